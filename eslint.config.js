@@ -1,0 +1,36 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/ban-ts-comment': ['error', { 'ts-ignore': true, 'ts-nocheck': true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'describe', property: 'only', message: 'Focused tests hide the rest of the suite.' },
+        { object: 'it', property: 'only', message: 'Focused tests hide the rest of the suite.' },
+        { object: 'test', property: 'only', message: 'Focused tests hide the rest of the suite.' },
+        { object: 'describe', property: 'skip', message: 'Skipped tests hide a gap.' },
+        { object: 'it', property: 'skip', message: 'Skipped tests hide a gap.' },
+        { object: 'test', property: 'skip', message: 'Skipped tests hide a gap.' },
+      ],
+    },
+  },
+  {
+    files: ['functions/**', 'shared/**', 'infra/**'],
+    ignores: ['shared/config.ts', 'infra/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through shared/config.ts.' },
+      ],
+    },
+  },
+  {
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+);

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { listAuditEvents } from '../../shared/audit/audit-log';
+import { createApiHandler, type Operation } from '../../shared/http/api-handler';
+import { json } from '../../shared/http/response';
+import { requireTenant } from '../../shared/http/scope';
+import { cursorParam, limitParam, parseWith } from '../../shared/http/validation';
+import { idSchema } from '../../shared/ids';
+import { routesOf } from '../routes';
+
+const auditPath = z.object({ tenantId: idSchema('tenant') });
+const auditQuery = z.strictObject({
+  action: z.string().regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as user.invited').optional(),
+  actorId: z.string().min(1).max(64).optional(),
+  limit: limitParam,
+  cursor: cursorParam,
+});
+
+const operations: Record<string, Operation> = {
+  'audit.list': async (event, scope) => {
+    parseWith(auditPath, event.pathParameters, 'path');
+    const query = parseWith(auditQuery, event.queryStringParameters ?? {}, 'query string');
+    return json(200, await listAuditEvents(requireTenant(scope), query));
+  },
+};
+
+export const handler = createApiHandler(routesOf('audit'), operations);

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
+import { ROUTES } from '../../functions/routes';
+import { API_GATEWAY_MAX_PAYLOAD_BYTES, AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
+import { routeKey, type RouteDefinition } from '../../shared/http/route';
+import type { ApiEvent } from '../../shared/tenancy/tenant-context-middleware';
+
+type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
+type ApiHandler = LambdaHandler<ApiEvent, APIGatewayProxyStructuredResultV2>;
+type AuthorizerHandler = LambdaHandler<APIGatewayRequestAuthorizerEventV2, { isAuthorized: boolean; context?: Record<string, unknown> }>;
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  params: string[];
+}
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const params: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (!param?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      params.push(param[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}$`), params };
+}
+
+/** Literal segments win over parameters, as in API Gateway (`/v1/tenants/current` before `{tenantId}`). */
+function specificity(route: RouteDefinition): number {
+  return route.path.split('/').filter((segment) => !segment.startsWith('{')).length;
+}
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function gatewayError(res: ServerResponse, status: number, message: string, requestId: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'apigw-requestid': requestId });
+  res.end(JSON.stringify({ message }));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > API_GATEWAY_MAX_PAYLOAD_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface LocalApiGateway {
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * A small stand-in for API Gateway (HTTP API, payload 2.0) built from the route manifest: it matches
+ * the route, runs the real authorizer handler (its answer cached per Authorization header), and
+ * calls the real function handler with the event API Gateway would send, authorizer context in
+ * `requestContext.authorizer.lambda`. Gateway-level refusals answer as API Gateway does.
+ */
+export async function startLocalApiGateway(options: { port: number; host?: string }): Promise<LocalApiGateway> {
+  const compiled = [...ROUTES].sort((a, b) => specificity(b) - specificity(a)).map(compile);
+  const handlers = new Map<string, Promise<ApiHandler>>();
+  const loadHandler = (fn: string) => {
+    let handler = handlers.get(fn);
+    if (!handler) {
+      handler = import(`../../functions/${fn}/handler`).then((m: { handler: ApiHandler }) => m.handler);
+      handlers.set(fn, handler);
+    }
+    return handler;
+  };
+  const authorizer = import('../../functions/authorizer/handler').then((m: { handler: AuthorizerHandler }) => m.handler);
+  const authorizerCache = new Map<string, { expiresAt: number; answer: { isAuthorized: boolean; context?: Record<string, unknown> } | 'unauthorized' }>();
+
+  async function authorize(header: string, requestId: string, route: RouteDefinition, req: IncomingMessage, url: URL) {
+    const cached = authorizerCache.get(header);
+    if (cached && cached.expiresAt > Date.now()) return cached.answer;
+    const event: APIGatewayRequestAuthorizerEventV2 = {
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${route.method}${url.pathname}`,
+      identitySource: [header],
+      routeKey: routeKey(route),
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      cookies: [],
+      headers: { authorization: header },
+      queryStringParameters: {},
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: req.headers.host ?? 'localhost',
+        domainPrefix: 'local',
+        http: { method: route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
+        requestId,
+        routeKey: routeKey(route),
+        stage: '$default',
+        time: new Date().toUTCString(),
+        timeEpoch: Date.now(),
+      },
+      pathParameters: {},
+      stageVariables: {},
+    };
+    let answer: { isAuthorized: boolean; context?: Record<string, unknown> } | 'unauthorized';
+    try {
+      answer = await (await authorizer)(event, lambdaContext('tenantry-authorizer', requestId));
+    } catch (error) {
+      if (error instanceof Error && error.message === 'Unauthorized') answer = 'unauthorized';
+      else throw error;
+    }
+    authorizerCache.set(header, { expiresAt: Date.now() + AUTHORIZER_CACHE_TTL_SECONDS * 1000, answer });
+    return answer;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = compiled
+      .filter((c) => c.route.method === method)
+      .map((c) => ({ c, m: c.pattern.exec(url.pathname) }))
+      .find((x) => x.m !== null);
+    if (!match?.m) return gatewayError(res, 404, 'Not Found', requestId);
+    const { route, params } = match.c;
+    const body = await readBody(req);
+    if (body === 'too-large') return gatewayError(res, 413, 'Request Entity Too Large', requestId);
+
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    }
+    let authorizerContext: Record<string, unknown> | undefined;
+    if (route.auth !== 'public') {
+      const header = headers.authorization;
+      if (!header) return gatewayError(res, 401, 'Unauthorized', requestId);
+      let answer;
+      try {
+        answer = await authorize(header, requestId, route, req, url);
+      } catch {
+        return gatewayError(res, 500, 'Internal Server Error', requestId);
+      }
+      if (answer === 'unauthorized') return gatewayError(res, 401, 'Unauthorized', requestId);
+      if (!answer.isAuthorized) return gatewayError(res, 403, 'Forbidden', requestId);
+      authorizerContext = answer.context ?? {};
+    }
+
+    const pathParameters: Record<string, string> = {};
+    params.forEach((name, index) => {
+      const raw = match.m?.[index + 1] ?? '';
+      pathParameters[name] = decodeURIComponent(raw);
+    });
+    const queryStringParameters: Record<string, string> = {};
+    for (const [name, value] of url.searchParams) {
+      queryStringParameters[name] = queryStringParameters[name] ? `${queryStringParameters[name]},${value}` : value;
+    }
+    const isText = body.length === 0 || /json|text|xml|form-urlencoded/.test(headers['content-type'] ?? 'application/json');
+    const event: ApiEvent = {
+      version: '2.0',
+      routeKey: routeKey(route),
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(Object.keys(queryStringParameters).length ? { queryStringParameters } : {}),
+      ...(params.length ? { pathParameters } : {}),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'local',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId,
+        routeKey: routeKey(route),
+        stage: '$default',
+        time: new Date().toUTCString(),
+        timeEpoch: Date.now(),
+        authorizer: { lambda: authorizerContext ?? {} },
+      },
+      ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: !isText,
+    };
+    let result: APIGatewayProxyStructuredResultV2;
+    try {
+      const handler = await loadHandler(route.function);
+      result = await handler(event, lambdaContext(`tenantry-${route.function}`, requestId));
+    } catch {
+      return gatewayError(res, 500, 'Internal Server Error', requestId);
+    }
+    const responseHeaders: Record<string, string> = { 'apigw-requestid': requestId };
+    for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
+    res.writeHead(result.statusCode ?? 200, responseHeaders);
+    res.end(result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) gatewayError(res, 500, 'Internal Server Error', 'unknown');
+      else res.end();
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    server,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,106 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { TABLE_DEFINITION } from '../../shared/data/table-definition';
+import { PLATFORM_ADMIN_GROUP, USER_POOL_CUSTOM_ATTRIBUTES } from '../../shared/identity/user-pool-definition';
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Creates the one table from the shared definition, unless it exists. */
+export async function ensureTable(endpoint: string, region: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
+  const def = TABLE_DEFINITION;
+  const attributes = new Set<string>([def.partitionKey, def.sortKey]);
+  for (const index of def.globalSecondaryIndexes) {
+    attributes.add(index.partitionKey);
+    attributes.add(index.sortKey);
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: def.partitionKey, KeyType: 'HASH' },
+        { AttributeName: def.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: def.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true },
+    }),
+  );
+  client.destroy();
+}
+
+export interface LocalUserPool {
+  userPoolId: string;
+  clientId: string;
+}
+
+/** Creates the user pool, its app client and the platform-admins group, unless `existing` still exists. */
+export async function ensureUserPool(endpoint: string, region: string, existing?: LocalUserPool): Promise<LocalUserPool> {
+  const client = new CognitoIdentityProviderClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+  try {
+    if (existing) {
+      try {
+        await client.send(new DescribeUserPoolCommand({ UserPoolId: existing.userPoolId }));
+        return existing;
+      } catch {
+        // The pool is gone (data removed): create a new one below.
+      }
+    }
+    const pool = await client.send(
+      new CreateUserPoolCommand({
+        PoolName: 'tenantry-local',
+        UsernameAttributes: ['email'],
+        Schema: USER_POOL_CUSTOM_ATTRIBUTES.map((name) => ({
+          Name: name,
+          AttributeDataType: 'String',
+          Mutable: false,
+        })),
+      }),
+    );
+    const userPoolId = pool.UserPool?.Id;
+    if (!userPoolId) throw new Error('cognito-local returned no user pool id');
+    const appClient = await client.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: 'tenantry-local',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
+    const clientId = appClient.UserPoolClient?.ClientId;
+    if (!clientId) throw new Error('cognito-local returned no app client id');
+    await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: PLATFORM_ADMIN_GROUP }));
+    return { userPoolId, clientId };
+  } finally {
+    client.destroy();
+  }
+}

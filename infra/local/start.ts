@@ -1,0 +1,174 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalApiGateway } from './api-gateway';
+import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
+import { startCognitoLocal } from './cognito-local';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { freePort } from './free-port';
+import { seedLocalData, type SeedResult } from './seed';
+
+export interface LocalTwinOptions {
+  /** Where DynamoDB Local and cognito-local keep data; `persist: false` keeps DynamoDB in memory. */
+  dataDir: string;
+  persist: boolean;
+  apiPort: number;
+  region?: string;
+  tableName?: string;
+  logLevel?: string;
+  /** Extra runtime settings (e.g. shorter caches in tests). */
+  env?: Record<string, string>;
+}
+
+export interface LocalTwin {
+  apiUrl: string;
+  dynamoDbEndpoint: string;
+  cognitoEndpoint: string;
+  region: string;
+  tableName: string;
+  userPool: LocalUserPool;
+  seed: SeedResult;
+  stop(): Promise<void>;
+}
+
+interface LocalState {
+  userPool?: LocalUserPool;
+  seed?: SeedResult;
+}
+
+/**
+ * Starts the local twin: DynamoDB Local, cognito-local, the table and user pool (first start only),
+ * the seed data (first start only), and the real handlers behind the local API Gateway adapter.
+ * The handlers read their configuration from the environment set here, exactly as in Lambda.
+ */
+export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTwin> {
+  const region = options.region ?? 'us-east-1';
+  const tableName = options.tableName ?? 'tenantry';
+  mkdirSync(options.dataDir, { recursive: true });
+  const statePath = join(options.dataDir, 'local-state.json');
+  const state: LocalState = options.persist && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
+
+  const [dynamoPort, cognitoPort] = [await freePort(), await freePort()];
+  const dynamo = await startDynamoDbLocal({
+    port: dynamoPort,
+    ...(options.persist ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+    logFile: join(options.dataDir, 'logs', 'dynamodb-local.log'),
+  });
+  const stops: Array<() => Promise<void>> = [dynamo.stop];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const cognito = await startCognitoLocal({
+      port: cognitoPort,
+      dataDir: join(options.dataDir, 'cognito'),
+      region,
+      logFile: join(options.dataDir, 'logs', 'cognito-local.log'),
+    });
+    stops.push(cognito.stop);
+
+    await ensureTable(dynamo.endpoint, region, tableName);
+    const userPool = await ensureUserPool(cognito.endpoint, region, state.userPool);
+    const poolChanged = state.userPool?.userPoolId !== userPool.userPoolId;
+
+    Object.assign(process.env, {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      COGNITO_ENDPOINT: cognito.endpoint,
+      COGNITO_USER_POOL_ID: userPool.userPoolId,
+      COGNITO_CLIENT_ID: userPool.clientId,
+      COGNITO_JWKS_URI: `${cognito.endpoint}/${userPool.userPoolId}/.well-known/jwks.json`,
+      LOG_LEVEL: options.logLevel ?? 'INFO',
+      POWERTOOLS_DEV: 'true',
+      ...options.env,
+    });
+
+    const seed =
+      state.seed && !poolChanged
+        ? state.seed
+        : await seedLocalData({ cognitoEndpoint: cognito.endpoint, region, userPoolId: userPool.userPoolId });
+    if (options.persist) writeFileSync(statePath, JSON.stringify({ userPool, seed }, null, 2));
+
+    const api = await startLocalApiGateway({ port: options.apiPort });
+    stops.push(api.stop);
+    return {
+      apiUrl: api.url,
+      dynamoDbEndpoint: dynamo.endpoint,
+      cognitoEndpoint: cognito.endpoint,
+      region,
+      tableName,
+      userPool,
+      seed,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function printWelcome(twin: LocalTwin, dataDir: string): void {
+  const { seed } = twin;
+  const token = (email: string) => `npm run --silent token -- ${email} '${seed.platformAdmin.password}'`;
+  console.log(`
+Tenantry local twin is up.
+
+  API            ${twin.apiUrl}
+  DynamoDB Local ${twin.dynamoDbEndpoint}   (table ${twin.tableName})
+  cognito-local  ${twin.cognitoEndpoint}   (pool ${twin.userPool.userPoolId}, client ${twin.userPool.clientId})
+  data and logs  ${dataDir}
+
+Seeded accounts (password ${seed.platformAdmin.password}):
+  platform admin  ${seed.platformAdmin.email}
+  demo owner      ${seed.demoTenant.owner.email}   tenant ${seed.demoTenant.id} (${seed.demoTenant.slug})
+
+Try it:
+  TOKEN=$(${token(seed.demoTenant.owner.email)})
+  curl -s ${twin.apiUrl}/v1/tenants/current -H "Authorization: Bearer $TOKEN"
+  curl -s ${twin.apiUrl}/v1/tenants/${seed.demoTenant.id}/users -H "Authorization: Bearer $TOKEN"
+
+Ctrl-C stops everything; the next npm start reuses the data.
+`);
+}
+
+async function main(): Promise<void> {
+  const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  const dataDir = process.env.TENANTRY_DATA_DIR ?? join(root, '.data');
+  const apiPort = Number(process.env.PORT ?? 3000);
+  const twin = await startLocalTwin({ dataDir, persist: true, apiPort });
+  writeFileSync(
+    join(dataDir, 'endpoints.json'),
+    JSON.stringify(
+      {
+        apiUrl: twin.apiUrl,
+        cognitoEndpoint: twin.cognitoEndpoint,
+        region: twin.region,
+        clientId: twin.userPool.clientId,
+        userPoolId: twin.userPool.userPoolId,
+      },
+      null,
+      2,
+    ),
+  );
+  printWelcome(twin, dataDir);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the local twin…');
+    await twin.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

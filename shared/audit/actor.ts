@@ -1,0 +1,27 @@
+import type { RequestMeta, TenantContext } from '../tenancy/context';
+
+/** Who did something, as the audit log records it. */
+export interface Actor {
+  type: 'user' | 'apiKey' | 'system';
+  id: string;
+  /** The actor's own tenant, where it has one (differs from the audited tenant for platform admins). */
+  tenantId: string | undefined;
+  isPlatformAdmin: boolean;
+}
+
+export interface AuditSource {
+  actor: Actor;
+  meta: RequestMeta;
+}
+
+export function auditSourceOf(ctx: TenantContext): AuditSource {
+  return {
+    actor: {
+      type: ctx.principal.type,
+      id: ctx.principal.userId,
+      tenantId: ctx.principal.homeTenantId,
+      isPlatformAdmin: ctx.principal.isPlatformAdmin,
+    },
+    meta: { requestId: ctx.requestId, sourceIp: ctx.sourceIp, userAgent: ctx.userAgent },
+  };
+}

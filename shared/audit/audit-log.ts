@@ -1,0 +1,125 @@
+import type { CreateEntityItem } from 'electrodb';
+import { AuditEventEntity, type AuditEventItem } from '../data/entities/audit-event';
+import { checkedCursor } from '../data/cursor';
+import { tenantPartitionKey } from '../data/table-definition';
+import { newId } from '../ids';
+import type { TenantContext } from '../tenancy/context';
+import type { AuditSource } from './actor';
+
+export interface AuditChange {
+  action: string;
+  targetType: string;
+  targetId: string;
+  before?: Record<string, unknown> | undefined;
+  after?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Keeps only the fields that changed, on both sides, so an audit event says what moved and no more.
+ */
+export function changedFields(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      b[key] = before[key] ?? null;
+      a[key] = after[key] ?? null;
+    }
+  }
+  return { before: b, after: a };
+}
+
+/** The audit item for a change, ready to put alone or inside the change's transaction. */
+export function auditEventItem(
+  tenantId: string,
+  source: AuditSource,
+  change: AuditChange,
+  now: Date = new Date(),
+): CreateEntityItem<typeof AuditEventEntity> {
+  return {
+    tenantId,
+    auditId: newId('audit', now.getTime()),
+    action: change.action,
+    actorType: source.actor.type,
+    actorId: source.actor.id,
+    actorTenantId: source.actor.tenantId,
+    actorIsPlatformAdmin: source.actor.isPlatformAdmin,
+    targetType: change.targetType,
+    targetId: change.targetId,
+    before: change.before,
+    after: change.after,
+    sourceIp: source.meta.sourceIp,
+    userAgent: source.meta.userAgent,
+    requestId: source.meta.requestId,
+    occurredAt: now.toISOString(),
+  };
+}
+
+/** Writes an audit event on its own, for acts that are not a DynamoDB write (a platform admin's read). */
+export async function recordAuditEvent(tenantId: string, source: AuditSource, change: AuditChange): Promise<void> {
+  await AuditEventEntity.create(auditEventItem(tenantId, source, change)).go({ response: 'none' });
+}
+
+export interface AuditQuery {
+  limit: number;
+  cursor?: string | undefined;
+  action?: string | undefined;
+  actorId?: string | undefined;
+}
+
+export interface AuditEventView {
+  id: string;
+  action: string;
+  actor: { type: string; id: string; tenantId?: string | undefined; platformAdmin: boolean };
+  target: { type: string; id: string };
+  before?: unknown;
+  after?: unknown;
+  sourceIp?: string | undefined;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+  occurredAt: string;
+}
+
+function toView(item: AuditEventItem): AuditEventView {
+  return {
+    id: item.auditId,
+    action: item.action,
+    actor: {
+      type: item.actorType,
+      id: item.actorId,
+      tenantId: item.actorTenantId,
+      platformAdmin: item.actorIsPlatformAdmin ?? false,
+    },
+    target: { type: item.targetType, id: item.targetId },
+    before: item.before,
+    after: item.after,
+    sourceIp: item.sourceIp,
+    userAgent: item.userAgent,
+    requestId: item.requestId,
+    occurredAt: item.occurredAt,
+  };
+}
+
+/** The tenant's audit log, newest first, filtered by action and actor. */
+export async function listAuditEvents(
+  ctx: TenantContext,
+  query: AuditQuery,
+): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const result = await AuditEventEntity.query
+    .byTenant({ tenantId: ctx.tenantId })
+    .where((attr, op) =>
+      [
+        query.action ? op.eq(attr.action, query.action) : '',
+        query.actorId ? op.eq(attr.actorId, query.actorId) : '',
+      ]
+        .filter(Boolean)
+        .join(' AND '),
+    )
+    .go({ order: 'desc', count: query.limit, cursor });
+  return { items: result.data.map(toView), nextCursor: result.cursor };
+}

@@ -1,0 +1,38 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/**
+ * One audited act in a tenant. Keys sort by ULID, so a reverse query is newest first. Written in
+ * the same transaction as the change it records wherever the change is a DynamoDB write.
+ */
+export const AuditEventEntity = new Entity(
+  {
+    model: { entity: 'auditEvent', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      auditId: { type: 'string', required: true, readOnly: true },
+      action: { type: 'string', required: true, readOnly: true },
+      actorType: { type: ['user', 'apiKey', 'system'] as const, required: true, readOnly: true },
+      actorId: { type: 'string', required: true, readOnly: true },
+      actorTenantId: { type: 'string', readOnly: true },
+      actorIsPlatformAdmin: { type: 'boolean', readOnly: true },
+      targetType: { type: 'string', required: true, readOnly: true },
+      targetId: { type: 'string', required: true, readOnly: true },
+      before: { type: 'any', readOnly: true },
+      after: { type: 'any', readOnly: true },
+      sourceIp: { type: 'string', readOnly: true },
+      userAgent: { type: 'string', readOnly: true },
+      requestId: { type: 'string', readOnly: true },
+      occurredAt: { type: 'string', required: true, readOnly: true },
+    },
+    indexes: {
+      byTenant: {
+        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        sk: { field: 'sk', composite: ['auditId'], template: 'AUDIT#${auditId}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type AuditEventItem = EntityItem<typeof AuditEventEntity>;

@@ -1,0 +1,43 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { ROLES } from '../../tenancy/roles';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+export const MEMBERSHIP_STATUSES = ['invited', 'active', 'disabled'] as const;
+export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+
+/**
+ * A user's place in a tenant: the role the API trusts (never the token's). gsi1 finds a user's
+ * tenants by user id; it is a platform lookup (no tenant prefix) read only by the platform client.
+ */
+export const MembershipEntity = new Entity(
+  {
+    model: { entity: 'membership', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      userId: { type: 'string', required: true, readOnly: true },
+      email: { type: 'string', required: true, readOnly: true },
+      name: { type: 'string' },
+      role: { type: ROLES, required: true },
+      status: { type: MEMBERSHIP_STATUSES, required: true },
+      /** The Cognito user name, for AdminDisableUser and friends. */
+      cognitoUsername: { type: 'string', required: true, readOnly: true },
+      invitedBy: { type: 'string' },
+      createdAt: { type: 'string', required: true, readOnly: true },
+      updatedAt: { type: 'string', required: true },
+    },
+    indexes: {
+      byTenant: {
+        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        sk: { field: 'sk', composite: ['userId'], template: 'USER#${userId}', casing: 'none' },
+      },
+      byUser: {
+        index: 'gsi1',
+        pk: { field: 'gsi1pk', composite: ['userId'], template: 'USER#${userId}', casing: 'none' },
+        sk: { field: 'gsi1sk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type MembershipItem = EntityItem<typeof MembershipEntity>;

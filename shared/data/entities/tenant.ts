@@ -1,0 +1,52 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { PLAN_IDS } from '../../tenants/plans';
+import { TENANT_STATUSES } from '../../tenants/tenant-status';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/**
+ * The tenant record. gsi1 is the platform listing index: `PLATFORM#TENANTS#<shard>` spreads tenants
+ * over a few partitions (no hot key), sorted by `<status>#<tenantId>` so a status filter is a key
+ * condition. It is a platform index: its partition key carries no tenant prefix, and only the
+ * platform client queries it.
+ */
+export const TenantEntity = new Entity(
+  {
+    model: { entity: 'tenant', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      name: { type: 'string', required: true },
+      slug: { type: 'string', required: true, readOnly: true },
+      plan: { type: PLAN_IDS, required: true },
+      status: { type: TENANT_STATUSES, required: true },
+      statusReason: { type: 'string' },
+      trialEndsAt: { type: 'string' },
+      /** Kept in step with owner memberships so "the last owner stays" is one conditional update. */
+      ownerCount: { type: 'number', required: true },
+      settings: {
+        type: 'map',
+        properties: {
+          mfaRequired: { type: 'boolean' },
+          defaultLocale: { type: 'string' },
+          timezone: { type: 'string' },
+        },
+      },
+      shard: { type: 'number', required: true, readOnly: true },
+      createdAt: { type: 'string', required: true, readOnly: true },
+      updatedAt: { type: 'string', required: true },
+    },
+    indexes: {
+      byId: {
+        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        sk: { field: 'sk', composite: [], template: 'TENANT', casing: 'none' },
+      },
+      platformListing: {
+        index: 'gsi1',
+        pk: { field: 'gsi1pk', composite: ['shard'], template: 'PLATFORM#TENANTS#${shard}', casing: 'none' },
+        sk: { field: 'gsi1sk', composite: ['status', 'tenantId'], template: '${status}#${tenantId}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type TenantItem = EntityItem<typeof TenantEntity>;

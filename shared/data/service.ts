@@ -1,0 +1,21 @@
+import { Service } from 'electrodb';
+import { TABLE_NAME } from './clients';
+import { AuditEventEntity } from './entities/audit-event';
+import { MembershipEntity } from './entities/membership';
+import { SlugClaimEntity } from './entities/slug-claim';
+import { TenantEntity } from './entities/tenant';
+
+/**
+ * The ElectroDB service over the one table, for transactions that span entities. Tenant code passes
+ * the tenant-guarded client to each transaction; provisioning passes the platform client.
+ */
+export const TenantryService = new Service(
+  {
+    tenant: TenantEntity,
+    membership: MembershipEntity,
+    auditEvent: AuditEventEntity,
+    slugClaim: SlugClaimEntity,
+  },
+  // No client here: a Service would impose it on every entity. Each transaction names its client.
+  { table: TABLE_NAME },
+);

@@ -1,0 +1,26 @@
+/**
+ * The single table's shape, read by both the CDK construct and the local bootstrap so that the
+ * twin and AWS can never disagree on key names or indexes.
+ */
+export const TABLE_DEFINITION = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+} as const;
+
+/** Every key of tenant-owned data starts with this, then the tenant id. */
+export const TENANT_KEY_PREFIX = 'TENANT#';
+
+export function tenantPartitionKey(tenantId: string): string {
+  return `${TENANT_KEY_PREFIX}${tenantId}`;
+}
+
+/** The attribute names that are partition keys, on the table or one of its indexes. */
+export const PARTITION_KEY_ATTRIBUTES: readonly string[] = [
+  TABLE_DEFINITION.partitionKey,
+  ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => index.partitionKey),
+];

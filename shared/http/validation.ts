@@ -1,0 +1,61 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import {
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type FieldIssue,
+} from './errors';
+
+function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+/** Parses `value` with `schema` or throws a 400 naming every bad field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ValidationError(`The ${what} is not valid.`, issuesOf(result.error));
+  }
+  return result.data;
+}
+
+/**
+ * Reads the JSON body of an API Gateway v2 event: enforces the size limit, the content type and
+ * well-formed JSON, then validates with `schema` (strict schemas refuse unknown fields, so a body
+ * can never mass-assign an attribute the route does not name).
+ */
+export function parseJsonBody<S extends z.ZodType>(
+  event: APIGatewayProxyEventV2,
+  schema: S,
+  maxBytes: number,
+): z.output<S> {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+    throw new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes.`);
+  }
+  if (text.trim() === '') {
+    throw new ValidationError('A JSON request body is required.', [], 'body_required');
+  }
+  const contentType = (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType && contentType !== 'application/json' && !contentType.endsWith('+json')) {
+    throw new UnsupportedMediaTypeError(`Content type ${contentType} is not supported; send application/json.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ValidationError('The request body is not well-formed JSON.', [], 'malformed_json');
+  }
+  return parseWith(schema, parsed, 'request body');
+}
+
+/** A page size: 1..100, default 25. */
+export const limitParam = z.coerce.number().int().min(1).max(100).default(25);
+
+/** An opaque pagination cursor as handed out by a previous page. */
+export const cursorParam = z.string().min(1).max(2048).optional();

@@ -1,0 +1,84 @@
+import {
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { getConfig } from '../config';
+import { ConflictError, ServiceUnavailableError, ValidationError } from '../http/errors';
+
+const config = getConfig();
+
+/** One Cognito client per process. */
+export const cognitoClient = new CognitoIdentityProviderClient({
+  region: config.region,
+  ...(config.cognito.endpoint ? { endpoint: config.cognito.endpoint } : {}),
+});
+
+export interface NewDirectoryUser {
+  email: string;
+  name?: string | undefined;
+  tenantId: string;
+  userId: string;
+}
+
+function translate(error: unknown): never {
+  const name = (error as { name?: string }).name;
+  if (name === 'UsernameExistsException' || name === 'AliasExistsException') {
+    throw new ConflictError('A user with this email already exists.', 'email_taken');
+  }
+  if (name === 'InvalidParameterException') {
+    throw new ValidationError('The identity provider refused the user attributes.', [], 'invalid_user');
+  }
+  if (name === 'TooManyRequestsException' || name === 'LimitExceededException' || name === 'InternalErrorException') {
+    throw new ServiceUnavailableError('The identity provider is busy; retry shortly.');
+  }
+  throw error;
+}
+
+/**
+ * Creates the Cognito user for a tenant member. `custom:tenantId` and `custom:userId` are set here
+ * by the API, never by the user (the app client cannot write them). Cognito emails the temporary
+ * password; cognito-local prints it to its log.
+ */
+export async function createDirectoryUser(user: NewDirectoryUser): Promise<{ username: string }> {
+  try {
+    const result = await cognitoClient.send(
+      new AdminCreateUserCommand({
+        UserPoolId: config.cognito.userPoolId,
+        Username: user.email,
+        DesiredDeliveryMediums: ['EMAIL'],
+        UserAttributes: [
+          { Name: 'email', Value: user.email },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'custom:tenantId', Value: user.tenantId },
+          { Name: 'custom:userId', Value: user.userId },
+          ...(user.name ? [{ Name: 'name', Value: user.name }] : []),
+        ],
+      }),
+    );
+    return { username: result.User?.Username ?? user.email };
+  } catch (error) {
+    translate(error);
+  }
+}
+
+/** Compensates a creation whose database half failed. */
+export async function deleteDirectoryUser(username: string): Promise<void> {
+  try {
+    await cognitoClient.send(new AdminDeleteUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }));
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') return;
+    throw error;
+  }
+}
+
+/** Stops a removed user from signing in again (their membership is already gone). */
+export async function disableDirectoryUser(username: string): Promise<void> {
+  try {
+    await cognitoClient.send(new AdminDisableUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }));
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') return;
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+import { monotonicFactory } from 'ulid';
+import { z } from 'zod';
+
+/** Every id this API hands out is a type prefix plus a ULID: sortable by creation, and self-describing. */
+export const ID_PREFIXES = {
+  tenant: 'ten',
+  user: 'usr',
+  agent: 'agt',
+  run: 'run',
+  apiKey: 'key',
+  audit: 'aud',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const nextUlid = monotonicFactory();
+const ULID_PATTERN = '[0-9A-HJKMNP-TV-Z]{26}';
+
+export function newId(kind: IdKind, now: number = Date.now()): string {
+  return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
+}
+
+/** A zod schema accepting exactly the ids of one kind; anything else is a 400, never a lookup. */
+export function idSchema(kind: IdKind) {
+  return z
+    .string()
+    .regex(new RegExp(`^${ID_PREFIXES[kind]}_${ULID_PATTERN}$`), `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`);
+}

@@ -1,0 +1,49 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PlanId } from '../tenants/plans';
+import type { TenantStatus } from '../tenants/tenant-status';
+import type { Permission, Role } from './roles';
+
+export interface UserPrincipal {
+  type: 'user';
+  userId: string;
+  /** Cognito `sub`. */
+  sub: string;
+  email: string | undefined;
+  /** The tenant named by the token's `custom:tenantId`; absent for a platform admin without one. */
+  homeTenantId: string | undefined;
+  isPlatformAdmin: boolean;
+}
+
+export type Principal = UserPrincipal;
+
+/** Who is asking, on behalf of which tenant, with what rights. Built from verified identity only. */
+export interface TenantContext {
+  tenantId: string;
+  principal: Principal;
+  /** The membership role, or `platform_admin` for a platform admin acting on a tenant. */
+  role: Role | 'platform_admin';
+  permissions: ReadonlySet<Permission>;
+  plan: PlanId;
+  tenantStatus: TenantStatus;
+  requestId: string;
+  sourceIp: string;
+  userAgent: string | undefined;
+}
+
+/** The identity of a request that acts on no single tenant (signup, platform listing). */
+export interface RequestMeta {
+  requestId: string;
+  sourceIp: string;
+  userAgent: string | undefined;
+}
+
+const storage = new AsyncLocalStorage<TenantContext>();
+
+/** Runs `fn` with `ctx` as the tenant of everything it does, including the DynamoDB guard. */
+export function runWithTenantContext<T>(ctx: TenantContext, fn: () => T): T {
+  return storage.run(ctx, fn);
+}
+
+export function currentTenantContext(): TenantContext | undefined {
+  return storage.getStore();
+}

@@ -1,0 +1,42 @@
+/**
+ * Roles and what they may do. A role is read from the membership record, never from the token, and
+ * every route names the one permission it needs (functions/routes.ts).
+ */
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'tenant:read',
+  'tenant:update',
+  'users:read',
+  'users:invite',
+  'users:update',
+  'users:remove',
+  'audit:read',
+  'billing:manage',
+  'platform:tenants:read',
+  'platform:tenants:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const VIEWER: Permission[] = ['tenant:read', 'users:read'];
+const MEMBER: Permission[] = [...VIEWER];
+const ADMIN: Permission[] = [...MEMBER, 'tenant:update', 'users:invite', 'users:update', 'users:remove', 'audit:read'];
+const OWNER: Permission[] = [...ADMIN, 'billing:manage'];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  viewer: new Set(VIEWER),
+  member: new Set(MEMBER),
+  admin: new Set(ADMIN),
+  owner: new Set(OWNER),
+};
+
+/** Platform admins are apart from tenant roles: everything, on any tenant, always audited. */
+export const PLATFORM_ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);
+
+const RANK: Readonly<Record<Role, number>> = { viewer: 1, member: 2, admin: 3, owner: 4 };
+
+/** owner > admin > member > viewer. */
+export function roleRank(role: Role): number {
+  return RANK[role];
+}

@@ -1,0 +1,155 @@
+import type { MiddlewareObj } from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { recordAuditEvent } from '../audit/audit-log';
+import { authorizerContextSchema } from '../auth/authorizer-context';
+import { getConfig } from '../config';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../http/errors';
+import { isMutation, type RouteDefinition } from '../http/route';
+import { runWithTenantContext, type RequestMeta, type TenantContext, type UserPrincipal } from './context';
+import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from './roles';
+import { activateInvitedMembership, loadMembership, loadTenant } from './tenant-resolution';
+
+export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/** What the middlewares learn about a request, handed to the operation. */
+export interface RequestScope {
+  route: RouteDefinition;
+  meta: RequestMeta;
+  /** Set for `tenant` routes. */
+  tenant?: TenantContext;
+  /** Set for `tenant` and `platform` routes. */
+  principal?: UserPrincipal;
+}
+
+/** The Lambda context, carrying what the middlewares learned. */
+export type ScopedContext = Context & { scope: RequestScope };
+
+const config = getConfig();
+
+export function requestMetaOf(event: ApiEvent): RequestMeta {
+  return {
+    requestId: event.requestContext.requestId,
+    sourceIp: event.requestContext.http.sourceIp,
+    userAgent: event.headers['user-agent'],
+  };
+}
+
+function principalOf(event: ApiEvent): UserPrincipal {
+  const parsed = authorizerContextSchema.safeParse(event.requestContext.authorizer?.lambda);
+  if (!parsed.success) throw new UnauthorizedError('The request carries no verified identity.');
+  const claims = parsed.data;
+  const groups = claims.groups ? claims.groups.split(',') : [];
+  return {
+    type: 'user',
+    userId: claims.userId,
+    sub: claims.sub,
+    email: claims.email,
+    homeTenantId: claims.tenantId,
+    isPlatformAdmin: groups.includes(config.cognito.platformAdminGroup),
+  };
+}
+
+/** The tenant a request names: the path's `{tenantId}`, else `X-Tenant-ID`, else the caller's own. */
+function targetTenantId(event: ApiEvent, principal: UserPrincipal): string | undefined {
+  const fromPath = event.pathParameters?.tenantId;
+  const fromHeader = event.headers['x-tenant-id'];
+  if (fromPath && fromHeader && fromPath !== fromHeader) {
+    throw new ForbiddenError('The X-Tenant-ID header and the path name different tenants.', 'tenant_mismatch');
+  }
+  return fromPath ?? fromHeader ?? principal.homeTenantId;
+}
+
+/**
+ * Builds the {@link TenantContext} from verified identity only, then enforces, in order: the tenant
+ * named by path or header is the caller's own (only platform admins may act on another, and are
+ * audited); the tenant exists and is not suspended or deleted; the caller's membership is current;
+ * the caller's role grants the route's permission.
+ */
+export function tenantContextMiddleware(route: RouteDefinition): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
+  return {
+    before: async function resolveTenantContext(request) {
+      const event = request.event;
+      const meta = requestMetaOf(event);
+      const scope: RequestScope = { route, meta };
+      request.context.scope = scope;
+      if (route.auth === 'public') return;
+
+      const principal = principalOf(event);
+      scope.principal = principal;
+      if (route.auth === 'platform') {
+        if (!principal.isPlatformAdmin) {
+          throw new ForbiddenError('This operation is for platform admins.', 'platform_admin_required');
+        }
+        return;
+      }
+
+      const tenantId = targetTenantId(event, principal);
+      if (!tenantId) throw new ForbiddenError('The caller belongs to no tenant.', 'no_tenant');
+      const crossTenant = tenantId !== principal.homeTenantId;
+      if (crossTenant && !principal.isPlatformAdmin) {
+        throw new ForbiddenError('The request names a tenant other than the caller’s own.', 'tenant_mismatch');
+      }
+
+      const tenant = await loadTenant(tenantId);
+      if (!tenant) {
+        if (principal.isPlatformAdmin) throw new NotFoundError('No tenant has this id.', 'tenant_not_found');
+        throw new ForbiddenError('The caller’s tenant no longer exists.', 'tenant_not_found');
+      }
+      if (!principal.isPlatformAdmin) {
+        if (tenant.status === 'deleted') throw new ForbiddenError('This tenant has been deleted.', 'tenant_deleted');
+        if (tenant.status === 'suspended' && !route.allowWhenSuspended) {
+          throw new ForbiddenError('This tenant is suspended.', 'tenant_suspended', {
+            reason: tenant.statusReason ?? null,
+          });
+        }
+      }
+
+      let ctx: TenantContext;
+      const base = {
+        tenantId,
+        principal,
+        plan: tenant.plan,
+        tenantStatus: tenant.status,
+        requestId: meta.requestId,
+        sourceIp: meta.sourceIp,
+        userAgent: meta.userAgent,
+      };
+      if (principal.isPlatformAdmin) {
+        ctx = { ...base, role: 'platform_admin', permissions: PLATFORM_ADMIN_PERMISSIONS };
+      } else {
+        const membership = await loadMembership(tenantId, principal.userId);
+        if (!membership || membership.status === 'disabled') {
+          throw new ForbiddenError('The caller is not a member of this tenant.', 'membership_inactive');
+        }
+        if (membership.status === 'invited') await activateInvitedMembership(membership);
+        ctx = { ...base, role: membership.role, permissions: ROLE_PERMISSIONS[membership.role] };
+      }
+
+      if (route.permission && !ctx.permissions.has(route.permission)) {
+        throw new ForbiddenError(`The ${ctx.role} role lacks the ${route.permission} permission.`, 'permission_denied', {
+          requiredPermission: route.permission,
+        });
+      }
+      scope.tenant = ctx;
+
+      // Mutations audit themselves; a platform admin's read of another tenant is audited here.
+      if (crossTenant && !isMutation(route)) {
+        await runWithTenantContext(ctx, () =>
+          recordAuditEvent(
+            tenantId,
+            {
+              actor: { type: 'user', id: principal.userId, tenantId: principal.homeTenantId, isPlatformAdmin: true },
+              meta,
+            },
+            { action: 'platform_admin.read', targetType: 'route', targetId: route.id },
+          ),
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { getConfig } from '../config';
+import { platformDocumentClient } from '../data/clients';
+import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
+import { TenantEntity, type TenantItem } from '../data/entities/tenant';
+import { isConditionalFailure } from '../data/dynamo-errors';
+import { TtlCache } from './ttl-cache';
+
+/**
+ * Reads the records that decide who may act on a tenant, before any tenant context exists. These are
+ * platform reads by nature (resolving identity to tenant), so they go through the platform client.
+ */
+const config = getConfig();
+const tenants = new TtlCache<TenantItem | null>(config.cache.tenantTtlMs);
+const memberships = new TtlCache<MembershipItem | null>(config.cache.membershipTtlMs);
+
+export function loadTenant(tenantId: string): Promise<TenantItem | null> {
+  return tenants.get(tenantId, async () => {
+    const result = await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient });
+    return result.data;
+  });
+}
+
+export function loadMembership(tenantId: string, userId: string): Promise<MembershipItem | null> {
+  return memberships.get(`${tenantId}/${userId}`, async () => {
+    const result = await MembershipEntity.get({ tenantId, userId }).go({ client: platformDocumentClient });
+    return result.data;
+  });
+}
+
+/** After a write in this process, forget the cached copy so the next request here sees it at once. */
+export function forgetTenant(tenantId: string): void {
+  tenants.delete(tenantId);
+}
+
+export function forgetMembership(tenantId: string, userId: string): void {
+  memberships.delete(`${tenantId}/${userId}`);
+}
+
+/** The first authenticated request of an invited user makes the membership active. */
+export async function activateInvitedMembership(membership: MembershipItem, now = new Date()): Promise<boolean> {
+  try {
+    await MembershipEntity.patch({ tenantId: membership.tenantId, userId: membership.userId })
+      .set({ status: 'active', updatedAt: now.toISOString() })
+      .where((attr, op) => op.eq(attr.status, 'invited'))
+      .go({ client: platformDocumentClient, response: 'none' });
+    forgetMembership(membership.tenantId, membership.userId);
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
+}

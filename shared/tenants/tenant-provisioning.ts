@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type { AuditSource } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { getConfig } from '../config';
+import { platformDocumentClient } from '../data/clients';
+import { SlugClaimEntity } from '../data/entities/slug-claim';
+import { TenantryService } from '../data/service';
+import { commitTransaction } from '../data/transactions';
+import { ConflictError } from '../http/errors';
+import { newId } from '../ids';
+import { createDirectoryUser, deleteDirectoryUser } from '../identity/user-directory';
+import { logger } from '../observability/logger';
+import type { RequestMeta } from '../tenancy/context';
+import { consumeFixedWindow } from '../platform/fixed-window-limiter';
+import { DEFAULT_PLAN, type PlanId } from './plans';
+import { toTenantView, type TenantView } from './tenant-view';
+
+export interface ProvisionTenantInput {
+  name: string;
+  slug: string;
+  plan?: PlanId | undefined;
+  owner: { email: string; name?: string | undefined };
+}
+
+export interface ProvisionedTenant {
+  tenant: TenantView;
+  owner: { id: string; email: string; role: 'owner'; status: 'invited' };
+}
+
+const config = getConfig();
+
+/** The platform listing shard of a tenant: stable, and spread evenly by hashing the id. */
+export function platformShardOf(tenantId: string): number {
+  const digest = createHash('sha256').update(tenantId).digest();
+  return digest.readUInt32BE(0) % config.tenants.platformShards;
+}
+
+function trialEnd(now: Date): string {
+  return new Date(now.getTime() + config.tenants.trialDays * 86_400_000).toISOString();
+}
+
+/**
+ * Creates a tenant and its owner so that a failure leaves nothing half-made:
+ * 1. the slug is checked (a cheap early 409);
+ * 2. the owner's Cognito user is created (409 if the email is taken; nothing written yet);
+ * 3. one transaction puts the slug guard (`attribute_not_exists`), the tenant, the owner's
+ *    membership and the audit event;
+ * 4. if that transaction fails, the Cognito user is deleted again.
+ */
+export async function provisionTenant(
+  input: ProvisionTenantInput,
+  source: (ids: { tenantId: string; ownerUserId: string }) => AuditSource,
+  now: Date = new Date(),
+): Promise<ProvisionedTenant> {
+  const existing = await SlugClaimEntity.get({ slug: input.slug }).go();
+  if (existing.data) throw new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken');
+
+  const tenantId = newId('tenant', now.getTime());
+  const ownerUserId = newId('user', now.getTime());
+  const { username } = await createDirectoryUser({
+    email: input.owner.email,
+    name: input.owner.name,
+    tenantId,
+    userId: ownerUserId,
+  });
+
+  const timestamp = now.toISOString();
+  const tenant = {
+    tenantId,
+    name: input.name,
+    slug: input.slug,
+    plan: input.plan ?? DEFAULT_PLAN,
+    status: 'active' as const,
+    trialEndsAt: trialEnd(now),
+    ownerCount: 1,
+    settings: {},
+    shard: platformShardOf(tenantId),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  };
+  const membership = {
+    tenantId,
+    userId: ownerUserId,
+    email: input.owner.email,
+    name: input.owner.name,
+    role: 'owner' as const,
+    status: 'invited' as const,
+    cognitoUsername: username,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  };
+  const audit = auditEventItem(
+    tenantId,
+    source({ tenantId, ownerUserId }),
+    {
+      action: 'tenant.created',
+      targetType: 'tenant',
+      targetId: tenantId,
+      after: { name: tenant.name, slug: tenant.slug, plan: tenant.plan, owner: input.owner.email },
+    },
+    now,
+  );
+
+  try {
+    await commitTransaction(
+      TenantryService.transaction.write(({ slugClaim, tenant: tenants, membership: memberships, auditEvent }) => [
+        slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
+        tenants.create(tenant).commit(),
+        memberships.create(membership).commit(),
+        auditEvent.create(audit).commit(),
+      ]),
+      (index) => (index === 0 ? new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') : undefined),
+      platformDocumentClient,
+    );
+  } catch (error) {
+    await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
+      logger.error('Could not remove the Cognito user of a failed signup', { username, cleanupError }),
+    );
+    throw error;
+  }
+
+  return {
+    tenant: toTenantView(tenant),
+    owner: { id: ownerUserId, email: input.owner.email, role: 'owner', status: 'invited' },
+  };
+}
+
+/** Self-service signup: free plan with a trial, limited per source IP, audited as the new owner. */
+export async function signUpTenant(meta: RequestMeta, input: Omit<ProvisionTenantInput, 'plan'>): Promise<ProvisionedTenant> {
+  await consumeFixedWindow({
+    scope: `SIGNUP#IP#${meta.sourceIp}`,
+    resource: 'signup',
+    limit: config.tenants.signupLimitPerIpPerHour,
+    windowSeconds: 3600,
+  });
+  return provisionTenant({ ...input, plan: DEFAULT_PLAN }, ({ tenantId, ownerUserId }) => ({
+    actor: { type: 'user', id: ownerUserId, tenantId, isPlatformAdmin: false },
+    meta,
+  }));
+}

@@ -1,0 +1,166 @@
+import { auditSourceOf, type AuditSource } from '../audit/actor';
+import { auditEventItem, changedFields } from '../audit/audit-log';
+import { getConfig } from '../config';
+import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
+import { checkedCursor, decodeCursor, encodeCursor } from '../data/cursor';
+import { TenantEntity, type TenantItem } from '../data/entities/tenant';
+import { TenantryService } from '../data/service';
+import { commitTransaction } from '../data/transactions';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
+import type { RequestMeta, TenantContext, UserPrincipal } from '../tenancy/context';
+import { forgetTenant } from '../tenancy/tenant-resolution';
+import type { PlanId } from './plans';
+import { provisionTenant, type ProvisionTenantInput, type ProvisionedTenant } from './tenant-provisioning';
+import type { TenantStatus } from './tenant-status';
+import { toTenantView, type TenantView } from './tenant-view';
+
+const config = getConfig();
+
+export async function getTenant(ctx: TenantContext): Promise<TenantView> {
+  const result = await TenantEntity.get({ tenantId: ctx.tenantId }).go({ consistent: true });
+  if (!result.data) throw new NotFoundError('No tenant has this id.', 'tenant_not_found');
+  return toTenantView(result.data);
+}
+
+/** A platform admin creates a tenant on any plan; audited in the new tenant as that admin. */
+export function createTenantAsPlatformAdmin(
+  admin: UserPrincipal,
+  meta: RequestMeta,
+  input: ProvisionTenantInput,
+): Promise<ProvisionedTenant> {
+  return provisionTenant(input, () => ({
+    actor: { type: 'user', id: admin.userId, tenantId: admin.homeTenantId, isPlatformAdmin: true },
+    meta,
+  }));
+}
+
+type TenantChange = Partial<Pick<TenantItem, 'name' | 'settings' | 'plan' | 'status' | 'statusReason'>>;
+
+/**
+ * Applies a change computed from the current record: one transaction updates the tenant, on the
+ * condition that nobody changed it since it was read, and writes the audit event with the fields
+ * that moved. A lost race is retried from a fresh read, a few times.
+ */
+async function mutateTenant(
+  ctx: TenantContext,
+  action: string,
+  compute: (current: TenantItem) => TenantChange,
+  source: AuditSource = auditSourceOf(ctx),
+): Promise<TenantView> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const current = (await TenantEntity.get({ tenantId: ctx.tenantId }).go({ consistent: true })).data;
+    if (!current) throw new NotFoundError('No tenant has this id.', 'tenant_not_found');
+    const change = compute(current);
+    const now = new Date();
+    const next: TenantItem = { ...current, ...change, updatedAt: now.toISOString() };
+    const { before, after } = changedFields(pickChanged(current, change), pickChanged(next, change));
+    if (Object.keys(after).length === 0) return toTenantView(current);
+    const audit = auditEventItem(
+      ctx.tenantId,
+      source,
+      { action, targetType: 'tenant', targetId: ctx.tenantId, before, after },
+      now,
+    );
+    try {
+      await commitTransaction(
+        TenantryService.transaction.write(({ tenant, auditEvent }) => [
+          tenant
+            .patch({ tenantId: ctx.tenantId })
+            .set({ ...change, updatedAt: next.updatedAt })
+            .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
+            .commit(),
+          auditEvent.create(audit).commit(),
+        ]),
+        (index) => (index === 0 ? new ConflictError('retry', 'concurrent_modification') : undefined),
+        tenantDocumentClient,
+      );
+      forgetTenant(ctx.tenantId);
+      return toTenantView(next);
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt === 2) throw error;
+    }
+  }
+  throw new ConflictError('The tenant is being changed by someone else; retry.', 'concurrent_modification');
+}
+
+function pickChanged(item: TenantItem, change: TenantChange): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(change).map((key) => [key, item[key as keyof TenantItem]]));
+}
+
+export interface UpdateTenantInput {
+  name?: string | undefined;
+  settings?: NonNullable<TenantItem['settings']> | undefined;
+}
+
+/** Owner/admin edit: only the name and the settings listed in the schema; settings merge. */
+export function updateTenant(ctx: TenantContext, input: UpdateTenantInput): Promise<TenantView> {
+  return mutateTenant(ctx, 'tenant.updated', (current) => ({
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.settings !== undefined ? { settings: { ...(current.settings ?? {}), ...input.settings } } : {}),
+  }));
+}
+
+export function changePlan(ctx: TenantContext, input: { plan: PlanId }): Promise<TenantView> {
+  return mutateTenant(ctx, 'tenant.plan_changed', () => ({ plan: input.plan }));
+}
+
+export function suspendTenant(ctx: TenantContext, input: { reason: string }): Promise<TenantView> {
+  return mutateTenant(ctx, 'tenant.suspended', (current) => {
+    if (current.status === 'deleted') throw new ConflictError('A deleted tenant cannot be suspended.', 'tenant_deleted');
+    if (current.status === 'suspended') throw new ConflictError('The tenant is already suspended.', 'already_suspended');
+    return { status: 'suspended', statusReason: input.reason };
+  });
+}
+
+export function reactivateTenant(ctx: TenantContext): Promise<TenantView> {
+  return mutateTenant(ctx, 'tenant.reactivated', (current) => {
+    if (current.status !== 'suspended') throw new ConflictError('Only a suspended tenant can be reactivated.', 'not_suspended');
+    return { status: 'active', statusReason: '' };
+  });
+}
+
+export interface ListTenantsQuery {
+  status?: TenantStatus | undefined;
+  plan?: PlanId | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+interface ListCursor {
+  s: number;
+  c: string | null;
+}
+
+function parseListCursor(cursor: string | undefined): ListCursor {
+  if (!cursor) return { s: 0, c: null };
+  const value = decodeCursor(cursor) as Partial<ListCursor> | null;
+  const shard = value?.s;
+  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard >= config.tenants.platformShards) {
+    throw new ValidationError('The cursor is not valid for this list.', [], 'invalid_cursor');
+  }
+  const inner = value?.c ?? null;
+  if (inner !== null && typeof inner !== 'string') {
+    throw new ValidationError('The cursor is not valid for this list.', [], 'invalid_cursor');
+  }
+  return { s: shard, c: inner === null ? null : checkedCursor(inner, { gsi1pk: `PLATFORM#TENANTS#${shard}` }) };
+}
+
+/**
+ * Platform listing through the sharded index: shards are read in turn, each with a key condition on
+ * status when one is asked for (never a Scan). The cursor carries the shard and its position.
+ */
+export async function listTenants(query: ListTenantsQuery): Promise<{ items: TenantView[]; nextCursor: string | null }> {
+  let position = parseListCursor(query.cursor);
+  const items: TenantView[] = [];
+  while (items.length < query.limit && position.s < config.tenants.platformShards) {
+    const keys = query.status ? { shard: position.s, status: query.status } : { shard: position.s };
+    const result = await TenantEntity.query
+      .platformListing(keys)
+      .where((attr, op) => (query.plan ? op.eq(attr.plan, query.plan) : ''))
+      .go({ client: platformDocumentClient, count: query.limit - items.length, cursor: position.c });
+    items.push(...result.data.map(toTenantView));
+    position = result.cursor ? { s: position.s, c: result.cursor } : { s: position.s + 1, c: null };
+  }
+  const nextCursor = position.s < config.tenants.platformShards ? encodeCursor(position) : null;
+  return { items, nextCursor };
+}

@@ -1,0 +1,208 @@
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { checkedCursor } from '../data/cursor';
+import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
+import { TenantryService } from '../data/service';
+import { commitTransaction } from '../data/transactions';
+import { tenantDocumentClient } from '../data/clients';
+import { tenantPartitionKey } from '../data/table-definition';
+import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
+import { newId } from '../ids';
+import { createDirectoryUser, deleteDirectoryUser, disableDirectoryUser } from '../identity/user-directory';
+import { logger } from '../observability/logger';
+import type { TenantContext } from '../tenancy/context';
+import { roleRank, type Role } from '../tenancy/roles';
+import { forgetMembership, forgetTenant } from '../tenancy/tenant-resolution';
+import { toUserView, type UserView } from './user-view';
+
+/** A platform admin outranks every tenant role. */
+function actorRank(ctx: TenantContext): number {
+  return ctx.role === 'platform_admin' ? Number.POSITIVE_INFINITY : roleRank(ctx.role);
+}
+
+function assertMayGrant(ctx: TenantContext, role: Role): void {
+  if (roleRank(role) > actorRank(ctx)) {
+    throw new ForbiddenError(`A ${ctx.role} cannot grant the ${role} role.`, 'role_above_own');
+  }
+}
+
+function assertMayManage(ctx: TenantContext, target: MembershipItem): void {
+  if (roleRank(target.role) > actorRank(ctx)) {
+    throw new ForbiddenError(`A ${ctx.role} cannot change a ${target.role}.`, 'role_above_own');
+  }
+}
+
+async function getMembership(ctx: TenantContext, userId: string): Promise<MembershipItem> {
+  const result = await MembershipEntity.get({ tenantId: ctx.tenantId, userId }).go({ consistent: true });
+  if (!result.data) throw new NotFoundError('No user with this id in the tenant.', 'user_not_found');
+  return result.data;
+}
+
+export async function getUser(ctx: TenantContext, userId: string): Promise<UserView> {
+  return toUserView(await getMembership(ctx, userId));
+}
+
+export interface ListUsersQuery {
+  limit: number;
+  cursor?: string | undefined;
+  role?: Role | undefined;
+}
+
+export async function listUsers(ctx: TenantContext, query: ListUsersQuery): Promise<{ items: UserView[]; nextCursor: string | null }> {
+  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const result = await MembershipEntity.query
+    .byTenant({ tenantId: ctx.tenantId })
+    .where((attr, op) => (query.role ? op.eq(attr.role, query.role) : ''))
+    .go({ count: query.limit, cursor });
+  return { items: result.data.map(toUserView), nextCursor: result.cursor };
+}
+
+export interface InviteUserInput {
+  email: string;
+  role: Role;
+  name?: string | undefined;
+}
+
+/**
+ * Invites a user: the Cognito user first (Cognito mails the temporary password), then the `invited`
+ * membership, the owner count when inviting an owner, and the audit event in one transaction. If
+ * the transaction fails the Cognito user is deleted, so nothing is left half-made.
+ */
+export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Promise<UserView> {
+  assertMayGrant(ctx, input.role);
+  const now = new Date();
+  const userId = newId('user', now.getTime());
+  const { username } = await createDirectoryUser({ email: input.email, name: input.name, tenantId: ctx.tenantId, userId });
+  const membership: MembershipItem = {
+    tenantId: ctx.tenantId,
+    userId,
+    email: input.email,
+    name: input.name,
+    role: input.role,
+    status: 'invited',
+    cognitoUsername: username,
+    invitedBy: ctx.principal.userId,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    { action: 'user.invited', targetType: 'user', targetId: userId, after: { email: input.email, role: input.role } },
+    now,
+  );
+  try {
+    await commitTransaction(
+      TenantryService.transaction.write(({ membership: memberships, tenant, auditEvent }) => [
+        memberships.create(membership).commit(),
+        auditEvent.create(audit).commit(),
+        ...(input.role === 'owner'
+          ? [tenant.patch({ tenantId: ctx.tenantId }).add({ ownerCount: 1 }).set({ updatedAt: membership.updatedAt }).commit()]
+          : []),
+      ]),
+      (index) => (index === 0 ? new ConflictError('This user is already a member.', 'already_member') : undefined),
+      tenantDocumentClient,
+    );
+  } catch (error) {
+    await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
+      logger.error('Could not remove the Cognito user of a failed invitation', { username, cleanupError }),
+    );
+    throw error;
+  }
+  if (input.role === 'owner') forgetTenant(ctx.tenantId);
+  return toUserView(membership);
+}
+
+const lastOwner = () => new ConflictError('The last owner cannot be demoted or removed.', 'last_owner');
+const changedMeanwhile = () => new ConflictError('The user was changed meanwhile; retry.', 'concurrent_modification');
+
+/**
+ * Changes a role. Nobody grants a role above their own or touches a member ranked above them. The
+ * tenant keeps an owner count; demoting an owner decrements it on the condition that another owner
+ * remains, in the same transaction, so two owners demoting each other cannot leave none.
+ */
+export async function changeUserRole(ctx: TenantContext, userId: string, input: { role: Role }): Promise<UserView> {
+  const current = await getMembership(ctx, userId);
+  assertMayManage(ctx, current);
+  assertMayGrant(ctx, input.role);
+  if (current.role === input.role) return toUserView(current);
+  const now = new Date().toISOString();
+  const ownerDelta = (input.role === 'owner' ? 1 : 0) - (current.role === 'owner' ? 1 : 0);
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'user.role_changed',
+    targetType: 'user',
+    targetId: userId,
+    before: { role: current.role },
+    after: { role: input.role },
+  });
+  await commitTransaction(
+    TenantryService.transaction.write(({ membership, tenant, auditEvent }) => [
+      membership
+        .patch({ tenantId: ctx.tenantId, userId })
+        .set({ role: input.role, updatedAt: now })
+        .where((attr, op) => op.eq(attr.role, current.role))
+        .commit(),
+      auditEvent.create(audit).commit(),
+      ...(ownerDelta < 0
+        ? [
+            tenant
+              .patch({ tenantId: ctx.tenantId })
+              .subtract({ ownerCount: 1 })
+              .set({ updatedAt: now })
+              .where((attr, op) => op.gt(attr.ownerCount, 1))
+              .commit(),
+          ]
+        : ownerDelta > 0
+          ? [tenant.patch({ tenantId: ctx.tenantId }).add({ ownerCount: 1 }).set({ updatedAt: now }).commit()]
+          : []),
+    ]),
+    (index) => (index === 0 ? changedMeanwhile() : index === 2 ? lastOwner() : undefined),
+    tenantDocumentClient,
+  );
+  forgetMembership(ctx.tenantId, userId);
+  forgetTenant(ctx.tenantId);
+  return toUserView({ ...current, role: input.role, updatedAt: now });
+}
+
+/**
+ * Removes a user: the membership goes (with the owner-count guard for owners) and the audit event is
+ * written in one transaction; then the Cognito user is disabled. Access ends with the membership,
+ * whatever Cognito does, because every request reads the membership.
+ */
+export async function removeUser(ctx: TenantContext, userId: string): Promise<void> {
+  const current = await getMembership(ctx, userId);
+  assertMayManage(ctx, current);
+  const now = new Date().toISOString();
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'user.removed',
+    targetType: 'user',
+    targetId: userId,
+    before: { email: current.email, role: current.role, status: current.status },
+  });
+  await commitTransaction(
+    TenantryService.transaction.write(({ membership, tenant, auditEvent }) => [
+      membership
+        .delete({ tenantId: ctx.tenantId, userId })
+        .where((attr, op) => op.eq(attr.role, current.role))
+        .commit(),
+      auditEvent.create(audit).commit(),
+      ...(current.role === 'owner'
+        ? [
+            tenant
+              .patch({ tenantId: ctx.tenantId })
+              .subtract({ ownerCount: 1 })
+              .set({ updatedAt: now })
+              .where((attr, op) => op.gt(attr.ownerCount, 1))
+              .commit(),
+          ]
+        : []),
+    ]),
+    (index) => (index === 0 ? changedMeanwhile() : index === 2 ? lastOwner() : undefined),
+    tenantDocumentClient,
+  );
+  forgetMembership(ctx.tenantId, userId);
+  forgetTenant(ctx.tenantId);
+  await disableDirectoryUser(current.cognitoUsername).catch((error: unknown) =>
+    logger.error('Membership removed but the Cognito user could not be disabled', { userId, error }),
+  );
+}
