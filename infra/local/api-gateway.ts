@@ -7,12 +7,19 @@ import type {
 } from 'aws-lambda';
 import { ROUTES } from '../../functions/routes';
 import { API_GATEWAY_MAX_PAYLOAD_BYTES, AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
-import { routeKey, type RouteDefinition } from '../../shared/http/route';
+import { routeKey, type FunctionName, type RouteDefinition } from '../../shared/http/route';
 import type { ApiEvent } from '../../shared/tenancy/tenant-context-middleware';
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 type ApiHandler = LambdaHandler<ApiEvent, APIGatewayProxyStructuredResultV2>;
 type AuthorizerHandler = LambdaHandler<APIGatewayRequestAuthorizerEventV2, { isAuthorized: boolean; context?: Record<string, unknown> }>;
+
+/** The function modules, by name; typed so that a function added to the manifest must be added here. */
+const HANDLER_MODULES: Record<FunctionName, () => Promise<{ handler: ApiHandler }>> = {
+  tenants: () => import('../../functions/tenants/handler'),
+  users: () => import('../../functions/users/handler'),
+  audit: () => import('../../functions/audit/handler'),
+};
 
 interface CompiledRoute {
   route: RouteDefinition;
@@ -87,15 +94,15 @@ export interface LocalApiGateway {
 export async function startLocalApiGateway(options: { port: number; host?: string }): Promise<LocalApiGateway> {
   const compiled = [...ROUTES].sort((a, b) => specificity(b) - specificity(a)).map(compile);
   const handlers = new Map<string, Promise<ApiHandler>>();
-  const loadHandler = (fn: string) => {
+  const loadHandler = (fn: FunctionName) => {
     let handler = handlers.get(fn);
     if (!handler) {
-      handler = import(`../../functions/${fn}/handler`).then((m: { handler: ApiHandler }) => m.handler);
+      handler = HANDLER_MODULES[fn]().then((m) => m.handler);
       handlers.set(fn, handler);
     }
     return handler;
   };
-  const authorizer = import('../../functions/authorizer/handler').then((m: { handler: AuthorizerHandler }) => m.handler);
+  const authorizer = import('../../functions/authorizer/handler').then((m) => m.handler as AuthorizerHandler);
   const authorizerCache = new Map<string, { expiresAt: number; answer: { isAuthorized: boolean; context?: Record<string, unknown> } | 'unauthorized' }>();
 
   async function authorize(header: string, requestId: string, route: RouteDefinition, req: IncomingMessage, url: URL) {

@@ -3,8 +3,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, type AppError } from '../http/errors';
 
+/** ElectroDB's transaction builder; its params are document-client shaped TransactWriteItems input. */
 interface WriteTransaction {
-  params(options: { token: string }): TransactWriteCommandInput;
+  params(options: { token: string }): object;
 }
 
 /** Maps the index of a refused item (and DynamoDB's reason code) to the error the caller should see. */
@@ -21,7 +22,7 @@ export async function commitTransaction(
   client: DynamoDBDocumentClient,
   token: string = randomUUID(),
 ): Promise<void> {
-  const params = transaction.params({ token });
+  const params = transaction.params({ token }) as TransactWriteCommandInput;
   try {
     await client.send(new TransactWriteCommand(params));
   } catch (error) {

@@ -1,0 +1,81 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  UserPoolClient,
+  CfnUserPoolGroup,
+} from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { PLATFORM_ADMIN_GROUP, USER_POOL_CUSTOM_ATTRIBUTES } from '../../shared/identity/user-pool-definition';
+
+/**
+ * The user pool: email sign-in, strong passwords, optional MFA (TOTP; tenants may require it), the
+ * immutable custom attributes `tenantId` and `userId` that only the API writes, the platform-admins
+ * group, and one public app client that can read but never write those attributes.
+ */
+export class TenantryAuth extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: Object.fromEntries(
+        USER_POOL_CUSTOM_ATTRIBUTES.map((name) => [name, new StringAttribute({ minLen: 1, maxLen: 64, mutable: false })]),
+      ),
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions-COG2',
+        reason: 'MFA is optional at pool level: tenants that require it enforce it through their settings (mfaRequired).',
+      },
+      {
+        id: 'AwsSolutions-COG3',
+        reason: 'Threat protection (Plus feature plan) is a cost decision left to the operator; strong passwords and optional TOTP are set.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason: 'The Plus feature plan is a cost decision left to the operator (same reason as COG3).',
+      },
+    );
+
+    const standardRead = new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, fullname: true });
+    this.client = this.userPool.addClient('AppClient', {
+      generateSecret: false,
+      authFlows: { userSrp: true, userPassword: true },
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      readAttributes: standardRead.withCustomAttributes(...USER_POOL_CUSTOM_ATTRIBUTES),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+
+    new CfnUserPoolGroup(this, 'PlatformAdminsGroup', {
+      userPoolId: this.userPool.userPoolId,
+      groupName: PLATFORM_ADMIN_GROUP,
+      description: 'Platform operators: may act on any tenant; every such act is audited.',
+    });
+  }
+}

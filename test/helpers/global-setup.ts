@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startLocalTwin } from '../../infra/local/start';
+import { freePort } from '../../infra/local/free-port';
+
+export interface TwinInfo {
+  apiUrl: string;
+  dynamoDbEndpoint: string;
+  cognitoEndpoint: string;
+  region: string;
+  tableName: string;
+  userPoolId: string;
+  clientId: string;
+  platformAdmin: { email: string; password: string; userId: string };
+  signupLimitPerHour: number;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    twin: TwinInfo;
+  }
+}
+
+/** Starts one local twin (DynamoDB in memory, cognito-local in a temp dir) for the integration run. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-it-'));
+  const signupLimitPerHour = 3;
+  const twin = await startLocalTwin({
+    dataDir,
+    persist: false,
+    apiPort: await freePort(),
+    logLevel: 'SILENT',
+    env: { SIGNUP_LIMIT_PER_IP_PER_HOUR: String(signupLimitPerHour) },
+  });
+  project.provide('twin', {
+    apiUrl: twin.apiUrl,
+    dynamoDbEndpoint: twin.dynamoDbEndpoint,
+    cognitoEndpoint: twin.cognitoEndpoint,
+    region: twin.region,
+    tableName: twin.tableName,
+    userPoolId: twin.userPool.userPoolId,
+    clientId: twin.userPool.clientId,
+    platformAdmin: twin.seed.platformAdmin,
+    signupLimitPerHour,
+  });
+  return async () => {
+    await twin.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

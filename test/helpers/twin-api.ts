@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
+import { signIn } from '../../infra/local/sign-in';
+
+export const twin = inject('twin');
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const cognito = new CognitoIdentityProviderClient({ endpoint: twin.cognitoEndpoint, region: twin.region, credentials });
+/** Direct table access for assertions only; the API is always called over HTTP. */
+export const table = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ endpoint: twin.dynamoDbEndpoint, region: twin.region, credentials }),
+);
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface CallOptions {
+  token?: string | undefined;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export async function call<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${twin.apiUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await response.text();
+  let parsed: unknown = {};
+  try {
+    parsed = text ? JSON.parse(text) : {};
+  } catch {
+    parsed = { raw: text };
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+export function unique(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+const tokens = new Map<string, Promise<string>>();
+
+export function tokenFor(email: string, password = LOCAL_PASSWORD): Promise<string> {
+  let token = tokens.get(email);
+  if (!token) {
+    token = signIn({ cognitoEndpoint: twin.cognitoEndpoint, region: twin.region, clientId: twin.clientId, email, password });
+    tokens.set(email, token);
+  }
+  return token;
+}
+
+export function adminToken(): Promise<string> {
+  return tokenFor(twin.platformAdmin.email, twin.platformAdmin.password);
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+}
+
+export interface TestTenant {
+  id: string;
+  slug: string;
+  name: string;
+  owner: TestUser;
+}
+
+/** Gives an invited user a known password and signs them in, as they would after the email. */
+export async function activate(email: string): Promise<string> {
+  await setPermanentPassword(cognito, twin.userPoolId, email, LOCAL_PASSWORD);
+  return tokenFor(email);
+}
+
+/** A fresh tenant made through the platform-admin API, with its owner signed in and active. */
+export async function createTenant(options: { plan?: string } = {}): Promise<TestTenant> {
+  const slug = unique('t');
+  const email = `${unique('owner')}@example.test`;
+  const response = await call<{ tenant: { id: string; slug: string; name: string }; owner: { id: string } }>('POST', '/v1/tenants', {
+    token: await adminToken(),
+    body: { name: `Tenant ${slug}`, slug, owner: { email, name: 'Owner' }, ...(options.plan ? { plan: options.plan } : {}) },
+  });
+  if (response.status !== 201) throw new Error(`createTenant failed: ${response.status} ${response.text}`);
+  const token = await activate(email);
+  const current = await call('GET', '/v1/tenants/current', { token });
+  if (current.status !== 200) throw new Error(`owner cannot read tenant: ${current.status} ${current.text}`);
+  return { ...response.body.tenant, owner: { id: response.body.owner.id, email, token } };
+}
+
+/** Invites a user with `role` into the tenant and signs them in (which makes them active). */
+export async function addUser(tenant: TestTenant, role: string): Promise<TestUser> {
+  const email = `${unique(role)}@example.test`;
+  const response = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/users`, {
+    token: tenant.owner.token,
+    body: { email, role },
+  });
+  if (response.status !== 201) throw new Error(`invite failed: ${response.status} ${response.text}`);
+  const token = await activate(email);
+  const current = await call('GET', '/v1/tenants/current', { token });
+  if (current.status !== 200) throw new Error(`user cannot read tenant: ${current.status} ${current.text}`);
+  return { id: response.body.id, email, token };
+}
+
+export interface StoredAuditEvent {
+  action: string;
+  actorId: string;
+  actorIsPlatformAdmin?: boolean;
+  targetId: string;
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+  requestId?: string;
+}
+
+/** Every audit item stored for a tenant, read straight from the table. */
+export async function storedAuditEvents(tenantId: string): Promise<StoredAuditEvent[]> {
+  const result = await table.send(
+    new QueryCommand({
+      TableName: twin.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sk': 'AUDIT#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Items ?? []) as StoredAuditEvent[];
+}
+
+/** A POST from a chosen loopback address (127.0.0.0/8), for limits keyed by source IP. */
+export async function postFrom(localAddress: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; retryAfter: string | undefined }> {
+  const { request } = await import('node:http');
+  const url = new URL(`${twin.apiUrl}${path}`);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+            retryAfter: res.headers['retry-after'] as string | undefined,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

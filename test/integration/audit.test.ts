@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { ROUTES, type RouteId } from '../../functions/routes';
+import { isMutation, type RouteDefinition } from '../../shared/http/route';
+import { pathFor, sampleBody } from '../helpers/route-samples';
+import {
+  addUser,
+  adminToken,
+  call,
+  createTenant,
+  storedAuditEvents,
+  twin,
+  unique,
+  type StoredAuditEvent,
+  type TestTenant,
+} from '../helpers/twin-api';
+
+interface Scenario {
+  /** Who acts: the tenant's owner, or the platform admin. */
+  actor: 'owner' | 'platformAdmin' | 'newOwner';
+  prepare?: (tenant: TestTenant) => Promise<{ userId?: string }>;
+  action: string;
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+}
+
+/** What each mutating route must leave in the audit log. Typed by route id: a new mutation needs a row. */
+const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
+  'tenants.signup': { actor: 'newOwner', action: 'tenant.created' },
+  'tenants.create': { actor: 'platformAdmin', action: 'tenant.created' },
+  'tenants.update': {
+    actor: 'owner',
+    action: 'tenant.updated',
+    before: { settings: {} },
+    after: { settings: { timezone: 'Europe/Paris' } },
+  },
+  'tenants.changePlan': { actor: 'platformAdmin', action: 'tenant.plan_changed', before: { plan: 'free' }, after: { plan: 'starter' } },
+  'tenants.suspend': {
+    actor: 'platformAdmin',
+    action: 'tenant.suspended',
+    before: { status: 'active', statusReason: null },
+    after: { status: 'suspended', statusReason: 'Unpaid invoices' },
+  },
+  'tenants.reactivate': {
+    actor: 'platformAdmin',
+    prepare: async (tenant) => {
+      const response = await call('POST', `/v1/tenants/${tenant.id}/suspend`, { token: await adminToken(), body: { reason: 'Test' } });
+      expect(response.status).toBe(200);
+      return {};
+    },
+    action: 'tenant.reactivated',
+    before: { status: 'suspended' },
+    after: { status: 'active' },
+  },
+  'users.invite': { actor: 'owner', action: 'user.invited', after: { role: 'member' } },
+  'users.changeRole': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ userId: (await addUser(tenant, 'member')).id }),
+    action: 'user.role_changed',
+    before: { role: 'member' },
+    after: { role: 'viewer' },
+  },
+  'users.remove': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ userId: (await addUser(tenant, 'member')).id }),
+    action: 'user.removed',
+    before: { role: 'member', status: 'active' },
+  },
+};
+
+const mutating = ROUTES.filter((route) => isMutation(route));
+
+async function actAs(scenario: Scenario, route: RouteDefinition, tenant: TestTenant, userId: string) {
+  const token = scenario.actor === 'owner' ? tenant.owner.token : scenario.actor === 'platformAdmin' ? await adminToken() : undefined;
+  return call(route.method, pathFor(route, { tenantId: tenant.id, userId }), { token, body: sampleBody(route, unique('a')) });
+}
+
+function newEvents(before: StoredAuditEvent[], after: StoredAuditEvent[]): StoredAuditEvent[] {
+  const seen = new Set(before.map((event) => JSON.stringify(event)));
+  return after.filter((event) => !seen.has(JSON.stringify(event)));
+}
+
+describe('audit log, walking the mutating routes of the manifest', () => {
+  it('has a scenario for every mutating route', () => {
+    expect(mutating.map((route) => route.id).filter((id) => !SCENARIOS[id])).toEqual([]);
+  });
+
+  for (const route of mutating) {
+    const scenario = SCENARIOS[route.id];
+    it(`${route.id} leaves exactly one audit event with its actor and before/after`, async () => {
+      if (!scenario) throw new Error(`no scenario for ${route.id}`);
+      const tenant = await createTenant();
+      const { userId = tenant.owner.id } = (await scenario.prepare?.(tenant)) ?? {};
+      const before = await storedAuditEvents(tenant.id);
+
+      const response = await actAs(scenario, route, tenant, userId);
+      expect(response.status).toBeLessThan(300);
+
+      // Creating routes audit into the tenant they create.
+      const auditedTenantId =
+        route.id === 'tenants.create' || route.id === 'tenants.signup'
+          ? (response.body as { tenant: { id: string } }).tenant.id
+          : tenant.id;
+      const events = newEvents(auditedTenantId === tenant.id ? before : [], await storedAuditEvents(auditedTenantId));
+      expect(events).toHaveLength(1);
+      const [event] = events;
+      expect(event?.action).toBe(scenario.action);
+      if (scenario.actor === 'owner') expect(event?.actorId).toBe(tenant.owner.id);
+      if (scenario.actor === 'platformAdmin') {
+        expect(event?.actorId).toBe(twin.platformAdmin.userId);
+        expect(event?.actorIsPlatformAdmin).toBe(true);
+      }
+      if (scenario.actor === 'newOwner') {
+        expect(event?.actorId).toBe((response.body as { owner: { id: string } }).owner.id);
+      }
+      if (scenario.before) expect(event?.before).toMatchObject(scenario.before);
+      if (scenario.after) expect(event?.after).toMatchObject(scenario.after);
+      expect(event?.requestId).toBe(response.headers.get('apigw-requestid'));
+    });
+  }
+
+  it('records nothing when a mutation fails', async () => {
+    const tenant = await createTenant();
+    const viewer = await addUser(tenant, 'viewer');
+    const before = (await storedAuditEvents(tenant.id)).length;
+    const attempts = [
+      call('PATCH', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token, body: { name: '' } }),
+      call('PATCH', `/v1/tenants/${tenant.id}`, { token: viewer.token, body: { name: 'Nope' } }),
+      call('POST', `/v1/tenants/${tenant.id}/users`, { token: viewer.token, body: { email: 'x@y.test', role: 'member' } }),
+      call('POST', `/v1/tenants/${tenant.id}/users`, { token: tenant.owner.token, body: { email: tenant.owner.email, role: 'member' } }),
+      call('PATCH', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, { token: tenant.owner.token, body: { role: 'admin' } }),
+      call('DELETE', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, { token: tenant.owner.token }),
+      call('POST', `/v1/tenants/${tenant.id}/reactivate`, { token: await adminToken() }),
+    ];
+    const statuses = (await Promise.all(attempts)).map((response) => response.status);
+    for (const status of statuses) expect(status).toBeGreaterThanOrEqual(400);
+    expect(statuses.every((status) => status < 500)).toBe(true);
+    expect((await storedAuditEvents(tenant.id)).length).toBe(before);
+  });
+
+  it('lists the log newest first, filtered by action and actor, with a cursor', async () => {
+    const tenant = await createTenant();
+    for (const name of ['One', 'Two', 'Three']) {
+      const response = await call('PATCH', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token, body: { name } });
+      expect(response.status).toBe(200);
+    }
+    const page1 = await call<{ items: Array<{ action: string; after: { name: string } }>; nextCursor: string | null }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/audit-logs?action=tenant.updated&limit=2&actorId=${tenant.owner.id}`,
+      { token: tenant.owner.token },
+    );
+    expect(page1.status).toBe(200);
+    expect(page1.body.items.map((item) => item.after.name)).toEqual(['Three', 'Two']);
+    expect(page1.body.nextCursor).toBeTruthy();
+    const page2 = await call<{ items: Array<{ after: { name: string } }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/audit-logs?action=tenant.updated&limit=2&cursor=${page1.body.nextCursor}`,
+      { token: tenant.owner.token },
+    );
+    expect(page2.body.items.map((item) => item.after.name)).toEqual(['One']);
+  });
+
+  it('refuses a cursor forged for another tenant with 400', async () => {
+    const [a, b] = await Promise.all([createTenant(), createTenant()]);
+    const forged = Buffer.from(JSON.stringify({ pk: `TENANT#${b.id}`, sk: 'AUDIT#aud_0' })).toString('base64url');
+    const response = await call('GET', `/v1/tenants/${a.id}/audit-logs?cursor=${forged}`, { token: a.owner.token });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'invalid_cursor' });
+  });
+
+  it('audits a platform admin’s read of another tenant in that tenant', async () => {
+    const tenant = await createTenant();
+    const response = await call('GET', `/v1/tenants/${tenant.id}/users`, { token: await adminToken() });
+    expect(response.status).toBe(200);
+    const events = await storedAuditEvents(tenant.id);
+    expect(events.some((event) => event.action === 'platform_admin.read' && event.actorIsPlatformAdmin)).toBe(true);
+  });
+});

@@ -1,0 +1,45 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/routes';
+import { pathFor, sampleBody } from '../helpers/route-samples';
+import { addUser, adminToken, call, createTenant, unique, type TestTenant, type TestUser } from '../helpers/twin-api';
+
+describe('a suspended tenant', () => {
+  let tenant: TestTenant;
+  let member: TestUser;
+
+  beforeAll(async () => {
+    tenant = await createTenant();
+    member = await addUser(tenant, 'member');
+    const suspended = await call('POST', `/v1/tenants/${tenant.id}/suspend`, {
+      token: await adminToken(),
+      body: { reason: 'Payment overdue' },
+    });
+    expect(suspended.status).toBe(200);
+  });
+
+  const tenantRoutes = ROUTES.filter((route) => route.auth === 'tenant');
+
+  for (const route of tenantRoutes) {
+    const readsOwnStatus = route.id === 'tenants.getCurrent' || route.id === 'tenants.get';
+    it(`${route.id}: its owner gets ${readsOwnStatus ? '200' : '403 tenant_suspended'}`, async () => {
+      const response = await call(route.method, pathFor(route, { tenantId: tenant.id, userId: member.id }), {
+        token: tenant.owner.token,
+        body: sampleBody(route, unique('s')),
+      });
+      if (readsOwnStatus) {
+        expect(response.status).toBe(200);
+        expect(response.body).toMatchObject({ status: 'suspended', statusReason: 'Payment overdue' });
+      } else {
+        expect(response.status).toBe(403);
+        expect(response.body).toMatchObject({ code: 'tenant_suspended' });
+      }
+    });
+  }
+
+  it('is reactivated by a platform admin, after which its users work again', async () => {
+    const reactivated = await call('POST', `/v1/tenants/${tenant.id}/reactivate`, { token: await adminToken() });
+    expect(reactivated.status).toBe(200);
+    expect(reactivated.body).toMatchObject({ status: 'active', statusReason: null });
+    expect((await call('GET', `/v1/tenants/${tenant.id}/users`, { token: member.token })).status).toBe(200);
+  });
+});

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { adminToken, call, createTenant, postFrom, storedAuditEvents, twin, unique } from '../helpers/twin-api';
+
+interface TenantPage {
+  items: Array<{ id: string; status: string; plan: string }>;
+  nextCursor: string | null;
+}
+
+describe('tenant signup', () => {
+  it('creates a free tenant with a trial and an invited owner', async () => {
+    const slug = unique('signup');
+    const response = await call('POST', '/v1/tenants/signup', {
+      body: { name: 'Acme', slug, owner: { email: `${slug}@Example.TEST`, name: 'Ada' } },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({
+      tenant: { name: 'Acme', slug, plan: 'free', status: 'active' },
+      owner: { email: `${slug}@example.test`, role: 'owner', status: 'invited' },
+    });
+    const trialEndsAt = Date.parse((response.body as { tenant: { trialEndsAt: string } }).tenant.trialEndsAt);
+    expect(trialEndsAt - Date.now()).toBeGreaterThan(13 * 86_400_000);
+  });
+
+  it('refuses a taken slug with 409 and leaves no Cognito user behind', async () => {
+    const taken = await createTenant();
+    const email = `${unique('late')}@example.test`;
+    const response = await call('POST', '/v1/tenants', {
+      token: await adminToken(),
+      body: { name: 'Copycat', slug: taken.slug, owner: { email } },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ code: 'slug_taken' });
+    // The email is still free: nothing was half-made.
+    const retry = await call('POST', '/v1/tenants', {
+      token: await adminToken(),
+      body: { name: 'Second try', slug: unique('free'), owner: { email } },
+    });
+    expect(retry.status).toBe(201);
+  });
+
+  it('refuses a taken owner email with 409 and leaves the slug free', async () => {
+    const existing = await createTenant();
+    const slug = unique('fresh');
+    const response = await call('POST', '/v1/tenants', {
+      token: await adminToken(),
+      body: { name: 'Dup', slug, owner: { email: existing.owner.email } },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ code: 'email_taken' });
+    const retry = await call('POST', '/v1/tenants', {
+      token: await adminToken(),
+      body: { name: 'Dup', slug, owner: { email: `${unique('x')}@example.test` } },
+    });
+    expect(retry.status).toBe(201);
+  });
+
+  it('admits one of two concurrent signups for the same slug', async () => {
+    const slug = unique('race');
+    const token = await adminToken();
+    const [one, two] = await Promise.all(
+      [1, 2].map((n) =>
+        call('POST', '/v1/tenants', { token, body: { name: `Race ${n}`, slug, owner: { email: `${unique('r')}@example.test` } } }),
+      ),
+    );
+    expect([one?.status, two?.status].sort()).toEqual([201, 409]);
+  });
+
+  it('limits self-service signups per source IP with 429 and Retry-After', async () => {
+    const address = '127.0.0.23';
+    const statuses: number[] = [];
+    let retryAfter: string | undefined;
+    for (let i = 0; i <= twin.signupLimitPerHour; i += 1) {
+      const slug = unique('burst');
+      const response = await postFrom(address, '/v1/tenants/signup', { name: 'Burst', slug, owner: { email: `${slug}@example.test` } });
+      statuses.push(response.status);
+      retryAfter ??= response.retryAfter;
+    }
+    expect(statuses.slice(0, twin.signupLimitPerHour)).toEqual(Array(twin.signupLimitPerHour).fill(201));
+    expect(statuses.at(-1)).toBe(429);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['malformed JSON', '{"name":', 'malformed_json', 400],
+    ['an array', '[]', 'validation_failed', 400],
+    ['an unknown field', JSON.stringify({ name: 'A', slug: 'abc-def', owner: { email: 'a@b.test' }, plan: 'enterprise' }), 'validation_failed', 400],
+    ['a bad slug', JSON.stringify({ name: 'A', slug: 'Bad Slug!', owner: { email: 'a@b.test' } }), 'validation_failed', 400],
+    ['a bad email', JSON.stringify({ name: 'A', slug: 'abc-def', owner: { email: 'not-an-email' } }), 'validation_failed', 400],
+    ['an empty body', '', 'body_required', 400],
+    ['an oversized body', JSON.stringify({ name: 'x'.repeat(40_000) }), 'payload_too_large', 413],
+  ])('answers signup with %s by a 4xx problem and creates nothing', async (_what, rawBody, code, status) => {
+    const response = await call('POST', '/v1/tenants/signup', { rawBody, headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ code, status });
+  });
+
+  it('answers a non-JSON content type with 415', async () => {
+    const tenant = await createTenant();
+    const response = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      rawBody: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(415);
+  });
+
+  it('answers bad ids and bad query parameters with 4xx, never 500', async () => {
+    const tenant = await createTenant();
+    const token = tenant.owner.token;
+    const responses = await Promise.all([
+      call('GET', `/v1/tenants/${tenant.id}/users/not-a-user-id`, { token }),
+      call('GET', `/v1/tenants/${tenant.id}/users?limit=0`, { token }),
+      call('GET', `/v1/tenants/${tenant.id}/users?limit=abc`, { token }),
+      call('GET', `/v1/tenants/${tenant.id}/users?cursor=%%%`, { token }),
+      call('GET', `/v1/tenants/${tenant.id}/users?surprise=1`, { token }),
+      call('GET', `/v1/tenants/ten_nope`, { token }),
+      call('GET', `/v1/tenants?status=weird`, { token: await adminToken() }),
+      call('GET', `/v1/tenants?cursor=eyJzIjo5OX0`, { token: await adminToken() }),
+      call('GET', `/v1/tenants/ten_01AAAAAAAAAAAAAAAAAAAAAAAA`, { token: await adminToken() }),
+      call('PATCH', `/v1/tenants/${tenant.id}`, { token, body: {} }),
+      call('PUT', `/v1/tenants/${tenant.id}/plan`, { token: await adminToken(), body: { plan: 'platinum' } }),
+    ]);
+    for (const response of responses) {
+      expect(response.status, response.text).toBeGreaterThanOrEqual(400);
+      expect(response.status, response.text).toBeLessThan(500);
+    }
+    const before = await storedAuditEvents(tenant.id);
+    expect(before.filter((event) => event.action !== 'tenant.created')).toHaveLength(0);
+  });
+
+  it('answers an unknown route with 404', async () => {
+    const response = await call('GET', '/v1/nothing-here');
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('tenant management', () => {
+  it('updates the name and merges settings, refusing fields it does not own', async () => {
+    const tenant = await createTenant();
+    const first = await call('PATCH', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token, body: { settings: { mfaRequired: true } } });
+    expect(first.status).toBe(200);
+    const second = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { name: 'Renamed', settings: { timezone: 'Europe/Paris' } },
+    });
+    expect(second.body).toMatchObject({ name: 'Renamed', settings: { mfaRequired: true, timezone: 'Europe/Paris' } });
+    const sneaky = await call('PATCH', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token, body: { plan: 'enterprise' } });
+    expect(sneaky.status).toBe(400);
+    const self = await call('PUT', `/v1/tenants/${tenant.id}/plan`, { token: tenant.owner.token, body: { plan: 'enterprise' } });
+    expect(self.status).toBe(403);
+  });
+
+  it('lets a platform admin change the plan', async () => {
+    const tenant = await createTenant();
+    const response = await call('PUT', `/v1/tenants/${tenant.id}/plan`, { token: await adminToken(), body: { plan: 'professional' } });
+    expect(response.status).toBe(200);
+    const seen = await call('GET', '/v1/tenants/current', { token: tenant.owner.token });
+    expect(seen.body).toMatchObject({ plan: 'professional' });
+  });
+
+  it('lists tenants for platform admins only, filtered by status and plan, page by page', async () => {
+    const token = await adminToken();
+    const made = await Promise.all([createTenant({ plan: 'enterprise' }), createTenant({ plan: 'enterprise' }), createTenant({ plan: 'enterprise' })]);
+    const suspendedOne = made[0];
+    if (!suspendedOne) throw new Error('no tenant');
+    await call('POST', `/v1/tenants/${suspendedOne.id}/suspend`, { token, body: { reason: 'Listing test' } });
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: TenantPage } = await call<TenantPage>(
+        'GET',
+        `/v1/tenants?plan=enterprise&status=active&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        { token },
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(1);
+      for (const item of page.body.items) {
+        expect(item).toMatchObject({ plan: 'enterprise', status: 'active' });
+        seen.push(item.id);
+      }
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining([made[1]?.id, made[2]?.id]));
+    expect(seen).not.toContain(suspendedOne.id);
+
+    const suspended = await call<TenantPage>('GET', '/v1/tenants?status=suspended&limit=100', { token });
+    expect(suspended.body.items.map((item) => item.id)).toContain(suspendedOne.id);
+    const forbidden = await call('GET', '/v1/tenants', { token: suspendedOne.owner.token });
+    expect(forbidden.status).toBe(403);
+  });
+});

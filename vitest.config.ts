@@ -1,0 +1,44 @@
+import { defineConfig } from 'vitest/config';
+
+/** Settings the unit tests run with: no endpoint, so any real AWS call would fail loudly. */
+const unitEnv = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'unit',
+  AWS_SECRET_ACCESS_KEY: 'unit',
+  TABLE_NAME: 'tenantry-unit',
+  COGNITO_USER_POOL_ID: 'us-east-1_unit',
+  COGNITO_CLIENT_ID: 'unit-client',
+  LOG_LEVEL: 'SILENT',
+};
+
+export default defineConfig({
+  test: {
+    reporters: ['default', 'json'],
+    outputFile: { json: '.data/test-results.json' },
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          env: unitEnv,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
