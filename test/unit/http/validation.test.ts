@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../../shared/http/errors';
+import { problemResponse } from '../../../shared/http/problem';
+import { parseJsonBody } from '../../../shared/http/validation';
+import { apiEvent } from '../../helpers/api-event';
+
+const schema = z.strictObject({ name: z.string().min(1) });
+const eventWith = (body: string | undefined, headers: Record<string, string> = {}) => {
+  const event = apiEvent({ routeKey: 'POST /x', path: '/x', headers });
+  return body === undefined ? event : { ...event, body };
+};
+
+describe('parseJsonBody', () => {
+  it('returns the parsed body', () => {
+    expect(parseJsonBody(eventWith('{"name":"Ada"}'), schema, 1024)).toEqual({ name: 'Ada' });
+  });
+
+  it('decodes a base64 body', () => {
+    const event = { ...eventWith(Buffer.from('{"name":"Ada"}').toString('base64')), isBase64Encoded: true };
+    expect(parseJsonBody(event, schema, 1024)).toEqual({ name: 'Ada' });
+  });
+
+  it.each([
+    ['malformed JSON', '{"name"', ValidationError, 'malformed_json'],
+    ['no body', undefined, ValidationError, 'body_required'],
+    ['an unknown field', '{"name":"a","admin":true}', ValidationError, 'validation_failed'],
+    ['a wrong type', '{"name":5}', ValidationError, 'validation_failed'],
+  ])('refuses %s', (_what, body, type, code) => {
+    expect(() => parseJsonBody(eventWith(body), schema, 1024)).toThrow(type);
+    try {
+      parseJsonBody(eventWith(body), schema, 1024);
+    } catch (error) {
+      expect((error as ValidationError).code).toBe(code);
+    }
+  });
+
+  it('refuses a body over the limit in bytes, not characters', () => {
+    expect(() => parseJsonBody(eventWith(JSON.stringify({ name: 'é'.repeat(300) })), schema, 500)).toThrow(PayloadTooLargeError);
+  });
+
+  it('refuses a non-JSON content type', () => {
+    expect(() => parseJsonBody(eventWith('{"name":"a"}', { 'content-type': 'text/plain' }), schema, 1024)).toThrow(
+      UnsupportedMediaTypeError,
+    );
+  });
+
+  it('names each bad field in the problem document', () => {
+    try {
+      parseJsonBody(eventWith('{"name":""}'), schema, 1024);
+      expect.unreachable();
+    } catch (error) {
+      const response = problemResponse(error as ValidationError, 'req-1', '/x');
+      expect(response.statusCode).toBe(400);
+      expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json' });
+      expect(JSON.parse(response.body ?? '{}')).toMatchObject({ status: 400, code: 'validation_failed', errors: [{ path: 'name' }], requestId: 'req-1' });
+    }
+  });
+});

@@ -1,0 +1,206 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handler as tenantsHandler } from '../../../functions/tenants/handler';
+import { apiEvent, lambdaContext } from '../../helpers/api-event';
+
+const TENANT = 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA';
+const OTHER = 'ten_01BBBBBBBBBBBBBBBBBBBBBBBB';
+const USER = 'usr_01CCCCCCCCCCCCCCCCCCCCCCCC';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+
+let tenantCounter = 0;
+
+/** Each test gets its own tenant id, so the in-process caches never carry one test into the next. */
+function freshTenantId(): string {
+  tenantCounter += 1;
+  return `ten_01AAAAAAAAAAAAAAAAAAAA${String(tenantCounter).padStart(4, '0')}`;
+}
+
+function tenantItem(tenantId: string, status: 'active' | 'suspended' | 'deleted' = 'active') {
+  return {
+    pk: `TENANT#${tenantId}`,
+    sk: 'TENANT',
+    __edb_e__: 'tenant',
+    __edb_v__: '1',
+    tenantId,
+    name: 'Acme',
+    slug: 'acme',
+    plan: 'free',
+    status,
+    ownerCount: 1,
+    shard: 0,
+    settings: {},
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+function membershipItem(tenantId: string, role: string, status = 'active') {
+  return {
+    pk: `TENANT#${tenantId}`,
+    sk: `USER#${USER}`,
+    __edb_e__: 'membership',
+    __edb_v__: '1',
+    tenantId,
+    userId: USER,
+    email: 'ada@example.test',
+    role,
+    status,
+    cognitoUsername: 'ada',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+function given(tenantId: string, tenant: ReturnType<typeof tenantItem> | undefined, membership?: ReturnType<typeof membershipItem>) {
+  dynamo.on(GetCommand, { Key: { pk: `TENANT#${tenantId}`, sk: 'TENANT' } }).resolves({ Item: tenant });
+  dynamo.on(GetCommand, { Key: { pk: `TENANT#${tenantId}`, sk: `USER#${USER}` } }).resolves({ Item: membership });
+}
+
+const identity = (tenantId: string | undefined, groups = '') => ({
+  principalType: 'user',
+  sub: 'sub-1',
+  userId: USER,
+  ...(tenantId ? { tenantId } : {}),
+  groups,
+});
+
+const getCurrent = (tenantId: string | undefined, headers: Record<string, string> = {}, groups = '') =>
+  tenantsHandler(
+    apiEvent({ routeKey: 'GET /v1/tenants/current', path: '/v1/tenants/current', authorizer: identity(tenantId, groups), headers }),
+    lambdaContext,
+  );
+
+const update = (tenantId: string, body: unknown) =>
+  tenantsHandler(
+    apiEvent({
+      routeKey: 'PATCH /v1/tenants/{tenantId}',
+      path: `/v1/tenants/${tenantId}`,
+      pathParameters: { tenantId },
+      authorizer: identity(tenantId),
+      body,
+    }),
+    lambdaContext,
+  );
+
+function problem(result: { body?: string }) {
+  return JSON.parse(result.body ?? '{}') as { code?: string; detail?: string; status?: number };
+}
+
+describe('tenant context middleware', () => {
+  beforeEach(() => {
+    dynamo.on(UpdateCommand).resolves({});
+  });
+  afterEach(() => {
+    dynamo.reset();
+  });
+
+  it('serves a member of an active tenant', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id), membershipItem(id, 'viewer'));
+    const result = await getCurrent(id);
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({ id, status: 'active' });
+  });
+
+  it('answers 401 when the request carries no verified identity', async () => {
+    const result = await tenantsHandler(apiEvent({ routeKey: 'GET /v1/tenants/current', path: '/v1/tenants/current' }), lambdaContext);
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['content-type']).toBe('application/problem+json');
+  });
+
+  it('refuses an X-Tenant-ID naming another tenant for a normal user, without reading it', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id), membershipItem(id, 'owner'));
+    const result = await getCurrent(id, { 'x-tenant-id': OTHER });
+    expect(result.statusCode).toBe(403);
+    expect(problem(result).code).toBe('tenant_mismatch');
+    expect(dynamo.commandCalls(GetCommand, { Key: { pk: `TENANT#${OTHER}`, sk: 'TENANT' } })).toHaveLength(0);
+  });
+
+  it('lets a suspended tenant’s users read its status and nothing else', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id, 'suspended'), membershipItem(id, 'owner'));
+    expect((await getCurrent(id)).statusCode).toBe(200);
+    const refused = await update(id, { name: 'New' });
+    expect(refused.statusCode).toBe(403);
+    expect(problem(refused).code).toBe('tenant_suspended');
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('refuses every route of a deleted tenant', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id, 'deleted'), membershipItem(id, 'owner'));
+    const result = await getCurrent(id);
+    expect(result.statusCode).toBe(403);
+    expect(problem(result).code).toBe('tenant_deleted');
+  });
+
+  it('refuses a user whose membership is gone or disabled', async () => {
+    const gone = freshTenantId();
+    given(gone, tenantItem(gone), undefined);
+    expect(problem(await getCurrent(gone)).code).toBe('membership_inactive');
+    const disabled = freshTenantId();
+    given(disabled, tenantItem(disabled), membershipItem(disabled, 'admin', 'disabled'));
+    expect(problem(await getCurrent(disabled)).code).toBe('membership_inactive');
+  });
+
+  it('takes the role from the membership, not the token: a viewer cannot update', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id), membershipItem(id, 'viewer'));
+    const result = await update(id, { name: 'New' });
+    expect(result.statusCode).toBe(403);
+    expect(problem(result)).toMatchObject({ code: 'permission_denied' });
+  });
+
+  it('activates an invited membership on its first request', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id), membershipItem(id, 'member', 'invited'));
+    expect((await getCurrent(id)).statusCode).toBe(200);
+    const activation = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(activation?.Key).toEqual({ pk: `TENANT#${id}`, sk: `USER#${USER}` });
+    expect(JSON.stringify(activation?.ExpressionAttributeValues)).toContain('active');
+  });
+
+  it('lets a platform admin act on another tenant, and audits the read there', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id, 'suspended'));
+    dynamo.on(PutCommand).resolves({});
+    const result = await getCurrent(undefined, { 'x-tenant-id': id }, 'platform-admins');
+    expect(result.statusCode).toBe(200);
+    const audit = dynamo.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(audit?.Item).toMatchObject({ pk: `TENANT#${id}`, action: 'platform_admin.read', actorIsPlatformAdmin: true });
+  });
+
+  it('answers 404 to a platform admin naming a tenant that does not exist', async () => {
+    const id = freshTenantId();
+    given(id, undefined);
+    const result = await getCurrent(undefined, { 'x-tenant-id': id }, 'platform-admins');
+    expect(result.statusCode).toBe(404);
+  });
+
+  it('refuses platform routes to tenant users', async () => {
+    const result = await tenantsHandler(
+      apiEvent({ routeKey: 'GET /v1/tenants', path: '/v1/tenants', authorizer: identity(TENANT) }),
+      lambdaContext,
+    );
+    expect(result.statusCode).toBe(403);
+    expect(problem(result).code).toBe('platform_admin_required');
+  });
+
+  it('answers a route key the function does not serve with 405', async () => {
+    const result = await tenantsHandler(apiEvent({ routeKey: 'GET /v1/elsewhere', path: '/v1/elsewhere' }), lambdaContext);
+    expect(result.statusCode).toBe(405);
+  });
+
+  it('answers an unexpected failure with a generic 500 that leaks nothing', async () => {
+    const id = freshTenantId();
+    dynamo.on(GetCommand).rejects(new Error('socket hang up at 10.0.0.7: secret-internal-detail'));
+    const result = await getCurrent(id);
+    expect(result.statusCode).toBe(500);
+    expect(result.body).not.toContain('secret-internal-detail');
+    expect(problem(result)).toMatchObject({ code: 'internal_error', status: 500 });
+  });
+});
