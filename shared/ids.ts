@@ -24,5 +24,8 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
 export function idSchema(kind: IdKind) {
   return z
     .string()
-    .regex(new RegExp(`^${ID_PREFIXES[kind]}_${ULID_PATTERN}$`), `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`);
+    .regex(
+      new RegExp(`^${ID_PREFIXES[kind]}_${ULID_PATTERN}$`),
+      `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`,
+    );
 }

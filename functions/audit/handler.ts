@@ -9,7 +9,10 @@ import { routesOf } from '../routes';
 
 const auditPath = z.object({ tenantId: idSchema('tenant') });
 const auditQuery = z.strictObject({
-  action: z.string().regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as user.invited').optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as user.invited')
+    .optional(),
   actorId: z.string().min(1).max(64).optional(),
   limit: limitParam,
   cursor: cursorParam,

@@ -1,4 +1,7 @@
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
 import { toAuthorizerContext, type AuthorizerContext } from '../../shared/auth/authorizer-context';
 import { verifyIdToken } from '../../shared/auth/id-token-verifier';
 import { logger } from '../../shared/observability/logger';

@@ -51,11 +51,17 @@ const operations: Record<string, Operation> = {
   },
   'tenants.changePlan': async (event, scope) => {
     parseWith(tenantPath, event.pathParameters, 'path');
-    return json(200, await changePlan(requireTenant(scope), parseJsonBody(event, changePlanBody, maxBodyBytes)));
+    return json(
+      200,
+      await changePlan(requireTenant(scope), parseJsonBody(event, changePlanBody, maxBodyBytes)),
+    );
   },
   'tenants.suspend': async (event, scope) => {
     parseWith(tenantPath, event.pathParameters, 'path');
-    return json(200, await suspendTenant(requireTenant(scope), parseJsonBody(event, suspendBody, maxBodyBytes)));
+    return json(
+      200,
+      await suspendTenant(requireTenant(scope), parseJsonBody(event, suspendBody, maxBodyBytes)),
+    );
   },
   'tenants.reactivate': async (event, scope) => {
     parseWith(tenantPath, event.pathParameters, 'path');

@@ -10,7 +10,10 @@ const slug = z
   .max(40)
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens only');
 const name = z.string().trim().min(1).max(100);
-const email = z.email().max(254).transform((value) => value.toLowerCase());
+const email = z
+  .email()
+  .max(254)
+  .transform((value) => value.toLowerCase());
 const owner = z.strictObject({ email, name: name.optional() });
 
 export const signupBody = z.strictObject({ name, slug, owner });

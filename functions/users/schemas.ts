@@ -7,7 +7,10 @@ export const usersPath = z.object({ tenantId: idSchema('tenant') });
 export const userPath = z.object({ tenantId: idSchema('tenant'), userId: idSchema('user') });
 
 export const inviteBody = z.strictObject({
-  email: z.email().max(254).transform((value) => value.toLowerCase()),
+  email: z
+    .email()
+    .max(254)
+    .transform((value) => value.toLowerCase()),
   role: z.enum(ROLES),
   name: z.string().trim().min(1).max(100).optional(),
 });

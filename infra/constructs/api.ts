@@ -63,7 +63,13 @@ export class TenantryApi extends Construct {
         logGroup,
         environment,
         // The SDK is bundled, not taken from the runtime: the deployed versions are the tested ones.
-        bundling: { format: OutputFormat.CJS, minify: true, sourceMap: true, target: 'node22', externalModules: [] },
+        bundling: {
+          format: OutputFormat.CJS,
+          minify: true,
+          sourceMap: true,
+          target: 'node22',
+          externalModules: [],
+        },
       });
     };
 
@@ -98,7 +104,9 @@ export class TenantryApi extends Construct {
       props.table.grantReadWriteData(fn);
       const actions = COGNITO_ACTIONS[name];
       if (actions) {
-        fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [props.userPool.userPoolArn] }));
+        fn.addToRolePolicy(
+          new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [props.userPool.userPoolArn] }),
+        );
       }
       const integration = new HttpLambdaIntegration(`${name}Integration`, fn);
       for (const route of ROUTES.filter((r) => r.function === name)) {
@@ -135,7 +143,8 @@ function acknowledgeLambdaDefaults(fn: NodejsFunction): void {
     },
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords support no resource-level scoping.',
+      reason:
+        'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords support no resource-level scoping.',
     },
     {
       id: 'AwsSolutions-L1',

@@ -9,7 +9,10 @@ import {
   CfnUserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { PLATFORM_ADMIN_GROUP, USER_POOL_CUSTOM_ATTRIBUTES } from '../../shared/identity/user-pool-definition';
+import {
+  PLATFORM_ADMIN_GROUP,
+  USER_POOL_CUSTOM_ATTRIBUTES,
+} from '../../shared/identity/user-pool-definition';
 
 /**
  * The user pool: email sign-in, strong passwords, optional MFA (TOTP; tenants may require it), the
@@ -29,7 +32,10 @@ export class TenantryAuth extends Construct {
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       customAttributes: Object.fromEntries(
-        USER_POOL_CUSTOM_ATTRIBUTES.map((name) => [name, new StringAttribute({ minLen: 1, maxLen: 64, mutable: false })]),
+        USER_POOL_CUSTOM_ATTRIBUTES.map((name) => [
+          name,
+          new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+        ]),
       ),
       passwordPolicy: {
         minLength: 12,
@@ -48,11 +54,13 @@ export class TenantryAuth extends Construct {
     Validations.of(this.userPool).acknowledge(
       {
         id: 'AwsSolutions-COG2',
-        reason: 'MFA is optional at pool level: tenants that require it enforce it through their settings (mfaRequired).',
+        reason:
+          'MFA is optional at pool level: tenants that require it enforce it through their settings (mfaRequired).',
       },
       {
         id: 'AwsSolutions-COG3',
-        reason: 'Threat protection (Plus feature plan) is a cost decision left to the operator; strong passwords and optional TOTP are set.',
+        reason:
+          'Threat protection (Plus feature plan) is a cost decision left to the operator; strong passwords and optional TOTP are set.',
       },
       {
         id: 'AwsSolutions-COG8',
@@ -60,7 +68,11 @@ export class TenantryAuth extends Construct {
       },
     );
 
-    const standardRead = new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, fullname: true });
+    const standardRead = new ClientAttributes().withStandardAttributes({
+      email: true,
+      emailVerified: true,
+      fullname: true,
+    });
     this.client = this.userPool.addClient('AppClient', {
       generateSecret: false,
       authFlows: { userSrp: true, userPassword: true },

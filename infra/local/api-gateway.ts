@@ -12,7 +12,10 @@ import type { ApiEvent } from '../../shared/tenancy/tenant-context-middleware';
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 type ApiHandler = LambdaHandler<ApiEvent, APIGatewayProxyStructuredResultV2>;
-type AuthorizerHandler = LambdaHandler<APIGatewayRequestAuthorizerEventV2, { isAuthorized: boolean; context?: Record<string, unknown> }>;
+type AuthorizerHandler = LambdaHandler<
+  APIGatewayRequestAuthorizerEventV2,
+  { isAuthorized: boolean; context?: Record<string, unknown> }
+>;
 
 /** The function modules, by name; typed so that a function added to the manifest must be added here. */
 const HANDLER_MODULES: Record<FunctionName, () => Promise<{ handler: ApiHandler }>> = {
@@ -91,7 +94,10 @@ export interface LocalApiGateway {
  * calls the real function handler with the event API Gateway would send, authorizer context in
  * `requestContext.authorizer.lambda`. Gateway-level refusals answer as API Gateway does.
  */
-export async function startLocalApiGateway(options: { port: number; host?: string }): Promise<LocalApiGateway> {
+export async function startLocalApiGateway(options: {
+  port: number;
+  host?: string;
+}): Promise<LocalApiGateway> {
   const compiled = [...ROUTES].sort((a, b) => specificity(b) - specificity(a)).map(compile);
   const handlers = new Map<string, Promise<ApiHandler>>();
   const loadHandler = (fn: FunctionName) => {
@@ -103,9 +109,21 @@ export async function startLocalApiGateway(options: { port: number; host?: strin
     return handler;
   };
   const authorizer = import('../../functions/authorizer/handler').then((m) => m.handler as AuthorizerHandler);
-  const authorizerCache = new Map<string, { expiresAt: number; answer: { isAuthorized: boolean; context?: Record<string, unknown> } | 'unauthorized' }>();
+  const authorizerCache = new Map<
+    string,
+    {
+      expiresAt: number;
+      answer: { isAuthorized: boolean; context?: Record<string, unknown> } | 'unauthorized';
+    }
+  >();
 
-  async function authorize(header: string, requestId: string, route: RouteDefinition, req: IncomingMessage, url: URL) {
+  async function authorize(
+    header: string,
+    requestId: string,
+    route: RouteDefinition,
+    req: IncomingMessage,
+    url: URL,
+  ) {
     const cached = authorizerCache.get(header);
     if (cached && cached.expiresAt > Date.now()) return cached.answer;
     const event: APIGatewayRequestAuthorizerEventV2 = {
@@ -124,7 +142,13 @@ export async function startLocalApiGateway(options: { port: number; host?: strin
         apiId: 'local',
         domainName: req.headers.host ?? 'localhost',
         domainPrefix: 'local',
-        http: { method: route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
+        http: {
+          method: route.method,
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: req.headers['user-agent'] ?? '',
+        },
         requestId,
         routeKey: routeKey(route),
         stage: '$default',
@@ -184,9 +208,13 @@ export async function startLocalApiGateway(options: { port: number; host?: strin
     });
     const queryStringParameters: Record<string, string> = {};
     for (const [name, value] of url.searchParams) {
-      queryStringParameters[name] = queryStringParameters[name] ? `${queryStringParameters[name]},${value}` : value;
+      queryStringParameters[name] = queryStringParameters[name]
+        ? `${queryStringParameters[name]},${value}`
+        : value;
     }
-    const isText = body.length === 0 || /json|text|xml|form-urlencoded/.test(headers['content-type'] ?? 'application/json');
+    const isText =
+      body.length === 0 ||
+      /json|text|xml|form-urlencoded/.test(headers['content-type'] ?? 'application/json');
     const event: ApiEvent = {
       version: '2.0',
       routeKey: routeKey(route),
@@ -227,7 +255,9 @@ export async function startLocalApiGateway(options: { port: number; host?: strin
     const responseHeaders: Record<string, string> = { 'apigw-requestid': requestId };
     for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
     res.writeHead(result.statusCode ?? 200, responseHeaders);
-    res.end(result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined);
+    res.end(
+      result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined,
+    );
   }
 
   const server = createServer((req, res) => {

@@ -12,7 +12,10 @@ import {
   DescribeUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TABLE_DEFINITION } from '../../shared/data/table-definition';
-import { PLATFORM_ADMIN_GROUP, USER_POOL_CUSTOM_ATTRIBUTES } from '../../shared/identity/user-pool-definition';
+import {
+  PLATFORM_ADMIN_GROUP,
+  USER_POOL_CUSTOM_ATTRIBUTES,
+} from '../../shared/identity/user-pool-definition';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -65,7 +68,11 @@ export interface LocalUserPool {
 }
 
 /** Creates the user pool, its app client and the platform-admins group, unless `existing` still exists. */
-export async function ensureUserPool(endpoint: string, region: string, existing?: LocalUserPool): Promise<LocalUserPool> {
+export async function ensureUserPool(
+  endpoint: string,
+  region: string,
+  existing?: LocalUserPool,
+): Promise<LocalUserPool> {
   const client = new CognitoIdentityProviderClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
   try {
     if (existing) {

@@ -8,7 +8,11 @@ export interface ManagedProcess {
   stop(): Promise<void>;
 }
 
-export function startManaged(command: string, args: string[], options: SpawnOptions & { logFile: string }): ManagedProcess {
+export function startManaged(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { logFile: string },
+): ManagedProcess {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });

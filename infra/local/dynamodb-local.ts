@@ -20,11 +20,17 @@ export function assertJava(): void {
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
   } catch {
-    throw new Error('Java 17+ is required for DynamoDB Local: install it (e.g. apt-get install default-jre-headless).');
+    throw new Error(
+      'Java 17+ is required for DynamoDB Local: install it (e.g. apt-get install default-jre-headless).',
+    );
   }
 }
 
-export async function startDynamoDbLocal(options: { port: number; dataDir?: string; logFile: string }): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: {
+  port: number;
+  dataDir?: string;
+  logFile: string;
+}): Promise<DynamoDbLocal> {
   assertJava();
   const emulator = emulatorDirectory();
   const storage = options.dataDir ? ['-sharedDb', '-dbPath', options.dataDir] : ['-inMemory'];

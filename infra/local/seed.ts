@@ -26,7 +26,14 @@ export async function setPermanentPassword(
   email: string,
   password: string,
 ): Promise<void> {
-  await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: email, Password: password, Permanent: true }));
+  await cognito.send(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: userPoolId,
+      Username: email,
+      Password: password,
+      Permanent: true,
+    }),
+  );
 }
 
 /**
@@ -34,13 +41,21 @@ export async function setPermanentPassword(
  * tenant with its owner. The tenant goes through the real provisioning service, so the demo data is
  * exactly what a signup would make. Must run after the runtime configuration is in place.
  */
-export async function seedLocalData(options: { cognitoEndpoint: string; region: string; userPoolId: string }): Promise<SeedResult> {
+export async function seedLocalData(options: {
+  cognitoEndpoint: string;
+  region: string;
+  userPoolId: string;
+}): Promise<SeedResult> {
   const cognito = new CognitoIdentityProviderClient({
     endpoint: options.cognitoEndpoint,
     region: options.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const admin: SeededUser = { email: 'admin@tenantry.local', password: LOCAL_PASSWORD, userId: newId('user') };
+  const admin: SeededUser = {
+    email: 'admin@tenantry.local',
+    password: LOCAL_PASSWORD,
+    userId: newId('user'),
+  };
   await cognito.send(
     new AdminCreateUserCommand({
       UserPoolId: options.userPoolId,
@@ -55,7 +70,11 @@ export async function seedLocalData(options: { cognitoEndpoint: string; region: 
   );
   await setPermanentPassword(cognito, options.userPoolId, admin.email, admin.password);
   await cognito.send(
-    new AdminAddUserToGroupCommand({ UserPoolId: options.userPoolId, Username: admin.email, GroupName: PLATFORM_ADMIN_GROUP }),
+    new AdminAddUserToGroupCommand({
+      UserPoolId: options.userPoolId,
+      Username: admin.email,
+      GroupName: PLATFORM_ADMIN_GROUP,
+    }),
   );
 
   const { provisionTenant } = await import('../../shared/tenants/tenant-provisioning');

@@ -32,7 +32,8 @@ export async function signIn(options: {
     );
     if (result.AuthenticationResult?.IdToken) return result.AuthenticationResult.IdToken;
     if (result.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
-      if (!options.newPassword) throw new Error('Cognito asks for a new password: pass one (third argument).');
+      if (!options.newPassword)
+        throw new Error('Cognito asks for a new password: pass one (third argument).');
       const answer = await cognito.send(
         new RespondToAuthChallengeCommand({
           ClientId: options.clientId,

@@ -46,7 +46,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
   const tableName = options.tableName ?? 'tenantry';
   mkdirSync(options.dataDir, { recursive: true });
   const statePath = join(options.dataDir, 'local-state.json');
-  const state: LocalState = options.persist && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
+  const state: LocalState =
+    options.persist && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
 
   const [dynamoPort, cognitoPort] = [await freePort(), await freePort()];
   const dynamo = await startDynamoDbLocal({

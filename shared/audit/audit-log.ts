@@ -60,7 +60,11 @@ export function auditEventItem(
 }
 
 /** Writes an audit event on its own, for acts that are not a DynamoDB write (a platform admin's read). */
-export async function recordAuditEvent(tenantId: string, source: AuditSource, change: AuditChange): Promise<void> {
+export async function recordAuditEvent(
+  tenantId: string,
+  source: AuditSource,
+  change: AuditChange,
+): Promise<void> {
   await AuditEventEntity.create(auditEventItem(tenantId, source, change)).go({ response: 'none' });
 }
 

@@ -32,7 +32,9 @@ function belongsToTenant(value: string | undefined, tenantId: string): boolean {
 function assertKey(key: Key, tenantId: string, what: string): void {
   const pk = stringValue(key?.[TABLE_DEFINITION.partitionKey]);
   if (!belongsToTenant(pk, tenantId)) {
-    throw new TenantIsolationError(`${what} key ${pk ?? '(none)'} is not under ${tenantPartitionKey(tenantId)}`);
+    throw new TenantIsolationError(
+      `${what} key ${pk ?? '(none)'} is not under ${tenantPartitionKey(tenantId)}`,
+    );
   }
 }
 
@@ -92,7 +94,8 @@ export function assertCommandWithinTenant(commandName: string, input: unknown, t
         if (item.Put) assertKey(item.Put.Item, tenantId, 'TransactWrite Put');
         else if (item.Update) assertKey(item.Update.Key, tenantId, 'TransactWrite Update');
         else if (item.Delete) assertKey(item.Delete.Key, tenantId, 'TransactWrite Delete');
-        else if (item.ConditionCheck) assertKey(item.ConditionCheck.Key, tenantId, 'TransactWrite ConditionCheck');
+        else if (item.ConditionCheck)
+          assertKey(item.ConditionCheck.Key, tenantId, 'TransactWrite ConditionCheck');
         else throw new TenantIsolationError('empty transaction item');
       }
       return;
@@ -108,7 +111,10 @@ export function assertCommandWithinTenant(commandName: string, input: unknown, t
       return;
     case 'BatchWriteItem':
       for (const requests of Object.values(
-        (i.RequestItems as Record<string, Array<{ PutRequest?: { Item?: Key }; DeleteRequest?: { Key?: Key } }>>) ?? {},
+        (i.RequestItems as Record<
+          string,
+          Array<{ PutRequest?: { Item?: Key }; DeleteRequest?: { Key?: Key } }>
+        >) ?? {},
       )) {
         for (const request of requests) {
           if (request.PutRequest) assertKey(request.PutRequest.Item, tenantId, 'BatchWrite Put');

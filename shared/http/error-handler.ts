@@ -8,7 +8,10 @@ import { internalErrorResponse, problemResponse } from './problem';
  * The one place errors become responses: typed errors become their problem+json; anything else is a
  * bug, logged in full and answered with a generic 500 that names the request id and nothing more.
  */
-export function problemErrorHandler(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+export function problemErrorHandler(): MiddlewareObj<
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2
+> {
   return {
     onError: async function respondWithProblem(request) {
       const { error, event } = request;

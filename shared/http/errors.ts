@@ -10,7 +10,11 @@ export abstract class AppError extends Error {
   /** Headers the response must carry (e.g. `Retry-After`). */
   readonly headers: Record<string, string>;
 
-  constructor(message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  constructor(
+    message: string,
+    extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = new.target.name;
     this.extensions = extensions;
@@ -86,7 +90,12 @@ export class UnsupportedMediaTypeError extends AppError {
 export class TooManyRequestsError extends AppError {
   readonly statusCode = 429;
   readonly code: string;
-  constructor(message: string, retryAfterSeconds: number, code = 'rate_limited', extensions: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    retryAfterSeconds: number,
+    code = 'rate_limited',
+    extensions: Record<string, unknown> = {},
+  ) {
     super(message, { ...extensions, retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
     this.code = code;
   }

@@ -1,11 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import {
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-  type FieldIssue,
-} from './errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from './errors';
 
 function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
@@ -43,7 +38,9 @@ export function parseJsonBody<S extends z.ZodType>(
   }
   const contentType = (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (contentType && contentType !== 'application/json' && !contentType.endsWith('+json')) {
-    throw new UnsupportedMediaTypeError(`Content type ${contentType} is not supported; send application/json.`);
+    throw new UnsupportedMediaTypeError(
+      `Content type ${contentType} is not supported; send application/json.`,
+    );
   }
   let parsed: unknown;
   try {

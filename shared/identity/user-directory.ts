@@ -30,7 +30,11 @@ function translate(error: unknown): never {
   if (name === 'InvalidParameterException') {
     throw new ValidationError('The identity provider refused the user attributes.', [], 'invalid_user');
   }
-  if (name === 'TooManyRequestsException' || name === 'LimitExceededException' || name === 'InternalErrorException') {
+  if (
+    name === 'TooManyRequestsException' ||
+    name === 'LimitExceededException' ||
+    name === 'InternalErrorException'
+  ) {
     throw new ServiceUnavailableError('The identity provider is busy; retry shortly.');
   }
   throw error;
@@ -66,7 +70,9 @@ export async function createDirectoryUser(user: NewDirectoryUser): Promise<{ use
 /** Compensates a creation whose database half failed. */
 export async function deleteDirectoryUser(username: string): Promise<void> {
   try {
-    await cognitoClient.send(new AdminDeleteUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }));
+    await cognitoClient.send(
+      new AdminDeleteUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
+    );
   } catch (error) {
     if ((error as { name?: string }).name === 'UserNotFoundException') return;
     throw error;
@@ -76,7 +82,9 @@ export async function deleteDirectoryUser(username: string): Promise<void> {
 /** Stops a removed user from signing in again (their membership is already gone). */
 export async function disableDirectoryUser(username: string): Promise<void> {
   try {
-    await cognitoClient.send(new AdminDisableUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }));
+    await cognitoClient.send(
+      new AdminDisableUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
+    );
   } catch (error) {
     if ((error as { name?: string }).name === 'UserNotFoundException') return;
     throw error;

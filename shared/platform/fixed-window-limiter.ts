@@ -19,7 +19,11 @@ export async function consumeFixedWindow(limit: FixedWindowLimit, now: Date = ne
   const windowStart = nowSeconds - (nowSeconds % limit.windowSeconds);
   const windowEnd = windowStart + limit.windowSeconds;
   try {
-    await RateWindowEntity.update({ scope: limit.scope, resource: limit.resource, window: String(windowStart) })
+    await RateWindowEntity.update({
+      scope: limit.scope,
+      resource: limit.resource,
+      window: String(windowStart),
+    })
       .add({ count: 1 })
       .set({ expiresAt: windowEnd + limit.windowSeconds })
       .where((attr, op) => `${op.notExists(attr.count)} OR ${op.lt(attr.count, limit.limit)}`)

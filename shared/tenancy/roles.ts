@@ -21,7 +21,14 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: Permission[] = ['tenant:read', 'users:read'];
 const MEMBER: Permission[] = [...VIEWER];
-const ADMIN: Permission[] = [...MEMBER, 'tenant:update', 'users:invite', 'users:update', 'users:remove', 'audit:read'];
+const ADMIN: Permission[] = [
+  ...MEMBER,
+  'tenant:update',
+  'users:invite',
+  'users:update',
+  'users:remove',
+  'audit:read',
+];
 const OWNER: Permission[] = [...ADMIN, 'billing:manage'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {

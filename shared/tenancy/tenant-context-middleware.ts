@@ -59,7 +59,10 @@ function targetTenantId(event: ApiEvent, principal: UserPrincipal): string | und
   const fromPath = event.pathParameters?.tenantId;
   const fromHeader = event.headers['x-tenant-id'];
   if (fromPath && fromHeader && fromPath !== fromHeader) {
-    throw new ForbiddenError('The X-Tenant-ID header and the path name different tenants.', 'tenant_mismatch');
+    throw new ForbiddenError(
+      'The X-Tenant-ID header and the path name different tenants.',
+      'tenant_mismatch',
+    );
   }
   return fromPath ?? fromHeader ?? principal.homeTenantId;
 }
@@ -70,7 +73,9 @@ function targetTenantId(event: ApiEvent, principal: UserPrincipal): string | und
  * audited); the tenant exists and is not suspended or deleted; the caller's membership is current;
  * the caller's role grants the route's permission.
  */
-export function tenantContextMiddleware(route: RouteDefinition): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
+export function tenantContextMiddleware(
+  route: RouteDefinition,
+): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
   return {
     before: async function resolveTenantContext(request) {
       const event = request.event;
@@ -92,7 +97,10 @@ export function tenantContextMiddleware(route: RouteDefinition): MiddlewareObj<A
       if (!tenantId) throw new ForbiddenError('The caller belongs to no tenant.', 'no_tenant');
       const crossTenant = tenantId !== principal.homeTenantId;
       if (crossTenant && !principal.isPlatformAdmin) {
-        throw new ForbiddenError('The request names a tenant other than the caller’s own.', 'tenant_mismatch');
+        throw new ForbiddenError(
+          'The request names a tenant other than the caller’s own.',
+          'tenant_mismatch',
+        );
       }
 
       const tenant = await loadTenant(tenantId);
@@ -101,7 +109,8 @@ export function tenantContextMiddleware(route: RouteDefinition): MiddlewareObj<A
         throw new ForbiddenError('The caller’s tenant no longer exists.', 'tenant_not_found');
       }
       if (!principal.isPlatformAdmin) {
-        if (tenant.status === 'deleted') throw new ForbiddenError('This tenant has been deleted.', 'tenant_deleted');
+        if (tenant.status === 'deleted')
+          throw new ForbiddenError('This tenant has been deleted.', 'tenant_deleted');
         if (tenant.status === 'suspended' && !route.allowWhenSuspended) {
           throw new ForbiddenError('This tenant is suspended.', 'tenant_suspended', {
             reason: tenant.statusReason ?? null,
@@ -131,9 +140,13 @@ export function tenantContextMiddleware(route: RouteDefinition): MiddlewareObj<A
       }
 
       if (route.permission && !ctx.permissions.has(route.permission)) {
-        throw new ForbiddenError(`The ${ctx.role} role lacks the ${route.permission} permission.`, 'permission_denied', {
-          requiredPermission: route.permission,
-        });
+        throw new ForbiddenError(
+          `The ${ctx.role} role lacks the ${route.permission} permission.`,
+          'permission_denied',
+          {
+            requiredPermission: route.permission,
+          },
+        );
       }
       scope.tenant = ctx;
 
@@ -143,7 +156,12 @@ export function tenantContextMiddleware(route: RouteDefinition): MiddlewareObj<A
           recordAuditEvent(
             tenantId,
             {
-              actor: { type: 'user', id: principal.userId, tenantId: principal.homeTenantId, isPlatformAdmin: true },
+              actor: {
+                type: 'user',
+                id: principal.userId,
+                tenantId: principal.homeTenantId,
+                isPlatformAdmin: true,
+              },
               meta,
             },
             { action: 'platform_admin.read', targetType: 'route', targetId: route.id },

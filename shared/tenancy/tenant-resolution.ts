@@ -37,7 +37,10 @@ export function forgetMembership(tenantId: string, userId: string): void {
 }
 
 /** The first authenticated request of an invited user makes the membership active. */
-export async function activateInvitedMembership(membership: MembershipItem, now = new Date()): Promise<boolean> {
+export async function activateInvitedMembership(
+  membership: MembershipItem,
+  now = new Date(),
+): Promise<boolean> {
   try {
     await MembershipEntity.patch({ tenantId: membership.tenantId, userId: membership.userId })
       .set({ status: 'active', updatedAt: now.toISOString() })

@@ -103,13 +103,16 @@ export async function provisionTenant(
 
   try {
     await commitTransaction(
-      TenantryService.transaction.write(({ slugClaim, tenant: tenants, membership: memberships, auditEvent }) => [
-        slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
-        tenants.create(tenant).commit(),
-        memberships.create(membership).commit(),
-        auditEvent.create(audit).commit(),
-      ]),
-      (index) => (index === 0 ? new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') : undefined),
+      TenantryService.transaction.write(
+        ({ slugClaim, tenant: tenants, membership: memberships, auditEvent }) => [
+          slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
+          tenants.create(tenant).commit(),
+          memberships.create(membership).commit(),
+          auditEvent.create(audit).commit(),
+        ],
+      ),
+      (index) =>
+        index === 0 ? new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') : undefined,
       platformDocumentClient,
     );
   } catch (error) {
@@ -126,7 +129,10 @@ export async function provisionTenant(
 }
 
 /** Self-service signup: free plan with a trial, limited per source IP, audited as the new owner. */
-export async function signUpTenant(meta: RequestMeta, input: Omit<ProvisionTenantInput, 'plan'>): Promise<ProvisionedTenant> {
+export async function signUpTenant(
+  meta: RequestMeta,
+  input: Omit<ProvisionTenantInput, 'plan'>,
+): Promise<ProvisionedTenant> {
   await consumeFixedWindow({
     scope: `SIGNUP#IP#${meta.sourceIp}`,
     resource: 'signup',

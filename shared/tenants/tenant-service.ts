@@ -106,15 +106,18 @@ export function changePlan(ctx: TenantContext, input: { plan: PlanId }): Promise
 
 export function suspendTenant(ctx: TenantContext, input: { reason: string }): Promise<TenantView> {
   return mutateTenant(ctx, 'tenant.suspended', (current) => {
-    if (current.status === 'deleted') throw new ConflictError('A deleted tenant cannot be suspended.', 'tenant_deleted');
-    if (current.status === 'suspended') throw new ConflictError('The tenant is already suspended.', 'already_suspended');
+    if (current.status === 'deleted')
+      throw new ConflictError('A deleted tenant cannot be suspended.', 'tenant_deleted');
+    if (current.status === 'suspended')
+      throw new ConflictError('The tenant is already suspended.', 'already_suspended');
     return { status: 'suspended', statusReason: input.reason };
   });
 }
 
 export function reactivateTenant(ctx: TenantContext): Promise<TenantView> {
   return mutateTenant(ctx, 'tenant.reactivated', (current) => {
-    if (current.status !== 'suspended') throw new ConflictError('Only a suspended tenant can be reactivated.', 'not_suspended');
+    if (current.status !== 'suspended')
+      throw new ConflictError('Only a suspended tenant can be reactivated.', 'not_suspended');
     return { status: 'active', statusReason: '' };
   });
 }
@@ -135,21 +138,31 @@ function parseListCursor(cursor: string | undefined): ListCursor {
   if (!cursor) return { s: 0, c: null };
   const value = decodeCursor(cursor) as Partial<ListCursor> | null;
   const shard = value?.s;
-  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard >= config.tenants.platformShards) {
+  if (
+    typeof shard !== 'number' ||
+    !Number.isInteger(shard) ||
+    shard < 0 ||
+    shard >= config.tenants.platformShards
+  ) {
     throw new ValidationError('The cursor is not valid for this list.', [], 'invalid_cursor');
   }
   const inner = value?.c ?? null;
   if (inner !== null && typeof inner !== 'string') {
     throw new ValidationError('The cursor is not valid for this list.', [], 'invalid_cursor');
   }
-  return { s: shard, c: inner === null ? null : checkedCursor(inner, { gsi1pk: `PLATFORM#TENANTS#${shard}` }) };
+  return {
+    s: shard,
+    c: inner === null ? null : checkedCursor(inner, { gsi1pk: `PLATFORM#TENANTS#${shard}` }),
+  };
 }
 
 /**
  * Platform listing through the sharded index: shards are read in turn, each with a key condition on
  * status when one is asked for (never a Scan). The cursor carries the shard and its position.
  */
-export async function listTenants(query: ListTenantsQuery): Promise<{ items: TenantView[]; nextCursor: string | null }> {
+export async function listTenants(
+  query: ListTenantsQuery,
+): Promise<{ items: TenantView[]; nextCursor: string | null }> {
   let position = parseListCursor(query.cursor);
   const items: TenantView[] = [];
   while (items.length < query.limit && position.s < config.tenants.platformShards) {

@@ -48,7 +48,10 @@ export interface ListUsersQuery {
   role?: Role | undefined;
 }
 
-export async function listUsers(ctx: TenantContext, query: ListUsersQuery): Promise<{ items: UserView[]; nextCursor: string | null }> {
+export async function listUsers(
+  ctx: TenantContext,
+  query: ListUsersQuery,
+): Promise<{ items: UserView[]; nextCursor: string | null }> {
   const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const result = await MembershipEntity.query
     .byTenant({ tenantId: ctx.tenantId })
@@ -72,7 +75,12 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
   assertMayGrant(ctx, input.role);
   const now = new Date();
   const userId = newId('user', now.getTime());
-  const { username } = await createDirectoryUser({ email: input.email, name: input.name, tenantId: ctx.tenantId, userId });
+  const { username } = await createDirectoryUser({
+    email: input.email,
+    name: input.name,
+    tenantId: ctx.tenantId,
+    userId,
+  });
   const membership: MembershipItem = {
     tenantId: ctx.tenantId,
     userId,
@@ -88,7 +96,12 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
   const audit = auditEventItem(
     ctx.tenantId,
     auditSourceOf(ctx),
-    { action: 'user.invited', targetType: 'user', targetId: userId, after: { email: input.email, role: input.role } },
+    {
+      action: 'user.invited',
+      targetType: 'user',
+      targetId: userId,
+      after: { email: input.email, role: input.role },
+    },
     now,
   );
   try {
@@ -96,11 +109,10 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
       TenantryService.transaction.write(({ membership: memberships, tenant, auditEvent }) => [
         memberships.create(membership).commit(),
         auditEvent.create(audit).commit(),
-        ...(input.role === 'owner'
-          ? [tenant.patch({ tenantId: ctx.tenantId }).add({ ownerCount: 1 }).set({ updatedAt: membership.updatedAt }).commit()]
-          : []),
+        ...(input.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, 1, membership.updatedAt)] : []),
       ]),
-      (index) => (index === 0 ? new ConflictError('This user is already a member.', 'already_member') : undefined),
+      (index) =>
+        index === 0 ? new ConflictError('This user is already a member.', 'already_member') : undefined,
       tenantDocumentClient,
     );
   } catch (error) {
@@ -113,15 +125,37 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
   return toUserView(membership);
 }
 
+/**
+ * The tenant's owner count moves with owner memberships, in the same transaction. A decrement is
+ * conditional on another owner remaining, which is what keeps the last owner.
+ */
+type TenantWriter = Parameters<Parameters<typeof TenantryService.transaction.write>[0]>[0]['tenant'];
+
+function ownerCountChange(tenant: TenantWriter, tenantId: string, delta: 1 | -1, now: string) {
+  return delta > 0
+    ? tenant.patch({ tenantId }).add({ ownerCount: 1 }).set({ updatedAt: now }).commit()
+    : tenant
+        .patch({ tenantId })
+        .subtract({ ownerCount: 1 })
+        .set({ updatedAt: now })
+        .where((attr, op) => op.gt(attr.ownerCount, 1))
+        .commit();
+}
+
 const lastOwner = () => new ConflictError('The last owner cannot be demoted or removed.', 'last_owner');
-const changedMeanwhile = () => new ConflictError('The user was changed meanwhile; retry.', 'concurrent_modification');
+const changedMeanwhile = () =>
+  new ConflictError('The user was changed meanwhile; retry.', 'concurrent_modification');
 
 /**
  * Changes a role. Nobody grants a role above their own or touches a member ranked above them. The
  * tenant keeps an owner count; demoting an owner decrements it on the condition that another owner
  * remains, in the same transaction, so two owners demoting each other cannot leave none.
  */
-export async function changeUserRole(ctx: TenantContext, userId: string, input: { role: Role }): Promise<UserView> {
+export async function changeUserRole(
+  ctx: TenantContext,
+  userId: string,
+  input: { role: Role },
+): Promise<UserView> {
   const current = await getMembership(ctx, userId);
   assertMayManage(ctx, current);
   assertMayGrant(ctx, input.role);
@@ -143,18 +177,7 @@ export async function changeUserRole(ctx: TenantContext, userId: string, input: 
         .where((attr, op) => op.eq(attr.role, current.role))
         .commit(),
       auditEvent.create(audit).commit(),
-      ...(ownerDelta < 0
-        ? [
-            tenant
-              .patch({ tenantId: ctx.tenantId })
-              .subtract({ ownerCount: 1 })
-              .set({ updatedAt: now })
-              .where((attr, op) => op.gt(attr.ownerCount, 1))
-              .commit(),
-          ]
-        : ownerDelta > 0
-          ? [tenant.patch({ tenantId: ctx.tenantId }).add({ ownerCount: 1 }).set({ updatedAt: now }).commit()]
-          : []),
+      ...(ownerDelta === 0 ? [] : [ownerCountChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, now)]),
     ]),
     (index) => (index === 0 ? changedMeanwhile() : index === 2 ? lastOwner() : undefined),
     tenantDocumentClient,
@@ -186,16 +209,7 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
         .where((attr, op) => op.eq(attr.role, current.role))
         .commit(),
       auditEvent.create(audit).commit(),
-      ...(current.role === 'owner'
-        ? [
-            tenant
-              .patch({ tenantId: ctx.tenantId })
-              .subtract({ ownerCount: 1 })
-              .set({ updatedAt: now })
-              .where((attr, op) => op.gt(attr.ownerCount, 1))
-              .commit(),
-          ]
-        : []),
+      ...(current.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, -1, now)] : []),
     ]),
     (index) => (index === 0 ? changedMeanwhile() : index === 2 ? lastOwner() : undefined),
     tenantDocumentClient,

@@ -10,7 +10,9 @@ import { dirname, join } from 'node:path';
 function cognitoLocalKey(): KeyObject {
   const require = createRequire(import.meta.url);
   const root = dirname(require.resolve('cognito-local/package.json'));
-  const { pem } = JSON.parse(readFileSync(join(root, 'lib', 'keys', 'cognitoLocal.private.json'), 'utf8')) as { pem: string };
+  const { pem } = JSON.parse(
+    readFileSync(join(root, 'lib', 'keys', 'cognitoLocal.private.json'), 'utf8'),
+  ) as { pem: string };
   return createPrivateKey(pem);
 }
 

@@ -9,7 +9,11 @@ import { signIn } from '../../infra/local/sign-in';
 export const twin = inject('twin');
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-export const cognito = new CognitoIdentityProviderClient({ endpoint: twin.cognitoEndpoint, region: twin.region, credentials });
+export const cognito = new CognitoIdentityProviderClient({
+  endpoint: twin.cognitoEndpoint,
+  region: twin.region,
+  credentials,
+});
 /** Direct table access for assertions only; the API is always called over HTTP. */
 export const table = DynamoDBDocumentClient.from(
   new DynamoDBClient({ endpoint: twin.dynamoDbEndpoint, region: twin.region, credentials }),
@@ -29,7 +33,11 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-export async function call<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+export async function call<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined = options.rawBody;
@@ -37,7 +45,11 @@ export async function call<T = Record<string, unknown>>(method: string, path: st
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${twin.apiUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const response = await fetch(`${twin.apiUrl}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await response.text();
   let parsed: unknown = {};
   try {
@@ -57,7 +69,13 @@ const tokens = new Map<string, Promise<string>>();
 export function tokenFor(email: string, password = LOCAL_PASSWORD): Promise<string> {
   let token = tokens.get(email);
   if (!token) {
-    token = signIn({ cognitoEndpoint: twin.cognitoEndpoint, region: twin.region, clientId: twin.clientId, email, password });
+    token = signIn({
+      cognitoEndpoint: twin.cognitoEndpoint,
+      region: twin.region,
+      clientId: twin.clientId,
+      email,
+      password,
+    });
     tokens.set(email, token);
   }
   return token;
@@ -90,10 +108,19 @@ export async function activate(email: string): Promise<string> {
 export async function createTenant(options: { plan?: string } = {}): Promise<TestTenant> {
   const slug = unique('t');
   const email = `${unique('owner')}@example.test`;
-  const response = await call<{ tenant: { id: string; slug: string; name: string }; owner: { id: string } }>('POST', '/v1/tenants', {
-    token: await adminToken(),
-    body: { name: `Tenant ${slug}`, slug, owner: { email, name: 'Owner' }, ...(options.plan ? { plan: options.plan } : {}) },
-  });
+  const response = await call<{ tenant: { id: string; slug: string; name: string }; owner: { id: string } }>(
+    'POST',
+    '/v1/tenants',
+    {
+      token: await adminToken(),
+      body: {
+        name: `Tenant ${slug}`,
+        slug,
+        owner: { email, name: 'Owner' },
+        ...(options.plan ? { plan: options.plan } : {}),
+      },
+    },
+  );
   if (response.status !== 201) throw new Error(`createTenant failed: ${response.status} ${response.text}`);
   const token = await activate(email);
   const current = await call('GET', '/v1/tenants/current', { token });
@@ -139,13 +166,24 @@ export async function storedAuditEvents(tenantId: string): Promise<StoredAuditEv
 }
 
 /** A POST from a chosen loopback address (127.0.0.0/8), for limits keyed by source IP. */
-export async function postFrom(localAddress: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; retryAfter: string | undefined }> {
+export async function postFrom(
+  localAddress: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; retryAfter: string | undefined }> {
   const { request } = await import('node:http');
   const url = new URL(`${twin.apiUrl}${path}`);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

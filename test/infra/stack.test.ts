@@ -33,8 +33,20 @@ describe('the Tenantry stack', () => {
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         GlobalSecondaryIndexes: [
-          Match.objectLike({ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }] }),
-          Match.objectLike({ IndexName: 'gsi2', KeySchema: [{ AttributeName: 'gsi2pk', KeyType: 'HASH' }, { AttributeName: 'gsi2sk', KeyType: 'RANGE' }] }),
+          Match.objectLike({
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+          }),
+          Match.objectLike({
+            IndexName: 'gsi2',
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+            ],
+          }),
         ],
         Replicas: [
           Match.objectLike({
@@ -51,7 +63,9 @@ describe('the Tenantry stack', () => {
       UsernameAttributes: ['email'],
       MfaConfiguration: 'OPTIONAL',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true }) },
+      Policies: {
+        PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true }),
+      },
       Schema: Match.arrayWith([
         Match.objectLike({ Name: 'tenantId', Mutable: false }),
         Match.objectLike({ Name: 'userId', Mutable: false }),
@@ -75,7 +89,9 @@ describe('the Tenantry stack', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (resource) => resource.Properties as { RouteKey: string; AuthorizationType: string },
     );
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(
+      ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+    );
     for (const route of ROUTES) {
       const created = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
       expect(created?.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'CUSTOM');

@@ -33,7 +33,12 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     before: { settings: {} },
     after: { settings: { timezone: 'Europe/Paris' } },
   },
-  'tenants.changePlan': { actor: 'platformAdmin', action: 'tenant.plan_changed', before: { plan: 'free' }, after: { plan: 'starter' } },
+  'tenants.changePlan': {
+    actor: 'platformAdmin',
+    action: 'tenant.plan_changed',
+    before: { plan: 'free' },
+    after: { plan: 'starter' },
+  },
   'tenants.suspend': {
     actor: 'platformAdmin',
     action: 'tenant.suspended',
@@ -43,7 +48,10 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
   'tenants.reactivate': {
     actor: 'platformAdmin',
     prepare: async (tenant) => {
-      const response = await call('POST', `/v1/tenants/${tenant.id}/suspend`, { token: await adminToken(), body: { reason: 'Test' } });
+      const response = await call('POST', `/v1/tenants/${tenant.id}/suspend`, {
+        token: await adminToken(),
+        body: { reason: 'Test' },
+      });
       expect(response.status).toBe(200);
       return {};
     },
@@ -70,8 +78,16 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
 const mutating = ROUTES.filter((route) => isMutation(route));
 
 async function actAs(scenario: Scenario, route: RouteDefinition, tenant: TestTenant, userId: string) {
-  const token = scenario.actor === 'owner' ? tenant.owner.token : scenario.actor === 'platformAdmin' ? await adminToken() : undefined;
-  return call(route.method, pathFor(route, { tenantId: tenant.id, userId }), { token, body: sampleBody(route, unique('a')) });
+  const token =
+    scenario.actor === 'owner'
+      ? tenant.owner.token
+      : scenario.actor === 'platformAdmin'
+        ? await adminToken()
+        : undefined;
+  return call(route.method, pathFor(route, { tenantId: tenant.id, userId }), {
+    token,
+    body: sampleBody(route, unique('a')),
+  });
 }
 
 function newEvents(before: StoredAuditEvent[], after: StoredAuditEvent[]): StoredAuditEvent[] {
@@ -100,7 +116,10 @@ describe('audit log, walking the mutating routes of the manifest', () => {
         route.id === 'tenants.create' || route.id === 'tenants.signup'
           ? (response.body as { tenant: { id: string } }).tenant.id
           : tenant.id;
-      const events = newEvents(auditedTenantId === tenant.id ? before : [], await storedAuditEvents(auditedTenantId));
+      const events = newEvents(
+        auditedTenantId === tenant.id ? before : [],
+        await storedAuditEvents(auditedTenantId),
+      );
       expect(events).toHaveLength(1);
       const [event] = events;
       expect(event?.action).toBe(scenario.action);
@@ -125,9 +144,18 @@ describe('audit log, walking the mutating routes of the manifest', () => {
     const attempts = [
       call('PATCH', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token, body: { name: '' } }),
       call('PATCH', `/v1/tenants/${tenant.id}`, { token: viewer.token, body: { name: 'Nope' } }),
-      call('POST', `/v1/tenants/${tenant.id}/users`, { token: viewer.token, body: { email: 'x@y.test', role: 'member' } }),
-      call('POST', `/v1/tenants/${tenant.id}/users`, { token: tenant.owner.token, body: { email: tenant.owner.email, role: 'member' } }),
-      call('PATCH', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, { token: tenant.owner.token, body: { role: 'admin' } }),
+      call('POST', `/v1/tenants/${tenant.id}/users`, {
+        token: viewer.token,
+        body: { email: 'x@y.test', role: 'member' },
+      }),
+      call('POST', `/v1/tenants/${tenant.id}/users`, {
+        token: tenant.owner.token,
+        body: { email: tenant.owner.email, role: 'member' },
+      }),
+      call('PATCH', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, {
+        token: tenant.owner.token,
+        body: { role: 'admin' },
+      }),
       call('DELETE', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, { token: tenant.owner.token }),
       call('POST', `/v1/tenants/${tenant.id}/reactivate`, { token: await adminToken() }),
     ];
@@ -140,10 +168,16 @@ describe('audit log, walking the mutating routes of the manifest', () => {
   it('lists the log newest first, filtered by action and actor, with a cursor', async () => {
     const tenant = await createTenant();
     for (const name of ['One', 'Two', 'Three']) {
-      const response = await call('PATCH', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token, body: { name } });
+      const response = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+        token: tenant.owner.token,
+        body: { name },
+      });
       expect(response.status).toBe(200);
     }
-    const page1 = await call<{ items: Array<{ action: string; after: { name: string } }>; nextCursor: string | null }>(
+    const page1 = await call<{
+      items: Array<{ action: string; after: { name: string } }>;
+      nextCursor: string | null;
+    }>(
       'GET',
       `/v1/tenants/${tenant.id}/audit-logs?action=tenant.updated&limit=2&actorId=${tenant.owner.id}`,
       { token: tenant.owner.token },
@@ -161,8 +195,12 @@ describe('audit log, walking the mutating routes of the manifest', () => {
 
   it('refuses a cursor forged for another tenant with 400', async () => {
     const [a, b] = await Promise.all([createTenant(), createTenant()]);
-    const forged = Buffer.from(JSON.stringify({ pk: `TENANT#${b.id}`, sk: 'AUDIT#aud_0' })).toString('base64url');
-    const response = await call('GET', `/v1/tenants/${a.id}/audit-logs?cursor=${forged}`, { token: a.owner.token });
+    const forged = Buffer.from(JSON.stringify({ pk: `TENANT#${b.id}`, sk: 'AUDIT#aud_0' })).toString(
+      'base64url',
+    );
+    const response = await call('GET', `/v1/tenants/${a.id}/audit-logs?cursor=${forged}`, {
+      token: a.owner.token,
+    });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'invalid_cursor' });
   });
@@ -172,6 +210,8 @@ describe('audit log, walking the mutating routes of the manifest', () => {
     const response = await call('GET', `/v1/tenants/${tenant.id}/users`, { token: await adminToken() });
     expect(response.status).toBe(200);
     const events = await storedAuditEvents(tenant.id);
-    expect(events.some((event) => event.action === 'platform_admin.read' && event.actorIsPlatformAdmin)).toBe(true);
+    expect(events.some((event) => event.action === 'platform_admin.read' && event.actorIsPlatformAdmin)).toBe(
+      true,
+    );
   });
 });

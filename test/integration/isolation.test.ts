@@ -60,18 +60,27 @@ describe('cross-tenant isolation, walking the route manifest', () => {
   });
 
   it("refuses a normal user's X-Tenant-ID naming another tenant (spoofing)", async () => {
-    const response = await call('GET', '/v1/tenants/current', { token: a.owner.token, headers: { 'x-tenant-id': b.id } });
+    const response = await call('GET', '/v1/tenants/current', {
+      token: a.owner.token,
+      headers: { 'x-tenant-id': b.id },
+    });
     expect(response.status).toBe(403);
     expect(response.body).toMatchObject({ code: 'tenant_mismatch' });
   });
 
   it('refuses a path and header that name different tenants', async () => {
-    const response = await call('GET', `/v1/tenants/${a.id}`, { token: a.owner.token, headers: { 'x-tenant-id': b.id } });
+    const response = await call('GET', `/v1/tenants/${a.id}`, {
+      token: a.owner.token,
+      headers: { 'x-tenant-id': b.id },
+    });
     expect(response.status).toBe(403);
   });
 
   it('accepts X-Tenant-ID when it names the caller’s own tenant', async () => {
-    const response = await call('GET', '/v1/tenants/current', { token: a.owner.token, headers: { 'x-tenant-id': a.id } });
+    const response = await call('GET', '/v1/tenants/current', {
+      token: a.owner.token,
+      headers: { 'x-tenant-id': a.id },
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ id: a.id });
   });

@@ -9,7 +9,11 @@ describe('roles and permissions', () => {
 
   beforeAll(async () => {
     tenant = await createTenant();
-    [admin, viewer, member] = await Promise.all([addUser(tenant, 'admin'), addUser(tenant, 'viewer'), addUser(tenant, 'member')]);
+    [admin, viewer, member] = await Promise.all([
+      addUser(tenant, 'admin'),
+      addUser(tenant, 'viewer'),
+      addUser(tenant, 'member'),
+    ]);
   });
 
   it('lets a viewer read the tenant and its users', async () => {
@@ -27,8 +31,12 @@ describe('roles and permissions', () => {
   });
 
   it('refuses a member who edits the tenant or reads the audit log', async () => {
-    expect((await call('PATCH', `/v1/tenants/${tenant.id}`, { token: member.token, body: { name: 'X' } })).status).toBe(403);
-    expect((await call('GET', `/v1/tenants/${tenant.id}/audit-logs`, { token: member.token })).status).toBe(403);
+    expect(
+      (await call('PATCH', `/v1/tenants/${tenant.id}`, { token: member.token, body: { name: 'X' } })).status,
+    ).toBe(403);
+    expect((await call('GET', `/v1/tenants/${tenant.id}/audit-logs`, { token: member.token })).status).toBe(
+      403,
+    );
   });
 
   it('refuses an admin who invites an owner', async () => {
@@ -41,15 +49,23 @@ describe('roles and permissions', () => {
   });
 
   it('refuses an admin who promotes someone to owner', async () => {
-    const response = await call('PATCH', `/v1/tenants/${tenant.id}/users/${member.id}`, { token: admin.token, body: { role: 'owner' } });
+    const response = await call('PATCH', `/v1/tenants/${tenant.id}/users/${member.id}`, {
+      token: admin.token,
+      body: { role: 'owner' },
+    });
     expect(response.status).toBe(403);
     expect(response.body).toMatchObject({ code: 'role_above_own' });
   });
 
   it('refuses an admin who demotes or removes the owner', async () => {
-    const demote = await call('PATCH', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, { token: admin.token, body: { role: 'viewer' } });
+    const demote = await call('PATCH', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, {
+      token: admin.token,
+      body: { role: 'viewer' },
+    });
     expect(demote.status).toBe(403);
-    const remove = await call('DELETE', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, { token: admin.token });
+    const remove = await call('DELETE', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, {
+      token: admin.token,
+    });
     expect(remove.status).toBe(403);
   });
 
@@ -69,9 +85,13 @@ describe('roles and permissions', () => {
     });
     expect(demote.status).toBe(409);
     expect(demote.body).toMatchObject({ code: 'last_owner' });
-    const remove = await call('DELETE', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, { token: tenant.owner.token });
+    const remove = await call('DELETE', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, {
+      token: tenant.owner.token,
+    });
     expect(remove.status).toBe(409);
-    const self = await call('GET', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, { token: tenant.owner.token });
+    const self = await call('GET', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}`, {
+      token: tenant.owner.token,
+    });
     expect(self.body).toMatchObject({ role: 'owner' });
   });
 
@@ -79,19 +99,31 @@ describe('roles and permissions', () => {
     const other = await createTenant();
     const second = await addUser(other, 'owner');
     const [one, two] = await Promise.all([
-      call('PATCH', `/v1/tenants/${other.id}/users/${second.id}`, { token: other.owner.token, body: { role: 'admin' } }),
-      call('PATCH', `/v1/tenants/${other.id}/users/${other.owner.id}`, { token: second.token, body: { role: 'admin' } }),
+      call('PATCH', `/v1/tenants/${other.id}/users/${second.id}`, {
+        token: other.owner.token,
+        body: { role: 'admin' },
+      }),
+      call('PATCH', `/v1/tenants/${other.id}/users/${other.owner.id}`, {
+        token: second.token,
+        body: { role: 'admin' },
+      }),
     ]);
     expect([one.status, two.status].sort()).toEqual([200, 409]);
-    const users = await call<{ items: Array<{ role: string }> }>('GET', `/v1/tenants/${other.id}/users?role=owner`, {
-      token: one.status === 200 ? other.owner.token : second.token,
-    });
+    const users = await call<{ items: Array<{ role: string }> }>(
+      'GET',
+      `/v1/tenants/${other.id}/users?role=owner`,
+      {
+        token: one.status === 200 ? other.owner.token : second.token,
+      },
+    );
     expect(users.body.items).toHaveLength(1);
   });
 
   it('takes access away from a removed user at once', async () => {
     const leaving = await addUser(tenant, 'member');
-    const removed = await call('DELETE', `/v1/tenants/${tenant.id}/users/${leaving.id}`, { token: tenant.owner.token });
+    const removed = await call('DELETE', `/v1/tenants/${tenant.id}/users/${leaving.id}`, {
+      token: tenant.owner.token,
+    });
     expect(removed.status).toBe(204);
     const after = await call('GET', '/v1/tenants/current', { token: leaving.token });
     expect(after.status).toBe(403);
@@ -100,9 +132,16 @@ describe('roles and permissions', () => {
 
   it('applies a demotion on the next request', async () => {
     const changing = await addUser(tenant, 'admin');
-    expect((await call('GET', `/v1/tenants/${tenant.id}/audit-logs`, { token: changing.token })).status).toBe(200);
-    const demoted = await call('PATCH', `/v1/tenants/${tenant.id}/users/${changing.id}`, { token: tenant.owner.token, body: { role: 'viewer' } });
+    expect((await call('GET', `/v1/tenants/${tenant.id}/audit-logs`, { token: changing.token })).status).toBe(
+      200,
+    );
+    const demoted = await call('PATCH', `/v1/tenants/${tenant.id}/users/${changing.id}`, {
+      token: tenant.owner.token,
+      body: { role: 'viewer' },
+    });
     expect(demoted.status).toBe(200);
-    expect((await call('GET', `/v1/tenants/${tenant.id}/audit-logs`, { token: changing.token })).status).toBe(403);
+    expect((await call('GET', `/v1/tenants/${tenant.id}/audit-logs`, { token: changing.token })).status).toBe(
+      403,
+    );
   });
 });

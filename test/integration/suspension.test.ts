@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/routes';
 import { pathFor, sampleBody } from '../helpers/route-samples';
-import { addUser, adminToken, call, createTenant, unique, type TestTenant, type TestUser } from '../helpers/twin-api';
+import {
+  addUser,
+  adminToken,
+  call,
+  createTenant,
+  unique,
+  type TestTenant,
+  type TestUser,
+} from '../helpers/twin-api';
 
 describe('a suspended tenant', () => {
   let tenant: TestTenant;
@@ -37,7 +45,9 @@ describe('a suspended tenant', () => {
   }
 
   it('is reactivated by a platform admin, after which its users work again', async () => {
-    const reactivated = await call('POST', `/v1/tenants/${tenant.id}/reactivate`, { token: await adminToken() });
+    const reactivated = await call('POST', `/v1/tenants/${tenant.id}/reactivate`, {
+      token: await adminToken(),
+    });
     expect(reactivated.status).toBe(200);
     expect(reactivated.body).toMatchObject({ status: 'active', statusReason: null });
     expect((await call('GET', `/v1/tenants/${tenant.id}/users`, { token: member.token })).status).toBe(200);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { adminToken, call, createTenant, postFrom, storedAuditEvents, twin, unique } from '../helpers/twin-api';
+import {
+  adminToken,
+  call,
+  createTenant,
+  postFrom,
+  storedAuditEvents,
+  twin,
+  unique,
+} from '../helpers/twin-api';
 
 interface TenantPage {
   items: Array<{ id: string; status: string; plan: string }>;
@@ -59,7 +67,10 @@ describe('tenant signup', () => {
     const token = await adminToken();
     const [one, two] = await Promise.all(
       [1, 2].map((n) =>
-        call('POST', '/v1/tenants', { token, body: { name: `Race ${n}`, slug, owner: { email: `${unique('r')}@example.test` } } }),
+        call('POST', '/v1/tenants', {
+          token,
+          body: { name: `Race ${n}`, slug, owner: { email: `${unique('r')}@example.test` } },
+        }),
       ),
     );
     expect([one?.status, two?.status].sort()).toEqual([201, 409]);
@@ -71,7 +82,11 @@ describe('tenant signup', () => {
     let retryAfter: string | undefined;
     for (let i = 0; i <= twin.signupLimitPerHour; i += 1) {
       const slug = unique('burst');
-      const response = await postFrom(address, '/v1/tenants/signup', { name: 'Burst', slug, owner: { email: `${slug}@example.test` } });
+      const response = await postFrom(address, '/v1/tenants/signup', {
+        name: 'Burst',
+        slug,
+        owner: { email: `${slug}@example.test` },
+      });
       statuses.push(response.status);
       retryAfter ??= response.retryAfter;
     }
@@ -85,13 +100,31 @@ describe('bad input', () => {
   it.each([
     ['malformed JSON', '{"name":', 'malformed_json', 400],
     ['an array', '[]', 'validation_failed', 400],
-    ['an unknown field', JSON.stringify({ name: 'A', slug: 'abc-def', owner: { email: 'a@b.test' }, plan: 'enterprise' }), 'validation_failed', 400],
-    ['a bad slug', JSON.stringify({ name: 'A', slug: 'Bad Slug!', owner: { email: 'a@b.test' } }), 'validation_failed', 400],
-    ['a bad email', JSON.stringify({ name: 'A', slug: 'abc-def', owner: { email: 'not-an-email' } }), 'validation_failed', 400],
+    [
+      'an unknown field',
+      JSON.stringify({ name: 'A', slug: 'abc-def', owner: { email: 'a@b.test' }, plan: 'enterprise' }),
+      'validation_failed',
+      400,
+    ],
+    [
+      'a bad slug',
+      JSON.stringify({ name: 'A', slug: 'Bad Slug!', owner: { email: 'a@b.test' } }),
+      'validation_failed',
+      400,
+    ],
+    [
+      'a bad email',
+      JSON.stringify({ name: 'A', slug: 'abc-def', owner: { email: 'not-an-email' } }),
+      'validation_failed',
+      400,
+    ],
     ['an empty body', '', 'body_required', 400],
     ['an oversized body', JSON.stringify({ name: 'x'.repeat(40_000) }), 'payload_too_large', 413],
   ])('answers signup with %s by a 4xx problem and creates nothing', async (_what, rawBody, code, status) => {
-    const response = await call('POST', '/v1/tenants/signup', { rawBody, headers: { 'content-type': 'application/json' } });
+    const response = await call('POST', '/v1/tenants/signup', {
+      rawBody,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body).toMatchObject({ code, status });
@@ -140,22 +173,37 @@ describe('bad input', () => {
 describe('tenant management', () => {
   it('updates the name and merges settings, refusing fields it does not own', async () => {
     const tenant = await createTenant();
-    const first = await call('PATCH', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token, body: { settings: { mfaRequired: true } } });
+    const first = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { settings: { mfaRequired: true } },
+    });
     expect(first.status).toBe(200);
     const second = await call('PATCH', `/v1/tenants/${tenant.id}`, {
       token: tenant.owner.token,
       body: { name: 'Renamed', settings: { timezone: 'Europe/Paris' } },
     });
-    expect(second.body).toMatchObject({ name: 'Renamed', settings: { mfaRequired: true, timezone: 'Europe/Paris' } });
-    const sneaky = await call('PATCH', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token, body: { plan: 'enterprise' } });
+    expect(second.body).toMatchObject({
+      name: 'Renamed',
+      settings: { mfaRequired: true, timezone: 'Europe/Paris' },
+    });
+    const sneaky = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { plan: 'enterprise' },
+    });
     expect(sneaky.status).toBe(400);
-    const self = await call('PUT', `/v1/tenants/${tenant.id}/plan`, { token: tenant.owner.token, body: { plan: 'enterprise' } });
+    const self = await call('PUT', `/v1/tenants/${tenant.id}/plan`, {
+      token: tenant.owner.token,
+      body: { plan: 'enterprise' },
+    });
     expect(self.status).toBe(403);
   });
 
   it('lets a platform admin change the plan', async () => {
     const tenant = await createTenant();
-    const response = await call('PUT', `/v1/tenants/${tenant.id}/plan`, { token: await adminToken(), body: { plan: 'professional' } });
+    const response = await call('PUT', `/v1/tenants/${tenant.id}/plan`, {
+      token: await adminToken(),
+      body: { plan: 'professional' },
+    });
     expect(response.status).toBe(200);
     const seen = await call('GET', '/v1/tenants/current', { token: tenant.owner.token });
     expect(seen.body).toMatchObject({ plan: 'professional' });
@@ -163,7 +211,11 @@ describe('tenant management', () => {
 
   it('lists tenants for platform admins only, filtered by status and plan, page by page', async () => {
     const token = await adminToken();
-    const made = await Promise.all([createTenant({ plan: 'enterprise' }), createTenant({ plan: 'enterprise' }), createTenant({ plan: 'enterprise' })]);
+    const made = await Promise.all([
+      createTenant({ plan: 'enterprise' }),
+      createTenant({ plan: 'enterprise' }),
+      createTenant({ plan: 'enterprise' }),
+    ]);
     const suspendedOne = made[0];
     if (!suspendedOne) throw new Error('no tenant');
     await call('POST', `/v1/tenants/${suspendedOne.id}/suspend`, { token, body: { reason: 'Listing test' } });

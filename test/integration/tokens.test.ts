@@ -31,25 +31,35 @@ describe('token verification', () => {
 
   it('answers 401 to a token from another issuer', async () => {
     const response = await current(
-      forgeToken({ ...claims, iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other', exp: now() + 600 }),
+      forgeToken({
+        ...claims,
+        iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other',
+        exp: now() + 600,
+      }),
     );
     expect(response.status).toBe(401);
   });
 
   it('answers 401 to a tampered payload', async () => {
     const [header, , signature] = tenant.owner.token.split('.');
-    const tampered = Buffer.from(JSON.stringify({ ...claims, 'custom:tenantId': 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA' })).toString('base64url');
+    const tampered = Buffer.from(
+      JSON.stringify({ ...claims, 'custom:tenantId': 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA' }),
+    ).toString('base64url');
     const response = await current(`${header}.${tampered}.${signature}`);
     expect(response.status).toBe(401);
   });
 
   it('answers 401 to an unsigned token (alg none)', async () => {
-    const response = await current(forgeToken({ ...claims, exp: now() + 600 }, { header: { alg: 'none' }, key: 'none' }));
+    const response = await current(
+      forgeToken({ ...claims, exp: now() + 600 }, { header: { alg: 'none' }, key: 'none' }),
+    );
     expect(response.status).toBe(401);
   });
 
   it('answers 401 to a token signed by an unknown key', async () => {
-    const response = await current(forgeToken({ ...claims, exp: now() + 600 }, { header: { kid: 'stranger' }, key: strangerKey() }));
+    const response = await current(
+      forgeToken({ ...claims, exp: now() + 600 }, { header: { kid: 'stranger' }, key: strangerKey() }),
+    );
     expect(response.status).toBe(401);
   });
 
@@ -64,7 +74,9 @@ describe('token verification', () => {
   });
 
   it('answers 401 to a malformed Authorization header', async () => {
-    const response = await call('GET', '/v1/tenants/current', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    const response = await call('GET', '/v1/tenants/current', {
+      headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    });
     expect(response.status).toBe(401);
   });
 });

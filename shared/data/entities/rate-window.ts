@@ -18,7 +18,12 @@ export const RateWindowEntity = new Entity(
     indexes: {
       byScope: {
         pk: { field: 'pk', composite: ['scope'], template: '${scope}', casing: 'none' },
-        sk: { field: 'sk', composite: ['resource', 'window'], template: 'RATE#${resource}#${window}', casing: 'none' },
+        sk: {
+          field: 'sk',
+          composite: ['resource', 'window'],
+          template: 'RATE#${resource}#${window}',
+          casing: 'none',
+        },
       },
     },
   },

@@ -42,7 +42,12 @@ export const TenantEntity = new Entity(
       platformListing: {
         index: 'gsi1',
         pk: { field: 'gsi1pk', composite: ['shard'], template: 'PLATFORM#TENANTS#${shard}', casing: 'none' },
-        sk: { field: 'gsi1sk', composite: ['status', 'tenantId'], template: '${status}#${tenantId}', casing: 'none' },
+        sk: {
+          field: 'gsi1sk',
+          composite: ['status', 'tenantId'],
+          template: '${status}#${tenantId}',
+          casing: 'none',
+        },
       },
     },
   },

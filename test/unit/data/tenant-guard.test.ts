@@ -30,7 +30,12 @@ function guardedClient(tenantId: string | undefined) {
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
   } as unknown as RequestHandler<unknown, unknown>;
-  const base = new DynamoDBClient({ region: 'us-east-1', requestHandler, maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const base = new DynamoDBClient({
+    region: 'us-east-1',
+    requestHandler,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
   const client = DynamoDBDocumentClient.from(base);
   addTenantGuard(client.middlewareStack as never, () => tenantId);
   return client;
@@ -59,19 +64,44 @@ const commands = (pk: string) => ({
   TransactWriteItems: new TransactWriteCommand({
     TransactItems: [
       { Put: { TableName, Item: { pk: own, sk: 'AUDIT#1' } } },
-      { Update: { TableName, Key: { pk, sk: 'TENANT' }, UpdateExpression: 'SET a = :a', ExpressionAttributeValues: { ':a': 1 } } },
+      {
+        Update: {
+          TableName,
+          Key: { pk, sk: 'TENANT' },
+          UpdateExpression: 'SET a = :a',
+          ExpressionAttributeValues: { ':a': 1 },
+        },
+      },
     ],
   }),
   TransactWriteConditionCheck: new TransactWriteCommand({
     TransactItems: [
       { Put: { TableName, Item: { pk: own, sk: 'AUDIT#1' } } },
-      { ConditionCheck: { TableName, Key: { pk, sk: 'TENANT' }, ConditionExpression: 'attribute_exists(pk)' } },
+      {
+        ConditionCheck: { TableName, Key: { pk, sk: 'TENANT' }, ConditionExpression: 'attribute_exists(pk)' },
+      },
     ],
   }),
-  TransactGetItems: new TransactGetCommand({ TransactItems: [{ Get: { TableName, Key: { pk, sk: 'TENANT' } } }] }),
-  BatchGetItem: new BatchGetCommand({ RequestItems: { [TableName]: { Keys: [{ pk: own, sk: 'A' }, { pk, sk: 'B' }] } } }),
+  TransactGetItems: new TransactGetCommand({
+    TransactItems: [{ Get: { TableName, Key: { pk, sk: 'TENANT' } } }],
+  }),
+  BatchGetItem: new BatchGetCommand({
+    RequestItems: {
+      [TableName]: {
+        Keys: [
+          { pk: own, sk: 'A' },
+          { pk, sk: 'B' },
+        ],
+      },
+    },
+  }),
   BatchWriteItem: new BatchWriteCommand({
-    RequestItems: { [TableName]: [{ PutRequest: { Item: { pk: own, sk: 'A' } } }, { DeleteRequest: { Key: { pk, sk: 'B' } } }] },
+    RequestItems: {
+      [TableName]: [
+        { PutRequest: { Item: { pk: own, sk: 'A' } } },
+        { DeleteRequest: { Key: { pk, sk: 'B' } } },
+      ],
+    },
   }),
 });
 
@@ -90,7 +120,9 @@ describe('the tenant guard on the DynamoDB client stack', () => {
 
   it('refuses a tenant whose id merely starts with the current one', async () => {
     const longer = `TENANT#${OWN}X`;
-    await expect(guardedClient(OWN).send(commands(longer).GetItem)).rejects.toBeInstanceOf(TenantIsolationError);
+    await expect(guardedClient(OWN).send(commands(longer).GetItem)).rejects.toBeInstanceOf(
+      TenantIsolationError,
+    );
   });
 
   it('accepts keys below the tenant prefix, such as TENANT#<id>#shard', async () => {
@@ -126,11 +158,17 @@ describe('the tenant guard on the DynamoDB client stack', () => {
   });
 
   it('refuses Scan and any command it does not know', async () => {
-    await expect(guardedClient(OWN).send(new ScanCommand({ TableName }))).rejects.toBeInstanceOf(TenantIsolationError);
-    await expect(guardedClient(OWN).send(new DescribeTableCommand({ TableName }))).rejects.toBeInstanceOf(TenantIsolationError);
+    await expect(guardedClient(OWN).send(new ScanCommand({ TableName }))).rejects.toBeInstanceOf(
+      TenantIsolationError,
+    );
+    await expect(guardedClient(OWN).send(new DescribeTableCommand({ TableName }))).rejects.toBeInstanceOf(
+      TenantIsolationError,
+    );
   });
 
   it('fails closed when no tenant is in scope', async () => {
-    await expect(guardedClient(undefined).send(commands(own).GetItem)).rejects.toBeInstanceOf(TenantIsolationError);
+    await expect(guardedClient(undefined).send(commands(own).GetItem)).rejects.toBeInstanceOf(
+      TenantIsolationError,
+    );
   });
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../../shared/http/errors';
+import {
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../../../shared/http/errors';
 import { problemResponse } from '../../../shared/http/problem';
 import { parseJsonBody } from '../../../shared/http/validation';
 import { apiEvent } from '../../helpers/api-event';
@@ -36,13 +40,15 @@ describe('parseJsonBody', () => {
   });
 
   it('refuses a body over the limit in bytes, not characters', () => {
-    expect(() => parseJsonBody(eventWith(JSON.stringify({ name: 'é'.repeat(300) })), schema, 500)).toThrow(PayloadTooLargeError);
+    expect(() => parseJsonBody(eventWith(JSON.stringify({ name: 'é'.repeat(300) })), schema, 500)).toThrow(
+      PayloadTooLargeError,
+    );
   });
 
   it('refuses a non-JSON content type', () => {
-    expect(() => parseJsonBody(eventWith('{"name":"a"}', { 'content-type': 'text/plain' }), schema, 1024)).toThrow(
-      UnsupportedMediaTypeError,
-    );
+    expect(() =>
+      parseJsonBody(eventWith('{"name":"a"}', { 'content-type': 'text/plain' }), schema, 1024),
+    ).toThrow(UnsupportedMediaTypeError);
   });
 
   it('names each bad field in the problem document', () => {
@@ -53,7 +59,12 @@ describe('parseJsonBody', () => {
       const response = problemResponse(error as ValidationError, 'req-1', '/x');
       expect(response.statusCode).toBe(400);
       expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json' });
-      expect(JSON.parse(response.body ?? '{}')).toMatchObject({ status: 400, code: 'validation_failed', errors: [{ path: 'name' }], requestId: 'req-1' });
+      expect(JSON.parse(response.body ?? '{}')).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+        errors: [{ path: 'name' }],
+        requestId: 'req-1',
+      });
     }
   });
 });

@@ -19,7 +19,11 @@ describe('the Cognito user directory', () => {
 
   it('creates the user with the tenant and user ids as custom attributes', async () => {
     cognito.on(AdminCreateUserCommand).resolves({ User: { Username: 'uuid-1' } });
-    const result = await createDirectoryUser({ email: 'ada@example.test', tenantId: 'ten_1', userId: 'usr_1' });
+    const result = await createDirectoryUser({
+      email: 'ada@example.test',
+      tenantId: 'ten_1',
+      userId: 'usr_1',
+    });
     expect(result.username).toBe('uuid-1');
     const input = cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input;
     expect(input?.UserPoolId).toBe('us-east-1_unit');
@@ -32,14 +36,18 @@ describe('the Cognito user directory', () => {
   });
 
   it('turns an existing email into a 409 email_taken', async () => {
-    cognito.on(AdminCreateUserCommand).rejects(new UsernameExistsException({ message: 'exists', $metadata: {} }));
+    cognito
+      .on(AdminCreateUserCommand)
+      .rejects(new UsernameExistsException({ message: 'exists', $metadata: {} }));
     const attempt = createDirectoryUser({ email: 'ada@example.test', tenantId: 'ten_1', userId: 'usr_1' });
     await expect(attempt).rejects.toBeInstanceOf(ConflictError);
     await expect(attempt).rejects.toMatchObject({ code: 'email_taken' });
   });
 
   it('treats disabling a user who is already gone as done', async () => {
-    cognito.on(AdminDisableUserCommand).rejects(new UserNotFoundException({ message: 'gone', $metadata: {} }));
+    cognito
+      .on(AdminDisableUserCommand)
+      .rejects(new UserNotFoundException({ message: 'gone', $metadata: {} }));
     await expect(disableDirectoryUser('ada')).resolves.toBeUndefined();
   });
 });

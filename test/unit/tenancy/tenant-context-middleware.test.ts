@@ -1,4 +1,10 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as tenantsHandler } from '../../../functions/tenants/handler';
@@ -54,9 +60,15 @@ function membershipItem(tenantId: string, role: string, status = 'active') {
   };
 }
 
-function given(tenantId: string, tenant: ReturnType<typeof tenantItem> | undefined, membership?: ReturnType<typeof membershipItem>) {
+function given(
+  tenantId: string,
+  tenant: ReturnType<typeof tenantItem> | undefined,
+  membership?: ReturnType<typeof membershipItem>,
+) {
   dynamo.on(GetCommand, { Key: { pk: `TENANT#${tenantId}`, sk: 'TENANT' } }).resolves({ Item: tenant });
-  dynamo.on(GetCommand, { Key: { pk: `TENANT#${tenantId}`, sk: `USER#${USER}` } }).resolves({ Item: membership });
+  dynamo
+    .on(GetCommand, { Key: { pk: `TENANT#${tenantId}`, sk: `USER#${USER}` } })
+    .resolves({ Item: membership });
 }
 
 const identity = (tenantId: string | undefined, groups = '') => ({
@@ -69,7 +81,12 @@ const identity = (tenantId: string | undefined, groups = '') => ({
 
 const getCurrent = (tenantId: string | undefined, headers: Record<string, string> = {}, groups = '') =>
   tenantsHandler(
-    apiEvent({ routeKey: 'GET /v1/tenants/current', path: '/v1/tenants/current', authorizer: identity(tenantId, groups), headers }),
+    apiEvent({
+      routeKey: 'GET /v1/tenants/current',
+      path: '/v1/tenants/current',
+      authorizer: identity(tenantId, groups),
+      headers,
+    }),
     lambdaContext,
   );
 
@@ -106,7 +123,10 @@ describe('tenant context middleware', () => {
   });
 
   it('answers 401 when the request carries no verified identity', async () => {
-    const result = await tenantsHandler(apiEvent({ routeKey: 'GET /v1/tenants/current', path: '/v1/tenants/current' }), lambdaContext);
+    const result = await tenantsHandler(
+      apiEvent({ routeKey: 'GET /v1/tenants/current', path: '/v1/tenants/current' }),
+      lambdaContext,
+    );
     expect(result.statusCode).toBe(401);
     expect(result.headers?.['content-type']).toBe('application/problem+json');
   });
@@ -171,7 +191,11 @@ describe('tenant context middleware', () => {
     const result = await getCurrent(undefined, { 'x-tenant-id': id }, 'platform-admins');
     expect(result.statusCode).toBe(200);
     const audit = dynamo.commandCalls(PutCommand)[0]?.args[0].input;
-    expect(audit?.Item).toMatchObject({ pk: `TENANT#${id}`, action: 'platform_admin.read', actorIsPlatformAdmin: true });
+    expect(audit?.Item).toMatchObject({
+      pk: `TENANT#${id}`,
+      action: 'platform_admin.read',
+      actorIsPlatformAdmin: true,
+    });
   });
 
   it('answers 404 to a platform admin naming a tenant that does not exist', async () => {
@@ -191,7 +215,10 @@ describe('tenant context middleware', () => {
   });
 
   it('answers a route key the function does not serve with 405', async () => {
-    const result = await tenantsHandler(apiEvent({ routeKey: 'GET /v1/elsewhere', path: '/v1/elsewhere' }), lambdaContext);
+    const result = await tenantsHandler(
+      apiEvent({ routeKey: 'GET /v1/elsewhere', path: '/v1/elsewhere' }),
+      lambdaContext,
+    );
     expect(result.statusCode).toBe(405);
   });
 
