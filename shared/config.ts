@@ -26,6 +26,16 @@ const configSchema = z
     TRIAL_DAYS: z.coerce.number().int().min(0).max(365).default(14),
     SIGNUP_LIMIT_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(5),
     PLATFORM_TENANT_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+    /** EventBridge bus for domain events; unset (the local default) keeps events in the table only. */
+    EVENT_BUS_NAME: z.string().min(1).optional(),
+    /** SQS queue for per-tenant job messages; unset locally, where the worker runs in-process. */
+    JOBS_QUEUE_URL: z.url().optional(),
+    QUOTA_THRESHOLDS: z
+      .string()
+      .default('80,90,95')
+      .transform((value) => value.split(',').map((part) => Number(part.trim())))
+      .pipe(z.array(z.number().int().min(1).max(100)).min(1)),
+    IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   })
   .transform((env) => {
@@ -50,6 +60,10 @@ const configSchema = z
         signupLimitPerIpPerHour: env.SIGNUP_LIMIT_PER_IP_PER_HOUR,
         platformShards: env.PLATFORM_TENANT_SHARDS,
       },
+      quotas: { thresholds: [...new Set(env.QUOTA_THRESHOLDS)].sort((a, b) => a - b) },
+      events: { busName: env.EVENT_BUS_NAME },
+      jobs: { queueUrl: env.JOBS_QUEUE_URL },
+      idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
       logLevel: env.LOG_LEVEL,
     };
   });

@@ -9,6 +9,7 @@ export const ID_PREFIXES = {
   run: 'run',
   apiKey: 'key',
   audit: 'aud',
+  memory: 'mem',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listAuditEvents } from '../../shared/audit/audit-log';
+import { exportAuditEvents, listAuditEvents } from '../../shared/audit/audit-log';
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/response';
 import { requireTenant } from '../../shared/http/scope';
@@ -23,6 +23,19 @@ const operations: Record<string, Operation> = {
     parseWith(auditPath, event.pathParameters, 'path');
     const query = parseWith(auditQuery, event.queryStringParameters ?? {}, 'query string');
     return json(200, await listAuditEvents(requireTenant(scope), query));
+  },
+  'audit.export': async (event, scope) => {
+    parseWith(auditPath, event.pathParameters, 'path');
+    const { ndjson, count, truncated } = await exportAuditEvents(requireTenant(scope));
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'application/x-ndjson',
+        'x-export-count': String(count),
+        'x-export-truncated': String(truncated),
+      },
+      body: ndjson,
+    };
   },
 };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../../shared/ids';
-import { PLAN_IDS } from '../../shared/tenants/plans';
+import { LIMIT_NAMES, PLAN_IDS } from '../../shared/tenants/plans';
 import { TENANT_STATUSES } from '../../shared/tenants/tenant-status';
 import { cursorParam, limitParam } from '../../shared/http/validation';
 
@@ -37,7 +37,12 @@ export const updateTenantBody = z
   })
   .refine((body) => body.name !== undefined || body.settings !== undefined, 'name or settings is required');
 
-export const changePlanBody = z.strictObject({ plan: z.enum(PLAN_IDS) });
+const limitValue = z.number().int().min(0).max(1e15).nullable();
+export const changePlanBody = z.strictObject({
+  plan: z.enum(PLAN_IDS),
+  /** Per-tenant limits that replace the plan's (`null` = unlimited); omitted keeps the current ones. */
+  limitOverrides: z.strictObject(Object.fromEntries(LIMIT_NAMES.map((name) => [name, limitValue.optional()]))).optional(),
+});
 export const suspendBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 
 export const listTenantsQuery = z.strictObject({

@@ -22,6 +22,9 @@ const HANDLER_MODULES: Record<FunctionName, () => Promise<{ handler: ApiHandler 
   tenants: () => import('../../functions/tenants/handler'),
   users: () => import('../../functions/users/handler'),
   audit: () => import('../../functions/audit/handler'),
+  agents: () => import('../../functions/agents/handler'),
+  runs: () => import('../../functions/runs/handler'),
+  quotas: () => import('../../functions/quotas/handler'),
 };
 
 interface CompiledRoute {

@@ -127,3 +127,19 @@ export async function listAuditEvents(
     .go({ order: 'desc', count: query.limit, cursor });
   return { items: result.data.map(toView), nextCursor: result.cursor };
 }
+
+/** The most events one export returns; a larger log is exported in ranges (later: to S3). */
+export const AUDIT_EXPORT_LIMIT = 10_000;
+
+/** The whole audit log (up to the export limit), oldest first, one JSON object a line. */
+export async function exportAuditEvents(ctx: TenantContext): Promise<{ ndjson: string; count: number; truncated: boolean }> {
+  const result = await AuditEventEntity.query
+    .byTenant({ tenantId: ctx.tenantId })
+    .go({ order: 'asc', count: AUDIT_EXPORT_LIMIT + 1, pages: 'all' });
+  const events = result.data.slice(0, AUDIT_EXPORT_LIMIT).map(toView);
+  return {
+    ndjson: events.map((event) => JSON.stringify(event)).join('\n') + (events.length ? '\n' : ''),
+    count: events.length,
+    truncated: result.data.length > AUDIT_EXPORT_LIMIT,
+  };
+}

@@ -1,7 +1,11 @@
 import { Service } from 'electrodb';
 import { TABLE_NAME } from './clients';
+import { AgentEntity } from './entities/agent';
 import { AuditEventEntity } from './entities/audit-event';
 import { MembershipEntity } from './entities/membership';
+import { MemoryItemEntity } from './entities/memory-item';
+import { QuotaCounterEntity } from './entities/quota-counter';
+import { RunEntity } from './entities/run';
 import { SlugClaimEntity } from './entities/slug-claim';
 import { TenantEntity } from './entities/tenant';
 
@@ -15,6 +19,10 @@ export const TenantryService = new Service(
     membership: MembershipEntity,
     auditEvent: AuditEventEntity,
     slugClaim: SlugClaimEntity,
+    quotaCounter: QuotaCounterEntity,
+    agent: AgentEntity,
+    run: RunEntity,
+    memoryItem: MemoryItemEntity,
   },
   // No client here: a Service would impose it on every entity. Each transaction names its client.
   { table: TABLE_NAME },

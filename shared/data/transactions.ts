@@ -13,7 +13,7 @@ interface WriteTransaction {
 }
 
 /** Maps the index of a refused item (and DynamoDB's reason code) to the error the caller should see. */
-export type TransactionFailureMap = (index: number, code: string) => AppError | undefined;
+export type TransactionFailureMap = (index: number, code: string) => AppError | Promise<AppError> | undefined;
 
 /**
  * Commits an ElectroDB write transaction through the given client (tenant-guarded or platform) with
@@ -35,7 +35,7 @@ export async function commitTransaction(
     for (const [index, reason] of reasons.entries()) {
       if (reason.Code && reason.Code !== 'None') {
         const mapped = failures(index, reason.Code);
-        if (mapped) throw mapped;
+        if (mapped) throw await mapped;
       }
     }
     throw new ConflictError('The change conflicted with another one; retry.', 'concurrent_modification');

@@ -10,7 +10,9 @@ import {
   type RequestScope,
   type ScopedContext,
 } from '../tenancy/tenant-context-middleware';
+import { quotaMiddleware } from '../quotas/quota-middleware';
 import { MethodNotAllowedError } from './errors';
+import { idempotencyMiddleware } from './idempotency-middleware';
 import { problemErrorHandler } from './error-handler';
 import { routeKey, type RouteDefinition } from './route';
 
@@ -21,6 +23,8 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation) {
     .use(problemErrorHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(tenantContextMiddleware(route))
+    .use(idempotencyMiddleware())
+    .use(quotaMiddleware(route))
     .use({
       before: async function appendRequestKeys(request) {
         logger.appendKeys({
@@ -40,7 +44,8 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation) {
 
 /**
  * The Lambda entry point of one domain: one Middy stack per route (error handler outermost, then
- * logging, tenant context and permission), dispatched on API Gateway's route key. Validation happens
+ * logging, tenant context and permission, idempotency, rate limit and quota), dispatched on API
+ * Gateway's route key. Validation happens
  * in each operation with zod, at the edge, before any service is called.
  */
 export function createApiHandler(routes: RouteDefinition[], operations: Record<string, Operation>) {

@@ -95,8 +95,9 @@ export class TooManyRequestsError extends AppError {
     retryAfterSeconds: number,
     code = 'rate_limited',
     extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
   ) {
-    super(message, { ...extensions, retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+    super(message, { ...extensions, retryAfterSeconds }, { ...headers, 'Retry-After': String(retryAfterSeconds) });
     this.code = code;
   }
 }

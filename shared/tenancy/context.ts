@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { PlanId } from '../tenants/plans';
+import type { FeatureFlag, Limits, PlanId } from '../tenants/plans';
 import type { TenantStatus } from '../tenants/tenant-status';
 import type { Permission, Role } from './roles';
 
@@ -24,6 +24,9 @@ export interface TenantContext {
   role: Role | 'platform_admin';
   permissions: ReadonlySet<Permission>;
   plan: PlanId;
+  /** The plan's limits with the tenant's overrides; `null` is unlimited. */
+  limits: Limits;
+  features: ReadonlySet<FeatureFlag>;
   tenantStatus: TenantStatus;
   requestId: string;
   sourceIp: string;

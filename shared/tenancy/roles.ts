@@ -13,14 +13,18 @@ export const PERMISSIONS = [
   'users:update',
   'users:remove',
   'audit:read',
+  'agents:read',
+  'agents:write',
+  'runs:read',
+  'runs:write',
   'billing:manage',
   'platform:tenants:read',
   'platform:tenants:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const VIEWER: Permission[] = ['tenant:read', 'users:read'];
-const MEMBER: Permission[] = [...VIEWER];
+const VIEWER: Permission[] = ['tenant:read', 'users:read', 'agents:read', 'runs:read'];
+const MEMBER: Permission[] = [...VIEWER, 'agents:write', 'runs:write'];
 const ADMIN: Permission[] = [
   ...MEMBER,
   'tenant:update',

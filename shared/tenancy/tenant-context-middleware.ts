@@ -10,6 +10,9 @@ import { getConfig } from '../config';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../http/errors';
 import { isMutation, type RouteDefinition } from '../http/route';
 import { runWithTenantContext, type RequestMeta, type TenantContext, type UserPrincipal } from './context';
+import type { Consumption } from '../quotas/periodic-quota';
+import type { RateLimitState } from '../quotas/request-metering';
+import { effectiveLimits, PLANS, type LimitOverrides } from '../tenants/plans';
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from './roles';
 import { activateInvitedMembership, loadMembership, loadTenant } from './tenant-resolution';
 
@@ -24,6 +27,12 @@ export interface RequestScope {
   tenant?: TenantContext;
   /** Set for `tenant` and `platform` routes. */
   principal?: UserPrincipal;
+  /** The Idempotency-Key this request claimed, if any. */
+  idempotencyKey?: string;
+  /** The rate-limit state after metering, for the RateLimit-* headers. */
+  rateLimit?: RateLimitState;
+  /** A periodic quota the route consumed before its handler ran (refunded if it fails). */
+  consumption?: { taken: Consumption; at: Date };
 }
 
 /** The Lambda context, carrying what the middlewares learned. */
@@ -123,6 +132,8 @@ export function tenantContextMiddleware(
         tenantId,
         principal,
         plan: tenant.plan,
+        limits: effectiveLimits(tenant.plan, tenant.limitOverrides as LimitOverrides | undefined),
+        features: new Set(PLANS[tenant.plan].features),
         tenantStatus: tenant.status,
         requestId: meta.requestId,
         sourceIp: meta.sourceIp,

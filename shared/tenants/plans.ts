@@ -1,5 +1,132 @@
-/** The plans a tenant can be on. Limits and feature flags per plan come with the quota work. */
+/**
+ * Plans as data: what each plan allows. `null` means unlimited. Periodic limits are per calendar
+ * month (UTC); counted limits are totals at any moment. A tenant may carry overrides per limit.
+ */
 export const PLAN_IDS = ['free', 'starter', 'professional', 'enterprise'] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
 
 export const DEFAULT_PLAN: PlanId = 'free';
+
+/** Resources counted as a standing total: a create takes, a delete gives back. */
+export const COUNTED_RESOURCES = ['users', 'agents', 'storageBytes'] as const;
+/** Resources consumed per calendar month; a new month is a new counter. */
+export const PERIODIC_RESOURCES = ['runs', 'tokens', 'apiCalls'] as const;
+export const QUOTA_RESOURCES = [...COUNTED_RESOURCES, ...PERIODIC_RESOURCES] as const;
+
+export type CountedResource = (typeof COUNTED_RESOURCES)[number];
+export type PeriodicResource = (typeof PERIODIC_RESOURCES)[number];
+export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
+
+export const LIMIT_NAMES = [...QUOTA_RESOURCES, 'requestsPerMinute'] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
+export type Limits = Record<LimitName, number | null>;
+
+export const FEATURE_FLAGS = ['customAgents', 'auditExport', 'sso', 'webhooks'] as const;
+export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
+
+export interface Plan {
+  id: PlanId;
+  name: string;
+  limits: Limits;
+  retentionDays: number;
+  features: readonly FeatureFlag[];
+  /** Extra use of periodic resources allowed past the limit, billed as overage (percent of the limit). */
+  graceOveragePercent: number;
+}
+
+const MB = 1024 * 1024;
+const GB = 1024 * MB;
+
+export const PLANS: Readonly<Record<PlanId, Plan>> = {
+  free: {
+    id: 'free',
+    name: 'Free',
+    limits: {
+      users: 3,
+      agents: 2,
+      storageBytes: 10 * MB,
+      runs: 100,
+      tokens: 100_000,
+      apiCalls: 10_000,
+      requestsPerMinute: 60,
+    },
+    retentionDays: 7,
+    features: [],
+    graceOveragePercent: 0,
+  },
+  starter: {
+    id: 'starter',
+    name: 'Starter',
+    limits: {
+      users: 10,
+      agents: 10,
+      storageBytes: 1 * GB,
+      runs: 2_000,
+      tokens: 2_000_000,
+      apiCalls: 100_000,
+      requestsPerMinute: 300,
+    },
+    retentionDays: 30,
+    features: ['customAgents'],
+    graceOveragePercent: 10,
+  },
+  professional: {
+    id: 'professional',
+    name: 'Professional',
+    limits: {
+      users: 50,
+      agents: 100,
+      storageBytes: 10 * GB,
+      runs: 20_000,
+      tokens: 20_000_000,
+      apiCalls: 1_000_000,
+      requestsPerMinute: 1_200,
+    },
+    retentionDays: 90,
+    features: ['customAgents', 'auditExport', 'webhooks'],
+    graceOveragePercent: 20,
+  },
+  enterprise: {
+    id: 'enterprise',
+    name: 'Enterprise',
+    limits: {
+      users: null,
+      agents: null,
+      storageBytes: null,
+      runs: null,
+      tokens: null,
+      apiCalls: null,
+      requestsPerMinute: null,
+    },
+    retentionDays: 365,
+    features: ['customAgents', 'auditExport', 'sso', 'webhooks'],
+    graceOveragePercent: 0,
+  },
+};
+
+/** The next plan up, for "how to upgrade" in a quota answer. */
+export function nextPlan(plan: PlanId): PlanId | null {
+  const index = PLAN_IDS.indexOf(plan);
+  return PLAN_IDS[index + 1] ?? null;
+}
+
+export function isPeriodic(resource: QuotaResource): resource is PeriodicResource {
+  return (PERIODIC_RESOURCES as readonly string[]).includes(resource);
+}
+
+export type LimitOverrides = Partial<Limits>;
+
+/** The plan's limits with the tenant's overrides applied. */
+export function effectiveLimits(plan: PlanId, overrides: LimitOverrides | undefined): Limits {
+  return { ...PLANS[plan].limits, ...(overrides ?? {}) };
+}
+
+/**
+ * The hard ceiling enforced for a resource: the limit, plus the plan's grace overage for periodic
+ * resources (use past the limit is billed as overage). `null` is unlimited.
+ */
+export function enforcedCeiling(plan: PlanId, resource: QuotaResource, limit: number | null): number | null {
+  if (limit === null) return null;
+  if (!isPeriodic(resource)) return limit;
+  return Math.floor(limit * (1 + PLANS[plan].graceOveragePercent / 100));
+}

@@ -3,6 +3,7 @@ import type { AuditSource } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { platformDocumentClient } from '../data/clients';
+import { STANDING_PERIOD } from '../data/entities/quota-counter';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
 import { TenantryService } from '../data/service';
 import { commitTransaction } from '../data/transactions';
@@ -44,7 +45,7 @@ function trialEnd(now: Date): string {
  * 1. the slug is checked (a cheap early 409);
  * 2. the owner's Cognito user is created (409 if the email is taken; nothing written yet);
  * 3. one transaction puts the slug guard (`attribute_not_exists`), the tenant, the owner's
- *    membership and the audit event;
+ *    membership, the audit event and the `users` counter at one;
  * 4. if that transaction fails, the Cognito user is deleted again.
  */
 export async function provisionTenant(

@@ -9,7 +9,7 @@ import { commitTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { RequestMeta, TenantContext, UserPrincipal } from '../tenancy/context';
 import { forgetTenant } from '../tenancy/tenant-resolution';
-import type { PlanId } from './plans';
+import type { LimitOverrides, PlanId } from './plans';
 import { provisionTenant, type ProvisionTenantInput, type ProvisionedTenant } from './tenant-provisioning';
 import type { TenantStatus } from './tenant-status';
 import { toTenantView, type TenantView } from './tenant-view';
@@ -34,7 +34,7 @@ export function createTenantAsPlatformAdmin(
   }));
 }
 
-type TenantChange = Partial<Pick<TenantItem, 'name' | 'settings' | 'plan' | 'status' | 'statusReason'>>;
+type TenantChange = Partial<Pick<TenantItem, 'name' | 'settings' | 'plan' | 'status' | 'statusReason' | 'limitOverrides'>>;
 
 /**
  * Applies a change computed from the current record: one transaction updates the tenant, on the
@@ -100,8 +100,12 @@ export function updateTenant(ctx: TenantContext, input: UpdateTenantInput): Prom
   }));
 }
 
-export function changePlan(ctx: TenantContext, input: { plan: PlanId }): Promise<TenantView> {
-  return mutateTenant(ctx, 'tenant.plan_changed', () => ({ plan: input.plan }));
+/** A platform admin's plan change, with optional per-tenant limit overrides. Applies on the next request. */
+export function changePlan(ctx: TenantContext, input: { plan: PlanId; limitOverrides?: LimitOverrides | undefined }): Promise<TenantView> {
+  return mutateTenant(ctx, 'tenant.plan_changed', () => ({
+    plan: input.plan,
+    ...(input.limitOverrides !== undefined ? { limitOverrides: input.limitOverrides } : {}),
+  }));
 }
 
 export function suspendTenant(ctx: TenantContext, input: { reason: string }): Promise<TenantView> {

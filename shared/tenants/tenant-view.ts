@@ -10,6 +10,7 @@ export interface TenantView {
   statusReason: string | null;
   trialEndsAt: string | null;
   settings: NonNullable<TenantItem['settings']>;
+  limitOverrides: Record<string, number | null>;
   createdAt: string;
   updatedAt: string;
 }
@@ -24,6 +25,7 @@ export function toTenantView(item: TenantItem): TenantView {
     statusReason: item.statusReason || null,
     trialEndsAt: item.trialEndsAt ?? null,
     settings: item.settings ?? {},
+    limitOverrides: (item.limitOverrides as Record<string, number | null> | undefined) ?? {},
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };

@@ -8,6 +8,7 @@ import { tenantDocumentClient } from '../data/clients';
 import { tenantPartitionKey } from '../data/table-definition';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
 import { newId } from '../ids';
+import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import { createDirectoryUser, deleteDirectoryUser, disableDirectoryUser } from '../identity/user-directory';
 import { logger } from '../observability/logger';
 import type { TenantContext } from '../tenancy/context';
@@ -67,9 +68,10 @@ export interface InviteUserInput {
 }
 
 /**
- * Invites a user: the Cognito user first (Cognito mails the temporary password), then the `invited`
- * membership, the owner count when inviting an owner, and the audit event in one transaction. If
- * the transaction fails the Cognito user is deleted, so nothing is left half-made.
+ * Invites a user: the Cognito user first (Cognito mails the temporary password), then, in one
+ * transaction, the `users` quota (invitations count), the `invited` membership, the audit event and
+ * the owner count when inviting an owner. If the transaction fails the Cognito user is deleted, so
+ * nothing is left half-made.
  */
 export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Promise<UserView> {
   assertMayGrant(ctx, input.role);
@@ -106,13 +108,18 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
   );
   try {
     await commitTransaction(
-      TenantryService.transaction.write(({ membership: memberships, tenant, auditEvent }) => [
+      TenantryService.transaction.write(({ membership: memberships, tenant, auditEvent, quotaCounter }) => [
+        takeCounted(quotaCounter, ctx, 'users', 1, now),
         memberships.create(membership).commit(),
         auditEvent.create(audit).commit(),
         ...(input.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, 1, membership.updatedAt)] : []),
       ]),
       (index) =>
-        index === 0 ? new ConflictError('This user is already a member.', 'already_member') : undefined,
+        index === 0
+          ? countedQuotaError(ctx, 'users')
+          : index === 1
+            ? new ConflictError('This user is already a member.', 'already_member')
+            : undefined,
       tenantDocumentClient,
     );
   } catch (error) {
@@ -121,6 +128,7 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
     );
     throw error;
   }
+  await afterCountedTake(ctx, 'users', now);
   if (input.role === 'owner') forgetTenant(ctx.tenantId);
   return toUserView(membership);
 }
@@ -203,15 +211,16 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
     before: { email: current.email, role: current.role, status: current.status },
   });
   await commitTransaction(
-    TenantryService.transaction.write(({ membership, tenant, auditEvent }) => [
+    TenantryService.transaction.write(({ membership, tenant, auditEvent, quotaCounter }) => [
       membership
         .delete({ tenantId: ctx.tenantId, userId })
         .where((attr, op) => op.eq(attr.role, current.role))
         .commit(),
       auditEvent.create(audit).commit(),
+      giveBackCounted(quotaCounter, ctx, 'users', 1, new Date(now)),
       ...(current.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, -1, now)] : []),
     ]),
-    (index) => (index === 0 ? changedMeanwhile() : index === 2 ? lastOwner() : undefined),
+    (index) => (index === 0 ? changedMeanwhile() : index === 3 ? lastOwner() : undefined),
     tenantDocumentClient,
   );
   forgetMembership(ctx.tenantId, userId);

@@ -22,13 +22,41 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'users.changeRole': () => ({ role: 'viewer' }),
   'users.remove': () => undefined,
   'audit.list': () => undefined,
+  'audit.export': () => undefined,
+  'agents.list': () => undefined,
+  'agents.create': (u) => ({ name: `Agent ${u}`, model: 'claude-sonnet' }),
+  'agents.get': () => undefined,
+  'agents.update': () => ({ instructions: 'Be brief.' }),
+  'agents.delete': () => undefined,
+  'memory.list': () => undefined,
+  'memory.create': (u) => ({ kind: 'text', content: `remember ${u}` }),
+  'memory.get': () => undefined,
+  'memory.delete': () => undefined,
+  'runs.start': () => ({ input: { prompt: 'hello' } }),
+  'runs.complete': () => ({ status: 'succeeded', tokensUsed: 1234 }),
+  'runs.list': () => undefined,
+  'runs.get': () => undefined,
+  'quotas.get': () => undefined,
+  'usage.get': () => undefined,
 };
 
 export function sampleBody(route: RouteDefinition, unique: string): unknown {
   return SAMPLE_BODIES[route.id as RouteId](unique);
 }
 
+export interface PathIds {
+  tenantId: string;
+  userId: string;
+  agentId: string;
+  runId: string;
+  memoryId: string;
+}
+
 /** Fills a route's path parameters. */
-export function pathFor(route: RouteDefinition, ids: { tenantId: string; userId: string }): string {
-  return route.path.replace('{tenantId}', ids.tenantId).replace('{userId}', ids.userId);
+export function pathFor(route: RouteDefinition, ids: PathIds): string {
+  return route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = ids[name as keyof PathIds];
+    if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
+    return value;
+  });
 }

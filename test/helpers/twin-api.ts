@@ -104,8 +104,11 @@ export async function activate(email: string): Promise<string> {
   return tokenFor(email);
 }
 
-/** A fresh tenant made through the platform-admin API, with its owner signed in and active. */
-export async function createTenant(options: { plan?: string } = {}): Promise<TestTenant> {
+/**
+ * A fresh tenant made through the platform-admin API, with its owner signed in and active. On the
+ * professional plan unless told otherwise, so that suites about other things stay under its limits.
+ */
+export async function createTenant(options: { plan?: string; limitOverrides?: Record<string, number | null> } = {}): Promise<TestTenant> {
   const slug = unique('t');
   const email = `${unique('owner')}@example.test`;
   const response = await call<{ tenant: { id: string; slug: string; name: string }; owner: { id: string } }>(
@@ -117,11 +120,18 @@ export async function createTenant(options: { plan?: string } = {}): Promise<Tes
         name: `Tenant ${slug}`,
         slug,
         owner: { email, name: 'Owner' },
-        ...(options.plan ? { plan: options.plan } : {}),
+        plan: options.plan ?? 'professional',
       },
     },
   );
   if (response.status !== 201) throw new Error(`createTenant failed: ${response.status} ${response.text}`);
+  if (options.limitOverrides) {
+    const changed = await call('PUT', `/v1/tenants/${response.body.tenant.id}/plan`, {
+      token: await adminToken(),
+      body: { plan: options.plan ?? 'professional', limitOverrides: options.limitOverrides },
+    });
+    if (changed.status !== 200) throw new Error(`overrides failed: ${changed.status} ${changed.text}`);
+  }
   const token = await activate(email);
   const current = await call('GET', '/v1/tenants/current', { token });
   if (current.status !== 200) throw new Error(`owner cannot read tenant: ${current.status} ${current.text}`);
@@ -200,4 +210,19 @@ export async function postFrom(
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** An agent, a run of it and a memory item in the tenant, made through the API. */
+export async function createResources(tenant: TestTenant): Promise<{ agentId: string; runId: string; memoryId: string }> {
+  const token = tenant.owner.token;
+  const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, { token, body: { name: 'Helper', model: 'claude-sonnet' } });
+  if (agent.status !== 201) throw new Error(`agent failed: ${agent.status} ${agent.text}`);
+  const run = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agent.body.id}/runs`, { token, body: {} });
+  if (run.status !== 201) throw new Error(`run failed: ${run.status} ${run.text}`);
+  const memory = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agent.body.id}/memory`, {
+    token,
+    body: { kind: 'json', content: { fact: 'the sky is blue' } },
+  });
+  if (memory.status !== 201) throw new Error(`memory failed: ${memory.status} ${memory.text}`);
+  return { agentId: agent.body.id, runId: run.body.id, memoryId: memory.body.id };
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTES, type RouteId } from '../../functions/routes';
 import { isMutation, type RouteDefinition } from '../../shared/http/route';
-import { pathFor, sampleBody } from '../helpers/route-samples';
+import { pathFor, sampleBody, type PathIds } from '../helpers/route-samples';
 import {
   addUser,
   adminToken,
   call,
+  createResources,
   createTenant,
   storedAuditEvents,
   twin,
@@ -17,7 +18,7 @@ import {
 interface Scenario {
   /** Who acts: the tenant's owner, or the platform admin. */
   actor: 'owner' | 'platformAdmin' | 'newOwner';
-  prepare?: (tenant: TestTenant) => Promise<{ userId?: string }>;
+  prepare?: (tenant: TestTenant) => Promise<Partial<PathIds>>;
   action: string;
   before?: Record<string, unknown>;
   after?: Record<string, unknown>;
@@ -36,7 +37,7 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
   'tenants.changePlan': {
     actor: 'platformAdmin',
     action: 'tenant.plan_changed',
-    before: { plan: 'free' },
+    before: { plan: 'professional' },
     after: { plan: 'starter' },
   },
   'tenants.suspend': {
@@ -73,18 +74,60 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     action: 'user.removed',
     before: { role: 'member', status: 'active' },
   },
+  'agents.create': { actor: 'owner', action: 'agent.created', after: { model: 'claude-sonnet' } },
+  'agents.update': {
+    actor: 'owner',
+    prepare: (tenant) => createResources(tenant),
+    action: 'agent.updated',
+    before: { instructions: null },
+    after: { instructions: 'Be brief.' },
+  },
+  'agents.delete': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ agentId: await createAgentOnly(tenant) }),
+    action: 'agent.deleted',
+    before: { name: 'Solo' },
+  },
+  'memory.create': {
+    actor: 'owner',
+    prepare: (tenant) => createResources(tenant),
+    action: 'memory.created',
+    after: { kind: 'text' },
+  },
+  'memory.delete': { actor: 'owner', prepare: (tenant) => createResources(tenant), action: 'memory.deleted', before: { kind: 'json' } },
+  'runs.start': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ agentId: await createAgentOnly(tenant) }),
+    action: 'run.started',
+    after: { status: 'running' },
+  },
+  'runs.complete': {
+    actor: 'owner',
+    prepare: (tenant) => createResources(tenant),
+    action: 'run.completed',
+    before: { status: 'running' },
+    after: { status: 'succeeded', tokensUsed: 1234 },
+  },
 };
+
+async function createAgentOnly(tenant: TestTenant): Promise<string> {
+  const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
+    token: tenant.owner.token,
+    body: { name: 'Solo', model: 'claude-haiku' },
+  });
+  return agent.body.id;
+}
 
 const mutating = ROUTES.filter((route) => isMutation(route));
 
-async function actAs(scenario: Scenario, route: RouteDefinition, tenant: TestTenant, userId: string) {
+async function actAs(scenario: Scenario, route: RouteDefinition, tenant: TestTenant, ids: PathIds) {
   const token =
     scenario.actor === 'owner'
       ? tenant.owner.token
       : scenario.actor === 'platformAdmin'
         ? await adminToken()
         : undefined;
-  return call(route.method, pathFor(route, { tenantId: tenant.id, userId }), {
+  return call(route.method, pathFor(route, ids), {
     token,
     body: sampleBody(route, unique('a')),
   });
@@ -105,10 +148,11 @@ describe('audit log, walking the mutating routes of the manifest', () => {
     it(`${route.id} leaves exactly one audit event with its actor and before/after`, async () => {
       if (!scenario) throw new Error(`no scenario for ${route.id}`);
       const tenant = await createTenant();
-      const { userId = tenant.owner.id } = (await scenario.prepare?.(tenant)) ?? {};
+      const prepared = (await scenario.prepare?.(tenant)) ?? {};
+      const ids: PathIds = { tenantId: tenant.id, userId: tenant.owner.id, agentId: '', runId: '', memoryId: '', ...prepared };
       const before = await storedAuditEvents(tenant.id);
 
-      const response = await actAs(scenario, route, tenant, userId);
+      const response = await actAs(scenario, route, tenant, ids);
       expect(response.status).toBeLessThan(300);
 
       // Creating routes audit into the tenant they create.

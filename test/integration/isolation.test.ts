@@ -4,6 +4,7 @@ import { pathFor, sampleBody } from '../helpers/route-samples';
 import {
   addUser,
   call,
+  createResources,
   createTenant,
   storedAuditEvents,
   unique,
@@ -20,22 +21,24 @@ describe('cross-tenant isolation, walking the route manifest', () => {
   let b: TestTenant;
   let bMember: TestUser;
   let bAuditBefore: number;
+  let bIds: { agentId: string; runId: string; memoryId: string };
 
   beforeAll(async () => {
     [a, b] = await Promise.all([createTenant(), createTenant()]);
     bMember = await addUser(b, 'member');
+    bIds = await createResources(b);
     bAuditBefore = (await storedAuditEvents(b.id)).length;
   });
 
   const authenticated = ROUTES.filter((route) => route.auth !== 'public');
 
   it('covers every authenticated route of the manifest', () => {
-    expect(authenticated.length).toBeGreaterThanOrEqual(14);
+    expect(authenticated.length).toBeGreaterThanOrEqual(30);
   });
 
   for (const route of authenticated) {
     it(`${route.method} ${route.path} (${route.id}) refuses tenant A's owner on tenant B`, async () => {
-      const path = pathFor(route, { tenantId: b.id, userId: bMember.id });
+      const path = pathFor(route, { tenantId: b.id, userId: bMember.id, ...bIds });
       const namesTenantInPath = route.path.includes('{tenantId}');
       const response = await call(route.method, path, {
         token: a.owner.token,
@@ -54,7 +57,7 @@ describe('cross-tenant isolation, walking the route manifest', () => {
   it('leaves tenant B unchanged after every attempt', async () => {
     expect((await storedAuditEvents(b.id)).length).toBe(bAuditBefore);
     const bView = await call('GET', '/v1/tenants/current', { token: b.owner.token });
-    expect(bView.body).toMatchObject({ name: b.name, plan: 'free', status: 'active' });
+    expect(bView.body).toMatchObject({ name: b.name, plan: 'professional', status: 'active' });
     const member = await call('GET', `/v1/tenants/${b.id}/users/${bMember.id}`, { token: b.owner.token });
     expect(member.body).toMatchObject({ role: 'member' });
   });

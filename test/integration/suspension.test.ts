@@ -5,6 +5,7 @@ import {
   addUser,
   adminToken,
   call,
+  createResources,
   createTenant,
   unique,
   type TestTenant,
@@ -14,10 +15,12 @@ import {
 describe('a suspended tenant', () => {
   let tenant: TestTenant;
   let member: TestUser;
+  let ids: { agentId: string; runId: string; memoryId: string };
 
   beforeAll(async () => {
     tenant = await createTenant();
     member = await addUser(tenant, 'member');
+    ids = await createResources(tenant);
     const suspended = await call('POST', `/v1/tenants/${tenant.id}/suspend`, {
       token: await adminToken(),
       body: { reason: 'Payment overdue' },
@@ -30,7 +33,7 @@ describe('a suspended tenant', () => {
   for (const route of tenantRoutes) {
     const readsOwnStatus = route.id === 'tenants.getCurrent' || route.id === 'tenants.get';
     it(`${route.id}: its owner gets ${readsOwnStatus ? '200' : '403 tenant_suspended'}`, async () => {
-      const response = await call(route.method, pathFor(route, { tenantId: tenant.id, userId: member.id }), {
+      const response = await call(route.method, pathFor(route, { tenantId: tenant.id, userId: member.id, ...ids }), {
         token: tenant.owner.token,
         body: sampleBody(route, unique('s')),
       });

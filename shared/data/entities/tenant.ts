@@ -30,6 +30,8 @@ export const TenantEntity = new Entity(
           timezone: { type: 'string' },
         },
       },
+      /** Per-tenant limit overrides (validated at the edge; `null` = unlimited). */
+      limitOverrides: { type: 'any' },
       shard: { type: 'number', required: true, readOnly: true },
       createdAt: { type: 'string', required: true, readOnly: true },
       updatedAt: { type: 'string', required: true },

@@ -1,0 +1,141 @@
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem, changedFields } from '../audit/audit-log';
+import { tenantDocumentClient } from '../data/clients';
+import { checkedCursor } from '../data/cursor';
+import { AgentEntity, type AgentItem } from '../data/entities/agent';
+import { TenantryService } from '../data/service';
+import { tenantPartitionKey } from '../data/table-definition';
+import { commitTransaction } from '../data/transactions';
+import { ConflictError, NotFoundError } from '../http/errors';
+import { newId } from '../ids';
+import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
+import type { TenantContext } from '../tenancy/context';
+
+export interface AgentView {
+  id: string;
+  name: string;
+  description: string | null;
+  model: string;
+  instructions: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toView(item: AgentItem): AgentView {
+  return {
+    id: item.agentId,
+    name: item.name,
+    description: item.description ?? null,
+    model: item.model,
+    instructions: item.instructions ?? null,
+    createdBy: item.createdBy,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
+}
+
+export interface AgentInput {
+  name: string;
+  model: string;
+  description?: string | undefined;
+  instructions?: string | undefined;
+}
+
+/** Creates an agent: the item, the `agents` counter (conditional on the limit) and the audit event, one transaction. */
+export async function createAgent(ctx: TenantContext, input: AgentInput, now: Date = new Date()): Promise<AgentView> {
+  const agent: AgentItem = {
+    tenantId: ctx.tenantId,
+    agentId: newId('agent', now.getTime()),
+    name: input.name,
+    model: input.model,
+    description: input.description,
+    instructions: input.instructions,
+    createdBy: ctx.principal.userId,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    { action: 'agent.created', targetType: 'agent', targetId: agent.agentId, after: { name: agent.name, model: agent.model } },
+    now,
+  );
+  await commitTransaction(
+    TenantryService.transaction.write(({ agent: agents, quotaCounter, auditEvent }) => [
+      takeCounted(quotaCounter, ctx, 'agents', 1, now),
+      agents.create(agent).commit(),
+      auditEvent.create(audit).commit(),
+    ]),
+    (index) => (index === 0 ? countedQuotaError(ctx, 'agents') : undefined),
+    tenantDocumentClient,
+  );
+  await afterCountedTake(ctx, 'agents', now);
+  return toView(agent);
+}
+
+export async function getAgentItem(ctx: TenantContext, agentId: string): Promise<AgentItem> {
+  const result = await AgentEntity.get({ tenantId: ctx.tenantId, agentId }).go({ consistent: true });
+  if (!result.data) throw new NotFoundError('No agent with this id in the tenant.', 'agent_not_found');
+  return result.data;
+}
+
+export async function getAgent(ctx: TenantContext, agentId: string): Promise<AgentView> {
+  return toView(await getAgentItem(ctx, agentId));
+}
+
+export async function listAgents(
+  ctx: TenantContext,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<{ items: AgentView[]; nextCursor: string | null }> {
+  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const result = await AgentEntity.query.byTenant({ tenantId: ctx.tenantId }).go({ count: query.limit, cursor });
+  return { items: result.data.map(toView), nextCursor: result.cursor };
+}
+
+export async function updateAgent(ctx: TenantContext, agentId: string, input: Partial<AgentInput>): Promise<AgentView> {
+  const current = await getAgentItem(ctx, agentId);
+  const now = new Date().toISOString();
+  const next: AgentItem = { ...current, ...input, updatedAt: now };
+  const fields = Object.keys(input);
+  const pick = (item: AgentItem) => Object.fromEntries(fields.map((key) => [key, item[key as keyof AgentItem]]));
+  const { before, after } = changedFields(pick(current), pick(next));
+  if (Object.keys(after).length === 0) return toView(current);
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), { action: 'agent.updated', targetType: 'agent', targetId: agentId, before, after });
+  await commitTransaction(
+    TenantryService.transaction.write(({ agent, auditEvent }) => [
+      agent
+        .patch({ tenantId: ctx.tenantId, agentId })
+        .set({ ...input, updatedAt: now })
+        .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
+        .commit(),
+      auditEvent.create(audit).commit(),
+    ]),
+    (index) => (index === 0 ? new ConflictError('The agent changed meanwhile; retry.', 'concurrent_modification') : undefined),
+    tenantDocumentClient,
+  );
+  return toView(next);
+}
+
+/** Deletes an agent and gives its `agents` quota back, in one transaction. */
+export async function deleteAgent(ctx: TenantContext, agentId: string, now: Date = new Date()): Promise<void> {
+  const current = await getAgentItem(ctx, agentId);
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'agent.deleted',
+    targetType: 'agent',
+    targetId: agentId,
+    before: { name: current.name, model: current.model },
+  });
+  await commitTransaction(
+    TenantryService.transaction.write(({ agent, quotaCounter, auditEvent }) => [
+      agent
+        .delete({ tenantId: ctx.tenantId, agentId })
+        .where((attr, op) => op.exists(attr.agentId))
+        .commit(),
+      giveBackCounted(quotaCounter, ctx, 'agents', 1, now),
+      auditEvent.create(audit).commit(),
+    ]),
+    (index) => (index === 0 ? new NotFoundError('No agent with this id in the tenant.', 'agent_not_found') : undefined),
+    tenantDocumentClient,
+  );
+}

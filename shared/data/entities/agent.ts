@@ -1,0 +1,29 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/** An AI agent a tenant owns. Counted against the plan's `agents` limit. */
+export const AgentEntity = new Entity(
+  {
+    model: { entity: 'agent', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      agentId: { type: 'string', required: true, readOnly: true },
+      name: { type: 'string', required: true },
+      description: { type: 'string' },
+      model: { type: 'string', required: true },
+      instructions: { type: 'string' },
+      createdBy: { type: 'string', required: true, readOnly: true },
+      createdAt: { type: 'string', required: true, readOnly: true },
+      updatedAt: { type: 'string', required: true },
+    },
+    indexes: {
+      byTenant: {
+        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        sk: { field: 'sk', composite: ['agentId'], template: 'AGENT#${agentId}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type AgentItem = EntityItem<typeof AgentEntity>;

@@ -1,0 +1,27 @@
+import { Entity } from 'electrodb';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/**
+ * The first outcome of a POST sent with an `Idempotency-Key`, kept (TTL) so a retry gets the same
+ * answer instead of doing the work twice. Scoped to the tenant and the caller.
+ */
+export const IdempotencyRecordEntity = new Entity(
+  {
+    model: { entity: 'idempotencyRecord', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      scopeKey: { type: 'string', required: true, readOnly: true },
+      requestHash: { type: 'string', required: true, readOnly: true },
+      status: { type: ['in_progress', 'completed'] as const, required: true },
+      response: { type: 'any' },
+      expiresAt: { type: 'number', required: true },
+    },
+    indexes: {
+      byTenant: {
+        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        sk: { field: 'sk', composite: ['scopeKey'], template: 'IDEMP#${scopeKey}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);

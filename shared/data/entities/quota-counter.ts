@@ -1,0 +1,32 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { QUOTA_RESOURCES } from '../../tenants/plans';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/** The period of a counted resource's standing total. */
+export const STANDING_PERIOD = 'ALL';
+
+/**
+ * A quota counter: `used` for one resource in one period (`YYYY-MM` for periodic resources, `ALL`
+ * for counted ones). Every change is a conditional update, so concurrent callers cannot overshoot.
+ */
+export const QuotaCounterEntity = new Entity(
+  {
+    model: { entity: 'quotaCounter', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      resource: { type: QUOTA_RESOURCES, required: true, readOnly: true },
+      period: { type: 'string', required: true, readOnly: true },
+      used: { type: 'number', required: true },
+      updatedAt: { type: 'string', required: true },
+    },
+    indexes: {
+      byTenant: {
+        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        sk: { field: 'sk', composite: ['resource', 'period'], template: 'QUOTA#${resource}#${period}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type QuotaCounterItem = EntityItem<typeof QuotaCounterEntity>;

@@ -1,0 +1,30 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { PERIODIC_RESOURCES } from '../../tenants/plans';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/**
+ * Usage of one resource in one UTC hour (`YYYY-MM-DDTHH`), added to atomically: never an item per
+ * request. For API calls the same item also holds the per-minute counts (`m00`…`m59`) that the rate
+ * limit checks, so one write both meters and limits a request.
+ */
+export const UsageBucketEntity = new Entity(
+  {
+    model: { entity: 'usageBucket', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      resource: { type: PERIODIC_RESOURCES, required: true, readOnly: true },
+      hour: { type: 'string', required: true, readOnly: true },
+      used: { type: 'number', required: true },
+      expiresAt: { type: 'number' },
+    },
+    indexes: {
+      byTenant: {
+        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        sk: { field: 'sk', composite: ['resource', 'hour'], template: 'USAGE#${resource}#${hour}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type UsageBucketItem = EntityItem<typeof UsageBucketEntity>;

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareObj } from '@middy/core';
+import { getConfig } from '../config';
+import { IdempotencyRecordEntity } from '../data/entities/idempotency-record';
+import { isConditionalFailure } from '../data/dynamo-errors';
+import { logger } from '../observability/logger';
+import { runWithTenantContext } from '../tenancy/context';
+import type { ApiEvent, ApiResult, ScopedContext } from '../tenancy/tenant-context-middleware';
+import { AppError, ConflictError, ValidationError } from './errors';
+
+const { ttlSeconds } = getConfig().idempotency;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+class IdempotencyKeyReusedError extends AppError {
+  readonly statusCode = 422;
+  readonly code = 'idempotency_key_reused';
+}
+
+function requestHash(event: ApiEvent): string {
+  return createHash('sha256')
+    .update(`${event.routeKey}\n${event.rawPath}\n${event.body ?? ''}`)
+    .digest('base64url');
+}
+
+/**
+ * `Idempotency-Key` on POST: the first request with a key is recorded as in progress, then its 2xx
+ * answer is stored; a retry with the same key and body gets that answer back (`Idempotent-Replayed:
+ * true`) without running again or consuming quota again. The same key with another body is a 422;
+ * a retry while the first is still running is a 409. A failed request leaves no record, so its
+ * retry runs for real. Runs after the tenant context and before metering.
+ */
+export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
+  const recordKey = (request: { context: ScopedContext }) => {
+    const ctx = request.context.scope.tenant;
+    const key = request.context.scope.idempotencyKey;
+    return ctx && key ? { ctx, key: { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` } } : undefined;
+  };
+
+  const forget = async (request: { context: ScopedContext }) => {
+    const record = recordKey(request);
+    if (!record) return;
+    await runWithTenantContext(record.ctx, () => IdempotencyRecordEntity.delete(record.key).go({ response: 'none' })).catch(
+      (error: unknown) => logger.error('Could not clear an idempotency record', { error }),
+    );
+  };
+
+  return {
+    before: async function claimIdempotencyKey(request) {
+      const { event, context } = request;
+      const ctx = context.scope.tenant;
+      const key = event.headers['idempotency-key'];
+      if (event.requestContext.http.method !== 'POST' || !ctx || key === undefined) return undefined;
+      if (!KEY_PATTERN.test(key)) {
+        throw new ValidationError('Idempotency-Key must be 1 to 255 visible ASCII characters.', [], 'invalid_idempotency_key');
+      }
+      const hash = requestHash(event);
+      const now = Math.floor(Date.now() / 1000);
+      const itemKey = { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` };
+      try {
+        await runWithTenantContext(ctx, () =>
+          IdempotencyRecordEntity.put({ ...itemKey, requestHash: hash, status: 'in_progress', expiresAt: now + ttlSeconds })
+            .where((attr, op) => `${op.notExists(attr.status)} OR ${op.lt(attr.expiresAt, now)}`)
+            .go({ response: 'none' }),
+        );
+        context.scope.idempotencyKey = key;
+        return undefined;
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+      }
+      const existing = (await runWithTenantContext(ctx, () => IdempotencyRecordEntity.get(itemKey).go({ consistent: true }))).data;
+      if (!existing) throw new ConflictError('The request with this Idempotency-Key changed state; retry.', 'idempotency_in_progress');
+      if (existing.requestHash !== hash) {
+        throw new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request.');
+      }
+      if (existing.status !== 'completed') {
+        throw new ConflictError('A request with this Idempotency-Key is still being processed.', 'idempotency_in_progress');
+      }
+      const stored = existing.response as ApiResult;
+      return { ...stored, headers: { ...(stored.headers ?? {}), 'Idempotent-Replayed': 'true' } };
+    },
+    after: async function storeIdempotentResponse(request) {
+      const record = recordKey(request);
+      const response = request.response;
+      if (!record || !response) return;
+      if ((response.statusCode ?? 200) >= 300) return forget(request);
+      await runWithTenantContext(record.ctx, () =>
+        IdempotencyRecordEntity.patch(record.key)
+          .set({ status: 'completed', response: { statusCode: response.statusCode, headers: response.headers, body: response.body } })
+          .go({ response: 'none' }),
+      );
+    },
+    onError: async function releaseIdempotencyKey(request) {
+      await forget(request);
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { tenantDocumentClient } from '../data/clients';
+import { checkedCursor } from '../data/cursor';
+import { MemoryItemEntity, type MemoryItem } from '../data/entities/memory-item';
+import { TenantryService } from '../data/service';
+import { tenantPartitionKey } from '../data/table-definition';
+import { commitTransaction } from '../data/transactions';
+import { NotFoundError } from '../http/errors';
+import { newId } from '../ids';
+import { getAgentItem } from '../agents/agent-service';
+import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
+import type { TenantContext } from '../tenancy/context';
+
+export interface MemoryView {
+  id: string;
+  agentId: string;
+  kind: MemoryItem['kind'];
+  content: unknown;
+  sizeBytes: number;
+  createdAt: string;
+}
+
+function toView(item: MemoryItem): MemoryView {
+  return { id: item.memoryId, agentId: item.agentId, kind: item.kind, content: item.content, sizeBytes: item.sizeBytes, createdAt: item.createdAt };
+}
+
+/** The bytes a memory item counts against storage: its content as stored (UTF-8 text or JSON). */
+export function memorySize(kind: MemoryItem['kind'], content: unknown): number {
+  return Buffer.byteLength(kind === 'text' ? String(content) : JSON.stringify(content), 'utf8');
+}
+
+/** Stores a memory item: the item, the `storageBytes` counter (by its size) and the audit event, one transaction. */
+export async function addMemory(
+  ctx: TenantContext,
+  agentId: string,
+  input: { kind: MemoryItem['kind']; content: unknown },
+  now: Date = new Date(),
+): Promise<MemoryView> {
+  await getAgentItem(ctx, agentId);
+  const sizeBytes = memorySize(input.kind, input.content);
+  const item: MemoryItem = {
+    tenantId: ctx.tenantId,
+    agentId,
+    memoryId: newId('memory', now.getTime()),
+    kind: input.kind,
+    content: input.content,
+    sizeBytes,
+    createdAt: now.toISOString(),
+  };
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'memory.created',
+    targetType: 'memory',
+    targetId: item.memoryId,
+    after: { agentId, kind: input.kind, sizeBytes },
+  });
+  await commitTransaction(
+    TenantryService.transaction.write(({ memoryItem, quotaCounter, auditEvent }) => [
+      takeCounted(quotaCounter, ctx, 'storageBytes', sizeBytes, now),
+      memoryItem.create(item).commit(),
+      auditEvent.create(audit).commit(),
+    ]),
+    (index) => (index === 0 ? countedQuotaError(ctx, 'storageBytes') : undefined),
+    tenantDocumentClient,
+  );
+  await afterCountedTake(ctx, 'storageBytes', now);
+  return toView(item);
+}
+
+async function getMemoryItem(ctx: TenantContext, agentId: string, memoryId: string): Promise<MemoryItem> {
+  const result = await MemoryItemEntity.get({ tenantId: ctx.tenantId, agentId, memoryId }).go({ consistent: true });
+  if (!result.data) throw new NotFoundError('No memory item with this id for the agent.', 'memory_not_found');
+  return result.data;
+}
+
+export async function getMemory(ctx: TenantContext, agentId: string, memoryId: string): Promise<MemoryView> {
+  return toView(await getMemoryItem(ctx, agentId, memoryId));
+}
+
+export async function listMemory(
+  ctx: TenantContext,
+  agentId: string,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<{ items: MemoryView[]; nextCursor: string | null }> {
+  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const result = await MemoryItemEntity.query.byTenant({ tenantId: ctx.tenantId, agentId }).go({ count: query.limit, cursor });
+  return { items: result.data.map(toView), nextCursor: result.cursor };
+}
+
+/** Deletes a memory item and gives its bytes back to the storage quota, in one transaction. */
+export async function deleteMemory(ctx: TenantContext, agentId: string, memoryId: string, now: Date = new Date()): Promise<void> {
+  const current = await getMemoryItem(ctx, agentId, memoryId);
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'memory.deleted',
+    targetType: 'memory',
+    targetId: memoryId,
+    before: { agentId, kind: current.kind, sizeBytes: current.sizeBytes },
+  });
+  await commitTransaction(
+    TenantryService.transaction.write(({ memoryItem, quotaCounter, auditEvent }) => [
+      memoryItem
+        .delete({ tenantId: ctx.tenantId, agentId, memoryId })
+        .where((attr, op) => op.exists(attr.memoryId))
+        .commit(),
+      giveBackCounted(quotaCounter, ctx, 'storageBytes', current.sizeBytes, now),
+      auditEvent.create(audit).commit(),
+    ]),
+    (index) => (index === 0 ? new NotFoundError('No memory item with this id for the agent.', 'memory_not_found') : undefined),
+    tenantDocumentClient,
+  );
+}

@@ -1,0 +1,95 @@
+import { QuotaCounterEntity } from '../data/entities/quota-counter';
+import { UsageBucketEntity } from '../data/entities/usage-bucket';
+import { isConditionalFailure } from '../data/dynamo-errors';
+import type { TenantContext } from '../tenancy/context';
+import { enforcedCeiling, PLANS, type PeriodicResource } from '../tenants/plans';
+import { hourBucket, monthPeriod, secondsUntil, startOfNextMonth } from './periods';
+import { QuotaExceededError } from './quota-exceeded-error';
+import { emitThresholdEvents } from './thresholds';
+
+export interface Consumption {
+  resource: PeriodicResource;
+  amount: number;
+  period: string;
+  used: number;
+  limit: number | null;
+}
+
+function exceeded(ctx: TenantContext, resource: PeriodicResource, ceiling: number, used: number, now: Date): QuotaExceededError {
+  return new QuotaExceededError({
+    resource,
+    limit: ceiling,
+    used,
+    period: monthPeriod(now),
+    plan: ctx.plan,
+    retryAfterSeconds: secondsUntil(startOfNextMonth(now), now),
+  });
+}
+
+/**
+ * Adds `amount` to this month's counter with one conditional UpdateItem (`used + amount <= ceiling`),
+ * with no read first: concurrent callers are serialised by DynamoDB and none overshoots. The month
+ * is part of the key, so the first consumption of a month starts a fresh counter and the monthly
+ * reset cannot race a request at midnight.
+ */
+export async function addToPeriodCounter(
+  ctx: TenantContext,
+  resource: PeriodicResource,
+  amount: number,
+  now: Date,
+): Promise<Consumption> {
+  const period = monthPeriod(now);
+  const limit = ctx.limits[resource];
+  const ceiling = enforcedCeiling(ctx.plan, resource, limit);
+  if (ceiling !== null && amount > ceiling) throw exceeded(ctx, resource, ceiling, 0, now);
+  const update = QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource, period })
+    .add({ used: amount })
+    .set({ updatedAt: now.toISOString() });
+  try {
+    const result = await (ceiling === null
+      ? update
+      : update.where((attr, op) => `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`)
+    ).go({ response: 'updated_new' });
+    const used = result.data.used ?? amount;
+    await emitThresholdEvents(ctx, { resource, period, before: used - amount, after: used, limit }, now);
+    return { resource, amount, period, used, limit };
+  } catch (error) {
+    if (!isConditionalFailure(error) || ceiling === null) throw error;
+    const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({ consistent: true });
+    throw exceeded(ctx, resource, ceiling, current.data?.used ?? 0, now);
+  }
+}
+
+/** Adds to the hourly usage bucket: one atomic ADD, kept for the plan's retention. */
+export async function addToUsageBucket(ctx: TenantContext, resource: PeriodicResource, amount: number, now: Date): Promise<void> {
+  await UsageBucketEntity.update({ tenantId: ctx.tenantId, resource, hour: hourBucket(now) })
+    .add({ used: amount })
+    .set({ expiresAt: retentionExpiry(ctx, now) })
+    .go({ response: 'none' });
+}
+
+export function retentionExpiry(ctx: TenantContext, now: Date): number {
+  return Math.floor(now.getTime() / 1000) + PLANS[ctx.plan].retentionDays * 86_400;
+}
+
+/** Consumes a periodic resource: the month's counter, then the hour's usage bucket. */
+export async function consumePeriodic(
+  ctx: TenantContext,
+  resource: PeriodicResource,
+  amount: number,
+  now: Date = new Date(),
+): Promise<Consumption> {
+  const consumption = await addToPeriodCounter(ctx, resource, amount, now);
+  await addToUsageBucket(ctx, resource, amount, now);
+  return consumption;
+}
+
+/** Gives back a consumption whose request failed afterwards (same period and hour it was taken in). */
+export async function refundPeriodic(ctx: TenantContext, consumption: Consumption, takenAt: Date): Promise<void> {
+  await QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource: consumption.resource, period: consumption.period })
+    .subtract({ used: consumption.amount })
+    .set({ updatedAt: new Date().toISOString() })
+    .where((attr, op) => op.gte(attr.used, consumption.amount))
+    .go({ response: 'none' });
+  await addToUsageBucket(ctx, consumption.resource, -consumption.amount, takenAt);
+}

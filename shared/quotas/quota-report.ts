@@ -1,0 +1,145 @@
+import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
+import { QuotaEventEntity } from '../data/entities/quota-event';
+import { UsageBucketEntity } from '../data/entities/usage-bucket';
+import { ValidationError } from '../http/errors';
+import type { TenantContext } from '../tenancy/context';
+import {
+  enforcedCeiling,
+  isPeriodic,
+  PERIODIC_RESOURCES,
+  PLANS,
+  QUOTA_RESOURCES,
+  type PeriodicResource,
+  type QuotaResource,
+} from '../tenants/plans';
+import { hourBucket, monthPeriod, startOfNextMonth } from './periods';
+
+export interface QuotaLine {
+  resource: QuotaResource;
+  period: string;
+  used: number;
+  limit: number | null;
+  /** The ceiling actually enforced: the limit plus the plan's grace overage (periodic resources). */
+  enforcedLimit: number | null;
+  remaining: number | null;
+  percent: number | null;
+  overage: number;
+  resetsAt: string | null;
+}
+
+export interface QuotaReport {
+  plan: string;
+  period: string;
+  quotas: QuotaLine[];
+  rateLimit: { requestsPerMinute: number | null };
+  features: string[];
+  retentionDays: number;
+  thresholdEvents: Array<{ resource: string; period: string; threshold: number; used: number; limit: number; occurredAt: string; publishedTo: string | null }>;
+}
+
+/** Every limit of the tenant, its use, the percentage and the period, with the threshold events of this period. */
+export async function quotaReport(ctx: TenantContext, now: Date = new Date()): Promise<QuotaReport> {
+  const period = monthPeriod(now);
+  const keys = QUOTA_RESOURCES.map((resource) => ({
+    tenantId: ctx.tenantId,
+    resource,
+    period: isPeriodic(resource) ? period : STANDING_PERIOD,
+  }));
+  const [counters, monthEvents, standingEvents] = await Promise.all([
+    QuotaCounterEntity.get(keys).go({ consistent: true }),
+    QuotaEventEntity.query.byTenant({ tenantId: ctx.tenantId, period }).go({ pages: 'all' }),
+    QuotaEventEntity.query.byTenant({ tenantId: ctx.tenantId, period: STANDING_PERIOD }).go({ pages: 'all' }),
+  ]);
+  const usedOf = new Map(counters.data.map((counter) => [`${counter.resource}#${counter.period}`, counter.used]));
+  const resetsAt = startOfNextMonth(now).toISOString();
+  const quotas = keys.map(({ resource, period: keyPeriod }): QuotaLine => {
+    const used = usedOf.get(`${resource}#${keyPeriod}`) ?? 0;
+    const limit = ctx.limits[resource];
+    return {
+      resource,
+      period: keyPeriod,
+      used,
+      limit,
+      enforcedLimit: enforcedCeiling(ctx.plan, resource, limit),
+      remaining: limit === null ? null : Math.max(0, limit - used),
+      percent: limit === null ? null : limit === 0 ? 100 : Math.round((used / limit) * 1000) / 10,
+      overage: limit === null ? 0 : Math.max(0, used - limit),
+      resetsAt: isPeriodic(resource) ? resetsAt : null,
+    };
+  });
+  return {
+    plan: ctx.plan,
+    period,
+    quotas,
+    rateLimit: { requestsPerMinute: ctx.limits.requestsPerMinute },
+    features: [...ctx.features],
+    retentionDays: PLANS[ctx.plan].retentionDays,
+    thresholdEvents: [...standingEvents.data, ...monthEvents.data].map((event) => ({
+      resource: event.resource,
+      period: event.period,
+      threshold: event.threshold,
+      used: event.used,
+      limit: event.limit,
+      occurredAt: event.occurredAt,
+      publishedTo: event.publishedTo ?? null,
+    })),
+  };
+}
+
+export type Granularity = 'hour' | 'day' | 'month';
+
+export interface UsageQuery {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  granularity: Granularity;
+  resource?: PeriodicResource | undefined;
+}
+
+export interface UsageReport {
+  from: string;
+  to: string;
+  granularity: Granularity;
+  resources: Record<string, { total: number; series: Array<{ start: string; used: number }> }>;
+}
+
+const KEY_LENGTH: Record<Granularity, number> = { hour: 13, day: 10, month: 7 };
+const MAX_DAYS: Record<Granularity, number> = { hour: 31, day: 366, month: 366 };
+
+function bucketStart(key: string, granularity: Granularity): string {
+  if (granularity === 'hour') return `${key}:00:00.000Z`;
+  if (granularity === 'day') return `${key}T00:00:00.000Z`;
+  return `${key}-01T00:00:00.000Z`;
+}
+
+/**
+ * Usage per resource from the hourly buckets, summed by hour, day or month. Defaults to the current
+ * month by day. Hourly series are limited to 31 days, others to a year.
+ */
+export async function usageReport(ctx: TenantContext, query: UsageQuery, now: Date = new Date()): Promise<UsageReport> {
+  const from = query.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const to = query.to ?? now;
+  if (from > to) throw new ValidationError('`from` must not be after `to`.', [], 'invalid_range');
+  if (to.getTime() - from.getTime() > MAX_DAYS[query.granularity] * 86_400_000) {
+    throw new ValidationError(`A ${query.granularity} series spans at most ${MAX_DAYS[query.granularity]} days.`, [], 'range_too_long');
+  }
+  const resources = query.resource ? [query.resource] : [...PERIODIC_RESOURCES];
+  const report: UsageReport = { from: from.toISOString(), to: to.toISOString(), granularity: query.granularity, resources: {} };
+  await Promise.all(
+    resources.map(async (resource) => {
+      const buckets = await UsageBucketEntity.query
+        .byTenant({ tenantId: ctx.tenantId, resource })
+        .between({ hour: hourBucket(from) }, { hour: hourBucket(to) })
+        .go({ pages: 'all' });
+      const sums = new Map<string, number>();
+      for (const bucket of buckets.data) {
+        const key = bucket.hour.slice(0, KEY_LENGTH[query.granularity]);
+        sums.set(key, (sums.get(key) ?? 0) + bucket.used);
+      }
+      const series = [...sums.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, used]) => ({ start: bucketStart(key, query.granularity), used }));
+      report.resources[resource] = { total: series.reduce((sum, point) => sum + point.used, 0), series };
+    }),
+  );
+  return report;
+}

@@ -1,0 +1,68 @@
+import { getConfig } from '../config';
+import { QuotaEventEntity } from '../data/entities/quota-event';
+import { isConditionalFailure } from '../data/dynamo-errors';
+import { logger } from '../observability/logger';
+import type { TenantContext } from '../tenancy/context';
+import type { QuotaResource } from '../tenants/plans';
+import { publishEvent } from './event-publisher';
+
+const { thresholds } = getConfig().quotas;
+
+/** The thresholds (percent) a use moving from `before` to `after` of `limit` crosses. */
+export function crossedThresholds(before: number, after: number, limit: number, levels: readonly number[] = thresholds): number[] {
+  if (limit <= 0) return [];
+  return levels.filter((level) => {
+    const line = (limit * level) / 100;
+    return before < line && after >= line;
+  });
+}
+
+/**
+ * Emits `quota.threshold.crossed` once per threshold, resource and period. Conditional counter
+ * updates give each request a disjoint (before, after] slice, so one request sees each crossing; the
+ * event item is created with `attribute_not_exists`, so a retried request cannot emit it twice.
+ */
+export async function emitThresholdEvents(
+  ctx: TenantContext,
+  change: { resource: QuotaResource; period: string; before: number; after: number; limit: number | null },
+  now: Date,
+): Promise<void> {
+  if (change.limit === null) return;
+  for (const threshold of crossedThresholds(change.before, change.after, change.limit)) {
+    try {
+      await QuotaEventEntity.create({
+        tenantId: ctx.tenantId,
+        period: change.period,
+        resource: change.resource,
+        threshold,
+        used: change.after,
+        limit: change.limit,
+        occurredAt: now.toISOString(),
+      }).go({ response: 'none' });
+    } catch (error) {
+      if (isConditionalFailure(error)) continue;
+      throw error;
+    }
+    try {
+      const publishedTo = await publishEvent({
+        detailType: 'quota.threshold.crossed',
+        detail: {
+          tenantId: ctx.tenantId,
+          resource: change.resource,
+          period: change.period,
+          threshold,
+          used: change.after,
+          limit: change.limit,
+          plan: ctx.plan,
+          occurredAt: now.toISOString(),
+        },
+      });
+      await QuotaEventEntity.patch({ tenantId: ctx.tenantId, period: change.period, resource: change.resource, threshold })
+        .set({ publishedTo })
+        .go({ response: 'none' });
+    } catch (error) {
+      // The event item stays without `publishedTo`; the request it rode on is not failed for it.
+      logger.error('Quota threshold event not published', { error, threshold, resource: change.resource });
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { tenantDocumentClient } from '../data/clients';
+import { checkedCursor } from '../data/cursor';
+import { QuotaCounterEntity } from '../data/entities/quota-counter';
+import { RunEntity, type RunItem } from '../data/entities/run';
+import { TenantryService } from '../data/service';
+import { tenantPartitionKey } from '../data/table-definition';
+import { commitTransaction } from '../data/transactions';
+import { ConflictError, NotFoundError } from '../http/errors';
+import { newId } from '../ids';
+import { getAgentItem } from '../agents/agent-service';
+import { consumePeriodic, refundPeriodic } from '../quotas/periodic-quota';
+import { monthPeriod, secondsUntil, startOfNextMonth } from '../quotas/periods';
+import { QuotaExceededError } from '../quotas/quota-exceeded-error';
+import type { TenantContext } from '../tenancy/context';
+import { enforcedCeiling } from '../tenants/plans';
+
+export interface RunView {
+  id: string;
+  agentId: string;
+  status: RunItem['status'];
+  input: unknown;
+  output: unknown;
+  tokensUsed: number | null;
+  startedBy: string;
+  startedAt: string;
+  completedAt: string | null;
+}
+
+function toView(item: RunItem): RunView {
+  return {
+    id: item.runId,
+    agentId: item.agentId,
+    status: item.status,
+    input: item.input ?? null,
+    output: item.output ?? null,
+    tokensUsed: item.tokensUsed ?? null,
+    startedBy: item.startedBy,
+    startedAt: item.startedAt,
+    completedAt: item.completedAt ?? null,
+  };
+}
+
+/** A run cannot start once this month's tokens are used up: it could not report any. */
+async function assertTokensLeft(ctx: TenantContext, now: Date): Promise<void> {
+  const ceiling = enforcedCeiling(ctx.plan, 'tokens', ctx.limits.tokens);
+  if (ceiling === null) return;
+  const period = monthPeriod(now);
+  const counter = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource: 'tokens', period }).go();
+  const used = counter.data?.used ?? 0;
+  if (used >= ceiling) {
+    throw new QuotaExceededError({
+      resource: 'tokens',
+      limit: ceiling,
+      used,
+      period,
+      plan: ctx.plan,
+      retryAfterSeconds: secondsUntil(startOfNextMonth(now), now),
+    });
+  }
+}
+
+/**
+ * Starts a run of an agent. The `runs` quota and the rate limit were taken by the quota middleware
+ * (the route declares `consumes: 'runs'`) and are given back if this fails.
+ */
+export async function startRun(ctx: TenantContext, agentId: string, input: { input?: unknown }, now: Date = new Date()): Promise<RunView> {
+  await getAgentItem(ctx, agentId);
+  await assertTokensLeft(ctx, now);
+  const run: RunItem = {
+    tenantId: ctx.tenantId,
+    runId: newId('run', now.getTime()),
+    agentId,
+    status: 'running',
+    input: input.input,
+    period: monthPeriod(now),
+    startedBy: ctx.principal.userId,
+    startedAt: now.toISOString(),
+  };
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'run.started',
+    targetType: 'run',
+    targetId: run.runId,
+    after: { agentId, status: 'running' },
+  });
+  await commitTransaction(
+    TenantryService.transaction.write(({ run: runs, auditEvent }) => [runs.create(run).commit(), auditEvent.create(audit).commit()]),
+    () => undefined,
+    tenantDocumentClient,
+  );
+  return toView(run);
+}
+
+export interface CompleteRunInput {
+  status: 'succeeded' | 'failed';
+  tokensUsed: number;
+  output?: unknown;
+}
+
+/**
+ * Completes a run with the tokens it used: the `tokens` quota is consumed first (conditional, 429 if
+ * the month's tokens would be exceeded), then the run moves from running to its final status in one
+ * transaction with the audit event; if that fails (already completed), the tokens are given back.
+ */
+export async function completeRun(ctx: TenantContext, runId: string, input: CompleteRunInput, now: Date = new Date()): Promise<RunView> {
+  const current = (await RunEntity.get({ tenantId: ctx.tenantId, runId }).go({ consistent: true })).data;
+  if (!current) throw new NotFoundError('No run with this id in the tenant.', 'run_not_found');
+  if (current.status !== 'running') throw new ConflictError('The run is already completed.', 'run_completed');
+  const consumption = input.tokensUsed > 0 ? await consumePeriodic(ctx, 'tokens', input.tokensUsed, now) : undefined;
+  const completed: RunItem = { ...current, status: input.status, tokensUsed: input.tokensUsed, output: input.output, completedAt: now.toISOString() };
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'run.completed',
+    targetType: 'run',
+    targetId: runId,
+    before: { status: 'running' },
+    after: { status: input.status, tokensUsed: input.tokensUsed },
+  });
+  try {
+    await commitTransaction(
+      TenantryService.transaction.write(({ run, auditEvent }) => [
+        run
+          .patch({ tenantId: ctx.tenantId, runId })
+          .set({ status: input.status, tokensUsed: input.tokensUsed, output: input.output, completedAt: completed.completedAt })
+          .where((attr, op) => op.eq(attr.status, 'running'))
+          .commit(),
+        auditEvent.create(audit).commit(),
+      ]),
+      (index) => (index === 0 ? new ConflictError('The run is already completed.', 'run_completed') : undefined),
+      tenantDocumentClient,
+    );
+  } catch (error) {
+    if (consumption) await refundPeriodic(ctx, consumption, now);
+    throw error;
+  }
+  return toView(completed);
+}
+
+export async function getRun(ctx: TenantContext, runId: string): Promise<RunView> {
+  const result = await RunEntity.get({ tenantId: ctx.tenantId, runId }).go();
+  if (!result.data) throw new NotFoundError('No run with this id in the tenant.', 'run_not_found');
+  return toView(result.data);
+}
+
+export async function listRuns(
+  ctx: TenantContext,
+  query: { limit: number; cursor?: string | undefined; agentId?: string | undefined; status?: RunItem['status'] | undefined },
+): Promise<{ items: RunView[]; nextCursor: string | null }> {
+  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const result = await RunEntity.query
+    .byTenant({ tenantId: ctx.tenantId })
+    .where((attr, op) =>
+      [query.agentId ? op.eq(attr.agentId, query.agentId) : '', query.status ? op.eq(attr.status, query.status) : '']
+        .filter(Boolean)
+        .join(' AND '),
+    )
+    .go({ count: query.limit, cursor, order: 'desc' });
+  return { items: result.data.map(toView), nextCursor: result.cursor };
+}
