@@ -28,6 +28,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
+          setupFiles: ['test/helpers/twin-env.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

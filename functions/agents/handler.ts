@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../shared/agents/agent-service';
+import {
+  createAgent,
+  deleteAgent,
+  getAgent,
+  listAgents,
+  updateAgent,
+} from '../../shared/agents/agent-service';
 import { getConfig } from '../../shared/config';
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json, noContent } from '../../shared/http/response';
@@ -13,7 +19,11 @@ const { maxBodyBytes } = getConfig().http;
 
 const agentsPath = z.object({ tenantId: idSchema('tenant') });
 const agentPath = z.object({ tenantId: idSchema('tenant'), agentId: idSchema('agent') });
-const memoryPath = z.object({ tenantId: idSchema('tenant'), agentId: idSchema('agent'), memoryId: idSchema('memory') });
+const memoryPath = z.object({
+  tenantId: idSchema('tenant'),
+  agentId: idSchema('agent'),
+  memoryId: idSchema('memory'),
+});
 const pageQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
 
 const agentFields = {
@@ -33,17 +43,29 @@ const updateAgentBody = z
   .refine((body) => Object.keys(body).length > 0, 'at least one field is required');
 const memoryBody = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('text'), content: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('json'), content: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]) }),
+  z.strictObject({
+    kind: z.literal('json'),
+    content: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
+  }),
 ]);
 
 const operations: Record<string, Operation> = {
   'agents.list': async (event, scope) => {
     parseWith(agentsPath, event.pathParameters, 'path');
-    return json(200, await listAgents(requireTenant(scope), parseWith(pageQuery, event.queryStringParameters ?? {}, 'query string')));
+    return json(
+      200,
+      await listAgents(
+        requireTenant(scope),
+        parseWith(pageQuery, event.queryStringParameters ?? {}, 'query string'),
+      ),
+    );
   },
   'agents.create': async (event, scope) => {
     parseWith(agentsPath, event.pathParameters, 'path');
-    return json(201, await createAgent(requireTenant(scope), parseJsonBody(event, createAgentBody, maxBodyBytes)));
+    return json(
+      201,
+      await createAgent(requireTenant(scope), parseJsonBody(event, createAgentBody, maxBodyBytes)),
+    );
   },
   'agents.get': async (event, scope) => {
     const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
@@ -51,7 +73,10 @@ const operations: Record<string, Operation> = {
   },
   'agents.update': async (event, scope) => {
     const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
-    return json(200, await updateAgent(requireTenant(scope), agentId, parseJsonBody(event, updateAgentBody, maxBodyBytes)));
+    return json(
+      200,
+      await updateAgent(requireTenant(scope), agentId, parseJsonBody(event, updateAgentBody, maxBodyBytes)),
+    );
   },
   'agents.delete': async (event, scope) => {
     const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
@@ -65,7 +90,10 @@ const operations: Record<string, Operation> = {
   },
   'memory.create': async (event, scope) => {
     const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
-    return json(201, await addMemory(requireTenant(scope), agentId, parseJsonBody(event, memoryBody, maxBodyBytes)));
+    return json(
+      201,
+      await addMemory(requireTenant(scope), agentId, parseJsonBody(event, memoryBody, maxBodyBytes)),
+    );
   },
   'memory.get': async (event, scope) => {
     const { agentId, memoryId } = parseWith(memoryPath, event.pathParameters, 'path');

@@ -10,8 +10,16 @@ import { routesOf } from '../routes';
 
 const tenantPath = z.object({ tenantId: idSchema('tenant') });
 const usageQuery = z.strictObject({
-  from: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((value) => new Date(value)).optional(),
-  to: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((value) => new Date(value)).optional(),
+  from: z.iso
+    .datetime({ offset: true })
+    .or(z.iso.date())
+    .transform((value) => new Date(value))
+    .optional(),
+  to: z.iso
+    .datetime({ offset: true })
+    .or(z.iso.date())
+    .transform((value) => new Date(value))
+    .optional(),
   granularity: z.enum(['hour', 'day', 'month']).default('day'),
   resource: z.enum(PERIODIC_RESOURCES).optional(),
 });
@@ -23,7 +31,13 @@ const operations: Record<string, Operation> = {
   },
   'usage.get': async (event, scope) => {
     parseWith(tenantPath, event.pathParameters, 'path');
-    return json(200, await usageReport(requireTenant(scope), parseWith(usageQuery, event.queryStringParameters ?? {}, 'query string')));
+    return json(
+      200,
+      await usageReport(
+        requireTenant(scope),
+        parseWith(usageQuery, event.queryStringParameters ?? {}, 'query string'),
+      ),
+    );
   },
 };
 

@@ -35,11 +35,20 @@ const operations: Record<string, Operation> = {
   },
   'runs.complete': async (event, scope) => {
     const { runId } = parseWith(runPath, event.pathParameters, 'path');
-    return json(200, await completeRun(requireTenant(scope), runId, parseJsonBody(event, completeBody, maxBodyBytes)));
+    return json(
+      200,
+      await completeRun(requireTenant(scope), runId, parseJsonBody(event, completeBody, maxBodyBytes)),
+    );
   },
   'runs.list': async (event, scope) => {
     parseWith(runsPath, event.pathParameters, 'path');
-    return json(200, await listRuns(requireTenant(scope), parseWith(listQuery, event.queryStringParameters ?? {}, 'query string')));
+    return json(
+      200,
+      await listRuns(
+        requireTenant(scope),
+        parseWith(listQuery, event.queryStringParameters ?? {}, 'query string'),
+      ),
+    );
   },
   'runs.get': async (event, scope) => {
     const { runId } = parseWith(runPath, event.pathParameters, 'path');

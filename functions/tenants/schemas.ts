@@ -41,7 +41,9 @@ const limitValue = z.number().int().min(0).max(1e15).nullable();
 export const changePlanBody = z.strictObject({
   plan: z.enum(PLAN_IDS),
   /** Per-tenant limits that replace the plan's (`null` = unlimited); omitted keeps the current ones. */
-  limitOverrides: z.strictObject(Object.fromEntries(LIMIT_NAMES.map((name) => [name, limitValue.optional()]))).optional(),
+  limitOverrides: z
+    .strictObject(Object.fromEntries(LIMIT_NAMES.map((name) => [name, limitValue.optional()])))
+    .optional(),
 });
 export const suspendBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 

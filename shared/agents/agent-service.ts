@@ -43,7 +43,11 @@ export interface AgentInput {
 }
 
 /** Creates an agent: the item, the `agents` counter (conditional on the limit) and the audit event, one transaction. */
-export async function createAgent(ctx: TenantContext, input: AgentInput, now: Date = new Date()): Promise<AgentView> {
+export async function createAgent(
+  ctx: TenantContext,
+  input: AgentInput,
+  now: Date = new Date(),
+): Promise<AgentView> {
   const agent: AgentItem = {
     tenantId: ctx.tenantId,
     agentId: newId('agent', now.getTime()),
@@ -58,7 +62,12 @@ export async function createAgent(ctx: TenantContext, input: AgentInput, now: Da
   const audit = auditEventItem(
     ctx.tenantId,
     auditSourceOf(ctx),
-    { action: 'agent.created', targetType: 'agent', targetId: agent.agentId, after: { name: agent.name, model: agent.model } },
+    {
+      action: 'agent.created',
+      targetType: 'agent',
+      targetId: agent.agentId,
+      after: { name: agent.name, model: agent.model },
+    },
     now,
   );
   await commitTransaction(
@@ -89,19 +98,32 @@ export async function listAgents(
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: AgentView[]; nextCursor: string | null }> {
   const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await AgentEntity.query.byTenant({ tenantId: ctx.tenantId }).go({ count: query.limit, cursor });
+  const result = await AgentEntity.query
+    .byTenant({ tenantId: ctx.tenantId })
+    .go({ count: query.limit, cursor });
   return { items: result.data.map(toView), nextCursor: result.cursor };
 }
 
-export async function updateAgent(ctx: TenantContext, agentId: string, input: Partial<AgentInput>): Promise<AgentView> {
+export async function updateAgent(
+  ctx: TenantContext,
+  agentId: string,
+  input: Partial<AgentInput>,
+): Promise<AgentView> {
   const current = await getAgentItem(ctx, agentId);
   const now = new Date().toISOString();
   const next: AgentItem = { ...current, ...input, updatedAt: now };
   const fields = Object.keys(input);
-  const pick = (item: AgentItem) => Object.fromEntries(fields.map((key) => [key, item[key as keyof AgentItem]]));
+  const pick = (item: AgentItem) =>
+    Object.fromEntries(fields.map((key) => [key, item[key as keyof AgentItem]]));
   const { before, after } = changedFields(pick(current), pick(next));
   if (Object.keys(after).length === 0) return toView(current);
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), { action: 'agent.updated', targetType: 'agent', targetId: agentId, before, after });
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'agent.updated',
+    targetType: 'agent',
+    targetId: agentId,
+    before,
+    after,
+  });
   await commitTransaction(
     TenantryService.transaction.write(({ agent, auditEvent }) => [
       agent
@@ -111,14 +133,21 @@ export async function updateAgent(ctx: TenantContext, agentId: string, input: Pa
         .commit(),
       auditEvent.create(audit).commit(),
     ]),
-    (index) => (index === 0 ? new ConflictError('The agent changed meanwhile; retry.', 'concurrent_modification') : undefined),
+    (index) =>
+      index === 0
+        ? new ConflictError('The agent changed meanwhile; retry.', 'concurrent_modification')
+        : undefined,
     tenantDocumentClient,
   );
   return toView(next);
 }
 
 /** Deletes an agent and gives its `agents` quota back, in one transaction. */
-export async function deleteAgent(ctx: TenantContext, agentId: string, now: Date = new Date()): Promise<void> {
+export async function deleteAgent(
+  ctx: TenantContext,
+  agentId: string,
+  now: Date = new Date(),
+): Promise<void> {
   const current = await getAgentItem(ctx, agentId);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
     action: 'agent.deleted',
@@ -135,7 +164,8 @@ export async function deleteAgent(ctx: TenantContext, agentId: string, now: Date
       giveBackCounted(quotaCounter, ctx, 'agents', 1, now),
       auditEvent.create(audit).commit(),
     ]),
-    (index) => (index === 0 ? new NotFoundError('No agent with this id in the tenant.', 'agent_not_found') : undefined),
+    (index) =>
+      index === 0 ? new NotFoundError('No agent with this id in the tenant.', 'agent_not_found') : undefined,
     tenantDocumentClient,
   );
 }

@@ -132,7 +132,9 @@ export async function listAuditEvents(
 export const AUDIT_EXPORT_LIMIT = 10_000;
 
 /** The whole audit log (up to the export limit), oldest first, one JSON object a line. */
-export async function exportAuditEvents(ctx: TenantContext): Promise<{ ndjson: string; count: number; truncated: boolean }> {
+export async function exportAuditEvents(
+  ctx: TenantContext,
+): Promise<{ ndjson: string; count: number; truncated: boolean }> {
   const result = await AuditEventEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .go({ order: 'asc', count: AUDIT_EXPORT_LIMIT + 1, pages: 'all' });

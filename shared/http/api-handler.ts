@@ -62,6 +62,9 @@ export function createApiHandler(routes: RouteDefinition[], operations: Record<s
     });
   return async function handler(event: ApiEvent, context: Context): Promise<ApiResult> {
     const routeHandler = byKey.get(event.routeKey);
-    return routeHandler ? routeHandler(event, context as ScopedContext) : fallback(event, context);
+    // A fresh context object per invocation: the middlewares keep per-request state on it, and an
+    // invoker that reuses one object across concurrent calls must not mix their states.
+    const own = { ...context } as ScopedContext;
+    return routeHandler ? routeHandler(event, own) : fallback(event, own);
   };
 }

@@ -97,7 +97,11 @@ export class TooManyRequestsError extends AppError {
     extensions: Record<string, unknown> = {},
     headers: Record<string, string> = {},
   ) {
-    super(message, { ...extensions, retryAfterSeconds }, { ...headers, 'Retry-After': String(retryAfterSeconds) });
+    super(
+      message,
+      { ...extensions, retryAfterSeconds },
+      { ...headers, 'Retry-After': String(retryAfterSeconds) },
+    );
     this.code = code;
   }
 }

@@ -33,15 +33,17 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
   const recordKey = (request: { context: ScopedContext }) => {
     const ctx = request.context.scope.tenant;
     const key = request.context.scope.idempotencyKey;
-    return ctx && key ? { ctx, key: { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` } } : undefined;
+    return ctx && key
+      ? { ctx, key: { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` } }
+      : undefined;
   };
 
   const forget = async (request: { context: ScopedContext }) => {
     const record = recordKey(request);
     if (!record) return;
-    await runWithTenantContext(record.ctx, () => IdempotencyRecordEntity.delete(record.key).go({ response: 'none' })).catch(
-      (error: unknown) => logger.error('Could not clear an idempotency record', { error }),
-    );
+    await runWithTenantContext(record.ctx, () =>
+      IdempotencyRecordEntity.delete(record.key).go({ response: 'none' }),
+    ).catch((error: unknown) => logger.error('Could not clear an idempotency record', { error }));
   };
 
   return {
@@ -51,14 +53,23 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
       const key = event.headers['idempotency-key'];
       if (event.requestContext.http.method !== 'POST' || !ctx || key === undefined) return undefined;
       if (!KEY_PATTERN.test(key)) {
-        throw new ValidationError('Idempotency-Key must be 1 to 255 visible ASCII characters.', [], 'invalid_idempotency_key');
+        throw new ValidationError(
+          'Idempotency-Key must be 1 to 255 visible ASCII characters.',
+          [],
+          'invalid_idempotency_key',
+        );
       }
       const hash = requestHash(event);
       const now = Math.floor(Date.now() / 1000);
       const itemKey = { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` };
       try {
         await runWithTenantContext(ctx, () =>
-          IdempotencyRecordEntity.put({ ...itemKey, requestHash: hash, status: 'in_progress', expiresAt: now + ttlSeconds })
+          IdempotencyRecordEntity.put({
+            ...itemKey,
+            requestHash: hash,
+            status: 'in_progress',
+            expiresAt: now + ttlSeconds,
+          })
             .where((attr, op) => `${op.notExists(attr.status)} OR ${op.lt(attr.expiresAt, now)}`)
             .go({ response: 'none' }),
         );
@@ -67,13 +78,22 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
       }
-      const existing = (await runWithTenantContext(ctx, () => IdempotencyRecordEntity.get(itemKey).go({ consistent: true }))).data;
-      if (!existing) throw new ConflictError('The request with this Idempotency-Key changed state; retry.', 'idempotency_in_progress');
+      const existing = (
+        await runWithTenantContext(ctx, () => IdempotencyRecordEntity.get(itemKey).go({ consistent: true }))
+      ).data;
+      if (!existing)
+        throw new ConflictError(
+          'The request with this Idempotency-Key changed state; retry.',
+          'idempotency_in_progress',
+        );
       if (existing.requestHash !== hash) {
         throw new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request.');
       }
       if (existing.status !== 'completed') {
-        throw new ConflictError('A request with this Idempotency-Key is still being processed.', 'idempotency_in_progress');
+        throw new ConflictError(
+          'A request with this Idempotency-Key is still being processed.',
+          'idempotency_in_progress',
+        );
       }
       const stored = existing.response as ApiResult;
       return { ...stored, headers: { ...(stored.headers ?? {}), 'Idempotent-Replayed': 'true' } };
@@ -85,7 +105,10 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
       if ((response.statusCode ?? 200) >= 300) return forget(request);
       await runWithTenantContext(record.ctx, () =>
         IdempotencyRecordEntity.patch(record.key)
-          .set({ status: 'completed', response: { statusCode: response.statusCode, headers: response.headers, body: response.body } })
+          .set({
+            status: 'completed',
+            response: { statusCode: response.statusCode, headers: response.headers, body: response.body },
+          })
           .go({ response: 'none' }),
       );
     },

@@ -22,7 +22,14 @@ export interface MemoryView {
 }
 
 function toView(item: MemoryItem): MemoryView {
-  return { id: item.memoryId, agentId: item.agentId, kind: item.kind, content: item.content, sizeBytes: item.sizeBytes, createdAt: item.createdAt };
+  return {
+    id: item.memoryId,
+    agentId: item.agentId,
+    kind: item.kind,
+    content: item.content,
+    sizeBytes: item.sizeBytes,
+    createdAt: item.createdAt,
+  };
 }
 
 /** The bytes a memory item counts against storage: its content as stored (UTF-8 text or JSON). */
@@ -68,7 +75,9 @@ export async function addMemory(
 }
 
 async function getMemoryItem(ctx: TenantContext, agentId: string, memoryId: string): Promise<MemoryItem> {
-  const result = await MemoryItemEntity.get({ tenantId: ctx.tenantId, agentId, memoryId }).go({ consistent: true });
+  const result = await MemoryItemEntity.get({ tenantId: ctx.tenantId, agentId, memoryId }).go({
+    consistent: true,
+  });
   if (!result.data) throw new NotFoundError('No memory item with this id for the agent.', 'memory_not_found');
   return result.data;
 }
@@ -83,12 +92,19 @@ export async function listMemory(
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: MemoryView[]; nextCursor: string | null }> {
   const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await MemoryItemEntity.query.byTenant({ tenantId: ctx.tenantId, agentId }).go({ count: query.limit, cursor });
+  const result = await MemoryItemEntity.query
+    .byTenant({ tenantId: ctx.tenantId, agentId })
+    .go({ count: query.limit, cursor });
   return { items: result.data.map(toView), nextCursor: result.cursor };
 }
 
 /** Deletes a memory item and gives its bytes back to the storage quota, in one transaction. */
-export async function deleteMemory(ctx: TenantContext, agentId: string, memoryId: string, now: Date = new Date()): Promise<void> {
+export async function deleteMemory(
+  ctx: TenantContext,
+  agentId: string,
+  memoryId: string,
+  now: Date = new Date(),
+): Promise<void> {
   const current = await getMemoryItem(ctx, agentId, memoryId);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
     action: 'memory.deleted',
@@ -105,7 +121,10 @@ export async function deleteMemory(ctx: TenantContext, agentId: string, memoryId
       giveBackCounted(quotaCounter, ctx, 'storageBytes', current.sizeBytes, now),
       auditEvent.create(audit).commit(),
     ]),
-    (index) => (index === 0 ? new NotFoundError('No memory item with this id for the agent.', 'memory_not_found') : undefined),
+    (index) =>
+      index === 0
+        ? new NotFoundError('No memory item with this id for the agent.', 'memory_not_found')
+        : undefined,
     tenantDocumentClient,
   );
 }

@@ -25,7 +25,13 @@ export function takeCounted(
 ) {
   const ceiling = ceilingFor(ctx, resource);
   if (ceiling !== null && amount > ceiling) {
-    throw new QuotaExceededError({ resource, limit: ceiling, used: 0, period: STANDING_PERIOD, plan: ctx.plan });
+    throw new QuotaExceededError({
+      resource,
+      limit: ceiling,
+      used: 0,
+      period: STANDING_PERIOD,
+      plan: ctx.plan,
+    });
   }
   const update = quota
     .update({ tenantId: ctx.tenantId, resource, period: STANDING_PERIOD })
@@ -33,11 +39,19 @@ export function takeCounted(
     .set({ updatedAt: now.toISOString() });
   return ceiling === null
     ? update.commit()
-    : update.where((attr, op) => `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`).commit();
+    : update
+        .where((attr, op) => `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`)
+        .commit();
 }
 
 /** The counter update that gives `amount` back (a delete), never below zero. */
-export function giveBackCounted(quota: QuotaWriter, ctx: TenantContext, resource: CountedResource, amount: number, now: Date) {
+export function giveBackCounted(
+  quota: QuotaWriter,
+  ctx: TenantContext,
+  resource: CountedResource,
+  amount: number,
+  now: Date,
+) {
   return quota
     .update({ tenantId: ctx.tenantId, resource, period: STANDING_PERIOD })
     .subtract({ used: amount })
@@ -47,14 +61,21 @@ export function giveBackCounted(quota: QuotaWriter, ctx: TenantContext, resource
 }
 
 export async function countedUse(ctx: TenantContext, resource: CountedResource): Promise<number> {
-  const result = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period: STANDING_PERIOD }).go({
+  const result = await QuotaCounterEntity.get({
+    tenantId: ctx.tenantId,
+    resource,
+    period: STANDING_PERIOD,
+  }).go({
     consistent: true,
   });
   return result.data?.used ?? 0;
 }
 
 /** The error to answer when the counter update of a transaction was refused. */
-export async function countedQuotaError(ctx: TenantContext, resource: CountedResource): Promise<QuotaExceededError> {
+export async function countedQuotaError(
+  ctx: TenantContext,
+  resource: CountedResource,
+): Promise<QuotaExceededError> {
   return new QuotaExceededError({
     resource,
     limit: ceilingFor(ctx, resource) ?? 0,
@@ -69,7 +90,11 @@ export async function countedQuotaError(ctx: TenantContext, resource: CountedRes
  * read after the commit, so concurrent creates may see the same total; every reached threshold is
  * offered and the event item's `attribute_not_exists` keeps each one to a single event.
  */
-export async function afterCountedTake(ctx: TenantContext, resource: CountedResource, now: Date): Promise<void> {
+export async function afterCountedTake(
+  ctx: TenantContext,
+  resource: CountedResource,
+  now: Date,
+): Promise<void> {
   const limit = ctx.limits[resource];
   if (limit === null) return;
   const used = await countedUse(ctx, resource);

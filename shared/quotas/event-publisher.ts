@@ -28,6 +28,7 @@ export async function publishEvent(event: DomainEvent): Promise<'eventbridge' | 
       ],
     }),
   );
-  if (result.FailedEntryCount) throw new Error(`EventBridge refused the event: ${result.Entries?.[0]?.ErrorMessage}`);
+  if (result.FailedEntryCount)
+    throw new Error(`EventBridge refused the event: ${result.Entries?.[0]?.ErrorMessage}`);
   return 'eventbridge';
 }

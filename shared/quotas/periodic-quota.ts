@@ -15,7 +15,13 @@ export interface Consumption {
   limit: number | null;
 }
 
-function exceeded(ctx: TenantContext, resource: PeriodicResource, ceiling: number, used: number, now: Date): QuotaExceededError {
+function exceeded(
+  ctx: TenantContext,
+  resource: PeriodicResource,
+  ceiling: number,
+  used: number,
+  now: Date,
+): QuotaExceededError {
   return new QuotaExceededError({
     resource,
     limit: ceiling,
@@ -46,22 +52,30 @@ export async function addToPeriodCounter(
     .add({ used: amount })
     .set({ updatedAt: now.toISOString() });
   try {
-    const result = await (ceiling === null
-      ? update
-      : update.where((attr, op) => `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`)
+    const result = await (
+      ceiling === null
+        ? update
+        : update.where((attr, op) => `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`)
     ).go({ response: 'updated_new' });
-    const used = result.data.used ?? amount;
+    const used = result.data?.used ?? amount;
     await emitThresholdEvents(ctx, { resource, period, before: used - amount, after: used, limit }, now);
     return { resource, amount, period, used, limit };
   } catch (error) {
     if (!isConditionalFailure(error) || ceiling === null) throw error;
-    const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({ consistent: true });
+    const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({
+      consistent: true,
+    });
     throw exceeded(ctx, resource, ceiling, current.data?.used ?? 0, now);
   }
 }
 
 /** Adds to the hourly usage bucket: one atomic ADD, kept for the plan's retention. */
-export async function addToUsageBucket(ctx: TenantContext, resource: PeriodicResource, amount: number, now: Date): Promise<void> {
+export async function addToUsageBucket(
+  ctx: TenantContext,
+  resource: PeriodicResource,
+  amount: number,
+  now: Date,
+): Promise<void> {
   await UsageBucketEntity.update({ tenantId: ctx.tenantId, resource, hour: hourBucket(now) })
     .add({ used: amount })
     .set({ expiresAt: retentionExpiry(ctx, now) })
@@ -85,8 +99,16 @@ export async function consumePeriodic(
 }
 
 /** Gives back a consumption whose request failed afterwards (same period and hour it was taken in). */
-export async function refundPeriodic(ctx: TenantContext, consumption: Consumption, takenAt: Date): Promise<void> {
-  await QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource: consumption.resource, period: consumption.period })
+export async function refundPeriodic(
+  ctx: TenantContext,
+  consumption: Consumption,
+  takenAt: Date,
+): Promise<void> {
+  await QuotaCounterEntity.update({
+    tenantId: ctx.tenantId,
+    resource: consumption.resource,
+    period: consumption.period,
+  })
     .subtract({ used: consumption.amount })
     .set({ updatedAt: new Date().toISOString() })
     .where((attr, op) => op.gte(attr.used, consumption.amount))

@@ -14,22 +14,29 @@ import { headersOf, meterRequest } from './request-metering';
  * admins excepted); and the monthly resource the route consumes, taken before the handler and given
  * back if the handler fails. Responses carry the RateLimit-* headers.
  */
-export function quotaMiddleware(route: RouteDefinition): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
+export function quotaMiddleware(
+  route: RouteDefinition,
+): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
   return {
     before: async function enforceQuotas(request) {
       const { scope } = request.context;
       const ctx = scope.tenant;
       if (!ctx || ctx.principal.isPlatformAdmin) return;
       if (route.feature && !ctx.features.has(route.feature)) {
-        throw new ForbiddenError(`The ${PLANS[ctx.plan].name} plan does not include ${route.feature}.`, 'feature_not_in_plan', {
-          feature: route.feature,
-          plan: ctx.plan,
-        });
+        throw new ForbiddenError(
+          `The ${PLANS[ctx.plan].name} plan does not include ${route.feature}.`,
+          'feature_not_in_plan',
+          {
+            feature: route.feature,
+            plan: ctx.plan,
+          },
+        );
       }
       const now = new Date();
       await runWithTenantContext(ctx, async () => {
         scope.rateLimit = await meterRequest(ctx, now);
-        if (route.consumes) scope.consumption = { taken: await consumePeriodic(ctx, route.consumes, 1, now), at: now };
+        if (route.consumes)
+          scope.consumption = { taken: await consumePeriodic(ctx, route.consumes, 1, now), at: now };
       });
     },
     after: async function addRateLimitHeaders(request) {
@@ -42,8 +49,9 @@ export function quotaMiddleware(route: RouteDefinition): MiddlewareObj<ApiEvent,
       const { scope } = request.context;
       if (!scope.tenant || !scope.consumption) return;
       const { taken, at } = scope.consumption;
-      await runWithTenantContext(scope.tenant, () => refundPeriodic(scope.tenant!, taken, at)).catch((error: unknown) =>
-        logger.error('Could not refund a consumption', { error, resource: taken.resource }),
+      await runWithTenantContext(scope.tenant, () => refundPeriodic(scope.tenant!, taken, at)).catch(
+        (error: unknown) =>
+          logger.error('Could not refund a consumption', { error, resource: taken.resource }),
       );
     },
   };

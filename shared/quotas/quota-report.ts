@@ -34,7 +34,15 @@ export interface QuotaReport {
   rateLimit: { requestsPerMinute: number | null };
   features: string[];
   retentionDays: number;
-  thresholdEvents: Array<{ resource: string; period: string; threshold: number; used: number; limit: number; occurredAt: string; publishedTo: string | null }>;
+  thresholdEvents: Array<{
+    resource: string;
+    period: string;
+    threshold: number;
+    used: number;
+    limit: number;
+    occurredAt: string;
+    publishedTo: string | null;
+  }>;
 }
 
 /** Every limit of the tenant, its use, the percentage and the period, with the threshold events of this period. */
@@ -50,7 +58,9 @@ export async function quotaReport(ctx: TenantContext, now: Date = new Date()): P
     QuotaEventEntity.query.byTenant({ tenantId: ctx.tenantId, period }).go({ pages: 'all' }),
     QuotaEventEntity.query.byTenant({ tenantId: ctx.tenantId, period: STANDING_PERIOD }).go({ pages: 'all' }),
   ]);
-  const usedOf = new Map(counters.data.map((counter) => [`${counter.resource}#${counter.period}`, counter.used]));
+  const usedOf = new Map(
+    counters.data.map((counter) => [`${counter.resource}#${counter.period}`, counter.used]),
+  );
   const resetsAt = startOfNextMonth(now).toISOString();
   const quotas = keys.map(({ resource, period: keyPeriod }): QuotaLine => {
     const used = usedOf.get(`${resource}#${keyPeriod}`) ?? 0;
@@ -115,15 +125,28 @@ function bucketStart(key: string, granularity: Granularity): string {
  * Usage per resource from the hourly buckets, summed by hour, day or month. Defaults to the current
  * month by day. Hourly series are limited to 31 days, others to a year.
  */
-export async function usageReport(ctx: TenantContext, query: UsageQuery, now: Date = new Date()): Promise<UsageReport> {
+export async function usageReport(
+  ctx: TenantContext,
+  query: UsageQuery,
+  now: Date = new Date(),
+): Promise<UsageReport> {
   const from = query.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const to = query.to ?? now;
   if (from > to) throw new ValidationError('`from` must not be after `to`.', [], 'invalid_range');
   if (to.getTime() - from.getTime() > MAX_DAYS[query.granularity] * 86_400_000) {
-    throw new ValidationError(`A ${query.granularity} series spans at most ${MAX_DAYS[query.granularity]} days.`, [], 'range_too_long');
+    throw new ValidationError(
+      `A ${query.granularity} series spans at most ${MAX_DAYS[query.granularity]} days.`,
+      [],
+      'range_too_long',
+    );
   }
   const resources = query.resource ? [query.resource] : [...PERIODIC_RESOURCES];
-  const report: UsageReport = { from: from.toISOString(), to: to.toISOString(), granularity: query.granularity, resources: {} };
+  const report: UsageReport = {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    granularity: query.granularity,
+    resources: {},
+  };
   await Promise.all(
     resources.map(async (resource) => {
       const buckets = await UsageBucketEntity.query

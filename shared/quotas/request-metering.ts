@@ -22,7 +22,9 @@ function rateLimitHeaders(limit: number, remaining: number, resetSeconds: number
 }
 
 export function headersOf(state: RateLimitState): Record<string, string> {
-  return state.limit === null || state.remaining === null ? {} : rateLimitHeaders(state.limit, state.remaining, state.resetSeconds);
+  return state.limit === null || state.remaining === null
+    ? {}
+    : rateLimitHeaders(state.limit, state.remaining, state.resetSeconds);
 }
 
 /**

@@ -9,7 +9,12 @@ import { publishEvent } from './event-publisher';
 const { thresholds } = getConfig().quotas;
 
 /** The thresholds (percent) a use moving from `before` to `after` of `limit` crosses. */
-export function crossedThresholds(before: number, after: number, limit: number, levels: readonly number[] = thresholds): number[] {
+export function crossedThresholds(
+  before: number,
+  after: number,
+  limit: number,
+  levels: readonly number[] = thresholds,
+): number[] {
   if (limit <= 0) return [];
   return levels.filter((level) => {
     const line = (limit * level) / 100;
@@ -57,7 +62,12 @@ export async function emitThresholdEvents(
           occurredAt: now.toISOString(),
         },
       });
-      await QuotaEventEntity.patch({ tenantId: ctx.tenantId, period: change.period, resource: change.resource, threshold })
+      await QuotaEventEntity.patch({
+        tenantId: ctx.tenantId,
+        period: change.period,
+        resource: change.resource,
+        threshold,
+      })
         .set({ publishedTo })
         .go({ response: 'none' });
     } catch (error) {

@@ -65,7 +65,12 @@ async function assertTokensLeft(ctx: TenantContext, now: Date): Promise<void> {
  * Starts a run of an agent. The `runs` quota and the rate limit were taken by the quota middleware
  * (the route declares `consumes: 'runs'`) and are given back if this fails.
  */
-export async function startRun(ctx: TenantContext, agentId: string, input: { input?: unknown }, now: Date = new Date()): Promise<RunView> {
+export async function startRun(
+  ctx: TenantContext,
+  agentId: string,
+  input: { input?: unknown },
+  now: Date = new Date(),
+): Promise<RunView> {
   await getAgentItem(ctx, agentId);
   await assertTokensLeft(ctx, now);
   const run: RunItem = {
@@ -85,7 +90,10 @@ export async function startRun(ctx: TenantContext, agentId: string, input: { inp
     after: { agentId, status: 'running' },
   });
   await commitTransaction(
-    TenantryService.transaction.write(({ run: runs, auditEvent }) => [runs.create(run).commit(), auditEvent.create(audit).commit()]),
+    TenantryService.transaction.write(({ run: runs, auditEvent }) => [
+      runs.create(run).commit(),
+      auditEvent.create(audit).commit(),
+    ]),
     () => undefined,
     tenantDocumentClient,
   );
@@ -103,12 +111,24 @@ export interface CompleteRunInput {
  * the month's tokens would be exceeded), then the run moves from running to its final status in one
  * transaction with the audit event; if that fails (already completed), the tokens are given back.
  */
-export async function completeRun(ctx: TenantContext, runId: string, input: CompleteRunInput, now: Date = new Date()): Promise<RunView> {
+export async function completeRun(
+  ctx: TenantContext,
+  runId: string,
+  input: CompleteRunInput,
+  now: Date = new Date(),
+): Promise<RunView> {
   const current = (await RunEntity.get({ tenantId: ctx.tenantId, runId }).go({ consistent: true })).data;
   if (!current) throw new NotFoundError('No run with this id in the tenant.', 'run_not_found');
   if (current.status !== 'running') throw new ConflictError('The run is already completed.', 'run_completed');
-  const consumption = input.tokensUsed > 0 ? await consumePeriodic(ctx, 'tokens', input.tokensUsed, now) : undefined;
-  const completed: RunItem = { ...current, status: input.status, tokensUsed: input.tokensUsed, output: input.output, completedAt: now.toISOString() };
+  const consumption =
+    input.tokensUsed > 0 ? await consumePeriodic(ctx, 'tokens', input.tokensUsed, now) : undefined;
+  const completed: RunItem = {
+    ...current,
+    status: input.status,
+    tokensUsed: input.tokensUsed,
+    output: input.output,
+    completedAt: now.toISOString(),
+  };
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
     action: 'run.completed',
     targetType: 'run',
@@ -121,12 +141,18 @@ export async function completeRun(ctx: TenantContext, runId: string, input: Comp
       TenantryService.transaction.write(({ run, auditEvent }) => [
         run
           .patch({ tenantId: ctx.tenantId, runId })
-          .set({ status: input.status, tokensUsed: input.tokensUsed, output: input.output, completedAt: completed.completedAt })
+          .set({
+            status: input.status,
+            tokensUsed: input.tokensUsed,
+            output: input.output,
+            completedAt: completed.completedAt,
+          })
           .where((attr, op) => op.eq(attr.status, 'running'))
           .commit(),
         auditEvent.create(audit).commit(),
       ]),
-      (index) => (index === 0 ? new ConflictError('The run is already completed.', 'run_completed') : undefined),
+      (index) =>
+        index === 0 ? new ConflictError('The run is already completed.', 'run_completed') : undefined,
       tenantDocumentClient,
     );
   } catch (error) {
@@ -144,13 +170,21 @@ export async function getRun(ctx: TenantContext, runId: string): Promise<RunView
 
 export async function listRuns(
   ctx: TenantContext,
-  query: { limit: number; cursor?: string | undefined; agentId?: string | undefined; status?: RunItem['status'] | undefined },
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    agentId?: string | undefined;
+    status?: RunItem['status'] | undefined;
+  },
 ): Promise<{ items: RunView[]; nextCursor: string | null }> {
   const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const result = await RunEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .where((attr, op) =>
-      [query.agentId ? op.eq(attr.agentId, query.agentId) : '', query.status ? op.eq(attr.status, query.status) : '']
+      [
+        query.agentId ? op.eq(attr.agentId, query.agentId) : '',
+        query.status ? op.eq(attr.status, query.status) : '',
+      ]
         .filter(Boolean)
         .join(' AND '),
     )

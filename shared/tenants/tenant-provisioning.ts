@@ -105,11 +105,15 @@ export async function provisionTenant(
   try {
     await commitTransaction(
       TenantryService.transaction.write(
-        ({ slugClaim, tenant: tenants, membership: memberships, auditEvent }) => [
+        ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter }) => [
           slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
           tenants.create(tenant).commit(),
           memberships.create(membership).commit(),
           auditEvent.create(audit).commit(),
+          // The owner is the tenant's first user.
+          quotaCounter
+            .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
+            .commit(),
         ],
       ),
       (index) =>

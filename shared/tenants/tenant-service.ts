@@ -34,7 +34,9 @@ export function createTenantAsPlatformAdmin(
   }));
 }
 
-type TenantChange = Partial<Pick<TenantItem, 'name' | 'settings' | 'plan' | 'status' | 'statusReason' | 'limitOverrides'>>;
+type TenantChange = Partial<
+  Pick<TenantItem, 'name' | 'settings' | 'plan' | 'status' | 'statusReason' | 'limitOverrides'>
+>;
 
 /**
  * Applies a change computed from the current record: one transaction updates the tenant, on the
@@ -101,7 +103,10 @@ export function updateTenant(ctx: TenantContext, input: UpdateTenantInput): Prom
 }
 
 /** A platform admin's plan change, with optional per-tenant limit overrides. Applies on the next request. */
-export function changePlan(ctx: TenantContext, input: { plan: PlanId; limitOverrides?: LimitOverrides | undefined }): Promise<TenantView> {
+export function changePlan(
+  ctx: TenantContext,
+  input: { plan: PlanId; limitOverrides?: LimitOverrides | undefined },
+): Promise<TenantView> {
   return mutateTenant(ctx, 'tenant.plan_changed', () => ({
     plan: input.plan,
     ...(input.limitOverrides !== undefined ? { limitOverrides: input.limitOverrides } : {}),

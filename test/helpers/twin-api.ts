@@ -108,7 +108,9 @@ export async function activate(email: string): Promise<string> {
  * A fresh tenant made through the platform-admin API, with its owner signed in and active. On the
  * professional plan unless told otherwise, so that suites about other things stay under its limits.
  */
-export async function createTenant(options: { plan?: string; limitOverrides?: Record<string, number | null> } = {}): Promise<TestTenant> {
+export async function createTenant(
+  options: { plan?: string; limitOverrides?: Record<string, number | null> } = {},
+): Promise<TestTenant> {
   const slug = unique('t');
   const email = `${unique('owner')}@example.test`;
   const response = await call<{ tenant: { id: string; slug: string; name: string }; owner: { id: string } }>(
@@ -213,16 +215,28 @@ export async function postFrom(
 }
 
 /** An agent, a run of it and a memory item in the tenant, made through the API. */
-export async function createResources(tenant: TestTenant): Promise<{ agentId: string; runId: string; memoryId: string }> {
+export async function createResources(
+  tenant: TestTenant,
+): Promise<{ agentId: string; runId: string; memoryId: string }> {
   const token = tenant.owner.token;
-  const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, { token, body: { name: 'Helper', model: 'claude-sonnet' } });
-  if (agent.status !== 201) throw new Error(`agent failed: ${agent.status} ${agent.text}`);
-  const run = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agent.body.id}/runs`, { token, body: {} });
-  if (run.status !== 201) throw new Error(`run failed: ${run.status} ${run.text}`);
-  const memory = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agent.body.id}/memory`, {
+  const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
     token,
-    body: { kind: 'json', content: { fact: 'the sky is blue' } },
+    body: { name: 'Helper', model: 'claude-sonnet' },
   });
+  if (agent.status !== 201) throw new Error(`agent failed: ${agent.status} ${agent.text}`);
+  const run = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agent.body.id}/runs`, {
+    token,
+    body: {},
+  });
+  if (run.status !== 201) throw new Error(`run failed: ${run.status} ${run.text}`);
+  const memory = await call<{ id: string }>(
+    'POST',
+    `/v1/tenants/${tenant.id}/agents/${agent.body.id}/memory`,
+    {
+      token,
+      body: { kind: 'json', content: { fact: 'the sky is blue' } },
+    },
+  );
   if (memory.status !== 201) throw new Error(`memory failed: ${memory.status} ${memory.text}`);
   return { agentId: agent.body.id, runId: run.body.id, memoryId: memory.body.id };
 }

@@ -94,7 +94,12 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     action: 'memory.created',
     after: { kind: 'text' },
   },
-  'memory.delete': { actor: 'owner', prepare: (tenant) => createResources(tenant), action: 'memory.deleted', before: { kind: 'json' } },
+  'memory.delete': {
+    actor: 'owner',
+    prepare: (tenant) => createResources(tenant),
+    action: 'memory.deleted',
+    before: { kind: 'json' },
+  },
   'runs.start': {
     actor: 'owner',
     prepare: async (tenant) => ({ agentId: await createAgentOnly(tenant) }),
@@ -149,7 +154,14 @@ describe('audit log, walking the mutating routes of the manifest', () => {
       if (!scenario) throw new Error(`no scenario for ${route.id}`);
       const tenant = await createTenant();
       const prepared = (await scenario.prepare?.(tenant)) ?? {};
-      const ids: PathIds = { tenantId: tenant.id, userId: tenant.owner.id, agentId: '', runId: '', memoryId: '', ...prepared };
+      const ids: PathIds = {
+        tenantId: tenant.id,
+        userId: tenant.owner.id,
+        agentId: '',
+        runId: '',
+        memoryId: '',
+        ...prepared,
+      };
       const before = await storedAuditEvents(tenant.id);
 
       const response = await actAs(scenario, route, tenant, ids);

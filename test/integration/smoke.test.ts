@@ -6,7 +6,12 @@ describe('the local twin', () => {
     const tenant = await createTenant();
     const ok = await call('GET', '/v1/tenants/current', { token: tenant.owner.token });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ id: tenant.id, slug: tenant.slug, plan: 'professional', status: 'active' });
+    expect(ok.body).toMatchObject({
+      id: tenant.id,
+      slug: tenant.slug,
+      plan: 'professional',
+      status: 'active',
+    });
     const anonymous = await call('GET', '/v1/tenants/current');
     expect(anonymous.status).toBe(401);
   });

@@ -33,10 +33,14 @@ describe('a suspended tenant', () => {
   for (const route of tenantRoutes) {
     const readsOwnStatus = route.id === 'tenants.getCurrent' || route.id === 'tenants.get';
     it(`${route.id}: its owner gets ${readsOwnStatus ? '200' : '403 tenant_suspended'}`, async () => {
-      const response = await call(route.method, pathFor(route, { tenantId: tenant.id, userId: member.id, ...ids }), {
-        token: tenant.owner.token,
-        body: sampleBody(route, unique('s')),
-      });
+      const response = await call(
+        route.method,
+        pathFor(route, { tenantId: tenant.id, userId: member.id, ...ids }),
+        {
+          token: tenant.owner.token,
+          body: sampleBody(route, unique('s')),
+        },
+      );
       if (readsOwnStatus) {
         expect(response.status).toBe(200);
         expect(response.body).toMatchObject({ status: 'suspended', statusReason: 'Payment overdue' });

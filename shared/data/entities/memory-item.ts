@@ -20,7 +20,12 @@ export const MemoryItemEntity = new Entity(
     indexes: {
       byTenant: {
         pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
-        sk: { field: 'sk', composite: ['agentId', 'memoryId'], template: 'MEMORY#${agentId}#${memoryId}', casing: 'none' },
+        sk: {
+          field: 'sk',
+          composite: ['agentId', 'memoryId'],
+          template: 'MEMORY#${agentId}#${memoryId}',
+          casing: 'none',
+        },
       },
     },
   },

@@ -22,7 +22,12 @@ export const QuotaCounterEntity = new Entity(
     indexes: {
       byTenant: {
         pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
-        sk: { field: 'sk', composite: ['resource', 'period'], template: 'QUOTA#${resource}#${period}', casing: 'none' },
+        sk: {
+          field: 'sk',
+          composite: ['resource', 'period'],
+          template: 'QUOTA#${resource}#${period}',
+          casing: 'none',
+        },
       },
     },
   },

@@ -20,7 +20,12 @@ export const UsageBucketEntity = new Entity(
     indexes: {
       byTenant: {
         pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
-        sk: { field: 'sk', composite: ['resource', 'hour'], template: 'USAGE#${resource}#${hour}', casing: 'none' },
+        sk: {
+          field: 'sk',
+          composite: ['resource', 'hour'],
+          template: 'USAGE#${resource}#${hour}',
+          casing: 'none',
+        },
       },
     },
   },

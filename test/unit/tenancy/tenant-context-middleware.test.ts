@@ -108,7 +108,7 @@ function problem(result: { body?: string }) {
 
 describe('tenant context middleware', () => {
   beforeEach(() => {
-    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(UpdateCommand).resolves({ Attributes: { used: 1 } });
   });
   afterEach(() => {
     dynamo.reset();

@@ -1,0 +1,19 @@
+import { inject } from 'vitest';
+
+/**
+ * Points this test worker's runtime configuration at the twin, so integration tests can also call
+ * services directly (with injected time) against the same DynamoDB Local and cognito-local.
+ */
+const twin = inject('twin');
+Object.assign(process.env, {
+  AWS_REGION: twin.region,
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  TABLE_NAME: twin.tableName,
+  DYNAMODB_ENDPOINT: twin.dynamoDbEndpoint,
+  COGNITO_ENDPOINT: twin.cognitoEndpoint,
+  COGNITO_USER_POOL_ID: twin.userPoolId,
+  COGNITO_CLIENT_ID: twin.clientId,
+  COGNITO_JWKS_URI: `${twin.cognitoEndpoint}/${twin.userPoolId}/.well-known/jwks.json`,
+  LOG_LEVEL: 'SILENT',
+});

@@ -1,0 +1,489 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
+import { QuotaEventEntity } from '../../shared/data/entities/quota-event';
+import { TenantryService } from '../../shared/data/service';
+import { tenantDocumentClient } from '../../shared/data/clients';
+import { commitTransaction } from '../../shared/data/transactions';
+import { consumePeriodic } from '../../shared/quotas/periodic-quota';
+import { meterRequest } from '../../shared/quotas/request-metering';
+import { takeCounted } from '../../shared/quotas/counted-quota';
+import { runWithTenantContext } from '../../shared/tenancy/context';
+import { ownerContext } from '../helpers/tenant-context';
+import { adminToken, call, createTenant, table, twin, type TestTenant } from '../helpers/twin-api';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+
+async function counter(tenantId: string, resource: string, period: string): Promise<number> {
+  const ctx = ownerContext(tenantId, 'usr_x', 'professional');
+  const result = await runWithTenantContext(ctx, () =>
+    QuotaCounterEntity.get({ tenantId, resource: resource as 'runs', period }).go({ consistent: true }),
+  );
+  return result.data?.used ?? 0;
+}
+
+async function countItems(tenantId: string, prefix: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sk': prefix },
+        Select: 'COUNT',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
+}
+
+/** Runs `count` concurrent invocations in each of `instances` separate handler processes. */
+async function race(
+  instances: number,
+  count: number,
+  args: {
+    fn: string;
+    routeKey: string;
+    path: string;
+    tenant: TestTenant;
+    params: Record<string, string>;
+    body?: unknown;
+  },
+): Promise<Record<string, number>> {
+  const outputs = await Promise.all(
+    Array.from({ length: instances }, () =>
+      run(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        [
+          join(ROOT, 'test', 'helpers', 'race-worker.ts'),
+          args.fn,
+          args.routeKey,
+          args.path,
+          args.tenant.id,
+          args.tenant.owner.id,
+          String(count),
+          JSON.stringify(args.params),
+          ...(args.body === undefined ? [] : [JSON.stringify(args.body)]),
+        ],
+        { env: process.env, cwd: ROOT },
+      ),
+    ),
+  );
+  const totals: Record<string, number> = {};
+  for (const { stdout } of outputs) {
+    const line = stdout.trim().split('\n').at(-1) ?? '{}';
+    for (const [status, n] of Object.entries(JSON.parse(line) as Record<string, number>))
+      totals[status] = (totals[status] ?? 0) + n;
+  }
+  return totals;
+}
+
+async function newAgent(tenant: TestTenant, name = 'Agent'): Promise<string> {
+  const response = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
+    token: tenant.owner.token,
+    body: { name, model: 'claude-sonnet' },
+  });
+  expect(response.status).toBe(201);
+  return response.body.id;
+}
+
+describe('quotas on the free plan', () => {
+  it('stops agent creation at the limit with a problem naming resource, limit, use and upgrade', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    await newAgent(tenant, 'one');
+    await newAgent(tenant, 'two');
+    const refused = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body: { name: 'three', model: 'claude-sonnet' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(refused.body).toMatchObject({
+      code: 'quota_exceeded',
+      resource: 'agents',
+      limit: 2,
+      used: 2,
+      plan: 'free',
+      upgrade: { plan: 'starter', limit: 10 },
+    });
+    expect(await countItems(tenant.id, 'AGENT#')).toBe(2);
+  });
+
+  it('applies a plan upgrade on the next request', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    await newAgent(tenant);
+    await newAgent(tenant);
+    const body = { name: 'third', model: 'claude-sonnet' };
+    expect(
+      (await call('POST', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token, body })).status,
+    ).toBe(403);
+    const upgraded = await call('PUT', `/v1/tenants/${tenant.id}/plan`, {
+      token: await adminToken(),
+      body: { plan: 'starter' },
+    });
+    expect(upgraded.status).toBe(200);
+    expect(
+      (await call('POST', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token, body })).status,
+    ).toBe(201);
+  });
+
+  it('counts invitations against users', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    for (const n of [1, 2]) {
+      const invited = await call('POST', `/v1/tenants/${tenant.id}/users`, {
+        token: tenant.owner.token,
+        body: { email: `invitee-${n}-${tenant.slug}@example.test`, role: 'viewer' },
+      });
+      expect(invited.status).toBe(201);
+    }
+    const refused = await call('POST', `/v1/tenants/${tenant.id}/users`, {
+      token: tenant.owner.token,
+      body: { email: `invitee-3-${tenant.slug}@example.test`, role: 'viewer' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'quota_exceeded', resource: 'users', limit: 3, used: 3 });
+  });
+
+  it('refuses the audit export to a plan without the feature', async () => {
+    const free = await createTenant({ plan: 'free' });
+    const refused = await call('GET', `/v1/tenants/${free.id}/audit-logs/export`, {
+      token: free.owner.token,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'feature_not_in_plan', feature: 'auditExport' });
+    const pro = await createTenant({ plan: 'professional' });
+    const exported = await call('GET', `/v1/tenants/${pro.id}/audit-logs/export`, { token: pro.owner.token });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toBe('application/x-ndjson');
+    expect(
+      exported.text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { action: string })[0],
+    ).toMatchObject({
+      action: 'tenant.created',
+    });
+  });
+});
+
+describe('giving quota back', () => {
+  it('returns exactly one agent on delete', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    const agentId = await newAgent(tenant);
+    expect(await counter(tenant.id, 'agents', STANDING_PERIOD)).toBe(1);
+    expect(
+      (await call('DELETE', `/v1/tenants/${tenant.id}/agents/${agentId}`, { token: tenant.owner.token }))
+        .status,
+    ).toBe(204);
+    expect(await counter(tenant.id, 'agents', STANDING_PERIOD)).toBe(0);
+    expect(
+      (await call('DELETE', `/v1/tenants/${tenant.id}/agents/${agentId}`, { token: tenant.owner.token }))
+        .status,
+    ).toBe(404);
+    expect(await counter(tenant.id, 'agents', STANDING_PERIOD)).toBe(0);
+  });
+
+  it('returns exactly the bytes of a memory item on delete', async () => {
+    const tenant = await createTenant();
+    const agentId = await newAgent(tenant);
+    const content = { note: 'é'.repeat(100), list: [1, 2, 3] };
+    const created = await call<{ id: string; sizeBytes: number }>(
+      'POST',
+      `/v1/tenants/${tenant.id}/agents/${agentId}/memory`,
+      {
+        token: tenant.owner.token,
+        body: { kind: 'json', content },
+      },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.sizeBytes).toBe(Buffer.byteLength(JSON.stringify(content)));
+    const text = await call<{ id: string; sizeBytes: number }>(
+      'POST',
+      `/v1/tenants/${tenant.id}/agents/${agentId}/memory`,
+      {
+        token: tenant.owner.token,
+        body: { kind: 'text', content: 'hello' },
+      },
+    );
+    expect(await counter(tenant.id, 'storageBytes', STANDING_PERIOD)).toBe(created.body.sizeBytes + 5);
+    await call('DELETE', `/v1/tenants/${tenant.id}/agents/${agentId}/memory/${created.body.id}`, {
+      token: tenant.owner.token,
+    });
+    expect(await counter(tenant.id, 'storageBytes', STANDING_PERIOD)).toBe(text.body.sizeBytes);
+  });
+
+  it('refuses a memory item larger than the storage limit and stores nothing', async () => {
+    const tenant = await createTenant({ plan: 'free', limitOverrides: { storageBytes: 100 } });
+    const agentId = await newAgent(tenant);
+    const refused = await call('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/memory`, {
+      token: tenant.owner.token,
+      body: { kind: 'text', content: 'x'.repeat(101) },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ resource: 'storageBytes', limit: 100 });
+    expect(await countItems(tenant.id, 'MEMORY#')).toBe(0);
+  });
+
+  it('gives a run back when the start fails (unknown agent)', async () => {
+    const tenant = await createTenant();
+    const period = new Date().toISOString().slice(0, 7);
+    const missing = await call(
+      'POST',
+      `/v1/tenants/${tenant.id}/agents/agt_01AAAAAAAAAAAAAAAAAAAAAAAA/runs`,
+      {
+        token: tenant.owner.token,
+        body: {},
+      },
+    );
+    expect(missing.status).toBe(404);
+    expect(await counter(tenant.id, 'runs', period)).toBe(0);
+  });
+});
+
+describe('races', () => {
+  it('admits exactly 50 of 200 concurrent run starts across 4 handler instances', async () => {
+    // Enterprise: unlimited but for the override, and no grace overage, so the ceiling is exactly 50.
+    const tenant = await createTenant({ plan: 'enterprise', limitOverrides: { runs: 50 } });
+    const agentId = await newAgent(tenant);
+    const totals = await race(4, 50, {
+      fn: 'runs',
+      routeKey: 'POST /v1/tenants/{tenantId}/agents/{agentId}/runs',
+      path: `/v1/tenants/${tenant.id}/agents/${agentId}/runs`,
+      tenant,
+      params: { tenantId: tenant.id, agentId },
+      body: {},
+    });
+    expect(totals['201']).toBe(50);
+    expect(totals['429']).toBe(150);
+    const period = new Date().toISOString().slice(0, 7);
+    expect(await counter(tenant.id, 'runs', period)).toBe(50);
+    expect(await countItems(tenant.id, 'RUN#')).toBe(50);
+  });
+
+  it('keeps agent items equal to the counter under 60 concurrent creates against a limit of 10', async () => {
+    const tenant = await createTenant({ limitOverrides: { agents: 10, requestsPerMinute: null } });
+    const totals = await race(3, 20, {
+      fn: 'agents',
+      routeKey: 'POST /v1/tenants/{tenantId}/agents',
+      path: `/v1/tenants/${tenant.id}/agents`,
+      tenant,
+      params: { tenantId: tenant.id },
+      body: { name: 'racer', model: 'claude-haiku' },
+    });
+    expect(totals['201']).toBe(10);
+    expect(await countItems(tenant.id, 'AGENT#')).toBe(10);
+    expect(await counter(tenant.id, 'agents', STANDING_PERIOD)).toBe(10);
+  });
+
+  it('emits each threshold event exactly once under concurrency', async () => {
+    const tenant = await createTenant({ limitOverrides: { runs: 20 } });
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional', { runs: 20 });
+    const now = new Date('2031-03-15T12:00:00.000Z');
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, () => runWithTenantContext(ctx, () => consumePeriodic(ctx, 'runs', 1, now))),
+    );
+    // Professional has a 20 % grace: the ceiling is 24.
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(24);
+    const events = await runWithTenantContext(ctx, () =>
+      QuotaEventEntity.query.byTenant({ tenantId: tenant.id, period: '2031-03' }).go({ pages: 'all' }),
+    );
+    expect(events.data.map((event) => event.threshold).sort((a, b) => a - b)).toEqual([80, 90, 95]);
+    expect(events.data.find((event) => event.threshold === 80)).toMatchObject({
+      used: 16,
+      limit: 20,
+      publishedTo: 'kept-locally',
+    });
+  });
+});
+
+describe('periods and retries', () => {
+  it('puts consumption at 23:59:59.999 and at 00:00:00.000 on the first into their own months', async () => {
+    const tenant = await createTenant();
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional');
+    await runWithTenantContext(ctx, async () => {
+      await consumePeriodic(ctx, 'tokens', 7, new Date('2030-01-31T23:59:59.999Z'));
+      await consumePeriodic(ctx, 'tokens', 11, new Date('2030-02-01T00:00:00.000Z'));
+    });
+    expect(await counter(tenant.id, 'tokens', '2030-01')).toBe(7);
+    expect(await counter(tenant.id, 'tokens', '2030-02')).toBe(11);
+    const usage = await call<{ resources: { tokens: { series: Array<{ start: string; used: number }> } } }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/usage?resource=tokens&granularity=hour&from=2030-01-31T23:00:00Z&to=2030-02-01T00:59:59Z`,
+      { token: tenant.owner.token },
+    );
+    expect(usage.body.resources.tokens.series).toEqual([
+      { start: '2030-01-31T23:00:00.000Z', used: 7 },
+      { start: '2030-02-01T00:00:00.000Z', used: 11 },
+    ]);
+  });
+
+  it('counts a transaction retried with the same ClientRequestToken once', async () => {
+    const tenant = await createTenant();
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional');
+    const now = new Date();
+    const write = () =>
+      TenantryService.transaction.write(({ quotaCounter }) => [
+        takeCounted(quotaCounter, ctx, 'storageBytes', 500, now),
+      ]);
+    await runWithTenantContext(ctx, async () => {
+      await commitTransaction(write(), () => undefined, tenantDocumentClient, 'retry-token-1');
+      await commitTransaction(write(), () => undefined, tenantDocumentClient, 'retry-token-1');
+    });
+    expect(await counter(tenant.id, 'storageBytes', STANDING_PERIOD)).toBe(500);
+  });
+
+  it('replays a POST with the same Idempotency-Key without counting it twice', async () => {
+    const tenant = await createTenant();
+    const headers = { 'idempotency-key': `create-${tenant.slug}` };
+    const body = { name: 'once', model: 'claude-sonnet' };
+    const first = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body,
+      headers,
+    });
+    const second = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body,
+      headers,
+    });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(await counter(tenant.id, 'agents', STANDING_PERIOD)).toBe(1);
+    expect(await countItems(tenant.id, 'AGENT#')).toBe(1);
+    const reused = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body: { ...body, name: 'other' },
+      headers,
+    });
+    expect(reused.status).toBe(422);
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After and RateLimit headers past the per-minute limit', async () => {
+    const tenant = await createTenant({ limitOverrides: { requestsPerMinute: 5 } });
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional', { requestsPerMinute: 5 });
+    const now = new Date('2031-05-05T10:20:30.000Z');
+    const states = await runWithTenantContext(ctx, async () => {
+      const seen = [];
+      for (let i = 0; i < 5; i += 1) seen.push(await meterRequest(ctx, now));
+      return seen;
+    });
+    expect(states.map((state) => state.remaining)).toEqual([4, 3, 2, 1, 0]);
+    const refused = await runWithTenantContext(ctx, () => meterRequest(ctx, now)).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({
+      statusCode: 429,
+      code: 'rate_limited',
+      headers: { 'Retry-After': '30', 'RateLimit-Remaining': '0' },
+    });
+    // The next minute is a new window.
+    const next = await runWithTenantContext(ctx, () =>
+      meterRequest(ctx, new Date('2031-05-05T10:21:00.000Z')),
+    );
+    expect(next.remaining).toBe(4);
+  });
+
+  it('sends RateLimit headers with every metered response and 429 over HTTP', async () => {
+    const tenant = await createTenant({ limitOverrides: { requestsPerMinute: 3 } });
+    const responses = [];
+    for (let i = 0; i < 4; i += 1)
+      responses.push(await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token }));
+    const [first] = responses;
+    expect(first?.headers.get('ratelimit-limit')).toBe('3');
+    const statuses = responses.map((response) => response.status);
+    // The owner's sign-in check already spent one request of this minute, unless the minute turned.
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(1);
+    const limited = responses.find((response) => response.status === 429);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('quota and usage reports', () => {
+  it('shows every limit with its use, percentage and period, and the hourly and daily usage', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const agentId = await newAgent(tenant);
+    const started = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
+      token: tenant.owner.token,
+      body: {},
+    });
+    await call('POST', `/v1/tenants/${tenant.id}/runs/${started.body.id}/complete`, {
+      token: tenant.owner.token,
+      body: { status: 'succeeded', tokensUsed: 500_000 },
+    });
+    const report = await call<{
+      quotas: Array<Record<string, unknown>>;
+      rateLimit: unknown;
+      thresholdEvents: unknown[];
+    }>('GET', `/v1/tenants/${tenant.id}/quotas`, { token: tenant.owner.token });
+    expect(report.status).toBe(200);
+    const byResource = Object.fromEntries(report.body.quotas.map((line) => [line.resource, line]));
+    expect(byResource.agents).toMatchObject({ used: 1, limit: 10, percent: 10, period: 'ALL' });
+    expect(byResource.tokens).toMatchObject({
+      used: 500_000,
+      limit: 2_000_000,
+      percent: 25,
+      enforcedLimit: 2_200_000,
+    });
+    expect(byResource.runs).toMatchObject({ used: 1, limit: 2_000 });
+    expect(byResource.users).toMatchObject({ used: 1, limit: 10 });
+    expect((byResource.apiCalls as { used: number }).used).toBeGreaterThanOrEqual(4);
+    expect(report.body.rateLimit).toEqual({ requestsPerMinute: 300 });
+
+    const daily = await call<{ resources: Record<string, { total: number; series: unknown[] }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/usage?granularity=day`,
+      { token: tenant.owner.token },
+    );
+    expect(daily.body.resources.tokens?.total).toBe(500_000);
+    expect(daily.body.resources.runs?.total).toBe(1);
+    expect(daily.body.resources.tokens?.series).toHaveLength(1);
+    const bad = await call(
+      'GET',
+      `/v1/tenants/${tenant.id}/usage?granularity=hour&from=2030-01-01&to=2030-06-01`,
+      {
+        token: tenant.owner.token,
+      },
+    );
+    expect(bad.status).toBe(400);
+  });
+
+  it('stops runs once the month’s tokens are used up', async () => {
+    const tenant = await createTenant({ plan: 'free', limitOverrides: { tokens: 1_000 } });
+    const agentId = await newAgent(tenant);
+    const first = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
+      token: tenant.owner.token,
+      body: {},
+    });
+    const over = await call('POST', `/v1/tenants/${tenant.id}/runs/${first.body.id}/complete`, {
+      token: tenant.owner.token,
+      body: { status: 'succeeded', tokensUsed: 1_001 },
+    });
+    expect(over.status).toBe(429);
+    expect(over.body).toMatchObject({ resource: 'tokens', limit: 1_000 });
+    const done = await call('POST', `/v1/tenants/${tenant.id}/runs/${first.body.id}/complete`, {
+      token: tenant.owner.token,
+      body: { status: 'succeeded', tokensUsed: 1_000 },
+    });
+    expect(done.status).toBe(200);
+    const next = await call('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
+      token: tenant.owner.token,
+      body: {},
+    });
+    expect(next.status).toBe(429);
+    expect(next.body).toMatchObject({ code: 'quota_exceeded', resource: 'tokens' });
+    expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
