@@ -1,7 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { TenantryApi } from './constructs/api';
 import { TenantryAuth } from './constructs/auth';
+import { TenantryJobs } from './constructs/jobs';
 import { TenantryTable } from './constructs/table';
 
 /** Everything Tenantry needs in one account and region. */
@@ -9,16 +11,30 @@ export class TenantryStack extends Stack {
   readonly tableConstruct: TenantryTable;
   readonly auth: TenantryAuth;
   readonly api: TenantryApi;
+  readonly jobs: TenantryJobs;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.tableConstruct = new TenantryTable(this, 'Data');
     this.auth = new TenantryAuth(this, 'Auth');
+    const environment = {
+      TABLE_NAME: this.tableConstruct.table.tableName,
+      COGNITO_USER_POOL_ID: this.auth.userPool.userPoolId,
+      COGNITO_CLIENT_ID: this.auth.client.userPoolClientId,
+      EVENT_BUS_NAME: 'default',
+      LOG_LEVEL: 'INFO',
+    };
     this.api = new TenantryApi(this, 'Api', {
       table: this.tableConstruct.table,
       userPool: this.auth.userPool,
       client: this.auth.client,
+      environment,
     });
+    this.jobs = new TenantryJobs(this, 'Jobs', { table: this.tableConstruct.table, environment });
+    // Quota threshold events go to the default bus, from any function that consumes quota.
+    const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    for (const fn of [...Object.values(this.api.functions), this.jobs.worker])
+      defaultBus.grantPutEventsTo(fn);
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });

@@ -1,20 +1,17 @@
-import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import { ROUTES } from '../../functions/routes';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
 import type { FunctionName } from '../../shared/http/route';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { grantTable, tenantryFunction } from './tenantry-function';
 
 /** Which Cognito admin actions each function needs; none for the rest. */
 const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
@@ -26,6 +23,8 @@ export interface TenantryApiProps {
   table: TableV2;
   userPool: UserPool;
   client: UserPoolClient;
+  /** Runtime settings every function gets (table, pool, event bus). */
+  environment: Record<string, string>;
 }
 
 /**
@@ -39,39 +38,8 @@ export class TenantryApi extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantryApiProps) {
     super(scope, id);
-    const environment = {
-      TABLE_NAME: props.table.tableName,
-      COGNITO_USER_POOL_ID: props.userPool.userPoolId,
-      COGNITO_CLIENT_ID: props.client.userPoolClientId,
-      LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
-    };
-    const makeFunction = (name: string, description: string) => {
-      const logGroup = new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH });
-      return new NodejsFunction(this, `${name}Function`, {
-        entry: join(ROOT, 'functions', name, 'handler.ts'),
-        handler: 'handler',
-        projectRoot: ROOT,
-        depsLockFilePath: join(ROOT, 'package-lock.json'),
-        description,
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
-        memorySize: 512,
-        timeout: Duration.seconds(10),
-        tracing: Tracing.ACTIVE,
-        loggingFormat: LoggingFormat.JSON,
-        logGroup,
-        environment,
-        // The SDK is bundled, not taken from the runtime: the deployed versions are the tested ones.
-        bundling: {
-          format: OutputFormat.CJS,
-          minify: true,
-          sourceMap: true,
-          target: 'node22',
-          externalModules: [],
-        },
-      });
-    };
+    const makeFunction = (name: string, description: string) =>
+      tenantryFunction(this, name, { entry: `${name}/handler`, description, environment: props.environment });
 
     const authorizerFunction = makeFunction('authorizer', 'Verifies Cognito ID tokens for the HTTP API.');
     const authorizer = new HttpLambdaAuthorizer('CognitoAuthorizer', authorizerFunction, {
@@ -101,7 +69,7 @@ export class TenantryApi extends Construct {
     for (const name of functionNames) {
       const fn = makeFunction(name, `Tenantry ${name} API.`);
       this.functions[name] = fn;
-      props.table.grantReadWriteData(fn);
+      grantTable(fn, props.table);
       const actions = COGNITO_ACTIONS[name];
       if (actions) {
         fn.addToRolePolicy(
@@ -125,30 +93,6 @@ export class TenantryApi extends Construct {
           }
         }
       }
-      acknowledgeLambdaDefaults(fn);
-      Validations.of(fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
-        reason: 'Queries on the table’s own GSIs (gsi1, gsi2); the grant covers this table’s indexes only.',
-      });
     }
-    acknowledgeLambdaDefaults(authorizerFunction);
   }
-}
-
-function acknowledgeLambdaDefaults(fn: NodejsFunction): void {
-  Validations.of(fn).acknowledge(
-    {
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'AWSLambdaBasicExecutionRole only grants writing the function’s own logs.',
-    },
-    {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords support no resource-level scoping.',
-    },
-    {
-      id: 'AwsSolutions-L1',
-      reason: 'nodejs22.x is the runtime the project targets and tests; upgrades are deliberate.',
-    },
-  );
 }

@@ -18,6 +18,32 @@ export interface LocalTwinOptions {
   logLevel?: string;
   /** Extra runtime settings (e.g. shorter caches in tests). */
   env?: Record<string, string>;
+  /** Run the EventBridge schedules on a local timer (npm start does; tests run jobs themselves). */
+  runSchedules?: boolean;
+}
+
+/**
+ * The local stand-in for the EventBridge schedules: every minute, each job is run for the current
+ * period. A job whose period is done answers from its run record, so this costs one read a minute.
+ */
+async function startLocalSchedules(): Promise<() => Promise<void>> {
+  const { JOB_NAMES } = await import('../../shared/jobs/job-definitions');
+  const { runJob, inProcessDispatcher } = await import('../../shared/jobs/job-runner');
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = running
+      .then(() => Promise.all(JOB_NAMES.map((job) => runJob(job, new Date(), inProcessDispatcher))))
+      .catch((error: unknown) =>
+        console.error('Local schedule failed:', error instanceof Error ? error.message : error),
+      );
+  };
+  tick();
+  const timer = setInterval(tick, 60_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 export interface LocalTwin {
@@ -28,6 +54,8 @@ export interface LocalTwin {
   tableName: string;
   userPool: LocalUserPool;
   seed: SeedResult;
+  /** The runtime settings the handlers run with (for `npm run job`). */
+  runtimeEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -72,7 +100,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const userPool = await ensureUserPool(cognito.endpoint, region, state.userPool);
     const poolChanged = state.userPool?.userPoolId !== userPool.userPoolId;
 
-    Object.assign(process.env, {
+    const runtimeEnv: Record<string, string> = {
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -85,7 +113,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       LOG_LEVEL: options.logLevel ?? 'INFO',
       POWERTOOLS_DEV: 'true',
       ...options.env,
-    });
+    };
+    Object.assign(process.env, runtimeEnv);
 
     const seed =
       state.seed && !poolChanged
@@ -95,6 +124,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
 
     const api = await startLocalApiGateway({ port: options.apiPort });
     stops.push(api.stop);
+    if (options.runSchedules) stops.push(await startLocalSchedules());
     return {
       apiUrl: api.url,
       dynamoDbEndpoint: dynamo.endpoint,
@@ -103,6 +133,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       tableName,
       userPool,
       seed,
+      runtimeEnv,
       stop: stopAll,
     };
   } catch (error) {
@@ -139,7 +170,7 @@ async function main(): Promise<void> {
   const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
   const dataDir = process.env.TENANTRY_DATA_DIR ?? join(root, '.data');
   const apiPort = Number(process.env.PORT ?? 3000);
-  const twin = await startLocalTwin({ dataDir, persist: true, apiPort });
+  const twin = await startLocalTwin({ dataDir, persist: true, apiPort, runSchedules: true });
   writeFileSync(
     join(dataDir, 'endpoints.json'),
     JSON.stringify(
@@ -149,6 +180,7 @@ async function main(): Promise<void> {
         region: twin.region,
         clientId: twin.userPool.clientId,
         userPoolId: twin.userPool.userPoolId,
+        runtimeEnv: twin.runtimeEnv,
       },
       null,
       2,

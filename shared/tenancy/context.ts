@@ -4,7 +4,8 @@ import type { TenantStatus } from '../tenants/tenant-status';
 import type { Permission, Role } from './roles';
 
 export interface UserPrincipal {
-  type: 'user';
+  /** `system` for scheduled jobs acting on a tenant; every request principal is a `user`. */
+  type: 'user' | 'system';
   userId: string;
   /** Cognito `sub`. */
   sub: string;

@@ -108,12 +108,13 @@ describe('the Tenantry stack', () => {
     });
   });
 
-  it('runs one arm64 nodejs22.x function per domain plus the authorizer', () => {
+  it('runs one arm64 nodejs22.x function per domain plus the authorizer and the jobs', () => {
     const domains = new Set(ROUTES.map((route) => route.function));
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
     );
-    expect(functions).toHaveLength(domains.size + 1);
+    // One per domain, the authorizer, and the job scheduler and worker.
+    expect(functions).toHaveLength(domains.size + 3);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -128,6 +129,43 @@ describe('the Tenantry stack', () => {
     expect(withCognito.every((id) => /tenants|users/.test(id))).toBe(true);
     const authorizerPolicy = policies.find(([id]) => id.includes('authorizer'));
     expect(JSON.stringify(authorizerPolicy ?? '')).not.toContain('dynamodb:');
+  });
+
+  it('schedules the monthly reset and the billing close on the 1st (UTC)', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(5 0 1 * ? *)',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ job: 'monthly-reset' }) })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 1 1 * ? *)',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ job: 'billing-close' }) })],
+    });
+  });
+
+  it('fans jobs out through an encrypted SQS queue with a dead-letter queue and partial batch failures', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
+    });
+  });
+
+  it('lets the functions that consume quota put threshold events on the default bus', () => {
+    const withPutEvents = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+      JSON.stringify(policy).includes('events:PutEvents'),
+    );
+    expect(withPutEvents.length).toBe(new Set(ROUTES.map((route) => route.function)).size + 1);
   });
 
   it('writes API access logs', () => {

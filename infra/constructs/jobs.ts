@@ -1,0 +1,80 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { JOBS, JOB_NAMES } from '../../shared/jobs/job-definitions';
+import { grantTable, tenantryFunction } from './tenantry-function';
+
+export interface TenantryJobsProps {
+  table: TableV2;
+  environment: Record<string, string>;
+}
+
+/**
+ * Scheduled work: an EventBridge schedule per job (monthly reset, billing close) invokes the
+ * scheduler, which fans out one SQS message per tenant; the worker processes them (partial batch
+ * failures retried, then a dead-letter queue). Both sides are idempotent per (tenant, period).
+ */
+export class TenantryJobs extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly scheduler: NodejsFunction;
+  readonly worker: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: TenantryJobsProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the job queue.',
+    });
+    this.queue = new Queue(this, 'Queue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      visibilityTimeout: Duration.minutes(6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.scheduler = tenantryFunction(this, 'Scheduler', {
+      entry: 'jobs/scheduler',
+      description: 'Fans scheduled jobs out to one message per tenant.',
+      environment: { ...props.environment, JOBS_QUEUE_URL: this.queue.queueUrl },
+      timeout: Duration.minutes(10),
+    });
+    grantTable(this.scheduler, props.table);
+    this.queue.grantSendMessages(this.scheduler);
+
+    this.worker = tenantryFunction(this, 'Worker', {
+      entry: 'jobs/worker',
+      description: 'Runs one tenant’s share of a scheduled job.',
+      environment: props.environment,
+      timeout: Duration.minutes(1),
+    });
+    grantTable(this.worker, props.table);
+    this.worker.addEventSource(
+      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+
+    for (const job of JOB_NAMES) {
+      const { schedule, description } = JOBS[job];
+      new Rule(this, `${job}Schedule`, {
+        description,
+        schedule: Schedule.cron({ minute: schedule.minute, hour: schedule.hour, day: schedule.day }),
+        targets: [
+          new LambdaFunction(this.scheduler, {
+            event: RuleTargetInput.fromObject({ job }),
+            retryAttempts: 2,
+          }),
+        ],
+      });
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * `npm run job -- <monthly-reset|billing-close> [ISO date]`: runs a scheduled job against the running
+ * local twin with the same code the EventBridge schedule runs, its per-tenant work done in-process.
+ */
+const [job, at] = process.argv.slice(2);
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const dataDir = process.env.TENANTRY_DATA_DIR ?? join(root, '.data');
+const endpoints = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as {
+  runtimeEnv: Record<string, string>;
+};
+Object.assign(process.env, endpoints.runtimeEnv);
+
+const { isJobName, JOB_NAMES } = await import('../../shared/jobs/job-definitions');
+const { runJob, inProcessDispatcher } = await import('../../shared/jobs/job-runner');
+if (!isJobName(job)) {
+  console.error(`usage: npm run job -- <${JOB_NAMES.join('|')}> [ISO date, default now]`);
+  process.exit(2);
+}
+const now = at ? new Date(at) : new Date();
+if (Number.isNaN(now.getTime())) {
+  console.error(`Not a date: ${at}`);
+  process.exit(2);
+}
+const result = await runJob(job, now, inProcessDispatcher);
+console.log(JSON.stringify(result));

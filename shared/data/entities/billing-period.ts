@@ -1,0 +1,30 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/**
+ * A closed billing period of a tenant: the month's use of each periodic resource, the limits it ran
+ * under and the overage past them. Written once per (tenant, period) with `attribute_not_exists`.
+ */
+export const BillingPeriodEntity = new Entity(
+  {
+    model: { entity: 'billingPeriod', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      period: { type: 'string', required: true, readOnly: true },
+      plan: { type: 'string', required: true, readOnly: true },
+      usage: { type: 'any', required: true, readOnly: true },
+      limits: { type: 'any', required: true, readOnly: true },
+      overage: { type: 'any', required: true, readOnly: true },
+      closedAt: { type: 'string', required: true, readOnly: true },
+    },
+    indexes: {
+      byTenant: {
+        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        sk: { field: 'sk', composite: ['period'], template: 'BILL#${period}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type BillingPeriodItem = EntityItem<typeof BillingPeriodEntity>;

@@ -1,0 +1,33 @@
+import { monthPeriod, previousMonthPeriod } from '../quotas/periods';
+
+/**
+ * The scheduled jobs, shared by the runtime and the CDK schedules. Each runs once per period: the
+ * monthly reset for the month that starts, the billing close for the month that ended.
+ */
+export const JOBS = {
+  'monthly-reset': {
+    /** 00:05 UTC on the 1st. */
+    schedule: { minute: '5', hour: '0', day: '1' },
+    periodOf: (now: Date) => monthPeriod(now),
+    description: 'Opens the new month’s counters at zero for every tenant.',
+  },
+  'billing-close': {
+    /** 01:00 UTC on the 1st, after the reset. */
+    schedule: { minute: '0', hour: '1', day: '1' },
+    periodOf: (now: Date) => previousMonthPeriod(now),
+    description: 'Closes last month’s usage and overage for every tenant.',
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+
+export interface TenantJobMessage {
+  job: JobName;
+  tenantId: string;
+  period: string;
+}
+
+export function isJobName(value: unknown): value is JobName {
+  return typeof value === 'string' && value in JOBS;
+}

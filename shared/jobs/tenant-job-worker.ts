@@ -1,0 +1,132 @@
+import { platformDocumentClient } from '../data/clients';
+import { BillingPeriodEntity } from '../data/entities/billing-period';
+import { QuotaCounterEntity } from '../data/entities/quota-counter';
+import { TenantEntity } from '../data/entities/tenant';
+import { isConditionalFailure } from '../data/dynamo-errors';
+import { recordAuditEvent } from '../audit/audit-log';
+import { logger } from '../observability/logger';
+import { runWithTenantContext, type TenantContext } from '../tenancy/context';
+import { PLATFORM_ADMIN_PERMISSIONS } from '../tenancy/roles';
+import { effectiveLimits, PERIODIC_RESOURCES, PLANS, type LimitOverrides } from '../tenants/plans';
+import type { TenantJobMessage } from './job-definitions';
+
+/** The context a job acts on a tenant with: a system principal, the tenant's plan and limits. */
+async function systemContext(tenantId: string, job: string): Promise<TenantContext | null> {
+  const tenant = (
+    await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
+  ).data;
+  if (!tenant) return null;
+  return {
+    tenantId,
+    principal: {
+      type: 'system',
+      userId: `job:${job}`,
+      sub: 'system',
+      email: undefined,
+      homeTenantId: tenantId,
+      isPlatformAdmin: false,
+    },
+    role: 'platform_admin',
+    permissions: PLATFORM_ADMIN_PERMISSIONS,
+    plan: tenant.plan,
+    limits: effectiveLimits(tenant.plan, tenant.limitOverrides as LimitOverrides | undefined),
+    features: new Set(PLANS[tenant.plan].features),
+    tenantStatus: tenant.status,
+    requestId: `job:${job}`,
+    sourceIp: '0.0.0.0',
+    userAgent: 'tenantry-jobs',
+  };
+}
+
+/** Creates a counter at zero unless it exists; never touches one that already has use. */
+async function openCounter(
+  ctx: TenantContext,
+  resource: (typeof PERIODIC_RESOURCES)[number],
+  period: string,
+  now: Date,
+): Promise<void> {
+  try {
+    await QuotaCounterEntity.create({
+      tenantId: ctx.tenantId,
+      resource,
+      period,
+      used: 0,
+      updatedAt: now.toISOString(),
+    }).go({
+      response: 'none',
+    });
+  } catch (error) {
+    if (!isConditionalFailure(error)) throw error;
+  }
+}
+
+/**
+ * The monthly reset for one tenant: the new month's counters start at zero. Enforcement never
+ * needed this (a new month is a new key, so nothing is lost at midnight); it makes the month visible
+ * as zero from its first minute. Idempotent: existing counters are left alone.
+ */
+async function monthlyReset(ctx: TenantContext, period: string, now: Date): Promise<void> {
+  for (const resource of PERIODIC_RESOURCES) await openCounter(ctx, resource, period, now);
+}
+
+/**
+ * Closes a month for one tenant: its use of each periodic resource, the limits and the overage past
+ * them, written once (`attribute_not_exists`), with an audit event the first time only.
+ */
+async function billingClose(ctx: TenantContext, period: string, now: Date): Promise<void> {
+  const counters = await QuotaCounterEntity.get(
+    PERIODIC_RESOURCES.map((resource) => ({ tenantId: ctx.tenantId, resource, period })),
+  ).go({ consistent: true });
+  const usage = Object.fromEntries(PERIODIC_RESOURCES.map((resource) => [resource, 0]));
+  for (const counter of counters.data) usage[counter.resource] = counter.used;
+  const limits = Object.fromEntries(PERIODIC_RESOURCES.map((resource) => [resource, ctx.limits[resource]]));
+  const overage = Object.fromEntries(
+    PERIODIC_RESOURCES.map((resource) => {
+      const limit = ctx.limits[resource];
+      return [resource, limit === null ? 0 : Math.max(0, (usage[resource] ?? 0) - limit)];
+    }),
+  );
+  try {
+    await BillingPeriodEntity.create({
+      tenantId: ctx.tenantId,
+      period,
+      plan: ctx.plan,
+      usage,
+      limits,
+      overage,
+      closedAt: now.toISOString(),
+    }).go({
+      response: 'none',
+    });
+  } catch (error) {
+    if (isConditionalFailure(error)) return;
+    throw error;
+  }
+  await recordAuditEvent(
+    ctx.tenantId,
+    {
+      actor: { type: 'system', id: 'job:billing-close', tenantId: undefined, isPlatformAdmin: false },
+      meta: { requestId: `billing-close:${period}`, sourceIp: '0.0.0.0', userAgent: 'tenantry-jobs' },
+    },
+    {
+      action: 'billing.period_closed',
+      targetType: 'billing_period',
+      targetId: period,
+      after: { usage, overage },
+    },
+  );
+}
+
+/** Processes one per-tenant job message. Safe to receive twice. */
+export async function processTenantJob(message: TenantJobMessage, now: Date = new Date()): Promise<void> {
+  const ctx = await systemContext(message.tenantId, message.job);
+  if (!ctx) {
+    logger.warn('Job message for a tenant that no longer exists', { ...message });
+    return;
+  }
+  await runWithTenantContext(ctx, () =>
+    message.job === 'monthly-reset'
+      ? monthlyReset(ctx, message.period, now)
+      : billingClose(ctx, message.period, now),
+  );
+}
