@@ -33,7 +33,8 @@ export async function startDynamoDbLocal(options: {
 }): Promise<DynamoDbLocal> {
   assertJava();
   const emulator = emulatorDirectory();
-  const storage = options.dataDir ? ['-sharedDb', '-dbPath', options.dataDir] : ['-inMemory'];
+  // -sharedDb: one database whatever the credentials and region a client signs with.
+  const storage = options.dataDir ? ['-sharedDb', '-dbPath', options.dataDir] : ['-sharedDb', '-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const proc: ManagedProcess = startManaged(
     'java',

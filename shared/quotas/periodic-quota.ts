@@ -98,12 +98,8 @@ export async function consumePeriodic(
   return consumption;
 }
 
-/** Gives back a consumption whose request failed afterwards (same period and hour it was taken in). */
-export async function refundPeriodic(
-  ctx: TenantContext,
-  consumption: Consumption,
-  takenAt: Date,
-): Promise<void> {
+/** Takes a consumption back out of its month's counter. */
+export async function refundPeriodicCounter(ctx: TenantContext, consumption: Consumption): Promise<void> {
   await QuotaCounterEntity.update({
     tenantId: ctx.tenantId,
     resource: consumption.resource,
@@ -113,5 +109,14 @@ export async function refundPeriodic(
     .set({ updatedAt: new Date().toISOString() })
     .where((attr, op) => op.gte(attr.used, consumption.amount))
     .go({ response: 'none' });
+}
+
+/** Gives back a consumption whose request failed afterwards (same period and hour it was taken in). */
+export async function refundPeriodic(
+  ctx: TenantContext,
+  consumption: Consumption,
+  takenAt: Date,
+): Promise<void> {
+  await refundPeriodicCounter(ctx, consumption);
   await addToUsageBucket(ctx, consumption.resource, -consumption.amount, takenAt);
 }

@@ -96,6 +96,43 @@ export async function quotaReport(ctx: TenantContext, now: Date = new Date()): P
   };
 }
 
+function monthsBetween(from: Date, to: Date): string[] {
+  const months: string[] = [];
+  for (
+    let at = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1));
+    at <= to;
+    at = startOfNextMonth(at)
+  ) {
+    months.push(monthPeriod(at));
+  }
+  return months;
+}
+
+/**
+ * API calls of each month's current minute window, not yet added to an hourly bucket (that happens
+ * when the next minute's first request arrives), as hourly points within the range.
+ */
+async function openApiCallWindows(
+  ctx: TenantContext,
+  from: Date,
+  to: Date,
+): Promise<Array<{ hour: string; used: number }>> {
+  const counters = await QuotaCounterEntity.get(
+    monthsBetween(from, to).map((period) => ({
+      tenantId: ctx.tenantId,
+      resource: 'apiCalls' as const,
+      period,
+    })),
+  ).go({ consistent: true });
+  const [fromMinute, toMinute] = [from.toISOString().slice(0, 16), to.toISOString().slice(0, 16)];
+  return counters.data
+    .filter((counter) => counter.windowMinute && counter.windowCount)
+    .filter(
+      (counter) => (counter.windowMinute ?? '') >= fromMinute && (counter.windowMinute ?? '') <= toMinute,
+    )
+    .map((counter) => ({ hour: (counter.windowMinute ?? '').slice(0, 13), used: counter.windowCount ?? 0 }));
+}
+
 export type Granularity = 'hour' | 'day' | 'month';
 
 export interface UsageQuery {
@@ -153,8 +190,10 @@ export async function usageReport(
         .byTenant({ tenantId: ctx.tenantId, resource })
         .between({ hour: hourBucket(from) }, { hour: hourBucket(to) })
         .go({ pages: 'all' });
+      const hourly = buckets.data.map((bucket) => ({ hour: bucket.hour, used: bucket.used }));
+      if (resource === 'apiCalls') hourly.push(...(await openApiCallWindows(ctx, from, to)));
       const sums = new Map<string, number>();
-      for (const bucket of buckets.data) {
+      for (const bucket of hourly) {
         const key = bucket.hour.slice(0, KEY_LENGTH[query.granularity]);
         sums.set(key, (sums.get(key) ?? 0) + bucket.used);
       }

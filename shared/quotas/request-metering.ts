@@ -1,10 +1,14 @@
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
-import { isConditionalFailure } from '../data/dynamo-errors';
 import { TooManyRequestsError } from '../http/errors';
 import type { TenantContext } from '../tenancy/context';
-import { addToPeriodCounter, addToUsageBucket, retentionExpiry } from './periodic-quota';
-import { hourBucket, minuteAttribute } from './periods';
+import { enforcedCeiling } from '../tenants/plans';
+import { addToUsageBucket } from './periodic-quota';
+import { monthPeriod, secondsUntil, startOfNextMonth } from './periods';
+import { QuotaExceededError } from './quota-exceeded-error';
+import { emitThresholdEvents } from './thresholds';
 
 export interface RateLimitState {
   limit: number | null;
@@ -27,67 +31,163 @@ export function headersOf(state: RateLimitState): Record<string, string> {
     : rateLimitHeaders(state.limit, state.remaining, state.resetSeconds);
 }
 
+/** The minute a request falls in, `YYYY-MM-DDTHH:MM` (UTC). */
+export function minuteOf(now: Date): string {
+  return now.toISOString().slice(0, 16);
+}
+
+interface MeterItem {
+  used?: number;
+  windowMinute?: string;
+  windowCount?: number;
+}
+
+const NAMES = {
+  '#used': 'used',
+  '#wm': 'windowMinute',
+  '#wc': 'windowCount',
+  '#updatedAt': 'updatedAt',
+  '#e': '__edb_e__',
+  '#v': '__edb_v__',
+  '#tenantId': 'tenantId',
+  '#resource': 'resource',
+  '#period': 'period',
+};
+
 /**
- * Meters one API request in two conditional writes and no read:
- * 1. the hour's `apiCalls` usage bucket, which also holds this minute's count (`mNN`): the per-minute
- *    rate limit is its condition, the hourly usage its `used` (under 1 KB, so 1 WCU);
- * 2. the month's `apiCalls` quota counter.
- * A request refused by the monthly quota is taken back out of the hourly usage (not out of the
- * minute's count: refused requests still count against the rate).
+ * Meters one API request with one conditional UpdateItem on the month's `apiCalls` counter, which
+ * also carries the current minute's window (`windowMinute`, `windowCount`):
+ * - same minute (the hot path): `ADD used 1, windowCount 1` if the minute's count is under the
+ *   per-minute limit and the month's use under the monthly ceiling; 1 write, no read;
+ * - first request of a new minute: the window moves to this minute (conditional on it not having
+ *   moved already, so concurrent first requests agree), and the finished minute's count is added to
+ *   its hour's usage bucket: a second write once a minute, not once a request.
+ * A refused request writes nothing; why it was refused comes back with the failed condition.
  */
 export async function meterRequest(ctx: TenantContext, now: Date = new Date()): Promise<RateLimitState> {
   const rpm = ctx.limits.requestsPerMinute;
-  const minute = minuteAttribute(now);
+  const ceiling = enforcedCeiling(ctx.plan, 'apiCalls', ctx.limits.apiCalls);
+  const minute = minuteOf(now);
+  const period = monthPeriod(now);
   const resetSeconds = 60 - now.getUTCSeconds();
-  const hour = hourBucket(now);
-  let minuteCount: number;
-  try {
-    const result = await tenantDocumentClient.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: { pk: `TENANT#${ctx.tenantId}`, sk: `USAGE#apiCalls#${hour}` },
-        UpdateExpression:
-          'ADD #used :one, #minute :one SET #e = :e, #v = :v, #tenantId = :tenantId, #resource = :resource, #hour = :hour, #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
-        ...(rpm === null ? {} : { ConditionExpression: 'attribute_not_exists(#minute) OR #minute < :rpm' }),
-        ExpressionAttributeNames: {
-          '#used': 'used',
-          '#minute': minute,
-          '#e': '__edb_e__',
-          '#v': '__edb_v__',
-          '#tenantId': 'tenantId',
-          '#resource': 'resource',
-          '#hour': 'hour',
-          '#expiresAt': 'expiresAt',
-        },
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':e': 'usageBucket',
-          ':v': '1',
-          ':tenantId': ctx.tenantId,
-          ':resource': 'apiCalls',
-          ':hour': hour,
-          ':expiresAt': retentionExpiry(ctx, now),
-          ...(rpm === null ? {} : { ':rpm': rpm }),
-        },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    minuteCount = Number(result.Attributes?.[minute] ?? 1);
-  } catch (error) {
-    if (rpm === null || !isConditionalFailure(error)) throw error;
-    throw new TooManyRequestsError(
-      `The rate limit of ${rpm} requests per minute is reached.`,
-      resetSeconds,
-      'rate_limited',
-      { limit: rpm, windowSeconds: 60 },
-      rateLimitHeaders(rpm, 0, resetSeconds),
-    );
+  const base = {
+    TableName: TABLE_NAME,
+    Key: { pk: `TENANT#${ctx.tenantId}`, sk: `QUOTA#apiCalls#${period}` },
+    ExpressionAttributeNames: NAMES,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+  const values = {
+    ':one': 1,
+    ':minute': minute,
+    ':now': now.toISOString(),
+    ':e': 'quotaCounter',
+    ':v': '1',
+    ':tenantId': ctx.tenantId,
+    ':resource': 'apiCalls',
+    ':period': period,
+    ...(rpm === null ? {} : { ':rpm': rpm }),
+    ...(ceiling === null ? {} : { ':ceiling': ceiling }),
+  };
+  const { ':rpm': _rpm, ...boundaryValues } = values as typeof values & { ':rpm'?: number };
+  const identity =
+    '#updatedAt = :now, #e = :e, #v = :v, #tenantId = :tenantId, #resource = :resource, #period = :period';
+
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    let old: MeterItem;
+    try {
+      const result = await tenantDocumentClient.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: `ADD #used :one, #wc :one SET ${identity}`,
+          ConditionExpression: [
+            '#wm = :minute',
+            rpm === null ? '' : '#wc < :rpm',
+            ceiling === null ? '' : '#used < :ceiling',
+          ]
+            .filter(Boolean)
+            .join(' AND '),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const item = (result.Attributes ?? {}) as MeterItem;
+      await afterCount(ctx, period, item.used ?? 1, now);
+      return { limit: rpm, remaining: rpm === null ? null : rpm - (item.windowCount ?? 1), resetSeconds };
+    } catch (error) {
+      old = refusedItem(error);
+    }
+    if (old.windowMinute === minute) {
+      if (rpm !== null && (old.windowCount ?? 0) >= rpm) throw rateLimited(rpm, resetSeconds);
+      if (ceiling !== null && (old.used ?? 0) >= ceiling)
+        throw quotaExceeded(ctx, ceiling, old.used ?? 0, now);
+      continue;
+    }
+    if (ceiling !== null && (old.used ?? 0) >= ceiling) throw quotaExceeded(ctx, ceiling, old.used ?? 0, now);
+    try {
+      const result = await tenantDocumentClient.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: `ADD #used :one SET #wm = :minute, #wc = :one, ${identity}`,
+          ConditionExpression: `(attribute_not_exists(#wm) OR #wm <> :minute)${
+            ceiling === null ? '' : ' AND (attribute_not_exists(#used) OR #used < :ceiling)'
+          }`,
+          ExpressionAttributeValues: boundaryValues,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const previous = (result.Attributes ?? {}) as MeterItem;
+      if (previous.windowMinute && previous.windowCount) {
+        await addToUsageBucket(
+          ctx,
+          'apiCalls',
+          previous.windowCount,
+          new Date(`${previous.windowMinute}:00.000Z`),
+        );
+      }
+      await afterCount(ctx, period, (previous.used ?? 0) + 1, now);
+      return { limit: rpm, remaining: rpm === null ? null : rpm - 1, resetSeconds };
+    } catch (error) {
+      refusedItem(error);
+      // Another request opened this minute first: count this one on the hot path.
+    }
   }
-  try {
-    await addToPeriodCounter(ctx, 'apiCalls', 1, now);
-  } catch (error) {
-    await addToUsageBucket(ctx, 'apiCalls', -1, now);
-    throw error;
-  }
-  return { limit: rpm, remaining: rpm === null ? null : rpm - minuteCount, resetSeconds };
+  throw new TooManyRequestsError(
+    'The request could not be metered under contention; retry.',
+    1,
+    'metering_contention',
+  );
+}
+
+function refusedItem(error: unknown): MeterItem {
+  if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  return error.Item ? (unmarshall(error.Item as Record<string, AttributeValue>) as MeterItem) : {};
+}
+
+async function afterCount(ctx: TenantContext, period: string, used: number, now: Date): Promise<void> {
+  await emitThresholdEvents(
+    ctx,
+    { resource: 'apiCalls', period, before: used - 1, after: used, limit: ctx.limits.apiCalls },
+    now,
+  );
+}
+
+function rateLimited(rpm: number, resetSeconds: number): TooManyRequestsError {
+  return new TooManyRequestsError(
+    `The rate limit of ${rpm} requests per minute is reached.`,
+    resetSeconds,
+    'rate_limited',
+    { limit: rpm, windowSeconds: 60 },
+    rateLimitHeaders(rpm, 0, resetSeconds),
+  );
+}
+
+function quotaExceeded(ctx: TenantContext, ceiling: number, used: number, now: Date): QuotaExceededError {
+  return new QuotaExceededError({
+    resource: 'apiCalls',
+    limit: ceiling,
+    used,
+    period: monthPeriod(now),
+    plan: ctx.plan,
+    retryAfterSeconds: secondsUntil(startOfNextMonth(now), now),
+  });
 }

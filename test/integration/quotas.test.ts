@@ -487,3 +487,39 @@ describe('quota and usage reports', () => {
     expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+describe('API-call metering', () => {
+  it('closes each minute into its hour’s usage and reports the open minute too', async () => {
+    const tenant = await createTenant();
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional');
+    const at = (iso: string) => runWithTenantContext(ctx, () => meterRequest(ctx, new Date(iso)));
+    for (let i = 0; i < 3; i += 1) await at('2033-07-04T09:58:10.000Z');
+    for (let i = 0; i < 2; i += 1) await at('2033-07-04T09:59:40.000Z');
+    for (let i = 0; i < 4; i += 1) await at('2033-07-04T10:00:05.000Z');
+    const usage = await call<{
+      resources: { apiCalls: { total: number; series: Array<{ start: string; used: number }> } };
+    }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/usage?resource=apiCalls&granularity=hour&from=2033-07-04T00:00:00Z&to=2033-07-04T23:59:59Z`,
+      { token: tenant.owner.token },
+    );
+    expect(usage.body.resources.apiCalls.series).toEqual([
+      { start: '2033-07-04T09:00:00.000Z', used: 5 },
+      { start: '2033-07-04T10:00:00.000Z', used: 4 },
+    ]);
+    expect(await counter(tenant.id, 'apiCalls', '2033-07')).toBe(9);
+  });
+
+  it('stops API calls at the monthly ceiling with 429 and writes nothing more', async () => {
+    const tenant = await createTenant({ plan: 'free', limitOverrides: { apiCalls: 3 } });
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'free', { apiCalls: 3 });
+    const at = new Date('2033-08-01T00:00:30.000Z');
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => runWithTenantContext(ctx, () => meterRequest(ctx, at))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused?.reason).toMatchObject({ statusCode: 429, code: 'quota_exceeded' });
+    expect(await counter(tenant.id, 'apiCalls', '2033-08')).toBe(3);
+  });
+});

@@ -17,6 +17,9 @@ export const QuotaCounterEntity = new Entity(
       resource: { type: QUOTA_RESOURCES, required: true, readOnly: true },
       period: { type: 'string', required: true, readOnly: true },
       used: { type: 'number', required: true },
+      /** API calls only: the minute (`YYYY-MM-DDTHH:MM`) the per-minute window counts, and its count. */
+      windowMinute: { type: 'string' },
+      windowCount: { type: 'number' },
       updatedAt: { type: 'string', required: true },
     },
     indexes: {
