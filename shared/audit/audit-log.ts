@@ -1,6 +1,7 @@
 import type { CreateEntityItem } from 'electrodb';
 import { AuditEventEntity, type AuditEventItem } from '../data/entities/audit-event';
 import { checkedCursor } from '../data/cursor';
+import { allConditions } from '../data/filters';
 import { tenantPartitionKey } from '../data/table-definition';
 import { newId } from '../ids';
 import type { TenantContext } from '../tenancy/context';
@@ -117,12 +118,10 @@ export async function listAuditEvents(
   const result = await AuditEventEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .where((attr, op) =>
-      [
+      allConditions([
         query.action ? op.eq(attr.action, query.action) : '',
         query.actorId ? op.eq(attr.actorId, query.actorId) : '',
-      ]
-        .filter(Boolean)
-        .join(' AND '),
+      ]),
     )
     .go({ order: 'desc', count: query.limit, cursor });
   return { items: result.data.map(toView), nextCursor: result.cursor };

@@ -10,6 +10,11 @@ import { AppError, ConflictError, ValidationError } from './errors';
 
 const { ttlSeconds } = getConfig().idempotency;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/**
+ * How long an unfinished first request holds its key: longer than any function's timeout, so a
+ * request that died mid-way (timeout, crash) does not block its retries for the whole TTL.
+ */
+const IN_PROGRESS_LOCK_SECONDS = 60;
 
 class IdempotencyKeyReusedError extends AppError {
   readonly statusCode = 422;
@@ -69,8 +74,12 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
             requestHash: hash,
             status: 'in_progress',
             expiresAt: now + ttlSeconds,
+            lockedUntil: now + IN_PROGRESS_LOCK_SECONDS,
           })
-            .where((attr, op) => `${op.notExists(attr.status)} OR ${op.lt(attr.expiresAt, now)}`)
+            .where(
+              (attr, op) =>
+                `${op.notExists(attr.status)} OR ${op.lt(attr.expiresAt, now)} OR (${op.eq(attr.status, 'in_progress')} AND ${op.lt(attr.lockedUntil, now)})`,
+            )
             .go({ response: 'none' }),
         );
         context.scope.idempotencyKey = key;

@@ -2,6 +2,7 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
 import { checkedCursor } from '../data/cursor';
+import { allConditions } from '../data/filters';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { RunEntity, type RunItem } from '../data/entities/run';
 import { TenantryService } from '../data/service';
@@ -181,12 +182,10 @@ export async function listRuns(
   const result = await RunEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .where((attr, op) =>
-      [
+      allConditions([
         query.agentId ? op.eq(attr.agentId, query.agentId) : '',
         query.status ? op.eq(attr.status, query.status) : '',
-      ]
-        .filter(Boolean)
-        .join(' AND '),
+      ]),
     )
     .go({ count: query.limit, cursor, order: 'desc' });
   return { items: result.data.map(toView), nextCursor: result.cursor };

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -521,5 +522,44 @@ describe('API-call metering', () => {
     const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused?.reason).toMatchObject({ statusCode: 429, code: 'quota_exceeded' });
     expect(await counter(tenant.id, 'apiCalls', '2033-08')).toBe(3);
+  });
+});
+
+describe('idempotency records', () => {
+  it('answers 409 while the first request runs, and frees a key whose request died', async () => {
+    const { IdempotencyRecordEntity } = await import('../../shared/data/entities/idempotency-record');
+    const tenant = await createTenant();
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional');
+    const now = Math.floor(Date.now() / 1000);
+    const body = { name: 'locked', model: 'claude-sonnet' };
+    const claim = (key: string, lockedUntil: number) =>
+      runWithTenantContext(ctx, () =>
+        IdempotencyRecordEntity.put({
+          tenantId: tenant.id,
+          scopeKey: `${tenant.owner.id}#${key}`,
+          requestHash: createHash('sha256')
+            .update(
+              `POST /v1/tenants/{tenantId}/agents\n/v1/tenants/${tenant.id}/agents\n${JSON.stringify(body)}`,
+            )
+            .digest('base64url'),
+          status: 'in_progress',
+          expiresAt: now + 3600,
+          lockedUntil,
+        }).go(),
+      );
+    await claim('running', now + 60);
+    const busy = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body,
+      headers: { 'idempotency-key': 'running' },
+    });
+    expect(busy.status).toBe(409);
+    await claim('died', now - 1);
+    const freed = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body,
+      headers: { 'idempotency-key': 'died' },
+    });
+    expect(freed.status).toBe(201);
   });
 });

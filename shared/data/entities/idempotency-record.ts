@@ -15,6 +15,8 @@ export const IdempotencyRecordEntity = new Entity(
       status: { type: ['in_progress', 'completed'] as const, required: true },
       response: { type: 'any' },
       expiresAt: { type: 'number', required: true },
+      /** Until when an in-progress record holds its key (a crashed request frees it then). */
+      lockedUntil: { type: 'number' },
     },
     indexes: {
       byTenant: {
