@@ -1,4 +1,5 @@
 import type { RequestMeta, TenantContext } from '../tenancy/context';
+import { PLANS } from '../tenants/plans';
 
 /** Who did something, as the audit log records it. */
 export interface Actor {
@@ -12,6 +13,8 @@ export interface Actor {
 export interface AuditSource {
   actor: Actor;
   meta: RequestMeta;
+  /** How long the tenant's plan keeps audit events; the event expires (TTL) after that. */
+  retentionDays: number;
 }
 
 export function auditSourceOf(ctx: TenantContext): AuditSource {
@@ -23,5 +26,6 @@ export function auditSourceOf(ctx: TenantContext): AuditSource {
       isPlatformAdmin: ctx.principal.isPlatformAdmin,
     },
     meta: { requestId: ctx.requestId, sourceIp: ctx.sourceIp, userAgent: ctx.userAgent },
+    retentionDays: PLANS[ctx.plan].retentionDays,
   };
 }

@@ -57,6 +57,7 @@ export function auditEventItem(
     userAgent: source.meta.userAgent,
     requestId: source.meta.requestId,
     occurredAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + source.retentionDays * 86_400,
   };
 }
 

@@ -107,6 +107,7 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
     {
       actor: { type: 'system', id: 'job:billing-close', tenantId: undefined, isPlatformAdmin: false },
       meta: { requestId: `billing-close:${period}`, sourceIp: '0.0.0.0', userAgent: 'tenantry-jobs' },
+      retentionDays: PLANS[ctx.plan].retentionDays,
     },
     {
       action: 'billing.period_closed',

@@ -174,6 +174,7 @@ export function tenantContextMiddleware(
                 isPlatformAdmin: true,
               },
               meta,
+              retentionDays: PLANS[ctx.plan].retentionDays,
             },
             { action: 'platform_admin.read', targetType: 'route', targetId: route.id },
           ),

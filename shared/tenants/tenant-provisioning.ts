@@ -13,7 +13,7 @@ import { createDirectoryUser, deleteDirectoryUser } from '../identity/user-direc
 import { logger } from '../observability/logger';
 import type { RequestMeta } from '../tenancy/context';
 import { consumeFixedWindow } from '../platform/fixed-window-limiter';
-import { DEFAULT_PLAN, type PlanId } from './plans';
+import { DEFAULT_PLAN, PLANS, type PlanId } from './plans';
 import { toTenantView, type TenantView } from './tenant-view';
 
 export interface ProvisionTenantInput {
@@ -50,7 +50,7 @@ function trialEnd(now: Date): string {
  */
 export async function provisionTenant(
   input: ProvisionTenantInput,
-  source: (ids: { tenantId: string; ownerUserId: string }) => AuditSource,
+  source: (ids: { tenantId: string; ownerUserId: string }) => Omit<AuditSource, 'retentionDays'>,
   now: Date = new Date(),
 ): Promise<ProvisionedTenant> {
   const existing = await SlugClaimEntity.get({ slug: input.slug }).go();
@@ -92,7 +92,7 @@ export async function provisionTenant(
   };
   const audit = auditEventItem(
     tenantId,
-    source({ tenantId, ownerUserId }),
+    { ...source({ tenantId, ownerUserId }), retentionDays: PLANS[tenant.plan].retentionDays },
     {
       action: 'tenant.created',
       targetType: 'tenant',

@@ -162,6 +162,8 @@ export interface StoredAuditEvent {
   before?: Record<string, unknown>;
   after?: Record<string, unknown>;
   requestId?: string;
+  occurredAt?: string;
+  expiresAt?: number;
 }
 
 /** Every audit item stored for a tenant, read straight from the table. */

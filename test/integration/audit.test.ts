@@ -193,6 +193,13 @@ describe('audit log, walking the mutating routes of the manifest', () => {
     });
   }
 
+  it('keeps each event for the plan’s audit retention (TTL)', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const [event] = await storedAuditEvents(tenant.id);
+    const occurred = Date.parse(event?.occurredAt ?? '') / 1000;
+    expect(event?.expiresAt).toBe(Math.floor(occurred) + 30 * 86_400);
+  });
+
   it('records nothing when a mutation fails', async () => {
     const tenant = await createTenant();
     const viewer = await addUser(tenant, 'viewer');

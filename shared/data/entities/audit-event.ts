@@ -3,7 +3,8 @@ import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /**
  * One audited act in a tenant. Keys sort by ULID, so a reverse query is newest first. Written in
- * the same transaction as the change it records wherever the change is a DynamoDB write.
+ * the same transaction as the change it records wherever the change is a DynamoDB write, and kept
+ * for the plan's retention (table TTL).
  */
 export const AuditEventEntity = new Entity(
   {
@@ -24,6 +25,8 @@ export const AuditEventEntity = new Entity(
       userAgent: { type: 'string', readOnly: true },
       requestId: { type: 'string', readOnly: true },
       occurredAt: { type: 'string', required: true, readOnly: true },
+      /** TTL: the plan's audit retention from the time of the event. */
+      expiresAt: { type: 'number', readOnly: true },
     },
     indexes: {
       byTenant: {
