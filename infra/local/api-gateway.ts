@@ -207,7 +207,11 @@ export async function startLocalApiGateway(options: {
     const pathParameters: Record<string, string> = {};
     params.forEach((name, index) => {
       const raw = match.m?.[index + 1] ?? '';
-      pathParameters[name] = decodeURIComponent(raw);
+      try {
+        pathParameters[name] = decodeURIComponent(raw);
+      } catch {
+        pathParameters[name] = raw;
+      }
     });
     const queryStringParameters: Record<string, string> = {};
     for (const [name, value] of url.searchParams) {

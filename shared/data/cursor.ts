@@ -1,9 +1,14 @@
 import { ValidationError } from '../http/errors';
 
+/** The key attributes a cursor of a table query, or of a gsi1 query, must carry (and no others). */
+const TABLE_KEYS = ['pk', 'sk'];
+const GSI1_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+
 /**
  * ElectroDB cursors are base64url JSON of the last evaluated key. A client could hand back one it
- * forged for another partition; DynamoDB would reject it with a 500-shaped error, or worse, the key
- * could point elsewhere. Each list decodes the cursor and checks it stays in the partition it queries.
+ * forged for another partition, or one missing a key attribute; DynamoDB would refuse it with a
+ * 500-shaped error, or the key could point elsewhere. Each list decodes the cursor and checks that it
+ * has exactly the index's key attributes and stays in the partition it queries.
  */
 export function checkedCursor(cursor: string | undefined, expected: Record<string, string>): string | null {
   if (cursor === undefined) return null;
@@ -18,6 +23,9 @@ export function checkedCursor(cursor: string | undefined, expected: Record<strin
   if (!Object.values(record).every((value) => typeof value === 'string' && value.length <= 1024)) {
     throw invalidCursor();
   }
+  const keys = 'gsi1pk' in expected ? GSI1_KEYS : TABLE_KEYS;
+  const present = Object.keys(record).sort();
+  if (present.length !== keys.length || !keys.every((key) => present.includes(key))) throw invalidCursor();
   for (const [attribute, value] of Object.entries(expected)) {
     if (record[attribute] !== value) throw invalidCursor();
   }

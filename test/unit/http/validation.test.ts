@@ -6,6 +6,7 @@ import {
   ValidationError,
 } from '../../../shared/http/errors';
 import { problemResponse } from '../../../shared/http/problem';
+import { checkedCursor } from '../../../shared/data/cursor';
 import { parseJsonBody } from '../../../shared/http/validation';
 import { apiEvent } from '../../helpers/api-event';
 
@@ -66,5 +67,29 @@ describe('parseJsonBody', () => {
         requestId: 'req-1',
       });
     }
+  });
+});
+
+describe('checkedCursor', () => {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const pk = 'TENANT#ten_1';
+
+  it('accepts a cursor with exactly the key attributes in the queried partition', () => {
+    const cursor = encode({ pk, sk: 'AGENT#agt_1' });
+    expect(checkedCursor(cursor, { pk })).toBe(cursor);
+  });
+
+  it.each([
+    ['another partition', { pk: 'TENANT#ten_2', sk: 'AGENT#agt_1' }],
+    ['a missing sort key', { pk }],
+    ['an extra attribute', { pk, sk: 'A', gsi1pk: 'X' }],
+    ['a non-string value', { pk, sk: 5 }],
+    ['an array', [pk]],
+  ])('refuses %s with 400 invalid_cursor', (_what, value) => {
+    expect(() => checkedCursor(encode(value), { pk })).toThrow(ValidationError);
+  });
+
+  it('refuses a cursor that is not base64 JSON', () => {
+    expect(() => checkedCursor('%%%', { pk })).toThrow(ValidationError);
   });
 });
