@@ -3,7 +3,7 @@ import { exportAuditEvents, listAuditEvents } from '../../shared/audit/audit-log
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/response';
 import { requireTenant } from '../../shared/http/scope';
-import { cursorParam, limitParam, parseWith } from '../../shared/http/validation';
+import { cursorParam, limitParam, noQueryParams, parseWith } from '../../shared/http/validation';
 import { idSchema } from '../../shared/ids';
 import { routesOf } from '../routes';
 
@@ -26,6 +26,7 @@ const operations: Record<string, Operation> = {
   },
   'audit.export': async (event, scope) => {
     parseWith(auditPath, event.pathParameters, 'path');
+    parseWith(noQueryParams, event.queryStringParameters ?? {}, 'query string');
     const { ndjson, count, truncated } = await exportAuditEvents(requireTenant(scope));
     return {
       statusCode: 200,

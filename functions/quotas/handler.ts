@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/response';
 import { requireTenant } from '../../shared/http/scope';
-import { parseWith } from '../../shared/http/validation';
+import { noQueryParams, parseWith } from '../../shared/http/validation';
 import { idSchema } from '../../shared/ids';
 import { quotaReport, usageReport } from '../../shared/quotas/quota-report';
 import { PERIODIC_RESOURCES } from '../../shared/tenants/plans';
@@ -27,6 +27,7 @@ const usageQuery = z.strictObject({
 const operations: Record<string, Operation> = {
   'quotas.get': async (event, scope) => {
     parseWith(tenantPath, event.pathParameters, 'path');
+    parseWith(noQueryParams, event.queryStringParameters ?? {}, 'query string');
     return json(200, await quotaReport(requireTenant(scope)));
   },
   'usage.get': async (event, scope) => {

@@ -1,7 +1,7 @@
 import { getConfig } from '../../shared/config';
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/response';
-import { parseJsonBody, parseWith } from '../../shared/http/validation';
+import { noQueryParams, parseJsonBody, parseWith } from '../../shared/http/validation';
 import { requireTenant, requirePrincipal } from '../../shared/http/scope';
 import { signUpTenant } from '../../shared/tenants/tenant-provisioning';
 import {
@@ -39,9 +39,13 @@ const operations: Record<string, Operation> = {
     const query = parseWith(listTenantsQuery, event.queryStringParameters ?? {}, 'query string');
     return json(200, await listTenants(query));
   },
-  'tenants.getCurrent': async (_event, scope) => json(200, await getTenant(requireTenant(scope))),
+  'tenants.getCurrent': async (event, scope) => {
+    parseWith(noQueryParams, event.queryStringParameters ?? {}, 'query string');
+    return json(200, await getTenant(requireTenant(scope)));
+  },
   'tenants.get': async (event, scope) => {
     parseWith(tenantPath, event.pathParameters, 'path');
+    parseWith(noQueryParams, event.queryStringParameters ?? {}, 'query string');
     return json(200, await getTenant(requireTenant(scope)));
   },
   'tenants.update': async (event, scope) => {

@@ -56,3 +56,6 @@ export const limitParam = z.coerce.number().int().min(1).max(100).default(25);
 
 /** An opaque pagination cursor as handed out by a previous page. */
 export const cursorParam = z.string().min(1).max(2048).optional();
+
+/** For routes that take no query parameters: an unknown one is a 400, not silently ignored. */
+export const noQueryParams = z.strictObject({});
