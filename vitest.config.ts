@@ -9,6 +9,7 @@ const unitEnv = {
   COGNITO_USER_POOL_ID: 'us-east-1_unit',
   COGNITO_CLIENT_ID: 'unit-client',
   LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
 };
 
 export default defineConfig({

@@ -1,7 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger } from '../observability/logger';
+import { metrics } from '../observability/metrics';
 import { runWithTenantContext } from '../tenancy/context';
 import {
   tenantContextMiddleware,
@@ -22,6 +24,7 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation) {
   return middy<ApiEvent, ApiResult, Error, ScopedContext>()
     .use(problemErrorHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
     .use(tenantContextMiddleware(route))
     .use(idempotencyMiddleware())
     .use(quotaMiddleware(route))

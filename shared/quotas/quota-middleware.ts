@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import { ForbiddenError } from '../http/errors';
 import type { RouteDefinition } from '../http/route';
 import { logger } from '../observability/logger';
+import { countMeteredRequest } from '../observability/metrics';
 import { runWithTenantContext } from '../tenancy/context';
 import type { ApiEvent, ApiResult, ScopedContext } from '../tenancy/tenant-context-middleware';
 import { PLANS } from '../tenants/plans';
@@ -35,6 +36,7 @@ export function quotaMiddleware(
       const now = new Date();
       await runWithTenantContext(ctx, async () => {
         scope.rateLimit = await meterRequest(ctx, now);
+        countMeteredRequest();
         if (route.consumes)
           scope.consumption = { taken: await consumePeriodic(ctx, route.consumes, 1, now), at: now };
       });

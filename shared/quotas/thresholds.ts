@@ -2,6 +2,7 @@ import { getConfig } from '../config';
 import { QuotaEventEntity } from '../data/entities/quota-event';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { logger } from '../observability/logger';
+import { countThresholdCrossed } from '../observability/metrics';
 import type { TenantContext } from '../tenancy/context';
 import type { QuotaResource } from '../tenants/plans';
 import { publishEvent } from './event-publisher';
@@ -48,6 +49,7 @@ export async function emitThresholdEvents(
       if (isConditionalFailure(error)) continue;
       throw error;
     }
+    countThresholdCrossed(change.resource, threshold);
     try {
       const publishedTo = await publishEvent({
         detailType: 'quota.threshold.crossed',
