@@ -1,7 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-/** Settings the unit tests run with: no endpoint, so any real AWS call would fail loudly. */
+/**
+ * Settings the unit tests run with. Endpoints point at a closed port, so a call that escaped its mock
+ * fails loudly; they are set explicitly because the integration project's global setup puts the
+ * twin's settings in this process's environment, which test workers inherit.
+ */
 const unitEnv = {
+  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+  COGNITO_ENDPOINT: 'http://127.0.0.1:9',
+  COGNITO_JWKS_URI: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_unit/.well-known/jwks.json',
+  POWERTOOLS_DEV: 'false',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'unit',
   AWS_SECRET_ACCESS_KEY: 'unit',
