@@ -26,8 +26,6 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(tenantContextMiddleware(route))
-    .use(idempotencyMiddleware())
-    .use(quotaMiddleware(route))
     .use({
       before: async function appendRequestKeys(request) {
         logger.appendKeys({
@@ -37,6 +35,8 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation) {
         });
       },
     })
+    .use(idempotencyMiddleware())
+    .use(quotaMiddleware(route))
     .handler(async function runOperation(event, context) {
       const { scope } = context;
       return scope.tenant
@@ -47,9 +47,9 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation) {
 
 /**
  * The Lambda entry point of one domain: one Middy stack per route (error handler outermost, then
- * logging, tenant context and permission, idempotency, rate limit and quota), dispatched on API
- * Gateway's route key. Validation happens
- * in each operation with zod, at the edge, before any service is called.
+ * logging and metrics, tenant context and permission, idempotency, rate limit and quota), dispatched
+ * on API Gateway's route key. Validation happens in each operation with zod, at the edge, before
+ * any service is called.
  */
 export function createApiHandler(routes: RouteDefinition[], operations: Record<string, Operation>) {
   const byKey = new Map<string, ReturnType<typeof buildRouteHandler>>();
