@@ -3,15 +3,17 @@ import { BillingPeriodEntity } from '../data/entities/billing-period';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { TenantEntity } from '../data/entities/tenant';
 import { isConditionalFailure } from '../data/dynamo-errors';
+import { auditSourceOf } from '../audit/actor';
 import { recordAuditEvent } from '../audit/audit-log';
 import { logger } from '../observability/logger';
 import { runWithTenantContext, type TenantContext } from '../tenancy/context';
 import { PLATFORM_ADMIN_PERMISSIONS } from '../tenancy/roles';
-import { effectiveLimits, PERIODIC_RESOURCES, PLANS, type LimitOverrides } from '../tenants/plans';
+import { entitlementsOf } from '../tenants/entitlements';
+import { PERIODIC_RESOURCES } from '../tenants/plans';
 import type { TenantJobMessage } from './job-definitions';
 
 /** The context a job acts on a tenant with: a system principal, the tenant's plan and limits. */
-async function systemContext(tenantId: string, job: string): Promise<TenantContext | null> {
+async function systemContext({ tenantId, job, period }: TenantJobMessage): Promise<TenantContext | null> {
   const tenant = (
     await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
   ).data;
@@ -23,16 +25,14 @@ async function systemContext(tenantId: string, job: string): Promise<TenantConte
       userId: `job:${job}`,
       sub: 'system',
       email: undefined,
-      homeTenantId: tenantId,
+      homeTenantId: undefined,
       isPlatformAdmin: false,
     },
     role: 'platform_admin',
     permissions: PLATFORM_ADMIN_PERMISSIONS,
-    plan: tenant.plan,
-    limits: effectiveLimits(tenant.plan, tenant.limitOverrides as LimitOverrides | undefined),
-    features: new Set(PLANS[tenant.plan].features),
+    ...entitlementsOf(tenant),
     tenantStatus: tenant.status,
-    requestId: `job:${job}`,
+    requestId: `${job}:${period}`,
     sourceIp: '0.0.0.0',
     userAgent: 'tenantry-jobs',
   };
@@ -102,25 +102,17 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
     if (isConditionalFailure(error)) return;
     throw error;
   }
-  await recordAuditEvent(
-    ctx.tenantId,
-    {
-      actor: { type: 'system', id: 'job:billing-close', tenantId: undefined, isPlatformAdmin: false },
-      meta: { requestId: `billing-close:${period}`, sourceIp: '0.0.0.0', userAgent: 'tenantry-jobs' },
-      retentionDays: PLANS[ctx.plan].retentionDays,
-    },
-    {
-      action: 'billing.period_closed',
-      targetType: 'billing_period',
-      targetId: period,
-      after: { usage, overage },
-    },
-  );
+  await recordAuditEvent(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'billing.period_closed',
+    targetType: 'billing_period',
+    targetId: period,
+    after: { usage, overage },
+  });
 }
 
 /** Processes one per-tenant job message. Safe to receive twice. */
 export async function processTenantJob(message: TenantJobMessage, now: Date = new Date()): Promise<void> {
-  const ctx = await systemContext(message.tenantId, message.job);
+  const ctx = await systemContext(message);
   if (!ctx) {
     logger.warn('Job message for a tenant that no longer exists', { ...message });
     return;

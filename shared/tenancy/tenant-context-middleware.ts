@@ -4,6 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { auditSourceOf } from '../audit/actor';
 import { recordAuditEvent } from '../audit/audit-log';
 import { authorizerContextSchema } from '../auth/authorizer-context';
 import { getConfig } from '../config';
@@ -12,7 +13,7 @@ import { isMutation, type RouteDefinition } from '../http/route';
 import { runWithTenantContext, type RequestMeta, type TenantContext, type UserPrincipal } from './context';
 import type { Consumption } from '../quotas/periodic-quota';
 import type { RateLimitState } from '../quotas/request-metering';
-import { effectiveLimits, PLANS, type LimitOverrides } from '../tenants/plans';
+import { entitlementsOf } from '../tenants/entitlements';
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from './roles';
 import { activateInvitedMembership, loadMembership, loadTenant } from './tenant-resolution';
 
@@ -131,9 +132,7 @@ export function tenantContextMiddleware(
       const base = {
         tenantId,
         principal,
-        plan: tenant.plan,
-        limits: effectiveLimits(tenant.plan, tenant.limitOverrides as LimitOverrides | undefined),
-        features: new Set(PLANS[tenant.plan].features),
+        ...entitlementsOf(tenant),
         tenantStatus: tenant.status,
         requestId: meta.requestId,
         sourceIp: meta.sourceIp,
@@ -164,20 +163,11 @@ export function tenantContextMiddleware(
       // Mutations audit themselves; a platform admin's read of another tenant is audited here.
       if (crossTenant && !isMutation(route)) {
         await runWithTenantContext(ctx, () =>
-          recordAuditEvent(
-            tenantId,
-            {
-              actor: {
-                type: 'user',
-                id: principal.userId,
-                tenantId: principal.homeTenantId,
-                isPlatformAdmin: true,
-              },
-              meta,
-              retentionDays: PLANS[ctx.plan].retentionDays,
-            },
-            { action: 'platform_admin.read', targetType: 'route', targetId: route.id },
-          ),
+          recordAuditEvent(tenantId, auditSourceOf(ctx), {
+            action: 'platform_admin.read',
+            targetType: 'route',
+            targetId: route.id,
+          }),
         );
       }
     },

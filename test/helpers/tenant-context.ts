@@ -1,6 +1,7 @@
 import type { TenantContext } from '../../shared/tenancy/context';
 import { ROLE_PERMISSIONS } from '../../shared/tenancy/roles';
-import { effectiveLimits, PLANS, type LimitOverrides, type PlanId } from '../../shared/tenants/plans';
+import { entitlementsOf } from '../../shared/tenants/entitlements';
+import type { LimitOverrides, PlanId } from '../../shared/tenants/plans';
 
 /** The context the middleware would build for a tenant's owner, for calling services directly. */
 export function ownerContext(
@@ -21,9 +22,7 @@ export function ownerContext(
     },
     role: 'owner',
     permissions: ROLE_PERMISSIONS.owner,
-    plan,
-    limits: effectiveLimits(plan, overrides),
-    features: new Set(PLANS[plan].features),
+    ...entitlementsOf({ plan, limitOverrides: overrides }),
     tenantStatus: 'active',
     requestId: 'test',
     sourceIp: '127.0.0.1',
