@@ -15,7 +15,8 @@ export interface Consumption {
   limit: number | null;
 }
 
-function exceeded(
+/** The 429 answer for a monthly resource: Retry-After until the month ends. */
+export function periodQuotaExceeded(
   ctx: TenantContext,
   resource: PeriodicResource,
   ceiling: number,
@@ -47,7 +48,7 @@ export async function addToPeriodCounter(
   const period = monthPeriod(now);
   const limit = ctx.limits[resource];
   const ceiling = enforcedCeiling(ctx.plan, resource, limit);
-  if (ceiling !== null && amount > ceiling) throw exceeded(ctx, resource, ceiling, 0, now);
+  if (ceiling !== null && amount > ceiling) throw periodQuotaExceeded(ctx, resource, ceiling, 0, now);
   const update = QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource, period })
     .add({ used: amount })
     .set({ updatedAt: now.toISOString() });
@@ -65,7 +66,7 @@ export async function addToPeriodCounter(
     const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({
       consistent: true,
     });
-    throw exceeded(ctx, resource, ceiling, current.data?.used ?? 0, now);
+    throw periodQuotaExceeded(ctx, resource, ceiling, current.data?.used ?? 0, now);
   }
 }
 
@@ -119,4 +120,24 @@ export async function refundPeriodic(
 ): Promise<void> {
   await refundPeriodicCounter(ctx, consumption);
   await addToUsageBucket(ctx, consumption.resource, -consumption.amount, takenAt);
+}
+
+/**
+ * Refuses when this month's use of a resource has already reached its ceiling (one read, no write):
+ * for work that will consume it later, such as a run that must report its tokens.
+ */
+export async function assertPeriodicLeft(
+  ctx: TenantContext,
+  resource: PeriodicResource,
+  now: Date,
+): Promise<void> {
+  const ceiling = enforcedCeiling(ctx.plan, resource, ctx.limits[resource]);
+  if (ceiling === null) return;
+  const counter = await QuotaCounterEntity.get({
+    tenantId: ctx.tenantId,
+    resource,
+    period: monthPeriod(now),
+  }).go();
+  const used = counter.data?.used ?? 0;
+  if (used >= ceiling) throw periodQuotaExceeded(ctx, resource, ceiling, used, now);
 }

@@ -5,9 +5,8 @@ import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
 import { TooManyRequestsError } from '../http/errors';
 import type { TenantContext } from '../tenancy/context';
 import { enforcedCeiling } from '../tenants/plans';
-import { addToUsageBucket } from './periodic-quota';
-import { monthPeriod, secondsUntil, startOfNextMonth } from './periods';
-import { QuotaExceededError } from './quota-exceeded-error';
+import { addToUsageBucket, periodQuotaExceeded } from './periodic-quota';
+import { monthPeriod } from './periods';
 import { emitThresholdEvents } from './thresholds';
 
 export interface RateLimitState {
@@ -119,10 +118,11 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
     if (old.windowMinute === minute) {
       if (rpm !== null && (old.windowCount ?? 0) >= rpm) throw rateLimited(rpm, resetSeconds);
       if (ceiling !== null && (old.used ?? 0) >= ceiling)
-        throw quotaExceeded(ctx, ceiling, old.used ?? 0, now);
+        throw periodQuotaExceeded(ctx, 'apiCalls', ceiling, old.used ?? 0, now);
       continue;
     }
-    if (ceiling !== null && (old.used ?? 0) >= ceiling) throw quotaExceeded(ctx, ceiling, old.used ?? 0, now);
+    if (ceiling !== null && (old.used ?? 0) >= ceiling)
+      throw periodQuotaExceeded(ctx, 'apiCalls', ceiling, old.used ?? 0, now);
     try {
       const result = await tenantDocumentClient.send(
         new UpdateCommand({
@@ -179,15 +179,4 @@ function rateLimited(rpm: number, resetSeconds: number): TooManyRequestsError {
     { limit: rpm, windowSeconds: 60 },
     rateLimitHeaders(rpm, 0, resetSeconds),
   );
-}
-
-function quotaExceeded(ctx: TenantContext, ceiling: number, used: number, now: Date): QuotaExceededError {
-  return new QuotaExceededError({
-    resource: 'apiCalls',
-    limit: ceiling,
-    used,
-    period: monthPeriod(now),
-    plan: ctx.plan,
-    retryAfterSeconds: secondsUntil(startOfNextMonth(now), now),
-  });
 }

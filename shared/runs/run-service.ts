@@ -3,7 +3,6 @@ import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
 import { checkedCursor } from '../data/cursor';
 import { allConditions } from '../data/filters';
-import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { RunEntity, type RunItem } from '../data/entities/run';
 import { TenantryService } from '../data/service';
 import { tenantPartitionKey } from '../data/table-definition';
@@ -11,11 +10,9 @@ import { commitTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../http/errors';
 import { newId } from '../ids';
 import { getAgentItem } from '../agents/agent-service';
-import { consumePeriodic, refundPeriodic } from '../quotas/periodic-quota';
-import { monthPeriod, secondsUntil, startOfNextMonth } from '../quotas/periods';
-import { QuotaExceededError } from '../quotas/quota-exceeded-error';
+import { assertPeriodicLeft, consumePeriodic, refundPeriodic } from '../quotas/periodic-quota';
+import { monthPeriod } from '../quotas/periods';
 import type { TenantContext } from '../tenancy/context';
-import { enforcedCeiling } from '../tenants/plans';
 
 export interface RunView {
   id: string;
@@ -43,25 +40,6 @@ function toView(item: RunItem): RunView {
   };
 }
 
-/** A run cannot start once this month's tokens are used up: it could not report any. */
-async function assertTokensLeft(ctx: TenantContext, now: Date): Promise<void> {
-  const ceiling = enforcedCeiling(ctx.plan, 'tokens', ctx.limits.tokens);
-  if (ceiling === null) return;
-  const period = monthPeriod(now);
-  const counter = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource: 'tokens', period }).go();
-  const used = counter.data?.used ?? 0;
-  if (used >= ceiling) {
-    throw new QuotaExceededError({
-      resource: 'tokens',
-      limit: ceiling,
-      used,
-      period,
-      plan: ctx.plan,
-      retryAfterSeconds: secondsUntil(startOfNextMonth(now), now),
-    });
-  }
-}
-
 /**
  * Starts a run of an agent. The `runs` quota and the rate limit were taken by the quota middleware
  * (the route declares `consumes: 'runs'`) and are given back if this fails.
@@ -73,7 +51,8 @@ export async function startRun(
   now: Date = new Date(),
 ): Promise<RunView> {
   await getAgentItem(ctx, agentId);
-  await assertTokensLeft(ctx, now);
+  // A run cannot start once this month's tokens are used up: it could not report any.
+  await assertPeriodicLeft(ctx, 'tokens', now);
   const run: RunItem = {
     tenantId: ctx.tenantId,
     runId: newId('run', now.getTime()),
