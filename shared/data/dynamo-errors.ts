@@ -15,8 +15,3 @@ function errorChain(error: unknown): Array<{ name?: string; message?: string }> 
 export function isConditionalFailure(error: unknown): boolean {
   return errorChain(error).some((e) => e.name === 'ConditionalCheckFailedException');
 }
-
-/** True when DynamoDB cancelled a transaction; which item failed is in the ElectroDB result. */
-export function isTransactionCanceled(error: unknown): boolean {
-  return errorChain(error).some((e) => e.name === 'TransactionCanceledException');
-}

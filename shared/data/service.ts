@@ -27,3 +27,6 @@ export const TenantryService = new Service(
   // No client here: a Service would impose it on every entity. Each transaction names its client.
   { table: TABLE_NAME },
 );
+
+/** The entities a transaction callback receives, to type helpers that build one transaction item. */
+export type TransactionEntities = Parameters<Parameters<typeof TenantryService.transaction.write>[0]>[0];

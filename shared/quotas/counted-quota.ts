@@ -1,11 +1,11 @@
 import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
-import type { TenantryService } from '../data/service';
+import type { TransactionEntities } from '../data/service';
 import type { TenantContext } from '../tenancy/context';
 import { enforcedCeiling, type CountedResource } from '../tenants/plans';
 import { QuotaExceededError } from './quota-exceeded-error';
 import { emitThresholdEvents } from './thresholds';
 
-type QuotaWriter = Parameters<Parameters<typeof TenantryService.transaction.write>[0]>[0]['quotaCounter'];
+type QuotaWriter = TransactionEntities['quotaCounter'];
 
 function ceilingFor(ctx: TenantContext, resource: CountedResource): number | null {
   return enforcedCeiling(ctx.plan, resource, ctx.limits[resource]);

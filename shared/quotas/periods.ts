@@ -7,8 +7,9 @@ export function hourBucket(now: Date): string {
   return now.toISOString().slice(0, 13);
 }
 
-export function minuteAttribute(now: Date): string {
-  return `m${String(now.getUTCMinutes()).padStart(2, '0')}`;
+/** The minute a request falls in, `YYYY-MM-DDTHH:MM` (UTC): the per-minute rate window. */
+export function minuteOf(now: Date): string {
+  return now.toISOString().slice(0, 16);
 }
 
 export function startOfNextMonth(now: Date): Date {

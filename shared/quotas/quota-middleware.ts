@@ -48,12 +48,11 @@ export function quotaMiddleware(
       }
     },
     onError: async function refundConsumption(request) {
-      const { scope } = request.context;
-      if (!scope.tenant || !scope.consumption) return;
-      const { taken, at } = scope.consumption;
-      await runWithTenantContext(scope.tenant, () => refundPeriodic(scope.tenant!, taken, at)).catch(
-        (error: unknown) =>
-          logger.error('Could not refund a consumption', { error, resource: taken.resource }),
+      const { tenant, consumption } = request.context.scope;
+      if (!tenant || !consumption) return;
+      const { taken, at } = consumption;
+      await runWithTenantContext(tenant, () => refundPeriodic(tenant, taken, at)).catch((error: unknown) =>
+        logger.error('Could not refund a consumption', { error, resource: taken.resource }),
       );
     },
   };

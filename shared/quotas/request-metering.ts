@@ -2,11 +2,12 @@ import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/c
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
+import { allConditions } from '../data/filters';
 import { TooManyRequestsError } from '../http/errors';
 import type { TenantContext } from '../tenancy/context';
 import { enforcedCeiling } from '../tenants/plans';
 import { addToUsageBucket, periodQuotaExceeded } from './periodic-quota';
-import { monthPeriod } from './periods';
+import { minuteOf, monthPeriod } from './periods';
 import { emitThresholdEvents } from './thresholds';
 
 export interface RateLimitState {
@@ -28,11 +29,6 @@ export function headersOf(state: RateLimitState): Record<string, string> {
   return state.limit === null || state.remaining === null
     ? {}
     : rateLimitHeaders(state.limit, state.remaining, state.resetSeconds);
-}
-
-/** The minute a request falls in, `YYYY-MM-DDTHH:MM` (UTC). */
-export function minuteOf(now: Date): string {
-  return now.toISOString().slice(0, 16);
 }
 
 interface MeterItem {
@@ -98,13 +94,11 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
         new UpdateCommand({
           ...base,
           UpdateExpression: `ADD #used :one, #wc :one SET ${identity}`,
-          ConditionExpression: [
+          ConditionExpression: allConditions([
             '#wm = :minute',
             rpm === null ? '' : '#wc < :rpm',
             ceiling === null ? '' : '#used < :ceiling',
-          ]
-            .filter(Boolean)
-            .join(' AND '),
+          ]),
           ExpressionAttributeValues: values,
           ReturnValues: 'UPDATED_NEW',
         }),

@@ -2,7 +2,7 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { checkedCursor } from '../data/cursor';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
-import { TenantryService } from '../data/service';
+import { TenantryService, type TransactionEntities } from '../data/service';
 import { commitTransaction } from '../data/transactions';
 import { tenantDocumentClient } from '../data/clients';
 import { tenantPartitionKey } from '../data/table-definition';
@@ -112,7 +112,7 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
         takeCounted(quotaCounter, ctx, 'users', 1, now),
         memberships.create(membership).commit(),
         auditEvent.create(audit).commit(),
-        ...(input.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, 1, membership.updatedAt)] : []),
+        ...(input.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, 1, now)] : []),
       ]),
       (index) =>
         index === 0
@@ -137,15 +137,14 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
  * The tenant's owner count moves with owner memberships, in the same transaction. A decrement is
  * conditional on another owner remaining, which is what keeps the last owner.
  */
-type TenantWriter = Parameters<Parameters<typeof TenantryService.transaction.write>[0]>[0]['tenant'];
-
-function ownerCountChange(tenant: TenantWriter, tenantId: string, delta: 1 | -1, now: string) {
+function ownerCountChange(tenant: TransactionEntities['tenant'], tenantId: string, delta: 1 | -1, now: Date) {
+  const updatedAt = now.toISOString();
   return delta > 0
-    ? tenant.patch({ tenantId }).add({ ownerCount: 1 }).set({ updatedAt: now }).commit()
+    ? tenant.patch({ tenantId }).add({ ownerCount: 1 }).set({ updatedAt }).commit()
     : tenant
         .patch({ tenantId })
         .subtract({ ownerCount: 1 })
-        .set({ updatedAt: now })
+        .set({ updatedAt })
         .where((attr, op) => op.gt(attr.ownerCount, 1))
         .commit();
 }
@@ -168,7 +167,8 @@ export async function changeUserRole(
   assertMayManage(ctx, current);
   assertMayGrant(ctx, input.role);
   if (current.role === input.role) return toUserView(current);
-  const now = new Date().toISOString();
+  const at = new Date();
+  const now = at.toISOString();
   const ownerDelta = (input.role === 'owner' ? 1 : 0) - (current.role === 'owner' ? 1 : 0);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
     action: 'user.role_changed',
@@ -185,7 +185,7 @@ export async function changeUserRole(
         .where((attr, op) => op.eq(attr.role, current.role))
         .commit(),
       auditEvent.create(audit).commit(),
-      ...(ownerDelta === 0 ? [] : [ownerCountChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, now)]),
+      ...(ownerDelta === 0 ? [] : [ownerCountChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, at)]),
     ]),
     (index) => (index === 0 ? changedMeanwhile() : index === 2 ? lastOwner() : undefined),
     tenantDocumentClient,
@@ -203,7 +203,7 @@ export async function changeUserRole(
 export async function removeUser(ctx: TenantContext, userId: string): Promise<void> {
   const current = await getMembership(ctx, userId);
   assertMayManage(ctx, current);
-  const now = new Date().toISOString();
+  const now = new Date();
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
     action: 'user.removed',
     targetType: 'user',
@@ -217,7 +217,7 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
         .where((attr, op) => op.eq(attr.role, current.role))
         .commit(),
       auditEvent.create(audit).commit(),
-      giveBackCounted(quotaCounter, ctx, 'users', 1, new Date(now)),
+      giveBackCounted(quotaCounter, ctx, 'users', 1, now),
       ...(current.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, -1, now)] : []),
     ]),
     (index) => (index === 0 ? changedMeanwhile() : index === 3 ? lastOwner() : undefined),

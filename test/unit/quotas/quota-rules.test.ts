@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   monthPeriod,
   hourBucket,
-  minuteAttribute,
+  minuteOf,
   previousMonthPeriod,
   startOfNextMonth,
 } from '../../../shared/quotas/periods';
@@ -33,7 +33,7 @@ describe('periods (UTC)', () => {
     const at = new Date('2026-02-28T23:59:59.999Z');
     expect(monthPeriod(at)).toBe('2026-02');
     expect(hourBucket(at)).toBe('2026-02-28T23');
-    expect(minuteAttribute(at)).toBe('m59');
+    expect(minuteOf(at)).toBe('2026-02-28T23:59');
     expect(monthPeriod(new Date('2026-03-01T00:00:00.000Z'))).toBe('2026-03');
   });
 
