@@ -8,7 +8,6 @@ import { tenantPartitionKey } from '../data/table-definition';
 import { commitTransaction } from '../data/transactions';
 import { NotFoundError } from '../http/errors';
 import { newId } from '../ids';
-import { getAgentItem } from '../agents/agent-service';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import type { TenantContext } from '../tenancy/context';
 
@@ -37,14 +36,16 @@ export function memorySize(kind: MemoryItem['kind'], content: unknown): number {
   return Buffer.byteLength(kind === 'text' ? String(content) : JSON.stringify(content), 'utf8');
 }
 
-/** Stores a memory item: the item, the `storageBytes` counter (by its size) and the audit event, one transaction. */
+/**
+ * Stores a memory item in one transaction: a check that its agent exists, the `storageBytes` counter
+ * (by its size), the item and the audit event. An agent deleted meanwhile cannot gain memory.
+ */
 export async function addMemory(
   ctx: TenantContext,
   agentId: string,
   input: { kind: MemoryItem['kind']; content: unknown },
   now: Date = new Date(),
 ): Promise<MemoryView> {
-  await getAgentItem(ctx, agentId);
   const sizeBytes = memorySize(input.kind, input.content);
   const item: MemoryItem = {
     tenantId: ctx.tenantId,
@@ -62,12 +63,21 @@ export async function addMemory(
     after: { agentId, kind: input.kind, sizeBytes },
   });
   await commitTransaction(
-    TenantryService.transaction.write(({ memoryItem, quotaCounter, auditEvent }) => [
+    TenantryService.transaction.write(({ agent, memoryItem, quotaCounter, auditEvent }) => [
+      agent
+        .check({ tenantId: ctx.tenantId, agentId })
+        .where((attr, op) => op.exists(attr.agentId))
+        .commit(),
       takeCounted(quotaCounter, ctx, 'storageBytes', sizeBytes, now),
       memoryItem.create(item).commit(),
       auditEvent.create(audit).commit(),
     ]),
-    (index) => (index === 0 ? countedQuotaError(ctx, 'storageBytes') : undefined),
+    (index) =>
+      index === 0
+        ? new NotFoundError('No agent with this id in the tenant.', 'agent_not_found')
+        : index === 1
+          ? countedQuotaError(ctx, 'storageBytes')
+          : undefined,
     tenantDocumentClient,
   );
   await afterCountedTake(ctx, 'storageBytes', now);

@@ -234,6 +234,22 @@ describe('giving quota back', () => {
     expect(await countItems(tenant.id, 'MEMORY#')).toBe(0);
   });
 
+  it('stores no memory and takes no storage for an agent that does not exist', async () => {
+    const tenant = await createTenant();
+    const response = await call(
+      'POST',
+      `/v1/tenants/${tenant.id}/agents/agt_01AAAAAAAAAAAAAAAAAAAAAAAA/memory`,
+      {
+        token: tenant.owner.token,
+        body: { kind: 'text', content: 'orphan' },
+      },
+    );
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ code: 'agent_not_found' });
+    expect(await counter(tenant.id, 'storageBytes', STANDING_PERIOD)).toBe(0);
+    expect(await countItems(tenant.id, 'MEMORY#')).toBe(0);
+  });
+
   it('gives a run back when the start fails (unknown agent)', async () => {
     const tenant = await createTenant();
     const period = new Date().toISOString().slice(0, 7);
