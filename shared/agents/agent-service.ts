@@ -1,5 +1,5 @@
 import { auditSourceOf } from '../audit/actor';
-import { auditEventItem, changedFields } from '../audit/audit-log';
+import { auditEventItem, changedFieldsOf } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
 import { checkedCursor } from '../data/cursor';
 import { AgentEntity, type AgentItem } from '../data/entities/agent';
@@ -112,10 +112,7 @@ export async function updateAgent(
   const current = await getAgentItem(ctx, agentId);
   const now = new Date().toISOString();
   const next: AgentItem = { ...current, ...input, updatedAt: now };
-  const fields = Object.keys(input);
-  const pick = (item: AgentItem) =>
-    Object.fromEntries(fields.map((key) => [key, item[key as keyof AgentItem]]));
-  const { before, after } = changedFields(pick(current), pick(next));
+  const { before, after } = changedFieldsOf(current, next, Object.keys(input));
   if (Object.keys(after).length === 0) return toView(current);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
     action: 'agent.updated',

@@ -34,6 +34,16 @@ export function changedFields(
   return { before: b, after: a };
 }
 
+/** {@link changedFields} of two versions of a record, looking only at the fields a change names. */
+export function changedFieldsOf<T extends object>(
+  current: T,
+  next: T,
+  fields: readonly string[],
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const project = (item: T) => Object.fromEntries(fields.map((key) => [key, item[key as keyof T]]));
+  return changedFields(project(current), project(next));
+}
+
 /** The audit item for a change, ready to put alone or inside the change's transaction. */
 export function auditEventItem(
   tenantId: string,

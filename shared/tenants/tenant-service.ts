@@ -1,5 +1,5 @@
-import { auditSourceOf, type AuditSource } from '../audit/actor';
-import { auditEventItem, changedFields } from '../audit/audit-log';
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem, changedFieldsOf } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
 import { checkedCursor, decodeCursor, encodeCursor } from '../data/cursor';
@@ -16,10 +16,15 @@ import { toTenantView, type TenantView } from './tenant-view';
 
 const config = getConfig();
 
-export async function getTenant(ctx: TenantContext): Promise<TenantView> {
+/** The tenant record, read strongly consistent: what was just changed is what is seen. */
+async function readTenant(ctx: TenantContext): Promise<TenantItem> {
   const result = await TenantEntity.get({ tenantId: ctx.tenantId }).go({ consistent: true });
   if (!result.data) throw new NotFoundError('No tenant has this id.', 'tenant_not_found');
-  return toTenantView(result.data);
+  return result.data;
+}
+
+export async function getTenant(ctx: TenantContext): Promise<TenantView> {
+  return toTenantView(await readTenant(ctx));
 }
 
 /** A platform admin creates a tenant on any plan; audited in the new tenant as that admin. */
@@ -47,19 +52,17 @@ async function mutateTenant(
   ctx: TenantContext,
   action: string,
   compute: (current: TenantItem) => TenantChange,
-  source: AuditSource = auditSourceOf(ctx),
 ): Promise<TenantView> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const current = (await TenantEntity.get({ tenantId: ctx.tenantId }).go({ consistent: true })).data;
-    if (!current) throw new NotFoundError('No tenant has this id.', 'tenant_not_found');
+    const current = await readTenant(ctx);
     const change = compute(current);
     const now = new Date();
     const next: TenantItem = { ...current, ...change, updatedAt: now.toISOString() };
-    const { before, after } = changedFields(pickChanged(current, change), pickChanged(next, change));
+    const { before, after } = changedFieldsOf(current, next, Object.keys(change));
     if (Object.keys(after).length === 0) return toTenantView(current);
     const audit = auditEventItem(
       ctx.tenantId,
-      source,
+      auditSourceOf(ctx),
       { action, targetType: 'tenant', targetId: ctx.tenantId, before, after },
       now,
     );
@@ -83,10 +86,6 @@ async function mutateTenant(
     }
   }
   throw new ConflictError('The tenant is being changed by someone else; retry.', 'concurrent_modification');
-}
-
-function pickChanged(item: TenantItem, change: TenantChange): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(change).map((key) => [key, item[key as keyof TenantItem]]));
 }
 
 export interface UpdateTenantInput {
