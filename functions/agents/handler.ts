@@ -6,16 +6,13 @@ import {
   listAgents,
   updateAgent,
 } from '../../shared/agents/agent-service';
-import { getConfig } from '../../shared/config';
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json, noContent } from '../../shared/http/response';
 import { requireTenant } from '../../shared/http/scope';
-import { cursorParam, limitParam, parseJsonBody, parseWith } from '../../shared/http/validation';
+import { cursorParam, limitParam, parseBody, parsePath, parseQuery } from '../../shared/http/validation';
 import { idSchema } from '../../shared/ids';
 import { addMemory, deleteMemory, getMemory, listMemory } from '../../shared/memory/memory-service';
 import { routesOf } from '../routes';
-
-const { maxBodyBytes } = getConfig().http;
 
 const agentsPath = z.object({ tenantId: idSchema('tenant') });
 const agentPath = z.object({ tenantId: idSchema('tenant'), agentId: idSchema('agent') });
@@ -51,56 +48,41 @@ const memoryBody = z.discriminatedUnion('kind', [
 
 const operations: Record<string, Operation> = {
   'agents.list': async (event, scope) => {
-    parseWith(agentsPath, event.pathParameters, 'path');
-    return json(
-      200,
-      await listAgents(
-        requireTenant(scope),
-        parseWith(pageQuery, event.queryStringParameters ?? {}, 'query string'),
-      ),
-    );
+    parsePath(event, agentsPath);
+    return json(200, await listAgents(requireTenant(scope), parseQuery(event, pageQuery)));
   },
   'agents.create': async (event, scope) => {
-    parseWith(agentsPath, event.pathParameters, 'path');
-    return json(
-      201,
-      await createAgent(requireTenant(scope), parseJsonBody(event, createAgentBody, maxBodyBytes)),
-    );
+    parsePath(event, agentsPath);
+    return json(201, await createAgent(requireTenant(scope), parseBody(event, createAgentBody)));
   },
   'agents.get': async (event, scope) => {
-    const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
+    const { agentId } = parsePath(event, agentPath);
     return json(200, await getAgent(requireTenant(scope), agentId));
   },
   'agents.update': async (event, scope) => {
-    const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
-    return json(
-      200,
-      await updateAgent(requireTenant(scope), agentId, parseJsonBody(event, updateAgentBody, maxBodyBytes)),
-    );
+    const { agentId } = parsePath(event, agentPath);
+    return json(200, await updateAgent(requireTenant(scope), agentId, parseBody(event, updateAgentBody)));
   },
   'agents.delete': async (event, scope) => {
-    const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
+    const { agentId } = parsePath(event, agentPath);
     await deleteAgent(requireTenant(scope), agentId);
     return noContent();
   },
   'memory.list': async (event, scope) => {
-    const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
-    const query = parseWith(pageQuery, event.queryStringParameters ?? {}, 'query string');
+    const { agentId } = parsePath(event, agentPath);
+    const query = parseQuery(event, pageQuery);
     return json(200, await listMemory(requireTenant(scope), agentId, query));
   },
   'memory.create': async (event, scope) => {
-    const { agentId } = parseWith(agentPath, event.pathParameters, 'path');
-    return json(
-      201,
-      await addMemory(requireTenant(scope), agentId, parseJsonBody(event, memoryBody, maxBodyBytes)),
-    );
+    const { agentId } = parsePath(event, agentPath);
+    return json(201, await addMemory(requireTenant(scope), agentId, parseBody(event, memoryBody)));
   },
   'memory.get': async (event, scope) => {
-    const { agentId, memoryId } = parseWith(memoryPath, event.pathParameters, 'path');
+    const { agentId, memoryId } = parsePath(event, memoryPath);
     return json(200, await getMemory(requireTenant(scope), agentId, memoryId));
   },
   'memory.delete': async (event, scope) => {
-    const { agentId, memoryId } = parseWith(memoryPath, event.pathParameters, 'path');
+    const { agentId, memoryId } = parsePath(event, memoryPath);
     await deleteMemory(requireTenant(scope), agentId, memoryId);
     return noContent();
   },

@@ -3,7 +3,7 @@ import { exportAuditEvents, listAuditEvents } from '../../shared/audit/audit-log
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/response';
 import { requireTenant } from '../../shared/http/scope';
-import { cursorParam, limitParam, noQueryParams, parseWith } from '../../shared/http/validation';
+import { cursorParam, limitParam, noQueryParams, parsePath, parseQuery } from '../../shared/http/validation';
 import { idSchema } from '../../shared/ids';
 import { routesOf } from '../routes';
 
@@ -20,13 +20,13 @@ const auditQuery = z.strictObject({
 
 const operations: Record<string, Operation> = {
   'audit.list': async (event, scope) => {
-    parseWith(auditPath, event.pathParameters, 'path');
-    const query = parseWith(auditQuery, event.queryStringParameters ?? {}, 'query string');
+    parsePath(event, auditPath);
+    const query = parseQuery(event, auditQuery);
     return json(200, await listAuditEvents(requireTenant(scope), query));
   },
   'audit.export': async (event, scope) => {
-    parseWith(auditPath, event.pathParameters, 'path');
-    parseWith(noQueryParams, event.queryStringParameters ?? {}, 'query string');
+    parsePath(event, auditPath);
+    parseQuery(event, noQueryParams);
     const { ndjson, count, truncated } = await exportAuditEvents(requireTenant(scope));
     return {
       statusCode: 200,

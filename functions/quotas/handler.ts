@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/response';
 import { requireTenant } from '../../shared/http/scope';
-import { noQueryParams, parseWith } from '../../shared/http/validation';
+import { noQueryParams, parsePath, parseQuery } from '../../shared/http/validation';
 import { idSchema } from '../../shared/ids';
 import { quotaReport, usageReport } from '../../shared/quotas/quota-report';
 import { PERIODIC_RESOURCES } from '../../shared/tenants/plans';
@@ -26,19 +26,13 @@ const usageQuery = z.strictObject({
 
 const operations: Record<string, Operation> = {
   'quotas.get': async (event, scope) => {
-    parseWith(tenantPath, event.pathParameters, 'path');
-    parseWith(noQueryParams, event.queryStringParameters ?? {}, 'query string');
+    parsePath(event, tenantPath);
+    parseQuery(event, noQueryParams);
     return json(200, await quotaReport(requireTenant(scope)));
   },
   'usage.get': async (event, scope) => {
-    parseWith(tenantPath, event.pathParameters, 'path');
-    return json(
-      200,
-      await usageReport(
-        requireTenant(scope),
-        parseWith(usageQuery, event.queryStringParameters ?? {}, 'query string'),
-      ),
-    );
+    parsePath(event, tenantPath);
+    return json(200, await usageReport(requireTenant(scope), parseQuery(event, usageQuery)));
   },
 };
 

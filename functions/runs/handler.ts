@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { getConfig } from '../../shared/config';
 import { RUN_STATUSES } from '../../shared/data/entities/run';
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/response';
 import { requireTenant } from '../../shared/http/scope';
-import { cursorParam, limitParam, parseJsonBody, parseWith } from '../../shared/http/validation';
+import { cursorParam, limitParam, parseBody, parsePath, parseQuery } from '../../shared/http/validation';
 import { idSchema } from '../../shared/ids';
 import { completeRun, getRun, listRuns, startRun } from '../../shared/runs/run-service';
 import { routesOf } from '../routes';
-
-const { maxBodyBytes } = getConfig().http;
 
 const startPath = z.object({ tenantId: idSchema('tenant'), agentId: idSchema('agent') });
 const runsPath = z.object({ tenantId: idSchema('tenant') });
@@ -29,29 +26,20 @@ const listQuery = z.strictObject({
 
 const operations: Record<string, Operation> = {
   'runs.start': async (event, scope) => {
-    const { agentId } = parseWith(startPath, event.pathParameters, 'path');
-    const body = event.body ? parseJsonBody(event, startBody, maxBodyBytes) : {};
+    const { agentId } = parsePath(event, startPath);
+    const body = event.body ? parseBody(event, startBody) : {};
     return json(201, await startRun(requireTenant(scope), agentId, body));
   },
   'runs.complete': async (event, scope) => {
-    const { runId } = parseWith(runPath, event.pathParameters, 'path');
-    return json(
-      200,
-      await completeRun(requireTenant(scope), runId, parseJsonBody(event, completeBody, maxBodyBytes)),
-    );
+    const { runId } = parsePath(event, runPath);
+    return json(200, await completeRun(requireTenant(scope), runId, parseBody(event, completeBody)));
   },
   'runs.list': async (event, scope) => {
-    parseWith(runsPath, event.pathParameters, 'path');
-    return json(
-      200,
-      await listRuns(
-        requireTenant(scope),
-        parseWith(listQuery, event.queryStringParameters ?? {}, 'query string'),
-      ),
-    );
+    parsePath(event, runsPath);
+    return json(200, await listRuns(requireTenant(scope), parseQuery(event, listQuery)));
   },
   'runs.get': async (event, scope) => {
-    const { runId } = parseWith(runPath, event.pathParameters, 'path');
+    const { runId } = parsePath(event, runPath);
     return json(200, await getRun(requireTenant(scope), runId));
   },
 };

@@ -1,7 +1,6 @@
-import { getConfig } from '../../shared/config';
 import { createApiHandler, type Operation } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/response';
-import { noQueryParams, parseJsonBody, parseWith } from '../../shared/http/validation';
+import { noQueryParams, parseBody, parsePath, parseQuery } from '../../shared/http/validation';
 import { requireTenant, requirePrincipal } from '../../shared/http/scope';
 import { signUpTenant } from '../../shared/tenants/tenant-provisioning';
 import {
@@ -24,51 +23,43 @@ import {
   updateTenantBody,
 } from './schemas';
 
-const { maxBodyBytes } = getConfig().http;
-
 const operations: Record<string, Operation> = {
   'tenants.signup': async (event, scope) => {
-    const body = parseJsonBody(event, signupBody, maxBodyBytes);
+    const body = parseBody(event, signupBody);
     return json(201, await signUpTenant(scope.meta, body));
   },
   'tenants.create': async (event, scope) => {
-    const body = parseJsonBody(event, createTenantBody, maxBodyBytes);
+    const body = parseBody(event, createTenantBody);
     return json(201, await createTenantAsPlatformAdmin(requirePrincipal(scope), scope.meta, body));
   },
   'tenants.list': async (event) => {
-    const query = parseWith(listTenantsQuery, event.queryStringParameters ?? {}, 'query string');
+    const query = parseQuery(event, listTenantsQuery);
     return json(200, await listTenants(query));
   },
   'tenants.getCurrent': async (event, scope) => {
-    parseWith(noQueryParams, event.queryStringParameters ?? {}, 'query string');
+    parseQuery(event, noQueryParams);
     return json(200, await getTenant(requireTenant(scope)));
   },
   'tenants.get': async (event, scope) => {
-    parseWith(tenantPath, event.pathParameters, 'path');
-    parseWith(noQueryParams, event.queryStringParameters ?? {}, 'query string');
+    parsePath(event, tenantPath);
+    parseQuery(event, noQueryParams);
     return json(200, await getTenant(requireTenant(scope)));
   },
   'tenants.update': async (event, scope) => {
-    parseWith(tenantPath, event.pathParameters, 'path');
-    const body = parseJsonBody(event, updateTenantBody, maxBodyBytes);
+    parsePath(event, tenantPath);
+    const body = parseBody(event, updateTenantBody);
     return json(200, await updateTenant(requireTenant(scope), body));
   },
   'tenants.changePlan': async (event, scope) => {
-    parseWith(tenantPath, event.pathParameters, 'path');
-    return json(
-      200,
-      await changePlan(requireTenant(scope), parseJsonBody(event, changePlanBody, maxBodyBytes)),
-    );
+    parsePath(event, tenantPath);
+    return json(200, await changePlan(requireTenant(scope), parseBody(event, changePlanBody)));
   },
   'tenants.suspend': async (event, scope) => {
-    parseWith(tenantPath, event.pathParameters, 'path');
-    return json(
-      200,
-      await suspendTenant(requireTenant(scope), parseJsonBody(event, suspendBody, maxBodyBytes)),
-    );
+    parsePath(event, tenantPath);
+    return json(200, await suspendTenant(requireTenant(scope), parseBody(event, suspendBody)));
   },
   'tenants.reactivate': async (event, scope) => {
-    parseWith(tenantPath, event.pathParameters, 'path');
+    parsePath(event, tenantPath);
     return json(200, await reactivateTenant(requireTenant(scope)));
   },
 };
