@@ -4,7 +4,7 @@ import { getConfig } from '../config';
 import { IdempotencyRecordEntity } from '../data/entities/idempotency-record';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { logger } from '../observability/logger';
-import { runWithTenantContext } from '../tenancy/context';
+import { runWithTenantContext, type TenantContext } from '../tenancy/context';
 import type { ApiEvent, ApiResult, ScopedContext } from '../tenancy/tenant-context-middleware';
 import { AppError, ConflictError, ValidationError } from './errors';
 
@@ -34,13 +34,16 @@ function requestHash(event: ApiEvent): string {
  * a retry while the first is still running is a 409. A failed request leaves no record, so its
  * retry runs for real. Runs after the tenant context and before metering.
  */
+/** A key belongs to the tenant and the caller: two users may use the same key without meeting. */
+function itemKeyOf(ctx: TenantContext, key: string) {
+  return { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` };
+}
+
 export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
   const recordKey = (request: { context: ScopedContext }) => {
     const ctx = request.context.scope.tenant;
     const key = request.context.scope.idempotencyKey;
-    return ctx && key
-      ? { ctx, key: { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` } }
-      : undefined;
+    return ctx && key ? { ctx, key: itemKeyOf(ctx, key) } : undefined;
   };
 
   const forget = async (request: { context: ScopedContext }) => {
@@ -66,7 +69,7 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
       }
       const hash = requestHash(event);
       const now = Math.floor(Date.now() / 1000);
-      const itemKey = { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` };
+      const itemKey = itemKeyOf(ctx, key);
       try {
         await runWithTenantContext(ctx, () =>
           IdempotencyRecordEntity.put({
