@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORM_ADMIN_GROUP } from './identity/user-pool-definition';
 
 /**

@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every id this API hands out is a type prefix plus a ULID: sortable by creation, and self-describing. */
 export const ID_PREFIXES = {

@@ -1,43 +1,21 @@
-import { z } from 'zod';
+import { createApiHandler, type Operations } from '../../shared/api/api-handler';
+import { AUDIT_ROUTES } from '../../shared/api/routes/audit';
 import { exportAuditEvents, listAuditEvents } from '../../shared/audit/audit-log';
-import { createApiHandler, type Operation } from '../../shared/http/api-handler';
-import { json } from '../../shared/http/response';
-import { requireTenant } from '../../shared/http/scope';
-import { cursorParam, limitParam, noQueryParams, parsePath, parseQuery } from '../../shared/http/validation';
-import { idSchema } from '../../shared/ids';
-import { routesOf } from '../routes';
+import { requireTenant } from '../../shared/http/request-scope';
 
-const auditPath = z.object({ tenantId: idSchema('tenant') });
-const auditQuery = z.strictObject({
-  action: z
-    .string()
-    .regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as user.invited')
-    .optional(),
-  actorId: z.string().min(1).max(64).optional(),
-  limit: limitParam,
-  cursor: cursorParam,
-});
-
-const operations: Record<string, Operation> = {
-  'audit.list': async (event, scope) => {
-    parsePath(event, auditPath);
-    const query = parseQuery(event, auditQuery);
-    return json(200, await listAuditEvents(requireTenant(scope), query));
-  },
-  'audit.export': async (event, scope) => {
-    parsePath(event, auditPath);
-    parseQuery(event, noQueryParams);
+const operations: Operations<typeof AUDIT_ROUTES> = {
+  'audit.list': async ({ query }, scope) => ({
+    status: 200,
+    body: await listAuditEvents(requireTenant(scope), query),
+  }),
+  'audit.export': async (_input, scope) => {
     const { ndjson, count, truncated } = await exportAuditEvents(requireTenant(scope));
     return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'application/x-ndjson',
-        'x-export-count': String(count),
-        'x-export-truncated': String(truncated),
-      },
+      status: 200,
       body: ndjson,
+      headers: { 'x-export-count': String(count), 'x-export-truncated': String(truncated) },
     };
   },
 };
 
-export const handler = createApiHandler(routesOf('audit'), operations);
+export const handler = createApiHandler(AUDIT_ROUTES, operations);

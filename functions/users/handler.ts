@@ -1,35 +1,29 @@
-import { createApiHandler, type Operation } from '../../shared/http/api-handler';
-import { json, noContent } from '../../shared/http/response';
-import { requireTenant } from '../../shared/http/scope';
-import { parseBody, parsePath, parseQuery } from '../../shared/http/validation';
+import { createApiHandler, type Operations } from '../../shared/api/api-handler';
+import { USER_ROUTES } from '../../shared/api/routes/users';
+import { requireTenant } from '../../shared/http/request-scope';
 import { changeUserRole, getUser, inviteUser, listUsers, removeUser } from '../../shared/users/user-service';
-import { routesOf } from '../routes';
-import { changeRoleBody, inviteBody, listUsersQuery, userPath, usersPath } from './schemas';
 
-const operations: Record<string, Operation> = {
-  'users.list': async (event, scope) => {
-    parsePath(event, usersPath);
-    const query = parseQuery(event, listUsersQuery);
-    return json(200, await listUsers(requireTenant(scope), query));
-  },
-  'users.get': async (event, scope) => {
-    const { userId } = parsePath(event, userPath);
-    return json(200, await getUser(requireTenant(scope), userId));
-  },
-  'users.invite': async (event, scope) => {
-    parsePath(event, usersPath);
-    return json(201, await inviteUser(requireTenant(scope), parseBody(event, inviteBody)));
-  },
-  'users.changeRole': async (event, scope) => {
-    const { userId } = parsePath(event, userPath);
-    const body = parseBody(event, changeRoleBody);
-    return json(200, await changeUserRole(requireTenant(scope), userId, body));
-  },
-  'users.remove': async (event, scope) => {
-    const { userId } = parsePath(event, userPath);
-    await removeUser(requireTenant(scope), userId);
-    return noContent();
+const operations: Operations<typeof USER_ROUTES> = {
+  'users.list': async ({ query }, scope) => ({
+    status: 200,
+    body: await listUsers(requireTenant(scope), query),
+  }),
+  'users.get': async ({ path }, scope) => ({
+    status: 200,
+    body: await getUser(requireTenant(scope), path.userId),
+  }),
+  'users.invite': async ({ body }, scope) => ({
+    status: 201,
+    body: await inviteUser(requireTenant(scope), body),
+  }),
+  'users.changeRole': async ({ path, body }, scope) => ({
+    status: 200,
+    body: await changeUserRole(requireTenant(scope), path.userId, body),
+  }),
+  'users.remove': async ({ path }, scope) => {
+    await removeUser(requireTenant(scope), path.userId);
+    return { status: 204, body: undefined };
   },
 };
 
-export const handler = createApiHandler(routesOf('users'), operations);
+export const handler = createApiHandler(USER_ROUTES, operations);

@@ -8,7 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../functions/routes';
+import { ROUTES } from '../../shared/api/manifest';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
 import type { FunctionName } from '../../shared/http/route';
 import { grantTable, tenantryFunction } from './tenantry-function';
@@ -38,8 +38,8 @@ export class TenantryApi extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantryApiProps) {
     super(scope, id);
-    const makeFunction = (name: string, description: string) =>
-      tenantryFunction(this, name, { entry: `${name}/handler`, description, environment: props.environment });
+    const makeFunction = (name: FunctionName | 'authorizer', description: string) =>
+      tenantryFunction(this, name, { entry: name, description, environment: props.environment });
 
     const authorizerFunction = makeFunction('authorizer', 'Verifies Cognito ID tokens for the HTTP API.');
     const authorizer = new HttpLambdaAuthorizer('CognitoAuthorizer', authorizerFunction, {

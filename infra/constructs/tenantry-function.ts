@@ -5,21 +5,27 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
+import { functionEntry } from '../../shared/api/function-entries';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
- * A Lambda function from `functions/<path>.ts`: nodejs22.x, arm64, minified CJS with source maps and
+ * A Lambda function from its entry in `functions/`: nodejs22.x, arm64, minified CJS with source maps and
  * the AWS SDK bundled (the deployed versions are the tested ones), X-Ray, JSON logs, a month of logs.
  */
 export function tenantryFunction(
   scope: Construct,
   id: string,
-  props: { entry: string; description: string; environment: Record<string, string>; timeout?: Duration },
+  props: {
+    entry: Parameters<typeof functionEntry>[0];
+    description: string;
+    environment: Record<string, string>;
+    timeout?: Duration;
+  },
 ): NodejsFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
   const fn = new NodejsFunction(scope, `${id}Function`, {
-    entry: join(ROOT, 'functions', `${props.entry}.ts`),
+    entry: join(ROOT, functionEntry(props.entry)),
     handler: 'handler',
     projectRoot: ROOT,
     depsLockFilePath: join(ROOT, 'package-lock.json'),

@@ -5,10 +5,13 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
-import { ROUTES } from '../../functions/routes';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { functionEntry } from '../../shared/api/function-entries';
+import { ROUTES } from '../../shared/api/manifest';
 import { API_GATEWAY_MAX_PAYLOAD_BYTES, AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
 import { routeKey, type FunctionName, type RouteDefinition } from '../../shared/http/route';
-import type { ApiEvent } from '../../shared/tenancy/tenant-context-middleware';
+import type { ApiEvent } from '../../shared/http/request-scope';
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 type ApiHandler = LambdaHandler<ApiEvent, APIGatewayProxyStructuredResultV2>;
@@ -17,15 +20,12 @@ type AuthorizerHandler = LambdaHandler<
   { isAuthorized: boolean; context?: Record<string, unknown> }
 >;
 
-/** The function modules, by name; typed so that a function added to the manifest must be added here. */
-const HANDLER_MODULES: Record<FunctionName, () => Promise<{ handler: ApiHandler }>> = {
-  tenants: () => import('../../functions/tenants/handler'),
-  users: () => import('../../functions/users/handler'),
-  audit: () => import('../../functions/audit/handler'),
-  agents: () => import('../../functions/agents/handler'),
-  runs: () => import('../../functions/runs/handler'),
-  quotas: () => import('../../functions/quotas/handler'),
-};
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Loads a function's module by its entry path, as Lambda does (the twin never imports `functions/`). */
+function loadEntry<T>(name: Parameters<typeof functionEntry>[0]): Promise<{ handler: T }> {
+  return import(pathToFileURL(join(ROOT, functionEntry(name))).href) as Promise<{ handler: T }>;
+}
 
 interface CompiledRoute {
   route: RouteDefinition;
@@ -106,12 +106,12 @@ export async function startLocalApiGateway(options: {
   const loadHandler = (fn: FunctionName) => {
     let handler = handlers.get(fn);
     if (!handler) {
-      handler = HANDLER_MODULES[fn]().then((m) => m.handler);
+      handler = loadEntry<ApiHandler>(fn).then((m) => m.handler);
       handlers.set(fn, handler);
     }
     return handler;
   };
-  const authorizer = import('../../functions/authorizer/handler').then((m) => m.handler as AuthorizerHandler);
+  const authorizer = loadEntry<AuthorizerHandler>('authorizer').then((m) => m.handler);
   const authorizerCache = new Map<
     string,
     {

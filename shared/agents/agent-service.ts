@@ -6,7 +6,7 @@ import { AgentEntity, type AgentItem } from '../data/entities/agent';
 import { TenantryService } from '../data/service';
 import { tenantPartitionKey } from '../data/table-definition';
 import { commitTransaction } from '../data/transactions';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import type { TenantContext } from '../tenancy/context';

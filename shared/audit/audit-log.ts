@@ -92,8 +92,8 @@ export interface AuditEventView {
   action: string;
   actor: { type: string; id: string; tenantId?: string | undefined; platformAdmin: boolean };
   target: { type: string; id: string };
-  before?: unknown;
-  after?: unknown;
+  before?: Record<string, unknown> | undefined;
+  after?: Record<string, unknown> | undefined;
   sourceIp?: string | undefined;
   userAgent?: string | undefined;
   requestId?: string | undefined;
@@ -111,8 +111,8 @@ function toView(item: AuditEventItem): AuditEventView {
       platformAdmin: item.actorIsPlatformAdmin ?? false,
     },
     target: { type: item.targetType, id: item.targetId },
-    before: item.before,
-    after: item.after,
+    before: item.before as Record<string, unknown> | undefined,
+    after: item.after as Record<string, unknown> | undefined,
     sourceIp: item.sourceIp,
     userAgent: item.userAgent,
     requestId: item.requestId,

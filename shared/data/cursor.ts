@@ -1,4 +1,4 @@
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../errors';
 
 /** The key attributes a cursor of a table query, or of a gsi1 query, must carry (and no others). */
 const TABLE_KEYS = ['pk', 'sk'];

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { BuildMiddleware, MiddlewareStack } from '@smithy/types';
-import { ForbiddenError } from '../http/errors';
+import { ForbiddenError } from '../errors';
 import { PARTITION_KEY_ATTRIBUTES, TABLE_DEFINITION, tenantPartitionKey } from './table-definition';
 
 /**

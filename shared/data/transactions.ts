@@ -5,7 +5,7 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, type AppError } from '../http/errors';
+import { ConflictError, type AppError } from '../errors';
 
 /** ElectroDB's transaction builder; its params are document-client shaped TransactWriteItems input. */
 interface WriteTransaction {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AppError } from './errors';
+import type { AppError } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

@@ -1,10 +1,34 @@
+import type * as z from 'zod';
+import type { ProblemCode } from '../errors';
 import type { Permission } from '../tenancy/roles';
-import type { CountedResource, FeatureFlag, PeriodicResource } from '../tenants/plans';
+import type { FeatureFlag, PeriodicResource } from '../tenants/plans';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda function that serves a route; one per domain. */
 export type FunctionName = 'tenants' | 'users' | 'audit' | 'agents' | 'runs' | 'quotas';
+
+/** What a route accepts; each schema runs in the validation middleware, before anything is consumed. */
+export interface RouteRequest {
+  path?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** A body schema is required unless this says otherwise (an empty body then parses as `{}`). */
+  bodyOptional?: boolean;
+  /** A realistic request body, shown in the reference. */
+  example?: unknown;
+}
+
+/** One success answer of a route: JSON with a schema, another media type, or no content (204). */
+export interface RouteResponse {
+  description: string;
+  /** `application/json` unless said otherwise. */
+  contentType?: 'application/json' | 'application/x-ndjson' | 'text/html; charset=utf-8';
+  /** The body's schema; absent for 204. */
+  schema?: z.ZodType;
+  /** Headers the answer carries, documented in the reference. */
+  headers?: Readonly<Record<string, string>>;
+}
 
 /**
  * One endpoint, declared once. `public` routes skip the authorizer; `tenant` routes act on one tenant
@@ -22,11 +46,15 @@ export interface RouteDefinition {
   allowWhenSuspended?: boolean;
   /** A monthly resource one call consumes; the quota middleware takes it before the handler. */
   consumes?: PeriodicResource;
-  /** A standing resource the route's service takes in the same transaction as its create. */
-  counts?: CountedResource;
   /** A plan feature the route requires (403 `feature_not_in_plan` without it). */
   feature?: FeatureFlag;
   summary: string;
+  description: string;
+  request: RouteRequest;
+  /** Every success status with its body. */
+  responses: Readonly<Record<number, RouteResponse>>;
+  /** The problem codes the operation itself answers with (the pipeline's own are added to these). */
+  errors: readonly ProblemCode[];
 }
 
 /** API Gateway's route key, e.g. `GET /v1/tenants/{tenantId}`. */

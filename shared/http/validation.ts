@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
-import { getConfig } from '../config';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from './errors';
+import * as z from 'zod';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '../errors';
 
 function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
@@ -61,17 +60,5 @@ export const cursorParam = z.string().min(1).max(2048).optional();
 /** For routes that take no query parameters: an unknown one is a 400, not silently ignored. */
 export const noQueryParams = z.strictObject({});
 
-/** The JSON body of a request, within the configured size limit, parsed with `schema`. */
-export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
-  return parseJsonBody(event, schema, getConfig().http.maxBodyBytes);
-}
-
-/** The query string of a request, parsed with `schema` (strict schemas refuse unknown parameters). */
-export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
-  return parseWith(schema, event.queryStringParameters ?? {}, 'query string');
-}
-
-/** The path parameters of a request, parsed with `schema` (ids of the wrong kind are a 400). */
-export function parsePath<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
-  return parseWith(schema, event.pathParameters ?? {}, 'path');
-}
+/** For routes without path parameters. */
+export const noPathParams = z.strictObject({});

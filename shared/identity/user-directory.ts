@@ -5,7 +5,7 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { getConfig } from '../config';
-import { ConflictError, ServiceUnavailableError, ValidationError } from '../http/errors';
+import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 
 const config = getConfig();
 

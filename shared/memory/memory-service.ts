@@ -6,7 +6,7 @@ import { MemoryItemEntity, type MemoryItem } from '../data/entities/memory-item'
 import { TenantryService } from '../data/service';
 import { tenantPartitionKey } from '../data/table-definition';
 import { commitTransaction } from '../data/transactions';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import type { TenantContext } from '../tenancy/context';

@@ -1,6 +1,6 @@
 import { RateWindowEntity } from '../data/entities/rate-window';
 import { isConditionalFailure } from '../data/dynamo-errors';
-import { TooManyRequestsError } from '../http/errors';
+import { TooManyRequestsError } from '../errors';
 
 export interface FixedWindowLimit {
   /** The whole partition key of the counter, e.g. `SIGNUP#IP#203.0.113.7`. */

@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import { nextPlan, PLANS, type PlanId, type QuotaResource } from '../tenants/plans';
 
 export interface QuotaExceededDetails {

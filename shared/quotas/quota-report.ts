@@ -1,7 +1,7 @@
 import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
 import { QuotaEventEntity } from '../data/entities/quota-event';
 import { UsageBucketEntity } from '../data/entities/usage-bucket';
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import {
   enforcedCeiling,
@@ -10,6 +10,7 @@ import {
   PLANS,
   QUOTA_RESOURCES,
   type PeriodicResource,
+  type PlanId,
   type QuotaResource,
 } from '../tenants/plans';
 import { hourBucket, monthPeriod, startOfNextMonth } from './periods';
@@ -28,7 +29,7 @@ export interface QuotaLine {
 }
 
 export interface QuotaReport {
-  plan: string;
+  plan: PlanId;
   period: string;
   quotas: QuotaLine[];
   rateLimit: { requestsPerMinute: number | null };

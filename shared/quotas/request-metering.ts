@@ -3,7 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
 import { allConditions } from '../data/filters';
-import { TooManyRequestsError } from '../http/errors';
+import { TooManyRequestsError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import { enforcedCeiling } from '../tenants/plans';
 import { addToUsageBucket, periodQuotaExceeded } from './periodic-quota';

@@ -7,7 +7,7 @@ import { RunEntity, type RunItem } from '../data/entities/run';
 import { TenantryService } from '../data/service';
 import { tenantPartitionKey } from '../data/table-definition';
 import { commitTransaction } from '../data/transactions';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { getAgentItem } from '../agents/agent-service';
 import { assertPeriodicLeft, consumePeriodic, refundPeriodic } from '../quotas/periodic-quota';

@@ -7,7 +7,7 @@ import { STANDING_PERIOD } from '../data/entities/quota-counter';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
 import { TenantryService } from '../data/service';
 import { commitTransaction } from '../data/transactions';
-import { ConflictError } from '../http/errors';
+import { ConflictError } from '../errors';
 import { newId } from '../ids';
 import { createDirectoryUser, deleteDirectoryUser } from '../identity/user-directory';
 import { logger } from '../observability/logger';

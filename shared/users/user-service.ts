@@ -6,14 +6,14 @@ import { TenantryService, type TransactionEntities } from '../data/service';
 import { commitTransaction } from '../data/transactions';
 import { tenantDocumentClient } from '../data/clients';
 import { tenantPartitionKey } from '../data/table-definition';
-import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import { createDirectoryUser, deleteDirectoryUser, disableDirectoryUser } from '../identity/user-directory';
 import { logger } from '../observability/logger';
 import type { TenantContext } from '../tenancy/context';
 import { roleRank, type Role } from '../tenancy/roles';
-import { forgetMembership, forgetTenant } from '../tenancy/tenant-resolution';
+import { forgetMembership, forgetTenant } from '../data/cached-records';
 import { toUserView, type UserView } from './user-view';
 
 /** A platform admin outranks every tenant role. */

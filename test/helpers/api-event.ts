@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { ApiEvent } from '../../shared/tenancy/tenant-context-middleware';
+import type { ApiEvent } from '../../shared/http/request-scope';
 
 /** An API Gateway v2 event as API Gateway (or the local adapter) hands it to a function. */
 export function apiEvent(options: {

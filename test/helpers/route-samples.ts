@@ -1,4 +1,4 @@
-import type { RouteId } from '../../functions/routes';
+import type { RouteId } from '../../shared/api/manifest';
 import type { RouteDefinition } from '../../shared/http/route';
 
 /**

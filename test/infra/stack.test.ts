@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../functions/routes';
+import { ROUTES } from '../../shared/api/manifest';
 import { buildApp } from '../../infra/app';
 import { TenantryStack } from '../../infra/stack';
 

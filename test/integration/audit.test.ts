@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTES, type RouteId } from '../../functions/routes';
+import { ROUTES, type RouteId } from '../../shared/api/manifest';
 import { isMutation, type RouteDefinition } from '../../shared/http/route';
 import { pathFor, sampleBody, type PathIds } from '../helpers/route-samples';
 import {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../functions/routes';
+import { ROUTES } from '../../shared/api/manifest';
 import { isMutation } from '../../shared/http/route';
 import { pathFor } from '../helpers/route-samples';
 import { adminToken, call, createResources, createTenant, type TestTenant } from '../helpers/twin-api';

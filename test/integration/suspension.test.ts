@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../functions/routes';
+import { ROUTES } from '../../shared/api/manifest';
 import { pathFor, sampleBody } from '../helpers/route-samples';
 import {
   addUser,

@@ -1,9 +1,7 @@
 import { Entity, type EntityItem } from 'electrodb';
 import { ROLES } from '../../tenancy/roles';
+import { MEMBERSHIP_STATUSES } from '../../users/membership-status';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
-
-export const MEMBERSHIP_STATUSES = ['invited', 'active', 'disabled'] as const;
-export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
 /**
  * A user's place in a tenant: the role the API trusts (never the token's). gsi1 finds a user's

@@ -1,7 +1,6 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { RUN_STATUSES } from '../../runs/run-status';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
-
-export const RUN_STATUSES = ['running', 'succeeded', 'failed'] as const;
 
 /** One run of an agent. Starting one consumes the monthly `runs` quota; completing it, `tokens`. */
 export const RunEntity = new Entity(

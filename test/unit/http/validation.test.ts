@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import {
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../../../shared/http/errors';
+import * as z from 'zod';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../../shared/errors';
 import { problemResponse } from '../../../shared/http/problem';
 import { checkedCursor } from '../../../shared/data/cursor';
 import { parseJsonBody } from '../../../shared/http/validation';

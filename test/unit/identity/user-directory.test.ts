@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError } from '../../../shared/http/errors';
+import { ConflictError } from '../../../shared/errors';
 import { createDirectoryUser, disableDirectoryUser } from '../../../shared/identity/user-directory';
 
 const cognito = mockClient(CognitoIdentityProviderClient);

@@ -1,53 +1,23 @@
 import type { MiddlewareObj } from '@middy/core';
-import type {
-  APIGatewayProxyEventV2WithLambdaAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
-import { auditSourceOf } from '../audit/actor';
-import { recordAuditEvent } from '../audit/audit-log';
-import { authorizerContextSchema } from '../auth/authorizer-context';
-import { getConfig } from '../config';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../http/errors';
-import { isMutation, type RouteDefinition } from '../http/route';
-import { runWithTenantContext, type RequestMeta, type TenantContext, type UserPrincipal } from './context';
-import type { Consumption } from '../quotas/periodic-quota';
-import type { RateLimitState } from '../quotas/request-metering';
-import { entitlementsOf } from '../tenants/entitlements';
-import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from './roles';
-import { activateInvitedMembership, loadMembership, loadTenant } from './tenant-resolution';
-
-export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
-export type ApiResult = APIGatewayProxyStructuredResultV2;
-
-/** What the middlewares learn about a request, handed to the operation. */
-export interface RequestScope {
-  route: RouteDefinition;
-  meta: RequestMeta;
-  /** Set for `tenant` routes. */
-  tenant?: TenantContext;
-  /** Set for `tenant` and `platform` routes. */
-  principal?: UserPrincipal;
-  /** The Idempotency-Key this request claimed, if any. */
-  idempotencyKey?: string;
-  /** The rate-limit state after metering, for the RateLimit-* headers. */
-  rateLimit?: RateLimitState;
-  /** A periodic quota the route consumed before its handler ran (refunded if it fails). */
-  consumption?: { taken: Consumption; at: Date };
-}
-
-/** The Lambda context, carrying what the middlewares learned. */
-export type ScopedContext = Context & { scope: RequestScope };
+import { auditSourceOf } from '../../audit/actor';
+import { recordAuditEvent } from '../../audit/audit-log';
+import { authorizerContextSchema } from '../../auth/authorizer-context';
+import { getConfig } from '../../config';
+import { activateInvitedMembership, loadMembership, loadTenant } from '../../data/cached-records';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors';
+import { runWithTenantContext, type TenantContext, type UserPrincipal } from '../../tenancy/context';
+import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../tenancy/roles';
+import { entitlementsOf } from '../../tenants/entitlements';
+import {
+  requestMetaOf,
+  type ApiEvent,
+  type ApiResult,
+  type RequestScope,
+  type ScopedContext,
+} from '../request-scope';
+import { isMutation, type RouteDefinition } from '../route';
 
 const config = getConfig();
-
-export function requestMetaOf(event: ApiEvent): RequestMeta {
-  return {
-    requestId: event.requestContext.requestId,
-    sourceIp: event.requestContext.http.sourceIp,
-    userAgent: event.headers['user-agent'],
-  };
-}
 
 function principalOf(event: ApiEvent): UserPrincipal {
   const parsed = authorizerContextSchema.safeParse(event.requestContext.authorizer?.lambda);

@@ -1,8 +1,8 @@
 import { getConfig } from '../config';
-import { platformDocumentClient } from '../data/clients';
-import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
-import { TenantEntity, type TenantItem } from '../data/entities/tenant';
-import { isConditionalFailure } from '../data/dynamo-errors';
+import { platformDocumentClient } from './clients';
+import { MembershipEntity, type MembershipItem } from './entities/membership';
+import { TenantEntity, type TenantItem } from './entities/tenant';
+import { isConditionalFailure } from './dynamo-errors';
 import { TtlCache } from './ttl-cache';
 
 /**

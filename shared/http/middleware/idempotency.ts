@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import { getConfig } from '../config';
-import { IdempotencyRecordEntity } from '../data/entities/idempotency-record';
-import { isConditionalFailure } from '../data/dynamo-errors';
-import { logger } from '../observability/logger';
-import { runWithTenantContext, type TenantContext } from '../tenancy/context';
-import type { ApiEvent, ApiResult, ScopedContext } from '../tenancy/tenant-context-middleware';
-import { AppError, ConflictError, ValidationError } from './errors';
+import { getConfig } from '../../config';
+import { IdempotencyRecordEntity } from '../../data/entities/idempotency-record';
+import { isConditionalFailure } from '../../data/dynamo-errors';
+import { logger } from '../../observability/logger';
+import { runWithTenantContext, type TenantContext } from '../../tenancy/context';
+import type { ApiEvent, ApiResult, ScopedContext } from '../request-scope';
+import { ConflictError, UnprocessableError, ValidationError } from '../../errors';
 
 const { ttlSeconds } = getConfig().idempotency;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -15,11 +15,6 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * request that died mid-way (timeout, crash) does not block its retries for the whole TTL.
  */
 const IN_PROGRESS_LOCK_SECONDS = 60;
-
-class IdempotencyKeyReusedError extends AppError {
-  readonly statusCode = 422;
-  readonly code = 'idempotency_key_reused';
-}
 
 function requestHash(event: ApiEvent): string {
   return createHash('sha256')
@@ -99,7 +94,10 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
           'idempotency_in_progress',
         );
       if (existing.requestHash !== hash) {
-        throw new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request.');
+        throw new UnprocessableError(
+          'This Idempotency-Key was used with a different request.',
+          'idempotency_key_reused',
+        );
       }
       if (existing.status !== 'completed') {
         throw new ConflictError(

@@ -1,13 +1,13 @@
 import type { MiddlewareObj } from '@middy/core';
-import { ForbiddenError } from '../http/errors';
-import type { RouteDefinition } from '../http/route';
-import { logger } from '../observability/logger';
-import { countMeteredRequest } from '../observability/metrics';
-import { runWithTenantContext } from '../tenancy/context';
-import type { ApiEvent, ApiResult, ScopedContext } from '../tenancy/tenant-context-middleware';
-import { PLANS } from '../tenants/plans';
-import { consumePeriodic, refundPeriodic } from './periodic-quota';
-import { headersOf, meterRequest } from './request-metering';
+import { ForbiddenError } from '../../errors';
+import { logger } from '../../observability/logger';
+import { countMeteredRequest } from '../../observability/metrics';
+import { consumePeriodic, refundPeriodic } from '../../quotas/periodic-quota';
+import { headersOf, meterRequest } from '../../quotas/request-metering';
+import { runWithTenantContext } from '../../tenancy/context';
+import { PLANS } from '../../tenants/plans';
+import type { ApiEvent, ApiResult, ScopedContext } from '../request-scope';
+import type { RouteDefinition } from '../route';
 
 /**
  * Rate limit, metering and quota, as the route manifest declares them: the plan feature the route

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TtlCache } from '../../../shared/tenancy/ttl-cache';
+import { TtlCache } from '../../../shared/data/ttl-cache';
 
 describe('TtlCache', () => {
   it('serves a hit within the TTL and reloads after it', async () => {

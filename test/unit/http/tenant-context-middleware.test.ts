@@ -214,12 +214,14 @@ describe('tenant context middleware', () => {
     expect(problem(result).code).toBe('platform_admin_required');
   });
 
-  it('answers a route key the function does not serve with 405', async () => {
+  it('answers a route key the function does not serve with a problem+json 404', async () => {
     const result = await tenantsHandler(
       apiEvent({ routeKey: 'GET /v1/elsewhere', path: '/v1/elsewhere' }),
       lambdaContext,
     );
-    expect(result.statusCode).toBe(405);
+    expect(result.statusCode).toBe(404);
+    expect(result.headers?.['content-type']).toBe('application/problem+json');
+    expect(problem(result).code).toBe('route_not_found');
   });
 
   it('answers an unexpected failure with a generic 500 that leaks nothing', async () => {

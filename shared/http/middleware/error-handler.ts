@@ -1,9 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { logger } from '../observability/logger';
-import { countProblem } from '../observability/metrics';
-import { AppError } from './errors';
-import { internalErrorResponse, problemResponse } from './problem';
+import { logger } from '../../observability/logger';
+import { countProblem } from '../../observability/metrics';
+import { AppError } from '../../errors';
+import { internalErrorResponse, problemResponse } from '../problem';
 
 /**
  * The one place errors become responses: typed errors become their problem+json; anything else is a

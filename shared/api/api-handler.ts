@@ -1,0 +1,136 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
+import type * as z from 'zod';
+import { NotFoundError } from '../errors';
+import { problemErrorHandler } from '../http/middleware/error-handler';
+import { idempotencyMiddleware } from '../http/middleware/idempotency';
+import { quotaMiddleware } from '../http/middleware/quota';
+import { tenantContextMiddleware } from '../http/middleware/tenant-context';
+import { validationMiddleware } from '../http/middleware/validation';
+import type { ApiEvent, ApiResult, RequestScope, ScopedContext } from '../http/request-scope';
+import { routeKey, type RouteDefinition } from '../http/route';
+import { logger } from '../observability/logger';
+import { metrics } from '../observability/metrics';
+import { runWithTenantContext } from '../tenancy/context';
+
+type Parsed<Request, K extends string> = Request extends { [P in K]: infer S }
+  ? S extends z.ZodType
+    ? z.output<S>
+    : undefined
+  : undefined;
+
+/** What an operation receives: the request parsed with its route's schemas, nothing else. */
+export interface OperationInput<R extends RouteDefinition> {
+  path: Parsed<R['request'], 'path'>;
+  query: Parsed<R['request'], 'query'>;
+  body: Parsed<R['request'], 'body'>;
+}
+
+type BodyOf<Response> = Response extends { schema: infer S }
+  ? S extends z.ZodType
+    ? z.input<S>
+    : never
+  : undefined;
+
+/** One of the answers the route declares: its status and a body of that status's schema. */
+export type Reply<R extends RouteDefinition> = {
+  [S in keyof R['responses'] & number]: {
+    status: S;
+    body: BodyOf<R['responses'][S]>;
+    headers?: Record<string, string>;
+  };
+}[keyof R['responses'] & number];
+
+export type Operation<R extends RouteDefinition> = (
+  input: OperationInput<R>,
+  scope: RequestScope,
+) => Promise<Reply<R>>;
+
+/** Exactly one operation per route of the domain: a missing or an extra one does not compile. */
+export type Operations<Routes extends readonly RouteDefinition[]> = {
+  [R in Routes[number] as R['id']]: Operation<R>;
+};
+
+/** Headers on every answer of the API: nothing authenticated is cached, nothing is sniffed. */
+const SECURITY_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+function toResult(
+  route: RouteDefinition,
+  reply: { status: number; body: unknown; headers?: Record<string, string> },
+): ApiResult {
+  const spec = route.responses[reply.status];
+  const headers = { ...(reply.headers ?? {}) };
+  if (!spec?.schema) return { statusCode: reply.status, headers };
+  const contentType = spec.contentType ?? 'application/json';
+  const body = contentType === 'application/json' ? JSON.stringify(reply.body) : String(reply.body);
+  return { statusCode: reply.status, headers: { 'content-type': contentType, ...headers }, body };
+}
+
+function buildRouteHandler(route: RouteDefinition, operation: Operation<RouteDefinition>) {
+  return middy<ApiEvent, ApiResult, Error, ScopedContext>()
+    .use(problemErrorHandler())
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(tenantContextMiddleware(route))
+    .use({
+      before: async function appendRequestKeys(request) {
+        logger.appendKeys({
+          requestId: request.context.scope.meta.requestId,
+          tenantId: request.context.scope.tenant?.tenantId,
+          route: route.id,
+        });
+      },
+    })
+    .use(validationMiddleware(route))
+    .use(idempotencyMiddleware())
+    .use(quotaMiddleware(route))
+    .handler(async function runOperation(_event, context) {
+      const { scope } = context;
+      const input = scope.input as OperationInput<RouteDefinition>;
+      const reply = scope.tenant
+        ? await runWithTenantContext(scope.tenant, () => operation(input, scope))
+        : await operation(input, scope);
+      return toResult(route, reply);
+    });
+}
+
+export interface ApiHandlerOptions {
+  /** Answers a route key this function does not serve (API Gateway's `$default` route lands here). */
+  unmatched?: (event: ApiEvent) => never;
+}
+
+function routeNotFound(event: ApiEvent): never {
+  throw new NotFoundError(`No operation has the path ${event.rawPath}.`, 'route_not_found');
+}
+
+/**
+ * The Lambda entry point of one domain: one Middy stack per route, outermost first: problem+json
+ * error handler, logging and metrics, tenant context and permission, validation (the route's
+ * schemas), idempotency, rate limit and quota, then the operation. Dispatched on API Gateway's
+ * route key; every answer carries `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`.
+ */
+export function createApiHandler<const Routes extends readonly RouteDefinition[]>(
+  routes: Routes,
+  operations: Operations<NoInfer<Routes>>,
+  options: ApiHandlerOptions = {},
+) {
+  const byKey = new Map<string, ReturnType<typeof buildRouteHandler>>();
+  const table = operations as unknown as Record<string, Operation<RouteDefinition>>;
+  for (const route of routes) {
+    byKey.set(routeKey(route), buildRouteHandler(route, table[route.id] as Operation<RouteDefinition>));
+  }
+  const unmatched = options.unmatched ?? routeNotFound;
+  const fallback = middy<ApiEvent, ApiResult>()
+    .use(problemErrorHandler())
+    .handler(async (event) => unmatched(event));
+  return async function handler(event: ApiEvent, context: Context): Promise<ApiResult> {
+    const routeHandler = byKey.get(event.routeKey);
+    // A fresh context object per invocation: the middlewares keep per-request state on it, and an
+    // invoker that reuses one object across concurrent calls must not mix their states.
+    const own = { ...context } as ScopedContext;
+    const result = routeHandler ? await routeHandler(event, own) : await fallback(event, own);
+    return { ...result, headers: { ...(result.headers ?? {}), ...SECURITY_HEADERS } };
+  };
+}

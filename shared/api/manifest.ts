@@ -1,0 +1,23 @@
+import { AGENT_ROUTES } from './routes/agents';
+import { AUDIT_ROUTES } from './routes/audit';
+import { QUOTA_ROUTES } from './routes/quotas';
+import { RUN_ROUTES } from './routes/runs';
+import { TENANT_ROUTES } from './routes/tenants';
+import { USER_ROUTES } from './routes/users';
+
+/**
+ * The route manifest: every endpoint, once, with its schemas. The CDK stack creates API routes from
+ * it, the local adapter mounts it, the OpenAPI document is generated from it, and the isolation and
+ * contract suites walk it. A route not listed here does not exist. Each function imports only its
+ * own domain's list (`routes/<domain>.ts`), so a bundle carries no other domain's schemas.
+ */
+export const ROUTES = [
+  ...TENANT_ROUTES,
+  ...USER_ROUTES,
+  ...AUDIT_ROUTES,
+  ...AGENT_ROUTES,
+  ...RUN_ROUTES,
+  ...QUOTA_ROUTES,
+] as const;
+
+export type RouteId = (typeof ROUTES)[number]['id'];

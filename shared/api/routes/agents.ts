@@ -1,0 +1,192 @@
+import * as z from 'zod';
+import { idSchema } from '../../ids';
+import type { RouteDefinition } from '../../http/route';
+import { cursorParam, limitParam } from '../../http/validation';
+import { pageOf, timestamp } from '../schemas/common';
+import { storableJsonDocument } from '../schemas/json-value';
+import { multiLineText, singleLineText } from '../schemas/text';
+
+const agentsPath = z.strictObject({ tenantId: idSchema('tenant') });
+const agentPath = z.strictObject({ tenantId: idSchema('tenant'), agentId: idSchema('agent') });
+const memoryPath = z.strictObject({
+  tenantId: idSchema('tenant'),
+  agentId: idSchema('agent'),
+  memoryId: idSchema('memory'),
+});
+const pageQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
+
+const agentFields = {
+  name: singleLineText(100),
+  model: singleLineText(100),
+  description: multiLineText(1_000).optional(),
+  instructions: multiLineText(8_000).optional(),
+};
+
+const agentView = z
+  .object({
+    id: idSchema('agent'),
+    name: z.string(),
+    description: z.string().nullable(),
+    model: z.string(),
+    instructions: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Agent' });
+
+const memoryView = z
+  .object({
+    id: idSchema('memory'),
+    agentId: idSchema('agent'),
+    kind: z.enum(['text', 'json']),
+    content: z.unknown().describe('The text, or the JSON object or array, as stored.'),
+    sizeBytes: z.number().int().min(0),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'MemoryItem' });
+
+const oneAgent = { description: 'The agent.', schema: agentView };
+
+export const AGENT_ROUTES = [
+  {
+    id: 'agents.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/agents',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:read',
+    summary: "List the tenant's agents",
+    description: 'The tenant’s agents, a page at a time.',
+    request: { path: agentsPath, query: pageQuery },
+    responses: { 200: { description: 'A page of agents.', schema: pageOf(agentView) } },
+    errors: ['invalid_cursor'],
+  },
+  {
+    id: 'agents.create',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/agents',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:write',
+    summary: 'Create an agent',
+    description: 'Creates an agent. Counts against the plan’s `agents` limit (403 `quota_exceeded` past it).',
+    request: {
+      path: agentsPath,
+      body: z.strictObject(agentFields),
+      example: { name: 'Support triage', model: 'claude-sonnet', instructions: 'Sort tickets by urgency.' },
+    },
+    responses: { 201: { description: 'The new agent.', schema: agentView } },
+    errors: ['quota_exceeded'],
+  },
+  {
+    id: 'agents.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/agents/{agentId}',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:read',
+    summary: 'Get an agent',
+    description: 'One agent of the tenant.',
+    request: { path: agentPath },
+    responses: { 200: oneAgent },
+    errors: ['agent_not_found'],
+  },
+  {
+    id: 'agents.update',
+    method: 'PATCH',
+    path: '/v1/tenants/{tenantId}/agents/{agentId}',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:write',
+    summary: 'Update an agent',
+    description: 'Changes the fields sent; audited with the fields that changed.',
+    request: {
+      path: agentPath,
+      body: z
+        .strictObject({
+          name: agentFields.name.optional(),
+          model: agentFields.model.optional(),
+          description: agentFields.description,
+          instructions: agentFields.instructions,
+        })
+        .refine((body) => Object.keys(body).length > 0, 'at least one field is required'),
+      example: { instructions: 'Be brief.' },
+    },
+    responses: { 200: oneAgent },
+    errors: ['agent_not_found', 'concurrent_modification'],
+  },
+  {
+    id: 'agents.delete',
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/agents/{agentId}',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:write',
+    summary: 'Delete an agent',
+    description: 'Deletes the agent and gives its `agents` quota back.',
+    request: { path: agentPath },
+    responses: { 204: { description: 'Deleted.' } },
+    errors: ['agent_not_found'],
+  },
+  {
+    id: 'memory.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/agents/{agentId}/memory',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:read',
+    summary: "List an agent's memory",
+    description: 'The agent’s memory items, a page at a time.',
+    request: { path: agentPath, query: pageQuery },
+    responses: { 200: { description: 'A page of memory items.', schema: pageOf(memoryView) } },
+    errors: ['invalid_cursor'],
+  },
+  {
+    id: 'memory.create',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/agents/{agentId}/memory',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:write',
+    summary: 'Store a memory item',
+    description:
+      'Stores text or a JSON document for the agent. Its size in bytes counts against the plan’s `storageBytes` (403 `quota_exceeded` past it). JSON must be storable as sent: at most 32 levels deep, exact numbers, no empty or `__proto__` keys.',
+    request: {
+      path: agentPath,
+      body: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('text'), content: z.string().min(1) }),
+        z.strictObject({ kind: z.literal('json'), content: storableJsonDocument() }),
+      ]),
+      example: { kind: 'json', content: { customer: 'Globex', prefers: 'email' } },
+    },
+    responses: { 201: { description: 'The stored item.', schema: memoryView } },
+    errors: ['agent_not_found', 'quota_exceeded'],
+  },
+  {
+    id: 'memory.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/agents/{agentId}/memory/{memoryId}',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:read',
+    summary: 'Get a memory item',
+    description: 'One memory item of the agent.',
+    request: { path: memoryPath },
+    responses: { 200: { description: 'The memory item.', schema: memoryView } },
+    errors: ['memory_not_found'],
+  },
+  {
+    id: 'memory.delete',
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/agents/{agentId}/memory/{memoryId}',
+    function: 'agents',
+    auth: 'tenant',
+    permission: 'agents:write',
+    summary: 'Delete a memory item',
+    description: 'Deletes the item and gives its bytes back to the storage quota.',
+    request: { path: memoryPath },
+    responses: { 204: { description: 'Deleted.' } },
+    errors: ['memory_not_found'],
+  },
+] as const satisfies readonly RouteDefinition[];

@@ -1,0 +1,83 @@
+import * as z from 'zod';
+import { idSchema } from '../../ids';
+import type { RouteDefinition } from '../../http/route';
+import { cursorParam, limitParam } from '../../http/validation';
+import { pageOf, timestamp } from '../schemas/common';
+
+const auditPath = z.strictObject({ tenantId: idSchema('tenant') });
+
+const auditEventView = z
+  .object({
+    id: idSchema('audit'),
+    action: z.string(),
+    actor: z.object({
+      type: z.string(),
+      id: z.string(),
+      tenantId: z.string().optional(),
+      platformAdmin: z.boolean(),
+    }),
+    target: z.object({ type: z.string(), id: z.string() }),
+    before: z.record(z.string(), z.unknown()).optional(),
+    after: z.record(z.string(), z.unknown()).optional(),
+    sourceIp: z.string().optional(),
+    userAgent: z.string().optional(),
+    requestId: z.string().optional(),
+    occurredAt: timestamp,
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const AUDIT_ROUTES = [
+  {
+    id: 'audit.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/audit-logs',
+    function: 'audit',
+    auth: 'tenant',
+    permission: 'audit:read',
+    summary: "The tenant's audit log",
+    description:
+      'Every change in the tenant, newest first, with the actor, the fields before and after, the source IP and the request id; filtered by action and actor. Events expire after the plan’s retention.',
+    request: {
+      path: auditPath,
+      query: z.strictObject({
+        action: z
+          .string()
+          .regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as user.invited')
+          .optional(),
+        actorId: z
+          .string()
+          .regex(/^[A-Za-z0-9_:-]{1,64}$/, 'an actor id such as usr_… or job:monthly-reset')
+          .optional(),
+        limit: limitParam,
+        cursor: cursorParam,
+      }),
+    },
+    responses: { 200: { description: 'A page of audit events.', schema: pageOf(auditEventView) } },
+    errors: ['invalid_cursor'],
+  },
+  {
+    id: 'audit.export',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/audit-logs/export',
+    function: 'audit',
+    auth: 'tenant',
+    permission: 'audit:read',
+    feature: 'auditExport',
+    summary: 'Export the audit log',
+    description:
+      'The whole audit log, oldest first, as NDJSON (one audit event a line), up to 10,000 events; `x-export-truncated` says when the log is longer. Plans with `auditExport` only.',
+    request: { path: auditPath },
+    responses: {
+      200: {
+        description: 'NDJSON, one AuditEvent a line.',
+        contentType: 'application/x-ndjson',
+        schema: z.string(),
+        headers: {
+          'x-export-count': 'How many events the export holds.',
+          'x-export-truncated': '`true` when the log holds more events than one export returns.',
+        },
+      },
+    },
+    errors: [],
+  },
+] as const satisfies readonly RouteDefinition[];

@@ -1,0 +1,96 @@
+import * as z from 'zod';
+import { idSchema } from '../../ids';
+import type { RouteDefinition } from '../../http/route';
+import { PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../tenants/plans';
+import { timestamp } from '../schemas/common';
+
+const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
+const instant = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .transform((value) => new Date(value));
+
+const quotaReport = z
+  .object({
+    plan: z.enum(PLAN_IDS),
+    period: z.string().describe('The current month, `YYYY-MM` (UTC).'),
+    quotas: z.array(
+      z.object({
+        resource: z.enum(QUOTA_RESOURCES),
+        period: z.string().describe('`YYYY-MM` for monthly resources, `ALL` for counted ones.'),
+        used: z.number(),
+        limit: z.number().nullable().describe('`null` is unlimited.'),
+        enforcedLimit: z.number().nullable().describe('The limit plus the plan’s grace overage.'),
+        remaining: z.number().nullable(),
+        percent: z.number().nullable(),
+        overage: z.number(),
+        resetsAt: timestamp.nullable(),
+      }),
+    ),
+    rateLimit: z.object({ requestsPerMinute: z.number().nullable() }),
+    features: z.array(z.string()),
+    retentionDays: z.number().int(),
+    thresholdEvents: z.array(
+      z.object({
+        resource: z.string(),
+        period: z.string(),
+        threshold: z.number(),
+        used: z.number(),
+        limit: z.number(),
+        occurredAt: timestamp,
+        publishedTo: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'QuotaReport' });
+
+const usageReport = z
+  .object({
+    from: timestamp,
+    to: timestamp,
+    granularity: z.enum(['hour', 'day', 'month']),
+    resources: z.record(
+      z.string(),
+      z.object({ total: z.number(), series: z.array(z.object({ start: timestamp, used: z.number() })) }),
+    ),
+  })
+  .meta({ id: 'UsageReport' });
+
+export const QUOTA_ROUTES = [
+  {
+    id: 'quotas.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/quotas',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'tenant:read',
+    summary: 'Quotas and their use',
+    description:
+      'Every limit of the tenant’s plan (with its overrides), its use, the percentage, the period and when it resets, with the threshold events (80/90/95 %) of this period.',
+    request: { path: tenantPath },
+    responses: { 200: { description: 'The quota report.', schema: quotaReport } },
+    errors: [],
+  },
+  {
+    id: 'usage.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/usage',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'tenant:read',
+    summary: 'Usage over time',
+    description:
+      'Use of the monthly resources summed by hour, day or month (default: this month by day). Hourly series span at most 31 days, others a year.',
+    request: {
+      path: tenantPath,
+      query: z.strictObject({
+        from: instant.optional(),
+        to: instant.optional(),
+        granularity: z.enum(['hour', 'day', 'month']).default('day'),
+        resource: z.enum(PERIODIC_RESOURCES).optional(),
+      }),
+    },
+    responses: { 200: { description: 'The usage series.', schema: usageReport } },
+    errors: ['invalid_range', 'range_too_long'],
+  },
+] as const satisfies readonly RouteDefinition[];

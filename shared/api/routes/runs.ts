@@ -1,0 +1,105 @@
+import * as z from 'zod';
+import { RUN_STATUSES } from '../../runs/run-status';
+import { idSchema } from '../../ids';
+import type { RouteDefinition } from '../../http/route';
+import { cursorParam, limitParam } from '../../http/validation';
+import { pageOf, timestamp } from '../schemas/common';
+import { storableJson } from '../schemas/json-value';
+
+const runsPath = z.strictObject({ tenantId: idSchema('tenant') });
+const runPath = z.strictObject({ tenantId: idSchema('tenant'), runId: idSchema('run') });
+
+const runView = z
+  .object({
+    id: idSchema('run'),
+    agentId: idSchema('agent'),
+    status: z.enum(RUN_STATUSES),
+    input: z.unknown(),
+    output: z.unknown(),
+    tokensUsed: z.number().int().min(0).nullable(),
+    startedBy: z.string(),
+    startedAt: timestamp,
+    completedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Run' });
+
+const oneRun = { description: 'The run.', schema: runView };
+
+export const RUN_ROUTES = [
+  {
+    id: 'runs.start',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/agents/{agentId}/runs',
+    function: 'runs',
+    auth: 'tenant',
+    permission: 'runs:write',
+    consumes: 'runs',
+    summary: 'Start a run',
+    description:
+      'Starts a run of an agent. Consumes one of the month’s `runs` (429 `quota_exceeded` with `Retry-After` past the limit), given back if the start fails. A run cannot start once the month’s tokens are used up.',
+    request: {
+      path: z.strictObject({ tenantId: idSchema('tenant'), agentId: idSchema('agent') }),
+      body: z.strictObject({ input: storableJson().optional() }),
+      bodyOptional: true,
+      example: { input: { prompt: 'Summarise the open tickets.' } },
+    },
+    responses: { 201: { description: 'The running run.', schema: runView } },
+    errors: ['agent_not_found'],
+  },
+  {
+    id: 'runs.complete',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/runs/{runId}/complete',
+    function: 'runs',
+    auth: 'tenant',
+    permission: 'runs:write',
+    summary: 'Complete a run',
+    description:
+      'Completes a running run with its outcome and the tokens it used, which count against the month’s `tokens` (429 `quota_exceeded` past the limit).',
+    request: {
+      path: runPath,
+      body: z.strictObject({
+        status: z.enum(['succeeded', 'failed']),
+        tokensUsed: z.number().int().min(0).max(100_000_000),
+        output: storableJson().optional(),
+      }),
+      example: { status: 'succeeded', tokensUsed: 1234, output: { summary: '3 urgent tickets' } },
+    },
+    responses: { 200: oneRun },
+    errors: ['run_not_found', 'run_completed'],
+  },
+  {
+    id: 'runs.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/runs',
+    function: 'runs',
+    auth: 'tenant',
+    permission: 'runs:read',
+    summary: "List the tenant's runs",
+    description: 'Newest first, optionally of one agent or status, a page at a time.',
+    request: {
+      path: runsPath,
+      query: z.strictObject({
+        agentId: idSchema('agent').optional(),
+        status: z.enum(RUN_STATUSES).optional(),
+        limit: limitParam,
+        cursor: cursorParam,
+      }),
+    },
+    responses: { 200: { description: 'A page of runs.', schema: pageOf(runView) } },
+    errors: ['invalid_cursor'],
+  },
+  {
+    id: 'runs.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/runs/{runId}',
+    function: 'runs',
+    auth: 'tenant',
+    permission: 'runs:read',
+    summary: 'Get a run',
+    description: 'One run of the tenant.',
+    request: { path: runPath },
+    responses: { 200: oneRun },
+    errors: ['run_not_found'],
+  },
+] as const satisfies readonly RouteDefinition[];

@@ -1,0 +1,231 @@
+import * as z from 'zod';
+import { idSchema } from '../../ids';
+import { cursorParam, limitParam } from '../../http/validation';
+import type { RouteDefinition } from '../../http/route';
+import { LIMIT_NAMES, PLAN_IDS } from '../../tenants/plans';
+import { TENANT_STATUSES } from '../../tenants/tenant-status';
+import { emailAddress, pageOf, timestamp } from '../schemas/common';
+import { singleLineText } from '../schemas/text';
+
+const slug = z
+  .string()
+  .min(3)
+  .max(40)
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens only');
+const name = singleLineText(100);
+const owner = z.strictObject({ email: emailAddress, name: name.optional() });
+const settings = z.strictObject({
+  mfaRequired: z.boolean().optional(),
+  defaultLocale: z
+    .string()
+    .regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'a locale such as en or en-GB')
+    .optional(),
+  timezone: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/, 'an IANA time zone such as Europe/Paris')
+    .optional(),
+});
+
+export const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
+
+const limitValue = z.number().int().min(0).max(1e15).nullable();
+
+export const tenantView = z
+  .object({
+    id: idSchema('tenant'),
+    name: z.string(),
+    slug: z.string(),
+    plan: z.enum(PLAN_IDS),
+    status: z.enum(TENANT_STATUSES),
+    statusReason: z.string().nullable(),
+    trialEndsAt: timestamp.nullable(),
+    settings,
+    limitOverrides: z.record(z.string(), z.number().nullable()),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Tenant' });
+
+const provisionedTenant = z
+  .object({
+    tenant: tenantView,
+    owner: z.object({
+      id: idSchema('user'),
+      email: z.string(),
+      role: z.literal('owner'),
+      status: z.literal('invited'),
+    }),
+  })
+  .meta({ id: 'ProvisionedTenant' });
+
+const created = { description: 'The tenant and its invited owner.', schema: provisionedTenant };
+const oneTenant = { description: 'The tenant.', schema: tenantView };
+
+export const TENANT_ROUTES = [
+  {
+    id: 'tenants.signup',
+    method: 'POST',
+    path: '/v1/tenants/signup',
+    function: 'tenants',
+    auth: 'public',
+    summary: 'Sign up a new tenant',
+    description:
+      'Self-service signup: creates a tenant on the free plan with a trial, and its owner, who is invited by email (Cognito sends a temporary password). Limited per source IP and hour.',
+    request: {
+      body: z.strictObject({ name, slug, owner }),
+      example: { name: 'Acme Robotics', slug: 'acme', owner: { email: 'ada@acme.example', name: 'Ada' } },
+    },
+    responses: { 201: created },
+    errors: ['slug_taken', 'email_taken', 'invalid_user', 'rate_limited'],
+  },
+  {
+    id: 'tenants.create',
+    method: 'POST',
+    path: '/v1/tenants',
+    function: 'tenants',
+    auth: 'platform',
+    permission: 'platform:tenants:manage',
+    summary: 'Create a tenant (platform admin)',
+    description: 'A platform admin creates a tenant on any plan, with its invited owner.',
+    request: {
+      body: z.strictObject({ name, slug, owner, plan: z.enum(PLAN_IDS).optional() }),
+      example: {
+        name: 'Globex',
+        slug: 'globex',
+        plan: 'professional',
+        owner: { email: 'hank@globex.example' },
+      },
+    },
+    responses: { 201: created },
+    errors: ['slug_taken', 'email_taken', 'invalid_user'],
+  },
+  {
+    id: 'tenants.list',
+    method: 'GET',
+    path: '/v1/tenants',
+    function: 'tenants',
+    auth: 'platform',
+    permission: 'platform:tenants:read',
+    summary: 'List tenants (platform admin)',
+    description: 'Every tenant, filtered by status and plan, a page at a time.',
+    request: {
+      query: z.strictObject({
+        status: z.enum(TENANT_STATUSES).optional(),
+        plan: z.enum(PLAN_IDS).optional(),
+        limit: limitParam,
+        cursor: cursorParam,
+      }),
+    },
+    responses: { 200: { description: 'A page of tenants.', schema: pageOf(tenantView) } },
+    errors: ['invalid_cursor'],
+  },
+  {
+    id: 'tenants.getCurrent',
+    method: 'GET',
+    path: '/v1/tenants/current',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:read',
+    allowWhenSuspended: true,
+    summary: "The caller's tenant",
+    description:
+      'The tenant the request acts on: `X-Tenant-ID` if given (a platform admin may name any), else the caller’s own. Readable while suspended.',
+    request: {},
+    responses: { 200: oneTenant },
+    errors: [],
+  },
+  {
+    id: 'tenants.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:read',
+    allowWhenSuspended: true,
+    summary: 'Get a tenant',
+    description:
+      'A tenant by id: the caller’s own, or any for a platform admin (audited). Readable while suspended.',
+    request: { path: tenantPath },
+    responses: { 200: oneTenant },
+    errors: [],
+  },
+  {
+    id: 'tenants.update',
+    method: 'PATCH',
+    path: '/v1/tenants/{tenantId}',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:update',
+    summary: 'Update a tenant',
+    description:
+      'Changes the name and settings (settings merge with the current ones). Audited with the fields that changed.',
+    request: {
+      path: tenantPath,
+      body: z
+        .strictObject({ name: name.optional(), settings: settings.optional() })
+        .refine(
+          (body) => body.name !== undefined || body.settings !== undefined,
+          'name or settings is required',
+        ),
+      example: {
+        name: 'Acme Robotics GmbH',
+        settings: { timezone: 'Europe/Berlin', defaultLocale: 'de-DE' },
+      },
+    },
+    responses: { 200: oneTenant },
+    errors: ['concurrent_modification'],
+  },
+  {
+    id: 'tenants.changePlan',
+    method: 'PUT',
+    path: '/v1/tenants/{tenantId}/plan',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'platform:tenants:manage',
+    summary: "Change a tenant's plan (platform admin)",
+    description:
+      'Moves the tenant to a plan, optionally with per-tenant limits that replace the plan’s (`null` = unlimited; omitted keeps the current overrides).',
+    request: {
+      path: tenantPath,
+      body: z.strictObject({
+        plan: z.enum(PLAN_IDS),
+        limitOverrides: z
+          .strictObject(Object.fromEntries(LIMIT_NAMES.map((limit) => [limit, limitValue.optional()])))
+          .optional(),
+      }),
+      example: { plan: 'professional', limitOverrides: { agents: 500 } },
+    },
+    responses: { 200: oneTenant },
+    errors: ['concurrent_modification'],
+  },
+  {
+    id: 'tenants.suspend',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/suspend',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'platform:tenants:manage',
+    summary: 'Suspend a tenant (platform admin)',
+    description: 'Its users can then read the tenant’s status and nothing else.',
+    request: {
+      path: tenantPath,
+      body: z.strictObject({ reason: singleLineText(500) }),
+      example: { reason: 'Unpaid invoices' },
+    },
+    responses: { 200: oneTenant },
+    errors: ['already_suspended', 'tenant_deleted', 'concurrent_modification'],
+  },
+  {
+    id: 'tenants.reactivate',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/reactivate',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'platform:tenants:manage',
+    summary: 'Reactivate a tenant (platform admin)',
+    description: 'Ends a suspension.',
+    request: { path: tenantPath },
+    responses: { 200: oneTenant },
+    errors: ['not_suspended', 'concurrent_modification'],
+  },
+] as const satisfies readonly RouteDefinition[];

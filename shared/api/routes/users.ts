@@ -1,0 +1,108 @@
+import * as z from 'zod';
+import { MEMBERSHIP_STATUSES } from '../../users/membership-status';
+import { idSchema } from '../../ids';
+import type { RouteDefinition } from '../../http/route';
+import { cursorParam, limitParam } from '../../http/validation';
+import { ROLES } from '../../tenancy/roles';
+import { emailAddress, pageOf, timestamp } from '../schemas/common';
+import { singleLineText } from '../schemas/text';
+
+const usersPath = z.strictObject({ tenantId: idSchema('tenant') });
+const userPath = z.strictObject({ tenantId: idSchema('tenant'), userId: idSchema('user') });
+
+export const userView = z
+  .object({
+    id: idSchema('user'),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: z.enum(ROLES),
+    status: z.enum(MEMBERSHIP_STATUSES),
+    invitedBy: z.string().nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'User' });
+
+const oneUser = { description: 'The user.', schema: userView };
+
+export const USER_ROUTES = [
+  {
+    id: 'users.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/users',
+    function: 'users',
+    auth: 'tenant',
+    permission: 'users:read',
+    summary: "List the tenant's users",
+    description: 'Members and invitations, optionally of one role, a page at a time.',
+    request: {
+      path: usersPath,
+      query: z.strictObject({ role: z.enum(ROLES).optional(), limit: limitParam, cursor: cursorParam }),
+    },
+    responses: { 200: { description: 'A page of users.', schema: pageOf(userView) } },
+    errors: ['invalid_cursor'],
+  },
+  {
+    id: 'users.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/users/{userId}',
+    function: 'users',
+    auth: 'tenant',
+    permission: 'users:read',
+    summary: 'Get a user',
+    description: 'One member (or invitation) of the tenant.',
+    request: { path: userPath },
+    responses: { 200: oneUser },
+    errors: ['user_not_found'],
+  },
+  {
+    id: 'users.invite',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/users',
+    function: 'users',
+    auth: 'tenant',
+    permission: 'users:invite',
+    summary: 'Invite a user',
+    description:
+      'Invites a person with a role no higher than the caller’s own. Cognito emails a temporary password; the membership turns active on their first request. Invitations count against the `users` quota.',
+    request: {
+      path: usersPath,
+      body: z.strictObject({
+        email: emailAddress,
+        role: z.enum(ROLES),
+        name: singleLineText(100).optional(),
+      }),
+      example: { email: 'grace@acme.example', role: 'member', name: 'Grace' },
+    },
+    responses: { 201: { description: 'The invited user.', schema: userView } },
+    errors: ['role_above_own', 'quota_exceeded', 'already_member', 'email_taken', 'invalid_user'],
+  },
+  {
+    id: 'users.changeRole',
+    method: 'PATCH',
+    path: '/v1/tenants/{tenantId}/users/{userId}',
+    function: 'users',
+    auth: 'tenant',
+    permission: 'users:update',
+    summary: "Change a user's role",
+    description:
+      'Nobody grants a role above their own or changes a member ranked above them; the last owner stays.',
+    request: { path: userPath, body: z.strictObject({ role: z.enum(ROLES) }), example: { role: 'admin' } },
+    responses: { 200: oneUser },
+    errors: ['user_not_found', 'role_above_own', 'last_owner', 'concurrent_modification'],
+  },
+  {
+    id: 'users.remove',
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/users/{userId}',
+    function: 'users',
+    auth: 'tenant',
+    permission: 'users:remove',
+    summary: 'Remove a user',
+    description:
+      'Ends the membership at once (and gives the `users` quota back), then disables the person’s sign-in.',
+    request: { path: userPath },
+    responses: { 204: { description: 'Removed.' } },
+    errors: ['user_not_found', 'role_above_own', 'last_owner', 'concurrent_modification'],
+  },
+] as const satisfies readonly RouteDefinition[];

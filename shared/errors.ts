@@ -1,0 +1,388 @@
+/**
+ * Typed errors and the catalogue of problem codes. Services throw these; one middleware turns them
+ * into RFC 9457 problem+json. `code` is stable and documented: clients branch on it, not on
+ * `detail`. Every code is declared once in {@link PROBLEMS} with the statuses it is answered with,
+ * so a new code cannot be thrown (it would not compile) without its documentation, which the
+ * OpenAPI document and the problem reference page are generated from.
+ */
+
+export interface ProblemSpec {
+  /** The HTTP statuses this code is answered with. */
+  readonly statuses: readonly number[];
+  readonly title: string;
+  /** What it means and what a client should do about it (shown on the reference page). */
+  readonly description: string;
+}
+
+export const PROBLEMS = {
+  validation_failed: {
+    statuses: [400],
+    title: 'Validation failed',
+    description:
+      'The path, query string or body does not match the operation’s schema. `errors` lists every bad field with its path. Nothing was changed or consumed.',
+  },
+  body_required: {
+    statuses: [400],
+    title: 'Body required',
+    description: 'The operation needs a JSON request body and none was sent.',
+  },
+  malformed_json: {
+    statuses: [400],
+    title: 'Malformed JSON',
+    description: 'The request body is not well-formed JSON.',
+  },
+  invalid_cursor: {
+    statuses: [400],
+    title: 'Invalid cursor',
+    description:
+      'The `cursor` was not handed out by this list (it was altered, forged, expired with a key rotation, or belongs to another list). Start again without a cursor.',
+  },
+  invalid_range: {
+    statuses: [400],
+    title: 'Invalid range',
+    description: '`from` is after `to`.',
+  },
+  range_too_long: {
+    statuses: [400],
+    title: 'Range too long',
+    description:
+      'The requested time range has more buckets than one answer returns; narrow it or use a coarser granularity.',
+  },
+  invalid_idempotency_key: {
+    statuses: [400],
+    title: 'Invalid Idempotency-Key',
+    description: 'The `Idempotency-Key` header must be 1 to 255 visible ASCII characters.',
+  },
+  invalid_user: {
+    statuses: [400],
+    title: 'Invalid user',
+    description: 'The identity provider refused the user’s attributes (for example the email address).',
+  },
+  unauthorized: {
+    statuses: [401],
+    title: 'Unauthorized',
+    description: 'The request carries no verified identity.',
+  },
+  forbidden: {
+    statuses: [403],
+    title: 'Forbidden',
+    description: 'The caller may not do this.',
+  },
+  tenant_mismatch: {
+    statuses: [403],
+    title: 'Tenant mismatch',
+    description:
+      'The path or `X-Tenant-ID` names a tenant other than the caller’s own, or the two name different tenants. Only platform admins act on other tenants.',
+  },
+  no_tenant: {
+    statuses: [403],
+    title: 'No tenant',
+    description: 'The caller belongs to no tenant and the request names none.',
+  },
+  tenant_not_found: {
+    statuses: [403, 404],
+    title: 'Tenant not found',
+    description:
+      'No tenant has this id: 404 for a platform admin; 403 for a member whose own tenant no longer exists.',
+  },
+  tenant_deleted: {
+    statuses: [403, 409],
+    title: 'Tenant deleted',
+    description: 'The tenant has been deleted: its users are refused (403), and it cannot be changed (409).',
+  },
+  tenant_suspended: {
+    statuses: [403],
+    title: 'Tenant suspended',
+    description:
+      'The tenant is suspended (`reason` says why). Its users can read its status and nothing else until a platform admin reactivates it.',
+  },
+  membership_inactive: {
+    statuses: [403],
+    title: 'Membership inactive',
+    description: 'The caller is not (or no longer) a member of this tenant.',
+  },
+  permission_denied: {
+    statuses: [403],
+    title: 'Permission denied',
+    description: 'The caller’s role lacks the permission the operation needs (`requiredPermission`).',
+  },
+  platform_admin_required: {
+    statuses: [403],
+    title: 'Platform admin required',
+    description: 'The operation is for platform admins.',
+  },
+  feature_not_in_plan: {
+    statuses: [403],
+    title: 'Feature not in plan',
+    description:
+      'The tenant’s plan does not include the feature the operation needs (`feature`); upgrade the plan.',
+  },
+  role_above_own: {
+    statuses: [403],
+    title: 'Role above own',
+    description: 'Nobody grants a role above their own or changes a member ranked above them.',
+  },
+  tenant_isolation_violation: {
+    statuses: [403],
+    title: 'Tenant isolation violation',
+    description: 'A data access outside the current tenant was refused before it left the process.',
+  },
+  quota_exceeded: {
+    statuses: [403, 429],
+    title: 'Quota exceeded',
+    description:
+      'A plan limit is reached. Counted resources (users, agents, storage) answer 403 until something is deleted or the plan changes; monthly resources (runs, tokens, API calls) answer 429 with `Retry-After` until the month ends. The body names the `resource`, `limit`, `used`, `period` and the `upgrade` that would help.',
+  },
+  not_found: {
+    statuses: [404],
+    title: 'Not found',
+    description: 'Nothing is here.',
+  },
+  route_not_found: {
+    statuses: [404],
+    title: 'Route not found',
+    description: 'No operation has this path. The reference at `/docs` lists every operation.',
+  },
+  user_not_found: {
+    statuses: [404],
+    title: 'User not found',
+    description: 'No user with this id in the tenant.',
+  },
+  agent_not_found: {
+    statuses: [404],
+    title: 'Agent not found',
+    description: 'No agent with this id in the tenant.',
+  },
+  memory_not_found: {
+    statuses: [404],
+    title: 'Memory item not found',
+    description: 'No memory item with this id for the agent.',
+  },
+  run_not_found: {
+    statuses: [404],
+    title: 'Run not found',
+    description: 'No run with this id in the tenant.',
+  },
+  method_not_allowed: {
+    statuses: [405],
+    title: 'Method not allowed',
+    description: 'The path exists but not with this method; `Allow` lists the methods it has.',
+  },
+  concurrent_modification: {
+    statuses: [409],
+    title: 'Concurrent modification',
+    description: 'Someone changed the same record at the same moment; read it again and retry.',
+  },
+  slug_taken: {
+    statuses: [409],
+    title: 'Slug taken',
+    description: 'Another tenant has this slug.',
+  },
+  email_taken: {
+    statuses: [409],
+    title: 'Email taken',
+    description: 'A user with this email address already exists.',
+  },
+  already_member: {
+    statuses: [409],
+    title: 'Already a member',
+    description: 'This user is already a member of the tenant.',
+  },
+  already_suspended: {
+    statuses: [409],
+    title: 'Already suspended',
+    description: 'The tenant is already suspended.',
+  },
+  not_suspended: {
+    statuses: [409],
+    title: 'Not suspended',
+    description: 'Only a suspended tenant can be reactivated.',
+  },
+  last_owner: {
+    statuses: [409],
+    title: 'Last owner',
+    description: 'The last owner of a tenant cannot be demoted or removed; make another owner first.',
+  },
+  run_completed: {
+    statuses: [409],
+    title: 'Run completed',
+    description: 'The run is already completed.',
+  },
+  idempotency_in_progress: {
+    statuses: [409],
+    title: 'Idempotent request in progress',
+    description: 'A request with this `Idempotency-Key` is still being processed; retry shortly.',
+  },
+  payload_too_large: {
+    statuses: [413],
+    title: 'Payload too large',
+    description: 'The request body is larger than the API accepts.',
+  },
+  unsupported_media_type: {
+    statuses: [415],
+    title: 'Unsupported media type',
+    description: 'Send the body as `application/json`.',
+  },
+  idempotency_key_reused: {
+    statuses: [422],
+    title: 'Idempotency-Key reused',
+    description: 'This `Idempotency-Key` was used with a different request; use a new key for a new request.',
+  },
+  rate_limited: {
+    statuses: [429],
+    title: 'Rate limited',
+    description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+  },
+  metering_contention: {
+    statuses: [429],
+    title: 'Metering contention',
+    description:
+      'The request could not be metered under heavy contention; retry after `Retry-After` seconds.',
+  },
+  internal_error: {
+    statuses: [500],
+    title: 'Internal Server Error',
+    description: 'An unexpected error. Quote the `requestId` when reporting it.',
+  },
+  service_unavailable: {
+    statuses: [503],
+    title: 'Service unavailable',
+    description: 'A dependency is busy or unreachable; retry shortly.',
+  },
+} as const satisfies Record<string, ProblemSpec>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** The codes declared with status `S`: a typed error of status `S` accepts only these. */
+export type ProblemCodeFor<S extends number> = {
+  [K in ProblemCode]: S extends (typeof PROBLEMS)[K]['statuses'][number] ? K : never;
+}[ProblemCode];
+
+export const PROBLEM_CODES = Object.keys(PROBLEMS) as ProblemCode[];
+
+/** An error a service or middleware throws on purpose; anything else answering is a bug (500). */
+export abstract class AppError extends Error {
+  abstract readonly statusCode: number;
+  abstract readonly code: ProblemCode;
+  /** Extra members placed in the problem body (never secrets, never stack traces). */
+  readonly extensions: Record<string, unknown>;
+  /** Headers the response must carry (e.g. `Retry-After`). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    message: string,
+    extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+    this.extensions = extensions;
+    this.headers = headers;
+  }
+
+  get title(): string {
+    return PROBLEMS[this.code].title;
+  }
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends AppError {
+  readonly statusCode = 400;
+  readonly code: ProblemCodeFor<400>;
+  constructor(message: string, issues: FieldIssue[] = [], code: ProblemCodeFor<400> = 'validation_failed') {
+    super(message, issues.length ? { errors: issues } : {});
+    this.code = code;
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  readonly statusCode = 401;
+  readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends AppError {
+  readonly statusCode = 403;
+  readonly code: ProblemCodeFor<403>;
+  constructor(
+    message: string,
+    code: ProblemCodeFor<403> = 'forbidden',
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, extensions);
+    this.code = code;
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly statusCode = 404;
+  readonly code: ProblemCodeFor<404>;
+  constructor(message: string, code: ProblemCodeFor<404> = 'not_found') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  readonly statusCode = 405;
+  readonly code = 'method_not_allowed';
+  constructor(message: string, allowed: readonly string[]) {
+    super(message, { allowed }, { Allow: allowed.join(', ') });
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly statusCode = 409;
+  readonly code: ProblemCodeFor<409>;
+  constructor(message: string, code: ProblemCodeFor<409> = 'concurrent_modification') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly statusCode = 413;
+  readonly code = 'payload_too_large';
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly statusCode = 415;
+  readonly code = 'unsupported_media_type';
+}
+
+export class UnprocessableError extends AppError {
+  readonly statusCode = 422;
+  readonly code: ProblemCodeFor<422>;
+  constructor(message: string, code: ProblemCodeFor<422>) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  readonly statusCode = 429;
+  readonly code: ProblemCodeFor<429>;
+  constructor(
+    message: string,
+    retryAfterSeconds: number,
+    code: ProblemCodeFor<429> = 'rate_limited',
+    extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
+    super(
+      message,
+      { ...extensions, retryAfterSeconds },
+      { ...headers, 'Retry-After': String(retryAfterSeconds) },
+    );
+    this.code = code;
+  }
+}
+
+/** A dependency (Cognito, DynamoDB) failed in a way the caller may retry. */
+export class ServiceUnavailableError extends AppError {
+  readonly statusCode = 503;
+  readonly code = 'service_unavailable';
+}

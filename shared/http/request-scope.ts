@@ -1,0 +1,61 @@
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { UnauthorizedError } from '../errors';
+import type { Consumption } from '../quotas/periodic-quota';
+import type { RateLimitState } from '../quotas/request-metering';
+import type { RequestMeta, TenantContext, UserPrincipal } from '../tenancy/context';
+import type { RouteDefinition } from './route';
+
+/** The event API Gateway (HTTP API, payload 2.0) hands a function, with the authorizer's context. */
+export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/** The request's path parameters, query and body, parsed with the route's schemas. */
+export interface ValidatedInput {
+  path: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+/** What the middlewares learn about a request, handed to the operation. */
+export interface RequestScope {
+  route: RouteDefinition;
+  meta: RequestMeta;
+  /** Set for `tenant` routes. */
+  tenant?: TenantContext;
+  /** Set for `tenant` and `platform` routes. */
+  principal?: UserPrincipal;
+  /** Set by the validation middleware, before anything is consumed. */
+  input?: ValidatedInput;
+  /** The Idempotency-Key this request claimed, if any. */
+  idempotencyKey?: string;
+  /** The rate-limit state after metering, for the RateLimit-* headers. */
+  rateLimit?: RateLimitState;
+  /** A periodic quota the route consumed before its handler ran (refunded if it fails). */
+  consumption?: { taken: Consumption; at: Date };
+}
+
+/** The Lambda context, carrying what the middlewares learned. */
+export type ScopedContext = Context & { scope: RequestScope };
+
+export function requestMetaOf(event: ApiEvent): RequestMeta {
+  return {
+    requestId: event.requestContext.requestId,
+    sourceIp: event.requestContext.http.sourceIp,
+    userAgent: event.headers['user-agent'],
+  };
+}
+
+/** The tenant context of a `tenant` route; the middleware guarantees it, this states it in types. */
+export function requireTenant(scope: RequestScope): TenantContext {
+  if (!scope.tenant) throw new UnauthorizedError('The request carries no tenant context.');
+  return scope.tenant;
+}
+
+export function requirePrincipal(scope: RequestScope): UserPrincipal {
+  if (!scope.principal) throw new UnauthorizedError('The request carries no verified identity.');
+  return scope.principal;
+}
