@@ -6,6 +6,13 @@ import { TenantryAuth } from './constructs/auth';
 import { TenantryJobs } from './constructs/jobs';
 import { TenantryTable } from './constructs/table';
 
+/** The origins browsers may call the API from: CDK context `corsAllowedOrigins` (a list or a comma list). */
+function corsOrigins(scope: Construct): string[] {
+  const value: unknown = scope.node.tryGetContext('corsAllowedOrigins');
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  return list.map((origin) => String(origin).trim()).filter(Boolean);
+}
+
 /** Everything Tenantry needs in one account and region. */
 export class TenantryStack extends Stack {
   readonly tableConstruct: TenantryTable;
@@ -29,6 +36,7 @@ export class TenantryStack extends Stack {
       userPool: this.auth.userPool,
       client: this.auth.client,
       environment,
+      corsAllowedOrigins: corsOrigins(this),
     });
     this.jobs = new TenantryJobs(this, 'Jobs', { table: this.tableConstruct.table, environment });
     // Quota threshold events go to the default bus, from any function that consumes quota.

@@ -1,5 +1,13 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CfnStage,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -8,8 +16,10 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { DOCS_PACKAGE_FILES } from '../../shared/api/docs/assets';
 import { ROUTES } from '../../shared/api/manifest';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
+import { CORS_POLICY } from '../../shared/http/cors';
 import type { FunctionName } from '../../shared/http/route';
 import { grantTable, tenantryFunction } from './tenantry-function';
 
@@ -25,6 +35,8 @@ export interface TenantryApiProps {
   client: UserPoolClient;
   /** Runtime settings every function gets (table, pool, event bus). */
   environment: Record<string, string>;
+  /** Origins browsers may call the API from (CORS); API Gateway answers their preflights. */
+  corsAllowedOrigins: string[];
 }
 
 /**
@@ -39,7 +51,12 @@ export class TenantryApi extends Construct {
   constructor(scope: Construct, id: string, props: TenantryApiProps) {
     super(scope, id);
     const makeFunction = (name: FunctionName | 'authorizer', description: string) =>
-      tenantryFunction(this, name, { entry: name, description, environment: props.environment });
+      tenantryFunction(this, name, {
+        entry: name,
+        description,
+        environment: props.environment,
+        ...(name === 'docs' ? { files: DOCS_PACKAGE_FILES } : {}),
+      });
 
     const authorizerFunction = makeFunction('authorizer', 'Verifies Cognito ID tokens for the HTTP API.');
     const authorizer = new HttpLambdaAuthorizer('CognitoAuthorizer', authorizerFunction, {
@@ -48,7 +65,21 @@ export class TenantryApi extends Construct {
       resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS),
     });
 
-    this.httpApi = new HttpApi(this, 'HttpApi', { description: 'Tenantry API', createDefaultStage: true });
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Tenantry API',
+      createDefaultStage: true,
+      ...(props.corsAllowedOrigins.length
+        ? {
+            corsPreflight: {
+              allowOrigins: props.corsAllowedOrigins,
+              allowMethods: CORS_POLICY.allowMethods.map((method) => CorsHttpMethod[method]),
+              allowHeaders: [...CORS_POLICY.allowHeaders],
+              exposeHeaders: [...CORS_POLICY.exposeHeaders],
+              maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
+            },
+          }
+        : {}),
+    });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
     const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage;
     stage.accessLogSettings = {
@@ -69,7 +100,8 @@ export class TenantryApi extends Construct {
     for (const name of functionNames) {
       const fn = makeFunction(name, `Tenantry ${name} API.`);
       this.functions[name] = fn;
-      grantTable(fn, props.table);
+      // The documentation function reads no data.
+      if (name !== 'docs') grantTable(fn, props.table);
       const actions = COGNITO_ACTIONS[name];
       if (actions) {
         fn.addToRolePolicy(
@@ -88,10 +120,23 @@ export class TenantryApi extends Construct {
           for (const r of routes) {
             Validations.of(r).acknowledge({
               id: 'AwsSolutions-APIG4',
-              reason: `${route.id} is public by design (self-service signup), limited per source IP in the function.`,
+              reason: `${route.id} is public by design (signup, limited per source IP; or documentation).`,
             });
           }
         }
+      }
+      if (name === 'docs') {
+        // Whatever matches no route lands on the docs function, which answers a problem+json 404/405.
+        const fallback = new HttpRoute(this, 'DefaultRoute', {
+          httpApi: this.httpApi,
+          routeKey: HttpRouteKey.DEFAULT,
+          integration,
+          authorizer: new HttpNoneAuthorizer(),
+        });
+        Validations.of(fallback).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: 'The $default route only answers 404/405 problems for paths and methods no route has.',
+        });
       }
     }
   }

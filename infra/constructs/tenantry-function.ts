@@ -4,7 +4,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { functionEntry } from '../../shared/api/function-entries';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -21,6 +21,8 @@ export function tenantryFunction(
     description: string;
     environment: Record<string, string>;
     timeout?: Duration;
+    /** Package files the function reads at run time (`package/file`), copied beside its bundle. */
+    files?: readonly string[];
   },
 ): NodejsFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
@@ -44,10 +46,27 @@ export function tenantryFunction(
       sourceMap: true,
       target: 'node22',
       externalModules: [],
+      // Shared code resolves package files with import.meta.url, which a CJS bundle must provide.
+      banner: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;",
+      define: { 'import.meta.url': '__importMetaUrl' },
+      ...(props.files?.length ? { commandHooks: copyFiles(props.files) } : {}),
     },
   });
   acknowledgeLambdaDefaults(fn);
   return fn;
+}
+
+/** Copies package files into the bundle's own node_modules, where `require.resolve` finds them. */
+function copyFiles(files: readonly string[]) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      files.map((file) => {
+        const target = join(outputDir, 'node_modules', file);
+        return `mkdir -p "${dirname(target)}" && cp "${join(inputDir, 'node_modules', file)}" "${target}"`;
+      }),
+  };
 }
 
 export function acknowledgeLambdaDefaults(fn: NodejsFunction): void {

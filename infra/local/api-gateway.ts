@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { functionEntry } from '../../shared/api/function-entries';
 import { ROUTES } from '../../shared/api/manifest';
+import { CORS_POLICY } from '../../shared/http/cors';
 import { API_GATEWAY_MAX_PAYLOAD_BYTES, AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
 import { routeKey, type FunctionName, type RouteDefinition } from '../../shared/http/route';
 import type { ApiEvent } from '../../shared/http/request-scope';
@@ -69,10 +70,53 @@ function lambdaContext(functionName: string, requestId: string): Context {
   };
 }
 
-function gatewayError(res: ServerResponse, status: number, message: string, requestId: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'apigw-requestid': requestId });
+function gatewayError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  requestId: string,
+  cors: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'apigw-requestid': requestId, ...cors });
   res.end(JSON.stringify({ message }));
 }
+
+/** The headers API Gateway adds to an answer for an allowed origin (none for any other origin). */
+function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
+  if (!origin || !allowedOrigins.includes(origin)) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': CORS_POLICY.exposeHeaders.join(','),
+    vary: 'origin',
+  };
+}
+
+/**
+ * API Gateway's answer to a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method),
+ * given before any route or authorizer: 204, with the policy's headers for an allowed origin.
+ */
+function preflight(
+  res: ServerResponse,
+  origin: string,
+  allowedOrigins: readonly string[],
+  requestId: string,
+): void {
+  const headers: Record<string, string> = { 'apigw-requestid': requestId };
+  if (allowedOrigins.includes(origin)) {
+    Object.assign(headers, {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': CORS_POLICY.allowMethods.join(','),
+      'access-control-allow-headers': CORS_POLICY.allowHeaders.join(','),
+      'access-control-max-age': String(CORS_POLICY.maxAgeSeconds),
+      vary: 'origin',
+    });
+  }
+  res.writeHead(204, headers);
+  res.end();
+}
+
+/** API Gateway's `$default` route: whatever matches no route goes to the docs function, unauthorized. */
+const DEFAULT_ROUTE = { function: 'docs', auth: 'public', method: 'ANY', routeKey: '$default' } as const;
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
@@ -100,7 +144,10 @@ export interface LocalApiGateway {
 export async function startLocalApiGateway(options: {
   port: number;
   host?: string;
+  /** Origins a browser may call from (CORS); the twin answers preflights as API Gateway does. */
+  allowedOrigins?: readonly string[];
 }): Promise<LocalApiGateway> {
+  const allowedOrigins = options.allowedOrigins ?? [];
   const compiled = [...ROUTES].sort((a, b) => specificity(b) - specificity(a)).map(compile);
   const handlers = new Map<string, Promise<ApiHandler>>();
   const loadHandler = (fn: FunctionName) => {
@@ -176,14 +223,20 @@ export async function startLocalApiGateway(options: {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
+    const origin = req.headers.origin;
+    if (method === 'OPTIONS' && origin && req.headers['access-control-request-method']) {
+      return preflight(res, origin, allowedOrigins, requestId);
+    }
+    const cors = corsHeaders(origin, allowedOrigins);
     const match = compiled
       .filter((c) => c.route.method === method)
       .map((c) => ({ c, m: c.pattern.exec(url.pathname) }))
       .find((x) => x.m !== null);
-    if (!match?.m) return gatewayError(res, 404, 'Not Found', requestId);
-    const { route, params } = match.c;
+    const route = match?.c.route ?? DEFAULT_ROUTE;
+    const params = match?.c.params ?? [];
+    const key = match ? routeKey(match.c.route) : DEFAULT_ROUTE.routeKey;
     const body = await readBody(req);
-    if (body === 'too-large') return gatewayError(res, 413, 'Request Entity Too Large', requestId);
+    if (body === 'too-large') return gatewayError(res, 413, 'Request Entity Too Large', requestId, cors);
 
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
@@ -192,21 +245,21 @@ export async function startLocalApiGateway(options: {
     let authorizerContext: Record<string, unknown> | undefined;
     if (route.auth !== 'public') {
       const header = headers.authorization;
-      if (!header) return gatewayError(res, 401, 'Unauthorized', requestId);
+      if (!header) return gatewayError(res, 401, 'Unauthorized', requestId, cors);
       let answer;
       try {
         answer = await authorize(header, requestId, route, req, url);
       } catch {
-        return gatewayError(res, 500, 'Internal Server Error', requestId);
+        return gatewayError(res, 500, 'Internal Server Error', requestId, cors);
       }
-      if (answer === 'unauthorized') return gatewayError(res, 401, 'Unauthorized', requestId);
-      if (!answer.isAuthorized) return gatewayError(res, 403, 'Forbidden', requestId);
+      if (answer === 'unauthorized') return gatewayError(res, 401, 'Unauthorized', requestId, cors);
+      if (!answer.isAuthorized) return gatewayError(res, 403, 'Forbidden', requestId, cors);
       authorizerContext = answer.context ?? {};
     }
 
     const pathParameters: Record<string, string> = {};
     params.forEach((name, index) => {
-      const raw = match.m?.[index + 1] ?? '';
+      const raw = match?.m?.[index + 1] ?? '';
       try {
         pathParameters[name] = decodeURIComponent(raw);
       } catch {
@@ -224,7 +277,7 @@ export async function startLocalApiGateway(options: {
       /json|text|xml|form-urlencoded/.test(headers['content-type'] ?? 'application/json');
     const event: ApiEvent = {
       version: '2.0',
-      routeKey: routeKey(route),
+      routeKey: key,
       rawPath: url.pathname,
       rawQueryString: url.search.slice(1),
       headers,
@@ -243,7 +296,7 @@ export async function startLocalApiGateway(options: {
           userAgent: headers['user-agent'] ?? '',
         },
         requestId,
-        routeKey: routeKey(route),
+        routeKey: key,
         stage: '$default',
         time: new Date().toUTCString(),
         timeEpoch: Date.now(),
@@ -257,10 +310,11 @@ export async function startLocalApiGateway(options: {
       const handler = await loadHandler(route.function);
       result = await handler(event, lambdaContext(`tenantry-${route.function}`, requestId));
     } catch {
-      return gatewayError(res, 500, 'Internal Server Error', requestId);
+      return gatewayError(res, 500, 'Internal Server Error', requestId, cors);
     }
     const responseHeaders: Record<string, string> = { 'apigw-requestid': requestId };
     for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
+    Object.assign(responseHeaders, cors);
     res.writeHead(result.statusCode ?? 200, responseHeaders);
     res.end(
       result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined,

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOCAL_DEVELOPMENT_ORIGINS } from '../../shared/http/cors';
 import { startLocalApiGateway } from './api-gateway';
 import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
 import { startCognitoLocal } from './cognito-local';
@@ -122,7 +123,11 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
         : await seedLocalData({ cognitoEndpoint: cognito.endpoint, region, userPoolId: userPool.userPoolId });
     if (options.persist) writeFileSync(statePath, JSON.stringify({ userPool, seed }, null, 2));
 
-    const api = await startLocalApiGateway({ port: options.apiPort });
+    const allowedOrigins = (process.env.CORS_ALLOWED_ORIGINS ?? LOCAL_DEVELOPMENT_ORIGINS.join(','))
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
+    const api = await startLocalApiGateway({ port: options.apiPort, allowedOrigins });
     stops.push(api.stop);
     if (options.runSchedules) stops.push(await startLocalSchedules());
     return {

@@ -63,7 +63,7 @@ function toResult(
   const spec = route.responses[reply.status];
   const headers = { ...(reply.headers ?? {}) };
   if (!spec?.schema) return { statusCode: reply.status, headers };
-  const contentType = spec.contentType ?? 'application/json';
+  const contentType = [spec.contentType ?? 'application/json'].flat()[0] ?? 'application/json';
   const body = contentType === 'application/json' ? JSON.stringify(reply.body) : String(reply.body);
   return { statusCode: reply.status, headers: { 'content-type': contentType, ...headers }, body };
 }

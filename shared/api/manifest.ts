@@ -1,5 +1,6 @@
 import { AGENT_ROUTES } from './routes/agents';
 import { AUDIT_ROUTES } from './routes/audit';
+import { DOCS_ROUTES } from './routes/docs';
 import { QUOTA_ROUTES } from './routes/quotas';
 import { RUN_ROUTES } from './routes/runs';
 import { TENANT_ROUTES } from './routes/tenants';
@@ -18,6 +19,7 @@ export const ROUTES = [
   ...AGENT_ROUTES,
   ...RUN_ROUTES,
   ...QUOTA_ROUTES,
+  ...DOCS_ROUTES,
 ] as const;
 
 export type RouteId = (typeof ROUTES)[number]['id'];

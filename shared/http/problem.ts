@@ -15,7 +15,8 @@ export interface ProblemDocument {
   [extension: string]: unknown;
 }
 
-const TYPE_BASE = 'https://docs.tenantry.dev/problems/';
+/** Each problem's `type`: its code's section of the problem reference this API serves. */
+export const PROBLEM_TYPE_BASE = '/docs/problems#';
 
 /** Shapes a typed error as problem+json. 5xx bodies stay generic: details belong in the log. */
 export function problemResponse(
@@ -25,7 +26,7 @@ export function problemResponse(
 ): APIGatewayProxyStructuredResultV2 {
   const body: ProblemDocument = {
     ...error.extensions,
-    type: `${TYPE_BASE}${error.code}`,
+    type: `${PROBLEM_TYPE_BASE}${error.code}`,
     title: error.title,
     status: error.statusCode,
     code: error.code,
@@ -42,7 +43,7 @@ export function problemResponse(
 
 export function internalErrorResponse(requestId: string | undefined): APIGatewayProxyStructuredResultV2 {
   const body: ProblemDocument = {
-    type: `${TYPE_BASE}internal_error`,
+    type: `${PROBLEM_TYPE_BASE}internal_error`,
     title: 'Internal Server Error',
     status: 500,
     code: 'internal_error',

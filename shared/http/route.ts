@@ -6,7 +6,7 @@ import type { FeatureFlag, PeriodicResource } from '../tenants/plans';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda function that serves a route; one per domain. */
-export type FunctionName = 'tenants' | 'users' | 'audit' | 'agents' | 'runs' | 'quotas';
+export type FunctionName = 'tenants' | 'users' | 'audit' | 'agents' | 'runs' | 'quotas' | 'docs';
 
 /** What a route accepts; each schema runs in the validation middleware, before anything is consumed. */
 export interface RouteRequest {
@@ -22,8 +22,11 @@ export interface RouteRequest {
 /** One success answer of a route: JSON with a schema, another media type, or no content (204). */
 export interface RouteResponse {
   description: string;
-  /** `application/json` unless said otherwise. */
-  contentType?: 'application/json' | 'application/x-ndjson' | 'text/html; charset=utf-8';
+  /**
+   * `application/json` unless said otherwise. Where several are listed, the reply names its own in a
+   * `content-type` header (the first is the default).
+   */
+  contentType?: string | readonly string[];
   /** The body's schema; absent for 204. */
   schema?: z.ZodType;
   /** Headers the answer carries, documented in the reference. */

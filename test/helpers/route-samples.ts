@@ -38,6 +38,10 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'runs.get': () => undefined,
   'quotas.get': () => undefined,
   'usage.get': () => undefined,
+  'docs.openapi': () => undefined,
+  'docs.reference': () => undefined,
+  'docs.problems': () => undefined,
+  'docs.asset': () => undefined,
 };
 
 export function sampleBody(route: RouteDefinition, unique: string): unknown {
@@ -50,12 +54,13 @@ export interface PathIds {
   agentId: string;
   runId: string;
   memoryId: string;
+  file?: string;
 }
 
 /** Fills a route's path parameters. */
 export function pathFor(route: RouteDefinition, ids: PathIds): string {
   return route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
-    const value = ids[name as keyof PathIds];
+    const value = name === 'file' ? (ids.file ?? 'swagger-ui.css') : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

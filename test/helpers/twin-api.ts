@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
 import { signIn } from '../../infra/local/sign-in';
+import { assertDocumented } from './contract';
 
 export const twin = inject('twin');
 
@@ -51,6 +52,13 @@ export async function call<T = Record<string, unknown>>(
     ...(body !== undefined ? { body } : {}),
   });
   const text = await response.text();
+  assertDocumented({
+    method,
+    path,
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    text,
+  });
   let parsed: unknown = {};
   try {
     parsed = text ? JSON.parse(text) : {};
@@ -202,13 +210,20 @@ export async function postFrom(
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () =>
+        res.on('end', () => {
+          assertDocumented({
+            method: 'POST',
+            path,
+            status: res.statusCode ?? 0,
+            contentType: (res.headers['content-type'] as string | undefined) ?? null,
+            text,
+          });
           resolve({
             status: res.statusCode ?? 0,
             body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
             retryAfter: res.headers['retry-after'] as string | undefined,
-          }),
-        );
+          });
+        });
       },
     );
     req.on('error', reject);

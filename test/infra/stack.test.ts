@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,9 +8,14 @@ import { ROUTES } from '../../shared/api/manifest';
 import { buildApp } from '../../infra/app';
 import { TenantryStack } from '../../infra/stack';
 
+/** The context `cdk synth` reads from cdk.json. */
+const CDK_CONTEXT = (
+  JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object }
+).context;
+
 /** Bundling is skipped here (it runs in `cdk synth`); the template is what these tests prove. */
 function synthTemplate(): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   const stack = new TenantryStack(app, 'Test');
   return Template.fromStack(stack);
 }
@@ -90,12 +97,56 @@ describe('the Tenantry stack', () => {
       (resource) => resource.Properties as { RouteKey: string; AuthorizationType: string },
     );
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(
-      ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+      [...ROUTES.map((route) => `${route.method} ${route.path}`), '$default'].sort(),
     );
     for (const route of ROUTES) {
       const created = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
       expect(created?.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'CUSTOM');
     }
+  });
+
+  it('sends whatever matches no route to the docs function, without the authorizer', () => {
+    const routes = template.findResources('AWS::ApiGatewayV2::Route');
+    const fallback = Object.values(routes).find(
+      (resource) => (resource.Properties as { RouteKey: string }).RouteKey === '$default',
+    );
+    expect(fallback?.Properties).toMatchObject({ AuthorizationType: 'NONE' });
+    const target = JSON.stringify(fallback?.Properties);
+    const docsRoute = Object.values(routes).find(
+      (resource) => (resource.Properties as { RouteKey: string }).RouteKey === 'GET /v1/openapi.json',
+    );
+    expect(target).toContain(JSON.stringify((docsRoute?.Properties as { Target: unknown }).Target));
+  });
+
+  it('answers CORS preflights for the configured origins only, with the shared policy', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['http://localhost:5173', 'http://127.0.0.1:5173'],
+        AllowHeaders: Match.arrayWith(['authorization', 'content-type', 'idempotency-key', 'x-tenant-id']),
+        AllowMethods: Match.arrayWith(['GET', 'POST', 'PATCH', 'DELETE']),
+        ExposeHeaders: Match.arrayWith(['ratelimit-remaining', 'retry-after']),
+        MaxAge: 600,
+      },
+    });
+  });
+
+  it('takes the CORS origins from the cdk context', () => {
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], corsAllowedOrigins: 'https://console.example.com' },
+    });
+    const custom = Template.fromStack(new TenantryStack(app, 'Custom'));
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://console.example.com'] }),
+    });
+  });
+
+  it('gives the docs function no access to the table', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const docs = policies.filter(([id]) => id.includes('docs'));
+    expect(docs.length).toBeGreaterThan(0);
+    for (const [, policy] of docs) expect(JSON.stringify(policy)).not.toContain('dynamodb:');
+    const tenants = policies.filter(([id]) => id.includes('tenants'));
+    expect(JSON.stringify(tenants)).toContain('dynamodb:'); // positive control
   });
 
   it('uses a Lambda authorizer with simple responses, cached per Authorization header', () => {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
@@ -22,8 +23,9 @@ const agentFields = {
   instructions: multiLineText(8_000).optional(),
 };
 
-const agentView = z
-  .object({
+const agentView = component(
+  'Agent',
+  z.object({
     id: idSchema('agent'),
     name: z.string(),
     description: z.string().nullable(),
@@ -32,19 +34,20 @@ const agentView = z
     createdBy: z.string(),
     createdAt: timestamp,
     updatedAt: timestamp,
-  })
-  .meta({ id: 'Agent' });
+  }),
+);
 
-const memoryView = z
-  .object({
+const memoryView = component(
+  'MemoryItem',
+  z.object({
     id: idSchema('memory'),
     agentId: idSchema('agent'),
     kind: z.enum(['text', 'json']),
     content: z.unknown().describe('The text, or the JSON object or array, as stored.'),
     sizeBytes: z.number().int().min(0),
     createdAt: timestamp,
-  })
-  .meta({ id: 'MemoryItem' });
+  }),
+);
 
 const oneAgent = { description: 'The agent.', schema: agentView };
 

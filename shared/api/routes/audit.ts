@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
@@ -6,8 +7,9 @@ import { pageOf, timestamp } from '../schemas/common';
 
 const auditPath = z.strictObject({ tenantId: idSchema('tenant') });
 
-const auditEventView = z
-  .object({
+const auditEventView = component(
+  'AuditEvent',
+  z.object({
     id: idSchema('audit'),
     action: z.string(),
     actor: z.object({
@@ -23,8 +25,8 @@ const auditEventView = z
     userAgent: z.string().optional(),
     requestId: z.string().optional(),
     occurredAt: timestamp,
-  })
-  .meta({ id: 'AuditEvent' });
+  }),
+);
 
 export const AUDIT_ROUTES = [
   {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../tenants/plans';
@@ -10,8 +11,9 @@ const instant = z.iso
   .or(z.iso.date())
   .transform((value) => new Date(value));
 
-const quotaReport = z
-  .object({
+const quotaReport = component(
+  'QuotaReport',
+  z.object({
     plan: z.enum(PLAN_IDS),
     period: z.string().describe('The current month, `YYYY-MM` (UTC).'),
     quotas: z.array(
@@ -41,11 +43,12 @@ const quotaReport = z
         publishedTo: z.string().nullable(),
       }),
     ),
-  })
-  .meta({ id: 'QuotaReport' });
+  }),
+);
 
-const usageReport = z
-  .object({
+const usageReport = component(
+  'UsageReport',
+  z.object({
     from: timestamp,
     to: timestamp,
     granularity: z.enum(['hour', 'day', 'month']),
@@ -53,8 +56,8 @@ const usageReport = z
       z.string(),
       z.object({ total: z.number(), series: z.array(z.object({ start: timestamp, used: z.number() })) }),
     ),
-  })
-  .meta({ id: 'UsageReport' });
+  }),
+);
 
 export const QUOTA_ROUTES = [
   {

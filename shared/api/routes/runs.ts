@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { component } from '../schemas/components';
 import { RUN_STATUSES } from '../../runs/run-status';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
@@ -9,8 +10,9 @@ import { storableJson } from '../schemas/json-value';
 const runsPath = z.strictObject({ tenantId: idSchema('tenant') });
 const runPath = z.strictObject({ tenantId: idSchema('tenant'), runId: idSchema('run') });
 
-const runView = z
-  .object({
+const runView = component(
+  'Run',
+  z.object({
     id: idSchema('run'),
     agentId: idSchema('agent'),
     status: z.enum(RUN_STATUSES),
@@ -20,8 +22,8 @@ const runView = z
     startedBy: z.string(),
     startedAt: timestamp,
     completedAt: timestamp.nullable(),
-  })
-  .meta({ id: 'Run' });
+  }),
+);
 
 const oneRun = { description: 'The run.', schema: runView };
 

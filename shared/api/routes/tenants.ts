@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import { cursorParam, limitParam } from '../../http/validation';
 import type { RouteDefinition } from '../../http/route';
@@ -30,8 +31,9 @@ export const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
 
 const limitValue = z.number().int().min(0).max(1e15).nullable();
 
-export const tenantView = z
-  .object({
+export const tenantView = component(
+  'Tenant',
+  z.object({
     id: idSchema('tenant'),
     name: z.string(),
     slug: z.string(),
@@ -43,11 +45,12 @@ export const tenantView = z
     limitOverrides: z.record(z.string(), z.number().nullable()),
     createdAt: timestamp,
     updatedAt: timestamp,
-  })
-  .meta({ id: 'Tenant' });
+  }),
+);
 
-const provisionedTenant = z
-  .object({
+const provisionedTenant = component(
+  'ProvisionedTenant',
+  z.object({
     tenant: tenantView,
     owner: z.object({
       id: idSchema('user'),
@@ -55,8 +58,8 @@ const provisionedTenant = z
       role: z.literal('owner'),
       status: z.literal('invited'),
     }),
-  })
-  .meta({ id: 'ProvisionedTenant' });
+  }),
+);
 
 const created = { description: 'The tenant and its invited owner.', schema: provisionedTenant };
 const oneTenant = { description: 'The tenant.', schema: tenantView };

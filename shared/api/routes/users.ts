@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { component } from '../schemas/components';
 import { MEMBERSHIP_STATUSES } from '../../users/membership-status';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
@@ -10,8 +11,9 @@ import { singleLineText } from '../schemas/text';
 const usersPath = z.strictObject({ tenantId: idSchema('tenant') });
 const userPath = z.strictObject({ tenantId: idSchema('tenant'), userId: idSchema('user') });
 
-export const userView = z
-  .object({
+export const userView = component(
+  'User',
+  z.object({
     id: idSchema('user'),
     email: z.string(),
     name: z.string().nullable(),
@@ -20,8 +22,8 @@ export const userView = z
     invitedBy: z.string().nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
-  })
-  .meta({ id: 'User' });
+  }),
+);
 
 const oneUser = { description: 'The user.', schema: userView };
 

@@ -1,0 +1,367 @@
+import * as z from 'zod';
+import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../errors';
+import { PROBLEM_TYPE_BASE } from '../http/problem';
+import type { RouteDefinition } from '../http/route';
+import { ROLE_PERMISSIONS, ROLES } from '../tenancy/roles';
+import { ROUTES } from './manifest';
+import { COMPONENTS } from './schemas/components';
+
+type JsonSchema = Record<string, unknown>;
+type Document = Record<string, unknown>;
+
+const TAGS: Record<RouteDefinition['function'], string> = {
+  tenants: 'Tenants: signup, the tenant record, plans and suspension.',
+  users: 'Users: the people of a tenant, their roles and invitations.',
+  audit: 'Audit: every change in a tenant, who made it and from where.',
+  agents: 'Agents and their memory (counted against `agents` and `storageBytes`).',
+  runs: 'Runs of agents (monthly `runs` on start, monthly `tokens` on completion).',
+  quotas: 'Quotas and usage: every limit, its use, and use over time.',
+  docs: 'This reference and the OpenAPI document.',
+};
+
+const INTRODUCTION = `The multi-tenant core of an AI-agent platform: tenants and their plans, the people in them, the
+agents and runs they own, the quotas and rate limits that bound them.
+
+## Authentication
+Send a Cognito **ID token** as \`Authorization: Bearer <token>\`. The gateway checks it before any
+function runs, and answers a missing or invalid token exactly as API Gateway does: \`401\` with
+\`{"message":"Unauthorized"}\` (\`application/json\`, not a problem document). A token that is valid but
+whose identity has no membership in the tenant is refused by the API with a problem (\`403\`).
+
+## Tenants
+A request acts on one tenant: the \`{tenantId}\` in the path, else the \`X-Tenant-ID\` header, else the
+caller's own. Naming another tenant is refused (\`403 tenant_mismatch\`) except for platform admins,
+whose every act on a tenant is audited there. Roles: ${ROLES.join(', ')}.
+
+## Errors
+Every error the API itself answers is \`application/problem+json\` (RFC 9457) with a stable \`code\`;
+its \`type\` is a link to the code's section of the [problem reference](/docs/problems). Bad input is a
+\`400\` that changes and consumes nothing. An unknown path answers \`404 route_not_found\`, a known
+path with another method \`405 method_not_allowed\` (with \`Allow\`).
+
+## Limits
+Tenant requests count against the plan's requests per minute and API calls per month; answers carry
+\`RateLimit-Policy\`, \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a \`429\`
+carries \`Retry-After\`. \`POST\` requests accept an \`Idempotency-Key\`: a retry with the same key and
+body gets the first answer back (\`Idempotent-Replayed: true\`) and counts nothing twice.`;
+
+/** The problem codes the request pipeline itself may answer a route with, besides its own. */
+export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
+  const codes: ProblemCode[] = ['validation_failed', 'internal_error'];
+  if (route.request.body) {
+    codes.push('malformed_json', 'payload_too_large', 'unsupported_media_type');
+    if (!route.request.bodyOptional) codes.push('body_required');
+  }
+  if (route.auth === 'platform') codes.push('unauthorized', 'platform_admin_required');
+  if (route.auth === 'tenant') {
+    codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found', 'tenant_deleted');
+    codes.push('membership_inactive', 'rate_limited', 'quota_exceeded', 'metering_contention');
+    if (!route.allowWhenSuspended) codes.push('tenant_suspended');
+    if (route.permission) codes.push('permission_denied');
+    if (route.feature) codes.push('feature_not_in_plan');
+    if (route.method === 'POST') {
+      codes.push('invalid_idempotency_key', 'idempotency_in_progress', 'idempotency_key_reused');
+    }
+  }
+  return codes;
+}
+
+/** Every problem code an operation may answer with: its own and the pipeline's. */
+export function operationCodes(route: RouteDefinition): ProblemCode[] {
+  return [...new Set([...route.errors, ...pipelineCodes(route)])];
+}
+
+function whoMay(route: RouteDefinition): string {
+  if (route.auth === 'public') return 'Public: no token.';
+  if (route.auth === 'platform' || route.permission?.startsWith('platform:')) return 'Platform admins.';
+  const roles = ROLES.filter((role) => route.permission && ROLE_PERMISSIONS[role].has(route.permission));
+  return `Roles: ${roles.join(', ')} (permission \`${route.permission}\`); platform admins on any tenant.`;
+}
+
+function describe(route: RouteDefinition): string {
+  const lines = [route.description, '', `**Who:** ${whoMay(route)}`];
+  if (route.consumes) lines.push(`**Consumes:** one of the month’s \`${route.consumes}\`.`);
+  if (route.feature) lines.push(`**Plan feature:** \`${route.feature}\`.`);
+  return lines.join('\n');
+}
+
+function isSchema(value: z.ZodType | undefined): value is z.ZodType {
+  return value !== undefined;
+}
+
+/** Drops the generator's `$schema`/`$id`, and regexes that only restate a `format` (dates, emails). */
+function stripMeta(schema: JsonSchema): JsonSchema {
+  const { $schema: _schema, $id: _id, ...rest } = schema;
+  return tidy(rest) as JsonSchema;
+}
+
+function tidy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(tidy);
+  if (!value || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  const hasFormat = entries.some(([key]) => key === 'format');
+  return Object.fromEntries(
+    entries.filter(([key]) => !(hasFormat && key === 'pattern')).map(([key, item]) => [key, tidy(item)]),
+  );
+}
+
+/**
+ * Converts the route schemas and the named components in one pass, so that a component used inside
+ * another schema becomes a `$ref`. Returns each schema's JSON Schema, found by the schema itself.
+ */
+function convertSchemas(io: 'input' | 'output', schemas: z.ZodType[]): (schema: z.ZodType) => JsonSchema {
+  const registry = z.registry<{ id: string }>();
+  const ids = new Map<z.ZodType, string>();
+  for (const [id, schema] of COMPONENTS) {
+    registry.add(schema, { id });
+    ids.set(schema, id);
+  }
+  for (const schema of schemas) {
+    if (ids.has(schema)) continue;
+    const id = `s${ids.size}`;
+    registry.add(schema, { id });
+    ids.set(schema, id);
+  }
+  const converted = z.toJSONSchema(registry, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }).schemas as Record<string, JsonSchema>;
+  return (schema) => stripMeta(converted[ids.get(schema) ?? ''] ?? {});
+}
+
+const COMPONENT_IDS = (): Map<z.ZodType, string> =>
+  new Map([...COMPONENTS.entries()].map(([id, schema]) => [schema, id]));
+
+const GATEWAY_ERROR = {
+  type: 'object',
+  description:
+    'API Gateway’s own answer to a missing or refused token, byte for byte: `{"message":"Unauthorized"}`.',
+  properties: { message: { type: 'string', enum: ['Unauthorized'] } },
+  required: ['message'],
+};
+
+const PROBLEM = {
+  type: 'object',
+  description: 'An RFC 9457 problem document with a stable `code`.',
+  properties: {
+    type: {
+      type: 'string',
+      format: 'uri-reference',
+      description: 'The code’s section of the problem reference.',
+      examples: [`${PROBLEM_TYPE_BASE}agent_not_found`],
+    },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', enum: PROBLEM_CODES },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'Each bad field, for `validation_failed`.',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+        required: ['path', 'message'],
+      },
+    },
+  },
+  required: ['type', 'title', 'status', 'code', 'detail'],
+};
+
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Policy': 'The rate limit policy, e.g. `60;w=60`.',
+  'RateLimit-Limit': 'Requests allowed in the current minute.',
+  'RateLimit-Remaining': 'Requests left in the current minute.',
+  'RateLimit-Reset': 'Seconds until the window resets.',
+};
+
+function headerObjects(headers: Readonly<Record<string, string>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+  );
+}
+
+function problemResponses(route: RouteDefinition): Record<string, unknown> {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of operationCodes(route)) {
+    for (const status of PROBLEMS[code].statuses) {
+      if (code === 'tenant_not_found' && status === 404 && route.auth !== 'tenant') continue;
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    }
+  }
+  const responses: Record<string, unknown> = {};
+  for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
+    const codes = byStatus.get(status) ?? [];
+    const content: Record<string, unknown> = {
+      'application/problem+json': {
+        schema: {
+          allOf: [
+            { $ref: '#/components/schemas/Problem' },
+            { type: 'object', properties: { status: { const: status }, code: { enum: codes } } },
+          ],
+        },
+      },
+    };
+    if (route.auth !== 'public' && status === 401) {
+      content['application/json'] = { schema: { $ref: '#/components/schemas/GatewayError' } };
+    }
+    responses[String(status)] = {
+      description: codes.map((code) => `\`${code}\``).join(', '),
+      ...(status === 429
+        ? { headers: headerObjects({ 'Retry-After': 'Seconds to wait before retrying.' }) }
+        : {}),
+      content,
+    };
+  }
+  return responses;
+}
+
+function parametersOf(
+  where: 'path' | 'query',
+  schema: JsonSchema | undefined,
+): Array<Record<string, unknown>> {
+  const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema?.required as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+/**
+ * The OpenAPI 3.1 document of the API, generated from the route manifest alone: every operation with
+ * its summary, description, parameters, request body and example, every success answer and every
+ * problem it may answer with (its own codes and the pipeline's), tagged by domain.
+ */
+export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES): Document {
+  const componentIds = COMPONENT_IDS();
+  const input = convertSchemas(
+    'input',
+    routes.flatMap((route) => [route.request.path, route.request.query, route.request.body]).filter(isSchema),
+  );
+  const output = convertSchemas(
+    'output',
+    routes
+      .flatMap((route) => Object.values(route.responses).map((response) => response.schema))
+      .filter(isSchema),
+  );
+  const responseSchema = (schema: z.ZodType): JsonSchema => {
+    const id = componentIds.get(schema);
+    return id ? { $ref: `#/components/schemas/${id}` } : output(schema);
+  };
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const parameters = [
+      ...parametersOf('path', route.request.path && input(route.request.path)),
+      ...parametersOf('query', route.request.query && input(route.request.query)),
+    ];
+    if (route.auth === 'tenant' && !route.path.includes('{tenantId}')) {
+      parameters.push({
+        name: 'X-Tenant-ID',
+        in: 'header',
+        required: false,
+        description: 'The tenant to act on (default: the caller’s own; another only for platform admins).',
+        schema: { type: 'string' },
+      });
+    }
+    if (route.auth === 'tenant' && route.method === 'POST') {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'Makes a retry safe: the same key and body get the first answer back.',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+      });
+    }
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      const headers = {
+        ...(response.headers ?? {}),
+        ...(route.auth === 'tenant' ? RATE_LIMIT_HEADERS : {}),
+        ...(route.auth === 'tenant' && route.method === 'POST'
+          ? {
+              'Idempotent-Replayed':
+                '`true` when this is the stored answer of an earlier request with the same key.',
+            }
+          : {}),
+      };
+      responses[status] = {
+        description: response.description,
+        ...(Object.keys(headers).length ? { headers: headerObjects(headers) } : {}),
+        ...(response.schema
+          ? {
+              content: Object.fromEntries(
+                [response.contentType ?? 'application/json']
+                  .flat()
+                  .map((type) => [type, { schema: responseSchema(response.schema as z.ZodType) }]),
+              ),
+            }
+          : {}),
+      };
+    }
+    Object.assign(responses, problemResponses(route));
+    const body = route.request.body;
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+      operationId: route.id,
+      tags: [route.function],
+      summary: route.summary,
+      description: describe(route),
+      ...(route.auth === 'public' ? { security: [] } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(body
+        ? {
+            requestBody: {
+              required: !route.request.bodyOptional,
+              content: {
+                'application/json': {
+                  schema: input(body),
+                  ...(route.request.example !== undefined ? { example: route.request.example } : {}),
+                },
+              },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+
+  const components: Record<string, JsonSchema> = {};
+  for (const schema of COMPONENTS.values()) components[componentIds.get(schema) ?? ''] = output(schema);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tenantry API',
+      version: '1.0.0',
+      description: INTRODUCTION,
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [{ url: '/', description: 'The API this document is served by.' }],
+    security: [{ cognitoIdToken: [] }],
+    tags: Object.entries(TAGS)
+      .filter(([name]) => routes.some((route) => route.function === name))
+      .map(([name, description]) => ({ name, description })),
+    paths,
+    components: {
+      securitySchemes: {
+        cognitoIdToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'A Cognito ID token of the tenant’s user pool (it carries `custom:userId`).',
+        },
+      },
+      schemas: { Problem: PROBLEM, GatewayError: GATEWAY_ERROR, ...components },
+    },
+  };
+}
