@@ -3,9 +3,8 @@ import { auditEventItem, changedFieldsOf } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
 import { checkedCursor } from '../data/cursor';
 import { AgentEntity, type AgentItem } from '../data/entities/agent';
-import { TenantryService } from '../data/service';
 import { tenantPartitionKey } from '../data/table-definition';
-import { commitTransaction } from '../data/transactions';
+import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
@@ -70,14 +69,14 @@ export async function createAgent(
     },
     now,
   );
-  await commitTransaction(
-    TenantryService.transaction.write(({ agent: agents, quotaCounter, auditEvent }) => [
-      takeCounted(quotaCounter, ctx, 'agents', 1, now),
-      agents.create(agent).commit(),
-      auditEvent.create(audit).commit(),
-    ]),
-    (index) => (index === 0 ? countedQuotaError(ctx, 'agents') : undefined),
+  await writeTransaction(
     tenantDocumentClient,
+    ({ agent: agents, quotaCounter, auditEvent }) => ({
+      quota: takeCounted(quotaCounter, ctx, 'agents', 1, now),
+      agent: agents.create(agent).commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { quota: () => countedQuotaError(ctx, 'agents') },
   );
   await afterCountedTake(ctx, 'agents', now);
   return toView(agent);
@@ -121,20 +120,17 @@ export async function updateAgent(
     before,
     after,
   });
-  await commitTransaction(
-    TenantryService.transaction.write(({ agent, auditEvent }) => [
-      agent
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ agent, auditEvent }) => ({
+      agent: agent
         .patch({ tenantId: ctx.tenantId, agentId })
         .set({ ...input, updatedAt: now })
         .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
         .commit(),
-      auditEvent.create(audit).commit(),
-    ]),
-    (index) =>
-      index === 0
-        ? new ConflictError('The agent changed meanwhile; retry.', 'concurrent_modification')
-        : undefined,
-    tenantDocumentClient,
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { agent: () => new ConflictError('The agent changed meanwhile; retry.', 'concurrent_modification') },
   );
   return toView(next);
 }
@@ -152,17 +148,16 @@ export async function deleteAgent(
     targetId: agentId,
     before: { name: current.name, model: current.model },
   });
-  await commitTransaction(
-    TenantryService.transaction.write(({ agent, quotaCounter, auditEvent }) => [
-      agent
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ agent, quotaCounter, auditEvent }) => ({
+      agent: agent
         .delete({ tenantId: ctx.tenantId, agentId })
         .where((attr, op) => op.exists(attr.agentId))
         .commit(),
-      giveBackCounted(quotaCounter, ctx, 'agents', 1, now),
-      auditEvent.create(audit).commit(),
-    ]),
-    (index) =>
-      index === 0 ? new NotFoundError('No agent with this id in the tenant.', 'agent_not_found') : undefined,
-    tenantDocumentClient,
+      quota: giveBackCounted(quotaCounter, ctx, 'agents', 1, now),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found') },
   );
 }

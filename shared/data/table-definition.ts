@@ -24,3 +24,14 @@ export const PARTITION_KEY_ATTRIBUTES: readonly string[] = [
   TABLE_DEFINITION.partitionKey,
   ...TABLE_DEFINITION.globalSecondaryIndexes.map((index) => index.partitionKey),
 ];
+
+/**
+ * The partition key of every tenant-owned item, as an ElectroDB index spells it: the one place the
+ * tenant key template is written. Every tenant entity's main index uses it.
+ */
+export const TENANT_PARTITION_KEY = {
+  field: TABLE_DEFINITION.partitionKey,
+  composite: ['tenantId'],
+  template: `${TENANT_KEY_PREFIX}\${tenantId}`,
+  casing: 'none',
+} as const;

@@ -1,43 +1,68 @@
 import { randomUUID } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Entity, type TransactionItem as ElectroTransactionItem } from 'electrodb';
 import { ConflictError, type AppError } from '../errors';
-
-/** ElectroDB's transaction builder; its params are document-client shaped TransactWriteItems input. */
-interface WriteTransaction {
-  params(options: { token: string }): object;
-}
-
-/** Maps the index of a refused item (and DynamoDB's reason code) to the error the caller should see. */
-export type TransactionFailureMap = (index: number, code: string) => AppError | Promise<AppError> | undefined;
+import { TenantryService, type TransactionEntities } from './service';
 
 /**
- * Commits an ElectroDB write transaction through the given client (tenant-guarded or platform) with
- * a ClientRequestToken, so that the SDK's own retries of this call apply it once, and turns a
- * cancellation into the typed error of the item that failed.
+ * ElectroDB normalises a DynamoDB client given to an entity, but passes one given to a transaction's
+ * `go({ client })` through as it is (and then cannot call it). A minimal entity made for each client
+ * lends its normalised client, so a transaction can still name the client it runs on.
  */
-export async function commitTransaction(
-  transaction: WriteTransaction,
-  failures: TransactionFailureMap,
+const normalisedClients = new WeakMap<DynamoDBDocumentClient, unknown>();
+function electroClientOf(client: DynamoDBDocumentClient): DynamoDBDocumentClient {
+  let normalised = normalisedClients.get(client);
+  if (!normalised) {
+    const carrier = new Entity(
+      {
+        model: { entity: 'clientCarrier', version: '1', service: 'tenantry' },
+        attributes: { id: { type: 'string', required: true } },
+        indexes: { primary: { pk: { field: 'pk', composite: ['id'] }, sk: { field: 'sk', composite: [] } } },
+      },
+      { client },
+    );
+    normalised = (carrier as unknown as { client: unknown }).client;
+    normalisedClients.set(client, normalised);
+  }
+  return normalised as DynamoDBDocumentClient;
+}
+
+/** One item of a write transaction, as an ElectroDB entity's `.commit()` builds it. */
+export type TransactionItem = ReturnType<Parameters<typeof TenantryService.transaction.write>[0]>[number];
+
+/** What to answer when the named item's condition failed (a quota used up, a record changed). */
+export type Rejections<Items> = { [Name in keyof Items]?: () => AppError | Promise<AppError> };
+
+/**
+ * Commits a write transaction with ElectroDB's own `transaction.write(...).go({ token, client })`:
+ * through the given client (tenant-guarded, or the platform client for provisioning), with a
+ * ClientRequestToken so that the SDK's retries of this call apply it once. Items are named; when an
+ * item's condition fails, the caller sees the error it named for that item, and any other
+ * cancellation (a conflict with a concurrent transaction) is a retryable 409.
+ */
+export async function writeTransaction<Items extends Record<string, TransactionItem>>(
   client: DynamoDBDocumentClient,
+  build: (entities: TransactionEntities) => Items,
+  rejections: Rejections<Items> = {},
   token: string = randomUUID(),
 ): Promise<void> {
-  const params = transaction.params({ token }) as TransactWriteCommandInput;
-  try {
-    await client.send(new TransactWriteCommand(params));
-  } catch (error) {
-    if (!(error instanceof TransactionCanceledException)) throw error;
-    const reasons = error.CancellationReasons ?? [];
-    for (const [index, reason] of reasons.entries()) {
-      if (reason.Code && reason.Code !== 'None') {
-        const mapped = failures(index, reason.Code);
-        if (mapped) throw await mapped;
-      }
-    }
-    throw new ConflictError('The change conflicted with another one; retry.', 'concurrent_modification');
-  }
+  let names: Array<keyof Items> = [];
+  const transaction = TenantryService.transaction.write((entities) => {
+    const items = build(entities);
+    names = Object.keys(items);
+    return Object.values(items);
+  });
+  // `originalErr` (read by ElectroDB, missing from its types) lets errors such as the tenant guard's
+  // through as thrown instead of wrapped; a cancellation comes back as data either way.
+  const options = { token, client: electroClientOf(client), originalErr: true } as Parameters<
+    typeof transaction.go
+  >[0];
+  const result = await transaction.go(options);
+  if (!result.canceled) return;
+  const outcomes = result.data as ReadonlyArray<ElectroTransactionItem<unknown>>;
+  const failed = outcomes.findIndex((item) => item.rejected && item.code === 'ConditionalCheckFailed');
+  const name = names[failed];
+  const reject = name === undefined ? undefined : rejections[name];
+  if (reject) throw await reject();
+  throw new ConflictError('The change conflicted with another one; retry.', 'concurrent_modification');
 }

@@ -3,9 +3,8 @@ import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
 import { checkedCursor } from '../data/cursor';
 import { MemoryItemEntity, type MemoryItem } from '../data/entities/memory-item';
-import { TenantryService } from '../data/service';
 import { tenantPartitionKey } from '../data/table-definition';
-import { commitTransaction } from '../data/transactions';
+import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
@@ -62,23 +61,21 @@ export async function addMemory(
     targetId: item.memoryId,
     after: { agentId, kind: input.kind, sizeBytes },
   });
-  await commitTransaction(
-    TenantryService.transaction.write(({ agent, memoryItem, quotaCounter, auditEvent }) => [
-      agent
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ agent, memoryItem, quotaCounter, auditEvent }) => ({
+      agent: agent
         .check({ tenantId: ctx.tenantId, agentId })
         .where((attr, op) => op.exists(attr.agentId))
         .commit(),
-      takeCounted(quotaCounter, ctx, 'storageBytes', sizeBytes, now),
-      memoryItem.create(item).commit(),
-      auditEvent.create(audit).commit(),
-    ]),
-    (index) =>
-      index === 0
-        ? new NotFoundError('No agent with this id in the tenant.', 'agent_not_found')
-        : index === 1
-          ? countedQuotaError(ctx, 'storageBytes')
-          : undefined,
-    tenantDocumentClient,
+      quota: takeCounted(quotaCounter, ctx, 'storageBytes', sizeBytes, now),
+      memory: memoryItem.create(item).commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    {
+      agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found'),
+      quota: () => countedQuotaError(ctx, 'storageBytes'),
+    },
   );
   await afterCountedTake(ctx, 'storageBytes', now);
   return toView(item);
@@ -122,19 +119,16 @@ export async function deleteMemory(
     targetId: memoryId,
     before: { agentId, kind: current.kind, sizeBytes: current.sizeBytes },
   });
-  await commitTransaction(
-    TenantryService.transaction.write(({ memoryItem, quotaCounter, auditEvent }) => [
-      memoryItem
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ memoryItem, quotaCounter, auditEvent }) => ({
+      memory: memoryItem
         .delete({ tenantId: ctx.tenantId, agentId, memoryId })
         .where((attr, op) => op.exists(attr.memoryId))
         .commit(),
-      giveBackCounted(quotaCounter, ctx, 'storageBytes', current.sizeBytes, now),
-      auditEvent.create(audit).commit(),
-    ]),
-    (index) =>
-      index === 0
-        ? new NotFoundError('No memory item with this id for the agent.', 'memory_not_found')
-        : undefined,
-    tenantDocumentClient,
+      quota: giveBackCounted(quotaCounter, ctx, 'storageBytes', current.sizeBytes, now),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { memory: () => new NotFoundError('No memory item with this id for the agent.', 'memory_not_found') },
   );
 }

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
+import { tenantDocumentClient } from '../data/clients';
+import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { allConditions } from '../data/filters';
 import { TooManyRequestsError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
@@ -37,18 +38,6 @@ interface MeterItem {
   windowCount?: number;
 }
 
-const NAMES = {
-  '#used': 'used',
-  '#wm': 'windowMinute',
-  '#wc': 'windowCount',
-  '#updatedAt': 'updatedAt',
-  '#e': '__edb_e__',
-  '#v': '__edb_v__',
-  '#tenantId': 'tenantId',
-  '#resource': 'resource',
-  '#period': 'period',
-};
-
 /**
  * Meters one API request with one conditional UpdateItem on the month's `apiCalls` counter, which
  * also carries the current minute's window (`windowMinute`, `windowCount`):
@@ -57,7 +46,9 @@ const NAMES = {
  * - first request of a new minute: the window moves to this minute (conditional on it not having
  *   moved already, so concurrent first requests agree), and the finished minute's count is added to
  *   its hour's usage bucket: a second write once a minute, not once a request.
- * A refused request writes nothing; why it was refused comes back with the failed condition.
+ * A refused request writes nothing; why it was refused comes back with the failed condition. The
+ * updates are built by the counter's entity (its key, its identity attributes) and sent with
+ * `ReturnValuesOnConditionCheckFailure`, which ElectroDB does not expose.
  */
 export async function meterRequest(ctx: TenantContext, now: Date = new Date()): Promise<RateLimitState> {
   const rpm = ctx.limits.requestsPerMinute;
@@ -65,44 +56,24 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
   const minute = minuteOf(now);
   const period = monthPeriod(now);
   const resetSeconds = 60 - now.getUTCSeconds();
-  const base = {
-    TableName: TABLE_NAME,
-    Key: { pk: `TENANT#${ctx.tenantId}`, sk: `QUOTA#apiCalls#${period}` },
-    ExpressionAttributeNames: NAMES,
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-  };
-  const values = {
-    ':one': 1,
-    ':minute': minute,
-    ':now': now.toISOString(),
-    ':e': 'quotaCounter',
-    ':v': '1',
-    ':tenantId': ctx.tenantId,
-    ':resource': 'apiCalls',
-    ':period': period,
-    ...(rpm === null ? {} : { ':rpm': rpm }),
-    ...(ceiling === null ? {} : { ':ceiling': ceiling }),
-  };
-  const { ':rpm': _rpm, ...boundaryValues } = values as typeof values & { ':rpm'?: number };
-  const identity =
-    '#updatedAt = :now, #e = :e, #v = :v, #tenantId = :tenantId, #resource = :resource, #period = :period';
+  const key = { tenantId: ctx.tenantId, resource: 'apiCalls' as const, period };
+  const updatedAt = now.toISOString();
 
   for (let attempt = 0; attempt < 3; attempt += 1) {
     let old: MeterItem;
     try {
-      const result = await tenantDocumentClient.send(
-        new UpdateCommand({
-          ...base,
-          UpdateExpression: `ADD #used :one, #wc :one SET ${identity}`,
-          ConditionExpression: allConditions([
-            '#wm = :minute',
-            rpm === null ? '' : '#wc < :rpm',
-            ceiling === null ? '' : '#used < :ceiling',
+      const sameMinute = QuotaCounterEntity.update(key)
+        .add({ used: 1, windowCount: 1 })
+        .set({ updatedAt })
+        .where((attr, op) =>
+          allConditions([
+            op.eq(attr.windowMinute, minute),
+            rpm === null ? '' : op.lt(attr.windowCount, rpm),
+            ceiling === null ? '' : op.lt(attr.used, ceiling),
           ]),
-          ExpressionAttributeValues: values,
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
+        )
+        .params({ response: 'updated_new' });
+      const result = await send(sameMinute);
       const item = (result.Attributes ?? {}) as MeterItem;
       await afterCount(ctx, period, item.used ?? 1, now);
       return { limit: rpm, remaining: rpm === null ? null : rpm - (item.windowCount ?? 1), resetSeconds };
@@ -118,17 +89,17 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
     if (ceiling !== null && (old.used ?? 0) >= ceiling)
       throw periodQuotaExceeded(ctx, 'apiCalls', ceiling, old.used ?? 0, now);
     try {
-      const result = await tenantDocumentClient.send(
-        new UpdateCommand({
-          ...base,
-          UpdateExpression: `ADD #used :one SET #wm = :minute, #wc = :one, ${identity}`,
-          ConditionExpression: `(attribute_not_exists(#wm) OR #wm <> :minute)${
-            ceiling === null ? '' : ' AND (attribute_not_exists(#used) OR #used < :ceiling)'
-          }`,
-          ExpressionAttributeValues: boundaryValues,
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
+      const newMinute = QuotaCounterEntity.update(key)
+        .add({ used: 1 })
+        .set({ windowMinute: minute, windowCount: 1, updatedAt })
+        .where((attr, op) =>
+          allConditions([
+            `(${op.notExists(attr.windowMinute)} OR ${op.ne(attr.windowMinute, minute)})`,
+            ceiling === null ? '' : `(${op.notExists(attr.used)} OR ${op.lt(attr.used, ceiling)})`,
+          ]),
+        )
+        .params({ response: 'all_old' });
+      const result = await send(newMinute);
       const previous = (result.Attributes ?? {}) as MeterItem;
       if (previous.windowMinute && previous.windowCount) {
         await addToUsageBucket(
@@ -149,6 +120,13 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
     'The request could not be metered under contention; retry.',
     1,
     'metering_contention',
+  );
+}
+
+/** Sends an update the entity built, asking DynamoDB for the item as it was when the condition failed. */
+function send(params: object) {
+  return tenantDocumentClient.send(
+    new UpdateCommand({ ...(params as UpdateCommandInput), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
   );
 }
 

@@ -4,9 +4,8 @@ import { tenantDocumentClient } from '../data/clients';
 import { checkedCursor } from '../data/cursor';
 import { allConditions } from '../data/filters';
 import { RunEntity, type RunItem } from '../data/entities/run';
-import { TenantryService } from '../data/service';
 import { tenantPartitionKey } from '../data/table-definition';
-import { commitTransaction } from '../data/transactions';
+import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { getAgentItem } from '../agents/agent-service';
@@ -69,14 +68,10 @@ export async function startRun(
     targetId: run.runId,
     after: { agentId, status: 'running' },
   });
-  await commitTransaction(
-    TenantryService.transaction.write(({ run: runs, auditEvent }) => [
-      runs.create(run).commit(),
-      auditEvent.create(audit).commit(),
-    ]),
-    () => undefined,
-    tenantDocumentClient,
-  );
+  await writeTransaction(tenantDocumentClient, ({ run: runs, auditEvent }) => ({
+    run: runs.create(run).commit(),
+    audit: auditEvent.create(audit).commit(),
+  }));
   return toView(run);
 }
 
@@ -117,9 +112,10 @@ export async function completeRun(
     after: { status: input.status, tokensUsed: input.tokensUsed },
   });
   try {
-    await commitTransaction(
-      TenantryService.transaction.write(({ run, auditEvent }) => [
-        run
+    await writeTransaction(
+      tenantDocumentClient,
+      ({ run, auditEvent }) => ({
+        run: run
           .patch({ tenantId: ctx.tenantId, runId })
           .set({
             status: input.status,
@@ -129,11 +125,9 @@ export async function completeRun(
           })
           .where((attr, op) => op.eq(attr.status, 'running'))
           .commit(),
-        auditEvent.create(audit).commit(),
-      ]),
-      (index) =>
-        index === 0 ? new ConflictError('The run is already completed.', 'run_completed') : undefined,
-      tenantDocumentClient,
+        audit: auditEvent.create(audit).commit(),
+      }),
+      { run: () => new ConflictError('The run is already completed.', 'run_completed') },
     );
   } catch (error) {
     if (consumption) await refundPeriodic(ctx, consumption, now);

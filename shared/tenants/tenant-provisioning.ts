@@ -5,8 +5,7 @@ import { getConfig } from '../config';
 import { platformDocumentClient } from '../data/clients';
 import { STANDING_PERIOD } from '../data/entities/quota-counter';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
-import { TenantryService } from '../data/service';
-import { commitTransaction } from '../data/transactions';
+import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
 import { newId } from '../ids';
 import { createDirectoryUser, deleteDirectoryUser } from '../identity/user-directory';
@@ -103,22 +102,19 @@ export async function provisionTenant(
   );
 
   try {
-    await commitTransaction(
-      TenantryService.transaction.write(
-        ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter }) => [
-          slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
-          tenants.create(tenant).commit(),
-          memberships.create(membership).commit(),
-          auditEvent.create(audit).commit(),
-          // The owner is the tenant's first user.
-          quotaCounter
-            .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
-            .commit(),
-        ],
-      ),
-      (index) =>
-        index === 0 ? new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') : undefined,
+    await writeTransaction(
       platformDocumentClient,
+      ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter }) => ({
+        slug: slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
+        tenant: tenants.create(tenant).commit(),
+        owner: memberships.create(membership).commit(),
+        audit: auditEvent.create(audit).commit(),
+        // The owner is the tenant's first user.
+        users: quotaCounter
+          .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
+          .commit(),
+      }),
+      { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
     );
   } catch (error) {
     await deleteDirectoryUser(username).catch((cleanupError: unknown) =>

@@ -4,8 +4,7 @@ import { getConfig } from '../config';
 import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
 import { checkedCursor, decodeCursor, encodeCursor } from '../data/cursor';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
-import { TenantryService } from '../data/service';
-import { commitTransaction } from '../data/transactions';
+import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { RequestMeta, TenantContext, UserPrincipal } from '../tenancy/context';
 import { forgetTenant } from '../data/cached-records';
@@ -67,18 +66,14 @@ async function mutateTenant(
       now,
     );
     try {
-      await commitTransaction(
-        TenantryService.transaction.write(({ tenant, auditEvent }) => [
-          tenant
-            .patch({ tenantId: ctx.tenantId })
-            .set({ ...change, updatedAt: next.updatedAt })
-            .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
-            .commit(),
-          auditEvent.create(audit).commit(),
-        ]),
-        (index) => (index === 0 ? new ConflictError('retry', 'concurrent_modification') : undefined),
-        tenantDocumentClient,
-      );
+      await writeTransaction(tenantDocumentClient, ({ tenant, auditEvent }) => ({
+        tenant: tenant
+          .patch({ tenantId: ctx.tenantId })
+          .set({ ...change, updatedAt: next.updatedAt })
+          .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
+          .commit(),
+        audit: auditEvent.create(audit).commit(),
+      }));
       forgetTenant(ctx.tenantId);
       return toTenantView(next);
     } catch (error) {

@@ -2,8 +2,8 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { checkedCursor } from '../data/cursor';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
-import { TenantryService, type TransactionEntities } from '../data/service';
-import { commitTransaction } from '../data/transactions';
+import type { TransactionEntities } from '../data/service';
+import { writeTransaction } from '../data/transactions';
 import { tenantDocumentClient } from '../data/clients';
 import { tenantPartitionKey } from '../data/table-definition';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
@@ -107,20 +107,18 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
     now,
   );
   try {
-    await commitTransaction(
-      TenantryService.transaction.write(({ membership: memberships, tenant, auditEvent, quotaCounter }) => [
-        takeCounted(quotaCounter, ctx, 'users', 1, now),
-        memberships.create(membership).commit(),
-        auditEvent.create(audit).commit(),
-        ...(input.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, 1, now)] : []),
-      ]),
-      (index) =>
-        index === 0
-          ? countedQuotaError(ctx, 'users')
-          : index === 1
-            ? new ConflictError('This user is already a member.', 'already_member')
-            : undefined,
+    await writeTransaction(
       tenantDocumentClient,
+      ({ membership: memberships, tenant, auditEvent, quotaCounter }) => ({
+        quota: takeCounted(quotaCounter, ctx, 'users', 1, now),
+        membership: memberships.create(membership).commit(),
+        audit: auditEvent.create(audit).commit(),
+        ...(input.role === 'owner' ? { owners: ownerCountChange(tenant, ctx.tenantId, 1, now) } : {}),
+      }),
+      {
+        quota: () => countedQuotaError(ctx, 'users'),
+        membership: () => new ConflictError('This user is already a member.', 'already_member'),
+      },
     );
   } catch (error) {
     await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
@@ -177,18 +175,20 @@ export async function changeUserRole(
     before: { role: current.role },
     after: { role: input.role },
   });
-  await commitTransaction(
-    TenantryService.transaction.write(({ membership, tenant, auditEvent }) => [
-      membership
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ membership, tenant, auditEvent }) => ({
+      membership: membership
         .patch({ tenantId: ctx.tenantId, userId })
         .set({ role: input.role, updatedAt: now })
         .where((attr, op) => op.eq(attr.role, current.role))
         .commit(),
-      auditEvent.create(audit).commit(),
-      ...(ownerDelta === 0 ? [] : [ownerCountChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, at)]),
-    ]),
-    (index) => (index === 0 ? changedMeanwhile() : index === 2 ? lastOwner() : undefined),
-    tenantDocumentClient,
+      audit: auditEvent.create(audit).commit(),
+      ...(ownerDelta === 0
+        ? {}
+        : { owners: ownerCountChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, at) }),
+    }),
+    { membership: changedMeanwhile, owners: lastOwner },
   );
   forgetMembership(ctx.tenantId, userId);
   forgetTenant(ctx.tenantId);
@@ -210,18 +210,18 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
     targetId: userId,
     before: { email: current.email, role: current.role, status: current.status },
   });
-  await commitTransaction(
-    TenantryService.transaction.write(({ membership, tenant, auditEvent, quotaCounter }) => [
-      membership
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ membership, tenant, auditEvent, quotaCounter }) => ({
+      membership: membership
         .delete({ tenantId: ctx.tenantId, userId })
         .where((attr, op) => op.eq(attr.role, current.role))
         .commit(),
-      auditEvent.create(audit).commit(),
-      giveBackCounted(quotaCounter, ctx, 'users', 1, now),
-      ...(current.role === 'owner' ? [ownerCountChange(tenant, ctx.tenantId, -1, now)] : []),
-    ]),
-    (index) => (index === 0 ? changedMeanwhile() : index === 3 ? lastOwner() : undefined),
-    tenantDocumentClient,
+      audit: auditEvent.create(audit).commit(),
+      quota: giveBackCounted(quotaCounter, ctx, 'users', 1, now),
+      ...(current.role === 'owner' ? { owners: ownerCountChange(tenant, ctx.tenantId, -1, now) } : {}),
+    }),
+    { membership: changedMeanwhile, owners: lastOwner },
   );
   forgetMembership(ctx.tenantId, userId);
   forgetTenant(ctx.tenantId);

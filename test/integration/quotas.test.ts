@@ -6,9 +6,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
 import { QuotaEventEntity } from '../../shared/data/entities/quota-event';
-import { TenantryService } from '../../shared/data/service';
 import { tenantDocumentClient } from '../../shared/data/clients';
-import { commitTransaction } from '../../shared/data/transactions';
+import { writeTransaction } from '../../shared/data/transactions';
 import { consumePeriodic } from '../../shared/quotas/periodic-quota';
 import { meterRequest } from '../../shared/quotas/request-metering';
 import { takeCounted } from '../../shared/quotas/counted-quota';
@@ -348,12 +347,15 @@ describe('periods and retries', () => {
     const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional');
     const now = new Date();
     const write = () =>
-      TenantryService.transaction.write(({ quotaCounter }) => [
-        takeCounted(quotaCounter, ctx, 'storageBytes', 500, now),
-      ]);
+      writeTransaction(
+        tenantDocumentClient,
+        ({ quotaCounter }) => ({ quota: takeCounted(quotaCounter, ctx, 'storageBytes', 500, now) }),
+        {},
+        'retry-token-1',
+      );
     await runWithTenantContext(ctx, async () => {
-      await commitTransaction(write(), () => undefined, tenantDocumentClient, 'retry-token-1');
-      await commitTransaction(write(), () => undefined, tenantDocumentClient, 'retry-token-1');
+      await write();
+      await write();
     });
     expect(await counter(tenant.id, 'storageBytes', STANDING_PERIOD)).toBe(500);
   });

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /** An AI agent a tenant owns. Counted against the plan's `agents` limit. */
@@ -18,7 +19,7 @@ export const AgentEntity = new Entity(
     },
     indexes: {
       byTenant: {
-        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        pk: TENANT_PARTITION_KEY,
         sk: { field: 'sk', composite: ['agentId'], template: 'AGENT#${agentId}', casing: 'none' },
       },
     },

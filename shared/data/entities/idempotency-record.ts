@@ -1,4 +1,5 @@
 import { Entity } from 'electrodb';
+import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /**
@@ -20,7 +21,7 @@ export const IdempotencyRecordEntity = new Entity(
     },
     indexes: {
       byTenant: {
-        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        pk: TENANT_PARTITION_KEY,
         sk: { field: 'sk', composite: ['scopeKey'], template: 'IDEMP#${scopeKey}', casing: 'none' },
       },
     },

@@ -1,6 +1,7 @@
 import { Entity, type EntityItem } from 'electrodb';
 import { ROLES } from '../../tenancy/roles';
 import { MEMBERSHIP_STATUSES } from '../../users/membership-status';
+import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /**
@@ -25,7 +26,7 @@ export const MembershipEntity = new Entity(
     },
     indexes: {
       byTenant: {
-        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        pk: TENANT_PARTITION_KEY,
         sk: { field: 'sk', composite: ['userId'], template: 'USER#${userId}', casing: 'none' },
       },
       byUser: {

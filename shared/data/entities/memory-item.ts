@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
+import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /**
@@ -19,7 +20,7 @@ export const MemoryItemEntity = new Entity(
     },
     indexes: {
       byTenant: {
-        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        pk: TENANT_PARTITION_KEY,
         sk: {
           field: 'sk',
           composite: ['agentId', 'memoryId'],

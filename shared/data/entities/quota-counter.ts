@@ -1,5 +1,6 @@
 import { Entity, type EntityItem } from 'electrodb';
 import { QUOTA_RESOURCES } from '../../tenants/plans';
+import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /** The period of a counted resource's standing total. */
@@ -24,7 +25,7 @@ export const QuotaCounterEntity = new Entity(
     },
     indexes: {
       byTenant: {
-        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        pk: TENANT_PARTITION_KEY,
         sk: {
           field: 'sk',
           composite: ['resource', 'period'],

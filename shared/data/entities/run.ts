@@ -1,5 +1,6 @@
 import { Entity, type EntityItem } from 'electrodb';
 import { RUN_STATUSES } from '../../runs/run-status';
+import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /** One run of an agent. Starting one consumes the monthly `runs` quota; completing it, `tokens`. */
@@ -21,7 +22,7 @@ export const RunEntity = new Entity(
     },
     indexes: {
       byTenant: {
-        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        pk: TENANT_PARTITION_KEY,
         sk: { field: 'sk', composite: ['runId'], template: 'RUN#${runId}', casing: 'none' },
       },
     },

@@ -1,6 +1,7 @@
 import { Entity, type EntityItem } from 'electrodb';
 import { PLAN_IDS } from '../../tenants/plans';
 import { TENANT_STATUSES } from '../../tenants/tenant-status';
+import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /**
@@ -38,7 +39,7 @@ export const TenantEntity = new Entity(
     },
     indexes: {
       byId: {
-        pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}', casing: 'none' },
+        pk: TENANT_PARTITION_KEY,
         sk: { field: 'sk', composite: [], template: 'TENANT', casing: 'none' },
       },
       platformListing: {
