@@ -18,6 +18,7 @@ const unitEnv = {
   COGNITO_CLIENT_ID: 'unit-client',
   LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
+  CURSOR_SECRET: 'unit-tests-cursor-secret-0123456789abcdef',
 };
 
 export default defineConfig({

@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { TenantryApi } from './constructs/api';
@@ -24,7 +25,18 @@ export class TenantryStack extends Stack {
     super(scope, id, props);
     this.tableConstruct = new TenantryTable(this, 'Data');
     this.auth = new TenantryAuth(this, 'Auth');
+    // Seals pagination cursors. Resolved into the functions' (encrypted) configuration at deploy time;
+    // rotating it only ends the cursors clients hold, which then start their list again.
+    const cursorSecret = new Secret(this, 'CursorSecret', {
+      description: 'Tenantry: seals pagination cursors.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotation would only end open pagination cursors; it is rotated by hand when needed.',
+    });
     const environment = {
+      CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
       TABLE_NAME: this.tableConstruct.table.tableName,
       COGNITO_USER_POOL_ID: this.auth.userPool.userPoolId,
       COGNITO_CLIENT_ID: this.auth.client.userPoolClientId,

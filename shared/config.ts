@@ -35,6 +35,8 @@ const configSchema = z
       .default('80,90,95')
       .transform((value) => value.split(',').map((part) => Number(part.trim())))
       .pipe(z.array(z.number().int().min(1).max(100)).min(1)),
+    /** Seals pagination cursors (AES-256-GCM key derived from it); rotating it ends open cursors. */
+    CURSOR_SECRET: z.string().min(32, 'CURSOR_SECRET must be at least 32 characters'),
     IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   })
@@ -64,6 +66,7 @@ const configSchema = z
       events: { busName: env.EVENT_BUS_NAME },
       jobs: { queueUrl: env.JOBS_QUEUE_URL },
       idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
+      cursors: { secret: env.CURSOR_SECRET },
       logLevel: env.LOG_LEVEL,
     };
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,8 @@ export interface LocalTwin {
 interface LocalState {
   userPool?: LocalUserPool;
   seed?: SeedResult;
+  /** Seals pagination cursors; kept with the data so cursors survive a restart. */
+  cursorSecret?: string;
 }
 
 /**
@@ -100,6 +103,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     await ensureTable(dynamo.endpoint, region, tableName);
     const userPool = await ensureUserPool(cognito.endpoint, region, state.userPool);
     const poolChanged = state.userPool?.userPoolId !== userPool.userPoolId;
+    const cursorSecret = state.cursorSecret ?? randomBytes(32).toString('base64url');
 
     const runtimeEnv: Record<string, string> = {
       AWS_REGION: region,
@@ -113,6 +117,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       COGNITO_JWKS_URI: `${cognito.endpoint}/${userPool.userPoolId}/.well-known/jwks.json`,
       LOG_LEVEL: options.logLevel ?? 'INFO',
       POWERTOOLS_DEV: 'true',
+      CURSOR_SECRET: cursorSecret,
       ...options.env,
     };
     Object.assign(process.env, runtimeEnv);
@@ -121,7 +126,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       state.seed && !poolChanged
         ? state.seed
         : await seedLocalData({ cognitoEndpoint: cognito.endpoint, region, userPoolId: userPool.userPoolId });
-    if (options.persist) writeFileSync(statePath, JSON.stringify({ userPool, seed }, null, 2));
+    if (options.persist) writeFileSync(statePath, JSON.stringify({ userPool, seed, cursorSecret }, null, 2));
 
     const allowedOrigins = (process.env.CORS_ALLOWED_ORIGINS ?? LOCAL_DEVELOPMENT_ORIGINS.join(','))
       .split(',')

@@ -1,7 +1,7 @@
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem, changedFieldsOf } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
-import { checkedCursor } from '../data/cursor';
+import { openCursor, sealCursor } from '../data/cursor';
 import { AgentEntity, type AgentItem } from '../data/entities/agent';
 import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
@@ -96,11 +96,12 @@ export async function listAgents(
   ctx: TenantContext,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: AgentView[]; nextCursor: string | null }> {
-  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const list = `agents:${ctx.tenantId}`;
+  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const result = await AgentEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .go({ count: query.limit, cursor });
-  return { items: result.data.map(toView), nextCursor: result.cursor };
+  return { items: result.data.map(toView), nextCursor: sealCursor(list, result.cursor) };
 }
 
 export async function updateAgent(

@@ -47,11 +47,10 @@ body gets the first answer back (\`Idempotent-Replayed: true\`) and counts nothi
 
 /** The problem codes the request pipeline itself may answer a route with, besides its own. */
 export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
+  // Any request may carry a body: one an operation does not take must be empty or `{}`.
   const codes: ProblemCode[] = ['validation_failed', 'internal_error'];
-  if (route.request.body) {
-    codes.push('malformed_json', 'payload_too_large', 'unsupported_media_type');
-    if (!route.request.bodyOptional) codes.push('body_required');
-  }
+  codes.push('malformed_json', 'payload_too_large', 'unsupported_media_type');
+  if (route.request.body && !route.request.bodyOptional) codes.push('body_required');
   if (route.auth === 'platform') codes.push('unauthorized', 'platform_admin_required');
   if (route.auth === 'tenant') {
     codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found', 'tenant_deleted');

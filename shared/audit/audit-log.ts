@@ -1,6 +1,6 @@
 import type { CreateEntityItem } from 'electrodb';
 import { AuditEventEntity, type AuditEventItem } from '../data/entities/audit-event';
-import { checkedCursor } from '../data/cursor';
+import { openCursor, sealCursor } from '../data/cursor';
 import { allConditions } from '../data/filters';
 import { tenantPartitionKey } from '../data/table-definition';
 import { newId } from '../ids';
@@ -125,7 +125,8 @@ export async function listAuditEvents(
   ctx: TenantContext,
   query: AuditQuery,
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const list = `audit:${ctx.tenantId}`;
+  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const result = await AuditEventEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .where((attr, op) =>
@@ -135,7 +136,7 @@ export async function listAuditEvents(
       ]),
     )
     .go({ order: 'desc', count: query.limit, cursor });
-  return { items: result.data.map(toView), nextCursor: result.cursor };
+  return { items: result.data.map(toView), nextCursor: sealCursor(list, result.cursor) };
 }
 
 /** The most events one export returns; a larger log is exported in ranges (later: to S3). */

@@ -62,3 +62,6 @@ export const noQueryParams = z.strictObject({});
 
 /** For routes without path parameters. */
 export const noPathParams = z.strictObject({});
+
+/** For operations that take no body: nothing, or an empty JSON object. */
+export const noBody = z.strictObject({});

@@ -1,7 +1,8 @@
+import { getAgentItem } from '../agents/agent-service';
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
-import { checkedCursor } from '../data/cursor';
+import { openCursor, sealCursor } from '../data/cursor';
 import { MemoryItemEntity, type MemoryItem } from '../data/entities/memory-item';
 import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
@@ -93,16 +94,19 @@ export async function getMemory(ctx: TenantContext, agentId: string, memoryId: s
   return toView(await getMemoryItem(ctx, agentId, memoryId));
 }
 
+/** An agent's memory, a page at a time; an agent the tenant does not have is a 404, not an empty list. */
 export async function listMemory(
   ctx: TenantContext,
   agentId: string,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: MemoryView[]; nextCursor: string | null }> {
-  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await MemoryItemEntity.query
-    .byTenant({ tenantId: ctx.tenantId, agentId })
-    .go({ count: query.limit, cursor });
-  return { items: result.data.map(toView), nextCursor: result.cursor };
+  const list = `memory:${ctx.tenantId}:${agentId}`;
+  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const [, result] = await Promise.all([
+    getAgentItem(ctx, agentId),
+    MemoryItemEntity.query.byTenant({ tenantId: ctx.tenantId, agentId }).go({ count: query.limit, cursor }),
+  ]);
+  return { items: result.data.map(toView), nextCursor: sealCursor(list, result.cursor) };
 }
 
 /** Deletes a memory item and gives its bytes back to the storage quota, in one transaction. */

@@ -1,7 +1,7 @@
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
-import { checkedCursor } from '../data/cursor';
+import { openCursor, sealCursor } from '../data/cursor';
 import { allConditions } from '../data/filters';
 import { RunEntity, type RunItem } from '../data/entities/run';
 import { tenantPartitionKey } from '../data/table-definition';
@@ -151,7 +151,8 @@ export async function listRuns(
     status?: RunItem['status'] | undefined;
   },
 ): Promise<{ items: RunView[]; nextCursor: string | null }> {
-  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const list = `runs:${ctx.tenantId}`;
+  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const result = await RunEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .where((attr, op) =>
@@ -161,5 +162,5 @@ export async function listRuns(
       ]),
     )
     .go({ count: query.limit, cursor, order: 'desc' });
-  return { items: result.data.map(toView), nextCursor: result.cursor };
+  return { items: result.data.map(toView), nextCursor: sealCursor(list, result.cursor) };
 }

@@ -2,7 +2,7 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem, changedFieldsOf } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
-import { checkedCursor, decodeCursor, encodeCursor } from '../data/cursor';
+import { checkedCursor, decodeCursor, encodeCursor, openSealedCursor, sealCursor } from '../data/cursor';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
@@ -137,9 +137,15 @@ interface ListCursor {
   c: string | null;
 }
 
-function parseListCursor(cursor: string | undefined): ListCursor {
-  if (!cursor) return { s: 0, c: null };
-  const value = decodeCursor(cursor) as Partial<ListCursor> | null;
+/** A listing's cursors belong to its status filter: the status is part of the key condition. */
+function listingOf(query: ListTenantsQuery): string {
+  return `tenants:${query.status ?? '*'}`;
+}
+
+function parseListCursor(list: string, cursor: string | undefined): ListCursor {
+  const sealed = openSealedCursor(list, cursor);
+  if (sealed === null) return { s: 0, c: null };
+  const value = decodeCursor(sealed) as Partial<ListCursor> | null;
   const shard = value?.s;
   if (
     typeof shard !== 'number' ||
@@ -166,7 +172,8 @@ function parseListCursor(cursor: string | undefined): ListCursor {
 export async function listTenants(
   query: ListTenantsQuery,
 ): Promise<{ items: TenantView[]; nextCursor: string | null }> {
-  let position = parseListCursor(query.cursor);
+  const list = listingOf(query);
+  let position = parseListCursor(list, query.cursor);
   const items: TenantView[] = [];
   while (items.length < query.limit && position.s < config.tenants.platformShards) {
     const keys = query.status ? { shard: position.s, status: query.status } : { shard: position.s };
@@ -177,6 +184,7 @@ export async function listTenants(
     items.push(...result.data.map(toTenantView));
     position = result.cursor ? { s: position.s, c: result.cursor } : { s: position.s + 1, c: null };
   }
-  const nextCursor = position.s < config.tenants.platformShards ? encodeCursor(position) : null;
+  const nextCursor =
+    position.s < config.tenants.platformShards ? sealCursor(list, encodeCursor(position)) : null;
   return { items, nextCursor };
 }

@@ -1,6 +1,6 @@
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
-import { checkedCursor } from '../data/cursor';
+import { openCursor, sealCursor } from '../data/cursor';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
 import type { TransactionEntities } from '../data/service';
 import { writeTransaction } from '../data/transactions';
@@ -53,12 +53,13 @@ export async function listUsers(
   ctx: TenantContext,
   query: ListUsersQuery,
 ): Promise<{ items: UserView[]; nextCursor: string | null }> {
-  const cursor = checkedCursor(query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const list = `users:${ctx.tenantId}`;
+  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const result = await MembershipEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .where((attr, op) => (query.role ? op.eq(attr.role, query.role) : ''))
     .go({ count: query.limit, cursor });
-  return { items: result.data.map(toUserView), nextCursor: result.cursor };
+  return { items: result.data.map(toUserView), nextCursor: sealCursor(list, result.cursor) };
 }
 
 export interface InviteUserInput {

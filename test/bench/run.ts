@@ -2,6 +2,7 @@
  * `npm run bench`: quota enforcement and metering on DynamoDB Local, side by side with the patterns
  * and libraries people reach for. Prints figures; asserts nothing (targets are read, not timed tests).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
       TABLE_NAME: TABLE,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       LOG_LEVEL: 'SILENT',
+      CURSOR_SECRET: randomBytes(32).toString('base64url'),
     });
     const { consumePeriodic } = await import('../../shared/quotas/periodic-quota');
     const { meterRequest } = await import('../../shared/quotas/request-metering');

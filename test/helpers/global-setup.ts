@@ -15,6 +15,7 @@ export interface TwinInfo {
   clientId: string;
   platformAdmin: { email: string; password: string; userId: string };
   signupLimitPerHour: number;
+  runtimeEnv: Record<string, string>;
 }
 
 declare module 'vitest' {
@@ -44,6 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     clientId: twin.userPool.clientId,
     platformAdmin: twin.seed.platformAdmin,
     signupLimitPerHour,
+    runtimeEnv: twin.runtimeEnv,
   });
   return async () => {
     await twin.stop();

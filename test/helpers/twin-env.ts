@@ -16,4 +16,5 @@ Object.assign(process.env, {
   COGNITO_CLIENT_ID: twin.clientId,
   COGNITO_JWKS_URI: `${twin.cognitoEndpoint}/${twin.userPoolId}/.well-known/jwks.json`,
   LOG_LEVEL: 'SILENT',
+  CURSOR_SECRET: twin.runtimeEnv.CURSOR_SECRET,
 });

@@ -140,6 +140,18 @@ describe('the Tenantry stack', () => {
     });
   });
 
+  it('seals cursors with a generated secret every function is given', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
+    );
+    for (const fn of functions) {
+      const env = (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+        .Variables;
+      expect(JSON.stringify(env.CURSOR_SECRET)).toContain('resolve:secretsmanager');
+    }
+  });
+
   it('gives the docs function no access to the table', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const docs = policies.filter(([id]) => id.includes('docs'));

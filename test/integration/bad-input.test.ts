@@ -65,8 +65,8 @@ describe('bad input across the manifest', () => {
         );
         statuses.push(response.status);
       }
-      expect(statuses.filter((status) => status >= 500)).toEqual([]);
-      expect(statuses.some((status) => status >= 400)).toBe(true);
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses.filter((status) => status < 400 || status >= 500)).toEqual([]);
     });
   }
 });

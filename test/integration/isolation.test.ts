@@ -1,12 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/api/manifest';
 import { pathFor, sampleBody } from '../helpers/route-samples';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   addUser,
   call,
   createResources,
   createTenant,
   storedAuditEvents,
+  table,
+  twin,
   unique,
   type TestTenant,
   type TestUser,
@@ -92,5 +95,69 @@ describe('cross-tenant isolation, walking the route manifest', () => {
     const response = await call('GET', `/v1/tenants/${a.id}/users/${bMember.id}`, { token: a.owner.token });
     expect(response.status).toBe(404);
     expect(response.text).not.toContain(bMember.email);
+  });
+
+  describe("tenant A's own path with tenant B's resource ids", () => {
+    let aMember: TestUser;
+    let bPartitionBefore: string;
+
+    /** Every item of B's partition but its API-call counter (B's own reads above move it). */
+    async function bPartition(): Promise<string> {
+      const result = await table.send(
+        new QueryCommand({
+          TableName: twin.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `TENANT#${b.id}` },
+          ConsistentRead: true,
+        }),
+      );
+      return JSON.stringify(
+        (result.Items ?? []).filter((item) => !String(item.sk).startsWith('QUOTA#apiCalls#')),
+      );
+    }
+
+    beforeAll(async () => {
+      aMember = await addUser(a, 'member');
+      bPartitionBefore = await bPartition();
+    });
+
+    const NOT_FOUND: Record<string, string> = {
+      userId: 'user_not_found',
+      agentId: 'agent_not_found',
+      runId: 'run_not_found',
+      memoryId: 'memory_not_found',
+    };
+    const withResourceIds = ROUTES.filter((route) => /\{(userId|agentId|runId|memoryId)\}/.test(route.path));
+
+    it('covers every route with a resource id', () => {
+      expect(withResourceIds.length).toBeGreaterThanOrEqual(13);
+    });
+
+    for (const route of withResourceIds) {
+      it(`${route.method} ${route.path} (${route.id}) finds none of B's resources, and A's own`, async () => {
+        const own = { tenantId: a.id, userId: aMember.id, ...(await createResources(a)) };
+        const foreign = { tenantId: a.id, userId: bMember.id, ...bIds };
+        const attack = await call(route.method, pathFor(route, foreign), {
+          token: a.owner.token,
+          body: sampleBody(route, unique('x')),
+        });
+        expect(attack.status).toBe(404);
+        const deepest = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').pop() ?? '';
+        expect(attack.body).toMatchObject({ code: NOT_FOUND[deepest] });
+        for (const secret of [b.slug, b.name, bMember.email, b.owner.email])
+          expect(attack.text).not.toContain(secret);
+
+        // Positive control: the same call on A's own resources succeeds.
+        const rightful = await call(route.method, pathFor(route, own), {
+          token: a.owner.token,
+          body: sampleBody(route, unique('x')),
+        });
+        expect(rightful.status, rightful.text).toBeLessThan(300);
+      });
+    }
+
+    it("leaves every item of B's partition as it was", async () => {
+      expect(await bPartition()).toBe(bPartitionBefore);
+    });
   });
 });

@@ -143,7 +143,7 @@ export const AGENT_ROUTES = [
     description: 'The agent’s memory items, a page at a time.',
     request: { path: agentPath, query: pageQuery },
     responses: { 200: { description: 'A page of memory items.', schema: pageOf(memoryView) } },
-    errors: ['invalid_cursor'],
+    errors: ['agent_not_found', 'invalid_cursor'],
   },
   {
     id: 'memory.create',

@@ -2,7 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import { getConfig } from '../../config';
 import type { ApiEvent, ApiResult, ScopedContext } from '../request-scope';
 import type { RouteDefinition } from '../route';
-import { noPathParams, noQueryParams, parseJsonBody, parseWith } from '../validation';
+import { noBody, noPathParams, noQueryParams, parseJsonBody, parseWith } from '../validation';
 
 const { maxBodyBytes } = getConfig().http;
 
@@ -31,6 +31,9 @@ export function validationMiddleware(
           empty && request.bodyOptional
             ? parseWith(request.body, {}, 'request body')
             : parseJsonBody(event, request.body, maxBodyBytes);
+      } else if (event.body) {
+        // An operation without a body takes none: only an empty object is tolerated.
+        parseJsonBody(event, noBody, maxBodyBytes);
       }
       context.scope.input = { path, query, body };
     },
