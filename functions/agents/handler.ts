@@ -17,7 +17,7 @@ const operations: Operations<typeof AGENT_ROUTES> = {
   }),
   'agents.create': async ({ body }, scope) => ({
     status: 201,
-    body: await createAgent(requireTenant(scope), body),
+    body: await createAgent(requireTenant(scope), body, scope.receivedAt),
   }),
   'agents.get': async ({ path }, scope) => ({
     status: 200,
@@ -28,7 +28,7 @@ const operations: Operations<typeof AGENT_ROUTES> = {
     body: await updateAgent(requireTenant(scope), path.agentId, body),
   }),
   'agents.delete': async ({ path }, scope) => {
-    await deleteAgent(requireTenant(scope), path.agentId);
+    await deleteAgent(requireTenant(scope), path.agentId, scope.receivedAt);
     return { status: 204, body: undefined };
   },
   'memory.list': async ({ path, query }, scope) => ({
@@ -37,14 +37,14 @@ const operations: Operations<typeof AGENT_ROUTES> = {
   }),
   'memory.create': async ({ path, body }, scope) => ({
     status: 201,
-    body: await addMemory(requireTenant(scope), path.agentId, body),
+    body: await addMemory(requireTenant(scope), path.agentId, body, scope.receivedAt),
   }),
   'memory.get': async ({ path }, scope) => ({
     status: 200,
     body: await getMemory(requireTenant(scope), path.agentId, path.memoryId),
   }),
   'memory.delete': async ({ path }, scope) => {
-    await deleteMemory(requireTenant(scope), path.agentId, path.memoryId);
+    await deleteMemory(requireTenant(scope), path.agentId, path.memoryId, scope.receivedAt);
     return { status: 204, body: undefined };
   },
 };

@@ -4,10 +4,13 @@ import { requireTenant } from '../../shared/http/request-scope';
 import { quotaReport, usageReport } from '../../shared/quotas/quota-report';
 
 const operations: Operations<typeof QUOTA_ROUTES> = {
-  'quotas.get': async (_input, scope) => ({ status: 200, body: await quotaReport(requireTenant(scope)) }),
+  'quotas.get': async (_input, scope) => ({
+    status: 200,
+    body: await quotaReport(requireTenant(scope), scope.receivedAt),
+  }),
   'usage.get': async ({ query }, scope) => ({
     status: 200,
-    body: await usageReport(requireTenant(scope), query),
+    body: await usageReport(requireTenant(scope), query, scope.receivedAt),
   }),
 };
 

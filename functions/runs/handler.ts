@@ -6,11 +6,11 @@ import { completeRun, getRun, listRuns, startRun } from '../../shared/runs/run-s
 const operations: Operations<typeof RUN_ROUTES> = {
   'runs.start': async ({ path, body }, scope) => ({
     status: 201,
-    body: await startRun(requireTenant(scope), path.agentId, body),
+    body: await startRun(requireTenant(scope), path.agentId, body, scope.receivedAt),
   }),
   'runs.complete': async ({ path, body }, scope) => ({
     status: 200,
-    body: await completeRun(requireTenant(scope), path.runId, body),
+    body: await completeRun(requireTenant(scope), path.runId, body, scope.receivedAt),
   }),
   'runs.list': async ({ query }, scope) => ({
     status: 200,

@@ -146,6 +146,11 @@ export async function startLocalApiGateway(options: {
   host?: string;
   /** Origins a browser may call from (CORS); the twin answers preflights as API Gateway does. */
   allowedOrigins?: readonly string[];
+  /**
+   * Tests only: a request header whose ISO time the twin stamps as the request's `timeEpoch`, the
+   * time API Gateway received it, so tests choose the minute and the month instead of the wall clock.
+   */
+  testClockHeader?: string;
 }): Promise<LocalApiGateway> {
   const allowedOrigins = options.allowedOrigins ?? [];
   const compiled = [...ROUTES].sort((a, b) => specificity(b) - specificity(a)).map(compile);
@@ -242,6 +247,9 @@ export async function startLocalApiGateway(options: {
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
     }
+    const clock = options.testClockHeader ? headers[options.testClockHeader] : undefined;
+    if (options.testClockHeader) delete headers[options.testClockHeader];
+    const receivedAt = clock && Number.isFinite(Date.parse(clock)) ? Date.parse(clock) : Date.now();
     let authorizerContext: Record<string, unknown> | undefined;
     if (route.auth !== 'public') {
       const header = headers.authorization;
@@ -298,8 +306,8 @@ export async function startLocalApiGateway(options: {
         requestId,
         routeKey: key,
         stage: '$default',
-        time: new Date().toUTCString(),
-        timeEpoch: Date.now(),
+        time: new Date(receivedAt).toUTCString(),
+        timeEpoch: receivedAt,
         authorizer: { lambda: authorizerContext ?? {} },
       },
       ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),

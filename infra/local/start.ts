@@ -22,6 +22,8 @@ export interface LocalTwinOptions {
   env?: Record<string, string>;
   /** Run the EventBridge schedules on a local timer (npm start does; tests run jobs themselves). */
   runSchedules?: boolean;
+  /** Tests only: honour `x-test-clock` as the time a request was received (never for npm start). */
+  testClock?: boolean;
 }
 
 /**
@@ -60,6 +62,9 @@ export interface LocalTwin {
   runtimeEnv: Record<string, string>;
   stop(): Promise<void>;
 }
+
+/** The header tests set to choose when the twin says a request was received. */
+export const TEST_CLOCK_HEADER = 'x-test-clock';
 
 interface LocalState {
   userPool?: LocalUserPool;
@@ -132,7 +137,11 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean);
-    const api = await startLocalApiGateway({ port: options.apiPort, allowedOrigins });
+    const api = await startLocalApiGateway({
+      port: options.apiPort,
+      allowedOrigins,
+      ...(options.testClock ? { testClockHeader: TEST_CLOCK_HEADER } : {}),
+    });
     stops.push(api.stop);
     if (options.runSchedules) stops.push(await startLocalSchedules());
     return {

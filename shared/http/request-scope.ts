@@ -24,6 +24,12 @@ export interface ValidatedInput {
 export interface RequestScope {
   route: RouteDefinition;
   meta: RequestMeta;
+  /**
+   * When API Gateway received the request (`requestContext.timeEpoch`): the request's one "now", for
+   * metering, quota periods and the records it writes, so every part of it agrees on the minute and
+   * the month.
+   */
+  receivedAt: Date;
   /** Set for `tenant` routes. */
   tenant?: TenantContext;
   /** Set for `tenant` and `platform` routes. */
@@ -47,6 +53,11 @@ export function requestMetaOf(event: ApiEvent): RequestMeta {
     sourceIp: event.requestContext.http.sourceIp,
     userAgent: event.headers['user-agent'],
   };
+}
+
+export function receivedAtOf(event: ApiEvent): Date {
+  const epoch = event.requestContext.timeEpoch;
+  return new Date(Number.isFinite(epoch) && epoch > 0 ? epoch : Date.now());
 }
 
 /** The tenant context of a `tenant` route; the middleware guarantees it, this states it in types. */

@@ -10,6 +10,8 @@ export function apiEvent(options: {
   body?: unknown;
   authorizer?: Record<string, unknown>;
   query?: Record<string, string>;
+  /** When API Gateway received it (`timeEpoch`); 0, the handler's "now", if not given. */
+  receivedAt?: Date;
 }): ApiEvent {
   const [method = 'GET'] = options.routeKey.split(' ');
   return {
@@ -38,7 +40,7 @@ export function apiEvent(options: {
       routeKey: options.routeKey,
       stage: '$default',
       time: '',
-      timeEpoch: 0,
+      timeEpoch: options.receivedAt?.getTime() ?? 0,
       authorizer: { lambda: options.authorizer ?? {} },
     },
   };

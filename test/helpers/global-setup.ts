@@ -33,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     persist: false,
     apiPort: await freePort(),
     logLevel: 'SILENT',
+    testClock: true,
     env: { SIGNUP_LIMIT_PER_IP_PER_HOUR: String(signupLimitPerHour) },
   });
   project.provide('twin', {

@@ -26,6 +26,8 @@ await Promise.all(
       pathParameters: JSON.parse(params) as Record<string, string>,
       authorizer: { principalType: 'user', sub: 'sub', userId, tenantId, groups: '' },
       ...(body ? { body: JSON.parse(body) as unknown } : {}),
+      // The race's moment, chosen by the test (RACE_AT), so its month is known.
+      ...(process.env.RACE_AT ? { receivedAt: new Date(process.env.RACE_AT) } : {}),
     });
     event.requestContext.requestId = randomUUID();
     const result = await handler(event, lambdaContext);

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
+import { TEST_CLOCK_HEADER } from '../../infra/local/start';
 import { signIn } from '../../infra/local/sign-in';
 import { assertDocumented } from './contract';
 
@@ -32,6 +33,8 @@ export interface CallOptions {
   body?: unknown;
   rawBody?: string;
   headers?: Record<string, string>;
+  /** The time the twin says the request was received (default: now). */
+  at?: Date;
 }
 
 export async function call<T = Record<string, unknown>>(
@@ -40,6 +43,7 @@ export async function call<T = Record<string, unknown>>(
   options: CallOptions = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
+  if (options.at) headers[TEST_CLOCK_HEADER] = options.at.toISOString();
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) {

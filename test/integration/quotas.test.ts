@@ -47,6 +47,9 @@ async function countItems(tenantId: string, prefix: string): Promise<number> {
 }
 
 /** Runs `count` concurrent invocations in each of `instances` separate handler processes. */
+/** When the races happen, as API Gateway would stamp it: a month the tests know. */
+const RACE_AT = new Date('2032-02-29T12:00:00.000Z');
+
 async function race(
   instances: number,
   count: number,
@@ -74,7 +77,7 @@ async function race(
           JSON.stringify(args.params),
           ...(args.body === undefined ? [] : [JSON.stringify(args.body)]),
         ],
-        { env: process.env, cwd: ROOT },
+        { env: { ...process.env, RACE_AT: RACE_AT.toISOString() }, cwd: ROOT },
       ),
     ),
   );
@@ -251,17 +254,14 @@ describe('giving quota back', () => {
 
   it('gives a run back when the start fails (unknown agent)', async () => {
     const tenant = await createTenant();
-    const period = new Date().toISOString().slice(0, 7);
+    const at = new Date('2032-04-30T23:59:59.000Z');
     const missing = await call(
       'POST',
       `/v1/tenants/${tenant.id}/agents/agt_01AAAAAAAAAAAAAAAAAAAAAAAA/runs`,
-      {
-        token: tenant.owner.token,
-        body: {},
-      },
+      { token: tenant.owner.token, body: {}, at },
     );
     expect(missing.status).toBe(404);
-    expect(await counter(tenant.id, 'runs', period)).toBe(0);
+    expect(await counter(tenant.id, 'runs', '2032-04')).toBe(0);
   });
 });
 
@@ -280,8 +280,7 @@ describe('races', () => {
     });
     expect(totals['201']).toBe(50);
     expect(totals['429']).toBe(150);
-    const period = new Date().toISOString().slice(0, 7);
-    expect(await counter(tenant.id, 'runs', period)).toBe(50);
+    expect(await counter(tenant.id, 'runs', '2032-02')).toBe(50);
     expect(await countItems(tenant.id, 'RUN#')).toBe(50);
   });
 
@@ -417,16 +416,25 @@ describe('rate limit', () => {
 
   it('sends RateLimit headers with every metered response and 429 over HTTP', async () => {
     const tenant = await createTenant({ limitOverrides: { requestsPerMinute: 3 } });
+    const at = new Date('2031-06-01T08:15:42.000Z');
     const responses = [];
     for (let i = 0; i < 4; i += 1)
-      responses.push(await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token }));
-    const [first] = responses;
-    expect(first?.headers.get('ratelimit-limit')).toBe('3');
-    const statuses = responses.map((response) => response.status);
-    // The owner's sign-in check already spent one request of this minute, unless the minute turned.
-    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(1);
-    const limited = responses.find((response) => response.status === 429);
-    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+      responses.push(await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token, at }));
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 429]);
+    expect(responses.map((response) => response.headers.get('ratelimit-remaining'))).toEqual([
+      '2',
+      '1',
+      '0',
+      '0',
+    ]);
+    expect(responses[0]?.headers.get('ratelimit-limit')).toBe('3');
+    expect(responses[3]?.headers.get('retry-after')).toBe('18');
+    // The next minute is a new window.
+    const next = await call('GET', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      at: new Date('2031-06-01T08:16:00.000Z'),
+    });
+    expect(next.status).toBe(200);
   });
 });
 
@@ -434,19 +442,22 @@ describe('quota and usage reports', () => {
   it('shows every limit with its use, percentage and period, and the hourly and daily usage', async () => {
     const tenant = await createTenant({ plan: 'starter' });
     const agentId = await newAgent(tenant);
+    const at = new Date('2032-03-10T12:00:00.000Z');
     const started = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
       token: tenant.owner.token,
       body: {},
+      at,
     });
     await call('POST', `/v1/tenants/${tenant.id}/runs/${started.body.id}/complete`, {
       token: tenant.owner.token,
       body: { status: 'succeeded', tokensUsed: 500_000 },
+      at,
     });
     const report = await call<{
       quotas: Array<Record<string, unknown>>;
       rateLimit: unknown;
       thresholdEvents: unknown[];
-    }>('GET', `/v1/tenants/${tenant.id}/quotas`, { token: tenant.owner.token });
+    }>('GET', `/v1/tenants/${tenant.id}/quotas`, { token: tenant.owner.token, at });
     expect(report.status).toBe(200);
     const byResource = Object.fromEntries(report.body.quotas.map((line) => [line.resource, line]));
     expect(byResource.agents).toMatchObject({ used: 1, limit: 10, percent: 10, period: 'ALL' });
@@ -458,13 +469,14 @@ describe('quota and usage reports', () => {
     });
     expect(byResource.runs).toMatchObject({ used: 1, limit: 2_000 });
     expect(byResource.users).toMatchObject({ used: 1, limit: 10 });
-    expect((byResource.apiCalls as { used: number }).used).toBeGreaterThanOrEqual(4);
+    // The run's start and completion and this report, all in March 2032.
+    expect(byResource.apiCalls).toMatchObject({ used: 3, period: '2032-03' });
     expect(report.body.rateLimit).toEqual({ requestsPerMinute: 300 });
 
     const daily = await call<{ resources: Record<string, { total: number; series: unknown[] }> }>(
       'GET',
       `/v1/tenants/${tenant.id}/usage?granularity=day`,
-      { token: tenant.owner.token },
+      { token: tenant.owner.token, at },
     );
     expect(daily.body.resources.tokens?.total).toBe(500_000);
     expect(daily.body.resources.runs?.total).toBe(1);
@@ -482,28 +494,41 @@ describe('quota and usage reports', () => {
   it('stops runs once the month’s tokens are used up', async () => {
     const tenant = await createTenant({ plan: 'free', limitOverrides: { tokens: 1_000 } });
     const agentId = await newAgent(tenant);
+    const at = new Date('2032-05-31T23:00:00.000Z');
     const first = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
       token: tenant.owner.token,
       body: {},
+      at,
     });
     const over = await call('POST', `/v1/tenants/${tenant.id}/runs/${first.body.id}/complete`, {
       token: tenant.owner.token,
       body: { status: 'succeeded', tokensUsed: 1_001 },
+      at,
     });
     expect(over.status).toBe(429);
     expect(over.body).toMatchObject({ resource: 'tokens', limit: 1_000 });
     const done = await call('POST', `/v1/tenants/${tenant.id}/runs/${first.body.id}/complete`, {
       token: tenant.owner.token,
       body: { status: 'succeeded', tokensUsed: 1_000 },
+      at,
     });
     expect(done.status).toBe(200);
     const next = await call('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
       token: tenant.owner.token,
       body: {},
+      at,
     });
     expect(next.status).toBe(429);
     expect(next.body).toMatchObject({ code: 'quota_exceeded', resource: 'tokens' });
-    expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Until June begins: one hour.
+    expect(next.headers.get('retry-after')).toBe('3600');
+    // A new month is a new quota.
+    const june = await call('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
+      token: tenant.owner.token,
+      body: {},
+      at: new Date('2032-06-01T00:00:00.000Z'),
+    });
+    expect(june.status).toBe(201);
   });
 });
 
@@ -548,7 +573,8 @@ describe('idempotency records', () => {
     const { IdempotencyRecordEntity } = await import('../../shared/data/entities/idempotency-record');
     const tenant = await createTenant();
     const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional');
-    const now = Math.floor(Date.now() / 1000);
+    const at = new Date('2034-01-01T00:00:00.000Z');
+    const now = Math.floor(at.getTime() / 1000);
     const body = { name: 'locked', model: 'claude-sonnet' };
     const claim = (key: string, lockedUntil: number) =>
       runWithTenantContext(ctx, () =>
@@ -570,6 +596,7 @@ describe('idempotency records', () => {
       token: tenant.owner.token,
       body,
       headers: { 'idempotency-key': 'running' },
+      at,
     });
     expect(busy.status).toBe(409);
     await claim('died', now - 1);
@@ -577,6 +604,7 @@ describe('idempotency records', () => {
       token: tenant.owner.token,
       body,
       headers: { 'idempotency-key': 'died' },
+      at,
     });
     expect(freed.status).toBe(201);
   });

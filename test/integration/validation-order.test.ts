@@ -5,10 +5,13 @@ import { runWithTenantContext } from '../../shared/tenancy/context';
 import { ownerContext } from '../helpers/tenant-context';
 import { call, createResources, createTenant, type TestTenant } from '../helpers/twin-api';
 
+/** When the twin says these requests arrive: chosen, so the month's counters are known. */
+const at = new Date('2031-09-15T10:00:00.000Z');
+
 async function used(tenantId: string, resource: 'runs' | 'apiCalls'): Promise<number> {
   const ctx = ownerContext(tenantId, 'usr_x', 'professional');
   const result = await runWithTenantContext(ctx, () =>
-    QuotaCounterEntity.get({ tenantId, resource, period: monthPeriod(new Date()) }).go({ consistent: true }),
+    QuotaCounterEntity.get({ tenantId, resource, period: monthPeriod(at) }).go({ consistent: true }),
   );
   return result.data?.used ?? 0;
 }
@@ -29,6 +32,7 @@ describe('validation before metering', () => {
       token: tenant.owner.token,
       body: { input: { ok: true }, unexpected: 1 },
       headers: { 'idempotency-key': 'bad-body-1' },
+      at,
     });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
@@ -42,6 +46,7 @@ describe('validation before metering', () => {
       token: tenant.owner.token,
       body: { input: { ok: true } },
       headers: { 'idempotency-key': 'bad-body-1' },
+      at,
     });
     expect(response.status).toBe(201);
     expect(await used(tenant.id, 'runs')).toBe(runsBefore + 1);

@@ -63,7 +63,7 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
         );
       }
       const hash = requestHash(event);
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(context.scope.receivedAt.getTime() / 1000);
       const itemKey = itemKeyOf(ctx, key);
       try {
         await runWithTenantContext(ctx, () =>

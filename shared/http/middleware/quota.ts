@@ -33,7 +33,7 @@ export function quotaMiddleware(
           },
         );
       }
-      const now = new Date();
+      const now = scope.receivedAt;
       await runWithTenantContext(ctx, async () => {
         scope.rateLimit = await meterRequest(ctx, now);
         countMeteredRequest();

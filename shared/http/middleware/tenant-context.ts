@@ -9,6 +9,7 @@ import { runWithTenantContext, type TenantContext, type UserPrincipal } from '..
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../tenancy/roles';
 import { entitlementsOf } from '../../tenants/entitlements';
 import {
+  receivedAtOf,
   requestMetaOf,
   type ApiEvent,
   type ApiResult,
@@ -60,7 +61,7 @@ export function tenantContextMiddleware(
     before: async function resolveTenantContext(request) {
       const event = request.event;
       const meta = requestMetaOf(event);
-      const scope: RequestScope = { route, meta };
+      const scope: RequestScope = { route, meta, receivedAt: receivedAtOf(event) };
       request.context.scope = scope;
       if (route.auth === 'public') return;
 
