@@ -122,6 +122,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       COGNITO_JWKS_URI: `${cognito.endpoint}/${userPool.userPoolId}/.well-known/jwks.json`,
       LOG_LEVEL: options.logLevel ?? 'INFO',
       POWERTOOLS_DEV: 'true',
+      // The twin ships metrics nowhere; without this every request would warn about empty metrics.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       CURSOR_SECRET: cursorSecret,
       ...options.env,
     };

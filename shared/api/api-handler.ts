@@ -1,18 +1,17 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { NotFoundError } from '../errors';
 import { problemErrorHandler } from '../http/middleware/error-handler';
 import { idempotencyMiddleware } from '../http/middleware/idempotency';
+import { metricsMiddleware } from '../http/middleware/metrics';
 import { quotaMiddleware } from '../http/middleware/quota';
 import { tenantContextMiddleware } from '../http/middleware/tenant-context';
 import { validationMiddleware } from '../http/middleware/validation';
 import type { ApiEvent, ApiResult, RequestScope, ScopedContext } from '../http/request-scope';
 import { routeKey, type RouteDefinition } from '../http/route';
 import { logger } from '../observability/logger';
-import { metrics } from '../observability/metrics';
 import { runWithTenantContext } from '../tenancy/context';
 
 type Parsed<Request, K extends string> = Request extends { [P in K]: infer S }
@@ -72,7 +71,7 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation<RouteDef
   return middy<ApiEvent, ApiResult, Error, ScopedContext>()
     .use(problemErrorHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(metricsMiddleware())
     .use(tenantContextMiddleware(route))
     .use({
       before: async function appendRequestKeys(request) {

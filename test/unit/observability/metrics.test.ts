@@ -33,4 +33,26 @@ describe('metrics', () => {
       .find((entry) => '_aws' in entry && entry.code === 'unauthorized');
     expect(emf).toMatchObject({ code: 'unauthorized', ProblemResponses: 1, service: 'tenantry' });
   });
+
+  it("publishes a request's stored metrics, and writes nothing when it stored none", async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    vi.resetModules();
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { metricsMiddleware } = await import('../../../shared/http/middleware/metrics');
+    const { countMeteredRequest } = await import('../../../shared/observability/metrics');
+    const after = metricsMiddleware().after as () => Promise<void>;
+
+    await after();
+    expect(written.join('')).toBe('');
+    expect(warn).not.toHaveBeenCalled();
+
+    countMeteredRequest();
+    await after();
+    expect(written.join('')).toContain('"MeteredRequests":1');
+  });
 });
