@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { dirname, join } from 'node:path';
 import { functionEntry } from '../../shared/api/function-entries';
+import { BUNDLE_OPTIONS } from './bundling';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -42,13 +43,12 @@ export function tenantryFunction(
     environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
     bundling: {
       format: OutputFormat.CJS,
-      minify: true,
+      minify: BUNDLE_OPTIONS.minify,
       sourceMap: true,
-      target: 'node22',
+      target: BUNDLE_OPTIONS.target,
       externalModules: [],
-      // Shared code resolves package files with import.meta.url, which a CJS bundle must provide.
-      banner: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;",
-      define: { 'import.meta.url': '__importMetaUrl' },
+      banner: BUNDLE_OPTIONS.banner,
+      define: BUNDLE_OPTIONS.define,
       ...(props.files?.length ? { commandHooks: copyFiles(props.files) } : {}),
     },
   });

@@ -1,0 +1,13 @@
+/**
+ * How every Lambda function is bundled (esbuild): CJS for node22 with the AWS SDK inside (the
+ * deployed versions are the tested ones), minified, and `import.meta.url` provided for shared code
+ * that resolves package files. The CDK functions and `npm run bench:bundles` both use these.
+ */
+export const BUNDLE_OPTIONS = {
+  format: 'cjs',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  banner: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;",
+  define: { 'import.meta.url': '__importMetaUrl' },
+} as const;
