@@ -4,6 +4,7 @@ import { pathFor, sampleBody } from '../helpers/route-samples';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   addUser,
+  adminToken,
   call,
   createResources,
   createTenant,
@@ -26,10 +27,14 @@ describe('cross-tenant isolation, walking the route manifest', () => {
   let bAuditBefore: number;
   let bIds: { agentId: string; runId: string; memoryId: string };
 
+  let c: TestTenant;
+  let cMember: TestUser;
+  let cIds: { agentId: string; runId: string; memoryId: string };
+
   beforeAll(async () => {
-    [a, b] = await Promise.all([createTenant(), createTenant()]);
-    bMember = await addUser(b, 'member');
-    bIds = await createResources(b);
+    [a, b, c] = await Promise.all([createTenant(), createTenant(), createTenant()]);
+    [bMember, cMember] = await Promise.all([addUser(b, 'member'), addUser(c, 'member')]);
+    [bIds, cIds] = await Promise.all([createResources(b), createResources(c)]);
     bAuditBefore = (await storedAuditEvents(b.id)).length;
   });
 
@@ -50,10 +55,29 @@ describe('cross-tenant isolation, walking the route manifest', () => {
       });
       expect([403, 404]).toContain(response.status);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.body).toMatchObject({
+        code: route.auth === 'platform' ? 'platform_admin_required' : 'tenant_mismatch',
+      });
       // Ids the caller sent may be echoed (as the problem's `instance`); B's data may not.
       for (const secret of [b.slug, b.name, bMember.email, b.owner.email, b.owner.id]) {
         expect(response.text).not.toContain(secret);
       }
+
+      // Positive control: the rightful caller (C's owner, or a platform admin for platform
+      // operations) makes the same call on C's own tenant and resources, and succeeds.
+      const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
+      const ids = /\{(agentId|runId|memoryId)\}/.test(route.path) ? await createResources(c) : cIds;
+      const rightful = await call(
+        route.method,
+        pathFor(route, { tenantId: c.id, userId: cMember.id, ...ids }),
+        {
+          token: platformOperation ? await adminToken() : c.owner.token,
+          // Enterprise keeps C clear of the limits the later controls would otherwise reach.
+          body: route.id === 'tenants.changePlan' ? { plan: 'enterprise' } : sampleBody(route, unique('x')),
+          headers: route.path.includes('{tenantId}') ? {} : { 'x-tenant-id': c.id },
+        },
+      );
+      expect(rightful.status, rightful.text).toBeLessThan(300);
     });
   }
 
