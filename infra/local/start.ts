@@ -169,7 +169,7 @@ function printWelcome(twin: LocalTwin, dataDir: string): void {
   console.log(`
 Tenantry local twin is up.
 
-  API            ${twin.apiUrl}
+  API            ${twin.apiUrl}   (reference: ${twin.apiUrl}/docs)
   DynamoDB Local ${twin.dynamoDbEndpoint}   (table ${twin.tableName})
   cognito-local  ${twin.cognitoEndpoint}   (pool ${twin.userPool.userPoolId}, client ${twin.userPool.clientId})
   data and logs  ${dataDir}
