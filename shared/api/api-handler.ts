@@ -52,8 +52,16 @@ export type Operations<Routes extends readonly RouteDefinition[]> = {
   [R in Routes[number] as R['id']]: Operation<R>;
 };
 
-/** Headers on every answer of the API: nothing authenticated is cached, nothing is sniffed. */
-const SECURITY_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+/**
+ * Every answer is marked not to be sniffed, and not to be stored unless its operation says
+ * otherwise (only the public documentation does): nothing authenticated is ever cached.
+ */
+function withSecurityHeaders(result: ApiResult): ApiResult {
+  return {
+    ...result,
+    headers: { 'cache-control': 'no-store', ...(result.headers ?? {}), 'x-content-type-options': 'nosniff' },
+  };
+}
 
 function toResult(
   route: RouteDefinition,
@@ -130,6 +138,6 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
     // invoker that reuses one object across concurrent calls must not mix their states.
     const own = { ...context } as ScopedContext;
     const result = routeHandler ? await routeHandler(event, own) : await fallback(event, own);
-    return { ...result, headers: { ...(result.headers ?? {}), ...SECURITY_HEADERS } };
+    return withSecurityHeaders(result);
   };
 }

@@ -101,6 +101,12 @@ describe('the edges of the API', () => {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     });
 
+    it('lets the public documentation be cached briefly (and still not sniffed)', async () => {
+      const response = await call('GET', '/v1/openapi.json');
+      expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    });
+
     it('marks problem answers the same way', async () => {
       const response = await call('GET', `/v1/tenants/${tenant.id}/runs/run_01AAAAAAAAAAAAAAAAAAAAAAAA`, {
         token: tenant.owner.token,
