@@ -1,46 +1,60 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PLATFORM_ADMIN_GROUP } from './identity/user-pool-definition';
 
 /**
  * The one place that reads `process.env`. Everything else asks {@link getConfig}, so a missing or
  * malformed setting fails at cold start with a message naming it, not deep inside a request.
  */
-const configSchema = z
-  .object({
-    TABLE_NAME: z.string().min(1).default('tenantry'),
-    AWS_REGION: z.string().min(1).default('us-east-1'),
+/** A whole number from the environment, between `min` and `max`, `fallback` when unset. */
+function wholeNumber(min: number, max: number, fallback: number) {
+  return z._default(
+    z.coerce.number().check(z.gte(min), z.lte(max), z.refine(Number.isInteger, 'must be a whole number')),
+    fallback,
+  );
+}
+
+const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
+
+const configSchema = z.pipe(
+  z.object({
+    TABLE_NAME: text('tenantry'),
+    AWS_REGION: text('us-east-1'),
     /** Set only for the local twin (DynamoDB Local); unset in AWS. */
-    DYNAMODB_ENDPOINT: z.url().optional(),
+    DYNAMODB_ENDPOINT: z.optional(z.url()),
     /** Set only for the local twin (cognito-local); unset in AWS. */
-    COGNITO_ENDPOINT: z.url().optional(),
-    COGNITO_USER_POOL_ID: z.string().min(1).default('unset'),
-    COGNITO_CLIENT_ID: z.string().min(1).default('unset'),
+    COGNITO_ENDPOINT: z.optional(z.url()),
+    COGNITO_USER_POOL_ID: text('unset'),
+    COGNITO_CLIENT_ID: text('unset'),
     /** Defaults to Cognito's issuer for the pool; cognito-local is configured to issue the same form. */
-    COGNITO_ISSUER: z.url().optional(),
+    COGNITO_ISSUER: z.optional(z.url()),
     /** Defaults to `${issuer}/.well-known/jwks.json`. */
-    COGNITO_JWKS_URI: z.url().optional(),
-    PLATFORM_ADMIN_GROUP: z.string().min(1).default(PLATFORM_ADMIN_GROUP),
-    TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
-    MEMBERSHIP_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
-    MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(16_384),
-    TRIAL_DAYS: z.coerce.number().int().min(0).max(365).default(14),
-    SIGNUP_LIMIT_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(5),
-    PLATFORM_TENANT_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+    COGNITO_JWKS_URI: z.optional(z.url()),
+    PLATFORM_ADMIN_GROUP: text(PLATFORM_ADMIN_GROUP),
+    TENANT_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
+    MEMBERSHIP_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
+    MAX_BODY_BYTES: wholeNumber(1_024, 1_048_576, 16_384),
+    TRIAL_DAYS: wholeNumber(0, 365, 14),
+    SIGNUP_LIMIT_PER_IP_PER_HOUR: wholeNumber(1, Number.MAX_SAFE_INTEGER, 5),
+    PLATFORM_TENANT_SHARDS: wholeNumber(1, 64, 4),
     /** EventBridge bus for domain events; unset (the local default) keeps events in the table only. */
-    EVENT_BUS_NAME: z.string().min(1).optional(),
+    EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
     /** SQS queue for per-tenant job messages; unset locally, where the worker runs in-process. */
-    JOBS_QUEUE_URL: z.url().optional(),
-    QUOTA_THRESHOLDS: z
-      .string()
-      .default('80,90,95')
-      .transform((value) => value.split(',').map((part) => Number(part.trim())))
-      .pipe(z.array(z.number().int().min(1).max(100)).min(1)),
+    JOBS_QUEUE_URL: z.optional(z.url()),
+    QUOTA_THRESHOLDS: z.pipe(
+      z.pipe(
+        text('80,90,95'),
+        z.transform((value: string) => value.split(',').map((part) => Number(part.trim()))),
+      ),
+      z
+        .array(z.number().check(z.gte(1), z.lte(100), z.refine(Number.isInteger, 'must be a whole number')))
+        .check(z.minLength(1)),
+    ),
     /** Seals pagination cursors (AES-256-GCM key derived from it); rotating it ends open cursors. */
-    CURSOR_SECRET: z.string().min(32, 'CURSOR_SECRET must be at least 32 characters'),
-    IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
-    LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
-  })
-  .transform((env) => {
+    CURSOR_SECRET: z.string().check(z.minLength(32, 'CURSOR_SECRET must be at least 32 characters')),
+    IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 168, 24),
+    LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
+  }),
+  z.transform((env) => {
     const issuer =
       env.COGNITO_ISSUER ?? `https://cognito-idp.${env.AWS_REGION}.amazonaws.com/${env.COGNITO_USER_POOL_ID}`;
     return {
@@ -69,7 +83,8 @@ const configSchema = z
       cursors: { secret: env.CURSOR_SECRET },
       logLevel: env.LOG_LEVEL,
     };
-  });
+  }),
+);
 
 export type Config = z.output<typeof configSchema>;
 
@@ -78,7 +93,7 @@ let cached: Config | undefined;
 /** Parses the environment once per process and returns the same object afterwards. */
 export function getConfig(): Config {
   if (!cached) {
-    const parsed = configSchema.safeParse(process.env);
+    const parsed = z.safeParse(configSchema, process.env);
     if (!parsed.success) {
       throw new Error(`Invalid configuration: ${z.prettifyError(parsed.error)}`);
     }

@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Every id this API hands out is a type prefix plus a ULID: sortable by creation, and self-describing. */
 export const ID_PREFIXES = {
@@ -25,8 +25,10 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
 export function idSchema(kind: IdKind) {
   return z
     .string()
-    .regex(
-      new RegExp(`^${ID_PREFIXES[kind]}_${ULID_PATTERN}$`),
-      `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`,
+    .check(
+      z.regex(
+        new RegExp(`^${ID_PREFIXES[kind]}_${ULID_PATTERN}$`),
+        `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`,
+      ),
     );
 }

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 import { NotFoundError } from '../errors';
 import { problemErrorHandler } from '../http/middleware/error-handler';
 import { idempotencyMiddleware } from '../http/middleware/idempotency';
@@ -15,7 +15,7 @@ import { logger } from '../observability/logger';
 import { runWithTenantContext } from '../tenancy/context';
 
 type Parsed<Request, K extends string> = Request extends { [P in K]: infer S }
-  ? S extends z.ZodType
+  ? S extends z.$ZodType
     ? z.output<S>
     : undefined
   : undefined;
@@ -28,7 +28,7 @@ export interface OperationInput<R extends RouteDefinition> {
 }
 
 type BodyOf<Response> = Response extends { schema: infer S }
-  ? S extends z.ZodType
+  ? S extends z.$ZodType
     ? z.input<S>
     : never
   : undefined;

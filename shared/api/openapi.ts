@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type * as core from 'zod/v4/core';
 import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../errors';
 import { PROBLEM_TYPE_BASE } from '../http/problem';
 import type { RouteDefinition } from '../http/route';
@@ -84,7 +85,7 @@ function describe(route: RouteDefinition): string {
   return lines.join('\n');
 }
 
-function isSchema(value: z.ZodType | undefined): value is z.ZodType {
+function isSchema(value: core.$ZodType | undefined): value is core.$ZodType {
   return value !== undefined;
 }
 
@@ -108,9 +109,12 @@ function tidy(value: unknown): unknown {
  * Converts the route schemas and the named components in one pass, so that a component used inside
  * another schema becomes a `$ref`. Returns each schema's JSON Schema, found by the schema itself.
  */
-function convertSchemas(io: 'input' | 'output', schemas: z.ZodType[]): (schema: z.ZodType) => JsonSchema {
+function convertSchemas(
+  io: 'input' | 'output',
+  schemas: core.$ZodType[],
+): (schema: core.$ZodType) => JsonSchema {
   const registry = z.registry<{ id: string }>();
-  const ids = new Map<z.ZodType, string>();
+  const ids = new Map<core.$ZodType, string>();
   for (const [id, schema] of COMPONENTS) {
     registry.add(schema, { id });
     ids.set(schema, id);
@@ -130,7 +134,7 @@ function convertSchemas(io: 'input' | 'output', schemas: z.ZodType[]): (schema: 
   return (schema) => stripMeta(converted[ids.get(schema) ?? ''] ?? {});
 }
 
-const COMPONENT_IDS = (): Map<z.ZodType, string> =>
+const COMPONENT_IDS = (): Map<core.$ZodType, string> =>
   new Map([...COMPONENTS.entries()].map(([id, schema]) => [schema, id]));
 
 const GATEWAY_ERROR = {
@@ -253,7 +257,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
       .flatMap((route) => Object.values(route.responses).map((response) => response.schema))
       .filter(isSchema),
   );
-  const responseSchema = (schema: z.ZodType): JsonSchema => {
+  const responseSchema = (schema: core.$ZodType): JsonSchema => {
     const id = componentIds.get(schema);
     return id ? { $ref: `#/components/schemas/${id}` } : output(schema);
   };
@@ -302,7 +306,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
               content: Object.fromEntries(
                 [response.contentType ?? 'application/json']
                   .flat()
-                  .map((type) => [type, { schema: responseSchema(response.schema as z.ZodType) }]),
+                  .map((type) => [type, { schema: responseSchema(response.schema as core.$ZodType) }]),
               ),
             }
           : {}),

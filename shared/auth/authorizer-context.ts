@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { VerifiedIdentity } from './id-token-verifier';
 
 /**
@@ -7,10 +7,10 @@ import type { VerifiedIdentity } from './id-token-verifier';
  */
 export const authorizerContextSchema = z.object({
   principalType: z.literal('user'),
-  sub: z.string().min(1),
-  userId: z.string().min(1),
-  tenantId: z.string().optional(),
-  email: z.string().optional(),
+  sub: z.string().check(z.minLength(1)),
+  userId: z.string().check(z.minLength(1)),
+  tenantId: z.optional(z.string()),
+  email: z.optional(z.string()),
   groups: z.string(),
 });
 export type AuthorizerContext = z.infer<typeof authorizerContextSchema>;

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import type { ProblemCode } from '../errors';
 import type { Permission } from '../tenancy/roles';
 import type { FeatureFlag, PeriodicResource } from '../tenants/plans';
@@ -10,9 +10,9 @@ export type FunctionName = 'tenants' | 'users' | 'audit' | 'agents' | 'runs' | '
 
 /** What a route accepts; each schema runs in the validation middleware, before anything is consumed. */
 export interface RouteRequest {
-  path?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  path?: $ZodType;
+  query?: $ZodType;
+  body?: $ZodType;
   /** A body schema is required unless this says otherwise (an empty body then parses as `{}`). */
   bodyOptional?: boolean;
   /** A realistic request body, shown in the reference. */
@@ -28,7 +28,7 @@ export interface RouteResponse {
    */
   contentType?: string | readonly string[];
   /** The body's schema; absent for 204. */
-  schema?: z.ZodType;
+  schema?: $ZodType;
   /** Headers the answer carries, documented in the reference. */
   headers?: Readonly<Record<string, string>>;
 }

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '../errors';
 
-function issuesOf(error: z.ZodError): FieldIssue[] {
+function issuesOf(error: core.$ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(root)',
     message: issue.message,
@@ -10,8 +11,8 @@ function issuesOf(error: z.ZodError): FieldIssue[] {
 }
 
 /** Parses `value` with `schema` or throws a 400 naming every bad field. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseWith<S extends core.$ZodType>(schema: S, value: unknown, what: string): core.output<S> {
+  const result = z.safeParse(schema, value);
   if (!result.success) {
     throw new ValidationError(`The ${what} is not valid.`, issuesOf(result.error));
   }
@@ -23,11 +24,11 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
  * well-formed JSON, then validates with `schema` (strict schemas refuse unknown fields, so a body
  * can never mass-assign an attribute the route does not name).
  */
-export function parseJsonBody<S extends z.ZodType>(
+export function parseJsonBody<S extends core.$ZodType>(
   event: APIGatewayProxyEventV2,
   schema: S,
   maxBytes: number,
-): z.output<S> {
+): core.output<S> {
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > maxBytes) {
@@ -52,10 +53,20 @@ export function parseJsonBody<S extends z.ZodType>(
 }
 
 /** A page size: 1..100, default 25. */
-export const limitParam = z.coerce.number().int().min(1).max(100).default(25);
+export const limitParam = z._default(
+  z.coerce
+    .number()
+    .check(
+      z.gte(1),
+      z.lte(100),
+      z.refine(Number.isInteger, 'must be a whole number'),
+      z.meta({ type: 'integer' }),
+    ),
+  25,
+);
 
 /** An opaque pagination cursor as handed out by a previous page. */
-export const cursorParam = z.string().min(1).max(2048).optional();
+export const cursorParam = z.optional(z.string().check(z.minLength(1), z.maxLength(2048)));
 
 /** For routes that take no query parameters: an unknown one is a 400, not silently ignored. */
 export const noQueryParams = z.strictObject({});

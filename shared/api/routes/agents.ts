@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
@@ -19,8 +19,8 @@ const pageQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
 const agentFields = {
   name: singleLineText(100),
   model: singleLineText(100),
-  description: multiLineText(1_000).optional(),
-  instructions: multiLineText(8_000).optional(),
+  description: z.optional(multiLineText(1_000)),
+  instructions: z.optional(multiLineText(8_000)),
 };
 
 const agentView = component(
@@ -28,9 +28,9 @@ const agentView = component(
   z.object({
     id: idSchema('agent'),
     name: z.string(),
-    description: z.string().nullable(),
+    description: z.nullable(z.string()),
     model: z.string(),
-    instructions: z.string().nullable(),
+    instructions: z.nullable(z.string()),
     createdBy: z.string(),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -43,8 +43,8 @@ const memoryView = component(
     id: idSchema('memory'),
     agentId: idSchema('agent'),
     kind: z.enum(['text', 'json']),
-    content: z.unknown().describe('The text, or the JSON object or array, as stored.'),
-    sizeBytes: z.number().int().min(0),
+    content: z.unknown().check(z.describe('The text, or the JSON object or array, as stored.')),
+    sizeBytes: z.int().check(z.gte(0)),
     createdAt: timestamp,
   }),
 );
@@ -108,12 +108,12 @@ export const AGENT_ROUTES = [
       path: agentPath,
       body: z
         .strictObject({
-          name: agentFields.name.optional(),
-          model: agentFields.model.optional(),
+          name: z.optional(agentFields.name),
+          model: z.optional(agentFields.model),
           description: agentFields.description,
           instructions: agentFields.instructions,
         })
-        .refine((body) => Object.keys(body).length > 0, 'at least one field is required'),
+        .check(z.refine((body) => Object.keys(body).length > 0, 'at least one field is required')),
       example: { instructions: 'Be brief.' },
     },
     responses: { 200: oneAgent },
@@ -158,7 +158,7 @@ export const AGENT_ROUTES = [
     request: {
       path: agentPath,
       body: z.discriminatedUnion('kind', [
-        z.strictObject({ kind: z.literal('text'), content: z.string().min(1) }),
+        z.strictObject({ kind: z.literal('text'), content: z.string().check(z.minLength(1)) }),
         z.strictObject({ kind: z.literal('json'), content: storableJsonDocument() }),
       ]),
       example: { kind: 'json', content: { customer: 'Globex', prefers: 'email' } },

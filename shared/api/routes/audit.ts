@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
@@ -15,15 +15,15 @@ const auditEventView = component(
     actor: z.object({
       type: z.string(),
       id: z.string(),
-      tenantId: z.string().optional(),
+      tenantId: z.optional(z.string()),
       platformAdmin: z.boolean(),
     }),
     target: z.object({ type: z.string(), id: z.string() }),
-    before: z.record(z.string(), z.unknown()).optional(),
-    after: z.record(z.string(), z.unknown()).optional(),
-    sourceIp: z.string().optional(),
-    userAgent: z.string().optional(),
-    requestId: z.string().optional(),
+    before: z.optional(z.record(z.string(), z.unknown())),
+    after: z.optional(z.record(z.string(), z.unknown())),
+    sourceIp: z.optional(z.string()),
+    userAgent: z.optional(z.string()),
+    requestId: z.optional(z.string()),
     occurredAt: timestamp,
   }),
 );
@@ -42,14 +42,12 @@ export const AUDIT_ROUTES = [
     request: {
       path: auditPath,
       query: z.strictObject({
-        action: z
-          .string()
-          .regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as user.invited')
-          .optional(),
-        actorId: z
-          .string()
-          .regex(/^[A-Za-z0-9_:-]{1,64}$/, 'an actor id such as usr_… or job:monthly-reset')
-          .optional(),
+        action: z.optional(z.string().check(z.regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as user.invited'))),
+        actorId: z.optional(
+          z
+            .string()
+            .check(z.regex(/^[A-Za-z0-9_:-]{1,64}$/, 'an actor id such as usr_… or job:monthly-reset')),
+        ),
         limit: limitParam,
         cursor: cursorParam,
       }),

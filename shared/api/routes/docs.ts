@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RouteDefinition } from '../../http/route';
 import { DOCS_ASSET_NAMES, DOCS_ASSETS } from '../docs/assets';
 
-const html = z.string().describe('An HTML page.');
+const html = z.string().check(z.describe('An HTML page.'));
 
 export const DOCS_ROUTES = [
   {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
@@ -6,32 +6,32 @@ import { PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../tenants/pla
 import { timestamp } from '../schemas/common';
 
 const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
-const instant = z.iso
-  .datetime({ offset: true })
-  .or(z.iso.date())
-  .transform((value) => new Date(value));
+const instant = z.pipe(
+  z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
+  z.transform((value: string) => new Date(value)),
+);
 
 const quotaReport = component(
   'QuotaReport',
   z.object({
     plan: z.enum(PLAN_IDS),
-    period: z.string().describe('The current month, `YYYY-MM` (UTC).'),
+    period: z.string().check(z.describe('The current month, `YYYY-MM` (UTC).')),
     quotas: z.array(
       z.object({
         resource: z.enum(QUOTA_RESOURCES),
-        period: z.string().describe('`YYYY-MM` for monthly resources, `ALL` for counted ones.'),
+        period: z.string().check(z.describe('`YYYY-MM` for monthly resources, `ALL` for counted ones.')),
         used: z.number(),
-        limit: z.number().nullable().describe('`null` is unlimited.'),
-        enforcedLimit: z.number().nullable().describe('The limit plus the plan’s grace overage.'),
-        remaining: z.number().nullable(),
-        percent: z.number().nullable(),
+        limit: z.nullable(z.number()).check(z.describe('`null` is unlimited.')),
+        enforcedLimit: z.nullable(z.number()).check(z.describe('The limit plus the plan’s grace overage.')),
+        remaining: z.nullable(z.number()),
+        percent: z.nullable(z.number()),
         overage: z.number(),
-        resetsAt: timestamp.nullable(),
+        resetsAt: z.nullable(timestamp),
       }),
     ),
-    rateLimit: z.object({ requestsPerMinute: z.number().nullable() }),
+    rateLimit: z.object({ requestsPerMinute: z.nullable(z.number()) }),
     features: z.array(z.string()),
-    retentionDays: z.number().int(),
+    retentionDays: z.int(),
     thresholdEvents: z.array(
       z.object({
         resource: z.string(),
@@ -40,7 +40,7 @@ const quotaReport = component(
         used: z.number(),
         limit: z.number(),
         occurredAt: timestamp,
-        publishedTo: z.string().nullable(),
+        publishedTo: z.nullable(z.string()),
       }),
     ),
   }),
@@ -87,10 +87,10 @@ export const QUOTA_ROUTES = [
     request: {
       path: tenantPath,
       query: z.strictObject({
-        from: instant.optional(),
-        to: instant.optional(),
-        granularity: z.enum(['hour', 'day', 'month']).default('day'),
-        resource: z.enum(PERIODIC_RESOURCES).optional(),
+        from: z.optional(instant),
+        to: z.optional(instant),
+        granularity: z._default(z.enum(['hour', 'day', 'month']), 'day'),
+        resource: z.optional(z.enum(PERIODIC_RESOURCES)),
       }),
     },
     responses: { 200: { description: 'The usage series.', schema: usageReport } },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { component } from '../schemas/components';
 import { RUN_STATUSES } from '../../runs/run-status';
 import { idSchema } from '../../ids';
@@ -18,10 +18,10 @@ const runView = component(
     status: z.enum(RUN_STATUSES),
     input: z.unknown(),
     output: z.unknown(),
-    tokensUsed: z.number().int().min(0).nullable(),
+    tokensUsed: z.nullable(z.int().check(z.gte(0))),
     startedBy: z.string(),
     startedAt: timestamp,
-    completedAt: timestamp.nullable(),
+    completedAt: z.nullable(timestamp),
   }),
 );
 
@@ -41,7 +41,7 @@ export const RUN_ROUTES = [
       'Starts a run of an agent. Consumes one of the month’s `runs` (429 `quota_exceeded` with `Retry-After` past the limit), given back if the start fails. A run cannot start once the month’s tokens are used up.',
     request: {
       path: z.strictObject({ tenantId: idSchema('tenant'), agentId: idSchema('agent') }),
-      body: z.strictObject({ input: storableJson().optional() }),
+      body: z.strictObject({ input: z.optional(storableJson()) }),
       bodyOptional: true,
       example: { input: { prompt: 'Summarise the open tickets.' } },
     },
@@ -62,8 +62,8 @@ export const RUN_ROUTES = [
       path: runPath,
       body: z.strictObject({
         status: z.enum(['succeeded', 'failed']),
-        tokensUsed: z.number().int().min(0).max(100_000_000),
-        output: storableJson().optional(),
+        tokensUsed: z.int().check(z.gte(0), z.lte(100_000_000)),
+        output: z.optional(storableJson()),
       }),
       example: { status: 'succeeded', tokensUsed: 1234, output: { summary: '3 urgent tickets' } },
     },
@@ -82,8 +82,8 @@ export const RUN_ROUTES = [
     request: {
       path: runsPath,
       query: z.strictObject({
-        agentId: idSchema('agent').optional(),
-        status: z.enum(RUN_STATUSES).optional(),
+        agentId: z.optional(idSchema('agent')),
+        status: z.optional(z.enum(RUN_STATUSES)),
         limit: limitParam,
         cursor: cursorParam,
       }),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import { cursorParam, limitParam } from '../../http/validation';
@@ -10,26 +10,26 @@ import { singleLineText } from '../schemas/text';
 
 const slug = z
   .string()
-  .min(3)
-  .max(40)
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens only');
+  .check(
+    z.minLength(3),
+    z.maxLength(40),
+    z.regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens only'),
+  );
 const name = singleLineText(100);
-const owner = z.strictObject({ email: emailAddress, name: name.optional() });
+const owner = z.strictObject({ email: emailAddress, name: z.optional(name) });
 const settings = z.strictObject({
-  mfaRequired: z.boolean().optional(),
-  defaultLocale: z
-    .string()
-    .regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'a locale such as en or en-GB')
-    .optional(),
-  timezone: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/, 'an IANA time zone such as Europe/Paris')
-    .optional(),
+  mfaRequired: z.optional(z.boolean()),
+  defaultLocale: z.optional(
+    z.string().check(z.regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'a locale such as en or en-GB')),
+  ),
+  timezone: z.optional(
+    z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/, 'an IANA time zone such as Europe/Paris')),
+  ),
 });
 
 export const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
 
-const limitValue = z.number().int().min(0).max(1e15).nullable();
+const limitValue = z.nullable(z.int().check(z.gte(0), z.lte(1e15)));
 
 export const tenantView = component(
   'Tenant',
@@ -39,10 +39,10 @@ export const tenantView = component(
     slug: z.string(),
     plan: z.enum(PLAN_IDS),
     status: z.enum(TENANT_STATUSES),
-    statusReason: z.string().nullable(),
-    trialEndsAt: timestamp.nullable(),
+    statusReason: z.nullable(z.string()),
+    trialEndsAt: z.nullable(timestamp),
     settings,
-    limitOverrides: z.record(z.string(), z.number().nullable()),
+    limitOverrides: z.record(z.string(), z.nullable(z.number())),
     createdAt: timestamp,
     updatedAt: timestamp,
   }),
@@ -91,7 +91,7 @@ export const TENANT_ROUTES = [
     summary: 'Create a tenant (platform admin)',
     description: 'A platform admin creates a tenant on any plan, with its invited owner.',
     request: {
-      body: z.strictObject({ name, slug, owner, plan: z.enum(PLAN_IDS).optional() }),
+      body: z.strictObject({ name, slug, owner, plan: z.optional(z.enum(PLAN_IDS)) }),
       example: {
         name: 'Globex',
         slug: 'globex',
@@ -113,8 +113,8 @@ export const TENANT_ROUTES = [
     description: 'Every tenant, filtered by status and plan, a page at a time.',
     request: {
       query: z.strictObject({
-        status: z.enum(TENANT_STATUSES).optional(),
-        plan: z.enum(PLAN_IDS).optional(),
+        status: z.optional(z.enum(TENANT_STATUSES)),
+        plan: z.optional(z.enum(PLAN_IDS)),
         limit: limitParam,
         cursor: cursorParam,
       }),
@@ -165,10 +165,12 @@ export const TENANT_ROUTES = [
     request: {
       path: tenantPath,
       body: z
-        .strictObject({ name: name.optional(), settings: settings.optional() })
-        .refine(
-          (body) => body.name !== undefined || body.settings !== undefined,
-          'name or settings is required',
+        .strictObject({ name: z.optional(name), settings: z.optional(settings) })
+        .check(
+          z.refine(
+            (body) => body.name !== undefined || body.settings !== undefined,
+            'name or settings is required',
+          ),
         ),
       example: {
         name: 'Acme Robotics GmbH',
@@ -192,9 +194,9 @@ export const TENANT_ROUTES = [
       path: tenantPath,
       body: z.strictObject({
         plan: z.enum(PLAN_IDS),
-        limitOverrides: z
-          .strictObject(Object.fromEntries(LIMIT_NAMES.map((limit) => [limit, limitValue.optional()])))
-          .optional(),
+        limitOverrides: z.optional(
+          z.strictObject(Object.fromEntries(LIMIT_NAMES.map((limit) => [limit, z.optional(limitValue)]))),
+        ),
       }),
       example: { plan: 'professional', limitOverrides: { agents: 500 } },
     },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { component } from '../schemas/components';
 import { MEMBERSHIP_STATUSES } from '../../users/membership-status';
 import { idSchema } from '../../ids';
@@ -16,10 +16,10 @@ export const userView = component(
   z.object({
     id: idSchema('user'),
     email: z.string(),
-    name: z.string().nullable(),
+    name: z.nullable(z.string()),
     role: z.enum(ROLES),
     status: z.enum(MEMBERSHIP_STATUSES),
-    invitedBy: z.string().nullable(),
+    invitedBy: z.nullable(z.string()),
     createdAt: timestamp,
     updatedAt: timestamp,
   }),
@@ -39,7 +39,7 @@ export const USER_ROUTES = [
     description: 'Members and invitations, optionally of one role, a page at a time.',
     request: {
       path: usersPath,
-      query: z.strictObject({ role: z.enum(ROLES).optional(), limit: limitParam, cursor: cursorParam }),
+      query: z.strictObject({ role: z.optional(z.enum(ROLES)), limit: limitParam, cursor: cursorParam }),
     },
     responses: { 200: { description: 'A page of users.', schema: pageOf(userView) } },
     errors: ['invalid_cursor'],
@@ -72,7 +72,7 @@ export const USER_ROUTES = [
       body: z.strictObject({
         email: emailAddress,
         role: z.enum(ROLES),
-        name: singleLineText(100).optional(),
+        name: z.optional(singleLineText(100)),
       }),
       example: { email: 'grace@acme.example', role: 'member', name: 'Grace' },
     },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** DynamoDB nests lists and maps at most 32 levels deep. */
 const MAX_DEPTH = 32;
@@ -41,15 +41,18 @@ function problemOf(value: unknown, depth: number, path: string): string | null {
  * before anything is consumed, instead of a failure deep in the data layer.
  */
 export function storableJson() {
-  return z.unknown().superRefine((value, context) => {
-    const problem = problemOf(value, 0, '$');
-    if (problem) context.addIssue({ code: 'custom', message: problem });
-  });
+  return z.unknown().check(
+    z.superRefine((value, context) => {
+      const problem = problemOf(value, 0, '$');
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
+  );
 }
 
 /** A JSON object or array the table can hold (see {@link storableJson}). */
 export function storableJsonDocument() {
-  return storableJson()
-    .refine((value) => value !== null && typeof value === 'object', 'must be a JSON object or array')
-    .meta({ type: ['object', 'array'] } as Record<string, unknown>);
+  return storableJson().check(
+    z.refine((value) => value !== null && typeof value === 'object', 'must be a JSON object or array'),
+    z.meta({ type: ['object', 'array'] } as Record<string, unknown>),
+  );
 }

@@ -1,4 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
+import * as z from 'zod/mini';
 import { auditSourceOf } from '../../audit/actor';
 import { recordAuditEvent } from '../../audit/audit-log';
 import { authorizerContextSchema } from '../../auth/authorizer-context';
@@ -21,7 +22,7 @@ import { isMutation, type RouteDefinition } from '../route';
 const config = getConfig();
 
 function principalOf(event: ApiEvent): UserPrincipal {
-  const parsed = authorizerContextSchema.safeParse(event.requestContext.authorizer?.lambda);
+  const parsed = z.safeParse(authorizerContextSchema, event.requestContext.authorizer?.lambda);
   if (!parsed.success) throw new UnauthorizedError('The request carries no verified identity.');
   const claims = parsed.data;
   const groups = claims.groups ? claims.groups.split(',') : [];
