@@ -75,6 +75,13 @@ describe('input the table cannot hold as sent', () => {
     expect(stored.body.content).toEqual(content);
   });
 
+  it('answers every depth around the limit with a 201 or a 400, never a 500', async () => {
+    for (let depth = 29; depth <= 34; depth += 1) {
+      const response = await memory(nested(depth));
+      expect([201, 400], `depth ${depth}`).toContain(response.status);
+    }
+  });
+
   it('refuses a run input nested too deep before the run is counted', async () => {
     const before = await used('runs');
     const response = await call('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {

@@ -154,7 +154,7 @@ export const AGENT_ROUTES = [
     permission: 'agents:write',
     summary: 'Store a memory item',
     description:
-      'Stores text or a JSON document for the agent. Its size in bytes counts against the plan’s `storageBytes` (403 `quota_exceeded` past it). JSON must be storable as sent: at most 32 levels deep, exact numbers, no empty or `__proto__` keys.',
+      'Stores text or a JSON document for the agent. Its size in bytes counts against the plan’s `storageBytes` (403 `quota_exceeded` past it). JSON must be storable as sent: at most 31 levels deep, exact numbers, no empty or `__proto__` keys.',
     request: {
       path: agentPath,
       body: z.discriminatedUnion('kind', [

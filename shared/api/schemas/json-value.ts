@@ -1,7 +1,10 @@
 import * as z from 'zod/mini';
 
-/** DynamoDB nests lists and maps at most 32 levels deep. */
-const MAX_DEPTH = 32;
+/**
+ * DynamoDB nests lists and maps at most 32 levels deep, the item itself being the first: a value
+ * stored in one attribute may nest 31 (found at the boundary: 31 levels store, 32 are refused).
+ */
+const MAX_DEPTH = 31;
 /** DynamoDB numbers: 38 significant digits, magnitudes from 1e-130 to below 1e126. */
 const MAX_MAGNITUDE = 1e126;
 const MIN_MAGNITUDE = 1e-130;
@@ -36,7 +39,7 @@ function problemOf(value: unknown, depth: number, path: string): string | null {
 }
 
 /**
- * Any JSON value the table can hold exactly as sent: at most 32 levels deep, numbers DynamoDB and
+ * Any JSON value the table can hold exactly as sent in one attribute: at most 31 levels deep, numbers DynamoDB and
  * JavaScript both keep exactly, no empty or `__proto__` keys. Anything else is a 400 decided here,
  * before anything is consumed, instead of a failure deep in the data layer.
  */
