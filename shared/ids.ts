@@ -21,14 +21,16 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
 }
 
+function idPattern(kind: IdKind): RegExp {
+  return new RegExp(`^${ID_PREFIXES[kind]}_${ULID_PATTERN}$`);
+}
+
+/** Whether `value` is an id of this kind (the prefix and a ULID). */
+export function isIdOf(kind: IdKind, value: string): boolean {
+  return idPattern(kind).test(value);
+}
+
 /** A zod schema accepting exactly the ids of one kind; anything else is a 400, never a lookup. */
 export function idSchema(kind: IdKind) {
-  return z
-    .string()
-    .check(
-      z.regex(
-        new RegExp(`^${ID_PREFIXES[kind]}_${ULID_PATTERN}$`),
-        `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`,
-      ),
-    );
+  return z.string().check(z.regex(idPattern(kind), `must be a ${kind} id (${ID_PREFIXES[kind]}_…)`));
 }

@@ -69,4 +69,22 @@ describe('bad input across the manifest', () => {
       expect(statuses.filter((status) => status < 400 || status >= 500)).toEqual([]);
     });
   }
+
+  it('refuses a malformed X-Tenant-ID with a 400 before looking it up, even from a platform admin', async () => {
+    for (const value of ['x'.repeat(3000), 'TENANT#x', '%00', 'ten_short']) {
+      const response = await call('GET', '/v1/tenants/current', {
+        token: admin,
+        headers: { 'x-tenant-id': value },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'validation_failed' });
+    }
+    // Positive control: a well-formed tenant id is looked up (and found).
+    const named = await call('GET', '/v1/tenants/current', {
+      token: admin,
+      headers: { 'x-tenant-id': tenant.id },
+    });
+    expect(named.status).toBe(200);
+    expect(named.body).toMatchObject({ id: tenant.id });
+  });
 });

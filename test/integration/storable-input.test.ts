@@ -82,6 +82,21 @@ describe('input the table cannot hold as sent', () => {
     }
   });
 
+  it('answers numbers around DynamoDB’s range with a 201 or a 400, never a 500', async () => {
+    for (const number of [
+      '9.9e125',
+      '1e126',
+      '1e-130',
+      '9e-131',
+      '-9.9e125',
+      '9007199254740991',
+      '9007199254740993',
+    ]) {
+      const response = await memoryRaw(`{"n":${number}}`);
+      expect([201, 400], number).toContain(response.status);
+    }
+  });
+
   it('refuses a run input nested too deep before the run is counted', async () => {
     const before = await used('runs');
     const response = await call('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {

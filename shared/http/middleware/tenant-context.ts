@@ -5,7 +5,8 @@ import { recordAuditEvent } from '../../audit/audit-log';
 import { authorizerContextSchema } from '../../auth/authorizer-context';
 import { getConfig } from '../../config';
 import { activateInvitedMembership, loadMembership, loadTenant } from '../../data/cached-records';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors';
+import { isIdOf } from '../../ids';
 import { runWithTenantContext, type TenantContext, type UserPrincipal } from '../../tenancy/context';
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../tenancy/roles';
 import { entitlementsOf } from '../../tenants/entitlements';
@@ -45,6 +46,17 @@ function targetTenantId(event: ApiEvent, principal: UserPrincipal): string | und
       'The X-Tenant-ID header and the path name different tenants.',
       'tenant_mismatch',
     );
+  }
+  for (const [named, where] of [
+    [fromPath, 'tenantId'],
+    [fromHeader, 'X-Tenant-ID'],
+  ] as const) {
+    // Checked before it is looked up: a malformed id is a 400, never a key sent to DynamoDB.
+    if (named !== undefined && !isIdOf('tenant', named)) {
+      throw new ValidationError('The tenant named by the request is not a tenant id.', [
+        { path: where, message: 'must be a tenant id (ten_…)' },
+      ]);
+    }
   }
   return fromPath ?? fromHeader ?? principal.homeTenantId;
 }
