@@ -100,7 +100,12 @@ export interface AuditEventView {
   occurredAt: string;
 }
 
-function toView(item: AuditEventItem): AuditEventView {
+/**
+ * An event as the reader may see it: a platform admin's own address and user agent are shown to
+ * platform admins only, never to the tenant whose log records the admin's act.
+ */
+function toView(item: AuditEventItem, reader: TenantContext): AuditEventView {
+  const hideSource = item.actorIsPlatformAdmin === true && !reader.principal.isPlatformAdmin;
   return {
     id: item.auditId,
     action: item.action,
@@ -113,8 +118,8 @@ function toView(item: AuditEventItem): AuditEventView {
     target: { type: item.targetType, id: item.targetId },
     before: item.before as Record<string, unknown> | undefined,
     after: item.after as Record<string, unknown> | undefined,
-    sourceIp: item.sourceIp,
-    userAgent: item.userAgent,
+    sourceIp: hideSource ? undefined : item.sourceIp,
+    userAgent: hideSource ? undefined : item.userAgent,
     requestId: item.requestId,
     occurredAt: item.occurredAt,
   };
@@ -136,7 +141,7 @@ export async function listAuditEvents(
       ]),
     )
     .go({ order: 'desc', count: query.limit, cursor });
-  return { items: result.data.map(toView), nextCursor: sealCursor(list, result.cursor) };
+  return { items: result.data.map((item) => toView(item, ctx)), nextCursor: sealCursor(list, result.cursor) };
 }
 
 /** The most events one export returns; a larger log is exported in ranges (later: to S3). */
@@ -149,7 +154,7 @@ export async function exportAuditEvents(
   const result = await AuditEventEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .go({ order: 'asc', count: AUDIT_EXPORT_LIMIT + 1, pages: 'all' });
-  const events = result.data.slice(0, AUDIT_EXPORT_LIMIT).map(toView);
+  const events = result.data.slice(0, AUDIT_EXPORT_LIMIT).map((item) => toView(item, ctx));
   return {
     ndjson: events.map((event) => JSON.stringify(event)).join('\n') + (events.length ? '\n' : ''),
     count: events.length,

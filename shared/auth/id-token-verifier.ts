@@ -15,7 +15,7 @@ const config = getConfig();
 
 /**
  * Verifies Cognito ID tokens: RS256 signature against the pool's JWKS, issuer, audience (the app
- * client id), `token_use = id`, expiry and not-before. aws-jwt-verify refuses `alg: none`, unknown
+ * client id), `token_use = id`, an expiry (required) and not-before. aws-jwt-verify refuses `alg: none`, unknown
  * keys and tampered payloads on its own. Custom attributes live only in the ID token, hence its use.
  */
 const verifier = JwtVerifier.create({
@@ -24,6 +24,8 @@ const verifier = JwtVerifier.create({
   jwksUri: config.cognito.jwksUri,
   customJwtCheck: ({ payload }) => {
     if (payload.token_use !== 'id') throw new Error('Only Cognito ID tokens are accepted');
+    // aws-jwt-verify checks `exp` only when present; a token that never expires is refused here.
+    if (typeof payload.exp !== 'number') throw new Error('Tokens must carry an expiry');
   },
 });
 

@@ -277,4 +277,39 @@ describe('audit log, walking the mutating routes of the manifest', () => {
       true,
     );
   });
+
+  it('shows the tenant a platform admin’s act but not the admin’s own address and user agent', async () => {
+    const tenant = await createTenant();
+    const read = await call('GET', `/v1/tenants/${tenant.id}/users`, {
+      token: await adminToken(),
+      headers: { 'user-agent': 'platform-console/1.0' },
+    });
+    expect(read.status).toBe(200);
+    await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { name: 'Owner was here' },
+      headers: { 'user-agent': 'owner-browser/1.0' },
+    });
+    type Listed = {
+      items: Array<{ action: string; target: { id: string }; sourceIp?: string; userAgent?: string }>;
+    };
+    const isAdminRead = (item: Listed['items'][number]) =>
+      item.action === 'platform_admin.read' && item.target.id === 'users.list';
+    const asOwner = await call<Listed>('GET', `/v1/tenants/${tenant.id}/audit-logs`, {
+      token: tenant.owner.token,
+    });
+    const adminRead = asOwner.body.items.find(isAdminRead);
+    expect(adminRead).toBeDefined();
+    expect(adminRead?.sourceIp).toBeUndefined();
+    expect(adminRead?.userAgent).toBeUndefined();
+    // Positive controls: the tenant's own acts keep their source, and platform admins see theirs.
+    const ownUpdate = asOwner.body.items.find((item) => item.action === 'tenant.updated');
+    expect(ownUpdate).toMatchObject({ userAgent: 'owner-browser/1.0', sourceIp: expect.any(String) });
+    const asAdmin = await call<Listed>('GET', `/v1/tenants/${tenant.id}/audit-logs`, {
+      token: await adminToken(),
+    });
+    expect(asAdmin.body.items.find(isAdminRead)).toMatchObject({
+      userAgent: 'platform-console/1.0',
+    });
+  });
 });

@@ -24,6 +24,13 @@ describe('token verification', () => {
     expect(response.status).toBe(401);
   });
 
+  it('answers 401 to a token without an expiry, even one signed with the right key', async () => {
+    const { exp: _exp, ...withoutExpiry } = claims;
+    const response = await current(forgeToken({ ...withoutExpiry, iat: now() }));
+    expect(response.status).toBe(401);
+    expect(response.text).toBe('{"message":"Unauthorized"}');
+  });
+
   it('answers 401 to a token for another audience', async () => {
     const response = await current(forgeToken({ ...claims, aud: 'some-other-client', exp: now() + 600 }));
     expect(response.status).toBe(401);
