@@ -117,6 +117,12 @@ export const PROBLEMS = {
     description:
       'The tenant’s plan does not include the feature the operation needs (`feature`); upgrade the plan.',
   },
+  ip_not_allowed: {
+    statuses: [403],
+    title: 'IP address not allowed',
+    description:
+      'The tenant allows requests only from the addresses in its `settings.ipAllowlist`, and this one came from elsewhere.',
+  },
   role_above_own: {
     statuses: [403],
     title: 'Role above own',
@@ -197,6 +203,12 @@ export const PROBLEMS = {
     statuses: [409],
     title: 'Not suspended',
     description: 'Only a suspended tenant can be reactivated.',
+  },
+  ip_allowlist_lockout: {
+    statuses: [409],
+    title: 'IP allowlist would lock you out',
+    description:
+      'The new `settings.ipAllowlist` does not include the address this request came from (`sourceIp`). Add it, or send `force: true` to apply the list anyway.',
   },
   last_owner: {
     statuses: [409],

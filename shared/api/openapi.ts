@@ -55,7 +55,13 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
   if (route.auth === 'platform') codes.push('unauthorized', 'platform_admin_required');
   if (route.auth === 'tenant') {
     codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found', 'tenant_deleted');
-    codes.push('membership_inactive', 'rate_limited', 'quota_exceeded', 'metering_contention');
+    codes.push(
+      'membership_inactive',
+      'ip_not_allowed',
+      'rate_limited',
+      'quota_exceeded',
+      'metering_contention',
+    );
     if (!route.allowWhenSuspended) codes.push('tenant_suspended');
     if (route.permission) codes.push('permission_denied');
     if (route.feature) codes.push('feature_not_in_plan');

@@ -8,6 +8,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { RequestMeta, TenantContext, UserPrincipal } from '../tenancy/context';
 import { forgetTenant } from '../data/cached-records';
+import { allowlistAllows } from '../tenancy/ip-allowlist';
 import type { LimitOverrides, PlanId } from './plans';
 import { provisionTenant, type ProvisionTenantInput, type ProvisionedTenant } from './tenant-provisioning';
 import type { TenantStatus } from './tenant-status';
@@ -86,10 +87,28 @@ async function mutateTenant(
 export interface UpdateTenantInput {
   name?: string | undefined;
   settings?: NonNullable<TenantItem['settings']> | undefined;
+  /** Apply an IP allowlist that leaves out the address of this request. */
+  force?: boolean | undefined;
 }
 
-/** Owner/admin edit: only the name and the settings listed in the schema; settings merge. */
+/**
+ * Owner/admin edit: only the name and the settings listed in the schema; settings merge. An IP
+ * allowlist that would refuse the caller's own address is refused unless forced (platform admins,
+ * whom allowlists do not bind, are not asked).
+ */
 export function updateTenant(ctx: TenantContext, input: UpdateTenantInput): Promise<TenantView> {
+  const allowlist = input.settings?.ipAllowlist;
+  if (
+    allowlist?.length &&
+    !input.force &&
+    !ctx.principal.isPlatformAdmin &&
+    !allowlistAllows(allowlist, ctx.sourceIp)
+  ) {
+    throw new ConflictError(
+      `The IP allowlist does not include ${ctx.sourceIp}, the address of this request; add it or send force: true.`,
+      'ip_allowlist_lockout',
+    );
+  }
   return mutateTenant(ctx, 'tenant.updated', (current) => ({
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.settings !== undefined ? { settings: { ...(current.settings ?? {}), ...input.settings } } : {}),

@@ -35,6 +35,61 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** The time the twin says the request was received (default: now). */
   at?: Date;
+  /** The loopback address (127.0.0.0/8) to send from, for controls keyed by the source address. */
+  from?: string;
+}
+
+async function sendFromDefault(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const response = await fetch(`${twin.apiUrl}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** One HTTP exchange from a chosen local address (fetch cannot choose one). */
+async function sendFrom(
+  localAddress: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const { request } = await import('node:http');
+  const url = new URL(`${twin.apiUrl}${path}`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method,
+        localAddress,
+        headers,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined)
+              responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          resolve({ status: res.statusCode ?? 0, headers: responseHeaders, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export async function call<T = Record<string, unknown>>(
@@ -50,12 +105,10 @@ export async function call<T = Record<string, unknown>>(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${twin.apiUrl}${path}`, {
-    method,
-    headers,
-    ...(body !== undefined ? { body } : {}),
-  });
-  const text = await response.text();
+  const response = options.from
+    ? await sendFrom(options.from, method, path, headers, body)
+    : await sendFromDefault(method, path, headers, body);
+  const { text } = response;
   assertDocumented({
     method,
     path,
@@ -197,42 +250,12 @@ export async function postFrom(
   path: string,
   body: unknown,
 ): Promise<{ status: number; body: Record<string, unknown>; retryAfter: string | undefined }> {
-  const { request } = await import('node:http');
-  const url = new URL(`${twin.apiUrl}${path}`);
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        localAddress,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          assertDocumented({
-            method: 'POST',
-            path,
-            status: res.statusCode ?? 0,
-            contentType: (res.headers['content-type'] as string | undefined) ?? null,
-            text,
-          });
-          resolve({
-            status: res.statusCode ?? 0,
-            body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-            retryAfter: res.headers['retry-after'] as string | undefined,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const response = await call('POST', path, { body, from: localAddress });
+  return {
+    status: response.status,
+    body: response.body,
+    retryAfter: response.headers.get('retry-after') ?? undefined,
+  };
 }
 
 /** An agent, a run of it and a memory item in the tenant, made through the API. */

@@ -7,6 +7,7 @@ import { LIMIT_NAMES, PLAN_IDS } from '../../tenants/plans';
 import { TENANT_STATUSES } from '../../tenants/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
+import { canonicalCidr, isCidr } from '../../tenancy/ip-allowlist';
 
 const slug = z
   .string()
@@ -17,7 +18,24 @@ const slug = z
   );
 const name = singleLineText(100);
 const owner = z.strictObject({ email: emailAddress, name: z.optional(name) });
-const settings = z.strictObject({
+const ipAllowlist = z
+  .array(
+    z.pipe(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.maxLength(64),
+          z.refine(isCidr, 'must be a CIDR block such as 203.0.113.0/24 or 2001:db8::/32'),
+        ),
+      z.transform(canonicalCidr),
+    ),
+  )
+  .check(
+    z.maxLength(50),
+    z.describe('CIDR blocks (IPv4 or IPv6) members may call from; empty allows any address.'),
+  );
+const settingsFields = {
   mfaRequired: z.optional(z.boolean()),
   defaultLocale: z.optional(
     z.string().check(z.regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'a locale such as en or en-GB')),
@@ -25,7 +43,9 @@ const settings = z.strictObject({
   timezone: z.optional(
     z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/, 'an IANA time zone such as Europe/Paris')),
   ),
-});
+};
+const settings = z.strictObject({ ...settingsFields, ipAllowlist: z.optional(ipAllowlist) });
+const settingsView = z.object({ ...settingsFields, ipAllowlist: z.optional(z.array(z.string())) });
 
 export const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
 
@@ -41,7 +61,7 @@ export const tenantView = component(
     status: z.enum(TENANT_STATUSES),
     statusReason: z.nullable(z.string()),
     trialEndsAt: z.nullable(timestamp),
-    settings,
+    settings: settingsView,
     limitOverrides: z.record(z.string(), z.nullable(z.number())),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -165,7 +185,15 @@ export const TENANT_ROUTES = [
     request: {
       path: tenantPath,
       body: z
-        .strictObject({ name: z.optional(name), settings: z.optional(settings) })
+        .strictObject({
+          name: z.optional(name),
+          settings: z.optional(settings),
+          force: z.optional(
+            z
+              .boolean()
+              .check(z.describe('Apply an IP allowlist that leaves out the address of this request.')),
+          ),
+        })
         .check(
           z.refine(
             (body) => body.name !== undefined || body.settings !== undefined,
@@ -178,7 +206,7 @@ export const TENANT_ROUTES = [
       },
     },
     responses: { 200: oneTenant },
-    errors: ['concurrent_modification'],
+    errors: ['ip_allowlist_lockout', 'concurrent_modification'],
   },
   {
     id: 'tenants.changePlan',

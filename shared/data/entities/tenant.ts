@@ -29,6 +29,8 @@ export const TenantEntity = new Entity(
           mfaRequired: { type: 'boolean' },
           defaultLocale: { type: 'string' },
           timezone: { type: 'string' },
+          /** CIDR blocks a member's request must come from (none: any address). */
+          ipAllowlist: { type: 'list', items: { type: 'string' } },
         },
       },
       /** Per-tenant limit overrides (validated at the edge; `null` = unlimited). */

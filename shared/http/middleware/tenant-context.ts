@@ -8,6 +8,7 @@ import { activateInvitedMembership, loadMembership, loadTenant } from '../../dat
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors';
 import { isIdOf } from '../../ids';
 import { runWithTenantContext, type TenantContext, type UserPrincipal } from '../../tenancy/context';
+import { allowlistAllows } from '../../tenancy/ip-allowlist';
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../tenancy/roles';
 import { entitlementsOf } from '../../tenants/entitlements';
 import {
@@ -103,6 +104,13 @@ export function tenantContextMiddleware(
         throw new ForbiddenError('The caller’s tenant no longer exists.', 'tenant_not_found');
       }
       if (!principal.isPlatformAdmin) {
+        const allowlist = tenant.settings?.ipAllowlist ?? [];
+        if (allowlist.length > 0 && !allowlistAllows(allowlist, meta.sourceIp)) {
+          throw new ForbiddenError(
+            `This tenant accepts requests only from its allowed addresses, and not from ${meta.sourceIp}.`,
+            'ip_not_allowed',
+          );
+        }
         if (tenant.status === 'deleted')
           throw new ForbiddenError('This tenant has been deleted.', 'tenant_deleted');
         if (tenant.status === 'suspended' && !route.allowWhenSuspended) {
