@@ -149,6 +149,11 @@ export const PROBLEMS = {
     title: 'Route not found',
     description: 'No operation has this path. The reference at `/docs` lists every operation.',
   },
+  platform_admin_not_found: {
+    statuses: [404],
+    title: 'Platform admin not found',
+    description: 'No platform-admin record for this user.',
+  },
   user_not_found: {
     statuses: [404],
     title: 'User not found',
@@ -209,6 +214,11 @@ export const PROBLEMS = {
     title: 'IP allowlist would lock you out',
     description:
       'The new `settings.ipAllowlist` does not include the address this request came from (`sourceIp`). Add it, or send `force: true` to apply the list anyway.',
+  },
+  last_platform_admin: {
+    statuses: [409],
+    title: 'Last platform admin',
+    description: 'The last platform admin cannot be revoked; grant another one first.',
   },
   last_owner: {
     statuses: [409],

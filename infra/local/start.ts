@@ -133,6 +133,16 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       state.seed && !poolChanged
         ? state.seed
         : await seedLocalData({ cognitoEndpoint: cognito.endpoint, region, userPoolId: userPool.userPoolId });
+    // Platform-admin power needs a record beside the group claim; data from before records existed
+    // gets it here too (granting an existing admin changes nothing).
+    const { grantPlatformAdmin } = await import('../../shared/platform/platform-admins');
+    await grantPlatformAdmin(
+      {
+        id: 'system:local-seed',
+        meta: { requestId: 'local-seed', sourceIp: '127.0.0.1', userAgent: 'tenantry-local' },
+      },
+      seed.platformAdmin.userId,
+    );
     if (options.persist) writeFileSync(statePath, JSON.stringify({ userPool, seed, cursorSecret }, null, 2));
 
     const allowedOrigins = (process.env.CORS_ALLOWED_ORIGINS ?? LOCAL_DEVELOPMENT_ORIGINS.join(','))

@@ -1,6 +1,7 @@
 import { AGENT_ROUTES } from './routes/agents';
 import { AUDIT_ROUTES } from './routes/audit';
 import { DOCS_ROUTES } from './routes/docs';
+import { PLATFORM_ROUTES } from './routes/platform';
 import { QUOTA_ROUTES } from './routes/quotas';
 import { RUN_ROUTES } from './routes/runs';
 import { TENANT_ROUTES } from './routes/tenants';
@@ -19,6 +20,7 @@ export const ROUTES = [
   ...AGENT_ROUTES,
   ...RUN_ROUTES,
   ...QUOTA_ROUTES,
+  ...PLATFORM_ROUTES,
   ...DOCS_ROUTES,
 ] as const;
 

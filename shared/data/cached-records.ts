@@ -1,6 +1,7 @@
 import { getConfig } from '../config';
 import { platformDocumentClient } from './clients';
 import { MembershipEntity, type MembershipItem } from './entities/membership';
+import { PlatformAdminEntity } from './entities/platform-admin';
 import { TenantEntity, type TenantItem } from './entities/tenant';
 import { isConditionalFailure } from './dynamo-errors';
 import { TtlCache } from './ttl-cache';
@@ -12,6 +13,7 @@ import { TtlCache } from './ttl-cache';
 const config = getConfig();
 const tenants = new TtlCache<TenantItem | null>(config.cache.tenantTtlMs);
 const memberships = new TtlCache<MembershipItem | null>(config.cache.membershipTtlMs);
+const platformAdmins = new TtlCache<boolean>(config.cache.membershipTtlMs);
 
 export function loadTenant(tenantId: string): Promise<TenantItem | null> {
   return tenants.get(tenantId, async () => {
@@ -25,6 +27,18 @@ export function loadMembership(tenantId: string, userId: string): Promise<Member
     const result = await MembershipEntity.get({ tenantId, userId }).go({ client: platformDocumentClient });
     return result.data;
   });
+}
+
+/** Whether a platform-admin record exists for the user (cached as briefly as memberships). */
+export function hasPlatformAdminRecord(userId: string): Promise<boolean> {
+  return platformAdmins.get(userId, async () => {
+    const result = await PlatformAdminEntity.get({ userId }).go({ consistent: true });
+    return result.data !== null;
+  });
+}
+
+export function forgetPlatformAdmin(userId: string): void {
+  platformAdmins.delete(userId);
 }
 
 /** After a write in this process, forget the cached copy so the next request here sees it at once. */

@@ -4,6 +4,9 @@ import { AgentEntity } from './entities/agent';
 import { AuditEventEntity } from './entities/audit-event';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
+import { PlatformAdminEntity } from './entities/platform-admin';
+import { PlatformAdminCountEntity } from './entities/platform-admin-count';
+import { PlatformAuditEventEntity } from './entities/platform-audit-event';
 import { QuotaCounterEntity } from './entities/quota-counter';
 import { RunEntity } from './entities/run';
 import { SlugClaimEntity } from './entities/slug-claim';
@@ -23,6 +26,9 @@ export const TenantryService = new Service(
     agent: AgentEntity,
     run: RunEntity,
     memoryItem: MemoryItemEntity,
+    platformAdmin: PlatformAdminEntity,
+    platformAdminCount: PlatformAdminCountEntity,
+    platformAuditEvent: PlatformAuditEventEntity,
   },
   // No client here: a Service would impose it on every entity. Each transaction names its client.
   { table: TABLE_NAME },

@@ -6,7 +6,7 @@ import type { FeatureFlag, PeriodicResource } from '../tenants/plans';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda function that serves a route; one per domain. */
-export type FunctionName = 'tenants' | 'users' | 'audit' | 'agents' | 'runs' | 'quotas' | 'docs';
+export type FunctionName = 'tenants' | 'users' | 'audit' | 'agents' | 'runs' | 'quotas' | 'platform' | 'docs';
 
 /** What a route accepts; each schema runs in the validation middleware, before anything is consumed. */
 export interface RouteRequest {

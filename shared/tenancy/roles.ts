@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'billing:manage',
   'platform:tenants:read',
   'platform:tenants:manage',
+  'platform:admins:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

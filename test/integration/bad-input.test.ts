@@ -40,7 +40,8 @@ describe('bad input across the manifest', () => {
       const statuses: number[] = [];
       const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as keyof typeof good);
       for (const param of params.filter((name) => name !== 'tenantId')) {
-        for (const bad of BAD_IDS) {
+        // A well-formed user id is bad for every parameter but a user id.
+        for (const bad of BAD_IDS.filter((id) => !(param === 'userId' && id.startsWith('usr_')))) {
           const response = await call(route.method, pathFor(route, { ...good, [param]: bad }), {
             token,
             ...(isMutation(route) ? { body: {} } : {}),

@@ -4,7 +4,12 @@ import { auditSourceOf } from '../../audit/actor';
 import { recordAuditEvent } from '../../audit/audit-log';
 import { authorizerContextSchema } from '../../auth/authorizer-context';
 import { getConfig } from '../../config';
-import { activateInvitedMembership, loadMembership, loadTenant } from '../../data/cached-records';
+import {
+  activateInvitedMembership,
+  hasPlatformAdminRecord,
+  loadMembership,
+  loadTenant,
+} from '../../data/cached-records';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors';
 import { isIdOf } from '../../ids';
 import { runWithTenantContext, type TenantContext, type UserPrincipal } from '../../tenancy/context';
@@ -23,18 +28,23 @@ import { isMutation, type RouteDefinition } from '../route';
 
 const config = getConfig();
 
-function principalOf(event: ApiEvent): UserPrincipal {
+/**
+ * The caller, from the authorizer's verified claims. Platform-admin power needs the group claim and a
+ * platform-admin record on the server (read only for callers who carry the claim, cached seconds).
+ */
+async function principalOf(event: ApiEvent): Promise<UserPrincipal> {
   const parsed = z.safeParse(authorizerContextSchema, event.requestContext.authorizer?.lambda);
   if (!parsed.success) throw new UnauthorizedError('The request carries no verified identity.');
   const claims = parsed.data;
   const groups = claims.groups ? claims.groups.split(',') : [];
+  const claimsPlatformAdmin = groups.includes(config.cognito.platformAdminGroup);
   return {
     type: 'user',
     userId: claims.userId,
     sub: claims.sub,
     email: claims.email,
     homeTenantId: claims.tenantId,
-    isPlatformAdmin: groups.includes(config.cognito.platformAdminGroup),
+    isPlatformAdmin: claimsPlatformAdmin && (await hasPlatformAdminRecord(claims.userId)),
   };
 }
 
@@ -79,7 +89,7 @@ export function tenantContextMiddleware(
       request.context.scope = scope;
       if (route.auth === 'public') return;
 
-      const principal = principalOf(event);
+      const principal = await principalOf(event);
       scope.principal = principal;
       if (route.auth === 'platform') {
         if (!principal.isPlatformAdmin) {

@@ -71,6 +71,23 @@ function given(
     .resolves({ Item: membership });
 }
 
+/** The platform-admin record that, with the group claim, makes USER a platform admin. */
+function recordedPlatformAdmin() {
+  dynamo
+    .on(GetCommand, { Key: { pk: 'PLATFORM#ADMINS', sk: `USER#${USER}` } })
+    .resolves({
+      Item: {
+        pk: 'PLATFORM#ADMINS',
+        sk: `USER#${USER}`,
+        userId: USER,
+        grantedBy: 'x',
+        grantedAt: 'x',
+        __edb_e__: 'platformAdmin',
+        __edb_v__: '1',
+      },
+    });
+}
+
 const identity = (tenantId: string | undefined, groups = '') => ({
   principalType: 'user',
   sub: 'sub-1',
@@ -184,9 +201,28 @@ describe('tenant context middleware', () => {
     expect(JSON.stringify(activation?.ExpressionAttributeValues)).toContain('active');
   });
 
+  it('refuses platform-admin power to a group claim without a platform-admin record', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id));
+    const claimant = 'usr_01DDDDDDDDDDDDDDDDDDDDDDDD';
+    dynamo.on(GetCommand, { Key: { pk: 'PLATFORM#ADMINS', sk: `USER#${claimant}` } }).resolves({});
+    const result = await tenantsHandler(
+      apiEvent({
+        routeKey: 'GET /v1/tenants/current',
+        path: '/v1/tenants/current',
+        headers: { 'x-tenant-id': id },
+        authorizer: { ...identity(undefined, 'platform-admins'), userId: claimant },
+      }),
+      lambdaContext,
+    );
+    expect(result.statusCode).toBe(403);
+    expect(problem(result).code).toBe('tenant_mismatch');
+  });
+
   it('lets a platform admin act on another tenant, and audits the read there', async () => {
     const id = freshTenantId();
     given(id, tenantItem(id, 'suspended'));
+    recordedPlatformAdmin();
     dynamo.on(PutCommand).resolves({});
     const result = await getCurrent(undefined, { 'x-tenant-id': id }, 'platform-admins');
     expect(result.statusCode).toBe(200);
@@ -201,6 +237,7 @@ describe('tenant context middleware', () => {
   it('answers 404 to a platform admin naming a tenant that does not exist', async () => {
     const id = freshTenantId();
     given(id, undefined);
+    recordedPlatformAdmin();
     const result = await getCurrent(undefined, { 'x-tenant-id': id }, 'platform-admins');
     expect(result.statusCode).toBe(404);
   });
