@@ -3,7 +3,6 @@ import { platformDocumentClient } from './clients';
 import { MembershipEntity, type MembershipItem } from './entities/membership';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { TenantEntity, type TenantItem } from './entities/tenant';
-import { isConditionalFailure } from './dynamo-errors';
 import { TtlCache } from './ttl-cache';
 
 /**
@@ -48,22 +47,4 @@ export function forgetTenant(tenantId: string): void {
 
 export function forgetMembership(tenantId: string, userId: string): void {
   memberships.delete(`${tenantId}/${userId}`);
-}
-
-/** The first authenticated request of an invited user makes the membership active. */
-export async function activateInvitedMembership(
-  membership: MembershipItem,
-  now = new Date(),
-): Promise<boolean> {
-  try {
-    await MembershipEntity.patch({ tenantId: membership.tenantId, userId: membership.userId })
-      .set({ status: 'active', updatedAt: now.toISOString() })
-      .where((attr, op) => op.eq(attr.status, 'invited'))
-      .go({ client: platformDocumentClient, response: 'none' });
-    forgetMembership(membership.tenantId, membership.userId);
-    return true;
-  } catch (error) {
-    if (isConditionalFailure(error)) return false;
-    throw error;
-  }
 }

@@ -72,7 +72,8 @@ export async function provisionTenant(
     plan: input.plan ?? DEFAULT_PLAN,
     status: 'active' as const,
     trialEndsAt: trialEnd(now),
-    ownerCount: 1,
+    // The owner is invited: the tenant has an active owner once they first sign in.
+    activeOwnerCount: 0,
     settings: {},
     shard: platformShardOf(tenantId),
     createdAt: timestamp,

@@ -2,7 +2,6 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { openCursor, sealCursor } from '../data/cursor';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
-import type { TransactionEntities } from '../data/service';
 import { writeTransaction } from '../data/transactions';
 import { tenantDocumentClient } from '../data/clients';
 import { tenantPartitionKey } from '../data/table-definition';
@@ -14,6 +13,7 @@ import { logger } from '../observability/logger';
 import type { TenantContext } from '../tenancy/context';
 import { roleRank, type Role } from '../tenancy/roles';
 import { forgetMembership, forgetTenant } from '../data/cached-records';
+import { activeOwnerChange, ensureActiveOwnerCount } from './owner-count';
 import { toUserView, type UserView } from './user-view';
 
 /** A platform admin outranks every tenant role. */
@@ -110,11 +110,10 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
   try {
     await writeTransaction(
       tenantDocumentClient,
-      ({ membership: memberships, tenant, auditEvent, quotaCounter }) => ({
+      ({ membership: memberships, auditEvent, quotaCounter }) => ({
         quota: takeCounted(quotaCounter, ctx, 'users', 1, now),
         membership: memberships.create(membership).commit(),
         audit: auditEvent.create(audit).commit(),
-        ...(input.role === 'owner' ? { owners: ownerCountChange(tenant, ctx.tenantId, 1, now) } : {}),
       }),
       {
         quota: () => countedQuotaError(ctx, 'users'),
@@ -132,30 +131,15 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
   return toUserView(membership);
 }
 
-/**
- * The tenant's owner count moves with owner memberships, in the same transaction. A decrement is
- * conditional on another owner remaining, which is what keeps the last owner.
- */
-function ownerCountChange(tenant: TransactionEntities['tenant'], tenantId: string, delta: 1 | -1, now: Date) {
-  const updatedAt = now.toISOString();
-  return delta > 0
-    ? tenant.patch({ tenantId }).add({ ownerCount: 1 }).set({ updatedAt }).commit()
-    : tenant
-        .patch({ tenantId })
-        .subtract({ ownerCount: 1 })
-        .set({ updatedAt })
-        .where((attr, op) => op.gt(attr.ownerCount, 1))
-        .commit();
-}
-
 const lastOwner = () => new ConflictError('The last owner cannot be demoted or removed.', 'last_owner');
 const changedMeanwhile = () =>
   new ConflictError('The user was changed meanwhile; retry.', 'concurrent_modification');
 
 /**
  * Changes a role. Nobody grants a role above their own or touches a member ranked above them. The
- * tenant keeps an owner count; demoting an owner decrements it on the condition that another owner
- * remains, in the same transaction, so two owners demoting each other cannot leave none.
+ * tenant keeps a count of its active owners; demoting an active owner decrements it on the
+ * condition that another active owner remains, in the same transaction, so two owners demoting each
+ * other cannot leave none, and a pending invitation keeps no tenant owned.
  */
 export async function changeUserRole(
   ctx: TenantContext,
@@ -168,7 +152,10 @@ export async function changeUserRole(
   if (current.role === input.role) return toUserView(current);
   const at = new Date();
   const now = at.toISOString();
-  const ownerDelta = (input.role === 'owner' ? 1 : 0) - (current.role === 'owner' ? 1 : 0);
+  // Only an active owner counts: a pending owner's role moves no count.
+  const ownerDelta =
+    current.status === 'active' ? (input.role === 'owner' ? 1 : 0) - (current.role === 'owner' ? 1 : 0) : 0;
+  if (ownerDelta !== 0) await ensureActiveOwnerCount(ctx.tenantId, tenantDocumentClient);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
     action: 'user.role_changed',
     targetType: 'user',
@@ -182,12 +169,12 @@ export async function changeUserRole(
       membership: membership
         .patch({ tenantId: ctx.tenantId, userId })
         .set({ role: input.role, updatedAt: now })
-        .where((attr, op) => op.eq(attr.role, current.role))
+        .where((attr, op) => `${op.eq(attr.role, current.role)} AND ${op.eq(attr.status, current.status)}`)
         .commit(),
       audit: auditEvent.create(audit).commit(),
       ...(ownerDelta === 0
         ? {}
-        : { owners: ownerCountChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, at) }),
+        : { owners: activeOwnerChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, at) }),
     }),
     { membership: changedMeanwhile, owners: lastOwner },
   );
@@ -197,7 +184,7 @@ export async function changeUserRole(
 }
 
 /**
- * Removes a user: the membership goes (with the owner-count guard for owners) and the audit event is
+ * Removes a user: the membership goes (with the active-owner guard for active owners) and the audit event is
  * written in one transaction; then the Cognito user is disabled. Access ends with the membership,
  * whatever Cognito does, because every request reads the membership.
  */
@@ -205,6 +192,8 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
   const current = await getMembership(ctx, userId);
   assertMayManage(ctx, current);
   const now = new Date();
+  const activeOwner = current.role === 'owner' && current.status === 'active';
+  if (activeOwner) await ensureActiveOwnerCount(ctx.tenantId, tenantDocumentClient);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
     action: 'user.removed',
     targetType: 'user',
@@ -216,11 +205,11 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
     ({ membership, tenant, auditEvent, quotaCounter }) => ({
       membership: membership
         .delete({ tenantId: ctx.tenantId, userId })
-        .where((attr, op) => op.eq(attr.role, current.role))
+        .where((attr, op) => `${op.eq(attr.role, current.role)} AND ${op.eq(attr.status, current.status)}`)
         .commit(),
       audit: auditEvent.create(audit).commit(),
       quota: giveBackCounted(quotaCounter, ctx, 'users', 1, now),
-      ...(current.role === 'owner' ? { owners: ownerCountChange(tenant, ctx.tenantId, -1, now) } : {}),
+      ...(activeOwner ? { owners: activeOwnerChange(tenant, ctx.tenantId, -1, now) } : {}),
     }),
     { membership: changedMeanwhile, owners: lastOwner },
   );

@@ -21,8 +21,12 @@ export const TenantEntity = new Entity(
       status: { type: TENANT_STATUSES, required: true },
       statusReason: { type: 'string' },
       trialEndsAt: { type: 'string' },
-      /** Kept in step with owner memberships so "the last owner stays" is one conditional update. */
-      ownerCount: { type: 'number', required: true },
+      /**
+       * Active owners, kept in step with owner memberships so "the last owner stays" is one
+       * conditional update; pending owners do not count. Absent on tenants made before it existed,
+       * until their first owner change recounts it.
+       */
+      activeOwnerCount: { type: 'number' },
       settings: {
         type: 'map',
         properties: {

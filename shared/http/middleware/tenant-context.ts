@@ -4,18 +4,14 @@ import { auditSourceOf } from '../../audit/actor';
 import { recordAuditEvent } from '../../audit/audit-log';
 import { authorizerContextSchema } from '../../auth/authorizer-context';
 import { getConfig } from '../../config';
-import {
-  activateInvitedMembership,
-  hasPlatformAdminRecord,
-  loadMembership,
-  loadTenant,
-} from '../../data/cached-records';
+import { hasPlatformAdminRecord, loadMembership, loadTenant } from '../../data/cached-records';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors';
 import { isIdOf } from '../../ids';
 import { runWithTenantContext, type TenantContext, type UserPrincipal } from '../../tenancy/context';
 import { allowlistAllows } from '../../tenancy/ip-allowlist';
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../tenancy/roles';
 import { entitlementsOf } from '../../tenants/entitlements';
+import { activateInvitedMembership } from '../../users/membership-activation';
 import {
   receivedAtOf,
   requestMetaOf,

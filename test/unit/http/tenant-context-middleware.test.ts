@@ -35,7 +35,7 @@ function tenantItem(tenantId: string, status: 'active' | 'suspended' | 'deleted'
     slug: 'acme',
     plan: 'free',
     status,
-    ownerCount: 1,
+    activeOwnerCount: 1,
     shard: 0,
     settings: {},
     createdAt: '2026-01-01T00:00:00.000Z',
@@ -195,8 +195,9 @@ describe('tenant context middleware', () => {
   it('activates an invited membership on its first request', async () => {
     const id = freshTenantId();
     given(id, tenantItem(id), membershipItem(id, 'member', 'invited'));
+    dynamo.on(TransactWriteCommand).resolves({});
     expect((await getCurrent(id)).statusCode).toBe(200);
-    const activation = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    const activation = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
     expect(activation?.Key).toEqual({ pk: `TENANT#${id}`, sk: `USER#${USER}` });
     expect(JSON.stringify(activation?.ExpressionAttributeValues)).toContain('active');
   });

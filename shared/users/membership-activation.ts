@@ -1,0 +1,36 @@
+import { forgetMembership, forgetTenant } from '../data/cached-records';
+import { platformDocumentClient } from '../data/clients';
+import type { MembershipItem } from '../data/entities/membership';
+import { writeTransaction } from '../data/transactions';
+import { ConflictError } from '../errors';
+import { activeOwnerChange, ensureActiveOwnerCount } from './owner-count';
+
+/**
+ * The first authenticated request of an invited user makes the membership active; an owner then
+ * counts as an active owner, in the same transaction. Runs before any tenant context exists, hence
+ * the platform client. Returns false when another request activated it first.
+ */
+export async function activateInvitedMembership(
+  membership: MembershipItem,
+  now = new Date(),
+): Promise<boolean> {
+  const { tenantId, userId } = membership;
+  const owner = membership.role === 'owner';
+  if (owner) await ensureActiveOwnerCount(tenantId, platformDocumentClient);
+  try {
+    await writeTransaction(platformDocumentClient, (entities) => ({
+      membership: entities.membership
+        .patch({ tenantId, userId })
+        .set({ status: 'active', updatedAt: now.toISOString() })
+        .where((attr, op) => op.eq(attr.status, 'invited'))
+        .commit(),
+      ...(owner ? { owners: activeOwnerChange(entities.tenant, tenantId, 1, now) } : {}),
+    }));
+  } catch (error) {
+    if (error instanceof ConflictError) return false;
+    throw error;
+  }
+  forgetMembership(tenantId, userId);
+  if (owner) forgetTenant(tenantId);
+  return true;
+}
