@@ -123,6 +123,12 @@ export const PROBLEMS = {
     description:
       'The tenant allows requests only from the addresses in its `settings.ipAllowlist`, and this one came from elsewhere.',
   },
+  mfa_required: {
+    statuses: [403],
+    title: 'MFA required',
+    description:
+      'The tenant requires multi-factor authentication and the caller has no MFA method enrolled. `enrol` says how; sign in again afterwards.',
+  },
   role_above_own: {
     statuses: [403],
     title: 'Role above own',
@@ -219,6 +225,12 @@ export const PROBLEMS = {
     statuses: [409],
     title: 'Last platform admin',
     description: 'The last platform admin cannot be revoked; grant another one first.',
+  },
+  mfa_lockout: {
+    statuses: [409],
+    title: 'Requiring MFA would lock you out',
+    description:
+      'Turning on `settings.mfaRequired` needs the caller to have MFA enrolled first; enrol, or send `force: true` to turn it on anyway.',
   },
   last_owner: {
     statuses: [409],

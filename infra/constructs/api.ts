@@ -59,6 +59,14 @@ export class TenantryApi extends Construct {
       });
 
     const authorizerFunction = makeFunction('authorizer', 'Verifies Cognito ID tokens for the HTTP API.');
+    // It reads whether the caller has MFA enrolled, for tenants that require it; nothing else.
+    authorizerFunction.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cognito-idp:AdminGetUser'],
+        resources: [props.userPool.userPoolArn],
+      }),
+    );
     const authorizer = new HttpLambdaAuthorizer('CognitoAuthorizer', authorizerFunction, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],

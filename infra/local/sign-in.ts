@@ -7,7 +7,7 @@ import {
 /**
  * Signs in with a password the way a client app does (USER_PASSWORD_AUTH) and returns the ID token,
  * the one that carries the custom attributes. If Cognito asks for a new password (first sign-in with
- * a temporary one), `newPassword` answers it.
+ * a temporary one), `newPassword` answers it; if it asks for an authenticator-app code, `mfaCode`.
  */
 export async function signIn(options: {
   cognitoEndpoint: string;
@@ -16,6 +16,8 @@ export async function signIn(options: {
   email: string;
   password: string;
   newPassword?: string;
+  /** Answers Cognito's authenticator-app challenge (users with MFA enrolled). */
+  mfaCode?: () => string;
 }): Promise<string> {
   const cognito = new CognitoIdentityProviderClient({
     endpoint: options.cognitoEndpoint,
@@ -31,6 +33,18 @@ export async function signIn(options: {
       }),
     );
     if (result.AuthenticationResult?.IdToken) return result.AuthenticationResult.IdToken;
+    if (result.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
+      if (!options.mfaCode) throw new Error('Cognito asks for an authenticator-app code: pass one.');
+      const answer = await cognito.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: options.clientId,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: result.Session,
+          ChallengeResponses: { USERNAME: options.email, SOFTWARE_TOKEN_MFA_CODE: options.mfaCode() },
+        }),
+      );
+      if (answer.AuthenticationResult?.IdToken) return answer.AuthenticationResult.IdToken;
+    }
     if (result.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
       if (!options.newPassword)
         throw new Error('Cognito asks for a new password: pass one (third argument).');

@@ -59,6 +59,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
     codes.push(
       'membership_inactive',
       'ip_not_allowed',
+      'mfa_required',
       'rate_limited',
       'quota_exceeded',
       'metering_contention',

@@ -12,11 +12,14 @@ export const authorizerContextSchema = z.object({
   tenantId: z.optional(z.string()),
   email: z.optional(z.string()),
   groups: z.string(),
+  /** `true` when the user has an MFA method enrolled (so every sign-in passed a second factor). */
+  mfa: z.optional(z.enum(['true', 'false'])),
 });
 export type AuthorizerContext = z.infer<typeof authorizerContextSchema>;
 
-export function toAuthorizerContext(identity: VerifiedIdentity): AuthorizerContext {
+export function toAuthorizerContext(identity: VerifiedIdentity, mfaEnrolled: boolean): AuthorizerContext {
   return {
+    mfa: mfaEnrolled ? 'true' : 'false',
     principalType: 'user',
     sub: identity.sub,
     userId: identity.userId,

@@ -5,6 +5,8 @@ import { getConfig } from '../config';
 /** The claims the API trusts, read from a verified Cognito ID token. */
 export interface VerifiedIdentity {
   sub: string;
+  /** The Cognito user name (`cognito:username`), for the admin API. */
+  username: string;
   userId: string;
   tenantId: string | undefined;
   email: string | undefined;
@@ -63,6 +65,7 @@ export async function verifyIdToken(token: string): Promise<VerifiedIdentity> {
   const groups = payload['cognito:groups'];
   return {
     sub,
+    username: stringClaim(payload, 'cognito:username') ?? stringClaim(payload, 'email') ?? sub,
     userId,
     tenantId: stringClaim(payload, 'custom:tenantId'),
     email: stringClaim(payload, 'email'),

@@ -2,6 +2,7 @@ import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { getConfig } from '../config';
@@ -87,6 +88,25 @@ export async function disableDirectoryUser(username: string): Promise<void> {
     );
   } catch (error) {
     if ((error as { name?: string }).name === 'UserNotFoundException') return;
+    throw error;
+  }
+}
+
+/**
+ * Whether the user has an MFA method enrolled (an authenticator app). The pool's MFA is optional:
+ * Cognito then challenges every sign-in of an enrolled user, so an enrolled user's tokens were
+ * issued after a second factor (a token issued just before enrolment stays valid until it expires).
+ */
+export async function mfaEnrolled(username: string): Promise<boolean> {
+  try {
+    const user = await cognitoClient.send(
+      new AdminGetUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
+    );
+    return (user.UserMFASettingList ?? []).some(
+      (method) => method === 'SOFTWARE_TOKEN_MFA' || method === 'SMS_MFA',
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') return false;
     throw error;
   }
 }

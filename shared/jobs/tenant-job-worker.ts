@@ -27,6 +27,7 @@ async function systemContext({ tenantId, job, period }: TenantJobMessage): Promi
       email: undefined,
       homeTenantId: undefined,
       isPlatformAdmin: false,
+      mfaEnrolled: false,
     },
     role: 'platform_admin',
     permissions: PLATFORM_ADMIN_PERMISSIONS,

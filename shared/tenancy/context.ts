@@ -13,6 +13,8 @@ export interface UserPrincipal {
   /** The tenant named by the token's `custom:tenantId`; absent for a platform admin without one. */
   homeTenantId: string | undefined;
   isPlatformAdmin: boolean;
+  /** An MFA method is enrolled: the user's sign-ins pass a second factor. */
+  mfaEnrolled: boolean;
 }
 
 export type Principal = UserPrincipal;

@@ -87,7 +87,7 @@ async function mutateTenant(
 export interface UpdateTenantInput {
   name?: string | undefined;
   settings?: NonNullable<TenantItem['settings']> | undefined;
-  /** Apply an IP allowlist that leaves out the address of this request. */
+  /** Apply settings that would lock out this caller (an IP allowlist without its address, MFA before enrolling). */
   force?: boolean | undefined;
 }
 
@@ -107,6 +107,17 @@ export function updateTenant(ctx: TenantContext, input: UpdateTenantInput): Prom
     throw new ConflictError(
       `The IP allowlist does not include ${ctx.sourceIp}, the address of this request; add it or send force: true.`,
       'ip_allowlist_lockout',
+    );
+  }
+  if (
+    input.settings?.mfaRequired &&
+    !input.force &&
+    !ctx.principal.isPlatformAdmin &&
+    !ctx.principal.mfaEnrolled
+  ) {
+    throw new ConflictError(
+      'Enrol in MFA before requiring it of everyone, or send force: true.',
+      'mfa_lockout',
     );
   }
   return mutateTenant(ctx, 'tenant.updated', (current) => ({

@@ -19,6 +19,7 @@ export function ownerContext(
       email: undefined,
       homeTenantId: tenantId,
       isPlatformAdmin: false,
+      mfaEnrolled: false,
     },
     role: 'owner',
     permissions: ROLE_PERMISSIONS.owner,

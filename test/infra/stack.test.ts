@@ -188,10 +188,12 @@ describe('the Tenantry stack', () => {
     const withCognito = policies
       .filter(([, policy]) => JSON.stringify(policy).includes('cognito-idp:'))
       .map(([id]) => id);
-    expect(withCognito.length).toBe(2);
-    expect(withCognito.every((id) => /tenants|users/.test(id))).toBe(true);
-    const authorizerPolicy = policies.find(([id]) => id.includes('authorizer'));
-    expect(JSON.stringify(authorizerPolicy ?? '')).not.toContain('dynamodb:');
+    expect(withCognito.length).toBe(3);
+    expect(withCognito.every((id) => /tenants|users|authorizer/.test(id))).toBe(true);
+    // The authorizer only reads MFA enrolment, and no data.
+    const authorizerPolicy = JSON.stringify(policies.find(([id]) => id.includes('authorizer')) ?? '');
+    expect(authorizerPolicy).not.toContain('dynamodb:');
+    expect(authorizerPolicy.match(/cognito-idp:\w+/g)).toEqual(['cognito-idp:AdminGetUser']);
   });
 
   it('schedules the monthly reset and the billing close on the 1st (UTC)', () => {

@@ -175,7 +175,7 @@ describe('tenant management', () => {
     const tenant = await createTenant();
     const first = await call('PATCH', `/v1/tenants/${tenant.id}`, {
       token: tenant.owner.token,
-      body: { settings: { mfaRequired: true } },
+      body: { settings: { defaultLocale: 'de-DE' } },
     });
     expect(first.status).toBe(200);
     const second = await call('PATCH', `/v1/tenants/${tenant.id}`, {
@@ -184,7 +184,7 @@ describe('tenant management', () => {
     });
     expect(second.body).toMatchObject({
       name: 'Renamed',
-      settings: { mfaRequired: true, timezone: 'Europe/Paris' },
+      settings: { defaultLocale: 'de-DE', timezone: 'Europe/Paris' },
     });
     const sneaky = await call('PATCH', `/v1/tenants/${tenant.id}`, {
       token: tenant.owner.token,

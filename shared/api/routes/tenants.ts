@@ -191,7 +191,11 @@ export const TENANT_ROUTES = [
           force: z.optional(
             z
               .boolean()
-              .check(z.describe('Apply an IP allowlist that leaves out the address of this request.')),
+              .check(
+                z.describe(
+                  'Apply settings that would lock out this caller: an IP allowlist without its address, or MFA required before it has MFA enrolled.',
+                ),
+              ),
           ),
         })
         .check(
@@ -206,7 +210,7 @@ export const TENANT_ROUTES = [
       },
     },
     responses: { 200: oneTenant },
-    errors: ['ip_allowlist_lockout', 'concurrent_modification'],
+    errors: ['ip_allowlist_lockout', 'mfa_lockout', 'concurrent_modification'],
   },
   {
     id: 'tenants.changePlan',

@@ -41,6 +41,7 @@ async function principalOf(event: ApiEvent): Promise<UserPrincipal> {
     email: claims.email,
     homeTenantId: claims.tenantId,
     isPlatformAdmin: claimsPlatformAdmin && (await hasPlatformAdminRecord(claims.userId)),
+    mfaEnrolled: claims.mfa === 'true',
   };
 }
 
@@ -142,6 +143,12 @@ export function tenantContextMiddleware(
         const membership = await loadMembership(tenantId, principal.userId);
         if (!membership || membership.status === 'disabled') {
           throw new ForbiddenError('The caller is not a member of this tenant.', 'membership_inactive');
+        }
+        if (tenant.settings?.mfaRequired && !principal.mfaEnrolled) {
+          throw new ForbiddenError('This tenant requires multi-factor authentication.', 'mfa_required', {
+            enrol:
+              'Set up an authenticator app (Cognito AssociateSoftwareToken, VerifySoftwareToken, then SetUserMFAPreference with SoftwareTokenMfaSettings enabled), then sign in again.',
+          });
         }
         if (membership.status === 'invited') await activateInvitedMembership(membership);
         ctx = { ...base, role: membership.role, permissions: ROLE_PERMISSIONS[membership.role] };

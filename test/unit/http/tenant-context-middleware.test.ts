@@ -73,19 +73,17 @@ function given(
 
 /** The platform-admin record that, with the group claim, makes USER a platform admin. */
 function recordedPlatformAdmin() {
-  dynamo
-    .on(GetCommand, { Key: { pk: 'PLATFORM#ADMINS', sk: `USER#${USER}` } })
-    .resolves({
-      Item: {
-        pk: 'PLATFORM#ADMINS',
-        sk: `USER#${USER}`,
-        userId: USER,
-        grantedBy: 'x',
-        grantedAt: 'x',
-        __edb_e__: 'platformAdmin',
-        __edb_v__: '1',
-      },
-    });
+  dynamo.on(GetCommand, { Key: { pk: 'PLATFORM#ADMINS', sk: `USER#${USER}` } }).resolves({
+    Item: {
+      pk: 'PLATFORM#ADMINS',
+      sk: `USER#${USER}`,
+      userId: USER,
+      grantedBy: 'x',
+      grantedAt: 'x',
+      __edb_e__: 'platformAdmin',
+      __edb_v__: '1',
+    },
+  });
 }
 
 const identity = (tenantId: string | undefined, groups = '') => ({

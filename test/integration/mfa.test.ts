@@ -1,0 +1,101 @@
+import {
+  AssociateSoftwareTokenCommand,
+  InitiateAuthCommand,
+  SetUserMFAPreferenceCommand,
+  VerifySoftwareTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_PASSWORD } from '../../infra/local/seed';
+import { signIn } from '../../infra/local/sign-in';
+import { totpCode } from '../helpers/totp';
+import {
+  addUser,
+  call,
+  cognito,
+  createTenant,
+  twin,
+  type TestTenant,
+  type TestUser,
+} from '../helpers/twin-api';
+
+/** Enrols an authenticator app for the user, as a client app would, and signs in again with it. */
+async function enrolAuthenticator(email: string): Promise<string> {
+  const auth = await cognito.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: twin.clientId,
+      AuthParameters: { USERNAME: email, PASSWORD: LOCAL_PASSWORD },
+    }),
+  );
+  const accessToken = auth.AuthenticationResult?.AccessToken ?? '';
+  const { SecretCode: secret = '' } = await cognito.send(
+    new AssociateSoftwareTokenCommand({ AccessToken: accessToken }),
+  );
+  await cognito.send(
+    new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(secret) }),
+  );
+  await cognito.send(
+    new SetUserMFAPreferenceCommand({
+      AccessToken: accessToken,
+      SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+    }),
+  );
+  return signIn({
+    cognitoEndpoint: twin.cognitoEndpoint,
+    region: twin.region,
+    clientId: twin.clientId,
+    email,
+    password: LOCAL_PASSWORD,
+    mfaCode: () => totpCode(secret),
+  });
+}
+
+describe('MFA required by a tenant', () => {
+  let tenant: TestTenant;
+  let member: TestUser;
+  let ownerWithMfa: string;
+
+  beforeAll(async () => {
+    tenant = await createTenant();
+    member = await addUser(tenant, 'member');
+  });
+
+  it('refuses to turn it on for a caller without MFA, unless forced', async () => {
+    const response = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { settings: { mfaRequired: true } },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ code: 'mfa_lockout' });
+  });
+
+  it('turns it on for an owner who has enrolled an authenticator app', async () => {
+    ownerWithMfa = await enrolAuthenticator(tenant.owner.email);
+    const response = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: ownerWithMfa,
+      body: { settings: { mfaRequired: true } },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ settings: { mfaRequired: true } });
+  });
+
+  it('refuses a member without MFA with 403 mfa_required and how to enrol', async () => {
+    const response = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: member.token });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({
+      code: 'mfa_required',
+      enrol: expect.stringContaining('AssociateSoftwareToken'),
+    });
+  });
+
+  it('serves the owner who signed in with MFA (positive control)', async () => {
+    const response = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: ownerWithMfa });
+    expect(response.status).toBe(200);
+  });
+
+  it('serves the member once they have enrolled and signed in again', async () => {
+    const token = await enrolAuthenticator(member.email);
+    const response = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token });
+    expect(response.status).toBe(200);
+  });
+});
