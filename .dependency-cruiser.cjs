@@ -9,7 +9,7 @@ const LAYERS = [
     paths: [
       '^shared/(config|ids|errors)\\.ts$',
       '^shared/observability/',
-      '^shared/tenants/(plans|tenant-status)\\.ts$',
+      '^shared/tenants/(plans|tenant-status|secret-names)\\.ts$',
       '^shared/tenancy/roles\\.ts$',
       '^shared/runs/run-status\\.ts$',
       '^shared/users/membership-status\\.ts$',

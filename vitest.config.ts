@@ -20,6 +20,7 @@ const unitEnv = {
   POWERTOOLS_METRICS_DISABLED: 'true',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   CURSOR_SECRET: 'unit-tests-cursor-secret-0123456789abcdef',
+  LOCAL_SECRETS_KEY: 'unit-tests-secrets-key-0123456789abcdefgh',
 };
 
 /**

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
@@ -35,8 +36,14 @@ export class TenantryStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason: 'Rotation would only end open pagination cursors; it is rotated by hand when needed.',
     });
+    // Wraps the data keys of tenants' secret settings (envelope encryption); rotated yearly by KMS.
+    const secretsKey = new Key(this, 'SecretsKey', {
+      description: 'Tenantry: wraps the data keys of tenant secret settings.',
+      enableKeyRotation: true,
+    });
     const environment = {
       CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
+      SECRETS_KMS_KEY_ID: secretsKey.keyId,
       TABLE_NAME: this.tableConstruct.table.tableName,
       COGNITO_USER_POOL_ID: this.auth.userPool.userPoolId,
       COGNITO_CLIENT_ID: this.auth.client.userPoolClientId,
@@ -50,6 +57,9 @@ export class TenantryStack extends Stack {
       environment,
       corsAllowedOrigins: corsOrigins(this),
     });
+    // Only the tenants function sets and reads secret settings.
+    const tenantsFunction = this.api.functions.tenants;
+    if (tenantsFunction) secretsKey.grant(tenantsFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.jobs = new TenantryJobs(this, 'Jobs', { table: this.tableConstruct.table, environment });
     // Quota threshold events go to the default bus, from any function that consumes quota.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');

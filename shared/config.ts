@@ -51,6 +51,10 @@ const configSchema = z.pipe(
     ),
     /** Seals pagination cursors (AES-256-GCM key derived from it); rotating it ends open cursors. */
     CURSOR_SECRET: z.string().check(z.minLength(32, 'CURSOR_SECRET must be at least 32 characters')),
+    /** The KMS key that wraps the data keys of secret settings (AWS). */
+    SECRETS_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+    /** The local stand-in for that key (the twin, tests): secret settings are wrapped with a key derived from it. */
+    LOCAL_SECRETS_KEY: z.optional(z.string().check(z.minLength(32))),
     IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 168, 24),
     LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
   }),
@@ -81,6 +85,7 @@ const configSchema = z.pipe(
       jobs: { queueUrl: env.JOBS_QUEUE_URL },
       idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
       cursors: { secret: env.CURSOR_SECRET },
+      secrets: { kmsKeyId: env.SECRETS_KMS_KEY_ID, localKey: env.LOCAL_SECRETS_KEY },
       logLevel: env.LOG_LEVEL,
     };
   }),

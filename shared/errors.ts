@@ -160,6 +160,11 @@ export const PROBLEMS = {
     title: 'Platform admin not found',
     description: 'No platform-admin record for this user.',
   },
+  secret_not_found: {
+    statuses: [404],
+    title: 'Secret not found',
+    description: 'This secret setting is not set.',
+  },
   user_not_found: {
     statuses: [404],
     title: 'User not found',

@@ -1,6 +1,11 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { TENANT_ROUTES } from '../../shared/api/routes/tenants';
 import { requirePrincipal, requireTenant } from '../../shared/http/request-scope';
+import {
+  deleteSecretSetting,
+  listSecretSettings,
+  putSecretSetting,
+} from '../../shared/secrets/secret-settings';
 import { signUpTenant } from '../../shared/tenants/tenant-provisioning';
 import {
   changePlan,
@@ -36,6 +41,18 @@ const operations: Operations<typeof TENANT_ROUTES> = {
     status: 200,
     body: await suspendTenant(requireTenant(scope), body),
   }),
+  'tenants.secrets.list': async (_input, scope) => ({
+    status: 200,
+    body: await listSecretSettings(requireTenant(scope)),
+  }),
+  'tenants.secrets.put': async ({ path, body }, scope) => ({
+    status: 200,
+    body: await putSecretSetting(requireTenant(scope), path.name, body.value, scope.receivedAt),
+  }),
+  'tenants.secrets.delete': async ({ path }, scope) => {
+    await deleteSecretSetting(requireTenant(scope), path.name, scope.receivedAt);
+    return { status: 204, body: undefined };
+  },
   'tenants.reactivate': async (_input, scope) => ({
     status: 200,
     body: await reactivateTenant(requireTenant(scope)),

@@ -71,6 +71,8 @@ interface LocalState {
   seed?: SeedResult;
   /** Seals pagination cursors; kept with the data so cursors survive a restart. */
   cursorSecret?: string;
+  /** The twin's stand-in for the KMS key of secret settings; kept with the data they encrypt. */
+  secretsKey?: string;
 }
 
 /**
@@ -109,6 +111,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const userPool = await ensureUserPool(cognito.endpoint, region, state.userPool);
     const poolChanged = state.userPool?.userPoolId !== userPool.userPoolId;
     const cursorSecret = state.cursorSecret ?? randomBytes(32).toString('base64url');
+    const secretsKey = state.secretsKey ?? randomBytes(32).toString('base64url');
 
     const runtimeEnv: Record<string, string> = {
       AWS_REGION: region,
@@ -125,6 +128,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       // The twin ships metrics nowhere; without this every request would warn about empty metrics.
       POWERTOOLS_METRICS_DISABLED: 'true',
       CURSOR_SECRET: cursorSecret,
+      LOCAL_SECRETS_KEY: secretsKey,
       ...options.env,
     };
     Object.assign(process.env, runtimeEnv);
@@ -143,7 +147,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       },
       seed.platformAdmin.userId,
     );
-    if (options.persist) writeFileSync(statePath, JSON.stringify({ userPool, seed, cursorSecret }, null, 2));
+    if (options.persist)
+      writeFileSync(statePath, JSON.stringify({ userPool, seed, cursorSecret, secretsKey }, null, 2));
 
     const allowedOrigins = (process.env.CORS_ALLOWED_ORIGINS ?? LOCAL_DEVELOPMENT_ORIGINS.join(','))
       .split(',')

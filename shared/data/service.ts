@@ -9,6 +9,7 @@ import { PlatformAdminCountEntity } from './entities/platform-admin-count';
 import { PlatformAuditEventEntity } from './entities/platform-audit-event';
 import { QuotaCounterEntity } from './entities/quota-counter';
 import { RunEntity } from './entities/run';
+import { SecretSettingEntity } from './entities/secret-setting';
 import { SlugClaimEntity } from './entities/slug-claim';
 import { TenantEntity } from './entities/tenant';
 
@@ -26,6 +27,7 @@ export const TenantryService = new Service(
     agent: AgentEntity,
     run: RunEntity,
     memoryItem: MemoryItemEntity,
+    secretSetting: SecretSettingEntity,
     platformAdmin: PlatformAdminEntity,
     platformAdminCount: PlatformAdminCountEntity,
     platformAuditEvent: PlatformAuditEventEntity,

@@ -16,6 +16,9 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'tenants.changePlan': () => ({ plan: 'starter' }),
   'tenants.suspend': () => ({ reason: 'Unpaid invoices' }),
   'tenants.reactivate': () => undefined,
+  'tenants.secrets.list': () => undefined,
+  'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
+  'tenants.secrets.delete': () => undefined,
   'users.list': () => undefined,
   'users.get': () => undefined,
   'users.invite': (u) => ({ email: `${u}@invite.test`, role: 'member' }),
@@ -64,7 +67,12 @@ export interface PathIds {
 /** Fills a route's path parameters. */
 export function pathFor(route: RouteDefinition, ids: PathIds): string {
   return route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
-    const value = name === 'file' ? (ids.file ?? 'swagger-ui.css') : ids[name as keyof PathIds];
+    const value =
+      name === 'file'
+        ? (ids.file ?? 'swagger-ui.css')
+        : name === 'name'
+          ? 'webhookSigningSecret'
+          : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

@@ -17,4 +17,5 @@ Object.assign(process.env, {
   COGNITO_JWKS_URI: `${twin.cognitoEndpoint}/${twin.userPoolId}/.well-known/jwks.json`,
   LOG_LEVEL: 'SILENT',
   CURSOR_SECRET: twin.runtimeEnv.CURSOR_SECRET,
+  LOCAL_SECRETS_KEY: twin.runtimeEnv.LOCAL_SECRETS_KEY,
 });

@@ -152,6 +152,13 @@ describe('the Tenantry stack', () => {
     }
   });
 
+  it('wraps secret settings with a rotated KMS key only the tenants function may use', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const withKms = policies.filter(([, policy]) => JSON.stringify(policy).includes('kms:GenerateDataKey'));
+    expect(withKms.map(([id]) => id)).toEqual([expect.stringMatching(/tenants/)]);
+  });
+
   it('gives the docs function no access to the table', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const docs = policies.filter(([id]) => id.includes('docs'));

@@ -46,6 +46,19 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     before: { status: 'active', statusReason: null },
     after: { status: 'suspended', statusReason: 'Unpaid invoices' },
   },
+  'tenants.secrets.put': { actor: 'owner', action: 'secret.set' },
+  'tenants.secrets.delete': {
+    actor: 'owner',
+    prepare: async (tenant) => {
+      const response = await call('PUT', `/v1/tenants/${tenant.id}/secrets/webhookSigningSecret`, {
+        token: tenant.owner.token,
+        body: { value: 'to be deleted' },
+      });
+      expect(response.status).toBe(200);
+      return {};
+    },
+    action: 'secret.deleted',
+  },
   'tenants.reactivate': {
     actor: 'platformAdmin',
     prepare: async (tenant) => {

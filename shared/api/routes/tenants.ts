@@ -4,6 +4,7 @@ import { idSchema } from '../../ids';
 import { cursorParam, limitParam } from '../../http/validation';
 import type { RouteDefinition } from '../../http/route';
 import { LIMIT_NAMES, PLAN_IDS } from '../../tenants/plans';
+import { SECRET_NAMES } from '../../tenants/secret-names';
 import { TENANT_STATUSES } from '../../tenants/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
@@ -78,6 +79,17 @@ const provisionedTenant = component(
       role: z.literal('owner'),
       status: z.literal('invited'),
     }),
+  }),
+);
+
+const secretPath = z.strictObject({ tenantId: idSchema('tenant'), name: z.enum(SECRET_NAMES) });
+const secretView = component(
+  'SecretSetting',
+  z.object({
+    name: z.enum(SECRET_NAMES),
+    set: z.boolean(),
+    updatedBy: z.nullable(z.string()),
+    updatedAt: z.nullable(timestamp),
   }),
 );
 
@@ -264,5 +276,52 @@ export const TENANT_ROUTES = [
     request: { path: tenantPath },
     responses: { 200: oneTenant },
     errors: ['not_suspended', 'concurrent_modification'],
+  },
+  {
+    id: 'tenants.secrets.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/secrets',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:update',
+    summary: "List the tenant's secret settings",
+    description:
+      'Which secret settings are set, by whom and when. Values are write-only: no operation returns them.',
+    request: { path: tenantPath },
+    responses: {
+      200: { description: 'Every secret setting.', schema: z.object({ items: z.array(secretView) }) },
+    },
+    errors: [],
+  },
+  {
+    id: 'tenants.secrets.put',
+    method: 'PUT',
+    path: '/v1/tenants/{tenantId}/secrets/{name}',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:update',
+    summary: 'Set a secret setting',
+    description:
+      'Stores the value envelope-encrypted (a fresh data key under KMS in AWS, a local key in the twin), bound to the tenant and the name; audited without the value.',
+    request: {
+      path: secretPath,
+      body: z.strictObject({ value: z.string().check(z.minLength(1), z.maxLength(8_192)) }),
+      example: { value: 'whsec_3f9d…' },
+    },
+    responses: { 200: { description: 'The secret setting, without its value.', schema: secretView } },
+    errors: [],
+  },
+  {
+    id: 'tenants.secrets.delete',
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/secrets/{name}',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:update',
+    summary: 'Delete a secret setting',
+    description: 'Deletes the stored value (audited).',
+    request: { path: secretPath },
+    responses: { 204: { description: 'Deleted.' } },
+    errors: ['secret_not_found'],
   },
 ] as const satisfies readonly RouteDefinition[];

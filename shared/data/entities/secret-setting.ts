@@ -1,0 +1,37 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { SECRET_NAMES } from '../../tenants/secret-names';
+import { TENANT_PARTITION_KEY } from '../table-definition';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/**
+ * A tenant's secret setting, envelope-encrypted: the value under a data key (AES-256-GCM), the
+ * data key under the key-encryption key (KMS in AWS, a local key in the twin). Only ciphertext is
+ * stored; the API never returns the value.
+ */
+export const SecretSettingEntity = new Entity(
+  {
+    model: { entity: 'secretSetting', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      name: { type: SECRET_NAMES, required: true, readOnly: true },
+      ciphertext: { type: 'string', required: true },
+      iv: { type: 'string', required: true },
+      tag: { type: 'string', required: true },
+      /** The data key, encrypted by the key-encryption key. */
+      encryptedKey: { type: 'string', required: true },
+      /** Which key-encryption key wrapped it (`kms:<key id>` or `local`). */
+      keyRef: { type: 'string', required: true },
+      updatedBy: { type: 'string', required: true },
+      updatedAt: { type: 'string', required: true },
+    },
+    indexes: {
+      byTenant: {
+        pk: TENANT_PARTITION_KEY,
+        sk: { field: 'sk', composite: ['name'], template: 'SECRET#${name}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type SecretSettingItem = EntityItem<typeof SecretSettingEntity>;

@@ -1,0 +1,115 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { tenantDocumentClient } from '../data/clients';
+import { SecretSettingEntity, type SecretSettingItem } from '../data/entities/secret-setting';
+import { writeTransaction } from '../data/transactions';
+import { NotFoundError } from '../errors';
+import type { TenantContext } from '../tenancy/context';
+import { SECRET_NAMES, type SecretName } from '../tenants/secret-names';
+import { keyEncryptionKey, type EncryptionContext } from './key-encryption-key';
+
+export interface SecretSettingView {
+  name: SecretName;
+  set: boolean;
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+
+function contextOf(tenantId: string, name: SecretName): EncryptionContext {
+  return { tenantId, secret: name };
+}
+
+function toView(name: SecretName, item: SecretSettingItem | undefined): SecretSettingView {
+  return {
+    name,
+    set: item !== undefined,
+    updatedBy: item?.updatedBy ?? null,
+    updatedAt: item?.updatedAt ?? null,
+  };
+}
+
+/** Every secret setting of the tenant: whether it is set, by whom and when; never its value. */
+export async function listSecretSettings(ctx: TenantContext): Promise<{ items: SecretSettingView[] }> {
+  const stored = await SecretSettingEntity.query.byTenant({ tenantId: ctx.tenantId }).go({ pages: 'all' });
+  const byName = new Map(stored.data.map((item) => [item.name, item]));
+  return { items: SECRET_NAMES.map((name) => toView(name, byName.get(name))) };
+}
+
+/**
+ * Sets a secret: a fresh data key from the key-encryption key (bound to the tenant and the name)
+ * encrypts the value with AES-256-GCM; only the ciphertext and the wrapped key are stored, with an
+ * audit event that names the secret and not its value.
+ */
+export async function putSecretSetting(
+  ctx: TenantContext,
+  name: SecretName,
+  value: string,
+  now: Date = new Date(),
+): Promise<SecretSettingView> {
+  const kek = keyEncryptionKey();
+  const dataKey = await kek.generateDataKey(contextOf(ctx.tenantId, name));
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', dataKey.plaintext, iv);
+  const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+  dataKey.plaintext.fill(0);
+  const item: SecretSettingItem = {
+    tenantId: ctx.tenantId,
+    name,
+    ciphertext: ciphertext.toString('base64'),
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    encryptedKey: dataKey.wrapped,
+    keyRef: kek.ref,
+    updatedBy: ctx.principal.userId,
+    updatedAt: now.toISOString(),
+  };
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    { action: 'secret.set', targetType: 'secret', targetId: name },
+    now,
+  );
+  await writeTransaction(tenantDocumentClient, ({ secretSetting, auditEvent }) => ({
+    secret: secretSetting.put(item).commit(),
+    audit: auditEvent.create(audit).commit(),
+  }));
+  return toView(name, item);
+}
+
+export async function deleteSecretSetting(
+  ctx: TenantContext,
+  name: SecretName,
+  now: Date = new Date(),
+): Promise<void> {
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    { action: 'secret.deleted', targetType: 'secret', targetId: name },
+    now,
+  );
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ secretSetting, auditEvent }) => ({
+      secret: secretSetting
+        .delete({ tenantId: ctx.tenantId, name })
+        .where((attr, op) => op.exists(attr.ciphertext))
+        .commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { secret: () => new NotFoundError('This secret is not set.', 'secret_not_found') },
+  );
+}
+
+/** The value of a secret, for the platform's own use (signing webhooks); never for the API. */
+export async function readSecretSetting(ctx: TenantContext, name: SecretName): Promise<string | null> {
+  const item = (await SecretSettingEntity.get({ tenantId: ctx.tenantId, name }).go({ consistent: true }))
+    .data;
+  if (!item) return null;
+  const dataKey = await keyEncryptionKey().unwrapDataKey(item.encryptedKey, contextOf(ctx.tenantId, name));
+  const decipher = createDecipheriv('aes-256-gcm', dataKey, Buffer.from(item.iv, 'base64'));
+  decipher.setAuthTag(Buffer.from(item.tag, 'base64'));
+  const value = Buffer.concat([decipher.update(Buffer.from(item.ciphertext, 'base64')), decipher.final()]);
+  dataKey.fill(0);
+  return value.toString('utf8');
+}
