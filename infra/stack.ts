@@ -44,6 +44,7 @@ export class TenantryStack extends Stack {
     const environment = {
       CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
       SECRETS_KMS_KEY_ID: secretsKey.keyId,
+      TENANT_ROLE_ARN: this.tableConstruct.tenantDataRole.roleArn,
       TABLE_NAME: this.tableConstruct.table.tableName,
       COGNITO_USER_POOL_ID: this.auth.userPool.userPoolId,
       COGNITO_CLIENT_ID: this.auth.client.userPoolClientId,
@@ -51,7 +52,7 @@ export class TenantryStack extends Stack {
       LOG_LEVEL: 'INFO',
     };
     this.api = new TenantryApi(this, 'Api', {
-      table: this.tableConstruct.table,
+      data: this.tableConstruct,
       userPool: this.auth.userPool,
       client: this.auth.client,
       environment,
@@ -60,7 +61,7 @@ export class TenantryStack extends Stack {
     // Only the tenants function sets and reads secret settings.
     const tenantsFunction = this.api.functions.tenants;
     if (tenantsFunction) secretsKey.grant(tenantsFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
-    this.jobs = new TenantryJobs(this, 'Jobs', { table: this.tableConstruct.table, environment });
+    this.jobs = new TenantryJobs(this, 'Jobs', { data: this.tableConstruct, environment });
     // Quota threshold events go to the default bus, from any function that consumes quota.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const fn of [...Object.values(this.api.functions), this.jobs.worker])

@@ -51,6 +51,11 @@ const configSchema = z.pipe(
     ),
     /** Seals pagination cursors (AES-256-GCM key derived from it); rotating it ends open cursors. */
     CURSOR_SECRET: z.string().check(z.minLength(32, 'CURSOR_SECRET must be at least 32 characters')),
+    /**
+     * The role tenant data clients assume with a `tenantId` session tag (AWS); unset in the twin,
+     * where the process's own credentials are used.
+     */
+    TENANT_ROLE_ARN: z.optional(z.string().check(z.minLength(1))),
     /** The KMS key that wraps the data keys of secret settings (AWS). */
     SECRETS_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
     /** The local stand-in for that key (the twin, tests): secret settings are wrapped with a key derived from it. */
@@ -86,6 +91,7 @@ const configSchema = z.pipe(
       idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
       cursors: { secret: env.CURSOR_SECRET },
       secrets: { kmsKeyId: env.SECRETS_KMS_KEY_ID, localKey: env.LOCAL_SECRETS_KEY },
+      tenantRoleArn: env.TENANT_ROLE_ARN,
       logLevel: env.LOG_LEVEL,
     };
   }),

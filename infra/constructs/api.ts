@@ -10,7 +10,6 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -21,6 +20,7 @@ import { ROUTES } from '../../shared/api/manifest';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
 import { CORS_POLICY } from '../../shared/http/cors';
 import type { FunctionName } from '../../shared/http/route';
+import type { TenantryTable } from './table';
 import { grantTable, tenantryFunction } from './tenantry-function';
 
 /** Which Cognito admin actions each function needs; none for the rest. */
@@ -30,7 +30,7 @@ const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
 };
 
 export interface TenantryApiProps {
-  table: TableV2;
+  data: TenantryTable;
   userPool: UserPool;
   client: UserPoolClient;
   /** Runtime settings every function gets (table, pool, event bus). */
@@ -109,7 +109,7 @@ export class TenantryApi extends Construct {
       const fn = makeFunction(name, `Tenantry ${name} API.`);
       this.functions[name] = fn;
       // The documentation function reads no data.
-      if (name !== 'docs') grantTable(fn, props.table);
+      if (name !== 'docs') grantTable(fn, props.data);
       const actions = COGNITO_ACTIONS[name];
       if (actions) {
         fn.addToRolePolicy(

@@ -1,5 +1,4 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,10 +6,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { JOBS, JOB_NAMES } from '../../shared/jobs/job-definitions';
+import type { TenantryTable } from './table';
 import { grantTable, tenantryFunction } from './tenantry-function';
 
 export interface TenantryJobsProps {
-  table: TableV2;
+  data: TenantryTable;
   environment: Record<string, string>;
 }
 
@@ -49,7 +49,7 @@ export class TenantryJobs extends Construct {
       environment: { ...props.environment, JOBS_QUEUE_URL: this.queue.queueUrl },
       timeout: Duration.minutes(10),
     });
-    grantTable(this.scheduler, props.table);
+    grantTable(this.scheduler, props.data);
     this.queue.grantSendMessages(this.scheduler);
 
     this.worker = tenantryFunction(this, 'Worker', {
@@ -58,7 +58,7 @@ export class TenantryJobs extends Construct {
       environment: props.environment,
       timeout: Duration.minutes(1),
     });
-    grantTable(this.worker, props.table);
+    grantTable(this.worker, props.data);
     this.worker.addEventSource(
       new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );

@@ -2,11 +2,13 @@ import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Effect, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { dirname, join } from 'node:path';
 import { functionEntry } from '../../shared/api/function-entries';
 import { BUNDLE_OPTIONS } from './bundling';
+import { DATA_ACTIONS } from './table';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -87,9 +89,27 @@ export function acknowledgeLambdaDefaults(fn: NodejsFunction): void {
   );
 }
 
-/** Read/write on the one table, its indexes included; the index wildcard is acknowledged for cdk-nag. */
-export function grantTable(fn: NodejsFunction, table: TableV2): void {
-  table.grantReadWriteData(fn);
+/**
+ * Data access for a function: the item actions the code uses (never Scan, never streams) on the
+ * table and its indexes, for the platform paths (tenant resolution, signup, jobs); and the right to
+ * assume the tenant data role with a tenant tag, which tenant code paths sign with.
+ */
+export function grantTable(fn: NodejsFunction, data: { table: TableV2; tenantDataRole: Role }): void {
+  const { table } = data;
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: DATA_ACTIONS,
+      resources: [table.tableArn, `${table.tableArn}/index/*`],
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['sts:AssumeRole', 'sts:TagSession'],
+      resources: [data.tenantDataRole.roleArn],
+    }),
+  );
   Validations.of(fn).acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
     reason: 'Queries on the table’s own GSIs (gsi1, gsi2); the grant covers this table’s indexes only.',

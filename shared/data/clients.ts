@@ -1,31 +1,64 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { getConfig } from '../config';
 import { currentTenantContext } from '../tenancy/context';
-import { addTenantGuard } from './tenant-guard';
+import { addTenantGuard, TenantIsolationError } from './tenant-guard';
+import { tenantCredentials } from './tenant-credentials';
 
 const config = getConfig();
 
-function createDocumentClient(): DynamoDBDocumentClient {
+function createDocumentClient(credentials?: AwsCredentialIdentityProvider): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: config.region,
     ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
+    ...(credentials ? { credentials } : {}),
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }
 
+/** How many tenants' clients one process keeps (each with its own credentials). */
+const MAX_TENANT_CLIENTS = 200;
+const tenantClients = new Map<string, DynamoDBDocumentClient>();
+
 /**
- * The tenant-guarded client: every command is checked against the tenant held in the request's
- * AsyncLocalStorage context before it leaves the process. All tenant code paths use this one.
- * Created once per process (module scope) and reused across invocations.
+ * The data client of one tenant: signed with that tenant's credentials (an assumed role scoped to
+ * its partition in AWS) and guarded, so a command outside the tenant is refused before it leaves
+ * the process (layer 2) and, in AWS, by IAM if it ever did (the second wall). Made once per tenant
+ * and process; the least recently used are dropped past a bound.
  */
-export const tenantDocumentClient: DynamoDBDocumentClient = (() => {
-  const client = createDocumentClient();
-  addTenantGuard(client.middlewareStack as never, () => currentTenantContext()?.tenantId);
+export function tenantClientFor(tenantId: string): DynamoDBDocumentClient {
+  let client = tenantClients.get(tenantId);
+  if (client) {
+    tenantClients.delete(tenantId);
+  } else {
+    client = createDocumentClient(tenantCredentials(tenantId));
+    addTenantGuard(client.middlewareStack as never, () => currentTenantContext()?.tenantId);
+    if (tenantClients.size >= MAX_TENANT_CLIENTS) {
+      const oldest = tenantClients.keys().next();
+      if (!oldest.done) tenantClients.delete(oldest.value);
+    }
+  }
+  tenantClients.set(tenantId, client);
   return client;
-})();
+}
+
+/**
+ * The tenant-guarded client all tenant code paths use: each command goes to the client of the
+ * tenant in the request's AsyncLocalStorage context, and with no tenant in scope nothing is sent.
+ * It offers `send` alone, which is all ElectroDB and the services call.
+ */
+export const tenantDocumentClient = {
+  send(...args: Parameters<DynamoDBDocumentClient['send']>) {
+    const tenantId = currentTenantContext()?.tenantId;
+    if (!tenantId) {
+      return Promise.reject(new TenantIsolationError('a command was issued with no tenant in scope'));
+    }
+    return tenantClientFor(tenantId).send(...args);
+  },
+} as unknown as DynamoDBDocumentClient;
 
 /**
  * The platform client: no tenant guard. Only signup, tenant resolution (slug, user id lookups), the

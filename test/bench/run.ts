@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     const { consumePeriodic } = await import('../../shared/quotas/periodic-quota');
     const { meterRequest } = await import('../../shared/quotas/request-metering');
     const { runWithTenantContext } = await import('../../shared/tenancy/context');
-    const { tenantDocumentClient } = await import('../../shared/data/clients');
+    const { tenantClientFor } = await import('../../shared/data/clients');
     const { ownerContext } = await import('../helpers/tenant-context');
 
     // 1. Over-admissions under 200 concurrent consumers of a limit of 50.
@@ -96,10 +96,10 @@ async function main(): Promise<void> {
     }
 
     // 2. Capacity units and throughput per metered request, same per-minute limit.
-    const ourMeter = meterCapacity(tenantDocumentClient.middlewareStack as never);
     const ctx = ownerContext('ten_BENCHMETER00000000000000', 'usr_bench', 'enterprise', {
       requestsPerMinute: PER_MINUTE,
     });
+    const ourMeter = meterCapacity(tenantClientFor(ctx.tenantId).middlewareStack as never);
     ourMeter.reset();
     let started = performance.now();
     await pool(METERED_REQUESTS, METER_CONCURRENCY, () => runWithTenantContext(ctx, () => meterRequest(ctx)));

@@ -159,6 +159,60 @@ describe('the Tenantry stack', () => {
     expect(withKms.map(([id]) => id)).toEqual([expect.stringMatching(/tenants/)]);
   });
 
+  it('limits the tenant data role to its tenant’s partition by session tag', () => {
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) =>
+      id.includes('TenantDataRole'),
+    );
+    expect(roles).toHaveLength(1);
+    const trust = JSON.stringify(roles[0]?.[1]);
+    expect(trust).toContain('sts:AssumeRole');
+    expect(trust).toContain('sts:TagSession');
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+      id.includes('TenantDataRole'),
+    );
+    const statements = policies.flatMap(
+      ([, policy]) =>
+        (policy.Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } })
+          .PolicyDocument.Statement,
+    );
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({
+      Condition: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenantId}'] },
+      },
+    });
+    expect(statements[0]?.Action).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']),
+    );
+    expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
+  });
+
+  it('lets no function Scan or read streams, and lets the data functions assume the tenant role', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    for (const [id, policy] of policies) {
+      const text = JSON.stringify(policy);
+      for (const action of [
+        'dynamodb:Scan',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:*',
+      ]) {
+        expect(text, `${id} ${action}`).not.toContain(`"${action}"`);
+      }
+    }
+    const tenants = JSON.stringify(policies.filter(([id]) => id.includes('tenantsFunction')));
+    expect(tenants).toContain('sts:TagSession');
+    expect(tenants).toContain('TenantDataRole');
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
+    );
+    for (const fn of functions) {
+      const env = (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+        .Variables;
+      expect(JSON.stringify(env.TENANT_ROLE_ARN)).toContain('TenantDataRole');
+    }
+  });
+
   it('gives the docs function no access to the table', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const docs = policies.filter(([id]) => id.includes('docs'));
