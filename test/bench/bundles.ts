@@ -12,20 +12,16 @@ import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../infra/constructs/bundling';
 import { DOCS_PACKAGE_FILES } from '../../shared/api/docs/assets';
 import { functionEntry } from '../../shared/api/function-entries';
+import { ROUTES } from '../../shared/api/manifest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 15);
 const SIZE_TARGET = 1.2;
 const LOAD_TARGET = 1.3;
 
+/** Every Lambda function: one per domain of the manifest, the authorizer and the two job functions. */
 const FUNCTIONS = [
-  'tenants',
-  'users',
-  'audit',
-  'agents',
-  'runs',
-  'quotas',
-  'docs',
+  ...new Set(ROUTES.map((route) => route.function)),
   'authorizer',
   'jobs/scheduler',
   'jobs/worker',
