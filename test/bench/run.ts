@@ -51,6 +51,8 @@ async function main(): Promise<void> {
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       LOG_LEVEL: 'SILENT',
       CURSOR_SECRET: randomBytes(32).toString('base64url'),
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     const { consumePeriodic } = await import('../../shared/quotas/periodic-quota');
     const { meterRequest } = await import('../../shared/quotas/request-metering');
