@@ -1,6 +1,6 @@
 /**
  * Roles and what they may do. A role is read from the membership record, never from the token, and
- * every route names the one permission it needs (functions/routes.ts).
+ * every route names the one permission it needs (the route manifest, shared/api/manifest.ts).
  */
 export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
