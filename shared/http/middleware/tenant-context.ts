@@ -71,9 +71,10 @@ function targetTenantId(event: ApiEvent, principal: UserPrincipal): string | und
 
 /**
  * Builds the {@link TenantContext} from verified identity only, then enforces, in order: the tenant
- * named by path or header is the caller's own (only platform admins may act on another, and are
- * audited); the tenant exists and is not suspended or deleted; the caller's membership is current;
- * the caller's role grants the route's permission.
+ * named by path or header is well-formed and the caller's own (only platform admins may act on
+ * another, and are audited); the tenant exists; for members, the request comes from an address the
+ * tenant allows and the tenant is not suspended or deleted; the caller's membership is current and,
+ * where the tenant requires it, has MFA enrolled; the caller's role grants the route's permission.
  */
 export function tenantContextMiddleware(
   route: RouteDefinition,
