@@ -52,7 +52,7 @@ export class TenantryTable extends Construct {
     });
 
     this.tenantDataRole = new Role(this, 'TenantDataRole', {
-      description: 'Tenantry: a tenant’s data access, limited to its own partition by session tag.',
+      description: "Tenantry: a tenant's data access, limited to its own partition by session tag.",
       assumedBy: new AccountRootPrincipal().withSessionTags(),
     });
     this.tenantDataRole.addToPolicy(

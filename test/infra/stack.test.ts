@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -312,5 +313,21 @@ describe('cdk-nag (AWS Solutions)', () => {
     // A queue without SSL enforcement or a dead-letter queue, acknowledged by nobody.
     new Queue(stack, 'UnreviewedQueue');
     expect(() => app.synth()).toThrow();
+  });
+});
+
+describe('CloudFormation validation at synth', () => {
+  it('fails synthesis on a template CloudFormation would refuse (cdk.json turns its warnings into errors)', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new TenantryStack(app, 'Refused');
+    // IAM refuses descriptions outside Latin-1: a typographic apostrophe is enough.
+    new Role(stack, 'BadRole', { assumedBy: new AccountRootPrincipal(), description: 'A tenant’s role' });
+    expect(() => app.synth()).toThrow(/does not match pattern/);
+  });
+
+  it('synthesizes the real stack with the same validation (positive control)', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    new TenantryStack(app, 'Accepted');
+    expect(() => app.synth()).not.toThrow();
   });
 });
