@@ -1,9 +1,11 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { USER_ROUTES } from '../../shared/api/routes/users';
-import { requireTenant } from '../../shared/http/request-scope';
+import { requirePrincipal, requireTenant } from '../../shared/http/request-scope';
+import { describeMe } from '../../shared/users/me';
 import { changeUserRole, getUser, inviteUser, listUsers, removeUser } from '../../shared/users/user-service';
 
 const operations: Operations<typeof USER_ROUTES> = {
+  'users.me': async (_input, scope) => ({ status: 200, body: await describeMe(requirePrincipal(scope)) }),
   'users.list': async ({ query }, scope) => ({
     status: 200,
     body: await listUsers(requireTenant(scope), query),

@@ -53,6 +53,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
   const codes: ProblemCode[] = ['validation_failed', 'internal_error'];
   codes.push('malformed_json', 'payload_too_large', 'unsupported_media_type');
   if (route.request.body && !route.request.bodyOptional) codes.push('body_required');
+  if (route.auth === 'user') codes.push('unauthorized');
   if (route.auth === 'platform') codes.push('unauthorized', 'platform_admin_required');
   if (route.auth === 'tenant') {
     codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found', 'tenant_deleted');
@@ -81,6 +82,7 @@ export function operationCodes(route: RouteDefinition): ProblemCode[] {
 
 function whoMay(route: RouteDefinition): string {
   if (route.auth === 'public') return 'Public: no token.';
+  if (route.auth === 'user') return 'Any signed-in person, about themselves.';
   if (route.auth === 'platform' || route.permission?.startsWith('platform:')) return 'Platform admins.';
   const roles = ROLES.filter((role) => route.permission && ROLE_PERMISSIONS[role].has(route.permission));
   return `Roles: ${roles.join(', ')} (permission \`${route.permission}\`); platform admins on any tenant.`;

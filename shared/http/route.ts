@@ -34,16 +34,17 @@ export interface RouteResponse {
 }
 
 /**
- * One endpoint, declared once. `public` routes skip the authorizer; `tenant` routes act on one tenant
- * (from the path, the `X-Tenant-ID` header, or the caller's own); `platform` routes are for platform
- * admins and act on no single tenant.
+ * One endpoint, declared once. `public` routes skip the authorizer; `user` routes are about the
+ * signed-in person and act on no tenant; `tenant` routes act on one tenant (from the path, the
+ * `X-Tenant-ID` header, or the caller's own); `platform` routes are for platform admins and act on no
+ * single tenant.
  */
 export interface RouteDefinition {
   id: string;
   method: HttpMethod;
   path: string;
   function: FunctionName;
-  auth: 'public' | 'tenant' | 'platform';
+  auth: 'public' | 'user' | 'tenant' | 'platform';
   permission?: Permission;
   /** Reachable while the tenant is suspended (reading its own status). */
   allowWhenSuspended?: boolean;

@@ -19,6 +19,7 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,
+  'users.me': () => undefined,
   'users.list': () => undefined,
   'users.get': () => undefined,
   'users.invite': (u) => ({ email: `${u}@invite.test`, role: 'member' }),

@@ -5,6 +5,7 @@ import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
 import { ROLES } from '../../tenancy/roles';
+import { TENANT_STATUSES } from '../../tenants/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
 
@@ -27,7 +28,43 @@ export const userView = component(
 
 const oneUser = { description: 'The user.', schema: userView };
 
+const meView = component(
+  'Me',
+  z.object({
+    user: z.object({
+      id: idSchema('user'),
+      email: z.nullable(z.string()),
+      defaultTenantId: z.nullable(idSchema('tenant')),
+      platformAdmin: z.boolean(),
+      mfaEnrolled: z.boolean(),
+    }),
+    memberships: z.array(
+      z.object({
+        tenantId: idSchema('tenant'),
+        tenantName: z.string(),
+        tenantSlug: z.string(),
+        tenantStatus: z.enum(TENANT_STATUSES),
+        role: z.enum(ROLES),
+        status: z.enum(MEMBERSHIP_STATUSES),
+      }),
+    ),
+  }),
+);
+
 export const USER_ROUTES = [
+  {
+    id: 'users.me',
+    method: 'GET',
+    path: '/v1/me',
+    function: 'users',
+    auth: 'user',
+    summary: 'The signed-in person',
+    description:
+      'The caller’s profile and every tenant they belong to, with their role and membership status there (for a tenant switcher). Names no tenant, and shows nothing of tenants the caller is not a member of.',
+    request: {},
+    responses: { 200: { description: 'The caller and their memberships.', schema: meView } },
+    errors: [],
+  },
   {
     id: 'users.list',
     method: 'GET',

@@ -89,6 +89,7 @@ export function tenantContextMiddleware(
 
       const principal = await principalOf(event);
       scope.principal = principal;
+      if (route.auth === 'user') return;
       if (route.auth === 'platform') {
         if (!principal.isPlatformAdmin) {
           throw new ForbiddenError('This operation is for platform admins.', 'platform_admin_required');
