@@ -26,7 +26,13 @@ import { grantTable, tenantryFunction } from './tenantry-function';
 /** Which Cognito admin actions each function needs; none for the rest. */
 const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
   tenants: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser'],
-  users: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminDisableUser'],
+  users: [
+    'cognito-idp:AdminCreateUser',
+    'cognito-idp:AdminDeleteUser',
+    'cognito-idp:AdminDisableUser',
+    'cognito-idp:AdminEnableUser',
+    'cognito-idp:AdminGetUser',
+  ],
 };
 
 export interface TenantryApiProps {

@@ -2,6 +2,7 @@ import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -109,4 +110,32 @@ export async function mfaEnrolled(username: string): Promise<boolean> {
     if ((error as { name?: string }).name === 'UserNotFoundException') return false;
     throw error;
   }
+}
+
+export interface DirectoryUser {
+  username: string;
+  userId: string;
+  enabled: boolean;
+}
+
+/** The person with this email, if the pool has one: their user name, their `usr_` id, whether they may sign in. */
+export async function findDirectoryUser(email: string): Promise<DirectoryUser | null> {
+  try {
+    const user = await cognitoClient.send(
+      new AdminGetUserCommand({ UserPoolId: config.cognito.userPoolId, Username: email }),
+    );
+    const userId = user.UserAttributes?.find((attribute) => attribute.Name === 'custom:userId')?.Value;
+    if (!user.Username || !userId) return null;
+    return { username: user.Username, userId, enabled: user.Enabled !== false };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') return null;
+    translate(error);
+  }
+}
+
+/** Lets a person sign in again (a removed person invited back). */
+export async function enableDirectoryUser(username: string): Promise<void> {
+  await cognitoClient.send(
+    new AdminEnableUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
+  );
 }

@@ -3,12 +3,18 @@ import { auditEventItem } from '../audit/audit-log';
 import { openCursor, sealCursor } from '../data/cursor';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
 import { writeTransaction } from '../data/transactions';
-import { tenantDocumentClient } from '../data/clients';
+import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
 import { tenantPartitionKey } from '../data/table-definition';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
-import { createDirectoryUser, deleteDirectoryUser, disableDirectoryUser } from '../identity/user-directory';
+import {
+  createDirectoryUser,
+  deleteDirectoryUser,
+  disableDirectoryUser,
+  enableDirectoryUser,
+  findDirectoryUser,
+} from '../identity/user-directory';
 import { logger } from '../observability/logger';
 import type { TenantContext } from '../tenancy/context';
 import { roleRank, type Role } from '../tenancy/roles';
@@ -69,21 +75,22 @@ export interface InviteUserInput {
 }
 
 /**
- * Invites a user: the Cognito user first (Cognito mails the temporary password), then, in one
- * transaction, the `users` quota (invitations count), the `invited` membership, the audit event and
- * the owner count when inviting an owner. If the transaction fails the Cognito user is deleted, so
- * nothing is left half-made.
+ * Invites a person. One person may belong to many tenants: if the pool already knows the email, the
+ * invitation is a membership for that identity (no new Cognito user; a removed person's sign-in is
+ * enabled again); otherwise the Cognito user is created first (Cognito mails the temporary password)
+ * with this tenant as its default. Then, in one transaction: the `users` quota (invitations count),
+ * the `invited` membership and the audit event. If the transaction fails, a Cognito user made for it
+ * is deleted again, so nothing is left half-made. The answer is the same whether or not the person
+ * was known, and says nothing of their other tenants.
  */
 export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Promise<UserView> {
   assertMayGrant(ctx, input.role);
   const now = new Date();
-  const userId = newId('user', now.getTime());
-  const { username } = await createDirectoryUser({
-    email: input.email,
-    name: input.name,
-    tenantId: ctx.tenantId,
-    userId,
-  });
+  const existing = await findDirectoryUser(input.email);
+  const userId = existing?.userId ?? newId('user', now.getTime());
+  const { username } =
+    existing ??
+    (await createDirectoryUser({ email: input.email, name: input.name, tenantId: ctx.tenantId, userId }));
   const membership: MembershipItem = {
     tenantId: ctx.tenantId,
     userId,
@@ -121,11 +128,14 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
       },
     );
   } catch (error) {
-    await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
-      logger.error('Could not remove the Cognito user of a failed invitation', { username, cleanupError }),
-    );
+    if (!existing) {
+      await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
+        logger.error('Could not remove the Cognito user of a failed invitation', { username, cleanupError }),
+      );
+    }
     throw error;
   }
+  if (existing && !existing.enabled) await enableDirectoryUser(username);
   await afterCountedTake(ctx, 'users', now);
   if (input.role === 'owner') forgetTenant(ctx.tenantId);
   return toUserView(membership);
@@ -184,9 +194,10 @@ export async function changeUserRole(
 }
 
 /**
- * Removes a user: the membership goes (with the active-owner guard for active owners) and the audit event is
- * written in one transaction; then the Cognito user is disabled. Access ends with the membership,
- * whatever Cognito does, because every request reads the membership.
+ * Removes a user from the tenant: the membership goes (with the active-owner guard for active
+ * owners) and the audit event is written in one transaction; then, if it was the person's last
+ * membership, their Cognito user is disabled. Access ends with the membership, whatever Cognito
+ * does, because every request reads the membership.
  */
 export async function removeUser(ctx: TenantContext, userId: string): Promise<void> {
   const current = await getMembership(ctx, userId);
@@ -215,6 +226,11 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
   );
   forgetMembership(ctx.tenantId, userId);
   forgetTenant(ctx.tenantId);
+  // Sign-in ends only with the person's last membership; their other tenants keep them.
+  const remaining = await MembershipEntity.query
+    .byUser({ userId })
+    .go({ client: platformDocumentClient, count: 1 });
+  if (remaining.data.length > 0) return;
   await disableDirectoryUser(current.cognitoUsername).catch((error: unknown) =>
     logger.error('Membership removed but the Cognito user could not be disabled', { userId, error }),
   );

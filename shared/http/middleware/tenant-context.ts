@@ -100,11 +100,17 @@ export function tenantContextMiddleware(
       const tenantId = targetTenantId(event, principal);
       if (!tenantId) throw new ForbiddenError('The caller belongs to no tenant.', 'no_tenant');
       const crossTenant = tenantId !== principal.homeTenantId;
-      if (crossTenant && !principal.isPlatformAdmin) {
-        throw new ForbiddenError(
-          'The request names a tenant other than the caller’s own.',
-          'tenant_mismatch',
-        );
+      // A membership is the only grant: a person may act on any tenant they belong to, and on no
+      // other (the token's tenant is only the default). Checked before the tenant is even read.
+      const membership = principal.isPlatformAdmin ? null : await loadMembership(tenantId, principal.userId);
+      if (!principal.isPlatformAdmin && !membership) {
+        if (crossTenant) {
+          throw new ForbiddenError(
+            'The caller is not a member of the tenant the request names.',
+            'tenant_mismatch',
+          );
+        }
+        throw new ForbiddenError('The caller is not a member of this tenant.', 'membership_inactive');
       }
 
       const tenant = await loadTenant(tenantId);
@@ -142,7 +148,6 @@ export function tenantContextMiddleware(
       if (principal.isPlatformAdmin) {
         ctx = { ...base, role: 'platform_admin', permissions: PLATFORM_ADMIN_PERMISSIONS };
       } else {
-        const membership = await loadMembership(tenantId, principal.userId);
         if (!membership || membership.status === 'disabled') {
           throw new ForbiddenError('The caller is not a member of this tenant.', 'membership_inactive');
         }
@@ -168,7 +173,7 @@ export function tenantContextMiddleware(
       scope.tenant = ctx;
 
       // Mutations audit themselves; a platform admin's read of another tenant is audited here.
-      if (crossTenant && !isMutation(route)) {
+      if (principal.isPlatformAdmin && crossTenant && !isMutation(route)) {
         await runWithTenantContext(ctx, () =>
           recordAuditEvent(tenantId, auditSourceOf(ctx), {
             action: 'platform_admin.read',

@@ -123,6 +123,8 @@ function problem(result: { body?: string }) {
 
 describe('tenant context middleware', () => {
   beforeEach(() => {
+    // DynamoDB answers a read of a missing item with no Item; the tests give the items that exist.
+    dynamo.on(GetCommand).resolves({});
     dynamo.on(UpdateCommand).resolves({ Attributes: { used: 1 } });
   });
   afterEach(() => {
@@ -146,7 +148,7 @@ describe('tenant context middleware', () => {
     expect(result.headers?.['content-type']).toBe('application/problem+json');
   });
 
-  it('refuses an X-Tenant-ID naming another tenant for a normal user, without reading it', async () => {
+  it('refuses an X-Tenant-ID naming a tenant the user is not a member of, without reading that tenant', async () => {
     const id = freshTenantId();
     given(id, tenantItem(id), membershipItem(id, 'owner'));
     const result = await getCurrent(id, { 'x-tenant-id': OTHER });
