@@ -61,6 +61,8 @@ const configSchema = z.pipe(
     /** The local stand-in for that key (the twin, tests): secret settings are wrapped with a key derived from it. */
     LOCAL_SECRETS_KEY: z.optional(z.string().check(z.minLength(32))),
     IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 168, 24),
+    /** How long an invitation may wait to be accepted. */
+    INVITATION_TTL_DAYS: wholeNumber(1, 90, 7),
     LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
   }),
   z.transform((env) => {
@@ -92,6 +94,7 @@ const configSchema = z.pipe(
       cursors: { secret: env.CURSOR_SECRET },
       secrets: { kmsKeyId: env.SECRETS_KMS_KEY_ID, localKey: env.LOCAL_SECRETS_KEY },
       tenantRoleArn: env.TENANT_ROLE_ARN,
+      invitations: { ttlDays: env.INVITATION_TTL_DAYS },
       logLevel: env.LOG_LEVEL,
     };
   }),

@@ -123,6 +123,12 @@ export const PROBLEMS = {
     description:
       'The tenant allows requests only from the addresses in its `settings.ipAllowlist`, and this one came from elsewhere.',
   },
+  invitation_expired: {
+    statuses: [403],
+    title: 'Invitation expired',
+    description:
+      'The invitation to this tenant was not accepted in time. Ask an owner or admin to resend it.',
+  },
   mfa_required: {
     statuses: [403],
     title: 'MFA required',
@@ -236,6 +242,11 @@ export const PROBLEMS = {
     title: 'Requiring MFA would lock you out',
     description:
       'Turning on `settings.mfaRequired` needs the caller to have MFA enrolled first; enrol, or send `force: true` to turn it on anyway.',
+  },
+  not_invited: {
+    statuses: [409],
+    title: 'Not invited',
+    description: 'The user has already accepted; only a pending invitation can be resent.',
   },
   last_owner: {
     statuses: [409],

@@ -139,3 +139,24 @@ export async function enableDirectoryUser(username: string): Promise<void> {
     new AdminEnableUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
   );
 }
+
+/**
+ * Sends Cognito's invitation (the temporary password) again, for a person who has never signed in;
+ * a person who has is left alone (Cognito refuses, and there is no password to send).
+ */
+export async function resendDirectoryInvitation(username: string): Promise<void> {
+  try {
+    await cognitoClient.send(
+      new AdminCreateUserCommand({
+        UserPoolId: config.cognito.userPoolId,
+        Username: username,
+        MessageAction: 'RESEND',
+        DesiredDeliveryMediums: ['EMAIL'],
+      }),
+    );
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'UnsupportedUserStateException' || name === 'UserNotFoundException') return;
+    throw error;
+  }
+}

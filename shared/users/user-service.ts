@@ -1,6 +1,7 @@
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { openCursor, sealCursor } from '../data/cursor';
+import { allConditions } from '../data/filters';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
 import { writeTransaction } from '../data/transactions';
 import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
@@ -14,6 +15,7 @@ import {
   disableDirectoryUser,
   enableDirectoryUser,
   findDirectoryUser,
+  resendDirectoryInvitation,
 } from '../identity/user-directory';
 import { logger } from '../observability/logger';
 import type { TenantContext } from '../tenancy/context';
@@ -53,6 +55,7 @@ export interface ListUsersQuery {
   limit: number;
   cursor?: string | undefined;
   role?: Role | undefined;
+  status?: MembershipItem['status'] | undefined;
 }
 
 export async function listUsers(
@@ -63,7 +66,12 @@ export async function listUsers(
   const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const result = await MembershipEntity.query
     .byTenant({ tenantId: ctx.tenantId })
-    .where((attr, op) => (query.role ? op.eq(attr.role, query.role) : ''))
+    .where((attr, op) =>
+      allConditions([
+        query.role ? op.eq(attr.role, query.role) : '',
+        query.status ? op.eq(attr.status, query.status) : '',
+      ]),
+    )
     .go({ count: query.limit, cursor });
   return { items: result.data.map(toUserView), nextCursor: sealCursor(list, result.cursor) };
 }
@@ -83,9 +91,12 @@ export interface InviteUserInput {
  * is deleted again, so nothing is left half-made. The answer is the same whether or not the person
  * was known, and says nothing of their other tenants.
  */
-export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Promise<UserView> {
+export async function inviteUser(
+  ctx: TenantContext,
+  input: InviteUserInput,
+  now: Date = new Date(),
+): Promise<UserView> {
   assertMayGrant(ctx, input.role);
-  const now = new Date();
   const existing = await findDirectoryUser(input.email);
   const userId = existing?.userId ?? newId('user', now.getTime());
   const { username } =
@@ -100,6 +111,7 @@ export async function inviteUser(ctx: TenantContext, input: InviteUserInput): Pr
     status: 'invited',
     cognitoUsername: username,
     invitedBy: ctx.principal.userId,
+    invitedAt: now.toISOString(),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
@@ -234,4 +246,42 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
   await disableDirectoryUser(current.cognitoUsername).catch((error: unknown) =>
     logger.error('Membership removed but the Cognito user could not be disabled', { userId, error }),
   );
+}
+
+/**
+ * Sends an invitation again: its expiry starts over, and a person who has never signed in gets
+ * Cognito's temporary password again. Only a pending invitation can be resent.
+ */
+export async function resendInvitation(
+  ctx: TenantContext,
+  userId: string,
+  now: Date = new Date(),
+): Promise<UserView> {
+  const current = await getMembership(ctx, userId);
+  assertMayManage(ctx, current);
+  if (current.status !== 'invited') throw new ConflictError('The user has already accepted.', 'not_invited');
+  const invitedAt = now.toISOString();
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    { action: 'user.invitation_resent', targetType: 'user', targetId: userId },
+    now,
+  );
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ membership, auditEvent }) => ({
+      membership: membership
+        .patch({ tenantId: ctx.tenantId, userId })
+        .set({ invitedAt, updatedAt: invitedAt })
+        .where((attr, op) => op.eq(attr.status, 'invited'))
+        .commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { membership: () => new ConflictError('The user has already accepted.', 'not_invited') },
+  );
+  forgetMembership(ctx.tenantId, userId);
+  await resendDirectoryInvitation(current.cognitoUsername).catch((error: unknown) =>
+    logger.error('Invitation renewed but Cognito could not resend the temporary password', { userId, error }),
+  );
+  return toUserView({ ...current, invitedAt, updatedAt: invitedAt });
 }

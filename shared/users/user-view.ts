@@ -1,4 +1,13 @@
+import { getConfig } from '../config';
 import type { MembershipItem } from '../data/entities/membership';
+
+const { ttlDays } = getConfig().invitations;
+
+/** When an invited membership's invitation expires (null once accepted). */
+export function invitationExpiry(item: MembershipItem): Date | null {
+  if (item.status !== 'invited') return null;
+  return new Date(Date.parse(item.invitedAt ?? item.createdAt) + ttlDays * 86_400_000);
+}
 
 export interface UserView {
   id: string;
@@ -7,6 +16,8 @@ export interface UserView {
   role: MembershipItem['role'];
   status: MembershipItem['status'];
   invitedBy: string | null;
+  /** For an invitation: when it expires unless accepted or resent. */
+  invitationExpiresAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -19,6 +30,7 @@ export function toUserView(item: MembershipItem): UserView {
     role: item.role,
     status: item.status,
     invitedBy: item.invitedBy ?? null,
+    invitationExpiresAt: invitationExpiry(item)?.toISOString() ?? null,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };

@@ -24,6 +24,7 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'users.get': () => undefined,
   'users.invite': (u) => ({ email: `${u}@invite.test`, role: 'member' }),
   'users.changeRole': () => ({ role: 'viewer' }),
+  'users.resendInvitation': () => undefined,
   'users.remove': () => undefined,
   'audit.list': () => undefined,
   'audit.export': () => undefined,

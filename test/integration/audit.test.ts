@@ -81,6 +81,18 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     before: { role: 'member' },
     after: { role: 'viewer' },
   },
+  'users.resendInvitation': {
+    actor: 'owner',
+    prepare: async (tenant) => {
+      const invited = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/users`, {
+        token: tenant.owner.token,
+        body: { email: `${unique('pending')}@example.test`, role: 'viewer' },
+      });
+      expect(invited.status).toBe(201);
+      return { userId: invited.body.id };
+    },
+    action: 'user.invitation_resent',
+  },
   'users.remove': {
     actor: 'owner',
     prepare: async (tenant) => ({ userId: (await addUser(tenant, 'member')).id }),

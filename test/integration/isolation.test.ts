@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/api/manifest';
+import type { RouteDefinition } from '../../shared/http/route';
 import { pathFor, sampleBody } from '../helpers/route-samples';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -15,6 +16,16 @@ import {
   type TestTenant,
   type TestUser,
 } from '../helpers/twin-api';
+
+/** The user a rightful call acts on: a pending invitee for the routes that need one, else the member. */
+async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: TestUser): Promise<string> {
+  if (route.id !== 'users.resendInvitation') return member.id;
+  const invited = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/users`, {
+    token: tenant.owner.token,
+    body: { email: `${unique('pending')}@example.test`, role: 'viewer' },
+  });
+  return invited.body.id;
+}
 
 /**
  * Layer 3 of isolation: every route in the manifest, called with tenant A's owner against tenant B's
@@ -70,7 +81,7 @@ describe('cross-tenant isolation, walking the route manifest', () => {
       const ids = /\{(agentId|runId|memoryId)\}/.test(route.path) ? await createResources(c) : cIds;
       const rightful = await call(
         route.method,
-        pathFor(route, { tenantId: c.id, userId: cMember.id, ...ids }),
+        pathFor(route, { tenantId: c.id, userId: await rightfulUser(route, c, cMember), ...ids }),
         {
           token: platformOperation ? await adminToken() : c.owner.token,
           // Enterprise keeps C clear of the limits the later controls would otherwise reach.
@@ -162,7 +173,11 @@ describe('cross-tenant isolation, walking the route manifest', () => {
 
     for (const route of withResourceIds) {
       it(`${route.method} ${route.path} (${route.id}) finds none of B's resources, and A's own`, async () => {
-        const own = { tenantId: a.id, userId: aMember.id, ...(await createResources(a)) };
+        const own = {
+          tenantId: a.id,
+          userId: await rightfulUser(route, a, aMember),
+          ...(await createResources(a)),
+        };
         const foreign = { tenantId: a.id, userId: bMember.id, ...bIds };
         const attack = await call(route.method, pathFor(route, foreign), {
           token: a.owner.token,

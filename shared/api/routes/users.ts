@@ -21,6 +21,7 @@ export const userView = component(
     role: z.enum(ROLES),
     status: z.enum(MEMBERSHIP_STATUSES),
     invitedBy: z.nullable(z.string()),
+    invitationExpiresAt: z.nullable(timestamp),
     createdAt: timestamp,
     updatedAt: timestamp,
   }),
@@ -73,10 +74,16 @@ export const USER_ROUTES = [
     auth: 'tenant',
     permission: 'users:read',
     summary: "List the tenant's users",
-    description: 'Members and invitations, optionally of one role, a page at a time.',
+    description:
+      'Members and invitations, optionally of one role or status (`status=invited` lists the pending invitations, with when each expires), a page at a time.',
     request: {
       path: usersPath,
-      query: z.strictObject({ role: z.optional(z.enum(ROLES)), limit: limitParam, cursor: cursorParam }),
+      query: z.strictObject({
+        role: z.optional(z.enum(ROLES)),
+        status: z.optional(z.enum(MEMBERSHIP_STATUSES)),
+        limit: limitParam,
+        cursor: cursorParam,
+      }),
     },
     responses: { 200: { description: 'A page of users.', schema: pageOf(userView) } },
     errors: ['invalid_cursor'],
@@ -143,5 +150,19 @@ export const USER_ROUTES = [
     request: { path: userPath },
     responses: { 204: { description: 'Removed.' } },
     errors: ['user_not_found', 'role_above_own', 'last_owner', 'concurrent_modification'],
+  },
+  {
+    id: 'users.resendInvitation',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/users/{userId}/resend-invitation',
+    function: 'users',
+    auth: 'tenant',
+    permission: 'users:invite',
+    summary: 'Resend an invitation',
+    description:
+      'Starts a pending invitation’s expiry over, and sends Cognito’s temporary password again to a person who has never signed in. Revoke an invitation by removing the user.',
+    request: { path: userPath },
+    responses: { 200: { description: 'The invited user.', schema: userView } },
+    errors: ['user_not_found', 'role_above_own', 'not_invited', 'concurrent_modification'],
   },
 ] as const satisfies readonly RouteDefinition[];

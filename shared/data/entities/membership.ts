@@ -21,6 +21,8 @@ export const MembershipEntity = new Entity(
       /** The Cognito user name, for AdminDisableUser and friends. */
       cognitoUsername: { type: 'string', required: true, readOnly: true },
       invitedBy: { type: 'string' },
+      /** When the invitation was last sent; it expires a configured number of days later. */
+      invitedAt: { type: 'string' },
       createdAt: { type: 'string', required: true, readOnly: true },
       updatedAt: { type: 'string', required: true },
     },

@@ -12,6 +12,7 @@ import { allowlistAllows } from '../../tenancy/ip-allowlist';
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../tenancy/roles';
 import { entitlementsOf } from '../../tenants/entitlements';
 import { activateInvitedMembership } from '../../users/membership-activation';
+import { invitationExpiry } from '../../users/user-view';
 import {
   receivedAtOf,
   requestMetaOf,
@@ -157,7 +158,13 @@ export function tenantContextMiddleware(
               'Set up an authenticator app (Cognito AssociateSoftwareToken, VerifySoftwareToken, then SetUserMFAPreference with SoftwareTokenMfaSettings enabled), then sign in again.',
           });
         }
-        if (membership.status === 'invited') await activateInvitedMembership(membership);
+        if (membership.status === 'invited') {
+          const expires = invitationExpiry(membership);
+          if (expires && expires <= scope.receivedAt) {
+            throw new ForbiddenError('The invitation to this tenant has expired.', 'invitation_expired');
+          }
+          await activateInvitedMembership(membership);
+        }
         ctx = { ...base, role: membership.role, permissions: ROLE_PERMISSIONS[membership.role] };
       }
 

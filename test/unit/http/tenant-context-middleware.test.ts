@@ -40,6 +40,8 @@ function tenantItem(tenantId: string, status: 'active' | 'suspended' | 'deleted'
     settings: {},
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
+    // Invited just now, so the invitation is still open.
+    invitedAt: new Date().toISOString(),
   };
 }
 

@@ -1,0 +1,78 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { activate, call, createTenant, unique, type TestTenant } from '../helpers/twin-api';
+
+interface Invited {
+  id: string;
+  status: string;
+  invitationExpiresAt: string | null;
+}
+
+async function invite(
+  tenant: TestTenant,
+  at?: Date,
+): Promise<{ id: string; email: string; expiresAt: string }> {
+  const email = `${unique('invitee')}@example.test`;
+  const response = await call<Invited>('POST', `/v1/tenants/${tenant.id}/users`, {
+    token: tenant.owner.token,
+    body: { email, role: 'member' },
+    ...(at ? { at } : {}),
+  });
+  expect(response.status).toBe(201);
+  return { id: response.body.id, email, expiresAt: response.body.invitationExpiresAt ?? '' };
+}
+
+const DAY = 86_400_000;
+
+/** Invitations can be listed, resent and revoked, and expire after 7 days (INVITATION_TTL_DAYS). */
+describe('invitations', () => {
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    tenant = await createTenant();
+  });
+
+  it('lists the pending invitations with when each expires', async () => {
+    const pending = await invite(tenant);
+    const list = await call<{ items: Invited[] }>('GET', `/v1/tenants/${tenant.id}/users?status=invited`, {
+      token: tenant.owner.token,
+    });
+    expect(list.body.items.every((item) => item.status === 'invited')).toBe(true);
+    const listed = list.body.items.find((item) => item.id === pending.id);
+    expect(Date.parse(listed?.invitationExpiresAt ?? '') - Date.now()).toBeGreaterThan(6.9 * DAY);
+  });
+
+  it('refuses an invitation accepted after it expired, with 403 invitation_expired', async () => {
+    const old = await invite(tenant, new Date(Date.now() - 8 * DAY));
+    const token = await activate(old.email);
+    const response = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({ code: 'invitation_expired' });
+  });
+
+  it('lets a resent invitation be accepted (positive control)', async () => {
+    const old = await invite(tenant, new Date(Date.now() - 8 * DAY));
+    const resent = await call<Invited>('POST', `/v1/tenants/${tenant.id}/users/${old.id}/resend-invitation`, {
+      token: tenant.owner.token,
+    });
+    expect(resent.status).toBe(200);
+    expect(Date.parse(resent.body.invitationExpiresAt ?? '')).toBeGreaterThan(Date.now() + 6.9 * DAY);
+    const token = await activate(old.email);
+    expect((await call('GET', `/v1/tenants/${tenant.id}/agents`, { token })).status).toBe(200);
+    const again = await call('POST', `/v1/tenants/${tenant.id}/users/${old.id}/resend-invitation`, {
+      token: tenant.owner.token,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'not_invited' });
+  });
+
+  it('revokes an invitation by removing the user', async () => {
+    const pending = await invite(tenant);
+    expect(
+      (await call('DELETE', `/v1/tenants/${tenant.id}/users/${pending.id}`, { token: tenant.owner.token }))
+        .status,
+    ).toBe(204);
+    const token = await activate(pending.email);
+    const response = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token });
+    expect(response.status).toBe(403);
+  });
+});
