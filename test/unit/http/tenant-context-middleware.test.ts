@@ -40,8 +40,6 @@ function tenantItem(tenantId: string, status: 'active' | 'suspended' | 'deleted'
     settings: {},
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
-    // Invited just now, so the invitation is still open.
-    invitedAt: new Date().toISOString(),
   };
 }
 
@@ -59,6 +57,8 @@ function membershipItem(tenantId: string, role: string, status = 'active') {
     cognitoUsername: 'ada',
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
+    // Invited just now, so an invitation is still open.
+    invitedAt: new Date().toISOString(),
   };
 }
 
