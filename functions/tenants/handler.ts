@@ -6,7 +6,7 @@ import {
   listSecretSettings,
   putSecretSetting,
 } from '../../shared/secrets/secret-settings';
-import { signUpTenant } from '../../shared/tenants/tenant-provisioning';
+import { createOwnTenant, signUpTenant } from '../../shared/tenants/tenant-provisioning';
 import {
   changePlan,
   createTenantAsPlatformAdmin,
@@ -19,6 +19,10 @@ import {
 
 const operations: Operations<typeof TENANT_ROUTES> = {
   'tenants.signup': async ({ body }, scope) => ({ status: 201, body: await signUpTenant(scope.meta, body) }),
+  'tenants.createOwn': async ({ body }, scope) => ({
+    status: 201,
+    body: await createOwnTenant(requirePrincipal(scope), scope.meta, body),
+  }),
   'tenants.create': async ({ body }, scope) => ({
     status: 201,
     body: await createTenantAsPlatformAdmin(requirePrincipal(scope), scope.meta, body),

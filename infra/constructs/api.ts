@@ -25,7 +25,7 @@ import { grantTable, tenantryFunction } from './tenantry-function';
 
 /** Which Cognito admin actions each function needs; none for the rest. */
 const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
-  tenants: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser'],
+  tenants: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminGetUser'],
   users: [
     'cognito-idp:AdminCreateUser',
     'cognito-idp:AdminDeleteUser',

@@ -6,11 +6,11 @@ import { platformDocumentClient } from '../data/clients';
 import { STANDING_PERIOD } from '../data/entities/quota-counter';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
 import { writeTransaction } from '../data/transactions';
-import { ConflictError } from '../errors';
+import { ConflictError, ValidationError } from '../errors';
 import { newId } from '../ids';
-import { createDirectoryUser, deleteDirectoryUser } from '../identity/user-directory';
+import { createDirectoryUser, deleteDirectoryUser, findDirectoryUser } from '../identity/user-directory';
 import { logger } from '../observability/logger';
-import type { RequestMeta } from '../tenancy/context';
+import type { RequestMeta, UserPrincipal } from '../tenancy/context';
 import { consumeFixedWindow } from '../platform/fixed-window-limiter';
 import { DEFAULT_PLAN, PLANS, type PlanId } from './plans';
 import { toTenantView, type TenantView } from './tenant-view';
@@ -24,7 +24,14 @@ export interface ProvisionTenantInput {
 
 export interface ProvisionedTenant {
   tenant: TenantView;
-  owner: { id: string; email: string; role: 'owner'; status: 'invited' };
+  owner: { id: string; email: string; role: 'owner'; status: 'invited' | 'active' };
+}
+
+/** A person who already has an identity and becomes the owner of a new tenant (signed in: active). */
+export interface ExistingOwner {
+  userId: string;
+  username: string;
+  email: string;
 }
 
 const config = getConfig();
@@ -51,18 +58,23 @@ export async function provisionTenant(
   input: ProvisionTenantInput,
   source: (ids: { tenantId: string; ownerUserId: string }) => Omit<AuditSource, 'retentionDays'>,
   now: Date = new Date(),
+  existingOwner?: ExistingOwner,
 ): Promise<ProvisionedTenant> {
   const existing = await SlugClaimEntity.get({ slug: input.slug }).go();
   if (existing.data) throw new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken');
 
   const tenantId = newId('tenant', now.getTime());
-  const ownerUserId = newId('user', now.getTime());
-  const { username } = await createDirectoryUser({
-    email: input.owner.email,
-    name: input.owner.name,
-    tenantId,
-    userId: ownerUserId,
-  });
+  const ownerUserId = existingOwner?.userId ?? newId('user', now.getTime());
+  const { username } =
+    existingOwner ??
+    (await createDirectoryUser({
+      email: input.owner.email,
+      name: input.owner.name,
+      tenantId,
+      userId: ownerUserId,
+    }));
+  // A signed-in person who makes a tenant owns it at once; an invited owner once they sign in.
+  const ownerStatus = existingOwner ? ('active' as const) : ('invited' as const);
 
   const timestamp = now.toISOString();
   const tenant = {
@@ -72,8 +84,7 @@ export async function provisionTenant(
     plan: input.plan ?? DEFAULT_PLAN,
     status: 'active' as const,
     trialEndsAt: trialEnd(now),
-    // The owner is invited: the tenant has an active owner once they first sign in.
-    activeOwnerCount: 0,
+    activeOwnerCount: ownerStatus === 'active' ? 1 : 0,
     settings: {},
     shard: platformShardOf(tenantId),
     createdAt: timestamp,
@@ -85,7 +96,7 @@ export async function provisionTenant(
     email: input.owner.email,
     name: input.owner.name,
     role: 'owner' as const,
-    status: 'invited' as const,
+    status: ownerStatus,
     cognitoUsername: username,
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -118,16 +129,49 @@ export async function provisionTenant(
       { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
     );
   } catch (error) {
-    await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
-      logger.error('Could not remove the Cognito user of a failed signup', { username, cleanupError }),
-    );
+    if (!existingOwner) {
+      await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
+        logger.error('Could not remove the Cognito user of a failed signup', { username, cleanupError }),
+      );
+    }
     throw error;
   }
 
   return {
     tenant: toTenantView(tenant),
-    owner: { id: ownerUserId, email: input.owner.email, role: 'owner', status: 'invited' },
+    owner: { id: ownerUserId, email: input.owner.email, role: 'owner', status: ownerStatus },
   };
+}
+
+/**
+ * A signed-in person makes a tenant of their own (a member of one tenant may own another): free plan
+ * with a trial, limited per source IP like signup, owned by them at once, audited as them.
+ */
+export async function createOwnTenant(
+  principal: UserPrincipal,
+  meta: RequestMeta,
+  input: { name: string; slug: string },
+): Promise<ProvisionedTenant> {
+  if (!principal.email) throw new ValidationError('The token carries no email address.', [], 'invalid_user');
+  const identity = await findDirectoryUser(principal.email);
+  if (!identity || identity.userId !== principal.userId) {
+    throw new ValidationError('The signed-in identity could not be found.', [], 'invalid_user');
+  }
+  await consumeFixedWindow({
+    scope: `SIGNUP#IP#${meta.sourceIp}`,
+    resource: 'signup',
+    limit: config.tenants.signupLimitPerIpPerHour,
+    windowSeconds: 3600,
+  });
+  return provisionTenant(
+    { ...input, plan: DEFAULT_PLAN, owner: { email: principal.email } },
+    ({ tenantId }) => ({
+      actor: { type: 'user', id: principal.userId, tenantId, isPlatformAdmin: false },
+      meta,
+    }),
+    new Date(),
+    { userId: principal.userId, username: identity.username, email: principal.email },
+  );
 }
 
 /** Self-service signup: free plan with a trial, limited per source IP, audited as the new owner. */

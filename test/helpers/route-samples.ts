@@ -8,6 +8,7 @@ import type { RouteDefinition } from '../../shared/http/route';
  */
 export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'tenants.signup': (u) => ({ name: `Signup ${u}`, slug: `s-${u}`, owner: { email: `${u}@signup.test` } }),
+  'tenants.createOwn': (u) => ({ name: `Own ${u}`, slug: `o-${u}` }),
   'tenants.create': (u) => ({ name: `Created ${u}`, slug: `c-${u}`, owner: { email: `${u}@create.test` } }),
   'tenants.list': () => undefined,
   'tenants.getCurrent': () => undefined,

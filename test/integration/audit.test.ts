@@ -28,6 +28,7 @@ interface Scenario {
 const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
   'tenants.signup': { actor: 'newOwner', action: 'tenant.created' },
   'tenants.create': { actor: 'platformAdmin', action: 'tenant.created' },
+  'tenants.createOwn': { actor: 'owner', action: 'tenant.created' },
   'tenants.update': {
     actor: 'owner',
     action: 'tenant.updated',
@@ -195,7 +196,7 @@ describe('audit log, walking the mutating routes of the manifest', () => {
 
       // Creating routes audit into the tenant they create.
       const auditedTenantId =
-        route.id === 'tenants.create' || route.id === 'tenants.signup'
+        route.id === 'tenants.create' || route.id === 'tenants.signup' || route.id === 'tenants.createOwn'
           ? (response.body as { tenant: { id: string } }).tenant.id
           : tenant.id;
       const events = newEvents(

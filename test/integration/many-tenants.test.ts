@@ -93,3 +93,51 @@ describe('one person in many tenants', () => {
     expect((await call('GET', `/v1/tenants/${a.id}/agents`, { token })).status).toBe(200);
   });
 });
+
+describe('a tenant of one’s own', () => {
+  it('lets a member of one tenant create and own another, at once', async () => {
+    const home = await createTenant();
+    const member = await addUser(home, 'member');
+    const slug = `own-${Date.now().toString(36)}`;
+    const created = await call<{ tenant: { id: string }; owner: { id: string; status: string } }>(
+      'POST',
+      '/v1/me/tenants',
+      { token: member.token, body: { name: 'My own', slug }, from: '127.0.0.9' },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.owner).toMatchObject({ id: member.id, status: 'active' });
+    const own = created.body.tenant.id;
+    const me = await call<Me>('GET', '/v1/me', { token: member.token });
+    expect(me.body.memberships).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tenantId: home.id, role: 'member' }),
+        expect.objectContaining({ tenantId: own, role: 'owner', status: 'active' }),
+      ]),
+    );
+    // They own it now: they can invite into it; and they are still only a member at home.
+    const invite = await call('POST', `/v1/tenants/${own}/users`, {
+      token: member.token,
+      body: { email: `${Date.now().toString(36)}@own.example.test`, role: 'admin' },
+    });
+    expect(invite.status).toBe(201);
+    const atHome = await call('POST', `/v1/tenants/${home.id}/users`, {
+      token: member.token,
+      body: { email: `${Date.now().toString(36)}@home.example.test`, role: 'viewer' },
+    });
+    expect(atHome.status).toBe(403);
+    expect(atHome.body).toMatchObject({ code: 'permission_denied' });
+  });
+
+  it('refuses a taken slug, and anyone without a token', async () => {
+    const home = await createTenant();
+    const taken = await call('POST', '/v1/me/tenants', {
+      token: home.owner.token,
+      body: { name: 'Again', slug: home.slug },
+      from: '127.0.0.9',
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ code: 'slug_taken' });
+    const anonymous = await call('POST', '/v1/me/tenants', { body: { name: 'x', slug: 'anon-x' } });
+    expect(anonymous.status).toBe(401);
+  });
+});

@@ -77,7 +77,7 @@ const provisionedTenant = component(
       id: idSchema('user'),
       email: z.string(),
       role: z.literal('owner'),
-      status: z.literal('invited'),
+      status: z.enum(['invited', 'active']),
     }),
   }),
 );
@@ -112,6 +112,22 @@ export const TENANT_ROUTES = [
     },
     responses: { 201: created },
     errors: ['slug_taken', 'email_taken', 'invalid_user', 'rate_limited'],
+  },
+  {
+    id: 'tenants.createOwn',
+    method: 'POST',
+    path: '/v1/me/tenants',
+    function: 'tenants',
+    auth: 'user',
+    summary: 'Create a tenant of my own',
+    description:
+      'A signed-in person (a member of other tenants or not) creates a tenant on the free plan with a trial and owns it at once. Limited per source IP like signup.',
+    request: {
+      body: z.strictObject({ name, slug }),
+      example: { name: 'Side Project', slug: 'side-project' },
+    },
+    responses: { 201: { description: 'The tenant, owned by the caller.', schema: provisionedTenant } },
+    errors: ['slug_taken', 'invalid_user', 'rate_limited', 'service_unavailable'],
   },
   {
     id: 'tenants.create',
