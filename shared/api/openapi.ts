@@ -145,9 +145,6 @@ function convertSchemas(
   return (schema) => stripMeta(converted[ids.get(schema) ?? ''] ?? {});
 }
 
-const COMPONENT_IDS = (): Map<core.$ZodType, string> =>
-  new Map([...COMPONENTS.entries()].map(([id, schema]) => [schema, id]));
-
 const GATEWAY_ERROR = {
   type: 'object',
   description:
@@ -257,7 +254,7 @@ function parametersOf(
  * problem it may answer with (its own codes and the pipeline's), tagged by domain.
  */
 export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES): Document {
-  const componentIds = COMPONENT_IDS();
+  const componentIds = new Map([...COMPONENTS.entries()].map(([id, schema]) => [schema, id]));
   const input = convertSchemas(
     'input',
     routes.flatMap((route) => [route.request.path, route.request.query, route.request.body]).filter(isSchema),

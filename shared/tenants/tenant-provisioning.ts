@@ -143,6 +143,16 @@ export async function provisionTenant(
   };
 }
 
+/** New tenants per source IP and hour, for signup and for a person's own tenants alike. */
+function consumeSignupAllowance(meta: RequestMeta): Promise<void> {
+  return consumeFixedWindow({
+    scope: `SIGNUP#IP#${meta.sourceIp}`,
+    resource: 'signup',
+    limit: config.tenants.signupLimitPerIpPerHour,
+    windowSeconds: 3600,
+  });
+}
+
 /**
  * A signed-in person makes a tenant of their own (a member of one tenant may own another): free plan
  * with a trial, limited per source IP like signup, owned by them at once, audited as them.
@@ -157,12 +167,7 @@ export async function createOwnTenant(
   if (!identity || identity.userId !== principal.userId) {
     throw new ValidationError('The signed-in identity could not be found.', [], 'invalid_user');
   }
-  await consumeFixedWindow({
-    scope: `SIGNUP#IP#${meta.sourceIp}`,
-    resource: 'signup',
-    limit: config.tenants.signupLimitPerIpPerHour,
-    windowSeconds: 3600,
-  });
+  await consumeSignupAllowance(meta);
   return provisionTenant(
     { ...input, plan: DEFAULT_PLAN, owner: { email: principal.email } },
     ({ tenantId }) => ({
@@ -179,12 +184,7 @@ export async function signUpTenant(
   meta: RequestMeta,
   input: Omit<ProvisionTenantInput, 'plan'>,
 ): Promise<ProvisionedTenant> {
-  await consumeFixedWindow({
-    scope: `SIGNUP#IP#${meta.sourceIp}`,
-    resource: 'signup',
-    limit: config.tenants.signupLimitPerIpPerHour,
-    windowSeconds: 3600,
-  });
+  await consumeSignupAllowance(meta);
   return provisionTenant({ ...input, plan: DEFAULT_PLAN }, ({ tenantId, ownerUserId }) => ({
     actor: { type: 'user', id: ownerUserId, tenantId, isPlatformAdmin: false },
     meta,
