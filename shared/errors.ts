@@ -61,7 +61,8 @@ export const PROBLEMS = {
   unauthorized: {
     statuses: [401],
     title: 'Unauthorized',
-    description: 'The request carries no verified identity.',
+    description:
+      'The request carries no verified identity: no credential, an invalid or expired token, or an API key that is unknown, revoked or expired.',
   },
   forbidden: {
     statuses: [403],
@@ -140,6 +141,18 @@ export const PROBLEMS = {
     title: 'Role above own',
     description: 'Nobody grants a role above their own or changes a member ranked above them.',
   },
+  scope_above_own: {
+    statuses: [403],
+    title: 'Scope above own',
+    description:
+      'An API key can hold only permissions its creator holds; `scopes` lists the ones the caller lacks.',
+  },
+  person_required: {
+    statuses: [403],
+    title: 'Person required',
+    description:
+      'The operation is about a signed-in person (their profile, their own tenants) and an API key is no person; call it with a Cognito ID token.',
+  },
   tenant_isolation_violation: {
     statuses: [403],
     title: 'Tenant isolation violation',
@@ -175,6 +188,11 @@ export const PROBLEMS = {
     statuses: [404],
     title: 'User not found',
     description: 'No user with this id in the tenant.',
+  },
+  api_key_not_found: {
+    statuses: [404],
+    title: 'API key not found',
+    description: 'No API key with this id in the tenant.',
   },
   agent_not_found: {
     statuses: [404],

@@ -2,10 +2,18 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { toAuthorizerContext, type AuthorizerContext } from '../../shared/auth/authorizer-context';
+import { looksLikeApiKey } from '../../shared/api-keys/key-secret';
+import { verifyApiKey } from '../../shared/auth/api-key-verifier';
+import {
+  apiKeyAuthorizerContext,
+  toAuthorizerContext,
+  type AuthorizerContext,
+} from '../../shared/auth/authorizer-context';
 import { verifyIdToken } from '../../shared/auth/id-token-verifier';
 import { mfaEnrolled } from '../../shared/identity/user-directory';
 import { logger } from '../../shared/observability/logger';
+
+const JWT_PATTERN = /^[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*$/;
 
 /** MFA enrolment, for tenants that require it; unknown (Cognito unreachable) counts as not enrolled. */
 async function mfaStatus(username: string): Promise<boolean> {
@@ -18,21 +26,28 @@ async function mfaStatus(username: string): Promise<boolean> {
 }
 
 /**
- * The HTTP API's Lambda authorizer (simple responses, cached per Authorization header). A valid
- * Cognito ID token yields the identity the functions build their tenant context from; anything else
- * throws `Unauthorized`, which API Gateway answers with 401.
+ * The HTTP API's Lambda authorizer (simple responses, cached per Authorization header). `Bearer`
+ * carries either a Cognito ID token (a person) or a tenant API key (`tntry_…`, a machine); either
+ * yields the identity the functions build their tenant context from. Anything else throws
+ * `Unauthorized`, which API Gateway answers with 401.
  */
 export async function handler(
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
   const header = event.headers?.authorization ?? event.identitySource?.[0] ?? '';
-  const match = /^Bearer\s+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/.exec(header.trim());
-  if (!match?.[1]) throw new Error('Unauthorized');
+  const credential = /^Bearer\s+(\S+)$/.exec(header.trim())?.[1];
+  if (!credential) throw new Error('Unauthorized');
   try {
-    const identity = await verifyIdToken(match[1]);
+    if (looksLikeApiKey(credential)) {
+      const key = await verifyApiKey(credential);
+      return { isAuthorized: true, context: apiKeyAuthorizerContext(key.keyId, key.tenantId) };
+    }
+    if (!JWT_PATTERN.test(credential))
+      throw new Error('The bearer credential is neither a JWT nor an API key');
+    const identity = await verifyIdToken(credential);
     return { isAuthorized: true, context: toAuthorizerContext(identity, await mfaStatus(identity.username)) };
   } catch (error) {
-    logger.info('Token refused', { reason: error instanceof Error ? error.message : String(error) });
+    logger.info('Credential refused', { reason: error instanceof Error ? error.message : String(error) });
     throw new Error('Unauthorized');
   }
 }

@@ -17,6 +17,7 @@ import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { DOCS_PACKAGE_FILES } from '../../shared/api/docs/assets';
 import { ROUTES } from '../../shared/api/manifest';
+import { API_KEY_LOOKUP_KEY_PREFIX } from '../../shared/data/table-definition';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
 import { CORS_POLICY } from '../../shared/http/cors';
 import type { FunctionName } from '../../shared/http/route';
@@ -64,13 +65,27 @@ export class TenantryApi extends Construct {
         ...(name === 'docs' ? { files: DOCS_PACKAGE_FILES } : {}),
       });
 
-    const authorizerFunction = makeFunction('authorizer', 'Verifies Cognito ID tokens for the HTTP API.');
-    // It reads whether the caller has MFA enrolled, for tenants that require it; nothing else.
+    const authorizerFunction = makeFunction(
+      'authorizer',
+      'Verifies Cognito ID tokens and tenant API keys for the HTTP API.',
+    );
+    // It reads whether the caller has MFA enrolled, for tenants that require it, and an API key's
+    // lookup item by the hash of its secret: GetItem on `APIKEY#…` partition keys, nothing else.
     authorizerFunction.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['cognito-idp:AdminGetUser'],
         resources: [props.userPool.userPoolArn],
+      }),
+    );
+    authorizerFunction.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem'],
+        resources: [props.data.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${API_KEY_LOOKUP_KEY_PREFIX}*`] },
+        },
       }),
     );
     const authorizer = new HttpLambdaAuthorizer('CognitoAuthorizer', authorizerFunction, {

@@ -8,7 +8,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
-import type { TenantContext } from '../tenancy/context';
+import { principalId, type TenantContext } from '../tenancy/context';
 
 export interface AgentView {
   id: string;
@@ -54,7 +54,7 @@ export async function createAgent(
     model: input.model,
     description: input.description,
     instructions: input.instructions,
-    createdBy: ctx.principal.userId,
+    createdBy: principalId(ctx.principal),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };

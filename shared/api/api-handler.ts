@@ -91,7 +91,7 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation<RouteDef
       },
     })
     .use(validationMiddleware(route))
-    .use(idempotencyMiddleware())
+    .use(idempotencyMiddleware(route))
     .use(quotaMiddleware(route))
     .handler(async function runOperation(_event, context) {
       const { scope } = context;

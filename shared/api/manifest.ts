@@ -1,4 +1,5 @@
 import { AGENT_ROUTES } from './routes/agents';
+import { API_KEY_ROUTES } from './routes/api-keys';
 import { AUDIT_ROUTES } from './routes/audit';
 import { DOCS_ROUTES } from './routes/docs';
 import { PLATFORM_ROUTES } from './routes/platform';
@@ -16,6 +17,7 @@ import { USER_ROUTES } from './routes/users';
 export const ROUTES = [
   ...TENANT_ROUTES,
   ...USER_ROUTES,
+  ...API_KEY_ROUTES,
   ...AUDIT_ROUTES,
   ...AGENT_ROUTES,
   ...RUN_ROUTES,

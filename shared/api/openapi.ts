@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type * as core from 'zod/v4/core';
 import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../errors';
 import { PROBLEM_TYPE_BASE } from '../http/problem';
-import type { RouteDefinition } from '../http/route';
+import { isIdempotent, type RouteDefinition } from '../http/route';
 import { ROLE_PERMISSIONS, ROLES } from '../tenancy/roles';
 import { ROUTES } from './manifest';
 import { COMPONENTS } from './schemas/components';
@@ -13,6 +13,7 @@ type Document = Record<string, unknown>;
 const TAGS: Record<RouteDefinition['function'], string> = {
   tenants: 'Tenants: signup, the tenant record, plans and suspension.',
   users: 'Users: the people of a tenant, their roles and invitations.',
+  apiKeys: 'API keys: machine credentials of a tenant, each its own principal with its own scopes.',
   audit: 'Audit: every change in a tenant, who made it and from where.',
   agents: 'Agents and their memory (counted against `agents` and `storageBytes`).',
   runs: 'Runs of agents (monthly `runs` on start, monthly `tokens` on completion).',
@@ -25,8 +26,8 @@ const INTRODUCTION = `The multi-tenant core of an AI-agent platform: tenants and
 agents and runs they own, the quotas and rate limits that bound them.
 
 ## Authentication
-Send a Cognito **ID token** as \`Authorization: Bearer <token>\`. The gateway checks it before any
-function runs, and answers a missing or invalid token exactly as API Gateway does: \`401\` with
+Send a Cognito **ID token** (a person) or a tenant **API key** (\`tntry_…\`, a machine) as
+\`Authorization: Bearer <credential>\`. The gateway checks it before any function runs, and answers a missing or invalid token exactly as API Gateway does: \`401\` with
 \`{"message":"Unauthorized"}\` (\`application/json\`, not a problem document). A token that is valid but
 whose identity has no membership in the tenant is refused by the API with a problem (\`403\`).
 
@@ -45,7 +46,8 @@ path with another method \`405 method_not_allowed\` (with \`Allow\`).
 Tenant requests count against the plan's requests per minute and API calls per month; answers carry
 \`RateLimit-Policy\`, \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a \`429\`
 carries \`Retry-After\`. \`POST\` requests accept an \`Idempotency-Key\`: a retry with the same key and
-body gets the first answer back (\`Idempotent-Replayed: true\`) and counts nothing twice.`;
+body gets the first answer back (\`Idempotent-Replayed: true\`) and counts nothing twice (except where
+the answer holds a secret shown once: creating an API key).`;
 
 /** The problem codes the request pipeline itself may answer a route with, besides its own. */
 export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
@@ -53,7 +55,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
   const codes: ProblemCode[] = ['validation_failed', 'internal_error'];
   codes.push('malformed_json', 'payload_too_large', 'unsupported_media_type');
   if (route.request.body && !route.request.bodyOptional) codes.push('body_required');
-  if (route.auth === 'user') codes.push('unauthorized');
+  if (route.auth === 'user') codes.push('unauthorized', 'person_required');
   if (route.auth === 'platform') codes.push('unauthorized', 'platform_admin_required');
   if (route.auth === 'tenant') {
     codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found', 'tenant_deleted');
@@ -69,7 +71,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
     if (!route.allowWhenSuspended) codes.push('tenant_suspended');
     if (route.permission) codes.push('permission_denied');
     if (route.feature) codes.push('feature_not_in_plan');
-    if (route.method === 'POST') {
+    if (isIdempotent(route)) {
       codes.push('invalid_idempotency_key', 'idempotency_in_progress', 'idempotency_key_reused');
     }
   }
@@ -285,7 +287,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
         schema: { type: 'string' },
       });
     }
-    if (route.auth === 'tenant' && route.method === 'POST') {
+    if (isIdempotent(route)) {
       parameters.push({
         name: 'Idempotency-Key',
         in: 'header',

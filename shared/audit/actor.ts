@@ -1,4 +1,4 @@
-import type { RequestMeta, TenantContext } from '../tenancy/context';
+import { principalId, type RequestMeta, type TenantContext } from '../tenancy/context';
 import { PLANS } from '../tenants/plans';
 
 /** Who did something, as the audit log records it. */
@@ -21,8 +21,8 @@ export function auditSourceOf(ctx: TenantContext): AuditSource {
   return {
     actor: {
       type: ctx.principal.type,
-      id: ctx.principal.userId,
-      tenantId: ctx.principal.homeTenantId,
+      id: principalId(ctx.principal),
+      tenantId: ctx.principal.type === 'apiKey' ? ctx.principal.tenantId : ctx.principal.homeTenantId,
       isPlatformAdmin: ctx.principal.isPlatformAdmin,
     },
     meta: { requestId: ctx.requestId, sourceIp: ctx.sourceIp, userAgent: ctx.userAgent },

@@ -3,9 +3,10 @@ import type { VerifiedIdentity } from './id-token-verifier';
 
 /**
  * What the authorizer hands API Gateway, and API Gateway hands each function in
- * `requestContext.authorizer.lambda`. Flat strings, because that is what survives the trip.
+ * `requestContext.authorizer.lambda`. Flat strings, because that is what survives the trip. A
+ * person (a Cognito ID token) or a tenant API key.
  */
-export const authorizerContextSchema = z.object({
+const userContextSchema = z.object({
   principalType: z.literal('user'),
   sub: z.string().check(z.minLength(1)),
   userId: z.string().check(z.minLength(1)),
@@ -15,6 +16,17 @@ export const authorizerContextSchema = z.object({
   /** `true` when the user has an MFA method enrolled (so every sign-in passed a second factor). */
   mfa: z.optional(z.enum(['true', 'false'])),
 });
+
+const apiKeyContextSchema = z.object({
+  principalType: z.literal('apiKey'),
+  keyId: z.string().check(z.minLength(1)),
+  tenantId: z.string().check(z.minLength(1)),
+});
+
+export const authorizerContextSchema = z.discriminatedUnion('principalType', [
+  userContextSchema,
+  apiKeyContextSchema,
+]);
 export type AuthorizerContext = z.infer<typeof authorizerContextSchema>;
 
 export function toAuthorizerContext(identity: VerifiedIdentity, mfaEnrolled: boolean): AuthorizerContext {
@@ -27,4 +39,8 @@ export function toAuthorizerContext(identity: VerifiedIdentity, mfaEnrolled: boo
     ...(identity.email ? { email: identity.email } : {}),
     groups: identity.groups.join(','),
   };
+}
+
+export function apiKeyAuthorizerContext(keyId: string, tenantId: string): AuthorizerContext {
+  return { principalType: 'apiKey', keyId, tenantId };
 }

@@ -1,5 +1,6 @@
 import { getConfig } from '../config';
 import { platformDocumentClient } from './clients';
+import { ApiKeyEntity, type ApiKeyItem } from './entities/api-key';
 import { MembershipEntity, type MembershipItem } from './entities/membership';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { TenantEntity, type TenantItem } from './entities/tenant';
@@ -13,6 +14,7 @@ const config = getConfig();
 const tenants = new TtlCache<TenantItem | null>(config.cache.tenantTtlMs);
 const memberships = new TtlCache<MembershipItem | null>(config.cache.membershipTtlMs);
 const platformAdmins = new TtlCache<boolean>(config.cache.membershipTtlMs);
+const apiKeys = new TtlCache<ApiKeyItem | null>(config.cache.membershipTtlMs);
 
 export function loadTenant(tenantId: string): Promise<TenantItem | null> {
   return tenants.get(tenantId, async () => {
@@ -26,6 +28,21 @@ export function loadMembership(tenantId: string, userId: string): Promise<Member
     const result = await MembershipEntity.get({ tenantId, userId }).go({ client: platformDocumentClient });
     return result.data;
   });
+}
+
+/**
+ * An API key's record, re-read as often as memberships: revoking or expiring a key ends its access
+ * within this cache time, whatever the authorizer cached.
+ */
+export function loadApiKey(tenantId: string, keyId: string): Promise<ApiKeyItem | null> {
+  return apiKeys.get(`${tenantId}/${keyId}`, async () => {
+    const result = await ApiKeyEntity.get({ tenantId, keyId }).go({ client: platformDocumentClient });
+    return result.data;
+  });
+}
+
+export function forgetApiKey(tenantId: string, keyId: string): void {
+  apiKeys.delete(`${tenantId}/${keyId}`);
 }
 
 /** Whether a platform-admin record exists for the user (cached as briefly as memberships). */

@@ -1,6 +1,8 @@
 import { Service } from 'electrodb';
 import { TABLE_NAME } from './clients';
 import { AgentEntity } from './entities/agent';
+import { ApiKeyEntity } from './entities/api-key';
+import { ApiKeyLookupEntity } from './entities/api-key-lookup';
 import { AuditEventEntity } from './entities/audit-event';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
@@ -28,6 +30,8 @@ export const TenantryService = new Service(
     run: RunEntity,
     memoryItem: MemoryItemEntity,
     secretSetting: SecretSettingEntity,
+    apiKey: ApiKeyEntity,
+    apiKeyLookup: ApiKeyLookupEntity,
     platformAdmin: PlatformAdminEntity,
     platformAdminCount: PlatformAdminCountEntity,
     platformAuditEvent: PlatformAuditEventEntity,

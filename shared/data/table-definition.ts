@@ -35,3 +35,7 @@ export const TENANT_PARTITION_KEY = {
   template: `${TENANT_KEY_PREFIX}\${tenantId}`,
   casing: 'none',
 } as const;
+
+/** The partition key prefix of the platform items that find an API key by its secret's hash. */
+export const API_KEY_LOOKUP_KEY_PREFIX = 'APIKEY#';
+export const API_KEY_LOOKUP_SORT_KEY = 'APIKEY';

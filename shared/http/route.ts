@@ -6,7 +6,8 @@ import type { FeatureFlag, PeriodicResource } from '../tenants/plans';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda function that serves a route; one per domain. */
-export type FunctionName = 'tenants' | 'users' | 'audit' | 'agents' | 'runs' | 'quotas' | 'platform' | 'docs';
+export type FunctionName =
+  'tenants' | 'users' | 'apiKeys' | 'audit' | 'agents' | 'runs' | 'quotas' | 'platform' | 'docs';
 
 /** What a route accepts; each schema runs in the validation middleware, before anything is consumed. */
 export interface RouteRequest {
@@ -52,6 +53,11 @@ export interface RouteDefinition {
   consumes?: PeriodicResource;
   /** A plan feature the route requires (403 `feature_not_in_plan` without it). */
   feature?: FeatureFlag;
+  /**
+   * The answer carries a secret that is never stored, so no answer is kept for an Idempotency-Key to
+   * replay: the header is not honoured (a retry makes a second, separately revocable one).
+   */
+  answersSecret?: boolean;
   summary: string;
   description: string;
   request: RouteRequest;
@@ -64,6 +70,11 @@ export interface RouteDefinition {
 /** API Gateway's route key, e.g. `GET /v1/tenants/{tenantId}`. */
 export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
+}
+
+/** Whether an `Idempotency-Key` is honoured: a tenant POST whose answer may be stored for replay. */
+export function isIdempotent(route: Pick<RouteDefinition, 'method' | 'auth' | 'answersSecret'>): boolean {
+  return route.auth === 'tenant' && route.method === 'POST' && route.answersSecret !== true;
 }
 
 export function isMutation(route: Pick<RouteDefinition, 'method'>): boolean {

@@ -11,7 +11,7 @@ import { newId } from '../ids';
 import { getAgentItem } from '../agents/agent-service';
 import { assertPeriodicLeft, consumePeriodic, refundPeriodic } from '../quotas/periodic-quota';
 import { monthPeriod } from '../quotas/periods';
-import type { TenantContext } from '../tenancy/context';
+import { principalId, type TenantContext } from '../tenancy/context';
 
 export interface RunView {
   id: string;
@@ -59,7 +59,7 @@ export async function startRun(
     status: 'running',
     input: input.input,
     period: monthPeriod(now),
-    startedBy: ctx.principal.userId,
+    startedBy: principalId(ctx.principal),
     startedAt: now.toISOString(),
   };
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {

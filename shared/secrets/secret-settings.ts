@@ -5,7 +5,7 @@ import { tenantDocumentClient } from '../data/clients';
 import { SecretSettingEntity, type SecretSettingItem } from '../data/entities/secret-setting';
 import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
-import type { TenantContext } from '../tenancy/context';
+import { principalId, type TenantContext } from '../tenancy/context';
 import { SECRET_NAMES, type SecretName } from '../tenants/secret-names';
 import { keyEncryptionKey, type EncryptionContext } from './key-encryption-key';
 
@@ -61,7 +61,7 @@ export async function putSecretSetting(
     tag: cipher.getAuthTag().toString('base64'),
     encryptedKey: dataKey.wrapped,
     keyRef: kek.ref,
-    updatedBy: ctx.principal.userId,
+    updatedBy: principalId(ctx.principal),
     updatedAt: now.toISOString(),
   };
   const audit = auditEventItem(

@@ -17,13 +17,30 @@ export interface UserPrincipal {
   mfaEnrolled: boolean;
 }
 
-export type Principal = UserPrincipal;
+/** A tenant API key acting as its own principal: its scopes are its permissions. */
+export interface ApiKeyPrincipal {
+  type: 'apiKey';
+  keyId: string;
+  /** The tenant the key belongs to: the only one it may act on. */
+  tenantId: string;
+  isPlatformAdmin: false;
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
+/** The id a principal is recorded by (createdBy, the audit actor, idempotency scopes). */
+export function principalId(principal: Principal): string {
+  return principal.type === 'apiKey' ? principal.keyId : principal.userId;
+}
 
 /** Who is asking, on behalf of which tenant, with what rights. Built from verified identity only. */
 export interface TenantContext {
   tenantId: string;
   principal: Principal;
-  /** The membership role, or `platform_admin` for a platform admin acting on a tenant. */
+  /**
+   * The membership role, or `platform_admin` for a platform admin acting on a tenant; for an API key,
+   * its creator's role when it was made (the ceiling for roles it may grant or manage).
+   */
   role: Role | 'platform_admin';
   permissions: ReadonlySet<Permission>;
   plan: PlanId;

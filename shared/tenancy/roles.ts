@@ -18,6 +18,7 @@ export const PERMISSIONS = [
   'runs:read',
   'runs:write',
   'billing:manage',
+  'apiKeys:manage',
   'platform:tenants:read',
   'platform:tenants:manage',
   'platform:admins:manage',
@@ -33,6 +34,7 @@ const ADMIN: Permission[] = [
   'users:update',
   'users:remove',
   'audit:read',
+  'apiKeys:manage',
 ];
 const OWNER: Permission[] = [...ADMIN, 'billing:manage'];
 
@@ -42,6 +44,16 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
   admin: new Set(ADMIN),
   owner: new Set(OWNER),
 };
+
+/**
+ * What an API key may be scoped to: the tenant permissions (never a platform one), and only those
+ * its creator holds. A key's scopes are its permissions.
+ */
+export const API_KEY_SCOPES = PERMISSIONS.filter(
+  (permission): permission is Exclude<Permission, `platform:${string}`> =>
+    !permission.startsWith('platform:'),
+);
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Platform admins are apart from tenant roles: everything, on any tenant, always audited. */
 export const PLATFORM_ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);

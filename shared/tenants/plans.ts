@@ -8,7 +8,7 @@ export type PlanId = (typeof PLAN_IDS)[number];
 export const DEFAULT_PLAN: PlanId = 'free';
 
 /** Resources counted as a standing total: a create takes, a delete gives back. */
-export const COUNTED_RESOURCES = ['users', 'agents', 'storageBytes'] as const;
+export const COUNTED_RESOURCES = ['users', 'agents', 'apiKeys', 'storageBytes'] as const;
 /** Resources consumed per calendar month; a new month is a new counter. */
 export const PERIODIC_RESOURCES = ['runs', 'tokens', 'apiCalls'] as const;
 export const QUOTA_RESOURCES = [...COUNTED_RESOURCES, ...PERIODIC_RESOURCES] as const;
@@ -44,6 +44,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: 3,
       agents: 2,
+      apiKeys: 2,
       storageBytes: 10 * MB,
       runs: 100,
       tokens: 100_000,
@@ -60,6 +61,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: 10,
       agents: 10,
+      apiKeys: 10,
       storageBytes: 1 * GB,
       runs: 2_000,
       tokens: 2_000_000,
@@ -76,6 +78,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: 50,
       agents: 100,
+      apiKeys: 50,
       storageBytes: 10 * GB,
       runs: 20_000,
       tokens: 20_000_000,
@@ -92,6 +95,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: null,
       agents: null,
+      apiKeys: null,
       storageBytes: null,
       runs: null,
       tokens: null,

@@ -112,6 +112,7 @@ export function updateTenant(ctx: TenantContext, input: UpdateTenantInput): Prom
   if (
     input.settings?.mfaRequired &&
     !input.force &&
+    ctx.principal.type === 'user' &&
     !ctx.principal.isPlatformAdmin &&
     !ctx.principal.mfaEnrolled
   ) {

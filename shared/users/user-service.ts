@@ -18,7 +18,7 @@ import {
   resendDirectoryInvitation,
 } from '../identity/user-directory';
 import { logger } from '../observability/logger';
-import type { TenantContext } from '../tenancy/context';
+import { principalId, type TenantContext } from '../tenancy/context';
 import { roleRank, type Role } from '../tenancy/roles';
 import { forgetMembership, forgetTenant } from '../data/cached-records';
 import { activeOwnerChange, ensureActiveOwnerCount } from './owner-count';
@@ -110,7 +110,7 @@ export async function inviteUser(
     role: input.role,
     status: 'invited',
     cognitoUsername: username,
-    invitedBy: ctx.principal.userId,
+    invitedBy: principalId(ctx.principal),
     invitedAt: now.toISOString(),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),

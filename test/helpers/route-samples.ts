@@ -27,6 +27,10 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'users.changeRole': () => ({ role: 'viewer' }),
   'users.resendInvitation': () => undefined,
   'users.remove': () => undefined,
+  'apiKeys.create': (u) => ({ name: `Key ${u}`, scopes: ['agents:read', 'runs:read'] }),
+  'apiKeys.list': () => undefined,
+  'apiKeys.get': () => undefined,
+  'apiKeys.revoke': () => undefined,
   'audit.list': () => undefined,
   'audit.export': () => undefined,
   'agents.list': () => undefined,
@@ -64,6 +68,7 @@ export interface PathIds {
   agentId: string;
   runId: string;
   memoryId: string;
+  keyId: string;
   file?: string;
 }
 

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
 import { TEST_CLOCK_HEADER } from '../../infra/local/start';
 import { signIn } from '../../infra/local/sign-in';
+import { ROLE_PERMISSIONS } from '../../shared/tenancy/roles';
 import { assertDocumented } from './contract';
 
 export const twin = inject('twin');
@@ -222,6 +223,7 @@ export async function addUser(tenant: TestTenant, role: string): Promise<TestUse
 export interface StoredAuditEvent {
   action: string;
   actorId: string;
+  actorType?: string;
   actorIsPlatformAdmin?: boolean;
   targetId: string;
   before?: Record<string, unknown>;
@@ -259,9 +261,35 @@ export async function postFrom(
 }
 
 /** An agent, a run of it and a memory item in the tenant, made through the API. */
+export interface TestApiKey {
+  id: string;
+  secret: string;
+}
+
+/** Makes an API key of the tenant (by its owner, unless another caller is given). */
+export async function createApiKey(
+  tenant: TestTenant,
+  scopes: readonly string[],
+  options: { token?: string; expiresAt?: string; name?: string } = {},
+): Promise<TestApiKey> {
+  const response = await call<{ id: string; secret: string }>('POST', `/v1/tenants/${tenant.id}/api-keys`, {
+    token: options.token ?? tenant.owner.token,
+    body: {
+      name: options.name ?? unique('key'),
+      scopes,
+      ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+    },
+  });
+  if (response.status !== 201) throw new Error(`api key failed: ${response.status} ${response.text}`);
+  return { id: response.body.id, secret: response.body.secret };
+}
+
+/** Every permission an owner holds, as API key scopes. */
+export const OWNER_SCOPES = [...ROLE_PERMISSIONS.owner];
+
 export async function createResources(
   tenant: TestTenant,
-): Promise<{ agentId: string; runId: string; memoryId: string }> {
+): Promise<{ agentId: string; runId: string; memoryId: string; keyId: string }> {
   const token = tenant.owner.token;
   const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
     token,
@@ -282,5 +310,6 @@ export async function createResources(
     },
   );
   if (memory.status !== 201) throw new Error(`memory failed: ${memory.status} ${memory.text}`);
-  return { agentId: agent.body.id, runId: run.body.id, memoryId: memory.body.id };
+  const key = await createApiKey(tenant, ['agents:read']);
+  return { agentId: agent.body.id, runId: run.body.id, memoryId: memory.body.id, keyId: key.id };
 }

@@ -252,10 +252,28 @@ describe('the Tenantry stack', () => {
       .map(([id]) => id);
     expect(withCognito.length).toBe(3);
     expect(withCognito.every((id) => /tenants|users|authorizer/.test(id))).toBe(true);
-    // The authorizer only reads MFA enrolment, and no data.
     const authorizerPolicy = JSON.stringify(policies.find(([id]) => id.includes('authorizer')) ?? '');
-    expect(authorizerPolicy).not.toContain('dynamodb:');
     expect(authorizerPolicy.match(/cognito-idp:\w+/g)).toEqual(['cognito-idp:AdminGetUser']);
+  });
+
+  it('lets the authorizer read API key lookup items and no other data', () => {
+    const [, policy] =
+      Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.includes('authorizer')) ??
+      [];
+    const statements = (
+      policy?.Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }
+    ).PolicyDocument.Statement;
+    const data = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
+    // Positive control: the one grant it needs is there, and only on the table itself (no index).
+    expect(data).toHaveLength(1);
+    expect(data[0]).toMatchObject({
+      Action: 'dynamodb:GetItem',
+      Effect: 'Allow',
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*'] } },
+    });
+    expect(JSON.stringify(data[0]?.Resource)).not.toContain('index');
+    // No tenant item, no write, no Query or Scan: a leaked authorizer role reads only key lookups.
+    expect(JSON.stringify(statements)).not.toMatch(/dynamodb:(Query|Scan|PutItem|UpdateItem|DeleteItem)/);
   });
 
   it('schedules the monthly reset and the billing close on the 1st (UTC)', () => {

@@ -6,6 +6,7 @@ import {
   addUser,
   adminToken,
   call,
+  createApiKey,
   createResources,
   createTenant,
   storedAuditEvents,
@@ -100,6 +101,18 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     action: 'user.removed',
     before: { role: 'member', status: 'active' },
   },
+  'apiKeys.create': {
+    actor: 'owner',
+    action: 'api_key.created',
+    after: { scopes: ['agents:read', 'runs:read'], expiresAt: null },
+  },
+  'apiKeys.revoke': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ keyId: (await createApiKey(tenant, ['agents:read'])).id }),
+    action: 'api_key.revoked',
+    before: { status: 'active' },
+    after: { status: 'revoked' },
+  },
   'agents.create': { actor: 'owner', action: 'agent.created', after: { model: 'claude-sonnet' } },
   'agents.update': {
     actor: 'owner',
@@ -187,6 +200,7 @@ describe('audit log, walking the mutating routes of the manifest', () => {
         agentId: '',
         runId: '',
         memoryId: '',
+        keyId: '',
         ...prepared,
       };
       const before = await storedAuditEvents(tenant.id);

@@ -24,7 +24,7 @@ const BAD_BODIES = [
 /** Every route of the manifest, fed bad ids, bad bodies and bad query strings: a 4xx, never a 500. */
 describe('bad input across the manifest', () => {
   let tenant: TestTenant;
-  let ids: { agentId: string; runId: string; memoryId: string };
+  let ids: { agentId: string; runId: string; memoryId: string; keyId: string };
   let admin: string;
 
   beforeAll(async () => {

@@ -7,12 +7,15 @@ import {
   addUser,
   adminToken,
   call,
+  createApiKey,
   createResources,
   createTenant,
+  OWNER_SCOPES,
   storedAuditEvents,
   table,
   twin,
   unique,
+  type TestApiKey,
   type TestTenant,
   type TestUser,
 } from '../helpers/twin-api';
@@ -36,11 +39,11 @@ describe('cross-tenant isolation, walking the route manifest', () => {
   let b: TestTenant;
   let bMember: TestUser;
   let bAuditBefore: number;
-  let bIds: { agentId: string; runId: string; memoryId: string };
+  let bIds: { agentId: string; runId: string; memoryId: string; keyId: string };
 
   let c: TestTenant;
   let cMember: TestUser;
-  let cIds: { agentId: string; runId: string; memoryId: string };
+  let cIds: { agentId: string; runId: string; memoryId: string; keyId: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([createTenant(), createTenant(), createTenant()]);
@@ -78,7 +81,7 @@ describe('cross-tenant isolation, walking the route manifest', () => {
       // Positive control: the rightful caller (C's owner, or a platform admin for platform
       // operations) makes the same call on C's own tenant and resources, and succeeds.
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
-      const ids = /\{(agentId|runId|memoryId)\}/.test(route.path) ? await createResources(c) : cIds;
+      const ids = /\{(agentId|runId|memoryId|keyId)\}/.test(route.path) ? await createResources(c) : cIds;
       const rightful = await call(
         route.method,
         pathFor(route, { tenantId: c.id, userId: await rightfulUser(route, c, cMember), ...ids }),
@@ -162,13 +165,14 @@ describe('cross-tenant isolation, walking the route manifest', () => {
       agentId: 'agent_not_found',
       runId: 'run_not_found',
       memoryId: 'memory_not_found',
+      keyId: 'api_key_not_found',
     };
     const withResourceIds = ROUTES.filter(
-      (route) => route.auth === 'tenant' && /\{(userId|agentId|runId|memoryId)\}/.test(route.path),
+      (route) => route.auth === 'tenant' && /\{(userId|agentId|runId|memoryId|keyId)\}/.test(route.path),
     );
 
     it('covers every route with a resource id', () => {
-      expect(withResourceIds.length).toBeGreaterThanOrEqual(13);
+      expect(withResourceIds.length).toBeGreaterThanOrEqual(15);
     });
 
     for (const route of withResourceIds) {
@@ -201,5 +205,97 @@ describe('cross-tenant isolation, walking the route manifest', () => {
     it("leaves every item of B's partition as it was", async () => {
       expect(await bPartition()).toBe(bPartitionBefore);
     });
+  });
+});
+
+/** A loopback address of its own, for a call that a per-address limit must not see as a repeat. */
+function freshLoopback(): string {
+  const part = () => 1 + Math.floor(Math.random() * 250);
+  return `127.${part()}.${part()}.${part()}`;
+}
+
+/**
+ * The same walk with API keys: tenant A's key, scoped to everything A's owner may do, against tenant
+ * B on every route that takes a credential. A key acts on its own tenant alone, is no person, and
+ * is never a platform admin. Positive control beside each: C's equally scoped key on C succeeds
+ * (the platform-scoped operations, which no key can hold, are the platform admin's; the routes about
+ * a person, C's owner's).
+ */
+describe('cross-tenant isolation with API keys, walking the route manifest', () => {
+  let a: TestTenant;
+  let b: TestTenant;
+  let c: TestTenant;
+  let aKey: TestApiKey;
+  let cKey: TestApiKey;
+  let bMember: TestUser;
+  let cMember: TestUser;
+  let bIds: { agentId: string; runId: string; memoryId: string; keyId: string };
+  let bAuditBefore: number;
+
+  beforeAll(async () => {
+    [a, b, c] = await Promise.all([createTenant(), createTenant(), createTenant()]);
+    [aKey, cKey] = await Promise.all([createApiKey(a, OWNER_SCOPES), createApiKey(c, OWNER_SCOPES)]);
+    [bMember, cMember] = await Promise.all([addUser(b, 'member'), addUser(c, 'member')]);
+    bIds = await createResources(b);
+    bAuditBefore = (await storedAuditEvents(b.id)).length;
+  });
+
+  const withCredential: readonly RouteDefinition[] = ROUTES.filter((route) => route.auth !== 'public');
+
+  it('covers every route that takes a credential', () => {
+    expect(withCredential.length).toBeGreaterThanOrEqual(40);
+  });
+
+  for (const route of withCredential) {
+    it(`${route.method} ${route.path} (${route.id}) refuses tenant A's key on tenant B`, async () => {
+      const namesTenantInPath = route.path.includes('{tenantId}');
+      const response = await call(
+        route.method,
+        pathFor(route, { tenantId: b.id, userId: bMember.id, ...bIds }),
+        {
+          token: aKey.secret,
+          body: sampleBody(route, unique('x')),
+          headers: namesTenantInPath ? {} : { 'x-tenant-id': b.id },
+        },
+      );
+      expect(response.status).toBe(403);
+      expect(response.body).toMatchObject({
+        code:
+          route.auth === 'platform'
+            ? 'platform_admin_required'
+            : route.auth === 'user'
+              ? 'person_required'
+              : 'tenant_mismatch',
+      });
+      for (const secret of [b.slug, b.name, bMember.email, b.owner.email, b.owner.id]) {
+        expect(response.text).not.toContain(secret);
+      }
+
+      const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
+      const ids = /\{(agentId|runId|memoryId|keyId)\}/.test(route.path)
+        ? await createResources(c)
+        : undefined;
+      const rightful = await call(
+        route.method,
+        pathFor(route, {
+          tenantId: c.id,
+          userId: await rightfulUser(route, c, cMember),
+          ...(ids ?? { agentId: '-', runId: '-', memoryId: '-', keyId: '-' }),
+        }),
+        {
+          token: platformOperation ? await adminToken() : route.auth === 'user' ? c.owner.token : cKey.secret,
+          body: route.id === 'tenants.changePlan' ? { plan: 'enterprise' } : sampleBody(route, unique('x')),
+          headers: namesTenantInPath ? {} : { 'x-tenant-id': c.id },
+          ...(route.id === 'tenants.createOwn' ? { from: freshLoopback() } : {}),
+        },
+      );
+      expect(rightful.status, rightful.text).toBeLessThan(300);
+    });
+  }
+
+  it('leaves tenant B unchanged after every attempt', async () => {
+    expect((await storedAuditEvents(b.id)).length).toBe(bAuditBefore);
+    const bView = await call('GET', '/v1/tenants/current', { token: b.owner.token });
+    expect(bView.body).toMatchObject({ name: b.name, plan: 'professional', status: 'active' });
   });
 });

@@ -15,7 +15,7 @@ import {
 describe('a suspended tenant', () => {
   let tenant: TestTenant;
   let member: TestUser;
-  let ids: { agentId: string; runId: string; memoryId: string };
+  let ids: { agentId: string; runId: string; memoryId: string; keyId: string };
 
   beforeAll(async () => {
     tenant = await createTenant();

@@ -4,8 +4,9 @@ import { getConfig } from '../../config';
 import { IdempotencyRecordEntity } from '../../data/entities/idempotency-record';
 import { isConditionalFailure } from '../../data/dynamo-errors';
 import { logger } from '../../observability/logger';
-import { runWithTenantContext, type TenantContext } from '../../tenancy/context';
+import { principalId, runWithTenantContext, type TenantContext } from '../../tenancy/context';
 import type { ApiEvent, ApiResult, ScopedContext } from '../request-scope';
+import { isIdempotent, type RouteDefinition } from '../route';
 import { ConflictError, UnprocessableError, ValidationError } from '../../errors';
 
 const { ttlSeconds } = getConfig().idempotency;
@@ -31,10 +32,12 @@ function requestHash(event: ApiEvent): string {
  */
 /** A key belongs to the tenant and the caller: two users may use the same key without meeting. */
 function itemKeyOf(ctx: TenantContext, key: string) {
-  return { tenantId: ctx.tenantId, scopeKey: `${ctx.principal.userId}#${key}` };
+  return { tenantId: ctx.tenantId, scopeKey: `${principalId(ctx.principal)}#${key}` };
 }
 
-export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
+export function idempotencyMiddleware(
+  route: RouteDefinition,
+): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
   const recordKey = (request: { context: ScopedContext }) => {
     const ctx = request.context.scope.tenant;
     const key = request.context.scope.idempotencyKey;
@@ -54,7 +57,7 @@ export function idempotencyMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Erro
       const { event, context } = request;
       const ctx = context.scope.tenant;
       const key = event.headers['idempotency-key'];
-      if (event.requestContext.http.method !== 'POST' || !ctx || key === undefined) return undefined;
+      if (!isIdempotent(route) || !ctx || key === undefined) return undefined;
       if (!KEY_PATTERN.test(key)) {
         throw new ValidationError(
           'Idempotency-Key must be 1 to 255 visible ASCII characters.',

@@ -1,0 +1,223 @@
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { forgetApiKey } from '../data/cached-records';
+import { platformDocumentClient } from '../data/clients';
+import { openCursor, sealCursor } from '../data/cursor';
+import { ApiKeyEntity, type ApiKeyItem } from '../data/entities/api-key';
+import { tenantPartitionKey } from '../data/table-definition';
+import { writeTransaction } from '../data/transactions';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { newId } from '../ids';
+import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
+import { principalId, type TenantContext } from '../tenancy/context';
+import type { ApiKeyScope, Role } from '../tenancy/roles';
+import { apiKeyHint, apiKeySecretHash, newApiKeySecret } from './key-secret';
+import { apiKeyStatusOf, type ApiKeyStatus } from './key-use';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  /** The start of the secret, to recognise the key by; never enough to use it. */
+  hint: string;
+  scopes: ApiKeyScope[];
+  status: ApiKeyStatus;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+}
+
+/** A new key with its secret: the only answer that ever carries it. */
+export type CreatedApiKeyView = ApiKeyView & { secret: string };
+
+function toView(item: ApiKeyItem, now: Date): ApiKeyView {
+  return {
+    id: item.keyId,
+    name: item.name,
+    hint: item.hint,
+    scopes: [...item.scopes].sort(),
+    status: apiKeyStatusOf(item, now),
+    createdBy: item.createdBy,
+    createdAt: item.createdAt,
+    expiresAt: item.validUntil ?? null,
+    lastUsedAt: item.lastUsedAt ?? null,
+    revokedAt: item.revokedAt ?? null,
+    revokedBy: item.revokedBy ?? null,
+  };
+}
+
+export interface CreateApiKeyInput {
+  name: string;
+  scopes: ApiKeyScope[];
+  expiresAt?: string | undefined;
+}
+
+/** The role a new key records as its ceiling: the creator's (a platform admin's keys rank as owners). */
+function ceilingRoleOf(ctx: TenantContext): Role {
+  return ctx.role === 'platform_admin' ? 'owner' : ctx.role;
+}
+
+/**
+ * Creates a key: scopes only among the creator's own permissions, an expiry in the future if any.
+ * In one transaction: the `apiKeys` quota, the key's tenant item, the platform lookup item (by the
+ * secret's hash) and the audit event, through the platform client since the lookup item is no
+ * tenant's. The secret is in the answer and nowhere else.
+ */
+export async function createApiKey(
+  ctx: TenantContext,
+  input: CreateApiKeyInput,
+  now: Date = new Date(),
+): Promise<CreatedApiKeyView> {
+  const beyond = input.scopes.filter((scope) => !ctx.permissions.has(scope));
+  if (beyond.length > 0) {
+    throw new ForbiddenError(
+      `A key cannot hold permissions its creator lacks: ${beyond.join(', ')}.`,
+      'scope_above_own',
+      { scopes: beyond },
+    );
+  }
+  if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= now.getTime()) {
+    throw new ValidationError('A key cannot expire in the past.', [
+      { path: 'expiresAt', message: 'must be in the future' },
+    ]);
+  }
+  const secret = newApiKeySecret();
+  const secretHash = apiKeySecretHash(secret);
+  const validUntil = input.expiresAt === undefined ? undefined : new Date(input.expiresAt).toISOString();
+  const key: ApiKeyItem = {
+    tenantId: ctx.tenantId,
+    keyId: newId('apiKey', now.getTime()),
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    role: ceilingRoleOf(ctx),
+    hint: apiKeyHint(secret),
+    secretHash,
+    status: 'active',
+    createdBy: principalId(ctx.principal),
+    createdAt: now.toISOString(),
+    validUntil,
+    updatedAt: now.toISOString(),
+  };
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    {
+      action: 'api_key.created',
+      targetType: 'apiKey',
+      targetId: key.keyId,
+      after: { name: key.name, scopes: [...key.scopes].sort(), expiresAt: validUntil ?? null },
+    },
+    now,
+  );
+  await writeTransaction(
+    platformDocumentClient,
+    ({ apiKey, apiKeyLookup, auditEvent, quotaCounter }) => ({
+      quota: takeCounted(quotaCounter, ctx, 'apiKeys', 1, now),
+      key: apiKey.create(key).commit(),
+      lookup: apiKeyLookup
+        .create({
+          secretHash,
+          tenantId: ctx.tenantId,
+          keyId: key.keyId,
+          validUntil,
+          // DynamoDB's TTL removes the lookup of an expired key (a day later: the authorizer and the
+          // tenant context refuse it from the first second).
+          expiresAt: validUntil === undefined ? undefined : Math.ceil(Date.parse(validUntil) / 1000) + 86_400,
+        })
+        .commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { quota: () => countedQuotaError(ctx, 'apiKeys') },
+  );
+  await afterCountedTake(ctx, 'apiKeys', now);
+  return { ...toView(key, now), secret };
+}
+
+async function getKeyItem(ctx: TenantContext, keyId: string): Promise<ApiKeyItem> {
+  const result = await ApiKeyEntity.get({ tenantId: ctx.tenantId, keyId }).go({ consistent: true });
+  if (!result.data) throw new NotFoundError('No API key with this id in the tenant.', 'api_key_not_found');
+  return result.data;
+}
+
+export async function getApiKey(ctx: TenantContext, keyId: string): Promise<ApiKeyView> {
+  return toView(await getKeyItem(ctx, keyId), new Date());
+}
+
+export interface ListApiKeysQuery {
+  limit: number;
+  cursor?: string | undefined;
+  status?: ApiKeyStatus | undefined;
+}
+
+/** The tenant's keys, newest last (ids sort by creation); `status` filters on what each is now. */
+export async function listApiKeys(
+  ctx: TenantContext,
+  query: ListApiKeysQuery,
+  now: Date = new Date(),
+): Promise<{ items: ApiKeyView[]; nextCursor: string | null }> {
+  const list = `apiKeys:${ctx.tenantId}`;
+  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const at = now.toISOString();
+  const result = await ApiKeyEntity.query
+    .byTenant({ tenantId: ctx.tenantId })
+    .where((attr, op) => {
+      switch (query.status) {
+        case 'revoked':
+          return op.eq(attr.status, 'revoked');
+        case 'expired':
+          return `${op.eq(attr.status, 'active')} AND ${op.lte(attr.validUntil, at)}`;
+        case 'active':
+          return `${op.eq(attr.status, 'active')} AND (${op.notExists(attr.validUntil)} OR ${op.gt(attr.validUntil, at)})`;
+        default:
+          return '';
+      }
+    })
+    .go({ count: query.limit, cursor });
+  return { items: result.data.map((item) => toView(item, now)), nextCursor: sealCursor(list, result.cursor) };
+}
+
+/**
+ * Revokes a key: its status, the `apiKeys` quota given back, the lookup item deleted (the authorizer
+ * no longer finds it) and the audit event, in one transaction. Access ends at once in this process
+ * and within the record cache time everywhere. Revoking a revoked key changes nothing.
+ */
+export async function revokeApiKey(
+  ctx: TenantContext,
+  keyId: string,
+  now: Date = new Date(),
+): Promise<ApiKeyView> {
+  const current = await getKeyItem(ctx, keyId);
+  if (current.status === 'revoked') return toView(current, now);
+  const at = now.toISOString();
+  const by = principalId(ctx.principal);
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    {
+      action: 'api_key.revoked',
+      targetType: 'apiKey',
+      targetId: keyId,
+      before: { status: current.status },
+      after: { status: 'revoked' },
+    },
+    now,
+  );
+  await writeTransaction(
+    platformDocumentClient,
+    ({ apiKey, apiKeyLookup, auditEvent, quotaCounter }) => ({
+      key: apiKey
+        .patch({ tenantId: ctx.tenantId, keyId })
+        .set({ status: 'revoked', revokedAt: at, revokedBy: by, updatedAt: at })
+        .where((attr, op) => op.eq(attr.status, 'active'))
+        .commit(),
+      lookup: apiKeyLookup.delete({ secretHash: current.secretHash }).commit(),
+      quota: giveBackCounted(quotaCounter, ctx, 'apiKeys', 1, now),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { key: () => new ConflictError('The key was changed meanwhile; retry.', 'concurrent_modification') },
+  );
+  forgetApiKey(ctx.tenantId, keyId);
+  return toView({ ...current, status: 'revoked', revokedAt: at, revokedBy: by, updatedAt: at }, now);
+}

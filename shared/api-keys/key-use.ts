@@ -1,0 +1,41 @@
+import { ApiKeyEntity, type ApiKeyItem } from '../data/entities/api-key';
+import { isConditionalFailure } from '../data/dynamo-errors';
+import { logger } from '../observability/logger';
+import { runWithTenantContext, type TenantContext } from '../tenancy/context';
+
+/**
+ * What the tenant context needs of a key on every request, apart from the key service so that every
+ * function does not carry the whole service.
+ */
+export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+
+/** How often `lastUsedAt` is written at most: a busy key costs one write a minute, not one a request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function apiKeyStatusOf(item: ApiKeyItem, now: Date): ApiKeyStatus {
+  if (item.status === 'revoked') return 'revoked';
+  if (item.validUntil && Date.parse(item.validUntil) <= now.getTime()) return 'expired';
+  return 'active';
+}
+
+/**
+ * Records that a key was used: at most once a minute per key across every process (a conditional
+ * write on the last time), and not even tried in between by a process that knows the last time.
+ * Never fails the request it is part of.
+ */
+export async function noteApiKeyUse(ctx: TenantContext, key: ApiKeyItem, now: Date): Promise<void> {
+  const cutoff = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString();
+  if (key.lastUsedAt && key.lastUsedAt > cutoff) return;
+  const at = now.toISOString();
+  key.lastUsedAt = at;
+  try {
+    await runWithTenantContext(ctx, () =>
+      ApiKeyEntity.patch({ tenantId: key.tenantId, keyId: key.keyId })
+        .set({ lastUsedAt: at })
+        .where((attr, op) => `${op.notExists(attr.lastUsedAt)} OR ${op.lte(attr.lastUsedAt, cutoff)}`)
+        .go({ response: 'none' }),
+    );
+  } catch (error) {
+    if (!isConditionalFailure(error)) logger.warn('Could not record an API key’s use', { error });
+  }
+}
