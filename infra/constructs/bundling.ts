@@ -8,6 +8,9 @@ export const BUNDLE_OPTIONS = {
   platform: 'node',
   target: 'node22',
   minify: true,
+  // The packages' ES module builds, which esbuild can tree-shake (the AWS SDK's CJS builds are one
+  // file per client, every command included).
+  mainFields: ['module', 'main'],
   banner: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;",
   define: { 'import.meta.url': '__importMetaUrl' },
 } as const;

@@ -51,6 +51,7 @@ export function tenantryFunction(
       externalModules: [],
       banner: BUNDLE_OPTIONS.banner,
       define: BUNDLE_OPTIONS.define,
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
       ...(props.files?.length ? { commandHooks: copyFiles(props.files) } : {}),
     },
   });

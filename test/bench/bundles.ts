@@ -57,6 +57,7 @@ async function bundle(outDir: string, entry: { path: string } | { contents: stri
     ...BUNDLE_OPTIONS,
     banner: { js: BUNDLE_OPTIONS.banner },
     define: { ...BUNDLE_OPTIONS.define },
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
     bundle: true,
     outfile,
     logLevel: 'error',
