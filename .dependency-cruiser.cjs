@@ -20,7 +20,9 @@ const LAYERS = [
   { name: 'data: table, entities, guarded client, cached records', paths: ['^shared/data/'] },
   {
     name: 'domain services',
-    paths: ['^shared/(agents|api-keys|audit|auth|identity|jobs|memory|platform|quotas|runs|tenancy|tenants|users)/'],
+    paths: [
+      '^shared/(agents|api-keys|audit|auth|identity|jobs|memory|notifications|platform|quotas|runs|tenancy|tenants|users)/',
+    ],
   },
   { name: 'http: request scope, validation, problems, middlewares', paths: ['^shared/http/'] },
   { name: 'api: route manifest, request stack, OpenAPI document', paths: ['^shared/api/'] },

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -13,6 +14,19 @@ function corsOrigins(scope: Construct): string[] {
   const value: unknown = scope.node.tryGetContext('corsAllowedOrigins');
   const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
   return list.map((origin) => String(origin).trim()).filter(Boolean);
+}
+
+/** A plain-text CDK context value, or the fallback. */
+function contextText(scope: Construct, key: string, fallback: string): string {
+  const value: unknown = scope.node.tryGetContext(key);
+  return typeof value === 'string' && value.trim() ? value.trim() : fallback;
+}
+
+/** The domain of an address such as `Tenantry <no-reply@example.com>`: the SES identity it sends as. */
+function senderDomain(from: string): string {
+  const domain = /@([^\s>]+)>?\s*$/.exec(from)?.[1];
+  if (!domain) throw new Error(`CDK context emailFrom is not an email address: ${from}`);
+  return domain;
 }
 
 /** Everything Tenantry needs in one account and region. */
@@ -41,7 +55,11 @@ export class TenantryStack extends Stack {
       description: 'Tenantry: wraps the data keys of tenant secret settings.',
       enableKeyRotation: true,
     });
+    // Emails (signup) go out through SES as this sender, whose domain is a verified SES identity.
+    const emailFrom = contextText(this, 'emailFrom', 'Tenantry <no-reply@tenantry.example>');
     const environment = {
+      EMAIL_FROM: emailFrom,
+      CONSOLE_URL: contextText(this, 'consoleUrl', 'https://console.tenantry.example'),
       CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
       SECRETS_KMS_KEY_ID: secretsKey.keyId,
       TENANT_ROLE_ARN: this.tableConstruct.tenantDataRole.roleArn,
@@ -60,7 +78,19 @@ export class TenantryStack extends Stack {
     });
     // Only the tenants function sets and reads secret settings.
     const tenantsFunction = this.api.functions.tenants;
-    if (tenantsFunction) secretsKey.grant(tenantsFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
+    if (tenantsFunction) {
+      secretsKey.grant(tenantsFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
+      // Only signup sends email, as the one sender identity.
+      tenantsFunction.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ses:SendEmail'],
+          resources: [
+            this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain(emailFrom) }),
+          ],
+        }),
+      );
+    }
     this.jobs = new TenantryJobs(this, 'Jobs', { data: this.tableConstruct, environment });
     // Quota threshold events go to the default bus, from any function that consumes quota.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');

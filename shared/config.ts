@@ -30,6 +30,12 @@ const configSchema = z.pipe(
     /** Defaults to `${issuer}/.well-known/jwks.json`. */
     COGNITO_JWKS_URI: z.optional(z.url()),
     PLATFORM_ADMIN_GROUP: text(PLATFORM_ADMIN_GROUP),
+    /** Set only for the local twin (the SES stand-in); unset in AWS. */
+    SES_ENDPOINT: z.optional(z.url()),
+    /** The sender of the emails the API sends (an SES-verified identity in AWS). */
+    EMAIL_FROM: text('Tenantry <no-reply@tenantry.local>'),
+    /** Where people sign in (named in emails). */
+    CONSOLE_URL: z._default(z.url(), 'http://127.0.0.1:5173'),
     TENANT_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
     MEMBERSHIP_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
     MAX_BODY_BYTES: wholeNumber(1_024, 1_048_576, 16_384),
@@ -89,6 +95,7 @@ const configSchema = z.pipe(
       },
       quotas: { thresholds: [...new Set(env.QUOTA_THRESHOLDS)].sort((a, b) => a - b) },
       events: { busName: env.EVENT_BUS_NAME },
+      email: { endpoint: env.SES_ENDPOINT, from: env.EMAIL_FROM, consoleUrl: env.CONSOLE_URL },
       jobs: { queueUrl: env.JOBS_QUEUE_URL },
       idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
       cursors: { secret: env.CURSOR_SECRET },

@@ -18,7 +18,7 @@ import {
 } from '../../shared/tenants/tenant-service';
 
 const operations: Operations<typeof TENANT_ROUTES> = {
-  'tenants.signup': async ({ body }, scope) => ({ status: 201, body: await signUpTenant(scope.meta, body) }),
+  'tenants.signup': async ({ body }, scope) => ({ status: 202, body: await signUpTenant(scope.meta, body) }),
   'tenants.createOwn': async ({ body }, scope) => ({
     status: 201,
     body: await createOwnTenant(requirePrincipal(scope), scope.meta, body),

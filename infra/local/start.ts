@@ -9,6 +9,7 @@ import { startCognitoLocal } from './cognito-local';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { seedLocalData, type SeedResult } from './seed';
+import { startSesLocal } from './ses-local';
 
 export interface LocalTwinOptions {
   /** Where DynamoDB Local and cognito-local keep data; `persist: false` keeps DynamoDB in memory. */
@@ -54,6 +55,8 @@ export interface LocalTwin {
   apiUrl: string;
   dynamoDbEndpoint: string;
   cognitoEndpoint: string;
+  /** The SES stand-in: its web inbox, and every email as JSON at `/store`. */
+  sesEndpoint: string;
   region: string;
   tableName: string;
   userPool: LocalUserPool;
@@ -88,7 +91,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
   const state: LocalState =
     options.persist && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
 
-  const [dynamoPort, cognitoPort] = [await freePort(), await freePort()];
+  const [dynamoPort, cognitoPort, sesPort] = [await freePort(), await freePort(), await freePort()];
   const dynamo = await startDynamoDbLocal({
     port: dynamoPort,
     ...(options.persist ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
@@ -106,6 +109,11 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       logFile: join(options.dataDir, 'logs', 'cognito-local.log'),
     });
     stops.push(cognito.stop);
+    const ses = await startSesLocal({
+      port: sesPort,
+      logFile: join(options.dataDir, 'logs', 'ses-local.log'),
+    });
+    stops.push(ses.stop);
 
     await ensureTable(dynamo.endpoint, region, tableName);
     const userPool = await ensureUserPool(cognito.endpoint, region, state.userPool);
@@ -123,6 +131,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       COGNITO_USER_POOL_ID: userPool.userPoolId,
       COGNITO_CLIENT_ID: userPool.clientId,
       COGNITO_JWKS_URI: `${cognito.endpoint}/${userPool.userPoolId}/.well-known/jwks.json`,
+      SES_ENDPOINT: ses.endpoint,
       LOG_LEVEL: options.logLevel ?? 'INFO',
       POWERTOOLS_DEV: 'true',
       // The twin ships metrics nowhere; without this every request would warn about empty metrics.
@@ -165,6 +174,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       apiUrl: api.url,
       dynamoDbEndpoint: dynamo.endpoint,
       cognitoEndpoint: cognito.endpoint,
+      sesEndpoint: ses.endpoint,
       region,
       tableName,
       userPool,
@@ -187,6 +197,7 @@ Tenantry local twin is up.
   API            ${twin.apiUrl}   (reference: ${twin.apiUrl}/docs)
   DynamoDB Local ${twin.dynamoDbEndpoint}   (table ${twin.tableName})
   cognito-local  ${twin.cognitoEndpoint}   (pool ${twin.userPool.userPoolId}, client ${twin.userPool.clientId})
+  email (SES)    ${twin.sesEndpoint}   (aws-ses-v2-local: the inbox of every email the API sent)
   data and logs  ${dataDir}
 
 Seeded accounts (password ${seed.platformAdmin.password}):

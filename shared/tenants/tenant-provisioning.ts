@@ -8,7 +8,13 @@ import { SlugClaimEntity } from '../data/entities/slug-claim';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, ValidationError } from '../errors';
 import { newId } from '../ids';
-import { createDirectoryUser, deleteDirectoryUser, findDirectoryUser } from '../identity/user-directory';
+import {
+  createDirectoryUser,
+  deleteDirectoryUser,
+  enableDirectoryUser,
+  findDirectoryUser,
+} from '../identity/user-directory';
+import { sendEmail, type EmailMessage } from '../notifications/email';
 import { logger } from '../observability/logger';
 import type { RequestMeta, UserPrincipal } from '../tenancy/context';
 import { consumeFixedWindow } from '../platform/fixed-window-limiter';
@@ -27,14 +33,30 @@ export interface ProvisionedTenant {
   owner: { id: string; email: string; role: 'owner'; status: 'invited' | 'active' };
 }
 
-/** A person who already has an identity and becomes the owner of a new tenant (signed in: active). */
+/**
+ * A person who already has an identity and becomes the owner of a new tenant: active when they are
+ * the signed-in caller, invited when signup made it for them.
+ */
 export interface ExistingOwner {
   userId: string;
   username: string;
   email: string;
+  status: 'active' | 'invited';
+}
+
+/** What a public signup answers, whoever owns the email: nothing that tells the two apart. */
+export interface SignupAccepted {
+  status: 'accepted';
+  email: string;
+  message: string;
 }
 
 const config = getConfig();
+
+async function assertSlugFree(slug: string): Promise<void> {
+  const existing = await SlugClaimEntity.get({ slug }).go();
+  if (existing.data) throw new ConflictError(`The slug ${slug} is taken.`, 'slug_taken');
+}
 
 /** The platform listing shard of a tenant: stable, and spread evenly by hashing the id. */
 export function platformShardOf(tenantId: string): number {
@@ -60,8 +82,7 @@ export async function provisionTenant(
   now: Date = new Date(),
   existingOwner?: ExistingOwner,
 ): Promise<ProvisionedTenant> {
-  const existing = await SlugClaimEntity.get({ slug: input.slug }).go();
-  if (existing.data) throw new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken');
+  await assertSlugFree(input.slug);
 
   const tenantId = newId('tenant', now.getTime());
   const ownerUserId = existingOwner?.userId ?? newId('user', now.getTime());
@@ -74,7 +95,7 @@ export async function provisionTenant(
       userId: ownerUserId,
     }));
   // A signed-in person who makes a tenant owns it at once; an invited owner once they sign in.
-  const ownerStatus = existingOwner ? ('active' as const) : ('invited' as const);
+  const ownerStatus = existingOwner?.status ?? 'invited';
 
   const timestamp = now.toISOString();
   const tenant = {
@@ -175,18 +196,73 @@ export async function createOwnTenant(
       meta,
     }),
     new Date(),
-    { userId: principal.userId, username: identity.username, email: principal.email },
+    { userId: principal.userId, username: identity.username, email: principal.email, status: 'active' },
   );
 }
 
-/** Self-service signup: free plan with a trial, limited per source IP, audited as the new owner. */
+const ACCEPTED_MESSAGE =
+  'Check this address’s inbox: the next step is in an email (for a new account, the temporary password to sign in with).';
+
+async function notify(message: EmailMessage): Promise<void> {
+  // A failed email must not change the answer (that would tell known addresses apart); it is logged.
+  await sendEmail(message).catch((error: unknown) =>
+    logger.error('Could not send a signup email', { error, subject: message.subject }),
+  );
+}
+
+/**
+ * Self-service signup: free plan with a trial, limited per source IP, audited as the new owner. The
+ * answer is the same `202` whether or not the email is known, so signup reveals no account:
+ * - an unknown email: the tenant and its owner are created (Cognito emails the temporary password);
+ * - a known person with tenants: nothing is created, and they get an email saying so, with how to
+ *   create the tenant from their account (`POST /v1/me/tenants`);
+ * - a known person with no tenant left (sign-in disabled): the tenant is created with them as its
+ *   invited owner, sign-in is enabled again, and they get an email saying so.
+ * A taken slug is a `409` in every case (slugs are public), checked before anything else.
+ */
 export async function signUpTenant(
   meta: RequestMeta,
   input: Omit<ProvisionTenantInput, 'plan'>,
-): Promise<ProvisionedTenant> {
+): Promise<SignupAccepted> {
   await consumeSignupAllowance(meta);
-  return provisionTenant({ ...input, plan: DEFAULT_PLAN }, ({ tenantId, ownerUserId }) => ({
-    actor: { type: 'user', id: ownerUserId, tenantId, isPlatformAdmin: false },
+  const email = input.owner.email;
+  await assertSlugFree(input.slug);
+  const known = await findDirectoryUser(email);
+  const audited = ({ tenantId, ownerUserId }: { tenantId: string; ownerUserId: string }) => ({
+    actor: { type: 'user' as const, id: ownerUserId, tenantId, isPlatformAdmin: false },
     meta,
-  }));
+  });
+  const where = `"${input.name}" (${input.slug})`;
+  const created = known
+    ? false
+    : await provisionTenant({ ...input, plan: DEFAULT_PLAN }, audited).then(
+        () => true,
+        (error: unknown) => {
+          // Another signup took the address meanwhile: answered as a known address, not a 409.
+          if (error instanceof ConflictError && error.code === 'email_taken') return false;
+          throw error;
+        },
+      );
+  if (created) {
+    // Cognito emails the new owner their temporary password.
+  } else if (!known || known.enabled) {
+    await notify({
+      to: email,
+      subject: 'Your Tenantry sign-up',
+      text: `Someone, probably you, asked to sign up the tenant ${where} with this address. You already have a Tenantry account, so nothing was created.\n\nTo create the tenant, sign in at ${config.email.consoleUrl} and create it from your account (POST /v1/me/tenants). If this was not you, ignore this email: nothing changes.`,
+    });
+  } else {
+    await provisionTenant({ ...input, plan: DEFAULT_PLAN }, audited, new Date(), {
+      ...known,
+      email,
+      status: 'invited',
+    });
+    await enableDirectoryUser(known.username);
+    await notify({
+      to: email,
+      subject: 'Your new Tenantry tenant',
+      text: `The tenant ${where} was created for this address, and you are its owner. Your account, which had no tenant left, can sign in again: sign in at ${config.email.consoleUrl} with your existing password.`,
+    });
+  }
+  return { status: 'accepted', email, message: ACCEPTED_MESSAGE };
 }

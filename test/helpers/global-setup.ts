@@ -9,6 +9,7 @@ export interface TwinInfo {
   apiUrl: string;
   dynamoDbEndpoint: string;
   cognitoEndpoint: string;
+  sesEndpoint: string;
   region: string;
   tableName: string;
   userPoolId: string;
@@ -40,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     apiUrl: twin.apiUrl,
     dynamoDbEndpoint: twin.dynamoDbEndpoint,
     cognitoEndpoint: twin.cognitoEndpoint,
+    sesEndpoint: twin.sesEndpoint,
     region: twin.region,
     tableName: twin.tableName,
     userPoolId: twin.userPool.userPoolId,

@@ -313,3 +313,18 @@ export async function createResources(
   const key = await createApiKey(tenant, ['agents:read']);
   return { agentId: agent.body.id, runId: run.body.id, memoryId: memory.body.id, keyId: key.id };
 }
+
+export interface SentEmail {
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  at: number;
+}
+
+/** Every email the twin's SES stand-in received for `address`, oldest first. */
+export async function inbox(address: string): Promise<SentEmail[]> {
+  const response = await fetch(`${twin.sesEndpoint}/store`);
+  const { emails } = (await response.json()) as { emails: SentEmail[] };
+  return emails.filter((email) => email.destination.to.includes(address));
+}

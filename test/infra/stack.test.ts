@@ -256,6 +256,22 @@ describe('the Tenantry stack', () => {
     expect(authorizerPolicy.match(/cognito-idp:\w+/g)).toEqual(['cognito-idp:AdminGetUser']);
   });
 
+  it('lets only the tenants function send email, and only as the configured sender', () => {
+    const withSes = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+      JSON.stringify(policy).includes('ses:'),
+    );
+    expect(withSes.map(([id]) => id)).toHaveLength(1);
+    expect(withSes[0]?.[0]).toMatch(/tenants/);
+    const statement = (
+      withSes[0]?.[1].Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }
+    ).PolicyDocument.Statement.find((s) => JSON.stringify(s.Action).includes('ses:'));
+    expect(statement?.Action).toBe('ses:SendEmail');
+    expect(JSON.stringify(statement?.Resource)).toContain(':identity/tenantry.example');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'Tenantry <no-reply@tenantry.example>' }) },
+    });
+  });
+
   it('lets the authorizer read API key lookup items and no other data', () => {
     const [, policy] =
       Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.includes('authorizer')) ??

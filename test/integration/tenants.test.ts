@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_PASSWORD } from '../../infra/local/seed';
+import { signIn } from '../../infra/local/sign-in';
 import {
+  activate,
+  addUser,
   adminToken,
   call,
   createTenant,
+  inbox,
   postFrom,
   storedAuditEvents,
   twin,
@@ -14,19 +19,114 @@ interface TenantPage {
   nextCursor: string | null;
 }
 
+interface Me {
+  user: { id: string };
+  memberships: Array<{ tenantId: string; tenantSlug: string; role: string; status: string }>;
+}
+
+/** A signup from an address of its own (the per-address limit is tested on its own). */
+function signUp(body: unknown) {
+  const part = () => 1 + Math.floor(Math.random() * 250);
+  return call('POST', '/v1/tenants/signup', { body, from: `127.${part()}.${part()}.${part()}` });
+}
+
+/** The answer as a client sees it, less what differs between any two requests. */
+function comparable(response: { status: number; headers: Headers; body: unknown }) {
+  const headers = Object.fromEntries(
+    [...response.headers.entries()].filter(
+      ([name]) => !['apigw-requestid', 'date', 'content-length'].includes(name),
+    ),
+  );
+  return { status: response.status, headers, body: { ...(response.body as object), email: '…' } };
+}
+
 describe('tenant signup', () => {
-  it('creates a free tenant with a trial and an invited owner', async () => {
+  it('creates a free tenant with a trial and an invited owner, who finds it after signing in', async () => {
     const slug = unique('signup');
-    const response = await call('POST', '/v1/tenants/signup', {
-      body: { name: 'Acme', slug, owner: { email: `${slug}@Example.TEST`, name: 'Ada' } },
+    const response = await signUp({
+      name: 'Acme',
+      slug,
+      owner: { email: `${slug}@Example.TEST`, name: 'Ada' },
     });
-    expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({
-      tenant: { name: 'Acme', slug, plan: 'free', status: 'active' },
-      owner: { email: `${slug}@example.test`, role: 'owner', status: 'invited' },
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ status: 'accepted', email: `${slug}@example.test` });
+    expect(JSON.stringify(response.body)).not.toMatch(/ten_|usr_/);
+
+    const token = await activate(`${slug}@example.test`);
+    const me = await call<Me>('GET', '/v1/me', { token });
+    expect(me.body.memberships).toMatchObject([{ tenantSlug: slug, role: 'owner', status: 'invited' }]);
+    const tenant = await call<{ plan: string; status: string; trialEndsAt: string }>(
+      'GET',
+      '/v1/tenants/current',
+      {
+        token,
+      },
+    );
+    expect(tenant.body).toMatchObject({ name: 'Acme', slug, plan: 'free', status: 'active' });
+    expect(Date.parse(tenant.body.trialEndsAt) - Date.now()).toBeGreaterThan(13 * 86_400_000);
+  });
+
+  it('answers a known email exactly as a new one, creates nothing, and emails the owner instead', async () => {
+    const existing = await createTenant();
+    const fresh = await signUp({
+      name: 'Fresh',
+      slug: unique('fresh'),
+      owner: { email: `${unique('new')}@example.test` },
     });
-    const trialEndsAt = Date.parse((response.body as { tenant: { trialEndsAt: string } }).tenant.trialEndsAt);
-    expect(trialEndsAt - Date.now()).toBeGreaterThan(13 * 86_400_000);
+    const knownSlug = unique('known');
+    const known = await signUp({ name: 'Second', slug: knownSlug, owner: { email: existing.owner.email } });
+    expect(comparable(known)).toEqual(comparable(fresh));
+    expect(known.status).toBe(202);
+
+    // Nothing was made for the known address: the slug is still free, and its owner has one tenant.
+    const me = await call<Me>('GET', '/v1/me', { token: existing.owner.token });
+    expect(me.body.memberships.map((m) => m.tenantId)).toEqual([existing.id]);
+    const again = await signUp({
+      name: 'Taker',
+      slug: knownSlug,
+      owner: { email: `${unique('t')}@example.test` },
+    });
+    expect(again.status).toBe(202);
+
+    // The owner of the known address got a message saying so (and no one else did).
+    const [email] = await inbox(existing.owner.email);
+    expect(email?.subject).toBe('Your Tenantry sign-up');
+    expect(email?.body.text).toContain(knownSlug);
+    expect(email?.body.text).toContain('POST /v1/me/tenants');
+    expect(email?.from).toContain('no-reply@tenantry.local');
+  });
+
+  it('gives a known person with no tenant left the new tenant, and their sign-in back', async () => {
+    const first = await createTenant();
+    const leaving = await addUser(first, 'member');
+    const removed = await call('DELETE', `/v1/tenants/${first.id}/users/${leaving.id}`, {
+      token: first.owner.token,
+    });
+    expect(removed.status).toBe(204);
+    const slug = unique('back');
+    const response = await signUp({ name: 'Comeback', slug, owner: { email: leaving.email } });
+    expect(response.status).toBe(202);
+    const [email] = await inbox(leaving.email);
+    expect(email?.subject).toBe('Your new Tenantry tenant');
+    const token = await signIn({
+      cognitoEndpoint: twin.cognitoEndpoint,
+      region: twin.region,
+      clientId: twin.clientId,
+      email: leaving.email,
+      password: LOCAL_PASSWORD,
+    });
+    const me = await call<Me>('GET', '/v1/me', { token });
+    expect(me.body.user.id).toBe(leaving.id);
+    expect(me.body.memberships).toMatchObject([{ tenantSlug: slug, role: 'owner' }]);
+  });
+
+  it('answers a taken slug with 409 whether or not the email is known', async () => {
+    const existing = await createTenant();
+    for (const email of [existing.owner.email, `${unique('x')}@example.test`]) {
+      const response = await signUp({ name: 'Copy', slug: existing.slug, owner: { email } });
+      expect(response.status).toBe(409);
+      expect(response.body).toMatchObject({ code: 'slug_taken' });
+    }
   });
 
   it('refuses a taken slug with 409 and leaves no Cognito user behind', async () => {
@@ -90,7 +190,7 @@ describe('tenant signup', () => {
       statuses.push(response.status);
       retryAfter ??= response.retryAfter;
     }
-    expect(statuses.slice(0, twin.signupLimitPerHour)).toEqual(Array(twin.signupLimitPerHour).fill(201));
+    expect(statuses.slice(0, twin.signupLimitPerHour)).toEqual(Array(twin.signupLimitPerHour).fill(202));
     expect(statuses.at(-1)).toBe(429);
     expect(Number(retryAfter)).toBeGreaterThan(0);
   });

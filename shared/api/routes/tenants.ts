@@ -94,6 +94,10 @@ const secretView = component(
 );
 
 const created = { description: 'The tenant and its invited owner.', schema: provisionedTenant };
+const signupAccepted = component(
+  'SignupAccepted',
+  z.object({ status: z.literal('accepted'), email: z.string(), message: z.string() }),
+);
 const oneTenant = { description: 'The tenant.', schema: tenantView };
 
 export const TENANT_ROUTES = [
@@ -105,13 +109,13 @@ export const TENANT_ROUTES = [
     auth: 'public',
     summary: 'Sign up a new tenant',
     description:
-      'Self-service signup: creates a tenant on the free plan with a trial, and its owner, who is invited by email (Cognito sends a temporary password). Limited per source IP and hour.',
+      'Self-service signup of a tenant on the free plan with a trial. The answer is the same `202` whether or not the email already has an account, so signup reveals none: a new address gets the tenant and its owner (Cognito emails the temporary password); a person who already has an account gets an email instead, saying how to create the tenant from their account (`POST /v1/me/tenants`). Limited per source IP and hour (`SIGNUP_LIMIT_PER_IP_PER_HOUR`, shared with `POST /v1/me/tenants`).',
     request: {
       body: z.strictObject({ name, slug, owner }),
       example: { name: 'Acme Robotics', slug: 'acme', owner: { email: 'ada@acme.example', name: 'Ada' } },
     },
-    responses: { 201: created },
-    errors: ['slug_taken', 'email_taken', 'invalid_user', 'rate_limited'],
+    responses: { 202: { description: 'Accepted: the next step is in an email.', schema: signupAccepted } },
+    errors: ['slug_taken', 'invalid_user', 'rate_limited', 'service_unavailable'],
   },
   {
     id: 'tenants.createOwn',
