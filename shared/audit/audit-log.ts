@@ -5,7 +5,7 @@ import { allConditions } from '../data/filters';
 import { tenantPartitionKey } from '../data/table-definition';
 import { newId } from '../ids';
 import type { TenantContext } from '../tenancy/context';
-import type { AuditSource } from './actor';
+import type { Actor, AuditSource } from './actor';
 
 export interface AuditChange {
   action: string;
@@ -90,7 +90,7 @@ export interface AuditQuery {
 export interface AuditEventView {
   id: string;
   action: string;
-  actor: { type: string; id: string; tenantId?: string | undefined; platformAdmin: boolean };
+  actor: { type: Actor['type']; id: string; tenantId?: string | undefined; platformAdmin: boolean };
   target: { type: string; id: string };
   before?: Record<string, unknown> | undefined;
   after?: Record<string, unknown> | undefined;

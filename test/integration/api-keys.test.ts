@@ -182,6 +182,17 @@ describe('tenant API keys', () => {
       const event = (await storedAuditEvents(tenant.id)).find((e) => e.targetId === created.body.id);
       expect(event).toMatchObject({ action: 'agent.created', actorId: writer.id, actorType: 'apiKey' });
       expect(event?.actorIsPlatformAdmin).toBe(false);
+      const log = await call<{ items: Array<{ actor: { type: string; id: string }; action: string }> }>(
+        'GET',
+        `/v1/tenants/${tenant.id}/audit-logs?actorId=${writer.id}`,
+        { token: tenant.owner.token },
+      );
+      expect(log.body.items).toEqual([
+        expect.objectContaining({
+          action: 'agent.created',
+          actor: expect.objectContaining({ type: 'apiKey', id: writer.id }),
+        }),
+      ]);
     });
 
     it('meters and rate-limits like a person: the answer carries the RateLimit headers', async () => {

@@ -13,7 +13,7 @@ const auditEventView = component(
     id: idSchema('audit'),
     action: z.string(),
     actor: z.object({
-      type: z.string(),
+      type: z.enum(['user', 'apiKey', 'system']),
       id: z.string(),
       tenantId: z.optional(z.string()),
       platformAdmin: z.boolean(),
