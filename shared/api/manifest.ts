@@ -1,6 +1,7 @@
 import { AGENT_ROUTES } from './routes/agents';
 import { API_KEY_ROUTES } from './routes/api-keys';
 import { AUDIT_ROUTES } from './routes/audit';
+import { BILLING_ROUTES } from './routes/billing';
 import { DOCS_ROUTES } from './routes/docs';
 import { PLATFORM_ROUTES } from './routes/platform';
 import { QUOTA_ROUTES } from './routes/quotas';
@@ -22,6 +23,7 @@ export const ROUTES = [
   ...AGENT_ROUTES,
   ...RUN_ROUTES,
   ...QUOTA_ROUTES,
+  ...BILLING_ROUTES,
   ...PLATFORM_ROUTES,
   ...DOCS_ROUTES,
 ] as const;

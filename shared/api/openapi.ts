@@ -18,6 +18,7 @@ const TAGS: Record<RouteDefinition['function'], string> = {
   agents: 'Agents and their memory (counted against `agents` and `storageBytes`).',
   runs: 'Runs of agents (monthly `runs` on start, monthly `tokens` on completion).',
   quotas: 'Quotas and usage: every limit, its use, and use over time.',
+  billing: 'Billing: the plans for sale, subscriptions with Stripe, usage and overage.',
   platform: 'The platform itself: platform admins and the platform audit log.',
   docs: 'This reference and the OpenAPI document.',
 };

@@ -14,6 +14,7 @@ import { RunEntity } from './entities/run';
 import { SecretSettingEntity } from './entities/secret-setting';
 import { SlugClaimEntity } from './entities/slug-claim';
 import { TenantEntity } from './entities/tenant';
+import { UsageBucketEntity } from './entities/usage-bucket';
 
 /**
  * The ElectroDB service over the one table, for transactions that span entities. Tenant code passes
@@ -26,6 +27,7 @@ export const TenantryService = new Service(
     auditEvent: AuditEventEntity,
     slugClaim: SlugClaimEntity,
     quotaCounter: QuotaCounterEntity,
+    usageBucket: UsageBucketEntity,
     agent: AgentEntity,
     run: RunEntity,
     memoryItem: MemoryItemEntity,

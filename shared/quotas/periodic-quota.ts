@@ -1,6 +1,7 @@
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { UsageBucketEntity } from '../data/entities/usage-bucket';
 import { isConditionalFailure } from '../data/dynamo-errors';
+import type { TransactionEntities } from '../data/service';
 import type { TenantContext } from '../tenancy/context';
 import { enforcedCeiling, PLANS, type PeriodicResource } from '../tenants/plans';
 import { hourBucket, monthPeriod, secondsUntil, startOfNextMonth } from './periods';
@@ -48,7 +49,6 @@ export async function addToPeriodCounter(
   const period = monthPeriod(now);
   const limit = ctx.limits[resource];
   const ceiling = enforcedCeiling(ctx.plan, resource, limit);
-  if (ceiling !== null && amount > ceiling) throw periodQuotaExceeded(ctx, resource, ceiling, 0, now);
   const update = QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource, period })
     .add({ used: amount })
     .set({ updatedAt: now.toISOString() });
@@ -68,6 +68,52 @@ export async function addToPeriodCounter(
     });
     throw periodQuotaExceeded(ctx, resource, ceiling, current.data?.used ?? 0, now);
   }
+}
+
+type Writers = Pick<TransactionEntities, 'quotaCounter' | 'usageBucket'>;
+
+/**
+ * The writes that record use which already happened (a run's tokens), for the same transaction as
+ * the record of it: this month's counter and this hour's usage bucket, unconditionally. Use is never
+ * refused after the fact; past the limit it is overage (billed within the plan's grace), and work
+ * that would consume more is refused at its start ({@link assertPeriodicLeft}).
+ */
+export function recordPeriodic(
+  writers: Writers,
+  ctx: TenantContext,
+  resource: PeriodicResource,
+  amount: number,
+  now: Date,
+) {
+  return {
+    counter: writers.quotaCounter
+      .update({ tenantId: ctx.tenantId, resource, period: monthPeriod(now) })
+      .add({ used: amount })
+      .set({ updatedAt: now.toISOString() })
+      .commit(),
+    bucket: writers.usageBucket
+      .update({ tenantId: ctx.tenantId, resource, hour: hourBucket(now) })
+      .add({ used: amount })
+      .set({ expiresAt: retentionExpiry(ctx, now) })
+      .commit(),
+  };
+}
+
+/** After {@link recordPeriodic} committed: the month's use now, and the threshold events it crossed. */
+export async function afterRecordedPeriodic(
+  ctx: TenantContext,
+  resource: PeriodicResource,
+  amount: number,
+  now: Date,
+): Promise<number> {
+  const period = monthPeriod(now);
+  const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({
+    consistent: true,
+  });
+  const used = current.data?.used ?? amount;
+  const limit = ctx.limits[resource];
+  await emitThresholdEvents(ctx, { resource, period, before: used - amount, after: used, limit }, now);
+  return used;
 }
 
 /** Adds to the hourly usage bucket: one atomic ADD, kept for the plan's retention. */

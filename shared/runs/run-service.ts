@@ -9,7 +9,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { getAgentItem } from '../agents/agent-service';
-import { assertPeriodicLeft, consumePeriodic, refundPeriodic } from '../quotas/periodic-quota';
+import { afterRecordedPeriodic, assertPeriodicLeft, recordPeriodic } from '../quotas/periodic-quota';
 import { monthPeriod } from '../quotas/periods';
 import { principalId, type TenantContext } from '../tenancy/context';
 
@@ -82,9 +82,10 @@ export interface CompleteRunInput {
 }
 
 /**
- * Completes a run with the tokens it used: the `tokens` quota is consumed first (conditional, 429 if
- * the month's tokens would be exceeded), then the run moves from running to its final status in one
- * transaction with the audit event; if that fails (already completed), the tokens are given back.
+ * Completes a run with the tokens it used. The tokens were spent already, so they are never refused:
+ * one transaction moves the run from running to its final status, adds the tokens in full to the
+ * month's counter and the hour's usage, and writes the audit event. Tokens past the month's limit
+ * are overage (billed within the plan's grace); beyond the grace the next run cannot start.
  */
 export async function completeRun(
   ctx: TenantContext,
@@ -95,8 +96,6 @@ export async function completeRun(
   const current = (await RunEntity.get({ tenantId: ctx.tenantId, runId }).go({ consistent: true })).data;
   if (!current) throw new NotFoundError('No run with this id in the tenant.', 'run_not_found');
   if (current.status !== 'running') throw new ConflictError('The run is already completed.', 'run_completed');
-  const consumption =
-    input.tokensUsed > 0 ? await consumePeriodic(ctx, 'tokens', input.tokensUsed, now) : undefined;
   const completed: RunItem = {
     ...current,
     status: input.status,
@@ -111,28 +110,27 @@ export async function completeRun(
     before: { status: 'running' },
     after: { status: input.status, tokensUsed: input.tokensUsed },
   });
-  try {
-    await writeTransaction(
-      tenantDocumentClient,
-      ({ run, auditEvent }) => ({
-        run: run
-          .patch({ tenantId: ctx.tenantId, runId })
-          .set({
-            status: input.status,
-            tokensUsed: input.tokensUsed,
-            output: input.output,
-            completedAt: completed.completedAt,
-          })
-          .where((attr, op) => op.eq(attr.status, 'running'))
-          .commit(),
-        audit: auditEvent.create(audit).commit(),
-      }),
-      { run: () => new ConflictError('The run is already completed.', 'run_completed') },
-    );
-  } catch (error) {
-    if (consumption) await refundPeriodic(ctx, consumption, now);
-    throw error;
-  }
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ run, auditEvent, quotaCounter, usageBucket }) => ({
+      run: run
+        .patch({ tenantId: ctx.tenantId, runId })
+        .set({
+          status: input.status,
+          tokensUsed: input.tokensUsed,
+          output: input.output,
+          completedAt: completed.completedAt,
+        })
+        .where((attr, op) => op.eq(attr.status, 'running'))
+        .commit(),
+      audit: auditEvent.create(audit).commit(),
+      ...(input.tokensUsed > 0
+        ? recordPeriodic({ quotaCounter, usageBucket }, ctx, 'tokens', input.tokensUsed, now)
+        : {}),
+    }),
+    { run: () => new ConflictError('The run is already completed.', 'run_completed') },
+  );
+  if (input.tokensUsed > 0) await afterRecordedPeriodic(ctx, 'tokens', input.tokensUsed, now);
   return toView(completed);
 }
 

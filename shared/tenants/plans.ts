@@ -24,9 +24,26 @@ export type Limits = Record<LimitName, number | null>;
 export const FEATURE_FLAGS = ['customAgents', 'auditExport', 'sso', 'webhooks'] as const;
 export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
 
+/** A price in the currency's minor unit (cents). */
+export interface Money {
+  amount: number;
+  currency: 'usd';
+}
+
+/** What one block of a monthly resource past its limit costs (within the plan's grace). */
+export interface OveragePrice {
+  /** Units per billed block (e.g. 1,000 tokens). */
+  per: number;
+  price: Money;
+}
+
 export interface Plan {
   id: PlanId;
   name: string;
+  /** The monthly subscription price; `null` for a plan sold by contract (not through checkout). */
+  monthlyPrice: Money | null;
+  /** Overage prices of the monthly resources, for plans with a grace (none bill overage otherwise). */
+  overagePrices: Partial<Record<PeriodicResource, OveragePrice>>;
   limits: Limits;
   retentionDays: number;
   features: readonly FeatureFlag[];
@@ -41,6 +58,8 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
   free: {
     id: 'free',
     name: 'Free',
+    monthlyPrice: { amount: 0, currency: 'usd' },
+    overagePrices: {},
     limits: {
       users: 3,
       agents: 2,
@@ -58,6 +77,12 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
   starter: {
     id: 'starter',
     name: 'Starter',
+    monthlyPrice: { amount: 2_900, currency: 'usd' },
+    overagePrices: {
+      runs: { per: 1, price: { amount: 2, currency: 'usd' } },
+      tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
+      apiCalls: { per: 1_000, price: { amount: 5, currency: 'usd' } },
+    },
     limits: {
       users: 10,
       agents: 10,
@@ -75,6 +100,12 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
   professional: {
     id: 'professional',
     name: 'Professional',
+    monthlyPrice: { amount: 19_900, currency: 'usd' },
+    overagePrices: {
+      runs: { per: 1, price: { amount: 1, currency: 'usd' } },
+      tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
+      apiCalls: { per: 1_000, price: { amount: 3, currency: 'usd' } },
+    },
     limits: {
       users: 50,
       agents: 100,
@@ -92,6 +123,8 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
   enterprise: {
     id: 'enterprise',
     name: 'Enterprise',
+    monthlyPrice: null,
+    overagePrices: {},
     limits: {
       users: null,
       agents: null,

@@ -47,6 +47,7 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'runs.list': () => undefined,
   'runs.get': () => undefined,
   'quotas.get': () => undefined,
+  'plans.list': () => undefined,
   'usage.get': () => undefined,
   'platform.admins.list': () => undefined,
   'platform.admins.grant': () => undefined,

@@ -491,7 +491,7 @@ describe('quota and usage reports', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('stops runs once the month’s tokens are used up', async () => {
+  it('records a run’s tokens in full, past the limit too, and stops the next run', async () => {
     const tenant = await createTenant({ plan: 'free', limitOverrides: { tokens: 1_000 } });
     const agentId = await newAgent(tenant);
     const at = new Date('2032-05-31T23:00:00.000Z');
@@ -500,26 +500,40 @@ describe('quota and usage reports', () => {
       body: {},
       at,
     });
-    const over = await call('POST', `/v1/tenants/${tenant.id}/runs/${first.body.id}/complete`, {
-      token: tenant.owner.token,
-      body: { status: 'succeeded', tokensUsed: 1_001 },
-      at,
-    });
-    expect(over.status).toBe(429);
-    expect(over.body).toMatchObject({ resource: 'tokens', limit: 1_000 });
+    // The tokens were spent: completion records them all, though they pass the month's limit.
     const done = await call('POST', `/v1/tenants/${tenant.id}/runs/${first.body.id}/complete`, {
       token: tenant.owner.token,
-      body: { status: 'succeeded', tokensUsed: 1_000 },
+      body: { status: 'succeeded', tokensUsed: 1_250 },
       at,
     });
     expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'succeeded', tokensUsed: 1_250 });
+    const report = await call<{ quotas: Array<{ resource: string; used: number }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/quotas`,
+      { token: tenant.owner.token, at },
+    );
+    expect(report.body.quotas.find((line) => line.resource === 'tokens')).toMatchObject({ used: 1_250 });
+    const again = await call('POST', `/v1/tenants/${tenant.id}/runs/${first.body.id}/complete`, {
+      token: tenant.owner.token,
+      body: { status: 'succeeded', tokensUsed: 5 },
+      at,
+    });
+    expect(again.body).toMatchObject({ code: 'run_completed' });
     const next = await call('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
       token: tenant.owner.token,
       body: {},
       at,
     });
     expect(next.status).toBe(429);
-    expect(next.body).toMatchObject({ code: 'quota_exceeded', resource: 'tokens' });
+    // The message states the real use.
+    expect(next.body).toMatchObject({
+      code: 'quota_exceeded',
+      resource: 'tokens',
+      used: 1_250,
+      limit: 1_000,
+    });
+    expect(String((next.body as { detail?: string }).detail)).toContain('1250 of 1000');
     // Until June begins: one hour.
     expect(next.headers.get('retry-after')).toBe('3600');
     // A new month is a new quota.

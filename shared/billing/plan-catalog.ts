@@ -1,0 +1,44 @@
+import {
+  LIMIT_NAMES,
+  PLAN_IDS,
+  PLANS,
+  type FeatureFlag,
+  type Limits,
+  type Money,
+  type OveragePrice,
+  type PeriodicResource,
+  type PlanId,
+} from '../tenants/plans';
+
+export interface PlanView {
+  id: PlanId;
+  name: string;
+  monthlyPrice: Money | null;
+  /** Bought through checkout; the others (enterprise) by contract. */
+  selfServe: boolean;
+  limits: Limits;
+  features: FeatureFlag[];
+  auditRetentionDays: number;
+  overage: {
+    /** How far past a monthly limit use may go, billed as overage (percent of the limit). */
+    allowancePercent: number;
+    prices: Partial<Record<PeriodicResource, OveragePrice>>;
+  };
+}
+
+/** Every plan as sold, from the plan data: what `GET /v1/plans` shows and the Stripe setup creates. */
+export function planCatalog(): PlanView[] {
+  return PLAN_IDS.map((id) => {
+    const plan = PLANS[id];
+    return {
+      id,
+      name: plan.name,
+      monthlyPrice: plan.monthlyPrice,
+      selfServe: plan.monthlyPrice !== null,
+      limits: Object.fromEntries(LIMIT_NAMES.map((name) => [name, plan.limits[name]])) as Limits,
+      features: [...plan.features],
+      auditRetentionDays: plan.retentionDays,
+      overage: { allowancePercent: plan.graceOveragePercent, prices: plan.overagePrices },
+    };
+  });
+}
