@@ -34,6 +34,14 @@ const configSchema = z.pipe(
     SES_ENDPOINT: z.optional(z.url()),
     /** The sender of the emails the API sends (an SES-verified identity in AWS). */
     EMAIL_FROM: text('Tenantry <no-reply@tenantry.local>'),
+    /** Stripe's secret key (AWS: from the stack's Stripe secret); unset: billing answers 503. */
+    STRIPE_SECRET_KEY: z.optional(z.string().check(z.minLength(1))),
+    /** Verifies webhook signatures (`whsec_…`). */
+    STRIPE_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(1))),
+    /** Set only for the local twin (the Stripe stand-in); unset in AWS. */
+    STRIPE_API_URL: z.optional(z.url()),
+    /** Days a tenant whose payment failed keeps working before it is suspended (`payment_overdue`). */
+    BILLING_GRACE_DAYS: wholeNumber(0, 60, 7),
     /** Where people sign in (named in emails). */
     CONSOLE_URL: z._default(z.url(), 'http://127.0.0.1:5173'),
     TENANT_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
@@ -96,6 +104,12 @@ const configSchema = z.pipe(
       quotas: { thresholds: [...new Set(env.QUOTA_THRESHOLDS)].sort((a, b) => a - b) },
       events: { busName: env.EVENT_BUS_NAME },
       email: { endpoint: env.SES_ENDPOINT, from: env.EMAIL_FROM, consoleUrl: env.CONSOLE_URL },
+      stripe: {
+        secretKey: env.STRIPE_SECRET_KEY,
+        webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+        apiUrl: env.STRIPE_API_URL,
+        graceDays: env.BILLING_GRACE_DAYS,
+      },
       jobs: { queueUrl: env.JOBS_QUEUE_URL },
       idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
       cursors: { secret: env.CURSOR_SECRET },

@@ -53,6 +53,12 @@ export const PROBLEMS = {
     title: 'Invalid Idempotency-Key',
     description: 'The `Idempotency-Key` header must be 1 to 255 visible ASCII characters.',
   },
+  invalid_webhook_signature: {
+    statuses: [400],
+    title: 'Invalid webhook signature',
+    description:
+      'The `Stripe-Signature` header is missing, does not match the body, or is older than 300 seconds (a replay). Nothing was changed.',
+  },
   invalid_user: {
     statuses: [400],
     title: 'Invalid user',
@@ -218,6 +224,12 @@ export const PROBLEMS = {
     statuses: [409],
     title: 'Concurrent modification',
     description: 'Someone changed the same record at the same moment; read it again and retry.',
+  },
+  subscription_exists: {
+    statuses: [409],
+    title: 'Subscription exists',
+    description:
+      'The tenant already has a subscription: change or cancel its plan in the customer portal (`POST /v1/tenants/{tenantId}/billing/portal`).',
   },
   slug_taken: {
     statuses: [409],

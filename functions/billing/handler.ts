@@ -1,6 +1,11 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { BILLING_ROUTES } from '../../shared/api/routes/billing';
+import { billingSummary, openPortal, startCheckout } from '../../shared/billing/billing-service';
 import { planCatalog } from '../../shared/billing/plan-catalog';
+import { stripeBilling } from '../../shared/billing/stripe-billing';
+import { applyBillingEvent } from '../../shared/billing/subscription-sync';
+import { ServiceUnavailableError, ValidationError } from '../../shared/errors';
+import { requireTenant } from '../../shared/http/request-scope';
 
 const operations: Operations<typeof BILLING_ROUTES> = {
   'plans.list': async () => ({
@@ -8,6 +13,34 @@ const operations: Operations<typeof BILLING_ROUTES> = {
     body: { items: planCatalog() },
     headers: { 'cache-control': 'public, max-age=300' },
   }),
+  'billing.get': async (_input, scope) => ({
+    status: 200,
+    body: await billingSummary(stripeBilling, requireTenant(scope), scope.receivedAt),
+  }),
+  'billing.checkout': async ({ body }, scope) => ({
+    status: 201,
+    body: await startCheckout(stripeBilling, requireTenant(scope), body),
+  }),
+  'billing.portal': async ({ body }, scope) => ({
+    status: 201,
+    body: await openPortal(stripeBilling, requireTenant(scope), body),
+  }),
+  'billing.webhook': async (_input, scope) => {
+    const signature = scope.raw?.headers['stripe-signature'] ?? '';
+    let event;
+    try {
+      event = stripeBilling.verifyWebhook(scope.raw?.body ?? '', signature);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableError) throw error;
+      throw new ValidationError(
+        'The Stripe-Signature does not match the body, or is too old.',
+        [],
+        'invalid_webhook_signature',
+      );
+    }
+    const outcome = await applyBillingEvent(stripeBilling, event, scope.meta, scope.receivedAt);
+    return { status: 200, body: { received: true, outcome } };
+  },
 };
 
 export const handler = createApiHandler(BILLING_ROUTES, operations);

@@ -149,7 +149,7 @@ export class TenantryApi extends Construct {
           for (const r of routes) {
             Validations.of(r).acknowledge({
               id: 'AwsSolutions-APIG4',
-              reason: `${route.id} is public by design (signup, limited per source IP; or documentation).`,
+              reason: `${route.id} is public by design (signup, limited per source IP; the plans; Stripe's webhook, verified by its signature; or documentation).`,
             });
           }
         }

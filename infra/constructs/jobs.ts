@@ -24,6 +24,7 @@ export class TenantryJobs extends Construct {
   readonly deadLetterQueue: Queue;
   readonly scheduler: NodejsFunction;
   readonly worker: NodejsFunction;
+  readonly billingOutbox: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: TenantryJobsProps) {
     super(scope, id);
@@ -62,6 +63,20 @@ export class TenantryJobs extends Construct {
     this.worker.addEventSource(
       new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
+
+    // New tenants' Stripe customers, made apart from signup so that Stripe can never fail it.
+    this.billingOutbox = tenantryFunction(this, 'BillingOutbox', {
+      entry: 'jobs/billing-outbox',
+      description: 'Works the billing outbox (Stripe customers of new tenants), with backoff.',
+      environment: props.environment,
+      timeout: Duration.minutes(1),
+    });
+    grantTable(this.billingOutbox, props.data);
+    new Rule(this, 'BillingOutboxSchedule', {
+      description: 'Works the billing outbox every minute.',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.billingOutbox, { retryAttempts: 0 })],
+    });
 
     for (const job of JOB_NAMES) {
       const { schedule, description } = JOBS[job];

@@ -10,6 +10,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { seedLocalData, type SeedResult } from './seed';
 import { startSesLocal } from './ses-local';
+import { startStripeLocal } from './stripe-local';
 
 export interface LocalTwinOptions {
   /** Where DynamoDB Local and cognito-local keep data; `persist: false` keeps DynamoDB in memory. */
@@ -34,16 +35,21 @@ export interface LocalTwinOptions {
 async function startLocalSchedules(): Promise<() => Promise<void>> {
   const { JOB_NAMES } = await import('../../shared/jobs/job-definitions');
   const { runJob, inProcessDispatcher } = await import('../../shared/jobs/job-runner');
+  const { processBillingOutbox } = await import('../../shared/billing/billing-outbox');
+  const { stripeBilling } = await import('../../shared/billing/stripe-billing');
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     running = running
       .then(() => Promise.all(JOB_NAMES.map((job) => runJob(job, new Date(), inProcessDispatcher))))
+      .then(() => processBillingOutbox(stripeBilling))
       .catch((error: unknown) =>
         console.error('Local schedule failed:', error instanceof Error ? error.message : error),
       );
   };
   tick();
-  const timer = setInterval(tick, 60_000);
+  // Every 15 s: each job runs once per period whatever the tick, and new tenants get their Stripe
+  // customer within seconds.
+  const timer = setInterval(tick, 15_000);
   timer.unref();
   return async () => {
     clearInterval(timer);
@@ -57,6 +63,8 @@ export interface LocalTwin {
   cognitoEndpoint: string;
   /** The SES stand-in: its web inbox, and every email as JSON at `/store`. */
   sesEndpoint: string;
+  /** The Stripe stand-in (Stripe's API, and its own `/_stand-in/` controls). */
+  stripeUrl: string;
   region: string;
   tableName: string;
   userPool: LocalUserPool;
@@ -76,6 +84,8 @@ interface LocalState {
   cursorSecret?: string;
   /** The twin's stand-in for the KMS key of secret settings; kept with the data they encrypt. */
   secretsKey?: string;
+  /** The Stripe stand-in's keys, kept with its state. */
+  stripe?: { secretKey: string; webhookSecret: string };
 }
 
 /**
@@ -91,7 +101,12 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
   const state: LocalState =
     options.persist && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
 
-  const [dynamoPort, cognitoPort, sesPort] = [await freePort(), await freePort(), await freePort()];
+  const [dynamoPort, cognitoPort, sesPort, stripePort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const dynamo = await startDynamoDbLocal({
     port: dynamoPort,
     ...(options.persist ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
@@ -114,6 +129,12 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       logFile: join(options.dataDir, 'logs', 'ses-local.log'),
     });
     stops.push(ses.stop);
+    const stripe = await startStripeLocal({
+      port: stripePort,
+      ...(options.persist ? { stateFile: join(options.dataDir, 'stripe-local.json') } : {}),
+      ...(state.stripe ?? {}),
+    });
+    stops.push(stripe.stop);
 
     await ensureTable(dynamo.endpoint, region, tableName);
     const userPool = await ensureUserPool(cognito.endpoint, region, state.userPool);
@@ -132,6 +153,9 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       COGNITO_CLIENT_ID: userPool.clientId,
       COGNITO_JWKS_URI: `${cognito.endpoint}/${userPool.userPoolId}/.well-known/jwks.json`,
       SES_ENDPOINT: ses.endpoint,
+      STRIPE_API_URL: stripe.url,
+      STRIPE_SECRET_KEY: stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
       LOG_LEVEL: options.logLevel ?? 'INFO',
       POWERTOOLS_DEV: 'true',
       // The twin ships metrics nowhere; without this every request would warn about empty metrics.
@@ -157,7 +181,20 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       seed.platformAdmin.userId,
     );
     if (options.persist)
-      writeFileSync(statePath, JSON.stringify({ userPool, seed, cursorSecret, secretsKey }, null, 2));
+      writeFileSync(
+        statePath,
+        JSON.stringify(
+          {
+            userPool,
+            seed,
+            cursorSecret,
+            secretsKey,
+            stripe: { secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret },
+          },
+          null,
+          2,
+        ),
+      );
 
     const allowedOrigins = (process.env.CORS_ALLOWED_ORIGINS ?? LOCAL_DEVELOPMENT_ORIGINS.join(','))
       .split(',')
@@ -169,12 +206,17 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       ...(options.testClock ? { testClockHeader: TEST_CLOCK_HEADER } : {}),
     });
     stops.push(api.stop);
+    stripe.setWebhookUrl(`${api.url}/v1/stripe/webhook`);
+    // Stripe sells what the plan data says (what `npm run stripe:setup` does against Stripe).
+    const { ensureStripeCatalog } = await import('../../shared/billing/catalog-setup');
+    await ensureStripeCatalog();
     if (options.runSchedules) stops.push(await startLocalSchedules());
     return {
       apiUrl: api.url,
       dynamoDbEndpoint: dynamo.endpoint,
       cognitoEndpoint: cognito.endpoint,
       sesEndpoint: ses.endpoint,
+      stripeUrl: stripe.url,
       region,
       tableName,
       userPool,
@@ -198,6 +240,7 @@ Tenantry local twin is up.
   DynamoDB Local ${twin.dynamoDbEndpoint}   (table ${twin.tableName})
   cognito-local  ${twin.cognitoEndpoint}   (pool ${twin.userPool.userPoolId}, client ${twin.userPool.clientId})
   email (SES)    ${twin.sesEndpoint}   (aws-ses-v2-local: the inbox of every email the API sent)
+  Stripe         ${twin.stripeUrl}   (the Stripe stand-in; checkout pages have a Pay button)
   data and logs  ${dataDir}
 
 Seeded accounts (password ${seed.platformAdmin.password}):

@@ -5,6 +5,8 @@ import type { FunctionName } from '../http/route';
  * bundles these files and the local twin loads them, each by path, as Lambda does: `infra/` never
  * imports `functions/`.
  */
-export function functionEntry(name: FunctionName | 'authorizer' | 'jobs/scheduler' | 'jobs/worker'): string {
+export function functionEntry(
+  name: FunctionName | 'authorizer' | 'jobs/scheduler' | 'jobs/worker' | 'jobs/billing-outbox',
+): string {
   return name.startsWith('jobs/') ? `functions/${name}.ts` : `functions/${name}/handler.ts`;
 }

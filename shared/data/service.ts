@@ -4,6 +4,9 @@ import { AgentEntity } from './entities/agent';
 import { ApiKeyEntity } from './entities/api-key';
 import { ApiKeyLookupEntity } from './entities/api-key-lookup';
 import { AuditEventEntity } from './entities/audit-event';
+import { BillingCustomerEntity } from './entities/billing-customer';
+import { BillingEventEntity } from './entities/billing-event';
+import { BillingOutboxEntity } from './entities/billing-outbox';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { PlatformAdminEntity } from './entities/platform-admin';
@@ -34,6 +37,9 @@ export const TenantryService = new Service(
     secretSetting: SecretSettingEntity,
     apiKey: ApiKeyEntity,
     apiKeyLookup: ApiKeyLookupEntity,
+    billingOutbox: BillingOutboxEntity,
+    billingEvent: BillingEventEntity,
+    billingCustomer: BillingCustomerEntity,
     platformAdmin: PlatformAdminEntity,
     platformAdminCount: PlatformAdminCountEntity,
     platformAuditEvent: PlatformAuditEventEntity,

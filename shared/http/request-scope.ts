@@ -36,6 +36,8 @@ export interface RequestScope {
   principal?: UserPrincipal;
   /** Set by the validation middleware, before anything is consumed. */
   input?: ValidatedInput;
+  /** For routes that ask for it: the body as sent and the headers (signature checks). */
+  raw?: { body: string; headers: Readonly<Record<string, string | undefined>> };
   /** The Idempotency-Key this request claimed, if any. */
   idempotencyKey?: string;
   /** The rate-limit state after metering, for the RateLimit-* headers. */

@@ -16,6 +16,13 @@ export interface RouteRequest {
   body?: $ZodType;
   /** A body schema is required unless this says otherwise (an empty body then parses as `{}`). */
   bodyOptional?: boolean;
+  /**
+   * The operation also gets the body exactly as sent and the headers (`scope.raw`), to check a
+   * signature over them (webhooks).
+   */
+  raw?: boolean;
+  /** A larger body limit than the configured default (webhook events). */
+  maxBodyBytes?: number;
   /** A realistic request body, shown in the reference. */
   example?: unknown;
 }

@@ -24,13 +24,18 @@ export function parseWith<S extends core.$ZodType>(schema: S, value: unknown, wh
  * well-formed JSON, then validates with `schema` (strict schemas refuse unknown fields, so a body
  * can never mass-assign an attribute the route does not name).
  */
+/** The request body as the client sent it (API Gateway may hand it over base64-encoded). */
+export function bodyText(event: APIGatewayProxyEventV2): string {
+  const raw = event.body ?? '';
+  return event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+}
+
 export function parseJsonBody<S extends core.$ZodType>(
   event: APIGatewayProxyEventV2,
   schema: S,
   maxBytes: number,
 ): core.output<S> {
-  const raw = event.body ?? '';
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const text = bodyText(event);
   if (Buffer.byteLength(text, 'utf8') > maxBytes) {
     throw new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes.`);
   }

@@ -17,6 +17,12 @@ export const JOBS = {
     periodOf: (now: Date) => previousMonthPeriod(now),
     description: 'Closes last month’s usage and overage for every tenant.',
   },
+  'billing-dunning': {
+    /** 02:00 UTC every day. */
+    schedule: { minute: '0', hour: '2', day: '*' },
+    periodOf: (now: Date) => now.toISOString().slice(0, 10),
+    description: 'Suspends tenants whose payment has been owed longer than the grace (payment_overdue).',
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;

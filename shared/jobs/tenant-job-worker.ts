@@ -5,6 +5,7 @@ import { TenantEntity } from '../data/entities/tenant';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { auditSourceOf } from '../audit/actor';
 import { recordAuditEvent } from '../audit/audit-log';
+import { enforceDunning } from '../billing/dunning';
 import { logger } from '../observability/logger';
 import { runWithTenantContext, type TenantContext } from '../tenancy/context';
 import { PLATFORM_ADMIN_PERMISSIONS } from '../tenancy/roles';
@@ -118,9 +119,14 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
     logger.warn('Job message for a tenant that no longer exists', { ...message });
     return;
   }
-  await runWithTenantContext(ctx, () =>
-    message.job === 'monthly-reset'
-      ? monthlyReset(ctx, message.period, now)
-      : billingClose(ctx, message.period, now),
-  );
+  await runWithTenantContext(ctx, () => {
+    switch (message.job) {
+      case 'monthly-reset':
+        return monthlyReset(ctx, message.period, now);
+      case 'billing-close':
+        return billingClose(ctx, message.period, now);
+      case 'billing-dunning':
+        return enforceDunning(ctx, now);
+    }
+  });
 }

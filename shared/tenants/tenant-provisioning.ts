@@ -137,7 +137,7 @@ export async function provisionTenant(
   try {
     await writeTransaction(
       platformDocumentClient,
-      ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter }) => ({
+      ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter, billingOutbox }) => ({
         slug: slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
         tenant: tenants.create(tenant).commit(),
         owner: memberships.create(membership).commit(),
@@ -145,6 +145,16 @@ export async function provisionTenant(
         // The owner is the tenant's first user.
         users: quotaCounter
           .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
+          .commit(),
+        // Its Stripe customer is made by the billing outbox: Stripe slow or down never fails this.
+        billing: billingOutbox
+          .create({
+            kind: 'createCustomer',
+            tenantId,
+            attempts: 0,
+            nextAttemptAt: timestamp,
+            createdAt: timestamp,
+          })
           .commit(),
       }),
       { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },

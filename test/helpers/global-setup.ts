@@ -10,6 +10,7 @@ export interface TwinInfo {
   dynamoDbEndpoint: string;
   cognitoEndpoint: string;
   sesEndpoint: string;
+  stripeUrl: string;
   region: string;
   tableName: string;
   userPoolId: string;
@@ -42,6 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dynamoDbEndpoint: twin.dynamoDbEndpoint,
     cognitoEndpoint: twin.cognitoEndpoint,
     sesEndpoint: twin.sesEndpoint,
+    stripeUrl: twin.stripeUrl,
     region: twin.region,
     tableName: twin.tableName,
     userPoolId: twin.userPool.userPoolId,

@@ -18,4 +18,8 @@ Object.assign(process.env, {
   LOG_LEVEL: 'SILENT',
   CURSOR_SECRET: twin.runtimeEnv.CURSOR_SECRET,
   LOCAL_SECRETS_KEY: twin.runtimeEnv.LOCAL_SECRETS_KEY,
+  SES_ENDPOINT: twin.runtimeEnv.SES_ENDPOINT,
+  STRIPE_API_URL: twin.runtimeEnv.STRIPE_API_URL,
+  STRIPE_SECRET_KEY: twin.runtimeEnv.STRIPE_SECRET_KEY,
+  STRIPE_WEBHOOK_SECRET: twin.runtimeEnv.STRIPE_WEBHOOK_SECRET,
 });

@@ -142,7 +142,9 @@ describe('the Tenantry stack', () => {
   });
 
   it('seals cursors with a generated secret every function is given', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('pagination cursors'),
+    });
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
     );
@@ -238,8 +240,8 @@ describe('the Tenantry stack', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
     );
-    // One per domain, the authorizer, and the job scheduler and worker.
-    expect(functions).toHaveLength(domains.size + 3);
+    // One per domain, the authorizer, the job scheduler and worker, and the billing outbox.
+    expect(functions).toHaveLength(domains.size + 4);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -270,6 +272,25 @@ describe('the Tenantry stack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'Tenantry <no-reply@tenantry.example>' }) },
     });
+  });
+
+  it('gives Stripe’s keys, from a secret the stack creates, only to the functions that call Stripe', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    const withStripe = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([, fn]) => JSON.stringify(fn).includes('STRIPE_SECRET_KEY'))
+      .map(([id]) => id);
+    expect(withStripe).toHaveLength(2);
+    expect(withStripe.some((id) => /billing/i.test(id) && /Api/.test(id))).toBe(true);
+    expect(withStripe.some((id) => /BillingOutbox/.test(id))).toBe(true);
+    // Positive control: the same search finds the cursor secret in every function.
+    const withCursor = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) =>
+      JSON.stringify(fn).includes('CURSOR_SECRET'),
+    );
+    expect(withCursor.length).toBeGreaterThan(withStripe.length);
+  });
+
+  it('works the billing outbox every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
   });
 
   it('lets the authorizer read API key lookup items and no other data', () => {

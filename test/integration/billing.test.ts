@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import Stripe from 'stripe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { processBillingOutbox } from '../../shared/billing/billing-outbox';
+import { stripeBilling } from '../../shared/billing/stripe-billing';
+import { platformDocumentClient } from '../../shared/data/clients';
+import { TenantEntity } from '../../shared/data/entities/tenant';
+import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { PLAN_IDS, PLANS } from '../../shared/tenants/plans';
-import { call } from '../helpers/twin-api';
+import { addUser, call, createTenant, storedAuditEvents, twin, type TestTenant } from '../helpers/twin-api';
 
 interface PlanView {
   id: string;
@@ -24,5 +30,309 @@ describe('the plans for sale', () => {
     expect(byId.professional?.overage.prices.tokens).toMatchObject({ per: 1_000 });
     expect(byId.enterprise).toMatchObject({ monthlyPrice: null, selfServe: false });
     expect(byId.enterprise?.limits.users).toBeNull();
+  });
+});
+
+const stripe = new Stripe(twin.runtimeEnv.STRIPE_SECRET_KEY ?? '', {
+  host: new URL(twin.stripeUrl).hostname,
+  port: new URL(twin.stripeUrl).port,
+  protocol: 'http',
+});
+
+/** The stand-in's own controls: play the customer paying, a card failing, an outage. */
+async function standIn<T = Record<string, unknown>>(path: string, body: unknown = {}): Promise<T> {
+  const response = await fetch(`${twin.stripeUrl}/_stand-in/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200)
+    throw new Error(`stand-in ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function standInEvents(): Promise<
+  Array<{ id: string; type: string; data: { object: { id: string } } }>
+> {
+  const response = await fetch(`${twin.stripeUrl}/_stand-in/events`);
+  return (
+    (await response.json()) as { data: Array<{ id: string; type: string; data: { object: { id: string } } }> }
+  ).data;
+}
+
+/** Delivers an event to the twin's webhook as Stripe does (or with the signature given). */
+function deliver(payload: string, signature?: string) {
+  return call<{ outcome: string }>('POST', '/v1/stripe/webhook', {
+    rawBody: payload,
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature':
+        signature ??
+        stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: twin.runtimeEnv.STRIPE_WEBHOOK_SECRET ?? '',
+        }),
+    },
+  });
+}
+
+async function tenantItem(tenantId: string) {
+  return (await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })).data;
+}
+
+async function withCustomer(tenant: TestTenant): Promise<string> {
+  await processBillingOutbox(stripeBilling);
+  const item = await tenantItem(tenant.id);
+  if (!item?.stripeCustomerId) throw new Error('no customer after the outbox ran');
+  return item.stripeCustomerId;
+}
+
+async function subscribe(tenant: TestTenant, plan = 'starter') {
+  const checkout = await call<{ url: string; sessionId: string }>(
+    'POST',
+    `/v1/tenants/${tenant.id}/billing/checkout`,
+    {
+      token: tenant.owner.token,
+      body: { plan },
+    },
+  );
+  expect(checkout.status, checkout.text).toBe(201);
+  return standIn<{ subscription: { id: string } }>(`checkout/${checkout.body.sessionId}/complete`);
+}
+
+/** A new free tenant that buys `plan` while webhooks are held back, and the subscription's created event. */
+async function heldBackPurchase(plan: string) {
+  const tenant = await createTenant({ plan: 'free' });
+  await withCustomer(tenant);
+  const { subscription } = await subscribe(tenant, plan);
+  const created = (await standInEvents()).find(
+    (e) => e.type === 'customer.subscription.created' && e.data.object.id === subscription.id,
+  );
+  return {
+    tenant,
+    subscription,
+    createdPayload: JSON.stringify(await stripe.events.retrieve(created?.id ?? '')),
+  };
+}
+
+/** Runs `fn` while the stand-in keeps its events instead of delivering them (tests deliver them). */
+async function withWebhooksHeld(fn: () => Promise<void>): Promise<void> {
+  await standIn('webhooks', { paused: true });
+  try {
+    await fn();
+  } finally {
+    await standIn('webhooks', { paused: false });
+  }
+}
+
+const currentPlan = async (tenant: TestTenant) =>
+  (
+    await call<{ plan: string; status: string; statusReason: string | null }>('GET', '/v1/tenants/current', {
+      token: tenant.owner.token,
+    })
+  ).body;
+
+describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
+  beforeAll(async () => {
+    await standIn('outage', { down: false });
+    await standIn('webhooks', { paused: false });
+  });
+
+  it('gives every new tenant a Stripe customer through the outbox, once', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    const customerId = await withCustomer(tenant);
+    const customer = await stripe.customers.retrieve(customerId);
+    expect(customer).toMatchObject({ id: customerId, metadata: { tenantId: tenant.id } });
+    // A second run finds nothing to do.
+    await processBillingOutbox(stripeBilling);
+    expect((await tenantItem(tenant.id))?.stripeCustomerId).toBe(customerId);
+  });
+
+  it('takes a tenant from free to a paid plan through Checkout, and back when the subscription ends', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    await withCustomer(tenant);
+    const { subscription } = await subscribe(tenant, 'starter');
+    expect(await currentPlan(tenant)).toMatchObject({ plan: 'starter', status: 'active' });
+    const billing = await call<{ plan: string; status: string; subscriptionId: string; invoices: unknown[] }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/billing`,
+      { token: tenant.owner.token },
+    );
+    expect(billing.body).toMatchObject({
+      plan: 'starter',
+      status: 'active',
+      subscriptionId: subscription.id,
+    });
+    expect(billing.body.invoices).toHaveLength(1);
+    // The plan's limits follow at once.
+    const quotas = await call<{ quotas: Array<{ resource: string; limit: number }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/quotas`,
+      { token: tenant.owner.token },
+    );
+    expect(quotas.body.quotas.find((line) => line.resource === 'agents')?.limit).toBe(10);
+    // A second checkout is refused: the portal changes an existing subscription.
+    const again = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
+      token: tenant.owner.token,
+      body: { plan: 'professional' },
+    });
+    expect(again.body).toMatchObject({ code: 'subscription_exists' });
+    const portal = await call<{ url: string }>('POST', `/v1/tenants/${tenant.id}/billing/portal`, {
+      token: tenant.owner.token,
+    });
+    expect(portal.status).toBe(201);
+    expect(portal.body.url).toContain('/_stand-in/portal/');
+
+    await standIn(`subscriptions/${subscription.id}/cancel`);
+    expect((await currentPlan(tenant)).plan).toBe('free');
+    const events = (await storedAuditEvents(tenant.id)).filter(
+      (e) => e.action === 'billing.subscription_changed',
+    );
+    expect(events.map((e) => e.after?.plan)).toEqual(['starter', 'free']);
+    expect(events.every((e) => e.actorType === 'system')).toBe(true);
+  });
+
+  it('lets only owners buy (billing:manage), and only plans sold through checkout', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    const admin = await addUser(tenant, 'admin');
+    const refused = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
+      token: admin.token,
+      body: { plan: 'starter' },
+    });
+    expect(refused.body).toMatchObject({ code: 'permission_denied' });
+    for (const plan of ['free', 'enterprise']) {
+      const response = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
+        token: tenant.owner.token,
+        body: { plan },
+      });
+      expect(response.status).toBe(400);
+    }
+    const openRedirect = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
+      token: tenant.owner.token,
+      body: { plan: 'starter', successUrl: 'https://evil.example/phish' },
+    });
+    expect(openRedirect.status).toBe(400);
+    const allowed = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
+      token: tenant.owner.token,
+      body: { plan: 'starter' },
+    });
+    expect(allowed.status).toBe(201);
+  });
+
+  it('applies a replayed event once: five deliveries, one effect', () =>
+    withWebhooksHeld(async () => {
+      const { tenant, createdPayload } = await heldBackPurchase('professional');
+      const outcomes: string[] = [];
+      for (let i = 0; i < 5; i += 1) outcomes.push((await deliver(createdPayload)).body.outcome);
+      expect(outcomes).toEqual(['applied', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+      expect((await currentPlan(tenant)).plan).toBe('professional');
+      const changes = (await storedAuditEvents(tenant.id)).filter(
+        (e) => e.action === 'billing.subscription_changed',
+      );
+      expect(changes).toHaveLength(1);
+    }));
+
+  it('ends in the right state when events arrive in reverse order', () =>
+    withWebhooksHeld(async () => {
+      const { tenant, subscription } = await heldBackPurchase('starter');
+      await standIn(`subscriptions/${subscription.id}/fail_payment`);
+      await standIn(`subscriptions/${subscription.id}/pay`);
+      const ids = (await standInEvents())
+        .filter((e) => JSON.stringify(e.data.object).includes(subscription.id))
+        .map((e) => e.id);
+      expect(ids.length).toBeGreaterThanOrEqual(6);
+      for (const id of ids.reverse()) {
+        const response = await deliver(JSON.stringify(await stripe.events.retrieve(id)));
+        expect(response.status).toBe(200);
+      }
+      // The subscription is active and paid: starter, nothing owed.
+      expect(await currentPlan(tenant)).toMatchObject({ plan: 'starter', status: 'active' });
+      expect((await tenantItem(tenant.id))?.pastDueSince).toBeUndefined();
+    }));
+
+  it('refuses a bad signature or a stale timestamp with 400 and changes nothing', () =>
+    withWebhooksHeld(async () => {
+      const { tenant, createdPayload } = await heldBackPurchase('starter');
+      const payload = createdPayload;
+      const secret = twin.runtimeEnv.STRIPE_WEBHOOK_SECRET ?? '';
+      const forged = stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_not_the_secret' });
+      const stale = stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret,
+        timestamp: Math.floor(Date.now() / 1000) - 301,
+      });
+      for (const signature of [forged, stale, 'garbage']) {
+        const response = await deliver(payload, signature);
+        expect(response.status).toBe(400);
+        expect(response.body).toMatchObject({ code: 'invalid_webhook_signature' });
+      }
+      const tampered = await deliver(
+        payload.replace('"starter', '"professional'),
+        stripe.webhooks.generateTestHeaderString({ payload, secret }),
+      );
+      expect(tampered.status).toBe(400);
+      expect((await currentPlan(tenant)).plan).toBe('free');
+      // Positive control: the same event, rightly signed, takes effect.
+      expect((await deliver(payload)).body.outcome).toBe('applied');
+      expect((await currentPlan(tenant)).plan).toBe('starter');
+    }));
+
+  it('creates the tenant while Stripe is down, and its customer once Stripe is back', async () => {
+    await standIn('outage', { down: true });
+    let tenant: TestTenant;
+    try {
+      tenant = await createTenant({ plan: 'free' });
+      const run = await processBillingOutbox(stripeBilling);
+      expect(run.failed).toBeGreaterThanOrEqual(1);
+      expect((await tenantItem(tenant.id))?.stripeCustomerId).toBeUndefined();
+    } finally {
+      await standIn('outage', { down: false });
+    }
+    // Not before its backoff; then once.
+    await processBillingOutbox(stripeBilling, new Date(Date.now() + 3_600_000));
+    const customerId = (await tenantItem(tenant.id))?.stripeCustomerId;
+    expect(customerId).toMatch(/^cus_/);
+    const all = await stripe.customers.retrieve(customerId ?? '');
+    expect(all).toMatchObject({ metadata: { tenantId: tenant.id } });
+  });
+
+  it('suspends a tenant whose payment is owed past the grace, and a paid invoice reactivates it', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    await withCustomer(tenant);
+    const { subscription } = await subscribe(tenant, 'starter');
+    await standIn(`subscriptions/${subscription.id}/fail_payment`);
+    const owed = await call<{ status: string; pastDueSince: string }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/billing`,
+      {
+        token: tenant.owner.token,
+      },
+    );
+    expect(owed.body).toMatchObject({ status: 'past_due', pastDueSince: expect.any(String) });
+    const since = Date.parse(owed.body.pastDueSince);
+    const job = { job: 'billing-dunning' as const, tenantId: tenant.id, period: 'x' };
+    // Within the grace (7 days): still active.
+    await processTenantJob(job, new Date(since + 6 * 86_400_000));
+    expect((await currentPlan(tenant)).status).toBe('active');
+    await processTenantJob(job, new Date(since + 7 * 86_400_000 + 1000));
+    expect(await currentPlan(tenant)).toMatchObject({ status: 'suspended', statusReason: 'payment_overdue' });
+    // The job ran in another process: the API sees it within its tenant cache time (5 s).
+    const deadline = Date.now() + 6_500;
+    let blocked = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token });
+    while (blocked.status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      blocked = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token });
+    }
+    expect(blocked.body).toMatchObject({ code: 'tenant_suspended' });
+    // The owner can still reach billing and pay.
+    expect(
+      (await call('GET', `/v1/tenants/${tenant.id}/billing`, { token: tenant.owner.token })).status,
+    ).toBe(200);
+    await standIn(`subscriptions/${subscription.id}/pay`);
+    expect(await currentPlan(tenant)).toMatchObject({
+      plan: 'starter',
+      status: 'active',
+      statusReason: null,
+    });
   });
 });

@@ -1,7 +1,10 @@
 import * as z from 'zod/mini';
+import { getConfig } from '../../config';
+import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { FEATURE_FLAGS, LIMIT_NAMES, PERIODIC_RESOURCES, PLAN_IDS } from '../../tenants/plans';
 import { component } from '../schemas/components';
+import { timestamp } from '../schemas/common';
 
 const money = component(
   'Money',
@@ -33,6 +36,55 @@ const planView = component(
   }),
 );
 
+const billingPath = z.strictObject({ tenantId: idSchema('tenant') });
+
+/** A page of the console to come back to: only the console's own origin (no open redirect). */
+const consoleReturnUrl = z.url().check(
+  z.refine((value: string) => new URL(value).origin === new URL(getConfig().email.consoleUrl).origin, {
+    message: 'must be a page of the console (CONSOLE_URL)',
+  }),
+);
+
+const usageLine = z.object({
+  resource: z.enum(PERIODIC_RESOURCES),
+  used: z.number(),
+  limit: z.nullable(z.number()),
+  overage: z.number(),
+  projected: z.number(),
+  projectedOverage: z.number(),
+  projectedOverageCost: z.nullable(money),
+});
+
+const billingView = component(
+  'Billing',
+  z.object({
+    plan: z.enum(PLAN_IDS),
+    status: z.string().check(z.describe('The subscription’s status at Stripe, or `none`.')),
+    subscriptionId: z.nullable(z.string()),
+    currentPeriodEnd: z.nullable(timestamp),
+    pastDueSince: z.nullable(timestamp),
+    period: z.string(),
+    usage: z.array(usageLine),
+    projectedOverageTotal: money,
+    invoices: z.nullable(
+      z.array(
+        z.object({
+          id: z.string(),
+          number: z.nullable(z.string()),
+          status: z.nullable(z.string()),
+          amountDue: z.number(),
+          amountPaid: z.number(),
+          currency: z.string(),
+          createdAt: timestamp,
+          hostedInvoiceUrl: z.nullable(z.string()),
+        }),
+      ),
+    ),
+  }),
+);
+
+const redirect = z.object({ url: z.string() });
+
 export const BILLING_ROUTES = [
   {
     id: 'plans.list',
@@ -46,5 +98,89 @@ export const BILLING_ROUTES = [
     request: {},
     responses: { 200: { description: 'The plans.', schema: z.object({ items: z.array(planView) }) } },
     errors: [],
+  },
+  {
+    id: 'billing.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/billing',
+    function: 'billing',
+    auth: 'tenant',
+    permission: 'billing:manage',
+    allowWhenSuspended: true,
+    summary: "The tenant's billing",
+    description:
+      'The plan and its subscription (status, period end, since when a payment is owed), this month’s use of each monthly resource with its overage, the use projected to the month’s end at this pace and what its overage would cost, and recent invoices (`null` when Stripe cannot be reached).',
+    request: { path: billingPath },
+    responses: { 200: { description: 'The billing state.', schema: billingView } },
+    errors: [],
+  },
+  {
+    id: 'billing.checkout',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/billing/checkout',
+    function: 'billing',
+    auth: 'tenant',
+    permission: 'billing:manage',
+    allowWhenSuspended: true,
+    summary: 'Buy a plan (Stripe Checkout)',
+    description:
+      'A Stripe Checkout page for a self-serve paid plan. Once paid, Stripe’s webhook moves the tenant to the plan. A tenant with a subscription changes it in the portal instead (`409 subscription_exists`). The return URLs must be pages of the console.',
+    request: {
+      path: billingPath,
+      body: z.strictObject({
+        plan: z.enum(PLAN_IDS),
+        successUrl: z.optional(consoleReturnUrl),
+        cancelUrl: z.optional(consoleReturnUrl),
+      }),
+      example: { plan: 'starter' },
+    },
+    responses: {
+      201: {
+        description: 'The Checkout page to send the owner to.',
+        schema: z.object({ url: z.string(), sessionId: z.string() }),
+      },
+    },
+    errors: ['subscription_exists', 'service_unavailable', 'concurrent_modification'],
+  },
+  {
+    id: 'billing.portal',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/billing/portal',
+    function: 'billing',
+    auth: 'tenant',
+    permission: 'billing:manage',
+    allowWhenSuspended: true,
+    summary: 'Manage the subscription (Stripe customer portal)',
+    description:
+      'A Stripe customer-portal page: change or cancel the plan, update the card, see invoices. Changes come back through the webhook.',
+    request: {
+      path: billingPath,
+      body: z.strictObject({ returnUrl: z.optional(consoleReturnUrl) }),
+      bodyOptional: true,
+    },
+    responses: { 201: { description: 'The portal page to send the owner to.', schema: redirect } },
+    errors: ['service_unavailable', 'concurrent_modification'],
+  },
+  {
+    id: 'billing.webhook',
+    method: 'POST',
+    path: '/v1/stripe/webhook',
+    function: 'billing',
+    auth: 'public',
+    summary: 'Stripe webhook',
+    description:
+      'Stripe’s events, verified by their `Stripe-Signature` (300 s tolerance) and each applied exactly once: the subscription an event concerns is re-read from Stripe, so events may arrive in any order. Checkout completed, subscription created, updated and deleted, invoice paid and payment failed move the tenant’s plan and dunning state; every other event is acknowledged and ignored.',
+    request: {
+      body: z.looseObject({ id: z.string(), type: z.string() }),
+      raw: true,
+      maxBodyBytes: 512 * 1024,
+    },
+    responses: {
+      200: {
+        description: 'Received (applied, a duplicate, or ignored).',
+        schema: z.object({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'ignored']) }),
+      },
+    },
+    errors: ['invalid_webhook_signature', 'service_unavailable', 'concurrent_modification'],
   },
 ] as const satisfies readonly RouteDefinition[];

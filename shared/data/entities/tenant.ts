@@ -39,6 +39,14 @@ export const TenantEntity = new Entity(
       },
       /** Per-tenant limit overrides (validated at the edge; `null` = unlimited). */
       limitOverrides: { type: 'any' },
+      /** The tenant's Stripe customer, made by the billing outbox after the tenant is created. */
+      stripeCustomerId: { type: 'string' },
+      /** The subscription the plan follows, as Stripe last said it (re-read at every webhook). */
+      subscriptionId: { type: 'string' },
+      subscriptionStatus: { type: 'string' },
+      billingPeriodEnd: { type: 'string' },
+      /** When a payment first failed, for the grace before suspension; cleared when one is paid. */
+      pastDueSince: { type: 'string' },
       shard: { type: 'number', required: true, readOnly: true },
       createdAt: { type: 'string', required: true, readOnly: true },
       updatedAt: { type: 'string', required: true },

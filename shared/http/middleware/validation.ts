@@ -2,7 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import { getConfig } from '../../config';
 import type { ApiEvent, ApiResult, ScopedContext } from '../request-scope';
 import type { RouteDefinition } from '../route';
-import { noBody, noPathParams, noQueryParams, parseJsonBody, parseWith } from '../validation';
+import { bodyText, noBody, noPathParams, noQueryParams, parseJsonBody, parseWith } from '../validation';
 
 const { maxBodyBytes } = getConfig().http;
 
@@ -25,17 +25,19 @@ export function validationMiddleware(
         'query string',
       );
       let body: unknown = undefined;
+      const limit = request.maxBodyBytes ?? maxBodyBytes;
       if (request.body) {
         const empty = !event.body;
         body =
           empty && request.bodyOptional
             ? parseWith(request.body, {}, 'request body')
-            : parseJsonBody(event, request.body, maxBodyBytes);
+            : parseJsonBody(event, request.body, limit);
       } else if (event.body) {
         // An operation without a body takes none: only an empty object is tolerated.
-        parseJsonBody(event, noBody, maxBodyBytes);
+        parseJsonBody(event, noBody, limit);
       }
       context.scope.input = { path, query, body };
+      if (request.raw) context.scope.raw = { body: bodyText(event), headers: event.headers };
     },
   };
 }

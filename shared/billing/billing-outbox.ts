@@ -1,0 +1,87 @@
+import { platformDocumentClient } from '../data/clients';
+import { forgetTenant } from '../data/cached-records';
+import { BillingOutboxEntity, type BillingOutboxItem } from '../data/entities/billing-outbox';
+import { TenantEntity } from '../data/entities/tenant';
+import { writeTransaction } from '../data/transactions';
+import { logger } from '../observability/logger';
+import type { BillingProvider } from './billing-provider';
+
+/** Backoff after the n-th failure: 30 s, 1 min, 2 min… at most an hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Gives the tenant its Stripe customer (idempotent at Stripe by tenant) and the lookup back to it. */
+async function createCustomer(provider: BillingProvider, item: BillingOutboxItem, now: Date): Promise<void> {
+  const tenant = (
+    await TenantEntity.get({ tenantId: item.tenantId }).go({
+      client: platformDocumentClient,
+      consistent: true,
+    })
+  ).data;
+  if (tenant && !tenant.stripeCustomerId) {
+    const customerId = await provider.createCustomer({ tenantId: tenant.tenantId, name: tenant.name });
+    await writeTransaction(platformDocumentClient, ({ tenant: tenants, billingCustomer, billingOutbox }) => ({
+      tenant: tenants
+        .patch({ tenantId: tenant.tenantId })
+        .set({ stripeCustomerId: customerId })
+        .where((attr, op) => op.notExists(attr.stripeCustomerId))
+        .commit(),
+      lookup: billingCustomer
+        .put({ customerId, tenantId: tenant.tenantId, createdAt: now.toISOString() })
+        .commit(),
+      done: billingOutbox.delete({ kind: item.kind, tenantId: item.tenantId }).commit(),
+    }));
+    forgetTenant(tenant.tenantId);
+    return;
+  }
+  // The tenant is gone, or has its customer already: nothing left to do.
+  await BillingOutboxEntity.delete({ kind: item.kind, tenantId: item.tenantId }).go({ response: 'none' });
+}
+
+export interface OutboxRun {
+  done: number;
+  failed: number;
+  waiting: number;
+}
+
+/**
+ * Works the billing outbox: every item that is due, oldest first; a failure (Stripe slow or down)
+ * leaves the item with its attempt counted and a later time to try again. Safe to run concurrently
+ * with itself: Stripe's idempotency key and the conditional write make a repeat harmless.
+ */
+export async function processBillingOutbox(
+  provider: BillingProvider,
+  now: Date = new Date(),
+): Promise<OutboxRun> {
+  const run: OutboxRun = { done: 0, failed: 0, waiting: 0 };
+  const items = await BillingOutboxEntity.query.pending({}).go({ pages: 'all', consistent: true });
+  for (const item of items.data) {
+    if (item.nextAttemptAt > now.toISOString()) {
+      run.waiting += 1;
+      continue;
+    }
+    try {
+      await createCustomer(provider, item, now);
+      run.done += 1;
+    } catch (error) {
+      run.failed += 1;
+      const attempts = item.attempts + 1;
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn('Billing outbox item failed; retrying later', {
+        tenantId: item.tenantId,
+        attempts,
+        reason,
+      });
+      await BillingOutboxEntity.patch({ kind: item.kind, tenantId: item.tenantId })
+        .set({
+          attempts,
+          lastError: reason.slice(0, 500),
+          nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)).toISOString(),
+        })
+        .go({ response: 'none' })
+        .catch((patchError: unknown) => logger.error('Could not reschedule an outbox item', { patchError }));
+    }
+  }
+  return run;
+}

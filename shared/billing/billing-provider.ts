@@ -1,0 +1,61 @@
+import type { PlanId } from '../tenants/plans';
+
+/** A subscription as the provider knows it now (always re-read: webhooks may arrive in any order). */
+export interface SubscriptionState {
+  id: string;
+  customerId: string;
+  /** Stripe's status: active, trialing, past_due, unpaid, canceled, incomplete… */
+  status: string;
+  /** The plan its base price sells; `null` if it sells none of ours. */
+  plan: PlanId | null;
+  currentPeriodEnd: string | null;
+}
+
+export interface InvoiceSummary {
+  id: string;
+  number: string | null;
+  status: string | null;
+  amountDue: number;
+  amountPaid: number;
+  currency: string;
+  createdAt: string;
+  hostedInvoiceUrl: string | null;
+}
+
+/** A verified webhook event: its id (for exactly-once), type, creation time and object. */
+export interface BillingEvent {
+  id: string;
+  type: string;
+  createdAt: string;
+  object: { id: string; object: string; customer?: unknown; subscription?: unknown } & Record<
+    string,
+    unknown
+  >;
+}
+
+export interface UsageReport {
+  customerId: string;
+  eventName: string;
+  value: number;
+  /** Unique per (tenant, resource, period): a rerun never bills twice. */
+  identifier: string;
+  timestamp: Date;
+}
+
+/** The one billing interface; Stripe implements it (`stripe-billing.ts`), the twin's stand-in too. */
+export interface BillingProvider {
+  createCustomer(input: { tenantId: string; name: string; email?: string | undefined }): Promise<string>;
+  createCheckoutSession(input: {
+    customerId: string;
+    tenantId: string;
+    plan: PlanId;
+    successUrl: string;
+    cancelUrl: string;
+  }): Promise<{ id: string; url: string }>;
+  createPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
+  getSubscription(subscriptionId: string): Promise<SubscriptionState>;
+  listInvoices(customerId: string, limit: number): Promise<InvoiceSummary[]>;
+  reportUsage(report: UsageReport): Promise<void>;
+  /** Checks the signature (300 s tolerance) and parses the event; throws if either fails. */
+  verifyWebhook(rawBody: string, signature: string): BillingEvent;
+}

@@ -1,0 +1,172 @@
+import Stripe from 'stripe';
+import { getConfig } from '../config';
+import { ServiceUnavailableError } from '../errors';
+import { PLAN_IDS, PLANS, type PeriodicResource, type PlanId } from '../tenants/plans';
+import type { BillingEvent, BillingProvider, InvoiceSummary, SubscriptionState } from './billing-provider';
+import { basePriceKeyOf, overagePriceKeyOf } from './catalog-names';
+
+/** Stripe holds webhook timestamps valid for 300 s; older deliveries are refused as replays. */
+const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+let client: Stripe | undefined;
+
+/** The Stripe SDK client: Stripe itself, or the twin's stand-in when `STRIPE_API_URL` says so. */
+export function stripeClient(): Stripe {
+  const { stripe } = getConfig();
+  if (!stripe.secretKey) throw new ServiceUnavailableError('Billing is not configured (no Stripe key).');
+  if (!client) {
+    const target = stripe.apiUrl ? new URL(stripe.apiUrl) : undefined;
+    client = new Stripe(stripe.secretKey, {
+      maxNetworkRetries: 2,
+      timeout: 10_000,
+      ...(target
+        ? {
+            host: target.hostname,
+            port: target.port,
+            protocol: target.protocol.replace(':', '') as 'http' | 'https',
+          }
+        : {}),
+    });
+  }
+  return client;
+}
+
+/**
+ * Stripe's failures (down, slow, refusing the key) are the API's 503, never a 500: billing waits for
+ * Stripe, nothing else does.
+ */
+async function viaStripe<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeError) {
+      throw new ServiceUnavailableError(
+        `Stripe could not be reached or refused the request: ${error.message}`,
+      );
+    }
+    throw error;
+  }
+}
+
+const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000).toISOString() : null);
+
+function planOfPrice(price: Stripe.Price | undefined): PlanId | null {
+  const key = price?.lookup_key;
+  return PLAN_IDS.find((plan) => basePriceKeyOf(plan) === key) ?? null;
+}
+
+async function pricesByKey(keys: string[]): Promise<Map<string, string>> {
+  const found = await stripeClient().prices.list({ lookup_keys: keys, active: true, limit: 100 });
+  return new Map(found.data.map((price) => [price.lookup_key ?? '', price.id]));
+}
+
+const calls: BillingProvider = {
+  async createCustomer({ tenantId, name, email }) {
+    const customer = await stripeClient().customers.create(
+      { name, ...(email ? { email } : {}), metadata: { tenantId } },
+      // One customer per tenant, however often the outbox retries.
+      { idempotencyKey: `tenant-customer-${tenantId}` },
+    );
+    return customer.id;
+  },
+
+  async createCheckoutSession({ customerId, tenantId, plan, successUrl, cancelUrl }) {
+    const overage = Object.keys(PLANS[plan].overagePrices) as PeriodicResource[];
+    const keys = [basePriceKeyOf(plan), ...overage.map((resource) => overagePriceKeyOf(plan, resource))];
+    const prices = await pricesByKey(keys);
+    const base = prices.get(basePriceKeyOf(plan));
+    if (!base)
+      throw new ServiceUnavailableError(
+        `Stripe has no price for the ${plan} plan; run npm run stripe:setup.`,
+      );
+    const session = await stripeClient().checkout.sessions.create({
+      mode: 'subscription',
+      customer: customerId,
+      client_reference_id: tenantId,
+      line_items: [
+        { price: base, quantity: 1 },
+        // Metered overage prices take no quantity: the meter events bill them.
+        ...keys.slice(1).flatMap((key) => (prices.get(key) ? [{ price: prices.get(key) as string }] : [])),
+      ],
+      subscription_data: { metadata: { tenantId, plan } },
+      success_url: successUrl,
+      cancel_url: cancelUrl,
+    });
+    if (!session.url) throw new ServiceUnavailableError('Stripe returned a checkout session without a URL.');
+    return { id: session.id, url: session.url };
+  },
+
+  async createPortalSession({ customerId, returnUrl }) {
+    const session = await stripeClient().billingPortal.sessions.create({
+      customer: customerId,
+      return_url: returnUrl,
+    });
+    return { url: session.url };
+  },
+
+  async getSubscription(subscriptionId): Promise<SubscriptionState> {
+    const subscription = await stripeClient().subscriptions.retrieve(subscriptionId);
+    const items = subscription.items.data;
+    const base = items.find((item) => planOfPrice(item.price) !== null);
+    return {
+      id: subscription.id,
+      customerId:
+        typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id,
+      status: subscription.status,
+      plan: planOfPrice(base?.price),
+      currentPeriodEnd: iso(base?.current_period_end),
+    };
+  },
+
+  async listInvoices(customerId, limit): Promise<InvoiceSummary[]> {
+    const invoices = await stripeClient().invoices.list({ customer: customerId, limit });
+    return invoices.data.map((invoice) => ({
+      id: invoice.id ?? '',
+      number: invoice.number,
+      status: invoice.status,
+      amountDue: invoice.amount_due,
+      amountPaid: invoice.amount_paid,
+      currency: invoice.currency,
+      createdAt: iso(invoice.created) ?? '',
+      hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+    }));
+  },
+
+  async reportUsage({ customerId, eventName, value, identifier, timestamp }) {
+    await stripeClient().billing.meterEvents.create({
+      event_name: eventName,
+      identifier,
+      payload: { stripe_customer_id: customerId, value: String(value) },
+      timestamp: Math.floor(timestamp.getTime() / 1000),
+    });
+  },
+
+  verifyWebhook(rawBody, signature): BillingEvent {
+    const secret = getConfig().stripe.webhookSecret;
+    if (!secret)
+      throw new ServiceUnavailableError('Billing webhooks are not configured (no signing secret).');
+    const event = stripeClient().webhooks.constructEvent(
+      rawBody,
+      signature,
+      secret,
+      WEBHOOK_TOLERANCE_SECONDS,
+    );
+    return {
+      id: event.id,
+      type: event.type,
+      createdAt: iso(event.created) ?? new Date().toISOString(),
+      object: event.data.object as unknown as BillingEvent['object'],
+    };
+  },
+};
+
+/** The Stripe implementation of the billing interface, its failures answered as 503. */
+export const stripeBilling: BillingProvider = {
+  createCustomer: (input) => viaStripe(() => calls.createCustomer(input)),
+  createCheckoutSession: (input) => viaStripe(() => calls.createCheckoutSession(input)),
+  createPortalSession: (input) => viaStripe(() => calls.createPortalSession(input)),
+  getSubscription: (id) => viaStripe(() => calls.getSubscription(id)),
+  listInvoices: (customerId, limit) => viaStripe(() => calls.listInvoices(customerId, limit)),
+  reportUsage: (report) => viaStripe(() => calls.reportUsage(report)),
+  verifyWebhook: (rawBody, signature) => calls.verifyWebhook(rawBody, signature),
+};

@@ -1,0 +1,227 @@
+import type { AuditSource } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { forgetTenant } from '../data/cached-records';
+import { platformDocumentClient } from '../data/clients';
+import { BillingCustomerEntity } from '../data/entities/billing-customer';
+import { BillingEventEntity } from '../data/entities/billing-event';
+import { TenantEntity, type TenantItem } from '../data/entities/tenant';
+import { isConditionalFailure } from '../data/dynamo-errors';
+import { writeTransaction } from '../data/transactions';
+import { ConflictError } from '../errors';
+import { logger } from '../observability/logger';
+import type { RequestMeta } from '../tenancy/context';
+import { DEFAULT_PLAN, PLANS, type PlanId } from '../tenants/plans';
+import type { BillingEvent, BillingProvider, SubscriptionState } from './billing-provider';
+
+/** Statuses in which a subscription still sells its plan (past_due: within the dunning grace). */
+const SELLING = new Set(['active', 'trialing', 'past_due']);
+/** Statuses in which a payment is owed. */
+const OWING = new Set(['past_due', 'unpaid']);
+const EVENT_RETENTION_SECONDS = 30 * 86_400;
+export const PAYMENT_OVERDUE = 'payment_overdue';
+
+export type EventOutcome = 'applied' | 'duplicate' | 'ignored';
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') {
+    return (value as { id: string }).id;
+  }
+  return undefined;
+}
+
+/** The subscription an event is about, as the event names it (the state itself is re-read). */
+function subscriptionIdOf(event: BillingEvent): string | undefined {
+  const object = event.object;
+  if (object.object === 'subscription') return object.id;
+  if (object.object === 'checkout.session') return idOf(object.subscription);
+  if (object.object === 'invoice') {
+    const parent = object.parent as { subscription_details?: { subscription?: unknown } } | null | undefined;
+    return idOf(parent?.subscription_details?.subscription) ?? idOf(object.subscription);
+  }
+  return undefined;
+}
+
+async function tenantOfCustomer(customerId: string | undefined): Promise<TenantItem | null> {
+  if (!customerId) return null;
+  const lookup = await BillingCustomerEntity.get({ customerId }).go({ consistent: true });
+  if (!lookup.data) return null;
+  const tenant = await TenantEntity.get({ tenantId: lookup.data.tenantId }).go({
+    client: platformDocumentClient,
+    consistent: true,
+  });
+  return tenant.data;
+}
+
+interface TenantBilling {
+  plan: PlanId;
+  status: TenantItem['status'];
+  statusReason: string | undefined;
+  subscriptionId: string | undefined;
+  subscriptionStatus: string | undefined;
+  billingPeriodEnd: string | undefined;
+  pastDueSince: string | undefined;
+}
+
+function billingOf(tenant: TenantItem): TenantBilling {
+  return {
+    plan: tenant.plan,
+    status: tenant.status,
+    statusReason: tenant.statusReason,
+    subscriptionId: tenant.subscriptionId,
+    subscriptionStatus: tenant.subscriptionStatus,
+    billingPeriodEnd: tenant.billingPeriodEnd,
+    pastDueSince: tenant.pastDueSince,
+  };
+}
+
+/**
+ * What the tenant's billing becomes with the subscription's current state. A subscription that is
+ * not the tenant's own (an older one, ended after the tenant moved to a new one) changes nothing, so
+ * events for it can arrive in any order. The plan follows a selling subscription; an ended one drops
+ * the tenant to the default plan. An owed payment starts the dunning grace; a paid one ends it and
+ * lifts a suspension for non-payment.
+ */
+export function nextBilling(
+  current: TenantBilling,
+  subscription: SubscriptionState,
+  at: string,
+): TenantBilling | null {
+  const own = !current.subscriptionId || current.subscriptionId === subscription.id;
+  const selling = SELLING.has(subscription.status);
+  if (!own && !selling) return null;
+  const next: TenantBilling = {
+    ...current,
+    subscriptionId: subscription.id,
+    subscriptionStatus: subscription.status,
+  };
+  next.billingPeriodEnd = subscription.currentPeriodEnd ?? undefined;
+  if (selling && subscription.plan) next.plan = subscription.plan;
+  if (!selling) {
+    next.plan = DEFAULT_PLAN;
+    next.subscriptionId = undefined;
+    next.billingPeriodEnd = undefined;
+  }
+  if (OWING.has(subscription.status)) {
+    next.pastDueSince = current.pastDueSince ?? at;
+  } else {
+    next.pastDueSince = undefined;
+    if (current.status === 'suspended' && current.statusReason === PAYMENT_OVERDUE) {
+      next.status = 'active';
+      next.statusReason = undefined;
+    }
+  }
+  return next;
+}
+
+function changed(before: TenantBilling, after: TenantBilling): boolean {
+  return (Object.keys(after) as Array<keyof TenantBilling>).some((key) => before[key] !== after[key]);
+}
+
+/**
+ * Applies one verified webhook event exactly once: the subscription it concerns is re-read from the
+ * provider (its state now, whatever order events come in), the tenant's plan and billing follow it,
+ * and the event's record is created in the same transaction as the change (`attribute_not_exists`),
+ * so a redelivery changes nothing. Events about nothing we sell are recorded and otherwise ignored.
+ */
+export async function applyBillingEvent(
+  provider: BillingProvider,
+  event: BillingEvent,
+  meta: RequestMeta,
+  now: Date = new Date(),
+): Promise<EventOutcome> {
+  const seen = await BillingEventEntity.get({ eventId: event.id }).go({ consistent: true });
+  if (seen.data) return 'duplicate';
+  const record = {
+    eventId: event.id,
+    type: event.type,
+    processedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + EVENT_RETENTION_SECONDS,
+  };
+  const subscriptionId = subscriptionIdOf(event);
+  const subscription = subscriptionId ? await provider.getSubscription(subscriptionId) : null;
+  const tenant = await tenantOfCustomer(subscription?.customerId ?? idOf(event.object.customer));
+  const before = tenant ? billingOf(tenant) : null;
+  let after = before && subscription ? nextBilling(before, subscription, now.toISOString()) : null;
+  if (after && event.type === 'invoice.payment_failed')
+    after = { ...after, pastDueSince: after.pastDueSince ?? now.toISOString() };
+  try {
+    if (!tenant || !before || !after || !changed(before, after)) {
+      await BillingEventEntity.create({ ...record, ...(tenant ? { tenantId: tenant.tenantId } : {}) }).go({
+        response: 'none',
+      });
+      return 'ignored';
+    }
+    const source: AuditSource = {
+      actor: { type: 'system', id: 'billing', tenantId: tenant.tenantId, isPlatformAdmin: false },
+      meta,
+      retentionDays: PLANS[after.plan].retentionDays,
+    };
+    const audit = auditEventItem(
+      tenant.tenantId,
+      source,
+      {
+        action: 'billing.subscription_changed',
+        targetType: 'subscription',
+        targetId: subscription?.id ?? 'none',
+        before: {
+          plan: before.plan,
+          subscriptionStatus: before.subscriptionStatus ?? null,
+          status: before.status,
+        },
+        after: {
+          plan: after.plan,
+          subscriptionStatus: after.subscriptionStatus ?? null,
+          status: after.status,
+        },
+      },
+      now,
+    );
+    const updatedAt = now.toISOString();
+    const final = after;
+    await writeTransaction(
+      platformDocumentClient,
+      ({ billingEvent, tenant: tenants, auditEvent }) => ({
+        event: billingEvent.create({ ...record, tenantId: tenant.tenantId }).commit(),
+        tenant: tenants
+          .patch({ tenantId: tenant.tenantId })
+          .set({
+            plan: final.plan,
+            status: final.status,
+            updatedAt,
+            ...(final.subscriptionId ? { subscriptionId: final.subscriptionId } : {}),
+            ...(final.subscriptionStatus ? { subscriptionStatus: final.subscriptionStatus } : {}),
+            ...(final.billingPeriodEnd ? { billingPeriodEnd: final.billingPeriodEnd } : {}),
+            ...(final.pastDueSince ? { pastDueSince: final.pastDueSince } : {}),
+            ...(final.statusReason ? { statusReason: final.statusReason } : {}),
+          })
+          .remove([
+            ...(final.subscriptionId ? [] : (['subscriptionId'] as const)),
+            ...(final.billingPeriodEnd ? [] : (['billingPeriodEnd'] as const)),
+            ...(final.pastDueSince ? [] : (['pastDueSince'] as const)),
+            ...(final.statusReason ? [] : (['statusReason'] as const)),
+          ])
+          // The tenant as read: a concurrent change makes this delivery fail and Stripe retry it.
+          .where((attr, op) => op.eq(attr.updatedAt, tenant.updatedAt))
+          .commit(),
+        audit: auditEvent.create(audit).commit(),
+      }),
+      {
+        event: () => new ConflictError('The event was applied meanwhile.', 'concurrent_modification'),
+        tenant: () => new ConflictError('The tenant changed meanwhile; retry.', 'concurrent_modification'),
+      },
+    );
+    forgetTenant(tenant.tenantId);
+    return 'applied';
+  } catch (error) {
+    if (isConditionalFailure(error)) return 'duplicate';
+    if (error instanceof ConflictError) {
+      const again = await BillingEventEntity.get({ eventId: event.id }).go({ consistent: true });
+      if (again.data) return 'duplicate';
+      logger.warn('A billing event met a concurrent change; the provider will deliver it again', {
+        id: event.id,
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,31 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { TABLE_NAME, platformDocumentClient } from '../clients';
+
+/**
+ * Work for the billing provider that must not hold up the request that caused it (a new tenant's
+ * Stripe customer): written in the same transaction as its cause, done by the outbox worker, retried
+ * with backoff while Stripe is slow or down. Platform-level: one partition, read by the worker only.
+ */
+export const BillingOutboxEntity = new Entity(
+  {
+    model: { entity: 'billingOutbox', version: '1', service: 'tenantry' },
+    attributes: {
+      kind: { type: ['createCustomer'] as const, required: true, readOnly: true },
+      tenantId: { type: 'string', required: true, readOnly: true },
+      attempts: { type: 'number', required: true },
+      /** Not before this time (ISO): backoff after a failure. */
+      nextAttemptAt: { type: 'string', required: true },
+      lastError: { type: 'string' },
+      createdAt: { type: 'string', required: true, readOnly: true },
+    },
+    indexes: {
+      pending: {
+        pk: { field: 'pk', composite: [], template: 'PLATFORM#BILLING#OUTBOX', casing: 'none' },
+        sk: { field: 'sk', composite: ['kind', 'tenantId'], template: '${kind}#${tenantId}', casing: 'none' },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: platformDocumentClient },
+);
+
+export type BillingOutboxItem = EntityItem<typeof BillingOutboxEntity>;
