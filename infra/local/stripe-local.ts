@@ -65,7 +65,8 @@ export async function startStripeLocal(
   const secretKey = options.secretKey ?? `sk_test_local_${randomBytes(12).toString('hex')}`;
   const webhookSecret = options.webhookSecret ?? `whsec_local_${randomBytes(16).toString('hex')}`;
   let webhookUrl = options.webhookUrl;
-  let down = false;
+  /** The API paths in an outage (503), or every path (`*`). */
+  let down: string[] = [];
   /** While paused, events are kept (`GET /v1/events/{id}`) but not delivered. */
   let paused = false;
   const signer = new Stripe(secretKey);
@@ -460,7 +461,8 @@ export async function startStripeLocal(
   async function control(method: string, path: string, params: Record<string, unknown>): Promise<unknown> {
     const [, , kind, id, action] = path.split('/');
     if (kind === 'outage' && method === 'POST') {
-      down = params.down === true || params.down === 'true';
+      const on = params.down === true || params.down === 'true';
+      down = on ? ((params.paths as string[] | undefined) ?? ['*']) : [];
       return { down };
     }
     if (kind === 'webhooks' && method === 'POST') {
@@ -600,8 +602,9 @@ export async function startStripeLocal(
         save();
         return;
       }
-      if (down)
+      if (down.includes('*') || down.some((path) => target.pathname.startsWith(path))) {
         throw new StripeError(503, 'api_error', 'The stand-in is in an outage (POST /_stand-in/outage).');
+      }
       if (req.headers.authorization !== `Bearer ${secretKey}`) {
         throw new StripeError(401, 'invalid_request_error', 'Invalid API Key provided.');
       }

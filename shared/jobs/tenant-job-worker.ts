@@ -6,6 +6,8 @@ import { isConditionalFailure } from '../data/dynamo-errors';
 import { auditSourceOf } from '../audit/actor';
 import { recordAuditEvent } from '../audit/audit-log';
 import { enforceDunning } from '../billing/dunning';
+import { overageAmounts, reportOverage } from '../billing/overage-report';
+import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
 import { runWithTenantContext, type TenantContext } from '../tenancy/context';
 import { PLATFORM_ADMIN_PERMISSIONS } from '../tenancy/roles';
@@ -73,7 +75,9 @@ async function monthlyReset(ctx: TenantContext, period: string, now: Date): Prom
 
 /**
  * Closes a month for one tenant: its use of each periodic resource, the limits and the overage past
- * them, written once (`attribute_not_exists`), with an audit event the first time only.
+ * them and what it costs, written once (`attribute_not_exists`), with an audit event the first time
+ * only; then the billable overage goes to Stripe as meter events, each once per (tenant, resource,
+ * period) however often the job runs.
  */
 async function billingClose(ctx: TenantContext, period: string, now: Date): Promise<void> {
   const counters = await QuotaCounterEntity.get(
@@ -88,6 +92,8 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
       return [resource, limit === null ? 0 : Math.max(0, (usage[resource] ?? 0) - limit)];
     }),
   );
+  const amounts = overageAmounts(ctx.plan, overage);
+  let first = true;
   try {
     await BillingPeriodEntity.create({
       tenantId: ctx.tenantId,
@@ -96,20 +102,26 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
       usage,
       limits,
       overage,
+      amounts,
       closedAt: now.toISOString(),
     }).go({
       response: 'none',
     });
   } catch (error) {
-    if (isConditionalFailure(error)) return;
-    throw error;
+    if (!isConditionalFailure(error)) throw error;
+    first = false;
   }
-  await recordAuditEvent(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'billing.period_closed',
-    targetType: 'billing_period',
-    targetId: period,
-    after: { usage, overage },
-  });
+  if (first) {
+    await recordAuditEvent(ctx.tenantId, auditSourceOf(ctx), {
+      action: 'billing.period_closed',
+      targetType: 'billing_period',
+      targetId: period,
+      after: { usage, overage, amounts },
+    });
+  }
+  const bill = (await BillingPeriodEntity.get({ tenantId: ctx.tenantId, period }).go({ consistent: true }))
+    .data;
+  if (bill) await reportOverage(stripeBilling, bill, now);
 }
 
 /** Processes one per-tenant job message. Safe to receive twice. */

@@ -4,9 +4,13 @@ import { processBillingOutbox } from '../../shared/billing/billing-outbox';
 import { stripeBilling } from '../../shared/billing/stripe-billing';
 import { platformDocumentClient } from '../../shared/data/clients';
 import { TenantEntity } from '../../shared/data/entities/tenant';
+import { BillingPeriodEntity } from '../../shared/data/entities/billing-period';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
+import { consumePeriodic } from '../../shared/quotas/periodic-quota';
+import { runWithTenantContext } from '../../shared/tenancy/context';
 import { PLAN_IDS, PLANS } from '../../shared/tenants/plans';
 import { addUser, call, createTenant, storedAuditEvents, twin, type TestTenant } from '../helpers/twin-api';
+import { ownerContext } from '../helpers/tenant-context';
 
 interface PlanView {
   id: string;
@@ -278,7 +282,8 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     }));
 
   it('creates the tenant while Stripe is down, and its customer once Stripe is back', async () => {
-    await standIn('outage', { down: true });
+    // Customers only: other suites' calls to Stripe, running meanwhile, are not part of this outage.
+    await standIn('outage', { down: true, paths: ['/v1/customers'] });
     let tenant: TestTenant;
     try {
       tenant = await createTenant({ plan: 'free' });
@@ -333,6 +338,77 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       plan: 'starter',
       status: 'active',
       statusReason: null,
+    });
+  });
+
+  describe('overage at the billing close', () => {
+    async function meterEvents(): Promise<
+      Array<{ identifier: string; event_name: string; payload: { value: string } }>
+    > {
+      const response = await fetch(`${twin.stripeUrl}/_stand-in/meter_events`);
+      return (
+        (await response.json()) as {
+          data: Array<{ identifier: string; event_name: string; payload: { value: string } }>;
+        }
+      ).data;
+    }
+
+    /** A starter tenant (paid through checkout) that used 2,100,000 tokens in June 2040 (limit 2,000,000). */
+    async function starterWithOverage() {
+      const tenant = await createTenant({ plan: 'free' });
+      await withCustomer(tenant);
+      await subscribe(tenant, 'starter');
+      const ctx = ownerContext(tenant.id, tenant.owner.id, 'starter');
+      await runWithTenantContext(ctx, () =>
+        consumePeriodic(ctx, 'tokens', 2_100_000, new Date('2040-06-15T12:00:00Z')),
+      );
+      return tenant;
+    }
+
+    const bill = (tenantId: string) =>
+      BillingPeriodEntity.get({ tenantId, period: '2040-06' }).go({
+        client: platformDocumentClient,
+        consistent: true,
+      });
+
+    it('reports each tenant’s overage to Stripe once per period, however often the close runs', async () => {
+      const tenant = await starterWithOverage();
+      const job = { job: 'billing-close' as const, tenantId: tenant.id, period: '2040-06' };
+      await processTenantJob(job, new Date('2040-07-01T01:00:00Z'));
+      await processTenantJob(job, new Date('2040-07-01T01:05:00Z'));
+      const identifier = `tenantry-${tenant.id}-tokens-2040-06`;
+      const sent = (await meterEvents()).filter((event) => event.identifier === identifier);
+      expect(sent).toEqual([
+        expect.objectContaining({
+          event_name: 'tenantry_tokens_overage',
+          payload: expect.objectContaining({ value: '100000' }),
+        }),
+      ]);
+      const item = (await bill(tenant.id)).data;
+      expect(item).toMatchObject({
+        overage: { tokens: 100_000 },
+        amounts: { tokens: { amount: 100, currency: 'usd' } },
+        reported: { tokens: { identifier } },
+      });
+      // Nothing else was billable: no other resource went over.
+      expect((await meterEvents()).filter((event) => event.identifier.includes(tenant.id))).toHaveLength(1);
+    });
+
+    it('reports an overage that Stripe refused during the close when the job is retried, once', async () => {
+      const tenant = await starterWithOverage();
+      const job = { job: 'billing-close' as const, tenantId: tenant.id, period: '2040-06' };
+      const identifier = `tenantry-${tenant.id}-tokens-2040-06`;
+      await standIn('outage', { down: true, paths: ['/v1/billing/meter_events'] });
+      try {
+        await expect(processTenantJob(job, new Date('2040-07-01T01:00:00Z'))).rejects.toThrow(/Stripe/);
+      } finally {
+        await standIn('outage', { down: false });
+      }
+      expect((await bill(tenant.id)).data?.reported).toBeUndefined();
+      expect((await meterEvents()).filter((event) => event.identifier === identifier)).toHaveLength(0);
+      await processTenantJob(job, new Date('2040-07-01T01:10:00Z'));
+      await processTenantJob(job, new Date('2040-07-01T01:20:00Z'));
+      expect((await meterEvents()).filter((event) => event.identifier === identifier)).toHaveLength(1);
     });
   });
 });

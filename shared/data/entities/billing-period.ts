@@ -4,7 +4,8 @@ import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
 /**
  * A closed billing period of a tenant: the month's use of each periodic resource, the limits it ran
- * under and the overage past them. Written once per (tenant, period) with `attribute_not_exists`.
+ * under, the overage past them and what it costs, and which overage went to Stripe (as meter events).
+ * Written once per (tenant, period) with `attribute_not_exists`.
  */
 export const BillingPeriodEntity = new Entity(
   {
@@ -16,6 +17,10 @@ export const BillingPeriodEntity = new Entity(
       usage: { type: 'any', required: true, readOnly: true },
       limits: { type: 'any', required: true, readOnly: true },
       overage: { type: 'any', required: true, readOnly: true },
+      /** What the overage costs, per resource, at the plan's overage prices. */
+      amounts: { type: 'any', readOnly: true },
+      /** The overage reported to Stripe: per resource, the meter event's identifier and when. */
+      reported: { type: 'any' },
       closedAt: { type: 'string', required: true, readOnly: true },
     },
     indexes: {
