@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { PLATFORM_ADMIN_GROUP } from './identity/user-pool-definition';
+import { PLAN_IDS } from './tenants/plans';
 
 /**
  * The one place that reads `process.env`. Everything else asks {@link getConfig}, so a missing or
@@ -48,6 +49,10 @@ const configSchema = z.pipe(
     MEMBERSHIP_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
     MAX_BODY_BYTES: wholeNumber(1_024, 1_048_576, 16_384),
     TRIAL_DAYS: wholeNumber(0, 365, 14),
+    /** The plan a self-serve tenant tries during its trial. */
+    TRIAL_PLAN: z._default(z.enum(PLAN_IDS), 'starter'),
+    /** The plan a tenant drops to when its trial ends with no plan bought. */
+    TRIAL_END_PLAN: z._default(z.enum(PLAN_IDS), 'free'),
     SIGNUP_LIMIT_PER_IP_PER_HOUR: wholeNumber(1, Number.MAX_SAFE_INTEGER, 5),
     PLATFORM_TENANT_SHARDS: wholeNumber(1, 64, 4),
     /** EventBridge bus for domain events; unset (the local default) keeps events in the table only. */
@@ -98,6 +103,8 @@ const configSchema = z.pipe(
       http: { maxBodyBytes: env.MAX_BODY_BYTES },
       tenants: {
         trialDays: env.TRIAL_DAYS,
+        trialPlan: env.TRIAL_PLAN,
+        trialEndPlan: env.TRIAL_END_PLAN,
         signupLimitPerIpPerHour: env.SIGNUP_LIMIT_PER_IP_PER_HOUR,
         platformShards: env.PLATFORM_TENANT_SHARDS,
       },

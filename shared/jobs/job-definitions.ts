@@ -17,11 +17,12 @@ export const JOBS = {
     periodOf: (now: Date) => previousMonthPeriod(now),
     description: 'Closes last month’s usage and overage for every tenant.',
   },
-  'billing-dunning': {
+  'billing-daily': {
     /** 02:00 UTC every day. */
     schedule: { minute: '0', hour: '2', day: '*' },
     periodOf: (now: Date) => now.toISOString().slice(0, 10),
-    description: 'Suspends tenants whose payment has been owed longer than the grace (payment_overdue).',
+    description:
+      'Ends trials with no plan bought (to TRIAL_END_PLAN) and suspends tenants whose payment is owed past the grace.',
   },
 } as const;
 

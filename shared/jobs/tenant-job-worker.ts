@@ -6,6 +6,7 @@ import { isConditionalFailure } from '../data/dynamo-errors';
 import { auditSourceOf } from '../audit/actor';
 import { recordAuditEvent } from '../audit/audit-log';
 import { enforceDunning } from '../billing/dunning';
+import { endTrial } from '../billing/trials';
 import { overageAmounts, reportOverage } from '../billing/overage-report';
 import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
@@ -124,6 +125,12 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
   if (bill) await reportOverage(stripeBilling, bill, now);
 }
 
+/** The daily billing pass of one tenant: a trial that ended, then dunning. */
+async function dailyBilling(ctx: TenantContext, now: Date): Promise<void> {
+  await endTrial(ctx, now);
+  await enforceDunning(ctx, now);
+}
+
 /** Processes one per-tenant job message. Safe to receive twice. */
 export async function processTenantJob(message: TenantJobMessage, now: Date = new Date()): Promise<void> {
   const ctx = await systemContext(message);
@@ -137,8 +144,8 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
         return monthlyReset(ctx, message.period, now);
       case 'billing-close':
         return billingClose(ctx, message.period, now);
-      case 'billing-dunning':
-        return enforceDunning(ctx, now);
+      case 'billing-daily':
+        return dailyBilling(ctx, now);
     }
   });
 }

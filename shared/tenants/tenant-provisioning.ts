@@ -18,7 +18,7 @@ import { sendEmail, type EmailMessage } from '../notifications/email';
 import { logger } from '../observability/logger';
 import type { RequestMeta, UserPrincipal } from '../tenancy/context';
 import { consumeFixedWindow } from '../platform/fixed-window-limiter';
-import { DEFAULT_PLAN, PLANS, type PlanId } from './plans';
+import { PLANS, type PlanId } from './plans';
 import { toTenantView, type TenantView } from './tenant-view';
 
 export interface ProvisionTenantInput {
@@ -102,9 +102,10 @@ export async function provisionTenant(
     tenantId,
     name: input.name,
     slug: input.slug,
-    plan: input.plan ?? DEFAULT_PLAN,
+    // No plan named (self-serve): a trial of the trial plan, ending on trialEndsAt.
+    plan: input.plan ?? config.tenants.trialPlan,
     status: 'active' as const,
-    trialEndsAt: trialEnd(now),
+    ...(input.plan === undefined ? { trialEndsAt: trialEnd(now) } : {}),
     activeOwnerCount: ownerStatus === 'active' ? 1 : 0,
     settings: {},
     shard: platformShardOf(tenantId),
@@ -200,7 +201,7 @@ export async function createOwnTenant(
   }
   await consumeSignupAllowance(meta);
   return provisionTenant(
-    { ...input, plan: DEFAULT_PLAN, owner: { email: principal.email } },
+    { ...input, owner: { email: principal.email } },
     ({ tenantId }) => ({
       actor: { type: 'user', id: principal.userId, tenantId, isPlatformAdmin: false },
       meta,
@@ -245,7 +246,7 @@ export async function signUpTenant(
   const where = `"${input.name}" (${input.slug})`;
   const created = known
     ? false
-    : await provisionTenant({ ...input, plan: DEFAULT_PLAN }, audited).then(
+    : await provisionTenant(input, audited).then(
         () => true,
         (error: unknown) => {
           // Another signup took the address meanwhile: answered as a known address, not a 409.
@@ -262,7 +263,7 @@ export async function signUpTenant(
       text: `Someone, probably you, asked to sign up the tenant ${where} with this address. You already have a Tenantry account, so nothing was created.\n\nTo create the tenant, sign in at ${config.email.consoleUrl} and create it from your account (POST /v1/me/tenants). If this was not you, ignore this email: nothing changes.`,
     });
   } else {
-    await provisionTenant({ ...input, plan: DEFAULT_PLAN }, audited, new Date(), {
+    await provisionTenant(input, audited, new Date(), {
       ...known,
       email,
       status: 'invited',

@@ -127,6 +127,16 @@ export function updateTenant(ctx: TenantContext, input: UpdateTenantInput): Prom
   }));
 }
 
+/**
+ * A trial that ended with no plan bought: the tenant moves to `plan`, audited as the system. Nothing
+ * happens if the tenant left the trial's plan meanwhile (it bought another).
+ */
+export function endTrialPlan(ctx: TenantContext, trialPlan: PlanId, plan: PlanId): Promise<TenantView> {
+  return mutateTenant(ctx, 'tenant.trial_ended', (current) =>
+    current.plan === trialPlan && !current.subscriptionId ? { plan } : {},
+  );
+}
+
 /** A platform admin's plan change, with optional per-tenant limit overrides. Applies on the next request. */
 export function changePlan(
   ctx: TenantContext,

@@ -9,7 +9,17 @@ import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { consumePeriodic } from '../../shared/quotas/periodic-quota';
 import { runWithTenantContext } from '../../shared/tenancy/context';
 import { PLAN_IDS, PLANS } from '../../shared/tenants/plans';
-import { addUser, call, createTenant, storedAuditEvents, twin, type TestTenant } from '../helpers/twin-api';
+import {
+  activate,
+  addUser,
+  adminToken,
+  call,
+  createTenant,
+  storedAuditEvents,
+  twin,
+  unique,
+  type TestTenant,
+} from '../helpers/twin-api';
 import { ownerContext } from '../helpers/tenant-context';
 
 interface PlanView {
@@ -315,7 +325,7 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     );
     expect(owed.body).toMatchObject({ status: 'past_due', pastDueSince: expect.any(String) });
     const since = Date.parse(owed.body.pastDueSince);
-    const job = { job: 'billing-dunning' as const, tenantId: tenant.id, period: 'x' };
+    const job = { job: 'billing-daily' as const, tenantId: tenant.id, period: 'x' };
     // Within the grace (7 days): still active.
     await processTenantJob(job, new Date(since + 6 * 86_400_000));
     expect((await currentPlan(tenant)).status).toBe('active');
@@ -409,6 +419,61 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       await processTenantJob(job, new Date('2040-07-01T01:10:00Z'));
       await processTenantJob(job, new Date('2040-07-01T01:20:00Z'));
       expect((await meterEvents()).filter((event) => event.identifier === identifier)).toHaveLength(1);
+    });
+  });
+
+  describe('trials', () => {
+    /** A tenant as self-serve makes them: no plan named, so a trial of the trial plan. */
+    async function trialTenant(): Promise<TestTenant & { trialEndsAt: string }> {
+      const slug = unique('trial');
+      const email = `${unique('trial')}@example.test`;
+      const created = await call<{ tenant: { id: string; plan: string; trialEndsAt: string } }>(
+        'POST',
+        '/v1/tenants',
+        {
+          token: await adminToken(),
+          body: { name: 'Trial', slug, owner: { email } },
+        },
+      );
+      expect(created.body.tenant).toMatchObject({ plan: 'starter', trialEndsAt: expect.any(String) });
+      const token = await activate(email);
+      return {
+        id: created.body.tenant.id,
+        slug,
+        name: 'Trial',
+        owner: { id: '', email, token },
+        trialEndsAt: created.body.tenant.trialEndsAt,
+      };
+    }
+
+    it('drops a tenant whose trial ended with no plan bought to Free, and keeps one that bought its plan', async () => {
+      const [lapsed, bought] = await Promise.all([trialTenant(), trialTenant()]);
+      await withCustomer(bought);
+      await subscribe(bought, 'starter');
+      const after = (tenant: { trialEndsAt: string }) => new Date(Date.parse(tenant.trialEndsAt) + 60_000);
+      // Before the end, nothing happens.
+      await processTenantJob(
+        { job: 'billing-daily', tenantId: lapsed.id, period: 'x' },
+        new Date(Date.parse(lapsed.trialEndsAt) - 60_000),
+      );
+      expect((await tenantItem(lapsed.id))?.plan).toBe('starter');
+      for (const tenant of [lapsed, bought]) {
+        await processTenantJob({ job: 'billing-daily', tenantId: tenant.id, period: 'x' }, after(tenant));
+      }
+      expect((await tenantItem(lapsed.id))?.plan).toBe('free');
+      expect((await tenantItem(bought.id))?.plan).toBe('starter');
+      const ended = (await storedAuditEvents(lapsed.id)).filter((e) => e.action === 'tenant.trial_ended');
+      expect(ended).toEqual([expect.objectContaining({ actorType: 'system', after: { plan: 'free' } })]);
+      // A second run changes nothing.
+      await processTenantJob({ job: 'billing-daily', tenantId: lapsed.id, period: 'y' }, after(lapsed));
+      expect(
+        (await storedAuditEvents(lapsed.id)).filter((e) => e.action === 'tenant.trial_ended'),
+      ).toHaveLength(1);
+    });
+
+    it('gives a tenant created on a named plan no trial', async () => {
+      const tenant = await createTenant({ plan: 'professional' });
+      expect((await tenantItem(tenant.id))?.trialEndsAt).toBeUndefined();
     });
   });
 });

@@ -41,7 +41,7 @@ function comparable(response: { status: number; headers: Headers; body: unknown 
 }
 
 describe('tenant signup', () => {
-  it('creates a free tenant with a trial and an invited owner, who finds it after signing in', async () => {
+  it('creates a tenant on a trial of the Starter plan and an invited owner, who finds it after signing in', async () => {
     const slug = unique('signup');
     const response = await signUp({
       name: 'Acme',
@@ -62,7 +62,7 @@ describe('tenant signup', () => {
         token,
       },
     );
-    expect(tenant.body).toMatchObject({ name: 'Acme', slug, plan: 'free', status: 'active' });
+    expect(tenant.body).toMatchObject({ name: 'Acme', slug, plan: 'starter', status: 'active' });
     expect(Date.parse(tenant.body.trialEndsAt) - Date.now()).toBeGreaterThan(13 * 86_400_000);
   });
 

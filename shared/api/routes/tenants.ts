@@ -109,7 +109,7 @@ export const TENANT_ROUTES = [
     auth: 'public',
     summary: 'Sign up a new tenant',
     description:
-      'Self-service signup of a tenant on the free plan with a trial. The answer is the same `202` whether or not the email already has an account, so signup reveals none: a new address gets the tenant and its owner (Cognito emails the temporary password); a person who already has an account gets an email instead, saying how to create the tenant from their account (`POST /v1/me/tenants`). Limited per source IP and hour (`SIGNUP_LIMIT_PER_IP_PER_HOUR`, shared with `POST /v1/me/tenants`).',
+      'Self-service signup of a tenant on a trial of the Starter plan (`TRIAL_PLAN`, `TRIAL_DAYS` 14), which drops to Free (`TRIAL_END_PLAN`) at its end unless a plan is bought. The answer is the same `202` whether or not the email already has an account, so signup reveals none: a new address gets the tenant and its owner (Cognito emails the temporary password); a person who already has an account gets an email instead, saying how to create the tenant from their account (`POST /v1/me/tenants`). Limited per source IP and hour (`SIGNUP_LIMIT_PER_IP_PER_HOUR`, shared with `POST /v1/me/tenants`).',
     request: {
       body: z.strictObject({ name, slug, owner }),
       example: { name: 'Acme Robotics', slug: 'acme', owner: { email: 'ada@acme.example', name: 'Ada' } },
@@ -125,7 +125,7 @@ export const TENANT_ROUTES = [
     auth: 'user',
     summary: 'Create a tenant of my own',
     description:
-      'A signed-in person (a member of other tenants or not) creates a tenant on the free plan with a trial and owns it at once. Limited per source IP like signup.',
+      'A signed-in person (a member of other tenants or not) creates a tenant on a trial of the Starter plan, as signup does, and owns it at once. Limited per source IP like signup.',
     request: {
       body: z.strictObject({ name, slug }),
       example: { name: 'Side Project', slug: 'side-project' },
@@ -141,7 +141,8 @@ export const TENANT_ROUTES = [
     auth: 'platform',
     permission: 'platform:tenants:manage',
     summary: 'Create a tenant (platform admin)',
-    description: 'A platform admin creates a tenant on any plan, with its invited owner.',
+    description:
+      'A platform admin creates a tenant on any plan, with its invited owner; without a plan, on a trial as signup does.',
     request: {
       body: z.strictObject({ name, slug, owner, plan: z.optional(z.enum(PLAN_IDS)) }),
       example: {
