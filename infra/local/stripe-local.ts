@@ -179,6 +179,7 @@ export async function startStripeLocal(
       );
     }
     const meter = recurring?.meter ?? null;
+    const transform = params.transform_quantity as { divide_by?: string; round?: string } | undefined;
     return {
       id: idOf('price'),
       object: 'price',
@@ -200,7 +201,9 @@ export async function startStripeLocal(
           }
         : null,
       tax_behavior: 'unspecified',
-      transform_quantity: params.transform_quantity ?? null,
+      transform_quantity: transform
+        ? { divide_by: Number(transform.divide_by), round: transform.round ?? 'up' }
+        : null,
       type: recurring ? 'recurring' : 'one_time',
       unit_amount: Number(params.unit_amount ?? 0),
       unit_amount_decimal: String(params.unit_amount ?? params.unit_amount_decimal ?? '0'),
@@ -598,8 +601,18 @@ export async function startStripeLocal(
         const params = raw.trim().startsWith('{')
           ? (JSON.parse(raw) as Record<string, unknown>)
           : parseForm(raw);
-        send(res, 200, await control(req.method ?? 'GET', target.pathname, params), requestId);
+        const result = (await control(req.method ?? 'GET', target.pathname, params)) as {
+          session?: { success_url?: string };
+        };
         save();
+        // A person who pressed Pay on the checkout page goes on to the success URL, as with Stripe.
+        const fromForm = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded');
+        if (fromForm && result.session?.success_url) {
+          res.writeHead(303, { location: result.session.success_url });
+          res.end();
+          return;
+        }
+        send(res, 200, result, requestId);
         return;
       }
       if (down.includes('*') || down.some((path) => target.pathname.startsWith(path))) {

@@ -76,8 +76,7 @@ async function ensurePrice(
  * metered overage prices (per block, via `transform_quantity`). Found by product id, lookup key and
  * meter event name, so a second run changes nothing.
  */
-export async function ensureStripeCatalog(): Promise<SetupStep[]> {
-  const stripe = stripeClient();
+export async function ensureStripeCatalog(stripe: Stripe = stripeClient()): Promise<SetupStep[]> {
   const steps: SetupStep[] = [];
   const meters = new Map<PeriodicResource, string>();
   for (const resource of PERIODIC_RESOURCES) {

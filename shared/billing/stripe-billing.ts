@@ -17,8 +17,9 @@ export function stripeClient(): Stripe {
   if (!client) {
     const target = stripe.apiUrl ? new URL(stripe.apiUrl) : undefined;
     client = new Stripe(stripe.secretKey, {
-      maxNetworkRetries: 2,
-      timeout: 10_000,
+      // Within API Gateway's 29 s: two tries of 8 s at most.
+      maxNetworkRetries: 1,
+      timeout: 8_000,
       ...(target
         ? {
             host: target.hostname,
@@ -55,118 +56,132 @@ function planOfPrice(price: Stripe.Price | undefined): PlanId | null {
   return PLAN_IDS.find((plan) => basePriceKeyOf(plan) === key) ?? null;
 }
 
-async function pricesByKey(keys: string[]): Promise<Map<string, string>> {
-  const found = await stripeClient().prices.list({ lookup_keys: keys, active: true, limit: 100 });
+async function pricesByKey(stripe: Stripe, keys: string[]): Promise<Map<string, string>> {
+  const found = await stripe.prices.list({ lookup_keys: keys, active: true, limit: 100 });
   return new Map(found.data.map((price) => [price.lookup_key ?? '', price.id]));
 }
 
-const calls: BillingProvider = {
-  async createCustomer({ tenantId, name, email }) {
-    const customer = await stripeClient().customers.create(
-      { name, ...(email ? { email } : {}), metadata: { tenantId } },
-      // One customer per tenant, however often the outbox retries.
-      { idempotencyKey: `tenant-customer-${tenantId}` },
-    );
-    return customer.id;
-  },
-
-  async createCheckoutSession({ customerId, tenantId, plan, successUrl, cancelUrl }) {
-    const overage = Object.keys(PLANS[plan].overagePrices) as PeriodicResource[];
-    const keys = [basePriceKeyOf(plan), ...overage.map((resource) => overagePriceKeyOf(plan, resource))];
-    const prices = await pricesByKey(keys);
-    const base = prices.get(basePriceKeyOf(plan));
-    if (!base)
-      throw new ServiceUnavailableError(
-        `Stripe has no price for the ${plan} plan; run npm run stripe:setup.`,
+/** The calls themselves, on a given Stripe client (Stripe, its test mode, or the twin's stand-in). */
+function stripeCalls(stripe: () => Stripe, webhookSecret: () => string | undefined): BillingProvider {
+  return {
+    async createCustomer({ tenantId, name, email }) {
+      const customer = await stripe().customers.create(
+        { name, ...(email ? { email } : {}), metadata: { tenantId } },
+        // One customer per tenant, however often the outbox retries.
+        { idempotencyKey: `tenant-customer-${tenantId}` },
       );
-    const session = await stripeClient().checkout.sessions.create({
-      mode: 'subscription',
-      customer: customerId,
-      client_reference_id: tenantId,
-      line_items: [
-        { price: base, quantity: 1 },
-        // Metered overage prices take no quantity: the meter events bill them.
-        ...keys.slice(1).flatMap((key) => (prices.get(key) ? [{ price: prices.get(key) as string }] : [])),
-      ],
-      subscription_data: { metadata: { tenantId, plan } },
-      success_url: successUrl,
-      cancel_url: cancelUrl,
-    });
-    if (!session.url) throw new ServiceUnavailableError('Stripe returned a checkout session without a URL.');
-    return { id: session.id, url: session.url };
-  },
+      return customer.id;
+    },
 
-  async createPortalSession({ customerId, returnUrl }) {
-    const session = await stripeClient().billingPortal.sessions.create({
-      customer: customerId,
-      return_url: returnUrl,
-    });
-    return { url: session.url };
-  },
+    async createCheckoutSession({ customerId, tenantId, plan, successUrl, cancelUrl }) {
+      const overage = Object.keys(PLANS[plan].overagePrices) as PeriodicResource[];
+      const keys = [basePriceKeyOf(plan), ...overage.map((resource) => overagePriceKeyOf(plan, resource))];
+      const prices = await pricesByKey(stripe(), keys);
+      const base = prices.get(basePriceKeyOf(plan));
+      if (!base)
+        throw new ServiceUnavailableError(
+          `Stripe has no price for the ${plan} plan; run npm run stripe:setup.`,
+        );
+      const session = await stripe().checkout.sessions.create({
+        mode: 'subscription',
+        customer: customerId,
+        client_reference_id: tenantId,
+        line_items: [
+          { price: base, quantity: 1 },
+          // Metered overage prices take no quantity: the meter events bill them.
+          ...keys.slice(1).flatMap((key) => (prices.get(key) ? [{ price: prices.get(key) as string }] : [])),
+        ],
+        subscription_data: { metadata: { tenantId, plan } },
+        success_url: successUrl,
+        cancel_url: cancelUrl,
+      });
+      if (!session.url)
+        throw new ServiceUnavailableError('Stripe returned a checkout session without a URL.');
+      return { id: session.id, url: session.url };
+    },
 
-  async getSubscription(subscriptionId): Promise<SubscriptionState> {
-    const subscription = await stripeClient().subscriptions.retrieve(subscriptionId);
-    const items = subscription.items.data;
-    const base = items.find((item) => planOfPrice(item.price) !== null);
-    return {
-      id: subscription.id,
-      customerId:
-        typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id,
-      status: subscription.status,
-      plan: planOfPrice(base?.price),
-      currentPeriodEnd: iso(base?.current_period_end),
-    };
-  },
+    async createPortalSession({ customerId, returnUrl }) {
+      const session = await stripe().billingPortal.sessions.create({
+        customer: customerId,
+        return_url: returnUrl,
+      });
+      return { url: session.url };
+    },
 
-  async listInvoices(customerId, limit): Promise<InvoiceSummary[]> {
-    const invoices = await stripeClient().invoices.list({ customer: customerId, limit });
-    return invoices.data.map((invoice) => ({
-      id: invoice.id ?? '',
-      number: invoice.number,
-      status: invoice.status,
-      amountDue: invoice.amount_due,
-      amountPaid: invoice.amount_paid,
-      currency: invoice.currency,
-      createdAt: iso(invoice.created) ?? '',
-      hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
-    }));
-  },
+    async getSubscription(subscriptionId): Promise<SubscriptionState> {
+      const subscription = await stripe().subscriptions.retrieve(subscriptionId);
+      const items = subscription.items.data;
+      const base = items.find((item) => planOfPrice(item.price) !== null);
+      return {
+        id: subscription.id,
+        customerId:
+          typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id,
+        status: subscription.status,
+        plan: planOfPrice(base?.price),
+        currentPeriodEnd: iso(base?.current_period_end),
+      };
+    },
 
-  async reportUsage({ customerId, eventName, value, identifier, timestamp }) {
-    await stripeClient().billing.meterEvents.create({
-      event_name: eventName,
-      identifier,
-      payload: { stripe_customer_id: customerId, value: String(value) },
-      timestamp: Math.floor(timestamp.getTime() / 1000),
-    });
-  },
+    async listInvoices(customerId, limit): Promise<InvoiceSummary[]> {
+      const invoices = await stripe().invoices.list({ customer: customerId, limit });
+      return invoices.data.map((invoice) => ({
+        id: invoice.id ?? '',
+        number: invoice.number,
+        status: invoice.status,
+        amountDue: invoice.amount_due,
+        amountPaid: invoice.amount_paid,
+        currency: invoice.currency,
+        createdAt: iso(invoice.created) ?? '',
+        hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+      }));
+    },
 
-  verifyWebhook(rawBody, signature): BillingEvent {
-    const secret = getConfig().stripe.webhookSecret;
-    if (!secret)
-      throw new ServiceUnavailableError('Billing webhooks are not configured (no signing secret).');
-    const event = stripeClient().webhooks.constructEvent(
-      rawBody,
-      signature,
-      secret,
-      WEBHOOK_TOLERANCE_SECONDS,
-    );
-    return {
-      id: event.id,
-      type: event.type,
-      createdAt: iso(event.created) ?? new Date().toISOString(),
-      object: event.data.object as unknown as BillingEvent['object'],
-    };
-  },
-};
+    async reportUsage({ customerId, eventName, value, identifier, timestamp }) {
+      await stripe().billing.meterEvents.create({
+        event_name: eventName,
+        identifier,
+        payload: { stripe_customer_id: customerId, value: String(value) },
+        timestamp: Math.floor(timestamp.getTime() / 1000),
+      });
+    },
 
-/** The Stripe implementation of the billing interface, its failures answered as 503. */
-export const stripeBilling: BillingProvider = {
-  createCustomer: (input) => viaStripe(() => calls.createCustomer(input)),
-  createCheckoutSession: (input) => viaStripe(() => calls.createCheckoutSession(input)),
-  createPortalSession: (input) => viaStripe(() => calls.createPortalSession(input)),
-  getSubscription: (id) => viaStripe(() => calls.getSubscription(id)),
-  listInvoices: (customerId, limit) => viaStripe(() => calls.listInvoices(customerId, limit)),
-  reportUsage: (report) => viaStripe(() => calls.reportUsage(report)),
-  verifyWebhook: (rawBody, signature) => calls.verifyWebhook(rawBody, signature),
-};
+    verifyWebhook(rawBody, signature): BillingEvent {
+      const secret = webhookSecret();
+      if (!secret)
+        throw new ServiceUnavailableError('Billing webhooks are not configured (no signing secret).');
+      const event = stripe().webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+      return {
+        id: event.id,
+        type: event.type,
+        createdAt: iso(event.created) ?? new Date().toISOString(),
+        object: event.data.object as unknown as BillingEvent['object'],
+      };
+    },
+  };
+}
+
+/**
+ * The Stripe implementation of the billing interface on a client, its failures answered as 503. The
+ * app uses {@link stripeBilling}; the provider suite also runs it against Stripe's test mode.
+ */
+export function createStripeBilling(
+  stripe: () => Stripe,
+  webhookSecret: () => string | undefined,
+): BillingProvider {
+  const calls = stripeCalls(stripe, webhookSecret);
+  return {
+    createCustomer: (input) => viaStripe(() => calls.createCustomer(input)),
+    createCheckoutSession: (input) => viaStripe(() => calls.createCheckoutSession(input)),
+    createPortalSession: (input) => viaStripe(() => calls.createPortalSession(input)),
+    getSubscription: (id) => viaStripe(() => calls.getSubscription(id)),
+    listInvoices: (customerId, limit) => viaStripe(() => calls.listInvoices(customerId, limit)),
+    reportUsage: (report) => viaStripe(() => calls.reportUsage(report)),
+    verifyWebhook: (rawBody, signature) => calls.verifyWebhook(rawBody, signature),
+  };
+}
+
+/** Billing with the configured Stripe (or the twin's stand-in). */
+export const stripeBilling: BillingProvider = createStripeBilling(
+  stripeClient,
+  () => getConfig().stripe.webhookSecret,
+);

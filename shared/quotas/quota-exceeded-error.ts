@@ -34,7 +34,7 @@ export class QuotaExceededError extends AppError {
           ? {
               plan: upgradeTo,
               limit: PLANS[upgradeTo].limits[details.resource],
-              how: 'Ask the tenant owner to upgrade the plan (billing), or a platform admin to raise the limit.',
+              how: 'The tenant owner upgrades with POST /v1/tenants/{tenantId}/billing/checkout (or the customer portal, POST …/billing/portal, for a tenant with a subscription); a platform admin can raise the limit.',
             }
           : null,
       },
