@@ -277,6 +277,14 @@ export async function startStripeLocal(
       return customer;
     }
     if (a === 'customers' && method === 'GET' && b) return mustGet(customers, b, 'customer');
+    if (a === 'customers' && method === 'GET' && !b) {
+      // Newest first, as Stripe lists them; `email` filters.
+      const email = params.email as string | undefined;
+      const found = [...customers.values()]
+        .filter((customer) => !email || customer.email === email)
+        .reverse();
+      return list('/v1/customers', found.slice(0, Math.min(100, Number(params.limit ?? 10))));
+    }
     if (a === 'products' && method === 'POST' && !b) {
       const id = (params.id as string) || idOf('prod');
       if (products.has(id))

@@ -291,24 +291,35 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       expect((await currentPlan(tenant)).plan).toBe('starter');
     }));
 
-  it('creates the tenant while Stripe is down, and its customer once Stripe is back', async () => {
+  it('signs a tenant up while Stripe is down, and makes its customer once Stripe is back', async () => {
     // Customers only: other suites' calls to Stripe, running meanwhile, are not part of this outage.
     await standIn('outage', { down: true, paths: ['/v1/customers'] });
-    let tenant: TestTenant;
+    const email = `${unique('outage')}@example.test`;
+    let tenantId = '';
     try {
-      tenant = await createTenant({ plan: 'free' });
+      const signup = await call('POST', '/v1/tenants/signup', {
+        body: { name: 'Outage Inc', slug: unique('outage'), owner: { email } },
+        from: '127.9.9.9',
+      });
+      expect(signup.status).toBe(202);
+      const me = await call<{ memberships: Array<{ tenantId: string }> }>('GET', '/v1/me', {
+        token: await activate(email),
+      });
+      tenantId = me.body.memberships[0]?.tenantId ?? '';
       const run = await processBillingOutbox(stripeBilling);
       expect(run.failed).toBeGreaterThanOrEqual(1);
-      expect((await tenantItem(tenant.id))?.stripeCustomerId).toBeUndefined();
+      expect((await tenantItem(tenantId))?.stripeCustomerId).toBeUndefined();
     } finally {
       await standIn('outage', { down: false });
     }
     // Not before its backoff; then once.
+    expect((await processBillingOutbox(stripeBilling)).waiting).toBeGreaterThanOrEqual(1);
     await processBillingOutbox(stripeBilling, new Date(Date.now() + 3_600_000));
-    const customerId = (await tenantItem(tenant.id))?.stripeCustomerId;
+    const customerId = (await tenantItem(tenantId))?.stripeCustomerId;
     expect(customerId).toMatch(/^cus_/);
-    const all = await stripe.customers.retrieve(customerId ?? '');
-    expect(all).toMatchObject({ metadata: { tenantId: tenant.id } });
+    expect(await stripe.customers.retrieve(customerId ?? '')).toMatchObject({ metadata: { tenantId } });
+    const customers = await stripe.customers.list({ limit: 100 });
+    expect(customers.data.filter((customer) => customer.metadata.tenantId === tenantId)).toHaveLength(1);
   });
 
   it('suspends a tenant whose payment is owed past the grace, and a paid invoice reactivates it', async () => {
