@@ -12,6 +12,8 @@ import { validationMiddleware } from '../http/middleware/validation';
 import type { ApiEvent, ApiResult, RequestScope, ScopedContext } from '../http/request-scope';
 import { routeKey, type RouteDefinition } from '../http/route';
 import { logger } from '../observability/logger';
+import { recordRequestCost } from '../observability/metrics';
+import { withRequestCost } from '../observability/request-cost';
 import { runWithTenantContext } from '../tenancy/context';
 
 type Parsed<Request, K extends string> = Request extends { [P in K]: infer S }
@@ -137,7 +139,19 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
     // A fresh context object per invocation: the middlewares keep per-request state on it, and an
     // invoker that reuses one object across concurrent calls must not mix their states.
     const own = { ...context } as ScopedContext;
-    const result = routeHandler ? await routeHandler(event, own) : await fallback(event, own);
+    const started = performance.now();
+    const { result, cost } = await withRequestCost(() =>
+      routeHandler ? routeHandler(event, own) : fallback(event, own),
+    );
+    const scope = (own as Partial<ScopedContext>).scope;
+    const finished = {
+      ...cost,
+      routeId: scope?.route.id ?? 'unmatched',
+      tenantId: scope?.tenant?.tenantId,
+      status: result.statusCode ?? 200,
+      durationMs: performance.now() - started,
+    };
+    recordRequestCost(finished);
     return withSecurityHeaders(result);
   };
 }

@@ -1,5 +1,6 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { getConfig } from '../config';
+import { recordDynamoCost } from '../observability/request-cost';
 import { API_KEY_LOOKUP_KEY_PREFIX, API_KEY_LOOKUP_SORT_KEY, TABLE_DEFINITION } from './table-definition';
 
 /** What the authorizer learns of a key from its lookup item. */
@@ -19,10 +20,13 @@ let client: DynamoDBClient | undefined;
  */
 export async function findApiKeyBySecretHash(secretHash: string): Promise<ApiKeyLookup | null> {
   const config = getConfig();
-  client ??= new DynamoDBClient({
-    region: config.region,
-    ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
-  });
+  if (!client) {
+    client = new DynamoDBClient({
+      region: config.region,
+      ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
+    });
+    recordDynamoCost(client.middlewareStack as never);
+  }
   const result = await client.send(
     new GetItemCommand({
       TableName: config.tableName,

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { getConfig } from '../config';
+import { recordDynamoCost } from '../observability/request-cost';
 import { currentTenantContext } from '../tenancy/context';
 import { addTenantGuard, TenantIsolationError } from './tenant-guard';
 import { tenantCredentials } from './tenant-credentials';
@@ -14,6 +15,7 @@ function createDocumentClient(credentials?: AwsCredentialIdentityProvider): Dyna
     ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
     ...(credentials ? { credentials } : {}),
   });
+  recordDynamoCost(client.middlewareStack as never);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

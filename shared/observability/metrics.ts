@@ -1,4 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from './logger';
+import { publishFinishedRequest, type FinishedRequest } from './request-cost';
 
 /**
  * CloudWatch metrics as EMF log lines (Powertools), flushed per invocation by the API handler stack.
@@ -21,4 +23,27 @@ export function countThresholdCrossed(resource: string, threshold: number): void
   const metric = metrics.singleMetric();
   metric.addDimensions({ resource, threshold: String(threshold) });
   metric.addMetric('QuotaThresholdsCrossed', MetricUnit.Count, 1);
+}
+
+/**
+ * What a request cost in DynamoDB: logged with its tenant and route (for per-tenant cost queries in
+ * Logs Insights), and as metrics by route (a bounded dimension: the manifest's route ids; never the
+ * tenant, which is unbounded).
+ */
+export function recordRequestCost(request: FinishedRequest): void {
+  logger.info('Request cost', {
+    tenantId: request.tenantId,
+    route: request.routeId,
+    status: request.status,
+    dynamoCalls: request.calls,
+    readUnits: request.readUnits,
+    writeUnits: request.writeUnits,
+    durationMs: Math.round(request.durationMs),
+  });
+  const metric = metrics.singleMetric();
+  metric.addDimension('route', request.routeId);
+  metric.addMetric('DynamoDBCalls', MetricUnit.Count, request.calls);
+  metric.addMetric('ReadCapacityUnits', MetricUnit.Count, request.readUnits);
+  metric.addMetric('WriteCapacityUnits', MetricUnit.Count, request.writeUnits);
+  publishFinishedRequest(request);
 }

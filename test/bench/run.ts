@@ -13,6 +13,7 @@ import { ensureTable } from '../../infra/local/bootstrap';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { freePort } from '../../infra/local/free-port';
 import { meterCapacity } from './capacity-meter';
+import { pool } from './pool';
 
 const REGION = 'us-east-1';
 const TABLE = 'tenantry-bench';
@@ -23,20 +24,6 @@ const RACE_ROUNDS = 5;
 const METERED_REQUESTS = 2_000;
 const METER_CONCURRENCY = 20;
 const PER_MINUTE = 1_000_000;
-
-async function pool<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        results[i] = await work(i);
-      }
-    }),
-  );
-  return results;
-}
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-'));

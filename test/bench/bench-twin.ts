@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { freePort } from '../../infra/local/free-port';
+import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
+import { signIn } from '../../infra/local/sign-in';
+import { startLocalTwin, type LocalTwin } from '../../infra/local/start';
+
+/** A twin of the benchmark's own (in memory, quiet), with the few calls a benchmark needs. */
+export interface BenchTwin {
+  twin: LocalTwin;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown },
+  ): Promise<{ status: number; body: Record<string, unknown>; ms: number }>;
+  adminToken(): Promise<string>;
+  /** A tenant made by the platform admin, its owner signed in. */
+  createTenant(plan: string): Promise<{ id: string; token: string; ownerId: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchTwin(): Promise<BenchTwin> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-twin-'));
+  const twin = await startLocalTwin({
+    dataDir,
+    persist: false,
+    apiPort: await freePort(),
+    logLevel: 'SILENT',
+    env: { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000' },
+  });
+  const cognito = new CognitoIdentityProviderClient({
+    endpoint: twin.cognitoEndpoint,
+    region: twin.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const signInAs = (email: string, password = LOCAL_PASSWORD) =>
+    signIn({
+      cognitoEndpoint: twin.cognitoEndpoint,
+      region: twin.region,
+      clientId: twin.userPool.clientId,
+      email,
+      password,
+    });
+  let admin: Promise<string> | undefined;
+
+  const call: BenchTwin['call'] = async (method, path, options = {}) => {
+    const started = performance.now();
+    const response = await fetch(`${twin.apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    const ms = performance.now() - started;
+    let body: Record<string, unknown> = {};
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      body = { raw: text };
+    }
+    return { status: response.status, body, ms };
+  };
+
+  const adminToken = () =>
+    (admin ??= signInAs(twin.seed.platformAdmin.email, twin.seed.platformAdmin.password));
+
+  const createTenant: BenchTwin['createTenant'] = async (plan) => {
+    const tag = randomBytes(5).toString('hex');
+    const email = `owner-${tag}@bench.test`;
+    const created = await call('POST', '/v1/tenants', {
+      token: await adminToken(),
+      body: { name: `Bench ${tag}`, slug: `bench-${tag}`, owner: { email }, plan },
+    });
+    if (created.status !== 201) throw new Error(`tenant: ${created.status} ${JSON.stringify(created.body)}`);
+    await setPermanentPassword(cognito, twin.userPool.userPoolId, email, LOCAL_PASSWORD);
+    const token = await signInAs(email);
+    const made = created.body as { tenant: { id: string }; owner: { id: string } };
+    return { id: made.tenant.id, token, ownerId: made.owner.id };
+  };
+
+  return {
+    twin,
+    call,
+    adminToken,
+    createTenant,
+    stop: async () => {
+      await twin.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The p-th percentile (0–100) of `values`, by nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+/** A fixed-width table, for benchmarks that print figures. */
+export function printTable(headers: string[], rows: Array<Array<string | number>>): void {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  for (const row of cells) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
+}
