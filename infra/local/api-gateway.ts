@@ -164,6 +164,9 @@ export async function startLocalApiGateway(options: {
     return handler;
   };
   const authorizer = loadEntry<AuthorizerHandler>('authorizer').then((m) => m.handler);
+  // Every function is loaded before the twin answers: its first requests would otherwise wait for
+  // the TypeScript of a whole function to be compiled (seconds), a cost Lambda's bundles do not have.
+  await Promise.all([authorizer, ...[...new Set(ROUTES.map((route) => route.function))].map(loadHandler)]);
   const authorizerCache = new Map<
     string,
     {

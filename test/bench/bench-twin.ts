@@ -2,15 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { freePort } from '../../infra/local/free-port';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
 import { signIn } from '../../infra/local/sign-in';
 import { startLocalTwin, type LocalTwin } from '../../infra/local/start';
 
-/** A twin of the benchmark's own (in memory, quiet), with the few calls a benchmark needs. */
-export interface BenchTwin {
-  twin: LocalTwin;
+/** Where a running twin answers, and its platform admin (all a benchmark client needs). */
+export interface TwinEndpoints {
+  apiUrl: string;
+  cognitoEndpoint: string;
+  dynamoDbEndpoint: string;
+  region: string;
+  tableName: string;
+  userPoolId: string;
+  clientId: string;
+  admin: { email: string; password: string };
+}
+
+/** The few calls a benchmark needs against a running twin. */
+export interface BenchClient {
+  endpoints: TwinEndpoints;
   call(
     method: string,
     path: string,
@@ -19,37 +33,33 @@ export interface BenchTwin {
   adminToken(): Promise<string>;
   /** A tenant made by the platform admin, its owner signed in. */
   createTenant(plan: string): Promise<{ id: string; token: string; ownerId: string }>;
+}
+
+/** A twin of the benchmark's own (in memory, quiet), with a client. */
+export interface BenchTwin extends BenchClient {
+  twin: LocalTwin;
   stop(): Promise<void>;
 }
 
-export async function startBenchTwin(): Promise<BenchTwin> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-twin-'));
-  const twin = await startLocalTwin({
-    dataDir,
-    persist: false,
-    apiPort: await freePort(),
-    logLevel: 'SILENT',
-    env: { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000' },
-  });
+export function benchClient(endpoints: TwinEndpoints): BenchClient {
   const cognito = new CognitoIdentityProviderClient({
-    endpoint: twin.cognitoEndpoint,
-    region: twin.region,
+    endpoint: endpoints.cognitoEndpoint,
+    region: endpoints.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const signInAs = (email: string, password = LOCAL_PASSWORD) =>
     signIn({
-      cognitoEndpoint: twin.cognitoEndpoint,
-      region: twin.region,
-      clientId: twin.userPool.clientId,
+      cognitoEndpoint: endpoints.cognitoEndpoint,
+      region: endpoints.region,
+      clientId: endpoints.clientId,
       email,
       password,
     });
   let admin: Promise<string> | undefined;
 
-  const call: BenchTwin['call'] = async (method, path, options = {}) => {
+  const call: BenchClient['call'] = async (method, path, options = {}) => {
     const started = performance.now();
-    const response = await fetch(`${twin.apiUrl}${path}`, {
+    const response = await fetch(`${endpoints.apiUrl}${path}`, {
       method,
       headers: {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
@@ -68,10 +78,9 @@ export async function startBenchTwin(): Promise<BenchTwin> {
     return { status: response.status, body, ms };
   };
 
-  const adminToken = () =>
-    (admin ??= signInAs(twin.seed.platformAdmin.email, twin.seed.platformAdmin.password));
+  const adminToken = () => (admin ??= signInAs(endpoints.admin.email, endpoints.admin.password));
 
-  const createTenant: BenchTwin['createTenant'] = async (plan) => {
+  const createTenant: BenchClient['createTenant'] = async (plan) => {
     const tag = randomBytes(5).toString('hex');
     const email = `owner-${tag}@bench.test`;
     const created = await call('POST', '/v1/tenants', {
@@ -79,21 +88,74 @@ export async function startBenchTwin(): Promise<BenchTwin> {
       body: { name: `Bench ${tag}`, slug: `bench-${tag}`, owner: { email }, plan },
     });
     if (created.status !== 201) throw new Error(`tenant: ${created.status} ${JSON.stringify(created.body)}`);
-    await setPermanentPassword(cognito, twin.userPool.userPoolId, email, LOCAL_PASSWORD);
+    await setPermanentPassword(cognito, endpoints.userPoolId, email, LOCAL_PASSWORD);
     const token = await signInAs(email);
     const made = created.body as { tenant: { id: string }; owner: { id: string } };
     return { id: made.tenant.id, token, ownerId: made.owner.id };
   };
 
+  return { endpoints, call, adminToken, createTenant };
+}
+
+export async function startBenchTwin(): Promise<BenchTwin> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-twin-'));
+  const twin = await startLocalTwin({
+    dataDir,
+    persist: false,
+    apiPort: await freePort(),
+    logLevel: 'SILENT',
+    env: { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000' },
+  });
+  const client = benchClient({
+    apiUrl: twin.apiUrl,
+    cognitoEndpoint: twin.cognitoEndpoint,
+    dynamoDbEndpoint: twin.dynamoDbEndpoint,
+    region: twin.region,
+    tableName: twin.tableName,
+    userPoolId: twin.userPool.userPoolId,
+    clientId: twin.userPool.clientId,
+    admin: twin.seed.platformAdmin,
+  });
   return {
+    ...client,
     twin,
-    call,
-    adminToken,
-    createTenant,
     stop: async () => {
       await twin.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A twin in a process of its own (`twin-worker.ts`), so that the load generator and the twin's
+ * handlers do not share one event loop; `onFinished` hears each request's time in its function.
+ */
+export async function startBenchTwinInWorker(
+  onFinished: (request: { routeId: string; durationMs: number }) => void,
+): Promise<BenchClient & { stop(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./twin-worker.ts', import.meta.url)), {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  const endpoints = await new Promise<TwinEndpoints>((resolve, reject) => {
+    child.on(
+      'message',
+      (message: { type: string; twin?: TwinEndpoints; routeId?: string; durationMs?: number }) => {
+        if (message.type === 'ready' && message.twin) resolve(message.twin);
+        if (message.type === 'finished')
+          onFinished({ routeId: message.routeId ?? '', durationMs: message.durationMs ?? 0 });
+      },
+    );
+    child.once('exit', (code) => reject(new Error(`the twin process exited (${code})`)));
+  });
+  return {
+    ...benchClient(endpoints),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
   };
 }
 
