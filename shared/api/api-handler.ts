@@ -14,6 +14,7 @@ import { routeKey, type RouteDefinition } from '../http/route';
 import { logger } from '../observability/logger';
 import { recordRequestCost } from '../observability/metrics';
 import { withRequestCost } from '../observability/request-cost';
+import { oweCapacity } from '../quotas/capacity-ledger';
 import { runWithTenantContext } from '../tenancy/context';
 
 type Parsed<Request, K extends string> = Request extends { [P in K]: infer S }
@@ -152,6 +153,10 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
       durationMs: performance.now() - started,
     };
     recordRequestCost(finished);
+    // Owed to the tenant's next metering write, which carries it to its usage (no write of its own).
+    if (finished.tenantId && scope?.rateLimit) {
+      oweCapacity(finished.tenantId, { read: cost.readUnits, write: cost.writeUnits });
+    }
     return withSecurityHeaders(result);
   };
 }

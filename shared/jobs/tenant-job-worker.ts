@@ -6,6 +6,7 @@ import { isConditionalFailure } from '../data/dynamo-errors';
 import { auditSourceOf } from '../audit/actor';
 import { recordAuditEvent } from '../audit/audit-log';
 import { enforceDunning } from '../billing/dunning';
+import { capacityCostUsd } from '../quotas/capacity-ledger';
 import { endTrial } from '../billing/trials';
 import { overageAmounts, reportOverage } from '../billing/overage-report';
 import { stripeBilling } from '../billing/stripe-billing';
@@ -13,7 +14,7 @@ import { logger } from '../observability/logger';
 import { runWithTenantContext, type TenantContext } from '../tenancy/context';
 import { PLATFORM_ADMIN_PERMISSIONS } from '../tenancy/roles';
 import { entitlementsOf } from '../tenants/entitlements';
-import { PERIODIC_RESOURCES } from '../tenants/plans';
+import { PERIODIC_RESOURCES, PLANS } from '../tenants/plans';
 import type { TenantJobMessage } from './job-definitions';
 
 /** The context a job acts on a tenant with: a system principal, the tenant's plan and limits. */
@@ -94,6 +95,14 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
     }),
   );
   const amounts = overageAmounts(ctx.plan, overage);
+  const calls = counters.data.find((counter) => counter.resource === 'apiCalls');
+  const units = { read: calls?.readUnits ?? 0, write: calls?.writeUnits ?? 0 };
+  const servingCost = {
+    readUnits: units.read,
+    writeUnits: units.write,
+    dynamoDbUsd: Number(capacityCostUsd(units).toFixed(6)),
+    planPrice: PLANS[ctx.plan].monthlyPrice,
+  };
   let first = true;
   try {
     await BillingPeriodEntity.create({
@@ -104,6 +113,7 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
       limits,
       overage,
       amounts,
+      servingCost,
       closedAt: now.toISOString(),
     }).go({
       response: 'none',
@@ -117,7 +127,7 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
       action: 'billing.period_closed',
       targetType: 'billing_period',
       targetId: period,
-      after: { usage, overage, amounts },
+      after: { usage, overage, amounts, servingCost },
     });
   }
   const bill = (await BillingPeriodEntity.get({ tenantId: ctx.tenantId, period }).go({ consistent: true }))

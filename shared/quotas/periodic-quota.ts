@@ -1,5 +1,5 @@
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
-import { UsageBucketEntity } from '../data/entities/usage-bucket';
+import { UsageBucketEntity, type CAPACITY_SERIES } from '../data/entities/usage-bucket';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import type { TransactionEntities } from '../data/service';
 import type { TenantContext } from '../tenancy/context';
@@ -119,7 +119,7 @@ export async function afterRecordedPeriodic(
 /** Adds to the hourly usage bucket: one atomic ADD, kept for the plan's retention. */
 export async function addToUsageBucket(
   ctx: TenantContext,
-  resource: PeriodicResource,
+  resource: PeriodicResource | (typeof CAPACITY_SERIES)[number],
   amount: number,
   now: Date,
 ): Promise<void> {

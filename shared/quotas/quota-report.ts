@@ -1,6 +1,7 @@
 import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
 import { QuotaEventEntity } from '../data/entities/quota-event';
-import { UsageBucketEntity } from '../data/entities/usage-bucket';
+import { CAPACITY_SERIES, UsageBucketEntity } from '../data/entities/usage-bucket';
+import { capacityCostUsd } from './capacity-ledger';
 import { ValidationError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import {
@@ -113,11 +114,20 @@ function monthsBetween(from: Date, to: Date): string[] {
  * API calls of each month's current minute window, not yet added to an hourly bucket (that happens
  * when the next minute's first request arrives), as hourly points within the range.
  */
-async function openApiCallWindows(
+/** What the open minute of the API-call counter holds of a series, not yet in its hour's bucket. */
+const OPEN_WINDOW_FIELD = {
+  apiCalls: 'windowCount',
+  readUnits: 'windowReadUnits',
+  writeUnits: 'windowWriteUnits',
+} as const;
+
+async function openWindows(
   ctx: TenantContext,
   from: Date,
   to: Date,
+  series: keyof typeof OPEN_WINDOW_FIELD,
 ): Promise<Array<{ hour: string; used: number }>> {
+  const field = OPEN_WINDOW_FIELD[series];
   const counters = await QuotaCounterEntity.get(
     monthsBetween(from, to).map((period) => ({
       tenantId: ctx.tenantId,
@@ -127,11 +137,11 @@ async function openApiCallWindows(
   ).go({ consistent: true });
   const [fromMinute, toMinute] = [from.toISOString().slice(0, 16), to.toISOString().slice(0, 16)];
   return counters.data
-    .filter((counter) => counter.windowMinute && counter.windowCount)
+    .filter((counter) => counter.windowMinute && counter[field])
     .filter(
       (counter) => (counter.windowMinute ?? '') >= fromMinute && (counter.windowMinute ?? '') <= toMinute,
     )
-    .map((counter) => ({ hour: (counter.windowMinute ?? '').slice(0, 13), used: counter.windowCount ?? 0 }));
+    .map((counter) => ({ hour: (counter.windowMinute ?? '').slice(0, 13), used: counter[field] ?? 0 }));
 }
 
 export type Granularity = 'hour' | 'day' | 'month';
@@ -148,6 +158,8 @@ export interface UsageReport {
   to: string;
   granularity: Granularity;
   resources: Record<string, { total: number; series: Array<{ start: string; used: number }> }>;
+  /** What serving the tenant consumed in DynamoDB over the range, and its on-demand price. */
+  servingCost?: { readUnits: number; writeUnits: number; dynamoDbUsd: number };
 }
 
 const KEY_LENGTH: Record<Granularity, number> = { hour: 13, day: 10, month: 7 };
@@ -178,7 +190,7 @@ export async function usageReport(
       'range_too_long',
     );
   }
-  const resources = query.resource ? [query.resource] : [...PERIODIC_RESOURCES];
+  const resources = query.resource ? [query.resource] : [...PERIODIC_RESOURCES, ...CAPACITY_SERIES];
   const report: UsageReport = {
     from: from.toISOString(),
     to: to.toISOString(),
@@ -192,7 +204,9 @@ export async function usageReport(
         .between({ hour: hourBucket(from) }, { hour: hourBucket(to) })
         .go({ pages: 'all' });
       const hourly = buckets.data.map((bucket) => ({ hour: bucket.hour, used: bucket.used }));
-      if (resource === 'apiCalls') hourly.push(...(await openApiCallWindows(ctx, from, to)));
+      if (resource in OPEN_WINDOW_FIELD) {
+        hourly.push(...(await openWindows(ctx, from, to, resource as keyof typeof OPEN_WINDOW_FIELD)));
+      }
       const sums = new Map<string, number>();
       for (const bucket of hourly) {
         const key = bucket.hour.slice(0, KEY_LENGTH[query.granularity]);
@@ -204,5 +218,14 @@ export async function usageReport(
       report.resources[resource] = { total: series.reduce((sum, point) => sum + point.used, 0), series };
     }),
   );
+  const read = report.resources.readUnits?.total;
+  const write = report.resources.writeUnits?.total;
+  if (read !== undefined && write !== undefined) {
+    report.servingCost = {
+      readUnits: read,
+      writeUnits: write,
+      dynamoDbUsd: Number(capacityCostUsd({ read, write }).toFixed(6)),
+    };
+  }
   return report;
 }

@@ -7,6 +7,7 @@ import { allConditions } from '../data/filters';
 import { TooManyRequestsError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import { enforcedCeiling } from '../tenants/plans';
+import { giveBackCapacity, takeOwedCapacity, type CapacityUnits } from './capacity-ledger';
 import { addToUsageBucket, periodQuotaExceeded } from './periodic-quota';
 import { minuteOf, monthPeriod } from './periods';
 import { emitThresholdEvents } from './thresholds';
@@ -36,6 +37,8 @@ interface MeterItem {
   used?: number;
   windowMinute?: string;
   windowCount?: number;
+  windowReadUnits?: number;
+  windowWriteUnits?: number;
 }
 
 /**
@@ -58,12 +61,41 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
   const resetSeconds = 60 - now.getUTCSeconds();
   const key = { tenantId: ctx.tenantId, resource: 'apiCalls' as const, period };
   const updatedAt = now.toISOString();
+  // What this tenant's earlier requests cost, carried by this write (see capacity-ledger.ts).
+  const owed = takeOwedCapacity(ctx.tenantId);
+  try {
+    return await meterOnce(ctx, { key, minute, period, rpm, ceiling, resetSeconds, updatedAt, owed }, now);
+  } catch (error) {
+    giveBackCapacity(ctx.tenantId, owed);
+    throw error;
+  }
+}
 
+interface MeterPlan {
+  key: { tenantId: string; resource: 'apiCalls'; period: string };
+  minute: string;
+  period: string;
+  rpm: number | null;
+  ceiling: number | null;
+  resetSeconds: number;
+  updatedAt: string;
+  owed: CapacityUnits;
+}
+
+async function meterOnce(ctx: TenantContext, plan: MeterPlan, now: Date): Promise<RateLimitState> {
+  const { key, minute, period, rpm, ceiling, resetSeconds, updatedAt, owed } = plan;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     let old: MeterItem;
     try {
       const sameMinute = QuotaCounterEntity.update(key)
-        .add({ used: 1, windowCount: 1 })
+        .add({
+          used: 1,
+          windowCount: 1,
+          readUnits: owed.read,
+          writeUnits: owed.write,
+          windowReadUnits: owed.read,
+          windowWriteUnits: owed.write,
+        })
         .set({ updatedAt })
         .where((attr, op) =>
           allConditions([
@@ -90,8 +122,14 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
       throw periodQuotaExceeded(ctx, 'apiCalls', ceiling, old.used ?? 0, now);
     try {
       const newMinute = QuotaCounterEntity.update(key)
-        .add({ used: 1 })
-        .set({ windowMinute: minute, windowCount: 1, updatedAt })
+        .add({ used: 1, readUnits: owed.read, writeUnits: owed.write })
+        .set({
+          windowMinute: minute,
+          windowCount: 1,
+          windowReadUnits: owed.read,
+          windowWriteUnits: owed.write,
+          updatedAt,
+        })
         .where((attr, op) =>
           allConditions([
             `(${op.notExists(attr.windowMinute)} OR ${op.ne(attr.windowMinute, minute)})`,
@@ -102,12 +140,12 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
       const result = await send(newMinute);
       const previous = (result.Attributes ?? {}) as MeterItem;
       if (previous.windowMinute && previous.windowCount) {
-        await addToUsageBucket(
-          ctx,
-          'apiCalls',
-          previous.windowCount,
-          new Date(`${previous.windowMinute}:00.000Z`),
-        );
+        const closed = new Date(`${previous.windowMinute}:00.000Z`);
+        await addToUsageBucket(ctx, 'apiCalls', previous.windowCount, closed);
+        if (previous.windowReadUnits)
+          await addToUsageBucket(ctx, 'readUnits', previous.windowReadUnits, closed);
+        if (previous.windowWriteUnits)
+          await addToUsageBucket(ctx, 'writeUnits', previous.windowWriteUnits, closed);
       }
       await afterCount(ctx, period, (previous.used ?? 0) + 1, now);
       return { limit: rpm, remaining: rpm === null ? null : rpm - 1, resetSeconds };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { platformDocumentClient } from '../../shared/data/clients';
 import { TenantEntity } from '../../shared/data/entities/tenant';
 import { withRequestCost } from '../../shared/observability/request-cost';
-import { createTenant } from '../helpers/twin-api';
+import { BillingPeriodEntity } from '../../shared/data/entities/billing-period';
+import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
+import { call, createTenant } from '../helpers/twin-api';
 
 describe('the cost of a request in DynamoDB', () => {
   it('adds up the calls and the capacity units DynamoDB reports, reads and writes apart', async () => {
@@ -39,5 +41,59 @@ describe('the cost of a request in DynamoDB', () => {
     const tenant = await createTenant();
     const outside = await TenantEntity.get({ tenantId: tenant.id }).go({ client: platformDocumentClient });
     expect(outside.data?.tenantId).toBe(tenant.id);
+  });
+});
+
+describe('the cost of serving a tenant', () => {
+  it('goes to the tenant’s hourly usage and month with its metering writes, and into the billing close', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const at = (iso: string) => new Date(iso);
+    const path = `/v1/tenants/${tenant.id}/agents`;
+    for (const second of ['05', '10', '15']) {
+      const response = await call('GET', path, {
+        token: tenant.owner.token,
+        at: at(`2034-01-10T10:00:${second}Z`),
+      });
+      expect(response.status).toBe(200);
+    }
+    // A new minute closes the last one into its hour.
+    await call('GET', path, { token: tenant.owner.token, at: at('2034-01-10T10:01:00Z') });
+    const usage = await call<{
+      resources: Record<string, { total: number; series: Array<{ start: string; used: number }> }>;
+      servingCost: { readUnits: number; writeUnits: number; dynamoDbUsd: number };
+    }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/usage?granularity=hour&from=2034-01-10T00:00:00Z&to=2034-01-10T11:00:00Z`,
+      {
+        token: tenant.owner.token,
+        at: at('2034-01-10T10:01:30Z'),
+      },
+    );
+    expect(usage.status).toBe(200);
+    // Four metered calls (the usage read itself is the fifth, in its own open minute).
+    expect(usage.body.resources.apiCalls?.total).toBe(5);
+    expect(usage.body.resources.readUnits?.total).toBeGreaterThan(0);
+    expect(usage.body.resources.writeUnits?.total).toBeGreaterThan(0);
+    expect(usage.body.resources.readUnits?.series.map((point) => point.start)).toEqual([
+      '2034-01-10T10:00:00.000Z',
+    ]);
+    expect(usage.body.servingCost.dynamoDbUsd).toBeGreaterThan(0);
+    expect(usage.body.servingCost.readUnits).toBe(usage.body.resources.readUnits?.total);
+
+    await processTenantJob(
+      { job: 'billing-close', tenantId: tenant.id, period: '2034-01' },
+      at('2034-02-01T01:00:00Z'),
+    );
+    const bill = await BillingPeriodEntity.get({ tenantId: tenant.id, period: '2034-01' }).go({
+      client: platformDocumentClient,
+      consistent: true,
+    });
+    expect(bill.data?.servingCost).toMatchObject({
+      readUnits: expect.any(Number),
+      writeUnits: expect.any(Number),
+      dynamoDbUsd: expect.any(Number),
+      planPrice: { amount: 2_900, currency: 'usd' },
+    });
+    expect((bill.data?.servingCost as { writeUnits: number }).writeUnits).toBeGreaterThan(0);
   });
 });

@@ -56,6 +56,15 @@ const usageReport = component(
       z.string(),
       z.object({ total: z.number(), series: z.array(z.object({ start: timestamp, used: z.number() })) }),
     ),
+    servingCost: z.optional(
+      z
+        .object({ readUnits: z.number(), writeUnits: z.number(), dynamoDbUsd: z.number() })
+        .check(
+          z.describe(
+            'What serving the tenant consumed in DynamoDB over the range (also the `readUnits` and `writeUnits` series), at on-demand prices. Short by at most one request per tenant and function instance.',
+          ),
+        ),
+    ),
   }),
 );
 

@@ -19,6 +19,8 @@ export const BillingPeriodEntity = new Entity(
       overage: { type: 'any', required: true, readOnly: true },
       /** What the overage costs, per resource, at the plan's overage prices. */
       amounts: { type: 'any', readOnly: true },
+      /** What serving the tenant cost in DynamoDB that month, beside what its plan charges. */
+      servingCost: { type: 'any', readOnly: true },
       /** The overage reported to Stripe: per resource, the meter event's identifier and when. */
       reported: { type: 'any' },
       closedAt: { type: 'string', required: true, readOnly: true },

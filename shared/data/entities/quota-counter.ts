@@ -21,6 +21,11 @@ export const QuotaCounterEntity = new Entity(
       /** API calls only: the minute (`YYYY-MM-DDTHH:MM`) the per-minute window counts, and its count. */
       windowMinute: { type: 'string' },
       windowCount: { type: 'number' },
+      /** API calls only: DynamoDB capacity units the tenant's requests consumed, in the month and in the open minute. */
+      readUnits: { type: 'number' },
+      writeUnits: { type: 'number' },
+      windowReadUnits: { type: 'number' },
+      windowWriteUnits: { type: 'number' },
       updatedAt: { type: 'string', required: true },
     },
     indexes: {

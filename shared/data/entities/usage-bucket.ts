@@ -1,5 +1,8 @@
 import { Entity, type EntityItem } from 'electrodb';
 import { PERIODIC_RESOURCES } from '../../tenants/plans';
+
+/** The usage series of what serving a tenant consumed, beside its resources. */
+export const CAPACITY_SERIES = ['readUnits', 'writeUnits'] as const;
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -13,7 +16,12 @@ export const UsageBucketEntity = new Entity(
     model: { entity: 'usageBucket', version: '1', service: 'tenantry' },
     attributes: {
       tenantId: { type: 'string', required: true, readOnly: true },
-      resource: { type: PERIODIC_RESOURCES, required: true, readOnly: true },
+      /** A monthly resource, or the DynamoDB capacity units the tenant's requests consumed. */
+      resource: {
+        type: [...PERIODIC_RESOURCES, ...CAPACITY_SERIES] as const,
+        required: true,
+        readOnly: true,
+      },
       hour: { type: 'string', required: true, readOnly: true },
       used: { type: 'number', required: true },
       expiresAt: { type: 'number' },
