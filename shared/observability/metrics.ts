@@ -15,6 +15,11 @@ export function countProblem(code: string, status: number): void {
   metric.addMetric(status >= 500 ? 'ServerErrors' : 'ProblemResponses', MetricUnit.Count, 1);
 }
 
+/** A request admitted from a leased block, with no write of its own. */
+export function countMeteredInBlock(): void {
+  metrics.addMetric('MeteredFromBlock', MetricUnit.Count, 1);
+}
+
 export function countMeteredRequest(): void {
   metrics.addMetric('MeteredRequests', MetricUnit.Count, 1);
 }

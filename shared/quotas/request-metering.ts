@@ -7,6 +7,8 @@ import { allConditions } from '../data/filters';
 import { TooManyRequestsError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import { enforcedCeiling } from '../tenants/plans';
+import { logger } from '../observability/logger';
+import { countMeteredInBlock } from '../observability/metrics';
 import { giveBackCapacity, takeOwedCapacity, type CapacityUnits } from './capacity-ledger';
 import { addToUsageBucket, periodQuotaExceeded } from './periodic-quota';
 import { minuteOf, monthPeriod } from './periods';
@@ -42,16 +44,71 @@ interface MeterItem {
 }
 
 /**
- * Meters one API request with one conditional UpdateItem on the month's `apiCalls` counter, which
- * also carries the current minute's window (`windowMinute`, `windowCount`):
- * - same minute (the hot path): `ADD used 1, windowCount 1` if the minute's count is under the
- *   per-minute limit and the month's use under the monthly ceiling; 1 write, no read;
- * - first request of a new minute: the window moves to this minute (conditional on it not having
- *   moved already, so concurrent first requests agree), and the finished minute's count is added to
- *   its hour's usage bucket: a second write once a minute, not once a request.
- * A refused request writes nothing; why it was refused comes back with the failed condition. The
- * updates are built by the counter's entity (its key, its identity attributes) and sent with
- * `ReturnValuesOnConditionCheckFailure`, which ElectroDB does not expose.
+ * A block of API calls an instance has leased for one tenant, one minute: spent locally, one per
+ * request, without a write. `windowAfter` is the minute's count once the block was taken.
+ */
+interface Lease {
+  period: string;
+  minute: string;
+  size: number;
+  left: number;
+  windowAfter: number;
+  takenAtMs: number;
+}
+
+const leases = new Map<string, Lease>();
+const blockSizes = new Map<string, number>();
+const inflight = new Map<string, Promise<RateLimitState>>();
+/** Requests a tenant makes on this instance in the current second: blocks grow only for hot tenants. */
+const rates = new Map<string, { second: number; count: number }>();
+/** From this many requests a second on one instance, a tenant is hot and its blocks may grow. */
+const HOT_REQUESTS_PER_SECOND = 20;
+
+function isHot(tenantId: string): boolean {
+  const second = Math.floor(performance.now() / 1000);
+  const rate = rates.get(tenantId);
+  if (!rate || rate.second !== second) {
+    if (rates.size > 1_000) rates.clear();
+    rates.set(tenantId, { second, count: 1 });
+    return false;
+  }
+  rate.count += 1;
+  return rate.count >= HOT_REQUESTS_PER_SECOND;
+}
+/** The largest block: at most a tenth of the per-minute limit (so ten instances can hold one each), and 100. */
+const MAX_BLOCK = 100;
+
+function blockCap(rpm: number | null): number {
+  return Math.max(1, Math.min(MAX_BLOCK, rpm === null ? MAX_BLOCK : Math.floor(rpm / 10)));
+}
+
+function stateOf(
+  rpm: number | null,
+  windowAfter: number,
+  left: number,
+  resetSeconds: number,
+): RateLimitState {
+  return { limit: rpm, remaining: rpm === null ? null : rpm - (windowAfter - left), resetSeconds };
+}
+
+/**
+ * Meters one API request against the month's `apiCalls` counter, which also carries the current
+ * minute's window (`windowMinute`, `windowCount`). A warm instance leases a block of calls with one
+ * conditional UpdateItem (`ADD used B, windowCount B` if the minute and the month have room for B)
+ * and spends it locally, one per request: a busy tenant costs one write per block, not one per
+ * request, so one counter item's write limit no longer caps it. The block starts at 1 and, for a hot
+ * tenant (20 requests a second or more on this instance), doubles while blocks run out within a
+ * second (up to a tenth of the per-minute limit, and 100); it halves
+ * when one was left half unused. What a block did not spend is given back to the month (and to its
+ * hour's usage) once its minute is over. Zero over-admission holds: a block is only taken if the
+ * window and the month have room for all of it; the price is under-use, at most one block less one
+ * call per instance and minute, while blocks are held.
+ * - the first request of a new minute moves the window (conditional on it not having moved already,
+ *   so concurrent first requests agree), and the finished minute's count goes to its hour's usage
+ *   bucket: a second write once a minute, not once a request;
+ * - a refused request writes nothing; why it was refused comes back with the failed condition.
+ * The updates are built by the counter's entity and sent with `ReturnValuesOnConditionCheckFailure`,
+ * which ElectroDB does not expose.
  */
 export async function meterRequest(ctx: TenantContext, now: Date = new Date()): Promise<RateLimitState> {
   const rpm = ctx.limits.requestsPerMinute;
@@ -59,15 +116,120 @@ export async function meterRequest(ctx: TenantContext, now: Date = new Date()): 
   const minute = minuteOf(now);
   const period = monthPeriod(now);
   const resetSeconds = 60 - now.getUTCSeconds();
+
+  const hot = isHot(ctx.tenantId);
+  // A block being taken for this tenant is waited for, not doubled: the requests of one instance
+  // share its blocks (a Lambda instance serves one request at a time; the twin serves many).
+  for (let waits = 0; waits < 10; waits += 1) {
+    const lease = leases.get(ctx.tenantId);
+    if (lease && lease.period === period && lease.minute === minute && lease.left > 0) {
+      lease.left -= 1;
+      countMeteredInBlock();
+      return stateOf(rpm, lease.windowAfter, lease.left, resetSeconds);
+    }
+    const taking = inflight.get(ctx.tenantId);
+    if (!taking) break;
+    await taking.catch(() => undefined);
+  }
+  const stale = leases.get(ctx.tenantId);
+  if (stale) await retireLease(ctx, stale, minute, period, hot);
+
   const key = { tenantId: ctx.tenantId, resource: 'apiCalls' as const, period };
   const updatedAt = now.toISOString();
   // What this tenant's earlier requests cost, carried by this write (see capacity-ledger.ts).
   const owed = takeOwedCapacity(ctx.tenantId);
+  const size = Math.min(blockSizes.get(ctx.tenantId) ?? 1, blockCap(rpm));
+  const take = takeLease(
+    ctx,
+    { key, minute, period, rpm, ceiling, resetSeconds, updatedAt, owed },
+    size,
+    now,
+  );
+  if (size > 1) inflight.set(ctx.tenantId, take);
   try {
-    return await meterOnce(ctx, { key, minute, period, rpm, ceiling, resetSeconds, updatedAt, owed }, now);
+    return await take;
+  } finally {
+    if (inflight.get(ctx.tenantId) === take) inflight.delete(ctx.tenantId);
+  }
+}
+
+/** Takes a block and keeps what this request does not spend as the tenant's lease. */
+async function takeLease(
+  ctx: TenantContext,
+  plan: MeterPlan,
+  size: number,
+  now: Date,
+): Promise<RateLimitState> {
+  const { minute, period, rpm, resetSeconds, owed } = plan;
+  try {
+    const taken = await takeBlock(ctx, plan, size, now);
+    // Concurrent requests of one instance may each have taken a block: they pool what is left.
+    const other = leases.get(ctx.tenantId);
+    const pooled = other && other.period === period && other.minute === minute ? other : undefined;
+    leases.set(ctx.tenantId, {
+      period,
+      minute,
+      size: taken.size + (pooled?.size ?? 0),
+      left: taken.size - 1 + (pooled?.left ?? 0),
+      windowAfter: Math.max(taken.windowAfter, pooled?.windowAfter ?? 0),
+      takenAtMs: performance.now(),
+    });
+    return stateOf(rpm, taken.windowAfter, taken.size - 1, resetSeconds);
   } catch (error) {
     giveBackCapacity(ctx.tenantId, owed);
     throw error;
+  }
+}
+
+/**
+ * A lease whose minute is over: its block size follows how fast it was spent, and what it did not
+ * spend goes back to the month's counter and to its hour's usage.
+ */
+async function retireLease(
+  ctx: TenantContext,
+  lease: Lease,
+  minute: string,
+  period: string,
+  hot: boolean,
+): Promise<void> {
+  leases.delete(ctx.tenantId);
+  const size = blockSizes.get(ctx.tenantId) ?? 1;
+  if (hot && lease.left === 0 && lease.minute === minute && performance.now() - lease.takenAtMs < 1_000) {
+    blockSizes.set(ctx.tenantId, size * 2);
+  } else if (lease.left > lease.size / 2) {
+    blockSizes.set(ctx.tenantId, Math.max(1, Math.floor(size / 2)));
+  }
+  if (lease.left === 0) return;
+  const unspent = lease.left;
+  const at = new Date(`${lease.minute}:00.000Z`);
+  try {
+    await send(
+      QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource: 'apiCalls', period: lease.period })
+        .subtract({ used: unspent })
+        .where((attr, op) => op.gte(attr.used, unspent))
+        .params({ response: 'none' }),
+    );
+    // The block's minute is closed (its count went to its hour) unless it is still the open one.
+    if (lease.minute !== minute || lease.period !== period) {
+      await addToUsageBucket(ctx, 'apiCalls', -unspent, at);
+    } else {
+      await send(
+        QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource: 'apiCalls', period })
+          .subtract({ windowCount: unspent })
+          .where(
+            (attr, op) =>
+              `${op.eq(attr.windowMinute, lease.minute)} AND ${op.gte(attr.windowCount, unspent)}`,
+          )
+          .params({ response: 'none' }),
+      );
+    }
+  } catch (error) {
+    // Under-use, never over-admission: a give-back that fails leaves the calls counted as used.
+    logger.warn('Could not give back an unspent block of API calls', {
+      tenantId: ctx.tenantId,
+      unspent,
+      error,
+    });
   }
 }
 
@@ -82,15 +244,25 @@ interface MeterPlan {
   owed: CapacityUnits;
 }
 
-async function meterOnce(ctx: TenantContext, plan: MeterPlan, now: Date): Promise<RateLimitState> {
+/**
+ * Takes a block of up to `wanted` calls (at least 1) for this minute: all of it if the window and
+ * the month have room, else as much as they have; none (429) if they have none.
+ */
+async function takeBlock(
+  ctx: TenantContext,
+  plan: MeterPlan,
+  wanted: number,
+  now: Date,
+): Promise<{ size: number; windowAfter: number }> {
   const { key, minute, period, rpm, ceiling, resetSeconds, updatedAt, owed } = plan;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  let size = wanted;
+  for (let attempt = 0; attempt < 4; attempt += 1) {
     let old: MeterItem;
     try {
       const sameMinute = QuotaCounterEntity.update(key)
         .add({
-          used: 1,
-          windowCount: 1,
+          used: size,
+          windowCount: size,
           readUnits: owed.read,
           writeUnits: owed.write,
           windowReadUnits: owed.read,
@@ -100,32 +272,34 @@ async function meterOnce(ctx: TenantContext, plan: MeterPlan, now: Date): Promis
         .where((attr, op) =>
           allConditions([
             op.eq(attr.windowMinute, minute),
-            rpm === null ? '' : op.lt(attr.windowCount, rpm),
-            ceiling === null ? '' : op.lt(attr.used, ceiling),
+            rpm === null ? '' : op.lte(attr.windowCount, rpm - size),
+            ceiling === null ? '' : op.lte(attr.used, ceiling - size),
           ]),
         )
         .params({ response: 'updated_new' });
       const result = await send(sameMinute);
       const item = (result.Attributes ?? {}) as MeterItem;
-      await afterCount(ctx, period, item.used ?? 1, now);
-      return { limit: rpm, remaining: rpm === null ? null : rpm - (item.windowCount ?? 1), resetSeconds };
+      await afterCount(ctx, period, item.used ?? size, size, now);
+      return { size, windowAfter: item.windowCount ?? size };
     } catch (error) {
       old = refusedItem(error);
     }
+    const monthRoom = ceiling === null ? Number.POSITIVE_INFINITY : ceiling - (old.used ?? 0);
     if (old.windowMinute === minute) {
-      if (rpm !== null && (old.windowCount ?? 0) >= rpm) throw rateLimited(rpm, resetSeconds);
-      if (ceiling !== null && (old.used ?? 0) >= ceiling)
-        throw periodQuotaExceeded(ctx, 'apiCalls', ceiling, old.used ?? 0, now);
+      const windowRoom = rpm === null ? Number.POSITIVE_INFINITY : rpm - (old.windowCount ?? 0);
+      if (windowRoom <= 0) throw rateLimited(rpm ?? 0, resetSeconds);
+      if (monthRoom <= 0) throw periodQuotaExceeded(ctx, 'apiCalls', ceiling ?? 0, old.used ?? 0, now);
+      size = Math.max(1, Math.min(size, windowRoom, monthRoom));
       continue;
     }
-    if (ceiling !== null && (old.used ?? 0) >= ceiling)
-      throw periodQuotaExceeded(ctx, 'apiCalls', ceiling, old.used ?? 0, now);
+    if (monthRoom <= 0) throw periodQuotaExceeded(ctx, 'apiCalls', ceiling ?? 0, old.used ?? 0, now);
+    size = Math.max(1, Math.min(size, monthRoom, rpm ?? Number.POSITIVE_INFINITY));
     try {
       const newMinute = QuotaCounterEntity.update(key)
-        .add({ used: 1, readUnits: owed.read, writeUnits: owed.write })
+        .add({ used: size, readUnits: owed.read, writeUnits: owed.write })
         .set({
           windowMinute: minute,
-          windowCount: 1,
+          windowCount: size,
           windowReadUnits: owed.read,
           windowWriteUnits: owed.write,
           updatedAt,
@@ -133,7 +307,7 @@ async function meterOnce(ctx: TenantContext, plan: MeterPlan, now: Date): Promis
         .where((attr, op) =>
           allConditions([
             `(${op.notExists(attr.windowMinute)} OR ${op.ne(attr.windowMinute, minute)})`,
-            ceiling === null ? '' : `(${op.notExists(attr.used)} OR ${op.lt(attr.used, ceiling)})`,
+            ceiling === null ? '' : `(${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - size)})`,
           ]),
         )
         .params({ response: 'all_old' });
@@ -147,11 +321,11 @@ async function meterOnce(ctx: TenantContext, plan: MeterPlan, now: Date): Promis
         if (previous.windowWriteUnits)
           await addToUsageBucket(ctx, 'writeUnits', previous.windowWriteUnits, closed);
       }
-      await afterCount(ctx, period, (previous.used ?? 0) + 1, now);
-      return { limit: rpm, remaining: rpm === null ? null : rpm - 1, resetSeconds };
+      await afterCount(ctx, period, (previous.used ?? 0) + size, size, now);
+      return { size, windowAfter: size };
     } catch (error) {
       refusedItem(error);
-      // Another request opened this minute first: count this one on the hot path.
+      // Another request opened this minute first: take the block on the hot path.
     }
   }
   throw new TooManyRequestsError(
@@ -173,10 +347,16 @@ function refusedItem(error: unknown): MeterItem {
   return error.Item ? (unmarshall(error.Item as Record<string, AttributeValue>) as MeterItem) : {};
 }
 
-async function afterCount(ctx: TenantContext, period: string, used: number, now: Date): Promise<void> {
+async function afterCount(
+  ctx: TenantContext,
+  period: string,
+  used: number,
+  taken: number,
+  now: Date,
+): Promise<void> {
   await emitThresholdEvents(
     ctx,
-    { resource: 'apiCalls', period, before: used - 1, after: used, limit: ctx.limits.apiCalls },
+    { resource: 'apiCalls', period, before: used - taken, after: used, limit: ctx.limits.apiCalls },
     now,
   );
 }
