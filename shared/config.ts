@@ -80,6 +80,8 @@ const configSchema = z.pipe(
     /** The local stand-in for that key (the twin, tests): secret settings are wrapped with a key derived from it. */
     LOCAL_SECRETS_KEY: z.optional(z.string().check(z.minLength(32))),
     IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 168, 24),
+    /** The largest block of API calls an instance leases for a hot tenant (1: a write per request). */
+    METERING_MAX_BLOCK: wholeNumber(1, 1_000, 100),
     /** How long an invitation may wait to be accepted. */
     INVITATION_TTL_DAYS: wholeNumber(1, 90, 7),
     LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
@@ -119,6 +121,7 @@ const configSchema = z.pipe(
       },
       jobs: { queueUrl: env.JOBS_QUEUE_URL },
       idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
+      metering: { maxBlock: env.METERING_MAX_BLOCK },
       cursors: { secret: env.CURSOR_SECRET },
       secrets: { kmsKeyId: env.SECRETS_KMS_KEY_ID, localKey: env.LOCAL_SECRETS_KEY },
       tenantRoleArn: env.TENANT_ROLE_ARN,

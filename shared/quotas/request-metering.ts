@@ -7,6 +7,7 @@ import { allConditions } from '../data/filters';
 import { TooManyRequestsError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import { enforcedCeiling } from '../tenants/plans';
+import { getConfig } from '../config';
 import { logger } from '../observability/logger';
 import { countMeteredInBlock } from '../observability/metrics';
 import { giveBackCapacity, takeOwedCapacity, type CapacityUnits } from './capacity-ledger';
@@ -75,8 +76,11 @@ function isHot(tenantId: string): boolean {
   rate.count += 1;
   return rate.count >= HOT_REQUESTS_PER_SECOND;
 }
-/** The largest block: at most a tenth of the per-minute limit (so ten instances can hold one each), and 100. */
-const MAX_BLOCK = 100;
+/**
+ * The largest block: at most a tenth of the per-minute limit (so ten instances can hold one each),
+ * and `METERING_MAX_BLOCK` (100).
+ */
+const MAX_BLOCK = getConfig().metering.maxBlock;
 
 function blockCap(rpm: number | null): number {
   return Math.max(1, Math.min(MAX_BLOCK, rpm === null ? MAX_BLOCK : Math.floor(rpm / 10)));

@@ -13,6 +13,7 @@ import { ensureTable } from '../../infra/local/bootstrap';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { freePort } from '../../infra/local/free-port';
 import { meterCapacity } from './capacity-meter';
+import { hotTenantCase } from './hot-tenant';
 import { pool } from './pool';
 
 const REGION = 'us-east-1';
@@ -24,6 +25,7 @@ const RACE_ROUNDS = 5;
 const METERED_REQUESTS = 2_000;
 const METER_CONCURRENCY = 20;
 const PER_MINUTE = 1_000_000;
+const HOT_INSTANCES = 6;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-'));
@@ -140,15 +142,49 @@ async function main(): Promise<void> {
       if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('--+--'));
     }
     console.log(
-      '\nTenantry meters a request with one conditional write on the month’s API-call counter, which also holds the',
+      '\nTenantry meters with one conditional write on the month’s API-call counter, which also holds the current',
     );
     console.log(
-      'current minute’s rate window (plus one write per tenant per minute to close the minute into its hourly',
+      'minute’s rate window; a hot tenant leases blocks of calls with it (plus a write per minute to close the minute',
     );
     console.log(
-      'usage bucket); rate-limiter-flexible keeps only a per-minute counter. Targets: 0 over-admissions,',
+      'into its hourly usage); rate-limiter-flexible writes a per-minute counter per request. Targets: 0 over-admissions,',
     );
     console.log('<= 2 capacity units per metered request, throughput no worse than the peer.\n');
+
+    // 3. A hot tenant past one item's write limit.
+    const hot = await hotTenantCase(
+      dynamo.endpoint,
+      {},
+      { instances: HOT_INSTANCES, durationMs: 5_000, ceiling: 40_000 },
+    );
+    console.log(
+      `Hot tenant: ${HOT_INSTANCES} processes as Lambda instances, each metering one tenant's requests one at a time for 5 s,`,
+    );
+    console.log(
+      "through a proxy that throttles more than 1,000 writes a second to one item, as DynamoDB does; month's ceiling 40,000.\n",
+    );
+    const hotRows = [
+      ['mode', 'admitted/s', 'writes per request', 'throttled writes', 'admitted', 'over-admissions'],
+      ...hot.map((r) => [
+        r.mode,
+        r.admittedPerSecond.toFixed(0),
+        r.writesPerRequest.toFixed(3),
+        String(r.throttledWrites),
+        String(r.admitted),
+        String(r.overAdmissions),
+      ]),
+    ];
+    const hotWidths =
+      hotRows[0]?.map((_, col) => Math.max(...hotRows.map((row) => row[col]?.length ?? 0))) ?? [];
+    for (const row of hotRows)
+      console.log(row.map((cell, col) => cell.padEnd(hotWidths[col] ?? 0)).join('  |  '));
+    const [single, blocks] = hot;
+    if (single && blocks) {
+      console.log(
+        `\nBlocks against one write per request: ${(blocks.admittedPerSecond / single.admittedPerSecond).toFixed(1)}× the admitted rate, ${(blocks.writesPerRequest / single.writesPerRequest).toFixed(2)}× the writes per request. Targets: writes per request below 1, 0 over-admissions.\n`,
+      );
+    }
     flexClient.destroy();
     peer.destroy();
   } finally {
