@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { freePort } from '../../infra/local/free-port';
@@ -57,17 +58,38 @@ export function benchClient(endpoints: TwinEndpoints): BenchClient {
     });
   let admin: Promise<string> | undefined;
 
+  const api = new URL(endpoints.apiUrl);
+  // A plain keep-alive agent with no cap on sockets: the client must not be what is measured.
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   const call: BenchClient['call'] = async (method, path, options = {}) => {
     const started = performance.now();
-    const response = await fetch(`${endpoints.apiUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    const payload = options.body !== undefined ? JSON.stringify(options.body) : undefined;
+    const response = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: api.hostname,
+          port: api.port,
+          path,
+          method,
+          agent,
+          headers: {
+            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+            ...(payload !== undefined
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+              : {}),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
     });
-    const text = await response.text();
+    const text = response.text;
     const ms = performance.now() - started;
     let body: Record<string, unknown> = {};
     try {
