@@ -14,6 +14,8 @@ import { startLocalTwin, type LocalTwin } from '../../infra/local/start';
 /** Where a running twin answers, and its platform admin (all a benchmark client needs). */
 export interface TwinEndpoints {
   apiUrl: string;
+  /** Several copies of the API (as several Lambda instances); requests go round them in turn. */
+  apiUrls?: string[];
   cognitoEndpoint: string;
   dynamoDbEndpoint: string;
   region: string;
@@ -58,36 +60,49 @@ export function benchClient(endpoints: TwinEndpoints): BenchClient {
     });
   let admin: Promise<string> | undefined;
 
-  const api = new URL(endpoints.apiUrl);
+  const apis = (endpoints.apiUrls ?? [endpoints.apiUrl]).map((url) => new URL(url));
+  let turn = 0;
   // A plain keep-alive agent with no cap on sockets: the client must not be what is measured.
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   const call: BenchClient['call'] = async (method, path, options = {}) => {
     const started = performance.now();
     const payload = options.body !== undefined ? JSON.stringify(options.body) : undefined;
-    const response = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: api.hostname,
-          port: api.port,
-          path,
-          method,
-          agent,
-          headers: {
-            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-            ...(payload !== undefined
-              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-              : {}),
+    const api = apis[turn++ % apis.length] as URL;
+    const send = () =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: api.hostname,
+            port: api.port,
+            path,
+            method,
+            agent,
+            headers: {
+              ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+              ...(payload !== undefined
+                ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+                : {}),
+            },
           },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        // A kept-alive socket the server closed as idle just as it was reused: Node's documented
+        // case for sending again (the server never read the request).
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          reject(
+            req.reusedSocket && error.code === 'ECONNRESET' ? Object.assign(error, { retry: true }) : error,
+          ),
+        );
+        req.end(payload);
+      });
+    const response = await send().catch((error: { retry?: boolean }) => {
+      if (error.retry) return send();
+      throw error;
     });
     const text = response.text;
     const ms = performance.now() - started;
