@@ -99,13 +99,17 @@ export function recordPeriodic(
   };
 }
 
-/** After {@link recordPeriodic} committed: the month's use now, and the threshold events it crossed. */
+/**
+ * After {@link recordPeriodic} committed: the threshold events the use crossed, from the month's use
+ * now (one read; none for an unlimited resource, which has no thresholds).
+ */
 export async function afterRecordedPeriodic(
   ctx: TenantContext,
   resource: PeriodicResource,
   amount: number,
   now: Date,
-): Promise<number> {
+): Promise<void> {
+  if (ctx.limits[resource] === null) return;
   const period = monthPeriod(now);
   const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({
     consistent: true,
@@ -113,7 +117,6 @@ export async function afterRecordedPeriodic(
   const used = current.data?.used ?? amount;
   const limit = ctx.limits[resource];
   await emitThresholdEvents(ctx, { resource, period, before: used - amount, after: used, limit }, now);
-  return used;
 }
 
 /** Adds to the hourly usage bucket: one atomic ADD, kept for the plan's retention. */

@@ -8,7 +8,6 @@ import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
-import { getAgentItem } from '../agents/agent-service';
 import { afterRecordedPeriodic, assertPeriodicLeft, recordPeriodic } from '../quotas/periodic-quota';
 import { monthPeriod } from '../quotas/periods';
 import { principalId, type TenantContext } from '../tenancy/context';
@@ -49,7 +48,6 @@ export async function startRun(
   input: { input?: unknown },
   now: Date = new Date(),
 ): Promise<RunView> {
-  await getAgentItem(ctx, agentId);
   // A run cannot start once this month's tokens are used up: it could not report any.
   await assertPeriodicLeft(ctx, 'tokens', now);
   const run: RunItem = {
@@ -68,10 +66,19 @@ export async function startRun(
     targetId: run.runId,
     after: { agentId, status: 'running' },
   });
-  await writeTransaction(tenantDocumentClient, ({ run: runs, auditEvent }) => ({
-    run: runs.create(run).commit(),
-    audit: auditEvent.create(audit).commit(),
-  }));
+  // The agent's existence is checked in the run's own transaction, not read before it.
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ run: runs, auditEvent, agent }) => ({
+      agent: agent
+        .check({ tenantId: ctx.tenantId, agentId })
+        .where((attr, op) => op.exists(attr.agentId))
+        .commit(),
+      run: runs.create(run).commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found') },
+  );
   return toView(run);
 }
 
