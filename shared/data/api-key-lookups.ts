@@ -1,6 +1,7 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { getConfig } from '../config';
 import { recordDynamoCost } from '../observability/request-cost';
+import { sdkLogger } from '../observability/sdk-logger';
 import { API_KEY_LOOKUP_KEY_PREFIX, API_KEY_LOOKUP_SORT_KEY, TABLE_DEFINITION } from './table-definition';
 
 /** What the authorizer learns of a key from its lookup item. */
@@ -24,6 +25,7 @@ export async function findApiKeyBySecretHash(secretHash: string): Promise<ApiKey
     client = new DynamoDBClient({
       region: config.region,
       ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
+      logger: sdkLogger as never,
     });
     recordDynamoCost(client.middlewareStack as never);
   }

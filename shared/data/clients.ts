@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { getConfig } from '../config';
 import { recordDynamoCost } from '../observability/request-cost';
+import { sdkLogger } from '../observability/sdk-logger';
 import { currentTenantContext } from '../tenancy/context';
 import { addTenantGuard, TenantIsolationError } from './tenant-guard';
 import { tenantCredentials } from './tenant-credentials';
@@ -14,6 +15,7 @@ function createDocumentClient(credentials?: AwsCredentialIdentityProvider): Dyna
     region: config.region,
     ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
     ...(credentials ? { credentials } : {}),
+    logger: sdkLogger as never,
   });
   recordDynamoCost(client.middlewareStack as never);
   return DynamoDBDocumentClient.from(client, {

@@ -102,9 +102,9 @@ function stateOf(
  * and spends it locally, one per request: a busy tenant costs one write per block, not one per
  * request, so one counter item's write limit no longer caps it. The block starts at 1 and, for a hot
  * tenant (20 requests a second or more on this instance), doubles while blocks run out within a
- * second (up to a tenth of the per-minute limit, and 100); it halves
- * when one was left half unused. What a block did not spend is given back to the month (and to its
- * hour's usage) once its minute is over. Zero over-admission holds: a block is only taken if the
+ * second (up to a tenth of the per-minute limit, and 100); it halves when one was left half unused.
+ * What a block did not spend is given back to the month (and to its hour's usage) once its minute
+ * is over. Zero over-admission holds: a block is only taken if the
  * window and the month have room for all of it; the price is under-use, at most one block less one
  * call per instance and minute, while blocks are held.
  * - the first request of a new minute moves the window (conditional on it not having moved already,
