@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { getConfig } from '../config';
+import { sdkLogger } from '../observability/sdk-logger';
 
 const config = getConfig();
 
@@ -17,7 +18,7 @@ export function tenantCredentials(tenantId: string): AwsCredentialIdentityProvid
   const roleArn = config.tenantRoleArn;
   if (!roleArn) return undefined;
   return async function assumeTenantRole(): Promise<AwsCredentialIdentity> {
-    sts ??= new STSClient({ region: config.region });
+    sts ??= new STSClient({ region: config.region, logger: sdkLogger as never });
     const { Credentials: credentials } = await sts.send(
       new AssumeRoleCommand({
         RoleArn: roleArn,

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { getConfig } from '../config';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
+import { sdkLogger } from '../observability/sdk-logger';
 
 const config = getConfig();
 
@@ -15,6 +16,7 @@ const config = getConfig();
 export const cognitoClient = new CognitoIdentityProviderClient({
   region: config.region,
   ...(config.cognito.endpoint ? { endpoint: config.cognito.endpoint } : {}),
+  logger: sdkLogger as never,
 });
 
 export interface NewDirectoryUser {

@@ -7,6 +7,7 @@ import { isConditionalFailure } from '../data/dynamo-errors';
 import { decodeCursor, encodeCursor } from '../data/cursor';
 import { JOBS, type JobName, type TenantJobMessage } from './job-definitions';
 import { processTenantJob } from './tenant-job-worker';
+import { sdkLogger } from '../observability/sdk-logger';
 
 const config = getConfig();
 
@@ -15,7 +16,9 @@ export interface JobDispatcher {
   dispatch(messages: TenantJobMessage[]): Promise<void>;
 }
 
-const sqs = config.jobs.queueUrl ? new SQSClient({ region: config.region }) : undefined;
+const sqs = config.jobs.queueUrl
+  ? new SQSClient({ region: config.region, logger: sdkLogger as never })
+  : undefined;
 
 export const sqsDispatcher: JobDispatcher = {
   async dispatch(messages) {

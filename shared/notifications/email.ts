@@ -1,5 +1,6 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { getConfig } from '../config';
+import { sdkLogger } from '../observability/sdk-logger';
 
 export interface EmailMessage {
   to: string;
@@ -17,6 +18,7 @@ export async function sendEmail(message: EmailMessage): Promise<void> {
   const config = getConfig();
   client ??= new SESv2Client({
     region: config.region,
+    logger: sdkLogger as never,
     ...(config.email.endpoint ? { endpoint: config.email.endpoint } : {}),
   });
   await client.send(

@@ -1,8 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { getConfig } from '../config';
+import { sdkLogger } from '../observability/sdk-logger';
 
 const config = getConfig();
-const eventBridge = config.events.busName ? new EventBridgeClient({ region: config.region }) : undefined;
+const eventBridge = config.events.busName
+  ? new EventBridgeClient({ region: config.region, logger: sdkLogger as never })
+  : undefined;
 
 export interface DomainEvent {
   detailType: string;

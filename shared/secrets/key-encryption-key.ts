@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { getConfig } from '../config';
 import { ServiceUnavailableError } from '../errors';
+import { sdkLogger } from '../observability/sdk-logger';
 
 /** What a data key is bound to: decrypting it under any other context fails. */
 export type EncryptionContext = Record<string, string>;
@@ -72,7 +73,10 @@ export function keyEncryptionKey(): KeyEncryptionKey {
   if (!configured) {
     const { kmsKeyId, localKey } = getConfig().secrets;
     if (kmsKeyId) {
-      configured = kmsKeyEncryptionKey(new KMSClient({ region: getConfig().region }), kmsKeyId);
+      configured = kmsKeyEncryptionKey(
+        new KMSClient({ region: getConfig().region, logger: sdkLogger as never }),
+        kmsKeyId,
+      );
     } else if (localKey) {
       configured = localKeyEncryptionKey(localKey);
     } else {
