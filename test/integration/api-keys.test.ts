@@ -351,12 +351,13 @@ describe('tenant API keys', () => {
       );
       const revokedAt = Date.now();
       let status = 200;
-      while (status === 200 && Date.now() - revokedAt < 7_000) {
+      while (status === 200 && Date.now() - revokedAt < 10_000) {
         status = (await call('GET', path, { token: key.secret })).status;
         if (status === 200) await sleep(250);
       }
       expect(status).toBe(401);
-      expect(Date.now() - revokedAt).toBeLessThan(6_500);
+      // The record cache holds 5 s; the rest is slack for a loaded machine.
+      expect(Date.now() - revokedAt).toBeLessThan(9_000);
     });
 
     it('refuses an expired key, and works until then', async () => {

@@ -343,7 +343,7 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     await processTenantJob(job, new Date(since + 7 * 86_400_000 + 1000));
     expect(await currentPlan(tenant)).toMatchObject({ status: 'suspended', statusReason: 'payment_overdue' });
     // The job ran in another process: the API sees it within its tenant cache time (5 s).
-    const deadline = Date.now() + 6_500;
+    const deadline = Date.now() + 9_000;
     let blocked = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token });
     while (blocked.status === 200 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
