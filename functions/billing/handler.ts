@@ -3,8 +3,7 @@ import { BILLING_ROUTES } from '../../shared/api/routes/billing';
 import { billingSummary, openPortal, startCheckout } from '../../shared/billing/billing-service';
 import { planCatalog } from '../../shared/billing/plan-catalog';
 import { stripeBilling } from '../../shared/billing/stripe-billing';
-import { applyBillingEvent } from '../../shared/billing/subscription-sync';
-import { ServiceUnavailableError, ValidationError } from '../../shared/errors';
+import { receiveBillingWebhook } from '../../shared/billing/subscription-sync';
 import { requireTenant } from '../../shared/http/request-scope';
 
 const operations: Operations<typeof BILLING_ROUTES> = {
@@ -25,22 +24,18 @@ const operations: Operations<typeof BILLING_ROUTES> = {
     status: 201,
     body: await openPortal(stripeBilling, requireTenant(scope), body),
   }),
-  'billing.webhook': async (_input, scope) => {
-    const signature = scope.raw?.headers['stripe-signature'] ?? '';
-    let event;
-    try {
-      event = stripeBilling.verifyWebhook(scope.raw?.body ?? '', signature);
-    } catch (error) {
-      if (error instanceof ServiceUnavailableError) throw error;
-      throw new ValidationError(
-        'The Stripe-Signature does not match the body, or is too old.',
-        [],
-        'invalid_webhook_signature',
-      );
-    }
-    const outcome = await applyBillingEvent(stripeBilling, event, scope.meta, scope.receivedAt);
-    return { status: 200, body: { received: true, outcome } };
-  },
+  'billing.webhook': async (_input, scope) => ({
+    status: 200,
+    body: {
+      received: true,
+      outcome: await receiveBillingWebhook(
+        stripeBilling,
+        { rawBody: scope.raw?.body ?? '', signature: scope.raw?.headers['stripe-signature'] ?? '' },
+        scope.meta,
+        scope.receivedAt,
+      ),
+    },
+  }),
 };
 
 export const handler = createApiHandler(BILLING_ROUTES, operations);

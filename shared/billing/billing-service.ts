@@ -11,6 +11,7 @@ import { monthPeriod, startOfNextMonth } from '../quotas/periods';
 import type { TenantContext } from '../tenancy/context';
 import { PERIODIC_RESOURCES, PLANS, type Money, type PeriodicResource, type PlanId } from '../tenants/plans';
 import type { BillingProvider, InvoiceSummary } from './billing-provider';
+import { overageCost } from './overage-report';
 import { getConfig } from '../config';
 
 /**
@@ -129,12 +130,6 @@ export interface BillingSummary {
   invoices: InvoiceSummary[] | null;
 }
 
-function costOf(plan: PlanId, resource: PeriodicResource, units: number): Money | null {
-  const price = PLANS[plan].overagePrices[resource];
-  if (!price) return null;
-  return { amount: Math.ceil(units / price.per) * price.price.amount, currency: price.price.currency };
-}
-
 /** Plan, subscription, this month's use with its overage and projection, recent invoices. */
 export async function billingSummary(
   provider: BillingProvider,
@@ -162,7 +157,7 @@ export async function billingSummary(
       overage: limit === null ? 0 : Math.max(0, used - limit),
       projected,
       projectedOverage,
-      projectedOverageCost: projectedOverage > 0 ? costOf(ctx.plan, resource, projectedOverage) : null,
+      projectedOverageCost: overageCost(ctx.plan, resource, projectedOverage),
     };
   });
   const customerId = tenant.data?.stripeCustomerId;

@@ -7,7 +7,7 @@ import { BillingEventEntity } from '../data/entities/billing-event';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { writeTransaction } from '../data/transactions';
-import { ConflictError } from '../errors';
+import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import type { RequestMeta } from '../tenancy/context';
 import { DEFAULT_PLAN, PLANS, type PlanId } from '../tenants/plans';
@@ -116,6 +116,30 @@ export function nextBilling(
 
 function changed(before: TenantBilling, after: TenantBilling): boolean {
   return (Object.keys(after) as Array<keyof TenantBilling>).some((key) => before[key] !== after[key]);
+}
+
+/**
+ * Stripe's webhook delivery: the signature checked over the raw body (a bad, stale or missing one is
+ * a 400 that changes nothing), then the event applied exactly once.
+ */
+export async function receiveBillingWebhook(
+  provider: BillingProvider,
+  delivery: { rawBody: string; signature: string },
+  meta: RequestMeta,
+  now: Date,
+): Promise<EventOutcome> {
+  let event: BillingEvent;
+  try {
+    event = provider.verifyWebhook(delivery.rawBody, delivery.signature);
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) throw error;
+    throw new ValidationError(
+      'The Stripe-Signature does not match the body, or is too old.',
+      [],
+      'invalid_webhook_signature',
+    );
+  }
+  return applyBillingEvent(provider, event, meta, now);
 }
 
 /**
