@@ -67,6 +67,8 @@ export async function startStripeLocal(
   let webhookUrl = options.webhookUrl;
   /** The API paths in an outage (503), or every path (`*`). */
   let down: string[] = [];
+  /** Limits the outage to requests with these parameters (one test's customer or meter event). */
+  let downFor: Record<string, string> = {};
   /** While paused, events are kept (`GET /v1/events/{id}`) but not delivered. */
   let paused = false;
   const signer = new Stripe(secretKey);
@@ -474,7 +476,8 @@ export async function startStripeLocal(
     if (kind === 'outage' && method === 'POST') {
       const on = params.down === true || params.down === 'true';
       down = on ? ((params.paths as string[] | undefined) ?? ['*']) : [];
-      return { down };
+      downFor = on ? ((params.match as Record<string, string> | undefined) ?? {}) : {};
+      return { down, match: downFor };
     }
     if (kind === 'webhooks' && method === 'POST') {
       paused = params.paused === true || params.paused === 'true';
@@ -623,16 +626,17 @@ export async function startStripeLocal(
         send(res, 200, result, requestId);
         return;
       }
-      if (down.includes('*') || down.some((path) => target.pathname.startsWith(path))) {
+      const params =
+        req.method === 'GET'
+          ? parseForm(target.search.slice(1))
+          : (parseForm(raw) as Record<string, unknown>);
+      const inOutage = down.includes('*') || down.some((path) => target.pathname.startsWith(path));
+      if (inOutage && Object.entries(downFor).every(([name, value]) => params[name] === value)) {
         throw new StripeError(503, 'api_error', 'The stand-in is in an outage (POST /_stand-in/outage).');
       }
       if (req.headers.authorization !== `Bearer ${secretKey}`) {
         throw new StripeError(401, 'invalid_request_error', 'Invalid API Key provided.');
       }
-      const params =
-        req.method === 'GET'
-          ? parseForm(target.search.slice(1))
-          : (parseForm(raw) as Record<string, unknown>);
       const key = req.headers['idempotency-key'];
       const replayKey = typeof key === 'string' ? `${req.method} ${target.pathname} ${key}` : undefined;
       const replay = replayKey ? idempotent.get(replayKey) : undefined;

@@ -292,13 +292,15 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     }));
 
   it('signs a tenant up while Stripe is down, and makes its customer once Stripe is back', async () => {
-    // Customers only: other suites' calls to Stripe, running meanwhile, are not part of this outage.
-    await standIn('outage', { down: true, paths: ['/v1/customers'] });
+    // This tenant's customer only: other suites' calls to Stripe, running meanwhile, are not part of
+    // this outage.
+    const name = unique('Outage Inc');
+    await standIn('outage', { down: true, paths: ['/v1/customers'], match: { name } });
     const email = `${unique('outage')}@example.test`;
     let tenantId = '';
     try {
       const signup = await call('POST', '/v1/tenants/signup', {
-        body: { name: 'Outage Inc', slug: unique('outage'), owner: { email } },
+        body: { name, slug: unique('outage'), owner: { email } },
         from: '127.9.9.9',
       });
       expect(signup.status).toBe(202);
@@ -419,7 +421,8 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       const tenant = await starterWithOverage();
       const job = { job: 'billing-close' as const, tenantId: tenant.id, period: '2040-06' };
       const identifier = `tenantry-${tenant.id}-tokens-2040-06`;
-      await standIn('outage', { down: true, paths: ['/v1/billing/meter_events'] });
+      // This tenant's meter event only: other suites' billing closes are not part of this outage.
+      await standIn('outage', { down: true, paths: ['/v1/billing/meter_events'], match: { identifier } });
       try {
         await expect(processTenantJob(job, new Date('2040-07-01T01:00:00Z'))).rejects.toThrow(/Stripe/);
       } finally {
