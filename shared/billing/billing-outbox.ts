@@ -1,7 +1,7 @@
 import { platformDocumentClient } from '../data/clients';
 import { forgetTenant } from '../data/cached-records';
 import { BillingOutboxEntity, type BillingOutboxItem } from '../data/entities/billing-outbox';
-import { TenantEntity } from '../data/entities/tenant';
+import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { writeTransaction } from '../data/transactions';
 import { logger } from '../observability/logger';
 import type { BillingProvider } from './billing-provider';
@@ -11,7 +11,34 @@ export function backoffMs(attempts: number): number {
   return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
 }
 
-/** Gives the tenant its Stripe customer (idempotent at Stripe by tenant) and the lookup back to it. */
+/**
+ * Gives the tenant its Stripe customer (one per tenant, however often asked: Stripe's idempotency
+ * key is the tenant's) and the lookup back to it, and clears its outbox item: for the outbox worker,
+ * and for a tenant that asks for billing before the worker got to it.
+ */
+export async function giveStripeCustomer(
+  provider: BillingProvider,
+  tenant: TenantItem,
+  now: Date,
+): Promise<string> {
+  const customerId = await provider.createCustomer({ tenantId: tenant.tenantId, name: tenant.name });
+  await writeTransaction(platformDocumentClient, ({ tenant: tenants, billingCustomer, billingOutbox }) => ({
+    tenant: tenants
+      .patch({ tenantId: tenant.tenantId })
+      .set({ stripeCustomerId: customerId })
+      .where(
+        (attr, op) => `${op.notExists(attr.stripeCustomerId)} OR ${op.eq(attr.stripeCustomerId, customerId)}`,
+      )
+      .commit(),
+    lookup: billingCustomer
+      .put({ customerId, tenantId: tenant.tenantId, createdAt: now.toISOString() })
+      .commit(),
+    outbox: billingOutbox.delete({ kind: 'createCustomer', tenantId: tenant.tenantId }).commit(),
+  }));
+  forgetTenant(tenant.tenantId);
+  return customerId;
+}
+
 async function createCustomer(provider: BillingProvider, item: BillingOutboxItem, now: Date): Promise<void> {
   const tenant = (
     await TenantEntity.get({ tenantId: item.tenantId }).go({
@@ -20,19 +47,7 @@ async function createCustomer(provider: BillingProvider, item: BillingOutboxItem
     })
   ).data;
   if (tenant && !tenant.stripeCustomerId) {
-    const customerId = await provider.createCustomer({ tenantId: tenant.tenantId, name: tenant.name });
-    await writeTransaction(platformDocumentClient, ({ tenant: tenants, billingCustomer, billingOutbox }) => ({
-      tenant: tenants
-        .patch({ tenantId: tenant.tenantId })
-        .set({ stripeCustomerId: customerId })
-        .where((attr, op) => op.notExists(attr.stripeCustomerId))
-        .commit(),
-      lookup: billingCustomer
-        .put({ customerId, tenantId: tenant.tenantId, createdAt: now.toISOString() })
-        .commit(),
-      done: billingOutbox.delete({ kind: item.kind, tenantId: item.tenantId }).commit(),
-    }));
-    forgetTenant(tenant.tenantId);
+    await giveStripeCustomer(provider, tenant, now);
     return;
   }
   // The tenant is gone, or has its customer already: nothing left to do.

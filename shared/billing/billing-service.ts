@@ -1,46 +1,37 @@
 import { auditSourceOf } from '../audit/actor';
 import { recordAuditEvent } from '../audit/audit-log';
-import { forgetTenant, loadTenant } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
-import { TenantEntity } from '../data/entities/tenant';
-import { writeTransaction } from '../data/transactions';
+import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import { monthPeriod, startOfNextMonth } from '../quotas/periods';
 import type { TenantContext } from '../tenancy/context';
 import { PERIODIC_RESOURCES, PLANS, type Money, type PeriodicResource, type PlanId } from '../tenants/plans';
+import { giveStripeCustomer } from './billing-outbox';
 import type { BillingProvider, InvoiceSummary } from './billing-provider';
 import { overageCost } from './overage-report';
 import { getConfig } from '../config';
 
-/**
- * The tenant's Stripe customer: the one the outbox made, or made now (the same idempotency key, so a
- * race with the outbox still makes one) when the tenant asks for billing before the outbox ran.
- */
-async function customerOf(provider: BillingProvider, ctx: TenantContext): Promise<string> {
+/** The tenant as it is now (not the request's cached copy): billing decides on its subscription. */
+async function currentTenant(ctx: TenantContext): Promise<TenantItem> {
   const tenant = await TenantEntity.get({ tenantId: ctx.tenantId }).go({
     client: platformDocumentClient,
     consistent: true,
   });
   if (!tenant.data)
     throw new ConflictError('The tenant changed meanwhile; retry.', 'concurrent_modification');
-  if (tenant.data.stripeCustomerId) return tenant.data.stripeCustomerId;
-  const customerId = await provider.createCustomer({ tenantId: ctx.tenantId, name: tenant.data.name });
-  const now = new Date().toISOString();
-  await writeTransaction(platformDocumentClient, ({ tenant: tenants, billingCustomer, billingOutbox }) => ({
-    tenant: tenants
-      .patch({ tenantId: ctx.tenantId })
-      .set({ stripeCustomerId: customerId })
-      .where(
-        (attr, op) => `${op.notExists(attr.stripeCustomerId)} OR ${op.eq(attr.stripeCustomerId, customerId)}`,
-      )
-      .commit(),
-    lookup: billingCustomer.put({ customerId, tenantId: ctx.tenantId, createdAt: now }).commit(),
-    outbox: billingOutbox.delete({ kind: 'createCustomer', tenantId: ctx.tenantId }).commit(),
-  }));
-  forgetTenant(ctx.tenantId);
-  return customerId;
+  return tenant.data;
+}
+
+/**
+ * The tenant's Stripe customer: the one the outbox made, or made now when the tenant asks for
+ * billing before the outbox ran.
+ */
+function customerOf(provider: BillingProvider, tenant: TenantItem): Promise<string> {
+  return tenant.stripeCustomerId
+    ? Promise.resolve(tenant.stripeCustomerId)
+    : giveStripeCustomer(provider, tenant, new Date());
 }
 
 function consoleUrl(path: string): string {
@@ -62,14 +53,14 @@ export async function startCheckout(
       { path: 'plan', message: 'must be a self-serve paid plan (see GET /v1/plans)' },
     ]);
   }
-  const tenant = await loadTenant(ctx.tenantId);
-  if (tenant?.subscriptionId) {
+  const tenant = await currentTenant(ctx);
+  if (tenant.subscriptionId) {
     throw new ConflictError(
       'The tenant already has a subscription; change its plan in the customer portal (POST …/billing/portal).',
       'subscription_exists',
     );
   }
-  const customerId = await customerOf(provider, ctx);
+  const customerId = await customerOf(provider, tenant);
   const session = await provider.createCheckoutSession({
     customerId,
     tenantId: ctx.tenantId,
@@ -92,7 +83,7 @@ export async function openPortal(
   ctx: TenantContext,
   input: { returnUrl?: string | undefined },
 ): Promise<{ url: string }> {
-  const customerId = await customerOf(provider, ctx);
+  const customerId = await customerOf(provider, await currentTenant(ctx));
   const session = await provider.createPortalSession({
     customerId,
     returnUrl: input.returnUrl ?? consoleUrl('/billing'),
