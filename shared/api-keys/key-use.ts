@@ -7,7 +7,8 @@ import { runWithTenantContext, type TenantContext } from '../tenancy/context';
  * What the tenant context needs of a key on every request, apart from the key service so that every
  * function does not carry the whole service.
  */
-export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+export const API_KEY_STATUSES = ['active', 'expired', 'revoked'] as const;
+export type ApiKeyStatus = (typeof API_KEY_STATUSES)[number];
 
 /** How often `lastUsedAt` is written at most: a busy key costs one write a minute, not one a request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;

@@ -26,15 +26,11 @@ export function oweCapacity(tenantId: string, units: CapacityUnits): void {
   }
 }
 
-/** Takes what is owed for the tenant (for the metering write); give it back if that write fails. */
+/** Takes what is owed for the tenant (for the metering write); owe it again if that write fails. */
 export function takeOwedCapacity(tenantId: string): CapacityUnits {
   const owed = pending.get(tenantId) ?? { read: 0, write: 0 };
   pending.delete(tenantId);
   return owed;
-}
-
-export function giveBackCapacity(tenantId: string, units: CapacityUnits): void {
-  oweCapacity(tenantId, units);
 }
 
 /** What a month's DynamoDB capacity cost on demand: $0.125 per million read and $0.625 per million write units. */

@@ -10,7 +10,7 @@ import { enforcedCeiling } from '../tenants/plans';
 import { getConfig } from '../config';
 import { logger } from '../observability/logger';
 import { countMeteredInBlock } from '../observability/metrics';
-import { giveBackCapacity, takeOwedCapacity, type CapacityUnits } from './capacity-ledger';
+import { oweCapacity, takeOwedCapacity, type CapacityUnits } from './capacity-ledger';
 import { addToUsageBucket, periodQuotaExceeded } from './periodic-quota';
 import { minuteOf, monthPeriod } from './periods';
 import { emitThresholdEvents } from './thresholds';
@@ -180,7 +180,7 @@ async function takeLease(
     });
     return stateOf(rpm, taken.windowAfter, taken.size - 1, resetSeconds);
   } catch (error) {
-    giveBackCapacity(ctx.tenantId, owed);
+    oweCapacity(ctx.tenantId, owed);
     throw error;
   }
 }

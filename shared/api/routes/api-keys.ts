@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { API_KEY_STATUSES } from '../../api-keys/key-use';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
@@ -9,7 +10,6 @@ import { singleLineText } from '../schemas/text';
 
 const keysPath = z.strictObject({ tenantId: idSchema('tenant') });
 const keyPath = z.strictObject({ tenantId: idSchema('tenant'), keyId: idSchema('apiKey') });
-const API_KEY_STATUSES = ['active', 'expired', 'revoked'] as const;
 
 const apiKeyFields = {
   id: idSchema('apiKey'),
