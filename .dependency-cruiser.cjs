@@ -13,6 +13,7 @@ const LAYERS = [
       '^shared/tenancy/roles\\.ts$',
       '^shared/runs/run-status\\.ts$',
       '^shared/users/membership-status\\.ts$',
+      '^shared/api-keys/api-key-status\\.ts$',
       '^shared/identity/user-pool-definition\\.ts$',
     ],
   },

@@ -12,7 +12,8 @@ import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } fro
 import { principalId, type TenantContext } from '../tenancy/context';
 import type { ApiKeyScope, Role } from '../tenancy/roles';
 import { apiKeyHint, apiKeySecretHash, newApiKeySecret } from './key-secret';
-import { apiKeyStatusOf, type ApiKeyStatus } from './key-use';
+import type { ApiKeyStatus } from './api-key-status';
+import { apiKeyStatusOf } from './key-use';
 
 export interface ApiKeyView {
   id: string;

@@ -2,13 +2,12 @@ import { ApiKeyEntity, type ApiKeyItem } from '../data/entities/api-key';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { logger } from '../observability/logger';
 import { runWithTenantContext, type TenantContext } from '../tenancy/context';
+import type { ApiKeyStatus } from './api-key-status';
 
 /**
  * What the tenant context needs of a key on every request, apart from the key service so that every
  * function does not carry the whole service.
  */
-export const API_KEY_STATUSES = ['active', 'expired', 'revoked'] as const;
-export type ApiKeyStatus = (typeof API_KEY_STATUSES)[number];
 
 /** How often `lastUsedAt` is written at most: a busy key costs one write a minute, not one a request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { API_KEY_STATUSES } from '../../api-keys/key-use';
+import { API_KEY_STATUSES } from '../../api-keys/api-key-status';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
