@@ -1,6 +1,5 @@
 import { getConfig } from '../config';
-import { platformDocumentClient } from '../data/clients';
-import { TenantEntity } from '../data/entities/tenant';
+import type { TenantItem } from '../data/entities/tenant';
 import type { TenantContext } from '../tenancy/context';
 import { suspendTenant } from '../tenants/tenant-service';
 import { PAYMENT_OVERDUE } from './subscription-sync';
@@ -10,14 +9,8 @@ import { PAYMENT_OVERDUE } from './subscription-sync';
  * the tenant with reason `payment_overdue`, audited with the system as actor. A paid invoice lifts
  * it again (the webhook). Returns whether it suspended the tenant.
  */
-export async function enforceDunning(ctx: TenantContext, now: Date): Promise<boolean> {
-  const tenant = (
-    await TenantEntity.get({ tenantId: ctx.tenantId }).go({
-      client: platformDocumentClient,
-      consistent: true,
-    })
-  ).data;
-  if (!tenant?.pastDueSince || tenant.status !== 'active') return false;
+export async function enforceDunning(ctx: TenantContext, tenant: TenantItem, now: Date): Promise<boolean> {
+  if (!tenant.pastDueSince || tenant.status !== 'active') return false;
   const graceMs = getConfig().stripe.graceDays * 86_400_000;
   if (now.getTime() - Date.parse(tenant.pastDueSince) < graceMs) return false;
   await suspendTenant(ctx, { reason: PAYMENT_OVERDUE });

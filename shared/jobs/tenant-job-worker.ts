@@ -135,10 +135,17 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
   if (bill) await reportOverage(stripeBilling, bill, now);
 }
 
-/** The daily billing pass of one tenant: a trial that ended, then dunning. */
+/** The daily billing pass of one tenant, from one read of it: a trial that ended, then dunning. */
 async function dailyBilling(ctx: TenantContext, now: Date): Promise<void> {
-  await endTrial(ctx, now);
-  await enforceDunning(ctx, now);
+  const tenant = (
+    await TenantEntity.get({ tenantId: ctx.tenantId }).go({
+      client: platformDocumentClient,
+      consistent: true,
+    })
+  ).data;
+  if (!tenant) return;
+  await endTrial(ctx, tenant, now);
+  await enforceDunning(ctx, tenant, now);
 }
 
 /** Processes one per-tenant job message. Safe to receive twice. */
