@@ -29,8 +29,11 @@ interface Capacity {
 /** The command's name from its input's shape is unreliable; the middleware context names it. */
 function add(cost: RequestCost, consumed: Capacity | Capacity[] | undefined, write: boolean): void {
   for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
-    const read = entry.ReadCapacityUnits ?? (write ? 0 : (entry.CapacityUnits ?? 0));
-    const written = entry.WriteCapacityUnits ?? (write ? (entry.CapacityUnits ?? 0) : 0);
+    // `CapacityUnits` is the call's total (what DynamoDB bills); the read and write split is the
+    // command's kind. The split fields count only where no total is given.
+    const total = entry.CapacityUnits;
+    const read = total === undefined ? (entry.ReadCapacityUnits ?? 0) : write ? 0 : total;
+    const written = total === undefined ? (entry.WriteCapacityUnits ?? 0) : write ? total : 0;
     cost.readUnits += read;
     cost.writeUnits += written;
   }
