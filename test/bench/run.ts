@@ -12,7 +12,6 @@ import { RateLimiterDynamo } from 'rate-limiter-flexible';
 import { ensureTable } from '../../infra/local/bootstrap';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { freePort } from '../../infra/local/free-port';
-import { meterCapacity } from './capacity-meter';
 import { hotTenantCase } from './hot-tenant';
 import { pool } from './pool';
 
@@ -46,7 +45,7 @@ async function main(): Promise<void> {
     const { consumePeriodic } = await import('../../shared/quotas/periodic-quota');
     const { meterRequest } = await import('../../shared/quotas/request-metering');
     const { runWithTenantContext } = await import('../../shared/tenancy/context');
-    const { tenantClientFor } = await import('../../shared/data/clients');
+    const { recordDynamoCost, withRequestCost } = await import('../../shared/observability/request-cost');
     const { ownerContext } = await import('../helpers/tenant-context');
 
     // 1. Over-admissions under 200 concurrent consumers of a limit of 50.
@@ -90,15 +89,17 @@ async function main(): Promise<void> {
     const ctx = ownerContext('ten_BENCHMETER00000000000000', 'usr_bench', 'enterprise', {
       requestsPerMinute: PER_MINUTE,
     });
-    const ourMeter = meterCapacity(tenantClientFor(ctx.tenantId).middlewareStack as never);
-    ourMeter.reset();
+    // The app's clients record every call's capacity units (request-cost.ts); so does the peer's.
+    const unitsOf = (cost: { readUnits: number; writeUnits: number }) => cost.readUnits + cost.writeUnits;
     let started = performance.now();
-    await pool(METERED_REQUESTS, METER_CONCURRENCY, () => runWithTenantContext(ctx, () => meterRequest(ctx)));
+    const ourRun = await withRequestCost(() =>
+      pool(METERED_REQUESTS, METER_CONCURRENCY, () => runWithTenantContext(ctx, () => meterRequest(ctx))),
+    );
     const ourSeconds = (performance.now() - started) / 1000;
-    const ourUnits = ourMeter.total();
+    const ourUnits = unitsOf(ourRun.cost);
 
     const flexClient = new DynamoDB({ endpoint: dynamo.endpoint, region: REGION, credentials });
-    const flexMeter = meterCapacity(flexClient.middlewareStack as never);
+    recordDynamoCost(flexClient.middlewareStack as never);
     const limiter = await new Promise<RateLimiterDynamo>((resolve, reject) => {
       const created: RateLimiterDynamo = new RateLimiterDynamo(
         { storeClient: flexClient, tableName: 'rlflex-bench', points: PER_MINUTE, duration: 60 },
@@ -106,11 +107,12 @@ async function main(): Promise<void> {
       );
     });
     await limiter.consume('warm-up');
-    flexMeter.reset();
     started = performance.now();
-    await pool(METERED_REQUESTS, METER_CONCURRENCY, () => limiter.consume('ten_BENCHMETER'));
+    const theirs = await withRequestCost(() =>
+      pool(METERED_REQUESTS, METER_CONCURRENCY, () => limiter.consume('ten_BENCHMETER')),
+    );
     const flexSeconds = (performance.now() - started) / 1000;
-    const flexUnits = flexMeter.total();
+    const flexUnits = unitsOf(theirs.cost);
 
     const over = (admitted: number[]) => admitted.map((n) => Math.max(0, n - RACE_LIMIT));
     const fmt = (n: number, digits = 2) => n.toFixed(digits);
