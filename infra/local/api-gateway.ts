@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import type {
   APIGatewayProxyStructuredResultV2,
   APIGatewayRequestAuthorizerEventV2,
@@ -13,6 +13,7 @@ import { CORS_POLICY } from '../../shared/http/cors';
 import { API_GATEWAY_MAX_PAYLOAD_BYTES, AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
 import { routeKey, type FunctionName, type RouteDefinition } from '../../shared/http/route';
 import type { ApiEvent } from '../../shared/http/request-scope';
+import type { FrontMessage, GatewayRequest, GatewayResponse, MainMessage } from './gateway-front-protocol';
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 type ApiHandler = LambdaHandler<ApiEvent, APIGatewayProxyStructuredResultV2>;
@@ -71,14 +72,16 @@ function lambdaContext(functionName: string, requestId: string): Context {
 }
 
 function gatewayError(
-  res: ServerResponse,
   status: number,
   message: string,
   requestId: string,
   cors: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'apigw-requestid': requestId, ...cors });
-  res.end(JSON.stringify({ message }));
+): GatewayResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'apigw-requestid': requestId, ...cors },
+    body: JSON.stringify({ message }),
+  };
 }
 
 /** The headers API Gateway adds to an answer for an allowed origin (none for any other origin). */
@@ -95,12 +98,7 @@ function corsHeaders(origin: string | undefined, allowedOrigins: readonly string
  * API Gateway's answer to a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method),
  * given before any route or authorizer: 204, with the policy's headers for an allowed origin.
  */
-function preflight(
-  res: ServerResponse,
-  origin: string,
-  allowedOrigins: readonly string[],
-  requestId: string,
-): void {
+function preflight(origin: string, allowedOrigins: readonly string[], requestId: string): GatewayResponse {
   const headers: Record<string, string> = { 'apigw-requestid': requestId };
   if (allowedOrigins.includes(origin)) {
     Object.assign(headers, {
@@ -111,27 +109,14 @@ function preflight(
       vary: 'origin',
     });
   }
-  res.writeHead(204, headers);
-  res.end();
+  return { status: 204, headers };
 }
 
 /** API Gateway's `$default` route: whatever matches no route goes to the docs function, unauthorized. */
 const DEFAULT_ROUTE = { function: 'docs', auth: 'public', method: 'ANY', routeKey: '$default' } as const;
 
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > API_GATEWAY_MAX_PAYLOAD_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 export interface LocalApiGateway {
   url: string;
-  server: Server;
   stop(): Promise<void>;
 }
 
@@ -139,7 +124,8 @@ export interface LocalApiGateway {
  * A small stand-in for API Gateway (HTTP API, payload 2.0) built from the route manifest: it matches
  * the route, runs the real authorizer handler (its answer cached per Authorization header), and
  * calls the real function handler with the event API Gateway would send, authorizer context in
- * `requestContext.authorizer.lambda`. Gateway-level refusals answer as API Gateway does.
+ * `requestContext.authorizer.lambda`. Gateway-level refusals answer as API Gateway does. Connections
+ * are accepted and read by a front thread (`gateway-front.ts`), the handlers run on this one.
  */
 export async function startLocalApiGateway(options: {
   port: number;
@@ -179,7 +165,7 @@ export async function startLocalApiGateway(options: {
     header: string,
     requestId: string,
     route: RouteDefinition,
-    req: IncomingMessage,
+    req: GatewayRequest,
     url: URL,
   ) {
     const cached = authorizerCache.get(header);
@@ -198,14 +184,14 @@ export async function startLocalApiGateway(options: {
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',
-        domainName: req.headers.host ?? 'localhost',
+        domainName: String(req.headers.host ?? 'localhost'),
         domainPrefix: 'local',
         http: {
           method: route.method,
           path: url.pathname,
           protocol: 'HTTP/1.1',
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: req.headers['user-agent'] ?? '',
+          sourceIp: req.remoteAddress ?? '127.0.0.1',
+          userAgent: String(req.headers['user-agent'] ?? ''),
         },
         requestId,
         routeKey: routeKey(route),
@@ -227,13 +213,13 @@ export async function startLocalApiGateway(options: {
     return answer;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: GatewayRequest): Promise<GatewayResponse> {
     const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url, 'http://localhost');
+    const method = req.method.toUpperCase();
     const origin = req.headers.origin;
     if (method === 'OPTIONS' && origin && req.headers['access-control-request-method']) {
-      return preflight(res, origin, allowedOrigins, requestId);
+      return preflight(origin, allowedOrigins, requestId);
     }
     const cors = corsHeaders(origin, allowedOrigins);
     const match = compiled
@@ -243,8 +229,8 @@ export async function startLocalApiGateway(options: {
     const route = match?.c.route ?? DEFAULT_ROUTE;
     const params = match?.c.params ?? [];
     const key = match ? routeKey(match.c.route) : DEFAULT_ROUTE.routeKey;
-    const body = await readBody(req);
-    if (body === 'too-large') return gatewayError(res, 413, 'Request Entity Too Large', requestId, cors);
+    if (req.body === 'too-large') return gatewayError(413, 'Request Entity Too Large', requestId, cors);
+    const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
 
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
@@ -256,15 +242,15 @@ export async function startLocalApiGateway(options: {
     let authorizerContext: Record<string, unknown> | undefined;
     if (route.auth !== 'public') {
       const header = headers.authorization;
-      if (!header) return gatewayError(res, 401, 'Unauthorized', requestId, cors);
+      if (!header) return gatewayError(401, 'Unauthorized', requestId, cors);
       let answer;
       try {
         answer = await authorize(header, requestId, route, req, url);
       } catch {
-        return gatewayError(res, 500, 'Internal Server Error', requestId, cors);
+        return gatewayError(500, 'Internal Server Error', requestId, cors);
       }
-      if (answer === 'unauthorized') return gatewayError(res, 401, 'Unauthorized', requestId, cors);
-      if (!answer.isAuthorized) return gatewayError(res, 403, 'Forbidden', requestId, cors);
+      if (answer === 'unauthorized') return gatewayError(401, 'Unauthorized', requestId, cors);
+      if (!answer.isAuthorized) return gatewayError(403, 'Forbidden', requestId, cors);
       authorizerContext = answer.context ?? {};
     }
 
@@ -303,7 +289,7 @@ export async function startLocalApiGateway(options: {
           method,
           path: url.pathname,
           protocol: 'HTTP/1.1',
-          sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+          sourceIp: req.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
           userAgent: headers['user-agent'] ?? '',
         },
         requestId,
@@ -321,37 +307,49 @@ export async function startLocalApiGateway(options: {
       const handler = await loadHandler(route.function);
       result = await handler(event, lambdaContext(`tenantry-${route.function}`, requestId));
     } catch {
-      return gatewayError(res, 500, 'Internal Server Error', requestId, cors);
+      return gatewayError(500, 'Internal Server Error', requestId, cors);
     }
     const responseHeaders: Record<string, string> = { 'apigw-requestid': requestId };
     for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
     Object.assign(responseHeaders, cors);
-    res.writeHead(result.statusCode ?? 200, responseHeaders);
-    res.end(
-      result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined,
-    );
+    return {
+      status: result.statusCode ?? 200,
+      headers: responseHeaders,
+      ...(result.body
+        ? { body: result.isBase64Encoded ? new Uint8Array(Buffer.from(result.body, 'base64')) : result.body }
+        : {}),
+    };
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) gatewayError(res, 500, 'Internal Server Error', 'unknown');
-      else res.end();
+  const host = options.host ?? '127.0.0.1';
+  const front = new Worker(new URL('./gateway-front.boot.mjs', import.meta.url), {
+    workerData: { port: options.port, host, maxPayloadBytes: API_GATEWAY_MAX_PAYLOAD_BYTES },
+  });
+  const send = (message: MainMessage) => front.postMessage(message);
+  let stopped: (() => void) | undefined;
+  const port = await new Promise<number>((resolve, reject) => {
+    front.once('error', reject);
+    front.on('message', (message: FrontMessage) => {
+      if (message.type === 'listening') resolve(message.port);
+      else if (message.type === 'failed')
+        reject(new Error(`The local API could not listen: ${message.message}`));
+      else if (message.type === 'stopped') stopped?.();
+      else if (message.type === 'request') {
+        const { request } = message;
+        handle(request)
+          .catch(() => gatewayError(500, 'Internal Server Error', 'unknown'))
+          .then((answer) => send({ type: 'response', id: request.id, ...answer }));
+      }
     });
   });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-    server,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        stopped = resolve;
+        send({ type: 'stop' });
+      });
+      await front.terminate();
+    },
   };
 }

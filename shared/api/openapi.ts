@@ -41,7 +41,9 @@ whose every act on a tenant is audited there. Roles: ${ROLES.join(', ')}.
 Every error the API itself answers is \`application/problem+json\` (RFC 9457) with a stable \`code\`;
 its \`type\` is a link to the code's section of the [problem reference](/docs/problems). Bad input is a
 \`400\` that changes and consumes nothing. An unknown path answers \`404 route_not_found\`, a known
-path with another method \`405 method_not_allowed\` (with \`Allow\`).
+path with another method \`405 method_not_allowed\` (with \`Allow\`). A body over API Gateway's 10 MB
+payload limit never reaches a function: the gateway answers \`413\` with
+\`{"message":"Request Entity Too Large"}\` (\`application/json\`).
 
 ## Limits
 Tenant requests count against the plan's requests per minute and API calls per month; answers carry
@@ -151,8 +153,8 @@ function convertSchemas(
 const GATEWAY_ERROR = {
   type: 'object',
   description:
-    'API Gateway’s own answer to a missing or refused token, byte for byte: `{"message":"Unauthorized"}`.',
-  properties: { message: { type: 'string', enum: ['Unauthorized'] } },
+    'API Gateway’s own answer, byte for byte: `{"message":"Unauthorized"}` to a missing or refused token (401), `{"message":"Request Entity Too Large"}` to a body over its 10 MB payload limit (413).',
+  properties: { message: { type: 'string', enum: ['Unauthorized', 'Request Entity Too Large'] } },
   required: ['message'],
 };
 
@@ -219,7 +221,7 @@ function problemResponses(route: RouteDefinition): Record<string, unknown> {
         },
       },
     };
-    if (route.auth !== 'public' && status === 401) {
+    if ((route.auth !== 'public' && status === 401) || status === 413) {
       content['application/json'] = { schema: { $ref: '#/components/schemas/GatewayError' } };
     }
     responses[String(status)] = {

@@ -172,7 +172,14 @@ export async function startBenchTwinInWorker(
   onFinished: (request: { routeId: string; durationMs: number }) => void,
 ): Promise<BenchClient & { stop(): Promise<void> }> {
   const child = fork(fileURLToPath(new URL('./twin-worker.ts', import.meta.url)), {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROFILE=<dir>: the twin's threads write V8 CPU profiles there when it stops.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPU_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+        : []),
+    ],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   const endpoints = await new Promise<TwinEndpoints>((resolve, reject) => {

@@ -91,6 +91,24 @@ describe('the edges of the API', () => {
       expect(response.status).toBe(401);
       expect(response.text).toBe('{"message":"Unauthorized"}');
     });
+
+    it('answers a body past its 10 MB payload limit with its own 413; a body within it reaches the function', async () => {
+      const limit = 10 * 1024 * 1024;
+      const over = await call('POST', '/v1/tenants/signup', {
+        rawBody: 'x'.repeat(limit + 1),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(over.status).toBe(413);
+      expect(over.text).toBe('{"message":"Request Entity Too Large"}');
+      // Positive control: one byte less passes the gateway; the function refuses it with its problem.
+      const within = await call('POST', '/v1/tenants/signup', {
+        rawBody: 'x'.repeat(limit),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(within.status).toBe(413);
+      expect(within.headers.get('content-type')).toContain('application/problem+json');
+      expect(within.body).toMatchObject({ code: 'payload_too_large' });
+    });
   });
 
   describe('headers', () => {
