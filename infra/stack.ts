@@ -106,13 +106,22 @@ export class TenantryStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason: 'Stripe keys are rolled in the Stripe dashboard, then put here by hand.',
     });
-    for (const fn of [this.api.functions.billing, this.jobs.billingOutbox]) {
+    // The job worker reports overage at the billing close and cancels a purged tenant's subscription.
+    for (const fn of [this.api.functions.billing, this.jobs.billingOutbox, this.jobs.worker]) {
       fn?.addEnvironment('STRIPE_SECRET_KEY', stripeSecret.secretValueFromJson('secretKey').unsafeUnwrap());
       fn?.addEnvironment(
         'STRIPE_WEBHOOK_SECRET',
         stripeSecret.secretValueFromJson('webhookSecret').unsafeUnwrap(),
       );
     }
+    // The purge removes the sign-ins a purged tenant was the last membership of.
+    this.jobs.worker.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cognito-idp:AdminDeleteUser'],
+        resources: [this.auth.userPool.userPoolArn],
+      }),
+    );
     // Quota threshold events go to the default bus, from any function that consumes quota.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const fn of [...Object.values(this.api.functions), this.jobs.worker])

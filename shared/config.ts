@@ -49,6 +49,8 @@ const configSchema = z.pipe(
     MEMBERSHIP_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
     MAX_BODY_BYTES: wholeNumber(1_024, 1_048_576, 16_384),
     TRIAL_DAYS: wholeNumber(0, 365, 14),
+    /** Days a deleted tenant's data is kept (and the tenant can be restored) before it is purged. */
+    TENANT_DELETION_RETENTION_DAYS: wholeNumber(0, 365, 30),
     /** The plan a self-serve tenant tries during its trial. */
     TRIAL_PLAN: z._default(z.enum(PLAN_IDS), 'starter'),
     /** The plan a tenant drops to when its trial ends with no plan bought. */
@@ -109,6 +111,7 @@ const configSchema = z.pipe(
         trialEndPlan: env.TRIAL_END_PLAN,
         signupLimitPerIpPerHour: env.SIGNUP_LIMIT_PER_IP_PER_HOUR,
         platformShards: env.PLATFORM_TENANT_SHARDS,
+        deletionRetentionDays: env.TENANT_DELETION_RETENTION_DAYS,
       },
       quotas: { thresholds: [...new Set(env.QUOTA_THRESHOLDS)].sort((a, b) => a - b) },
       events: { busName: env.EVENT_BUS_NAME },

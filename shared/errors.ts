@@ -256,6 +256,22 @@ export const PROBLEMS = {
     title: 'Not suspended',
     description: 'Only a suspended tenant can be reactivated.',
   },
+  confirmation_mismatch: {
+    statuses: [400],
+    title: 'Confirmation does not match',
+    description: 'Deleting a tenant needs its slug as `confirm`, exactly; nothing was changed.',
+  },
+  not_deleted: {
+    statuses: [409],
+    title: 'Not deleted',
+    description: 'Only a deleted tenant can be restored.',
+  },
+  retention_ended: {
+    statuses: [409],
+    title: 'Retention window ended',
+    description:
+      'The deleted tenant is past its retention window (`purgeAfter`): it can no longer be restored, and its data is being purged.',
+  },
   ip_allowlist_lockout: {
     statuses: [409],
     title: 'IP allowlist would lock you out',

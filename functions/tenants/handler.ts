@@ -10,9 +10,11 @@ import { createOwnTenant, signUpTenant } from '../../shared/tenants/tenant-provi
 import {
   changePlan,
   createTenantAsPlatformAdmin,
+  deleteTenant,
   getTenant,
   listTenants,
   reactivateTenant,
+  restoreTenant,
   suspendTenant,
   updateTenant,
 } from '../../shared/tenants/tenant-service';
@@ -60,6 +62,14 @@ const operations: Operations<typeof TENANT_ROUTES> = {
   'tenants.reactivate': async (_input, scope) => ({
     status: 200,
     body: await reactivateTenant(requireTenant(scope)),
+  }),
+  'tenants.delete': async ({ body }, scope) => ({
+    status: 200,
+    body: await deleteTenant(requireTenant(scope), body, scope.receivedAt),
+  }),
+  'tenants.restore': async (_input, scope) => ({
+    status: 200,
+    body: await restoreTenant(requireTenant(scope), scope.receivedAt),
   }),
 };
 

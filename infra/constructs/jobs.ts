@@ -57,7 +57,8 @@ export class TenantryJobs extends Construct {
       entry: 'jobs/worker',
       description: 'Runs one tenant’s share of a scheduled job.',
       environment: props.environment,
-      timeout: Duration.minutes(1),
+      // A purge deletes a whole tenant 25 items a call; within the queue's visibility timeout.
+      timeout: Duration.minutes(5),
     });
     grantTable(this.worker, props.data);
     this.worker.addEventSource(

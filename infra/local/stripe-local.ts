@@ -457,6 +457,19 @@ export async function startStripeLocal(
       };
     }
     if (a === 'subscriptions' && method === 'GET' && b) return mustGet(subscriptions, b, 'subscription');
+    if (a === 'subscriptions' && method === 'DELETE' && b) {
+      const subscription = mustGet(subscriptions, b, 'subscription');
+      if (subscription.status === 'canceled') {
+        throw new StripeError(
+          400,
+          'invalid_request_error',
+          `A canceled subscription can only update its cancellation_details and metadata. If you want to cancel the subscription, it is already canceled.`,
+        );
+      }
+      Object.assign(subscription, { status: 'canceled', canceled_at: now(), ended_at: now() });
+      await emit('customer.subscription.deleted', subscription);
+      return subscription;
+    }
     if (a === 'invoices' && method === 'GET' && !b) {
       const customer = params.customer as string | undefined;
       const limit = Number(params.limit ?? 10);

@@ -61,7 +61,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
   if (route.auth === 'user') codes.push('unauthorized', 'person_required');
   if (route.auth === 'platform') codes.push('unauthorized', 'platform_admin_required');
   if (route.auth === 'tenant') {
-    codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found', 'tenant_deleted');
+    codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found');
     codes.push(
       'membership_inactive',
       'ip_not_allowed',
@@ -72,6 +72,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
       'metering_contention',
     );
     if (!route.allowWhenSuspended) codes.push('tenant_suspended');
+    if (!route.allowWhenDeleted) codes.push('tenant_deleted');
     if (route.permission) codes.push('permission_denied');
     if (route.feature) codes.push('feature_not_in_plan');
     if (isIdempotent(route)) {

@@ -54,6 +54,31 @@ async function createCustomer(provider: BillingProvider, item: BillingOutboxItem
   await BillingOutboxEntity.delete({ kind: item.kind, tenantId: item.tenantId }).go({ response: 'none' });
 }
 
+/**
+ * A deleted tenant's subscription ends: asked for after the deletion (a failed ask is caught by the
+ * daily lifecycle job, which asks again while the tenant still has a subscription).
+ */
+export async function enqueueSubscriptionCancel(
+  tenantId: string,
+  subscriptionId: string,
+  now: Date,
+): Promise<void> {
+  await BillingOutboxEntity.put({
+    kind: 'cancelSubscription',
+    tenantId,
+    subscriptionId,
+    attempts: 0,
+    nextAttemptAt: now.toISOString(),
+    createdAt: now.toISOString(),
+  }).go({ response: 'none' });
+}
+
+async function cancelSubscription(provider: BillingProvider, item: BillingOutboxItem): Promise<void> {
+  // The webhook Stripe sends for the cancellation drops the tenant's plan and subscription.
+  if (item.subscriptionId) await provider.cancelSubscription(item.subscriptionId);
+  await BillingOutboxEntity.delete({ kind: item.kind, tenantId: item.tenantId }).go({ response: 'none' });
+}
+
 export interface OutboxRun {
   done: number;
   failed: number;
@@ -77,7 +102,8 @@ export async function processBillingOutbox(
       continue;
     }
     try {
-      await createCustomer(provider, item, now);
+      if (item.kind === 'cancelSubscription') await cancelSubscription(provider, item);
+      else await createCustomer(provider, item, now);
       run.done += 1;
     } catch (error) {
       run.failed += 1;

@@ -54,6 +54,8 @@ export interface BillingProvider {
   }): Promise<{ id: string; url: string }>;
   createPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
   getSubscription(subscriptionId: string): Promise<SubscriptionState>;
+  /** Cancels at once (no proration, no final invoice); a subscription already ended is left as it is. */
+  cancelSubscription(subscriptionId: string): Promise<void>;
   listInvoices(customerId: string, limit: number): Promise<InvoiceSummary[]>;
   reportUsage(report: UsageReport): Promise<void>;
   /** Checks the signature (300 s tolerance) and parses the event; throws if either fails. */

@@ -49,6 +49,9 @@ async function viaStripe<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Subscription statuses that have ended for good: there is nothing left to cancel. */
+const ENDED = new Set(['canceled', 'incomplete_expired']);
+
 const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000).toISOString() : null);
 
 function planOfPrice(price: Stripe.Price | undefined): PlanId | null {
@@ -122,6 +125,12 @@ function stripeCalls(stripe: () => Stripe, webhookSecret: () => string | undefin
       };
     },
 
+    async cancelSubscription(subscriptionId): Promise<void> {
+      const subscription = await stripe().subscriptions.retrieve(subscriptionId);
+      if (ENDED.has(subscription.status)) return;
+      await stripe().subscriptions.cancel(subscriptionId, {}, { idempotencyKey: `cancel-${subscriptionId}` });
+    },
+
     async listInvoices(customerId, limit): Promise<InvoiceSummary[]> {
       const invoices = await stripe().invoices.list({ customer: customerId, limit });
       return invoices.data.map((invoice) => ({
@@ -174,6 +183,7 @@ export function createStripeBilling(
     createCheckoutSession: (input) => viaStripe(() => calls.createCheckoutSession(input)),
     createPortalSession: (input) => viaStripe(() => calls.createPortalSession(input)),
     getSubscription: (id) => viaStripe(() => calls.getSubscription(id)),
+    cancelSubscription: (id) => viaStripe(() => calls.cancelSubscription(id)),
     listInvoices: (customerId, limit) => viaStripe(() => calls.listInvoices(customerId, limit)),
     reportUsage: (report) => viaStripe(() => calls.reportUsage(report)),
     verifyWebhook: (rawBody, signature) => calls.verifyWebhook(rawBody, signature),

@@ -56,6 +56,8 @@ export interface RouteDefinition {
   permission?: Permission;
   /** Reachable while the tenant is suspended (reading its own status). */
   allowWhenSuspended?: boolean;
+  /** Reachable while the tenant is deleted and within its retention window (read, restore, export). */
+  allowWhenDeleted?: boolean;
   /** A monthly resource one call consumes; the quota middleware takes it before the handler. */
   consumes?: PeriodicResource;
   /** A plan feature the route requires (403 `feature_not_in_plan` without it). */

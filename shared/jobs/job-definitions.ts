@@ -24,7 +24,24 @@ export const JOBS = {
     description:
       'Ends trials with no plan bought (to TRIAL_END_PLAN) and suspends tenants whose payment is owed past the grace.',
   },
-} as const;
+  'tenant-purge': {
+    /** 03:00 UTC every day. */
+    schedule: { minute: '0', hour: '3', day: '*' },
+    periodOf: (now: Date) => now.toISOString().slice(0, 10),
+    /** The only job that visits deleted tenants, and it visits no others. */
+    tenants: 'deleted',
+    description:
+      'Purges deleted tenants past their retention window (TENANT_DELETION_RETENTION_DAYS): every item, lookup and orphaned sign-in; a platform record remains.',
+  },
+} as const satisfies Record<
+  string,
+  {
+    schedule: { minute: string; hour: string; day: string };
+    periodOf: (now: Date) => string;
+    tenants?: 'deleted';
+    description: string;
+  }
+>;
 
 export type JobName = keyof typeof JOBS;
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];

@@ -92,11 +92,15 @@ export async function runJob(
     ? (decodeCursor(run.cursor) as FanOutPosition)
     : { shard: 0, cursor: null };
   let dispatched = run.dispatched;
+  const definition = JOBS[job] as { tenants?: 'deleted' };
   while (position.shard < config.tenants.platformShards) {
-    const page = await TenantEntity.query
-      .platformListing({ shard: position.shard })
-      .where((attr, op) => op.ne(attr.status, 'deleted'))
-      .go({ client: platformDocumentClient, count: 100, cursor: position.cursor });
+    const listing =
+      definition.tenants === 'deleted'
+        ? TenantEntity.query.platformListing({ shard: position.shard, status: 'deleted' })
+        : TenantEntity.query
+            .platformListing({ shard: position.shard })
+            .where((attr, op) => op.ne(attr.status, 'deleted'));
+    const page = await listing.go({ client: platformDocumentClient, count: 100, cursor: position.cursor });
     await dispatcher.dispatch(page.data.map((tenant) => ({ job, tenantId: tenant.tenantId, period })));
     dispatched += page.data.length;
     position = page.cursor

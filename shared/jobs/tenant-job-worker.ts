@@ -11,6 +11,7 @@ import { endTrial } from '../billing/trials';
 import { overageAmounts, reportOverage } from '../billing/overage-report';
 import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
+import { purgeTenant } from '../tenants/tenant-purge';
 import { runWithTenantContext, type TenantContext } from '../tenancy/context';
 import { PLATFORM_ADMIN_PERMISSIONS } from '../tenancy/roles';
 import { entitlementsOf } from '../tenants/entitlements';
@@ -163,6 +164,8 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
         return billingClose(ctx, message.period, now);
       case 'billing-daily':
         return dailyBilling(ctx, now);
+      case 'tenant-purge':
+        return purgeTenant(stripeBilling, ctx.tenantId, now).then(() => undefined);
     }
   });
 }

@@ -8,6 +8,7 @@ export type Role = (typeof ROLES)[number];
 export const PERMISSIONS = [
   'tenant:read',
   'tenant:update',
+  'tenant:delete',
   'users:read',
   'users:invite',
   'users:update',
@@ -36,7 +37,7 @@ const ADMIN: Permission[] = [
   'audit:read',
   'apiKeys:manage',
 ];
-const OWNER: Permission[] = [...ADMIN, 'billing:manage'];
+const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   viewer: new Set(VIEWER),

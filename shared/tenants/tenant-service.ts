@@ -6,7 +6,9 @@ import { checkedCursor, decodeCursor, encodeCursor, openSealedCursor, sealCursor
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { RequestMeta, TenantContext, UserPrincipal } from '../tenancy/context';
+import { principalId, type RequestMeta, type TenantContext, type UserPrincipal } from '../tenancy/context';
+import { enqueueSubscriptionCancel } from '../billing/billing-outbox';
+import { logger } from '../observability/logger';
 import { forgetTenant } from '../data/cached-records';
 import { allowlistAllows } from '../tenancy/ip-allowlist';
 import type { LimitOverrides, PlanId } from './plans';
@@ -39,9 +41,22 @@ export function createTenantAsPlatformAdmin(
   }));
 }
 
-type TenantChange = Partial<
-  Pick<TenantItem, 'name' | 'settings' | 'plan' | 'status' | 'statusReason' | 'limitOverrides'>
->;
+type MutableField =
+  | 'name'
+  | 'settings'
+  | 'plan'
+  | 'status'
+  | 'statusReason'
+  | 'limitOverrides'
+  | 'deletedAt'
+  | 'deletedBy'
+  | 'statusBeforeDeletion'
+  | 'purgeAfter';
+/** The fields to change; a field given as `undefined` is removed. */
+type TenantChange = Partial<Pick<TenantItem, MutableField>>;
+
+/** Actions that may change a deleted tenant: none but its restoration. */
+const ALLOWED_WHEN_DELETED = new Set(['tenant.restored']);
 
 /**
  * Applies a change computed from the current record: one transaction updates the tenant, on the
@@ -55,9 +70,14 @@ async function mutateTenant(
 ): Promise<TenantView> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const current = await readTenant(ctx);
+    if (current.status === 'deleted' && !ALLOWED_WHEN_DELETED.has(action)) {
+      throw new ConflictError('A deleted tenant cannot be changed; restore it first.', 'tenant_deleted');
+    }
     const change = compute(current);
     const now = new Date();
     const next: TenantItem = { ...current, ...change, updatedAt: now.toISOString() };
+    const set = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
+    const removed = (Object.keys(change) as MutableField[]).filter((field) => change[field] === undefined);
     const { before, after } = changedFieldsOf(current, next, Object.keys(change));
     if (Object.keys(after).length === 0) return toTenantView(current);
     const audit = auditEventItem(
@@ -70,7 +90,8 @@ async function mutateTenant(
       await writeTransaction(tenantDocumentClient, ({ tenant, auditEvent }) => ({
         tenant: tenant
           .patch({ tenantId: ctx.tenantId })
-          .set({ ...change, updatedAt: next.updatedAt })
+          .set({ ...set, updatedAt: next.updatedAt })
+          .remove(removed)
           .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
           .commit(),
         audit: auditEvent.create(audit).commit(),
@@ -163,6 +184,72 @@ export function reactivateTenant(ctx: TenantContext): Promise<TenantView> {
     if (current.status !== 'suspended')
       throw new ConflictError('Only a suspended tenant can be reactivated.', 'not_suspended');
     return { status: 'active', statusReason: '' };
+  });
+}
+
+/**
+ * Deletes a tenant, confirmed with its slug: it becomes `deleted` at once (every member's and key's
+ * request is refused from the next tenant read), keeps its data until `purgeAfter` (the retention
+ * window, `TENANT_DELETION_RETENTION_DAYS`), and its subscription is cancelled through the billing
+ * outbox. Audited; the status it had comes back on restoration.
+ */
+export async function deleteTenant(
+  ctx: TenantContext,
+  input: { confirm: string },
+  now: Date = new Date(),
+): Promise<TenantView> {
+  const view = await mutateTenant(ctx, 'tenant.deleted', (current) => {
+    if (input.confirm !== current.slug) {
+      throw new ValidationError(
+        'To delete the tenant, send its slug as confirm.',
+        [{ path: 'confirm', message: 'must be the tenant’s slug, exactly' }],
+        'confirmation_mismatch',
+      );
+    }
+    return {
+      status: 'deleted',
+      statusBeforeDeletion: current.status === 'suspended' ? 'suspended' : 'active',
+      deletedAt: now.toISOString(),
+      deletedBy: principalId(ctx.principal),
+      purgeAfter: new Date(now.getTime() + config.tenants.deletionRetentionDays * 86_400_000).toISOString(),
+    };
+  });
+  const tenant = await readTenant(ctx);
+  if (tenant.subscriptionId) {
+    await enqueueSubscriptionCancel(ctx.tenantId, tenant.subscriptionId, now).catch((error: unknown) =>
+      logger.error('Tenant deleted but its subscription cancellation could not be queued', {
+        tenantId: ctx.tenantId,
+        error,
+      }),
+    );
+  }
+  return view;
+}
+
+/**
+ * Restores a deleted tenant within its retention window, to the status it had (a suspension stays).
+ * Its subscription was cancelled with the deletion: it is on the plan Stripe's cancellation left it
+ * (Free), and buys again through Checkout.
+ */
+export function restoreTenant(ctx: TenantContext, now: Date = new Date()): Promise<TenantView> {
+  return mutateTenant(ctx, 'tenant.restored', (current) => {
+    if (current.status !== 'deleted')
+      throw new ConflictError('Only a deleted tenant can be restored.', 'not_deleted');
+    if (current.purgeAfter && current.purgeAfter <= now.toISOString()) {
+      throw new ConflictError(
+        'The tenant is past its retention window and can no longer be restored.',
+        'retention_ended',
+      );
+    }
+    const status = current.statusBeforeDeletion ?? 'active';
+    return {
+      status,
+      ...(status === 'active' ? { statusReason: undefined } : {}),
+      statusBeforeDeletion: undefined,
+      deletedAt: undefined,
+      deletedBy: undefined,
+      purgeAfter: undefined,
+    };
   });
 }
 

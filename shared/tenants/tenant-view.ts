@@ -9,6 +9,9 @@ export interface TenantView {
   status: TenantItem['status'];
   statusReason: string | null;
   trialEndsAt: string | null;
+  /** Set while deleted: when, and when its data is purged (it can be restored until then). */
+  deletedAt: string | null;
+  purgeAfter: string | null;
   settings: NonNullable<TenantItem['settings']>;
   limitOverrides: Record<string, number | null>;
   createdAt: string;
@@ -24,6 +27,8 @@ export function toTenantView(item: TenantItem): TenantView {
     status: item.status,
     statusReason: item.statusReason || null,
     trialEndsAt: item.trialEndsAt ?? null,
+    deletedAt: item.deletedAt ?? null,
+    purgeAfter: item.purgeAfter ?? null,
     settings: item.settings ?? {},
     limitOverrides: (item.limitOverrides as Record<string, number | null> | undefined) ?? {},
     createdAt: item.createdAt,

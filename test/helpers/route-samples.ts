@@ -17,6 +17,9 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'tenants.changePlan': () => ({ plan: 'starter' }),
   'tenants.suspend': () => ({ reason: 'Unpaid invoices' }),
   'tenants.reactivate': () => undefined,
+  // Not the tenant's slug: the suites that walk the manifest must not delete their tenants.
+  'tenants.delete': () => ({ confirm: 'not-the-slug' }),
+  'tenants.restore': () => undefined,
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,

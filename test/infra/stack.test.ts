@@ -247,13 +247,13 @@ describe('the Tenantry stack', () => {
     }
   });
 
-  it('grants Cognito admin actions only to the functions that manage users', () => {
+  it('grants Cognito admin actions only to the functions that manage users (and the purge)', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const withCognito = policies
       .filter(([, policy]) => JSON.stringify(policy).includes('cognito-idp:'))
       .map(([id]) => id);
-    expect(withCognito.length).toBe(3);
-    expect(withCognito.every((id) => /tenants|users|authorizer/.test(id))).toBe(true);
+    expect(withCognito.length).toBe(4);
+    expect(withCognito.every((id) => /tenants|users|authorizer|JobsWorker/.test(id))).toBe(true);
     const authorizerPolicy = JSON.stringify(policies.find(([id]) => id.includes('authorizer')) ?? '');
     expect(authorizerPolicy.match(/cognito-idp:\w+/g)).toEqual(['cognito-idp:AdminGetUser']);
   });
@@ -279,9 +279,10 @@ describe('the Tenantry stack', () => {
     const withStripe = Object.entries(template.findResources('AWS::Lambda::Function'))
       .filter(([, fn]) => JSON.stringify(fn).includes('STRIPE_SECRET_KEY'))
       .map(([id]) => id);
-    expect(withStripe).toHaveLength(2);
+    expect(withStripe).toHaveLength(3);
     expect(withStripe.some((id) => /billing/i.test(id) && /Api/.test(id))).toBe(true);
     expect(withStripe.some((id) => /BillingOutbox/.test(id))).toBe(true);
+    expect(withStripe.some((id) => /JobsWorker/.test(id))).toBe(true);
     // Positive control: the same search finds the cursor secret in every function.
     const withCursor = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) =>
       JSON.stringify(fn).includes('CURSOR_SECRET'),
@@ -322,6 +323,22 @@ describe('the Tenantry stack', () => {
       ScheduleExpression: 'cron(0 1 1 * ? *)',
       Targets: [Match.objectLike({ Input: JSON.stringify({ job: 'billing-close' }) })],
     });
+  });
+
+  it('purges deleted tenants daily at 03:00 UTC, with a worker that may delete sign-ins and nothing else in Cognito', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ job: 'tenant-purge' }) })],
+    });
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const worker = policies
+      .filter(([id]) => /JobsWorker/.test(id))
+      .map(([, policy]) => JSON.stringify(policy));
+    expect(worker.join()).toContain('cognito-idp:AdminDeleteUser');
+    expect(worker.join()).not.toMatch(/cognito-idp:Admin(Create|Get|Disable|Enable)User/);
+    // Positive control: the users function's policy carries its Cognito actions, found the same way.
+    const users = policies.filter(([id]) => /users/i.test(id)).map(([, policy]) => JSON.stringify(policy));
+    expect(users.join()).toContain('cognito-idp:AdminCreateUser');
   });
 
   it('fans jobs out through an encrypted SQS queue with a dead-letter queue and partial batch failures', () => {

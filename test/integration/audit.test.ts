@@ -22,6 +22,8 @@ interface Scenario {
   actor: 'owner' | 'platformAdmin' | 'newOwner';
   prepare?: (tenant: TestTenant) => Promise<Partial<PathIds>>;
   action: string;
+  /** The body, where the route's sample will not do (it depends on the tenant). */
+  body?: (tenant: TestTenant) => unknown;
   before?: Record<string, unknown>;
   after?: Record<string, unknown>;
 }
@@ -74,6 +76,27 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     },
     action: 'tenant.reactivated',
     before: { status: 'suspended' },
+    after: { status: 'active' },
+  },
+  'tenants.delete': {
+    actor: 'owner',
+    body: (tenant) => ({ confirm: tenant.slug }),
+    action: 'tenant.deleted',
+    before: { status: 'active' },
+    after: { status: 'deleted' },
+  },
+  'tenants.restore': {
+    actor: 'owner',
+    prepare: async (tenant) => {
+      const response = await call('DELETE', `/v1/tenants/${tenant.id}`, {
+        token: tenant.owner.token,
+        body: { confirm: tenant.slug },
+      });
+      expect(response.status).toBe(200);
+      return {};
+    },
+    action: 'tenant.restored',
+    before: { status: 'deleted' },
     after: { status: 'active' },
   },
   'users.invite': { actor: 'owner', action: 'user.invited', after: { role: 'member' } },
@@ -180,7 +203,7 @@ async function actAs(scenario: Scenario, route: RouteDefinition, tenant: TestTen
         : undefined;
   return call(route.method, pathFor(route, ids), {
     token,
-    body: sampleBody(route, unique('a')),
+    body: scenario.body ? scenario.body(tenant) : sampleBody(route, unique('a')),
   });
 }
 

@@ -233,6 +233,27 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     expect(allowed.status).toBe(201);
   });
 
+  it('cancels a deleted tenant’s subscription through the outbox; the webhook drops it to Free', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    await withCustomer(tenant);
+    const { subscription } = await subscribe(tenant);
+    expect(await tenantItem(tenant.id)).toMatchObject({ plan: 'starter', subscriptionId: subscription.id });
+    const deleted = await call('DELETE', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { confirm: tenant.slug },
+    });
+    expect(deleted.status, deleted.text).toBe(200);
+    // Before the outbox runs, Stripe still bills it: the cancellation is the outbox's work.
+    expect((await stripeBilling.getSubscription(subscription.id)).status).toBe('active');
+    await processBillingOutbox(stripeBilling);
+    expect((await stripeBilling.getSubscription(subscription.id)).status).toBe('canceled');
+    const item = await tenantItem(tenant.id);
+    expect(item).toMatchObject({ status: 'deleted', plan: 'free' });
+    expect(item?.subscriptionId).toBeUndefined();
+    // Cancelling again (a purge, a repeated outbox item) is harmless.
+    await expect(stripeBilling.cancelSubscription(subscription.id)).resolves.toBeUndefined();
+  });
+
   it('applies a replayed event once: five deliveries, one effect', () =>
     withWebhooksHeld(async () => {
       const { tenant, createdPayload } = await heldBackPurchase('professional');

@@ -31,6 +31,29 @@ async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: 
 }
 
 /**
+ * The positive control of deleting and restoring a tenant: on a tenant of its own (D), which the
+ * walk can spare, by D's owner or D's full-scope key. A restore needs D deleted first.
+ */
+async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'key') {
+  const d = await createTenant();
+  const token = credential === 'owner' ? d.owner.token : (await createApiKey(d, OWNER_SCOPES)).secret;
+  if (route.id === 'tenants.restore') {
+    const deleted = await call('DELETE', `/v1/tenants/${d.id}`, { token, body: { confirm: d.slug } });
+    expect(deleted.status, deleted.text).toBe(200);
+  }
+  return call(
+    route.method,
+    pathFor(route, { tenantId: d.id, userId: '', agentId: '', runId: '', memoryId: '', keyId: '' }),
+    {
+      token,
+      body: route.id === 'tenants.delete' ? { confirm: d.slug } : undefined,
+    },
+  );
+}
+
+const LIFECYCLE = new Set(['tenants.delete', 'tenants.restore']);
+
+/**
  * Layer 3 of isolation: every route in the manifest, called with tenant A's owner against tenant B's
  * ids, answers 403 or 404 and shows none of B's data; and B is left unchanged.
  */
@@ -80,6 +103,11 @@ describe('cross-tenant isolation, walking the route manifest', () => {
 
       // Positive control: the rightful caller (C's owner, or a platform admin for platform
       // operations) makes the same call on C's own tenant and resources, and succeeds.
+      if (LIFECYCLE.has(route.id)) {
+        const control = await lifecycleControl(route, 'owner');
+        expect(control.status, control.text).toBe(200);
+        return;
+      }
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
       const ids = /\{(agentId|runId|memoryId|keyId)\}/.test(route.path) ? await createResources(c) : cIds;
       const rightful = await call(
@@ -271,6 +299,11 @@ describe('cross-tenant isolation with API keys, walking the route manifest', () 
         expect(response.text).not.toContain(secret);
       }
 
+      if (LIFECYCLE.has(route.id)) {
+        const control = await lifecycleControl(route, 'key');
+        expect(control.status, control.text).toBe(200);
+        return;
+      }
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
       const ids = /\{(agentId|runId|memoryId|keyId)\}/.test(route.path)
         ? await createResources(c)

@@ -47,6 +47,11 @@ export const TenantEntity = new Entity(
       billingPeriodEnd: { type: 'string' },
       /** When a payment first failed, for the grace before suspension; cleared when one is paid. */
       pastDueSince: { type: 'string' },
+      /** Set while deleted: when, by whom, the status it had, and when its data is purged. */
+      deletedAt: { type: 'string' },
+      deletedBy: { type: 'string' },
+      statusBeforeDeletion: { type: ['active', 'suspended'] as const },
+      purgeAfter: { type: 'string' },
       shard: { type: 'number', required: true, readOnly: true },
       createdAt: { type: 'string', required: true, readOnly: true },
       updatedAt: { type: 'string', required: true },

@@ -145,8 +145,11 @@ async function admittingTenant(
       'ip_not_allowed',
     );
   }
-  if (tenant.status === 'deleted')
-    throw new ForbiddenError('This tenant has been deleted.', 'tenant_deleted');
+  if (tenant.status === 'deleted' && !route.allowWhenDeleted) {
+    throw new ForbiddenError('This tenant has been deleted.', 'tenant_deleted', {
+      purgeAfter: tenant.purgeAfter ?? null,
+    });
+  }
   if (tenant.status === 'suspended' && !route.allowWhenSuspended) {
     throw new ForbiddenError('This tenant is suspended.', 'tenant_suspended', {
       reason: tenant.statusReason ?? null,

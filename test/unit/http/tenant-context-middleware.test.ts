@@ -169,12 +169,14 @@ describe('tenant context middleware', () => {
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('refuses every route of a deleted tenant', async () => {
+  it('refuses a deleted tenant every route but those the manifest keeps open (reading it)', async () => {
     const id = freshTenantId();
     given(id, tenantItem(id, 'deleted'), membershipItem(id, 'owner'));
-    const result = await getCurrent(id);
+    const result = await update(id, { name: 'New' });
     expect(result.statusCode).toBe(403);
     expect(problem(result).code).toBe('tenant_deleted');
+    // Positive control: reading the tenant stays open to its owner while it is deleted.
+    expect((await getCurrent(id)).statusCode).toBe(200);
   });
 
   it('refuses a user whose membership is gone or disabled', async () => {

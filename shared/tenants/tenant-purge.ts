@@ -1,0 +1,179 @@
+import { BatchWriteCommand, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { BillingProvider } from '../billing/billing-provider';
+import { forgetTenant } from '../data/cached-records';
+import { platformDocumentClient, TABLE_NAME, tenantDocumentClient } from '../data/clients';
+import { isConditionalFailure } from '../data/dynamo-errors';
+import { ApiKeyLookupEntity } from '../data/entities/api-key-lookup';
+import { BillingCustomerEntity } from '../data/entities/billing-customer';
+import { BillingOutboxEntity } from '../data/entities/billing-outbox';
+import { MembershipEntity } from '../data/entities/membership';
+import { SlugClaimEntity } from '../data/entities/slug-claim';
+import { TenantEntity, type TenantItem } from '../data/entities/tenant';
+import { TenantDeletionEntity } from '../data/entities/tenant-deletion';
+import { TABLE_DEFINITION, TENANT_KEY_PREFIX } from '../data/table-definition';
+import { deleteDirectoryUser } from '../identity/user-directory';
+import { logger } from '../observability/logger';
+
+export type PurgeOutcome = 'purged' | 'kept' | 'gone';
+
+interface PartitionKey {
+  pk: string;
+  sk: string;
+}
+
+/** What the purge needs from the tenant's partition: every key, and what points out of it. */
+interface Partition {
+  keys: PartitionKey[];
+  apiKeyHashes: string[];
+  members: Array<{ userId: string; cognitoUsername: string }>;
+}
+
+const PK = TABLE_DEFINITION.partitionKey;
+const SK = TABLE_DEFINITION.sortKey;
+
+async function readPartition(tenantId: string): Promise<Partition> {
+  const partition: Partition = { keys: [], apiKeyHashes: [], members: [] };
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await tenantDocumentClient.send(
+      new QueryCommand({
+        TableName: TABLE_NAME,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: {
+          '#pk': PK,
+          '#sk': SK,
+          '#e': '__edb_e__',
+          '#hash': 'secretHash',
+          '#user': 'userId',
+          '#username': 'cognitoUsername',
+        },
+        ExpressionAttributeValues: { ':pk': `${TENANT_KEY_PREFIX}${tenantId}` },
+        ProjectionExpression: '#pk, #sk, #e, #hash, #user, #username',
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      partition.keys.push({ pk: String(item[PK]), sk: String(item[SK]) });
+      if (item.__edb_e__ === 'apiKey' && typeof item.secretHash === 'string') {
+        partition.apiKeyHashes.push(item.secretHash);
+      }
+      if (item.__edb_e__ === 'membership' && typeof item.cognitoUsername === 'string') {
+        partition.members.push({ userId: String(item.userId), cognitoUsername: item.cognitoUsername });
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return partition;
+}
+
+/** Deletes keys 25 at a time, sending again what DynamoDB left unprocessed. */
+async function deleteKeys(keys: PartitionKey[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 25) {
+    let requests = keys
+      .slice(i, i + 25)
+      .map((key) => ({ DeleteRequest: { Key: { [PK]: key.pk, [SK]: key.sk } } }));
+    for (let attempt = 0; requests.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      const result = await tenantDocumentClient.send(
+        new BatchWriteCommand({ RequestItems: { [TABLE_NAME]: requests } }),
+      );
+      requests = (result.UnprocessedItems?.[TABLE_NAME] ?? []) as typeof requests;
+      if (attempt >= 8 && requests.length > 0) throw new Error('DynamoDB left deletes unprocessed');
+    }
+  }
+}
+
+/** The platform items that point at the tenant: its slug, its keys' lookups, its billing items. */
+async function deletePlatformItems(tenant: TenantItem, partition: Partition): Promise<number> {
+  let removed = 0;
+  const client = platformDocumentClient;
+  try {
+    await SlugClaimEntity.delete({ slug: tenant.slug })
+      .where((attr, op) => op.eq(attr.tenantId, tenant.tenantId))
+      .go({ client, response: 'none' });
+    removed += 1;
+  } catch (error) {
+    // Gone already (a purge that stopped half way), or another tenant's: left alone.
+    if (!isConditionalFailure(error)) throw error;
+  }
+  for (const secretHash of partition.apiKeyHashes) {
+    await ApiKeyLookupEntity.delete({ secretHash }).go({ client, response: 'none' });
+    removed += 1;
+  }
+  if (tenant.stripeCustomerId) {
+    await BillingCustomerEntity.delete({ customerId: tenant.stripeCustomerId }).go({
+      client,
+      response: 'none',
+    });
+    removed += 1;
+  }
+  for (const kind of ['createCustomer', 'cancelSubscription'] as const) {
+    await BillingOutboxEntity.delete({ kind, tenantId: tenant.tenantId }).go({ client, response: 'none' });
+  }
+  return removed;
+}
+
+/** Sign-ins of members the tenant was the last membership of (their memberships are gone by now). */
+async function deleteOrphanedUsers(members: Partition['members']): Promise<number> {
+  let removed = 0;
+  for (const member of members) {
+    const others = await MembershipEntity.query
+      .byUser({ userId: member.userId })
+      .go({ client: platformDocumentClient, count: 1 });
+    if (others.data.length > 0) continue;
+    await deleteDirectoryUser(member.cognitoUsername);
+    removed += 1;
+  }
+  return removed;
+}
+
+/**
+ * Purges a deleted tenant past its retention window: cancels a subscription still running, then
+ * removes every item of its partition (memberships, keys, agents, runs, memory, counters, usage,
+ * audit, bills, idempotency records, secrets), the platform items that point at it (slug guard, API
+ * key lookups, Stripe customer lookup, outbox work), and the Cognito users it was the last tenant
+ * of; a platform record of the deletion stays. The tenant item goes last, so a purge that stopped
+ * half way is finished by the next run. Anything else is `kept` (not deleted, or still in its window).
+ */
+export async function purgeTenant(
+  provider: BillingProvider,
+  tenantId: string,
+  now: Date,
+): Promise<PurgeOutcome> {
+  const tenant = (
+    await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
+  ).data;
+  if (!tenant) return 'gone';
+  if (tenant.status !== 'deleted' || !tenant.purgeAfter || tenant.purgeAfter > now.toISOString())
+    return 'kept';
+  if (tenant.subscriptionId) await provider.cancelSubscription(tenant.subscriptionId);
+
+  const partition = await readPartition(tenantId);
+  let itemsRemoved = await deletePlatformItems(tenant, partition);
+  const tenantKey = partition.keys.find((key) => key.sk === 'TENANT');
+  const rest = partition.keys.filter((key) => key !== tenantKey);
+  await deleteKeys(rest);
+  itemsRemoved += rest.length;
+  const usersRemoved = await deleteOrphanedUsers(partition.members);
+
+  await TenantDeletionEntity.put({
+    tenantId,
+    slug: tenant.slug,
+    name: tenant.name,
+    plan: tenant.plan,
+    deletedAt: tenant.deletedAt ?? tenant.updatedAt,
+    ...(tenant.deletedBy ? { deletedBy: tenant.deletedBy } : {}),
+    purgedAt: now.toISOString(),
+    itemsRemoved: itemsRemoved + 1,
+    usersRemoved,
+  }).go({ response: 'none' });
+  if (tenantKey) {
+    await tenantDocumentClient.send(
+      new DeleteCommand({ TableName: TABLE_NAME, Key: { [PK]: tenantKey.pk, [SK]: tenantKey.sk } }),
+    );
+  }
+  forgetTenant(tenantId);
+  logger.info('Tenant purged', { tenantId, itemsRemoved: itemsRemoved + 1, usersRemoved });
+  return 'purged';
+}
