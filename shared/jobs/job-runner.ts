@@ -11,9 +11,13 @@ import { sdkLogger } from '../observability/sdk-logger';
 
 const config = getConfig();
 
-/** Where the per-tenant messages go: SQS in AWS, the worker in-process locally. */
+/**
+ * Where the per-tenant messages go: SQS in AWS, the worker in-process locally. `now` is the run's
+ * time, which the in-process worker keeps (`npm run job -- tenant-purge <date>`); SQS workers use
+ * their own clock.
+ */
 export interface JobDispatcher {
-  dispatch(messages: TenantJobMessage[]): Promise<void>;
+  dispatch(messages: TenantJobMessage[], now: Date): Promise<void>;
 }
 
 const sqs = config.jobs.queueUrl
@@ -41,8 +45,8 @@ export const sqsDispatcher: JobDispatcher = {
 
 /** The local twin's dispatcher: the same worker code, called directly. */
 export const inProcessDispatcher: JobDispatcher = {
-  async dispatch(messages) {
-    for (const message of messages) await processTenantJob(message);
+  async dispatch(messages, now) {
+    for (const message of messages) await processTenantJob(message, now);
   },
 };
 
@@ -101,7 +105,10 @@ export async function runJob(
             .platformListing({ shard: position.shard })
             .where((attr, op) => op.ne(attr.status, 'deleted'));
     const page = await listing.go({ client: platformDocumentClient, count: 100, cursor: position.cursor });
-    await dispatcher.dispatch(page.data.map((tenant) => ({ job, tenantId: tenant.tenantId, period })));
+    await dispatcher.dispatch(
+      page.data.map((tenant) => ({ job, tenantId: tenant.tenantId, period })),
+      now,
+    );
     dispatched += page.data.length;
     position = page.cursor
       ? { shard: position.shard, cursor: page.cursor }

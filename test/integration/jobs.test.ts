@@ -12,7 +12,7 @@ import { consumePeriodic } from '../../shared/quotas/periodic-quota';
 import { platformShardOf } from '../../shared/tenants/tenant-provisioning';
 import { runWithTenantContext } from '../../shared/tenancy/context';
 import { ownerContext } from '../helpers/tenant-context';
-import { createTenant, storedAuditEvents } from '../helpers/twin-api';
+import { call, createTenant, storedAuditEvents } from '../helpers/twin-api';
 
 function recorder(): JobDispatcher & { messages: TenantJobMessage[] } {
   const messages: TenantJobMessage[] = [];
@@ -41,6 +41,25 @@ describe('scheduled jobs', () => {
       dispatched: result.dispatched,
     });
     expect(second.messages).toHaveLength(0);
+  });
+
+  it('sends the purge to deleted tenants only, and every other job to the rest only', async () => {
+    const [kept, deleted] = await Promise.all([createTenant(), createTenant()]);
+    const removal = await call('DELETE', `/v1/tenants/${deleted.id}`, {
+      token: deleted.owner.token,
+      body: { confirm: deleted.slug },
+    });
+    expect(removal.status).toBe(200);
+    const purge = recorder();
+    await runJob('tenant-purge', new Date('2041-01-01T03:00:00.000Z'), purge);
+    const purged = purge.messages.map((m) => m.tenantId);
+    expect(purged).toContain(deleted.id);
+    expect(purged).not.toContain(kept.id);
+    const daily = recorder();
+    await runJob('billing-daily', new Date('2041-01-01T02:00:00.000Z'), daily);
+    const visited = daily.messages.map((m) => m.tenantId);
+    expect(visited).toContain(kept.id);
+    expect(visited).not.toContain(deleted.id);
   });
 
   it('resumes an interrupted fan-out from its saved position', async () => {
