@@ -256,6 +256,12 @@ export const PROBLEMS = {
     title: 'Not suspended',
     description: 'Only a suspended tenant can be reactivated.',
   },
+  override_below_plan: {
+    statuses: [400],
+    title: 'Override below the plan',
+    description:
+      'A limit override is lower than the plan’s own limit (or limits what the plan leaves unlimited); send `allowBelowPlan: true` to mean it.',
+  },
   confirmation_mismatch: {
     statuses: [400],
     title: 'Confirmation does not match',

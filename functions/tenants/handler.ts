@@ -45,7 +45,7 @@ const operations: Operations<typeof TENANT_ROUTES> = {
   }),
   'tenants.suspend': async ({ body }, scope) => ({
     status: 200,
-    body: await suspendTenant(requireTenant(scope), body),
+    body: await suspendTenant(requireTenant(scope), body, scope.receivedAt),
   }),
   'tenants.secrets.list': async (_input, scope) => ({
     status: 200,

@@ -71,7 +71,8 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
       'quota_exceeded',
       'metering_contention',
     );
-    if (!route.allowWhenSuspended) codes.push('tenant_suspended');
+    // Open routes too: an API key is refused on every route while its tenant is suspended.
+    codes.push('tenant_suspended');
     if (!route.allowWhenDeleted) codes.push('tenant_deleted');
     if (route.permission) codes.push('permission_denied');
     if (route.feature) codes.push('feature_not_in_plan');
@@ -99,6 +100,13 @@ function describe(route: RouteDefinition): string {
   const lines = [route.description, '', `**Who:** ${whoMay(route)}`];
   if (route.consumes) lines.push(`**Consumes:** one of the month’s \`${route.consumes}\`.`);
   if (route.feature) lines.push(`**Plan feature:** \`${route.feature}\`.`);
+  if (route.auth === 'tenant') {
+    const open = [
+      route.allowWhenSuspended ? 'while the tenant is suspended (to people; API keys are refused)' : '',
+      route.allowWhenDeleted ? 'while it is deleted, until `purgeAfter`' : '',
+    ].filter(Boolean);
+    if (open.length) lines.push(`**Open:** ${open.join('; ')}.`);
+  }
   return lines.join('\n');
 }
 
@@ -331,6 +339,8 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
       operationId: route.id,
+      ...(route.allowWhenSuspended ? { 'x-open-while-suspended': true } : {}),
+      ...(route.allowWhenDeleted ? { 'x-open-while-deleted': true } : {}),
       tags: [route.function],
       summary: route.summary,
       description: describe(route),

@@ -13,6 +13,6 @@ export async function enforceDunning(ctx: TenantContext, tenant: TenantItem, now
   if (!tenant.pastDueSince || tenant.status !== 'active') return false;
   const graceMs = getConfig().stripe.graceDays * 86_400_000;
   if (now.getTime() - Date.parse(tenant.pastDueSince) < graceMs) return false;
-  await suspendTenant(ctx, { reason: PAYMENT_OVERDUE });
+  await suspendTenant(ctx, { reason: PAYMENT_OVERDUE }, now);
   return true;
 }

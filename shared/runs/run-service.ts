@@ -22,6 +22,8 @@ export interface RunView {
   startedBy: string;
   startedAt: string;
   completedAt: string | null;
+  /** Why a cancelled run was stopped. */
+  statusReason: string | null;
 }
 
 function toView(item: RunItem): RunView {
@@ -35,6 +37,7 @@ function toView(item: RunItem): RunView {
     startedBy: item.startedBy,
     startedAt: item.startedAt,
     completedAt: item.completedAt ?? null,
+    statusReason: item.statusReason ?? null,
   };
 }
 

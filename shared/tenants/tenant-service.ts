@@ -8,10 +8,19 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { principalId, type RequestMeta, type TenantContext, type UserPrincipal } from '../tenancy/context';
 import { enqueueSubscriptionCancel } from '../billing/billing-outbox';
+import { emailOwners } from '../notifications/owner-notices';
+import { cancelRunningRuns } from '../runs/run-cancellation';
 import { logger } from '../observability/logger';
 import { forgetTenant } from '../data/cached-records';
 import { allowlistAllows } from '../tenancy/ip-allowlist';
-import type { LimitOverrides, PlanId } from './plans';
+import {
+  effectiveLimits,
+  PLANS,
+  type LimitName,
+  type LimitOverrides,
+  type Limits,
+  type PlanId,
+} from './plans';
 import { provisionTenant, type ProvisionTenantInput, type ProvisionedTenant } from './tenant-provisioning';
 import type { TenantStatus } from './tenant-status';
 import { toTenantView, type TenantView } from './tenant-view';
@@ -26,7 +35,7 @@ async function readTenant(ctx: TenantContext): Promise<TenantItem> {
 }
 
 export async function getTenant(ctx: TenantContext): Promise<TenantView> {
-  return toTenantView(await readTenant(ctx));
+  return viewFor(ctx, await readTenant(ctx));
 }
 
 /** A platform admin creates a tenant on any plan; audited in the new tenant as that admin. */
@@ -47,6 +56,7 @@ type MutableField =
   | 'plan'
   | 'status'
   | 'statusReason'
+  | 'internalNote'
   | 'limitOverrides'
   | 'deletedAt'
   | 'deletedBy'
@@ -54,6 +64,13 @@ type MutableField =
   | 'purgeAfter';
 /** The fields to change; a field given as `undefined` is removed. */
 type TenantChange = Partial<Pick<TenantItem, MutableField>>;
+
+/** Kept out of the tenant's own audit log, which its admins read: the platform's internal note. */
+const UNAUDITED = new Set(['internalNote']);
+
+function viewFor(ctx: TenantContext, item: TenantItem): TenantView {
+  return toTenantView(item, { internal: ctx.principal.isPlatformAdmin });
+}
 
 /** Actions that may change a deleted tenant: none but its restoration. */
 const ALLOWED_WHEN_DELETED = new Set(['tenant.restored']);
@@ -78,8 +95,9 @@ async function mutateTenant(
     const next: TenantItem = { ...current, ...change, updatedAt: now.toISOString() };
     const set = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
     const removed = (Object.keys(change) as MutableField[]).filter((field) => change[field] === undefined);
-    const { before, after } = changedFieldsOf(current, next, Object.keys(change));
-    if (Object.keys(after).length === 0) return toTenantView(current);
+    const audited = Object.keys(change).filter((field) => !UNAUDITED.has(field));
+    const { before, after } = changedFieldsOf(current, next, audited);
+    if (Object.keys(after).length === 0) return viewFor(ctx, current);
     const audit = auditEventItem(
       ctx.tenantId,
       auditSourceOf(ctx),
@@ -97,7 +115,7 @@ async function mutateTenant(
         audit: auditEvent.create(audit).commit(),
       }));
       forgetTenant(ctx.tenantId);
-      return toTenantView(next);
+      return viewFor(ctx, next);
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt === 2) throw error;
     }
@@ -158,32 +176,84 @@ export function endTrialPlan(ctx: TenantContext, trialPlan: PlanId, plan: PlanId
   );
 }
 
-/** A platform admin's plan change, with optional per-tenant limit overrides. Applies on the next request. */
-export function changePlan(
-  ctx: TenantContext,
-  input: { plan: PlanId; limitOverrides?: LimitOverrides | undefined },
-): Promise<TenantView> {
-  return mutateTenant(ctx, 'tenant.plan_changed', () => ({
-    plan: input.plan,
-    ...(input.limitOverrides !== undefined ? { limitOverrides: input.limitOverrides } : {}),
-  }));
+/** Overrides that take away what the plan sells: lower than its limit, or a limit where it has none. */
+function overridesBelowPlan(plan: PlanId, overrides: LimitOverrides): LimitName[] {
+  return (Object.entries(overrides) as Array<[LimitName, number | null | undefined]>)
+    .filter(([name, value]) => {
+      const planLimit = PLANS[plan].limits[name];
+      return value !== null && value !== undefined && (planLimit === null || value < planLimit);
+    })
+    .map(([name]) => name);
 }
 
-export function suspendTenant(ctx: TenantContext, input: { reason: string }): Promise<TenantView> {
-  return mutateTenant(ctx, 'tenant.suspended', (current) => {
-    if (current.status === 'deleted')
-      throw new ConflictError('A deleted tenant cannot be suspended.', 'tenant_deleted');
+/**
+ * A platform admin sets a tenant's plan and overrides, as a PUT: the overrides given replace all the
+ * stored ones (none given clears them). An override below the plan's own limit needs
+ * `allowBelowPlan`. Applies on the next request; the answer carries the effective limits.
+ */
+export async function changePlan(
+  ctx: TenantContext,
+  input: { plan: PlanId; limitOverrides?: LimitOverrides | undefined; allowBelowPlan?: boolean | undefined },
+): Promise<TenantView & { limits: Limits }> {
+  const overrides = Object.fromEntries(
+    Object.entries(input.limitOverrides ?? {}).filter(([, value]) => value !== undefined),
+  ) as LimitOverrides;
+  const below = overridesBelowPlan(input.plan, overrides);
+  if (below.length > 0 && !input.allowBelowPlan) {
+    throw new ValidationError(
+      `Overrides below the ${input.plan} plan’s own limits: ${below.join(', ')}. Send allowBelowPlan: true to mean it.`,
+      below.map((name) => ({
+        path: `limitOverrides.${name}`,
+        message: `is below the plan’s limit (${PLANS[input.plan].limits[name] ?? 'unlimited'})`,
+      })),
+      'override_below_plan',
+    );
+  }
+  const view = await mutateTenant(ctx, 'tenant.plan_changed', () => ({
+    plan: input.plan,
+    limitOverrides: overrides,
+  }));
+  return { ...view, limits: effectiveLimits(input.plan, overrides) };
+}
+
+/**
+ * A platform admin suspends a tenant. The tenant sees `reason`; `internalNote` stays with platform
+ * admins (on the record, never in the tenant's audit log). From the next tenant read every request
+ * is refused but reading the tenant, its audit log and its billing (owners and admins), and API keys
+ * are refused everywhere. Its running runs are cancelled with the reason, and its owners are told by
+ * email.
+ */
+export async function suspendTenant(
+  ctx: TenantContext,
+  input: { reason: string; internalNote?: string | undefined },
+  now: Date = new Date(),
+): Promise<TenantView> {
+  const view = await mutateTenant(ctx, 'tenant.suspended', (current) => {
     if (current.status === 'suspended')
       throw new ConflictError('The tenant is already suspended.', 'already_suspended');
-    return { status: 'suspended', statusReason: input.reason };
+    return { status: 'suspended', statusReason: input.reason, internalNote: input.internalNote };
   });
+  const cancelled = await cancelRunningRuns(ctx, input.reason, now);
+  await emailOwners(ctx, view.name, {
+    subject: 'Your tenant has been suspended',
+    paragraphs: [
+      `Your tenant ${view.name} (${view.slug}) was suspended on ${now.toISOString().slice(0, 10)}.`,
+      `Reason: ${input.reason}`,
+      [
+        `While it is suspended, owners and admins can still sign in to read the tenant, its audit log and its billing (and pay what is owed).`,
+        `Everything else is refused, API keys included${cancelled ? `, and its ${cancelled} running run${cancelled === 1 ? ' was' : 's were'} stopped` : ''}.`,
+      ].join(' '),
+      'If you think this is a mistake, reply to this email.',
+    ],
+  });
+  return view;
 }
 
 export function reactivateTenant(ctx: TenantContext): Promise<TenantView> {
   return mutateTenant(ctx, 'tenant.reactivated', (current) => {
     if (current.status !== 'suspended')
       throw new ConflictError('Only a suspended tenant can be reactivated.', 'not_suspended');
-    return { status: 'active', statusReason: '' };
+    return { status: 'active', statusReason: '', internalNote: undefined };
   });
 }
 
@@ -309,7 +379,7 @@ export async function listTenants(
       .platformListing(keys)
       .where((attr, op) => (query.plan ? op.eq(attr.plan, query.plan) : ''))
       .go({ client: platformDocumentClient, count: query.limit - items.length, cursor: position.c });
-    items.push(...result.data.map(toTenantView));
+    items.push(...result.data.map((item) => toTenantView(item, { internal: true })));
     position = result.cursor ? { s: position.s, c: result.cursor } : { s: position.s + 1, c: null };
   }
   const nextCursor =

@@ -16,10 +16,14 @@ export interface TenantView {
   limitOverrides: Record<string, number | null>;
   createdAt: string;
   updatedAt: string;
+  /** Platform admins only: their note on a suspension, apart from the reason the tenant sees. */
+  internalNote?: string | null;
 }
 
-export function toTenantView(item: TenantItem): TenantView {
+/** The tenant as its caller may see it: `internal` (a platform admin) adds the internal note. */
+export function toTenantView(item: TenantItem, options: { internal?: boolean } = {}): TenantView {
   return {
+    ...(options.internal ? { internalNote: item.internalNote ?? null } : {}),
     id: item.tenantId,
     name: item.name,
     slug: item.slug,

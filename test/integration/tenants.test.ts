@@ -309,6 +309,39 @@ describe('tenant management', () => {
     expect(seen.body).toMatchObject({ plan: 'professional' });
   });
 
+  it('sets overrides as a PUT, shows the effective limits, and takes limits below the plan only when told', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const token = await adminToken();
+    const put = (body: Record<string, unknown>) =>
+      call<{ limitOverrides: Record<string, unknown>; limits: Record<string, number | null> }>(
+        'PUT',
+        `/v1/tenants/${tenant.id}/plan`,
+        { token, body },
+      );
+    const raised = await put({ plan: 'starter', limitOverrides: { agents: 500, runs: null } });
+    expect(raised.status, raised.text).toBe(200);
+    expect(raised.body.limitOverrides).toEqual({ agents: 500, runs: null });
+    expect(raised.body.limits).toMatchObject({ agents: 500, runs: null, users: 10 });
+    // A PUT replaces: the overrides given are the only ones left.
+    const replaced = await put({ plan: 'starter', limitOverrides: { users: 25 } });
+    expect(replaced.body.limitOverrides).toEqual({ users: 25 });
+    expect(replaced.body.limits).toMatchObject({ users: 25, agents: 10 });
+    // Below the plan's own limit: refused, and nothing changes…
+    const below = await put({ plan: 'starter', limitOverrides: { agents: 1 } });
+    expect(below.status).toBe(400);
+    expect(below.body).toMatchObject({ code: 'override_below_plan' });
+    const unchanged = await call('GET', `/v1/tenants/${tenant.id}`, { token });
+    expect(unchanged.body).toMatchObject({ limitOverrides: { users: 25 } });
+    // …unless meant.
+    const meant = await put({ plan: 'starter', limitOverrides: { agents: 1 }, allowBelowPlan: true });
+    expect(meant.status).toBe(200);
+    expect(meant.body.limits).toMatchObject({ agents: 1 });
+    // None given clears them.
+    const cleared = await put({ plan: 'starter' });
+    expect(cleared.body.limitOverrides).toEqual({});
+    expect(cleared.body.limits).toMatchObject({ agents: 10, users: 10 });
+  });
+
   it('lists tenants for platform admins only, filtered by status and plan, page by page', async () => {
     const token = await adminToken();
     const made = await Promise.all([

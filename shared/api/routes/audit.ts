@@ -36,6 +36,7 @@ export const AUDIT_ROUTES = [
     function: 'audit',
     auth: 'tenant',
     permission: 'audit:read',
+    allowWhenSuspended: true,
     summary: "The tenant's audit log",
     description:
       'Every change in the tenant, newest first, with the actor, the fields before and after, the source IP and the request id; filtered by action and actor. Events expire after the plan’s retention.',
@@ -62,6 +63,7 @@ export const AUDIT_ROUTES = [
     function: 'audit',
     auth: 'tenant',
     permission: 'audit:read',
+    allowWhenSuspended: true,
     feature: 'auditExport',
     summary: 'Export the audit log',
     description:

@@ -22,6 +22,7 @@ const runView = component(
     startedBy: z.string(),
     startedAt: timestamp,
     completedAt: z.nullable(timestamp),
+    statusReason: z.nullable(z.string()),
   }),
 );
 

@@ -68,6 +68,9 @@ export const tenantView = component(
     limitOverrides: z.record(z.string(), z.nullable(z.number())),
     createdAt: timestamp,
     updatedAt: timestamp,
+    internalNote: z.optional(
+      z.nullable(z.string()).check(z.describe('Platform admins only: their note on a suspension.')),
+    ),
   }),
 );
 
@@ -258,7 +261,7 @@ export const TENANT_ROUTES = [
     permission: 'platform:tenants:manage',
     summary: "Change a tenant's plan (platform admin)",
     description:
-      'Moves the tenant to a plan, optionally with per-tenant limits that replace the plan’s (`null` = unlimited; omitted keeps the current overrides).',
+      'Sets the tenant’s plan and its per-tenant limit overrides, as a PUT does: the overrides given replace every stored one, and none given clears them (`null` = unlimited). An override below the plan’s own limit takes limits away the plan sells, so it needs `allowBelowPlan: true` (else `400 override_below_plan`). The answer shows the effective limits.',
     request: {
       path: tenantPath,
       body: z.strictObject({
@@ -266,11 +269,23 @@ export const TENANT_ROUTES = [
         limitOverrides: z.optional(
           z.strictObject(Object.fromEntries(LIMIT_NAMES.map((limit) => [limit, z.optional(limitValue)]))),
         ),
+        allowBelowPlan: z.optional(z.boolean()),
       }),
       example: { plan: 'professional', limitOverrides: { agents: 500 } },
     },
-    responses: { 200: oneTenant },
-    errors: ['concurrent_modification'],
+    responses: {
+      200: {
+        description: 'The tenant, with the limits that now apply.',
+        schema: component(
+          'TenantWithLimits',
+          z.object({
+            ...tenantView.shape,
+            limits: z.record(z.enum(LIMIT_NAMES), z.nullable(z.number())),
+          }),
+        ),
+      },
+    },
+    errors: ['override_below_plan', 'concurrent_modification'],
   },
   {
     id: 'tenants.suspend',
@@ -280,11 +295,12 @@ export const TENANT_ROUTES = [
     auth: 'tenant',
     permission: 'platform:tenants:manage',
     summary: 'Suspend a tenant (platform admin)',
-    description: 'Its users can then read the tenant’s status and nothing else.',
+    description:
+      'The tenant sees `reason`; `internalNote` is for platform admins only (shown on the tenant to them, never in the tenant’s audit log). From the next request its running runs are cancelled with the reason, its API keys are refused on every route, and its people are refused on every route but those open while suspended (reading the tenant, its audit log and its billing, deleting or restoring it); its active owners are emailed.',
     request: {
       path: tenantPath,
-      body: z.strictObject({ reason: singleLineText(500) }),
-      example: { reason: 'Unpaid invoices' },
+      body: z.strictObject({ reason: singleLineText(500), internalNote: z.optional(singleLineText(2000)) }),
+      example: { reason: 'Unpaid invoices', internalNote: 'Three reminders sent; ticket 4521.' },
     },
     responses: { 200: oneTenant },
     errors: ['already_suspended', 'tenant_deleted', 'concurrent_modification'],

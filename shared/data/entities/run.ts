@@ -19,11 +19,28 @@ export const RunEntity = new Entity(
       startedBy: { type: 'string', required: true, readOnly: true },
       startedAt: { type: 'string', required: true, readOnly: true },
       completedAt: { type: 'string' },
+      /** Why the run was cancelled (the suspension's reason). */
+      statusReason: { type: 'string' },
     },
     indexes: {
       byTenant: {
         pk: TENANT_PARTITION_KEY,
         sk: { field: 'sk', composite: ['runId'], template: 'RUN#${runId}', casing: 'none' },
+      },
+      /**
+       * The tenant's running runs, a sparse index: a run is in it from its start until it ends (the
+       * keys go when the status leaves `running`), so stopping them all reads only them.
+       */
+      running: {
+        index: 'gsi2',
+        condition: (attr: { status?: string }) => attr.status === 'running',
+        pk: { ...TENANT_PARTITION_KEY, field: 'gsi2pk' },
+        sk: {
+          field: 'gsi2sk',
+          composite: ['status', 'runId'],
+          template: 'RUN#${status}#${runId}',
+          casing: 'none',
+        },
       },
     },
   },

@@ -20,6 +20,8 @@ export const TenantEntity = new Entity(
       plan: { type: PLAN_IDS, required: true },
       status: { type: TENANT_STATUSES, required: true },
       statusReason: { type: 'string' },
+      /** A platform admin's note on the suspension, shown to platform admins only (never audited in the tenant). */
+      internalNote: { type: 'string' },
       trialEndsAt: { type: 'string' },
       /**
        * Active owners, kept in step with owner memberships so "the last owner stays" is one

@@ -150,7 +150,8 @@ async function admittingTenant(
       purgeAfter: tenant.purgeAfter ?? null,
     });
   }
-  if (tenant.status === 'suspended' && !route.allowWhenSuspended) {
+  // A suspension stops machines outright: a key is refused even where people may still read.
+  if (tenant.status === 'suspended' && (!route.allowWhenSuspended || grant.kind === 'apiKey')) {
     throw new ForbiddenError('This tenant is suspended.', 'tenant_suspended', {
       reason: tenant.statusReason ?? null,
     });
