@@ -12,6 +12,7 @@ const LAYERS = [
       '^shared/tenants/(plans|tenant-status|secret-names)\\.ts$',
       '^shared/tenancy/roles\\.ts$',
       '^shared/runs/run-status\\.ts$',
+      '^shared/exports/export-statuses\\.ts$',
       '^shared/users/membership-status\\.ts$',
       '^shared/api-keys/api-key-status\\.ts$',
       '^shared/identity/user-pool-definition\\.ts$',
@@ -22,7 +23,7 @@ const LAYERS = [
   {
     name: 'domain services',
     paths: [
-      '^shared/(agents|api-keys|audit|auth|billing|identity|jobs|memory|notifications|platform|quotas|runs|tenancy|tenants|users)/',
+      '^shared/(agents|api-keys|audit|auth|billing|exports|identity|jobs|memory|notifications|platform|quotas|runs|tenancy|tenants|users)/',
     ],
   },
   { name: 'http: request scope, validation, problems, middlewares', paths: ['^shared/http/'] },

@@ -1,4 +1,13 @@
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -113,6 +122,47 @@ export class TenantryStack extends Stack {
         'STRIPE_WEBHOOK_SECRET',
         stripeSecret.secretValueFromJson('webhookSecret').unsafeUnwrap(),
       );
+    }
+    // Tenant exports: gzipped NDJSON under `tenants/<tenantId>/exports/`, encrypted, never public,
+    // expired after the retention the app states (EXPORT_RETENTION_DAYS). The job worker writes
+    // them; the tenants function asks for them (through the jobs queue) and presigns downloads.
+    const exportsBucket = new Bucket(this, 'ExportsBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [
+        { expiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(exportsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Every export is audited in the tenant (export.requested); downloads are short presigned links.',
+    });
+    const exportObjects = exportsBucket.arnForObjects('tenants/*');
+    const exportsWildcard = {
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(exportsBucket.node.defaultChild as CfnElement)}.Arn>/tenants/*]`,
+      reason:
+        'Export objects are keyed by tenant and export id, made at run time; the grant covers the tenants/ prefix only.',
+    };
+    Validations.of(this.jobs.worker).acknowledge(exportsWildcard);
+    this.jobs.worker.addEnvironment('EXPORTS_BUCKET', exportsBucket.bucketName);
+    this.jobs.worker.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [exportObjects],
+      }),
+    );
+    if (tenantsFunction) {
+      tenantsFunction.addEnvironment('EXPORTS_BUCKET', exportsBucket.bucketName);
+      tenantsFunction.addEnvironment('JOBS_QUEUE_URL', this.jobs.queue.queueUrl);
+      this.jobs.queue.grantSendMessages(tenantsFunction);
+      tenantsFunction.addToRolePolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [exportObjects] }),
+      );
+      Validations.of(tenantsFunction).acknowledge(exportsWildcard);
     }
     // The purge removes the sign-ins a purged tenant was the last membership of.
     this.jobs.worker.addToRolePolicy(

@@ -81,6 +81,17 @@ const configSchema = z.pipe(
     SECRETS_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
     /** The local stand-in for that key (the twin, tests): secret settings are wrapped with a key derived from it. */
     LOCAL_SECRETS_KEY: z.optional(z.string().check(z.minLength(32))),
+    /** The S3 bucket tenant exports are written to (AWS); unset in the twin. */
+    EXPORTS_BUCKET: z.optional(z.string().check(z.minLength(3))),
+    /** The twin's stand-in for it: a local directory, served at EXPORTS_LOCAL_URL with signed links. */
+    EXPORTS_LOCAL_DIR: z.optional(z.string().check(z.minLength(1))),
+    EXPORTS_LOCAL_URL: z.optional(z.url()),
+    /** Signs the twin's download links (as S3 presigns its own). */
+    EXPORTS_LOCAL_SECRET: z.optional(z.string().check(z.minLength(32))),
+    /** How long an export's download link works. */
+    EXPORT_LINK_TTL_SECONDS: wholeNumber(60, 3_600, 900),
+    /** How long an export's file and record are kept. */
+    EXPORT_RETENTION_DAYS: wholeNumber(1, 30, 7),
     IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 168, 24),
     /** The largest block of API calls an instance leases for a hot tenant (1: a write per request). */
     METERING_MAX_BLOCK: wholeNumber(1, 1_000, 100),
@@ -124,6 +135,14 @@ const configSchema = z.pipe(
       },
       jobs: { queueUrl: env.JOBS_QUEUE_URL },
       idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
+      exports: {
+        bucket: env.EXPORTS_BUCKET,
+        localDir: env.EXPORTS_LOCAL_DIR,
+        localUrl: env.EXPORTS_LOCAL_URL,
+        localSecret: env.EXPORTS_LOCAL_SECRET,
+        linkTtlSeconds: env.EXPORT_LINK_TTL_SECONDS,
+        retentionDays: env.EXPORT_RETENTION_DAYS,
+      },
       metering: { maxBlock: env.METERING_MAX_BLOCK },
       cursors: { secret: env.CURSOR_SECRET },
       secrets: { kmsKeyId: env.SECRETS_KMS_KEY_ID, localKey: env.LOCAL_SECRETS_KEY },

@@ -262,6 +262,16 @@ export const PROBLEMS = {
     description:
       'A limit override is lower than the plan’s own limit (or limits what the plan leaves unlimited); send `allowBelowPlan: true` to mean it.',
   },
+  export_in_progress: {
+    statuses: [409],
+    title: 'Export in progress',
+    description: 'An export of this tenant is already being written; one runs at a time.',
+  },
+  export_not_found: {
+    statuses: [404],
+    title: 'Export not found',
+    description: 'No export with this id in the tenant (exports are kept `EXPORT_RETENTION_DAYS`).',
+  },
   confirmation_mismatch: {
     statuses: [400],
     title: 'Confirmation does not match',

@@ -10,6 +10,7 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   audit: 'aud',
   memory: 'mem',
+  export: 'exp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,11 +1,17 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { isJobName, type TenantJobMessage } from '../../shared/jobs/job-definitions';
-import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
+import {
+  isExportTask,
+  isJobName,
+  type ExportTask,
+  type TenantJobMessage,
+} from '../../shared/jobs/job-definitions';
+import { processExportTask, processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { logger } from '../../shared/observability/logger';
 
-function parse(body: string): TenantJobMessage | null {
+function parse(body: string): TenantJobMessage | ExportTask | null {
   try {
     const value = JSON.parse(body) as Partial<TenantJobMessage>;
+    if (isExportTask(value)) return { task: 'export', tenantId: value.tenantId, exportId: value.exportId };
     if (isJobName(value.job) && typeof value.tenantId === 'string' && typeof value.period === 'string') {
       return { job: value.job, tenantId: value.tenantId, period: value.period };
     }
@@ -15,7 +21,10 @@ function parse(body: string): TenantJobMessage | null {
   return null;
 }
 
-/** The SQS worker: one tenant's job per message; failed messages are returned for retry (then the DLQ). */
+/**
+ * The SQS worker: one tenant's share of a scheduled job, or one export, per message; failed messages
+ * are returned for retry (then the DLQ).
+ */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
@@ -25,7 +34,8 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       continue;
     }
     try {
-      await processTenantJob(message);
+      if ('task' in message) await processExportTask(message);
+      else await processTenantJob(message);
     } catch (error) {
       logger.error('Job message failed', { error, ...message });
       failures.push({ itemIdentifier: record.messageId });

@@ -1,3 +1,4 @@
+import { getExport, listExports, requestExport } from '../../shared/exports/tenant-exports';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { TENANT_ROUTES } from '../../shared/api/routes/tenants';
 import { requirePrincipal, requireTenant } from '../../shared/http/request-scope';
@@ -62,6 +63,18 @@ const operations: Operations<typeof TENANT_ROUTES> = {
   'tenants.reactivate': async (_input, scope) => ({
     status: 200,
     body: await reactivateTenant(requireTenant(scope)),
+  }),
+  'tenants.exports.create': async (_input, scope) => ({
+    status: 202,
+    body: await requestExport(requireTenant(scope), scope.receivedAt),
+  }),
+  'tenants.exports.list': async ({ query }, scope) => ({
+    status: 200,
+    body: await listExports(requireTenant(scope), query),
+  }),
+  'tenants.exports.get': async ({ path }, scope) => ({
+    status: 200,
+    body: await getExport(requireTenant(scope), path.exportId),
   }),
   'tenants.delete': async ({ body }, scope) => ({
     status: 200,

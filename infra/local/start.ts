@@ -10,6 +10,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { seedLocalData, type SeedResult } from './seed';
 import { startSesLocal } from './ses-local';
+import { startLocalExportFiles } from './export-files';
 import { startStripeLocal } from './stripe-local';
 
 export interface LocalTwinOptions {
@@ -65,6 +66,8 @@ export interface LocalTwin {
   sesEndpoint: string;
   /** The Stripe stand-in (Stripe's API, and its own `/_stand-in/` controls). */
   stripeUrl: string;
+  /** The stand-in for the exports bucket: tenant exports, through signed links only. */
+  exportsUrl: string;
   region: string;
   tableName: string;
   userPool: LocalUserPool;
@@ -101,7 +104,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
   const state: LocalState =
     options.persist && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
 
-  const [dynamoPort, cognitoPort, sesPort, stripePort] = [
+  const [dynamoPort, cognitoPort, sesPort, stripePort, exportsPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -135,6 +139,11 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       ...(state.stripe ?? {}),
     });
     stops.push(stripe.stop);
+    const exportFiles = await startLocalExportFiles({
+      port: exportsPort,
+      dir: join(options.dataDir, 'exports'),
+    });
+    stops.push(exportFiles.stop);
 
     await ensureTable(dynamo.endpoint, region, tableName);
     const userPool = await ensureUserPool(cognito.endpoint, region, state.userPool);
@@ -162,6 +171,9 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       POWERTOOLS_METRICS_DISABLED: 'true',
       CURSOR_SECRET: cursorSecret,
       LOCAL_SECRETS_KEY: secretsKey,
+      EXPORTS_LOCAL_DIR: exportFiles.dir,
+      EXPORTS_LOCAL_URL: exportFiles.url,
+      EXPORTS_LOCAL_SECRET: exportFiles.secret,
       ...options.env,
     };
     Object.assign(process.env, runtimeEnv);
@@ -200,6 +212,10 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean);
+    // The jobs queue's stand-in for exports: the worker's code, in this process.
+    const { runExportsInProcess } = await import('../../shared/jobs/export-dispatch');
+    const { processExportTask } = await import('../../shared/jobs/tenant-job-worker');
+    runExportsInProcess(processExportTask);
     const api = await startLocalApiGateway({
       port: options.apiPort,
       allowedOrigins,
@@ -217,6 +233,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       cognitoEndpoint: cognito.endpoint,
       sesEndpoint: ses.endpoint,
       stripeUrl: stripe.url,
+      exportsUrl: exportFiles.url,
       region,
       tableName,
       userPool,
@@ -241,6 +258,7 @@ Tenantry local twin is up.
   cognito-local  ${twin.cognitoEndpoint}   (pool ${twin.userPool.userPoolId}, client ${twin.userPool.clientId})
   email (SES)    ${twin.sesEndpoint}   (aws-ses-v2-local: the inbox of every email the API sent)
   Stripe         ${twin.stripeUrl}   (the Stripe stand-in; checkout pages have a Pay button)
+  exports        ${twin.exportsUrl}   (tenant exports, downloaded through the signed links the API gives)
   data and logs  ${dataDir}
 
 Seeded accounts (password ${seed.platformAdmin.password}):

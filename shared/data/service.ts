@@ -17,6 +17,7 @@ import { RunEntity } from './entities/run';
 import { SecretSettingEntity } from './entities/secret-setting';
 import { SlugClaimEntity } from './entities/slug-claim';
 import { TenantEntity } from './entities/tenant';
+import { TenantExportEntity } from './entities/tenant-export';
 import { UsageBucketEntity } from './entities/usage-bucket';
 
 /**
@@ -43,6 +44,7 @@ export const TenantryService = new Service(
     platformAdmin: PlatformAdminEntity,
     platformAdminCount: PlatformAdminCountEntity,
     platformAuditEvent: PlatformAuditEventEntity,
+    tenantExport: TenantExportEntity,
   },
   // No client here: a Service would impose it on every entity. Each transaction names its client.
   { table: TABLE_NAME },

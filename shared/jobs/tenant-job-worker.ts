@@ -16,10 +16,15 @@ import { runWithTenantContext, type TenantContext } from '../tenancy/context';
 import { PLATFORM_ADMIN_PERMISSIONS } from '../tenancy/roles';
 import { entitlementsOf } from '../tenants/entitlements';
 import { PERIODIC_RESOURCES, PLANS } from '../tenants/plans';
-import type { TenantJobMessage } from './job-definitions';
+import { writeExport } from '../exports/export-writer';
+import type { ExportTask, TenantJobMessage } from './job-definitions';
 
 /** The context a job acts on a tenant with: a system principal, the tenant's plan and limits. */
-async function systemContext({ tenantId, job, period }: TenantJobMessage): Promise<TenantContext | null> {
+async function systemContext({
+  tenantId,
+  job,
+  period,
+}: Pick<TenantJobMessage, 'tenantId' | 'period'> & { job: string }): Promise<TenantContext | null> {
   const tenant = (
     await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
   ).data;
@@ -147,6 +152,13 @@ async function dailyBilling(ctx: TenantContext, now: Date): Promise<void> {
   if (!tenant) return;
   await endTrial(ctx, tenant, now);
   await enforceDunning(ctx, tenant, now);
+}
+
+/** Writes a tenant's export (asked for through the API). Safe to receive twice. */
+export async function processExportTask(task: ExportTask, now: Date = new Date()): Promise<void> {
+  const ctx = await systemContext({ tenantId: task.tenantId, job: 'export', period: task.exportId });
+  if (!ctx) return;
+  await runWithTenantContext(ctx, () => writeExport(ctx, task.exportId, now));
 }
 
 /** Processes one per-tenant job message. Safe to receive twice. */

@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'tenant:read',
   'tenant:update',
   'tenant:delete',
+  'tenant:export',
   'users:read',
   'users:invite',
   'users:update',
@@ -36,6 +37,7 @@ const ADMIN: Permission[] = [
   'users:remove',
   'audit:read',
   'apiKeys:manage',
+  'tenant:export',
 ];
 const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete'];
 

@@ -20,6 +20,9 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   // Not the tenant's slug: the suites that walk the manifest must not delete their tenants.
   'tenants.delete': () => ({ confirm: 'not-the-slug' }),
   'tenants.restore': () => undefined,
+  'tenants.exports.create': () => undefined,
+  'tenants.exports.list': () => undefined,
+  'tenants.exports.get': () => undefined,
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,
@@ -77,6 +80,8 @@ export interface PathIds {
   runId: string;
   memoryId: string;
   keyId: string;
+  /** An export of the tenant; a well-formed id of none when not given. */
+  exportId?: string;
   file?: string;
 }
 
@@ -88,7 +93,9 @@ export function pathFor(route: RouteDefinition, ids: PathIds): string {
         ? (ids.file ?? 'swagger-ui.css')
         : name === 'name'
           ? 'webhookSigningSecret'
-          : ids[name as keyof PathIds];
+          : name === 'exportId'
+            ? (ids.exportId ?? 'exp_01AAAAAAAAAAAAAAAAAAAAAAAA')
+            : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

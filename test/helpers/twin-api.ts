@@ -333,3 +333,24 @@ export async function inbox(address: string): Promise<SentEmail[]> {
   const { emails } = (await response.json()) as { emails: SentEmail[] };
   return emails.filter((email) => email.destination.to.includes(address));
 }
+
+export interface TestExport {
+  id: string;
+  status: string;
+  itemCount: number | null;
+  downloadUrl: string | null;
+}
+
+/** Asks for an export of the tenant and follows it until it is written (the worker runs in the twin). */
+export async function exportOf(tenant: TestTenant, token = tenant.owner.token): Promise<TestExport> {
+  const started = await call<TestExport>('POST', `/v1/tenants/${tenant.id}/exports`, { token });
+  if (started.status !== 202) throw new Error(`export failed: ${started.status} ${started.text}`);
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const seen = await call<TestExport>('GET', `/v1/tenants/${tenant.id}/exports/${started.body.id}`, {
+      token,
+    });
+    if (seen.body.status === 'completed' || seen.body.status === 'failed') return seen.body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`export ${started.body.id} did not finish`);
+}

@@ -325,6 +325,40 @@ describe('the Tenantry stack', () => {
     });
   });
 
+  it('keeps exports in an encrypted, private, SSL-only bucket that expires them; only the worker writes, only the tenants function reads', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }),
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7 })]) },
+    });
+    const bucketPolicy = JSON.stringify(template.findResources('AWS::S3::BucketPolicy'));
+    expect(bucketPolicy).toContain('aws:SecureTransport');
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const withS3 = policies.filter(([, policy]) => JSON.stringify(policy).includes('"s3:'));
+    const writers = withS3
+      .filter(([, policy]) => JSON.stringify(policy).includes('s3:PutObject'))
+      .map(([id]) => id);
+    const readers = withS3
+      .filter(([, policy]) => JSON.stringify(policy).includes('s3:GetObject'))
+      .map(([id]) => id);
+    expect(writers).toHaveLength(1);
+    expect(writers[0]).toMatch(/JobsWorker/);
+    expect(readers).toHaveLength(1);
+    expect(readers[0]).toMatch(/tenants/i);
+    // Positive control: the same search finds both, and no other function touches the bucket.
+    expect(withS3).toHaveLength(2);
+    expect(JSON.stringify(withS3)).toContain('tenants/*');
+  });
+
   it('purges deleted tenants daily at 03:00 UTC, with a worker that may delete sign-ins and nothing else in Cognito', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 3 * * ? *)',

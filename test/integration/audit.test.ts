@@ -99,6 +99,7 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     before: { status: 'deleted' },
     after: { status: 'active' },
   },
+  'tenants.exports.create': { actor: 'owner', action: 'export.requested' },
   'users.invite': { actor: 'owner', action: 'user.invited', after: { role: 'member' } },
   'users.changeRole': {
     actor: 'owner',

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { handler as worker } from '../../functions/jobs/worker';
 import { BillingPeriodEntity } from '../../shared/data/entities/billing-period';
 import { JobRunEntity } from '../../shared/data/entities/job-run';
+import { TenantExportEntity } from '../../shared/data/entities/tenant-export';
+import { platformDocumentClient } from '../../shared/data/clients';
 import { QuotaCounterEntity } from '../../shared/data/entities/quota-counter';
 import { encodeCursor } from '../../shared/data/cursor';
 import type { TenantJobMessage } from '../../shared/jobs/job-definitions';
@@ -116,6 +118,32 @@ describe('scheduled jobs', () => {
       (event) => event.action === 'billing.period_closed',
     );
     expect(closes).toHaveLength(1);
+  });
+
+  it('writes an export from its SQS message, once however often it is delivered', async () => {
+    const tenant = await createTenant();
+    const key = { tenantId: tenant.id, exportId: 'exp_01BBBBBBBBBBBBBBBBBBBBBBBB' };
+    await TenantExportEntity.create({
+      ...key,
+      status: 'pending',
+      requestedBy: tenant.owner.id,
+      requestedAt: new Date().toISOString(),
+      objectKey: `tenants/${tenant.id}/exports/${key.exportId}.ndjson.gz`,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    }).go({ client: platformDocumentClient });
+    const body = JSON.stringify({ task: 'export', ...key });
+    const event = {
+      Records: [
+        { messageId: 'a', body },
+        { messageId: 'b', body },
+      ],
+    } as unknown as SQSEvent;
+    expect(await worker(event)).toEqual({ batchItemFailures: [] });
+    const record = (
+      await TenantExportEntity.get(key).go({ client: platformDocumentClient, consistent: true })
+    ).data;
+    expect(record).toMatchObject({ status: 'completed' });
+    expect(record?.itemCount).toBeGreaterThan(3);
   });
 
   it('processes an SQS batch, reporting only the failed messages', async () => {

@@ -21,6 +21,7 @@ import {
 const PAST_THE_GATE: Record<string, string> = {
   'tenants.delete': 'confirmation_mismatch',
   'tenants.restore': 'not_deleted',
+  'tenants.exports.get': 'export_not_found',
 };
 
 describe('a suspended tenant', () => {

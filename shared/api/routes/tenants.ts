@@ -6,6 +6,7 @@ import type { RouteDefinition } from '../../http/route';
 import { LIMIT_NAMES, PLAN_IDS } from '../../tenants/plans';
 import { SECRET_NAMES } from '../../tenants/secret-names';
 import { TENANT_STATUSES } from '../../tenants/tenant-status';
+import { EXPORT_STATUSES } from '../../exports/export-statuses';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
 import { canonicalCidr, isCidr } from '../../tenancy/ip-allowlist';
@@ -104,6 +105,26 @@ const signupAccepted = component(
   z.object({ status: z.literal('accepted'), email: z.string(), message: z.string() }),
 );
 const oneTenant = { description: 'The tenant.', schema: tenantView };
+
+const exportPath = z.strictObject({ tenantId: idSchema('tenant'), exportId: idSchema('export') });
+const exportView = component(
+  'Export',
+  z.object({
+    id: idSchema('export'),
+    status: z.enum(EXPORT_STATUSES),
+    requestedBy: z.string(),
+    requestedAt: timestamp,
+    completedAt: z.nullable(timestamp),
+    itemCount: z.nullable(z.int().check(z.gte(0))),
+    bytes: z.nullable(z.int().check(z.gte(0))),
+    error: z.nullable(z.string()),
+    expiresAt: timestamp,
+    downloadUrl: z.nullable(z.string()),
+    downloadUrlExpiresAt: z.nullable(timestamp),
+  }),
+);
+const EXPORT_OPEN =
+  ' Open while the tenant is suspended, and while it is deleted until `purgeAfter` (a way to take the data before it goes).';
 
 export const TENANT_ROUTES = [
   {
@@ -352,6 +373,55 @@ export const TENANT_ROUTES = [
     request: { path: tenantPath },
     responses: { 200: oneTenant },
     errors: ['not_deleted', 'retention_ended', 'concurrent_modification'],
+  },
+  {
+    id: 'tenants.exports.create',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/exports',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:export',
+    allowWhenSuspended: true,
+    allowWhenDeleted: true,
+    summary: 'Export everything the tenant owns',
+    description:
+      'Starts an export: the job worker writes every item the tenant owns (the tenant, memberships, API keys without their hashes, agents, runs, memory, counters and usage, audit events, billing periods, secret settings without their values) as gzipped NDJSON (`tenantry-export/1`: a header line, then one `{type, data}` line per item) under the tenant’s own prefix of an encrypted bucket that expires it after `EXPORT_RETENTION_DAYS` (7). Follow it with the status endpoint; the requester is emailed when it is ready. One export at a time.' +
+      EXPORT_OPEN,
+    request: { path: tenantPath },
+    responses: { 202: { description: 'The export, `pending`.', schema: exportView } },
+    errors: ['export_in_progress'],
+  },
+  {
+    id: 'tenants.exports.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/exports',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:export',
+    allowWhenSuspended: true,
+    allowWhenDeleted: true,
+    summary: "List the tenant's exports",
+    description: 'Newest first, without download links (the status endpoint gives one).' + EXPORT_OPEN,
+    request: { path: tenantPath, query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
+    responses: { 200: { description: 'A page of exports.', schema: pageOf(exportView) } },
+    errors: ['invalid_cursor'],
+  },
+  {
+    id: 'tenants.exports.get',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/exports/{exportId}',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'tenant:export',
+    allowWhenSuspended: true,
+    allowWhenDeleted: true,
+    summary: 'An export’s status, and its download link',
+    description:
+      'A completed export carries `downloadUrl`, made fresh at each read and working for `EXPORT_LINK_TTL_SECONDS` (15 minutes): an S3 presigned URL in AWS, a link to the twin’s export file server locally.' +
+      EXPORT_OPEN,
+    request: { path: exportPath },
+    responses: { 200: { description: 'The export.', schema: exportView } },
+    errors: ['export_not_found'],
   },
   {
     id: 'tenants.secrets.list',

@@ -1,0 +1,118 @@
+import { PassThrough, Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { getConfig } from '../config';
+import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
+import { TenantExportEntity } from '../data/entities/tenant-export';
+import { tenantPartitionKey } from '../data/table-definition';
+import { sendEmail } from '../notifications/email';
+import { logger } from '../observability/logger';
+import type { TenantContext } from '../tenancy/context';
+import { exportStore } from './export-store';
+
+export const EXPORT_FORMAT = 'tenantry-export/1';
+
+/** Keys and bookkeeping that are how the table stores an item, not what the tenant owns. */
+const STORAGE_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', '__edb_e__', '__edb_v__'];
+
+/**
+ * One stored item as the export shows it, or `null` for what is not the tenant's to take: stored
+ * API answers kept for idempotent retries. Secrets stay behind: an API key without its hash, a
+ * secret setting without its ciphertext and keys, the tenant without the platform's internal note.
+ */
+export function exportedItem(
+  item: Record<string, unknown>,
+): { type: string; data: Record<string, unknown> } | null {
+  const type = String(item.__edb_e__ ?? 'unknown');
+  if (type === 'idempotencyRecord') return null;
+  const data = Object.fromEntries(Object.entries(item).filter(([field]) => !STORAGE_FIELDS.includes(field)));
+  if (type === 'apiKey') delete data.secretHash;
+  if (type === 'tenant') delete data.internalNote;
+  if (type === 'secretSetting') {
+    return {
+      type,
+      data: { name: data.name, set: true, updatedBy: data.updatedBy, updatedAt: data.updatedAt },
+    };
+  }
+  return { type, data };
+}
+
+/** The export's lines: a header, then every item of the tenant's partition, page by page. */
+async function* exportLines(
+  tenantId: string,
+  exportId: string,
+  now: Date,
+  counted: { items: number },
+): AsyncGenerator<string> {
+  yield `${JSON.stringify({ format: EXPORT_FORMAT, tenantId, exportId, exportedAt: now.toISOString() })}\n`;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await tenantDocumentClient.send(
+      new QueryCommand({
+        TableName: TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': tenantPartitionKey(tenantId) },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const line = exportedItem(item);
+      if (!line) continue;
+      counted.items += 1;
+      yield `${JSON.stringify(line)}\n`;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/**
+ * The export worker's part: writes everything the tenant owns as gzipped NDJSON to the export store
+ * under the tenant's own prefix, streaming (the tenant's size never has to fit in memory), then marks
+ * the export completed with its item count and size and emails whoever asked. Safe to receive twice:
+ * a completed export is left alone. A failure marks it failed and is thrown for the queue to retry.
+ */
+export async function writeExport(
+  ctx: TenantContext,
+  exportId: string,
+  now: Date = new Date(),
+): Promise<void> {
+  const key = { tenantId: ctx.tenantId, exportId };
+  const record = (await TenantExportEntity.get(key).go({ consistent: true })).data;
+  if (!record || record.status === 'completed') return;
+  await TenantExportEntity.patch(key).set({ status: 'running' }).go({ response: 'none' });
+  const counted = { items: 0 };
+  let bytes = 0;
+  try {
+    const gzip = createGzip();
+    const measured = new PassThrough();
+    measured.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    Readable.from(exportLines(ctx.tenantId, exportId, now, counted))
+      .pipe(gzip)
+      .pipe(measured);
+    gzip.on('error', (error) => measured.destroy(error));
+    await exportStore().write(record.objectKey, measured, 'application/gzip');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await TenantExportEntity.patch(key)
+      .set({ status: 'failed', error: reason.slice(0, 500) })
+      .go({ response: 'none' });
+    throw error;
+  }
+  const completedAt = new Date().toISOString();
+  await TenantExportEntity.patch(key)
+    .set({ status: 'completed', completedAt, itemCount: counted.items, bytes })
+    .remove(['error'])
+    .go({ response: 'none' });
+  logger.info('Tenant export written', { tenantId: ctx.tenantId, exportId, items: counted.items, bytes });
+  if (record.requesterEmail) {
+    await sendEmail({
+      to: record.requesterEmail,
+      subject: 'Your export is ready',
+      text: [
+        `The export ${exportId} of your tenant is ready: ${counted.items} items, ${bytes} bytes of gzipped NDJSON.`,
+        `Download it from the console, or from GET /v1/tenants/${ctx.tenantId}/exports/${exportId}, which gives a link that works for ${Math.round(getConfig().exports.linkTtlSeconds / 60)} minutes. The file is kept ${getConfig().exports.retentionDays} days.`,
+        `— Tenantry\n${getConfig().email.consoleUrl}`,
+      ].join('\n\n'),
+    }).catch((error: unknown) => logger.error('Export notice not sent', { exportId, error }));
+  }
+}

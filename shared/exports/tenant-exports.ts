@@ -1,0 +1,116 @@
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { getConfig } from '../config';
+import { tenantDocumentClient } from '../data/clients';
+import { openCursor, sealCursor } from '../data/cursor';
+import { TenantExportEntity, type TenantExportItem } from '../data/entities/tenant-export';
+import { tenantPartitionKey } from '../data/table-definition';
+import { writeTransaction } from '../data/transactions';
+import { ConflictError, NotFoundError } from '../errors';
+import { newId } from '../ids';
+import { dispatchExport } from '../jobs/export-dispatch';
+import { principalId, type TenantContext } from '../tenancy/context';
+import { exportStore } from './export-store';
+
+export interface ExportView {
+  id: string;
+  status: TenantExportItem['status'];
+  requestedBy: string;
+  requestedAt: string;
+  completedAt: string | null;
+  itemCount: number | null;
+  bytes: number | null;
+  error: string | null;
+  /** When the file and this record go. */
+  expiresAt: string;
+  /** A completed export's download link, fresh at each read, and when it stops working. */
+  downloadUrl: string | null;
+  downloadUrlExpiresAt: string | null;
+}
+
+async function toView(item: TenantExportItem, withLink: boolean): Promise<ExportView> {
+  const { linkTtlSeconds } = getConfig().exports;
+  const link =
+    withLink && item.status === 'completed'
+      ? await exportStore().link(
+          item.objectKey,
+          linkTtlSeconds,
+          `${item.tenantId}-${item.exportId}.ndjson.gz`,
+        )
+      : null;
+  return {
+    id: item.exportId,
+    status: item.status,
+    requestedBy: item.requestedBy,
+    requestedAt: item.requestedAt,
+    completedAt: item.completedAt ?? null,
+    itemCount: item.itemCount ?? null,
+    bytes: item.bytes ?? null,
+    error: item.error ?? null,
+    expiresAt: new Date(item.expiresAt * 1000).toISOString(),
+    downloadUrl: link,
+    downloadUrlExpiresAt: link ? new Date(Date.now() + linkTtlSeconds * 1000).toISOString() : null,
+  };
+}
+
+/**
+ * Asks for an export of everything the tenant owns. One at a time: while one is pending or running,
+ * another is `409 export_in_progress`. The record and its audit event are written together, then the
+ * job worker is handed the work; the answer is `pending`, and the status endpoint follows it.
+ */
+export async function requestExport(ctx: TenantContext, now: Date = new Date()): Promise<ExportView> {
+  const recent = await TenantExportEntity.query
+    .byTenant({ tenantId: ctx.tenantId })
+    .go({ order: 'desc', count: 5, consistent: true });
+  if (recent.data.some((item) => item.status === 'pending' || item.status === 'running')) {
+    throw new ConflictError(
+      'An export of this tenant is already being written; wait for it.',
+      'export_in_progress',
+    );
+  }
+  const exportId = newId('export', now.getTime());
+  const { retentionDays } = getConfig().exports;
+  const item: TenantExportItem = {
+    tenantId: ctx.tenantId,
+    exportId,
+    status: 'pending',
+    requestedBy: principalId(ctx.principal),
+    requestedAt: now.toISOString(),
+    objectKey: `tenants/${ctx.tenantId}/exports/${exportId}.ndjson.gz`,
+    expiresAt: Math.floor(now.getTime() / 1000) + retentionDays * 86_400,
+    ...(ctx.principal.type === 'user' && ctx.principal.email ? { requesterEmail: ctx.principal.email } : {}),
+  };
+  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
+    action: 'export.requested',
+    targetType: 'export',
+    targetId: exportId,
+  });
+  await writeTransaction(tenantDocumentClient, ({ tenantExport, auditEvent }) => ({
+    export: tenantExport.create(item).commit(),
+    audit: auditEvent.create(audit).commit(),
+  }));
+  await dispatchExport({ task: 'export', tenantId: ctx.tenantId, exportId });
+  return toView(item, false);
+}
+
+export async function getExport(ctx: TenantContext, exportId: string): Promise<ExportView> {
+  const item = (await TenantExportEntity.get({ tenantId: ctx.tenantId, exportId }).go({ consistent: true }))
+    .data;
+  if (!item) throw new NotFoundError('No export with this id in the tenant.', 'export_not_found');
+  return toView(item, true);
+}
+
+export async function listExports(
+  ctx: TenantContext,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<{ items: ExportView[]; nextCursor: string | null }> {
+  const list = `exports:${ctx.tenantId}`;
+  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
+  const result = await TenantExportEntity.query
+    .byTenant({ tenantId: ctx.tenantId })
+    .go({ count: query.limit, cursor, order: 'desc' });
+  return {
+    items: await Promise.all(result.data.map((item) => toView(item, false))),
+    nextCursor: sealCursor(list, result.cursor),
+  };
+}
