@@ -23,7 +23,7 @@ const LAYERS = [
   {
     name: 'domain services',
     paths: [
-      '^shared/(agents|api-keys|audit|auth|billing|exports|identity|jobs|memory|notifications|platform|quotas|runs|tenancy|tenants|users)/',
+      '^shared/(agents|api-keys|audit|auth|billing|events|exports|identity|jobs|memory|notifications|platform|quotas|runs|tenancy|tenants|users)/',
     ],
   },
   { name: 'http: request scope, validation, problems, middlewares', paths: ['^shared/http/'] },

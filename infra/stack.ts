@@ -8,6 +8,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -85,20 +86,24 @@ export class TenantryStack extends Stack {
       environment,
       corsAllowedOrigins: corsOrigins(this),
     });
+    // The sender's domain, as an SES identity the stack configures (its DKIM records are outputs, to be
+    // put in DNS); only signup and the notifications function may send, and only as it.
+    const senderIdentity = new EmailIdentity(this, 'SenderIdentity', {
+      identity: Identity.domain(senderDomain(emailFrom)),
+    });
+    const sendAsSender = new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['ses:SendEmail'],
+      resources: [
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain(emailFrom) }),
+      ],
+    });
     // Only the tenants function sets and reads secret settings.
     const tenantsFunction = this.api.functions.tenants;
     if (tenantsFunction) {
       secretsKey.grant(tenantsFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
-      // Only signup sends email, as the one sender identity.
-      tenantsFunction.addToRolePolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['ses:SendEmail'],
-          resources: [
-            this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain(emailFrom) }),
-          ],
-        }),
-      );
+      // Signup sends its own email, as the one sender identity.
+      tenantsFunction.addToRolePolicy(sendAsSender);
     }
     this.jobs = new TenantryJobs(this, 'Jobs', { data: this.tableConstruct, environment });
     // Stripe's keys: ops put the secret key and the webhook signing secret in this secret (both are
@@ -164,6 +169,11 @@ export class TenantryStack extends Stack {
       );
       Validations.of(tenantsFunction).acknowledge(exportsWildcard);
     }
+    this.jobs.notifications.addToRolePolicy(sendAsSender);
+    senderIdentity.dkimRecords.forEach(
+      (record, index) =>
+        new CfnOutput(this, `SenderDkim${index + 1}`, { value: `${record.name} CNAME ${record.value}` }),
+    );
     // The purge removes the sign-ins a purged tenant was the last membership of.
     this.jobs.worker.addToRolePolicy(
       new PolicyStatement({

@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   audit: 'aud',
   memory: 'mem',
   export: 'exp',
+  event: 'evt',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

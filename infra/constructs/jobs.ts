@@ -5,6 +5,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../shared/events/event-source';
 import { JOBS, JOB_NAMES } from '../../shared/jobs/job-definitions';
 import type { TenantryTable } from './table';
 import { grantTable, tenantryFunction } from './tenantry-function';
@@ -25,6 +26,8 @@ export class TenantryJobs extends Construct {
   readonly scheduler: NodejsFunction;
   readonly worker: NodejsFunction;
   readonly billingOutbox: NodejsFunction;
+  /** The consumer of the domain events on the default bus: email today. */
+  readonly notifications: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: TenantryJobsProps) {
     super(scope, id);
@@ -77,6 +80,20 @@ export class TenantryJobs extends Construct {
       description: 'Works the billing outbox every minute.',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.billingOutbox, { retryAttempts: 0 })],
+    });
+
+    // Domain events (source `tenantry`, the catalogue in shared/events) reach their consumers here.
+    this.notifications = tenantryFunction(this, 'Notifications', {
+      entry: 'jobs/notifications',
+      description: 'Consumes Tenantry’s domain events: emails their audience.',
+      environment: props.environment,
+      timeout: Duration.minutes(1),
+    });
+    grantTable(this.notifications, props.data);
+    new Rule(this, 'DomainEvents', {
+      description: 'Every Tenantry domain event, to its consumers.',
+      eventPattern: { source: [EVENT_SOURCE] },
+      targets: [new LambdaFunction(this.notifications, { retryAttempts: 4, maxEventAge: Duration.hours(6) })],
     });
 
     for (const job of JOB_NAMES) {

@@ -9,6 +9,7 @@ import { startCognitoLocal } from './cognito-local';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { seedLocalData, type SeedResult } from './seed';
+import { startMailDev } from './maildev';
 import { startSesLocal } from './ses-local';
 import { startLocalExportFiles } from './export-files';
 import { startStripeLocal } from './stripe-local';
@@ -64,6 +65,8 @@ export interface LocalTwin {
   cognitoEndpoint: string;
   /** The SES stand-in: its web inbox, and every email as JSON at `/store`. */
   sesEndpoint: string;
+  /** MailDev, which the SES stand-in relays every email to over SMTP: a web inbox and `/api/email`. */
+  mailUrl: string;
   /** The Stripe stand-in (Stripe's API, and its own `/_stand-in/` controls). */
   stripeUrl: string;
   /** The stand-in for the exports bucket: tenant exports, through signed links only. */
@@ -104,7 +107,9 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
   const state: LocalState =
     options.persist && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
 
-  const [dynamoPort, cognitoPort, sesPort, stripePort, exportsPort] = [
+  const [dynamoPort, cognitoPort, sesPort, stripePort, exportsPort, smtpPort, mailWebPort] = [
+    await freePort(),
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -128,9 +133,17 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       logFile: join(options.dataDir, 'logs', 'cognito-local.log'),
     });
     stops.push(cognito.stop);
+    const mail = await startMailDev({
+      smtpPort,
+      webPort: mailWebPort,
+      logFile: join(options.dataDir, 'logs', 'maildev.log'),
+      ...(options.persist ? { mailDirectory: join(options.dataDir, 'mail') } : {}),
+    });
+    stops.push(mail.stop);
     const ses = await startSesLocal({
       port: sesPort,
       logFile: join(options.dataDir, 'logs', 'ses-local.log'),
+      smtpRelayPort: mail.smtpPort,
     });
     stops.push(ses.stop);
     const stripe = await startStripeLocal({
@@ -216,6 +229,10 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const { runExportsInProcess } = await import('../../shared/jobs/export-dispatch');
     const { processExportTask } = await import('../../shared/jobs/tenant-job-worker');
     runExportsInProcess(processExportTask);
+    // EventBridge's stand-in: the events' consumers (email), in this process.
+    const { consumeEventsInProcess } = await import('../../shared/events/publish');
+    const { consumeEvent } = await import('../../shared/notifications/event-consumer');
+    consumeEventsInProcess(consumeEvent);
     const api = await startLocalApiGateway({
       port: options.apiPort,
       allowedOrigins,
@@ -232,6 +249,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       dynamoDbEndpoint: dynamo.endpoint,
       cognitoEndpoint: cognito.endpoint,
       sesEndpoint: ses.endpoint,
+      mailUrl: mail.webUrl,
       stripeUrl: stripe.url,
       exportsUrl: exportFiles.url,
       region,
@@ -256,7 +274,8 @@ Tenantry local twin is up.
   API            ${twin.apiUrl}   (reference: ${twin.apiUrl}/docs)
   DynamoDB Local ${twin.dynamoDbEndpoint}   (table ${twin.tableName})
   cognito-local  ${twin.cognitoEndpoint}   (pool ${twin.userPool.userPoolId}, client ${twin.userPool.clientId})
-  email (SES)    ${twin.sesEndpoint}   (aws-ses-v2-local: the inbox of every email the API sent)
+  mail inbox     ${twin.mailUrl}   (MailDev: every email the API sent, through SES and SMTP)
+  SES            ${twin.sesEndpoint}   (aws-ses-v2-local, SES's API; relays each email to MailDev)
   Stripe         ${twin.stripeUrl}   (the Stripe stand-in; checkout pages have a Pay button)
   exports        ${twin.exportsUrl}   (tenant exports, downloaded through the signed links the API gives)
   data and logs  ${dataDir}

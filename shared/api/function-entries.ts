@@ -6,7 +6,13 @@ import type { FunctionName } from '../http/route';
  * imports `functions/`.
  */
 export function functionEntry(
-  name: FunctionName | 'authorizer' | 'jobs/scheduler' | 'jobs/worker' | 'jobs/billing-outbox',
+  name:
+    | FunctionName
+    | 'authorizer'
+    | 'jobs/scheduler'
+    | 'jobs/worker'
+    | 'jobs/billing-outbox'
+    | 'jobs/notifications',
 ): string {
   return name.startsWith('jobs/') ? `functions/${name}.ts` : `functions/${name}/handler.ts`;
 }

@@ -1,3 +1,5 @@
+import { getConfig } from '../config';
+import { announce } from '../events/publish';
 import type { AuditSource } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { forgetTenant } from '../data/cached-records';
@@ -118,6 +120,22 @@ function changed(before: TenantBilling, after: TenantBilling): boolean {
   return (Object.keys(after) as Array<keyof TenantBilling>).some((key) => before[key] !== after[key]);
 }
 
+/** A failed payment, taken once (its event record is written): the owners are told (`billing.payment_failed`). */
+async function tellOwnersOfFailure(
+  event: BillingEvent,
+  tenantId: string,
+  subscription: SubscriptionState | null,
+  now: Date,
+): Promise<void> {
+  if (event.type !== 'invoice.payment_failed') return;
+  await announce(
+    tenantId,
+    'billing.payment_failed',
+    { subscriptionId: subscription?.id ?? '', graceDays: getConfig().stripe.graceDays },
+    now,
+  );
+}
+
 /**
  * Stripe's webhook delivery: the signature checked over the raw body (a bad, stale or missing one is
  * a 400 that changes nothing), then the event applied exactly once.
@@ -174,6 +192,7 @@ export async function applyBillingEvent(
       await BillingEventEntity.create({ ...record, ...(tenant ? { tenantId: tenant.tenantId } : {}) }).go({
         response: 'none',
       });
+      if (tenant) await tellOwnersOfFailure(event, tenant.tenantId, subscription, now);
       return 'ignored';
     }
     const source: AuditSource = {
@@ -236,6 +255,7 @@ export async function applyBillingEvent(
       },
     );
     forgetTenant(tenant.tenantId);
+    await tellOwnersOfFailure(event, tenant.tenantId, subscription, now);
     return 'applied';
   } catch (error) {
     if (isConditionalFailure(error)) return 'duplicate';

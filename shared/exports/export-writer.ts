@@ -1,11 +1,10 @@
 import { PassThrough, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { getConfig } from '../config';
 import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
 import { TenantExportEntity } from '../data/entities/tenant-export';
 import { tenantPartitionKey } from '../data/table-definition';
-import { sendEmail } from '../notifications/email';
+import { announce } from '../events/publish';
 import { logger } from '../observability/logger';
 import type { TenantContext } from '../tenancy/context';
 import { exportStore } from './export-store';
@@ -17,14 +16,15 @@ const STORAGE_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', '__e
 
 /**
  * One stored item as the export shows it, or `null` for what is not the tenant's to take: stored
- * API answers kept for idempotent retries. Secrets stay behind: an API key without its hash, a
+ * API answers kept for idempotent retries, and markers of work done once (an event's emails). Secrets stay behind: an API key without its hash, a
  * secret setting without its ciphertext and keys, the tenant without the platform's internal note.
  */
 export function exportedItem(
   item: Record<string, unknown>,
 ): { type: string; data: Record<string, unknown> } | null {
   const type = String(item.__edb_e__ ?? 'unknown');
-  if (type === 'idempotencyRecord') return null;
+  // Bookkeeping, not the tenant's: stored answers for idempotent retries, markers of what was done once.
+  if (type === 'idempotencyRecord' || type === 'onceMarker') return null;
   const data = Object.fromEntries(Object.entries(item).filter(([field]) => !STORAGE_FIELDS.includes(field)));
   if (type === 'apiKey') delete data.secretHash;
   if (type === 'tenant') delete data.internalNote;
@@ -68,7 +68,8 @@ async function* exportLines(
 /**
  * The export worker's part: writes everything the tenant owns as gzipped NDJSON to the export store
  * under the tenant's own prefix, streaming (the tenant's size never has to fit in memory), then marks
- * the export completed with its item count and size and emails whoever asked. Safe to receive twice:
+ * the export completed with its item count and size and announces it (`export.completed`: whoever
+ * asked is emailed). Safe to receive twice:
  * a completed export is left alone. A failure marks it failed and is thrown for the queue to retry.
  */
 export async function writeExport(
@@ -104,15 +105,10 @@ export async function writeExport(
     .remove(['error'])
     .go({ response: 'none' });
   logger.info('Tenant export written', { tenantId: ctx.tenantId, exportId, items: counted.items, bytes });
-  if (record.requesterEmail) {
-    await sendEmail({
-      to: record.requesterEmail,
-      subject: 'Your export is ready',
-      text: [
-        `The export ${exportId} of your tenant is ready: ${counted.items} items, ${bytes} bytes of gzipped NDJSON.`,
-        `Download it from the console, or from GET /v1/tenants/${ctx.tenantId}/exports/${exportId}, which gives a link that works for ${Math.round(getConfig().exports.linkTtlSeconds / 60)} minutes. The file is kept ${getConfig().exports.retentionDays} days.`,
-        `— Tenantry\n${getConfig().email.consoleUrl}`,
-      ].join('\n\n'),
-    }).catch((error: unknown) => logger.error('Export notice not sent', { exportId, error }));
-  }
+  await announce(ctx.tenantId, 'export.completed', {
+    exportId,
+    itemCount: counted.items,
+    bytes,
+    ...(record.requesterEmail ? { requesterEmail: record.requesterEmail } : {}),
+  });
 }

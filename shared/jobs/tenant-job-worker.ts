@@ -7,48 +7,16 @@ import { auditSourceOf } from '../audit/actor';
 import { recordAuditEvent } from '../audit/audit-log';
 import { enforceDunning } from '../billing/dunning';
 import { capacityCostUsd } from '../quotas/capacity-ledger';
-import { endTrial } from '../billing/trials';
+import { endTrial, noticeTrialEnding } from '../billing/trials';
 import { overageAmounts, reportOverage } from '../billing/overage-report';
 import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
 import { purgeTenant } from '../tenants/tenant-purge';
 import { runWithTenantContext, type TenantContext } from '../tenancy/context';
-import { PLATFORM_ADMIN_PERMISSIONS } from '../tenancy/roles';
-import { entitlementsOf } from '../tenants/entitlements';
+import { systemContextFor } from '../tenancy/system-context';
 import { PERIODIC_RESOURCES, PLANS } from '../tenants/plans';
 import { writeExport } from '../exports/export-writer';
 import type { ExportTask, TenantJobMessage } from './job-definitions';
-
-/** The context a job acts on a tenant with: a system principal, the tenant's plan and limits. */
-async function systemContext({
-  tenantId,
-  job,
-  period,
-}: Pick<TenantJobMessage, 'tenantId' | 'period'> & { job: string }): Promise<TenantContext | null> {
-  const tenant = (
-    await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
-  ).data;
-  if (!tenant) return null;
-  return {
-    tenantId,
-    principal: {
-      type: 'system',
-      userId: `job:${job}`,
-      sub: 'system',
-      email: undefined,
-      homeTenantId: undefined,
-      isPlatformAdmin: false,
-      mfaEnrolled: false,
-    },
-    role: 'platform_admin',
-    permissions: PLATFORM_ADMIN_PERMISSIONS,
-    ...entitlementsOf(tenant),
-    tenantStatus: tenant.status,
-    requestId: `${job}:${period}`,
-    sourceIp: '0.0.0.0',
-    userAgent: 'tenantry-jobs',
-  };
-}
 
 /** Creates a counter at zero unless it exists; never touches one that already has use. */
 async function openCounter(
@@ -150,20 +118,25 @@ async function dailyBilling(ctx: TenantContext, now: Date): Promise<void> {
     })
   ).data;
   if (!tenant) return;
+  await noticeTrialEnding(ctx, tenant, now);
   await endTrial(ctx, tenant, now);
   await enforceDunning(ctx, tenant, now);
 }
 
 /** Writes a tenant's export (asked for through the API). Safe to receive twice. */
 export async function processExportTask(task: ExportTask, now: Date = new Date()): Promise<void> {
-  const ctx = await systemContext({ tenantId: task.tenantId, job: 'export', period: task.exportId });
+  const ctx = await systemContextFor(task.tenantId, `export:${task.exportId}`, 'job:export');
   if (!ctx) return;
   await runWithTenantContext(ctx, () => writeExport(ctx, task.exportId, now));
 }
 
 /** Processes one per-tenant job message. Safe to receive twice. */
 export async function processTenantJob(message: TenantJobMessage, now: Date = new Date()): Promise<void> {
-  const ctx = await systemContext(message);
+  const ctx = await systemContextFor(
+    message.tenantId,
+    `${message.job}:${message.period}`,
+    `job:${message.job}`,
+  );
   if (!ctx) {
     logger.warn('Job message for a tenant that no longer exists', { ...message });
     return;

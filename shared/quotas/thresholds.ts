@@ -5,7 +5,7 @@ import { logger } from '../observability/logger';
 import { countThresholdCrossed } from '../observability/metrics';
 import type { TenantContext } from '../tenancy/context';
 import type { QuotaResource } from '../tenants/plans';
-import { publishEvent } from './event-publisher';
+import { publishEvent } from '../events/publish';
 
 const { thresholds } = getConfig().quotas;
 
@@ -24,7 +24,7 @@ export function crossedThresholds(
 }
 
 /**
- * Emits `quota.threshold.crossed` once per threshold, resource and period. Conditional counter
+ * Emits `quota.threshold_crossed` once per threshold, resource and period. Conditional counter
  * updates give each request a disjoint (before, after] slice, so one request sees each crossing; the
  * event item is created with `attribute_not_exists`, so a retried request cannot emit it twice.
  */
@@ -51,19 +51,19 @@ export async function emitThresholdEvents(
     }
     countThresholdCrossed(change.resource, threshold);
     try {
-      const publishedTo = await publishEvent({
-        detailType: 'quota.threshold.crossed',
-        detail: {
-          tenantId: ctx.tenantId,
+      const publishedTo = await publishEvent(
+        ctx.tenantId,
+        'quota.threshold_crossed',
+        {
           resource: change.resource,
           period: change.period,
           threshold,
           used: change.after,
           limit: change.limit,
           plan: ctx.plan,
-          occurredAt: now.toISOString(),
         },
-      });
+        now,
+      );
       await QuotaEventEntity.patch({
         tenantId: ctx.tenantId,
         period: change.period,

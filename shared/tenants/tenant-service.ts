@@ -8,7 +8,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { principalId, type RequestMeta, type TenantContext, type UserPrincipal } from '../tenancy/context';
 import { enqueueSubscriptionCancel } from '../billing/billing-outbox';
-import { emailOwners } from '../notifications/owner-notices';
+import { announce } from '../events/publish';
 import { cancelRunningRuns } from '../runs/run-cancellation';
 import { logger } from '../observability/logger';
 import { forgetTenant } from '../data/cached-records';
@@ -234,27 +234,18 @@ export async function suspendTenant(
     return { status: 'suspended', statusReason: input.reason, internalNote: input.internalNote };
   });
   const cancelled = await cancelRunningRuns(ctx, input.reason, now);
-  await emailOwners(ctx, view.name, {
-    subject: 'Your tenant has been suspended',
-    paragraphs: [
-      `Your tenant ${view.name} (${view.slug}) was suspended on ${now.toISOString().slice(0, 10)}.`,
-      `Reason: ${input.reason}`,
-      [
-        `While it is suspended, owners and admins can still sign in to read the tenant, its audit log and its billing (and pay what is owed).`,
-        `Everything else is refused, API keys included${cancelled ? `, and its ${cancelled} running run${cancelled === 1 ? ' was' : 's were'} stopped` : ''}.`,
-      ].join(' '),
-      'If you think this is a mistake, reply to this email.',
-    ],
-  });
+  await announce(ctx.tenantId, 'tenant.suspended', { reason: input.reason, runsCancelled: cancelled }, now);
   return view;
 }
 
-export function reactivateTenant(ctx: TenantContext): Promise<TenantView> {
-  return mutateTenant(ctx, 'tenant.reactivated', (current) => {
+export async function reactivateTenant(ctx: TenantContext): Promise<TenantView> {
+  const view = await mutateTenant(ctx, 'tenant.reactivated', (current) => {
     if (current.status !== 'suspended')
       throw new ConflictError('Only a suspended tenant can be reactivated.', 'not_suspended');
     return { status: 'active', statusReason: '', internalNote: undefined };
   });
+  await announce(ctx.tenantId, 'tenant.reactivated', {});
+  return view;
 }
 
 /**
@@ -284,6 +275,7 @@ export async function deleteTenant(
       purgeAfter: new Date(now.getTime() + config.tenants.deletionRetentionDays * 86_400_000).toISOString(),
     };
   });
+  await announce(ctx.tenantId, 'tenant.deleted', { purgeAfter: view.purgeAfter ?? '' }, now);
   const tenant = await readTenant(ctx);
   if (tenant.subscriptionId) {
     await enqueueSubscriptionCancel(ctx.tenantId, tenant.subscriptionId, now).catch((error: unknown) =>
@@ -301,8 +293,8 @@ export async function deleteTenant(
  * Its subscription was cancelled with the deletion: it is on the plan Stripe's cancellation left it
  * (Free), and buys again through Checkout.
  */
-export function restoreTenant(ctx: TenantContext, now: Date = new Date()): Promise<TenantView> {
-  return mutateTenant(ctx, 'tenant.restored', (current) => {
+export async function restoreTenant(ctx: TenantContext, now: Date = new Date()): Promise<TenantView> {
+  const view = await mutateTenant(ctx, 'tenant.restored', (current) => {
     if (current.status !== 'deleted')
       throw new ConflictError('Only a deleted tenant can be restored.', 'not_deleted');
     if (current.purgeAfter && current.purgeAfter <= now.toISOString()) {
@@ -321,6 +313,8 @@ export function restoreTenant(ctx: TenantContext, now: Date = new Date()): Promi
       purgeAfter: undefined,
     };
   });
+  await announce(ctx.tenantId, 'tenant.restored', { status: view.status }, now);
+  return view;
 }
 
 export interface ListTenantsQuery {

@@ -1,3 +1,4 @@
+import { announce } from '../events/publish';
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { openCursor, sealCursor } from '../data/cursor';
@@ -150,6 +151,17 @@ export async function inviteUser(
   if (existing && !existing.enabled) await enableDirectoryUser(username);
   await afterCountedTake(ctx, 'users', now);
   if (input.role === 'owner') forgetTenant(ctx.tenantId);
+  await announce(
+    ctx.tenantId,
+    'user.invited',
+    {
+      email: input.email,
+      role: input.role,
+      invitedBy: ctx.principal.type === 'user' && ctx.principal.email ? ctx.principal.email : 'Your team',
+      newAccount: !existing,
+    },
+    now,
+  );
   return toUserView(membership);
 }
 

@@ -10,6 +10,8 @@ export interface TwinInfo {
   dynamoDbEndpoint: string;
   cognitoEndpoint: string;
   sesEndpoint: string;
+  mailUrl: string;
+  exportsUrl: string;
   stripeUrl: string;
   region: string;
   tableName: string;
@@ -43,6 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dynamoDbEndpoint: twin.dynamoDbEndpoint,
     cognitoEndpoint: twin.cognitoEndpoint,
     sesEndpoint: twin.sesEndpoint,
+    mailUrl: twin.mailUrl,
+    exportsUrl: twin.exportsUrl,
     stripeUrl: twin.stripeUrl,
     region: twin.region,
     tableName: twin.tableName,

@@ -321,17 +321,41 @@ export async function createResources(
 
 export interface SentEmail {
   from: string;
-  destination: { to: string[] };
+  to: string[];
   subject: string;
-  body: { text?: string; html?: string };
-  at: number;
+  text: string;
 }
 
-/** Every email the twin's SES stand-in received for `address`, oldest first. */
-export async function inbox(address: string): Promise<SentEmail[]> {
-  const response = await fetch(`${twin.sesEndpoint}/store`);
-  const { emails } = (await response.json()) as { emails: SentEmail[] };
-  return emails.filter((email) => email.destination.to.includes(address));
+/**
+ * Every email delivered to `address` in the twin's mail catcher (MailDev), oldest first: sent by the
+ * functions through SES (the SES stand-in), then relayed over SMTP, as a person reads them. The
+ * relay is asynchronous: waits up to `waitMs` for at least `atLeast` of them.
+ */
+export async function inbox(
+  address: string,
+  options: { atLeast?: number; waitMs?: number; subject?: string } = {},
+): Promise<SentEmail[]> {
+  const deadline = Date.now() + (options.waitMs ?? 2_000);
+  for (;;) {
+    const response = await fetch(`${twin.mailUrl}/api/email`);
+    const emails = (await response.json()) as Array<{
+      from: Array<{ address: string }>;
+      to: Array<{ address: string }>;
+      subject: string;
+      text?: string;
+    }>;
+    const mine = emails
+      .filter((email) => email.to.some((to) => to.address === address))
+      .filter((email) => options.subject === undefined || email.subject.includes(options.subject))
+      .map((email) => ({
+        from: email.from.map((from) => from.address).join(','),
+        to: email.to.map((to) => to.address),
+        subject: email.subject,
+        text: email.text ?? '',
+      }));
+    if (mine.length >= (options.atLeast ?? 1) || Date.now() > deadline) return mine;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export interface TestExport {

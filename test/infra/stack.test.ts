@@ -240,8 +240,8 @@ describe('the Tenantry stack', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
     );
-    // One per domain, the authorizer, the job scheduler and worker, and the billing outbox.
-    expect(functions).toHaveLength(domains.size + 4);
+    // One per domain, the authorizer, the job scheduler and worker, the billing outbox, the notifications.
+    expect(functions).toHaveLength(domains.size + 5);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -258,12 +258,14 @@ describe('the Tenantry stack', () => {
     expect(authorizerPolicy.match(/cognito-idp:\w+/g)).toEqual(['cognito-idp:AdminGetUser']);
   });
 
-  it('lets only the tenants function send email, and only as the configured sender', () => {
+  it('lets only signup (the tenants function) and the notifications send email, and only as the configured sender', () => {
     const withSes = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes('ses:'),
     );
-    expect(withSes.map(([id]) => id)).toHaveLength(1);
-    expect(withSes[0]?.[0]).toMatch(/tenants/);
+    expect(withSes.map(([id]) => id)).toHaveLength(2);
+    expect(withSes.map(([id]) => id).find((id) => /Notifications/.test(id))).toBeDefined();
+    expect(withSes.map(([id]) => id).find((id) => /tenants/.test(id))).toBeDefined();
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'tenantry.example' });
     const statement = (
       withSes[0]?.[1].Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }
     ).PolicyDocument.Statement.find((s) => JSON.stringify(s.Action).includes('ses:'));
@@ -357,6 +359,13 @@ describe('the Tenantry stack', () => {
     // Positive control: the same search finds both, and no other function touches the bucket.
     expect(withS3).toHaveLength(2);
     expect(JSON.stringify(withS3)).toContain('tenants/*');
+  });
+
+  it('sends every domain event to the notifications function, with retries', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['tenantry'] },
+      Targets: [Match.objectLike({ RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }) })],
+    });
   });
 
   it('purges deleted tenants daily at 03:00 UTC, with a worker that may delete sign-ins and nothing else in Cognito', () => {

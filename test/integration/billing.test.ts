@@ -15,6 +15,7 @@ import {
   adminToken,
   call,
   createTenant,
+  inbox,
   storedAuditEvents,
   twin,
   unique,
@@ -358,6 +359,8 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       },
     );
     expect(owed.body).toMatchObject({ status: 'past_due', pastDueSince: expect.any(String) });
+    const [told] = await inbox(tenant.owner.email, { subject: 'A payment failed' });
+    expect(told?.text).toContain('within 7 days');
     const since = Date.parse(owed.body.pastDueSince);
     const job = { job: 'billing-daily' as const, tenantId: tenant.id, period: 'x' };
     // Within the grace (7 days): still active.

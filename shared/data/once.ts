@@ -1,0 +1,21 @@
+import { isConditionalFailure } from './dynamo-errors';
+import { OnceMarkerEntity } from './entities/once-marker';
+
+/**
+ * Claims `key` for the tenant in scope: true the first time, false ever after (until the marker
+ * expires, `days` later). The tenant-guarded client: call it within the tenant's context.
+ */
+export async function claimOnce(tenantId: string, key: string, now: Date, days = 90): Promise<boolean> {
+  try {
+    await OnceMarkerEntity.create({
+      tenantId,
+      key,
+      at: now.toISOString(),
+      expiresAt: Math.floor(now.getTime() / 1000) + days * 86_400,
+    }).go({ response: 'none' });
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
+}

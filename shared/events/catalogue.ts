@@ -1,0 +1,158 @@
+/**
+ * The domain events, described once: what each carries, who is emailed, and the email's words.
+ * Publishers name an event and give its data (typed here); the email consumer and (later) tenant
+ * webhooks read this catalogue, so an event means the same thing everywhere.
+ */
+
+export interface EventData {
+  'quota.threshold_crossed': {
+    resource: string;
+    period: string;
+    threshold: number;
+    used: number;
+    limit: number;
+    plan: string;
+  };
+  'tenant.suspended': { reason: string; runsCancelled: number };
+  'tenant.reactivated': Record<string, never>;
+  'tenant.deleted': { purgeAfter: string };
+  'tenant.restored': { status: string };
+  'billing.payment_failed': { subscriptionId: string; graceDays: number };
+  'billing.trial_ending': { trialEndsAt: string; plan: string; thenPlan: string };
+  'export.completed': { exportId: string; itemCount: number; bytes: number; requesterEmail?: string };
+  'user.invited': { email: string; role: string; invitedBy: string; newAccount: boolean };
+}
+
+export type EventType = keyof EventData;
+
+/** One event as it travels: on EventBridge `DetailType` is its type and `Detail` this envelope. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  /** `evt_…`, unique: consumers act on an id once. */
+  id: string;
+  type: T;
+  tenantId: string;
+  occurredAt: string;
+  data: EventData[T];
+}
+
+/** Who is emailed about an event: the tenant's active owners, or one address named in its data. */
+export type Audience = 'owners' | 'requester' | 'invitee';
+
+export interface Notice {
+  subject: string;
+  paragraphs: string[];
+}
+
+interface EventDescription<T extends EventType> {
+  description: string;
+  audience: Audience;
+  notice(data: EventData[T], tenant: { name: string; slug: string }): Notice;
+}
+
+const percent = (used: number, limit: number) => Math.round((100 * used) / Math.max(1, limit));
+
+export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
+  'quota.threshold_crossed': {
+    description: 'A monthly or counted resource crossed one of the thresholds (80, 90, 95 % by default).',
+    audience: 'owners',
+    notice: (data) => ({
+      subject: `${data.threshold} % of your ${data.resource} used`,
+      paragraphs: [
+        `Your tenant has used ${data.used} of its ${data.limit} ${data.resource} (${percent(data.used, data.limit)} %) for ${data.period}, on the ${data.plan} plan.`,
+        'At the limit, new use is refused until the next period, or until you move to a larger plan (billing, in the console).',
+      ],
+    }),
+  },
+  'tenant.suspended': {
+    description: 'A platform admin (or dunning) suspended the tenant; its running runs were cancelled.',
+    audience: 'owners',
+    notice: (data, tenant) => ({
+      subject: 'Your tenant has been suspended',
+      paragraphs: [
+        `Your tenant ${tenant.name} (${tenant.slug}) was suspended.`,
+        `Reason: ${data.reason}`,
+        `While it is suspended, owners and admins can still sign in to read the tenant, its audit log and its billing (and pay what is owed), and export its data. Everything else is refused, API keys included${data.runsCancelled ? `, and its ${data.runsCancelled} running run${data.runsCancelled === 1 ? ' was' : 's were'} stopped` : ''}.`,
+        'If you think this is a mistake, reply to this email.',
+      ],
+    }),
+  },
+  'tenant.reactivated': {
+    description: 'The tenant’s suspension ended.',
+    audience: 'owners',
+    notice: (_data, tenant) => ({
+      subject: 'Your tenant is active again',
+      paragraphs: [
+        `The suspension of ${tenant.name} (${tenant.slug}) has ended: its users and API keys work again.`,
+      ],
+    }),
+  },
+  'tenant.deleted': {
+    description: 'The tenant was deleted; its data is kept until `purgeAfter`.',
+    audience: 'owners',
+    notice: (data, tenant) => ({
+      subject: 'Your tenant has been deleted',
+      paragraphs: [
+        `${tenant.name} (${tenant.slug}) was deleted, and its subscription cancelled.`,
+        `Its data is kept until ${data.purgeAfter.slice(0, 10)}: until then an owner can restore it, or export its data. Then it is removed for good.`,
+      ],
+    }),
+  },
+  'tenant.restored': {
+    description: 'A deleted tenant was restored within its retention window.',
+    audience: 'owners',
+    notice: (data, tenant) => ({
+      subject: 'Your tenant has been restored',
+      paragraphs: [
+        `${tenant.name} (${tenant.slug}) was restored, ${data.status}. Its subscription was cancelled with the deletion: buy a plan again in the console.`,
+      ],
+    }),
+  },
+  'billing.payment_failed': {
+    description: 'A payment of the tenant’s subscription failed.',
+    audience: 'owners',
+    notice: (data) => ({
+      subject: 'A payment failed',
+      paragraphs: [
+        'The last payment of your subscription failed.',
+        `Update the card in the billing portal (billing, in the console). If nothing is paid within ${data.graceDays} days, the tenant is suspended until it is.`,
+      ],
+    }),
+  },
+  'billing.trial_ending': {
+    description: 'The tenant’s trial ends in three days or less, with no plan bought.',
+    audience: 'owners',
+    notice: (data) => ({
+      subject: 'Your trial ends soon',
+      paragraphs: [
+        `Your ${data.plan} trial ends on ${data.trialEndsAt.slice(0, 10)}. Then the tenant moves to the ${data.thenPlan} plan and its limits.`,
+        'To keep it, buy a plan in the console (billing).',
+      ],
+    }),
+  },
+  'export.completed': {
+    description: 'An export of the tenant was written and can be downloaded.',
+    audience: 'requester',
+    notice: (data) => ({
+      subject: 'Your export is ready',
+      paragraphs: [
+        `The export ${data.exportId} of your tenant is ready: ${data.itemCount} items, ${data.bytes} bytes of gzipped NDJSON.`,
+        'Download it from the console, or from its status endpoint, which gives a link that works for a few minutes. The file is kept for a few days.',
+      ],
+    }),
+  },
+  'user.invited': {
+    description: 'A person was invited into the tenant.',
+    audience: 'invitee',
+    notice: (data, tenant) => ({
+      subject: `You are invited to ${tenant.name}`,
+      paragraphs: [
+        `${data.invitedBy} invited you to ${tenant.name} (${tenant.slug}) as ${data.role}.`,
+        data.newAccount
+          ? 'A separate email brings your temporary password: sign in with it in the console, and choose your own.'
+          : 'Sign in to the console with your account: the tenant is in your tenant switcher.',
+      ],
+    }),
+  },
+};
+
+export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];

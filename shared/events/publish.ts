@@ -1,0 +1,78 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { getConfig } from '../config';
+import { newId } from '../ids';
+import { logger } from '../observability/logger';
+import { sdkLogger } from '../observability/sdk-logger';
+import type { EventData, EventEnvelope, EventType } from './catalogue';
+import { EVENT_SOURCE } from './event-source';
+
+let eventBridge: EventBridgeClient | undefined;
+let inProcess: ((event: EventEnvelope) => Promise<void>) | undefined;
+
+/**
+ * The twin's stand-in for EventBridge and its rule: the consumers' own code, in its process. Set by
+ * the twin at start, so that no API function bundles the consumers (in AWS the bus carries them).
+ */
+export function consumeEventsInProcess(consumer: (event: EventEnvelope) => Promise<void>): void {
+  inProcess = consumer;
+}
+
+/**
+ * Publishes a domain event of the catalogue: to EventBridge (source `tenantry`, detail type the
+ * event's type, detail its envelope) where a bus is configured; in the twin, to the consumers in its
+ * process once the caller has moved on. Returns where it went (`kept-locally`: nowhere but the
+ * caller's own record, when neither exists, as in unit tests).
+ */
+export async function publishEvent<T extends EventType>(
+  tenantId: string,
+  type: T,
+  data: EventData[T],
+  now: Date = new Date(),
+): Promise<'eventbridge' | 'in-process' | 'kept-locally'> {
+  const event: EventEnvelope<T> = {
+    id: newId('event', now.getTime()),
+    type,
+    tenantId,
+    occurredAt: now.toISOString(),
+    data,
+  };
+  const config = getConfig();
+  if (config.events.busName) {
+    eventBridge ??= new EventBridgeClient({ region: config.region, logger: sdkLogger as never });
+    const result = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: config.events.busName,
+            Source: EVENT_SOURCE,
+            DetailType: type,
+            Detail: JSON.stringify(event),
+          },
+        ],
+      }),
+    );
+    if (result.FailedEntryCount)
+      throw new Error(`EventBridge refused the event: ${result.Entries?.[0]?.ErrorMessage}`);
+    return 'eventbridge';
+  }
+  const consumer = inProcess;
+  if (!consumer) return 'kept-locally';
+  setImmediate(() => {
+    consumer(event as EventEnvelope).catch((error: unknown) =>
+      logger.error('Event consumer failed', { eventId: event.id, type, tenantId, error }),
+    );
+  });
+  return 'in-process';
+}
+
+/** Publishes, and logs instead of throwing: for events that ride on a change already made. */
+export async function announce<T extends EventType>(
+  tenantId: string,
+  type: T,
+  data: EventData[T],
+  now: Date = new Date(),
+): Promise<void> {
+  await publishEvent(tenantId, type, data, now).catch((error: unknown) =>
+    logger.error('Event not published', { tenantId, type, error }),
+  );
+}

@@ -1,0 +1,60 @@
+import { getConfig } from '../config';
+import { platformDocumentClient } from '../data/clients';
+import { TenantEntity } from '../data/entities/tenant';
+import { claimOnce } from '../data/once';
+import { EVENT_CATALOGUE, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
+import { logger } from '../observability/logger';
+import { runWithTenantContext } from '../tenancy/context';
+import { systemContextFor } from '../tenancy/system-context';
+import { sendEmail } from './email';
+import { activeOwnerEmails } from './owner-notices';
+
+/** The addresses an event's email goes to, by the catalogue's audience. */
+async function recipients(event: EventEnvelope, tenantId: string): Promise<string[]> {
+  const audience = EVENT_CATALOGUE[event.type].audience;
+  if (audience === 'owners') return activeOwnerEmails(tenantId);
+  if (audience === 'requester') {
+    const address = (event.data as EventData['export.completed']).requesterEmail;
+    return address ? [address] : [];
+  }
+  return [(event.data as EventData['user.invited']).email];
+}
+
+/**
+ * The email consumer of domain events: each event of the catalogue becomes a plain email, branded
+ * with the tenant's name, to its audience (the active owners, the requester, the invitee). Once per
+ * event however often it is delivered (EventBridge delivers at least once): a marker named by the
+ * event's id is claimed first. A failed send is logged; the others go on. Returns how many were sent.
+ */
+export async function emailForEvent(event: EventEnvelope): Promise<number> {
+  const ctx = await systemContextFor(event.tenantId, `event:${event.id}`, 'system:notifications');
+  if (!ctx) return 0;
+  const tenant = (
+    await TenantEntity.get({ tenantId: event.tenantId }).go({
+      client: platformDocumentClient,
+      consistent: true,
+    })
+  ).data;
+  if (!tenant) return 0;
+  return runWithTenantContext(ctx, async () => {
+    if (!(await claimOnce(event.tenantId, `email#${event.id}`, new Date(event.occurredAt), 30))) return 0;
+    const describe = EVENT_CATALOGUE[event.type as EventType].notice as (
+      data: unknown,
+      tenant: { name: string; slug: string },
+    ) => { subject: string; paragraphs: string[] };
+    const notice = describe(event.data, tenant);
+    const text = [tenant.name, ...notice.paragraphs, `— Tenantry\n${getConfig().email.consoleUrl}`].join(
+      '\n\n',
+    );
+    let sent = 0;
+    for (const to of await recipients(event, event.tenantId)) {
+      try {
+        await sendEmail({ to, subject: `[${tenant.name}] ${notice.subject}`, text });
+        sent += 1;
+      } catch (error) {
+        logger.error('Event email not sent', { eventId: event.id, type: event.type, error });
+      }
+    }
+    return sent;
+  });
+}

@@ -1,0 +1,39 @@
+import { platformDocumentClient } from '../data/clients';
+import { TenantEntity } from '../data/entities/tenant';
+import { entitlementsOf } from '../tenants/entitlements';
+import type { TenantContext } from './context';
+import { PLATFORM_ADMIN_PERMISSIONS } from './roles';
+
+/**
+ * The context work done for the platform (a job, an export, an event's consumer) acts on a tenant
+ * with: a system principal, the tenant's plan and limits as stored now. `null` if the tenant is gone.
+ */
+export async function systemContextFor(
+  tenantId: string,
+  requestId: string,
+  actorId: string,
+): Promise<TenantContext | null> {
+  const tenant = (
+    await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
+  ).data;
+  if (!tenant) return null;
+  return {
+    tenantId,
+    principal: {
+      type: 'system',
+      userId: actorId,
+      sub: 'system',
+      email: undefined,
+      homeTenantId: undefined,
+      isPlatformAdmin: false,
+      mfaEnrolled: false,
+    },
+    role: 'platform_admin',
+    permissions: PLATFORM_ADMIN_PERMISSIONS,
+    ...entitlementsOf(tenant),
+    tenantStatus: tenant.status,
+    requestId,
+    sourceIp: '0.0.0.0',
+    userAgent: 'tenantry-jobs',
+  };
+}
