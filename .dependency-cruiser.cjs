@@ -13,6 +13,7 @@ const LAYERS = [
       '^shared/tenancy/roles\\.ts$',
       '^shared/runs/run-status\\.ts$',
       '^shared/exports/export-statuses\\.ts$',
+      '^shared/events/(event-types|event-source)\\.ts$',
       '^shared/users/membership-status\\.ts$',
       '^shared/api-keys/api-key-status\\.ts$',
       '^shared/identity/user-pool-definition\\.ts$',
@@ -23,7 +24,7 @@ const LAYERS = [
   {
     name: 'domain services',
     paths: [
-      '^shared/(agents|api-keys|audit|auth|billing|events|exports|identity|jobs|memory|notifications|platform|quotas|runs|tenancy|tenants|users)/',
+      '^shared/(agents|api-keys|audit|auth|billing|events|exports|identity|jobs|memory|notifications|platform|quotas|runs|tenancy|tenants|users|webhooks)/',
     ],
   },
   { name: 'http: request scope, validation, problems, middlewares', paths: ['^shared/http/'] },

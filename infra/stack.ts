@@ -170,6 +170,11 @@ export class TenantryStack extends Stack {
       Validations.of(tenantsFunction).acknowledge(exportsWildcard);
     }
     this.jobs.notifications.addToRolePolicy(sendAsSender);
+    // Webhook signing secrets are sealed with the secrets key: made by the webhooks function, opened
+    // only by the delivery worker.
+    const webhooksFunction = this.api.functions.webhooks;
+    if (webhooksFunction) secretsKey.grant(webhooksFunction, 'kms:GenerateDataKey');
+    secretsKey.grant(this.jobs.webhookDeliveries, 'kms:Decrypt');
     senderIdentity.dkimRecords.forEach(
       (record, index) =>
         new CfnOutput(this, `SenderDkim${index + 1}`, { value: `${record.name} CNAME ${record.value}` }),
@@ -182,9 +187,9 @@ export class TenantryStack extends Stack {
         resources: [this.auth.userPool.userPoolArn],
       }),
     );
-    // Quota threshold events go to the default bus, from any function that consumes quota.
+    // Domain events (the catalogue in shared/events) go to the default bus from whatever publishes them.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    for (const fn of [...Object.values(this.api.functions), this.jobs.worker])
+    for (const fn of [...Object.values(this.api.functions), this.jobs.worker, this.jobs.webhookDeliveries])
       defaultBus.grantPutEventsTo(fn);
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

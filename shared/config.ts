@@ -92,6 +92,20 @@ const configSchema = z.pipe(
     EXPORT_LINK_TTL_SECONDS: wholeNumber(60, 3_600, 900),
     /** How long an export's file and record are kept. */
     EXPORT_RETENTION_DAYS: wholeNumber(1, 30, 7),
+    /** The SQS queue of webhook deliveries (AWS); unset in the twin, which delivers in-process. */
+    WEBHOOKS_QUEUE_URL: z.optional(z.url()),
+    /** The twin only: webhook endpoints on loopback addresses (and plain http there) are allowed. */
+    WEBHOOKS_ALLOW_LOOPBACK: z._default(z.enum(['true', 'false']), 'false'),
+    /** Seconds before each retry of a failed delivery; one retry per entry. */
+    WEBHOOK_RETRY_DELAYS_SECONDS: z.pipe(
+      z.pipe(
+        text('30,120,600,900,900'),
+        z.transform((value: string) => value.split(',').map((part) => Number(part.trim()))),
+      ),
+      z.array(z.number().check(z.gte(0), z.lte(900))).check(z.minLength(0)),
+    ),
+    /** Failed deliveries in a row after which an endpoint is disabled (and its owners told). */
+    WEBHOOK_DISABLE_AFTER_FAILURES: wholeNumber(1, 1_000, 15),
     IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 168, 24),
     /** The largest block of API calls an instance leases for a hot tenant (1: a write per request). */
     METERING_MAX_BLOCK: wholeNumber(1, 1_000, 100),
@@ -135,6 +149,12 @@ const configSchema = z.pipe(
       },
       jobs: { queueUrl: env.JOBS_QUEUE_URL },
       idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
+      webhooks: {
+        queueUrl: env.WEBHOOKS_QUEUE_URL,
+        allowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK === 'true',
+        retryDelaysSeconds: env.WEBHOOK_RETRY_DELAYS_SECONDS,
+        disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
+      },
       exports: {
         bucket: env.EXPORTS_BUCKET,
         localDir: env.EXPORTS_LOCAL_DIR,

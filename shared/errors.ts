@@ -262,6 +262,22 @@ export const PROBLEMS = {
     description:
       'A limit override is lower than the plan’s own limit (or limits what the plan leaves unlimited); send `allowBelowPlan: true` to mean it.',
   },
+  webhook_url_not_allowed: {
+    statuses: [400],
+    title: 'Webhook URL not allowed',
+    description:
+      'Webhooks are delivered over https to public addresses only: not to private, loopback, link-local or reserved ones, and not with credentials in the URL.',
+  },
+  webhook_not_found: {
+    statuses: [404],
+    title: 'Webhook endpoint not found',
+    description: 'No webhook endpoint with this id in the tenant.',
+  },
+  webhook_endpoint_limit: {
+    statuses: [409],
+    title: 'Webhook endpoint limit',
+    description: 'A tenant has at most 10 webhook endpoints.',
+  },
   export_in_progress: {
     statuses: [409],
     title: 'Export in progress',

@@ -12,6 +12,8 @@ export const ID_PREFIXES = {
   memory: 'mem',
   export: 'exp',
   event: 'evt',
+  webhook: 'whk',
+  delivery: 'dlv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

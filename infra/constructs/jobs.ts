@@ -26,8 +26,12 @@ export class TenantryJobs extends Construct {
   readonly scheduler: NodejsFunction;
   readonly worker: NodejsFunction;
   readonly billingOutbox: NodejsFunction;
-  /** The consumer of the domain events on the default bus: email today. */
+  /** The consumer of the domain events on the default bus: email, and webhook deliveries queued. */
   readonly notifications: NodejsFunction;
+  /** Tenant webhook deliveries, one attempt per message; retries are delayed messages. */
+  readonly webhookQueue: Queue;
+  readonly webhookDeadLetterQueue: Queue;
+  readonly webhookDeliveries: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: TenantryJobsProps) {
     super(scope, id);
@@ -90,6 +94,34 @@ export class TenantryJobs extends Construct {
       timeout: Duration.minutes(1),
     });
     grantTable(this.notifications, props.data);
+    this.webhookDeadLetterQueue = new Queue(this, 'WebhookDeadLetterQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.webhookDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the webhook deliveries queue.',
+    });
+    this.webhookQueue = new Queue(this, 'WebhookQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      visibilityTimeout: Duration.minutes(2),
+      deadLetterQueue: { queue: this.webhookDeadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.webhookDeliveries = tenantryFunction(this, 'WebhookDeliveries', {
+      entry: 'jobs/webhook-deliveries',
+      description: 'Delivers tenant webhooks: signed, logged, retried with backoff.',
+      environment: { ...props.environment, WEBHOOKS_QUEUE_URL: this.webhookQueue.queueUrl },
+      timeout: Duration.seconds(60),
+    });
+    grantTable(this.webhookDeliveries, props.data);
+    this.webhookQueue.grantSendMessages(this.webhookDeliveries);
+    this.webhookDeliveries.addEventSource(
+      new SqsEventSource(this.webhookQueue, { batchSize: 5, reportBatchItemFailures: true }),
+    );
+    this.notifications.addEnvironment('WEBHOOKS_QUEUE_URL', this.webhookQueue.queueUrl);
+    this.webhookQueue.grantSendMessages(this.notifications);
     new Rule(this, 'DomainEvents', {
       description: 'Every Tenantry domain event, to its consumers.',
       eventPattern: { source: [EVENT_SOURCE] },

@@ -187,6 +187,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       EXPORTS_LOCAL_DIR: exportFiles.dir,
       EXPORTS_LOCAL_URL: exportFiles.url,
       EXPORTS_LOCAL_SECRET: exportFiles.secret,
+      // The twin's webhook endpoints may be on this machine (plain http there); AWS refuses them.
+      WEBHOOKS_ALLOW_LOOPBACK: 'true',
       ...options.env,
     };
     Object.assign(process.env, runtimeEnv);
@@ -233,6 +235,10 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const { consumeEventsInProcess } = await import('../../shared/events/publish');
     const { consumeEvent } = await import('../../shared/notifications/event-consumer');
     consumeEventsInProcess(consumeEvent);
+    // The webhook deliveries queue's stand-in: the delivery worker, on timers in this process.
+    const { deliverWebhooksInProcess } = await import('../../shared/webhooks/webhook-dispatch');
+    const { deliverWebhook } = await import('../../shared/webhooks/webhook-delivery');
+    deliverWebhooksInProcess((task) => deliverWebhook(task));
     const api = await startLocalApiGateway({
       port: options.apiPort,
       allowedOrigins,

@@ -12,7 +12,8 @@ export function functionEntry(
     | 'jobs/scheduler'
     | 'jobs/worker'
     | 'jobs/billing-outbox'
-    | 'jobs/notifications',
+    | 'jobs/notifications'
+    | 'jobs/webhook-deliveries',
 ): string {
   return name.startsWith('jobs/') ? `functions/${name}.ts` : `functions/${name}/handler.ts`;
 }

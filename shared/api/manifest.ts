@@ -8,6 +8,7 @@ import { QUOTA_ROUTES } from './routes/quotas';
 import { RUN_ROUTES } from './routes/runs';
 import { TENANT_ROUTES } from './routes/tenants';
 import { USER_ROUTES } from './routes/users';
+import { WEBHOOK_ROUTES } from './routes/webhooks';
 
 /**
  * The route manifest: every endpoint, once, with its schemas. The CDK stack creates API routes from
@@ -25,6 +26,7 @@ export const ROUTES = [
   ...QUOTA_ROUTES,
   ...BILLING_ROUTES,
   ...PLATFORM_ROUTES,
+  ...WEBHOOK_ROUTES,
   ...DOCS_ROUTES,
 ] as const;
 

@@ -20,6 +20,7 @@ const TAGS: Record<RouteDefinition['function'], string> = {
   quotas: 'Quotas and usage: every limit, its use, and use over time.',
   billing: 'Billing: the plans for sale, subscriptions with Stripe, usage and overage.',
   platform: 'The platform itself: platform admins and the platform audit log.',
+  webhooks: 'Webhooks: a tenant’s endpoints for its events, signed as Standard Webhooks, retried, logged.',
   docs: 'This reference and the OpenAPI document.',
 };
 

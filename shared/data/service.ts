@@ -19,6 +19,7 @@ import { SlugClaimEntity } from './entities/slug-claim';
 import { TenantEntity } from './entities/tenant';
 import { TenantExportEntity } from './entities/tenant-export';
 import { UsageBucketEntity } from './entities/usage-bucket';
+import { WebhookEndpointEntity } from './entities/webhook-endpoint';
 
 /**
  * The ElectroDB service over the one table, for transactions that span entities. Tenant code passes
@@ -45,6 +46,7 @@ export const TenantryService = new Service(
     platformAdminCount: PlatformAdminCountEntity,
     platformAuditEvent: PlatformAuditEventEntity,
     tenantExport: TenantExportEntity,
+    webhookEndpoint: WebhookEndpointEntity,
   },
   // No client here: a Service would impose it on every entity. Each transaction names its client.
   { table: TABLE_NAME },

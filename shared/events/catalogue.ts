@@ -1,3 +1,5 @@
+import { EVENT_TYPE_NAMES } from './event-types';
+
 /**
  * The domain events, described once: what each carries, who is emailed, and the email's words.
  * Publishers name an event and give its data (typed here); the email consumer and (later) tenant
@@ -21,6 +23,7 @@ export interface EventData {
   'billing.trial_ending': { trialEndsAt: string; plan: string; thenPlan: string };
   'export.completed': { exportId: string; itemCount: number; bytes: number; requesterEmail?: string };
   'user.invited': { email: string; role: string; invitedBy: string; newAccount: boolean };
+  'webhook.endpoint_disabled': { endpointId: string; url: string; failures: number };
 }
 
 export type EventType = keyof EventData;
@@ -153,6 +156,21 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
       ],
     }),
   },
+  'webhook.endpoint_disabled': {
+    description: 'A webhook endpoint was disabled after too many failed deliveries in a row.',
+    audience: 'owners',
+    notice: (data) => ({
+      subject: 'A webhook endpoint was disabled',
+      paragraphs: [
+        `The webhook endpoint ${data.url} (${data.endpointId}) failed ${data.failures} deliveries in a row and was disabled: no more events are sent to it.`,
+        'Its delivery log shows what it answered. Fix it, then enable it again (PATCH it with "enabled": true).',
+      ],
+    }),
+  },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];
+
+// The names the manifest lists (a base module) are these types, checked when this compiles.
+const _names: readonly EventType[] = EVENT_TYPE_NAMES;
+void _names;

@@ -17,7 +17,8 @@ const STORAGE_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', '__e
 /**
  * One stored item as the export shows it, or `null` for what is not the tenant's to take: stored
  * API answers kept for idempotent retries, and markers of work done once (an event's emails). Secrets stay behind: an API key without its hash, a
- * secret setting without its ciphertext and keys, the tenant without the platform's internal note.
+ * secret setting or a webhook endpoint without its sealed secret, the tenant without the platform's
+ * internal note.
  */
 export function exportedItem(
   item: Record<string, unknown>,
@@ -28,6 +29,9 @@ export function exportedItem(
   const data = Object.fromEntries(Object.entries(item).filter(([field]) => !STORAGE_FIELDS.includes(field)));
   if (type === 'apiKey') delete data.secretHash;
   if (type === 'tenant') delete data.internalNote;
+  if (type === 'webhookEndpoint') {
+    for (const sealed of ['ciphertext', 'iv', 'tag', 'encryptedKey', 'keyRef']) delete data[sealed];
+  }
   if (type === 'secretSetting') {
     return {
       type,

@@ -7,7 +7,17 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda function that serves a route; one per domain. */
 export type FunctionName =
-  'tenants' | 'users' | 'apiKeys' | 'billing' | 'audit' | 'agents' | 'runs' | 'quotas' | 'platform' | 'docs';
+  | 'tenants'
+  | 'users'
+  | 'apiKeys'
+  | 'billing'
+  | 'audit'
+  | 'agents'
+  | 'runs'
+  | 'quotas'
+  | 'platform'
+  | 'webhooks'
+  | 'docs';
 
 /** What a route accepts; each schema runs in the validation middleware, before anything is consumed. */
 export interface RouteRequest {

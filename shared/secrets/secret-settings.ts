@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
@@ -7,7 +6,8 @@ import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
 import { principalId, type TenantContext } from '../tenancy/context';
 import { SECRET_NAMES, type SecretName } from '../tenants/secret-names';
-import { keyEncryptionKey, type EncryptionContext } from './key-encryption-key';
+import { openValue, sealValue } from './envelope';
+import type { EncryptionContext } from './key-encryption-key';
 
 export interface SecretSettingView {
   name: SecretName;
@@ -47,20 +47,10 @@ export async function putSecretSetting(
   value: string,
   now: Date = new Date(),
 ): Promise<SecretSettingView> {
-  const kek = keyEncryptionKey();
-  const dataKey = await kek.generateDataKey(contextOf(ctx.tenantId, name));
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', dataKey.plaintext, iv);
-  const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-  dataKey.plaintext.fill(0);
   const item: SecretSettingItem = {
     tenantId: ctx.tenantId,
     name,
-    ciphertext: ciphertext.toString('base64'),
-    iv: iv.toString('base64'),
-    tag: cipher.getAuthTag().toString('base64'),
-    encryptedKey: dataKey.wrapped,
-    keyRef: kek.ref,
+    ...(await sealValue(value, contextOf(ctx.tenantId, name))),
     updatedBy: principalId(ctx.principal),
     updatedAt: now.toISOString(),
   };
@@ -106,10 +96,5 @@ export async function readSecretSetting(ctx: TenantContext, name: SecretName): P
   const item = (await SecretSettingEntity.get({ tenantId: ctx.tenantId, name }).go({ consistent: true }))
     .data;
   if (!item) return null;
-  const dataKey = await keyEncryptionKey().unwrapDataKey(item.encryptedKey, contextOf(ctx.tenantId, name));
-  const decipher = createDecipheriv('aes-256-gcm', dataKey, Buffer.from(item.iv, 'base64'));
-  decipher.setAuthTag(Buffer.from(item.tag, 'base64'));
-  const value = Buffer.concat([decipher.update(Buffer.from(item.ciphertext, 'base64')), decipher.final()]);
-  dataKey.fill(0);
-  return value.toString('utf8');
+  return openValue(item, contextOf(ctx.tenantId, name));
 }

@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'runs:write',
   'billing:manage',
   'apiKeys:manage',
+  'webhooks:manage',
   'platform:tenants:read',
   'platform:tenants:manage',
   'platform:admins:manage',
@@ -38,6 +39,7 @@ const ADMIN: Permission[] = [
   'audit:read',
   'apiKeys:manage',
   'tenant:export',
+  'webhooks:manage',
 ];
 const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete'];
 

@@ -38,7 +38,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     apiPort: await freePort(),
     logLevel: 'SILENT',
     testClock: true,
-    env: { SIGNUP_LIMIT_PER_IP_PER_HOUR: String(signupLimitPerHour) },
+    env: {
+      SIGNUP_LIMIT_PER_IP_PER_HOUR: String(signupLimitPerHour),
+      // Webhook retries in tenths of a second, and endpoints disabled after 4 failures in a row.
+      WEBHOOK_RETRY_DELAYS_SECONDS: '0.1,0.1,0.1,0.1,0.1',
+      WEBHOOK_DISABLE_AFTER_FAILURES: '4',
+    },
   });
   project.provide('twin', {
     apiUrl: twin.apiUrl,

@@ -23,6 +23,12 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'tenants.exports.create': () => undefined,
   'tenants.exports.list': () => undefined,
   'tenants.exports.get': () => undefined,
+  'webhooks.create': () => ({ url: 'http://127.0.0.1:9/hooks', events: ['tenant.reactivated'] }),
+  'webhooks.list': () => undefined,
+  'webhooks.get': () => undefined,
+  'webhooks.update': () => ({ description: 'Changed' }),
+  'webhooks.delete': () => undefined,
+  'webhooks.deliveries': () => undefined,
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,
@@ -82,6 +88,8 @@ export interface PathIds {
   keyId: string;
   /** An export of the tenant; a well-formed id of none when not given. */
   exportId?: string;
+  /** A webhook endpoint of the tenant; a well-formed id of none when not given. */
+  endpointId?: string;
   file?: string;
 }
 
@@ -95,7 +103,9 @@ export function pathFor(route: RouteDefinition, ids: PathIds): string {
           ? 'webhookSigningSecret'
           : name === 'exportId'
             ? (ids.exportId ?? 'exp_01AAAAAAAAAAAAAAAAAAAAAAAA')
-            : ids[name as keyof PathIds];
+            : name === 'endpointId'
+              ? (ids.endpointId ?? 'whk_01AAAAAAAAAAAAAAAAAAAAAAAA')
+              : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

@@ -294,7 +294,7 @@ export const OWNER_SCOPES = [...ROLE_PERMISSIONS.owner];
 
 export async function createResources(
   tenant: TestTenant,
-): Promise<{ agentId: string; runId: string; memoryId: string; keyId: string }> {
+): Promise<{ agentId: string; runId: string; memoryId: string; keyId: string; endpointId?: string }> {
   const token = tenant.owner.token;
   const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
     token,
@@ -316,7 +316,18 @@ export async function createResources(
   );
   if (memory.status !== 201) throw new Error(`memory failed: ${memory.status} ${memory.text}`);
   const key = await createApiKey(tenant, ['agents:read']);
-  return { agentId: agent.body.id, runId: run.body.id, memoryId: memory.body.id, keyId: key.id };
+  // A webhook endpoint too, where the plan has webhooks (on a loopback port nothing listens on).
+  const webhook = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/webhooks`, {
+    token,
+    body: { url: 'http://127.0.0.1:9/hooks', events: ['tenant.reactivated'] },
+  });
+  return {
+    agentId: agent.body.id,
+    runId: run.body.id,
+    memoryId: memory.body.id,
+    keyId: key.id,
+    ...(webhook.status === 201 ? { endpointId: webhook.body.id } : {}),
+  };
 }
 
 export interface SentEmail {

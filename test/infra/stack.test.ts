@@ -155,11 +155,22 @@ describe('the Tenantry stack', () => {
     }
   });
 
-  it('wraps secret settings with a rotated KMS key only the tenants function may use', () => {
+  it('wraps secrets with a rotated KMS key: sealed by the tenants and webhooks functions, opened by them and the webhook worker only', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
-    const withKms = policies.filter(([, policy]) => JSON.stringify(policy).includes('kms:GenerateDataKey'));
-    expect(withKms.map(([id]) => id)).toEqual([expect.stringMatching(/tenants/)]);
+    const withKms = (action: string) =>
+      policies
+        .filter(([, policy]) => JSON.stringify(policy).includes(action))
+        .map(([id]) => id)
+        .sort();
+    expect(withKms('kms:GenerateDataKey')).toEqual([
+      expect.stringMatching(/tenants/),
+      expect.stringMatching(/webhooks/),
+    ]);
+    expect(withKms('kms:Decrypt')).toEqual([
+      expect.stringMatching(/tenants/),
+      expect.stringMatching(/WebhookDeliveries/),
+    ]);
   });
 
   it('limits the tenant data role to its tenant’s partition by session tag', () => {
@@ -240,8 +251,9 @@ describe('the Tenantry stack', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
     );
-    // One per domain, the authorizer, the job scheduler and worker, the billing outbox, the notifications.
-    expect(functions).toHaveLength(domains.size + 5);
+    // One per domain, the authorizer, the job scheduler and worker, the billing outbox, the
+    // notifications and the webhook deliveries.
+    expect(functions).toHaveLength(domains.size + 6);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -385,7 +397,8 @@ describe('the Tenantry stack', () => {
   });
 
   it('fans jobs out through an encrypted SQS queue with a dead-letter queue and partial batch failures', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    // The jobs queue and the webhook deliveries queue, each with its dead-letter queue.
+    template.resourceCountIs('AWS::SQS::Queue', 4);
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
@@ -403,11 +416,23 @@ describe('the Tenantry stack', () => {
     });
   });
 
-  it('lets the functions that consume quota put threshold events on the default bus', () => {
+  it('lets the functions that publish domain events put them on the default bus', () => {
     const withPutEvents = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes('events:PutEvents'),
     );
-    expect(withPutEvents.length).toBe(new Set(ROUTES.map((route) => route.function)).size + 1);
+    // Every API function, the job worker and the webhook deliveries (which tells of a disabled endpoint).
+    expect(withPutEvents.length).toBe(new Set(ROUTES.map((route) => route.function)).size + 2);
+  });
+
+  it('delivers webhooks from their own encrypted queue, with a dead-letter queue and partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const queues = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) =>
+      /WebhookQueue/.test(id),
+    );
+    expect(JSON.stringify(queues)).toContain('maxReceiveCount');
   });
 
   it('writes API access logs', () => {

@@ -100,6 +100,18 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     after: { status: 'active' },
   },
   'tenants.exports.create': { actor: 'owner', action: 'export.requested' },
+  'webhooks.create': { actor: 'owner', action: 'webhook.created', after: { events: ['tenant.reactivated'] } },
+  'webhooks.update': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ endpointId: (await createResources(tenant)).endpointId }),
+    action: 'webhook.updated',
+    after: { description: 'Changed' },
+  },
+  'webhooks.delete': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ endpointId: (await createResources(tenant)).endpointId }),
+    action: 'webhook.deleted',
+  },
   'users.invite': { actor: 'owner', action: 'user.invited', after: { role: 'member' } },
   'users.changeRole': {
     actor: 'owner',

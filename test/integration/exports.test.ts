@@ -116,6 +116,7 @@ describe('exporting a tenant', () => {
         'quotaCounter',
         'usageBucket',
         'tenantExport',
+        'webhookEndpoint',
       ]),
     );
     // What was stored for idempotent replays, secrets and their hashes stay behind.

@@ -32,7 +32,8 @@ async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: 
 }
 
 /**
- * The positive control of the routes that change a tenant's life or start its one export at a time:
+ * The positive control of the routes that change a tenant's life, start its one export at a time,
+ * or add to its few webhook endpoints:
  * on a tenant of its own (D), which the walk can spare, by D's owner or D's full-scope key. A
  * restore needs D deleted first; reading an export needs one.
  */
@@ -44,18 +45,30 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
     expect(deleted.status, deleted.text).toBe(200);
   }
   const exportId = route.id === 'tenants.exports.get' ? (await exportOf(d, token)).id : undefined;
-  const ids = { tenantId: d.id, userId: '', agentId: '', runId: '', memoryId: '', keyId: '', exportId };
+  const endpointId = route.path.includes('{endpointId}') ? (await createResources(d)).endpointId : undefined;
+  const ids = {
+    tenantId: d.id,
+    userId: '',
+    agentId: '',
+    runId: '',
+    memoryId: '',
+    keyId: '',
+    exportId,
+    endpointId,
+  };
   return call(route.method, pathFor(route, ids), {
     token,
-    body: route.id === 'tenants.delete' ? { confirm: d.slug } : undefined,
+    body: route.id === 'tenants.delete' ? { confirm: d.slug } : sampleBody(route, unique('x')),
   });
 }
 
-const LIFECYCLE = new Set([
+/** Routes whose positive control runs on a tenant of its own; webhook endpoints (10 a tenant at most) too. */
+const LIFECYCLE = new Set<string>([
   'tenants.delete',
   'tenants.restore',
   'tenants.exports.create',
   'tenants.exports.get',
+  ...ROUTES.filter((route) => route.function === 'webhooks').map((route) => route.id),
 ]);
 
 /**
@@ -67,11 +80,11 @@ describe('cross-tenant isolation, walking the route manifest', () => {
   let b: TestTenant;
   let bMember: TestUser;
   let bAuditBefore: number;
-  let bIds: { agentId: string; runId: string; memoryId: string; keyId: string };
+  let bIds: { agentId: string; runId: string; memoryId: string; keyId: string; endpointId?: string };
 
   let c: TestTenant;
   let cMember: TestUser;
-  let cIds: { agentId: string; runId: string; memoryId: string; keyId: string };
+  let cIds: { agentId: string; runId: string; memoryId: string; keyId: string; endpointId?: string };
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([createTenant(), createTenant(), createTenant()]);
@@ -114,7 +127,9 @@ describe('cross-tenant isolation, walking the route manifest', () => {
         return;
       }
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
-      const ids = /\{(agentId|runId|memoryId|keyId)\}/.test(route.path) ? await createResources(c) : cIds;
+      const ids = /\{(agentId|runId|memoryId|keyId|endpointId)\}/.test(route.path)
+        ? await createResources(c)
+        : cIds;
       const rightful = await call(
         route.method,
         pathFor(route, { tenantId: c.id, userId: await rightfulUser(route, c, cMember), ...ids }),
@@ -262,7 +277,7 @@ describe('cross-tenant isolation with API keys, walking the route manifest', () 
   let cKey: TestApiKey;
   let bMember: TestUser;
   let cMember: TestUser;
-  let bIds: { agentId: string; runId: string; memoryId: string; keyId: string };
+  let bIds: { agentId: string; runId: string; memoryId: string; keyId: string; endpointId?: string };
   let bAuditBefore: number;
 
   beforeAll(async () => {
@@ -310,7 +325,7 @@ describe('cross-tenant isolation with API keys, walking the route manifest', () 
         return;
       }
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
-      const ids = /\{(agentId|runId|memoryId|keyId)\}/.test(route.path)
+      const ids = /\{(agentId|runId|memoryId|keyId|endpointId)\}/.test(route.path)
         ? await createResources(c)
         : undefined;
       const rightful = await call(

@@ -1,5 +1,6 @@
 import { Entity, type EntityItem } from 'electrodb';
 import { SECRET_NAMES } from '../../tenants/secret-names';
+import { SEALED_VALUE_ATTRIBUTES } from './sealed-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -14,13 +15,7 @@ export const SecretSettingEntity = new Entity(
     attributes: {
       tenantId: { type: 'string', required: true, readOnly: true },
       name: { type: SECRET_NAMES, required: true, readOnly: true },
-      ciphertext: { type: 'string', required: true },
-      iv: { type: 'string', required: true },
-      tag: { type: 'string', required: true },
-      /** The data key, encrypted by the key-encryption key. */
-      encryptedKey: { type: 'string', required: true },
-      /** Which key-encryption key wrapped it (`kms:<key id>` or `local`). */
-      keyRef: { type: 'string', required: true },
+      ...SEALED_VALUE_ATTRIBUTES,
       updatedBy: { type: 'string', required: true },
       updatedAt: { type: 'string', required: true },
     },

@@ -1,0 +1,40 @@
+import { Entity, type EntityItem } from 'electrodb';
+import { TENANT_PARTITION_KEY } from '../table-definition';
+import { TABLE_NAME, tenantDocumentClient } from '../clients';
+
+/** One attempt to deliver an event to an endpoint: the delivery log (kept 30 days). */
+export const WebhookDeliveryEntity = new Entity(
+  {
+    model: { entity: 'webhookDelivery', version: '1', service: 'tenantry' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      endpointId: { type: 'string', required: true, readOnly: true },
+      deliveryId: { type: 'string', required: true, readOnly: true },
+      eventId: { type: 'string', required: true, readOnly: true },
+      eventType: { type: 'string', required: true, readOnly: true },
+      attempt: { type: 'number', required: true, readOnly: true },
+      ok: { type: 'boolean', required: true, readOnly: true },
+      statusCode: { type: 'number', readOnly: true },
+      error: { type: 'string', readOnly: true },
+      durationMs: { type: 'number', required: true, readOnly: true },
+      /** When the next attempt is due, if there is one. */
+      nextAttemptAt: { type: 'string', readOnly: true },
+      at: { type: 'string', required: true, readOnly: true },
+      expiresAt: { type: 'number', required: true, readOnly: true },
+    },
+    indexes: {
+      byEndpoint: {
+        pk: TENANT_PARTITION_KEY,
+        sk: {
+          field: 'sk',
+          composite: ['endpointId', 'deliveryId'],
+          template: 'WHDELIVERY#${endpointId}#${deliveryId}',
+          casing: 'none',
+        },
+      },
+    },
+  },
+  { table: TABLE_NAME, client: tenantDocumentClient },
+);
+
+export type WebhookDeliveryItem = EntityItem<typeof WebhookDeliveryEntity>;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { EVENT_CATALOGUE, EVENT_TYPES } from '../../../shared/events/catalogue';
+import { EVENT_TYPE_NAMES } from '../../../shared/events/event-types';
+
+describe('the event catalogue', () => {
+  it('describes exactly the event types webhooks may subscribe to', () => {
+    expect([...EVENT_TYPES].sort()).toEqual([...EVENT_TYPE_NAMES].sort());
+  });
+
+  it('words every event for its audience, branded by the tenant', () => {
+    const tenant = { name: 'Acme', slug: 'acme' };
+    const samples: Record<string, unknown> = {
+      'quota.threshold_crossed': {
+        resource: 'runs',
+        period: '2026-11',
+        threshold: 80,
+        used: 8,
+        limit: 10,
+        plan: 'starter',
+      },
+      'tenant.suspended': { reason: 'Abuse', runsCancelled: 2 },
+      'tenant.reactivated': {},
+      'tenant.deleted': { purgeAfter: '2026-12-23T00:00:00.000Z' },
+      'tenant.restored': { status: 'active' },
+      'billing.payment_failed': { subscriptionId: 'sub_1', graceDays: 7 },
+      'billing.trial_ending': { trialEndsAt: '2026-12-01T00:00:00.000Z', plan: 'starter', thenPlan: 'free' },
+      'export.completed': { exportId: 'exp_1', itemCount: 3, bytes: 100 },
+      'user.invited': { email: 'a@b.test', role: 'admin', invitedBy: 'o@b.test', newAccount: true },
+      'webhook.endpoint_disabled': { endpointId: 'whk_1', url: 'https://x.test', failures: 15 },
+    };
+    for (const type of EVENT_TYPES) {
+      const notice = (
+        EVENT_CATALOGUE[type].notice as (
+          data: unknown,
+          t: typeof tenant,
+        ) => { subject: string; paragraphs: string[] }
+      )(samples[type], tenant);
+      expect(notice.subject.length, type).toBeGreaterThan(5);
+      expect(notice.paragraphs.join(' '), type).not.toContain('undefined');
+    }
+  });
+});
