@@ -153,11 +153,20 @@ export class TenantryStack extends Stack {
     };
     Validations.of(this.jobs.worker).acknowledge(exportsWildcard);
     this.jobs.worker.addEnvironment('EXPORTS_BUCKET', exportsBucket.bucketName);
+    // The worker writes exports, and the purge removes a purged tenant's.
     this.jobs.worker.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
         resources: [exportObjects],
+      }),
+    );
+    this.jobs.worker.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:ListBucket'],
+        resources: [exportsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['tenants/*'] } },
       }),
     );
     if (tenantsFunction) {

@@ -1,8 +1,8 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { getConfig } from '../config';
@@ -15,6 +15,8 @@ export interface ExportStore {
   write(key: string, body: Readable, contentType: string): Promise<void>;
   /** A link that downloads the object for `ttlSeconds`, and then no more. */
   link(key: string, ttlSeconds: number, fileName: string): Promise<string>;
+  /** Removes every object under `prefix` (a purged tenant's exports); returns how many went. */
+  removePrefix(prefix: string): Promise<number>;
 }
 
 /** S3: a streamed multipart upload (the bucket encrypts and expires it), a presigned GET. */
@@ -26,6 +28,24 @@ function s3Store(bucket: string): ExportStore {
         client,
         params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
       }).done();
+    },
+    async removePrefix(prefix) {
+      let removed = 0;
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+        if (keys.length > 0) {
+          await client.send(
+            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+          );
+          removed += keys.length;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return removed;
     },
     link(key, ttlSeconds, fileName) {
       return getSignedUrl(
@@ -54,6 +74,15 @@ function localStore(dir: string, baseUrl: string, secret: string): ExportStore {
       const path = pathOf(key);
       mkdirSync(dirname(path), { recursive: true });
       await pipeline(body, createWriteStream(path));
+    },
+    async removePrefix(prefix) {
+      const dir = pathOf(prefix.replace(/\/$/, ''));
+      if (!existsSync(dir)) return 0;
+      const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) =>
+        entry.isFile(),
+      ).length;
+      rmSync(dir, { recursive: true, force: true });
+      return files;
     },
     async link(key, ttlSeconds) {
       const expires = Math.floor(Date.now() / 1000) + ttlSeconds;

@@ -11,6 +11,7 @@ import { SlugClaimEntity } from '../data/entities/slug-claim';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { TenantDeletionEntity } from '../data/entities/tenant-deletion';
 import { TABLE_DEFINITION, TENANT_KEY_PREFIX } from '../data/table-definition';
+import { exportStore } from '../exports/export-store';
 import { deleteDirectoryUser } from '../identity/user-directory';
 import { logger } from '../observability/logger';
 
@@ -132,8 +133,8 @@ async function deleteOrphanedUsers(members: Partition['members']): Promise<numbe
  * Purges a deleted tenant past its retention window: cancels a subscription still running, then
  * removes every item of its partition (memberships, keys, agents, runs, memory, counters, usage,
  * audit, bills, idempotency records, secrets), the platform items that point at it (slug guard, API
- * key lookups, Stripe customer lookup, outbox work), and the Cognito users it was the last tenant
- * of; a platform record of the deletion stays. The tenant item goes last, so a purge that stopped
+ * key lookups, Stripe customer lookup, outbox work), its export files, and the Cognito users it was
+ * the last tenant of; a platform record of the deletion stays. The tenant item goes last, so a purge that stopped
  * half way is finished by the next run. Anything else is `kept` (not deleted, or still in its window).
  */
 export async function purgeTenant(
@@ -156,6 +157,8 @@ export async function purgeTenant(
   await deleteKeys(rest);
   itemsRemoved += rest.length;
   const usersRemoved = await deleteOrphanedUsers(partition.members);
+  // Its export files: the bucket expires them, but not before the purge must be done with them.
+  const filesRemoved = await exportStore().removePrefix(`tenants/${tenantId}/`);
 
   await TenantDeletionEntity.put({
     tenantId,
@@ -174,6 +177,6 @@ export async function purgeTenant(
     );
   }
   forgetTenant(tenantId);
-  logger.info('Tenant purged', { tenantId, itemsRemoved: itemsRemoved + 1, usersRemoved });
+  logger.info('Tenant purged', { tenantId, itemsRemoved: itemsRemoved + 1, usersRemoved, filesRemoved });
   return 'purged';
 }

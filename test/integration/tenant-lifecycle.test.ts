@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import {
   createApiKey,
   createResources,
   createTenant,
+  exportOf,
   OWNER_SCOPES,
   table,
   twin,
@@ -176,6 +179,10 @@ describe('purging a deleted tenant', () => {
       200,
     );
 
+    const exported = await exportOf(tenant);
+    expect(exported.status).toBe('completed');
+    const files = join(twin.runtimeEnv.EXPORTS_LOCAL_DIR ?? '', 'tenants', tenant.id);
+    expect(existsSync(files)).toBe(true);
     const neighbourBefore = (await itemsOf(neighbour.id)).length;
     expect((await itemsOf(tenant.id)).length).toBeGreaterThan(10);
     const deleted = await remove(tenant);
@@ -187,6 +194,7 @@ describe('purging a deleted tenant', () => {
 
     await purge(tenant.id, new Date(Date.parse(deleted.body.purgeAfter) + 1000));
     expect(await itemsOf(tenant.id)).toEqual([]);
+    expect(existsSync(files)).toBe(false);
     expect((await itemsOf(neighbour.id)).length).toBe(neighbourBefore + 0);
     expect(await signInExists(member.email)).toBe(false);
     expect(await signInExists(tenant.owner.email)).toBe(false);
