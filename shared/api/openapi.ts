@@ -74,7 +74,8 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
     );
     // Open routes too: an API key is refused on every route while its tenant is suspended.
     codes.push('tenant_suspended');
-    if (!route.allowWhenDeleted) codes.push('tenant_deleted');
+    // Open routes too: an API key is refused on every route of a deleted tenant.
+    codes.push('tenant_deleted');
     if (route.permission) codes.push('permission_denied');
     if (route.feature) codes.push('feature_not_in_plan');
     if (isIdempotent(route)) {
@@ -104,7 +105,9 @@ function describe(route: RouteDefinition): string {
   if (route.auth === 'tenant') {
     const open = [
       route.allowWhenSuspended ? 'while the tenant is suspended (to people; API keys are refused)' : '',
-      route.allowWhenDeleted ? 'while it is deleted, until `purgeAfter`' : '',
+      route.allowWhenDeleted
+        ? 'while it is deleted, until `purgeAfter` (to people; API keys are refused)'
+        : '',
     ].filter(Boolean);
     if (open.length) lines.push(`**Open:** ${open.join('; ')}.`);
   }

@@ -94,7 +94,7 @@ describe('deleting a tenant', () => {
     const tenant = await createTenant();
     const other = await createTenant();
     const member = await addUser(tenant, 'member');
-    const key = await createApiKey(tenant, ['agents:read']);
+    const key = await createApiKey(tenant, ['agents:read', 'tenant:read']);
     for (const token of [tenant.owner.token, member.token, key.secret]) {
       expect((await call('GET', `/v1/tenants/${tenant.id}/agents`, { token })).status).toBe(200);
     }
@@ -108,6 +108,10 @@ describe('deleting a tenant', () => {
     const read = await call('GET', '/v1/tenants/current', { token: tenant.owner.token });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ id: tenant.id, status: 'deleted' });
+    // A key is refused even the routes the owners keep (reading, restoring, exporting).
+    const byKey = await call('GET', `/v1/tenants/${tenant.id}`, { token: key.secret });
+    expect(byKey.status).toBe(403);
+    expect(byKey.body).toMatchObject({ code: 'tenant_deleted' });
     // A platform admin cannot change a deleted tenant either: it is restored first.
     const plan = await call('PUT', `/v1/tenants/${tenant.id}/plan`, {
       token: await adminToken(),

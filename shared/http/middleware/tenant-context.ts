@@ -145,7 +145,8 @@ async function admittingTenant(
       'ip_not_allowed',
     );
   }
-  if (tenant.status === 'deleted' && !route.allowWhenDeleted) {
+  // A deletion ends every key's use at once, even where the owners may still read and restore.
+  if (tenant.status === 'deleted' && (!route.allowWhenDeleted || grant.kind === 'apiKey')) {
     throw new ForbiddenError('This tenant has been deleted.', 'tenant_deleted', {
       purgeAfter: tenant.purgeAfter ?? null,
     });
