@@ -5,7 +5,7 @@ import { claimOnce } from '../data/once';
 import { EVENT_CATALOGUE, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { logger } from '../observability/logger';
 import { runWithTenantContext } from '../tenancy/context';
-import { systemContextFor } from '../tenancy/system-context';
+import { systemContextOf } from '../tenancy/system-context';
 import { sendEmail } from './email';
 import { activeOwnerEmails } from './owner-notices';
 
@@ -27,8 +27,6 @@ async function recipients(event: EventEnvelope, tenantId: string): Promise<strin
  * event's id is claimed first. A failed send is logged; the others go on. Returns how many were sent.
  */
 export async function emailForEvent(event: EventEnvelope): Promise<number> {
-  const ctx = await systemContextFor(event.tenantId, `event:${event.id}`, 'system:notifications');
-  if (!ctx) return 0;
   const tenant = (
     await TenantEntity.get({ tenantId: event.tenantId }).go({
       client: platformDocumentClient,
@@ -36,6 +34,7 @@ export async function emailForEvent(event: EventEnvelope): Promise<number> {
     })
   ).data;
   if (!tenant) return 0;
+  const ctx = systemContextOf(tenant, `event:${event.id}`, 'system:notifications');
   return runWithTenantContext(ctx, async () => {
     if (!(await claimOnce(event.tenantId, `email#${event.id}`, new Date(event.occurredAt), 30))) return 0;
     const describe = EVENT_CATALOGUE[event.type as EventType].notice as (

@@ -1,5 +1,5 @@
 import { platformDocumentClient } from '../data/clients';
-import { TenantEntity } from '../data/entities/tenant';
+import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { entitlementsOf } from '../tenants/entitlements';
 import type { TenantContext } from './context';
 import { PLATFORM_ADMIN_PERMISSIONS } from './roles';
@@ -16,9 +16,13 @@ export async function systemContextFor(
   const tenant = (
     await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
   ).data;
-  if (!tenant) return null;
+  return tenant ? systemContextOf(tenant, requestId, actorId) : null;
+}
+
+/** The same context, from a tenant record already read. */
+export function systemContextOf(tenant: TenantItem, requestId: string, actorId: string): TenantContext {
   return {
-    tenantId,
+    tenantId: tenant.tenantId,
     principal: {
       type: 'system',
       userId: actorId,
