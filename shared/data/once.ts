@@ -19,3 +19,8 @@ export async function claimOnce(tenantId: string, key: string, now: Date, days =
     throw error;
   }
 }
+
+/** Gives a claim back, so that the work it marked can be done again (it failed as a whole). */
+export async function releaseOnce(tenantId: string, key: string): Promise<void> {
+  await OnceMarkerEntity.delete({ tenantId, key }).go({ response: 'none' });
+}

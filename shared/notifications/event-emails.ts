@@ -1,7 +1,7 @@
 import { getConfig } from '../config';
 import { platformDocumentClient } from '../data/clients';
 import { TenantEntity } from '../data/entities/tenant';
-import { claimOnce } from '../data/once';
+import { claimOnce, releaseOnce } from '../data/once';
 import { EVENT_CATALOGUE, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { logger } from '../observability/logger';
 import { runWithTenantContext } from '../tenancy/context';
@@ -24,7 +24,9 @@ async function recipients(event: EventEnvelope, tenantId: string): Promise<strin
  * The email consumer of domain events: each event of the catalogue becomes a plain email, branded
  * with the tenant's name, to its audience (the active owners, the requester, the invitee). Once per
  * event however often it is delivered (EventBridge delivers at least once): a marker named by the
- * event's id is claimed first. A failed send is logged; the others go on. Returns how many were sent.
+ * event's id is claimed first. A failed send is logged and the others go on; if none could be sent,
+ * the marker is given back and the error thrown, for the delivery to be retried. Returns how many
+ * were sent.
  */
 export async function emailForEvent(event: EventEnvelope): Promise<number> {
   const tenant = (
@@ -45,14 +47,23 @@ export async function emailForEvent(event: EventEnvelope): Promise<number> {
     const text = [tenant.name, ...notice.paragraphs, `— Tenantry\n${getConfig().email.consoleUrl}`].join(
       '\n\n',
     );
+    const addresses = await recipients(event, event.tenantId);
     let sent = 0;
-    for (const to of await recipients(event, event.tenantId)) {
+    let lastError: unknown;
+    for (const to of addresses) {
       try {
         await sendEmail({ to, subject: `[${tenant.name}] ${notice.subject}`, text });
         sent += 1;
       } catch (error) {
+        lastError = error;
         logger.error('Event email not sent', { eventId: event.id, type: event.type, error });
       }
+    }
+    if (addresses.length > 0 && sent === 0) {
+      // Nothing went out (SES down): the claim is given back and the failure thrown, so the
+      // delivery is retried (EventBridge's retries in AWS) and sends then.
+      await releaseOnce(event.tenantId, `email#${event.id}`);
+      throw lastError instanceof Error ? lastError : new Error('No event email could be sent');
     }
     return sent;
   });

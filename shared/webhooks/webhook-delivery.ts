@@ -4,6 +4,7 @@ import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { getConfig } from '../config';
 import { WebhookDeliveryEntity } from '../data/entities/webhook-delivery';
+import { claimOnce, releaseOnce } from '../data/once';
 import { WebhookEndpointEntity, type WebhookEndpointItem } from '../data/entities/webhook-endpoint';
 import type { EventEnvelope } from '../events/catalogue';
 import { announce } from '../events/publish';
@@ -32,7 +33,8 @@ export function webhookPayload(event: EventEnvelope): string {
 
 /**
  * The webhooks consumer of a domain event: one delivery task per active endpoint of the tenant that
- * asked for the event's type (or `*`), queued at once.
+ * asked for the event's type (or `*`), queued at once, and once per endpoint however often the
+ * event comes (a redelivery queues only what a failed one did not).
  */
 export async function fanOutWebhooks(event: EventEnvelope): Promise<number> {
   const ctx = await systemContextFor(event.tenantId, `event:${event.id}`, 'system:webhooks');
@@ -46,13 +48,23 @@ export async function fanOutWebhooks(event: EventEnvelope): Promise<number> {
         endpoint.status === 'active' &&
         (endpoint.events.includes('*') || endpoint.events.includes(event.type)),
     );
+    let queued = 0;
     for (const endpoint of wanting) {
-      await dispatchDelivery(
-        { task: 'webhook', tenantId: event.tenantId, endpointId: endpoint.endpointId, attempt: 1, event },
-        0,
-      );
+      // Once per event and endpoint, however often the event is delivered to this consumer.
+      const claim = `webhook#${event.id}#${endpoint.endpointId}`;
+      if (!(await claimOnce(event.tenantId, claim, new Date(event.occurredAt), 30))) continue;
+      try {
+        await dispatchDelivery(
+          { task: 'webhook', tenantId: event.tenantId, endpointId: endpoint.endpointId, attempt: 1, event },
+          0,
+        );
+      } catch (error) {
+        await releaseOnce(event.tenantId, claim);
+        throw error;
+      }
+      queued += 1;
     }
-    return wanting.length;
+    return queued;
   });
 }
 

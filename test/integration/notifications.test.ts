@@ -1,3 +1,5 @@
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../shared/events/catalogue';
 import { consumeEventsInProcess } from '../../shared/events/publish';
@@ -5,6 +7,7 @@ import { newId } from '../../shared/ids';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { consumeEvent } from '../../shared/notifications/event-consumer';
 import { emailForEvent } from '../../shared/notifications/event-emails';
+import { fanOutWebhooks } from '../../shared/webhooks/webhook-delivery';
 import {
   activate,
   addUser,
@@ -87,6 +90,46 @@ describe('email notifications, from the events of the catalogue', () => {
     expect(await inbox(tenant.owner.email, { subject: 'active again', waitMs: 300 })).toHaveLength(1);
     // Positive control: another event (another id) is sent.
     expect(await emailForEvent({ ...event, id: newId('event') })).toBe(1);
+  });
+
+  it('gives its claim back when no email could be sent, so the next delivery of the event sends it', async () => {
+    const tenant = await createTenant();
+    const event: EventEnvelope = {
+      id: newId('event'),
+      type: 'tenant.reactivated',
+      tenantId: tenant.id,
+      occurredAt: new Date().toISOString(),
+      data: {},
+    };
+    const ses = mockClient(SESv2Client);
+    ses.on(SendEmailCommand).rejects(new Error('SES is down'));
+    try {
+      await expect(emailForEvent(event)).rejects.toThrow('SES is down');
+    } finally {
+      ses.restore();
+    }
+    // Positive control: delivered again, the event is sent, and once.
+    expect(await emailForEvent(event)).toBe(1);
+    expect(await emailForEvent(event)).toBe(0);
+  });
+
+  it('queues an event to each webhook endpoint once, however often the event comes', async () => {
+    const tenant = await createTenant();
+    const hook = await call('POST', `/v1/tenants/${tenant.id}/webhooks`, {
+      token: tenant.owner.token,
+      body: { url: 'http://127.0.0.1:9/once', events: ['tenant.reactivated'] },
+    });
+    expect(hook.status).toBe(201);
+    const event: EventEnvelope = {
+      id: newId('event'),
+      type: 'tenant.reactivated',
+      tenantId: tenant.id,
+      occurredAt: new Date().toISOString(),
+      data: {},
+    };
+    expect(await fanOutWebhooks(event)).toBe(1);
+    expect(await fanOutWebhooks(event)).toBe(0);
+    expect(await fanOutWebhooks({ ...event, id: newId('event') })).toBe(1);
   });
 
   it('tells the owners of a suspension, a reactivation, a deletion and a restoration', async () => {
