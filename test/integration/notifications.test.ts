@@ -19,6 +19,17 @@ import {
   type TestTenant,
 } from '../helpers/twin-api';
 
+/** A `tenant.reactivated` event of the tenant, as a publisher makes it (a fresh id each time). */
+function reactivated(tenantId: string): EventEnvelope {
+  return {
+    id: newId('event'),
+    type: 'tenant.reactivated',
+    tenantId,
+    occurredAt: new Date().toISOString(),
+    data: {},
+  };
+}
+
 describe('email notifications, from the events of the catalogue', () => {
   beforeAll(() => {
     // Jobs called straight from this suite publish here: their consumer runs here, as the twin's does.
@@ -77,13 +88,7 @@ describe('email notifications, from the events of the catalogue', () => {
 
   it('sends an event’s emails once, however often it is delivered', async () => {
     const tenant = await createTenant();
-    const event: EventEnvelope = {
-      id: newId('event'),
-      type: 'tenant.reactivated',
-      tenantId: tenant.id,
-      occurredAt: new Date().toISOString(),
-      data: {},
-    };
+    const event = reactivated(tenant.id);
     expect(await emailForEvent(event)).toBe(1);
     expect(await emailForEvent(event)).toBe(0);
     expect(await emailForEvent({ ...event })).toBe(0);
@@ -94,13 +99,7 @@ describe('email notifications, from the events of the catalogue', () => {
 
   it('gives its claim back when no email could be sent, so the next delivery of the event sends it', async () => {
     const tenant = await createTenant();
-    const event: EventEnvelope = {
-      id: newId('event'),
-      type: 'tenant.reactivated',
-      tenantId: tenant.id,
-      occurredAt: new Date().toISOString(),
-      data: {},
-    };
+    const event = reactivated(tenant.id);
     const ses = mockClient(SESv2Client);
     ses.on(SendEmailCommand).rejects(new Error('SES is down'));
     try {
@@ -120,13 +119,7 @@ describe('email notifications, from the events of the catalogue', () => {
       body: { url: 'http://127.0.0.1:9/once', events: ['tenant.reactivated'] },
     });
     expect(hook.status).toBe(201);
-    const event: EventEnvelope = {
-      id: newId('event'),
-      type: 'tenant.reactivated',
-      tenantId: tenant.id,
-      occurredAt: new Date().toISOString(),
-      data: {},
-    };
+    const event = reactivated(tenant.id);
     expect(await fanOutWebhooks(event)).toBe(1);
     expect(await fanOutWebhooks(event)).toBe(0);
     expect(await fanOutWebhooks({ ...event, id: newId('event') })).toBe(1);

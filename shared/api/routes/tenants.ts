@@ -123,6 +123,14 @@ const exportView = component(
     downloadUrlExpiresAt: z.nullable(timestamp),
   }),
 );
+/** What every export route shares: the tenants function, owners and admins, open while suspended or deleted. */
+const EXPORT_ROUTE = {
+  function: 'tenants',
+  auth: 'tenant',
+  permission: 'tenant:export',
+  allowWhenSuspended: true,
+  allowWhenDeleted: true,
+} as const;
 const EXPORT_OPEN =
   ' Open while the tenant is suspended, and while it is deleted until `purgeAfter` (a way to take the data before it goes).';
 
@@ -378,14 +386,10 @@ export const TENANT_ROUTES = [
     id: 'tenants.exports.create',
     method: 'POST',
     path: '/v1/tenants/{tenantId}/exports',
-    function: 'tenants',
-    auth: 'tenant',
-    permission: 'tenant:export',
-    allowWhenSuspended: true,
-    allowWhenDeleted: true,
+    ...EXPORT_ROUTE,
     summary: 'Export everything the tenant owns',
     description:
-      'Starts an export: the job worker writes every item the tenant owns (the tenant, memberships, API keys without their hashes, agents, runs, memory, counters and usage, audit events, billing periods, secret settings without their values) as gzipped NDJSON (`tenantry-export/1`: a header line, then one `{type, data}` line per item) under the tenant’s own prefix of an encrypted bucket that expires it after `EXPORT_RETENTION_DAYS` (7). Follow it with the status endpoint; the requester is emailed when it is ready. One export at a time.' +
+      'Starts an export: the job worker writes every item the tenant owns (the tenant, memberships, API keys without their hashes, agents, runs, memory, counters and usage, audit events, billing periods, secret settings without their values, webhook endpoints without their secrets) as gzipped NDJSON (`tenantry-export/1`: a header line, then one `{type, data}` line per item) under the tenant’s own prefix of an encrypted bucket that expires it after `EXPORT_RETENTION_DAYS` (7). Follow it with the status endpoint; the requester is emailed when it is ready. One export at a time.' +
       EXPORT_OPEN,
     request: { path: tenantPath },
     responses: { 202: { description: 'The export, `pending`.', schema: exportView } },
@@ -395,11 +399,7 @@ export const TENANT_ROUTES = [
     id: 'tenants.exports.list',
     method: 'GET',
     path: '/v1/tenants/{tenantId}/exports',
-    function: 'tenants',
-    auth: 'tenant',
-    permission: 'tenant:export',
-    allowWhenSuspended: true,
-    allowWhenDeleted: true,
+    ...EXPORT_ROUTE,
     summary: "List the tenant's exports",
     description: 'Newest first, without download links (the status endpoint gives one).' + EXPORT_OPEN,
     request: { path: tenantPath, query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
@@ -410,11 +410,7 @@ export const TENANT_ROUTES = [
     id: 'tenants.exports.get',
     method: 'GET',
     path: '/v1/tenants/{tenantId}/exports/{exportId}',
-    function: 'tenants',
-    auth: 'tenant',
-    permission: 'tenant:export',
-    allowWhenSuspended: true,
-    allowWhenDeleted: true,
+    ...EXPORT_ROUTE,
     summary: 'An export’s status, and its download link',
     description:
       'A completed export carries `downloadUrl`, made fresh at each read and working for `EXPORT_LINK_TTL_SECONDS` (15 minutes): an S3 presigned URL in AWS, a link to the twin’s export file server locally.' +
