@@ -61,6 +61,14 @@ module.exports = {
       to: { path: '^(functions|infra)/', pathNot: '$1' },
     },
     {
+      name: 'console-reads-only-base-definitions',
+      comment:
+        'The console (web/) runs in a browser: of the project it may read only the base definitions (roles, plans, statuses), never code that reaches AWS',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^(shared|functions|infra)/', pathNot: LAYERS[0].paths.join('|') },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       from: { path: '^(shared|functions|infra)/' },
@@ -69,9 +77,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|cdk\\.out|\\.data)/' },
+    exclude: { path: '^(node_modules|cdk\\.out|\\.data|web/dist)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.json'] },
   },
 };

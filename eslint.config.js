@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'coverage/**', 'web/dist/**', 'web/src/api/schema.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

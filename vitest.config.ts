@@ -46,7 +46,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // The browser suite (Playwright driving Chromium through the console) shares the twin.
+          include: ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
           setupFiles: ['test/helpers/twin-env.ts'],
           testTimeout: 60_000,

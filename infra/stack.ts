@@ -16,6 +16,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { TenantryApi } from './constructs/api';
 import { TenantryAuth } from './constructs/auth';
+import { TenantryConsole } from './constructs/console';
 import { TenantryJobs } from './constructs/jobs';
 import { TenantryTable } from './constructs/table';
 
@@ -45,6 +46,7 @@ export class TenantryStack extends Stack {
   readonly auth: TenantryAuth;
   readonly api: TenantryApi;
   readonly jobs: TenantryJobs;
+  readonly console: TenantryConsole;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -67,9 +69,13 @@ export class TenantryStack extends Stack {
     });
     // Emails (signup) go out through SES as this sender, whose domain is a verified SES identity.
     const emailFrom = contextText(this, 'emailFrom', 'Tenantry <no-reply@tenantry.example>');
+    // The console (S3 and CloudFront). Its address is where emails and Stripe send people back to,
+    // unless CDK context `consoleUrl` names a custom domain; the API allows it as a CORS origin.
+    this.console = new TenantryConsole(this, 'Console');
+    const consoleUrl = contextText(this, 'consoleUrl', this.console.url);
     const environment = {
       EMAIL_FROM: emailFrom,
-      CONSOLE_URL: contextText(this, 'consoleUrl', 'https://console.tenantry.example'),
+      CONSOLE_URL: consoleUrl,
       CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
       SECRETS_KMS_KEY_ID: secretsKey.keyId,
       TENANT_ROLE_ARN: this.tableConstruct.tenantDataRole.roleArn,
@@ -84,7 +90,7 @@ export class TenantryStack extends Stack {
       userPool: this.auth.userPool,
       client: this.auth.client,
       environment,
-      corsAllowedOrigins: corsOrigins(this),
+      corsAllowedOrigins: [...new Set([consoleUrl, this.console.url, ...corsOrigins(this)])],
     });
     // The sender's domain, as an SES identity the stack configures (its DKIM records are outputs, to be
     // put in DNS); only signup and the notifications function may send, and only as it.
@@ -200,6 +206,13 @@ export class TenantryStack extends Stack {
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const fn of [...Object.values(this.api.functions), this.jobs.worker, this.jobs.webhookDeliveries])
       defaultBus.grantPutEventsTo(fn);
+    this.console.deploy({
+      apiUrl: this.api.httpApi.apiEndpoint,
+      region: this.region,
+      userPoolId: this.auth.userPool.userPoolId,
+      clientId: this.auth.client.userPoolClientId,
+    });
+    new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });

@@ -137,6 +137,11 @@ export async function startLocalApiGateway(options: {
    * time API Gateway received it, so tests choose the minute and the month instead of the wall clock.
    */
   testClockHeader?: string;
+  /**
+   * The console's stand-in for CloudFront on this port: GET and HEAD of any path outside the API
+   * (`/v1/…`, `/docs…`) that no route matches (infra/local/console.ts).
+   */
+  console?: (method: string, pathname: string) => GatewayResponse | undefined;
 }): Promise<LocalApiGateway> {
   const allowedOrigins = options.allowedOrigins ?? [];
   const compiled = [...ROUTES].sort((a, b) => specificity(b) - specificity(a)).map(compile);
@@ -226,6 +231,10 @@ export async function startLocalApiGateway(options: {
       .filter((c) => c.route.method === method)
       .map((c) => ({ c, m: c.pattern.exec(url.pathname) }))
       .find((x) => x.m !== null);
+    if (!match && options.console) {
+      const page = options.console(method, url.pathname);
+      if (page) return { ...page, headers: { ...page.headers, 'apigw-requestid': requestId } };
+    }
     const route = match?.c.route ?? DEFAULT_ROUTE;
     const params = match?.c.params ?? [];
     const key = match ? routeKey(match.c.route) : DEFAULT_ROUTE.routeKey;

@@ -9,6 +9,7 @@ import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  SetUserPoolMfaConfigCommand,
   DescribeUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TABLE_DEFINITION } from '../../shared/data/table-definition';
@@ -62,6 +63,21 @@ export async function ensureTable(endpoint: string, region: string, tableName: s
   client.destroy();
 }
 
+/**
+ * MFA as the CDK pool has it (infra/constructs/auth.ts): optional, by authenticator app, so a
+ * person who enrolled one is asked for its code at every sign-in. (cognito-local's pools are
+ * created with MFA off: without this the twin never asked.)
+ */
+async function configureMfa(client: CognitoIdentityProviderClient, userPoolId: string): Promise<void> {
+  await client.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: userPoolId,
+      MfaConfiguration: 'OPTIONAL',
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+    }),
+  );
+}
+
 export interface LocalUserPool {
   userPoolId: string;
   clientId: string;
@@ -76,11 +92,17 @@ export async function ensureUserPool(
   const client = new CognitoIdentityProviderClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
   try {
     if (existing) {
+      let found = false;
       try {
         await client.send(new DescribeUserPoolCommand({ UserPoolId: existing.userPoolId }));
-        return existing;
+        found = true;
       } catch {
         // The pool is gone (data removed): create a new one below.
+      }
+      if (found) {
+        // Pools made before MFA was configured here get it too.
+        await configureMfa(client, existing.userPoolId);
+        return existing;
       }
     }
     const pool = await client.send(
@@ -96,6 +118,7 @@ export async function ensureUserPool(
     );
     const userPoolId = pool.UserPool?.Id;
     if (!userPoolId) throw new Error('cognito-local returned no user pool id');
+    await configureMfa(client, userPoolId);
     const appClient = await client.send(
       new CreateUserPoolClientCommand({
         UserPoolId: userPoolId,

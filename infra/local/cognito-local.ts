@@ -11,11 +11,40 @@ export interface CognitoLocal {
   stop(): Promise<void>;
 }
 
+/** A message Cognito would have sent the person: an invitation's temporary password, or a code. */
+export interface CognitoMessage {
+  /** The API call that sent it (`AdminCreateUser`, `ForgotPassword`, …). */
+  trigger: string;
+  destination: string;
+  code: string;
+}
+
+/**
+ * cognito-local prints what Cognito would send (a box with the destination and the code) instead
+ * of sending it; this reads those boxes from its output, ANSI colours removed.
+ */
+export function cognitoMessageReader(onMessage: (message: CognitoMessage) => void): (chunk: string) => void {
+  let pending = '';
+  return (chunk) => {
+    pending += chunk.replace(/\u001b\[[0-9;]*m/g, '');
+    const box = /(\w+) ╭[\s\S]*?Destination:\s+(\S+)[\s\S]*?Code:\s+(\S+)[\s\S]*?╰/g;
+    let match: RegExpExecArray | null;
+    let consumed = 0;
+    while ((match = box.exec(pending))) {
+      onMessage({ trigger: match[1] ?? '', destination: match[2] ?? '', code: match[3] ?? '' });
+      consumed = box.lastIndex;
+    }
+    pending = pending.slice(consumed).slice(-8192);
+  };
+}
+
 export async function startCognitoLocal(options: {
   port: number;
   dataDir: string;
   region: string;
   logFile: string;
+  /** What Cognito would have emailed (cognito-local only prints it); the twin relays it to the inbox. */
+  onMessage?: (message: CognitoMessage) => void;
 }): Promise<CognitoLocal> {
   const require = createRequire(import.meta.url);
   const bin = join(dirname(require.resolve('cognito-local/package.json')), 'lib', 'bin', 'start.js');
@@ -39,6 +68,10 @@ export async function startCognitoLocal(options: {
     env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1' },
     logFile: options.logFile,
   });
+  if (options.onMessage) {
+    const read = cognitoMessageReader(options.onMessage);
+    proc.child.stdout?.setEncoding('utf8').on('data', read);
+  }
   const endpoint = `http://127.0.0.1:${options.port}`;
   await waitFor('cognito-local', async () => {
     if (proc.child.exitCode !== null) throw new Error(`cognito-local exited; see ${options.logFile}`);

@@ -4,8 +4,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_DEVELOPMENT_ORIGINS } from '../../shared/http/cors';
 import { startLocalApiGateway } from './api-gateway';
+import { consoleResponder, ensureConsoleBuilt } from './console';
 import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
-import { startCognitoLocal } from './cognito-local';
+import { startCognitoLocal, type CognitoMessage } from './cognito-local';
+import { cognitoMessageRelay } from './cognito-mail';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { seedLocalData, type SeedResult } from './seed';
@@ -28,6 +30,8 @@ export interface LocalTwinOptions {
   runSchedules?: boolean;
   /** Tests only: honour `x-test-clock` as the time a request was received (never for npm start). */
   testClock?: boolean;
+  /** Serve the console at `/` of the API's port, built first if its sources changed (default true). */
+  console?: boolean;
 }
 
 /**
@@ -126,11 +130,15 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    // What Cognito emails (an invitation's temporary password) goes, as in AWS, to the inbox: SES
+    // relays it to MailDev. cognito-local only prints it; SES starts after it, hence the late binding.
+    let relayCognitoMessage: (message: CognitoMessage) => void = () => undefined;
     const cognito = await startCognitoLocal({
       port: cognitoPort,
       dataDir: join(options.dataDir, 'cognito'),
       region,
       logFile: join(options.dataDir, 'logs', 'cognito-local.log'),
+      onMessage: (message) => relayCognitoMessage(message),
     });
     stops.push(cognito.stop);
     const mail = await startMailDev({
@@ -146,6 +154,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       smtpRelayPort: mail.smtpPort,
     });
     stops.push(ses.stop);
+    relayCognitoMessage = cognitoMessageRelay(ses.endpoint, region, `http://127.0.0.1:${options.apiPort}`);
     const stripe = await startStripeLocal({
       port: stripePort,
       ...(options.persist ? { stateFile: join(options.dataDir, 'stripe-local.json') } : {}),
@@ -164,6 +173,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const cursorSecret = state.cursorSecret ?? randomBytes(32).toString('base64url');
     const secretsKey = state.secretsKey ?? randomBytes(32).toString('base64url');
 
+    const apiUrl = `http://127.0.0.1:${options.apiPort}`;
     const runtimeEnv: Record<string, string> = {
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: 'local',
@@ -189,6 +199,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       EXPORTS_LOCAL_SECRET: exportFiles.secret,
       // The twin's webhook endpoints may be on this machine (plain http there); AWS refuses them.
       WEBHOOKS_ALLOW_LOOPBACK: 'true',
+      // The console is served by the twin, on the API's port: emails and Stripe's return links point there.
+      CONSOLE_URL: apiUrl,
       ...options.env,
     };
     Object.assign(process.env, runtimeEnv);
@@ -239,10 +251,24 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const { deliverWebhooksInProcess } = await import('../../shared/webhooks/webhook-dispatch');
     const { deliverWebhook } = await import('../../shared/webhooks/webhook-delivery');
     deliverWebhooksInProcess((task) => deliverWebhook(task));
+    if (options.console !== false) await ensureConsoleBuilt((line) => console.log(line));
     const api = await startLocalApiGateway({
       port: options.apiPort,
       allowedOrigins,
       ...(options.testClock ? { testClockHeader: TEST_CLOCK_HEADER } : {}),
+      ...(options.console !== false
+        ? {
+            console: consoleResponder({
+              apiUrl: '',
+              cognito: {
+                region,
+                userPoolId: userPool.userPoolId,
+                clientId: userPool.clientId,
+                endpoint: cognito.endpoint,
+              },
+            }),
+          }
+        : {}),
     });
     stops.push(api.stop);
     stripe.setWebhookUrl(`${api.url}/v1/stripe/webhook`);
@@ -277,6 +303,7 @@ function printWelcome(twin: LocalTwin, dataDir: string): void {
   console.log(`
 Tenantry local twin is up.
 
+  console        ${twin.apiUrl}/   (sign in with a seeded account below)
   API            ${twin.apiUrl}   (reference: ${twin.apiUrl}/docs)
   DynamoDB Local ${twin.dynamoDbEndpoint}   (table ${twin.tableName})
   cognito-local  ${twin.cognitoEndpoint}   (pool ${twin.userPool.userPoolId}, client ${twin.userPool.clientId})

@@ -2,6 +2,7 @@ import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-coun
 import { QuotaEventEntity } from '../data/entities/quota-event';
 import { CAPACITY_SERIES, UsageBucketEntity } from '../data/entities/usage-bucket';
 import { capacityCostUsd } from './capacity-ledger';
+import { getConfig } from '../config';
 import { ValidationError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import {
@@ -36,6 +37,8 @@ export interface QuotaReport {
   rateLimit: { requestsPerMinute: number | null };
   features: string[];
   retentionDays: number;
+  /** The percentages at which a threshold event is recorded and emailed (configuration). */
+  thresholds: number[];
   thresholdEvents: Array<{
     resource: string;
     period: string;
@@ -86,6 +89,7 @@ export async function quotaReport(ctx: TenantContext, now: Date = new Date()): P
     rateLimit: { requestsPerMinute: ctx.limits.requestsPerMinute },
     features: [...ctx.features],
     retentionDays: PLANS[ctx.plan].retentionDays,
+    thresholds: [...getConfig().quotas.thresholds],
     thresholdEvents: [...standingEvents.data, ...monthEvents.data].map((event) => ({
       resource: event.resource,
       period: event.period,

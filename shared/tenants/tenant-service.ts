@@ -318,6 +318,7 @@ export async function restoreTenant(ctx: TenantContext, now: Date = new Date()):
 }
 
 export interface ListTenantsQuery {
+  search?: string | undefined;
   status?: TenantStatus | undefined;
   plan?: PlanId | undefined;
   limit: number;
@@ -371,7 +372,15 @@ export async function listTenants(
     const keys = query.status ? { shard: position.s, status: query.status } : { shard: position.s };
     const result = await TenantEntity.query
       .platformListing(keys)
-      .where((attr, op) => (query.plan ? op.eq(attr.plan, query.plan) : ''))
+      .where((attr, op) => {
+        const conditions = [
+          query.plan ? op.eq(attr.plan, query.plan) : '',
+          query.search
+            ? `(${op.contains(attr.slug, query.search.toLowerCase())} OR ${op.contains(attr.name, query.search)} OR ${op.eq(attr.tenantId, query.search)})`
+            : '',
+        ].filter(Boolean);
+        return conditions.join(' AND ');
+      })
       .go({ client: platformDocumentClient, count: query.limit - items.length, cursor: position.c });
     items.push(...result.data.map((item) => toTenantView(item, { internal: true })));
     position = result.cursor ? { s: position.s, c: result.cursor } : { s: position.s + 1, c: null };

@@ -143,6 +143,7 @@ export async function startBenchTwin(): Promise<BenchTwin> {
     apiPort: await freePort(),
     logLevel: 'SILENT',
     env: { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000' },
+    console: false,
   });
   const client = benchClient({
     apiUrl: twin.apiUrl,

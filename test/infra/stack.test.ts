@@ -122,7 +122,11 @@ describe('the Tenantry stack', () => {
   it('answers CORS preflights for the configured origins only, with the shared policy', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
-        AllowOrigins: ['http://localhost:5173', 'http://127.0.0.1:5173'],
+        AllowOrigins: [
+          Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+          'http://localhost:5173',
+          'http://127.0.0.1:5173',
+        ],
         AllowHeaders: Match.arrayWith(['authorization', 'content-type', 'idempotency-key', 'x-tenant-id']),
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PATCH', 'DELETE']),
         ExposeHeaders: Match.arrayWith(['ratelimit-remaining', 'retry-after']),
@@ -137,7 +141,9 @@ describe('the Tenantry stack', () => {
     });
     const custom = Template.fromStack(new TenantryStack(app, 'Custom'));
     custom.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://console.example.com'] }),
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: [Match.objectLike({ 'Fn::Join': Match.anyValue() }), 'https://console.example.com'],
+      }),
     });
   });
 
@@ -356,8 +362,15 @@ describe('the Tenantry stack', () => {
     });
     const bucketPolicy = JSON.stringify(template.findResources('AWS::S3::BucketPolicy'));
     expect(bucketPolicy).toContain('aws:SecureTransport');
+    const exportsBucketId =
+      Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('ExportsBucket')) ??
+      '';
+    expect(exportsBucketId).not.toBe('');
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
-    const withS3 = policies.filter(([, policy]) => JSON.stringify(policy).includes('"s3:'));
+    const withS3 = policies.filter(
+      ([, policy]) =>
+        JSON.stringify(policy).includes('"s3:') && JSON.stringify(policy).includes(exportsBucketId),
+    );
     const writers = withS3
       .filter(([, policy]) => JSON.stringify(policy).includes('s3:PutObject'))
       .map(([id]) => id);
@@ -438,6 +451,159 @@ describe('the Tenantry stack', () => {
   it('writes API access logs', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+});
+
+describe('the console (S3 and CloudFront)', () => {
+  let template: Template;
+  let distributionId: string;
+  let filesBucketId: string;
+
+  beforeAll(() => {
+    template = synthTemplate();
+    distributionId = Object.keys(template.findResources('AWS::CloudFront::Distribution'))[0] ?? '';
+    filesBucketId =
+      Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('ConsoleFiles')) ??
+      '';
+  });
+
+  const consoleUrl = () => ({
+    'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]],
+  });
+
+  it('keeps the files in a private, encrypted, SSL-only bucket', () => {
+    expect(filesBucketId).not.toBe('');
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: Match.anyValue(),
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: filesBucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets only its distribution read the bucket, through origin access control', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Origins: [
+          Match.objectLike({
+            OriginAccessControlId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] },
+            S3OriginConfig: { OriginAccessIdentity: '' },
+          }),
+        ],
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: filesBucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                'AWS:SourceArn': Match.objectLike({
+                  'Fn::Join': ['', Match.arrayWith([`:distribution/`, { Ref: distributionId }])],
+                }),
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('answers the app for any page path, over HTTPS only, with the security headers', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        CustomErrorResponses: [
+          { ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
+          { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
+        ],
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          ResponseHeadersPolicyId: Match.anyValue(),
+        }),
+        Logging: Match.objectLike({ Bucket: Match.anyValue() }),
+      }),
+    });
+    const [policy] = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    const security = JSON.stringify(policy?.Properties);
+    for (const part of [
+      "frame-ancestors 'none'",
+      "script-src 'self'",
+      'https://cognito-idp.',
+      '.amazonaws.com',
+    ])
+      expect(security).toContain(part);
+    expect(security).toContain('"FrameOption":"DENY"');
+    expect(security).toContain('StrictTransportSecurity');
+  });
+
+  it('deploys the build with a config.json of the API URL and the pool ids, and refreshes the entry files', () => {
+    const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments).toHaveLength(2);
+    const entry = deployments.find((resource) => JSON.stringify(resource.Properties).includes('config.json'));
+    expect(entry?.Properties).toMatchObject({
+      DistributionPaths: ['/index.html', '/config.json'],
+      DestinationBucketName: { Ref: filesBucketId },
+    });
+    const markers = JSON.stringify(entry?.Properties.SourceMarkers);
+    expect(markers).toMatch(/"Fn::GetAtt":\["ApiHttpApi\w+","ApiEndpoint"\]/);
+    expect(markers).toMatch(/"Ref":"AuthUserPool[0-9A-F]+"/);
+    expect(markers).toMatch(/"Ref":"AuthUserPoolAppClient\w+"/);
+    const assets = deployments.find((resource) => resource !== entry);
+    expect(JSON.stringify(assets?.Properties)).toContain('max-age=31536000, immutable');
+    expect(assets?.Properties).toMatchObject({ Prune: false });
+  });
+
+  it('allows the console origin to call the API, and links emails and Stripe to it', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: Match.arrayWith([consoleUrl()]) }),
+    });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
+    );
+    const urls = functions.map(
+      (fn) =>
+        (fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables
+          ?.CONSOLE_URL,
+    );
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) expect(url).toEqual(consoleUrl());
+  });
+
+  it('takes a custom console address from the cdk context', () => {
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], consoleUrl: 'https://console.example.com' },
+    });
+    const custom = Template.fromStack(new TenantryStack(app, 'CustomConsole'));
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: Match.arrayWith(['https://console.example.com']) }),
+    });
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CONSOLE_URL: 'https://console.example.com' }) },
     });
   });
 });

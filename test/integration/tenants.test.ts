@@ -378,4 +378,37 @@ describe('tenant management', () => {
     const forbidden = await call('GET', '/v1/tenants', { token: suspendedOne.owner.token });
     expect(forbidden.status).toBe(403);
   });
+
+  it('searches tenants by part of the slug (any case), of the name, or by id, across pages', async () => {
+    const token = await adminToken();
+    const [wanted, other] = await Promise.all([createTenant(), createTenant()]);
+    if (!wanted || !other) throw new Error('no tenant');
+    const found = async (search: string, extra = '') => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: TenantPage } = await call<TenantPage>(
+          'GET',
+          `/v1/tenants?search=${encodeURIComponent(search)}&limit=100${extra}${cursor ? `&cursor=${cursor}` : ''}`,
+          { token },
+        );
+        expect(page.status).toBe(200);
+        ids.push(...page.body.items.map((item) => item.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const slugPart = wanted.slug.slice(2).toUpperCase();
+    expect(await found(slugPart)).toEqual([wanted.id]);
+    expect(await found(`Tenant ${wanted.slug}`)).toEqual([wanted.id]);
+    expect(await found(wanted.id)).toEqual([wanted.id]);
+    // The filters still apply beside the search, and a search that matches nothing finds nothing.
+    expect(await found(wanted.slug, '&status=suspended')).toEqual([]);
+    expect(await found('no-such-tenant-anywhere')).toEqual([]);
+    const blank = await call('GET', '/v1/tenants?search=%20%20', { token });
+    expect(blank.status).toBe(400);
+    // Platform admins only, the search included.
+    const refused = await call('GET', `/v1/tenants?search=${wanted.slug}`, { token: wanted.owner.token });
+    expect(refused.status).toBe(403);
+  });
 });

@@ -32,6 +32,9 @@ const quotaReport = component(
     rateLimit: z.object({ requestsPerMinute: z.nullable(z.number()) }),
     features: z.array(z.string()),
     retentionDays: z.int(),
+    thresholds: z
+      .array(z.number())
+      .check(z.describe('The percentages at which the tenant is notified (80, 90 and 95 by default).')),
     thresholdEvents: z.array(
       z.object({
         resource: z.string(),

@@ -197,9 +197,22 @@ export const TENANT_ROUTES = [
     auth: 'platform',
     permission: 'platform:tenants:read',
     summary: 'List tenants (platform admin)',
-    description: 'Every tenant, filtered by status and plan, a page at a time.',
+    description:
+      'Every tenant, filtered by status and plan and searched by name or slug, a page at a time. A page may hold fewer than `limit` tenants while `nextCursor` is not null: follow it.',
     request: {
       query: z.strictObject({
+        search: z.optional(
+          z
+            .string()
+            .check(
+              z.trim(),
+              z.minLength(1),
+              z.maxLength(100),
+              z.describe(
+                'Tenants whose slug contains it (any case), whose name contains it as written, or whose id it is.',
+              ),
+            ),
+        ),
         status: z.optional(z.enum(TENANT_STATUSES)),
         plan: z.optional(z.enum(PLAN_IDS)),
         limit: limitParam,

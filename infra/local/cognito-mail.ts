@@ -1,0 +1,50 @@
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { CognitoMessage } from './cognito-local';
+
+/** Cognito's own sender address when a pool sends with its default email configuration. */
+const COGNITO_DEFAULT_SENDER = 'no-reply@verificationemail.com';
+
+/** Cognito's default wording for each message it sends. */
+function messageFor(message: CognitoMessage, consoleUrl: string): { subject: string; text: string } {
+  if (message.trigger === 'AdminCreateUser')
+    return {
+      subject: 'Your temporary password',
+      text: `Your username is ${message.destination} and temporary password is ${message.code}.\n\nSign in at ${consoleUrl} and choose your own password.`,
+    };
+  return { subject: 'Your verification code', text: `Your verification code is ${message.code}.` };
+}
+
+/**
+ * Sends what Cognito would email (cognito-local prints it instead) through the SES stand-in, which
+ * relays it to MailDev: a person using the twin finds an invitation's temporary password in the
+ * inbox, as they would in their mailbox in AWS.
+ */
+export function cognitoMessageRelay(
+  sesEndpoint: string,
+  region: string,
+  consoleUrl: string,
+): (message: CognitoMessage) => void {
+  const ses = new SESv2Client({
+    endpoint: sesEndpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return (message) => {
+    if (!message.destination.includes('@')) return;
+    const { subject, text } = messageFor(message, consoleUrl);
+    ses
+      .send(
+        new SendEmailCommand({
+          FromEmailAddress: COGNITO_DEFAULT_SENDER,
+          Destination: { ToAddresses: [message.destination] },
+          Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
+        }),
+      )
+      .catch((error: unknown) =>
+        console.error(
+          'The Cognito email could not be relayed:',
+          error instanceof Error ? error.message : error,
+        ),
+      );
+  };
+}

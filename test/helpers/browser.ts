@@ -1,0 +1,69 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { LOCAL_PASSWORD } from '../../infra/local/seed';
+import { twin } from './twin-api';
+
+/** Where each browser test leaves its screenshot (kept by CI as the console's picture). */
+export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '.data', 'screenshots');
+
+/**
+ * Debian's Chromium (`.ci/run` installs it with apt-get), or `CHROMIUM_PATH`. Playwright's own
+ * browser download is not used: playwright-core drives the system's browser.
+ */
+export function chromiumPath(): string {
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ];
+  const found = candidates.find((path): path is string => Boolean(path && existsSync(path)));
+  if (!found)
+    throw new Error(
+      'No Chromium: install Debian’s `chromium` (apt-get install chromium) or set CHROMIUM_PATH.',
+    );
+  return found;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+}
+
+/**
+ * A fresh browser profile on the console (the twin serves it at `/` of the API's port). A page
+ * error (an exception in the app) fails the test that made it.
+ */
+export async function openConsole(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ baseURL: twin.apiUrl, viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: twin.apiUrl });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/');
+  return { context, page, errors };
+}
+
+/** Signs in through the console's form (no challenge expected), and waits for the first page. */
+export async function signInThroughConsole(
+  page: Page,
+  email: string,
+  password = LOCAL_PASSWORD,
+): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

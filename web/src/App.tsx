@@ -1,0 +1,86 @@
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from './auth/session';
+import { MeProvider, TenantProvider, useMe } from './context';
+import { Shell, TenantLayout } from './Shell';
+import { Account } from './pages/Account';
+import { ApiKeys } from './pages/ApiKeys';
+import { Audit } from './pages/Audit';
+import { Billing } from './pages/Billing';
+import { Data } from './pages/Data';
+import { Overview } from './pages/Overview';
+import { PlatformTenant } from './pages/platform/Tenant';
+import { PlatformTenants } from './pages/platform/Tenants';
+import { Settings } from './pages/Settings';
+import { SignIn } from './pages/SignIn';
+import { Users } from './pages/Users';
+
+/** Where a signed-in person lands: their default tenant, else their first, else the platform pages. */
+function Home() {
+  const { me } = useMe();
+  const { search } = useLocation();
+  const tenantId =
+    me.memberships.find((m) => m.tenantId === me.user.defaultTenantId && m.status !== 'disabled')?.tenantId ??
+    me.memberships.find((m) => m.status !== 'disabled')?.tenantId;
+  if (tenantId) return <Navigate replace to={`/t/${tenantId}${search}`} />;
+  if (me.user.platformAdmin) return <Navigate replace to="/platform/tenants" />;
+  return (
+    <main id="main" className="page">
+      <h1>No tenant yet</h1>
+      <p>You are not a member of any tenant. Ask an owner to invite you, or create one through the API.</p>
+    </main>
+  );
+}
+
+/** `/billing` (Stripe's return address from older links) goes to the person's tenant's billing. */
+function BillingRedirect() {
+  const { me } = useMe();
+  const { search } = useLocation();
+  const tenantId = me.user.defaultTenantId ?? me.memberships[0]?.tenantId;
+  return <Navigate replace to={tenantId ? `/t/${tenantId}/billing${search}` : '/'} />;
+}
+
+function NotFound() {
+  return (
+    <main id="main" className="page">
+      <h1>Page not found</h1>
+      <p>There is no such page in the console.</p>
+    </main>
+  );
+}
+
+export function App() {
+  const { tokens } = useSession();
+  if (!tokens) return <SignIn />;
+  return (
+    <BrowserRouter>
+      <MeProvider>
+        <Routes>
+          <Route element={<Shell />}>
+            <Route index element={<Home />} />
+            <Route path="billing" element={<BillingRedirect />} />
+            <Route path="account" element={<Account />} />
+            <Route path="platform/tenants" element={<PlatformTenants />} />
+            <Route path="platform/tenants/:tenantId" element={<PlatformTenant />} />
+            <Route
+              path="t/:tenantId"
+              element={
+                <TenantProvider>
+                  <TenantLayout />
+                </TenantProvider>
+              }
+            >
+              <Route index element={<Overview />} />
+              <Route path="users" element={<Users />} />
+              <Route path="api-keys" element={<ApiKeys />} />
+              <Route path="settings" element={<Settings />} />
+              <Route path="audit" element={<Audit />} />
+              <Route path="billing" element={<Billing />} />
+              <Route path="data" element={<Data />} />
+            </Route>
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      </MeProvider>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,94 @@
+import { NavLink, Outlet, useNavigate, useParams } from 'react-router';
+import type { Permission } from '../../shared/tenancy/roles';
+import { useSession } from './auth/session';
+import { canWith, useMe, useTenant } from './context';
+
+const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission }> = [
+  { path: '', label: 'Overview', permission: 'tenant:read' },
+  { path: 'users', label: 'Users', permission: 'users:read' },
+  { path: 'api-keys', label: 'API keys', permission: 'apiKeys:manage' },
+  { path: 'settings', label: 'Settings', permission: 'tenant:update' },
+  { path: 'audit', label: 'Audit log', permission: 'audit:read' },
+  { path: 'billing', label: 'Billing', permission: 'billing:manage' },
+  { path: 'data', label: 'Data', permission: 'tenant:export' },
+];
+
+/** The frame of every signed-in page: the tenant switcher, the account, sign-out, and the skip link. */
+export function Shell() {
+  const { tokens, signOut } = useSession();
+  const { me } = useMe();
+  const { tenantId } = useParams();
+  const navigate = useNavigate();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Tenantry</span>
+        {me.memberships.length > 0 && (
+          <div className="switcher">
+            <label htmlFor="tenant-switcher">Tenant</label>
+            <select
+              id="tenant-switcher"
+              value={tenantId ?? ''}
+              onChange={(event) => event.target.value && navigate(`/t/${event.target.value}`)}
+            >
+              {!tenantId && <option value="">Choose a tenant</option>}
+              {me.memberships.map((membership) => (
+                <option key={membership.tenantId} value={membership.tenantId}>
+                  {membership.tenantName} ({membership.role}
+                  {membership.tenantStatus !== 'active' ? `, ${membership.tenantStatus}` : ''})
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <nav aria-label="Account" className="account">
+          {me.user.platformAdmin && <NavLink to="/platform/tenants">Platform</NavLink>}
+          <NavLink to="/account">{tokens?.email ?? me.user.email ?? 'Account'}</NavLink>
+          <button type="button" onClick={() => void signOut().then(() => navigate('/'))}>
+            Sign out
+          </button>
+        </nav>
+      </header>
+      <Outlet />
+    </>
+  );
+}
+
+/** A tenant's pages: the status banner, the navigation its role allows, the page. */
+export function TenantLayout() {
+  const { tenant, role, tenantId } = useTenant();
+  const pages = TENANT_PAGES.filter((page) => canWith(role, page.permission));
+  return (
+    <div className="layout">
+      <nav aria-label="Tenant pages" className="side">
+        <p className="tenant-name">{tenant.name}</p>
+        <ul>
+          {pages.map((page) => (
+            <li key={page.path}>
+              <NavLink end to={`/t/${tenantId}${page.path ? `/${page.path}` : ''}`}>
+                {page.label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        {tenant.status !== 'active' && (
+          <div className={`banner banner-${tenant.status}`} role="status">
+            <strong>
+              {tenant.status === 'suspended' ? 'This tenant is suspended.' : 'This tenant is deleted.'}
+            </strong>{' '}
+            {tenant.statusReason && <span>Reason: {tenant.statusReason}. </span>}
+            {tenant.status === 'suspended'
+              ? 'Its API keys are refused and nothing can be changed until a platform admin reactivates it; you can still read it, its audit log and export its data.'
+              : `It can be restored until ${new Date(tenant.purgeAfter ?? '').toLocaleDateString()}, then it is erased.`}
+          </div>
+        )}
+        <Outlet />
+      </main>
+    </div>
+  );
+}

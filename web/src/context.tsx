@@ -1,0 +1,82 @@
+import { createContext, useContext, type ReactNode } from 'react';
+import { useParams } from 'react-router';
+import { ROLE_PERMISSIONS, type Permission, type Role } from '../../shared/tenancy/roles';
+import { must, type Schemas } from './api/client';
+import { useSession } from './auth/session';
+import { useLoad } from './ui/load';
+import { ErrorBox, Loading } from './ui/parts';
+
+export type Me = Schemas['Me'];
+export type Tenant = Schemas['Tenant'];
+
+interface MeContextValue {
+  me: Me;
+  reloadMe(): void;
+}
+
+const MeContext = createContext<MeContextValue | undefined>(undefined);
+
+/** Who is signed in and the tenants they belong to (`GET /v1/me`), for every page. */
+export function MeProvider({ children }: { children: ReactNode }) {
+  const { api } = useSession();
+  const me = useLoad(() => must(api.GET('/v1/me')), [api]);
+  if (me.error) return <ErrorBox error={me.error} />;
+  if (!me.data) return <Loading label="Loading your account…" />;
+  return <MeContext.Provider value={{ me: me.data, reloadMe: me.reload }}>{children}</MeContext.Provider>;
+}
+
+export function useMe(): MeContextValue {
+  const value = useContext(MeContext);
+  if (!value) throw new Error('useMe outside MeProvider');
+  return value;
+}
+
+export interface TenantScope {
+  tenantId: string;
+  tenant: Tenant;
+  /** The caller's role here; undefined for a platform admin who is not a member. */
+  role: Role | undefined;
+  can(permission: Permission): boolean;
+  reloadTenant(): void;
+}
+
+const TenantContext = createContext<TenantScope | undefined>(undefined);
+
+/** Permissions come from the same role table the API enforces (shared/tenancy/roles.ts). */
+export function canWith(role: Role | undefined, permission: Permission): boolean {
+  return role !== undefined && ROLE_PERMISSIONS[role].has(permission);
+}
+
+/** The tenant in the path (`/t/:tenantId/…`): its record and the caller's role in it. */
+export function TenantProvider({ children }: { children: ReactNode }) {
+  const { tenantId = '' } = useParams();
+  const { api } = useSession();
+  const { me } = useMe();
+  const tenant = useLoad(
+    () => must(api.GET('/v1/tenants/{tenantId}', { params: { path: { tenantId } } })),
+    [api, tenantId],
+  );
+  const membership = me.memberships.find((m) => m.tenantId === tenantId);
+  if (tenant.error) return <ErrorBox error={tenant.error} />;
+  if (!tenant.data) return <Loading label="Loading the tenant…" />;
+  const role = membership?.role;
+  return (
+    <TenantContext.Provider
+      value={{
+        tenantId,
+        tenant: tenant.data,
+        role,
+        can: (permission) => canWith(role, permission),
+        reloadTenant: tenant.reload,
+      }}
+    >
+      {children}
+    </TenantContext.Provider>
+  );
+}
+
+export function useTenant(): TenantScope {
+  const value = useContext(TenantContext);
+  if (!value) throw new Error('useTenant outside TenantProvider');
+  return value;
+}

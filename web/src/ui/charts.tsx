@@ -1,0 +1,185 @@
+import type { Schemas } from '../api/client';
+import { formatNumber } from './parts';
+
+type QuotaLine = Schemas['QuotaReport']['quotas'][number];
+
+export const RESOURCE_NAMES: Record<string, string> = {
+  users: 'Users',
+  agents: 'Agents',
+  apiKeys: 'API keys',
+  storageBytes: 'Storage',
+  runs: 'Runs this month',
+  tokens: 'Tokens this month',
+  apiCalls: 'API calls this month',
+  requestsPerMinute: 'Requests a minute',
+};
+
+function amount(resource: string, value: number | null): string {
+  if (value === null) return 'unlimited';
+  if (resource === 'storageBytes') {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let size = value;
+    let unit = 0;
+    while (size >= 1024 && unit < units.length - 1) {
+      size /= 1024;
+      unit += 1;
+    }
+    return `${size.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  }
+  return formatNumber(value);
+}
+
+/**
+ * A quota as a bar: use against the limit, with a mark at each notification threshold (80, 90 and
+ * 95 % by default). An ARIA meter, so a screen reader reads the same figures.
+ */
+export function QuotaBar({ line, thresholds }: { line: QuotaLine; thresholds: readonly number[] }) {
+  const name = RESOURCE_NAMES[line.resource] ?? line.resource;
+  const percent = line.percent ?? 0;
+  const level =
+    percent >= 100
+      ? 'over'
+      : percent >= (thresholds.at(-1) ?? 95)
+        ? 'high'
+        : percent >= (thresholds[0] ?? 80)
+          ? 'warn'
+          : 'ok';
+  const text =
+    line.limit === null
+      ? `${amount(line.resource, line.used)} used, unlimited`
+      : `${amount(line.resource, line.used)} of ${amount(line.resource, line.limit)} (${percent} %)`;
+  return (
+    <div className="quota" data-resource={line.resource} data-level={level}>
+      <div className="quota-label">
+        <span id={`quota-${line.resource}`}>{name}</span>
+        <span className="quota-figures">{text}</span>
+      </div>
+      <div
+        className="quota-track"
+        role="meter"
+        aria-labelledby={`quota-${line.resource}`}
+        aria-valuemin={0}
+        aria-valuemax={line.limit ?? Math.max(line.used, 1)}
+        aria-valuenow={line.used}
+        aria-valuetext={text}
+      >
+        <div
+          className="quota-fill"
+          style={{ width: `${Math.min(100, line.limit === null ? 0 : percent)}%` }}
+        />
+        {line.limit !== null &&
+          thresholds.map((mark) => (
+            <span key={mark} className="quota-mark" style={{ left: `${mark}%` }} title={`${mark} %`} />
+          ))}
+      </div>
+      {line.overage > 0 && (
+        <small className="muted">Over the limit by {amount(line.resource, line.overage)}.</small>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The API's series has the buckets that saw use; a chart needs every hour or day of the range
+ * (UTC, as the API buckets them), the empty ones at zero.
+ */
+export function fillSeries(
+  series: ReadonlyArray<{ start: string; used: number }>,
+  from: string,
+  to: string,
+  granularity: 'hour' | 'day',
+): Array<{ start: string; used: number }> {
+  const step = granularity === 'hour' ? 3_600_000 : 86_400_000;
+  const used = new Map(series.map((point) => [Date.parse(point.start), point.used]));
+  const start = new Date(from);
+  if (granularity === 'hour') start.setUTCMinutes(0, 0, 0);
+  else start.setUTCHours(0, 0, 0, 0);
+  const filled: Array<{ start: string; used: number }> = [];
+  for (let at = start.getTime(); at <= Date.parse(to); at += step)
+    filled.push({ start: new Date(at).toISOString(), used: used.get(at) ?? 0 });
+  return filled;
+}
+
+/**
+ * A usage series as an SVG bar chart, with the same figures in a table for keyboards and screen
+ * readers (the chart itself is one labelled image).
+ */
+export function UsageChart({
+  title,
+  series,
+  granularity,
+}: {
+  title: string;
+  series: ReadonlyArray<{ start: string; used: number }>;
+  granularity: 'hour' | 'day' | 'month';
+}) {
+  const width = 600;
+  const height = 140;
+  const max = Math.max(1, ...series.map((point) => point.used));
+  const barWidth = series.length ? width / series.length : width;
+  const label = (start: string) =>
+    granularity === 'hour'
+      ? new Date(start).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+      : new Date(start).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  const total = series.reduce((sum, point) => sum + point.used, 0);
+  return (
+    <figure className="chart">
+      <figcaption>
+        {title} <span className="muted">({formatNumber(total)} in all)</span>
+      </figcaption>
+      <svg
+        viewBox={`0 0 ${width} ${height + 16}`}
+        role="img"
+        aria-label={`${title}: ${formatNumber(total)} in all, peak ${formatNumber(max)}`}
+      >
+        {series.map((point, index) => {
+          const barHeight = (point.used / max) * height;
+          return (
+            <rect
+              key={point.start}
+              x={index * barWidth + 1}
+              y={height - barHeight}
+              width={Math.max(1, barWidth - 2)}
+              height={barHeight}
+              className="bar"
+            >
+              <title>{`${label(point.start)}: ${formatNumber(point.used)}`}</title>
+            </rect>
+          );
+        })}
+        <line x1={0} x2={width} y1={height} y2={height} className="axis" />
+        {series.length > 0 && (
+          <>
+            <text x={0} y={height + 13} className="tick">
+              {label(series[0]!.start)}
+            </text>
+            <text x={width} y={height + 13} className="tick" textAnchor="end">
+              {label(series[series.length - 1]!.start)}
+            </text>
+          </>
+        )}
+      </svg>
+      <details>
+        <summary>Figures</summary>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{granularity === 'hour' ? 'Hour' : 'Day'}</th>
+              <th scope="col">Used</th>
+            </tr>
+          </thead>
+          <tbody>
+            {series
+              .filter((point) => point.used > 0)
+              .map((point) => (
+                <tr key={point.start}>
+                  <td>{label(point.start)}</td>
+                  <td>{formatNumber(point.used)}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}

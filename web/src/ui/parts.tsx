@@ -1,0 +1,181 @@
+import { useId, useState, type ReactNode } from 'react';
+import { ApiProblem } from '../api/client';
+import { useAction, type Paged } from './load';
+
+/** An error in words: the API problem's title and detail, and each bad field. */
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  const problem = error instanceof ApiProblem ? error : undefined;
+  const title = problem?.title ?? 'Something went wrong';
+  const detail = problem ? problem.detail : error instanceof Error ? error.message : String(error);
+  return (
+    <div className="error" role="alert">
+      <strong>{title}</strong>
+      {detail && <p>{detail}</p>}
+      {problem && problem.fieldErrors.length > 0 && (
+        <ul>
+          {problem.fieldErrors.map((field) => (
+            <li key={field.path}>
+              <code>{field.path}</code>: {field.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {problem?.code && <p className="muted">Code: {problem.code}</p>}
+    </div>
+  );
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+/** A form control with its label (and a hint read out with it). */
+export function Field({
+  label,
+  hint,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  children: (id: string, describedBy?: string) => ReactNode;
+}) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children(id, hintId)}
+      {hint && (
+        <small id={hintId} className="muted">
+          {hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A button that runs an action, shows that it is running, and shows its refusal in words. With
+ * `confirm`, it asks first (the question and two buttons, in place).
+ */
+export function ActionButton({
+  children,
+  action,
+  confirm,
+  className,
+  disabled,
+}: {
+  children: ReactNode;
+  action: () => Promise<unknown>;
+  confirm?: string;
+  className?: string;
+  disabled?: boolean;
+}) {
+  const [asking, setAsking] = useState(false);
+  const { busy, error, run: runAction } = useAction();
+  const run = () => {
+    setAsking(false);
+    void runAction(action);
+  };
+  return (
+    <span className="action">
+      {asking ? (
+        <span role="group" aria-label={confirm}>
+          <span>{confirm}</span>{' '}
+          <button type="button" className="danger" onClick={run}>
+            Yes
+          </button>{' '}
+          <button type="button" onClick={() => setAsking(false)}>
+            No
+          </button>
+        </span>
+      ) : (
+        <button
+          type="button"
+          className={className}
+          disabled={busy || disabled}
+          aria-busy={busy}
+          onClick={() => (confirm ? setAsking(true) : void run())}
+        >
+          {busy ? 'Working…' : children}
+        </button>
+      )}
+      <ErrorBox error={error} />
+    </span>
+  );
+}
+
+/** A form's submit button: disabled and saying so while the form's action runs. */
+export function SubmitButton({
+  busy,
+  children,
+  busyText = 'Working…',
+  className = 'primary',
+}: {
+  busy: boolean;
+  children: ReactNode;
+  busyText?: string;
+  className?: string;
+}) {
+  return (
+    <button type="submit" className={className} disabled={busy} aria-busy={busy}>
+      {busy ? busyText : children}
+    </button>
+  );
+}
+
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      onClick={async () => {
+        await navigator.clipboard.writeText(text);
+        setCopied(true);
+      }}
+    >
+      {copied ? 'Copied' : label}
+      <span className="visually-hidden" aria-live="polite">
+        {copied ? ' to the clipboard' : ''}
+      </span>
+    </button>
+  );
+}
+
+/** Previous and next along the API's cursors. */
+export function Pager<T>({ list, label }: { list: Paged<T>; label: string }) {
+  return (
+    <nav className="pager" aria-label={`${label} pages`}>
+      <button type="button" onClick={list.previous} disabled={!list.hasPrevious || list.loading}>
+        Previous
+      </button>
+      <span>Page {list.pageNumber}</span>
+      <button type="button" onClick={list.next} disabled={!list.data?.nextCursor || list.loading}>
+        Next
+      </button>
+    </nav>
+  );
+}
+
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  return new Date(value).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined) return 'unlimited';
+  return value.toLocaleString();
+}
+
+export function formatMoney(money: { amount: number; currency: string } | null | undefined): string {
+  if (!money) return '—';
+  return new Intl.NumberFormat(undefined, {
+    style: 'currency',
+    currency: money.currency.toUpperCase(),
+  }).format(money.amount / 100);
+}
