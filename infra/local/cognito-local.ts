@@ -26,7 +26,8 @@ export interface CognitoMessage {
 export function cognitoMessageReader(onMessage: (message: CognitoMessage) => void): (chunk: string) => void {
   let pending = '';
   return (chunk) => {
-    pending += chunk.replace(/\u001b\[[0-9;]*m/g, '');
+    // Stripped from the whole buffer, so that a colour code split between two chunks goes too.
+    pending = (pending + chunk).replace(/\u001b\[[0-9;]*m/g, '');
     const box = /(\w+) ╭[\s\S]*?Destination:\s+(\S+)[\s\S]*?Code:\s+(\S+)[\s\S]*?╰/g;
     let match: RegExpExecArray | null;
     let consumed = 0;
@@ -65,7 +66,9 @@ export async function startCognitoLocal(options: {
   );
   const proc = startManaged(process.execPath, [bin], {
     cwd: options.dataDir,
-    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1' },
+    // A wide "terminal": cognito-local boxes each message to the width of COLUMNS (80 without it),
+    // and a narrow one would wrap an address or a code across lines of the box.
+    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', COLUMNS: '500' },
     logFile: options.logFile,
   });
   if (options.onMessage) {

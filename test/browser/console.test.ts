@@ -73,9 +73,10 @@ describe('the console in a browser', () => {
     await screenshot(owner, 'invite-sent');
 
     // Cognito's email (relayed by the twin through SES to the inbox) brings the temporary password.
-    const [mail] = await inbox(email, { subject: 'Your temporary password', waitMs: 30_000 });
-    const temporary = /temporary password is (\S+)\./.exec(mail?.text ?? '')?.[1];
-    expect(temporary).toBeTruthy();
+    const [mail] = await inbox(email, { subject: 'Your temporary password', waitMs: 60_000 });
+    const temporary = /temporary password is (\S+?)\.?\s*$/m.exec(mail?.text ?? '')?.[1];
+    const received = (await inbox(email, { waitMs: 0 })).map((sent) => sent.subject);
+    expect(temporary, `the inbox of ${email} holds: ${JSON.stringify(received)}`).toBeTruthy();
 
     const invitee = await consoleFor();
     await invitee.getByLabel('Email').fill(email);

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { LOCAL_PASSWORD } from '../../infra/local/seed';
@@ -39,8 +40,15 @@ export function launchBrowser(): Promise<Browser> {
  */
 export async function openConsole(
   browser: Browser,
+  options: { bypassCsp?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ baseURL: twin.apiUrl, viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    baseURL: twin.apiUrl,
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+    // Only for injecting axe-core, which the console's content security policy (rightly) refuses.
+    ...(options.bypassCsp ? { bypassCSP: true } : {}),
+  });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: twin.apiUrl });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -59,6 +67,30 @@ export async function signInThroughConsole(
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/**
+ * The page's WCAG 2 A and AA violations as axe-core finds them (labels, names, contrast, roles,
+ * landmarks). axe-core is injected into the page; the context must bypass the page's CSP for it.
+ */
+export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const result = (await page.evaluate(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })",
+  )) as { violations: AxeViolation[] };
+  return result.violations.map(({ id, impact, help, nodes }) => ({
+    id,
+    impact,
+    help,
+    nodes: nodes.map((node) => ({ target: node.target })),
+  }));
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -79,6 +79,8 @@ export const QUOTA_ROUTES = [
     function: 'quotas',
     auth: 'tenant',
     permission: 'tenant:read',
+    // A suspended tenant's people still see what they used (what a suspension over a bill is about).
+    allowWhenSuspended: true,
     summary: 'Quotas and their use',
     description:
       'Every limit of the tenant’s plan (with its overrides), its use, the percentage, the period and when it resets, with the threshold events (80/90/95 %) of this period.',
@@ -93,6 +95,7 @@ export const QUOTA_ROUTES = [
     function: 'quotas',
     auth: 'tenant',
     permission: 'tenant:read',
+    allowWhenSuspended: true,
     summary: 'Usage over time',
     description:
       'Use of the monthly resources summed by hour, day or month (default: this month by day). Hourly series span at most 31 days, others a year.',

@@ -61,7 +61,10 @@ export function createApiClient(baseUrl: string, token: () => Promise<string | u
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
-/** The answer's data, or the refusal thrown as an ApiProblem (so every caller shows it in words). */
+/**
+ * The answer's data (nothing for a 204), or the refusal thrown as an ApiProblem, so that every
+ * caller shows it in words.
+ */
 export async function must<T>(
   call: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<NonNullable<T>> {
@@ -76,7 +79,6 @@ export async function must<T>(
       undefined,
     );
   }
-  if (!result.response.ok || result.data === undefined || result.data === null)
-    throw toProblem(result.response.status, result.error);
+  if (!result.response.ok) throw toProblem(result.response.status, result.error);
   return result.data as NonNullable<T>;
 }

@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
@@ -17,8 +18,30 @@ function hoursAgo(hours: number): string {
   return at.toISOString();
 }
 
-/** Plan, status, health, quota bars and usage by hour (last 24 hours) and by day (last 30 days). */
+/**
+ * Plan, status, health, quota bars and usage by hour (last 24 hours) and by day (last 30 days). A
+ * deleted tenant's use is no longer served: its page says where to restore it.
+ */
 export function Overview() {
+  const { tenant, tenantId, can } = useTenant();
+  if (tenant.status !== 'deleted') return <LiveOverview />;
+  return (
+    <>
+      <h1>Overview</h1>
+      <p>
+        This tenant was deleted on {formatDate(tenant.deletedAt)} and is erased after{' '}
+        {formatDate(tenant.purgeAfter)}.{' '}
+        {can('tenant:delete') ? (
+          <Link to={`/t/${tenantId}/data`}>Restore it or export its data</Link>
+        ) : (
+          'An owner can restore it until then.'
+        )}
+      </p>
+    </>
+  );
+}
+
+function LiveOverview() {
   const { api } = useSession();
   const { tenant, tenantId } = useTenant();
   const path = { tenantId };

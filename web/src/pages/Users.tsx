@@ -17,6 +17,7 @@ export function Users() {
   const [role, setRole] = useState<Role | ''>('');
   const [status, setStatus] = useState<(typeof STATUSES)[number] | ''>('');
   const [notice, setNotice] = useState<string>();
+  const [rowError, setRowError] = useState<unknown>();
   const list = useCursorPages(
     (cursor) =>
       must(
@@ -72,7 +73,7 @@ export function Users() {
           )}
         </Field>
       </div>
-      <ErrorBox error={list.error} />
+      <ErrorBox error={list.error ?? rowError} />
       {list.loading && <Loading />}
       <table>
         <caption className="visually-hidden">Members and invitations</caption>
@@ -100,17 +101,21 @@ export function Users() {
                       aria-label={`Role of ${user.email}`}
                       value={user.role}
                       onChange={async (event) => {
+                        // Read before the first await: the controlled select shows the old role
+                        // again until the list is read back.
+                        const next = event.target.value as Role;
                         setNotice(undefined);
+                        setRowError(undefined);
                         try {
                           await must(
                             api.PATCH('/v1/tenants/{tenantId}/users/{userId}', {
                               params: userPath(user),
-                              body: { role: event.target.value as Role },
+                              body: { role: next },
                             }),
                           );
-                          setNotice(`${user.email} is now ${event.target.value}.`);
+                          setNotice(`${user.email} is now ${next}.`);
                         } catch (error) {
-                          setNotice(error instanceof Error ? error.message : String(error));
+                          setRowError(error);
                         }
                         list.reload();
                       }}
@@ -130,46 +135,48 @@ export function Users() {
                   )}
                 </td>
                 <td>{formatDate(user.createdAt)}</td>
-                <td className="row-actions">
-                  {user.status === 'invited' && can('users:invite') && (
-                    <ActionButton
-                      action={async () => {
-                        await must(
-                          api.POST('/v1/tenants/{tenantId}/users/{userId}/resend-invitation', {
-                            params: userPath(user),
-                          }),
-                        );
-                        setNotice(`Invitation sent again to ${user.email}.`);
-                        list.reload();
-                      }}
-                    >
-                      Resend<span className="visually-hidden"> the invitation to {user.email}</span>
-                    </ActionButton>
-                  )}
-                  {can('users:remove') && !self && (
-                    <ActionButton
-                      className="danger"
-                      confirm={
-                        user.status === 'invited'
-                          ? `Revoke the invitation of ${user.email}?`
-                          : `Remove ${user.email} from the tenant?`
-                      }
-                      action={async () => {
-                        await must(
-                          api.DELETE('/v1/tenants/{tenantId}/users/{userId}', { params: userPath(user) }),
-                        );
-                        setNotice(
+                <td>
+                  <div className="row-actions">
+                    {user.status === 'invited' && can('users:invite') && (
+                      <ActionButton
+                        action={async () => {
+                          await must(
+                            api.POST('/v1/tenants/{tenantId}/users/{userId}/resend-invitation', {
+                              params: userPath(user),
+                            }),
+                          );
+                          setNotice(`Invitation sent again to ${user.email}.`);
+                          list.reload();
+                        }}
+                      >
+                        Resend<span className="visually-hidden"> the invitation to {user.email}</span>
+                      </ActionButton>
+                    )}
+                    {can('users:remove') && !self && (
+                      <ActionButton
+                        className="danger"
+                        confirm={
                           user.status === 'invited'
-                            ? `Invitation of ${user.email} revoked.`
-                            : `${user.email} removed.`,
-                        );
-                        list.reload();
-                      }}
-                    >
-                      {user.status === 'invited' ? 'Revoke' : 'Remove'}
-                      <span className="visually-hidden"> {user.email}</span>
-                    </ActionButton>
-                  )}
+                            ? `Revoke the invitation of ${user.email}?`
+                            : `Remove ${user.email} from the tenant?`
+                        }
+                        action={async () => {
+                          await must(
+                            api.DELETE('/v1/tenants/{tenantId}/users/{userId}', { params: userPath(user) }),
+                          );
+                          setNotice(
+                            user.status === 'invited'
+                              ? `Invitation of ${user.email} revoked.`
+                              : `${user.email} removed.`,
+                          );
+                          list.reload();
+                        }}
+                      >
+                        {user.status === 'invited' ? 'Revoke' : 'Remove'}
+                        <span className="visually-hidden"> {user.email}</span>
+                      </ActionButton>
+                    )}
+                  </div>
                 </td>
               </tr>
             );

@@ -1,0 +1,253 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  accessibilityViolations,
+  launchBrowser,
+  openConsole,
+  screenshot,
+  signInThroughConsole,
+} from '../helpers/browser';
+import { addUser, call, createTenant, twin, unique } from '../helpers/twin-api';
+
+/** The console's other pages in a real browser: keyboard and accessibility, billing, data, audit. */
+describe('the console’s pages in a browser', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function consoleFor(email?: string, password?: string, options: { bypassCsp?: boolean } = {}) {
+    const { page, errors } = await openConsole(browser, options);
+    if (email) await signInThroughConsole(page, email, password);
+    return { page, errors };
+  }
+
+  it('signs in by keyboard alone', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const { page, errors } = await consoleFor();
+    // The email field has the focus on arrival; Tab moves to the password; Enter submits.
+    await expect.poll(() => page.evaluate('document.activeElement?.getAttribute("name")')).toBe('email');
+    await page.keyboard.type(tenant.owner.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Tenantry-Local-1!');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // The skip link is the first stop and moves to the page's content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(new URL(page.url()).hash).toBe('#main');
+    expect(errors).toEqual([]);
+  });
+
+  it('has no WCAG 2.1 A or AA violations on any page (axe-core), for tenant people and platform admins', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    const { page: signIn } = await consoleFor(undefined, undefined, { bypassCsp: true });
+    const found: Record<string, unknown[]> = {};
+    const check = async (page: Page, name: string) => {
+      await page
+        .locator('.loading')
+        .first()
+        .waitFor({ state: 'detached' })
+        .catch(() => undefined);
+      const violations = await accessibilityViolations(page);
+      if (violations.length) found[name] = violations;
+    };
+    await check(signIn, 'sign-in');
+
+    const { page } = await consoleFor(tenant.owner.email, undefined, { bypassCsp: true });
+    const pages: Array<[string, string]> = [
+      ['overview', ''],
+      ['users', '/users'],
+      ['api-keys', '/api-keys'],
+      ['settings', '/settings'],
+      ['audit', '/audit'],
+      ['billing', '/billing'],
+      ['data', '/data'],
+    ];
+    for (const [name, path] of pages) {
+      await page.goto(`/t/${tenant.id}${path}`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await check(page, name);
+    }
+    await page.goto('/account');
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await check(page, 'account');
+
+    const { page: admin } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password, {
+      bypassCsp: true,
+    });
+    await admin.goto('/platform/tenants');
+    await admin.getByRole('heading', { name: 'Tenants' }).waitFor();
+    await check(admin, 'platform-tenants');
+    await admin.goto(`/platform/tenants/${tenant.id}`);
+    await admin.getByRole('heading', { name: tenant.name }).waitFor();
+    await check(admin, 'platform-tenant');
+    await screenshot(admin, 'platform-tenant');
+
+    expect(found).toEqual({});
+  });
+
+  it('upgrades through Stripe Checkout and comes back to the billing page on the new plan', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.getByRole('link', { name: 'Billing', exact: true }).click();
+    await expect.poll(() => page.getByTestId('billing-plan').textContent()).toBe('starter');
+    await screenshot(page, 'billing');
+    await page.getByRole('button', { name: 'Upgrade to Professional' }).click();
+    // The Stripe stand-in's Checkout page, then back to the console as Stripe sends people back.
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.getByText('Payment received').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/t/${tenant.id}/billing`);
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return page.getByTestId('billing-plan').textContent();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe('professional');
+    await screenshot(page, 'billing-upgraded');
+    expect(errors).toEqual([]);
+  });
+
+  it('exports the data with its progress, refuses a wrong confirmation, deletes and restores the tenant', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
+    await page.getByRole('button', { name: 'Export all data' }).click();
+    const download = page.getByRole('button', { name: /^Download/ });
+    await download.waitFor({ timeout: 30_000 });
+    expect(await page.locator('.exports li').first().getAttribute('data-status')).toBe('completed');
+    const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    expect(await file.failure()).toBeNull();
+    await screenshot(page, 'data-exported');
+
+    await page.getByLabel(/Type the tenant’s slug/).fill('not-the-slug');
+    await page.getByRole('button', { name: 'Delete this tenant' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/slug|confirm/i);
+    const still = await call<{ status: string }>('GET', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+    });
+    expect(still.body.status).toBe('active');
+
+    await page.getByLabel(/Type the tenant’s slug/).fill(tenant.slug);
+    await page.getByRole('button', { name: 'Delete this tenant' }).click();
+    await page.getByRole('status').filter({ hasText: 'This tenant is deleted.' }).waitFor();
+    await screenshot(page, 'data-deleted');
+    await page.getByRole('button', { name: 'Restore this tenant' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await expect.poll(() => page.locator('.banner').count()).toBe(0);
+    const restored = await call<{ status: string }>('GET', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+    });
+    expect(restored.body.status).toBe('active');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the audit log with filters and each change’s before and after', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    const renamed = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { name: 'After the rename' },
+    });
+    expect(renamed.status).toBe(200);
+    await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body: { name: 'Audited agent', model: 'claude-sonnet' },
+    });
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByLabel('Action').fill('tenant.updated');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const events = page.locator('.audit > li');
+    await expect.poll(() => events.count()).toBe(1);
+    await events.first().getByText('Before and after').click();
+    const diff = await events.first().locator('table.diff').textContent();
+    expect(diff).toContain(tenant.name);
+    expect(diff).toContain('After the rename');
+    await screenshot(page, 'audit');
+
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export the audit log (NDJSON)' }).click(),
+    ]);
+    expect(file.suggestedFilename()).toMatch(/^audit-.*\.ndjson$/);
+    expect(errors).toEqual([]);
+  });
+
+  it('changes a role, resends and revokes an invitation, and removes a member', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const member = await addUser(tenant, 'member');
+    const invitedEmail = `${unique('pending')}@example.test`;
+    const invited = await call('POST', `/v1/tenants/${tenant.id}/users`, {
+      token: tenant.owner.token,
+      body: { email: invitedEmail, role: 'viewer' },
+    });
+    expect(invited.status).toBe(201);
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+
+    await page.getByLabel(`Role of ${member.email}`).selectOption('admin');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${member.email} is now admin.` })
+      .waitFor();
+    const changed = await call<{ role: string }>('GET', `/v1/tenants/${tenant.id}/users/${member.id}`, {
+      token: tenant.owner.token,
+    });
+    expect(changed.body.role).toBe('admin');
+
+    await page.getByRole('button', { name: `Resend the invitation to ${invitedEmail}` }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Invitation sent again to ${invitedEmail}.` })
+      .waitFor();
+
+    await page.getByRole('button', { name: `Revoke ${invitedEmail}` }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.locator(`tr[data-email="${invitedEmail}"]`).waitFor({ state: 'detached' });
+
+    await page.getByRole('button', { name: `Remove ${member.email}` }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.locator(`tr[data-email="${member.email}"]`).waitFor({ state: 'detached' });
+    const removed = await call('GET', '/v1/tenants/current', { token: member.token });
+    expect(removed.status).toBe(403);
+    // The owner cannot act on their own row (the API would refuse the last owner's removal anyway).
+    expect(await page.getByRole('button', { name: `Remove ${tenant.owner.email}` }).count()).toBe(0);
+    await screenshot(page, 'users-managed');
+    expect(errors).toEqual([]);
+  });
+
+  it('lets a platform admin change the plan and an override, which the tenant’s quotas then show', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const { page: admin, errors } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password);
+    await admin.goto(`/platform/tenants/${tenant.id}`);
+    await admin.getByLabel('Plan', { exact: true }).selectOption('professional');
+    await admin.getByLabel('Runs this month').fill('unlimited');
+    await admin.getByRole('button', { name: 'Save plan' }).click();
+    await admin.getByRole('status').filter({ hasText: 'Plan saved.' }).waitFor();
+    const quotas = await call<{ plan: string; quotas: Array<{ resource: string; limit: number | null }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/quotas`,
+      { token: tenant.owner.token },
+    );
+    expect(quotas.body.plan).toBe('professional');
+    expect(quotas.body.quotas.find((line) => line.resource === 'runs')?.limit).toBeNull();
+
+    // An override below the plan's own limit is refused in words unless said explicitly.
+    await admin.getByLabel('Agents').fill('1');
+    await admin.getByRole('button', { name: 'Save plan' }).click();
+    await expect.poll(() => admin.getByRole('alert').textContent()).toMatch(/below/i);
+    await admin.getByLabel('Allow overrides below the plan’s own limits').check();
+    await admin.getByRole('button', { name: 'Save plan' }).click();
+    await admin.getByRole('status').filter({ hasText: 'Plan saved.' }).waitFor();
+    await screenshot(admin, 'platform-plan');
+    expect(errors).toEqual([]);
+  });
+});
