@@ -7,6 +7,9 @@ import { defineConfig } from 'vite';
  * twin serves `web/dist` at `/` of the API's port; in AWS it is an S3 bucket behind CloudFront. The
  * API's address and the Cognito ids are read at run time from `/config.json`, never built in.
  */
+/** The running twin (`npm start`), which `npm run web:dev` sends the API and config.json to. */
+const twin = process.env.TENANTRY_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
@@ -17,7 +20,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
   },
   server: {
-    // `npm run web:dev` against a running twin: the console may import the project's base modules.
+    // `npm run web:dev`: the console with hot reload on :5173, against the running twin (same
+    // origin through this proxy). The console may import the project's base modules.
     fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
+    proxy: { '/v1': twin, '/config.json': twin },
   },
 });

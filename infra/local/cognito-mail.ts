@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { CognitoMessage } from './cognito-local';
 
@@ -23,13 +25,18 @@ export function cognitoMessageRelay(
   sesEndpoint: string,
   region: string,
   consoleUrl: string,
+  /** Where each relayed message and its outcome is written (the twin's logs folder). */
+  logFile: string,
 ): (message: CognitoMessage) => void {
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
   const ses = new SESv2Client({
     endpoint: sesEndpoint,
     region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   return (message) => {
+    log(`${message.trigger} for ${message.destination}`);
     if (!message.destination.includes('@')) return;
     const { subject, text } = messageFor(message, consoleUrl);
     ses
@@ -40,11 +47,12 @@ export function cognitoMessageRelay(
           Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
         }),
       )
-      .catch((error: unknown) =>
-        console.error(
-          'The Cognito email could not be relayed:',
-          error instanceof Error ? error.message : error,
-        ),
+      .then(
+        (sent) => log(`sent to ${message.destination} as ${sent.MessageId ?? '?'}`),
+        (error: unknown) =>
+          log(
+            `not sent to ${message.destination}: ${error instanceof Error ? error.message : String(error)}`,
+          ),
       );
   };
 }

@@ -81,6 +81,8 @@ export interface LocalTwin {
   seed: SeedResult;
   /** The runtime settings the handlers run with (for `npm run job`). */
   runtimeEnv: Record<string, string>;
+  /** The twin's logs: each child process's, and the Cognito emails relayed (cognito-mail.log). */
+  logsDir: string;
   stop(): Promise<void>;
 }
 
@@ -154,7 +156,12 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       smtpRelayPort: mail.smtpPort,
     });
     stops.push(ses.stop);
-    relayCognitoMessage = cognitoMessageRelay(ses.endpoint, region, `http://127.0.0.1:${options.apiPort}`);
+    relayCognitoMessage = cognitoMessageRelay(
+      ses.endpoint,
+      region,
+      `http://127.0.0.1:${options.apiPort}`,
+      join(options.dataDir, 'logs', 'cognito-mail.log'),
+    );
     const stripe = await startStripeLocal({
       port: stripePort,
       ...(options.persist ? { stateFile: join(options.dataDir, 'stripe-local.json') } : {}),
@@ -289,6 +296,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       userPool,
       seed,
       runtimeEnv,
+      logsDir: join(options.dataDir, 'logs'),
       stop: stopAll,
     };
   } catch (error) {

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openConsole, screenshot, signInThroughConsole } from '../helpers/browser';
@@ -31,6 +33,10 @@ describe('the console in a browser', () => {
   }
 
   const meter = (page: Page, name: string) => page.getByRole('meter', { name });
+  const readLog = (name: string) => {
+    const path = join(twin.logsDir, name);
+    return existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [`(no ${name})`];
+  };
 
   it('signs in (a wrong password is refused in words), shows the overview, and signs out', async () => {
     const tenant = await createTenant({ plan: 'starter' });
@@ -73,10 +79,17 @@ describe('the console in a browser', () => {
     await screenshot(owner, 'invite-sent');
 
     // Cognito's email (relayed by the twin through SES to the inbox) brings the temporary password.
-    const [mail] = await inbox(email, { subject: 'Your temporary password', waitMs: 60_000 });
+    const [mail] = await inbox(email, { subject: 'Your temporary password', waitMs: 30_000 });
     const temporary = /temporary password is (\S+?)\.?\s*$/m.exec(mail?.text ?? '')?.[1];
-    const received = (await inbox(email, { waitMs: 0 })).map((sent) => sent.subject);
-    expect(temporary, `the inbox of ${email} holds: ${JSON.stringify(received)}`).toBeTruthy();
+    if (!temporary) {
+      const received = (await inbox(email, { waitMs: 0 })).map((sent) => sent.subject);
+      const relayed = readLog('cognito-mail.log').filter((line) => line.includes(email));
+      const printed = readLog('cognito-local.log').filter((line) => line.includes(email));
+      const ses = readLog('ses-local.log').slice(-20);
+      throw new Error(
+        `No temporary password for ${email}. Inbox: ${JSON.stringify(received)}. cognito-local printed: ${JSON.stringify(printed)}. Relay: ${JSON.stringify(relayed)}. SES log: ${ses.join('\n')}`,
+      );
+    }
 
     const invitee = await consoleFor();
     await invitee.getByLabel('Email').fill(email);

@@ -20,6 +20,7 @@ export interface TwinInfo {
   platformAdmin: { email: string; password: string; userId: string };
   signupLimitPerHour: number;
   runtimeEnv: Record<string, string>;
+  logsDir: string;
 }
 
 declare module 'vitest' {
@@ -60,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     platformAdmin: twin.seed.platformAdmin,
     signupLimitPerHour,
     runtimeEnv: twin.runtimeEnv,
+    logsDir: twin.logsDir,
   });
   return async () => {
     await twin.stop();
