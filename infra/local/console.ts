@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { extname, join, normalize, relative, sep } from 'node:path';
 import type { GatewayResponse } from './gateway-front-protocol';
 
@@ -25,14 +28,20 @@ function newestChange(path: string): number {
 
 /**
  * Builds the console (Vite) when `web/dist` is missing or older than its sources, so `npm start`
- * stays the one command and a console edit shows at the next start. About a second.
+ * stays the one command and a console edit shows at the next start. About two seconds. Vite runs in
+ * a process of its own: it sets `NODE_ENV` and more in the process that runs it, and the twin's
+ * handlers must run with the environment Lambda gives them.
  */
 export async function ensureConsoleBuilt(log: (line: string) => void = () => undefined): Promise<void> {
   const index = join(CONSOLE_DIST_DIR, 'index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newestChange(CONSOLE_SOURCE_DIR)) return;
   log('Building the console (web/)…');
-  const { build } = await import('vite');
-  await build({ configFile: join(CONSOLE_SOURCE_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  const vite = join(createRequire(import.meta.url).resolve('vite/package.json'), '..', 'bin', 'vite.js');
+  await promisify(execFile)(
+    process.execPath,
+    [vite, 'build', '--config', join(CONSOLE_SOURCE_DIR, 'vite.config.ts'), '--logLevel', 'warn'],
+    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+  );
 }
 
 const CONTENT_TYPES: Record<string, string> = {

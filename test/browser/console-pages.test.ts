@@ -7,7 +7,7 @@ import {
   screenshot,
   signInThroughConsole,
 } from '../helpers/browser';
-import { addUser, call, createTenant, twin, unique } from '../helpers/twin-api';
+import { addUser, call, createApiKey, createTenant, twin, unique } from '../helpers/twin-api';
 
 /** The console's other pages in a real browser: keyboard and accessibility, billing, data, audit. */
 describe('the console’s pages in a browser', () => {
@@ -248,6 +248,36 @@ describe('the console’s pages in a browser', () => {
     await admin.getByRole('button', { name: 'Save plan' }).click();
     await admin.getByRole('status').filter({ hasText: 'Plan saved.' }).waitFor();
     await screenshot(admin, 'platform-plan');
+    expect(errors).toEqual([]);
+  });
+
+  it('pages a list with the API’s cursors, forward and back', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    const names: string[] = [];
+    for (let i = 0; i < 27; i += 1) {
+      const name = `Key ${String(i).padStart(2, '0')}`;
+      names.push(name);
+      await createApiKey(tenant, ['tenant:read'], { name });
+    }
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.getByRole('link', { name: 'API keys', exact: true }).click();
+    const pager = page.getByRole('navigation', { name: 'API keys pages' });
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(25);
+    const firstPage = await rows.allTextContents();
+    expect(await pager.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await pager.textContent()).toContain('Page 2');
+    expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    const secondPage = await rows.allTextContents();
+    // Every key once, on one page or the other.
+    const seen = [...firstPage, ...secondPage].map((row) => names.find((name) => row.startsWith(name)));
+    expect(new Set(seen).size).toBe(27);
+    await screenshot(page, 'api-keys-page-2');
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await expect.poll(() => rows.count()).toBe(25);
+    expect(await rows.allTextContents()).toEqual(firstPage);
     expect(errors).toEqual([]);
   });
 });
