@@ -17,6 +17,8 @@ export interface CognitoMessage {
   trigger: string;
   destination: string;
   code: string;
+  /** When cognito-local printed it (ms since the epoch), when its log line says. */
+  printedAt?: number;
 }
 
 /**
@@ -28,11 +30,16 @@ export function cognitoMessageReader(onMessage: (message: CognitoMessage) => voi
   return (chunk) => {
     // Stripped from the whole buffer, so that a colour code split between two chunks goes too.
     pending = (pending + chunk).replace(/\u001b\[[0-9;]*m/g, '');
-    const box = /(\w+) ╭[\s\S]*?Destination:\s+(\S+)[\s\S]*?Code:\s+(\S+)[\s\S]*?╰/g;
+    const box = /(?:\[(\d{13})\][^\n╭]*?)?(\w+) ╭[\s\S]*?Destination:\s+(\S+)[\s\S]*?Code:\s+(\S+)[\s\S]*?╰/g;
     let match: RegExpExecArray | null;
     let consumed = 0;
     while ((match = box.exec(pending))) {
-      onMessage({ trigger: match[1] ?? '', destination: match[2] ?? '', code: match[3] ?? '' });
+      onMessage({
+        trigger: match[2] ?? '',
+        destination: match[3] ?? '',
+        code: match[4] ?? '',
+        ...(match[1] ? { printedAt: Number(match[1]) } : {}),
+      });
       consumed = box.lastIndex;
     }
     pending = pending.slice(consumed).slice(-8192);
@@ -68,7 +75,16 @@ export async function startCognitoLocal(options: {
     cwd: options.dataDir,
     // A wide "terminal": cognito-local boxes each message to the width of COLUMNS (80 without it),
     // and a narrow one would wrap an address or a code across lines of the box.
-    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', COLUMNS: '500' },
+    // cognito-local writes its whole store to disk after every change (stormdb, asynchronously) and
+    // its log to stdout through the same libuv thread pool: with the default 4 threads a busy suite
+    // queued a printed message ~30 s behind the store's writes. More threads keep stdout moving.
+    env: {
+      ...process.env,
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      COLUMNS: '500',
+      UV_THREADPOOL_SIZE: '64',
+    },
     logFile: options.logFile,
   });
   if (options.onMessage) {

@@ -36,7 +36,11 @@ export function cognitoMessageRelay(
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   return (message) => {
-    log(`${message.trigger} for ${message.destination}`);
+    const late =
+      message.printedAt === undefined
+        ? ''
+        : `, read ${Date.now() - message.printedAt} ms after cognito-local printed it`;
+    log(`${message.trigger} for ${message.destination}${late}`);
     if (!message.destination.includes('@')) return;
     const { subject, text } = messageFor(message, consoleUrl);
     ses

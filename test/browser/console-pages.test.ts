@@ -280,4 +280,31 @@ describe('the console’s pages in a browser', () => {
     expect(await rows.allTextContents()).toEqual(firstPage);
     expect(errors).toEqual([]);
   });
+
+  it('refreshes the session before the ID token expires, and signs out when Cognito refuses to', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const session = () => page.evaluate("JSON.parse(sessionStorage.getItem('tenantry.session') ?? 'null')");
+    // The token is about to expire: the next request refreshes it first.
+    await page.evaluate(
+      "const s = JSON.parse(sessionStorage.getItem('tenantry.session')); s.expiresAt = Date.now() + 30000; sessionStorage.setItem('tenantry.session', JSON.stringify(s));",
+    );
+    await page.reload();
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await expect
+      .poll(async () => ((await session()) as { expiresAt: number }).expiresAt - Date.now())
+      .toBeGreaterThan(10 * 60_000);
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // A refresh token Cognito does not know ends the session: back to the sign-in form.
+    await page.evaluate(
+      "const s = JSON.parse(sessionStorage.getItem('tenantry.session')); s.expiresAt = Date.now(); s.refreshToken = 'not-a-refresh-token'; sessionStorage.setItem('tenantry.session', JSON.stringify(s));",
+    );
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await session()).toBeNull();
+    expect(errors).toEqual([]);
+  });
 });

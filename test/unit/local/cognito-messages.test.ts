@@ -29,8 +29,18 @@ describe('reading what cognito-local would have emailed', () => {
       const read = cognitoMessageReader((message) => seen.push(message));
       for (let at = 0; at < output.length; at += size) read(output.slice(at, at + size));
       expect(seen).toEqual([
-        { trigger: 'AdminCreateUser', destination: 'first@example.test', code: '2twT!5' },
-        { trigger: 'ForgotPassword', destination: 'second@example.test', code: '123456' },
+        {
+          trigger: 'AdminCreateUser',
+          destination: 'first@example.test',
+          code: '2twT!5',
+          printedAt: 1795442439214,
+        },
+        {
+          trigger: 'ForgotPassword',
+          destination: 'second@example.test',
+          code: '123456',
+          printedAt: 1795442439214,
+        },
       ]);
     }
   });

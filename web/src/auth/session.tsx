@@ -44,18 +44,20 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
     setTokens(next);
   }, []);
 
+  // One refresh at a time: the requests of a page that all find the token expiring share it.
+  const refreshing = useRef<Promise<string | undefined> | undefined>(undefined);
   const idToken = useCallback(async () => {
     const now = current.current;
     if (!now) return undefined;
     if (now.expiresAt - Date.now() > 60_000) return now.idToken;
-    try {
-      const next = await auth.refresh(now);
-      keep(next);
-      return next.idToken;
-    } catch {
-      keep(undefined);
-      return undefined;
-    }
+    refreshing.current ??= auth
+      .refresh(now)
+      .then(
+        (next) => (keep(next), next.idToken),
+        () => (keep(undefined), undefined),
+      )
+      .finally(() => (refreshing.current = undefined));
+    return refreshing.current;
   }, [auth, keep]);
 
   const api = useMemo(() => createApiClient(config.apiUrl, idToken), [config, idToken]);

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiProblem, must } from '../api/client';
 import { useSession } from '../auth/session';
-import { useTenant } from '../context';
+import { useMe, useTenant } from '../context';
 import { useAction } from '../ui/load';
 import { ErrorBox, Field, SubmitButton } from '../ui/parts';
 
@@ -11,6 +11,8 @@ const LOCKOUTS = new Set(['ip_allowlist_lockout', 'mfa_lockout']);
 export function Settings() {
   const { api } = useSession();
   const { tenant, tenantId, reloadTenant } = useTenant();
+  // The tenant switcher shows the name too.
+  const { reloadMe } = useMe();
   const [saved, setSaved] = useState(false);
   const { busy, error, run } = useAction();
   const lockout = error instanceof ApiProblem && error.code !== undefined && LOCKOUTS.has(error.code);
@@ -35,6 +37,7 @@ export function Settings() {
       );
       setSaved(true);
       reloadTenant();
+      reloadMe();
     });
   };
 
