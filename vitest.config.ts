@@ -46,12 +46,24 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          // The browser suite (Playwright driving Chromium through the console) shares the twin.
-          include: ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
           setupFiles: ['test/helpers/twin-env.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          // Playwright driving Chromium through the console, against a twin of its own (which serves
+          // the console), after the other projects: the quiet twin a person's `npm start` is.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          setupFiles: ['test/helpers/twin-env.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -75,15 +75,11 @@ export async function startCognitoLocal(options: {
     cwd: options.dataDir,
     // A wide "terminal": cognito-local boxes each message to the width of COLUMNS (80 without it),
     // and a narrow one would wrap an address or a code across lines of the box.
-    // cognito-local writes its whole store to disk after every change (stormdb, asynchronously) and
-    // its log to stdout through the same libuv thread pool: with the default 4 threads a busy suite
-    // queued a printed message ~30 s behind the store's writes. More threads keep stdout moving.
     env: {
       ...process.env,
       PORT: String(options.port),
       HOST: '127.0.0.1',
       COLUMNS: '500',
-      UV_THREADPOOL_SIZE: '64',
     },
     logFile: options.logFile,
   });

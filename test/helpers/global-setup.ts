@@ -29,7 +29,10 @@ declare module 'vitest' {
   }
 }
 
-/** Starts one local twin (DynamoDB in memory, cognito-local in a temp dir) for the integration run. */
+/**
+ * Starts one local twin (DynamoDB in memory, cognito-local in a temp dir) for a project's run: the
+ * integration suite's, and the browser suite's (which serves the console).
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-it-'));
   const signupLimitPerHour = 3;
@@ -39,6 +42,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     apiPort: await freePort(),
     logLevel: 'SILENT',
     testClock: true,
+    // Only the browser suite's twin serves (and so builds) the console.
+    console: project.name === 'browser',
     env: {
       SIGNUP_LIMIT_PER_IP_PER_HOUR: String(signupLimitPerHour),
       // Webhook retries in tenths of a second, and endpoints disabled after 4 failures in a row.
@@ -65,6 +70,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   return async () => {
     await twin.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    // TENANTRY_KEEP_TWIN_DATA=1 keeps the twin's data and logs for a look after the run.
+    if (process.env.TENANTRY_KEEP_TWIN_DATA) console.log(`Twin data and logs kept in ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   };
 }
