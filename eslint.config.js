@@ -30,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS started with node (the twin's start of cognito-local's server).
+    files: ['infra/local/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },

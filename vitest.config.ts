@@ -55,8 +55,8 @@ export default defineConfig({
       },
       {
         test: {
-          // Playwright driving Chromium through the console, against a twin of its own (which serves
-          // the console), after the other projects: the quiet twin a person's `npm start` is.
+          // Playwright driving Chromium through the console, against the integration suite's twin
+          // (which serves the console), after the other projects, when that twin is quiet.
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],

@@ -61,7 +61,11 @@ function consoleBuild(): ISource {
               '--logLevel',
               'warn',
             ],
-            { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+            {
+              cwd: ROOT,
+              stdio: ['ignore', 'ignore', 'inherit'],
+              env: { ...process.env, NODE_ENV: 'production' },
+            },
           );
           return true;
         },

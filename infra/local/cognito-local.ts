@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startManaged } from './child-process';
 import { waitFor } from './free-port';
 
@@ -22,27 +21,24 @@ export interface CognitoMessage {
 }
 
 /**
- * cognito-local prints what Cognito would send (a box with the destination and the code) instead
- * of sending it; this reads those boxes from its output, ANSI colours removed.
+ * Reads what cognito-local would have sent from its output: one JSON line each,
+ * `{"cognitoMessage": {...}}`, written by the twin's start of its server (cognito-local-server.cjs).
  */
 export function cognitoMessageReader(onMessage: (message: CognitoMessage) => void): (chunk: string) => void {
   let pending = '';
   return (chunk) => {
-    // Stripped from the whole buffer, so that a colour code split between two chunks goes too.
-    pending = (pending + chunk).replace(/\u001b\[[0-9;]*m/g, '');
-    const box = /(?:\[(\d{13})\][^\n╭]*?)?(\w+) ╭[\s\S]*?Destination:\s+(\S+)[\s\S]*?Code:\s+(\S+)[\s\S]*?╰/g;
-    let match: RegExpExecArray | null;
-    let consumed = 0;
-    while ((match = box.exec(pending))) {
-      onMessage({
-        trigger: match[2] ?? '',
-        destination: match[3] ?? '',
-        code: match[4] ?? '',
-        ...(match[1] ? { printedAt: Number(match[1]) } : {}),
-      });
-      consumed = box.lastIndex;
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{"cognitoMessage":')) continue;
+      try {
+        const { cognitoMessage: message } = JSON.parse(line) as { cognitoMessage: CognitoMessage };
+        if (message.destination && message.code) onMessage(message);
+      } catch {
+        // Not one of its message lines after all.
+      }
     }
-    pending = pending.slice(consumed).slice(-8192);
   };
 }
 
@@ -54,8 +50,8 @@ export async function startCognitoLocal(options: {
   /** What Cognito would have emailed (cognito-local only prints it); the twin relays it to the inbox. */
   onMessage?: (message: CognitoMessage) => void;
 }): Promise<CognitoLocal> {
-  const require = createRequire(import.meta.url);
-  const bin = join(dirname(require.resolve('cognito-local/package.json')), 'lib', 'bin', 'start.js');
+  // cognito-local's server as its own bin starts it, its messages written as JSON lines (see the file).
+  const bin = join(import.meta.dirname, 'cognito-local-server.cjs');
   // Tokens carry Cognito's issuer form, so the verifier's configuration is the one used in AWS.
   const issuerDomain = `https://cognito-idp.${options.region}.amazonaws.com`;
   mkdirSync(join(options.dataDir, '.cognito'), { recursive: true });
@@ -73,13 +69,10 @@ export async function startCognitoLocal(options: {
   );
   const proc = startManaged(process.execPath, [bin], {
     cwd: options.dataDir,
-    // A wide "terminal": cognito-local boxes each message to the width of COLUMNS (80 without it),
-    // and a narrow one would wrap an address or a code across lines of the box.
     env: {
       ...process.env,
       PORT: String(options.port),
       HOST: '127.0.0.1',
-      COLUMNS: '500',
     },
     logFile: options.logFile,
   });

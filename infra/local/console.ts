@@ -40,7 +40,8 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => und
   await promisify(execFile)(
     process.execPath,
     [vite, 'build', '--config', join(CONSOLE_SOURCE_DIR, 'vite.config.ts'), '--logLevel', 'warn'],
-    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+    // A production build whatever runs the twin (vitest sets NODE_ENV=test, which Vite would keep).
+    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production' } },
   );
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -29,12 +29,20 @@ declare module 'vitest' {
   }
 }
 
-/**
- * Starts one local twin (DynamoDB in memory, cognito-local in a temp dir) for a project's run: the
- * integration suite's, and the browser suite's (which serves the console).
- */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-it-'));
+interface SharedTwin {
+  info: TwinInfo;
+  users: number;
+  stop(): Promise<void>;
+}
+
+/** The process's one twin: its handlers read their configuration from this process's environment. */
+const shared = globalThis as typeof globalThis & { tenantryTestTwin?: Promise<SharedTwin> };
+
+async function startTestTwin(): Promise<SharedTwin> {
+  // In memory where the machine has a tmpfs: cognito-local rewrites its whole store (hundreds of KB
+  // by the end of the suite) after every sign-in, and on disk those writes queued its output,
+  // an invitation's temporary password among it, minutes behind.
+  const dataDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tenantry-it-'));
   const signupLimitPerHour = 3;
   const twin = await startLocalTwin({
     dataDir,
@@ -42,8 +50,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     apiPort: await freePort(),
     logLevel: 'SILENT',
     testClock: true,
-    // Only the browser suite's twin serves (and so builds) the console.
-    console: project.name === 'browser',
     env: {
       SIGNUP_LIMIT_PER_IP_PER_HOUR: String(signupLimitPerHour),
       // Webhook retries in tenths of a second, and endpoints disabled after 4 failures in a row.
@@ -51,27 +57,48 @@ export default async function setup(project: TestProject): Promise<() => Promise
       WEBHOOK_DISABLE_AFTER_FAILURES: '4',
     },
   });
-  project.provide('twin', {
-    apiUrl: twin.apiUrl,
-    dynamoDbEndpoint: twin.dynamoDbEndpoint,
-    cognitoEndpoint: twin.cognitoEndpoint,
-    sesEndpoint: twin.sesEndpoint,
-    mailUrl: twin.mailUrl,
-    exportsUrl: twin.exportsUrl,
-    stripeUrl: twin.stripeUrl,
-    region: twin.region,
-    tableName: twin.tableName,
-    userPoolId: twin.userPool.userPoolId,
-    clientId: twin.userPool.clientId,
-    platformAdmin: twin.seed.platformAdmin,
-    signupLimitPerHour,
-    runtimeEnv: twin.runtimeEnv,
-    logsDir: twin.logsDir,
-  });
+  return {
+    users: 0,
+    info: {
+      apiUrl: twin.apiUrl,
+      dynamoDbEndpoint: twin.dynamoDbEndpoint,
+      cognitoEndpoint: twin.cognitoEndpoint,
+      sesEndpoint: twin.sesEndpoint,
+      mailUrl: twin.mailUrl,
+      exportsUrl: twin.exportsUrl,
+      stripeUrl: twin.stripeUrl,
+      region: twin.region,
+      tableName: twin.tableName,
+      userPoolId: twin.userPool.userPoolId,
+      clientId: twin.userPool.clientId,
+      platformAdmin: twin.seed.platformAdmin,
+      signupLimitPerHour,
+      runtimeEnv: twin.runtimeEnv,
+      logsDir: twin.logsDir,
+    },
+    stop: async () => {
+      await twin.stop();
+      // TENANTRY_KEEP_TWIN_DATA=1 keeps the twin's data and logs for a look after the run.
+      if (process.env.TENANTRY_KEEP_TWIN_DATA) console.log(`Twin data and logs kept in ${dataDir}`);
+      else rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One local twin (DynamoDB in memory, cognito-local in a temp dir, the console served at `/`) for
+ * the projects that need one, integration and browser, shared: a second twin in this process would
+ * overwrite the first one's environment, which the handlers of both read. Stopped after the last.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  shared.tenantryTestTwin ??= startTestTwin();
+  const twin = await shared.tenantryTestTwin;
+  twin.users += 1;
+  project.provide('twin', twin.info);
   return async () => {
+    twin.users -= 1;
+    if (twin.users > 0) return;
+    shared.tenantryTestTwin = undefined;
     await twin.stop();
-    // TENANTRY_KEEP_TWIN_DATA=1 keeps the twin's data and logs for a look after the run.
-    if (process.env.TENANTRY_KEEP_TWIN_DATA) console.log(`Twin data and logs kept in ${dataDir}`);
-    else rmSync(dataDir, { recursive: true, force: true });
   };
 }

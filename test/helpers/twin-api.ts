@@ -339,7 +339,8 @@ export interface SentEmail {
 
 /**
  * Every email delivered to `address` in the twin's mail catcher (MailDev), oldest first: sent by the
- * functions through SES (the SES stand-in), then relayed over SMTP, as a person reads them. The
+ * functions (and, for Cognito, by the twin) through SES (the SES stand-in), then relayed over SMTP,
+ * as a person reads them. The
  * relay is asynchronous: waits up to `waitMs` for at least `atLeast` of them.
  */
 export async function inbox(
