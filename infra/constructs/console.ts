@@ -23,11 +23,12 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { consoleContentSecurityPolicy, type ConsoleRuntimeConfig } from '../../shared/http/console-policy';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const WEB_DIR = join(ROOT, 'web');
 
-/** What the console reads at start (`/config.json`), as the twin serves it (infra/local/console.ts). */
+/** The values of the console's `/config.json` (shared/http/console-policy.ts), resolved at deploy. */
 export interface ConsoleRuntimeSettings {
   apiUrl: string;
   region: string;
@@ -108,17 +109,10 @@ export class TenantryConsole extends Construct {
       securityHeadersBehavior: {
         contentSecurityPolicy: {
           override: true,
-          contentSecurityPolicy: [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            `connect-src 'self' https://*.execute-api.${region}.amazonaws.com https://cognito-idp.${region}.amazonaws.com`,
-            "frame-ancestors 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "object-src 'none'",
-          ].join('; '),
+          contentSecurityPolicy: consoleContentSecurityPolicy([
+            `https://*.execute-api.${region}.amazonaws.com`,
+            `https://cognito-idp.${region}.amazonaws.com`,
+          ]),
         },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
@@ -208,7 +202,7 @@ export class TenantryConsole extends Construct {
         Source.jsonData('config.json', {
           apiUrl: settings.apiUrl,
           cognito: { region: settings.region, userPoolId: settings.userPoolId, clientId: settings.clientId },
-        }),
+        } satisfies ConsoleRuntimeConfig),
       ],
       destinationBucket: this.bucket,
       exclude: ['*'],

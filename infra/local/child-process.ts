@@ -16,9 +16,8 @@ export function startManaged(
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  // Written as it comes, without backpressure: a pipe would pause the child's output while the
-  // file write waits for a busy libuv thread pool, and a paused child stops answering or (cognito-
-  // local) holds back what it prints, which the twin reads too.
+  // Written as it comes, without backpressure: a slow log file never pauses the child's output,
+  // which the twin may read too (cognito-local's messages).
   child.stdout?.on('data', (chunk: Buffer | string) => log.write(chunk));
   child.stderr?.on('data', (chunk: Buffer | string) => log.write(chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

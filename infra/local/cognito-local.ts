@@ -16,7 +16,7 @@ export interface CognitoMessage {
   trigger: string;
   destination: string;
   code: string;
-  /** When cognito-local printed it (ms since the epoch), when its log line says. */
+  /** When cognito-local wrote it out (ms since the epoch). */
   printedAt?: number;
 }
 
@@ -47,7 +47,7 @@ export async function startCognitoLocal(options: {
   dataDir: string;
   region: string;
   logFile: string;
-  /** What Cognito would have emailed (cognito-local only prints it); the twin relays it to the inbox. */
+  /** What Cognito would have emailed (cognito-local writes it out instead); the twin relays it to the inbox. */
   onMessage?: (message: CognitoMessage) => void;
 }): Promise<CognitoLocal> {
   // cognito-local's server as its own bin starts it, its messages written as JSON lines (see the file).

@@ -17,7 +17,7 @@ function messageFor(message: CognitoMessage, consoleUrl: string): { subject: str
 }
 
 /**
- * Sends what Cognito would email (cognito-local prints it instead) through the SES stand-in, which
+ * Sends what Cognito would email (cognito-local writes it out instead) through the SES stand-in, which
  * relays it to MailDev: a person using the twin finds an invitation's temporary password in the
  * inbox, as they would in their mailbox in AWS.
  */

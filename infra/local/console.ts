@@ -3,17 +3,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { extname, join, normalize, relative, sep } from 'node:path';
+import { consoleContentSecurityPolicy, type ConsoleRuntimeConfig } from '../../shared/http/console-policy';
 import type { GatewayResponse } from './gateway-front-protocol';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const CONSOLE_SOURCE_DIR = join(ROOT, 'web');
 export const CONSOLE_DIST_DIR = join(CONSOLE_SOURCE_DIR, 'dist');
-
-/** What the console reads at start (`/config.json`): where the API and the user pool are. */
-export interface ConsoleRuntimeConfig {
-  apiUrl: string;
-  cognito: { region: string; userPoolId: string; clientId: string; endpoint?: string };
-}
 
 function newestChange(path: string): number {
   const stat = statSync(path);
@@ -57,23 +52,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/**
- * The console's security headers, the same policy CloudFront adds in AWS (infra/constructs/console.ts):
- * scripts and styles from the console only, API and Cognito calls to their own origins, no framing.
- */
+/** The console's security headers, as CloudFront's response-headers policy adds them in AWS. */
 export function consoleSecurityHeaders(connectSources: readonly string[]): Record<string, string> {
   return {
-    'content-security-policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      `connect-src 'self' ${connectSources.join(' ')}`.trim(),
-      "frame-ancestors 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "object-src 'none'",
-    ].join('; '),
+    'content-security-policy': consoleContentSecurityPolicy(connectSources),
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'strict-origin-when-cross-origin',

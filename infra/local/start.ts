@@ -133,7 +133,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
   };
   try {
     // What Cognito emails (an invitation's temporary password) goes, as in AWS, to the inbox: SES
-    // relays it to MailDev. cognito-local only prints it; SES starts after it, hence the late binding.
+    // relays it to MailDev. cognito-local only writes it out; SES starts after it, hence the late binding.
     let relayCognitoMessage: (message: CognitoMessage) => void = () => undefined;
     const cognito = await startCognitoLocal({
       port: cognitoPort,

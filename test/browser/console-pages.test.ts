@@ -1,12 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  accessibilityViolations,
-  launchBrowser,
-  openConsole,
-  screenshot,
-  signInThroughConsole,
-} from '../helpers/browser';
+import { accessibilityViolations, launchBrowser, openConsole, screenshot } from '../helpers/browser';
 import { addUser, call, createApiKey, createTenant, twin, unique } from '../helpers/twin-api';
 
 /** The console's other pages in a real browser: keyboard and accessibility, billing, data, audit. */
@@ -20,11 +14,12 @@ describe('the console’s pages in a browser', () => {
     await browser?.close();
   });
 
-  async function consoleFor(email?: string, password?: string, options: { bypassCsp?: boolean } = {}) {
-    const { page, errors } = await openConsole(browser, options);
-    if (email) await signInThroughConsole(page, email, password);
-    return { page, errors };
-  }
+  const consoleFor = (signInAs?: string, password?: string, options: { bypassCsp?: boolean } = {}) =>
+    openConsole(browser, {
+      ...options,
+      ...(signInAs ? { signInAs } : {}),
+      ...(password ? { password } : {}),
+    });
 
   it('signs in by keyboard alone', async () => {
     const tenant = await createTenant({ plan: 'starter' });

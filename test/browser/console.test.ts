@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, screenshot, signInThroughConsole } from '../helpers/browser';
+import { launchBrowser, openConsole, screenshot } from '../helpers/browser';
 import { totpCode } from '../helpers/totp';
 import { tokenFor, call, createTenant, inbox, twin, unique, type TestTenant } from '../helpers/twin-api';
 
@@ -26,9 +26,11 @@ describe('the console in a browser', () => {
   });
 
   async function consoleFor(email?: string, password?: string): Promise<Page> {
-    const { page, errors } = await openConsole(browser);
+    const { page, errors } = await openConsole(browser, {
+      ...(email ? { signInAs: email } : {}),
+      ...(password ? { password } : {}),
+    });
     pageErrors.push(errors);
-    if (email) await signInThroughConsole(page, email, password);
     return page;
   }
 

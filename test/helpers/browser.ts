@@ -35,12 +35,12 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * A fresh browser profile on the console (the twin serves it at `/` of the API's port). A page
- * error (an exception in the app) fails the test that made it.
+ * A fresh browser profile on the console (the twin serves it at `/` of the API's port), signed in
+ * as `signInAs` if given. Its page errors (exceptions in the app) are collected for the test.
  */
 export async function openConsole(
   browser: Browser,
-  options: { bypassCsp?: boolean } = {},
+  options: { bypassCsp?: boolean; signInAs?: string; password?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({
     baseURL: twin.apiUrl,
@@ -54,6 +54,7 @@ export async function openConsole(
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto('/');
+  if (options.signInAs) await signInThroughConsole(page, options.signInAs, options.password);
   return { context, page, errors };
 }
 
