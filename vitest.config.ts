@@ -21,6 +21,8 @@ const unitEnv = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   CURSOR_SECRET: 'unit-tests-cursor-secret-0123456789abcdef',
   LOCAL_SECRETS_KEY: 'unit-tests-secrets-key-0123456789abcdefgh',
+  // As in AWS: the twin allows loopback webhooks, and its settings reach test workers.
+  WEBHOOKS_ALLOW_LOOPBACK: 'false',
 };
 
 /**
@@ -32,6 +34,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 export default defineConfig({
   test: {
     reporters: ['default', 'json'],
+    // Two test files at a time even on two cores: the integration files mostly wait on the twin
+    // (DynamoDB Local, cognito-local, the handlers in the main process), so a second one overlaps.
+    maxWorkers: 2,
     // One line per file: no per-test lines for slow tests (benchmarks measure speed, not tests).
     slowTestThreshold: 600_000,
     outputFile: { json: '.data/test-results.json' },
@@ -41,6 +46,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           env: unitEnv,
+          // Unit tests touch no network; the time is for a busy machine's slow imports.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
@@ -70,7 +78,9 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          // One synthesis takes ~3 s idle and ~18 s on two busy cores; its hook is a test's equal.
           testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

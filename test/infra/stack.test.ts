@@ -14,18 +14,27 @@ const CDK_CONTEXT = (
   JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object }
 ).context;
 
-/** Bundling is skipped here (it runs in `cdk synth`); the template is what these tests prove. */
-function synthTemplate(): Template {
-  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new TenantryStack(app, 'Test');
-  return Template.fromStack(stack);
+let synthesized: Template | undefined;
+
+/**
+ * The app as `cdk synth` makes it (cdk.json's context, cdk-nag's checks, CloudFormation's
+ * validation), synthesized once for every test that reads its template: a synthesis takes seconds,
+ * and several times that on a busy machine. Bundling is skipped here (it runs in `cdk synth`).
+ */
+function sharedTemplate(): Template {
+  if (!synthesized) {
+    const { app, stack } = buildApp(new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } }));
+    app.synth();
+    synthesized = Template.fromStack(stack);
+  }
+  return synthesized;
 }
 
 describe('the Tenantry stack', () => {
   let template: Template;
 
   beforeAll(() => {
-    template = synthTemplate();
+    template = sharedTemplate();
   });
 
   it('has one table keyed pk/sk with gsi1, gsi2, TTL, PITR, deletion protection, retained', () => {
@@ -461,7 +470,7 @@ describe('the console (S3 and CloudFront)', () => {
   let filesBucketId: string;
 
   beforeAll(() => {
-    template = synthTemplate();
+    template = sharedTemplate();
     distributionId = Object.keys(template.findResources('AWS::CloudFront::Distribution'))[0] ?? '';
     filesBucketId =
       Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('ConsoleFiles')) ??
@@ -610,8 +619,7 @@ describe('the console (S3 and CloudFront)', () => {
 
 describe('cdk-nag (AWS Solutions)', () => {
   it('passes with every finding fixed or acknowledged with a reason', () => {
-    const { app } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
-    expect(() => app.synth()).not.toThrow();
+    expect(() => sharedTemplate()).not.toThrow();
   });
 
   it('fails synthesis when a finding is not acknowledged (the check is live)', () => {
@@ -632,8 +640,6 @@ describe('CloudFormation validation at synth', () => {
   });
 
   it('synthesizes the real stack with the same validation (positive control)', () => {
-    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
-    new TenantryStack(app, 'Accepted');
-    expect(() => app.synth()).not.toThrow();
+    expect(() => sharedTemplate()).not.toThrow();
   });
 });
