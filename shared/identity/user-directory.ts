@@ -71,7 +71,10 @@ export async function createDirectoryUser(user: NewDirectoryUser): Promise<{ use
   }
 }
 
-/** Compensates a creation whose database half failed. */
+/**
+ * Deletes a sign-in. Never used to undo a failed invitation or signup: a membership acknowledged by
+ * a concurrent request may already name the person (see `ensureDirectoryPerson`).
+ */
 export async function deleteDirectoryUser(username: string): Promise<void> {
   try {
     await cognitoClient.send(
@@ -118,9 +121,14 @@ export interface DirectoryUser {
   username: string;
   userId: string;
   enabled: boolean;
+  /** Still on the temporary password Cognito emailed (never signed in). */
+  neverSignedIn: boolean;
 }
 
-/** The person with this email, if the pool has one: their user name, their `usr_` id, whether they may sign in. */
+/**
+ * The person with this email, if the pool has one: their user name, their `usr_` id, whether they
+ * may sign in and whether they ever have.
+ */
 export async function findDirectoryUser(email: string): Promise<DirectoryUser | null> {
   try {
     const user = await cognitoClient.send(
@@ -128,7 +136,12 @@ export async function findDirectoryUser(email: string): Promise<DirectoryUser | 
     );
     const userId = user.UserAttributes?.find((attribute) => attribute.Name === 'custom:userId')?.Value;
     if (!user.Username || !userId) return null;
-    return { username: user.Username, userId, enabled: user.Enabled !== false };
+    return {
+      username: user.Username,
+      userId,
+      enabled: user.Enabled !== false,
+      neverSignedIn: user.UserStatus === 'FORCE_CHANGE_PASSWORD',
+    };
   } catch (error) {
     if ((error as { name?: string }).name === 'UserNotFoundException') return null;
     translate(error);

@@ -4,15 +4,16 @@ import { auditEventItem } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { platformDocumentClient } from '../data/clients';
 import { STANDING_PERIOD } from '../data/entities/quota-counter';
+import { MembershipEntity } from '../data/entities/membership';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, ValidationError } from '../errors';
 import { newId } from '../ids';
+import { ensureDirectoryPerson } from '../identity/directory-person';
 import {
-  createDirectoryUser,
-  deleteDirectoryUser,
   enableDirectoryUser,
   findDirectoryUser,
+  resendDirectoryInvitation,
 } from '../identity/user-directory';
 import { sendEmail, type EmailMessage } from '../notifications/email';
 import { logger } from '../observability/logger';
@@ -68,13 +69,37 @@ function trialEnd(now: Date): string {
   return new Date(now.getTime() + config.tenants.trialDays * 86_400_000).toISOString();
 }
 
+/** Whether the person belongs to any tenant (memberships are the only grant). */
+async function hasMemberships(userId: string): Promise<boolean> {
+  const found = await MembershipEntity.query
+    .byUser({ userId })
+    .go({ client: platformDocumentClient, count: 1 });
+  return found.data.length > 0;
+}
+
+/**
+ * The owner of a new tenant who was not named as an existing one: a new person (their sign-in made
+ * through the address's claim, so racing requests make it once), or a person with a sign-in and no
+ * tenant (one whose earlier signup failed after the sign-in was made). A person who belongs to a
+ * tenant is refused (409 `email_taken`): they make tenants from their own account.
+ */
+async function newOwner(input: ProvisionTenantInput, tenantId: string, now: Date): Promise<ExistingOwner> {
+  const person = await ensureDirectoryPerson({ ...input.owner, tenantId, now });
+  if (!person.created && (await hasMemberships(person.userId))) {
+    throw new ConflictError('A user with this email already exists.', 'email_taken');
+  }
+  if (!person.enabled) await enableDirectoryUser(person.username);
+  return { userId: person.userId, username: person.username, email: input.owner.email, status: 'invited' };
+}
+
 /**
  * Creates a tenant and its owner so that a failure leaves nothing half-made:
  * 1. the slug is checked (a cheap early 409);
- * 2. the owner's Cognito user is created (409 if the email is taken; nothing written yet);
+ * 2. the owner's sign-in is made sure of (409 if the email belongs to a member of a tenant);
  * 3. one transaction puts the slug guard (`attribute_not_exists`), the tenant, the owner's
- *    membership, the audit event and the `users` counter at one;
- * 4. if that transaction fails, the Cognito user is deleted again.
+ *    membership, the audit event and the `users` counter at one.
+ * A sign-in made in step 2 stays when step 3 fails: the next signup or invitation for the address
+ * uses it, and it grants nothing without a membership.
  */
 export async function provisionTenant(
   input: ProvisionTenantInput,
@@ -85,17 +110,10 @@ export async function provisionTenant(
   await assertSlugFree(input.slug);
 
   const tenantId = newId('tenant', now.getTime());
-  const ownerUserId = existingOwner?.userId ?? newId('user', now.getTime());
-  const { username } =
-    existingOwner ??
-    (await createDirectoryUser({
-      email: input.owner.email,
-      name: input.owner.name,
-      tenantId,
-      userId: ownerUserId,
-    }));
+  const owner = existingOwner ?? (await newOwner(input, tenantId, now));
+  const { userId: ownerUserId, username } = owner;
   // A signed-in person who makes a tenant owns it at once; an invited owner once they sign in.
-  const ownerStatus = existingOwner?.status ?? 'invited';
+  const ownerStatus = owner.status;
 
   const timestamp = now.toISOString();
   const tenant = {
@@ -135,39 +153,30 @@ export async function provisionTenant(
     now,
   );
 
-  try {
-    await writeTransaction(
-      platformDocumentClient,
-      ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter, billingOutbox }) => ({
-        slug: slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
-        tenant: tenants.create(tenant).commit(),
-        owner: memberships.create(membership).commit(),
-        audit: auditEvent.create(audit).commit(),
-        // The owner is the tenant's first user.
-        users: quotaCounter
-          .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
-          .commit(),
-        // Its Stripe customer is made by the billing outbox: Stripe slow or down never fails this.
-        billing: billingOutbox
-          .create({
-            kind: 'createCustomer',
-            tenantId,
-            attempts: 0,
-            nextAttemptAt: timestamp,
-            createdAt: timestamp,
-          })
-          .commit(),
-      }),
-      { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
-    );
-  } catch (error) {
-    if (!existingOwner) {
-      await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
-        logger.error('Could not remove the Cognito user of a failed signup', { username, cleanupError }),
-      );
-    }
-    throw error;
-  }
+  await writeTransaction(
+    platformDocumentClient,
+    ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter, billingOutbox }) => ({
+      slug: slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
+      tenant: tenants.create(tenant).commit(),
+      owner: memberships.create(membership).commit(),
+      audit: auditEvent.create(audit).commit(),
+      // The owner is the tenant's first user.
+      users: quotaCounter
+        .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
+        .commit(),
+      // Its Stripe customer is made by the billing outbox: Stripe slow or down never fails this.
+      billing: billingOutbox
+        .create({
+          kind: 'createCustomer',
+          tenantId,
+          attempts: 0,
+          nextAttemptAt: timestamp,
+          createdAt: timestamp,
+        })
+        .commit(),
+    }),
+    { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
+  );
 
   return {
     tenant: toTenantView(tenant),
@@ -225,10 +234,11 @@ async function notify(message: EmailMessage): Promise<void> {
  * Self-service signup: free plan with a trial, limited per source IP, audited as the new owner. The
  * answer is the same `202` whether or not the email is known, so signup reveals no account:
  * - an unknown email: the tenant and its owner are created (Cognito emails the temporary password);
- * - a known person with tenants: nothing is created, and they get an email saying so, with how to
- *   create the tenant from their account (`POST /v1/me/tenants`);
- * - a known person with no tenant left (sign-in disabled): the tenant is created with them as its
- *   invited owner, sign-in is enabled again, and they get an email saying so.
+ * - a person who belongs to a tenant: nothing is created, and they get an email saying so, with how
+ *   to create the tenant from their account (`POST /v1/me/tenants`);
+ * - a person with a sign-in and no tenant (none left, or an earlier signup that failed half-way):
+ *   the tenant is created with them as its invited owner, sign-in is enabled again, and they get an
+ *   email saying so (or, never having signed in, their temporary password again).
  * A taken slug is a `409` in every case (slugs are public), checked before anything else.
  */
 export async function signUpTenant(
@@ -244,36 +254,29 @@ export async function signUpTenant(
     meta,
   });
   const where = `"${input.name}" (${input.slug})`;
-  const created = known
-    ? false
-    : await provisionTenant(input, audited).then(
-        () => true,
-        (error: unknown) => {
-          // Another signup took the address meanwhile: answered as a known address, not a 409.
-          if (error instanceof ConflictError && error.code === 'email_taken') return false;
-          throw error;
-        },
-      );
-  if (created) {
-    // Cognito emails the new owner their temporary password.
-  } else if (!known || known.enabled) {
+  const created = await provisionTenant(input, audited).then(
+    () => true,
+    (error: unknown) => {
+      // The address belongs to a member of a tenant: answered like any other, by email.
+      if (error instanceof ConflictError && error.code === 'email_taken') return false;
+      throw error;
+    },
+  );
+  if (!created) {
     await notify({
       to: email,
       subject: 'Your Tenantry sign-up',
       text: `Someone, probably you, asked to sign up the tenant ${where} with this address. You already have a Tenantry account, so nothing was created.\n\nTo create the tenant, sign in at ${config.email.consoleUrl} and create it from your account (POST /v1/me/tenants). If this was not you, ignore this email: nothing changes.`,
     });
-  } else {
-    await provisionTenant(input, audited, new Date(), {
-      ...known,
-      email,
-      status: 'invited',
-    });
-    await enableDirectoryUser(known.username);
+  } else if (known?.neverSignedIn) {
+    await resendDirectoryInvitation(known.username);
+  } else if (known) {
     await notify({
       to: email,
       subject: 'Your new Tenantry tenant',
       text: `The tenant ${where} was created for this address, and you are its owner. Your account, which had no tenant left, can sign in again: sign in at ${config.email.consoleUrl} with your existing password.`,
     });
   }
+  // Otherwise a new person: Cognito emailed their temporary password.
   return { status: 'accepted', email, message: ACCEPTED_MESSAGE };
 }

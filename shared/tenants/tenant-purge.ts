@@ -2,7 +2,6 @@ import { BatchWriteCommand, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dyn
 import type { BillingProvider } from '../billing/billing-provider';
 import { forgetTenant } from '../data/cached-records';
 import { platformDocumentClient, TABLE_NAME, tenantDocumentClient } from '../data/clients';
-import { isConditionalFailure } from '../data/dynamo-errors';
 import { ApiKeyLookupEntity } from '../data/entities/api-key-lookup';
 import { BillingCustomerEntity } from '../data/entities/billing-customer';
 import { BillingOutboxEntity } from '../data/entities/billing-outbox';
@@ -13,6 +12,9 @@ import { TenantDeletionEntity } from '../data/entities/tenant-deletion';
 import { TABLE_DEFINITION, TENANT_KEY_PREFIX } from '../data/table-definition';
 import { exportStore } from '../exports/export-store';
 import { deleteDirectoryUser } from '../identity/user-directory';
+import { normalizedEmail } from '../identity/directory-person';
+import { EmailClaimEntity } from '../data/entities/email-claim';
+import { isConditionalFailure } from '../data/dynamo-errors';
 import { logger } from '../observability/logger';
 
 export type PurgeOutcome = 'purged' | 'kept' | 'gone';
@@ -26,7 +28,7 @@ interface PartitionKey {
 interface Partition {
   keys: PartitionKey[];
   apiKeyHashes: string[];
-  members: Array<{ userId: string; cognitoUsername: string }>;
+  members: Array<{ userId: string; cognitoUsername: string; email: string }>;
 }
 
 const PK = TABLE_DEFINITION.partitionKey;
@@ -47,9 +49,10 @@ async function readPartition(tenantId: string): Promise<Partition> {
           '#hash': 'secretHash',
           '#user': 'userId',
           '#username': 'cognitoUsername',
+          '#email': 'email',
         },
         ExpressionAttributeValues: { ':pk': `${TENANT_KEY_PREFIX}${tenantId}` },
-        ProjectionExpression: '#pk, #sk, #e, #hash, #user, #username',
+        ProjectionExpression: '#pk, #sk, #e, #hash, #user, #username, #email',
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
@@ -60,7 +63,11 @@ async function readPartition(tenantId: string): Promise<Partition> {
         partition.apiKeyHashes.push(item.secretHash);
       }
       if (item.__edb_e__ === 'membership' && typeof item.cognitoUsername === 'string') {
-        partition.members.push({ userId: String(item.userId), cognitoUsername: item.cognitoUsername });
+        partition.members.push({
+          userId: String(item.userId),
+          cognitoUsername: item.cognitoUsername,
+          email: String(item.email),
+        });
       }
     }
     start = page.LastEvaluatedKey;
@@ -115,7 +122,10 @@ async function deletePlatformItems(tenant: TenantItem, partition: Partition): Pr
   return removed;
 }
 
-/** Sign-ins of members the tenant was the last membership of (their memberships are gone by now). */
+/**
+ * Sign-ins of members the tenant was the last membership of (their memberships are gone by now),
+ * with their addresses' claims: nothing of the person stays.
+ */
 async function deleteOrphanedUsers(members: Partition['members']): Promise<number> {
   let removed = 0;
   for (const member of members) {
@@ -123,6 +133,13 @@ async function deleteOrphanedUsers(members: Partition['members']): Promise<numbe
       .byUser({ userId: member.userId })
       .go({ client: platformDocumentClient, count: 1 });
     if (others.data.length > 0) continue;
+    await EmailClaimEntity.delete({ email: normalizedEmail(member.email) })
+      .where((attr, op) => op.eq(attr.userId, member.userId))
+      .go({ client: platformDocumentClient, response: 'none' })
+      .catch((error: unknown) => {
+        // A claim of another person, or none (a person from before claims): left as it is.
+        if (!isConditionalFailure(error)) throw error;
+      });
     await deleteDirectoryUser(member.cognitoUsername);
     removed += 1;
   }

@@ -8,14 +8,11 @@ import { writeTransaction } from '../data/transactions';
 import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
 import { tenantPartitionKey } from '../data/table-definition';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
+import { ensureDirectoryPerson } from '../identity/directory-person';
 import {
-  createDirectoryUser,
-  deleteDirectoryUser,
   disableDirectoryUser,
   enableDirectoryUser,
-  findDirectoryUser,
   resendDirectoryInvitation,
 } from '../identity/user-directory';
 import { logger } from '../observability/logger';
@@ -84,13 +81,14 @@ export interface InviteUserInput {
 }
 
 /**
- * Invites a person. One person may belong to many tenants: if the pool already knows the email, the
- * invitation is a membership for that identity (no new Cognito user; a removed person's sign-in is
- * enabled again); otherwise the Cognito user is created first (Cognito mails the temporary password)
- * with this tenant as its default. Then, in one transaction: the `users` quota (invitations count),
- * the `invited` membership and the audit event. If the transaction fails, a Cognito user made for it
- * is deleted again, so nothing is left half-made. The answer is the same whether or not the person
- * was known, and says nothing of their other tenants.
+ * Invites a person. One person may belong to many tenants: if the directory already knows the
+ * email, the invitation is a membership for that identity (a removed person's sign-in is enabled
+ * again); otherwise their sign-in is made first, once however many invitations race for the address
+ * (`ensureDirectoryPerson`), with this tenant as its default (Cognito mails the temporary password).
+ * Then, in one transaction: the `users` quota (invitations count), the `invited` membership and the
+ * audit event. A sign-in is never deleted when the transaction fails: a racing invitation's
+ * acknowledged membership may name it. The answer is the same whether or not the person was known,
+ * and says nothing of their other tenants.
  */
 export async function inviteUser(
   ctx: TenantContext,
@@ -98,11 +96,8 @@ export async function inviteUser(
   now: Date = new Date(),
 ): Promise<UserView> {
   assertMayGrant(ctx, input.role);
-  const existing = await findDirectoryUser(input.email);
-  const userId = existing?.userId ?? newId('user', now.getTime());
-  const { username } =
-    existing ??
-    (await createDirectoryUser({ email: input.email, name: input.name, tenantId: ctx.tenantId, userId }));
+  const person = await ensureDirectoryPerson({ ...input, tenantId: ctx.tenantId, now });
+  const { userId, username } = person;
   const membership: MembershipItem = {
     tenantId: ctx.tenantId,
     userId,
@@ -127,28 +122,19 @@ export async function inviteUser(
     },
     now,
   );
-  try {
-    await writeTransaction(
-      tenantDocumentClient,
-      ({ membership: memberships, auditEvent, quotaCounter }) => ({
-        quota: takeCounted(quotaCounter, ctx, 'users', 1, now),
-        membership: memberships.create(membership).commit(),
-        audit: auditEvent.create(audit).commit(),
-      }),
-      {
-        quota: () => countedQuotaError(ctx, 'users'),
-        membership: () => new ConflictError('This user is already a member.', 'already_member'),
-      },
-    );
-  } catch (error) {
-    if (!existing) {
-      await deleteDirectoryUser(username).catch((cleanupError: unknown) =>
-        logger.error('Could not remove the Cognito user of a failed invitation', { username, cleanupError }),
-      );
-    }
-    throw error;
-  }
-  if (existing && !existing.enabled) await enableDirectoryUser(username);
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ membership: memberships, auditEvent, quotaCounter }) => ({
+      quota: takeCounted(quotaCounter, ctx, 'users', 1, now),
+      membership: memberships.create(membership).commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    {
+      quota: () => countedQuotaError(ctx, 'users'),
+      membership: () => new ConflictError('This user is already a member.', 'already_member'),
+    },
+  );
+  if (!person.enabled) await enableDirectoryUser(username);
   await afterCountedTake(ctx, 'users', now);
   if (input.role === 'owner') forgetTenant(ctx.tenantId);
   await announce(
@@ -158,7 +144,7 @@ export async function inviteUser(
       email: input.email,
       role: input.role,
       invitedBy: ctx.principal.type === 'user' && ctx.principal.email ? ctx.principal.email : 'Your team',
-      newAccount: !existing,
+      newAccount: person.neverSignedIn,
     },
     now,
   );

@@ -1,0 +1,87 @@
+import { isConditionalFailure } from '../data/dynamo-errors';
+import { EmailClaimEntity, type EmailClaimItem } from '../data/entities/email-claim';
+import { ConflictError } from '../errors';
+import { newId } from '../ids';
+import { logger } from '../observability/logger';
+import { createDirectoryUser, findDirectoryUser } from './user-directory';
+
+/** A person as the directory knows them, made sure of by {@link ensureDirectoryPerson}. */
+export interface DirectoryPerson {
+  userId: string;
+  username: string;
+  enabled: boolean;
+  /** Still on the temporary password Cognito emailed: their invitation is their first. */
+  neverSignedIn: boolean;
+  /** Whether this call made the sign-in (Cognito emailed its temporary password). */
+  created: boolean;
+}
+
+/** The one spelling of an address that keys a person: Cognito's user names are case-insensitive. */
+export function normalizedEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The address's claim, made with a new `usr_` id unless another request made it first. */
+async function claimEmail(email: string, now: Date): Promise<EmailClaimItem> {
+  const stored = await EmailClaimEntity.get({ email }).go({ consistent: true });
+  if (stored.data) return stored.data;
+  // A person from before claims existed keeps their id: the claim records the sign-in they have.
+  const known = await findDirectoryUser(email);
+  const claim: EmailClaimItem = {
+    email,
+    userId: known?.userId ?? newId('user', now.getTime()),
+    createdAt: now.toISOString(),
+  };
+  try {
+    await EmailClaimEntity.create(claim).go({ response: 'none' });
+    return claim;
+  } catch (error) {
+    if (!isConditionalFailure(error)) throw error;
+  }
+  const winner = await EmailClaimEntity.get({ email }).go({ consistent: true });
+  if (!winner.data)
+    throw new ConflictError('The address changed meanwhile; retry.', 'concurrent_modification');
+  return winner.data;
+}
+
+/**
+ * Makes sure the person with this email exists in the directory, once, however many requests ask
+ * at the same time: the address is claimed first (one item per normalized email, put with
+ * `attribute_not_exists`), so every racing request agrees on one `usr_` id, and whichever gets to
+ * Cognito first creates the sign-in with it; the others find it. Nothing here deletes a sign-in:
+ * a membership that a concurrent request acknowledged may name it. A sign-in whose request then
+ * failed is reused by the next invitation or signup for the address.
+ */
+export async function ensureDirectoryPerson(input: {
+  email: string;
+  name?: string | undefined;
+  tenantId: string;
+  now: Date;
+}): Promise<DirectoryPerson> {
+  const email = normalizedEmail(input.email);
+  const claim = await claimEmail(email, input.now);
+  const existing = await findDirectoryUser(email);
+  if (existing) {
+    if (existing.userId !== claim.userId) {
+      // The sign-in's id is what tokens carry, so it wins; only data from before claims can differ.
+      logger.warn('An email claim names another user id than its sign-in', { claimed: claim.userId });
+    }
+    return { ...existing, created: false };
+  }
+  try {
+    const { username } = await createDirectoryUser({
+      email,
+      name: input.name,
+      // The sign-in's default tenant: whichever racing request's tenant reached Cognito first.
+      tenantId: input.tenantId,
+      userId: claim.userId,
+    });
+    return { userId: claim.userId, username, enabled: true, neverSignedIn: true, created: true };
+  } catch (error) {
+    if (!(error instanceof ConflictError && error.code === 'email_taken')) throw error;
+  }
+  // Another request for the same claim created it a moment ago.
+  const made = await findDirectoryUser(email);
+  if (!made) throw new ConflictError('The address changed meanwhile; retry.', 'concurrent_modification');
+  return { ...made, created: false };
+}
