@@ -59,6 +59,12 @@ export const PROBLEMS = {
     description:
       'The `Stripe-Signature` header is missing, does not match the body, or is older than 300 seconds (a replay). Nothing was changed.',
   },
+  invalid_webhook_event: {
+    statuses: [400],
+    title: 'Invalid webhook event',
+    description:
+      'The event is rightly signed but not of the shape Stripe sends (an `id`, a `type` and an object in `data.object`). Nothing was changed.',
+  },
   invalid_user: {
     statuses: [400],
     title: 'Invalid user',

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { getConfig } from '../config';
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError, ValidationError } from '../errors';
 import { PLAN_IDS, PLANS, type PeriodicResource, type PlanId } from '../tenants/plans';
 import type { BillingEvent, BillingProvider, InvoiceSummary, SubscriptionState } from './billing-provider';
 import { basePriceKeyOf, overagePriceKeyOf } from './catalog-names';
@@ -9,6 +9,31 @@ import { basePriceKeyOf, overagePriceKeyOf } from './catalog-names';
 const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 let client: Stripe | undefined;
+
+/**
+ * A signed event is still checked for the shape Stripe sends before anything reads it: an id, a type
+ * and an object (`data.object` of `null` or a string would otherwise fail deep inside).
+ */
+function assertEventShape(event: Stripe.Event): void {
+  const raw = event as unknown as { id?: unknown; type?: unknown; data?: { object?: unknown } | null };
+  const object = raw.data?.object;
+  const problems = [
+    ...(typeof raw.id === 'string' && raw.id !== '' ? [] : [{ path: 'id', message: 'must be a string' }]),
+    ...(typeof raw.type === 'string' && raw.type !== ''
+      ? []
+      : [{ path: 'type', message: 'must be a string' }]),
+    ...(object && typeof object === 'object' && !Array.isArray(object)
+      ? []
+      : [{ path: 'data.object', message: 'must be an object' }]),
+  ];
+  if (problems.length > 0) {
+    throw new ValidationError(
+      'The event is not of the shape Stripe sends.',
+      problems,
+      'invalid_webhook_event',
+    );
+  }
+}
 
 /** The Stripe SDK client: Stripe itself, or the twin's stand-in when `STRIPE_API_URL` says so. */
 export function stripeClient(): Stripe {
@@ -159,6 +184,7 @@ function stripeCalls(stripe: () => Stripe, webhookSecret: () => string | undefin
       if (!secret)
         throw new ServiceUnavailableError('Billing webhooks are not configured (no signing secret).');
       const event = stripe().webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+      assertEventShape(event);
       return {
         id: event.id,
         type: event.type,

@@ -19,6 +19,11 @@ import type { BillingEvent, BillingProvider, SubscriptionState } from './billing
 const SELLING = new Set(['active', 'trialing', 'past_due']);
 /** Statuses in which a payment is owed. */
 const OWING = new Set(['past_due', 'unpaid']);
+
+/** Whether the subscription, as the provider has it now, owes a payment. */
+export function owesPayment(subscription: SubscriptionState): boolean {
+  return OWING.has(subscription.status);
+}
 const EVENT_RETENTION_SECONDS = 30 * 86_400;
 export const PAYMENT_OVERDUE = 'payment_overdue';
 
@@ -120,7 +125,11 @@ function changed(before: TenantBilling, after: TenantBilling): boolean {
   return (Object.keys(after) as Array<keyof TenantBilling>).some((key) => before[key] !== after[key]);
 }
 
-/** A failed payment, taken once (its event record is written): the owners are told (`billing.payment_failed`). */
+/**
+ * A failed payment, taken once (its event record is written): the owners are told
+ * (`billing.payment_failed`) while the subscription still owes it. A failure that arrives after the
+ * payment that settled it (Stripe does not promise order) tells nobody.
+ */
 async function tellOwnersOfFailure(
   event: BillingEvent,
   tenantId: string,
@@ -128,12 +137,112 @@ async function tellOwnersOfFailure(
   now: Date,
 ): Promise<void> {
   if (event.type !== 'invoice.payment_failed') return;
+  if (subscription && !owesPayment(subscription)) return;
   await announce(
     tenantId,
     'billing.payment_failed',
     { subscriptionId: subscription?.id ?? '', graceDays: getConfig().stripe.graceDays },
     now,
   );
+}
+
+interface EventRecord {
+  eventId: string;
+  type: string;
+  processedAt: string;
+  expiresAt: number;
+}
+
+/**
+ * Writes a tenant's new billing state with its audit event in one transaction, on the condition that
+ * the tenant is as read (a concurrent change fails it, and the caller's retry reads again); with the
+ * webhook event's record when an event caused it, so that it applies once.
+ */
+async function writeBillingChange(change: {
+  tenant: TenantItem;
+  before: TenantBilling;
+  after: TenantBilling;
+  subscription: SubscriptionState | null;
+  meta: RequestMeta;
+  now: Date;
+  record?: EventRecord;
+}): Promise<void> {
+  const { tenant, before, after, subscription, meta, now, record } = change;
+  const source: AuditSource = {
+    actor: { type: 'system', id: 'billing', tenantId: tenant.tenantId, isPlatformAdmin: false },
+    meta,
+    retentionDays: PLANS[after.plan].retentionDays,
+  };
+  const audit = auditEventItem(
+    tenant.tenantId,
+    source,
+    {
+      action: 'billing.subscription_changed',
+      targetType: 'subscription',
+      targetId: subscription?.id ?? 'none',
+      before: {
+        plan: before.plan,
+        subscriptionStatus: before.subscriptionStatus ?? null,
+        status: before.status,
+      },
+      after: { plan: after.plan, subscriptionStatus: after.subscriptionStatus ?? null, status: after.status },
+    },
+    now,
+  );
+  const updatedAt = now.toISOString();
+  await writeTransaction(
+    platformDocumentClient,
+    ({ billingEvent, tenant: tenants, auditEvent }) => ({
+      ...(record ? { event: billingEvent.create({ ...record, tenantId: tenant.tenantId }).commit() } : {}),
+      tenant: tenants
+        .patch({ tenantId: tenant.tenantId })
+        .set({
+          plan: after.plan,
+          status: after.status,
+          updatedAt,
+          ...(after.subscriptionId ? { subscriptionId: after.subscriptionId } : {}),
+          ...(after.subscriptionStatus ? { subscriptionStatus: after.subscriptionStatus } : {}),
+          ...(after.billingPeriodEnd ? { billingPeriodEnd: after.billingPeriodEnd } : {}),
+          ...(after.pastDueSince ? { pastDueSince: after.pastDueSince } : {}),
+          ...(after.statusReason ? { statusReason: after.statusReason } : {}),
+        })
+        .remove([
+          ...(after.subscriptionId ? [] : (['subscriptionId'] as const)),
+          ...(after.billingPeriodEnd ? [] : (['billingPeriodEnd'] as const)),
+          ...(after.pastDueSince ? [] : (['pastDueSince'] as const)),
+          ...(after.statusReason ? [] : (['statusReason'] as const)),
+        ])
+        .where((attr, op) => op.eq(attr.updatedAt, tenant.updatedAt))
+        .commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    {
+      event: () => new ConflictError('The event was applied meanwhile.', 'concurrent_modification'),
+      tenant: () => new ConflictError('The tenant changed meanwhile; retry.', 'concurrent_modification'),
+    },
+  );
+  forgetTenant(tenant.tenantId);
+}
+
+/**
+ * Brings a tenant's billing to the subscription's state as the provider has it now, whatever events
+ * did or did not arrive: what dunning asks before it suspends anybody. Returns that state (`null`
+ * when the tenant has no subscription to ask about).
+ */
+export async function refreshTenantBilling(
+  provider: BillingProvider,
+  tenant: TenantItem,
+  meta: RequestMeta,
+  now: Date,
+): Promise<SubscriptionState | null> {
+  if (!tenant.subscriptionId) return null;
+  const subscription = await provider.getSubscription(tenant.subscriptionId);
+  const before = billingOf(tenant);
+  const after = nextBilling(before, subscription, now.toISOString());
+  if (after && changed(before, after)) {
+    await writeBillingChange({ tenant, before, after, subscription, meta, now });
+  }
+  return subscription;
 }
 
 /**
@@ -150,7 +259,7 @@ export async function receiveBillingWebhook(
   try {
     event = provider.verifyWebhook(delivery.rawBody, delivery.signature);
   } catch (error) {
-    if (error instanceof ServiceUnavailableError) throw error;
+    if (error instanceof ServiceUnavailableError || error instanceof ValidationError) throw error;
     throw new ValidationError(
       'The Stripe-Signature does not match the body, or is too old.',
       [],
@@ -184,9 +293,9 @@ export async function applyBillingEvent(
   const subscription = subscriptionId ? await provider.getSubscription(subscriptionId) : null;
   const tenant = await tenantOfCustomer(subscription?.customerId ?? idOf(event.object.customer));
   const before = tenant ? billingOf(tenant) : null;
-  let after = before && subscription ? nextBilling(before, subscription, now.toISOString()) : null;
-  if (after && event.type === 'invoice.payment_failed')
-    after = { ...after, pastDueSince: after.pastDueSince ?? now.toISOString() };
+  // The event's type says what happened once; the subscription says what holds now, and only it moves
+  // the tenant (a late `invoice.payment_failed` after `invoice.paid` owes nothing).
+  const after = before && subscription ? nextBilling(before, subscription, now.toISOString()) : null;
   try {
     if (!tenant || !before || !after || !changed(before, after)) {
       await BillingEventEntity.create({ ...record, ...(tenant ? { tenantId: tenant.tenantId } : {}) }).go({
@@ -195,66 +304,7 @@ export async function applyBillingEvent(
       if (tenant) await tellOwnersOfFailure(event, tenant.tenantId, subscription, now);
       return 'ignored';
     }
-    const source: AuditSource = {
-      actor: { type: 'system', id: 'billing', tenantId: tenant.tenantId, isPlatformAdmin: false },
-      meta,
-      retentionDays: PLANS[after.plan].retentionDays,
-    };
-    const audit = auditEventItem(
-      tenant.tenantId,
-      source,
-      {
-        action: 'billing.subscription_changed',
-        targetType: 'subscription',
-        targetId: subscription?.id ?? 'none',
-        before: {
-          plan: before.plan,
-          subscriptionStatus: before.subscriptionStatus ?? null,
-          status: before.status,
-        },
-        after: {
-          plan: after.plan,
-          subscriptionStatus: after.subscriptionStatus ?? null,
-          status: after.status,
-        },
-      },
-      now,
-    );
-    const updatedAt = now.toISOString();
-    const final = after;
-    await writeTransaction(
-      platformDocumentClient,
-      ({ billingEvent, tenant: tenants, auditEvent }) => ({
-        event: billingEvent.create({ ...record, tenantId: tenant.tenantId }).commit(),
-        tenant: tenants
-          .patch({ tenantId: tenant.tenantId })
-          .set({
-            plan: final.plan,
-            status: final.status,
-            updatedAt,
-            ...(final.subscriptionId ? { subscriptionId: final.subscriptionId } : {}),
-            ...(final.subscriptionStatus ? { subscriptionStatus: final.subscriptionStatus } : {}),
-            ...(final.billingPeriodEnd ? { billingPeriodEnd: final.billingPeriodEnd } : {}),
-            ...(final.pastDueSince ? { pastDueSince: final.pastDueSince } : {}),
-            ...(final.statusReason ? { statusReason: final.statusReason } : {}),
-          })
-          .remove([
-            ...(final.subscriptionId ? [] : (['subscriptionId'] as const)),
-            ...(final.billingPeriodEnd ? [] : (['billingPeriodEnd'] as const)),
-            ...(final.pastDueSince ? [] : (['pastDueSince'] as const)),
-            ...(final.statusReason ? [] : (['statusReason'] as const)),
-          ])
-          // The tenant as read: a concurrent change makes this delivery fail and Stripe retry it.
-          .where((attr, op) => op.eq(attr.updatedAt, tenant.updatedAt))
-          .commit(),
-        audit: auditEvent.create(audit).commit(),
-      }),
-      {
-        event: () => new ConflictError('The event was applied meanwhile.', 'concurrent_modification'),
-        tenant: () => new ConflictError('The tenant changed meanwhile; retry.', 'concurrent_modification'),
-      },
-    );
-    forgetTenant(tenant.tenantId);
+    await writeBillingChange({ tenant, before, after, subscription, meta, now, record });
     await tellOwnersOfFailure(event, tenant.tenantId, subscription, now);
     return 'applied';
   } catch (error) {

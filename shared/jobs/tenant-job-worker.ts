@@ -120,7 +120,7 @@ async function dailyBilling(ctx: TenantContext, now: Date): Promise<void> {
   if (!tenant) return;
   await noticeTrialEnding(ctx, tenant, now);
   await endTrial(ctx, tenant, now);
-  await enforceDunning(ctx, tenant, now);
+  await enforceDunning(ctx, tenant, now, stripeBilling);
 }
 
 /** Writes a tenant's export (asked for through the API). Safe to receive twice. */

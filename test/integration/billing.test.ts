@@ -222,6 +222,21 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       });
       expect(response.status).toBe(400);
     }
+    for (const url of ['', 'not a uri', 'https://', '//evil.example/x']) {
+      for (const field of ['successUrl', 'cancelUrl']) {
+        const bad = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
+          token: tenant.owner.token,
+          body: { plan: 'starter', [field]: url },
+        });
+        expect(bad.status, `${field}=${JSON.stringify(url)}: ${bad.text}`).toBe(400);
+        expect(bad.headers.get('content-type')).toContain('application/problem+json');
+      }
+      const portal = await call('POST', `/v1/tenants/${tenant.id}/billing/portal`, {
+        token: tenant.owner.token,
+        body: { returnUrl: url },
+      });
+      expect(portal.status, `returnUrl=${JSON.stringify(url)}: ${portal.text}`).toBe(400);
+    }
     const openRedirect = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
       token: tenant.owner.token,
       body: { plan: 'starter', successUrl: 'https://evil.example/phish' },
@@ -286,6 +301,139 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       expect((await tenantItem(tenant.id))?.pastDueSince).toBeUndefined();
     }));
 
+  it('keeps a paid tenant paid when a payment failure arrives after the payment, and dunning suspends nobody', () =>
+    withWebhooksHeld(async () => {
+      const { tenant, subscription } = await heldBackPurchase('starter');
+      await standIn(`subscriptions/${subscription.id}/fail_payment`);
+      await standIn(`subscriptions/${subscription.id}/pay`);
+      const events = (await standInEvents()).filter((e) =>
+        JSON.stringify(e.data.object).includes(subscription.id),
+      );
+      const failed = events.find((e) => e.type === 'invoice.payment_failed');
+      // Every event but the failure, in order; then the failure, late.
+      for (const event of [...events.filter((e) => e !== failed), failed]) {
+        const response = await deliver(JSON.stringify(await stripe.events.retrieve(event?.id ?? '')));
+        expect(response.status, response.text).toBe(200);
+      }
+      expect(await tenantItem(tenant.id)).toMatchObject({ plan: 'starter', subscriptionStatus: 'active' });
+      expect((await tenantItem(tenant.id))?.pastDueSince).toBeUndefined();
+      await processTenantJob(
+        { job: 'billing-daily', tenantId: tenant.id, period: 'x' },
+        new Date(Date.now() + 30 * 86_400_000),
+      );
+      expect(await currentPlan(tenant)).toMatchObject({ plan: 'starter', status: 'active' });
+    }));
+
+  it('asks Stripe before it suspends: a payment whose events never came clears the debt instead', () =>
+    withWebhooksHeld(async () => {
+      const { tenant, subscription, createdPayload } = await heldBackPurchase('starter');
+      expect((await deliver(createdPayload)).status).toBe(200);
+      await standIn(`subscriptions/${subscription.id}/fail_payment`);
+      const failed = (await standInEvents()).find(
+        (e) => e.type === 'invoice.payment_failed' && JSON.stringify(e.data.object).includes(subscription.id),
+      );
+      expect((await deliver(JSON.stringify(await stripe.events.retrieve(failed?.id ?? '')))).status).toBe(
+        200,
+      );
+      const owed = await tenantItem(tenant.id);
+      expect(owed?.pastDueSince).toEqual(expect.any(String));
+      // The customer pays; its events are lost.
+      await standIn(`subscriptions/${subscription.id}/pay`);
+      const job = { job: 'billing-daily' as const, tenantId: tenant.id, period: 'x' };
+      await processTenantJob(job, new Date(Date.parse(owed?.pastDueSince ?? '') + 8 * 86_400_000));
+      expect(await currentPlan(tenant)).toMatchObject({ plan: 'starter', status: 'active' });
+      const after = await tenantItem(tenant.id);
+      expect(after).toMatchObject({ subscriptionStatus: 'active' });
+      expect(after?.pastDueSince).toBeUndefined();
+      const audited = (await storedAuditEvents(tenant.id)).filter(
+        (e) => e.action === 'billing.subscription_changed' && e.after?.subscriptionStatus === 'active',
+      );
+      expect(audited.length).toBeGreaterThanOrEqual(2);
+    }));
+
+  it('suspends after the grace when Stripe confirms the debt (positive control), and not while Stripe is down', () =>
+    withWebhooksHeld(async () => {
+      const { tenant, subscription, createdPayload } = await heldBackPurchase('starter');
+      expect((await deliver(createdPayload)).status).toBe(200);
+      await standIn(`subscriptions/${subscription.id}/fail_payment`);
+      const failed = (await standInEvents()).find(
+        (e) => e.type === 'invoice.payment_failed' && JSON.stringify(e.data.object).includes(subscription.id),
+      );
+      await deliver(JSON.stringify(await stripe.events.retrieve(failed?.id ?? '')));
+      const since = Date.parse((await tenantItem(tenant.id))?.pastDueSince ?? '');
+      const job = { job: 'billing-daily' as const, tenantId: tenant.id, period: 'x' };
+      await standIn('outage', { down: true, paths: [`/v1/subscriptions/${subscription.id}`] });
+      try {
+        await expect(processTenantJob(job, new Date(since + 8 * 86_400_000))).rejects.toMatchObject({
+          code: 'service_unavailable',
+        });
+        expect((await currentPlan(tenant)).status).toBe('active');
+      } finally {
+        await standIn('outage', { down: false });
+      }
+      await processTenantJob(job, new Date(since + 8 * 86_400_000));
+      expect(await currentPlan(tenant)).toMatchObject({
+        status: 'suspended',
+        statusReason: 'payment_overdue',
+      });
+    }));
+
+  describe('every pair of billing events, in both orders', () => {
+    /** The event again under a fresh id (so it is news to the exactly-once record), signed anew. */
+    async function deliverFresh(eventId: string, suffix: string) {
+      const event = (await stripe.events.retrieve(eventId)) as unknown as { id: string };
+      const response = await deliver(JSON.stringify({ ...event, id: `${event.id}_${suffix}` }));
+      expect(response.status, response.text).toBe(200);
+    }
+
+    /** The tenant's billing as it was before any event: free, no subscription, nothing owed. */
+    async function resetBilling(tenantId: string) {
+      await TenantEntity.patch({ tenantId })
+        .set({ plan: 'free', status: 'active', updatedAt: new Date().toISOString() })
+        .remove(['subscriptionId', 'subscriptionStatus', 'billingPeriodEnd', 'pastDueSince', 'statusReason'])
+        .go({ client: platformDocumentClient, response: 'none' });
+    }
+
+    const scenarios = [
+      { name: 'paid in the end', steps: ['fail_payment', 'pay'], expect: { plan: 'starter', owing: false } },
+      { name: 'owing in the end', steps: ['pay', 'fail_payment'], expect: { plan: 'starter', owing: true } },
+      {
+        name: 'cancelled in the end',
+        steps: ['fail_payment', 'cancel'],
+        expect: { plan: 'free', owing: false },
+      },
+    ] as const;
+
+    for (const scenario of scenarios) {
+      it(`follows Stripe's state whatever the order (${scenario.name})`, () =>
+        withWebhooksHeld(async () => {
+          const { tenant, subscription } = await heldBackPurchase('starter');
+          for (const step of scenario.steps) await standIn(`subscriptions/${subscription.id}/${step}`);
+          const events = (await standInEvents()).filter((e) =>
+            JSON.stringify(e.data.object).includes(subscription.id),
+          );
+          const types = new Set(events.map((e) => e.type));
+          expect(types.size).toBeGreaterThanOrEqual(5);
+          let round = 0;
+          for (const first of events) {
+            for (const second of events) {
+              if (first === second) continue;
+              round += 1;
+              await resetBilling(tenant.id);
+              await deliverFresh(first.id, `r${round}a`);
+              await deliverFresh(second.id, `r${round}b`);
+              const item = await tenantItem(tenant.id);
+              const where = `${first.type} then ${second.type}`;
+              expect(item?.plan, where).toBe(scenario.expect.plan);
+              expect(item?.pastDueSince !== undefined, where).toBe(scenario.expect.owing);
+              expect(item?.status, where).toBe('active');
+            }
+          }
+          expect(round).toBe(events.length * (events.length - 1));
+        }));
+    }
+  });
+
   it('refuses a bad signature or a stale timestamp with 400 and changes nothing', () =>
     withWebhooksHeld(async () => {
       const { tenant, createdPayload } = await heldBackPurchase('starter');
@@ -308,6 +456,17 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       );
       expect(tampered.status).toBe(400);
       expect((await currentPlan(tenant)).plan).toBe('free');
+      // Rightly signed but not of Stripe's shape: a 400 that changes nothing.
+      const parsed = JSON.parse(payload) as { data: { object: unknown } };
+      for (const object of [null, 'sub_x', []]) {
+        const odd = await deliver(
+          JSON.stringify({ ...parsed, id: `evt_odd_${unique('x')}`, data: { object } }),
+        );
+        expect(odd.status, odd.text).toBe(400);
+        expect(odd.body).toMatchObject({ code: 'invalid_webhook_event' });
+      }
+      const noData = await deliver(JSON.stringify({ ...parsed, id: `evt_odd_${unique('x')}`, data: null }));
+      expect(noData.body).toMatchObject({ code: 'invalid_webhook_event' });
       // Positive control: the same event, rightly signed, takes effect.
       expect((await deliver(payload)).body.outcome).toBe('applied');
       expect((await currentPlan(tenant)).plan).toBe('starter');

@@ -38,12 +38,19 @@ const planView = component(
 
 const billingPath = z.strictObject({ tenantId: idSchema('tenant') });
 
-/** A page of the console to come back to: only the console's own origin (no open redirect). */
-const consoleReturnUrl = z.url().check(
-  z.refine((value: string) => new URL(value).origin === new URL(getConfig().email.consoleUrl).origin, {
-    message: 'must be a page of the console (CONSOLE_URL)',
-  }),
-);
+/**
+ * A page of the console to come back to: only the console's own origin (no open redirect). zod runs
+ * every check even after the URL format failed, so the origin check parses safely on its own.
+ */
+const consoleReturnUrl = z
+  .url()
+  .check(
+    z.refine(
+      (value: string) =>
+        URL.canParse(value) && new URL(value).origin === new URL(getConfig().email.consoleUrl).origin,
+      { message: 'must be a page of the console (CONSOLE_URL)' },
+    ),
+  );
 
 const usageLine = z.object({
   resource: z.enum(PERIODIC_RESOURCES),
@@ -181,6 +188,11 @@ export const BILLING_ROUTES = [
         schema: z.object({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'ignored']) }),
       },
     },
-    errors: ['invalid_webhook_signature', 'service_unavailable', 'concurrent_modification'],
+    errors: [
+      'invalid_webhook_signature',
+      'invalid_webhook_event',
+      'service_unavailable',
+      'concurrent_modification',
+    ],
   },
 ] as const satisfies readonly RouteDefinition[];
