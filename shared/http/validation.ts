@@ -1,13 +1,41 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import type * as core from 'zod/v4/core';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '../errors';
 
+// zod/mini carries no messages of its own ("Invalid input" for everything): its English ones say
+// what was expected and what came.
+z.config(en());
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.') || '(root)';
+}
+
+/**
+ * One problem per bad field, named by its path: an unknown key by its own path, and a value that
+ * matches no branch of a union by what the closest branch found wrong.
+ */
+function fieldIssues(issue: core.$ZodIssue, parent: readonly PropertyKey[] = []): FieldIssue[] {
+  const path = [...parent, ...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: pathOf([...path, key]), message: 'is not a known field' }));
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // The closest branch is the one whose type matched (its problems lie inside the value), then the
+    // one with the fewest problems.
+    const distance = (branch: core.$ZodIssue[]) =>
+      branch.filter((inner) => inner.path.length === 0).length * 1_000 + branch.length;
+    const closest = issue.errors.reduce((best, branch) =>
+      distance(branch) < distance(best) ? branch : best,
+    );
+    if (closest.length > 0) return closest.flatMap((inner) => fieldIssues(inner, path));
+  }
+  return [{ path: pathOf(path), message: issue.message }];
+}
+
 function issuesOf(error: core.$ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => fieldIssues(issue));
 }
 
 /** Parses `value` with `schema` or throws a 400 naming every bad field. */

@@ -36,6 +36,41 @@ describe('parseJsonBody', () => {
     }
   });
 
+  it('names an unknown key by its own path, a wrong shape by what was expected, and a union by its closest branch', () => {
+    const nested = z.strictObject({
+      name: z.string().max(3),
+      settings: z.optional(z.strictObject({ mode: z.enum(['a', 'b']) })),
+      target: z.optional(z.union([z.string(), z.strictObject({ id: z.number() })])),
+    });
+    const errorsOf = (body: string) => {
+      try {
+        parseJsonBody(eventWith(body), nested, 4096);
+      } catch (error) {
+        return (error as ValidationError).extensions.errors as Array<{ path: string; message: string }>;
+      }
+      return expect.unreachable();
+    };
+    expect(errorsOf('[]')).toEqual([
+      { path: '(root)', message: 'Invalid input: expected object, received array' },
+    ]);
+    expect(
+      errorsOf('{"name":"abcd","admin":true,"settings":{"mode":"c","extra":1},"target":{"id":"x"}}'),
+    ).toEqual(
+      expect.arrayContaining([
+        { path: 'name', message: 'Too big: expected string to have <=3 characters' },
+        { path: 'admin', message: 'is not a known field' },
+        { path: 'settings.extra', message: 'is not a known field' },
+        { path: 'settings.mode', message: expect.stringContaining('expected one of "a"|"b"') },
+        { path: 'target.id', message: 'Invalid input: expected number, received string' },
+      ]),
+    );
+    // Positive control: a body of the right shape passes whole.
+    expect(parseJsonBody(eventWith('{"name":"abc","target":{"id":1}}'), nested, 4096)).toEqual({
+      name: 'abc',
+      target: { id: 1 },
+    });
+  });
+
   it('refuses a body over the limit in bytes, not characters', () => {
     expect(() => parseJsonBody(eventWith(JSON.stringify({ name: 'é'.repeat(300) })), schema, 500)).toThrow(
       PayloadTooLargeError,
