@@ -9,7 +9,13 @@ import { hasPlatformAdminRecord, loadApiKey, loadMembership, loadTenant } from '
 import type { ApiKeyItem } from '../../data/entities/api-key';
 import type { MembershipItem } from '../../data/entities/membership';
 import type { TenantItem } from '../../data/entities/tenant';
-import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../errors';
 import { isIdOf } from '../../ids';
 import {
   runWithTenantContext,
@@ -125,7 +131,28 @@ async function grantOf(principal: Principal, tenantId: string, now: Date): Promi
   return { kind: 'membership', membership };
 }
 
-/** The tenant exists and, for its own members and keys, admits the request: address, status. */
+/**
+ * What a platform admin may change on a tenant that is not active: on a deleted one, only what
+ * brings it back or out (restore, export); on a suspended one, what is open to its people (billing,
+ * export, deletion) and the platform's own acts on it (reactivate, plan). Reads stay open.
+ */
+function assertPlatformMayChange(tenant: TenantItem, route: RouteDefinition): void {
+  if (!isMutation(route)) return;
+  if (tenant.status === 'deleted' && !route.allowWhenDeleted) {
+    throw new ConflictError('A deleted tenant cannot be changed; restore it first.', 'tenant_deleted');
+  }
+  const platformAct = route.permission?.startsWith('platform:') === true;
+  if (tenant.status === 'suspended' && !route.allowWhenSuspended && !platformAct) {
+    throw new ForbiddenError('This tenant is suspended; reactivate it first.', 'tenant_suspended', {
+      reason: tenant.statusReason ?? null,
+    });
+  }
+}
+
+/**
+ * The tenant exists and admits the request: for its own members and keys, their address and its
+ * status; for platform admins, its status (`assertPlatformMayChange`).
+ */
 async function admittingTenant(
   tenantId: string,
   grant: Grant,
@@ -137,7 +164,10 @@ async function admittingTenant(
     if (grant.kind === 'platform') throw new NotFoundError('No tenant has this id.', 'tenant_not_found');
     throw new ForbiddenError('The caller’s tenant no longer exists.', 'tenant_not_found');
   }
-  if (grant.kind === 'platform') return tenant;
+  if (grant.kind === 'platform') {
+    assertPlatformMayChange(tenant, route);
+    return tenant;
+  }
   const allowlist = tenant.settings?.ipAllowlist ?? [];
   if (allowlist.length > 0 && !allowlistAllows(allowlist, meta.sourceIp)) {
     throw new ForbiddenError(
