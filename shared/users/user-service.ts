@@ -45,8 +45,20 @@ async function getMembership(ctx: TenantContext, userId: string): Promise<Member
   return result.data;
 }
 
+/**
+ * Invitations, with the addresses they went to, are for those who may manage users (`users:invite`):
+ * to members and viewers a pending invitation does not exist.
+ */
+function seesInvitations(ctx: TenantContext): boolean {
+  return ctx.permissions.has('users:invite');
+}
+
 export async function getUser(ctx: TenantContext, userId: string): Promise<UserView> {
-  return toUserView(await getMembership(ctx, userId));
+  const membership = await getMembership(ctx, userId);
+  if (membership.status === 'invited' && !seesInvitations(ctx)) {
+    throw new NotFoundError('No user with this id in the tenant.', 'user_not_found');
+  }
+  return toUserView(membership);
 }
 
 export interface ListUsersQuery {
@@ -60,6 +72,12 @@ export async function listUsers(
   ctx: TenantContext,
   query: ListUsersQuery,
 ): Promise<{ items: UserView[]; nextCursor: string | null }> {
+  const invitations = seesInvitations(ctx);
+  if (query.status === 'invited' && !invitations) {
+    throw new ForbiddenError(`The ${ctx.role} role lacks the users:invite permission.`, 'permission_denied', {
+      requiredPermission: 'users:invite',
+    });
+  }
   const list = `users:${ctx.tenantId}`;
   const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const result = await MembershipEntity.query
@@ -68,6 +86,7 @@ export async function listUsers(
       allConditions([
         query.role ? op.eq(attr.role, query.role) : '',
         query.status ? op.eq(attr.status, query.status) : '',
+        invitations ? '' : op.ne(attr.status, 'invited'),
       ]),
     )
     .go({ count: query.limit, cursor });

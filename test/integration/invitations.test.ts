@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { activate, call, createTenant, unique, type TestTenant } from '../helpers/twin-api';
+import { activate, addUser, call, createTenant, unique, type TestTenant } from '../helpers/twin-api';
 
 interface Invited {
   id: string;
@@ -74,5 +74,44 @@ describe('invitations', () => {
     const token = await activate(pending.email);
     const response = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token });
     expect(response.status).toBe(403);
+  });
+
+  it('shows pending invitations and their addresses only to those who may invite', async () => {
+    const pending = await invite(tenant);
+    const [member, viewer, admin] = await Promise.all([
+      addUser(tenant, 'member'),
+      addUser(tenant, 'viewer'),
+      addUser(tenant, 'admin'),
+    ]);
+    for (const reader of [member, viewer]) {
+      const list = await call<{ items: Array<{ id: string; status: string; email: string }> }>(
+        'GET',
+        `/v1/tenants/${tenant.id}/users?limit=100`,
+        { token: reader.token },
+      );
+      expect(list.status).toBe(200);
+      expect(list.body.items.some((item) => item.status === 'invited')).toBe(false);
+      expect(list.text).not.toContain(pending.email);
+      expect(list.body.items.some((item) => item.id === member.id)).toBe(true);
+      const invited = await call('GET', `/v1/tenants/${tenant.id}/users?status=invited`, {
+        token: reader.token,
+      });
+      expect(invited.status).toBe(403);
+      expect(invited.body).toMatchObject({ code: 'permission_denied', requiredPermission: 'users:invite' });
+      const one = await call('GET', `/v1/tenants/${tenant.id}/users/${pending.id}`, { token: reader.token });
+      expect(one.status).toBe(404);
+      expect(one.text).not.toContain(pending.email);
+    }
+    // Positive control: an admin and the owner see the invitation, listed and alone.
+    for (const manager of [admin.token, tenant.owner.token]) {
+      const invited = await call<{ items: Array<{ id: string }> }>(
+        'GET',
+        `/v1/tenants/${tenant.id}/users?status=invited&limit=100`,
+        { token: manager },
+      );
+      expect(invited.body.items.map((item) => item.id)).toContain(pending.id);
+      const one = await call('GET', `/v1/tenants/${tenant.id}/users/${pending.id}`, { token: manager });
+      expect(one.body).toMatchObject({ id: pending.id, email: pending.email, status: 'invited' });
+    }
   });
 });

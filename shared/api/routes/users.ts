@@ -75,7 +75,7 @@ export const USER_ROUTES = [
     permission: 'users:read',
     summary: "List the tenant's users",
     description:
-      'Members and invitations, optionally of one role or status (`status=invited` lists the pending invitations, with when each expires), a page at a time.',
+      'Members and invitations, optionally of one role or status (`status=invited` lists the pending invitations, with when each expires), a page at a time. Invitations are listed only to callers who may invite (`users:invite`); others see members only, and `status=invited` is a 403 for them.',
     request: {
       path: usersPath,
       query: z.strictObject({
@@ -96,7 +96,8 @@ export const USER_ROUTES = [
     auth: 'tenant',
     permission: 'users:read',
     summary: 'Get a user',
-    description: 'One member (or invitation) of the tenant.',
+    description:
+      'One member (or invitation) of the tenant. A pending invitation is a 404 to callers who may not invite (`users:invite`).',
     request: { path: userPath },
     responses: { 200: oneUser },
     errors: ['user_not_found'],
