@@ -76,6 +76,20 @@ export default defineConfig({
       },
       {
         test: {
+          // Dependencies paused and crashed under load: last, alone on the shared twin, whose
+          // children it takes away (npm run test:faults runs it by itself).
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          setupFiles: ['test/helpers/twin-env.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           // One synthesis takes ~3 s idle and ~18 s on two busy cores; its hook is a test's equal.

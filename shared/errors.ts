@@ -381,7 +381,8 @@ export const PROBLEMS = {
   service_unavailable: {
     statuses: [503],
     title: 'Service unavailable',
-    description: 'A dependency is busy or unreachable; retry shortly.',
+    description:
+      'A service the API depends on (the database, the identity provider, Stripe) is busy, slow or unreachable. Nothing was acknowledged: retry after the seconds `Retry-After` gives, with the same `Idempotency-Key` for a POST.',
   },
 } as const satisfies Record<string, ProblemSpec>;
 
@@ -515,8 +516,80 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
-/** A dependency (Cognito, DynamoDB) failed in a way the caller may retry. */
+/** How long a client should wait before retrying a request a dependency could not serve. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A dependency (DynamoDB, Cognito, Stripe, SES) failed in a way the caller may retry: a 503 with
+ * `Retry-After`. Its message is ours and generic; what the dependency said stays in `cause`, for
+ * the log, never for the client.
+ */
 export class ServiceUnavailableError extends AppError {
   readonly statusCode = 503;
   readonly code = 'service_unavailable';
+  constructor(message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    const retryAfter = options.retryAfterSeconds ?? DEPENDENCY_RETRY_AFTER_SECONDS;
+    super(message, { retryAfterSeconds: retryAfter }, { 'Retry-After': String(retryAfter) });
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** What the AWS SDK, Node and fetch call a dependency that is throttling, failing, slow or away. */
+const UNAVAILABLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'TooManyRequestsException',
+  'InternalServerError',
+  'InternalFailure',
+  'InternalErrorException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'AbortError',
+]);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Whether an error (or anything in its chain of causes) is a dependency that is throttling, failing
+ * (a 5xx of its own), slow (a timeout) or not there (a refused or reset connection): a 503 the
+ * caller may retry, never a 500.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (!current || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    const candidate = current as {
+      name?: unknown;
+      code?: unknown;
+      $metadata?: { httpStatusCode?: number };
+      cause?: unknown;
+      originalError?: unknown;
+      errors?: unknown;
+    };
+    if (typeof candidate.name === 'string' && UNAVAILABLE_NAMES.has(candidate.name)) return true;
+    if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) return true;
+    if ((candidate.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+    pending.push(candidate.cause, candidate.originalError);
+    if (Array.isArray(candidate.errors)) pending.push(...(candidate.errors as unknown[]));
+  }
+  return false;
 }

@@ -7,6 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { dirname, join } from 'node:path';
 import { functionEntry } from '../../shared/api/function-entries';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/http/api-constants';
 import { BUNDLE_OPTIONS } from './bundling';
 import { DATA_ACTIONS } from './table';
 
@@ -38,7 +39,7 @@ export function tenantryFunction(
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.ARM_64,
     memorySize: 512,
-    timeout: props.timeout ?? Duration.seconds(10),
+    timeout: props.timeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
     tracing: Tracing.ACTIVE,
     loggingFormat: LoggingFormat.JSON,
     logGroup,

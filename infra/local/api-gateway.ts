@@ -10,7 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { functionEntry } from '../../shared/api/function-entries';
 import { ROUTES } from '../../shared/api/manifest';
 import { CORS_POLICY } from '../../shared/http/cors';
-import { API_GATEWAY_MAX_PAYLOAD_BYTES, AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
+import {
+  API_GATEWAY_MAX_PAYLOAD_BYTES,
+  AUTHORIZER_CACHE_TTL_SECONDS,
+  FUNCTION_TIMEOUT_SECONDS,
+  INTEGRATION_TIMEOUT_SECONDS,
+} from '../../shared/http/api-constants';
 import { routeKey, type FunctionName, type RouteDefinition } from '../../shared/http/route';
 import type { ApiEvent } from '../../shared/http/request-scope';
 import type { FrontMessage, GatewayRequest, GatewayResponse, MainMessage } from './gateway-front-protocol';
@@ -54,7 +59,9 @@ function specificity(route: RouteDefinition): number {
   return route.path.split('/').filter((segment) => !segment.startsWith('{')).length;
 }
 
+/** Lambda's context for one invocation, its remaining time counting down from the function's timeout. */
 function lambdaContext(functionName: string, requestId: string): Context {
+  const deadline = Date.now() + FUNCTION_TIMEOUT_SECONDS * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -64,7 +71,7 @@ function lambdaContext(functionName: string, requestId: string): Context {
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 29_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -311,13 +318,24 @@ export async function startLocalApiGateway(options: {
       ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
       isBase64Encoded: !isText,
     };
-    let result: APIGatewayProxyStructuredResultV2;
+    let result: APIGatewayProxyStructuredResultV2 | 'timeout';
+    let integrationTimer: NodeJS.Timeout | undefined;
     try {
       const handler = await loadHandler(route.function);
-      result = await handler(event, lambdaContext(`tenantry-${route.function}`, requestId));
+      // API Gateway waits for its integration 30 s at most, then answers on its own.
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        integrationTimer = setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_SECONDS * 1000);
+      });
+      result = await Promise.race([
+        handler(event, lambdaContext(`tenantry-${route.function}`, requestId)),
+        timedOut,
+      ]);
     } catch {
       return gatewayError(500, 'Internal Server Error', requestId, cors);
+    } finally {
+      clearTimeout(integrationTimer);
     }
+    if (result === 'timeout') return gatewayError(503, 'Service Unavailable', requestId, cors);
     const responseHeaders: Record<string, string> = { 'apigw-requestid': requestId };
     for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
     Object.assign(responseHeaders, cors);

@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startManaged } from './child-process';
-import { waitFor } from './free-port';
+import { startSupervised, type SupervisedProcess } from './supervisor';
 
 /** cognito-local: real RS256 tokens, JWKS over http, data under `<dataDir>/.cognito`. */
 export interface CognitoLocal {
   endpoint: string;
   issuerDomain: string;
+  process: SupervisedProcess;
   stop(): Promise<void>;
 }
 
@@ -49,6 +50,8 @@ export async function startCognitoLocal(options: {
   logFile: string;
   /** What Cognito would have emailed (cognito-local writes it out instead); the twin relays it to the inbox. */
   onMessage?: (message: CognitoMessage) => void;
+  supervisorLog: string;
+  onEvent?: (line: string) => void;
 }): Promise<CognitoLocal> {
   // cognito-local's server as its own bin starts it, its messages written as JSON lines (see the file).
   const bin = join(import.meta.dirname, 'cognito-local-server.cjs');
@@ -67,24 +70,29 @@ export async function startCognitoLocal(options: {
       2,
     ),
   );
-  const proc = startManaged(process.execPath, [bin], {
-    cwd: options.dataDir,
-    env: {
-      ...process.env,
-      PORT: String(options.port),
-      HOST: '127.0.0.1',
-    },
-    logFile: options.logFile,
-  });
-  if (options.onMessage) {
-    const read = cognitoMessageReader(options.onMessage);
-    proc.child.stdout?.setEncoding('utf8').on('data', read);
-  }
+  const launch = () => {
+    const proc = startManaged(process.execPath, [bin], {
+      cwd: options.dataDir,
+      env: {
+        ...process.env,
+        PORT: String(options.port),
+        HOST: '127.0.0.1',
+      },
+      logFile: options.logFile,
+    });
+    if (options.onMessage) {
+      const read = cognitoMessageReader(options.onMessage);
+      proc.child.stdout?.setEncoding('utf8').on('data', read);
+    }
+    return proc;
+  };
   const endpoint = `http://127.0.0.1:${options.port}`;
-  await waitFor('cognito-local', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`cognito-local exited; see ${options.logFile}`);
-    const response = await fetch(`${endpoint}/health`);
-    return response.status > 0;
+  const proc = await startSupervised({
+    name: 'cognito-local',
+    launch,
+    probe: async () => (await fetch(`${endpoint}/health`)).status > 0,
+    logFile: options.supervisorLog,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  return { endpoint, issuerDomain, stop: () => proc.stop() };
+  return { endpoint, issuerDomain, process: proc, stop: () => proc.stop() };
 }

@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { startManaged, type ManagedProcess } from './child-process';
-import { waitFor } from './free-port';
+import { startManaged } from './child-process';
+import { startSupervised, type SupervisedProcess } from './supervisor';
 
 /** DynamoDB Local, from the jar that ships in amplify-dynamodb-simulator (needs Java 17+). */
 export interface DynamoDbLocal {
   endpoint: string;
+  process: SupervisedProcess;
   stop(): Promise<void>;
 }
 
@@ -26,34 +27,44 @@ export function assertJava(): void {
   }
 }
 
+/**
+ * Starts DynamoDB Local, supervised: a crash is followed by a restart on the same port. In memory a
+ * restart starts empty; with a data directory (`npm start`, and the test twin) it keeps every
+ * acknowledged write.
+ */
 export async function startDynamoDbLocal(options: {
   port: number;
   dataDir?: string;
   logFile: string;
+  supervisorLog: string;
+  onEvent?: (line: string) => void;
 }): Promise<DynamoDbLocal> {
   assertJava();
   const emulator = emulatorDirectory();
   // -sharedDb: one database whatever the credentials and region a client signs with.
   const storage = options.dataDir ? ['-sharedDb', '-dbPath', options.dataDir] : ['-sharedDb', '-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const proc: ManagedProcess = startManaged(
-    'java',
-    [
-      `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
-      '-Xmx1g',
-      '-jar',
-      join(emulator, 'DynamoDBLocal.jar'),
-      ...storage,
-      '-port',
-      String(options.port),
-    ],
-    { cwd: emulator, logFile: options.logFile },
-  );
+  const launch = () =>
+    startManaged(
+      'java',
+      [
+        `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
+        '-Xmx1g',
+        '-jar',
+        join(emulator, 'DynamoDBLocal.jar'),
+        ...storage,
+        '-port',
+        String(options.port),
+      ],
+      { cwd: emulator, logFile: options.logFile },
+    );
   const endpoint = `http://127.0.0.1:${options.port}`;
-  await waitFor('DynamoDB Local', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`DynamoDB Local exited; see ${options.logFile}`);
-    const response = await fetch(endpoint, { method: 'POST' });
-    return response.status > 0;
+  const proc = await startSupervised({
+    name: 'DynamoDB Local',
+    launch,
+    probe: async () => (await fetch(endpoint, { method: 'POST' })).status > 0,
+    logFile: options.supervisorLog,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  return { endpoint, stop: () => proc.stop() };
+  return { endpoint, process: proc, stop: () => proc.stop() };
 }

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startManaged } from './child-process';
-import { waitFor } from './free-port';
+import { startSupervised, type SupervisedProcess } from './supervisor';
 
 /**
  * The twin's mail catcher: MailDev, a real SMTP server with a web inbox (`/`) and a REST API
@@ -13,6 +13,7 @@ export interface MailDev {
   /** The web inbox and its API. */
   webUrl: string;
   smtpPort: number;
+  process: SupervisedProcess;
   stop(): Promise<void>;
 }
 
@@ -21,6 +22,8 @@ export async function startMailDev(options: {
   webPort: number;
   logFile: string;
   mailDirectory?: string;
+  supervisorLog: string;
+  onEvent?: (line: string) => void;
 }): Promise<MailDev> {
   // An ES-module-only package that exports neither `package.json` nor its bin: found on the
   // resolver's own search path.
@@ -40,12 +43,13 @@ export async function startMailDev(options: {
     '127.0.0.1',
     ...(options.mailDirectory ? ['--mail-directory', options.mailDirectory] : []),
   ];
-  const proc = startManaged(process.execPath, args, { env: { ...process.env }, logFile: options.logFile });
   const webUrl = `http://127.0.0.1:${options.webPort}`;
-  await waitFor('MailDev', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`MailDev exited; see ${options.logFile}`);
-    const response = await fetch(`${webUrl}/api/healthz`);
-    return response.status === 200;
+  const proc = await startSupervised({
+    name: 'MailDev',
+    launch: () => startManaged(process.execPath, args, { env: { ...process.env }, logFile: options.logFile }),
+    probe: async () => (await fetch(`${webUrl}/api/healthz`)).status === 200,
+    logFile: options.supervisorLog,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  return { webUrl, smtpPort: options.smtpPort, stop: () => proc.stop() };
+  return { webUrl, smtpPort: options.smtpPort, process: proc, stop: () => proc.stop() };
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { startManaged } from './child-process';
-import { waitFor } from './free-port';
+import { startSupervised, type SupervisedProcess } from './supervisor';
 
 /**
  * The SES stand-in: aws-ses-v2-local, which answers SES's v1 and v2 `SendEmail` as SES does (the
@@ -11,6 +11,7 @@ import { waitFor } from './free-port';
  */
 export interface SesLocal {
   endpoint: string;
+  process: SupervisedProcess;
   stop(): Promise<void>;
 }
 
@@ -19,30 +20,35 @@ export async function startSesLocal(options: {
   logFile: string;
   /** Relays every email to this SMTP server (the twin's MailDev), as SES delivers to inboxes. */
   smtpRelayPort?: number;
+  supervisorLog: string;
+  onEvent?: (line: string) => void;
 }): Promise<SesLocal> {
   const require = createRequire(import.meta.url);
   const bin = join(dirname(require.resolve('aws-ses-v2-local/package.json')), 'dist', 'cli.js');
-  const proc = startManaged(process.execPath, [bin, '--host', '127.0.0.1', '--port', String(options.port)], {
-    env: {
-      ...process.env,
-      ...(options.smtpRelayPort
-        ? {
-            SMTP_TRANSPORT: JSON.stringify({
-              host: '127.0.0.1',
-              port: options.smtpRelayPort,
-              secure: false,
-              ignoreTLS: true,
-            }),
-          }
-        : {}),
-    },
-    logFile: options.logFile,
-  });
+  const launch = () =>
+    startManaged(process.execPath, [bin, '--host', '127.0.0.1', '--port', String(options.port)], {
+      env: {
+        ...process.env,
+        ...(options.smtpRelayPort
+          ? {
+              SMTP_TRANSPORT: JSON.stringify({
+                host: '127.0.0.1',
+                port: options.smtpRelayPort,
+                secure: false,
+                ignoreTLS: true,
+              }),
+            }
+          : {}),
+      },
+      logFile: options.logFile,
+    });
   const endpoint = `http://127.0.0.1:${options.port}`;
-  await waitFor('aws-ses-v2-local', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`aws-ses-v2-local exited; see ${options.logFile}`);
-    const response = await fetch(`${endpoint}/health-check`);
-    return response.status === 200;
+  const proc = await startSupervised({
+    name: 'aws-ses-v2-local',
+    launch,
+    probe: async () => (await fetch(`${endpoint}/health-check`)).status === 200,
+    logFile: options.supervisorLog,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  return { endpoint, stop: () => proc.stop() };
+  return { endpoint, process: proc, stop: () => proc.stop() };
 }

@@ -14,6 +14,7 @@ import { seedLocalData, type SeedResult } from './seed';
 import { startMailDev } from './maildev';
 import { startSesLocal } from './ses-local';
 import { startLocalExportFiles } from './export-files';
+import { startFaultControl } from './fault-control';
 import { startStripeLocal } from './stripe-local';
 
 export interface LocalTwinOptions {
@@ -32,6 +33,15 @@ export interface LocalTwinOptions {
   testClock?: boolean;
   /** Serve the console at `/` of the API's port, built first if its sources changed (default true). */
   console?: boolean;
+  /** Keep DynamoDB's data on disk even when nothing else persists (the test twin: a crash loses nothing). */
+  durableDatabase?: boolean;
+  /**
+   * Tests only: a control server that pauses, resumes and crashes the twin's children
+   * (`POST /faults/<dynamodb|cognito|maildev|ses>/<pause|resume|crash>`, `GET /faults`).
+   */
+  faultControl?: boolean;
+  /** Told of each child's exit and restart (npm start prints them). */
+  onSupervisorEvent?: (line: string) => void;
 }
 
 /**
@@ -83,6 +93,8 @@ export interface LocalTwin {
   runtimeEnv: Record<string, string>;
   /** The twin's logs: each child process's, and the Cognito emails relayed (cognito-mail.log). */
   logsDir: string;
+  /** The fault control server, when asked for (tests). */
+  faultControlUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -122,10 +134,15 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     await freePort(),
     await freePort(),
   ];
+  const supervision = {
+    supervisorLog: join(options.dataDir, 'logs', 'supervisor.log'),
+    ...(options.onSupervisorEvent ? { onEvent: options.onSupervisorEvent } : {}),
+  };
   const dynamo = await startDynamoDbLocal({
     port: dynamoPort,
-    ...(options.persist ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+    ...(options.persist || options.durableDatabase ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
     logFile: join(options.dataDir, 'logs', 'dynamodb-local.log'),
+    ...supervision,
   });
   const stops: Array<() => Promise<void>> = [dynamo.stop];
   const stopAll = async () => {
@@ -141,6 +158,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       region,
       logFile: join(options.dataDir, 'logs', 'cognito-local.log'),
       onMessage: (message) => relayCognitoMessage(message),
+      ...supervision,
     });
     stops.push(cognito.stop);
     const mail = await startMailDev({
@@ -148,12 +166,14 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       webPort: mailWebPort,
       logFile: join(options.dataDir, 'logs', 'maildev.log'),
       ...(options.persist ? { mailDirectory: join(options.dataDir, 'mail') } : {}),
+      ...supervision,
     });
     stops.push(mail.stop);
     const ses = await startSesLocal({
       port: sesPort,
       logFile: join(options.dataDir, 'logs', 'ses-local.log'),
       smtpRelayPort: mail.smtpPort,
+      ...supervision,
     });
     stops.push(ses.stop);
     relayCognitoMessage = cognitoMessageRelay(
@@ -283,7 +303,19 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const { ensureStripeCatalog } = await import('../../shared/billing/catalog-setup');
     await ensureStripeCatalog();
     if (options.runSchedules) stops.push(await startLocalSchedules());
+    let faultControlUrl: string | undefined;
+    if (options.faultControl) {
+      const control = await startFaultControl({
+        dynamodb: dynamo.process,
+        cognito: cognito.process,
+        maildev: mail.process,
+        ses: ses.process,
+      });
+      stops.push(control.stop);
+      faultControlUrl = control.url;
+    }
     return {
+      ...(faultControlUrl ? { faultControlUrl } : {}),
       apiUrl: api.url,
       dynamoDbEndpoint: dynamo.endpoint,
       cognitoEndpoint: cognito.endpoint,
@@ -338,7 +370,13 @@ async function main(): Promise<void> {
   const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
   const dataDir = process.env.TENANTRY_DATA_DIR ?? join(root, '.data');
   const apiPort = Number(process.env.PORT ?? 3000);
-  const twin = await startLocalTwin({ dataDir, persist: true, apiPort, runSchedules: true });
+  const twin = await startLocalTwin({
+    dataDir,
+    persist: true,
+    apiPort,
+    runSchedules: true,
+    onSupervisorEvent: (line) => console.warn(line),
+  });
   writeFileSync(
     join(dataDir, 'endpoints.json'),
     JSON.stringify(

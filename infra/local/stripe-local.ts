@@ -69,6 +69,8 @@ export async function startStripeLocal(
   let down: string[] = [];
   /** Limits the outage to requests with these parameters (one test's customer or meter event). */
   let downFor: Record<string, string> = {};
+  /** An outage may be slowness instead: answers held this long before the 503 (a hung Stripe). */
+  let downDelayMs = 0;
   /** While paused, events are kept (`GET /v1/events/{id}`) but not delivered. */
   let paused = false;
   const signer = new Stripe(secretKey);
@@ -490,7 +492,8 @@ export async function startStripeLocal(
       const on = params.down === true || params.down === 'true';
       down = on ? ((params.paths as string[] | undefined) ?? ['*']) : [];
       downFor = on ? ((params.match as Record<string, string> | undefined) ?? {}) : {};
-      return { down, match: downFor };
+      downDelayMs = on ? Number(params.delayMs ?? 0) : 0;
+      return { down, match: downFor, delayMs: downDelayMs };
     }
     if (kind === 'webhooks' && method === 'POST') {
       paused = params.paused === true || params.paused === 'true';
@@ -645,6 +648,7 @@ export async function startStripeLocal(
           : (parseForm(raw) as Record<string, unknown>);
       const inOutage = down.includes('*') || down.some((path) => target.pathname.startsWith(path));
       if (inOutage && Object.entries(downFor).every(([name, value]) => params[name] === value)) {
+        if (downDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, downDelayMs).unref());
         throw new StripeError(503, 'api_error', 'The stand-in is in an outage (POST /_stand-in/outage).');
       }
       if (req.headers.authorization !== `Bearer ${secretKey}`) {

@@ -14,6 +14,7 @@ import { routeKey, type RouteDefinition } from '../http/route';
 import { logger } from '../observability/logger';
 import { recordRequestCost } from '../observability/metrics';
 import { withRequestCost } from '../observability/request-cost';
+import { runWithinDeadline } from '../data/call-budget';
 import { oweCapacity } from '../quotas/capacity-ledger';
 import { runWithTenantContext } from '../tenancy/context';
 
@@ -141,8 +142,9 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
     // invoker that reuses one object across concurrent calls must not mix their states.
     const own = { ...context } as ScopedContext;
     const started = performance.now();
-    const { result, cost } = await withRequestCost(() =>
-      routeHandler ? routeHandler(event, own) : fallback(event, own),
+    // Every dependency call of the invocation ends within the function's remaining time.
+    const { result, cost } = await runWithinDeadline(context.getRemainingTimeInMillis(), () =>
+      withRequestCost(() => (routeHandler ? routeHandler(event, own) : fallback(event, own))),
     );
     const scope = (own as Partial<ScopedContext>).scope;
     const finished = {

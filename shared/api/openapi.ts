@@ -56,7 +56,8 @@ the answer holds a secret shown once: creating an API key).`;
 /** The problem codes the request pipeline itself may answer a route with, besides its own. */
 export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
   // Any request may carry a body: one an operation does not take must be empty or `{}`.
-  const codes: ProblemCode[] = ['validation_failed', 'internal_error'];
+  // Any request may meet a dependency that is down or slow: a 503 with Retry-After.
+  const codes: ProblemCode[] = ['validation_failed', 'internal_error', 'service_unavailable'];
   codes.push('malformed_json', 'payload_too_large', 'unsupported_media_type');
   if (route.request.body && !route.request.bodyOptional) codes.push('body_required');
   if (route.auth === 'user') codes.push('unauthorized', 'person_required');

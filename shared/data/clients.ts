@@ -5,22 +5,41 @@ import { getConfig } from '../config';
 import { recordDynamoCost } from '../observability/request-cost';
 import { sdkLogger } from '../observability/sdk-logger';
 import { currentTenantContext } from '../tenancy/context';
+import { callSignal } from './call-budget';
 import { addTenantGuard, TenantIsolationError } from './tenant-guard';
 import { tenantCredentials } from './tenant-credentials';
 
 const config = getConfig();
 
+/**
+ * A DynamoDB document client whose every call is bounded: a connection within 1 s, an answer within
+ * 2 s an attempt, three attempts (the SDK's backoff between them), and the whole call within what
+ * the invocation has left (`call-budget.ts`). A paused or killed database is a 503 within seconds.
+ */
 function createDocumentClient(credentials?: AwsCredentialIdentityProvider): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: config.region,
     ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
     ...(credentials ? { credentials } : {}),
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    maxAttempts: 3,
     logger: sdkLogger as never,
   });
   recordDynamoCost(client.middlewareStack as never);
-  return DynamoDBDocumentClient.from(client, {
+  const documents = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+  // ElectroDB and the services call `send(command)`; each call gets the invocation's time budget.
+  // The class's own `send` is looked up at each call (where aws-sdk-client-mock replaces it in tests).
+  (documents as { send: unknown }).send = (command: unknown, options: object = {}) => {
+    try {
+      const send = DynamoDBDocumentClient.prototype.send as (command: unknown, options: object) => unknown;
+      return send.call(documents, command, { abortSignal: callSignal(), ...options });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  return documents;
 }
 
 /** How many tenants' clients one process keeps (each with its own credentials). */

@@ -1,4 +1,9 @@
 import {
+  type AdminCreateUserCommandOutput,
+  type AdminDeleteUserCommandOutput,
+  type AdminDisableUserCommandOutput,
+  type AdminEnableUserCommandOutput,
+  type AdminGetUserCommandOutput,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
@@ -9,15 +14,30 @@ import {
 import { getConfig } from '../config';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { sdkLogger } from '../observability/sdk-logger';
+import { callSignal } from '../data/call-budget';
 
 const config = getConfig();
 
-/** One Cognito client per process. */
+/**
+ * One Cognito client per process, every call bounded: a connection within 1 s, an answer within 3 s
+ * an attempt, two attempts, and within what the invocation has left (`call-budget.ts`).
+ */
 export const cognitoClient = new CognitoIdentityProviderClient({
   region: config.region,
   ...(config.cognito.endpoint ? { endpoint: config.cognito.endpoint } : {}),
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  maxAttempts: 2,
   logger: sdkLogger as never,
 });
+
+/** Sends one directory command within the invocation's time budget. */
+function directory<Output>(command: { input: unknown }): Promise<Output> {
+  const send = cognitoClient.send.bind(cognitoClient) as (
+    command: unknown,
+    options: { abortSignal: AbortSignal },
+  ) => Promise<Output>;
+  return send(command, { abortSignal: callSignal() });
+}
 
 export interface NewDirectoryUser {
   email: string;
@@ -51,7 +71,7 @@ function translate(error: unknown): never {
  */
 export async function createDirectoryUser(user: NewDirectoryUser): Promise<{ username: string }> {
   try {
-    const result = await cognitoClient.send(
+    const result = await directory<AdminCreateUserCommandOutput>(
       new AdminCreateUserCommand({
         UserPoolId: config.cognito.userPoolId,
         Username: user.email,
@@ -77,7 +97,7 @@ export async function createDirectoryUser(user: NewDirectoryUser): Promise<{ use
  */
 export async function deleteDirectoryUser(username: string): Promise<void> {
   try {
-    await cognitoClient.send(
+    await directory<AdminDeleteUserCommandOutput>(
       new AdminDeleteUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
     );
   } catch (error) {
@@ -89,7 +109,7 @@ export async function deleteDirectoryUser(username: string): Promise<void> {
 /** Stops a removed user from signing in again (their membership is already gone). */
 export async function disableDirectoryUser(username: string): Promise<void> {
   try {
-    await cognitoClient.send(
+    await directory<AdminDisableUserCommandOutput>(
       new AdminDisableUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
     );
   } catch (error) {
@@ -105,7 +125,7 @@ export async function disableDirectoryUser(username: string): Promise<void> {
  */
 export async function mfaEnrolled(username: string): Promise<boolean> {
   try {
-    const user = await cognitoClient.send(
+    const user = await directory<AdminGetUserCommandOutput>(
       new AdminGetUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
     );
     return (user.UserMFASettingList ?? []).some(
@@ -131,7 +151,7 @@ export interface DirectoryUser {
  */
 export async function findDirectoryUser(email: string): Promise<DirectoryUser | null> {
   try {
-    const user = await cognitoClient.send(
+    const user = await directory<AdminGetUserCommandOutput>(
       new AdminGetUserCommand({ UserPoolId: config.cognito.userPoolId, Username: email }),
     );
     const userId = user.UserAttributes?.find((attribute) => attribute.Name === 'custom:userId')?.Value;
@@ -150,7 +170,7 @@ export async function findDirectoryUser(email: string): Promise<DirectoryUser | 
 
 /** Lets a person sign in again (a removed person invited back). */
 export async function enableDirectoryUser(username: string): Promise<void> {
-  await cognitoClient.send(
+  await directory<AdminEnableUserCommandOutput>(
     new AdminEnableUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
   );
 }
@@ -161,7 +181,7 @@ export async function enableDirectoryUser(username: string): Promise<void> {
  */
 export async function resendDirectoryInvitation(username: string): Promise<void> {
   try {
-    await cognitoClient.send(
+    await directory<AdminCreateUserCommandOutput>(
       new AdminCreateUserCommand({
         UserPoolId: config.cognito.userPoolId,
         Username: username,

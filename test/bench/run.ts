@@ -28,7 +28,11 @@ const HOT_INSTANCES = 6;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-'));
-  const dynamo = await startDynamoDbLocal({ port: await freePort(), logFile: join(dataDir, 'dynamodb.log') });
+  const dynamo = await startDynamoDbLocal({
+    port: await freePort(),
+    logFile: join(dataDir, 'dynamodb.log'),
+    supervisorLog: join(dataDir, 'supervisor.log'),
+  });
   try {
     await ensureTable(dynamo.endpoint, REGION, TABLE);
     Object.assign(process.env, {

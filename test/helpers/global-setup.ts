@@ -21,6 +21,8 @@ export interface TwinInfo {
   signupLimitPerHour: number;
   runtimeEnv: Record<string, string>;
   logsDir: string;
+  /** Pauses, resumes and crashes the twin's children (the fault suite). */
+  faultControlUrl: string;
 }
 
 declare module 'vitest' {
@@ -50,6 +52,9 @@ async function startTestTwin(): Promise<SharedTwin> {
     apiPort: await freePort(),
     logLevel: 'SILENT',
     testClock: true,
+    // On disk (in memory where /dev/shm is): a crashed DynamoDB Local comes back with its data.
+    durableDatabase: true,
+    faultControl: true,
     env: {
       SIGNUP_LIMIT_PER_IP_PER_HOUR: String(signupLimitPerHour),
       // Webhook retries in tenths of a second, and endpoints disabled after 4 failures in a row.
@@ -75,6 +80,7 @@ async function startTestTwin(): Promise<SharedTwin> {
       signupLimitPerHour,
       runtimeEnv: twin.runtimeEnv,
       logsDir: twin.logsDir,
+      faultControlUrl: twin.faultControlUrl ?? '',
     },
     stop: async () => {
       await twin.stop();

@@ -2,12 +2,27 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../../observability/logger';
 import { countProblem } from '../../observability/metrics';
-import { AppError } from '../../errors';
+import { AppError, isDependencyUnavailable, ServiceUnavailableError } from '../../errors';
 import { internalErrorResponse, problemResponse } from '../problem';
 
 /**
- * The one place errors become responses: typed errors become their problem+json; anything else is a
- * bug, logged in full and answered with a generic 500 that names the request id and nothing more.
+ * A dependency that threw its own error (throttled, failing, timed out, refused) is a 503 with
+ * `Retry-After`; what it said is the error's cause, for the log.
+ */
+function typedError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (isDependencyUnavailable(error)) {
+    return new ServiceUnavailableError('A service the API depends on is unavailable; retry shortly.', {
+      cause: error,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * The one place errors become responses: typed errors, and dependencies that failed, become their
+ * problem+json; anything else is a bug, logged in full and answered with a generic 500 that names
+ * the request id and nothing more.
  */
 export function problemErrorHandler(): MiddlewareObj<
   APIGatewayProxyEventV2,
@@ -17,11 +32,12 @@ export function problemErrorHandler(): MiddlewareObj<
     onError: async function respondWithProblem(request) {
       const { error, event } = request;
       const requestId = event.requestContext?.requestId;
-      if (error instanceof AppError) {
-        countProblem(error.code, error.statusCode);
-        if (error.statusCode >= 500) logger.error('Request failed', { error });
-        else logger.info('Request refused', { code: error.code, status: error.statusCode });
-        request.response = problemResponse(error, requestId, event.rawPath);
+      const typed = typedError(error);
+      if (typed) {
+        countProblem(typed.code, typed.statusCode);
+        if (typed.statusCode >= 500) logger.error('Request failed', { error: typed, cause: typed.cause });
+        else logger.info('Request refused', { code: typed.code, status: typed.statusCode });
+        request.response = problemResponse(typed, requestId, event.rawPath);
         return;
       }
       countProblem('internal_error', 500);

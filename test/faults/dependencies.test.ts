@@ -1,0 +1,178 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { call, createTenant, twin, type ApiResponse, type TestTenant } from '../helpers/twin-api';
+
+/** The gateway's integration timeout: every answer must come before it, as problem+json. */
+const GATEWAY_TIMEOUT_MS = 30_000;
+
+type Child = 'dynamodb' | 'cognito' | 'maildev' | 'ses';
+
+async function fault(child: Child, action: 'pause' | 'resume' | 'crash' | 'ready') {
+  const response = await fetch(`${twin.faultControlUrl}/faults/${child}/${action}`, { method: 'POST' });
+  if (response.status !== 200) throw new Error(`fault ${child} ${action}: ${response.status}`);
+  return (await response.json()) as Record<Child, { restarts: number; paused: boolean }>;
+}
+
+async function stripeOutage(body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${twin.stripeUrl}/_stand-in/outage`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200) throw new Error(`stripe outage: ${response.status}`);
+}
+
+interface Answer {
+  status: number;
+  ms: number;
+  response: ApiResponse;
+}
+
+/** Each answer is a success, or problem+json; a 503 says when to retry; all within the gateway's time. */
+function expectWellFormed(answers: Answer[]): void {
+  for (const { status, ms, response } of answers) {
+    expect(ms, `${status} after ${ms} ms`).toBeLessThan(GATEWAY_TIMEOUT_MS);
+    expect(status, response.text).not.toBe(500);
+    if (status >= 400) {
+      expect(response.headers.get('content-type'), response.text).toContain('application/problem+json');
+    }
+    if (status === 503) {
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(response.body).toMatchObject({ code: 'service_unavailable' });
+    }
+  }
+}
+
+/**
+ * Creates agents and reads them from `workers` loops until `stop()`; every answer is kept, and the
+ * ids of the agents whose creation was acknowledged (201).
+ */
+function agentLoad(tenant: TestTenant, workers: number) {
+  const answers: Answer[] = [];
+  const acknowledged: string[] = [];
+  let running = true;
+  const loop = async (worker: number) => {
+    for (let i = 0; running; i += 1) {
+      const started = Date.now();
+      const response =
+        i % 2 === 0
+          ? await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
+              token: tenant.owner.token,
+              body: { name: `Load ${worker}-${i}`, model: 'claude-sonnet' },
+            })
+          : await call('GET', `/v1/tenants/${tenant.id}/agents?limit=5`, { token: tenant.owner.token });
+      answers.push({ status: response.status, ms: Date.now() - started, response });
+      if (response.status === 201) acknowledged.push((response.body as { id: string }).id);
+      if (response.status >= 500) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const loops = Array.from({ length: workers }, (_, worker) => loop(worker));
+  return {
+    answers,
+    acknowledged,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** Every acknowledged agent is there, and the agents counter equals the agents. */
+async function expectNothingLost(tenant: TestTenant, acknowledged: string[]): Promise<void> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: ApiResponse<{ items: Array<{ id: string }>; nextCursor: string | null }> = await call(
+      'GET',
+      `/v1/tenants/${tenant.id}/agents?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { token: tenant.owner.token },
+    );
+    expect(page.status, page.text).toBe(200);
+    ids.push(...page.body.items.map((item) => item.id));
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  for (const id of acknowledged) expect(ids).toContain(id);
+  const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
+    'GET',
+    `/v1/tenants/${tenant.id}/quotas`,
+    { token: tenant.owner.token },
+  );
+  expect(quotas.body.quotas.find((line) => line.resource === 'agents')?.used).toBe(ids.length);
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('dependencies taken away under load', () => {
+  afterEach(async () => {
+    // Whatever a test did, the next one starts with every dependency up.
+    await fault('dynamodb', 'resume').catch(() => undefined);
+    await fault('dynamodb', 'ready');
+    await stripeOutage({ down: false });
+  });
+
+  it('answers 503 with Retry-After while DynamoDB is paused, within the gateway’s 30 s, and loses nothing acknowledged', async () => {
+    const tenant = await createTenant({ limitOverrides: { agents: null } });
+    const load = agentLoad(tenant, 6);
+    await pause(1_000);
+    await fault('dynamodb', 'pause');
+    await pause(12_000);
+    await fault('dynamodb', 'resume');
+    await pause(2_000);
+    await load.stop();
+
+    expectWellFormed(load.answers);
+    const unavailable = load.answers.filter((answer) => answer.status === 503);
+    expect(unavailable.length).toBeGreaterThan(0);
+    // Budgeted to the function's 10 s: no answer waited for the paused database for long.
+    expect(Math.max(...unavailable.map((answer) => answer.ms))).toBeLessThan(15_000);
+    // Positive control: before the pause and after it, requests were served.
+    expect(load.acknowledged.length).toBeGreaterThan(0);
+    const last = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token });
+    expect(last.status).toBe(200);
+    await expectNothingLost(tenant, load.acknowledged);
+  });
+
+  it('answers 503 while DynamoDB is down after a crash, runs again once it is restarted, and loses nothing acknowledged', async () => {
+    const tenant = await createTenant({ limitOverrides: { agents: null } });
+    const before = (await fault('dynamodb', 'ready')).dynamodb.restarts;
+    const load = agentLoad(tenant, 6);
+    await pause(1_000);
+    await fault('dynamodb', 'crash');
+    await pause(1_500);
+    const after = await fault('dynamodb', 'ready');
+    expect(after.dynamodb.restarts).toBe(before + 1);
+    await pause(2_000);
+    await load.stop();
+
+    expectWellFormed(load.answers);
+    expect(load.answers.some((answer) => answer.status === 503)).toBe(true);
+    const served = load.answers.slice(-6).filter((answer) => answer.status < 300);
+    expect(served.length, 'served again after the restart').toBeGreaterThan(0);
+    await expectNothingLost(tenant, load.acknowledged);
+  });
+
+  it('answers 503 with Retry-After and a detail of its own when Stripe is down or hangs', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    for (const outage of [{ down: true }, { down: true, delayMs: 20_000 }]) {
+      await stripeOutage(outage);
+      const started = Date.now();
+      const checkout = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
+        token: tenant.owner.token,
+        body: { plan: 'starter' },
+      });
+      const ms = Date.now() - started;
+      expectWellFormed([{ status: checkout.status, ms, response: checkout }]);
+      expect(checkout.status, checkout.text).toBe(503);
+      // Within the function's 10 s, even when Stripe hangs for 20 s.
+      expect(ms).toBeLessThan(10_000);
+      expect(checkout.text).not.toContain('stand-in');
+      expect(checkout.text).not.toContain('outage');
+      await stripeOutage({ down: false });
+    }
+    // Positive control: Stripe back, the same request goes through.
+    const checkout = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
+      token: tenant.owner.token,
+      body: { plan: 'starter' },
+    });
+    expect(checkout.status, checkout.text).toBe(201);
+  });
+});
