@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TABLE_DEFINITION } from '../../shared/data/table-definition';
 import {
+  PASSWORD_POLICY,
   PLATFORM_ADMIN_GROUP,
   USER_POOL_CUSTOM_ATTRIBUTES,
 } from '../../shared/identity/user-pool-definition';
@@ -109,6 +110,16 @@ export async function ensureUserPool(
       new CreateUserPoolCommand({
         PoolName: 'tenantry-local',
         UsernameAttributes: ['email'],
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: PASSWORD_POLICY.minLength,
+            RequireLowercase: PASSWORD_POLICY.requireLowercase,
+            RequireUppercase: PASSWORD_POLICY.requireUppercase,
+            RequireNumbers: PASSWORD_POLICY.requireDigits,
+            RequireSymbols: PASSWORD_POLICY.requireSymbols,
+            TemporaryPasswordValidityDays: PASSWORD_POLICY.temporaryPasswordValidityDays,
+          },
+        },
         Schema: USER_POOL_CUSTOM_ATTRIBUTES.map((name) => ({
           Name: name,
           AttributeDataType: 'String',

@@ -1,8 +1,11 @@
-// cognito-local's own server, started as its `bin/start.js` does, with two changes for the twin:
+// cognito-local's own server, started as its `bin/start.js` does, with three changes for the twin:
 // - what Cognito would email (an invitation's temporary password, a code) is written to stdout at
 //   once as one JSON line, which the twin relays to the inbox, instead of a box in the pretty log;
 // - the log is plain JSON at `warn` (COGNITO_LOCAL_LOG_LEVEL): the pretty log of every request
-//   fell minutes behind under the test suite's load, and the messages with it.
+//   fell minutes behind under the test suite's load, and the messages with it;
+// - a new password is checked against the project's password policy (TENANTRY_PASSWORD_POLICY, from
+//   shared/identity/user-pool-definition.ts) and refused as Cognito refuses it: cognito-local stores
+//   a pool's policy but enforces none.
 'use strict';
 const { writeSync } = require('node:fs');
 const { dirname, join } = require('node:path');
@@ -19,9 +22,53 @@ ConsoleMessageSender.prototype.sendToConsole = function (ctx, user, destination,
   return Promise.resolve();
 };
 
+const policy = process.env.TENANTRY_PASSWORD_POLICY ? JSON.parse(process.env.TENANTRY_PASSWORD_POLICY) : null;
+
+/** The new password each call sets, where it sets one. */
+const NEW_PASSWORDS = {
+  RespondToAuthChallenge: (body) => body.ChallengeResponses?.NEW_PASSWORD,
+  AdminRespondToAuthChallenge: (body) => body.ChallengeResponses?.NEW_PASSWORD,
+  ChangePassword: (body) => body.ProposedPassword,
+  ConfirmForgotPassword: (body) => body.Password,
+  SignUp: (body) => body.Password,
+  AdminSetUserPassword: (body) => body.Password,
+};
+
+function policyFailure(password) {
+  if (password.length < policy.minLength) return 'Password not long enough';
+  if (policy.requireLowercase && !/[a-z]/.test(password)) return 'Password must have lowercase characters';
+  if (policy.requireUppercase && !/[A-Z]/.test(password)) return 'Password must have uppercase characters';
+  if (policy.requireDigits && !/[0-9]/.test(password)) return 'Password must have numeric characters';
+  if (policy.requireSymbols && !/[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+-]/.test(password))
+    return 'Password must have symbol characters';
+  return null;
+}
+
+function enforcePasswordPolicy(req, res, next) {
+  const target = String(req.headers['x-amz-target'] ?? '').split('.')[1];
+  const password = NEW_PASSWORDS[target]?.(req.body ?? {});
+  const failure = policy && typeof password === 'string' ? policyFailure(password) : null;
+  if (!failure) return next();
+  res.status(400).json({
+    __type: 'InvalidPasswordException',
+    message: `Password did not conform with policy: ${failure}`,
+  });
+}
+
 const logger = pino({ level: process.env.COGNITO_LOCAL_LOG_LEVEL || 'warn' });
 createDefaultServer(logger)
-  .then((server) => server.start())
+  .then((server) => {
+    // Before cognito-local's one route (POST /), after its body parsers: the router's stack order.
+    const stack = server.application.router.stack;
+    server.application.use(enforcePasswordPolicy);
+    const check = stack.pop();
+    stack.splice(
+      stack.findIndex((layer) => layer.route?.path === '/'),
+      0,
+      check,
+    );
+    return server.start();
+  })
   .then((server) => {
     const address = server.address();
     const url = typeof address === 'string' ? address : `${address.address}:${address.port}`;

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startManaged } from './child-process';
 import { startSupervised, type SupervisedProcess } from './supervisor';
+import { PASSWORD_POLICY } from '../../shared/identity/user-pool-definition';
 
 /** cognito-local: real RS256 tokens, JWKS over http, data under `<dataDir>/.cognito`. */
 export interface CognitoLocal {
@@ -77,6 +78,7 @@ export async function startCognitoLocal(options: {
         ...process.env,
         PORT: String(options.port),
         HOST: '127.0.0.1',
+        TENANTRY_PASSWORD_POLICY: JSON.stringify(PASSWORD_POLICY),
       },
       logFile: options.logFile,
     });

@@ -2,6 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { cognitoErrorText, type SignInStep } from '../auth/cognito';
 import { useSession } from '../auth/session';
 import { Field } from '../ui/parts';
+import {
+  PASSWORD_POLICY,
+  PASSWORD_POLICY_HINT,
+  passwordPolicyProblems,
+} from '../../../shared/identity/user-pool-definition';
 
 type Pending = Exclude<SignInStep, { kind: 'done' }>;
 
@@ -36,6 +41,8 @@ export function SignIn() {
     if (!pending) return void advance(auth.signIn(value('email').trim(), value('password')));
     if (pending.kind === 'newPassword') {
       if (value('newPassword') !== value('confirmPassword')) return setError('The two passwords differ.');
+      const lacking = passwordPolicyProblems(value('newPassword'));
+      if (lacking.length > 0) return setError(`The new password needs ${lacking.join(', ')}.`);
       return void advance(auth.answerNewPassword(pending.email, pending.session, value('newPassword')));
     }
     return void advance(auth.answerMfa(pending.email, pending.session, value('code').trim()));
@@ -62,10 +69,7 @@ export function SignIn() {
           <>
             <h2>Choose your password</h2>
             <p>You signed in with a temporary password. Choose your own to go on.</p>
-            <Field
-              label="New password"
-              hint="At least 8 characters, with upper and lower case, a digit and a symbol."
-            >
+            <Field label="New password" hint={PASSWORD_POLICY_HINT}>
               {(id, hint) => (
                 <input
                   id={id}
@@ -73,7 +77,7 @@ export function SignIn() {
                   type="password"
                   autoComplete="new-password"
                   required
-                  minLength={8}
+                  minLength={PASSWORD_POLICY.minLength}
                   aria-describedby={hint}
                   autoFocus
                 />
