@@ -9,16 +9,26 @@ import {
   toAuthorizerContext,
   type AuthorizerContext,
 } from '../../shared/auth/authorizer-context';
-import { verifyIdToken } from '../../shared/auth/id-token-verifier';
+import { verifyIdToken, type VerifiedIdentity } from '../../shared/auth/id-token-verifier';
+import { tokenProvesMfa } from '../../shared/auth/mfa-evidence';
 import { mfaEnrolled } from '../../shared/identity/user-directory';
 import { logger } from '../../shared/observability/logger';
 
 const JWT_PATTERN = /^[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*$/;
 
-/** MFA enrolment, for tenants that require it; unknown (Cognito unreachable) counts as not enrolled. */
-async function mfaStatus(username: string): Promise<boolean> {
+/**
+ * Whether the token proves MFA, for tenants that require it: the person is enrolled and the token
+ * was authenticated after they last were not (`mfa-evidence.ts`). Unknown (Cognito or the table
+ * unreachable) counts as not.
+ */
+async function mfaStatus(identity: VerifiedIdentity): Promise<boolean> {
   try {
-    return await mfaEnrolled(username);
+    return await tokenProvesMfa(
+      identity.userId,
+      await mfaEnrolled(identity.username),
+      identity.authTime,
+      new Date(),
+    );
   } catch (error) {
     logger.warn('MFA status unavailable', { reason: error instanceof Error ? error.message : String(error) });
     return false;
@@ -45,7 +55,7 @@ export async function handler(
     if (!JWT_PATTERN.test(credential))
       throw new Error('The bearer credential is neither a JWT nor an API key');
     const identity = await verifyIdToken(credential);
-    return { isAuthorized: true, context: toAuthorizerContext(identity, await mfaStatus(identity.username)) };
+    return { isAuthorized: true, context: toAuthorizerContext(identity, await mfaStatus(identity)) };
   } catch (error) {
     logger.info('Credential refused', { reason: error instanceof Error ? error.message : String(error) });
     throw new Error('Unauthorized');

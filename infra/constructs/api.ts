@@ -17,7 +17,7 @@ import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { DOCS_PACKAGE_FILES } from '../../shared/api/docs/assets';
 import { ROUTES } from '../../shared/api/manifest';
-import { API_KEY_LOOKUP_KEY_PREFIX } from '../../shared/data/table-definition';
+import { API_KEY_LOOKUP_KEY_PREFIX, MFA_EVIDENCE_KEY_PREFIX } from '../../shared/data/table-definition';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../shared/http/api-constants';
 import { CORS_POLICY } from '../../shared/http/cors';
 import type { FunctionName } from '../../shared/http/route';
@@ -70,7 +70,8 @@ export class TenantryApi extends Construct {
       'Verifies Cognito ID tokens and tenant API keys for the HTTP API.',
     );
     // It reads whether the caller has MFA enrolled, for tenants that require it, and an API key's
-    // lookup item by the hash of its secret: GetItem on `APIKEY#…` partition keys, nothing else.
+    // lookup item by the hash of its secret: GetItem on `APIKEY#…` partition keys; and it keeps
+    // when it last saw a person without MFA: GetItem and UpdateItem on `MFA#…`. Nothing else.
     authorizerFunction.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
@@ -85,6 +86,16 @@ export class TenantryApi extends Construct {
         resources: [props.data.table.tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${API_KEY_LOOKUP_KEY_PREFIX}*`] },
+        },
+      }),
+    );
+    authorizerFunction.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.data.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${MFA_EVIDENCE_KEY_PREFIX}*`] },
         },
       }),
     );

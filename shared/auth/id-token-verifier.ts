@@ -11,6 +11,8 @@ export interface VerifiedIdentity {
   tenantId: string | undefined;
   email: string | undefined;
   groups: string[];
+  /** When the person authenticated (`auth_time`, epoch seconds): refreshed tokens keep it. */
+  authTime: number | undefined;
 }
 
 const config = getConfig();
@@ -70,5 +72,6 @@ export async function verifyIdToken(token: string): Promise<VerifiedIdentity> {
     tenantId: stringClaim(payload, 'custom:tenantId'),
     email: stringClaim(payload, 'email'),
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    authTime: typeof payload.auth_time === 'number' ? payload.auth_time : undefined,
   };
 }

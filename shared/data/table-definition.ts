@@ -39,3 +39,9 @@ export const TENANT_PARTITION_KEY = {
 /** The partition key prefix of the platform items that find an API key by its secret's hash. */
 export const API_KEY_LOOKUP_KEY_PREFIX = 'APIKEY#';
 export const API_KEY_LOOKUP_SORT_KEY = 'APIKEY';
+
+/**
+ * The partition key prefix of the platform item that records when a person was last seen without
+ * MFA (the authorizer's, which may read and write only these and API key lookups).
+ */
+export const MFA_EVIDENCE_KEY_PREFIX = 'MFA#';

@@ -323,7 +323,7 @@ describe('the Tenantry stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
   });
 
-  it('lets the authorizer read API key lookup items and no other data', () => {
+  it('lets the authorizer read API key lookup items, keep MFA evidence, and touch no other data', () => {
     const [, policy] =
       Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.includes('authorizer')) ??
       [];
@@ -331,16 +331,22 @@ describe('the Tenantry stack', () => {
       policy?.Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }
     ).PolicyDocument.Statement;
     const data = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
-    // Positive control: the one grant it needs is there, and only on the table itself (no index).
-    expect(data).toHaveLength(1);
+    // Positive control: the two grants it needs are there, and only on the table itself (no index).
+    expect(data).toHaveLength(2);
     expect(data[0]).toMatchObject({
       Action: 'dynamodb:GetItem',
       Effect: 'Allow',
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*'] } },
     });
-    expect(JSON.stringify(data[0]?.Resource)).not.toContain('index');
-    // No tenant item, no write, no Query or Scan: a leaked authorizer role reads only key lookups.
-    expect(JSON.stringify(statements)).not.toMatch(/dynamodb:(Query|Scan|PutItem|UpdateItem|DeleteItem)/);
+    expect(data[1]).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Effect: 'Allow',
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['MFA#*'] } },
+    });
+    for (const statement of data) expect(JSON.stringify(statement.Resource)).not.toContain('index');
+    // No tenant item, no Query or Scan, no write but the MFA mark: a leaked authorizer role reads
+    // only key lookups.
+    expect(JSON.stringify(statements)).not.toMatch(/dynamodb:(Query|Scan|PutItem|DeleteItem|BatchWriteItem)/);
   });
 
   it('schedules the monthly reset and the billing close on the 1st (UTC)', () => {

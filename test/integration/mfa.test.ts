@@ -40,6 +40,9 @@ async function enrolAuthenticator(email: string): Promise<string> {
       SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
     }),
   );
+  // A token counts as MFA only if authenticated after the person was last seen without it, to the
+  // second (auth_time): a person signing in again within the same second would be refused.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
   return signIn({
     cognitoEndpoint: twin.cognitoEndpoint,
     region: twin.region,
@@ -97,5 +100,31 @@ describe('MFA required by a tenant', () => {
     const token = await enrolAuthenticator(member.email);
     const response = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('a token from before enrolment', () => {
+  it('does not count as MFA where the tenant requires it, though the person is enrolled now', async () => {
+    const tenant = await createTenant();
+    // The member signs in and uses the API without MFA.
+    const member = await addUser(tenant, 'member');
+    const owner = await enrolAuthenticator(tenant.owner.email);
+    const required = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: owner,
+      body: { settings: { mfaRequired: true } },
+    });
+    expect(required.status).toBe(200);
+    const enrolled = await enrolAuthenticator(member.email);
+    // The old token, presented anew (the gateway caches an answer per Authorization header; a
+    // second space makes another header, as its cache expiring would): enrolled now, but not
+    // authenticated with MFA.
+    const old = await call('GET', `/v1/tenants/${tenant.id}/agents`, {
+      headers: { authorization: `Bearer  ${member.token}` },
+    });
+    expect(old.status, old.text).toBe(403);
+    expect(old.body).toMatchObject({ code: 'mfa_required' });
+    // Positive control: the token from the sign-in with MFA is served.
+    const fresh = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: enrolled });
+    expect(fresh.status).toBe(200);
   });
 });
