@@ -1,6 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -15,10 +16,21 @@ export interface TenantryJobsProps {
   environment: Record<string, string>;
 }
 
+/** SQS's advice: a queue's visibility timeout at least six times its consumer's timeout. */
+const VISIBILITY_PER_CONSUMER_TIMEOUT = 6;
+/** The consumers' timeouts, which their queues' visibility timeouts follow. */
+const WORKER_TIMEOUT_MINUTES = 5;
+const WEBHOOK_DELIVERY_TIMEOUT_SECONDS = 60;
+
 /**
  * Scheduled work: an EventBridge schedule per job (monthly reset, billing close) invokes the
  * scheduler, which fans out one SQS message per tenant; the worker processes them (partial batch
  * failures retried, then a dead-letter queue). Both sides are idempotent per (tenant, period).
+ *
+ * Nothing asynchronous is dropped silently: every EventBridge target retries and then keeps what it
+ * could not deliver in a dead-letter queue; every function EventBridge invokes (asynchronously)
+ * is retried twice by Lambda and then sends the event to an on-failure queue; both keep messages 14
+ * days. Every SQS consumer's queue hides a message six times the consumer's timeout.
  */
 export class TenantryJobs extends Construct {
   readonly queue: Queue;
@@ -32,9 +44,43 @@ export class TenantryJobs extends Construct {
   readonly webhookQueue: Queue;
   readonly webhookDeadLetterQueue: Queue;
   readonly webhookDeliveries: NodejsFunction;
+  /** What EventBridge could not deliver to a rule's target, after its retries. */
+  readonly eventTargetDeadLetterQueue: Queue;
+  /** What an asynchronously invoked function failed on, after Lambda's two retries. */
+  readonly asyncFailureQueue: Queue;
 
   constructor(scope: Construct, id: string, props: TenantryJobsProps) {
     super(scope, id);
+    const keptQueue = (name: string, reason: string) => {
+      const queue = new Queue(this, name, {
+        enforceSSL: true,
+        encryption: QueueEncryption.SQS_MANAGED,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+      return queue;
+    };
+    this.eventTargetDeadLetterQueue = keptQueue(
+      'EventTargetDeadLetterQueue',
+      'This queue is the dead-letter queue of the EventBridge rules’ targets.',
+    );
+    this.asyncFailureQueue = keptQueue(
+      'AsyncFailureQueue',
+      'This queue is the on-failure destination of the functions invoked asynchronously.',
+    );
+    /** An EventBridge target: retried for a while, then kept. */
+    const target = (
+      fn: NodejsFunction,
+      options: { event?: RuleTargetInput; retryAttempts: number; maxEventAge: Duration },
+    ) => new LambdaFunction(fn, { ...options, deadLetterQueue: this.eventTargetDeadLetterQueue });
+    /** A function invoked asynchronously: Lambda retries a failure twice, then sends it on. */
+    const invokedAsynchronously = (fn: NodejsFunction) =>
+      fn.configureAsyncInvoke({
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        onFailure: new SqsDestination(this.asyncFailureQueue),
+      });
+
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,
@@ -47,7 +93,7 @@ export class TenantryJobs extends Construct {
     this.queue = new Queue(this, 'Queue', {
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,
-      visibilityTimeout: Duration.minutes(6),
+      visibilityTimeout: Duration.minutes(WORKER_TIMEOUT_MINUTES * VISIBILITY_PER_CONSUMER_TIMEOUT),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
 
@@ -65,7 +111,7 @@ export class TenantryJobs extends Construct {
       description: 'Runs one tenant’s share of a scheduled job.',
       environment: props.environment,
       // A purge deletes a whole tenant 25 items a call; within the queue's visibility timeout.
-      timeout: Duration.minutes(5),
+      timeout: Duration.minutes(WORKER_TIMEOUT_MINUTES),
     });
     grantTable(this.worker, props.data);
     this.worker.addEventSource(
@@ -83,8 +129,10 @@ export class TenantryJobs extends Construct {
     new Rule(this, 'BillingOutboxSchedule', {
       description: 'Works the billing outbox every minute.',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(this.billingOutbox, { retryAttempts: 0 })],
+      // A missed minute is made up by the next one; a failure is still kept.
+      targets: [target(this.billingOutbox, { retryAttempts: 1, maxEventAge: Duration.minutes(5) })],
     });
+    invokedAsynchronously(this.billingOutbox);
 
     // Domain events (source `tenantry`, the catalogue in shared/events) reach their consumers here.
     this.notifications = tenantryFunction(this, 'Notifications', {
@@ -106,14 +154,14 @@ export class TenantryJobs extends Construct {
     this.webhookQueue = new Queue(this, 'WebhookQueue', {
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,
-      visibilityTimeout: Duration.minutes(2),
+      visibilityTimeout: Duration.seconds(WEBHOOK_DELIVERY_TIMEOUT_SECONDS * VISIBILITY_PER_CONSUMER_TIMEOUT),
       deadLetterQueue: { queue: this.webhookDeadLetterQueue, maxReceiveCount: 5 },
     });
     this.webhookDeliveries = tenantryFunction(this, 'WebhookDeliveries', {
       entry: 'jobs/webhook-deliveries',
       description: 'Delivers tenant webhooks: signed, logged, retried with backoff.',
       environment: { ...props.environment, WEBHOOKS_QUEUE_URL: this.webhookQueue.queueUrl },
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(WEBHOOK_DELIVERY_TIMEOUT_SECONDS),
     });
     grantTable(this.webhookDeliveries, props.data);
     this.webhookQueue.grantSendMessages(this.webhookDeliveries);
@@ -125,8 +173,9 @@ export class TenantryJobs extends Construct {
     new Rule(this, 'DomainEvents', {
       description: 'Every Tenantry domain event, to its consumers.',
       eventPattern: { source: [EVENT_SOURCE] },
-      targets: [new LambdaFunction(this.notifications, { retryAttempts: 4, maxEventAge: Duration.hours(6) })],
+      targets: [target(this.notifications, { retryAttempts: 4, maxEventAge: Duration.hours(6) })],
     });
+    invokedAsynchronously(this.notifications);
 
     for (const job of JOB_NAMES) {
       const { schedule, description } = JOBS[job];
@@ -134,12 +183,14 @@ export class TenantryJobs extends Construct {
         description,
         schedule: Schedule.cron({ minute: schedule.minute, hour: schedule.hour, day: schedule.day }),
         targets: [
-          new LambdaFunction(this.scheduler, {
+          target(this.scheduler, {
             event: RuleTargetInput.fromObject({ job }),
             retryAttempts: 2,
+            maxEventAge: Duration.hours(2),
           }),
         ],
       });
     }
+    invokedAsynchronously(this.scheduler);
   }
 }

@@ -319,6 +319,60 @@ describe('the Tenantry stack', () => {
     expect(withCursor.length).toBeGreaterThan(withStripe.length);
   });
 
+  it('drops no asynchronous work silently: rule targets retry into a dead-letter queue, async functions fail into a queue', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules.length).toBeGreaterThan(3);
+    const invokedFunctions = new Set<string>();
+    for (const rule of rules) {
+      for (const target of (rule.Properties as { Targets: Array<Record<string, unknown>> }).Targets) {
+        expect(target, JSON.stringify(target)).toMatchObject({
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [expect.stringMatching(/EventTargetDeadLetterQueue/), 'Arn'] },
+          },
+          RetryPolicy: {
+            MaximumRetryAttempts: expect.any(Number),
+            MaximumEventAgeInSeconds: expect.any(Number),
+          },
+        });
+        invokedFunctions.add(JSON.stringify((target.Arn as { 'Fn::GetAtt': unknown[] })['Fn::GetAtt'][0]));
+      }
+    }
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
+    const configured = new Set(
+      configs.map((config) =>
+        JSON.stringify((config.Properties as { FunctionName: { Ref: string } }).FunctionName.Ref),
+      ),
+    );
+    for (const fn of invokedFunctions)
+      expect(configured, `${fn} has no on-failure destination`).toContain(fn);
+    for (const config of configs) {
+      expect(config.Properties).toMatchObject({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/AsyncFailureQueue/), 'Arn'] } },
+        },
+      });
+    }
+  });
+
+  it('hides an SQS message six times its consumer’s timeout', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const queues = template.findResources('AWS::SQS::Queue');
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings.length).toBeGreaterThanOrEqual(2);
+    for (const mapping of mappings) {
+      const props = mapping.Properties as {
+        EventSourceArn: { 'Fn::GetAtt': [string, string] };
+        FunctionName: { Ref: string };
+      };
+      const queue = queues[props.EventSourceArn['Fn::GetAtt'][0]]?.Properties as {
+        VisibilityTimeout: number;
+      };
+      const consumer = functions[props.FunctionName.Ref]?.Properties as { Timeout: number };
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer.Timeout);
+    }
+  });
+
   it('works the billing outbox every minute', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
   });
@@ -425,8 +479,9 @@ describe('the Tenantry stack', () => {
   });
 
   it('fans jobs out through an encrypted SQS queue with a dead-letter queue and partial batch failures', () => {
-    // The jobs queue and the webhook deliveries queue, each with its dead-letter queue.
-    template.resourceCountIs('AWS::SQS::Queue', 4);
+    // The jobs queue and the webhook deliveries queue, each with its dead-letter queue; the rule
+    // targets' dead-letter queue and the asynchronous functions' on-failure queue.
+    template.resourceCountIs('AWS::SQS::Queue', 6);
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
