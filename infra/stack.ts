@@ -93,7 +93,8 @@ export class TenantryStack extends Stack {
       corsAllowedOrigins: [...new Set([consoleUrl, this.console.url, ...corsOrigins(this)])],
     });
     // The sender's domain, as an SES identity the stack configures (its DKIM records are outputs, to be
-    // put in DNS); only signup and the notifications function may send, and only as it.
+    // put in DNS); only signup, invitations (a new temporary password) and the notifications
+    // function may send, and only as it.
     const senderIdentity = new EmailIdentity(this, 'SenderIdentity', {
       identity: Identity.domain(senderDomain(emailFrom)),
     });
@@ -111,6 +112,8 @@ export class TenantryStack extends Stack {
       // Signup sends its own email, as the one sender identity.
       tenantsFunction.addToRolePolicy(sendAsSender);
     }
+    // A resent invitation emails its new temporary password.
+    this.api.functions.users?.addToRolePolicy(sendAsSender);
     this.jobs = new TenantryJobs(this, 'Jobs', { data: this.tableConstruct, environment });
     // Stripe's keys: ops put the secret key and the webhook signing secret in this secret (both are
     // placeholders until then, and billing answers 503). Only the functions that call Stripe get them.

@@ -26,13 +26,20 @@ import { grantTable, tenantryFunction } from './tenantry-function';
 
 /** Which Cognito admin actions each function needs; none for the rest. */
 const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
-  tenants: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminGetUser'],
+  // Signup and invitations make a person's sign-in once and never delete one; a new temporary
+  // password for a person who has never signed in is set by the API and emailed by it.
+  tenants: [
+    'cognito-idp:AdminCreateUser',
+    'cognito-idp:AdminEnableUser',
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminSetUserPassword',
+  ],
   users: [
     'cognito-idp:AdminCreateUser',
-    'cognito-idp:AdminDeleteUser',
     'cognito-idp:AdminDisableUser',
     'cognito-idp:AdminEnableUser',
     'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminSetUserPassword',
   ],
 };
 

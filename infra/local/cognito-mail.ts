@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { CognitoMessage } from './cognito-local';
+import { temporaryPasswordEmail } from '../../shared/identity/user-pool-definition';
 
 /** Cognito's own sender address when a pool sends with its default email configuration. */
 const COGNITO_DEFAULT_SENDER = 'no-reply@verificationemail.com';
@@ -9,10 +10,7 @@ const COGNITO_DEFAULT_SENDER = 'no-reply@verificationemail.com';
 /** Cognito's default wording for each message it sends. */
 function messageFor(message: CognitoMessage, consoleUrl: string): { subject: string; text: string } {
   if (message.trigger === 'AdminCreateUser')
-    return {
-      subject: 'Your temporary password',
-      text: `Your username is ${message.destination} and temporary password is ${message.code}.\n\nSign in at ${consoleUrl} and choose your own password.`,
-    };
+    return temporaryPasswordEmail(message.destination, message.code, consoleUrl);
   return { subject: 'Your verification code', text: `Your verification code is ${message.code}.` };
 }
 

@@ -30,6 +30,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return size > maxPayloadBytes ? 'too-large' : Buffer.concat(chunks);
 }
 
+/** How long a stop waits for the requests in flight: API Gateway's integration timeout. */
+const DRAIN_LIMIT_MS = 30_000;
+
 const pending = new Map<number, (answer: Extract<MainMessage, { type: 'response' }>) => void>();
 let nextId = 0;
 
@@ -60,8 +63,17 @@ port_.on('message', (message: MainMessage) => {
     pending.delete(message.id);
     answer?.(message);
   } else if (message.type === 'stop') {
+    // As a draining load balancer: no new connection is accepted, every request already read is
+    // answered, then the connections close (at the latest after API Gateway's 30 s).
     server.close(() => post({ type: 'stopped' }));
-    server.closeAllConnections();
+    server.closeIdleConnections();
+    const cutOff = setTimeout(() => server.closeAllConnections(), DRAIN_LIMIT_MS);
+    const drain = () => {
+      if (pending.size > 0) return void setTimeout(drain, 20);
+      clearTimeout(cutOff);
+      server.closeAllConnections();
+    };
+    drain();
   }
 });
 

@@ -6,8 +6,8 @@ import { startSupervised, type SupervisedProcess } from './supervisor';
 /**
  * The SES stand-in: aws-ses-v2-local, which answers SES's v1 and v2 `SendEmail` as SES does (the
  * functions use the real SDK against it) and shows what was sent in a web inbox (`/`) and as JSON
- * (`/store`), and relays each to an SMTP server when given one (the twin's MailDev). In memory: a
- * restart starts with an empty store.
+ * (`/store`), from which the twin's mail relay takes each to MailDev. In memory: a restart starts
+ * with an empty store.
  */
 export interface SesLocal {
   endpoint: string;
@@ -18,8 +18,6 @@ export interface SesLocal {
 export async function startSesLocal(options: {
   port: number;
   logFile: string;
-  /** Relays every email to this SMTP server (the twin's MailDev), as SES delivers to inboxes. */
-  smtpRelayPort?: number;
   supervisorLog: string;
   onEvent?: (line: string) => void;
 }): Promise<SesLocal> {
@@ -27,19 +25,9 @@ export async function startSesLocal(options: {
   const bin = join(dirname(require.resolve('aws-ses-v2-local/package.json')), 'dist', 'cli.js');
   const launch = () =>
     startManaged(process.execPath, [bin, '--host', '127.0.0.1', '--port', String(options.port)], {
-      env: {
-        ...process.env,
-        ...(options.smtpRelayPort
-          ? {
-              SMTP_TRANSPORT: JSON.stringify({
-                host: '127.0.0.1',
-                port: options.smtpRelayPort,
-                secure: false,
-                ignoreTLS: true,
-              }),
-            }
-          : {}),
-      },
+      // No SMTP_TRANSPORT: its relay drops an email the SMTP server refuses; the twin's own
+      // relay (mail-relay.ts) delivers from its store instead.
+      env: { ...process.env, SMTP_TRANSPORT: '' },
       logFile: options.logFile,
     });
   const endpoint = `http://127.0.0.1:${options.port}`;

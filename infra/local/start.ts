@@ -15,6 +15,7 @@ import { startMailDev } from './maildev';
 import { startSesLocal } from './ses-local';
 import { startLocalExportFiles } from './export-files';
 import { startFaultControl } from './fault-control';
+import { startMailRelay } from './mail-relay';
 import { startStripeLocal } from './stripe-local';
 
 export interface LocalTwinOptions {
@@ -79,7 +80,7 @@ export interface LocalTwin {
   cognitoEndpoint: string;
   /** The SES stand-in: its web inbox, and every email as JSON at `/store`. */
   sesEndpoint: string;
-  /** MailDev, which the SES stand-in relays every email to over SMTP: a web inbox and `/api/email`. */
+  /** MailDev, which every email SES accepted is relayed to over SMTP (mail-relay.ts): a web inbox and `/api/email`. */
   mailUrl: string;
   /** The Stripe stand-in (Stripe's API, and its own `/_stand-in/` controls). */
   stripeUrl: string;
@@ -172,10 +173,16 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const ses = await startSesLocal({
       port: sesPort,
       logFile: join(options.dataDir, 'logs', 'ses-local.log'),
-      smtpRelayPort: mail.smtpPort,
       ...supervision,
     });
     stops.push(ses.stop);
+    const relay = await startMailRelay({
+      sesEndpoint: ses.endpoint,
+      smtpPort: mail.smtpPort,
+      spoolDir: join(options.dataDir, 'mail-spool'),
+      logFile: join(options.dataDir, 'logs', 'mail-relay.log'),
+    });
+    stops.push(relay.stop);
     relayCognitoMessage = cognitoMessageRelay(
       ses.endpoint,
       region,
@@ -348,7 +355,7 @@ Tenantry local twin is up.
   DynamoDB Local ${twin.dynamoDbEndpoint}   (table ${twin.tableName})
   cognito-local  ${twin.cognitoEndpoint}   (pool ${twin.userPool.userPoolId}, client ${twin.userPool.clientId})
   mail inbox     ${twin.mailUrl}   (MailDev: every email the API sent, through SES and SMTP)
-  SES            ${twin.sesEndpoint}   (aws-ses-v2-local, SES's API; relays each email to MailDev)
+  SES            ${twin.sesEndpoint}   (aws-ses-v2-local, SES's API; each email relayed to MailDev, retried until it takes it)
   Stripe         ${twin.stripeUrl}   (the Stripe stand-in; checkout pages have a Pay button)
   exports        ${twin.exportsUrl}   (tenant exports, downloaded through the signed links the API gives)
   data and logs  ${dataDir}
@@ -397,7 +404,7 @@ async function main(): Promise<void> {
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    console.log('\nStopping the local twin…');
+    console.log('\nStopping the local twin: no new requests, the ones in flight are finished first…');
     await twin.stop();
     process.exit(0);
   };

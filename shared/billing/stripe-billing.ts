@@ -42,9 +42,9 @@ export function stripeClient(): Stripe {
   if (!client) {
     const target = stripe.apiUrl ? new URL(stripe.apiUrl) : undefined;
     client = new Stripe(stripe.secretKey, {
-      // Within the function's 10 s (FUNCTION_TIMEOUT_SECONDS): two tries of 3.5 s at most.
+      // Within the function's 10 s (FUNCTION_TIMEOUT_SECONDS): two tries of 4 s at most.
       maxNetworkRetries: 1,
-      timeout: 3_500,
+      timeout: 4_000,
       ...(target
         ? {
             host: target.hostname,

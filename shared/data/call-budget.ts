@@ -2,15 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ServiceUnavailableError } from '../errors';
 
 /**
- * The time an invocation has left, so that no dependency call outlives it: a call made with the
- * function's time nearly spent would end in a Lambda timeout (API Gateway's bare 503, no problem
- * document, and no cleanup). Each call gets at most {@link MAX_CALL_MS}, and never more than what is
- * left before {@link RESERVE_MS} of the invocation, which is kept for answering.
+ * The time an API invocation has left, so that no dependency call outlives it: a call still waiting
+ * when the function's time runs out ends in a Lambda timeout (API Gateway's bare 503, no problem
+ * document, no cleanup). Every call of the invocation is aborted when what is left runs out, less
+ * {@link RESERVE_MS} kept for answering; a dependency that is paused or hung is then a 503 with
+ * `Retry-After` within the function's timeout. Outside an API invocation (jobs, whose messages are
+ * retried) calls are not bounded here.
  */
 const store = new AsyncLocalStorage<number>();
 
-/** One dependency call's ceiling, retries included (DynamoDB answers in milliseconds). */
-export const MAX_CALL_MS = 4_000;
 /** Kept back from every invocation to shape and send the answer, and to log. */
 export const RESERVE_MS = 1_000;
 
@@ -20,20 +20,24 @@ export function runWithinDeadline<T>(remainingMs: number, fn: () => Promise<T>):
 }
 
 /**
- * How long the next dependency call may take: the ceiling, or what the invocation has left. With no
- * time left it is not made at all (503 with `Retry-After`).
+ * A signal that aborts the next dependency call when the invocation's time is up (none outside an
+ * invocation). With no time left the call is not made at all: a 503 with `Retry-After`.
  */
-export function callTimeoutMs(now: number = Date.now()): number {
+export function callSignal(now: number = Date.now()): AbortSignal | undefined {
   const deadline = store.getStore();
-  if (deadline === undefined) return MAX_CALL_MS;
+  if (deadline === undefined) return undefined;
   const left = deadline - now;
   if (left <= 0) {
     throw new ServiceUnavailableError('The request ran out of time waiting for a dependency; retry shortly.');
   }
-  return Math.min(MAX_CALL_MS, left);
+  return AbortSignal.timeout(left);
 }
 
-/** A signal that aborts the next dependency call when its time is up. */
-export function callSignal(): AbortSignal {
-  return AbortSignal.timeout(callTimeoutMs());
+/**
+ * Runs `fn` with no invocation deadline: the twin's stand-ins for asynchronous work (the event
+ * consumer, the export worker, webhook deliveries) start inside a request but, as in AWS, run in an
+ * invocation of their own, which the request's time must not bound.
+ */
+export function outsideDeadline<T>(fn: () => T): T {
+  return store.exit(fn);
 }

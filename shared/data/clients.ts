@@ -12,17 +12,17 @@ import { tenantCredentials } from './tenant-credentials';
 const config = getConfig();
 
 /**
- * A DynamoDB document client whose every call is bounded: a connection within 1 s, an answer within
- * 2 s an attempt, three attempts (the SDK's backoff between them), and the whole call within what
- * the invocation has left (`call-budget.ts`). A paused or killed database is a 503 within seconds.
+ * A DynamoDB document client whose every call is bounded: a connection within 5 s (a database that
+ * is gone is refused at once), and in an API invocation the whole call, retries included, within
+ * what the invocation has left (`call-budget.ts`): a paused or hung database is a 503 within the
+ * function's timeout.
  */
 function createDocumentClient(credentials?: AwsCredentialIdentityProvider): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: config.region,
     ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
     ...(credentials ? { credentials } : {}),
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
-    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 5_000 },
     logger: sdkLogger as never,
   });
   recordDynamoCost(client.middlewareStack as never);
@@ -34,7 +34,8 @@ function createDocumentClient(credentials?: AwsCredentialIdentityProvider): Dyna
   (documents as { send: unknown }).send = (command: unknown, options: object = {}) => {
     try {
       const send = DynamoDBDocumentClient.prototype.send as (command: unknown, options: object) => unknown;
-      return send.call(documents, command, { abortSignal: callSignal(), ...options });
+      const abortSignal = callSignal();
+      return send.call(documents, command, { ...(abortSignal ? { abortSignal } : {}), ...options });
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

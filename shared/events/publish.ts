@@ -1,3 +1,4 @@
+import { outsideDeadline } from '../data/call-budget';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { getConfig } from '../config';
 import { newId } from '../ids';
@@ -57,12 +58,43 @@ export async function publishEvent<T extends EventType>(
   }
   const consumer = inProcess;
   if (!consumer) return 'kept-locally';
-  setImmediate(() => {
-    consumer(event as EventEnvelope).catch((error: unknown) =>
-      logger.error('Event consumer failed', { eventId: event.id, type, tenantId, error }),
-    );
-  });
+  setImmediate(() => outsideDeadline(() => void consumeWithRetries(consumer, event as EventEnvelope)));
   return 'in-process';
+}
+
+/** What Lambda does for an asynchronous invocation that fails: two retries, a minute or so apart. */
+const IN_PROCESS_RETRY_DELAYS_MS = [1_000, 2_000];
+
+/**
+ * The twin's consumer runs as Lambda runs one invoked by EventBridge: a failure is retried twice,
+ * then given up and logged (in AWS it goes to the on-failure queue). The consumers are idempotent
+ * per event, so a retry never sends twice what the first attempt sent.
+ */
+async function consumeWithRetries(
+  consumer: (event: EventEnvelope) => Promise<void>,
+  event: EventEnvelope,
+): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await consumer(event);
+      return;
+    } catch (error) {
+      const delay = IN_PROCESS_RETRY_DELAYS_MS[attempt];
+      const fields = {
+        eventId: event.id,
+        type: event.type,
+        tenantId: event.tenantId,
+        attempt: attempt + 1,
+        error,
+      };
+      if (delay === undefined) {
+        logger.error('Event consumer failed; given up after its retries', fields);
+        return;
+      }
+      logger.warn('Event consumer failed; retrying', fields);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** Publishes, and logs instead of throwing: for events that ride on a change already made. */

@@ -4,6 +4,8 @@ import {
   type AdminDisableUserCommandOutput,
   type AdminEnableUserCommandOutput,
   type AdminGetUserCommandOutput,
+  type AdminSetUserPasswordCommandOutput,
+  AdminSetUserPasswordCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
@@ -15,18 +17,19 @@ import { getConfig } from '../config';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { sdkLogger } from '../observability/sdk-logger';
 import { callSignal } from '../data/call-budget';
+import { randomInt } from 'node:crypto';
+import { PASSWORD_POLICY } from './user-pool-definition';
 
 const config = getConfig();
 
 /**
- * One Cognito client per process, every call bounded: a connection within 1 s, an answer within 3 s
- * an attempt, two attempts, and within what the invocation has left (`call-budget.ts`).
+ * One Cognito client per process, every call bounded: a connection within 5 s, and in an API
+ * invocation the whole call within what the invocation has left (`call-budget.ts`).
  */
 export const cognitoClient = new CognitoIdentityProviderClient({
   region: config.region,
   ...(config.cognito.endpoint ? { endpoint: config.cognito.endpoint } : {}),
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 5_000 },
   logger: sdkLogger as never,
 });
 
@@ -34,9 +37,10 @@ export const cognitoClient = new CognitoIdentityProviderClient({
 function directory<Output>(command: { input: unknown }): Promise<Output> {
   const send = cognitoClient.send.bind(cognitoClient) as (
     command: unknown,
-    options: { abortSignal: AbortSignal },
+    options: { abortSignal?: AbortSignal },
   ) => Promise<Output>;
-  return send(command, { abortSignal: callSignal() });
+  const abortSignal = callSignal();
+  return send(command, abortSignal ? { abortSignal } : {});
 }
 
 export interface NewDirectoryUser {
@@ -175,23 +179,52 @@ export async function enableDirectoryUser(username: string): Promise<void> {
   );
 }
 
-/**
- * Sends Cognito's invitation (the temporary password) again, for a person who has never signed in;
- * a person who has is left alone (Cognito refuses, and there is no password to send).
- */
-export async function resendDirectoryInvitation(username: string): Promise<void> {
-  try {
-    await directory<AdminCreateUserCommandOutput>(
-      new AdminCreateUserCommand({
-        UserPoolId: config.cognito.userPoolId,
-        Username: username,
-        MessageAction: 'RESEND',
-        DesiredDeliveryMediums: ['EMAIL'],
-      }),
-    );
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'UnsupportedUserStateException' || name === 'UserNotFoundException') return;
-    throw error;
+const PASSWORD_CLASSES = [
+  'ABCDEFGHJKLMNPQRSTUVWXYZ',
+  'abcdefghijkmnopqrstuvwxyz',
+  '23456789',
+  '!#%+-=?@^_',
+] as const;
+
+/** A temporary password of the pool's policy: every class, the rest drawn from all of them. */
+function temporaryPassword(): string {
+  const all = PASSWORD_CLASSES.join('');
+  const pick = (from: string) => from[randomInt(from.length)] ?? '';
+  const chars = [
+    ...PASSWORD_CLASSES.map(pick),
+    ...Array.from({ length: Math.max(16, PASSWORD_POLICY.minLength) - PASSWORD_CLASSES.length }, () =>
+      pick(all),
+    ),
+  ];
+  for (let i = chars.length - 1; i > 0; i -= 1) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j] ?? '', chars[i] ?? ''];
   }
+  return chars.join('');
+}
+
+/**
+ * Gives a person who has never signed in a new temporary password (Cognito asks for their own at
+ * the first sign-in) and returns it, for the invitation email the API sends itself: Cognito's RESEND
+ * is not in every Cognito (cognito-local has none), this is. `null` for a person who has signed in
+ * (they have their own password, and nothing is changed).
+ */
+export async function renewTemporaryPassword(username: string): Promise<string | null> {
+  const user = await directory<AdminGetUserCommandOutput>(
+    new AdminGetUserCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
+  ).catch((error: unknown) => {
+    if ((error as { name?: string }).name === 'UserNotFoundException') return null;
+    throw error;
+  });
+  if (!user || user.UserStatus !== 'FORCE_CHANGE_PASSWORD') return null;
+  const password = temporaryPassword();
+  await directory<AdminSetUserPasswordCommandOutput>(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: config.cognito.userPoolId,
+      Username: username,
+      Password: password,
+      Permanent: false,
+    }),
+  );
+  return password;
 }

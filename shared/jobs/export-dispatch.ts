@@ -1,3 +1,4 @@
+import { outsideDeadline } from '../data/call-budget';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getConfig } from '../config';
 import { logger } from '../observability/logger';
@@ -31,9 +32,11 @@ export async function dispatchExport(task: ExportTask): Promise<void> {
   const worker = inProcess;
   if (!worker)
     throw new Error('No jobs queue is configured (JOBS_QUEUE_URL) and no in-process worker is set.');
-  setImmediate(() => {
-    worker(task).catch((error: unknown) =>
-      logger.error('Export failed', { tenantId: task.tenantId, exportId: task.exportId, error }),
-    );
-  });
+  setImmediate(() =>
+    outsideDeadline(() =>
+      worker(task).catch((error: unknown) =>
+        logger.error('Export failed', { tenantId: task.tenantId, exportId: task.exportId, error }),
+      ),
+    ),
+  );
 }

@@ -10,11 +10,8 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { ensureDirectoryPerson } from '../identity/directory-person';
-import {
-  enableDirectoryUser,
-  findDirectoryUser,
-  resendDirectoryInvitation,
-} from '../identity/user-directory';
+import { enableDirectoryUser, findDirectoryUser } from '../identity/user-directory';
+import { sendNewTemporaryPassword } from '../identity/temporary-password';
 import { sendEmail, type EmailMessage } from '../notifications/email';
 import { logger } from '../observability/logger';
 import type { RequestMeta, UserPrincipal } from '../tenancy/context';
@@ -269,7 +266,9 @@ export async function signUpTenant(
       text: `Someone, probably you, asked to sign up the tenant ${where} with this address. You already have a Tenantry account, so nothing was created.\n\nTo create the tenant, sign in at ${config.email.consoleUrl} and create it from your account (POST /v1/me/tenants). If this was not you, ignore this email: nothing changes.`,
     });
   } else if (known?.neverSignedIn) {
-    await resendDirectoryInvitation(known.username);
+    await sendNewTemporaryPassword({ username: known.username, email }).catch((error: unknown) =>
+      logger.error('Could not send a new temporary password at signup', { error }),
+    );
   } else if (known) {
     await notify({
       to: email,

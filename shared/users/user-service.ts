@@ -10,11 +10,8 @@ import { tenantPartitionKey } from '../data/table-definition';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import { ensureDirectoryPerson } from '../identity/directory-person';
-import {
-  disableDirectoryUser,
-  enableDirectoryUser,
-  resendDirectoryInvitation,
-} from '../identity/user-directory';
+import { disableDirectoryUser, enableDirectoryUser } from '../identity/user-directory';
+import { sendNewTemporaryPassword } from '../identity/temporary-password';
 import { logger } from '../observability/logger';
 import { principalId, type TenantContext } from '../tenancy/context';
 import { roleRank, type Role } from '../tenancy/roles';
@@ -266,8 +263,10 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
 }
 
 /**
- * Sends an invitation again: its expiry starts over, and a person who has never signed in gets
- * Cognito's temporary password again. Only a pending invitation can be resent.
+ * Sends an invitation again: its expiry starts over, the invitation email goes out again, and a
+ * person who has never signed in gets a new temporary password by email (sent by the API, whatever
+ * the Cognito). Only a pending invitation can be resent. The sending is not swallowed: a mail service
+ * that is down is a 503, and the resend may be retried.
  */
 export async function resendInvitation(
   ctx: TenantContext,
@@ -297,8 +296,20 @@ export async function resendInvitation(
     { membership: () => new ConflictError('The user has already accepted.', 'not_invited') },
   );
   forgetMembership(ctx.tenantId, userId);
-  await resendDirectoryInvitation(current.cognitoUsername).catch((error: unknown) =>
-    logger.error('Invitation renewed but Cognito could not resend the temporary password', { userId, error }),
+  const newPassword = await sendNewTemporaryPassword({
+    username: current.cognitoUsername,
+    email: current.email,
+  });
+  await announce(
+    ctx.tenantId,
+    'user.invited',
+    {
+      email: current.email,
+      role: current.role,
+      invitedBy: ctx.principal.type === 'user' && ctx.principal.email ? ctx.principal.email : 'Your team',
+      newAccount: newPassword,
+    },
+    now,
   );
   return toUserView({ ...current, invitedAt, updatedAt: invitedAt });
 }

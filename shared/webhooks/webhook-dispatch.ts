@@ -1,3 +1,4 @@
+import { outsideDeadline } from '../data/call-budget';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventEnvelope } from '../events/catalogue';
 import { getConfig } from '../config';
@@ -58,9 +59,17 @@ export async function dispatchDelivery(task: DeliveryTask, delaySeconds: number)
     });
     return;
   }
-  setTimeout(() => {
-    worker(task).catch((error: unknown) =>
-      logger.error('Webhook delivery failed', { endpointId: task.endpointId, eventId: task.event.id, error }),
-    );
-  }, delaySeconds * 1000).unref();
+  setTimeout(
+    () =>
+      outsideDeadline(() =>
+        worker(task).catch((error: unknown) =>
+          logger.error('Webhook delivery failed', {
+            endpointId: task.endpointId,
+            eventId: task.event.id,
+            error,
+          }),
+        ),
+      ),
+    delaySeconds * 1000,
+  ).unref();
 }

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, createTenant, twin, type ApiResponse, type TestTenant } from '../helpers/twin-api';
+import {
+  call,
+  createTenant,
+  inbox,
+  twin,
+  unique,
+  type ApiResponse,
+  type TestTenant,
+} from '../helpers/twin-api';
 
 /** The gateway's integration timeout: every answer must come before it, as problem+json. */
 const GATEWAY_TIMEOUT_MS = 30_000;
@@ -104,9 +112,39 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('dependencies taken away under load', () => {
   afterEach(async () => {
     // Whatever a test did, the next one starts with every dependency up.
-    await fault('dynamodb', 'resume').catch(() => undefined);
-    await fault('dynamodb', 'ready');
+    for (const child of ['dynamodb', 'maildev'] as const) {
+      await fault(child, 'resume').catch(() => undefined);
+      await fault(child, 'ready');
+    }
     await stripeOutage({ down: false });
+  });
+
+  it('delivers every email sent while the mail server is paused or crashed, once it is back', async () => {
+    const tenant = await createTenant();
+    const invite = async () => {
+      const email = `${unique('mail-fault')}@example.test`;
+      const invited = await call('POST', `/v1/tenants/${tenant.id}/users`, {
+        token: tenant.owner.token,
+        body: { email, role: 'member' },
+      });
+      expect(invited.status, invited.text).toBe(201);
+      return email;
+    };
+    await fault('maildev', 'pause');
+    const whilePaused = [await invite(), await invite(), await invite()];
+    await pause(4_000);
+    await fault('maildev', 'resume');
+    const before = (await fault('maildev', 'ready')).maildev.restarts;
+    await fault('maildev', 'crash');
+    const whileDown = [await invite(), await invite()];
+    expect((await fault('maildev', 'ready')).maildev.restarts).toBe(before + 1);
+    // Each person gets both emails: the invitation and the temporary password.
+    for (const email of [...whilePaused, ...whileDown]) {
+      const received = await inbox(email, { atLeast: 2, waitMs: 30_000 });
+      expect(received.map((message) => message.subject).sort(), email).toEqual(
+        [`[${tenant.name}] You are invited to ${tenant.name}`, 'Your temporary password'].sort(),
+      );
+    }
   });
 
   it('answers 503 with Retry-After while DynamoDB is paused, within the gateway’s 30 s, and loses nothing acknowledged', async () => {

@@ -285,13 +285,14 @@ describe('the Tenantry stack', () => {
     expect(authorizerPolicy.match(/cognito-idp:\w+/g)).toEqual(['cognito-idp:AdminGetUser']);
   });
 
-  it('lets only signup (the tenants function) and the notifications send email, and only as the configured sender', () => {
+  it('lets only signup (tenants), invitations (users) and the notifications send email, and only as the configured sender', () => {
     const withSes = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes('ses:'),
     );
-    expect(withSes.map(([id]) => id)).toHaveLength(2);
+    expect(withSes.map(([id]) => id)).toHaveLength(3);
     expect(withSes.map(([id]) => id).find((id) => /Notifications/.test(id))).toBeDefined();
     expect(withSes.map(([id]) => id).find((id) => /tenants/.test(id))).toBeDefined();
+    expect(withSes.map(([id]) => id).find((id) => /users/.test(id))).toBeDefined();
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'tenantry.example' });
     const statement = (
       withSes[0]?.[1].Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }

@@ -1,5 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { activate, addUser, call, createTenant, unique, type TestTenant } from '../helpers/twin-api';
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  activate,
+  addUser,
+  call,
+  cognito,
+  createTenant,
+  inbox,
+  twin,
+  unique,
+  type TestTenant,
+} from '../helpers/twin-api';
+
+/** The temporary password in an invitation email (Cognito's wording). */
+const temporaryPasswordIn = (text: string) => /temporary password is (\S+)\./.exec(text)?.[1] ?? '';
 
 interface Invited {
   id: string;
@@ -113,5 +127,62 @@ describe('invitations', () => {
       const one = await call('GET', `/v1/tenants/${tenant.id}/users/${pending.id}`, { token: manager });
       expect(one.body).toMatchObject({ id: pending.id, email: pending.email, status: 'invited' });
     }
+  });
+
+  it('really sends a resent invitation: a new temporary password that signs in, and the invitation again', async () => {
+    const pending = await invite(tenant);
+    const [first] = await inbox(pending.email, { subject: 'Your temporary password', waitMs: 30_000 });
+    expect(first).toBeDefined();
+    const resent = await call('POST', `/v1/tenants/${tenant.id}/users/${pending.id}/resend-invitation`, {
+      token: tenant.owner.token,
+    });
+    expect(resent.status).toBe(200);
+    const passwords = await inbox(pending.email, {
+      subject: 'Your temporary password',
+      atLeast: 2,
+      waitMs: 30_000,
+    });
+    expect(passwords).toHaveLength(2);
+    const renewed = temporaryPasswordIn(passwords[1]?.text ?? '');
+    expect(renewed).not.toBe(temporaryPasswordIn(first?.text ?? ''));
+    const invitations = await inbox(pending.email, {
+      subject: 'You are invited',
+      atLeast: 2,
+      waitMs: 30_000,
+    });
+    expect(invitations).toHaveLength(2);
+    // The new temporary password is the one that works: Cognito asks for the person's own.
+    const signIn = await cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: twin.clientId,
+        AuthParameters: { USERNAME: pending.email, PASSWORD: renewed },
+      }),
+    );
+    expect(signIn.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+  });
+
+  it('resends only the invitation to a person who has their own password', async () => {
+    const other = await createTenant();
+    const member = await addUser(other, 'member');
+    const invited = await call<Invited>('POST', `/v1/tenants/${tenant.id}/users`, {
+      token: tenant.owner.token,
+      body: { email: member.email, role: 'viewer' },
+    });
+    expect(invited.status).toBe(201);
+    await inbox(member.email, { subject: 'You are invited', waitMs: 30_000 });
+    const resent = await call('POST', `/v1/tenants/${tenant.id}/users/${invited.body.id}/resend-invitation`, {
+      token: tenant.owner.token,
+    });
+    expect(resent.status).toBe(200);
+    const invitations = await inbox(member.email, {
+      subject: `You are invited to ${tenant.name}`,
+      atLeast: 2,
+      waitMs: 30_000,
+    });
+    expect(invitations).toHaveLength(2);
+    // Their password is theirs: no new temporary one, and they still sign in with it.
+    expect(await inbox(member.email, { subject: 'Your temporary password', waitMs: 0 })).toHaveLength(1);
+    expect((await call('GET', `/v1/tenants/${other.id}/agents`, { token: member.token })).status).toBe(200);
   });
 });
