@@ -31,6 +31,9 @@ const unitEnv = {
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+/** expect.poll waits 1 s by default: a page or a twin on two busy cores takes longer. */
+const patientPolls = { poll: { timeout: 15_000, interval: 100 } };
+
 export default defineConfig({
   test: {
     reporters: ['default', 'json'],
@@ -57,6 +60,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
           setupFiles: ['test/helpers/twin-env.ts'],
+          expect: patientPolls,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -69,6 +73,7 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
           setupFiles: ['test/helpers/twin-env.ts'],
+          expect: patientPolls,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 1 },
@@ -82,6 +87,7 @@ export default defineConfig({
           include: ['test/faults/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
           setupFiles: ['test/helpers/twin-env.ts'],
+          expect: patientPolls,
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,

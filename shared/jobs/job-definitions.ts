@@ -24,6 +24,13 @@ export const JOBS = {
     description:
       'Ends trials with no plan bought (to TRIAL_END_PLAN) and suspends tenants whose payment is owed past the grace.',
   },
+  'quota-reconcile': {
+    /** 04:00 UTC every day. */
+    schedule: { minute: '0', hour: '4', day: '*' },
+    periodOf: (now: Date) => now.toISOString().slice(0, 10),
+    description:
+      'Recounts every tenant’s counted resources and runs against their items, repairs a counter that drifted (audited), and publishes the drift found.',
+  },
   'tenant-purge': {
     /** 03:00 UTC every day. */
     schedule: { minute: '0', hour: '3', day: '*' },

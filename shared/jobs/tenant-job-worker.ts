@@ -12,6 +12,7 @@ import { overageAmounts, reportOverage } from '../billing/overage-report';
 import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
 import { purgeTenant } from '../tenants/tenant-purge';
+import { reconcileQuotas } from '../quotas/reconciliation';
 import { runWithTenantContext, type TenantContext } from '../tenancy/context';
 import { systemContextFor } from '../tenancy/system-context';
 import { PERIODIC_RESOURCES, PLANS } from '../tenants/plans';
@@ -151,6 +152,8 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
         return dailyBilling(ctx, now);
       case 'tenant-purge':
         return purgeTenant(stripeBilling, ctx.tenantId, now).then(() => undefined);
+      case 'quota-reconcile':
+        return reconcileQuotas(ctx, now).then(() => undefined);
     }
   });
 }

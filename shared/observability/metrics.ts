@@ -52,3 +52,10 @@ export function recordRequestCost(request: FinishedRequest): void {
   metric.addMetric('WriteCapacityUnits', MetricUnit.Count, request.writeUnits);
   publishFinishedRequest(request);
 }
+
+/** How far a quota counter had drifted from its items when the reconciliation repaired it. */
+export function countQuotaDrift(resource: string, drift: number): void {
+  const metric = metrics.singleMetric();
+  metric.addDimension('resource', resource);
+  metric.addMetric('QuotaDriftRepaired', MetricUnit.Count, drift);
+}

@@ -54,6 +54,7 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'memory.create': (u) => ({ kind: 'text', content: `remember ${u}` }),
   'memory.get': () => undefined,
   'memory.delete': () => undefined,
+  'quotas.reconcile': () => undefined,
   'runs.start': () => ({ input: { prompt: 'hello' } }),
   'runs.complete': () => ({ status: 'succeeded', tokensUsed: 1234 }),
   'runs.list': () => undefined,

@@ -17,6 +17,9 @@ import {
   type TestTenant,
 } from '../helpers/twin-api';
 
+import { platformDocumentClient } from '../../shared/data/clients';
+import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
+
 interface Scenario {
   /** Who acts: the tenant's owner, or the platform admin. */
   actor: 'owner' | 'platformAdmin' | 'newOwner';
@@ -63,6 +66,19 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
       return {};
     },
     action: 'secret.deleted',
+  },
+  'quotas.reconcile': {
+    actor: 'platformAdmin',
+    // One counter off its items, as a request that died half-way leaves it (a while ago).
+    prepare: async (tenant) => {
+      await QuotaCounterEntity.patch({ tenantId: tenant.id, resource: 'users', period: STANDING_PERIOD })
+        .set({ used: 3, updatedAt: new Date(Date.now() - 5 * 60_000).toISOString() })
+        .go({ client: platformDocumentClient, response: 'none' });
+      return {};
+    },
+    action: 'quota.reconciled',
+    before: { used: 3 },
+    after: { used: 1 },
   },
   'tenants.reactivate': {
     actor: 'platformAdmin',

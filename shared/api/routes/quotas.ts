@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
-import { PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../tenants/plans';
+import { COUNTED_RESOURCES, PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../tenants/plans';
 import { timestamp } from '../schemas/common';
 
 const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
@@ -71,6 +71,27 @@ const usageReport = component(
   }),
 );
 
+const reconciliation = component(
+  'QuotaReconciliation',
+  z.object({
+    counters: z.array(
+      z.object({
+        resource: z.enum([...COUNTED_RESOURCES, 'runs']),
+        period: z.string().check(z.describe('`ALL` for counted resources, `YYYY-MM` for runs.')),
+        counted: z.number().check(z.describe('What the counter said.')),
+        recounted: z.number().check(z.describe('What its items add up to.')),
+        outcome: z
+          .enum(['matches', 'repaired', 'busy'])
+          .check(
+            z.describe(
+              '`repaired`: set to the recount, audited as `quota.reconciled`. `busy`: it moved in the last minute (a request may be in flight) and is left for the next pass.',
+            ),
+          ),
+      }),
+    ),
+  }),
+);
+
 export const QUOTA_ROUTES = [
   {
     id: 'quotas.get',
@@ -110,5 +131,24 @@ export const QUOTA_ROUTES = [
     },
     responses: { 200: { description: 'The usage series.', schema: usageReport } },
     errors: ['invalid_range', 'range_too_long'],
+  },
+  {
+    id: 'quotas.reconcile',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/quotas/reconcile',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'platform:tenants:manage',
+    summary: 'Reconcile the quota counters (platform admins)',
+    description:
+      'Recounts the tenant’s counted resources (users, agents, API keys, storage) and its runs of this month and the last against their items, now rather than at the daily `quota-reconcile` job, and repairs a counter that drifted (audited, with before and after). A counter that moved in the last minute is left as `busy`.',
+    request: { path: tenantPath },
+    responses: {
+      200: {
+        description: 'What each counter said, what its items add up to, and what was done.',
+        schema: reconciliation,
+      },
+    },
+    errors: [],
   },
 ] as const satisfies readonly RouteDefinition[];

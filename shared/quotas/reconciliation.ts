@@ -1,0 +1,177 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { auditSourceOf } from '../audit/actor';
+import { auditEventItem } from '../audit/audit-log';
+import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
+import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
+import { tenantPartitionKey } from '../data/table-definition';
+import { writeTransaction } from '../data/transactions';
+import { ConflictError } from '../errors';
+import { logger } from '../observability/logger';
+import { countQuotaDrift } from '../observability/metrics';
+import type { TenantContext } from '../tenancy/context';
+import type { CountedResource } from '../tenants/plans';
+import { monthPeriod, previousMonthPeriod } from './periods';
+
+/** One counter as the reconciliation found it. */
+export interface ReconciledCounter {
+  resource: CountedResource | 'runs';
+  period: string;
+  /** What the counter said. */
+  counted: number;
+  /** What its items add up to. */
+  recounted: number;
+  /**
+   * `matches`; `repaired` (set to the recount, audited); or `busy`: it moved in the last minute, so a
+   * request may be between its count and its item, and it is left for the next pass.
+   */
+  outcome: 'matches' | 'repaired' | 'busy';
+}
+
+/** A counter that changed this recently may have requests in flight (10 s at most): left alone. */
+const QUIET_MS = 60_000;
+
+interface Recount {
+  resource: ReconciledCounter['resource'];
+  period: string;
+  /** The items' sort key prefix, the attributes read, and what each item adds. */
+  prefix: string;
+  attributes: string[];
+  measure: (item: Record<string, unknown>) => number;
+}
+
+/** What each counter counts: the items of the tenant's partition, as their writes keep them. */
+function recounts(now: Date): Recount[] {
+  const runsOf = (period: string): Recount => ({
+    resource: 'runs',
+    period,
+    prefix: 'RUN#',
+    attributes: ['period'],
+    measure: (item) => (item.period === period ? 1 : 0),
+  });
+  return [
+    { resource: 'users', period: STANDING_PERIOD, prefix: 'USER#', attributes: [], measure: () => 1 },
+    { resource: 'agents', period: STANDING_PERIOD, prefix: 'AGENT#', attributes: [], measure: () => 1 },
+    {
+      resource: 'apiKeys',
+      period: STANDING_PERIOD,
+      prefix: 'APIKEY#',
+      attributes: ['status'],
+      measure: (item) => (item.status === 'revoked' ? 0 : 1),
+    },
+    {
+      resource: 'storageBytes',
+      period: STANDING_PERIOD,
+      prefix: 'MEMORY#',
+      attributes: ['sizeBytes'],
+      measure: (item) => (typeof item.sizeBytes === 'number' ? item.sizeBytes : 0),
+    },
+    runsOf(monthPeriod(now)),
+    runsOf(previousMonthPeriod(now)),
+  ];
+}
+
+/** Adds up the items under a prefix of the tenant's partition (a Query; no tenant code Scans). */
+async function recount(tenantId: string, spec: Recount): Promise<number> {
+  let total = 0;
+  let start: Record<string, unknown> | undefined;
+  const names = Object.fromEntries(spec.attributes.map((name, index) => [`#a${index}`, name]));
+  do {
+    const page = await tenantDocumentClient.send(
+      new QueryCommand({
+        TableName: TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': tenantPartitionKey(tenantId), ':prefix': spec.prefix },
+        ExpressionAttributeNames: { '#sk': 'sk', ...names },
+        ProjectionExpression: ['#sk', ...Object.keys(names)].join(', '),
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) total += spec.measure(item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return total;
+}
+
+/** Sets a drifted counter to its recount, on the condition that nobody moved it meanwhile, audited. */
+async function repair(
+  ctx: TenantContext,
+  spec: Recount,
+  counter: { used: number; updatedAt: string } | null,
+  recounted: number,
+  now: Date,
+): Promise<void> {
+  const key = { tenantId: ctx.tenantId, resource: spec.resource, period: spec.period };
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    {
+      action: 'quota.reconciled',
+      targetType: 'quota',
+      targetId: `${spec.resource}#${spec.period}`,
+      before: { used: counter?.used ?? 0 },
+      after: { used: recounted },
+    },
+    now,
+  );
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ quotaCounter, auditEvent }) => ({
+      counter: counter
+        ? quotaCounter
+            .patch(key)
+            .set({ used: recounted, updatedAt: now.toISOString() })
+            .where((attr, op) => op.eq(attr.updatedAt, counter.updatedAt))
+            .commit()
+        : quotaCounter.create({ ...key, used: recounted, updatedAt: now.toISOString() }).commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { counter: () => new ConflictError('The counter moved meanwhile.', 'concurrent_modification') },
+  );
+}
+
+/**
+ * Recounts every counted resource of a tenant (users, agents, API keys, storage) and its runs of
+ * this month and the last against their items, and repairs a counter that drifted: a request that
+ * died between a count and its item (a run's count is taken before the run is written), or any
+ * bug. A counter that moved in the last minute is left for the next pass (a request may be in
+ * flight), and a repair is conditional on the counter not moving meanwhile. Each repair is audited
+ * (`quota.reconciled`, before and after) and the drift found is published as a metric.
+ */
+export async function reconcileQuotas(ctx: TenantContext, now: Date): Promise<ReconciledCounter[]> {
+  const found: ReconciledCounter[] = [];
+  for (const spec of recounts(now)) {
+    const stored = (
+      await QuotaCounterEntity.get({
+        tenantId: ctx.tenantId,
+        resource: spec.resource,
+        period: spec.period,
+      }).go({
+        consistent: true,
+      })
+    ).data;
+    const counter = stored ? { used: stored.used, updatedAt: stored.updatedAt } : null;
+    const recounted = await recount(ctx.tenantId, spec);
+    const counted = counter?.used ?? 0;
+    const line = { resource: spec.resource, period: spec.period, counted, recounted };
+    if (counted === recounted) {
+      found.push({ ...line, outcome: 'matches' });
+      continue;
+    }
+    const moved = counter ? now.getTime() - Date.parse(counter.updatedAt) < QUIET_MS : false;
+    if (moved) {
+      found.push({ ...line, outcome: 'busy' });
+      continue;
+    }
+    try {
+      await repair(ctx, spec, counter, recounted, now);
+      countQuotaDrift(spec.resource, Math.abs(recounted - counted));
+      logger.warn('A quota counter had drifted from its items and was repaired', { ...line });
+      found.push({ ...line, outcome: 'repaired' });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      found.push({ ...line, outcome: 'busy' });
+    }
+  }
+  return found;
+}
