@@ -73,7 +73,14 @@ export class TenantryStack extends Stack {
     // unless CDK context `consoleUrl` names a custom domain; the API allows it as a CORS origin.
     this.console = new TenantryConsole(this, 'Console');
     const consoleUrl = contextText(this, 'consoleUrl', this.console.url);
+    // How long an export is kept: what the app tells people and what the bucket's lifecycle does,
+    // from one value (CDK context `exportRetentionDays`, 1 to 30).
+    const exportRetentionDays = Number(contextText(this, 'exportRetentionDays', '7'));
+    if (!Number.isInteger(exportRetentionDays) || exportRetentionDays < 1 || exportRetentionDays > 30) {
+      throw new Error('CDK context exportRetentionDays must be a whole number of days from 1 to 30.');
+    }
     const environment = {
+      EXPORT_RETENTION_DAYS: String(exportRetentionDays),
       EMAIL_FROM: emailFrom,
       CONSOLE_URL: consoleUrl,
       CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
@@ -145,7 +152,10 @@ export class TenantryStack extends Stack {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       lifecycleRules: [
-        { expiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        {
+          expiration: Duration.days(exportRetentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -7,6 +7,7 @@ import { AuditEventEntity } from './entities/audit-event';
 import { BillingCustomerEntity } from './entities/billing-customer';
 import { BillingEventEntity } from './entities/billing-event';
 import { BillingOutboxEntity } from './entities/billing-outbox';
+import { BillingPeriodEntity } from './entities/billing-period';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { PlatformAdminEntity } from './entities/platform-admin';
@@ -40,6 +41,7 @@ export const TenantryService = new Service(
     apiKey: ApiKeyEntity,
     apiKeyLookup: ApiKeyLookupEntity,
     billingOutbox: BillingOutboxEntity,
+    billingPeriod: BillingPeriodEntity,
     billingEvent: BillingEventEntity,
     billingCustomer: BillingCustomerEntity,
     platformAdmin: PlatformAdminEntity,

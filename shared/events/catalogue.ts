@@ -74,7 +74,7 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
       paragraphs: [
         `Your tenant ${tenant.name} (${tenant.slug}) was suspended.`,
         `Reason: ${data.reason}`,
-        `While it is suspended, owners and admins can still sign in to read the tenant, its audit log and its billing (and pay what is owed), and export its data. Everything else is refused, API keys included${data.runsCancelled ? `, and its ${data.runsCancelled} running run${data.runsCancelled === 1 ? ' was' : 's were'} stopped` : ''}.`,
+        `While it is suspended, its people can still sign in and read the tenant and its usage; owners and admins its audit log, and export its data; owners its billing, and pay what is owed. Everything else is refused, API keys included${data.runsCancelled ? `, and its ${data.runsCancelled} running run${data.runsCancelled === 1 ? ' was' : 's were'} stopped` : ''}.`,
         'If you think this is a mistake, reply to this email.',
       ],
     }),

@@ -1,10 +1,12 @@
-import { platformDocumentClient } from '../data/clients';
+import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
 import { BillingPeriodEntity } from '../data/entities/billing-period';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { TenantEntity } from '../data/entities/tenant';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { auditSourceOf } from '../audit/actor';
-import { recordAuditEvent } from '../audit/audit-log';
+import { auditEventItem } from '../audit/audit-log';
+import { writeTransaction } from '../data/transactions';
+import { ConflictError } from '../errors';
 import { enforceDunning } from '../billing/dunning';
 import { capacityCostUsd } from '../quotas/capacity-ledger';
 import { endTrial, noticeTrialEnding } from '../billing/trials';
@@ -78,33 +80,41 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
     dynamoDbUsd: Number(capacityCostUsd(units).toFixed(6)),
     planPrice: PLANS[ctx.plan].monthlyPrice,
   };
-  let first = true;
-  try {
-    await BillingPeriodEntity.create({
-      tenantId: ctx.tenantId,
-      period,
-      plan: ctx.plan,
-      usage,
-      limits,
-      overage,
-      amounts,
-      servingCost,
-      closedAt: now.toISOString(),
-    }).go({
-      response: 'none',
-    });
-  } catch (error) {
-    if (!isConditionalFailure(error)) throw error;
-    first = false;
-  }
-  if (first) {
-    await recordAuditEvent(ctx.tenantId, auditSourceOf(ctx), {
+  // The bill and its audit event in one transaction: the first close writes both, a rerun neither.
+  const audit = auditEventItem(
+    ctx.tenantId,
+    auditSourceOf(ctx),
+    {
       action: 'billing.period_closed',
       targetType: 'billing_period',
       targetId: period,
       after: { usage, overage, amounts, servingCost },
-    });
-  }
+    },
+    now,
+  );
+  await writeTransaction(
+    tenantDocumentClient,
+    ({ billingPeriod, auditEvent }) => ({
+      bill: billingPeriod
+        .create({
+          tenantId: ctx.tenantId,
+          period,
+          plan: ctx.plan,
+          usage,
+          limits,
+          overage,
+          amounts,
+          servingCost,
+          closedAt: now.toISOString(),
+        })
+        .commit(),
+      audit: auditEvent.create(audit).commit(),
+    }),
+    { bill: () => new ConflictError('The period is closed already.', 'concurrent_modification') },
+  ).catch((error: unknown) => {
+    // Closed by an earlier run: its bill and audit event stand; the overage report below is idempotent.
+    if (!(error instanceof ConflictError)) throw error;
+  });
   const bill = (await BillingPeriodEntity.get({ tenantId: ctx.tenantId, period }).go({ consistent: true }))
     .data;
   if (bill) await reportOverage(stripeBilling, bill, now);

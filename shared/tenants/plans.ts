@@ -21,7 +21,8 @@ export const LIMIT_NAMES = [...QUOTA_RESOURCES, 'requestsPerMinute'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 export type Limits = Record<LimitName, number | null>;
 
-export const FEATURE_FLAGS = ['customAgents', 'auditExport', 'sso', 'webhooks'] as const;
+/** What a plan sells beyond its limits: only what the API checks (a feature is sold once it exists). */
+export const FEATURE_FLAGS = ['auditExport', 'webhooks'] as const;
 export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
 
 /** A price in the currency's minor unit (cents). */
@@ -94,7 +95,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       requestsPerMinute: 300,
     },
     retentionDays: 30,
-    features: ['customAgents'],
+    features: [],
     graceOveragePercent: 10,
   },
   professional: {
@@ -117,7 +118,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       requestsPerMinute: 1_200,
     },
     retentionDays: 90,
-    features: ['customAgents', 'auditExport', 'webhooks'],
+    features: ['auditExport', 'webhooks'],
     graceOveragePercent: 20,
   },
   enterprise: {
@@ -136,7 +137,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       requestsPerMinute: null,
     },
     retentionDays: 365,
-    features: ['customAgents', 'auditExport', 'sso', 'webhooks'],
+    features: ['auditExport', 'webhooks'],
     graceOveragePercent: 0,
   },
 };

@@ -665,6 +665,23 @@ describe('the console (S3 and CloudFront)', () => {
     for (const url of urls) expect(url).toEqual(consoleUrl());
   });
 
+  it('keeps exports as long as the app says, from one context value', () => {
+    const expiryOf = (template: Template) =>
+      Object.values(template.findResources('AWS::S3::Bucket'))
+        .map((bucket) => JSON.stringify(bucket.Properties))
+        .find((properties) => properties.includes('AbortIncompleteMultipartUpload'));
+    expect(expiryOf(template)).toContain('"ExpirationInDays":7');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], exportRetentionDays: '14' } });
+    const custom = Template.fromStack(new TenantryStack(app, 'LongerExports'));
+    expect(expiryOf(custom)).toContain('"ExpirationInDays":14');
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EXPORT_RETENTION_DAYS: '14' }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EXPORT_RETENTION_DAYS: '7' }) },
+    });
+  });
+
   it('takes a custom console address from the cdk context', () => {
     const app = new App({
       context: { 'aws:cdk:bundling-stacks': [], consoleUrl: 'https://console.example.com' },

@@ -83,7 +83,7 @@ export function TenantLayout() {
             </strong>{' '}
             {tenant.statusReason && <span>Reason: {tenant.statusReason}. </span>}
             {tenant.status === 'suspended'
-              ? 'Its API keys are refused and nothing can be changed until a platform admin reactivates it; you can still read it, its audit log and export its data.'
+              ? `Its API keys are refused and nothing can be changed until ${tenant.statusReason === 'payment_overdue' ? 'what is owed is paid (Billing, for owners)' : 'a platform admin reactivates it'}; you can still read it, its usage and, as an owner or admin, its audit log and export its data.`
               : `It can be restored until ${new Date(tenant.purgeAfter ?? '').toLocaleDateString()}, then it is erased.`}
           </div>
         )}
