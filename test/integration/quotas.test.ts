@@ -377,6 +377,10 @@ describe('periods and retries', () => {
     expect(second.status).toBe(201);
     expect(second.body.id).toBe(first.body.id);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
+    // The first answer's rate-limit headers described its own minute: a replay does not repeat them.
+    expect(first.headers.get('ratelimit-remaining')).not.toBeNull();
+    expect(second.headers.get('ratelimit-remaining')).toBeNull();
+    expect(second.headers.get('ratelimit-limit')).toBeNull();
     expect(await counter(tenant.id, 'agents', STANDING_PERIOD)).toBe(1);
     expect(await countItems(tenant.id, 'AGENT#')).toBe(1);
     const reused = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
@@ -605,7 +609,7 @@ describe('idempotency records', () => {
           lockedUntil,
         }).go(),
       );
-    await claim('running', now + 60);
+    await claim('running', now + 14);
     const busy = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
       token: tenant.owner.token,
       body,
@@ -621,5 +625,28 @@ describe('idempotency records', () => {
       at,
     });
     expect(freed.status).toBe(201);
+  });
+
+  it('holds a key for what the first request’s invocation has left, not a fixed minute', async () => {
+    const { IdempotencyRecordEntity } = await import('../../shared/data/entities/idempotency-record');
+    const tenant = await createTenant();
+    const at = new Date('2034-02-01T00:00:00.000Z');
+    const response = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body: { name: 'timed', model: 'claude-sonnet' },
+      headers: { 'idempotency-key': 'timed' },
+      at,
+    });
+    expect(response.status).toBe(201);
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'professional');
+    const record = await runWithTenantContext(ctx, () =>
+      IdempotencyRecordEntity.get({ tenantId: tenant.id, scopeKey: `${tenant.owner.id}#timed` }).go({
+        consistent: true,
+      }),
+    );
+    const lock = (record.data?.lockedUntil ?? 0) - Math.floor(at.getTime() / 1000);
+    // The function's 10 s and a 5 s margin, not 60 s.
+    expect(lock).toBeGreaterThan(5);
+    expect(lock).toBeLessThanOrEqual(15);
   });
 });

@@ -12,10 +12,22 @@ import { ConflictError, UnprocessableError, ValidationError } from '../../errors
 const { ttlSeconds } = getConfig().idempotency;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /**
- * How long an unfinished first request holds its key: longer than any function's timeout, so a
- * request that died mid-way (timeout, crash) does not block its retries for the whole TTL.
+ * An unfinished first request holds its key for what its invocation has left and this margin: past
+ * that it cannot be running any more (the function's timeout ended it), so a request that died
+ * mid-way does not block its retries for long, and a slow one is never run twice at once.
  */
-const IN_PROGRESS_LOCK_SECONDS = 60;
+const LOCK_MARGIN_SECONDS = 5;
+
+/**
+ * The answer as it is kept for replays: without the RateLimit-* headers, which described the
+ * first request's minute and would be stale on a replay (which meters nothing).
+ */
+function replayable(response: ApiResult): ApiResult {
+  const headers = Object.fromEntries(
+    Object.entries(response.headers ?? {}).filter(([name]) => !/^ratelimit/i.test(name)),
+  );
+  return { statusCode: response.statusCode, headers, body: response.body };
+}
 
 function requestHash(event: ApiEvent): string {
   return createHash('sha256')
@@ -67,6 +79,7 @@ export function idempotencyMiddleware(
       }
       const hash = requestHash(event);
       const now = Math.floor(context.scope.receivedAt.getTime() / 1000);
+      const lockSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000) + LOCK_MARGIN_SECONDS;
       const itemKey = itemKeyOf(ctx, key);
       try {
         await runWithTenantContext(ctx, () =>
@@ -75,7 +88,7 @@ export function idempotencyMiddleware(
             requestHash: hash,
             status: 'in_progress',
             expiresAt: now + ttlSeconds,
-            lockedUntil: now + IN_PROGRESS_LOCK_SECONDS,
+            lockedUntil: now + lockSeconds,
           })
             .where(
               (attr, op) =>
@@ -120,7 +133,7 @@ export function idempotencyMiddleware(
         IdempotencyRecordEntity.patch(record.key)
           .set({
             status: 'completed',
-            response: { statusCode: response.statusCode, headers: response.headers, body: response.body },
+            response: replayable(response),
           })
           .go({ response: 'none' }),
       );
