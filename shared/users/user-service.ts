@@ -90,6 +90,17 @@ export async function listUsers(
   return { items: result.data.map(toUserView), nextCursor: sealCursor(list, result.cursor) };
 }
 
+/** The invitation email to the invitee (`user.invited`), from whoever invited them. */
+function announceInvitation(
+  ctx: TenantContext,
+  invitee: { email: string; role: Role },
+  newAccount: boolean,
+  now: Date,
+): Promise<void> {
+  const invitedBy = ctx.principal.type === 'user' && ctx.principal.email ? ctx.principal.email : 'Your team';
+  return announce(ctx.tenantId, 'user.invited', { ...invitee, invitedBy, newAccount }, now);
+}
+
 export interface InviteUserInput {
   email: string;
   role: Role;
@@ -153,17 +164,7 @@ export async function inviteUser(
   if (!person.enabled) await enableDirectoryUser(username);
   await afterCountedTake(ctx, 'users', now);
   if (input.role === 'owner') forgetTenant(ctx.tenantId);
-  await announce(
-    ctx.tenantId,
-    'user.invited',
-    {
-      email: input.email,
-      role: input.role,
-      invitedBy: ctx.principal.type === 'user' && ctx.principal.email ? ctx.principal.email : 'Your team',
-      newAccount: person.neverSignedIn,
-    },
-    now,
-  );
+  await announceInvitation(ctx, { email: input.email, role: input.role }, person.neverSignedIn, now);
   return toUserView(membership);
 }
 
@@ -300,16 +301,6 @@ export async function resendInvitation(
     username: current.cognitoUsername,
     email: current.email,
   });
-  await announce(
-    ctx.tenantId,
-    'user.invited',
-    {
-      email: current.email,
-      role: current.role,
-      invitedBy: ctx.principal.type === 'user' && ctx.principal.email ? ctx.principal.email : 'Your team',
-      newAccount: newPassword,
-    },
-    now,
-  );
+  await announceInvitation(ctx, current, newPassword, now);
   return toUserView({ ...current, invitedAt, updatedAt: invitedAt });
 }

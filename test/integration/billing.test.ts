@@ -130,6 +130,22 @@ async function heldBackPurchase(plan: string) {
   };
 }
 
+/**
+ * With webhooks held: a tenant that bought starter and whose payment then failed, both events
+ * delivered (the tenant is past due), the rest held.
+ */
+async function purchasedThenPastDue() {
+  const purchase = await heldBackPurchase('starter');
+  expect((await deliver(purchase.createdPayload)).status).toBe(200);
+  await standIn(`subscriptions/${purchase.subscription.id}/fail_payment`);
+  const failed = (await standInEvents()).find(
+    (e) =>
+      e.type === 'invoice.payment_failed' && JSON.stringify(e.data.object).includes(purchase.subscription.id),
+  );
+  expect((await deliver(JSON.stringify(await stripe.events.retrieve(failed?.id ?? '')))).status).toBe(200);
+  return purchase;
+}
+
 /** Runs `fn` while the stand-in keeps its events instead of delivering them (tests deliver them). */
 async function withWebhooksHeld(fn: () => Promise<void>): Promise<void> {
   await standIn('webhooks', { paused: true });
@@ -326,15 +342,7 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
 
   it('asks Stripe before it suspends: a payment whose events never came clears the debt instead', () =>
     withWebhooksHeld(async () => {
-      const { tenant, subscription, createdPayload } = await heldBackPurchase('starter');
-      expect((await deliver(createdPayload)).status).toBe(200);
-      await standIn(`subscriptions/${subscription.id}/fail_payment`);
-      const failed = (await standInEvents()).find(
-        (e) => e.type === 'invoice.payment_failed' && JSON.stringify(e.data.object).includes(subscription.id),
-      );
-      expect((await deliver(JSON.stringify(await stripe.events.retrieve(failed?.id ?? '')))).status).toBe(
-        200,
-      );
+      const { tenant, subscription } = await purchasedThenPastDue();
       const owed = await tenantItem(tenant.id);
       expect(owed?.pastDueSince).toEqual(expect.any(String));
       // The customer pays; its events are lost.
@@ -353,13 +361,7 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
 
   it('suspends after the grace when Stripe confirms the debt (positive control), and not while Stripe is down', () =>
     withWebhooksHeld(async () => {
-      const { tenant, subscription, createdPayload } = await heldBackPurchase('starter');
-      expect((await deliver(createdPayload)).status).toBe(200);
-      await standIn(`subscriptions/${subscription.id}/fail_payment`);
-      const failed = (await standInEvents()).find(
-        (e) => e.type === 'invoice.payment_failed' && JSON.stringify(e.data.object).includes(subscription.id),
-      );
-      await deliver(JSON.stringify(await stripe.events.retrieve(failed?.id ?? '')));
+      const { tenant, subscription } = await purchasedThenPastDue();
       const since = Date.parse((await tenantItem(tenant.id))?.pastDueSince ?? '');
       const job = { job: 'billing-daily' as const, tenantId: tenant.id, period: 'x' };
       await standIn('outage', { down: true, paths: [`/v1/subscriptions/${subscription.id}`] });
