@@ -2,6 +2,9 @@ import * as z from 'zod/mini';
 import { PLATFORM_ADMIN_GROUP } from './identity/user-pool-definition';
 import { PLAN_IDS } from './tenants/plans';
 
+/** The request body limit the functions enforce unless configured otherwise (MAX_BODY_BYTES). */
+export const DEFAULT_MAX_BODY_BYTES = 16_384;
+
 /**
  * The one place that reads `process.env`. Everything else asks {@link getConfig}, so a missing or
  * malformed setting fails at cold start with a message naming it, not deep inside a request.
@@ -47,7 +50,7 @@ const configSchema = z.pipe(
     CONSOLE_URL: z._default(z.url(), 'http://127.0.0.1:5173'),
     TENANT_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
     MEMBERSHIP_CACHE_TTL_MS: wholeNumber(0, 60_000, 5_000),
-    MAX_BODY_BYTES: wholeNumber(1_024, 1_048_576, 16_384),
+    MAX_BODY_BYTES: wholeNumber(1_024, 1_048_576, DEFAULT_MAX_BODY_BYTES),
     TRIAL_DAYS: wholeNumber(0, 365, 14),
     /** Days a deleted tenant's data is kept (and the tenant can be restored) before it is purged. */
     TENANT_DELETION_RETENTION_DAYS: wholeNumber(0, 365, 30),

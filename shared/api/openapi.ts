@@ -1,11 +1,13 @@
 import * as z from 'zod';
 import type * as core from 'zod/v4/core';
 import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../errors';
+import { DEFAULT_MAX_BODY_BYTES } from '../config';
 import { PROBLEM_TYPE_BASE } from '../http/problem';
 import { isIdempotent, type RouteDefinition } from '../http/route';
 import { ROLE_PERMISSIONS, ROLES } from '../tenancy/roles';
 import { ROUTES } from './manifest';
 import { COMPONENTS } from './schemas/components';
+import { MAX_DEPTH, MAX_MAGNITUDE, MIN_MAGNITUDE } from './schemas/json-value';
 
 type JsonSchema = Record<string, unknown>;
 type Document = Record<string, unknown>;
@@ -51,7 +53,23 @@ Tenant requests count against the plan's requests per minute and API calls per m
 \`RateLimit-Policy\`, \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a \`429\`
 carries \`Retry-After\`. \`POST\` requests accept an \`Idempotency-Key\`: a retry with the same key and
 body gets the first answer back (\`Idempotent-Replayed: true\`) and counts nothing twice (except where
-the answer holds a secret shown once: creating an API key).`;
+the answer holds a secret shown once: creating an API key).
+
+## Input the schemas do not show
+- **Body size**: a request body over ${DEFAULT_MAX_BODY_BYTES / 1024} KB (UTF-8 bytes; \`MAX_BODY_BYTES\`) is a
+  \`413 payload_too_large\`; Stripe's webhook events may be larger. A body must be JSON
+  (\`application/json\` or \`+json\`, else \`415 unsupported_media_type\`).
+- **Unknown fields and parameters**: every body, path and query schema is strict: a field or a query
+  parameter the operation does not name is a \`400 validation_failed\` that names it (it is never
+  ignored, so a misspelt filter cannot silently list everything).
+- **Text**: names, labels and other one-line fields refuse C0 and C1 control characters (NUL
+  included) and the bidirectional-override characters (U+202A–U+202E, U+2066–U+2069); longer text
+  (descriptions, instructions, reasons) allows line breaks and tabs, and refuses the rest.
+- **Stored JSON** (a run's \`input\` and \`output\`, JSON memory): nested at most ${MAX_DEPTH} levels;
+  integers within ±${Number.MAX_SAFE_INTEGER} (kept exactly); other numbers of magnitude from
+  ${MIN_MAGNITUDE} to below ${MAX_MAGNITUDE} (what DynamoDB stores).
+- **Problems name each bad field**: \`errors\` lists each one's \`path\` (\`settings.mode\`,
+  \`(root)\` for the body itself) and what is wrong with it.`;
 
 /** The problem codes the request pipeline itself may answer a route with, besides its own. */
 export function pipelineCodes(route: RouteDefinition): ProblemCode[] {

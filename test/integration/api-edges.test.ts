@@ -181,4 +181,17 @@ describe('the edges of the API', () => {
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
     });
   });
+
+  it('refuses a query parameter the route does not name, naming it (a known one is the positive control)', async () => {
+    const unknown = await call('GET', `/v1/tenants/${tenant.id}/agents?limt=5`, {
+      token: tenant.owner.token,
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'limt', message: 'is not a known field' }],
+    });
+    const known = await call('GET', `/v1/tenants/${tenant.id}/agents?limit=5`, { token: tenant.owner.token });
+    expect(known.status).toBe(200);
+  });
 });

@@ -4,10 +4,10 @@ import * as z from 'zod/mini';
  * DynamoDB nests lists and maps at most 32 levels deep, the item itself being the first: a value
  * stored in one attribute may nest 31 (found at the boundary: 31 levels store, 32 are refused).
  */
-const MAX_DEPTH = 31;
+export const MAX_DEPTH = 31;
 /** DynamoDB numbers: 38 significant digits, magnitudes from 1e-130 to below 1e126. */
-const MAX_MAGNITUDE = 1e126;
-const MIN_MAGNITUDE = 1e-130;
+export const MAX_MAGNITUDE = 1e126;
+export const MIN_MAGNITUDE = 1e-130;
 
 function problemOf(value: unknown, depth: number, path: string): string | null {
   if (typeof value === 'number') {

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../shared/api/manifest';
 import { buildOpenApiDocument, operationCodes } from '../../../shared/api/openapi';
+import { MAX_DEPTH } from '../../../shared/api/schemas/json-value';
+import { DEFAULT_MAX_BODY_BYTES } from '../../../shared/config';
 import { PROBLEM_CODES, PROBLEMS } from '../../../shared/errors';
 import { assertDocumented } from '../../helpers/contract';
 
@@ -19,6 +21,14 @@ const generated = buildOpenApiDocument() as {
 };
 
 describe('the OpenAPI document', () => {
+  it('states the input rules the schemas cannot show, from the values the API enforces', () => {
+    const introduction = (generated as unknown as { info: { description: string } }).info.description;
+    expect(introduction).toContain(`${DEFAULT_MAX_BODY_BYTES / 1024} KB`);
+    expect(introduction).toContain(`nested at most ${MAX_DEPTH} levels`);
+    expect(introduction).toContain('U+202A–U+202E');
+    expect(introduction).toContain('does not name is a `400 validation_failed` that names it');
+  });
+
   it('is exactly what the manifest generates (run `npm run openapi` after changing a route)', () => {
     expect(JSON.parse(committed)).toEqual(JSON.parse(JSON.stringify(generated)));
   });
