@@ -3,7 +3,7 @@ import { EmailClaimEntity, type EmailClaimItem } from '../data/entities/email-cl
 import { ConflictError } from '../errors';
 import { newId } from '../ids';
 import { logger } from '../observability/logger';
-import { createDirectoryUser, findDirectoryUser } from './user-directory';
+import { createDirectoryUser, findDirectoryUser, type DirectoryUser } from './user-directory';
 
 /** A person as the directory knows them, made sure of by {@link ensureDirectoryPerson}. */
 export interface DirectoryPerson {
@@ -21,10 +21,16 @@ export function normalizedEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** The address's claim, made with a new `usr_` id unless another request made it first. */
-async function claimEmail(email: string, now: Date): Promise<EmailClaimItem> {
+/**
+ * The address's claim, made with a new `usr_` id unless another request made it first; with the
+ * sign-in this call found on its way (`undefined` when it did not look: the claim was there).
+ */
+async function claimEmail(
+  email: string,
+  now: Date,
+): Promise<{ claim: EmailClaimItem; signIn?: DirectoryUser | null }> {
   const stored = await EmailClaimEntity.get({ email }).go({ consistent: true });
-  if (stored.data) return stored.data;
+  if (stored.data) return { claim: stored.data };
   // A person from before claims existed keeps their id: the claim records the sign-in they have.
   const known = await findDirectoryUser(email);
   const claim: EmailClaimItem = {
@@ -34,14 +40,14 @@ async function claimEmail(email: string, now: Date): Promise<EmailClaimItem> {
   };
   try {
     await EmailClaimEntity.create(claim).go({ response: 'none' });
-    return claim;
+    return { claim, signIn: known };
   } catch (error) {
     if (!isConditionalFailure(error)) throw error;
   }
   const winner = await EmailClaimEntity.get({ email }).go({ consistent: true });
   if (!winner.data)
     throw new ConflictError('The address changed meanwhile; retry.', 'concurrent_modification');
-  return winner.data;
+  return { claim: winner.data };
 }
 
 /**
@@ -59,8 +65,9 @@ export async function ensureDirectoryPerson(input: {
   now: Date;
 }): Promise<DirectoryPerson> {
   const email = normalizedEmail(input.email);
-  const claim = await claimEmail(email, input.now);
-  const existing = await findDirectoryUser(email);
+  const { claim, signIn } = await claimEmail(email, input.now);
+  // Looked up already when this call made the claim (a new address: one directory read, not two).
+  const existing = signIn === undefined ? await findDirectoryUser(email) : signIn;
   if (existing) {
     if (existing.userId !== claim.userId) {
       // The sign-in's id is what tokens carry, so it wins; only data from before claims can differ.
