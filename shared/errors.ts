@@ -347,6 +347,12 @@ export const PROBLEMS = {
     title: 'Idempotent request in progress',
     description: 'A request with this `Idempotency-Key` is still being processed; retry shortly.',
   },
+  idempotency_answer_lost: {
+    statuses: [409],
+    title: 'Idempotent request took effect, answer lost',
+    description:
+      'The first request with this `Idempotency-Key` took effect, then failed or ended before its answer was stored. It is not run again: read the resource to see its state, and use a new key for a new request.',
+  },
   payload_too_large: {
     statuses: [413],
     title: 'Payload too large',

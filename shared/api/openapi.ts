@@ -53,7 +53,11 @@ Tenant requests count against the plan's requests per minute and API calls per m
 \`RateLimit-Policy\`, \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a \`429\`
 carries \`Retry-After\`. \`POST\` requests accept an \`Idempotency-Key\`: a retry with the same key and
 body gets the first answer back (\`Idempotent-Replayed: true\`) and counts nothing twice (except where
-the answer holds a secret shown once: creating an API key).
+the answer holds a secret shown once: creating an API key). A key is kept 24 hours (a deployment may
+set \`IDEMPOTENCY_TTL_HOURS\`). While its first request runs, a retry is a \`409 idempotency_in_progress\`. The request's change commits in the same
+DynamoDB transaction as its key's record, so a first request that failed before it changed anything
+leaves the key free, and one that changed something and then failed or died before answering is never
+run again: its retries get \`409 idempotency_answer_lost\` (read the resource, use a new key).
 
 ## Input the schemas do not show
 - **Body size**: a request body over ${DEFAULT_MAX_BODY_BYTES / 1024} KB (UTF-8 bytes; \`MAX_BODY_BYTES\`) is a
@@ -98,7 +102,12 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
     if (route.permission) codes.push('permission_denied');
     if (route.feature) codes.push('feature_not_in_plan');
     if (isIdempotent(route)) {
-      codes.push('invalid_idempotency_key', 'idempotency_in_progress', 'idempotency_key_reused');
+      codes.push(
+        'invalid_idempotency_key',
+        'idempotency_in_progress',
+        'idempotency_answer_lost',
+        'idempotency_key_reused',
+      );
     }
   }
   return codes;
@@ -327,7 +336,8 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
-        description: 'Makes a retry safe: the same key and body get the first answer back.',
+        description:
+          'Makes a retry safe: the same key and body get the first answer back, and the change is never made twice.',
         schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
       });
     }

@@ -6,6 +6,7 @@ import { recordDynamoCost } from '../observability/request-cost';
 import { sdkLogger } from '../observability/sdk-logger';
 import { currentTenantContext } from '../tenancy/context';
 import { callSignal } from './call-budget';
+import { sendWithinClaim } from './idempotency-claim';
 import { addTenantGuard, TenantIsolationError } from './tenant-guard';
 import { tenantCredentials } from './tenant-credentials';
 
@@ -72,7 +73,8 @@ export function tenantClientFor(tenantId: string): DynamoDBDocumentClient {
 /**
  * The tenant-guarded client all tenant code paths use: each command goes to the client of the
  * tenant in the request's AsyncLocalStorage context, and with no tenant in scope nothing is sent.
- * It offers `send` alone, which is all ElectroDB and the services call.
+ * It offers `send` alone, which is all ElectroDB and the services call. Under an operation's
+ * idempotency claim, its first write carries the key's record (`idempotency-claim.ts`).
  */
 export const tenantDocumentClient = {
   send(...args: Parameters<DynamoDBDocumentClient['send']>) {
@@ -80,7 +82,10 @@ export const tenantDocumentClient = {
     if (!tenantId) {
       return Promise.reject(new TenantIsolationError('a command was issued with no tenant in scope'));
     }
-    return tenantClientFor(tenantId).send(...args);
+    const client = tenantClientFor(tenantId);
+    const [command, options] = args;
+    // Under an Idempotency-Key, the operation's first write commits with the key's record.
+    return sendWithinClaim((next) => client.send(next as never, options as never), command);
   },
 } as unknown as DynamoDBDocumentClient;
 

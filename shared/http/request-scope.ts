@@ -4,6 +4,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { UnauthorizedError } from '../errors';
+import type { IdempotencyClaim } from '../data/idempotency-claim';
 import type { Consumption } from '../quotas/periodic-quota';
 import type { RateLimitState } from '../quotas/request-metering';
 import type { RequestMeta, TenantContext, UserPrincipal } from '../tenancy/context';
@@ -38,8 +39,8 @@ export interface RequestScope {
   input?: ValidatedInput;
   /** For routes that ask for it: the body as sent and the headers (signature checks). */
   raw?: { body: string; headers: Readonly<Record<string, string | undefined>> };
-  /** The Idempotency-Key this request claimed, if any. */
-  idempotencyKey?: string;
+  /** The Idempotency-Key this request claimed, if any: its operation's first write commits it. */
+  idempotency?: { key: string; claim: IdempotencyClaim };
   /** The rate-limit state after metering, for the RateLimit-* headers. */
   rateLimit?: RateLimitState;
   /** A periodic quota the route consumed before its handler ran (refunded if it fails). */

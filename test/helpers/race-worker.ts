@@ -6,16 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { apiEvent, lambdaContext } from './api-event';
+import { loadHandler } from './handler-modules';
 
 const [fn = '', routeKey = '', path = '', tenantId = '', userId = '', countText = '1', params = '{}', body] =
   process.argv.slice(2);
-const modules = {
-  agents: () => import('../../functions/agents/handler'),
-  runs: () => import('../../functions/runs/handler'),
-};
-const load = modules[fn as keyof typeof modules];
-if (!load) throw new Error(`unknown function ${fn}`);
-const { handler } = await load();
+const handler = await loadHandler(fn);
 
 const statuses: Record<string, number> = {};
 await Promise.all(

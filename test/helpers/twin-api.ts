@@ -390,3 +390,24 @@ export async function exportOf(tenant: TestTenant, token = tenant.owner.token): 
   }
   throw new Error(`export ${started.body.id} did not finish`);
 }
+
+/** How many items of the tenant's partition have a sort key starting with `prefix` (read strongly). */
+export async function countItems(tenantId: string, prefix: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sk': prefix },
+        Select: 'COUNT',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
+}

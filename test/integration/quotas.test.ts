@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
 import { QuotaEventEntity } from '../../shared/data/entities/quota-event';
@@ -13,7 +12,7 @@ import { meterRequest } from '../../shared/quotas/request-metering';
 import { takeCounted } from '../../shared/quotas/counted-quota';
 import { runWithTenantContext } from '../../shared/tenancy/context';
 import { ownerContext } from '../helpers/tenant-context';
-import { adminToken, call, createTenant, table, twin, type TestTenant } from '../helpers/twin-api';
+import { adminToken, call, countItems, createTenant, type TestTenant } from '../helpers/twin-api';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -24,26 +23,6 @@ async function counter(tenantId: string, resource: string, period: string): Prom
     QuotaCounterEntity.get({ tenantId, resource: resource as 'runs', period }).go({ consistent: true }),
   );
   return result.data?.used ?? 0;
-}
-
-async function countItems(tenantId: string, prefix: string): Promise<number> {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.send(
-      new QueryCommand({
-        TableName: twin.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sk': prefix },
-        Select: 'COUNT',
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
 }
 
 /** Runs `count` concurrent invocations in each of `instances` separate handler processes. */

@@ -13,7 +13,14 @@ export const IdempotencyRecordEntity = new Entity(
       tenantId: { type: 'string', required: true, readOnly: true },
       scopeKey: { type: 'string', required: true, readOnly: true },
       requestHash: { type: 'string', required: true, readOnly: true },
-      status: { type: ['in_progress', 'completed'] as const, required: true },
+      /**
+       * `in_progress` while the first request runs and has changed nothing; `committed` once its
+       * effect's first write committed (in the same transaction), with no answer stored yet;
+       * `completed` with its answer.
+       */
+      status: { type: ['in_progress', 'committed', 'completed'] as const, required: true },
+      /** The token of the request that holds the key; only it may commit or complete the record. */
+      claimToken: { type: 'string' },
       response: { type: 'any' },
       expiresAt: { type: 'number', required: true },
       /** Until when an in-progress record holds its key (a crashed request frees it then). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { getConfig } from '../../config';
 import { IdempotencyRecordEntity } from '../../data/entities/idempotency-record';
@@ -35,33 +35,55 @@ function requestHash(event: ApiEvent): string {
     .digest('base64url');
 }
 
-/**
- * `Idempotency-Key` on POST: the first request with a key is recorded as in progress, then its 2xx
- * answer is stored; a retry with the same key and body gets that answer back (`Idempotent-Replayed:
- * true`) without running again or consuming quota again. The same key with another body is a 422;
- * a retry while the first is still running is a 409. A failed request leaves no record, so its
- * retry runs for real. Runs after the tenant context and before metering.
- */
 /** A key belongs to the tenant and the caller: two users may use the same key without meeting. */
 function itemKeyOf(ctx: TenantContext, key: string) {
   return { tenantId: ctx.tenantId, scopeKey: `${principalId(ctx.principal)}#${key}` };
 }
 
+/**
+ * `Idempotency-Key` on POST: the first request with a key claims it (a record `in_progress`, with a
+ * token of its own); its operation's first write commits together with the record
+ * (`data/idempotency-claim.ts`), and its 2xx answer is then stored. A retry with the same key and
+ * body gets that answer back (`Idempotent-Replayed: true`) without running again or consuming quota
+ * again. The same key with another body is a 422; a retry while the first is still running is a
+ * 409. A request that failed before its effect leaves no record, so its retry runs for real; one
+ * that took effect and then failed, or died, leaves a `committed` record, and its retry is a
+ * `409 idempotency_answer_lost`, never the effect a second time. Runs after the tenant context and
+ * before metering.
+ */
 export function idempotencyMiddleware(
   route: RouteDefinition,
 ): MiddlewareObj<ApiEvent, ApiResult, Error, ScopedContext> {
-  const recordKey = (request: { context: ScopedContext }) => {
+  const heldKey = (request: { context: ScopedContext }) => {
     const ctx = request.context.scope.tenant;
-    const key = request.context.scope.idempotencyKey;
-    return ctx && key ? { ctx, key: itemKeyOf(ctx, key) } : undefined;
+    const held = request.context.scope.idempotency;
+    return ctx && held ? { ctx, key: itemKeyOf(ctx, held.key), claim: held.claim } : undefined;
   };
 
-  const forget = async (request: { context: ScopedContext }) => {
-    const record = recordKey(request);
-    if (!record) return;
-    await runWithTenantContext(record.ctx, () =>
-      IdempotencyRecordEntity.delete(record.key).go({ response: 'none' }),
-    ).catch((error: unknown) => logger.error('Could not clear an idempotency record', { error }));
+  /**
+   * The request ends without an answer to keep: a record that took no effect is deleted (the key is
+   * free again); one whose effect committed is kept, its lock released, so a retry learns at once
+   * that the answer was lost. Either only while this request still holds the key.
+   */
+  const release = async (request: { context: ScopedContext }) => {
+    const held = heldKey(request);
+    if (!held) return;
+    const { ctx, key, claim } = held;
+    const now = Math.floor(Date.now() / 1000);
+    await runWithTenantContext(ctx, () =>
+      claim.committed
+        ? IdempotencyRecordEntity.patch(key)
+            .set({ lockedUntil: now - 1 })
+            .where((attr, op) => op.eq(attr.claimToken, claim.token))
+            .go({ response: 'none' })
+        : IdempotencyRecordEntity.delete(key)
+            .where(
+              (attr, op) => `${op.eq(attr.claimToken, claim.token)} AND ${op.eq(attr.status, 'in_progress')}`,
+            )
+            .go({ response: 'none' }),
+    ).catch((error: unknown) => {
+      if (!isConditionalFailure(error)) logger.error('Could not release an idempotency record', { error });
+    });
   };
 
   return {
@@ -81,12 +103,14 @@ export function idempotencyMiddleware(
       const now = Math.floor(context.scope.receivedAt.getTime() / 1000);
       const lockSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000) + LOCK_MARGIN_SECONDS;
       const itemKey = itemKeyOf(ctx, key);
+      const token: string = randomUUID();
       try {
         await runWithTenantContext(ctx, () =>
           IdempotencyRecordEntity.put({
             ...itemKey,
             requestHash: hash,
             status: 'in_progress',
+            claimToken: token,
             expiresAt: now + ttlSeconds,
             lockedUntil: now + lockSeconds,
           })
@@ -96,7 +120,11 @@ export function idempotencyMiddleware(
             )
             .go({ response: 'none' }),
         );
-        context.scope.idempotencyKey = key;
+        const marker = IdempotencyRecordEntity.patch(itemKey)
+          .set({ status: 'committed' })
+          .where((attr, op) => op.eq(attr.claimToken, token))
+          .params() as Record<string, unknown>;
+        context.scope.idempotency = { key, claim: { token, marker, committed: false } };
         return undefined;
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
@@ -115,6 +143,12 @@ export function idempotencyMiddleware(
           'idempotency_key_reused',
         );
       }
+      if (existing.status === 'committed' && (existing.lockedUntil ?? 0) < now) {
+        throw new ConflictError(
+          'The first request with this Idempotency-Key took effect, but its answer was lost. Read the resource to see its state; this key will not run the request again.',
+          'idempotency_answer_lost',
+        );
+      }
       if (existing.status !== 'completed') {
         throw new ConflictError(
           'A request with this Idempotency-Key is still being processed.',
@@ -125,21 +159,23 @@ export function idempotencyMiddleware(
       return { ...stored, headers: { ...(stored.headers ?? {}), 'Idempotent-Replayed': 'true' } };
     },
     after: async function storeIdempotentResponse(request) {
-      const record = recordKey(request);
+      const held = heldKey(request);
       const response = request.response;
-      if (!record || !response) return;
-      if ((response.statusCode ?? 200) >= 300) return forget(request);
-      await runWithTenantContext(record.ctx, () =>
-        IdempotencyRecordEntity.patch(record.key)
-          .set({
-            status: 'completed',
-            response: replayable(response),
-          })
+      if (!held || !response) return;
+      if ((response.statusCode ?? 200) >= 300) return release(request);
+      await runWithTenantContext(held.ctx, () =>
+        IdempotencyRecordEntity.patch(held.key)
+          .set({ status: 'completed', response: replayable(response) })
+          .where((attr, op) => op.eq(attr.claimToken, held.claim.token))
           .go({ response: 'none' }),
-      );
+      ).catch((error: unknown) => {
+        // Taken over by a retry after this request's lock ran out: that retry answers for the key.
+        if (!isConditionalFailure(error)) throw error;
+        logger.warn('An idempotency record was taken over before its answer was stored', { error });
+      });
     },
     onError: async function releaseIdempotencyKey(request) {
-      await forget(request);
+      await release(request);
     },
   };
 }
