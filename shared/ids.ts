@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   event: 'evt',
   webhook: 'whk',
   delivery: 'dlv',
+  quotaTake: 'qtk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

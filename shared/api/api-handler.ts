@@ -15,7 +15,7 @@ import { logger } from '../observability/logger';
 import { recordRequestCost } from '../observability/metrics';
 import { withRequestCost } from '../observability/request-cost';
 import { runWithinDeadline } from '../data/call-budget';
-import { withIdempotencyClaim } from '../data/idempotency-claim';
+import { withOperationCommit } from '../data/operation-commit';
 import { oweCapacity } from '../quotas/capacity-ledger';
 import { runWithTenantContext } from '../tenancy/context';
 
@@ -101,8 +101,8 @@ function buildRouteHandler(route: RouteDefinition, operation: Operation<RouteDef
     .handler(async function runOperation(_event, context) {
       const { scope } = context;
       const input = scope.input as OperationInput<RouteDefinition>;
-      // Under an Idempotency-Key the operation's first write commits the key (idempotency-claim.ts).
-      const run = () => withIdempotencyClaim(scope.idempotency?.claim, () => operation(input, scope));
+      // The operation's first write commits the request's bookkeeping with it (operation-commit.ts).
+      const run = () => withOperationCommit(scope.commit, () => operation(input, scope));
       const reply = scope.tenant ? await runWithTenantContext(scope.tenant, run) : await run();
       return toResult(route, reply);
     });

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ServiceUnavailableError } from '../errors';
-import { outsideIdempotencyClaim } from './idempotency-claim';
+import { outsideOperationCommit } from './operation-commit';
 
 /**
  * The time an API invocation has left, so that no dependency call outlives it: a call still waiting
@@ -40,6 +40,6 @@ export function callSignal(now: number = Date.now()): AbortSignal | undefined {
  * invocation of their own, which the request's time must not bound.
  */
 export function outsideDeadline<T>(fn: () => T): T {
-  // Nor does it hold the request's Idempotency-Key: its writes are not the request's effect.
-  return store.exit(() => outsideIdempotencyClaim(fn));
+  // Nor is it the request's operation: its writes do not carry the request's bookkeeping.
+  return store.exit(() => outsideOperationCommit(fn));
 }

@@ -6,7 +6,7 @@ import { recordDynamoCost } from '../observability/request-cost';
 import { sdkLogger } from '../observability/sdk-logger';
 import { currentTenantContext } from '../tenancy/context';
 import { callSignal } from './call-budget';
-import { sendWithinClaim } from './idempotency-claim';
+import { sendWithinCommit } from './operation-commit';
 import { addTenantGuard, TenantIsolationError } from './tenant-guard';
 import { tenantCredentials } from './tenant-credentials';
 
@@ -73,8 +73,8 @@ export function tenantClientFor(tenantId: string): DynamoDBDocumentClient {
 /**
  * The tenant-guarded client all tenant code paths use: each command goes to the client of the
  * tenant in the request's AsyncLocalStorage context, and with no tenant in scope nothing is sent.
- * It offers `send` alone, which is all ElectroDB and the services call. Under an operation's
- * idempotency claim, its first write carries the key's record (`idempotency-claim.ts`).
+ * It offers `send` alone, which is all ElectroDB and the services call. An operation's first
+ * write carries its request's bookkeeping (`operation-commit.ts`).
  */
 export const tenantDocumentClient = {
   send(...args: Parameters<DynamoDBDocumentClient['send']>) {
@@ -84,8 +84,8 @@ export const tenantDocumentClient = {
     }
     const client = tenantClientFor(tenantId);
     const [command, options] = args;
-    // Under an Idempotency-Key, the operation's first write commits with the key's record.
-    return sendWithinClaim((next) => client.send(next as never, options as never), command);
+    // An operation's first write commits with its request's bookkeeping (operation-commit.ts).
+    return sendWithinCommit((next) => client.send(next as never, options as never), command);
   },
 } as unknown as DynamoDBDocumentClient;
 

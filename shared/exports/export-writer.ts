@@ -24,11 +24,13 @@ export function exportedItem(
   item: Record<string, unknown>,
 ): { type: string; data: Record<string, unknown> } | null {
   const type = String(item.__edb_e__ ?? 'unknown');
-  // Bookkeeping, not the tenant's: stored answers for idempotent retries, markers of what was done once.
-  if (type === 'idempotencyRecord' || type === 'onceMarker') return null;
+  // Bookkeeping, not the tenant's: stored answers for idempotent retries, markers of what was done
+  // once, receipts of quota takes.
+  if (type === 'idempotencyRecord' || type === 'onceMarker' || type === 'quotaTakeReceipt') return null;
   const data = Object.fromEntries(Object.entries(item).filter(([field]) => !STORAGE_FIELDS.includes(field)));
   if (type === 'apiKey') delete data.secretHash;
   if (type === 'tenant') delete data.internalNote;
+  if (type === 'quotaCounter') delete data.pending;
   if (type === 'webhookEndpoint') {
     for (const sealed of ['ciphertext', 'iv', 'tag', 'encryptedKey', 'keyRef']) delete data[sealed];
   }

@@ -4,8 +4,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import { UnauthorizedError } from '../errors';
-import type { IdempotencyClaim } from '../data/idempotency-claim';
-import type { Consumption } from '../quotas/periodic-quota';
+import type { OperationCommit } from '../data/operation-commit';
+import type { QuotaTake } from '../quotas/quota-takes';
 import type { RateLimitState } from '../quotas/request-metering';
 import type { RequestMeta, TenantContext, UserPrincipal } from '../tenancy/context';
 import type { RouteDefinition } from './route';
@@ -39,12 +39,17 @@ export interface RequestScope {
   input?: ValidatedInput;
   /** For routes that ask for it: the body as sent and the headers (signature checks). */
   raw?: { body: string; headers: Readonly<Record<string, string | undefined>> };
-  /** The Idempotency-Key this request claimed, if any: its operation's first write commits it. */
-  idempotency?: { key: string; claim: IdempotencyClaim };
+  /** The Idempotency-Key this request claimed, if any, and the claim's token. */
+  idempotency?: { key: string; token: string };
+  /**
+   * What the operation's first write commits with (the key's record, a quota take's receipt), and
+   * whether it did: set by the middlewares that attach something.
+   */
+  commit?: OperationCommit;
   /** The rate-limit state after metering, for the RateLimit-* headers. */
   rateLimit?: RateLimitState;
-  /** A periodic quota the route consumed before its handler ran (refunded if it fails). */
-  consumption?: { taken: Consumption; at: Date };
+  /** The monthly quota the route took before its operation (`quotas/quota-takes.ts`). */
+  consumption?: QuotaTake;
 }
 
 /** The Lambda context, carrying what the middlewares learned. */
@@ -72,4 +77,10 @@ export function requireTenant(scope: RequestScope): TenantContext {
 export function requirePrincipal(scope: RequestScope): UserPrincipal {
   if (!scope.principal) throw new UnauthorizedError('The request carries no verified identity.');
   return scope.principal;
+}
+
+/** The commit of the request's operation, made when a middleware first attaches something to it. */
+export function operationCommitOf(scope: RequestScope): OperationCommit {
+  scope.commit ??= { attachments: [], committed: false };
+  return scope.commit;
 }

@@ -68,7 +68,10 @@ export interface RouteDefinition {
   allowWhenSuspended?: boolean;
   /** Reachable while the tenant is deleted and within its retention window (read, restore, export). */
   allowWhenDeleted?: boolean;
-  /** A monthly resource one call consumes; the quota middleware takes it before the handler. */
+  /**
+   * A monthly resource one call consumes; the quota middleware takes it before the handler, and the
+   * operation's first write commits the take's receipt (`quotas/quota-takes.ts`).
+   */
   consumes?: PeriodicResource;
   /** A plan feature the route requires (403 `feature_not_in_plan` without it). */
   feature?: FeatureFlag;

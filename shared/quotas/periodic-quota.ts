@@ -14,6 +14,8 @@ export interface Consumption {
   period: string;
   used: number;
   limit: number | null;
+  /** The takes pending on the counter after this one (`quota-takes.ts`), when it was a take. */
+  pending?: string[];
 }
 
 /** The 429 answer for a monthly resource: Retry-After until the month ends. */
@@ -45,12 +47,14 @@ export async function addToPeriodCounter(
   resource: PeriodicResource,
   amount: number,
   now: Date,
+  takeId?: string,
 ): Promise<Consumption> {
   const period = monthPeriod(now);
   const limit = ctx.limits[resource];
   const ceiling = enforcedCeiling(ctx.plan, resource, limit);
+  // A take for an operation is recorded as pending in the same write (quota-takes.ts).
   const update = QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource, period })
-    .add({ used: amount })
+    .add({ used: amount, ...(takeId ? { pending: [takeId] } : {}) })
     .set({ updatedAt: now.toISOString() });
   try {
     const result = await (
@@ -60,7 +64,8 @@ export async function addToPeriodCounter(
     ).go({ response: 'updated_new' });
     const used = result.data?.used ?? amount;
     await emitThresholdEvents(ctx, { resource, period, before: used - amount, after: used, limit }, now);
-    return { resource, amount, period, used, limit };
+    const pending = result.data?.pending;
+    return { resource, amount, period, used, limit, ...(pending ? { pending: [...pending] } : {}) };
   } catch (error) {
     if (!isConditionalFailure(error) || ceiling === null) throw error;
     const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({
@@ -142,33 +147,11 @@ export async function consumePeriodic(
   resource: PeriodicResource,
   amount: number,
   now: Date = new Date(),
+  takeId?: string,
 ): Promise<Consumption> {
-  const consumption = await addToPeriodCounter(ctx, resource, amount, now);
+  const consumption = await addToPeriodCounter(ctx, resource, amount, now, takeId);
   await addToUsageBucket(ctx, resource, amount, now);
   return consumption;
-}
-
-/** Takes a consumption back out of its month's counter. */
-export async function refundPeriodicCounter(ctx: TenantContext, consumption: Consumption): Promise<void> {
-  await QuotaCounterEntity.update({
-    tenantId: ctx.tenantId,
-    resource: consumption.resource,
-    period: consumption.period,
-  })
-    .subtract({ used: consumption.amount })
-    .set({ updatedAt: new Date().toISOString() })
-    .where((attr, op) => op.gte(attr.used, consumption.amount))
-    .go({ response: 'none' });
-}
-
-/** Gives back a consumption whose request failed afterwards (same period and hour it was taken in). */
-export async function refundPeriodic(
-  ctx: TenantContext,
-  consumption: Consumption,
-  takenAt: Date,
-): Promise<void> {
-  await refundPeriodicCounter(ctx, consumption);
-  await addToUsageBucket(ctx, consumption.resource, -consumption.amount, takenAt);
 }
 
 /**

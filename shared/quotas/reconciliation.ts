@@ -11,6 +11,7 @@ import { countQuotaDrift } from '../observability/metrics';
 import type { TenantContext } from '../tenancy/context';
 import type { CountedResource } from '../tenants/plans';
 import { monthPeriod, previousMonthPeriod } from './periods';
+import { settleStaleTakes } from './quota-takes';
 
 /** One counter as the reconciliation found it. */
 export interface ReconciledCounter {
@@ -121,6 +122,8 @@ async function repair(
         ? quotaCounter
             .patch(key)
             .set({ used: recounted, updatedAt: now.toISOString() })
+            // The recount settles every take too: none can be given back after it.
+            .remove(['pending'])
             .where((attr, op) => op.eq(attr.updatedAt, counter.updatedAt))
             .commit()
         : quotaCounter.create({ ...key, used: recounted, updatedAt: now.toISOString() }).commit(),
@@ -141,15 +144,24 @@ async function repair(
 export async function reconcileQuotas(ctx: TenantContext, now: Date): Promise<ReconciledCounter[]> {
   const found: ReconciledCounter[] = [];
   for (const spec of recounts(now)) {
-    const stored = (
-      await QuotaCounterEntity.get({
-        tenantId: ctx.tenantId,
-        resource: spec.resource,
-        period: spec.period,
-      }).go({
-        consistent: true,
-      })
-    ).data;
+    const read = async () =>
+      (
+        await QuotaCounterEntity.get({
+          tenantId: ctx.tenantId,
+          resource: spec.resource,
+          period: spec.period,
+        }).go({ consistent: true })
+      ).data;
+    let stored = await read();
+    // Takes left pending by requests that died are settled against their receipts first.
+    if (stored?.pending && spec.resource === 'runs') {
+      const settled = await settleStaleTakes(
+        ctx,
+        { resource: 'runs', period: spec.period, pending: stored.pending },
+        now,
+      );
+      if (settled.kept + settled.givenBack > 0) stored = await read();
+    }
     const counter = stored ? { used: stored.used, updatedAt: stored.updatedAt } : null;
     const recounted = await recount(ctx.tenantId, spec);
     const counted = counter?.used ?? 0;

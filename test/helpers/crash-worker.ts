@@ -3,6 +3,7 @@
  * host lost): a separate Node process loads a function handler, sends it one request with an
  * Idempotency-Key, and SIGKILLs itself at the chosen point:
  *   - `before-effect`: as the operation's first write (the effect) is about to be sent;
+ *   - `settling`: as its quota take is about to be settled (the effect has committed);
  *   - `after-effect`: as the key's answer is about to be stored (the effect has committed).
  *   tsx crash-worker.ts <point> <function> <routeKey> <path> <tenantId> <userId> <key> <at ISO> <pathParams JSON> [body JSON]
  * Prints the answer's status and body when it does not die.
@@ -25,7 +26,7 @@ const [
 ] = process.argv.slice(2);
 const handler = await loadHandler(fn);
 const { tenantDocumentClient } = await import('../../shared/data/clients');
-const { heldIdempotencyClaim } = await import('../../shared/data/idempotency-claim');
+const { currentOperationCommit } = await import('../../shared/data/operation-commit');
 
 const WRITES = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'TransactWriteCommand']);
 const send = tenantDocumentClient.send.bind(tenantDocumentClient);
@@ -39,9 +40,17 @@ const send = tenantDocumentClient.send.bind(tenantDocumentClient);
   if (point === 'after-effect' && onRecord && name === 'UpdateCommand' && text.includes('"completed"')) {
     process.kill(process.pid, 'SIGKILL');
   }
-  // The effect: the operation's first write, sent while it holds the key's claim, not yet committed.
-  const claim = heldIdempotencyClaim();
-  if (point === 'before-effect' && claim && !claim.committed && WRITES.has(name)) {
+  if (
+    point === 'settling' &&
+    name === 'UpdateCommand' &&
+    text.includes('"QUOTA#') &&
+    text.includes('DELETE')
+  ) {
+    process.kill(process.pid, 'SIGKILL');
+  }
+  // The effect: the operation's first write, not yet committed.
+  const commit = currentOperationCommit();
+  if (point === 'before-effect' && commit && !commit.committed && WRITES.has(name)) {
     process.kill(process.pid, 'SIGKILL');
   }
   return send(command as never);

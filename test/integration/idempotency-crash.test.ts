@@ -2,7 +2,16 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { adminToken, call, countItems, createTenant, type TestTenant } from '../helpers/twin-api';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  adminToken,
+  call,
+  countItems,
+  createTenant,
+  table,
+  twin,
+  type TestTenant,
+} from '../helpers/twin-api';
 
 /**
  * A handler process killed in the middle of a request with an Idempotency-Key, then the client's
@@ -24,7 +33,7 @@ interface Target {
 
 /** Sends the request in a handler process that is killed at `point`; says how it ended. */
 async function crashAt(
-  point: 'before-effect' | 'after-effect',
+  point: 'before-effect' | 'settling' | 'after-effect',
   tenant: TestTenant,
   key: string,
   at: Date,
@@ -90,6 +99,18 @@ const retry = (tenant: TestTenant, target: Target, key: string, at: Date) =>
     at,
   });
 
+/** The month's runs counter as stored: units counted, and takes still pending. */
+const runsCounter = async (tenant: TestTenant, at: Date) => {
+  const { Item } = await table.send(
+    new GetCommand({
+      TableName: twin.tableName,
+      Key: { pk: `TENANT#${tenant.id}`, sk: `QUOTA#runs#${at.toISOString().slice(0, 7)}` },
+      ConsistentRead: true,
+    }),
+  );
+  return { used: Item?.used as number, pending: (Item?.pending as Set<string> | undefined)?.size ?? 0 };
+};
+
 const runsUsed = async (tenant: TestTenant, at: Date) => {
   const response = await call<{ counters: Array<{ resource: string; counted: number; recounted: number }> }>(
     'POST',
@@ -147,39 +168,48 @@ describe('an Idempotency-Key across a handler killed mid-request', () => {
     const tenant = await createTenant();
     const target = await runTarget(tenant);
     const at = new Date('2035-04-10T12:00:00.000Z');
-    const crashed = await crashAt('after-effect', tenant, 'run-after', at, target);
+    const crashed = await crashAt('settling', tenant, 'run-after', at, target);
     expect(crashed.killed, crashed.stdout).toBe(true);
 
     const late = await retry(tenant, target, 'run-after', new Date(at.getTime() + PAST_LOCK_MS));
     expect(late.status, late.text).toBe(409);
     expect(late.body.code).toBe('idempotency_answer_lost');
     expect(await countItems(tenant.id, 'RUN#')).toBe(1);
-    // Refused before metering: the count is the dead request's, and it equals the items.
+    // Refused before metering: the count is the dead request's, and it equals the items. Its take
+    // stayed pending; reconciliation keeps it (the run's receipt exists).
+    expect(await runsCounter(tenant, at)).toMatchObject({ used: 1, pending: 1 });
     expect(await runsUsed(tenant, new Date(at.getTime() + 5 * 60_000))).toMatchObject({
       counted: 1,
       recounted: 1,
     });
+    expect(await runsCounter(tenant, at)).toMatchObject({ used: 1, pending: 0 });
   });
 
-  it('starts the run once when the process died before the run was written; reconciliation evens the count', async () => {
+  it('starts the run once when the process died before the run was written; the dead take is given back', async () => {
     const tenant = await createTenant();
     const target = await runTarget(tenant);
     const at = new Date('2035-05-10T12:00:00.000Z');
     const crashed = await crashAt('before-effect', tenant, 'run-before', at, target);
     expect(crashed.killed, crashed.stdout).toBe(true);
     expect(await countItems(tenant.id, 'RUN#')).toBe(0);
+    // The dead request's unit is counted, and pending on the counter (its durable intent).
+    expect(await runsCounter(tenant, at)).toMatchObject({ used: 1, pending: 1 });
 
     const late = await retry(tenant, target, 'run-before', new Date(at.getTime() + PAST_LOCK_MS));
     expect(late.status, late.text).toBe(201);
     expect(await countItems(tenant.id, 'RUN#')).toBe(1);
-    // The dead request's count (taken before its run) is found and repaired: 2 counted, 1 run.
+    // The dead take is young yet (its request might still be running): left pending.
+    expect(await runsCounter(tenant, at)).toMatchObject({ used: 2, pending: 1 });
+
+    // The next run, a minute on, settles it: no receipt, so its unit is given back.
+    const next = await retry(tenant, target, 'run-next', new Date(at.getTime() + 2 * 60_000));
+    expect(next.status, next.text).toBe(201);
+    expect(await countItems(tenant.id, 'RUN#')).toBe(2);
+    expect(await runsCounter(tenant, at)).toMatchObject({ used: 2, pending: 0 });
     expect(await runsUsed(tenant, new Date(at.getTime() + 5 * 60_000))).toMatchObject({
       counted: 2,
-      recounted: 1,
-    });
-    expect(await runsUsed(tenant, new Date(at.getTime() + 10 * 60_000))).toMatchObject({
-      counted: 1,
-      recounted: 1,
+      recounted: 2,
+      outcome: 'matches',
     });
   });
 });

@@ -25,6 +25,15 @@ async function counter(tenantId: string, resource: string, period: string): Prom
   return result.data?.used ?? 0;
 }
 
+/** The takes of a monthly resource still pending on its counter (none once every request ended). */
+async function pendingTakes(tenantId: string, resource: 'runs', period: string): Promise<number> {
+  const ctx = ownerContext(tenantId, 'usr_x', 'professional');
+  const result = await runWithTenantContext(ctx, () =>
+    QuotaCounterEntity.get({ tenantId, resource, period }).go({ consistent: true }),
+  );
+  return result.data?.pending?.length ?? 0;
+}
+
 /** Runs `count` concurrent invocations in each of `instances` separate handler processes. */
 /** When the races happen, as API Gateway would stamp it: a month the tests know. */
 const RACE_AT = new Date('2032-02-29T12:00:00.000Z');
@@ -241,6 +250,7 @@ describe('giving quota back', () => {
     );
     expect(missing.status).toBe(404);
     expect(await counter(tenant.id, 'runs', '2032-04')).toBe(0);
+    expect(await pendingTakes(tenant.id, 'runs', '2032-04')).toBe(0);
   });
 });
 
@@ -261,6 +271,8 @@ describe('races', () => {
     expect(totals['429']).toBe(150);
     expect(await counter(tenant.id, 'runs', '2032-02')).toBe(50);
     expect(await countItems(tenant.id, 'RUN#')).toBe(50);
+    // Every take was settled as its request ended: none is left pending.
+    expect(await pendingTakes(tenant.id, 'runs', '2032-02')).toBe(0);
   });
 
   it('keeps agent items equal to the counter under 60 concurrent creates against a limit of 10', async () => {

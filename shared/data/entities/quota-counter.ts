@@ -27,6 +27,12 @@ export const QuotaCounterEntity = new Entity(
       windowReadUnits: { type: 'number' },
       windowWriteUnits: { type: 'number' },
       updatedAt: { type: 'string', required: true },
+      /**
+       * Monthly resources: the takes (`qtk_…`) whose operation has not been seen to commit yet. Each
+       * is added in the same update as its unit, and removed when its request ends, or settled
+       * against its receipt once its request cannot be running any more (`quotas/quota-takes.ts`).
+       */
+      pending: { type: 'set', items: 'string' },
     },
     indexes: {
       byTenant: {

@@ -5,7 +5,7 @@ import { IdempotencyRecordEntity } from '../../data/entities/idempotency-record'
 import { isConditionalFailure } from '../../data/dynamo-errors';
 import { logger } from '../../observability/logger';
 import { principalId, runWithTenantContext, type TenantContext } from '../../tenancy/context';
-import type { ApiEvent, ApiResult, ScopedContext } from '../request-scope';
+import { operationCommitOf, type ApiEvent, type ApiResult, type ScopedContext } from '../request-scope';
 import { isIdempotent, type RouteDefinition } from '../route';
 import { ConflictError, UnprocessableError, ValidationError } from '../../errors';
 
@@ -43,7 +43,7 @@ function itemKeyOf(ctx: TenantContext, key: string) {
 /**
  * `Idempotency-Key` on POST: the first request with a key claims it (a record `in_progress`, with a
  * token of its own); its operation's first write commits together with the record
- * (`data/idempotency-claim.ts`), and its 2xx answer is then stored. A retry with the same key and
+ * (`data/operation-commit.ts`), and its 2xx answer is then stored. A retry with the same key and
  * body gets that answer back (`Idempotent-Replayed: true`) without running again or consuming quota
  * again. The same key with another body is a 422; a retry while the first is still running is a
  * 409. A request that failed before its effect leaves no record, so its retry runs for real; one
@@ -57,7 +57,8 @@ export function idempotencyMiddleware(
   const heldKey = (request: { context: ScopedContext }) => {
     const ctx = request.context.scope.tenant;
     const held = request.context.scope.idempotency;
-    return ctx && held ? { ctx, key: itemKeyOf(ctx, held.key), claim: held.claim } : undefined;
+    const committed = request.context.scope.commit?.committed ?? false;
+    return ctx && held ? { ctx, key: itemKeyOf(ctx, held.key), token: held.token, committed } : undefined;
   };
 
   /**
@@ -68,18 +69,16 @@ export function idempotencyMiddleware(
   const release = async (request: { context: ScopedContext }) => {
     const held = heldKey(request);
     if (!held) return;
-    const { ctx, key, claim } = held;
+    const { ctx, key, token, committed } = held;
     const now = Math.floor(Date.now() / 1000);
     await runWithTenantContext(ctx, () =>
-      claim.committed
+      committed
         ? IdempotencyRecordEntity.patch(key)
             .set({ lockedUntil: now - 1 })
-            .where((attr, op) => op.eq(attr.claimToken, claim.token))
+            .where((attr, op) => op.eq(attr.claimToken, token))
             .go({ response: 'none' })
         : IdempotencyRecordEntity.delete(key)
-            .where(
-              (attr, op) => `${op.eq(attr.claimToken, claim.token)} AND ${op.eq(attr.status, 'in_progress')}`,
-            )
+            .where((attr, op) => `${op.eq(attr.claimToken, token)} AND ${op.eq(attr.status, 'in_progress')}`)
             .go({ response: 'none' }),
     ).catch((error: unknown) => {
       if (!isConditionalFailure(error)) logger.error('Could not release an idempotency record', { error });
@@ -124,7 +123,8 @@ export function idempotencyMiddleware(
           .set({ status: 'committed' })
           .where((attr, op) => op.eq(attr.claimToken, token))
           .params() as Record<string, unknown>;
-        context.scope.idempotency = { key, claim: { token, marker, committed: false } };
+        context.scope.idempotency = { key, token };
+        operationCommitOf(context.scope).attachments.push({ Update: marker });
         return undefined;
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
@@ -166,7 +166,7 @@ export function idempotencyMiddleware(
       await runWithTenantContext(held.ctx, () =>
         IdempotencyRecordEntity.patch(held.key)
           .set({ status: 'completed', response: replayable(response) })
-          .where((attr, op) => op.eq(attr.claimToken, held.claim.token))
+          .where((attr, op) => op.eq(attr.claimToken, held.token))
           .go({ response: 'none' }),
       ).catch((error: unknown) => {
         // Taken over by a retry after this request's lock ran out: that retry answers for the key.

@@ -4,43 +4,43 @@ import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from
 import { ConflictError, ServiceUnavailableError } from '../errors';
 
 /**
- * An operation running under an `Idempotency-Key` commits its first write together with its key's
- * record, in one DynamoDB transaction: the record turns `committed` in the same write that makes
- * the effect, or neither happens. A request that dies after that write leaves a record that says
- * so, and a retry with the key is answered `409 idempotency_answer_lost` instead of doing the work
- * a second time; a request that dies before it leaves an `in_progress` record, and a retry past the
- * lock runs for real (nothing was done). The record's update is conditioned on the claim's token,
- * so a request whose key was taken over by a retry can never commit under it.
+ * What an operation's first write commits with: the request's own bookkeeping, written in the same
+ * DynamoDB transaction as the effect, so that it is true exactly when the effect happened.
+ * - Under an `Idempotency-Key`, the key's record turns `committed` (conditioned on the request's
+ *   claim token, so a request whose key a retry took over can never commit under it). A request
+ *   that dies after that write leaves a record that says so, and a retry is answered
+ *   `409 idempotency_answer_lost` instead of doing the work a second time; one that dies before it
+ *   leaves an `in_progress` record, and a retry past the lock runs for real.
+ * - A monthly quota taken for the operation leaves a receipt of the take: a take whose receipt
+ *   exists was used; one without, once its request cannot be running any more, is given back.
  *
- * Only the first write carries the record: once it committed, the key is spent. Writes made before
- * the operation (quota and metering, admission's side effects) are outside the claim: they are
- * bookkeeping, counted again by a retry and recounted by reconciliation, never the effect itself.
- * Work started from the operation that runs as an invocation of its own (events, exports, webhook
- * deliveries in the twin) leaves the claim with the deadline (`outsideDeadline`).
+ * Only the first write carries them. Writes made before the operation (quota and metering,
+ * admission's side effects) are outside: they are the bookkeeping, not the effect. Work started
+ * from the operation that runs as an invocation of its own (events, exports, webhook deliveries in
+ * the twin) leaves the operation's commit with the deadline (`outsideDeadline`). An operation with
+ * nothing to attach sends its writes as they are.
  */
-export interface IdempotencyClaim {
-  /** The claim's own token: the record's `claimToken` while this request holds the key. */
-  readonly token: string;
-  /** The record's update to `committed`, conditioned on the token (an UpdateItem input). */
-  readonly marker: Record<string, unknown>;
-  /** Whether a write of the operation has committed with the record. */
+export interface OperationCommit {
+  /** Transaction items (an `Update` or a `Put`, as ElectroDB's `.params()` builds them). */
+  readonly attachments: Array<{ Update: Record<string, unknown> } | { Put: Record<string, unknown> }>;
+  /** Whether a write of the operation has committed with the attachments. */
   committed: boolean;
 }
 
-const store = new AsyncLocalStorage<IdempotencyClaim | undefined>();
+const store = new AsyncLocalStorage<OperationCommit | undefined>();
 
-/** Runs `fn` (the operation) holding the claim: its first write commits the key's record. */
-export function withIdempotencyClaim<T>(claim: IdempotencyClaim | undefined, fn: () => T): T {
-  return claim ? store.run(claim, fn) : fn();
+/** Runs `fn` (the operation) so that its first write commits `commit`'s attachments. */
+export function withOperationCommit<T>(commit: OperationCommit | undefined, fn: () => T): T {
+  return commit ? store.run(commit, fn) : fn();
 }
 
-/** Runs `fn` outside any claim (work that is an invocation of its own). */
-export function outsideIdempotencyClaim<T>(fn: () => T): T {
+/** Runs `fn` outside the operation's commit (work that is an invocation of its own). */
+export function outsideOperationCommit<T>(fn: () => T): T {
   return store.exit(fn);
 }
 
-/** The claim the running operation holds, if any (for logs and the crash tests). */
-export function heldIdempotencyClaim(): IdempotencyClaim | undefined {
+/** The commit of the running operation, if any (for the crash tests). */
+export function currentOperationCommit(): OperationCommit | undefined {
   return store.getStore();
 }
 
@@ -68,6 +68,7 @@ const ITEM_FIELDS = [
 /** A transaction on an item another transaction is changing is tried again this often. */
 const CONFLICT_ATTEMPTS = 4;
 
+/** The only conditional attachment is an Idempotency-Key's record: its failure means a takeover. */
 function claimLost(): ConflictError {
   return new ConflictError(
     'This request’s Idempotency-Key was taken over by a retry; it did not take effect.',
@@ -84,43 +85,44 @@ function reasonsOf(error: unknown): CancellationReason[] | undefined {
 }
 
 /**
- * Sends `command` through `send`; under a claim not yet committed, a write is sent together with
- * the key's record: a transaction gets the record's update as one more item, a single put, update
- * or delete becomes a transaction of two. What the caller sees is what the command alone would
+ * Sends `command` through `send`; in an operation whose commit has attachments and is not yet
+ * committed, a write is sent together with them: a transaction gets them as more items, a single
+ * put, update or delete becomes a transaction with them. What the caller sees is what the command alone would
  * have answered (its condition's failure as `ConditionalCheckFailedException`, a transaction's
- * cancellation reasons without the record's). A write that asks for the item as it was before
+ * cancellation reasons without the attachments'). A write that asks for the item as it was before
  * (`ALL_OLD`, `UPDATED_OLD`) cannot be expressed in a transaction and goes alone; the next write
- * carries the record.
+ * carries the attachments.
  */
-export async function sendWithinClaim(send: Send, command: unknown): Promise<unknown> {
-  const claim = store.getStore();
-  if (!claim || claim.committed) return send(command);
+export async function sendWithinCommit(send: Send, command: unknown): Promise<unknown> {
+  const commit = store.getStore();
+  if (!commit || commit.committed || commit.attachments.length === 0) return send(command);
   const name = commandName(command);
   const input = (command as { input: ItemInput }).input;
   if (name === 'TransactWriteCommand')
-    return sendTransaction(send, claim, input as TransactWriteCommandInput);
+    return sendTransaction(send, commit, input as TransactWriteCommandInput);
   const kind = SINGLE_WRITES[name];
   if (!kind || input.ReturnValues === 'ALL_OLD' || input.ReturnValues === 'UPDATED_OLD') return send(command);
-  return sendSingle(send, claim, kind, input);
+  return sendSingle(send, commit, kind, input);
 }
 
 async function sendTransaction(
   send: Send,
-  claim: IdempotencyClaim,
+  commit: OperationCommit,
   input: TransactWriteCommandInput,
 ): Promise<unknown> {
   const items = input.TransactItems ?? [];
-  if (items.length >= 100) return send(new TransactWriteCommand(input));
+  if (items.length + commit.attachments.length > 100) return send(new TransactWriteCommand(input));
   try {
     const result = await send(
-      new TransactWriteCommand({ ...input, TransactItems: [...items, { Update: claim.marker as never }] }),
+      new TransactWriteCommand({ ...input, TransactItems: [...items, ...(commit.attachments as never[])] }),
     );
-    claim.committed = true;
+    commit.committed = true;
     return result;
   } catch (error) {
     const reasons = reasonsOf(error);
     if (!reasons) throw error;
-    if (reasons[items.length]?.Code === 'ConditionalCheckFailed') throw claimLost();
+    if (reasons.slice(items.length).some((reason) => reason.Code === 'ConditionalCheckFailed'))
+      throw claimLost();
     (error as { CancellationReasons: CancellationReason[] }).CancellationReasons = reasons.slice(
       0,
       items.length,
@@ -131,7 +133,7 @@ async function sendTransaction(
 
 async function sendSingle(
   send: Send,
-  claim: IdempotencyClaim,
+  commit: OperationCommit,
   kind: 'Put' | 'Update' | 'Delete',
   input: ItemInput,
 ): Promise<unknown> {
@@ -146,10 +148,10 @@ async function sendSingle(
     try {
       const result = (await send(
         new TransactWriteCommand({
-          TransactItems: [{ [kind]: item } as never, { Update: claim.marker as never }],
+          TransactItems: [{ [kind]: item } as never, ...(commit.attachments as never[])],
         }),
       )) as { $metadata?: unknown };
-      claim.committed = true;
+      commit.committed = true;
       if (input.ReturnValues === 'ALL_NEW' || input.ReturnValues === 'UPDATED_NEW') {
         // A transaction answers no item: the item as the write left it is read back (strongly).
         const read = (await send(
@@ -161,8 +163,8 @@ async function sendSingle(
     } catch (error) {
       const reasons = reasonsOf(error);
       if (!reasons) throw error;
-      const [own, record] = reasons;
-      if (record?.Code === 'ConditionalCheckFailed') throw claimLost();
+      const [own, ...attached] = reasons;
+      if (attached.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw claimLost();
       if (own?.Code === 'ConditionalCheckFailed') {
         throw new ConditionalCheckFailedException({
           message: 'The conditional request failed',

@@ -9,11 +9,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import { isConditionalFailure } from '../../../shared/data/dynamo-errors';
 import {
-  outsideIdempotencyClaim,
-  sendWithinClaim,
-  withIdempotencyClaim,
-  type IdempotencyClaim,
-} from '../../../shared/data/idempotency-claim';
+  outsideOperationCommit,
+  sendWithinCommit,
+  withOperationCommit,
+  type OperationCommit,
+} from '../../../shared/data/operation-commit';
 import { outsideDeadline } from '../../../shared/data/call-budget';
 
 const marker = {
@@ -24,7 +24,7 @@ const marker = {
   ExpressionAttributeNames: { '#status': 'status', '#claimToken': 'claimToken' },
   ExpressionAttributeValues: { ':status': 'committed', ':token': 'tok' },
 };
-const claim = (): IdempotencyClaim => ({ token: 'tok', marker, committed: false });
+const claim = (): OperationCommit => ({ attachments: [{ Update: marker }], committed: false });
 
 /** A stand-in for the client: records what it was sent, answers with `answer`. */
 function recorder(answer: (command: unknown) => unknown = () => ({ $metadata: {} })) {
@@ -51,13 +51,13 @@ const put = new PutCommand({
   ConditionExpression: 'attribute_not_exists(pk)',
 });
 
-describe('a write under an idempotency claim', () => {
+describe('an operation’s first write, with the request’s bookkeeping attached', () => {
   it('sends a single put with the key’s record in one transaction, then lets later writes go alone', async () => {
     const { sent, send } = recorder();
     const held = claim();
-    await withIdempotencyClaim(held, async () => {
-      await sendWithinClaim(send, put);
-      await sendWithinClaim(send, put);
+    await withOperationCommit(held, async () => {
+      await sendWithinCommit(send, put);
+      await sendWithinCommit(send, put);
     });
     expect(held.committed).toBe(true);
     expect(sent[0]).toBeInstanceOf(TransactWriteCommand);
@@ -77,10 +77,16 @@ describe('a write under an idempotency claim', () => {
 
   it('sends a write alone outside a claim, and in work that runs as an invocation of its own', async () => {
     const { sent, send } = recorder();
-    await sendWithinClaim(send, put);
-    await withIdempotencyClaim(claim(), () => outsideIdempotencyClaim(() => sendWithinClaim(send, put)));
-    await withIdempotencyClaim(claim(), () => outsideDeadline(() => sendWithinClaim(send, put)));
+    await sendWithinCommit(send, put);
+    await withOperationCommit(claim(), () => outsideOperationCommit(() => sendWithinCommit(send, put)));
+    await withOperationCommit(claim(), () => outsideDeadline(() => sendWithinCommit(send, put)));
     expect(sent).toEqual([put, put, put]);
+  });
+
+  it('sends the writes of an operation with nothing attached as they are', async () => {
+    const { sent, send } = recorder();
+    await withOperationCommit({ attachments: [], committed: false }, () => sendWithinCommit(send, put));
+    expect(sent).toEqual([put]);
   });
 
   it('adds the record to a transaction, and hides its cancellation reason from the caller', async () => {
@@ -92,7 +98,7 @@ describe('a write under an idempotency claim', () => {
     });
     const { sent, send } = recorder(() => cancelled('None', 'ConditionalCheckFailed', 'None'));
     const held = claim();
-    const error = await withIdempotencyClaim(held, () => sendWithinClaim(send, transaction)).catch(
+    const error = await withOperationCommit(held, () => sendWithinCommit(send, transaction)).catch(
       (e: unknown) => e,
     );
     expect((sent[0] as TransactWriteCommand).input.TransactItems).toHaveLength(3);
@@ -107,7 +113,7 @@ describe('a write under an idempotency claim', () => {
   it('answers a single write’s failed condition as that write alone would', async () => {
     const { send } = recorder(() => cancelled('ConditionalCheckFailed', 'None'));
     const held = claim();
-    const error = await withIdempotencyClaim(held, () => sendWithinClaim(send, put)).catch((e: unknown) => e);
+    const error = await withOperationCommit(held, () => sendWithinCommit(send, put)).catch((e: unknown) => e);
     expect((error as Error).name).toBe('ConditionalCheckFailedException');
     expect(isConditionalFailure(error)).toBe(true);
     expect(held.committed).toBe(false);
@@ -115,7 +121,7 @@ describe('a write under an idempotency claim', () => {
 
   it('refuses to commit under a key a retry has taken over', async () => {
     const { send } = recorder(() => cancelled('None', 'ConditionalCheckFailed'));
-    const error = await withIdempotencyClaim(claim(), () => sendWithinClaim(send, put)).catch(
+    const error = await withOperationCommit(claim(), () => sendWithinCommit(send, put)).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ statusCode: 409, code: 'idempotency_in_progress' });
@@ -128,11 +134,11 @@ describe('a write under an idempotency claim', () => {
       return calls < 3 ? cancelled('TransactionConflict', 'None') : { $metadata: {} };
     });
     const held = claim();
-    await withIdempotencyClaim(held, () => sendWithinClaim(send, put));
+    await withOperationCommit(held, () => sendWithinCommit(send, put));
     expect(calls).toBe(3);
     expect(held.committed).toBe(true);
     const busy = recorder(() => cancelled('TransactionConflict', 'None'));
-    const error = await withIdempotencyClaim(claim(), () => sendWithinClaim(busy.send, put)).catch(
+    const error = await withOperationCommit(claim(), () => sendWithinCommit(busy.send, put)).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ statusCode: 503, code: 'service_unavailable' });
@@ -151,7 +157,7 @@ describe('a write under an idempotency claim', () => {
     const { sent, send } = recorder((command) =>
       command instanceof GetCommand ? { Item: { pk: 'TENANT#ten_1', name: 'b' } } : { $metadata: {} },
     );
-    const result = await withIdempotencyClaim(claim(), () => sendWithinClaim(send, update));
+    const result = await withOperationCommit(claim(), () => sendWithinCommit(send, update));
     expect(result).toMatchObject({ Attributes: { name: 'b' } });
     expect((sent[1] as GetCommand).input).toMatchObject({ ConsistentRead: true, Key: update.input.Key });
   });
@@ -164,10 +170,10 @@ describe('a write under an idempotency claim', () => {
     });
     const { sent, send } = recorder();
     const held = claim();
-    await withIdempotencyClaim(held, async () => {
-      await sendWithinClaim(send, remove);
+    await withOperationCommit(held, async () => {
+      await sendWithinCommit(send, remove);
       expect(held.committed).toBe(false);
-      await sendWithinClaim(send, put);
+      await sendWithinCommit(send, put);
     });
     expect(sent[0]).toBe(remove);
     expect(sent[1]).toBeInstanceOf(TransactWriteCommand);
