@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import {
   call,
+  cognito,
   createTenant,
   inbox,
   twin,
@@ -112,7 +114,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('dependencies taken away under load', () => {
   afterEach(async () => {
     // Whatever a test did, the next one starts with every dependency up.
-    for (const child of ['dynamodb', 'maildev'] as const) {
+    for (const child of ['dynamodb', 'cognito', 'maildev'] as const) {
       await fault(child, 'resume').catch(() => undefined);
       await fault(child, 'ready');
     }
@@ -186,6 +188,66 @@ describe('dependencies taken away under load', () => {
     const served = load.answers.slice(-6).filter((answer) => answer.status < 300);
     expect(served.length, 'served again after the restart').toBeGreaterThan(0);
     await expectNothingLost(tenant, load.acknowledged);
+  });
+
+  it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {
+    const tenant = await createTenant({ limitOverrides: { users: null } });
+    const answers: Answer[] = [];
+    const acknowledged: string[] = [];
+    let running = true;
+    const loop = async (worker: number) => {
+      for (let i = 0; running; i += 1) {
+        const email = `${unique(`cognito-fault-${worker}-${i}`)}@example.test`;
+        const started = Date.now();
+        const response = await call('POST', `/v1/tenants/${tenant.id}/users`, {
+          token: tenant.owner.token,
+          body: { email, role: 'member' },
+        });
+        answers.push({ status: response.status, ms: Date.now() - started, response });
+        if (response.status === 201) acknowledged.push(email);
+        if (response.status >= 500) await pause(200);
+      }
+    };
+    const loops = Array.from({ length: 4 }, (_, worker) => loop(worker));
+    await pause(1_000);
+    await fault('cognito', 'pause');
+    await pause(12_000);
+    await fault('cognito', 'resume');
+    await pause(1_000);
+    const before = (await fault('cognito', 'ready')).cognito.restarts;
+    await fault('cognito', 'crash');
+    await pause(1_500);
+    expect((await fault('cognito', 'ready')).cognito.restarts).toBe(before + 1);
+    await pause(2_000);
+    running = false;
+    await Promise.all(loops);
+
+    expectWellFormed(answers);
+    const unavailable = answers.filter((answer) => answer.status === 503);
+    expect(unavailable.length).toBeGreaterThan(0);
+    expect(Math.max(...unavailable.map((answer) => answer.ms))).toBeLessThan(15_000);
+    // Positive control: served before, between and after the faults.
+    expect(answers.slice(-4).some((answer) => answer.status === 201)).toBe(true);
+    // Every acknowledged invitation is a member of the tenant with a sign-in in the directory.
+    const listed = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const page: ApiResponse<{ items: Array<{ email: string }>; nextCursor: string | null }> = await call(
+        'GET',
+        `/v1/tenants/${tenant.id}/users?limit=100&status=invited${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { token: tenant.owner.token },
+      );
+      expect(page.status, page.text).toBe(200);
+      for (const member of page.body.items) listed.add(member.email);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    for (const email of acknowledged) {
+      expect(listed.has(email), email).toBe(true);
+      const person = await cognito.send(
+        new AdminGetUserCommand({ UserPoolId: twin.userPoolId, Username: email }),
+      );
+      expect(person.Enabled, email).toBe(true);
+    }
   });
 
   it('answers 503 with Retry-After and a detail of its own when Stripe is down or hangs', async () => {
