@@ -81,8 +81,13 @@ export function checkedCursor(cursor: string, expected: Record<string, string>):
   return cursor;
 }
 
-function invalidCursor(): ValidationError {
-  return new ValidationError('The cursor is not valid for this list.', [], 'invalid_cursor');
+/** The answer to a cursor this list did not hand out (or that was altered): names the parameter. */
+export function invalidCursor(): ValidationError {
+  return new ValidationError(
+    'The cursor is not valid for this list.',
+    [{ path: 'cursor', message: 'is not a cursor this list handed out' }],
+    'invalid_cursor',
+  );
 }
 
 /** Encodes a position of our own as text (a job's stored fan-out position). */

@@ -2,7 +2,14 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem, changedFieldsOf } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
-import { checkedCursor, decodeCursor, encodeCursor, openSealedCursor, sealCursor } from '../data/cursor';
+import {
+  checkedCursor,
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  openSealedCursor,
+  sealCursor,
+} from '../data/cursor';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
@@ -346,11 +353,11 @@ function parseListCursor(list: string, cursor: string | undefined): ListCursor {
     shard < 0 ||
     shard >= config.tenants.platformShards
   ) {
-    throw new ValidationError('The cursor is not valid for this list.', [], 'invalid_cursor');
+    throw invalidCursor();
   }
   const inner = value?.c ?? null;
   if (inner !== null && typeof inner !== 'string') {
-    throw new ValidationError('The cursor is not valid for this list.', [], 'invalid_cursor');
+    throw invalidCursor();
   }
   return {
     s: shard,

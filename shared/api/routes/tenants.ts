@@ -8,7 +8,7 @@ import { SECRET_NAMES } from '../../tenants/secret-names';
 import { TENANT_STATUSES } from '../../tenants/tenant-status';
 import { EXPORT_STATUSES } from '../../exports/export-statuses';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
-import { singleLineText } from '../schemas/text';
+import { opaqueText, singleLineText } from '../schemas/text';
 import { canonicalCidr, isCidr } from '../../tenancy/ip-allowlist';
 
 const slug = z
@@ -202,16 +202,11 @@ export const TENANT_ROUTES = [
     request: {
       query: z.strictObject({
         search: z.optional(
-          z
-            .string()
-            .check(
-              z.trim(),
-              z.minLength(1),
-              z.maxLength(100),
-              z.describe(
-                'Tenants whose slug contains it (any case), whose name contains it as written, or whose id it is.',
-              ),
+          singleLineText(100).check(
+            z.describe(
+              'Tenants whose slug contains it (any case), whose name contains it as written, or whose id it is.',
             ),
+          ),
         ),
         status: z.optional(z.enum(TENANT_STATUSES)),
         plan: z.optional(z.enum(PLAN_IDS)),
@@ -460,7 +455,7 @@ export const TENANT_ROUTES = [
       'Stores the value envelope-encrypted (a fresh data key under KMS in AWS, a local key in the twin), bound to the tenant and the name; audited without the value.',
     request: {
       path: secretPath,
-      body: z.strictObject({ value: z.string().check(z.minLength(1), z.maxLength(8_192)) }),
+      body: z.strictObject({ value: opaqueText(8_192) }),
       example: { value: 'whsec_3f9d…' },
     },
     responses: { 200: { description: 'The secret setting, without its value.', schema: secretView } },

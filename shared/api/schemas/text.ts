@@ -28,3 +28,16 @@ export function multiLineText(max: number) {
     z.refine((value) => !UNSAFE_MULTI_LINE.test(value), SAFE_TEXT),
   );
 }
+
+/**
+ * A secret or token exactly as given (not trimmed: its spaces are its own), 1 to `max` characters,
+ * with no control or bidirectional characters (no secret needs them, and a log or a form would
+ * show them other than they are).
+ */
+export function opaqueText(max: number) {
+  return z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((value) => !UNSAFE_SINGLE_LINE.test(value), SAFE_TEXT),
+  );
+}
