@@ -9,11 +9,13 @@ import { LOCAL_PASSWORD } from '../../infra/local/seed';
 import { signIn } from '../../infra/local/sign-in';
 import { totpCode } from '../helpers/totp';
 import {
+  activate,
   addUser,
   call,
   cognito,
   createTenant,
   twin,
+  unique,
   type TestTenant,
   type TestUser,
 } from '../helpers/twin-api';
@@ -40,6 +42,14 @@ async function enrolAuthenticator(email: string): Promise<string> {
       SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
     }),
   );
+  secrets.set(email, secret);
+  return signInWithMfa(email);
+}
+
+const secrets = new Map<string, string>();
+
+/** Signs an enrolled person in again, with their authenticator's code. */
+async function signInWithMfa(email: string): Promise<string> {
   // A token counts as MFA only if authenticated after the person was last seen without it, to the
   // second (auth_time): a person signing in again within the same second would be refused.
   await new Promise((resolve) => setTimeout(resolve, 1_100));
@@ -49,7 +59,7 @@ async function enrolAuthenticator(email: string): Promise<string> {
     clientId: twin.clientId,
     email,
     password: LOCAL_PASSWORD,
-    mfaCode: () => totpCode(secret),
+    mfaCode: () => totpCode(secrets.get(email) ?? ''),
   });
 }
 
@@ -126,5 +136,36 @@ describe('a token from before enrolment', () => {
     // Positive control: the token from the sign-in with MFA is served.
     const fresh = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: enrolled });
     expect(fresh.status).toBe(200);
+  });
+});
+
+describe('a person first seen already enrolled', () => {
+  it('takes no token from before their first sight as MFA; the next sign-in counts', async () => {
+    const tenant = await createTenant();
+    const owner = await enrolAuthenticator(tenant.owner.email);
+    const required = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: owner,
+      body: { settings: { mfaRequired: true } },
+    });
+    expect(required.status).toBe(200);
+    const email = `${unique('first-seen')}@example.test`;
+    const invited = await call('POST', `/v1/tenants/${tenant.id}/users`, {
+      token: owner,
+      body: { email, role: 'member' },
+    });
+    expect(invited.status).toBe(201);
+    // Signed in, but the token never presented to the API; then enrolled (and signed in with MFA).
+    const beforeEnrolment = await activate(email);
+    const withMfa = await enrolAuthenticator(email);
+    // The token from before the enrolment, presented first: enrolled now, but not proven.
+    const old = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: beforeEnrolment });
+    expect(old.status, old.text).toBe(403);
+    expect(old.body).toMatchObject({ code: 'mfa_required' });
+    // Which of the two was authenticated after the enrolment cannot be told apart: neither counts.
+    const unproven = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: withMfa });
+    expect(unproven.status, unproven.text).toBe(403);
+    // Positive control: signed in again with the authenticator, the person is served.
+    const again = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: await signInWithMfa(email) });
+    expect(again.status, again.text).toBe(200);
   });
 });

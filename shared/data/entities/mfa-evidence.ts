@@ -3,9 +3,10 @@ import { MFA_EVIDENCE_KEY_PREFIX } from '../table-definition';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 
 /**
- * When the authorizer last saw a person without MFA enrolled (epoch seconds): a token whose
- * authentication (`auth_time`) is not later than that was issued before their enrolment, and does
- * not count as signed in with MFA. Platform-level, read and written by the authorizer alone.
+ * When the authorizer last saw a person without MFA enrolled (epoch seconds), or first saw them
+ * enrolled if it never saw them without: a token whose authentication (`auth_time`) is not later
+ * than that may have been issued before their enrolment, and does not count as signed in with MFA.
+ * Platform-level, read and written by the authorizer alone.
  */
 export const MfaEvidenceEntity = new Entity(
   {
