@@ -5,15 +5,32 @@
 //   fell minutes behind under the test suite's load, and the messages with it;
 // - a new password is checked against the project's password policy (TENANTRY_PASSWORD_POLICY, from
 //   shared/identity/user-pool-definition.ts) and refused as Cognito refuses it: cognito-local stores
-//   a pool's policy but enforces none.
+//   a pool's policy but enforces none;
+// - its data files are written atomically, one write at a time: its store (StormDB) rewrote a pool's
+//   whole file in place on every change, with overlapping writes, so a crash mid-write (the fault
+//   suite's, under load) left the file empty or cut, and on restart every user of the pool was gone.
 'use strict';
-const { writeSync } = require('node:fs');
+const { renameSync, writeFileSync, writeSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
 const lib = join(dirname(require.resolve('cognito-local/package.json')), 'lib');
 const pino = require(require.resolve('pino', { paths: [lib] }));
 const { ConsoleMessageSender } = require(join(lib, 'services', 'messageDelivery', 'consoleMessageSender'));
 const { createDefaultServer } = require(join(lib, 'server', 'defaults'));
+const StormDB = require(require.resolve('stormdb', { paths: [lib] }));
+const { atomicWriter } = require('./atomic-file-writer.cjs');
+
+const writers = new Map();
+StormDB.localFileEngine.prototype.write = function write(data) {
+  const text = this.serialize(data);
+  if (!this.async) {
+    writeFileSync(`${this.path}.${process.pid}.tmp`, text);
+    renameSync(`${this.path}.${process.pid}.tmp`, this.path);
+    return null;
+  }
+  if (!writers.has(this.path)) writers.set(this.path, atomicWriter(this.path));
+  return writers.get(this.path)(text);
+};
 
 ConsoleMessageSender.prototype.sendToConsole = function (ctx, user, destination, { __code }) {
   const target = typeof ctx.logger?.bindings === 'function' ? ctx.logger.bindings().target : undefined;
