@@ -71,6 +71,8 @@ export async function startStripeLocal(
   let downFor: Record<string, string> = {};
   /** An outage may be slowness instead: answers held this long before the 503 (a hung Stripe). */
   let downDelayMs = 0;
+  /** Or no answer at all: the connection is cut, as when the process is gone (`refuse: true`). */
+  let downRefuse = false;
   /** While paused, events are kept (`GET /v1/events/{id}`) but not delivered. */
   let paused = false;
   const signer = new Stripe(secretKey);
@@ -493,7 +495,8 @@ export async function startStripeLocal(
       down = on ? ((params.paths as string[] | undefined) ?? ['*']) : [];
       downFor = on ? ((params.match as Record<string, string> | undefined) ?? {}) : {};
       downDelayMs = on ? Number(params.delayMs ?? 0) : 0;
-      return { down, match: downFor, delayMs: downDelayMs };
+      downRefuse = on && (params.refuse === true || params.refuse === 'true');
+      return { down, match: downFor, delayMs: downDelayMs, refuse: downRefuse };
     }
     if (kind === 'webhooks' && method === 'POST') {
       paused = params.paused === true || params.paused === 'true';
@@ -648,6 +651,10 @@ export async function startStripeLocal(
           : (parseForm(raw) as Record<string, unknown>);
       const inOutage = down.includes('*') || down.some((path) => target.pathname.startsWith(path));
       if (inOutage && Object.entries(downFor).every(([name, value]) => params[name] === value)) {
+        if (downRefuse) {
+          req.socket.destroy();
+          return;
+        }
         if (downDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, downDelayMs).unref());
         throw new StripeError(503, 'api_error', 'The stand-in is in an outage (POST /_stand-in/outage).');
       }

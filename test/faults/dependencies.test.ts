@@ -250,9 +250,10 @@ describe('dependencies taken away under load', () => {
     }
   });
 
-  it('answers 503 with Retry-After and a detail of its own when Stripe is down or hangs', async () => {
+  it('answers 503 with Retry-After and a detail of its own when Stripe is down, hangs or is gone', async () => {
     const tenant = await createTenant({ plan: 'free' });
-    for (const outage of [{ down: true }, { down: true, delayMs: 20_000 }]) {
+    // Down (503s), hung (20 s), and gone (every connection cut).
+    for (const outage of [{ down: true }, { down: true, delayMs: 20_000 }, { down: true, refuse: true }]) {
       await stripeOutage(outage);
       const started = Date.now();
       const checkout = await call('POST', `/v1/tenants/${tenant.id}/billing/checkout`, {
