@@ -1,6 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConditionalCheckFailedException, type CancellationReason } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../errors';
 
 /**
@@ -47,11 +54,12 @@ export function currentOperationCommit(): OperationCommit | undefined {
 type Send = (command: unknown) => Promise<unknown>;
 type ItemInput = Record<string, unknown> & { TableName?: string; ReturnValues?: string };
 
-const SINGLE_WRITES: Record<string, 'Put' | 'Update' | 'Delete'> = {
-  PutCommand: 'Put',
-  UpdateCommand: 'Update',
-  DeleteCommand: 'Delete',
-};
+/** The writes that carry attachments, by class (minified bundles rename classes, not instances). */
+const SINGLE_WRITES: Array<[new (...args: never[]) => unknown, 'Put' | 'Update' | 'Delete']> = [
+  [PutCommand, 'Put'],
+  [UpdateCommand, 'Update'],
+  [DeleteCommand, 'Delete'],
+];
 
 /** Attributes of a single write that a transaction's item takes as they are. */
 const ITEM_FIELDS = [
@@ -76,10 +84,6 @@ function claimLost(): ConflictError {
   );
 }
 
-function commandName(command: unknown): string {
-  return (command as { constructor?: { name?: string } }).constructor?.name ?? '';
-}
-
 function reasonsOf(error: unknown): CancellationReason[] | undefined {
   return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
 }
@@ -96,11 +100,10 @@ function reasonsOf(error: unknown): CancellationReason[] | undefined {
 export async function sendWithinCommit(send: Send, command: unknown): Promise<unknown> {
   const commit = store.getStore();
   if (!commit || commit.committed || commit.attachments.length === 0) return send(command);
-  const name = commandName(command);
   const input = (command as { input: ItemInput }).input;
-  if (name === 'TransactWriteCommand')
+  if (command instanceof TransactWriteCommand)
     return sendTransaction(send, commit, input as TransactWriteCommandInput);
-  const kind = SINGLE_WRITES[name];
+  const kind = SINGLE_WRITES.find(([type]) => command instanceof type)?.[1];
   if (!kind || input.ReturnValues === 'ALL_OLD' || input.ReturnValues === 'UPDATED_OLD') return send(command);
   return sendSingle(send, commit, kind, input);
 }

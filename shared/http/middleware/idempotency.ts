@@ -70,7 +70,8 @@ export function idempotencyMiddleware(
     const held = heldKey(request);
     if (!held) return;
     const { ctx, key, token, committed } = held;
-    const now = Math.floor(Date.now() / 1000);
+    // On the request's own clock, as the lock was set: before any retry's moment.
+    const now = Math.floor(request.context.scope.receivedAt.getTime() / 1000);
     await runWithTenantContext(ctx, () =>
       committed
         ? IdempotencyRecordEntity.patch(key)
