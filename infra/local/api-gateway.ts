@@ -149,6 +149,8 @@ export async function startLocalApiGateway(options: {
    * (`/v1/…`, `/docs…`) that no route matches (infra/local/console.ts).
    */
   console?: (method: string, pathname: string) => GatewayResponse | undefined;
+  /** Told of each answered request (npm start prints one line for each). */
+  onAnswered?: (answered: { method: string; url: string; status: number; ms: number }) => void;
 }): Promise<LocalApiGateway> {
   const allowedOrigins = options.allowedOrigins ?? [];
   const compiled = [...ROUTES].sort((a, b) => specificity(b) - specificity(a)).map(compile);
@@ -363,9 +365,14 @@ export async function startLocalApiGateway(options: {
       else if (message.type === 'stopped') stopped?.();
       else if (message.type === 'request') {
         const { request } = message;
+        const started = performance.now();
         handle(request)
           .catch(() => gatewayError(500, 'Internal Server Error', 'unknown'))
-          .then((answer) => send({ type: 'response', id: request.id, ...answer }));
+          .then((answer) => {
+            send({ type: 'response', id: request.id, ...answer });
+            const ms = performance.now() - started;
+            options.onAnswered?.({ method: request.method, url: request.url, status: answer.status, ms });
+          });
       }
     });
   });

@@ -14,6 +14,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` can be listened on, on the loopback interface, now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The port a service had last time, if it is still free (so its address stays the same across
+ * restarts and can be bookmarked); another free port if not.
+ */
+export async function stablePort(previous: number | undefined): Promise<number> {
+  if (previous && (await canListen(previous))) return previous;
+  return freePort();
+}
+
 /** Waits until `probe` succeeds, or fails after `timeoutMs`. */
 export async function waitFor(
   what: string,

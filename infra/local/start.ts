@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Console } from 'node:console';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_DEVELOPMENT_ORIGINS } from '../../shared/http/cors';
 import { startLocalApiGateway } from './api-gateway';
@@ -9,7 +10,7 @@ import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
 import { startCognitoLocal, type CognitoMessage } from './cognito-local';
 import { cognitoMessageRelay } from './cognito-mail';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { freePort } from './free-port';
+import { stablePort } from './free-port';
 import { seedLocalData, type SeedResult } from './seed';
 import { startMailDev } from './maildev';
 import { startSesLocal } from './ses-local';
@@ -43,6 +44,25 @@ export interface LocalTwinOptions {
   faultControl?: boolean;
   /** Told of each child's exit and restart (npm start prints them). */
   onSupervisorEvent?: (line: string) => void;
+  /**
+   * The functions' logs go to this file, one JSON line each, instead of the terminal (npm start:
+   * the terminal shows one line per request, from `onAnswered`).
+   */
+  functionLogFile?: string;
+  /** Told of each request the API answered. */
+  onAnswered?: (answered: { method: string; url: string; status: number; ms: number }) => void;
+}
+
+/**
+ * Sends the functions' structured log (the one Powertools logger they share) to a file: in Lambda
+ * it goes to CloudWatch, not to whoever is watching; the twin's terminal keeps one line a request.
+ */
+async function logFunctionsTo(file: string): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  const stream = createWriteStream(file, { flags: 'a' });
+  const { logger } = await import('../../shared/observability/logger');
+  // Powertools writes through its `console`, made at construction for stdout; the twin swaps it.
+  (logger as unknown as { console: Console }).console = new Console({ stdout: stream, stderr: stream });
 }
 
 /**
@@ -111,6 +131,18 @@ interface LocalState {
   secretsKey?: string;
   /** The Stripe stand-in's keys, kept with its state. */
   stripe?: { secretKey: string; webhookSecret: string };
+  /** Each local service's port, taken again at the next start where it is free. */
+  ports?: Partial<ServicePorts>;
+}
+
+interface ServicePorts {
+  dynamodb: number;
+  cognito: number;
+  ses: number;
+  stripe: number;
+  exports: number;
+  smtp: number;
+  mailWeb: number;
 }
 
 /**
@@ -126,14 +158,25 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
   const state: LocalState =
     options.persist && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
 
+  // A persisted twin keeps each service's port across restarts where it can (bookmarks keep working).
+  const previous = options.persist ? (state.ports ?? {}) : {};
+  const ports: ServicePorts = {
+    dynamodb: await stablePort(previous.dynamodb),
+    cognito: await stablePort(previous.cognito),
+    ses: await stablePort(previous.ses),
+    stripe: await stablePort(previous.stripe),
+    exports: await stablePort(previous.exports),
+    smtp: await stablePort(previous.smtp),
+    mailWeb: await stablePort(previous.mailWeb),
+  };
   const [dynamoPort, cognitoPort, sesPort, stripePort, exportsPort, smtpPort, mailWebPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
+    ports.dynamodb,
+    ports.cognito,
+    ports.ses,
+    ports.stripe,
+    ports.exports,
+    ports.smtp,
+    ports.mailWeb,
   ];
   const supervision = {
     supervisorLog: join(options.dataDir, 'logs', 'supervisor.log'),
@@ -223,7 +266,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       STRIPE_SECRET_KEY: stripe.secretKey,
       STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
       LOG_LEVEL: options.logLevel ?? 'INFO',
-      POWERTOOLS_DEV: 'true',
+      // Pretty-printed (about 19 lines a request) only where the logs go to the terminal.
+      ...(options.functionLogFile ? {} : { POWERTOOLS_DEV: 'true' }),
       // The twin ships metrics nowhere; without this every request would warn about empty metrics.
       POWERTOOLS_METRICS_DISABLED: 'true',
       CURSOR_SECRET: cursorSecret,
@@ -238,6 +282,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       ...options.env,
     };
     Object.assign(process.env, runtimeEnv);
+    if (options.functionLogFile) await logFunctionsTo(options.functionLogFile);
 
     const seed =
       state.seed && !poolChanged
@@ -263,6 +308,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
             cursorSecret,
             secretsKey,
             stripe: { secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret },
+            ports,
           },
           null,
           2,
@@ -290,6 +336,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       port: options.apiPort,
       allowedOrigins,
       ...(options.testClock ? { testClockHeader: TEST_CLOCK_HEADER } : {}),
+      ...(options.onAnswered ? { onAnswered: options.onAnswered } : {}),
       ...(options.console !== false
         ? {
             console: consoleResponder({
@@ -358,7 +405,7 @@ Tenantry local twin is up.
   SES            ${twin.sesEndpoint}   (aws-ses-v2-local, SES's API; each email relayed to MailDev, retried until it takes it)
   Stripe         ${twin.stripeUrl}   (the Stripe stand-in; checkout pages have a Pay button)
   exports        ${twin.exportsUrl}   (tenant exports, downloaded through the signed links the API gives)
-  data and logs  ${dataDir}
+  data and logs  ${dataDir}   (the functions' log: ${join(dataDir, 'logs', 'functions.log')})
 
 Seeded accounts (password ${seed.platformAdmin.password}):
   platform admin  ${seed.platformAdmin.email}
@@ -369,7 +416,8 @@ Try it:
   curl -s ${twin.apiUrl}/v1/tenants/current -H "Authorization: Bearer $TOKEN"
   curl -s ${twin.apiUrl}/v1/tenants/${seed.demoTenant.id}/users -H "Authorization: Bearer $TOKEN"
 
-Ctrl-C stops everything; the next npm start reuses the data.
+Ctrl-C stops everything; the next npm start reuses the data and, where they are free, the ports.
+Each request the API answers is a line below: time, status, method, path, duration.
 `);
 }
 
@@ -383,6 +431,11 @@ async function main(): Promise<void> {
     apiPort,
     runSchedules: true,
     onSupervisorEvent: (line) => console.warn(line),
+    functionLogFile: join(dataDir, 'logs', 'functions.log'),
+    onAnswered: ({ method, url, status, ms }) =>
+      console.log(
+        `${new Date().toISOString().slice(11, 19)}  ${status}  ${method} ${url}  ${Math.round(ms)} ms`,
+      ),
   });
   writeFileSync(
     join(dataDir, 'endpoints.json'),
