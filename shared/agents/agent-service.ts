@@ -8,7 +8,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
-import { principalId, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../tenancy/context';
 
 export interface AgentView {
   id: string;
@@ -45,7 +45,7 @@ export interface AgentInput {
 export async function createAgent(
   ctx: TenantContext,
   input: AgentInput,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<AgentView> {
   const agent: AgentItem = {
     tenantId: ctx.tenantId,
@@ -110,7 +110,7 @@ export async function updateAgent(
   input: Partial<AgentInput>,
 ): Promise<AgentView> {
   const current = await getAgentItem(ctx, agentId);
-  const now = new Date().toISOString();
+  const now = requestTime(ctx).toISOString();
   const next: AgentItem = { ...current, ...input, updatedAt: now };
   const { before, after } = changedFieldsOf(current, next, Object.keys(input));
   if (Object.keys(after).length === 0) return toView(current);
@@ -140,7 +140,7 @@ export async function updateAgent(
 export async function deleteAgent(
   ctx: TenantContext,
   agentId: string,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<void> {
   const current = await getAgentItem(ctx, agentId);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {

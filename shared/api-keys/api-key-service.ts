@@ -9,7 +9,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
-import { principalId, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../tenancy/context';
 import type { ApiKeyScope, Role } from '../tenancy/roles';
 import { apiKeyHint, apiKeySecretHash, newApiKeySecret } from './key-secret';
 import type { ApiKeyStatus } from './api-key-status';
@@ -69,7 +69,7 @@ function ceilingRoleOf(ctx: TenantContext): Role {
 export async function createApiKey(
   ctx: TenantContext,
   input: CreateApiKeyInput,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<CreatedApiKeyView> {
   const beyond = input.scopes.filter((scope) => !ctx.permissions.has(scope));
   if (beyond.length > 0) {
@@ -143,7 +143,7 @@ async function getKeyItem(ctx: TenantContext, keyId: string): Promise<ApiKeyItem
 }
 
 export async function getApiKey(ctx: TenantContext, keyId: string): Promise<ApiKeyView> {
-  return toView(await getKeyItem(ctx, keyId), new Date());
+  return toView(await getKeyItem(ctx, keyId), requestTime(ctx));
 }
 
 export interface ListApiKeysQuery {
@@ -156,7 +156,7 @@ export interface ListApiKeysQuery {
 export async function listApiKeys(
   ctx: TenantContext,
   query: ListApiKeysQuery,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<{ items: ApiKeyView[]; nextCursor: string | null }> {
   const list = `apiKeys:${ctx.tenantId}`;
   const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
@@ -187,7 +187,7 @@ export async function listApiKeys(
 export async function revokeApiKey(
   ctx: TenantContext,
   keyId: string,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<ApiKeyView> {
   const current = await getKeyItem(ctx, keyId);
   if (current.status === 'revoked') return toView(current, now);

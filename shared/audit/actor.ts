@@ -25,7 +25,12 @@ export function auditSourceOf(ctx: TenantContext): AuditSource {
       tenantId: ctx.principal.type === 'apiKey' ? ctx.principal.tenantId : ctx.principal.homeTenantId,
       isPlatformAdmin: ctx.principal.isPlatformAdmin,
     },
-    meta: { requestId: ctx.requestId, sourceIp: ctx.sourceIp, userAgent: ctx.userAgent },
+    meta: {
+      requestId: ctx.requestId,
+      sourceIp: ctx.sourceIp,
+      userAgent: ctx.userAgent,
+      ...(ctx.receivedAt ? { receivedAt: ctx.receivedAt } : {}),
+    },
     retentionDays: PLANS[ctx.plan].retentionDays,
   };
 }

@@ -49,7 +49,8 @@ export function auditEventItem(
   tenantId: string,
   source: AuditSource,
   change: AuditChange,
-  now: Date = new Date(),
+  // The request's one "now" when the change is a request's; the clock for work that is not.
+  now: Date = source.meta.receivedAt ?? new Date(),
 ): CreateEntityItem<typeof AuditEventEntity> {
   return {
     tenantId,

@@ -6,7 +6,7 @@ import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import { monthPeriod, startOfNextMonth } from '../quotas/periods';
-import type { TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../tenancy/context';
 import { PERIODIC_RESOURCES, PLANS, type Money, type PeriodicResource, type PlanId } from '../tenants/plans';
 import { giveStripeCustomer } from './billing-outbox';
 import type { BillingProvider, InvoiceSummary } from './billing-provider';
@@ -125,7 +125,7 @@ export interface BillingSummary {
 export async function billingSummary(
   provider: BillingProvider,
   ctx: TenantContext,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<BillingSummary> {
   const tenant = await TenantEntity.get({ tenantId: ctx.tenantId }).go({ client: platformDocumentClient });
   const period = monthPeriod(now);

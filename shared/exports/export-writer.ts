@@ -6,7 +6,7 @@ import { TenantExportEntity } from '../data/entities/tenant-export';
 import { tenantPartitionKey } from '../data/table-definition';
 import { announce } from '../events/publish';
 import { logger } from '../observability/logger';
-import type { TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../tenancy/context';
 import { exportStore } from './export-store';
 
 export const EXPORT_FORMAT = 'tenantry-export/1';
@@ -81,7 +81,7 @@ async function* exportLines(
 export async function writeExport(
   ctx: TenantContext,
   exportId: string,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<void> {
   const key = { tenantId: ctx.tenantId, exportId };
   const record = (await TenantExportEntity.get(key).go({ consistent: true })).data;

@@ -9,7 +9,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { dispatchExport } from '../jobs/export-dispatch';
-import { principalId, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../tenancy/context';
 import { exportStore } from './export-store';
 
 export interface ExportView {
@@ -58,7 +58,7 @@ async function toView(item: TenantExportItem, withLink: boolean): Promise<Export
  * another is `409 export_in_progress`. The record and its audit event are written together, then the
  * job worker is handed the work; the answer is `pending`, and the status endpoint follows it.
  */
-export async function requestExport(ctx: TenantContext, now: Date = new Date()): Promise<ExportView> {
+export async function requestExport(ctx: TenantContext, now: Date = requestTime(ctx)): Promise<ExportView> {
   const recent = await TenantExportEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .go({ order: 'desc', count: 5, consistent: true });

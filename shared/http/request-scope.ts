@@ -60,6 +60,7 @@ export function requestMetaOf(event: ApiEvent): RequestMeta {
     requestId: event.requestContext.requestId,
     sourceIp: event.requestContext.http.sourceIp,
     userAgent: event.headers['user-agent'],
+    receivedAt: receivedAtOf(event),
   };
 }
 

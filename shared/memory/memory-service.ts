@@ -9,7 +9,7 @@ import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
-import type { TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../tenancy/context';
 
 export interface MemoryView {
   id: string;
@@ -44,7 +44,7 @@ export async function addMemory(
   ctx: TenantContext,
   agentId: string,
   input: { kind: MemoryItem['kind']; content: unknown },
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<MemoryView> {
   const sizeBytes = memorySize(input.kind, input.content);
   const item: MemoryItem = {
@@ -114,7 +114,7 @@ export async function deleteMemory(
   ctx: TenantContext,
   agentId: string,
   memoryId: string,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<void> {
   const current = await getMemoryItem(ctx, agentId, memoryId);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {

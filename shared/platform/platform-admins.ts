@@ -71,7 +71,7 @@ export async function listPlatformAdmins(): Promise<{ items: PlatformAdminView[]
 export async function grantPlatformAdmin(
   actor: PlatformActor,
   userId: string,
-  now: Date = new Date(),
+  now: Date = actor.meta.receivedAt ?? new Date(),
 ): Promise<PlatformAdminView> {
   const existing = await PlatformAdminEntity.get({ userId }).go({ consistent: true });
   if (existing.data) return toView(existing.data);
@@ -103,7 +103,7 @@ export async function grantPlatformAdmin(
 export async function revokePlatformAdmin(
   actor: PlatformActor,
   userId: string,
-  now: Date = new Date(),
+  now: Date = actor.meta.receivedAt ?? new Date(),
 ): Promise<void> {
   await writeTransaction(
     platformDocumentClient,

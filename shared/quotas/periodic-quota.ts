@@ -2,7 +2,7 @@ import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { UsageBucketEntity, type CAPACITY_SERIES } from '../data/entities/usage-bucket';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import type { TransactionEntities } from '../data/service';
-import type { TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../tenancy/context';
 import { enforcedCeiling, PLANS, type PeriodicResource } from '../tenants/plans';
 import { hourBucket, monthPeriod, secondsUntil, startOfNextMonth } from './periods';
 import { QuotaExceededError } from './quota-exceeded-error';
@@ -146,7 +146,7 @@ export async function consumePeriodic(
   ctx: TenantContext,
   resource: PeriodicResource,
   amount: number,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
   takeId?: string,
 ): Promise<Consumption> {
   const consumption = await addToPeriodCounter(ctx, resource, amount, now, takeId);

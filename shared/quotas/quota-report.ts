@@ -4,7 +4,7 @@ import { CAPACITY_SERIES, UsageBucketEntity } from '../data/entities/usage-bucke
 import { capacityCostUsd } from './capacity-ledger';
 import { getConfig } from '../config';
 import { ValidationError } from '../errors';
-import type { TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../tenancy/context';
 import {
   enforcedCeiling,
   isPeriodic,
@@ -51,7 +51,7 @@ export interface QuotaReport {
 }
 
 /** Every limit of the tenant, its use, the percentage and the period, with the threshold events of this period. */
-export async function quotaReport(ctx: TenantContext, now: Date = new Date()): Promise<QuotaReport> {
+export async function quotaReport(ctx: TenantContext, now: Date = requestTime(ctx)): Promise<QuotaReport> {
   const period = monthPeriod(now);
   const keys = QUOTA_RESOURCES.map((resource) => ({
     tenantId: ctx.tenantId,
@@ -182,7 +182,7 @@ function bucketStart(key: string, granularity: Granularity): string {
 export async function usageReport(
   ctx: TenantContext,
   query: UsageQuery,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<UsageReport> {
   const from = query.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const to = query.to ?? now;

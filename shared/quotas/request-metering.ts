@@ -5,7 +5,7 @@ import { tenantDocumentClient } from '../data/clients';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { allConditions } from '../data/filters';
 import { TooManyRequestsError } from '../errors';
-import type { TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../tenancy/context';
 import { enforcedCeiling } from '../tenants/plans';
 import { getConfig } from '../config';
 import { logger } from '../observability/logger';
@@ -114,7 +114,10 @@ function stateOf(
  * The updates are built by the counter's entity and sent with `ReturnValuesOnConditionCheckFailure`,
  * which ElectroDB does not expose.
  */
-export async function meterRequest(ctx: TenantContext, now: Date = new Date()): Promise<RateLimitState> {
+export async function meterRequest(
+  ctx: TenantContext,
+  now: Date = requestTime(ctx),
+): Promise<RateLimitState> {
   const rpm = ctx.limits.requestsPerMinute;
   const ceiling = enforcedCeiling(ctx.plan, 'apiCalls', ctx.limits.apiCalls);
   const minute = minuteOf(now);

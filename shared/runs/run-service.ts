@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterRecordedPeriodic, assertPeriodicLeft, recordPeriodic } from '../quotas/periodic-quota';
 import { monthPeriod } from '../quotas/periods';
-import { principalId, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../tenancy/context';
 
 export interface RunView {
   id: string;
@@ -49,7 +49,7 @@ export async function startRun(
   ctx: TenantContext,
   agentId: string,
   input: { input?: unknown },
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<RunView> {
   // A run cannot start once this month's tokens are used up: it could not report any.
   await assertPeriodicLeft(ctx, 'tokens', now);
@@ -101,7 +101,7 @@ export async function completeRun(
   ctx: TenantContext,
   runId: string,
   input: CompleteRunInput,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<RunView> {
   const current = (await RunEntity.get({ tenantId: ctx.tenantId, runId }).go({ consistent: true })).data;
   if (!current) throw new NotFoundError('No run with this id in the tenant.', 'run_not_found');

@@ -4,7 +4,7 @@ import { tenantDocumentClient } from '../data/clients';
 import { SecretSettingEntity, type SecretSettingItem } from '../data/entities/secret-setting';
 import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
-import { principalId, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../tenancy/context';
 import { SECRET_NAMES, type SecretName } from '../tenants/secret-names';
 import { openValue, sealValue } from './envelope';
 import type { EncryptionContext } from './key-encryption-key';
@@ -45,7 +45,7 @@ export async function putSecretSetting(
   ctx: TenantContext,
   name: SecretName,
   value: string,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<SecretSettingView> {
   const item: SecretSettingItem = {
     tenantId: ctx.tenantId,
@@ -70,7 +70,7 @@ export async function putSecretSetting(
 export async function deleteSecretSetting(
   ctx: TenantContext,
   name: SecretName,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<void> {
   const audit = auditEventItem(
     ctx.tenantId,

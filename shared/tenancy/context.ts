@@ -51,6 +51,16 @@ export interface TenantContext {
   requestId: string;
   sourceIp: string;
   userAgent: string | undefined;
+  /**
+   * When API Gateway received the request: the time of everything the request writes (records,
+   * audit events). Absent outside a request (jobs pass their own time).
+   */
+  receivedAt?: Date;
+}
+
+/** The request's one "now" (see {@link TenantContext.receivedAt}), or the clock outside a request. */
+export function requestTime(ctx: Pick<TenantContext, 'receivedAt'>): Date {
+  return ctx.receivedAt ?? new Date();
 }
 
 /** The identity of a request that acts on no single tenant (signup, platform listing). */
@@ -58,6 +68,8 @@ export interface RequestMeta {
   requestId: string;
   sourceIp: string;
   userAgent: string | undefined;
+  /** When API Gateway received the request (absent for work that is not a request). */
+  receivedAt?: Date;
 }
 
 const storage = new AsyncLocalStorage<TenantContext>();

@@ -212,7 +212,7 @@ export async function createOwnTenant(
       actor: { type: 'user', id: principal.userId, tenantId, isPlatformAdmin: false },
       meta,
     }),
-    new Date(),
+    meta.receivedAt ?? new Date(),
     { userId: principal.userId, username: identity.username, email: principal.email, status: 'active' },
   );
 }
@@ -251,7 +251,7 @@ export async function signUpTenant(
     meta,
   });
   const where = `"${input.name}" (${input.slug})`;
-  const created = await provisionTenant(input, audited).then(
+  const created = await provisionTenant(input, audited, meta.receivedAt ?? new Date()).then(
     () => true,
     (error: unknown) => {
       // The address belongs to a member of a tenant: answered like any other, by email.

@@ -13,7 +13,13 @@ import {
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import { principalId, type RequestMeta, type TenantContext, type UserPrincipal } from '../tenancy/context';
+import {
+  principalId,
+  type RequestMeta,
+  type TenantContext,
+  requestTime,
+  type UserPrincipal,
+} from '../tenancy/context';
 import { enqueueSubscriptionCancel } from '../billing/billing-outbox';
 import { announce } from '../events/publish';
 import { cancelRunningRuns } from '../runs/run-cancellation';
@@ -51,10 +57,14 @@ export function createTenantAsPlatformAdmin(
   meta: RequestMeta,
   input: ProvisionTenantInput,
 ): Promise<ProvisionedTenant> {
-  return provisionTenant(input, () => ({
-    actor: { type: 'user', id: admin.userId, tenantId: admin.homeTenantId, isPlatformAdmin: true },
-    meta,
-  }));
+  return provisionTenant(
+    input,
+    () => ({
+      actor: { type: 'user', id: admin.userId, tenantId: admin.homeTenantId, isPlatformAdmin: true },
+      meta,
+    }),
+    meta.receivedAt ?? new Date(),
+  );
 }
 
 type MutableField =
@@ -98,7 +108,7 @@ async function mutateTenant(
       throw new ConflictError('A deleted tenant cannot be changed; restore it first.', 'tenant_deleted');
     }
     const change = compute(current);
-    const now = new Date();
+    const now = requestTime(ctx);
     const next: TenantItem = { ...current, ...change, updatedAt: now.toISOString() };
     const set = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
     const removed = (Object.keys(change) as MutableField[]).filter((field) => change[field] === undefined);
@@ -233,7 +243,7 @@ export async function changePlan(
 export async function suspendTenant(
   ctx: TenantContext,
   input: { reason: string; internalNote?: string | undefined },
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<TenantView> {
   const view = await mutateTenant(ctx, 'tenant.suspended', (current) => {
     if (current.status === 'suspended')
@@ -264,7 +274,7 @@ export async function reactivateTenant(ctx: TenantContext): Promise<TenantView> 
 export async function deleteTenant(
   ctx: TenantContext,
   input: { confirm: string },
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<TenantView> {
   const view = await mutateTenant(ctx, 'tenant.deleted', (current) => {
     if (input.confirm !== current.slug) {
@@ -300,7 +310,7 @@ export async function deleteTenant(
  * Its subscription was cancelled with the deletion: it is on the plan Stripe's cancellation left it
  * (Free), and buys again through Checkout.
  */
-export async function restoreTenant(ctx: TenantContext, now: Date = new Date()): Promise<TenantView> {
+export async function restoreTenant(ctx: TenantContext, now: Date = requestTime(ctx)): Promise<TenantView> {
   const view = await mutateTenant(ctx, 'tenant.restored', (current) => {
     if (current.status !== 'deleted')
       throw new ConflictError('Only a deleted tenant can be restored.', 'not_deleted');

@@ -13,7 +13,7 @@ import { ensureDirectoryPerson } from '../identity/directory-person';
 import { disableDirectoryUser, enableDirectoryUser } from '../identity/user-directory';
 import { sendNewTemporaryPassword } from '../identity/temporary-password';
 import { logger } from '../observability/logger';
-import { principalId, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../tenancy/context';
 import { roleRank, type Role } from '../tenancy/roles';
 import { forgetMembership, forgetTenant } from '../data/cached-records';
 import { activeOwnerChange, ensureActiveOwnerCount } from './owner-count';
@@ -120,7 +120,7 @@ export interface InviteUserInput {
 export async function inviteUser(
   ctx: TenantContext,
   input: InviteUserInput,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<UserView> {
   assertMayGrant(ctx, input.role);
   const person = await ensureDirectoryPerson({ ...input, tenantId: ctx.tenantId, now });
@@ -187,7 +187,7 @@ export async function changeUserRole(
   assertMayManage(ctx, current);
   assertMayGrant(ctx, input.role);
   if (current.role === input.role) return toUserView(current);
-  const at = new Date();
+  const at = requestTime(ctx);
   const now = at.toISOString();
   // Only an active owner counts: a pending owner's role moves no count.
   const ownerDelta =
@@ -229,7 +229,7 @@ export async function changeUserRole(
 export async function removeUser(ctx: TenantContext, userId: string): Promise<void> {
   const current = await getMembership(ctx, userId);
   assertMayManage(ctx, current);
-  const now = new Date();
+  const now = requestTime(ctx);
   const activeOwner = current.role === 'owner' && current.status === 'active';
   if (activeOwner) await ensureActiveOwnerCount(ctx.tenantId, tenantDocumentClient);
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
@@ -272,7 +272,7 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
 export async function resendInvitation(
   ctx: TenantContext,
   userId: string,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<UserView> {
   const current = await getMembership(ctx, userId);
   assertMayManage(ctx, current);

@@ -10,7 +10,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { sealValue } from '../secrets/envelope';
-import { principalId, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../tenancy/context';
 import { checkWebhookUrl } from './webhook-url';
 
 /** How many endpoints a tenant may have. */
@@ -103,7 +103,7 @@ async function readEndpoint(ctx: TenantContext, endpointId: string): Promise<Web
 export async function createWebhookEndpoint(
   ctx: TenantContext,
   input: { url: string; events: string[]; description?: string | undefined },
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<WebhookEndpointView & { secret: string }> {
   await assertUrl(input.url);
   const existing = await WebhookEndpointEntity.query
@@ -173,7 +173,7 @@ export async function updateWebhookEndpoint(
     description?: string | undefined;
     enabled?: boolean | undefined;
   },
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<WebhookEndpointView> {
   const current = await readEndpoint(ctx, endpointId);
   if (input.url !== undefined) await assertUrl(input.url);
@@ -218,7 +218,7 @@ export async function updateWebhookEndpoint(
 export async function deleteWebhookEndpoint(
   ctx: TenantContext,
   endpointId: string,
-  now: Date = new Date(),
+  now: Date = requestTime(ctx),
 ): Promise<void> {
   const current = await readEndpoint(ctx, endpointId);
   const audit = auditEventItem(

@@ -223,7 +223,13 @@ const mutating = ROUTES.filter(
   (route) => isMutation(route) && route.function !== 'platform' && route.id !== 'billing.webhook',
 );
 
-async function actAs(scenario: Scenario, route: RouteDefinition, tenant: TestTenant, ids: PathIds) {
+async function actAs(
+  scenario: Scenario,
+  route: RouteDefinition,
+  tenant: TestTenant,
+  ids: PathIds,
+  at?: Date,
+) {
   const token =
     scenario.actor === 'owner'
       ? tenant.owner.token
@@ -233,6 +239,7 @@ async function actAs(scenario: Scenario, route: RouteDefinition, tenant: TestTen
   return call(route.method, pathFor(route, ids), {
     token,
     body: scenario.body ? scenario.body(tenant) : sampleBody(route, unique('a')),
+    ...(at ? { at } : {}),
   });
 }
 
@@ -289,7 +296,10 @@ describe('audit log, walking the mutating routes of the manifest', () => {
       };
       const before = await storedAuditEvents(tenant.id);
 
-      const response = await actAs(scenario, route, tenant, ids);
+      // The request's one "now" (when the gateway received it), two minutes from the wall clock's, so
+      // an event stamped with the wall clock instead shows.
+      const receivedAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 120_000);
+      const response = await actAs(scenario, route, tenant, ids, receivedAt);
       expect(response.status).toBeLessThan(300);
 
       // Creating routes audit into the tenant they create.
@@ -313,6 +323,7 @@ describe('audit log, walking the mutating routes of the manifest', () => {
       if (scenario.before) expect(event?.before).toMatchObject(scenario.before);
       if (scenario.after) expect(event?.after).toMatchObject(scenario.after);
       expect(event?.requestId).toBe(response.headers.get('apigw-requestid'));
+      expect(event?.occurredAt).toBe(receivedAt.toISOString());
     });
   }
 

@@ -214,7 +214,7 @@ async function assertMemberStanding(
     if (expires && expires <= now) {
       throw new ForbiddenError('The invitation to this tenant has expired.', 'invitation_expired');
     }
-    await activateInvitedMembership(membership);
+    await activateInvitedMembership(membership, now);
   }
 }
 
@@ -284,6 +284,7 @@ export function tenantContextMiddleware(
         requestId: meta.requestId,
         sourceIp: meta.sourceIp,
         userAgent: meta.userAgent,
+        receivedAt: scope.receivedAt,
       };
       assertPermission(ctx, route);
       scope.tenant = ctx;
