@@ -421,22 +421,32 @@ Each request the API answers is a line below: time, status, method, path, durati
 `);
 }
 
-async function main(): Promise<void> {
-  const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-  const dataDir = process.env.TENANTRY_DATA_DIR ?? join(root, '.data');
-  const apiPort = Number(process.env.PORT ?? 3000);
-  const twin = await startLocalTwin({
+/**
+ * What `npm start` starts, in one place: the benchmark of the seeds' load runs the same twin
+ * (`test/bench/twin-worker.ts`), so it measures what users run. `print` gets the terminal's lines.
+ */
+export function npmStartOptions(
+  dataDir: string,
+  apiPort: number,
+  print: (line: string) => void,
+): LocalTwinOptions {
+  return {
     dataDir,
     persist: true,
     apiPort,
     runSchedules: true,
-    onSupervisorEvent: (line) => console.warn(line),
+    onSupervisorEvent: print,
     functionLogFile: join(dataDir, 'logs', 'functions.log'),
     onAnswered: ({ method, url, status, ms }) =>
-      console.log(
-        `${new Date().toISOString().slice(11, 19)}  ${status}  ${method} ${url}  ${Math.round(ms)} ms`,
-      ),
-  });
+      print(`${new Date().toISOString().slice(11, 19)}  ${status}  ${method} ${url}  ${Math.round(ms)} ms`),
+  };
+}
+
+async function main(): Promise<void> {
+  const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  const dataDir = process.env.TENANTRY_DATA_DIR ?? join(root, '.data');
+  const apiPort = Number(process.env.PORT ?? 3000);
+  const twin = await startLocalTwin(npmStartOptions(dataDir, apiPort, (line) => console.log(line)));
   writeFileSync(
     join(dataDir, 'endpoints.json'),
     JSON.stringify(

@@ -9,7 +9,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { freePort } from '../../infra/local/free-port';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
 import { signIn } from '../../infra/local/sign-in';
-import { startLocalTwin, type LocalTwin } from '../../infra/local/start';
+import { npmStartOptions, startLocalTwin, type LocalTwin } from '../../infra/local/start';
 
 /** Where a running twin answers, and its platform admin (all a benchmark client needs). */
 export interface TwinEndpoints {
@@ -134,17 +134,22 @@ export function benchClient(endpoints: TwinEndpoints): BenchClient {
   return { endpoints, call, adminToken, createTenant };
 }
 
-export async function startBenchTwin(): Promise<BenchTwin> {
+/**
+ * The benchmarks' twin. `asNpmStart`: exactly what `npm start` starts (data on disk, the schedules,
+ * the console, a line per request, the functions' log to a file), in a data directory of its own;
+ * otherwise a lean one (DynamoDB in memory, no logs) for the benchmarks that count calls, not time.
+ * Both allow any number of signups from one address (the benchmark's).
+ */
+export async function startBenchTwin(options: { asNpmStart?: boolean } = {}): Promise<BenchTwin> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-twin-'));
-  const twin = await startLocalTwin({
-    dataDir,
-    persist: false,
-    apiPort: await freePort(),
-    logLevel: 'SILENT',
-    env: { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000' },
-    console: false,
-  });
+  const apiPort = await freePort();
+  const env = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000' };
+  const twin = await startLocalTwin(
+    options.asNpmStart
+      ? { ...npmStartOptions(dataDir, apiPort, (line) => console.log(line)), env }
+      : { dataDir, persist: false, apiPort, logLevel: 'SILENT', env, console: false },
+  );
   const client = benchClient({
     apiUrl: twin.apiUrl,
     cognitoEndpoint: twin.cognitoEndpoint,
@@ -182,7 +187,11 @@ export async function startBenchTwinInWorker(
         : []),
     ],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // The twin prints a line per request as npm start does: written (its cost is measured), not shown.
+    silent: true,
   });
+  child.stdout?.resume();
+  child.stderr?.pipe(process.stderr);
   const endpoints = await new Promise<TwinEndpoints>((resolve, reject) => {
     child.on(
       'message',

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { onFinishedRequest } from '../../shared/observability/request-cost';
 import { startBenchTwin } from './bench-twin';
 
-const bench = await startBenchTwin();
+// The seeds' load is measured on the twin `npm start` starts (its lines go to the parent, unread).
+const bench = await startBenchTwin({ asNpmStart: true });
 const forward = (message: unknown) => process.send?.(message);
 onFinishedRequest((request) =>
   forward({ type: 'finished', routeId: request.routeId, durationMs: request.durationMs }),
