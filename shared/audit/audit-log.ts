@@ -6,6 +6,7 @@ import { tenantPartitionKey } from '../data/table-definition';
 import { newId } from '../ids';
 import type { TenantContext } from '../tenancy/context';
 import type { Actor, AuditSource } from './actor';
+import { expiresAfterDays } from '../data/ttl';
 
 export interface AuditChange {
   action: string;
@@ -68,7 +69,7 @@ export function auditEventItem(
     userAgent: source.meta.userAgent,
     requestId: source.meta.requestId,
     occurredAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + source.retentionDays * 86_400,
+    expiresAt: expiresAfterDays(now, source.retentionDays),
   };
 }
 

@@ -1,5 +1,6 @@
 import { isConditionalFailure } from './dynamo-errors';
 import { OnceMarkerEntity } from './entities/once-marker';
+import { expiresAfterDays } from './ttl';
 
 /**
  * Claims `key` for the tenant in scope: true the first time, false ever after (until the marker
@@ -11,7 +12,7 @@ export async function claimOnce(tenantId: string, key: string, now: Date, days =
       tenantId,
       key,
       at: now.toISOString(),
-      expiresAt: Math.floor(now.getTime() / 1000) + days * 86_400,
+      expiresAt: expiresAfterDays(now, days),
     }).go({ response: 'none' });
     return true;
   } catch (error) {

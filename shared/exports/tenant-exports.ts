@@ -11,6 +11,7 @@ import { newId } from '../ids';
 import { dispatchExport } from '../jobs/export-dispatch';
 import { principalId, requestTime, type TenantContext } from '../tenancy/context';
 import { exportStore } from './export-store';
+import { expiresAfterDays } from '../data/ttl';
 
 export interface ExportView {
   id: string;
@@ -77,7 +78,7 @@ export async function requestExport(ctx: TenantContext, now: Date = requestTime(
     requestedBy: principalId(ctx.principal),
     requestedAt: now.toISOString(),
     objectKey: `tenants/${ctx.tenantId}/exports/${exportId}.ndjson.gz`,
-    expiresAt: Math.floor(now.getTime() / 1000) + retentionDays * 86_400,
+    expiresAt: expiresAfterDays(now, retentionDays),
     ...(ctx.principal.type === 'user' && ctx.principal.email ? { requesterEmail: ctx.principal.email } : {}),
   };
   const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {

@@ -7,6 +7,7 @@ import { enforcedCeiling, PLANS, type PeriodicResource } from '../tenants/plans'
 import { hourBucket, monthPeriod, secondsUntil, startOfNextMonth } from './periods';
 import { QuotaExceededError } from './quota-exceeded-error';
 import { emitThresholdEvents } from './thresholds';
+import { expiresAfterDays } from '../data/ttl';
 
 export interface Consumption {
   resource: PeriodicResource;
@@ -138,7 +139,7 @@ export async function addToUsageBucket(
 }
 
 export function retentionExpiry(ctx: TenantContext, now: Date): number {
-  return Math.floor(now.getTime() / 1000) + PLANS[ctx.plan].retentionDays * 86_400;
+  return expiresAfterDays(now, PLANS[ctx.plan].retentionDays);
 }
 
 /** Consumes a periodic resource: the month's counter, then the hour's usage bucket. */

@@ -6,6 +6,7 @@ import { newId } from '../ids';
 import type { TenantContext } from '../tenancy/context';
 import type { PeriodicResource } from '../tenants/plans';
 import { addToUsageBucket, consumePeriodic, type Consumption } from './periodic-quota';
+import { expiresAfterDays } from '../data/ttl';
 
 /**
  * A monthly quota taken for an operation (a run's start, the routes that declare `consumes`): one
@@ -46,7 +47,7 @@ export async function takeForOperation(
     takeId,
     resource,
     period: consumption.period,
-    expiresAt: Math.floor(now.getTime() / 1000) + RECEIPT_DAYS * 86_400,
+    expiresAt: expiresAfterDays(now, RECEIPT_DAYS),
   }).params() as Record<string, unknown>;
   return { take: { takeId, consumption, at: now }, receipt: { Put: receipt } };
 }
