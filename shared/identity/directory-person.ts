@@ -28,6 +28,7 @@ export function normalizedEmail(email: string): string {
 async function claimEmail(
   email: string,
   now: Date,
+  preferredUserId?: string,
 ): Promise<{ claim: EmailClaimItem; signIn?: DirectoryUser | null }> {
   const stored = await EmailClaimEntity.get({ email }).go({ consistent: true });
   if (stored.data) return { claim: stored.data };
@@ -35,7 +36,7 @@ async function claimEmail(
   const known = await findDirectoryUser(email);
   const claim: EmailClaimItem = {
     email,
-    userId: known?.userId ?? newId('user', now.getTime()),
+    userId: known?.userId ?? preferredUserId ?? newId('user', now.getTime()),
     createdAt: now.toISOString(),
   };
   try {
@@ -63,9 +64,11 @@ export async function ensureDirectoryPerson(input: {
   name?: string | undefined;
   tenantId: string;
   now: Date;
+  /** The id a new claim takes (a membership that already names the person); a new one if not given. */
+  userId?: string;
 }): Promise<DirectoryPerson> {
   const email = normalizedEmail(input.email);
-  const { claim, signIn } = await claimEmail(email, input.now);
+  const { claim, signIn } = await claimEmail(email, input.now, input.userId);
   // Looked up already when this call made the claim (a new address: one directory read, not two).
   const existing = signIn === undefined ? await findDirectoryUser(email) : signIn;
   if (existing) {

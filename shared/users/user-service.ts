@@ -264,6 +264,33 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
 }
 
 /**
+ * The sign-in an invitation names is gone (the person's last other tenant was purged while this
+ * invitation was made): it is made again, with the membership's own `usr_` id, and Cognito emails
+ * its temporary password. Answers whether a sign-in was made; an existing one is left as it is.
+ */
+async function restoreSignIn(ctx: TenantContext, membership: MembershipItem, now: Date): Promise<boolean> {
+  const person = await ensureDirectoryPerson({
+    email: membership.email,
+    tenantId: ctx.tenantId,
+    now,
+    userId: membership.userId,
+  });
+  if (!person.created) return false;
+  if (person.userId !== membership.userId) {
+    logger.warn('A restored sign-in carries another user id than its invitation', {
+      userId: membership.userId,
+    });
+  }
+  if (person.username !== membership.cognitoUsername) {
+    await MembershipEntity.patch({ tenantId: ctx.tenantId, userId: membership.userId })
+      .set({ cognitoUsername: person.username })
+      .go({ response: 'none' });
+    forgetMembership(ctx.tenantId, membership.userId);
+  }
+  return true;
+}
+
+/**
  * Sends an invitation again: its expiry starts over, the invitation email goes out again, and a
  * person who has never signed in gets a new temporary password by email (sent by the API, whatever
  * the Cognito). Only a pending invitation can be resent. The sending is not swallowed: a mail service
@@ -297,10 +324,9 @@ export async function resendInvitation(
     { membership: () => new ConflictError('The user has already accepted.', 'not_invited') },
   );
   forgetMembership(ctx.tenantId, userId);
-  const newPassword = await sendNewTemporaryPassword({
-    username: current.cognitoUsername,
-    email: current.email,
-  });
+  const newPassword =
+    (await sendNewTemporaryPassword({ username: current.cognitoUsername, email: current.email })) ||
+    (await restoreSignIn(ctx, current, now));
   await announceInvitation(ctx, current, newPassword, now);
   return toUserView({ ...current, invitedAt, updatedAt: invitedAt });
 }

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminDeleteUserCommand,
+  AdminGetUserCommand,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   activate,
   addUser,
@@ -7,6 +12,7 @@ import {
   cognito,
   createTenant,
   inbox,
+  table,
   twin,
   unique,
   type TestTenant,
@@ -184,5 +190,28 @@ describe('invitations', () => {
     // Their password is theirs: no new temporary one, and they still sign in with it.
     expect(await inbox(member.email, { subject: 'Your temporary password', waitMs: 0 })).toHaveLength(1);
     expect((await call('GET', `/v1/tenants/${other.id}/agents`, { token: member.token })).status).toBe(200);
+  });
+
+  it('makes a lost sign-in again when the invitation is resent, under the invitation’s own user id', async () => {
+    const { id, email } = await invite(tenant);
+    // What a purge of the person's last other tenant leaves when it races this invitation: the
+    // membership, with neither the sign-in nor the address's claim.
+    await cognito.send(new AdminDeleteUserCommand({ UserPoolId: twin.userPoolId, Username: email }));
+    await table.send(
+      new DeleteCommand({ TableName: twin.tableName, Key: { pk: `EMAIL#${email}`, sk: 'EMAIL' } }),
+    );
+    const resent = await call('POST', `/v1/tenants/${tenant.id}/users/${id}/resend-invitation`, {
+      token: tenant.owner.token,
+    });
+    expect(resent.status, resent.text).toBe(200);
+    const person = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: twin.userPoolId, Username: email }),
+    );
+    expect(person.UserAttributes?.find((attribute) => attribute.Name === 'custom:userId')?.Value).toBe(id);
+    // The invitee signs in with it and is a member.
+    const token = await activate(email);
+    const current = await call<{ id: string }>('GET', '/v1/tenants/current', { token });
+    expect(current.status, current.text).toBe(200);
+    expect(current.body.id).toBe(tenant.id);
   });
 });

@@ -18,8 +18,11 @@ export const MembershipEntity = new Entity(
       name: { type: 'string' },
       role: { type: ROLES, required: true },
       status: { type: MEMBERSHIP_STATUSES, required: true },
-      /** The Cognito user name, for AdminDisableUser and friends. */
-      cognitoUsername: { type: 'string', required: true, readOnly: true },
+      /**
+       * The Cognito user name, for AdminDisableUser and friends; changes only when a lost sign-in
+       * is made again (resending the invitation).
+       */
+      cognitoUsername: { type: 'string', required: true },
       invitedBy: { type: 'string' },
       /** When the invitation was last sent; it expires a configured number of days later. */
       invitedAt: { type: 'string' },
