@@ -81,21 +81,27 @@ export class TenantryJobs extends Construct {
         onFailure: new SqsDestination(this.asyncFailureQueue),
       });
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the job queue.',
-    });
-    this.queue = new Queue(this, 'Queue', {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      visibilityTimeout: Duration.minutes(WORKER_TIMEOUT_MINUTES * VISIBILITY_PER_CONSUMER_TIMEOUT),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
+    /**
+     * A work queue and its dead-letter queue: a message is received five times at most, each time
+     * hidden for six times its consumer's timeout, then kept 14 days in the dead-letter queue.
+     */
+    const workQueue = (name: string, deadLetterName: string, consumerTimeout: Duration, what: string) => {
+      const deadLetterQueue = keptQueue(deadLetterName, `This queue is the dead-letter queue of ${what}.`);
+      const queue = new Queue(this, name, {
+        enforceSSL: true,
+        encryption: QueueEncryption.SQS_MANAGED,
+        visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_PER_CONSUMER_TIMEOUT),
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
+      });
+      return { queue, deadLetterQueue };
+    };
+
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(
+      'Queue',
+      'DeadLetterQueue',
+      Duration.minutes(WORKER_TIMEOUT_MINUTES),
+      'the job queue',
+    ));
 
     this.scheduler = tenantryFunction(this, 'Scheduler', {
       entry: 'jobs/scheduler',
@@ -142,21 +148,12 @@ export class TenantryJobs extends Construct {
       timeout: Duration.minutes(1),
     });
     grantTable(this.notifications, props.data);
-    this.webhookDeadLetterQueue = new Queue(this, 'WebhookDeadLetterQueue', {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.webhookDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the webhook deliveries queue.',
-    });
-    this.webhookQueue = new Queue(this, 'WebhookQueue', {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      visibilityTimeout: Duration.seconds(WEBHOOK_DELIVERY_TIMEOUT_SECONDS * VISIBILITY_PER_CONSUMER_TIMEOUT),
-      deadLetterQueue: { queue: this.webhookDeadLetterQueue, maxReceiveCount: 5 },
-    });
+    ({ queue: this.webhookQueue, deadLetterQueue: this.webhookDeadLetterQueue } = workQueue(
+      'WebhookQueue',
+      'WebhookDeadLetterQueue',
+      Duration.seconds(WEBHOOK_DELIVERY_TIMEOUT_SECONDS),
+      'the webhook deliveries queue',
+    ));
     this.webhookDeliveries = tenantryFunction(this, 'WebhookDeliveries', {
       entry: 'jobs/webhook-deliveries',
       description: 'Delivers tenant webhooks: signed, logged, retried with backoff.',
