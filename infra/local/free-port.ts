@@ -14,6 +14,29 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port held open until `release`: between choosing a port and listening on it, the OS may
+ * hand the same port to another listener or to an outgoing connection as its source port (the
+ * twin makes hundreds while it starts); a port held in LISTEN is handed to neither.
+ */
+export interface PortReservation {
+  port: number;
+  release(): Promise<void>;
+}
+
+export function reservePort(): Promise<PortReservation> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolve({ port, release: () => new Promise<void>((done) => server.close(() => done())) });
+    });
+  });
+}
+
 /** Whether `port` can be listened on, on the loopback interface, now. */
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -10,7 +10,7 @@ import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
 import { startCognitoLocal, type CognitoMessage } from './cognito-local';
 import { cognitoMessageRelay } from './cognito-mail';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { stablePort } from './free-port';
+import { stablePort, type PortReservation } from './free-port';
 import { seedLocalData, type SeedResult } from './seed';
 import { startMailDev } from './maildev';
 import { startSesLocal } from './ses-local';
@@ -24,6 +24,8 @@ export interface LocalTwinOptions {
   dataDir: string;
   persist: boolean;
   apiPort: number;
+  /** A reservation of `apiPort` held until the API is about to listen on it (see `reservePort`). */
+  apiPortReservation?: PortReservation;
   region?: string;
   tableName?: string;
   logLevel?: string;
@@ -332,6 +334,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const { deliverWebhook } = await import('../../shared/webhooks/webhook-delivery');
     deliverWebhooksInProcess((task) => deliverWebhook(task));
     if (options.console !== false) await ensureConsoleBuilt((line) => console.log(line));
+    await options.apiPortReservation?.release();
     const api = await startLocalApiGateway({
       port: options.apiPort,
       allowedOrigins,

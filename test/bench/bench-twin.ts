@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { freePort } from '../../infra/local/free-port';
+import { reservePort } from '../../infra/local/free-port';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
 import { signIn } from '../../infra/local/sign-in';
 import { npmStartOptions, startLocalTwin, type LocalTwin } from '../../infra/local/start';
@@ -143,12 +143,25 @@ export function benchClient(endpoints: TwinEndpoints): BenchClient {
 export async function startBenchTwin(options: { asNpmStart?: boolean } = {}): Promise<BenchTwin> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-twin-'));
-  const apiPort = await freePort();
+  const reservation = await reservePort();
+  const apiPort = reservation.port;
   const env = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000' };
   const twin = await startLocalTwin(
     options.asNpmStart
-      ? { ...npmStartOptions(dataDir, apiPort, (line) => console.log(line)), env }
-      : { dataDir, persist: false, apiPort, logLevel: 'SILENT', env, console: false },
+      ? {
+          ...npmStartOptions(dataDir, apiPort, (line) => console.log(line)),
+          env,
+          apiPortReservation: reservation,
+        }
+      : {
+          dataDir,
+          persist: false,
+          apiPort,
+          apiPortReservation: reservation,
+          logLevel: 'SILENT',
+          env,
+          console: false,
+        },
   );
   const client = benchClient({
     apiUrl: twin.apiUrl,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalTwin } from '../../infra/local/start';
-import { freePort } from '../../infra/local/free-port';
+import { reservePort } from '../../infra/local/free-port';
 
 export interface TwinInfo {
   apiUrl: string;
@@ -46,10 +46,12 @@ async function startTestTwin(): Promise<SharedTwin> {
   // an invitation's temporary password among it, minutes behind.
   const dataDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tenantry-it-'));
   const signupLimitPerHour = 3;
+  const apiPort = await reservePort();
   const twin = await startLocalTwin({
     dataDir,
     persist: false,
-    apiPort: await freePort(),
+    apiPort: apiPort.port,
+    apiPortReservation: apiPort,
     logLevel: 'SILENT',
     testClock: true,
     // On disk (in memory where /dev/shm is): a crashed DynamoDB Local comes back with its data.

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort, stablePort } from '../../../infra/local/free-port';
+import { freePort, reservePort, stablePort } from '../../../infra/local/free-port';
 
 describe('a local service’s port across restarts', () => {
   it('is the same port as last time when it is free', async () => {
@@ -21,5 +21,23 @@ describe('a local service’s port across restarts', () => {
       busy.close();
     }
     expect(await stablePort(undefined)).toBeGreaterThan(0);
+  });
+});
+
+describe('a reserved port', () => {
+  const listenOn = (port: number) =>
+    new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+
+  it('is held until released, so nothing else can take it, then its owner listens on it', async () => {
+    const reservation = await reservePort();
+    expect(reservation.port).toBeGreaterThan(0);
+    await expect(listenOn(reservation.port)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await reservation.release();
+    const owner = await listenOn(reservation.port);
+    owner.close();
   });
 });
