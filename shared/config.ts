@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { PLATFORM_ADMIN_GROUP } from './identity/user-pool-definition';
-import { PLAN_IDS } from './tenants/plans';
+import { PLATFORM_ADMIN_GROUP } from './model/user-pool-definition';
+import { PLAN_IDS } from './model/plans';
 
 /** The request body limit the functions enforce unless configured otherwise (MAX_BODY_BYTES). */
 export const DEFAULT_MAX_BODY_BYTES = 16_384;

@@ -7,44 +7,43 @@ import {
 } from '../../shared/agents/agent-service';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { AGENT_ROUTES } from '../../shared/api/routes/agents';
-import { requireTenant } from '../../shared/http/request-scope';
 import { addMemory, deleteMemory, getMemory, listMemory } from '../../shared/memory/memory-service';
 
 const operations: Operations<typeof AGENT_ROUTES> = {
-  'agents.list': async ({ query }, scope) => ({
+  'agents.list': async ({ query }, request) => ({
     status: 200,
-    body: await listAgents(requireTenant(scope), query),
+    body: await listAgents(request.tenant, query),
   }),
-  'agents.create': async ({ body }, scope) => ({
+  'agents.create': async ({ body }, request) => ({
     status: 201,
-    body: await createAgent(requireTenant(scope), body, scope.receivedAt),
+    body: await createAgent(request.tenant, body, request.receivedAt),
   }),
-  'agents.get': async ({ path }, scope) => ({
+  'agents.get': async ({ path }, request) => ({
     status: 200,
-    body: await getAgent(requireTenant(scope), path.agentId),
+    body: await getAgent(request.tenant, path.agentId),
   }),
-  'agents.update': async ({ path, body }, scope) => ({
+  'agents.update': async ({ path, body }, request) => ({
     status: 200,
-    body: await updateAgent(requireTenant(scope), path.agentId, body),
+    body: await updateAgent(request.tenant, path.agentId, body),
   }),
-  'agents.delete': async ({ path }, scope) => {
-    await deleteAgent(requireTenant(scope), path.agentId, scope.receivedAt);
+  'agents.delete': async ({ path }, request) => {
+    await deleteAgent(request.tenant, path.agentId, request.receivedAt);
     return { status: 204, body: undefined };
   },
-  'memory.list': async ({ path, query }, scope) => ({
+  'memory.list': async ({ path, query }, request) => ({
     status: 200,
-    body: await listMemory(requireTenant(scope), path.agentId, query),
+    body: await listMemory(request.tenant, path.agentId, query),
   }),
-  'memory.create': async ({ path, body }, scope) => ({
+  'memory.create': async ({ path, body }, request) => ({
     status: 201,
-    body: await addMemory(requireTenant(scope), path.agentId, body, scope.receivedAt),
+    body: await addMemory(request.tenant, path.agentId, body, request.receivedAt),
   }),
-  'memory.get': async ({ path }, scope) => ({
+  'memory.get': async ({ path }, request) => ({
     status: 200,
-    body: await getMemory(requireTenant(scope), path.agentId, path.memoryId),
+    body: await getMemory(request.tenant, path.agentId, path.memoryId),
   }),
-  'memory.delete': async ({ path }, scope) => {
-    await deleteMemory(requireTenant(scope), path.agentId, path.memoryId, scope.receivedAt);
+  'memory.delete': async ({ path }, request) => {
+    await deleteMemory(request.tenant, path.agentId, path.memoryId, request.receivedAt);
     return { status: 204, body: undefined };
   },
 };

@@ -1,24 +1,23 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { API_KEY_ROUTES } from '../../shared/api/routes/api-keys';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../shared/api-keys/api-key-service';
-import { requireTenant } from '../../shared/http/request-scope';
 
 const operations: Operations<typeof API_KEY_ROUTES> = {
-  'apiKeys.create': async ({ body }, scope) => ({
+  'apiKeys.create': async ({ body }, request) => ({
     status: 201,
-    body: await createApiKey(requireTenant(scope), body, scope.receivedAt),
+    body: await createApiKey(request.tenant, body, request.receivedAt),
   }),
-  'apiKeys.list': async ({ query }, scope) => ({
+  'apiKeys.list': async ({ query }, request) => ({
     status: 200,
-    body: await listApiKeys(requireTenant(scope), query, scope.receivedAt),
+    body: await listApiKeys(request.tenant, query, request.receivedAt),
   }),
-  'apiKeys.get': async ({ path }, scope) => ({
+  'apiKeys.get': async ({ path }, request) => ({
     status: 200,
-    body: await getApiKey(requireTenant(scope), path.keyId),
+    body: await getApiKey(request.tenant, path.keyId),
   }),
-  'apiKeys.revoke': async ({ path }, scope) => ({
+  'apiKeys.revoke': async ({ path }, request) => ({
     status: 200,
-    body: await revokeApiKey(requireTenant(scope), path.keyId, scope.receivedAt),
+    body: await revokeApiKey(request.tenant, path.keyId, request.receivedAt),
   }),
 };
 

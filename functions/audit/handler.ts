@@ -1,15 +1,14 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { AUDIT_ROUTES } from '../../shared/api/routes/audit';
 import { exportAuditEvents, listAuditEvents } from '../../shared/audit/audit-log';
-import { requireTenant } from '../../shared/http/request-scope';
 
 const operations: Operations<typeof AUDIT_ROUTES> = {
-  'audit.list': async ({ query }, scope) => ({
+  'audit.list': async ({ query }, request) => ({
     status: 200,
-    body: await listAuditEvents(requireTenant(scope), query),
+    body: await listAuditEvents(request.tenant, query),
   }),
-  'audit.export': async (_input, scope) => {
-    const { ndjson, count, truncated } = await exportAuditEvents(requireTenant(scope));
+  'audit.export': async (_input, request) => {
+    const { ndjson, count, truncated } = await exportAuditEvents(request.tenant);
     return {
       status: 200,
       body: ndjson,

@@ -4,7 +4,6 @@ import { billingSummary, openPortal, startCheckout } from '../../shared/billing/
 import { planCatalog } from '../../shared/billing/plan-catalog';
 import { stripeBilling } from '../../shared/billing/stripe-billing';
 import { receiveBillingWebhook } from '../../shared/billing/subscription-sync';
-import { requireTenant } from '../../shared/http/request-scope';
 
 const operations: Operations<typeof BILLING_ROUTES> = {
   'plans.list': async () => ({
@@ -12,27 +11,27 @@ const operations: Operations<typeof BILLING_ROUTES> = {
     body: { items: planCatalog() },
     headers: { 'cache-control': 'public, max-age=300' },
   }),
-  'billing.get': async (_input, scope) => ({
+  'billing.get': async (_input, request) => ({
     status: 200,
-    body: await billingSummary(stripeBilling, requireTenant(scope), scope.receivedAt),
+    body: await billingSummary(stripeBilling, request.tenant, request.receivedAt),
   }),
-  'billing.checkout': async ({ body }, scope) => ({
+  'billing.checkout': async ({ body }, request) => ({
     status: 201,
-    body: await startCheckout(stripeBilling, requireTenant(scope), body),
+    body: await startCheckout(stripeBilling, request.tenant, body),
   }),
-  'billing.portal': async ({ body }, scope) => ({
+  'billing.portal': async ({ body }, request) => ({
     status: 201,
-    body: await openPortal(stripeBilling, requireTenant(scope), body),
+    body: await openPortal(stripeBilling, request.tenant, body),
   }),
-  'billing.webhook': async (_input, scope) => ({
+  'billing.webhook': async (_input, request) => ({
     status: 200,
     body: {
       received: true,
       outcome: await receiveBillingWebhook(
         stripeBilling,
-        { rawBody: scope.raw?.body ?? '', signature: scope.raw?.headers['stripe-signature'] ?? '' },
-        scope.meta,
-        scope.receivedAt,
+        { rawBody: request.raw?.body ?? '', signature: request.raw?.headers['stripe-signature'] ?? '' },
+        request.meta,
+        request.receivedAt,
       ),
     },
   }),

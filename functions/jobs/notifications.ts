@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { EVENT_TYPES, type EventEnvelope } from '../../shared/events/catalogue';
-import { consumeEvent } from '../../shared/notifications/event-consumer';
+import { consumeEvent } from '../../shared/jobs/event-consumer';
 import { logger } from '../../shared/observability/logger';
 
 /**

@@ -1,10 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import {
-  isExportTask,
-  isJobName,
-  type ExportTask,
-  type TenantJobMessage,
-} from '../../shared/jobs/job-definitions';
+import { isExportTask, type ExportTask } from '../../shared/exports/export-task';
+import { isJobName, type TenantJobMessage } from '../../shared/jobs/job-definitions';
 import { processExportTask, processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { logger } from '../../shared/observability/logger';
 

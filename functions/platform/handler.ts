@@ -1,6 +1,5 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { PLATFORM_ROUTES } from '../../shared/api/routes/platform';
-import { requirePrincipal } from '../../shared/http/request-scope';
 import {
   grantPlatformAdmin,
   listPlatformAdmins,
@@ -10,19 +9,19 @@ import {
 
 const operations: Operations<typeof PLATFORM_ROUTES> = {
   'platform.admins.list': async () => ({ status: 200, body: await listPlatformAdmins() }),
-  'platform.admins.grant': async ({ path }, scope) => ({
+  'platform.admins.grant': async ({ path }, request) => ({
     status: 200,
     body: await grantPlatformAdmin(
-      { id: requirePrincipal(scope).userId, meta: scope.meta },
+      { id: request.principal.userId, meta: request.meta },
       path.userId,
-      scope.receivedAt,
+      request.receivedAt,
     ),
   }),
-  'platform.admins.revoke': async ({ path }, scope) => {
+  'platform.admins.revoke': async ({ path }, request) => {
     await revokePlatformAdmin(
-      { id: requirePrincipal(scope).userId, meta: scope.meta },
+      { id: request.principal.userId, meta: request.meta },
       path.userId,
-      scope.receivedAt,
+      request.receivedAt,
     );
     return { status: 204, body: undefined };
   },

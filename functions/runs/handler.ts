@@ -1,24 +1,23 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { RUN_ROUTES } from '../../shared/api/routes/runs';
-import { requireTenant } from '../../shared/http/request-scope';
 import { completeRun, getRun, listRuns, startRun } from '../../shared/runs/run-service';
 
 const operations: Operations<typeof RUN_ROUTES> = {
-  'runs.start': async ({ path, body }, scope) => ({
+  'runs.start': async ({ path, body }, request) => ({
     status: 201,
-    body: await startRun(requireTenant(scope), path.agentId, body, scope.receivedAt),
+    body: await startRun(request.tenant, path.agentId, body, request.receivedAt),
   }),
-  'runs.complete': async ({ path, body }, scope) => ({
+  'runs.complete': async ({ path, body }, request) => ({
     status: 200,
-    body: await completeRun(requireTenant(scope), path.runId, body, scope.receivedAt),
+    body: await completeRun(request.tenant, path.runId, body, request.receivedAt),
   }),
-  'runs.list': async ({ query }, scope) => ({
+  'runs.list': async ({ query }, request) => ({
     status: 200,
-    body: await listRuns(requireTenant(scope), query),
+    body: await listRuns(request.tenant, query),
   }),
-  'runs.get': async ({ path }, scope) => ({
+  'runs.get': async ({ path }, request) => ({
     status: 200,
-    body: await getRun(requireTenant(scope), path.runId),
+    body: await getRun(request.tenant, path.runId),
   }),
 };
 

@@ -1,7 +1,6 @@
 import { getExport, listExports, requestExport } from '../../shared/exports/tenant-exports';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { TENANT_ROUTES } from '../../shared/api/routes/tenants';
-import { requirePrincipal, requireTenant } from '../../shared/http/request-scope';
 import {
   deleteSecretSetting,
   listSecretSettings,
@@ -21,68 +20,71 @@ import {
 } from '../../shared/tenants/tenant-service';
 
 const operations: Operations<typeof TENANT_ROUTES> = {
-  'tenants.signup': async ({ body }, scope) => ({ status: 202, body: await signUpTenant(scope.meta, body) }),
-  'tenants.createOwn': async ({ body }, scope) => ({
-    status: 201,
-    body: await createOwnTenant(requirePrincipal(scope), scope.meta, body),
+  'tenants.signup': async ({ body }, request) => ({
+    status: 202,
+    body: await signUpTenant(request.meta, body),
   }),
-  'tenants.create': async ({ body }, scope) => ({
+  'tenants.createOwn': async ({ body }, request) => ({
     status: 201,
-    body: await createTenantAsPlatformAdmin(requirePrincipal(scope), scope.meta, body),
+    body: await createOwnTenant(request.principal, request.meta, body),
+  }),
+  'tenants.create': async ({ body }, request) => ({
+    status: 201,
+    body: await createTenantAsPlatformAdmin(request.principal, request.meta, body),
   }),
   'tenants.list': async ({ query }) => ({ status: 200, body: await listTenants(query) }),
-  'tenants.getCurrent': async (_input, scope) => ({
+  'tenants.getCurrent': async (_input, request) => ({
     status: 200,
-    body: await getTenant(requireTenant(scope)),
+    body: await getTenant(request.tenant),
   }),
-  'tenants.get': async (_input, scope) => ({ status: 200, body: await getTenant(requireTenant(scope)) }),
-  'tenants.update': async ({ body }, scope) => ({
+  'tenants.get': async (_input, request) => ({ status: 200, body: await getTenant(request.tenant) }),
+  'tenants.update': async ({ body }, request) => ({
     status: 200,
-    body: await updateTenant(requireTenant(scope), body),
+    body: await updateTenant(request.tenant, body),
   }),
-  'tenants.changePlan': async ({ body }, scope) => ({
+  'tenants.changePlan': async ({ body }, request) => ({
     status: 200,
-    body: await changePlan(requireTenant(scope), body),
+    body: await changePlan(request.tenant, body),
   }),
-  'tenants.suspend': async ({ body }, scope) => ({
+  'tenants.suspend': async ({ body }, request) => ({
     status: 200,
-    body: await suspendTenant(requireTenant(scope), body, scope.receivedAt),
+    body: await suspendTenant(request.tenant, body, request.receivedAt),
   }),
-  'tenants.secrets.list': async (_input, scope) => ({
+  'tenants.secrets.list': async (_input, request) => ({
     status: 200,
-    body: await listSecretSettings(requireTenant(scope)),
+    body: await listSecretSettings(request.tenant),
   }),
-  'tenants.secrets.put': async ({ path, body }, scope) => ({
+  'tenants.secrets.put': async ({ path, body }, request) => ({
     status: 200,
-    body: await putSecretSetting(requireTenant(scope), path.name, body.value, scope.receivedAt),
+    body: await putSecretSetting(request.tenant, path.name, body.value, request.receivedAt),
   }),
-  'tenants.secrets.delete': async ({ path }, scope) => {
-    await deleteSecretSetting(requireTenant(scope), path.name, scope.receivedAt);
+  'tenants.secrets.delete': async ({ path }, request) => {
+    await deleteSecretSetting(request.tenant, path.name, request.receivedAt);
     return { status: 204, body: undefined };
   },
-  'tenants.reactivate': async (_input, scope) => ({
+  'tenants.reactivate': async (_input, request) => ({
     status: 200,
-    body: await reactivateTenant(requireTenant(scope)),
+    body: await reactivateTenant(request.tenant),
   }),
-  'tenants.exports.create': async (_input, scope) => ({
+  'tenants.exports.create': async (_input, request) => ({
     status: 202,
-    body: await requestExport(requireTenant(scope), scope.receivedAt),
+    body: await requestExport(request.tenant, request.receivedAt),
   }),
-  'tenants.exports.list': async ({ query }, scope) => ({
+  'tenants.exports.list': async ({ query }, request) => ({
     status: 200,
-    body: await listExports(requireTenant(scope), query),
+    body: await listExports(request.tenant, query),
   }),
-  'tenants.exports.get': async ({ path }, scope) => ({
+  'tenants.exports.get': async ({ path }, request) => ({
     status: 200,
-    body: await getExport(requireTenant(scope), path.exportId),
+    body: await getExport(request.tenant, path.exportId),
   }),
-  'tenants.delete': async ({ body }, scope) => ({
+  'tenants.delete': async ({ body }, request) => ({
     status: 200,
-    body: await deleteTenant(requireTenant(scope), body, scope.receivedAt),
+    body: await deleteTenant(request.tenant, body, request.receivedAt),
   }),
-  'tenants.restore': async (_input, scope) => ({
+  'tenants.restore': async (_input, request) => ({
     status: 200,
-    body: await restoreTenant(requireTenant(scope), scope.receivedAt),
+    body: await restoreTenant(request.tenant, request.receivedAt),
   }),
 };
 

@@ -1,6 +1,5 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { USER_ROUTES } from '../../shared/api/routes/users';
-import { requirePrincipal, requireTenant } from '../../shared/http/request-scope';
 import { describeMe } from '../../shared/users/me';
 import {
   changeUserRole,
@@ -12,29 +11,29 @@ import {
 } from '../../shared/users/user-service';
 
 const operations: Operations<typeof USER_ROUTES> = {
-  'users.me': async (_input, scope) => ({ status: 200, body: await describeMe(requirePrincipal(scope)) }),
-  'users.list': async ({ query }, scope) => ({
+  'users.me': async (_input, request) => ({ status: 200, body: await describeMe(request.principal) }),
+  'users.list': async ({ query }, request) => ({
     status: 200,
-    body: await listUsers(requireTenant(scope), query),
+    body: await listUsers(request.tenant, query),
   }),
-  'users.get': async ({ path }, scope) => ({
+  'users.get': async ({ path }, request) => ({
     status: 200,
-    body: await getUser(requireTenant(scope), path.userId),
+    body: await getUser(request.tenant, path.userId),
   }),
-  'users.invite': async ({ body }, scope) => ({
+  'users.invite': async ({ body }, request) => ({
     status: 201,
-    body: await inviteUser(requireTenant(scope), body, scope.receivedAt),
+    body: await inviteUser(request.tenant, body, request.receivedAt),
   }),
-  'users.changeRole': async ({ path, body }, scope) => ({
+  'users.changeRole': async ({ path, body }, request) => ({
     status: 200,
-    body: await changeUserRole(requireTenant(scope), path.userId, body),
+    body: await changeUserRole(request.tenant, path.userId, body),
   }),
-  'users.resendInvitation': async ({ path }, scope) => ({
+  'users.resendInvitation': async ({ path }, request) => ({
     status: 200,
-    body: await resendInvitation(requireTenant(scope), path.userId, scope.receivedAt),
+    body: await resendInvitation(request.tenant, path.userId, request.receivedAt),
   }),
-  'users.remove': async ({ path }, scope) => {
-    await removeUser(requireTenant(scope), path.userId);
+  'users.remove': async ({ path }, request) => {
+    await removeUser(request.tenant, path.userId);
     return { status: 204, body: undefined };
   },
 };

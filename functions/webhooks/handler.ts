@@ -1,6 +1,5 @@
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { WEBHOOK_ROUTES } from '../../shared/api/routes/webhooks';
-import { requireTenant } from '../../shared/http/request-scope';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -11,29 +10,29 @@ import {
 } from '../../shared/webhooks/webhook-service';
 
 const operations: Operations<typeof WEBHOOK_ROUTES> = {
-  'webhooks.create': async ({ body }, scope) => ({
+  'webhooks.create': async ({ body }, request) => ({
     status: 201,
-    body: await createWebhookEndpoint(requireTenant(scope), body, scope.receivedAt),
+    body: await createWebhookEndpoint(request.tenant, body, request.receivedAt),
   }),
-  'webhooks.list': async (_input, scope) => ({
+  'webhooks.list': async (_input, request) => ({
     status: 200,
-    body: await listWebhookEndpoints(requireTenant(scope)),
+    body: await listWebhookEndpoints(request.tenant),
   }),
-  'webhooks.get': async ({ path }, scope) => ({
+  'webhooks.get': async ({ path }, request) => ({
     status: 200,
-    body: await getWebhookEndpoint(requireTenant(scope), path.endpointId),
+    body: await getWebhookEndpoint(request.tenant, path.endpointId),
   }),
-  'webhooks.update': async ({ path, body }, scope) => ({
+  'webhooks.update': async ({ path, body }, request) => ({
     status: 200,
-    body: await updateWebhookEndpoint(requireTenant(scope), path.endpointId, body, scope.receivedAt),
+    body: await updateWebhookEndpoint(request.tenant, path.endpointId, body, request.receivedAt),
   }),
-  'webhooks.delete': async ({ path }, scope) => {
-    await deleteWebhookEndpoint(requireTenant(scope), path.endpointId, scope.receivedAt);
+  'webhooks.delete': async ({ path }, request) => {
+    await deleteWebhookEndpoint(request.tenant, path.endpointId, request.receivedAt);
     return { status: 204, body: undefined };
   },
-  'webhooks.deliveries': async ({ path, query }, scope) => ({
+  'webhooks.deliveries': async ({ path, query }, request) => ({
     status: 200,
-    body: await listWebhookDeliveries(requireTenant(scope), path.endpointId, query),
+    body: await listWebhookDeliveries(request.tenant, path.endpointId, query),
   }),
 };
 

@@ -13,7 +13,7 @@ import {
   PASSWORD_POLICY,
   PLATFORM_ADMIN_GROUP,
   USER_POOL_CUSTOM_ATTRIBUTES,
-} from '../../shared/identity/user-pool-definition';
+} from '../../shared/model/user-pool-definition';
 
 /**
  * The user pool: email sign-in, strong passwords, optional MFA (TOTP; tenants may require it), the

@@ -6,7 +6,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../../shared/events/event-source';
+import { EVENT_SOURCE } from '../../shared/model/event-source';
 import { JOBS, JOB_NAMES } from '../../shared/jobs/job-definitions';
 import type { TenantryTable } from './table';
 import { grantTable, tenantryFunction } from './tenantry-function';

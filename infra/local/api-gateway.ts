@@ -17,7 +17,7 @@ import {
   INTEGRATION_TIMEOUT_SECONDS,
 } from '../../shared/http/api-constants';
 import { routeKey, type FunctionName, type RouteDefinition } from '../../shared/http/route';
-import type { ApiEvent } from '../../shared/http/request-scope';
+import type { ApiEvent } from '../../shared/http/api-event';
 import type { FrontMessage, GatewayRequest, GatewayResponse, MainMessage } from './gateway-front-protocol';
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;

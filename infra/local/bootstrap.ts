@@ -17,7 +17,7 @@ import {
   PASSWORD_POLICY,
   PLATFORM_ADMIN_GROUP,
   USER_POOL_CUSTOM_ATTRIBUTES,
-} from '../../shared/identity/user-pool-definition';
+} from '../../shared/model/user-pool-definition';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 

@@ -4,7 +4,7 @@
 // - the log is plain JSON at `warn` (COGNITO_LOCAL_LOG_LEVEL): the pretty log of every request
 //   fell minutes behind under the test suite's load, and the messages with it;
 // - a new password is checked against the project's password policy (TENANTRY_PASSWORD_POLICY, from
-//   shared/identity/user-pool-definition.ts) and refused as Cognito refuses it: cognito-local stores
+//   shared/model/user-pool-definition.ts) and refused as Cognito refuses it: cognito-local stores
 //   a pool's policy but enforces none;
 // - its data files are written atomically, one write at a time: its store (StormDB) rewrote a pool's
 //   whole file in place on every change, with overlapping writes, so a crash mid-write (the fault

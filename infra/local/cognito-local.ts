@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startManaged } from './child-process';
 import { startSupervised, type SupervisedProcess } from './supervisor';
-import { PASSWORD_POLICY } from '../../shared/identity/user-pool-definition';
+import { PASSWORD_POLICY } from '../../shared/model/user-pool-definition';
 
 /** cognito-local: real RS256 tokens, JWKS over http, data under `<dataDir>/.cognito`. */
 export interface CognitoLocal {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { CognitoMessage } from './cognito-local';
-import { temporaryPasswordEmail } from '../../shared/identity/user-pool-definition';
+import { temporaryPasswordEmail } from '../../shared/model/user-pool-definition';
 
 /** Cognito's own sender address when a pool sends with its default email configuration. */
 const COGNITO_DEFAULT_SENDER = 'no-reply@verificationemail.com';

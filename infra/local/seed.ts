@@ -5,7 +5,7 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { newId } from '../../shared/ids';
-import { PLATFORM_ADMIN_GROUP } from '../../shared/identity/user-pool-definition';
+import { PLATFORM_ADMIN_GROUP } from '../../shared/model/user-pool-definition';
 
 export interface SeededUser {
   email: string;

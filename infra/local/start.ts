@@ -322,12 +322,12 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       .map((origin) => origin.trim())
       .filter(Boolean);
     // The jobs queue's stand-in for exports: the worker's code, in this process.
-    const { runExportsInProcess } = await import('../../shared/jobs/export-dispatch');
+    const { runExportsInProcess } = await import('../../shared/exports/export-dispatch');
     const { processExportTask } = await import('../../shared/jobs/tenant-job-worker');
     runExportsInProcess(processExportTask);
     // EventBridge's stand-in: the events' consumers (email), in this process.
     const { consumeEventsInProcess } = await import('../../shared/events/publish');
-    const { consumeEvent } = await import('../../shared/notifications/event-consumer');
+    const { consumeEvent } = await import('../../shared/jobs/event-consumer');
     consumeEventsInProcess(consumeEvent);
     // The webhook deliveries queue's stand-in: the delivery worker, on timers in this process.
     const { deliverWebhooksInProcess } = await import('../../shared/webhooks/webhook-dispatch');

@@ -8,7 +8,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
-import { principalId, requestTime, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 
 export interface AgentView {
   id: string;

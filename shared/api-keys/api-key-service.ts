@@ -9,10 +9,10 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
-import { principalId, requestTime, type TenantContext } from '../tenancy/context';
-import type { ApiKeyScope, Role } from '../tenancy/roles';
+import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
+import type { ApiKeyScope, Role } from '../model/roles';
 import { apiKeyHint, apiKeySecretHash, newApiKeySecret } from './key-secret';
-import type { ApiKeyStatus } from './api-key-status';
+import type { ApiKeyStatus } from '../model/api-key-status';
 import { apiKeyStatusOf } from './key-use';
 
 export interface ApiKeyView {

@@ -2,35 +2,22 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/v4/core';
+import { runInRequestSlot } from '../context/tenant-context';
+import { runWithinDeadline } from '../data/call-budget';
+import { withOperationCommit } from '../data/operation-commit';
 import { NotFoundError } from '../errors';
+import type { OperationInput, RequestFor } from '../http/admitted-request';
+import type { ApiEvent, ApiResult } from '../http/api-event';
 import { problemErrorHandler } from '../http/middleware/error-handler';
-import { idempotencyMiddleware } from '../http/middleware/idempotency';
 import { metricsMiddleware } from '../http/middleware/metrics';
-import { quotaMiddleware } from '../http/middleware/quota';
-import { tenantContextMiddleware } from '../http/middleware/tenant-context';
-import { validationMiddleware } from '../http/middleware/validation';
-import type { ApiEvent, ApiResult, RequestScope, ScopedContext } from '../http/request-scope';
+import { tenantContextMiddleware, type AdmissionContext } from '../http/middleware/tenant-context';
 import { routeKey, type RouteDefinition } from '../http/route';
 import { logger } from '../observability/logger';
 import { recordRequestCost } from '../observability/metrics';
 import { withRequestCost } from '../observability/request-cost';
-import { runWithinDeadline } from '../data/call-budget';
-import { withOperationCommit } from '../data/operation-commit';
 import { oweCapacity } from '../quotas/capacity-ledger';
-import { runWithTenantContext } from '../tenancy/context';
 
-type Parsed<Request, K extends string> = Request extends { [P in K]: infer S }
-  ? S extends z.$ZodType
-    ? z.output<S>
-    : undefined
-  : undefined;
-
-/** What an operation receives: the request parsed with its route's schemas, nothing else. */
-export interface OperationInput<R extends RouteDefinition> {
-  path: Parsed<R['request'], 'path'>;
-  query: Parsed<R['request'], 'query'>;
-  body: Parsed<R['request'], 'body'>;
-}
+export type { OperationInput } from '../http/admitted-request';
 
 type BodyOf<Response> = Response extends { schema: infer S }
   ? S extends z.$ZodType
@@ -47,9 +34,13 @@ export type Reply<R extends RouteDefinition> = {
   };
 }[keyof R['responses'] & number];
 
+/**
+ * A route's operation: its typed path, query and body, and the admitted request its route's `auth`
+ * guarantees (a `tenant` route's carries the tenant context; a `user` route's the person).
+ */
 export type Operation<R extends RouteDefinition> = (
   input: OperationInput<R>,
-  scope: RequestScope,
+  request: RequestFor<R>,
 ) => Promise<Reply<R>>;
 
 /** Exactly one operation per route of the domain: a missing or an extra one does not compile. */
@@ -81,29 +72,23 @@ function toResult(
 }
 
 function buildRouteHandler(route: RouteDefinition, operation: Operation<RouteDefinition>) {
-  return middy<ApiEvent, ApiResult, Error, ScopedContext>()
+  return middy<ApiEvent, ApiResult, Error, AdmissionContext>()
     .use(problemErrorHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(metricsMiddleware())
-    .use(tenantContextMiddleware(route))
     .use({
       before: async function appendRequestKeys(request) {
-        logger.appendKeys({
-          requestId: request.context.scope.meta.requestId,
-          tenantId: request.context.scope.tenant?.tenantId,
-          route: route.id,
-        });
+        logger.appendKeys({ requestId: request.event.requestContext.requestId, route: route.id });
       },
     })
-    .use(validationMiddleware(route))
-    .use(idempotencyMiddleware(route))
-    .use(quotaMiddleware(route))
+    .use(tenantContextMiddleware(route))
     .handler(async function runOperation(_event, context) {
-      const { scope } = context;
-      const input = scope.input as OperationInput<RouteDefinition>;
+      const admission = context.admission;
+      if (!admission) throw new Error('The operation ran without an admission.');
       // The operation's first write commits the request's bookkeeping with it (operation-commit.ts).
-      const run = () => withOperationCommit(scope.commit, () => operation(input, scope));
-      const reply = scope.tenant ? await runWithTenantContext(scope.tenant, run) : await run();
+      const reply = await withOperationCommit(admission.commit, () =>
+        operation(admission.input, admission.request as RequestFor<RouteDefinition>),
+      );
       return toResult(route, reply);
     });
 }
@@ -119,9 +104,11 @@ function routeNotFound(event: ApiEvent): never {
 
 /**
  * The Lambda entry point of one domain: one Middy stack per route, outermost first: problem+json
- * error handler, logging and metrics, tenant context and permission, validation (the route's
- * schemas), idempotency, rate limit and quota, then the operation. Dispatched on API Gateway's
- * route key; every answer carries `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`.
+ * error handler, logging and metrics, the tenant-context middleware (admission: principal and
+ * tenant, status, allowlist, MFA and permission, validation, idempotency, rate limit and quota, in
+ * that order: `http/admission/pipeline.ts`), then the operation. Dispatched on API Gateway's route
+ * key; each request runs in a tenant-context slot of its own, which admission fills once. Every
+ * answer carries `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`.
  */
 export function createApiHandler<const Routes extends readonly RouteDefinition[]>(
   routes: Routes,
@@ -141,23 +128,27 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
     const routeHandler = byKey.get(event.routeKey);
     // A fresh context object per invocation: the middlewares keep per-request state on it, and an
     // invoker that reuses one object across concurrent calls must not mix their states.
-    const own = { ...context } as ScopedContext;
+    const own = { ...context } as AdmissionContext;
     const started = performance.now();
     // Every dependency call of the invocation ends within the function's remaining time.
-    const { result, cost } = await runWithinDeadline(context.getRemainingTimeInMillis(), () =>
-      withRequestCost(() => (routeHandler ? routeHandler(event, own) : fallback(event, own))),
+    const { result, cost } = await runInRequestSlot(() =>
+      runWithinDeadline(context.getRemainingTimeInMillis(), () =>
+        withRequestCost(() => (routeHandler ? routeHandler(event, own) : fallback(event, own))),
+      ),
     );
-    const scope = (own as Partial<ScopedContext>).scope;
+    const admission = own.admission;
+    const tenantId =
+      admission && 'tenant' in admission.request ? admission.request.tenant.tenantId : undefined;
     const finished = {
       ...cost,
-      routeId: scope?.route.id ?? 'unmatched',
-      tenantId: scope?.tenant?.tenantId,
+      routeId: admission?.request.route.id ?? 'unmatched',
+      tenantId,
       status: result.statusCode ?? 200,
       durationMs: performance.now() - started,
     };
     recordRequestCost(finished);
     // Owed to the tenant's next metering write, which carries it to its usage (no write of its own).
-    if (finished.tenantId && scope?.rateLimit) {
+    if (finished.tenantId && admission?.metering) {
       oweCapacity(finished.tenantId, { read: cost.readUnits, write: cost.writeUnits });
     }
     return withSecurityHeaders(result);

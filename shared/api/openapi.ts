@@ -4,7 +4,7 @@ import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../errors';
 import { DEFAULT_MAX_BODY_BYTES } from '../config';
 import { PROBLEM_TYPE_BASE } from '../http/problem';
 import { isIdempotent, type RouteDefinition } from '../http/route';
-import { ROLE_PERMISSIONS, ROLES } from '../tenancy/roles';
+import { ROLE_PERMISSIONS, ROLES } from '../model/roles';
 import { ROUTES } from './manifest';
 import { COMPONENTS } from './schemas/components';
 import { MAX_DEPTH, MAX_MAGNITUDE, MIN_MAGNITUDE } from './schemas/json-value';

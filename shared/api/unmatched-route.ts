@@ -1,5 +1,5 @@
 import { MethodNotAllowedError, NotFoundError } from '../errors';
-import type { ApiEvent } from '../http/request-scope';
+import type { ApiEvent } from '../http/api-event';
 import { ROUTES } from './manifest';
 
 const PATTERNS = ROUTES.map((route) => ({

@@ -1,5 +1,5 @@
-import { principalId, type RequestMeta, type TenantContext } from '../tenancy/context';
-import { PLANS } from '../tenants/plans';
+import { principalId, type RequestMeta, type TenantContext } from '../context/tenant-context';
+import { PLANS } from '../model/plans';
 
 /** Who did something, as the audit log records it. */
 export interface Actor {

@@ -4,7 +4,7 @@ import { openCursor, sealCursor } from '../data/cursor';
 import { allConditions } from '../data/filters';
 import { tenantPartitionKey } from '../data/table-definition';
 import { newId } from '../ids';
-import type { TenantContext } from '../tenancy/context';
+import type { TenantContext } from '../context/tenant-context';
 import type { Actor, AuditSource } from './actor';
 import { expiresAfterDays } from '../data/ttl';
 

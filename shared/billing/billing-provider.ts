@@ -1,4 +1,4 @@
-import type { PlanId } from '../tenants/plans';
+import type { PlanId } from '../model/plans';
 
 /** A subscription as the provider knows it now (always re-read: webhooks may arrive in any order). */
 export interface SubscriptionState {

@@ -1,4 +1,4 @@
-import type { PeriodicResource, PlanId } from '../tenants/plans';
+import type { PeriodicResource, PlanId } from '../model/plans';
 
 /**
  * The names the plan data gives its Stripe objects, so that setup finds what it made before and

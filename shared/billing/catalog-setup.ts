@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { PERIODIC_RESOURCES, PLAN_IDS, PLANS, type PeriodicResource, type PlanId } from '../tenants/plans';
+import { PERIODIC_RESOURCES, PLAN_IDS, PLANS, type PeriodicResource, type PlanId } from '../model/plans';
 import { basePriceKeyOf, meterEventNameOf, overagePriceKeyOf, productIdOf } from './catalog-names';
 import { stripeClient } from './stripe-billing';
 

@@ -2,7 +2,7 @@ import { platformDocumentClient } from '../data/clients';
 import { BillingPeriodEntity, type BillingPeriodItem } from '../data/entities/billing-period';
 import { TenantEntity } from '../data/entities/tenant';
 import { logger } from '../observability/logger';
-import { PERIODIC_RESOURCES, PLANS, type Money, type PeriodicResource, type PlanId } from '../tenants/plans';
+import { PERIODIC_RESOURCES, PLANS, type Money, type PeriodicResource, type PlanId } from '../model/plans';
 import type { BillingProvider } from './billing-provider';
 import { meterEventNameOf } from './catalog-names';
 

@@ -8,7 +8,7 @@ import {
   type OveragePrice,
   type PeriodicResource,
   type PlanId,
-} from '../tenants/plans';
+} from '../model/plans';
 
 export interface PlanView {
   id: PlanId;

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { getConfig } from '../config';
 import { ServiceUnavailableError, ValidationError } from '../errors';
-import { PLAN_IDS, PLANS, type PeriodicResource, type PlanId } from '../tenants/plans';
+import { PLAN_IDS, PLANS, type PeriodicResource, type PlanId } from '../model/plans';
 import type { BillingEvent, BillingProvider, InvoiceSummary, SubscriptionState } from './billing-provider';
 import { basePriceKeyOf, overagePriceKeyOf } from './catalog-names';
 

@@ -11,8 +11,8 @@ import { isConditionalFailure } from '../data/dynamo-errors';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
-import type { RequestMeta } from '../tenancy/context';
-import { DEFAULT_PLAN, PLANS, type PlanId } from '../tenants/plans';
+import type { RequestMeta } from '../context/tenant-context';
+import { DEFAULT_PLAN, PLANS, type PlanId } from '../model/plans';
 import type { BillingEvent, BillingProvider, SubscriptionState } from './billing-provider';
 
 /** Statuses in which a subscription still sells its plan (past_due: within the dunning grace). */

@@ -4,7 +4,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { getConfig } from '../config';
 import { recordDynamoCost } from '../observability/request-cost';
 import { sdkLogger } from '../observability/sdk-logger';
-import { currentTenantContext } from '../tenancy/context';
+import { currentTenantContext } from '../context/tenant-context';
 import { callSignal } from './call-budget';
 import { sendWithinCommit } from './operation-commit';
 import { addTenantGuard, TenantIsolationError } from './tenant-guard';

@@ -1,4 +1,4 @@
-import { EVENT_TYPE_NAMES } from './event-types';
+import { EVENT_TYPE_NAMES } from '../model/event-types';
 
 /**
  * The domain events, described once: what each carries, who is emailed, and the email's words.

@@ -5,7 +5,7 @@ import { newId } from '../ids';
 import { logger } from '../observability/logger';
 import { sdkLogger } from '../observability/sdk-logger';
 import type { EventData, EventEnvelope, EventType } from './catalogue';
-import { EVENT_SOURCE } from './event-source';
+import { EVENT_SOURCE } from '../model/event-source';
 
 let eventBridge: EventBridgeClient | undefined;
 let inProcess: ((event: EventEnvelope) => Promise<void>) | undefined;

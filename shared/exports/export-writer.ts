@@ -6,7 +6,7 @@ import { TenantExportEntity } from '../data/entities/tenant-export';
 import { tenantPartitionKey } from '../data/table-definition';
 import { announce } from '../events/publish';
 import { logger } from '../observability/logger';
-import { requestTime, type TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../context/tenant-context';
 import { exportStore } from './export-store';
 
 export const EXPORT_FORMAT = 'tenantry-export/1';

@@ -8,8 +8,8 @@ import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
-import { dispatchExport } from '../jobs/export-dispatch';
-import { principalId, requestTime, type TenantContext } from '../tenancy/context';
+import { dispatchExport } from './export-dispatch';
+import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 import { exportStore } from './export-store';
 import { expiresAfterDays } from '../data/ttl';
 

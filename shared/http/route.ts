@@ -1,7 +1,7 @@
 import type { $ZodType } from 'zod/v4/core';
 import type { ProblemCode } from '../errors';
-import type { Permission } from '../tenancy/roles';
-import type { FeatureFlag, PeriodicResource } from '../tenants/plans';
+import type { Permission } from '../model/roles';
+import type { FeatureFlag, PeriodicResource } from '../model/plans';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -27,7 +27,7 @@ export interface RouteRequest {
   /** A body schema is required unless this says otherwise (an empty body then parses as `{}`). */
   bodyOptional?: boolean;
   /**
-   * The operation also gets the body exactly as sent and the headers (`scope.raw`), to check a
+   * The operation also gets the body exactly as sent and the headers (`request.raw`), to check a
    * signature over them (webhooks).
    */
   raw?: boolean;

@@ -1,7 +1,7 @@
 import { getConfig } from '../config';
 import { sendEmail } from '../notifications/email';
 import { renewTemporaryPassword } from './user-directory';
-import { temporaryPasswordEmail } from './user-pool-definition';
+import { temporaryPasswordEmail } from '../model/user-pool-definition';
 
 /**
  * Sends a person who has never signed in a new temporary password, by email through SES (the

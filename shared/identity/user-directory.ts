@@ -18,7 +18,7 @@ import { ConflictError, ServiceUnavailableError, ValidationError } from '../erro
 import { sdkLogger } from '../observability/sdk-logger';
 import { callSignal } from '../data/call-budget';
 import { randomInt } from 'node:crypto';
-import { PASSWORD_POLICY } from './user-pool-definition';
+import { PASSWORD_POLICY } from '../model/user-pool-definition';
 
 const config = getConfig();
 

@@ -7,19 +7,20 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
-import { enforceDunning } from '../billing/dunning';
+import { enforceDunning } from './dunning';
 import { capacityCostUsd } from '../quotas/capacity-ledger';
-import { endTrial, noticeTrialEnding } from '../billing/trials';
+import { endTrial, noticeTrialEnding } from './trials';
 import { overageAmounts, reportOverage } from '../billing/overage-report';
 import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
-import { purgeTenant } from '../tenants/tenant-purge';
+import { purgeTenant } from './tenant-purge';
 import { reconcileQuotas } from '../quotas/reconciliation';
-import { runWithTenantContext, type TenantContext } from '../tenancy/context';
+import { runWithTenantContext, type TenantContext } from '../context/tenant-context';
 import { systemContextFor } from '../tenancy/system-context';
-import { PERIODIC_RESOURCES, PLANS } from '../tenants/plans';
+import { PERIODIC_RESOURCES, PLANS } from '../model/plans';
 import { writeExport } from '../exports/export-writer';
-import type { ExportTask, TenantJobMessage } from './job-definitions';
+import type { ExportTask } from '../exports/export-task';
+import type { TenantJobMessage } from './job-definitions';
 
 /** Creates a counter at zero unless it exists; never touches one that already has use. */
 async function openCounter(

@@ -9,7 +9,7 @@ import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
-import { requestTime, type TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../context/tenant-context';
 
 export interface MemoryView {
   id: string;

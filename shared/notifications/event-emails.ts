@@ -4,7 +4,7 @@ import { TenantEntity } from '../data/entities/tenant';
 import { claimOnce, releaseOnce } from '../data/once';
 import { EVENT_CATALOGUE, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { logger } from '../observability/logger';
-import { runWithTenantContext } from '../tenancy/context';
+import { runWithTenantContext } from '../context/tenant-context';
 import { systemContextOf } from '../tenancy/system-context';
 import { sendEmail } from './email';
 import { activeOwnerEmails } from './owner-notices';

@@ -7,7 +7,7 @@ import type { TransactionEntities } from '../data/service';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
-import type { RequestMeta } from '../tenancy/context';
+import type { RequestMeta } from '../context/tenant-context';
 
 /** Who acts on the platform: a platform admin's user id, or `system:<tool>` for the CLI and the seed. */
 export interface PlatformActor {

@@ -1,7 +1,7 @@
 import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
 import type { TransactionEntities } from '../data/service';
-import type { TenantContext } from '../tenancy/context';
-import { enforcedCeiling, type CountedResource } from '../tenants/plans';
+import type { TenantContext } from '../context/tenant-context';
+import { enforcedCeiling, type CountedResource } from '../model/plans';
 import { QuotaExceededError } from './quota-exceeded-error';
 import { emitThresholdEvents } from './thresholds';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import { nextPlan, PLANS, type PlanId, type QuotaResource } from '../tenants/plans';
+import { nextPlan, PLANS, type PlanId, type QuotaResource } from '../model/plans';
 
 export interface QuotaExceededDetails {
   resource: QuotaResource;

@@ -4,7 +4,7 @@ import { CAPACITY_SERIES, UsageBucketEntity } from '../data/entities/usage-bucke
 import { capacityCostUsd } from './capacity-ledger';
 import { getConfig } from '../config';
 import { ValidationError } from '../errors';
-import { requestTime, type TenantContext } from '../tenancy/context';
+import { requestTime, type TenantContext } from '../context/tenant-context';
 import {
   enforcedCeiling,
   isPeriodic,
@@ -14,7 +14,7 @@ import {
   type PeriodicResource,
   type PlanId,
   type QuotaResource,
-} from '../tenants/plans';
+} from '../model/plans';
 import { hourBucket, monthPeriod, startOfNextMonth } from './periods';
 
 export interface QuotaLine {

@@ -3,8 +3,8 @@ import { isConditionalFailure } from '../data/dynamo-errors';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { QuotaTakeReceiptEntity } from '../data/entities/quota-take-receipt';
 import { newId } from '../ids';
-import type { TenantContext } from '../tenancy/context';
-import type { PeriodicResource } from '../tenants/plans';
+import type { TenantContext } from '../context/tenant-context';
+import type { PeriodicResource } from '../model/plans';
 import { addToUsageBucket, consumePeriodic, type Consumption } from './periodic-quota';
 import { expiresAfterDays } from '../data/ttl';
 

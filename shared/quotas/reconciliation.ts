@@ -8,8 +8,8 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
 import { logger } from '../observability/logger';
 import { countQuotaDrift } from '../observability/metrics';
-import type { TenantContext } from '../tenancy/context';
-import type { CountedResource } from '../tenants/plans';
+import type { TenantContext } from '../context/tenant-context';
+import type { CountedResource } from '../model/plans';
 import { monthPeriod, previousMonthPeriod } from './periods';
 import { settleStaleTakes } from './quota-takes';
 

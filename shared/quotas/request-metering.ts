@@ -4,9 +4,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tenantDocumentClient } from '../data/clients';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { allConditions } from '../data/filters';
-import { TooManyRequestsError } from '../errors';
-import { requestTime, type TenantContext } from '../tenancy/context';
-import { enforcedCeiling } from '../tenants/plans';
+import { requestTime, type TenantContext } from '../context/tenant-context';
+import { enforcedCeiling } from '../model/plans';
 import { getConfig } from '../config';
 import { logger } from '../observability/logger';
 import { countMeteredInBlock } from '../observability/metrics';
@@ -14,27 +13,10 @@ import { oweCapacity, takeOwedCapacity, type CapacityUnits } from './capacity-le
 import { addToUsageBucket, periodQuotaExceeded } from './periodic-quota';
 import { minuteOf, monthPeriod } from './periods';
 import { emitThresholdEvents } from './thresholds';
+import { RateLimitedError, type RateLimitState } from './rate-limited-error';
+import { TooManyRequestsError } from '../errors';
 
-export interface RateLimitState {
-  limit: number | null;
-  remaining: number | null;
-  resetSeconds: number;
-}
-
-function rateLimitHeaders(limit: number, remaining: number, resetSeconds: number): Record<string, string> {
-  return {
-    'RateLimit-Policy': `${limit};w=60`,
-    'RateLimit-Limit': String(limit),
-    'RateLimit-Remaining': String(Math.max(0, remaining)),
-    'RateLimit-Reset': String(resetSeconds),
-  };
-}
-
-export function headersOf(state: RateLimitState): Record<string, string> {
-  return state.limit === null || state.remaining === null
-    ? {}
-    : rateLimitHeaders(state.limit, state.remaining, state.resetSeconds);
-}
+export type { RateLimitState } from './rate-limited-error';
 
 interface MeterItem {
   used?: number;
@@ -373,12 +355,6 @@ async function afterCount(
   );
 }
 
-function rateLimited(rpm: number, resetSeconds: number): TooManyRequestsError {
-  return new TooManyRequestsError(
-    `The rate limit of ${rpm} requests per minute is reached.`,
-    resetSeconds,
-    'rate_limited',
-    { limit: rpm, windowSeconds: 60 },
-    rateLimitHeaders(rpm, 0, resetSeconds),
-  );
+function rateLimited(rpm: number, resetSeconds: number): RateLimitedError {
+  return new RateLimitedError(rpm, resetSeconds);
 }

@@ -3,8 +3,8 @@ import { QuotaEventEntity } from '../data/entities/quota-event';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { logger } from '../observability/logger';
 import { countThresholdCrossed } from '../observability/metrics';
-import type { TenantContext } from '../tenancy/context';
-import type { QuotaResource } from '../tenants/plans';
+import type { TenantContext } from '../context/tenant-context';
+import type { QuotaResource } from '../model/plans';
 import { publishEvent } from '../events/publish';
 
 const { thresholds } = getConfig().quotas;

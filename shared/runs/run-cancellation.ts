@@ -4,7 +4,7 @@ import { tenantDocumentClient } from '../data/clients';
 import { RunEntity } from '../data/entities/run';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
-import type { TenantContext } from '../tenancy/context';
+import type { TenantContext } from '../context/tenant-context';
 
 /** A run that completed between the read and the cancellation keeps its own end. */
 const ENDED_MEANWHILE = new ConflictError('The run ended meanwhile.', 'run_completed');

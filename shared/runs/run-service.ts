@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterRecordedPeriodic, assertPeriodicLeft, recordPeriodic } from '../quotas/periodic-quota';
 import { monthPeriod } from '../quotas/periods';
-import { principalId, requestTime, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 
 export interface RunView {
   id: string;

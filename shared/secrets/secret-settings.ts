@@ -4,8 +4,8 @@ import { tenantDocumentClient } from '../data/clients';
 import { SecretSettingEntity, type SecretSettingItem } from '../data/entities/secret-setting';
 import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
-import { principalId, requestTime, type TenantContext } from '../tenancy/context';
-import { SECRET_NAMES, type SecretName } from '../tenants/secret-names';
+import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
+import { SECRET_NAMES, type SecretName } from '../model/secret-names';
 import { openValue, sealValue } from './envelope';
 import type { EncryptionContext } from './key-encryption-key';
 

@@ -1,8 +1,8 @@
 import { platformDocumentClient } from '../data/clients';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
-import { entitlementsOf } from '../tenants/entitlements';
-import type { TenantContext } from './context';
-import { PLATFORM_ADMIN_PERMISSIONS } from './roles';
+import { entitlementsOf } from '../model/entitlements';
+import type { TenantContext } from '../context/tenant-context';
+import { PLATFORM_ADMIN_PERMISSIONS } from '../model/roles';
 
 /**
  * The context work done for the platform (a job, an export, an event's consumer) acts on a tenant

@@ -14,9 +14,9 @@ import { enableDirectoryUser, findDirectoryUser } from '../identity/user-directo
 import { sendNewTemporaryPassword } from '../identity/temporary-password';
 import { sendEmail, type EmailMessage } from '../notifications/email';
 import { logger } from '../observability/logger';
-import type { RequestMeta, UserPrincipal } from '../tenancy/context';
+import type { RequestMeta, UserPrincipal } from '../context/tenant-context';
 import { consumeFixedWindow } from '../platform/fixed-window-limiter';
-import { PLANS, type PlanId } from './plans';
+import { PLANS, type PlanId } from '../model/plans';
 import { toTenantView, type TenantView } from './tenant-view';
 
 export interface ProvisionTenantInput {

@@ -19,11 +19,9 @@ import {
   type TenantContext,
   requestTime,
   type UserPrincipal,
-} from '../tenancy/context';
-import { enqueueSubscriptionCancel } from '../billing/billing-outbox';
+} from '../context/tenant-context';
 import { announce } from '../events/publish';
 import { cancelRunningRuns } from '../runs/run-cancellation';
-import { logger } from '../observability/logger';
 import { forgetTenant } from '../data/cached-records';
 import { allowlistAllows } from '../tenancy/ip-allowlist';
 import {
@@ -33,9 +31,9 @@ import {
   type LimitOverrides,
   type Limits,
   type PlanId,
-} from './plans';
+} from '../model/plans';
 import { provisionTenant, type ProvisionTenantInput, type ProvisionedTenant } from './tenant-provisioning';
-import type { TenantStatus } from './tenant-status';
+import type { TenantStatus } from '../model/tenant-status';
 import { toTenantView, type TenantView } from './tenant-view';
 
 const config = getConfig();
@@ -268,8 +266,8 @@ export async function reactivateTenant(ctx: TenantContext): Promise<TenantView> 
 /**
  * Deletes a tenant, confirmed with its slug: it becomes `deleted` at once (every member's and key's
  * request is refused from the next tenant read), keeps its data until `purgeAfter` (the retention
- * window, `TENANT_DELETION_RETENTION_DAYS`), and its subscription is cancelled through the billing
- * outbox. Audited; the status it had comes back on restoration.
+ * window, `TENANT_DELETION_RETENTION_DAYS`). Billing reacts to its `tenant.deleted` event by cancelling
+ * the subscription through its outbox. Audited; the status it had comes back on restoration.
  */
 export async function deleteTenant(
   ctx: TenantContext,
@@ -293,15 +291,6 @@ export async function deleteTenant(
     };
   });
   await announce(ctx.tenantId, 'tenant.deleted', { purgeAfter: view.purgeAfter ?? '' }, now);
-  const tenant = await readTenant(ctx);
-  if (tenant.subscriptionId) {
-    await enqueueSubscriptionCancel(ctx.tenantId, tenant.subscriptionId, now).catch((error: unknown) =>
-      logger.error('Tenant deleted but its subscription cancellation could not be queued', {
-        tenantId: ctx.tenantId,
-        error,
-      }),
-    );
-  }
   return view;
 }
 

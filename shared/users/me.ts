@@ -1,7 +1,7 @@
 import { platformDocumentClient } from '../data/clients';
 import { MembershipEntity } from '../data/entities/membership';
 import { TenantEntity } from '../data/entities/tenant';
-import type { UserPrincipal } from '../tenancy/context';
+import type { UserPrincipal } from '../context/tenant-context';
 
 export interface MeView {
   user: {

@@ -10,7 +10,7 @@ import type { EventEnvelope } from '../events/catalogue';
 import { announce } from '../events/publish';
 import { newId } from '../ids';
 import { openValue } from '../secrets/envelope';
-import { runWithTenantContext } from '../tenancy/context';
+import { runWithTenantContext } from '../context/tenant-context';
 import { systemContextFor } from '../tenancy/system-context';
 import { dispatchDelivery, type DeliveryTask } from './webhook-dispatch';
 import { secretContext } from './webhook-service';

@@ -10,7 +10,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { sealValue } from '../secrets/envelope';
-import { principalId, requestTime, type TenantContext } from '../tenancy/context';
+import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 import { checkWebhookUrl } from './webhook-url';
 
 /** How many endpoints a tenant may have. */

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     });
     const { consumePeriodic } = await import('../../shared/quotas/periodic-quota');
     const { meterRequest } = await import('../../shared/quotas/request-metering');
-    const { runWithTenantContext } = await import('../../shared/tenancy/context');
+    const { runWithTenantContext } = await import('../../shared/context/tenant-context');
     const { recordDynamoCost, withRequestCost } = await import('../../shared/observability/request-cost');
     const { ownerContext } = await import('../helpers/tenant-context');
 

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { ApiEvent } from '../../shared/http/request-scope';
+import type { ApiEvent } from '../../shared/http/api-event';
 
 /** An API Gateway v2 event as API Gateway (or the local adapter) hands it to a function. */
 export function apiEvent(options: {

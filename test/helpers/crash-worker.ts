@@ -3,7 +3,7 @@
  * host lost): a separate Node process loads a function handler, sends it one request with an
  * Idempotency-Key, and SIGKILLs itself at the chosen point:
  *   - `before-effect`: as the operation's first write (the effect) is about to be sent;
- *   - `settling`: as its quota take is about to be settled (the effect has committed);
+ *   - `settling`: as its quota take is about to be settled (the effect committed, its answer is stored);
  *   - `after-effect`: as the key's answer is about to be stored (the effect has committed).
  *   tsx crash-worker.ts <point> <function> <routeKey> <path> <tenantId> <userId> <key> <at ISO> <pathParams JSON> [body JSON]
  * Prints the answer's status and body when it does not die.

@@ -1,7 +1,7 @@
-import type { TenantContext } from '../../shared/tenancy/context';
-import { ROLE_PERMISSIONS } from '../../shared/tenancy/roles';
-import { entitlementsOf } from '../../shared/tenants/entitlements';
-import type { LimitOverrides, PlanId } from '../../shared/tenants/plans';
+import type { TenantContext } from '../../shared/context/tenant-context';
+import { ROLE_PERMISSIONS } from '../../shared/model/roles';
+import { entitlementsOf } from '../../shared/model/entitlements';
+import type { LimitOverrides, PlanId } from '../../shared/model/plans';
 
 /** The context the middleware would build for a tenant's owner, for calling services directly. */
 export function ownerContext(

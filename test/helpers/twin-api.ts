@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
 import { TEST_CLOCK_HEADER } from '../../infra/local/start';
 import { signIn } from '../../infra/local/sign-in';
-import { ROLE_PERMISSIONS } from '../../shared/tenancy/roles';
+import { ROLE_PERMISSIONS } from '../../shared/model/roles';
 import { assertDocumented } from './contract';
 
 export const twin = inject('twin');

@@ -1,14 +1,16 @@
 import Stripe from 'stripe';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { processBillingOutbox } from '../../shared/billing/billing-outbox';
+import { cancelSubscriptionOfDeletedTenant } from '../../shared/billing/tenant-deletion';
 import { stripeBilling } from '../../shared/billing/stripe-billing';
 import { platformDocumentClient } from '../../shared/data/clients';
 import { TenantEntity } from '../../shared/data/entities/tenant';
+import { BillingOutboxEntity } from '../../shared/data/entities/billing-outbox';
 import { BillingPeriodEntity } from '../../shared/data/entities/billing-period';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { consumePeriodic } from '../../shared/quotas/periodic-quota';
-import { runWithTenantContext } from '../../shared/tenancy/context';
-import { PLAN_IDS, PLANS } from '../../shared/tenants/plans';
+import { runWithTenantContext } from '../../shared/context/tenant-context';
+import { PLAN_IDS, PLANS } from '../../shared/model/plans';
 import {
   activate,
   addUser,
@@ -275,7 +277,15 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       body: { confirm: tenant.slug },
     });
     expect(deleted.status, deleted.text).toBe(200);
-    // Before the outbox runs, Stripe still bills it: the cancellation is the outbox's work.
+    // Billing reacts to the tenant.deleted event with an outbox item; before the outbox runs, Stripe
+    // still bills it: the cancellation is the outbox's work.
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await BillingOutboxEntity.get({ kind: 'cancelSubscription', tenantId: tenant.id }).go()).data,
+        ).toMatchObject({ subscriptionId: subscription.id }),
+      { timeout: 10_000, interval: 50 },
+    );
     expect((await stripeBilling.getSubscription(subscription.id)).status).toBe('active');
     await processBillingOutbox(stripeBilling);
     expect((await stripeBilling.getSubscription(subscription.id)).status).toBe('canceled');
@@ -284,6 +294,49 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     expect(item?.subscriptionId).toBeUndefined();
     // Cancelling again (a purge, a repeated outbox item) is harmless.
     await expect(stripeBilling.cancelSubscription(subscription.id)).resolves.toBeUndefined();
+  });
+
+  it('reacts to tenant.deleted only while the tenant is deleted, and once however often the event comes', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    await withCustomer(tenant);
+    const { subscription } = await subscribe(tenant);
+    const cancellation = async () =>
+      (
+        await BillingOutboxEntity.get({ kind: 'cancelSubscription', tenantId: tenant.id }).go({
+          consistent: true,
+        })
+      ).data;
+    const event = {
+      id: 'evt_late',
+      type: 'tenant.deleted' as const,
+      tenantId: tenant.id,
+      occurredAt: new Date().toISOString(),
+      data: { purgeAfter: '2099-01-01T00:00:00.000Z' },
+    };
+    // An event that arrives after the tenant was restored (here: a tenant that is active) cancels nothing.
+    await cancelSubscriptionOfDeletedTenant(event);
+    expect(await cancellation()).toBeNull();
+    // The rightful case: deleted, the reaction queues the cancellation; a redelivery queues no second one.
+    const deleted = await call('DELETE', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { confirm: tenant.slug },
+    });
+    expect(deleted.status, deleted.text).toBe(200);
+    await vi.waitFor(
+      async () => expect(await cancellation()).toMatchObject({ subscriptionId: subscription.id }),
+      {
+        timeout: 10_000,
+        interval: 50,
+      },
+    );
+    await cancelSubscriptionOfDeletedTenant(event);
+    const outbox = await BillingOutboxEntity.query.pending({}).go({ pages: 'all', consistent: true });
+    expect(outbox.data.filter((item) => item.tenantId === tenant.id)).toHaveLength(1);
+    await processBillingOutbox(stripeBilling);
+    expect((await stripeBilling.getSubscription(subscription.id)).status).toBe('canceled');
+    // After the cancellation (the webhook dropped the subscription), the event coming again asks nothing.
+    await cancelSubscriptionOfDeletedTenant(event);
+    expect(await cancellation()).toBeNull();
   });
 
   it('applies a replayed event once: five deliveries, one effect', () =>

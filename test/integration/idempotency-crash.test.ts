@@ -168,7 +168,8 @@ describe('an Idempotency-Key across a handler killed mid-request', () => {
     const tenant = await createTenant();
     const target = await runTarget(tenant);
     const at = new Date('2035-04-10T12:00:00.000Z');
-    const crashed = await crashAt('settling', tenant, 'run-after', at, target);
+    // Dies as the answer is about to be stored: the run committed, its take is not settled yet.
+    const crashed = await crashAt('after-effect', tenant, 'run-after', at, target);
     expect(crashed.killed, crashed.stdout).toBe(true);
 
     const late = await retry(tenant, target, 'run-after', new Date(at.getTime() + PAST_LOCK_MS));
@@ -177,6 +178,26 @@ describe('an Idempotency-Key across a handler killed mid-request', () => {
     expect(await countItems(tenant.id, 'RUN#')).toBe(1);
     // Refused before metering: the count is the dead request's, and it equals the items. Its take
     // stayed pending; reconciliation keeps it (the run's receipt exists).
+    expect(await runsCounter(tenant, at)).toMatchObject({ used: 1, pending: 1 });
+    expect(await runsUsed(tenant, new Date(at.getTime() + 5 * 60_000))).toMatchObject({
+      counted: 1,
+      recounted: 1,
+    });
+    expect(await runsCounter(tenant, at)).toMatchObject({ used: 1, pending: 0 });
+  });
+
+  it('replays the run’s answer when the process died settling its take, after the answer was stored', async () => {
+    const tenant = await createTenant();
+    const target = await runTarget(tenant);
+    const at = new Date('2035-04-20T12:00:00.000Z');
+    const crashed = await crashAt('settling', tenant, 'run-settling', at, target);
+    expect(crashed.killed, crashed.stdout).toBe(true);
+
+    const late = await retry(tenant, target, 'run-settling', new Date(at.getTime() + PAST_LOCK_MS));
+    expect(late.status, late.text).toBe(201);
+    expect(late.headers.get('idempotent-replayed')).toBe('true');
+    expect(await countItems(tenant.id, 'RUN#')).toBe(1);
+    // Its take stayed pending; the receipt exists, so reconciliation keeps it: counted once.
     expect(await runsCounter(tenant, at)).toMatchObject({ used: 1, pending: 1 });
     expect(await runsUsed(tenant, new Date(at.getTime() + 5 * 60_000))).toMatchObject({
       counted: 1,

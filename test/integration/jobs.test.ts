@@ -12,7 +12,7 @@ import { runJob, type JobDispatcher } from '../../shared/jobs/job-runner';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { consumePeriodic } from '../../shared/quotas/periodic-quota';
 import { platformShardOf } from '../../shared/tenants/tenant-provisioning';
-import { runWithTenantContext } from '../../shared/tenancy/context';
+import { runWithTenantContext } from '../../shared/context/tenant-context';
 import { ownerContext } from '../helpers/tenant-context';
 import { call, createTenant, storedAuditEvents } from '../helpers/twin-api';
 

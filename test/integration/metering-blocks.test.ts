@@ -3,7 +3,7 @@ import { platformDocumentClient } from '../../shared/data/clients';
 import { QuotaCounterEntity } from '../../shared/data/entities/quota-counter';
 import { withRequestCost } from '../../shared/observability/request-cost';
 import { meterRequest } from '../../shared/quotas/request-metering';
-import { runWithTenantContext } from '../../shared/tenancy/context';
+import { runWithTenantContext } from '../../shared/context/tenant-context';
 import { ownerContext } from '../helpers/tenant-context';
 import { createTenant } from '../helpers/twin-api';
 

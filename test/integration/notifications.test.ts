@@ -5,7 +5,7 @@ import type { EventEnvelope } from '../../shared/events/catalogue';
 import { consumeEventsInProcess } from '../../shared/events/publish';
 import { newId } from '../../shared/ids';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
-import { consumeEvent } from '../../shared/notifications/event-consumer';
+import { consumeEvent } from '../../shared/jobs/event-consumer';
 import { emailForEvent } from '../../shared/notifications/event-emails';
 import { fanOutWebhooks } from '../../shared/webhooks/webhook-delivery';
 import {

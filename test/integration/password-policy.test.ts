@@ -4,7 +4,7 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
-import { PASSWORD_POLICY, passwordPolicyProblems } from '../../shared/identity/user-pool-definition';
+import { PASSWORD_POLICY, passwordPolicyProblems } from '../../shared/model/user-pool-definition';
 import { call, cognito, createTenant, twin, unique } from '../helpers/twin-api';
 
 /** Passwords that each miss one rule of the policy. */

@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids';
-import { PLATFORM_ADMIN_GROUP } from '../../shared/identity/user-pool-definition';
+import { PLATFORM_ADMIN_GROUP } from '../../shared/model/user-pool-definition';
 import { adminToken, call, cognito, tokenFor, twin, unique } from '../helpers/twin-api';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
 

@@ -4,7 +4,7 @@ import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { consumePeriodic } from '../../shared/quotas/periodic-quota';
 import { monthPeriod } from '../../shared/quotas/periods';
-import { runWithTenantContext } from '../../shared/tenancy/context';
+import { runWithTenantContext } from '../../shared/context/tenant-context';
 import { ownerContext } from '../helpers/tenant-context';
 import {
   adminToken,

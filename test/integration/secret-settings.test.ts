@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSecretSetting } from '../../shared/secrets/secret-settings';
-import { runWithTenantContext } from '../../shared/tenancy/context';
+import { runWithTenantContext } from '../../shared/context/tenant-context';
 import { ownerContext } from '../helpers/tenant-context';
 import {
   addUser,

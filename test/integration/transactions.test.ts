@@ -3,7 +3,7 @@ import { tenantDocumentClient } from '../../shared/data/clients';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
 import { writeTransaction } from '../../shared/data/transactions';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors';
-import { runWithTenantContext } from '../../shared/tenancy/context';
+import { runWithTenantContext } from '../../shared/context/tenant-context';
 import { ownerContext } from '../helpers/tenant-context';
 import { createTenant, type TestTenant } from '../helpers/twin-api';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QuotaCounterEntity } from '../../shared/data/entities/quota-counter';
 import { monthPeriod } from '../../shared/quotas/periods';
-import { runWithTenantContext } from '../../shared/tenancy/context';
+import { runWithTenantContext } from '../../shared/context/tenant-context';
 import { ownerContext } from '../helpers/tenant-context';
 import { call, createResources, createTenant, type TestTenant } from '../helpers/twin-api';
 

@@ -1,5 +1,5 @@
 import { NavLink, Outlet, useNavigate, useParams } from 'react-router';
-import type { Permission } from '../../shared/tenancy/roles';
+import type { Permission } from '../../shared/model/roles';
 import { useSession } from './auth/session';
 import { canWith, useMe, useTenant } from './context';
 

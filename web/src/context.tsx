@@ -1,6 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useParams } from 'react-router';
-import { ROLE_PERMISSIONS, type Permission, type Role } from '../../shared/tenancy/roles';
+import { ROLE_PERMISSIONS, type Permission, type Role } from '../../shared/model/roles';
 import { must, type Schemas } from './api/client';
 import { useSession } from './auth/session';
 import { useLoad } from './ui/load';
@@ -42,7 +42,7 @@ export interface TenantScope {
 
 const TenantContext = createContext<TenantScope | undefined>(undefined);
 
-/** Permissions come from the same role table the API enforces (shared/tenancy/roles.ts). */
+/** Permissions come from the same role table the API enforces (shared/model/roles.ts). */
 export function canWith(role: Role | undefined, permission: Permission): boolean {
   return role !== undefined && ROLE_PERMISSIONS[role].has(permission);
 }

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import { API_KEY_STATUSES } from '../../api-keys/api-key-status';
+import { API_KEY_STATUSES } from '../../model/api-key-status';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
-import { API_KEY_SCOPES } from '../../tenancy/roles';
+import { API_KEY_SCOPES } from '../../model/roles';
 import { component } from '../schemas/components';
 import { pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';

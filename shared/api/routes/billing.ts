@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { getConfig } from '../../config';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
-import { FEATURE_FLAGS, LIMIT_NAMES, PERIODIC_RESOURCES, PLAN_IDS } from '../../tenants/plans';
+import { FEATURE_FLAGS, LIMIT_NAMES, PERIODIC_RESOURCES, PLAN_IDS } from '../../model/plans';
 import { component } from '../schemas/components';
 import { timestamp } from '../schemas/common';
 

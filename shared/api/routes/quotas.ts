@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
-import { COUNTED_RESOURCES, PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../tenants/plans';
+import { COUNTED_RESOURCES, PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../model/plans';
 import { timestamp } from '../schemas/common';
 
 const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });

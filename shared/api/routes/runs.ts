@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { component } from '../schemas/components';
-import { RUN_STATUSES } from '../../runs/run-status';
+import { RUN_STATUSES } from '../../model/run-status';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
 import { component } from '../schemas/components';
-import { MEMBERSHIP_STATUSES } from '../../users/membership-status';
+import { MEMBERSHIP_STATUSES } from '../../model/membership-status';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
-import { ROLES } from '../../tenancy/roles';
-import { TENANT_STATUSES } from '../../tenants/tenant-status';
+import { ROLES } from '../../model/roles';
+import { TENANT_STATUSES } from '../../model/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { EVENT_TYPE_NAMES } from '../../events/event-types';
+import { EVENT_TYPE_NAMES } from '../../model/event-types';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';

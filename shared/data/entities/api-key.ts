@@ -1,5 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
-import { API_KEY_SCOPES, ROLES } from '../../tenancy/roles';
+import { API_KEY_SCOPES, ROLES } from '../../model/roles';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 

@@ -1,6 +1,6 @@
 import { Entity, type EntityItem } from 'electrodb';
-import { ROLES } from '../../tenancy/roles';
-import { MEMBERSHIP_STATUSES } from '../../users/membership-status';
+import { ROLES } from '../../model/roles';
+import { MEMBERSHIP_STATUSES } from '../../model/membership-status';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 

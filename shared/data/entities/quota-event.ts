@@ -1,5 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
-import { QUOTA_RESOURCES } from '../../tenants/plans';
+import { QUOTA_RESOURCES } from '../../model/plans';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 

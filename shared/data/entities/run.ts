@@ -1,5 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
-import { RUN_STATUSES } from '../../runs/run-status';
+import { RUN_STATUSES } from '../../model/run-status';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 

@@ -1,5 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
-import { SECRET_NAMES } from '../../tenants/secret-names';
+import { SECRET_NAMES } from '../../model/secret-names';
 import { SEALED_VALUE_ATTRIBUTES } from './sealed-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';

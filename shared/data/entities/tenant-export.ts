@@ -2,7 +2,7 @@ import { Entity, type EntityItem } from 'electrodb';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
-import { EXPORT_STATUSES } from '../../exports/export-statuses';
+import { EXPORT_STATUSES } from '../../model/export-statuses';
 
 /**
  * One export of everything a tenant owns: asked for by a person, written by the job worker as gzipped

@@ -1,6 +1,6 @@
 import { Entity, type EntityItem } from 'electrodb';
-import { PLAN_IDS } from '../../tenants/plans';
-import { TENANT_STATUSES } from '../../tenants/tenant-status';
+import { PLAN_IDS } from '../../model/plans';
+import { TENANT_STATUSES } from '../../model/tenant-status';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 

@@ -1,5 +1,5 @@
 import { Entity, type EntityItem } from 'electrodb';
-import { PERIODIC_RESOURCES } from '../../tenants/plans';
+import { PERIODIC_RESOURCES } from '../../model/plans';
 
 /** The usage series of what serving a tenant consumed, beside its resources. */
 export const CAPACITY_SERIES = ['readUnits', 'writeUnits'] as const;

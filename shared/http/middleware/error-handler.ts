@@ -3,7 +3,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { logger } from '../../observability/logger';
 import { countProblem } from '../../observability/metrics';
 import { AppError, isDependencyUnavailable, ServiceUnavailableError } from '../../errors';
+import { RateLimitedError } from '../../quotas/rate-limited-error';
 import { internalErrorResponse, problemResponse } from '../problem';
+import { rateLimitHeaders } from '../rate-limit-headers';
 
 /**
  * A dependency that threw its own error (throttled, failing, timed out, refused) is a 503 with
@@ -37,7 +39,11 @@ export function problemErrorHandler(): MiddlewareObj<
         countProblem(typed.code, typed.statusCode);
         if (typed.statusCode >= 500) logger.error('Request failed', { error: typed, cause: typed.cause });
         else logger.info('Request refused', { code: typed.code, status: typed.statusCode });
-        request.response = problemResponse(typed, requestId, event.rawPath);
+        const response = problemResponse(typed, requestId, event.rawPath);
+        if (typed instanceof RateLimitedError) {
+          response.headers = { ...rateLimitHeaders(typed.rateLimit), ...response.headers };
+        }
+        request.response = response;
         return;
       }
       countProblem('internal_error', 500);

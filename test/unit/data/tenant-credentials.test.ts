@@ -68,7 +68,7 @@ describe('tenant-scoped credentials', () => {
 
   it('routes a command to the client of the tenant in scope (positive control)', async () => {
     const { tenantDocumentClient, tenantClientFor } = await withTenantRole();
-    const { runWithTenantContext } = await import('../../../shared/tenancy/context');
+    const { runWithTenantContext } = await import('../../../shared/context/tenant-context');
     const send = vi.spyOn(tenantClientFor(A), 'send').mockResolvedValue({} as never);
     const ctx = ownerContext(A, 'usr_01CCCCCCCCCCCCCCCCCCCCCCCC', 'professional');
     await runWithTenantContext(ctx, () =>

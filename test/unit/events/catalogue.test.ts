@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_CATALOGUE, EVENT_TYPES } from '../../../shared/events/catalogue';
-import { EVENT_TYPE_NAMES } from '../../../shared/events/event-types';
+import { EVENT_TYPE_NAMES } from '../../../shared/model/event-types';
 
 describe('the event catalogue', () => {
   it('describes exactly the event types webhooks may subscribe to', () => {

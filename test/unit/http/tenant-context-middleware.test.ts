@@ -9,6 +9,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as tenantsHandler } from '../../../functions/tenants/handler';
 import { apiEvent, lambdaContext } from '../../helpers/api-event';
+import type { Principal } from '../../../shared/context/tenant-context';
+import type { ApiKeyItem } from '../../../shared/data/entities/api-key';
+import type { MembershipItem } from '../../../shared/data/entities/membership';
+import type { TenantRequest } from '../../../shared/http/admitted-request';
+import { admissionEffectsOf } from '../../../shared/http/admission/admission-effects';
 
 const TENANT = 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA';
 const OTHER = 'ten_01BBBBBBBBBBBBBBBBBBBBBBBB';
@@ -273,5 +278,81 @@ describe('tenant context middleware', () => {
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toContain('secret-internal-detail');
     expect(problem(result)).toMatchObject({ code: 'internal_error', status: 500 });
+  });
+});
+
+describe('the effects of admission', () => {
+  beforeEach(() => {
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(UpdateCommand).resolves({ Attributes: { used: 1 } });
+    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on(PutCommand).resolves({});
+  });
+  afterEach(() => {
+    dynamo.reset();
+  });
+
+  const activations = (tenantId: string) =>
+    dynamo
+      .commandCalls(TransactWriteCommand)
+      .filter(
+        (call) =>
+          call.args[0].input.TransactItems?.[0]?.Update?.Key?.sk === `USER#${USER}` &&
+          call.args[0].input.TransactItems?.[0]?.Update?.Key?.pk === `TENANT#${tenantId}`,
+      );
+
+  it('accepts an invitation only for a request admission lets through', async () => {
+    const id = freshTenantId();
+    // An invited viewer: refused the update (permission), its invitation stays open.
+    given(id, tenantItem(id), membershipItem(id, 'viewer', 'invited'));
+    const refused = await update(id, { name: 'Renamed' });
+    expect(refused.statusCode).toBe(403);
+    expect(problem(refused).code).toBe('permission_denied');
+    expect(activations(id)).toHaveLength(0);
+    // The rightful first request of the same person: admitted, and the invitation accepted with it.
+    expect((await getCurrent(id)).statusCode).toBe(200);
+    expect(activations(id)).toHaveLength(1);
+  });
+
+  it('accepts no invitation for a malformed request (validation runs before the effects)', async () => {
+    const id = freshTenantId();
+    given(id, tenantItem(id), membershipItem(id, 'admin', 'invited'));
+    const malformed = await update(id, { name: 42 });
+    expect(malformed.statusCode).toBe(400);
+    expect(activations(id)).toHaveLength(0);
+  });
+
+  it('names each effect by the grant and the route', () => {
+    const id = freshTenantId();
+    const request = (principal: Principal, method: 'GET' | 'PATCH' = 'GET') =>
+      ({
+        route: { id: 'tenants.get', method, auth: 'tenant' },
+        receivedAt: new Date(),
+        tenant: { tenantId: id, principal },
+      }) as unknown as TenantRequest;
+    const person: Principal = {
+      type: 'user',
+      userId: USER,
+      sub: 's',
+      email: undefined,
+      homeTenantId: id,
+      isPlatformAdmin: false,
+      mfaEnrolled: false,
+    };
+    const names = (...args: Parameters<typeof admissionEffectsOf>) =>
+      admissionEffectsOf(...args).map((effect) => effect.name);
+    const membership = (status: string) =>
+      ({ ...membershipItem(id, 'member', status) }) as unknown as MembershipItem;
+    expect(names(request(person), { kind: 'membership', membership: membership('invited') })).toEqual([
+      'invitation.accepted',
+    ]);
+    expect(names(request(person), { kind: 'membership', membership: membership('active') })).toEqual([]);
+    const key = { type: 'apiKey', keyId: 'key_1', tenantId: id, isPlatformAdmin: false } as const;
+    expect(names(request(key), { kind: 'apiKey', key: {} as ApiKeyItem })).toEqual(['apiKey.used']);
+    const admin = { ...person, homeTenantId: undefined, isPlatformAdmin: true };
+    expect(names(request(admin), { kind: 'platform' })).toEqual(['platformAdmin.readAudited']);
+    // A platform admin's change audits itself; a read of their own tenant is no act on another.
+    expect(names(request(admin, 'PATCH'), { kind: 'platform' })).toEqual([]);
+    expect(names(request({ ...admin, homeTenantId: id }), { kind: 'platform' })).toEqual([]);
   });
 });

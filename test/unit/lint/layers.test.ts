@@ -35,7 +35,7 @@ describe('the layer rules (dependency-cruiser)', () => {
     expect(await violationsIn(ROOT, ['shared', 'functions', 'infra'])).toEqual([]);
   }, 60_000);
 
-  it('fails on an upward import, a cycle, and functions and infra meeting directly', async () => {
+  it('fails on an upward import, a cycle, folders importing each other, an unplaced folder, and functions and infra meeting directly', async () => {
     write('shared/errors.ts', 'export const x = 1;\n');
     write('shared/http/route.ts', "import { x } from '../errors';\nexport const route = x;\n");
     write('shared/data/leak.ts', "import { route } from '../http/route';\nexport const leak = route;\n");
@@ -46,9 +46,41 @@ describe('the layer rules (dependency-cruiser)', () => {
       "import { handler } from '../functions/x/handler';\nexport const stack = handler;\n",
     );
     write('functions/x/handler.ts', 'export const handler = 1;\n');
+    // Two domains that call each other: tenants may call billing, billing may not call tenants.
+    write(
+      'shared/billing/outbox.ts',
+      "import { readTenant } from '../tenants/service';\nexport const enqueue = () => readTenant;\n",
+    );
+    write(
+      'shared/tenants/service.ts',
+      "import { enqueue } from '../billing/outbox';\nexport const readTenant = () => enqueue;\n",
+    );
+    // The vocabulary may not reach into a domain; a folder outside the order is flagged.
+    write(
+      'shared/model/plans.ts',
+      "import { enqueue } from '../billing/outbox';\nexport const plans = enqueue;\n",
+    );
+    write('shared/misc/helper.ts', "import { x } from '../errors';\nexport const helper = x;\n");
     const violations = await violationsIn(fixture, ['shared', 'functions', 'infra']);
     expect(violations).toContainEqual(
-      expect.stringMatching(/^no-upward-import-from-2: shared\/data\/leak\.ts -> shared\/http\/route\.ts$/),
+      expect.stringMatching(
+        /^no-upward-import-from-data: shared\/data\/leak\.ts -> shared\/http\/route\.ts$/,
+      ),
+    );
+    expect(violations).toContainEqual(
+      expect.stringMatching(
+        /^no-upward-import-from-billing: shared\/billing\/outbox\.ts -> shared\/tenants\/service\.ts$/,
+      ),
+    );
+    expect(violations).toContainEqual(
+      expect.stringMatching(
+        /^no-upward-import-from-model: shared\/model\/plans\.ts -> shared\/billing\/outbox\.ts$/,
+      ),
+    );
+    expect(violations).toContainEqual(
+      expect.stringMatching(
+        /^every-shared-folder-has-a-layer: shared\/misc\/helper\.ts -> shared\/errors\.ts$/,
+      ),
     );
     expect(violations).toContainEqual(
       expect.stringMatching(/^no-cycles: shared\/agents\/a\.ts -> shared\/agents\/b\.ts$/),
@@ -58,7 +90,10 @@ describe('the layer rules (dependency-cruiser)', () => {
         /^functions-and-infra-meet-only-through-shared: infra\/stack\.ts -> functions\/x\/handler\.ts$/,
       ),
     );
-    // A downward import is allowed.
+    // A downward import is allowed: http to the base, tenants to billing.
     expect(violations.some((v) => v.includes('shared/http/route.ts -> shared/errors.ts'))).toBe(false);
+    expect(violations.some((v) => v.includes('shared/tenants/service.ts -> shared/billing/outbox.ts'))).toBe(
+      false,
+    );
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import {
 } from '../../../shared/quotas/periods';
 import { QuotaExceededError } from '../../../shared/quotas/quota-exceeded-error';
 import { crossedThresholds } from '../../../shared/quotas/thresholds';
-import { effectiveLimits, enforcedCeiling, nextPlan, PLANS } from '../../../shared/tenants/plans';
+import { effectiveLimits, enforcedCeiling, nextPlan, PLANS } from '../../../shared/model/plans';
 
 describe('plans', () => {
   it('applies tenant overrides over the plan, null meaning unlimited', () => {

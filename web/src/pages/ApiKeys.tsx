@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { API_KEY_SCOPES, ROLE_PERMISSIONS } from '../../../shared/tenancy/roles';
+import { API_KEY_SCOPES, ROLE_PERMISSIONS } from '../../../shared/model/roles';
 import { must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';

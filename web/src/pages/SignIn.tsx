@@ -6,7 +6,7 @@ import {
   PASSWORD_POLICY,
   PASSWORD_POLICY_HINT,
   passwordPolicyProblems,
-} from '../../../shared/identity/user-pool-definition';
+} from '../../../shared/model/user-pool-definition';
 
 type Pending = Exclude<SignInStep, { kind: 'done' }>;
 

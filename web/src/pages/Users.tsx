@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ROLES, type Role } from '../../../shared/tenancy/roles';
+import { ROLES, type Role } from '../../../shared/model/roles';
 import { must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { useMe, useTenant } from '../context';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { LIMIT_NAMES, PLAN_IDS, type LimitName, type PlanId } from '../../../../shared/tenants/plans';
+import { LIMIT_NAMES, PLAN_IDS, type LimitName, type PlanId } from '../../../../shared/model/plans';
 import { must } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { RESOURCE_NAMES } from '../../ui/charts';

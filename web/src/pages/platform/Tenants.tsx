@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { PLAN_IDS } from '../../../../shared/tenants/plans';
-import { TENANT_STATUSES } from '../../../../shared/tenants/tenant-status';
+import { PLAN_IDS } from '../../../../shared/model/plans';
+import { TENANT_STATUSES } from '../../../../shared/model/tenant-status';
 import { must } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { useCursorPages } from '../../ui/load';

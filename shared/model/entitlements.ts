@@ -1,4 +1,3 @@
-import type { TenantItem } from '../data/entities/tenant';
 import {
   effectiveLimits,
   PLANS,
@@ -15,7 +14,7 @@ export interface Entitlements {
 }
 
 /** What a tenant may use: its plan's limits with its overrides, and its plan's features. */
-export function entitlementsOf(tenant: Pick<TenantItem, 'plan' | 'limitOverrides'>): Entitlements {
+export function entitlementsOf(tenant: { plan: PlanId; limitOverrides?: unknown }): Entitlements {
   return {
     plan: tenant.plan,
     limits: effectiveLimits(tenant.plan, tenant.limitOverrides as LimitOverrides | undefined),

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FeatureFlag, Limits, PlanId } from '../tenants/plans';
-import type { TenantStatus } from '../tenants/tenant-status';
-import type { Permission, Role } from './roles';
+import type { FeatureFlag, Limits, PlanId } from '../model/plans';
+import type { TenantStatus } from '../model/tenant-status';
+import type { Permission, Role } from '../model/roles';
 
 export interface UserPrincipal {
   /** `system` for scheduled jobs acting on a tenant; every request principal is a `user`. */
@@ -72,13 +72,38 @@ export interface RequestMeta {
   receivedAt?: Date;
 }
 
-const storage = new AsyncLocalStorage<TenantContext>();
+/**
+ * The tenant context of what runs now, held in AsyncLocalStorage: the one channel the data layer
+ * reads the tenant from (the tenant-guarded client checks every key against it). A request opens an
+ * empty slot for its whole life and admission enters its tenant into it once; work outside a
+ * request (jobs, consumers) runs a function with a context of its own.
+ */
+interface ContextSlot {
+  tenant: TenantContext | undefined;
+}
+
+const storage = new AsyncLocalStorage<ContextSlot>();
 
 /** Runs `fn` with `ctx` as the tenant of everything it does, including the DynamoDB guard. */
 export function runWithTenantContext<T>(ctx: TenantContext, fn: () => T): T {
-  return storage.run(ctx, fn);
+  return storage.run({ tenant: ctx }, fn);
+}
+
+/** Runs a request in a slot of its own, empty until its admission enters the tenant it acts on. */
+export function runInRequestSlot<T>(fn: () => T): T {
+  return storage.run({ tenant: undefined }, fn);
+}
+
+/**
+ * Enters the request's tenant into its slot: once, by admission, and never another tenant after it.
+ */
+export function enterTenantContext(ctx: TenantContext): void {
+  const slot = storage.getStore();
+  if (!slot) throw new Error('No request slot to enter a tenant context into.');
+  if (slot.tenant) throw new Error('The request has entered its tenant context already.');
+  slot.tenant = ctx;
 }
 
 export function currentTenantContext(): TenantContext | undefined {
-  return storage.getStore();
+  return storage.getStore()?.tenant;
 }

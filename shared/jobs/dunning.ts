@@ -1,10 +1,10 @@
 import { getConfig } from '../config';
 import type { TenantItem } from '../data/entities/tenant';
 import { logger } from '../observability/logger';
-import type { TenantContext } from '../tenancy/context';
+import type { TenantContext } from '../context/tenant-context';
 import { suspendTenant } from '../tenants/tenant-service';
-import type { BillingProvider } from './billing-provider';
-import { owesPayment, PAYMENT_OVERDUE, refreshTenantBilling } from './subscription-sync';
+import type { BillingProvider } from '../billing/billing-provider';
+import { owesPayment, PAYMENT_OVERDUE, refreshTenantBilling } from '../billing/subscription-sync';
 
 /**
  * Dunning, for one tenant: a payment owed for longer than the grace (`BILLING_GRACE_DAYS`) suspends

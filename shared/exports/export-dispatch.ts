@@ -3,7 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getConfig } from '../config';
 import { logger } from '../observability/logger';
 import { sdkLogger } from '../observability/sdk-logger';
-import type { ExportTask } from './job-definitions';
+import type { ExportTask } from './export-task';
 
 let sqs: SQSClient | undefined;
 let inProcess: ((task: ExportTask) => Promise<void>) | undefined;

@@ -2,7 +2,7 @@ import { getConfig } from '../config';
 import type { TenantItem } from '../data/entities/tenant';
 import { claimOnce } from '../data/once';
 import { announce } from '../events/publish';
-import type { TenantContext } from '../tenancy/context';
+import type { TenantContext } from '../context/tenant-context';
 import { endTrialPlan } from '../tenants/tenant-service';
 
 /**

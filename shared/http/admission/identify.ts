@@ -1,0 +1,66 @@
+import * as z from 'zod/mini';
+import { authorizerContextSchema } from '../../auth/authorizer-context';
+import { getConfig } from '../../config';
+import type { Principal, RequestMeta } from '../../context/tenant-context';
+import { hasPlatformAdminRecord } from '../../data/cached-records';
+import { ForbiddenError, UnauthorizedError } from '../../errors';
+import { requestMetaOf, type ApiEvent } from '../api-event';
+import type { RouteDefinition } from '../route';
+
+const config = getConfig();
+
+/** Stage 1's answer: the route, who sent the request from where and when, and the verified caller. */
+export interface IdentifiedRequest {
+  route: RouteDefinition;
+  meta: RequestMeta & { receivedAt: Date };
+  receivedAt: Date;
+  /** Absent on `public` routes only. */
+  principal: Principal | undefined;
+}
+
+/**
+ * The caller, from the authorizer's verified context: a person or a tenant API key. Platform-admin
+ * power needs the group claim and a platform-admin record on the server (read only for callers who
+ * carry the claim, cached seconds); a key never has it.
+ */
+async function principalOf(event: ApiEvent): Promise<Principal> {
+  const parsed = z.safeParse(authorizerContextSchema, event.requestContext.authorizer?.lambda);
+  if (!parsed.success) throw new UnauthorizedError('The request carries no verified identity.');
+  const claims = parsed.data;
+  if (claims.principalType === 'apiKey') {
+    return { type: 'apiKey', keyId: claims.keyId, tenantId: claims.tenantId, isPlatformAdmin: false };
+  }
+  const groups = claims.groups ? claims.groups.split(',') : [];
+  const claimsPlatformAdmin = groups.includes(config.cognito.platformAdminGroup);
+  return {
+    type: 'user',
+    userId: claims.userId,
+    sub: claims.sub,
+    email: claims.email,
+    homeTenantId: claims.tenantId,
+    isPlatformAdmin: claimsPlatformAdmin && (await hasPlatformAdminRecord(claims.userId)),
+    mfaEnrolled: claims.mfa === 'true',
+  };
+}
+
+/**
+ * Stage 1, identify: the caller's principal, and that it is the kind the route is for (a person on
+ * `user` routes, a platform admin on `platform` routes; nobody is asked for on `public` ones).
+ */
+export async function identify(event: ApiEvent, route: RouteDefinition): Promise<IdentifiedRequest> {
+  const meta = requestMetaOf(event);
+  const identified = { route, meta, receivedAt: meta.receivedAt };
+  if (route.auth === 'public') return { ...identified, principal: undefined };
+  const principal = await principalOf(event);
+  if (route.auth === 'user' || route.auth === 'platform') {
+    if (principal.type === 'apiKey') {
+      throw route.auth === 'user'
+        ? new ForbiddenError('This operation is for a signed-in person, not an API key.', 'person_required')
+        : new ForbiddenError('This operation is for platform admins.', 'platform_admin_required');
+    }
+    if (route.auth === 'platform' && !principal.isPlatformAdmin) {
+      throw new ForbiddenError('This operation is for platform admins.', 'platform_admin_required');
+    }
+  }
+  return { ...identified, principal };
+}

@@ -1,0 +1,78 @@
+import type { OperationCommit } from '../../data/operation-commit';
+import { ForbiddenError } from '../../errors';
+import { PLANS } from '../../model/plans';
+import { logger } from '../../observability/logger';
+import { countMeteredRequest } from '../../observability/metrics';
+import {
+  giveBackTake,
+  keepTake,
+  settleStaleTakes,
+  takeForOperation,
+  type QuotaTake,
+} from '../../quotas/quota-takes';
+import { meterRequest, type RateLimitState } from '../../quotas/request-metering';
+import type { TenantRequest } from '../admitted-request';
+
+/** What metering did for a request: its minute's rate-limit state, and the monthly take if any. */
+export interface Metering {
+  rateLimit: RateLimitState;
+  take: QuotaTake | undefined;
+}
+
+/**
+ * Stage 5, meter (tenant requests; platform admins are not metered): the plan feature the route
+ * needs; the per-minute rate limit and the monthly API-call quota; and the monthly resource the
+ * route consumes, taken with a receipt the operation's first write commits
+ * (`quotas/quota-takes.ts`): kept when the operation committed, given back when it failed before,
+ * settled later against the receipt when the request died (`settleMetering`).
+ */
+export async function meter(request: TenantRequest, commit: OperationCommit): Promise<Metering | undefined> {
+  const { tenant: ctx, route, receivedAt } = request;
+  if (ctx.principal.isPlatformAdmin) return undefined;
+  if (route.feature && !ctx.features.has(route.feature)) {
+    throw new ForbiddenError(
+      `The ${PLANS[ctx.plan].name} plan does not include ${route.feature}.`,
+      'feature_not_in_plan',
+      {
+        feature: route.feature,
+        plan: ctx.plan,
+      },
+    );
+  }
+  const rateLimit = await meterRequest(ctx, receivedAt);
+  countMeteredRequest();
+  if (!route.consumes) return { rateLimit, take: undefined };
+  const { take, receipt } = await takeForOperation(ctx, route.consumes, receivedAt);
+  commit.attachments.push(receipt);
+  return { rateLimit, take };
+}
+
+/**
+ * Ends the request's take: kept if its operation committed or answered, given back if it failed
+ * before committing; then the takes other requests left pending and are over are settled (rare:
+ * only after a request died). A failure here is logged: the take stays pending, and is settled by
+ * the next take or the daily reconciliation.
+ */
+export async function settleMetering(
+  request: TenantRequest,
+  metering: Metering,
+  outcome: 'committed' | 'answered' | 'failed',
+): Promise<void> {
+  const { tenant, receivedAt } = request;
+  const { take } = metering;
+  if (!take) return;
+  try {
+    if (outcome !== 'failed') await keepTake(tenant, take);
+    else await giveBackTake(tenant, take);
+    const others = (take.consumption.pending ?? []).filter((id) => id !== take.takeId);
+    if (others.length > 0) {
+      await settleStaleTakes(
+        tenant,
+        { resource: take.consumption.resource, period: take.consumption.period, pending: others },
+        receivedAt,
+      );
+    }
+  } catch (error) {
+    logger.error('Could not settle a quota take', { error, resource: take.consumption.resource });
+  }
+}

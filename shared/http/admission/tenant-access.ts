@@ -1,0 +1,223 @@
+import { apiKeyStatusOf } from '../../api-keys/key-use';
+import type { Principal, RequestMeta, TenantContext } from '../../context/tenant-context';
+import { loadApiKey, loadMembership, loadTenant } from '../../data/cached-records';
+import type { ApiKeyItem } from '../../data/entities/api-key';
+import type { MembershipItem } from '../../data/entities/membership';
+import type { TenantItem } from '../../data/entities/tenant';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../errors';
+import { isIdOf } from '../../ids';
+import { entitlementsOf } from '../../model/entitlements';
+import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../model/roles';
+import { allowlistAllows } from '../../tenancy/ip-allowlist';
+import { invitationExpiry } from '../../users/user-view';
+import type { TenantRequest } from '../admitted-request';
+import type { ApiEvent } from '../api-event';
+import { isMutation, type RouteDefinition } from '../route';
+import type { IdentifiedRequest } from './identify';
+
+/** What lets the caller act on the tenant: platform-admin power, a membership, or the tenant's own key. */
+export type Grant =
+  | { kind: 'platform' }
+  | { kind: 'membership'; membership: MembershipItem }
+  | { kind: 'apiKey'; key: ApiKeyItem };
+
+/** The tenant a caller acts on when the request names none: a person's default, a key's own. */
+export function defaultTenantOf(principal: Principal): string | undefined {
+  return principal.type === 'apiKey' ? principal.tenantId : principal.homeTenantId;
+}
+
+/** The tenant a request names: the path's `{tenantId}`, else `X-Tenant-ID`, else the caller's default. */
+function targetTenantId(event: ApiEvent, principal: Principal): string | undefined {
+  const fromPath = event.pathParameters?.tenantId;
+  const fromHeader = event.headers['x-tenant-id'];
+  if (fromPath && fromHeader && fromPath !== fromHeader) {
+    throw new ForbiddenError(
+      'The X-Tenant-ID header and the path name different tenants.',
+      'tenant_mismatch',
+    );
+  }
+  for (const [named, where] of [
+    [fromPath, 'tenantId'],
+    [fromHeader, 'X-Tenant-ID'],
+  ] as const) {
+    // Checked before it is looked up: a malformed id is a 400, never a key sent to DynamoDB.
+    if (named !== undefined && !isIdOf('tenant', named)) {
+      throw new ValidationError('The tenant named by the request is not a tenant id.', [
+        { path: where, message: 'must be a tenant id (ten_…)' },
+      ]);
+    }
+  }
+  return fromPath ?? fromHeader ?? defaultTenantOf(principal);
+}
+
+/**
+ * The caller's grant on the tenant, checked before the tenant is even read. A membership is the only
+ * grant a person has (the token's tenant is only the default); a key acts on its own tenant alone,
+ * and only while its record says it is active and unexpired, re-read every few seconds whatever the
+ * authorizer cached.
+ */
+async function grantOf(principal: Principal, tenantId: string, now: Date): Promise<Grant> {
+  if (principal.isPlatformAdmin) return { kind: 'platform' };
+  if (principal.type === 'apiKey') {
+    if (tenantId !== principal.tenantId) {
+      throw new ForbiddenError('An API key acts only on the tenant it belongs to.', 'tenant_mismatch');
+    }
+    const key = await loadApiKey(tenantId, principal.keyId);
+    if (!key || apiKeyStatusOf(key, now) !== 'active') {
+      throw new UnauthorizedError('The API key has been revoked or has expired.');
+    }
+    return { kind: 'apiKey', key };
+  }
+  const membership = await loadMembership(tenantId, principal.userId);
+  if (!membership) {
+    if (tenantId !== principal.homeTenantId) {
+      throw new ForbiddenError(
+        'The caller is not a member of the tenant the request names.',
+        'tenant_mismatch',
+      );
+    }
+    throw new ForbiddenError('The caller is not a member of this tenant.', 'membership_inactive');
+  }
+  return { kind: 'membership', membership };
+}
+
+/**
+ * What a platform admin may change on a tenant that is not active: on a deleted one, only what
+ * brings it back or out (restore, export); on a suspended one, what is open to its people (billing,
+ * export, deletion) and the platform's own acts on it (reactivate, plan). Reads stay open.
+ */
+function assertPlatformMayChange(tenant: TenantItem, route: RouteDefinition): void {
+  if (!isMutation(route)) return;
+  if (tenant.status === 'deleted' && !route.allowWhenDeleted) {
+    throw new ConflictError('A deleted tenant cannot be changed; restore it first.', 'tenant_deleted');
+  }
+  const platformAct = route.permission?.startsWith('platform:') === true;
+  if (tenant.status === 'suspended' && !route.allowWhenSuspended && !platformAct) {
+    throw new ForbiddenError('This tenant is suspended; reactivate it first.', 'tenant_suspended', {
+      reason: tenant.statusReason ?? null,
+    });
+  }
+}
+
+/**
+ * The tenant exists and admits the request: for its own members and keys, their address and its
+ * status; for platform admins, its status (`assertPlatformMayChange`).
+ */
+async function admittingTenant(
+  tenantId: string,
+  grant: Grant,
+  route: RouteDefinition,
+  meta: RequestMeta,
+): Promise<TenantItem> {
+  const tenant = await loadTenant(tenantId);
+  if (!tenant) {
+    if (grant.kind === 'platform') throw new NotFoundError('No tenant has this id.', 'tenant_not_found');
+    throw new ForbiddenError('The caller’s tenant no longer exists.', 'tenant_not_found');
+  }
+  if (grant.kind === 'platform') {
+    assertPlatformMayChange(tenant, route);
+    return tenant;
+  }
+  const allowlist = tenant.settings?.ipAllowlist ?? [];
+  if (allowlist.length > 0 && !allowlistAllows(allowlist, meta.sourceIp)) {
+    throw new ForbiddenError(
+      `This tenant accepts requests only from its allowed addresses, and not from ${meta.sourceIp}.`,
+      'ip_not_allowed',
+    );
+  }
+  // A deletion ends every key's use at once, even where the owners may still read and restore.
+  if (tenant.status === 'deleted' && (!route.allowWhenDeleted || grant.kind === 'apiKey')) {
+    throw new ForbiddenError('This tenant has been deleted.', 'tenant_deleted', {
+      purgeAfter: tenant.purgeAfter ?? null,
+    });
+  }
+  // A suspension stops machines outright: a key is refused even where people may still read.
+  if (tenant.status === 'suspended' && (!route.allowWhenSuspended || grant.kind === 'apiKey')) {
+    throw new ForbiddenError('This tenant is suspended.', 'tenant_suspended', {
+      reason: tenant.statusReason ?? null,
+    });
+  }
+  return tenant;
+}
+
+/**
+ * A member's standing in the tenant: not disabled, MFA enrolled where the tenant requires it, and an
+ * invitation that has not expired (accepting it is an effect of admission, `admission-effects.ts`).
+ */
+function assertMemberStanding(
+  membership: MembershipItem,
+  tenant: TenantItem,
+  mfaEnrolled: boolean,
+  now: Date,
+): void {
+  if (membership.status === 'disabled') {
+    throw new ForbiddenError('The caller is not a member of this tenant.', 'membership_inactive');
+  }
+  if (tenant.settings?.mfaRequired && !mfaEnrolled) {
+    throw new ForbiddenError('This tenant requires multi-factor authentication.', 'mfa_required', {
+      enrol:
+        'Set up an authenticator app (Cognito AssociateSoftwareToken, VerifySoftwareToken, then SetUserMFAPreference with SoftwareTokenMfaSettings enabled), then sign in again.',
+    });
+  }
+  if (membership.status === 'invited') {
+    const expires = invitationExpiry(membership);
+    if (expires && expires <= now) {
+      throw new ForbiddenError('The invitation to this tenant has expired.', 'invitation_expired');
+    }
+  }
+}
+
+function assertPermission(ctx: TenantContext, route: RouteDefinition): void {
+  if (!route.permission || ctx.permissions.has(route.permission)) return;
+  const who = ctx.principal.type === 'apiKey' ? 'This API key’s scopes lack' : `The ${ctx.role} role lacks`;
+  throw new ForbiddenError(`${who} the ${route.permission} permission.`, 'permission_denied', {
+    requiredPermission: route.permission,
+  });
+}
+
+/**
+ * Stage 2, tenant access (`tenant` routes): builds the {@link TenantContext} from verified identity
+ * only, enforcing in order: the tenant named by path or header is well-formed and one the caller
+ * holds a grant on (only platform admins may act on any; a key only on its own); the tenant exists;
+ * for members and keys, the request comes from an address the tenant allows and the tenant is not
+ * suspended or deleted; a member's membership is current and, where the tenant requires it, has MFA
+ * enrolled; the role's permissions, or the key's scopes, include the route's permission.
+ */
+export async function admitToTenant(
+  identified: IdentifiedRequest & { principal: Principal },
+  event: ApiEvent,
+): Promise<{ request: TenantRequest; grant: Grant }> {
+  const { route, meta, receivedAt, principal } = identified;
+  const tenantId = targetTenantId(event, principal);
+  if (!tenantId) throw new ForbiddenError('The caller belongs to no tenant.', 'no_tenant');
+  const grant = await grantOf(principal, tenantId, receivedAt);
+  const tenant = await admittingTenant(tenantId, grant, route, meta);
+  if (grant.kind === 'membership' && principal.type === 'user') {
+    assertMemberStanding(grant.membership, tenant, principal.mfaEnrolled, receivedAt);
+  }
+  const access =
+    grant.kind === 'platform'
+      ? { role: 'platform_admin' as const, permissions: PLATFORM_ADMIN_PERMISSIONS }
+      : grant.kind === 'membership'
+        ? { role: grant.membership.role, permissions: ROLE_PERMISSIONS[grant.membership.role] }
+        : { role: grant.key.role, permissions: new Set(grant.key.scopes) };
+  const ctx: TenantContext = {
+    tenantId,
+    principal,
+    ...access,
+    ...entitlementsOf(tenant),
+    tenantStatus: tenant.status,
+    requestId: meta.requestId,
+    sourceIp: meta.sourceIp,
+    userAgent: meta.userAgent,
+    receivedAt,
+  };
+  assertPermission(ctx, route);
+  return { request: { route, meta, receivedAt, principal, tenant: ctx }, grant };
+}
