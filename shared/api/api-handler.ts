@@ -130,12 +130,14 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
     // invoker that reuses one object across concurrent calls must not mix their states.
     const own = { ...context } as AdmissionContext;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     // Every dependency call of the invocation ends within the function's remaining time.
     const { result, cost } = await runInRequestSlot(() =>
       runWithinDeadline(context.getRemainingTimeInMillis(), () =>
         withRequestCost(() => (routeHandler ? routeHandler(event, own) : fallback(event, own))),
       ),
     );
+    const cpu = process.cpuUsage(cpuBefore);
     const admission = own.admission;
     const tenantId =
       admission && 'tenant' in admission.request ? admission.request.tenant.tenantId : undefined;
@@ -145,6 +147,7 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
       tenantId,
       status: result.statusCode ?? 200,
       durationMs: performance.now() - started,
+      cpuMs: (cpu.user + cpu.system) / 1000,
     };
     recordRequestCost(finished);
     // Owed to the tenant's next metering write, which carries it to its usage (no write of its own).

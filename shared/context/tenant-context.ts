@@ -104,6 +104,11 @@ export function enterTenantContext(ctx: TenantContext): void {
   slot.tenant = ctx;
 }
 
+/** Runs `fn` in no tenant context (work a request starts that is not its own: see `outsideRequest`). */
+export function outsideTenantContext<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 export function currentTenantContext(): TenantContext | undefined {
   return storage.getStore()?.tenant;
 }

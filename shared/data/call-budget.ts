@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { outsideTenantContext } from '../context/tenant-context';
+import { outsideRequestCost } from '../observability/request-cost';
 import { ServiceUnavailableError } from '../errors';
 import { outsideOperationCommit } from './operation-commit';
 
@@ -35,11 +37,12 @@ export function callSignal(now: number = Date.now()): AbortSignal | undefined {
 }
 
 /**
- * Runs `fn` with no invocation deadline: the twin's stand-ins for asynchronous work (the event
+ * Runs `fn` outside the request it starts in: the twin's stand-ins for asynchronous work (the event
  * consumer, the export worker, webhook deliveries) start inside a request but, as in AWS, run in an
- * invocation of their own, which the request's time must not bound.
+ * invocation of their own, which the request's time must not bound, whose writes do not carry the
+ * request's bookkeeping, whose DynamoDB calls are not the request's cost, and which sets its own
+ * tenant context.
  */
-export function outsideDeadline<T>(fn: () => T): T {
-  // Nor is it the request's operation: its writes do not carry the request's bookkeeping.
-  return store.exit(() => outsideOperationCommit(fn));
+export function outsideRequest<T>(fn: () => T): T {
+  return store.exit(() => outsideOperationCommit(() => outsideRequestCost(() => outsideTenantContext(fn))));
 }

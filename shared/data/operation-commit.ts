@@ -24,7 +24,7 @@ import { ConflictError, ServiceUnavailableError } from '../errors';
  * Only the first write carries them. Writes made before the operation (quota and metering,
  * admission's side effects) are outside: they are the bookkeeping, not the effect. Work started
  * from the operation that runs as an invocation of its own (events, exports, webhook deliveries in
- * the twin) leaves the operation's commit with the deadline (`outsideDeadline`). An operation with
+ * the twin) leaves the operation's commit with the deadline (`outsideRequest`). An operation with
  * nothing to attach sends its writes as they are.
  */
 export interface OperationCommit {

@@ -1,4 +1,4 @@
-import { outsideDeadline } from '../data/call-budget';
+import { outsideRequest } from '../data/call-budget';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { getConfig } from '../config';
 import { newId } from '../ids';
@@ -58,7 +58,7 @@ export async function publishEvent<T extends EventType>(
   }
   const consumer = inProcess;
   if (!consumer) return 'kept-locally';
-  setImmediate(() => outsideDeadline(() => void consumeWithRetries(consumer, event as EventEnvelope)));
+  setImmediate(() => outsideRequest(() => void consumeWithRetries(consumer, event as EventEnvelope)));
   return 'in-process';
 }
 

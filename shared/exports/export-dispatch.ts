@@ -1,4 +1,4 @@
-import { outsideDeadline } from '../data/call-budget';
+import { outsideRequest } from '../data/call-budget';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getConfig } from '../config';
 import { logger } from '../observability/logger';
@@ -33,7 +33,7 @@ export async function dispatchExport(task: ExportTask): Promise<void> {
   if (!worker)
     throw new Error('No jobs queue is configured (JOBS_QUEUE_URL) and no in-process worker is set.');
   setImmediate(() =>
-    outsideDeadline(() =>
+    outsideRequest(() =>
       worker(task).catch((error: unknown) =>
         logger.error('Export failed', { tenantId: task.tenantId, exportId: task.exportId, error }),
       ),

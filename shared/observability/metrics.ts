@@ -41,9 +41,11 @@ export function recordRequestCost(request: FinishedRequest): void {
     route: request.routeId,
     status: request.status,
     dynamoCalls: request.calls,
+    dynamoRoundTrips: request.roundTrips,
     readUnits: request.readUnits,
     writeUnits: request.writeUnits,
     durationMs: Math.round(request.durationMs),
+    cpuMs: Math.round(request.cpuMs * 10) / 10,
   });
   const metric = metrics.singleMetric();
   metric.addDimension('route', request.routeId);

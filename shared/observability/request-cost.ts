@@ -8,6 +8,11 @@ export interface RequestCost {
   writeUnits: number;
   /** The commands, in order (`GetItem`, `TransactWriteItems`…), for the route benchmark. */
   commands: string[];
+  /**
+   * Sequential round trips: calls that began while none was in flight (calls sent side by side
+   * count once), the latency a request cannot avoid.
+   */
+  roundTrips: number;
 }
 
 export interface FinishedRequest extends RequestCost {
@@ -15,9 +20,16 @@ export interface FinishedRequest extends RequestCost {
   tenantId: string | undefined;
   status: number;
   durationMs: number;
+  /**
+   * The process's CPU time (user and system) while the request ran: the request's own where it ran
+   * alone, as in `bench:routes` (in Lambda, one request at a time, it is billed duration).
+   */
+  cpuMs: number;
 }
 
 const store = new AsyncLocalStorage<RequestCost>();
+/** Calls of a request in flight now, to count its sequential round trips. */
+const inFlight = new WeakMap<RequestCost, number>();
 const listeners = new Set<(request: FinishedRequest) => void>();
 
 interface Capacity {
@@ -59,6 +71,9 @@ export function recordDynamoCost(stack: MiddlewareStack<object, object>): void {
       (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
       cost.calls += 1;
       cost.commands.push(command);
+      const flying = inFlight.get(cost) ?? 0;
+      if (flying === 0) cost.roundTrips += 1;
+      inFlight.set(cost, flying + 1);
       try {
         const result = await next(args);
         add(cost, (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity, write);
@@ -70,6 +85,8 @@ export function recordDynamoCost(stack: MiddlewareStack<object, object>): void {
         const refused = (error as { name?: string }).name === 'ConditionalCheckFailedException';
         add(cost, consumed ?? (refused ? { WriteCapacityUnits: 1 } : undefined), write);
         throw error;
+      } finally {
+        inFlight.set(cost, (inFlight.get(cost) ?? 1) - 1);
       }
     };
   stack.add(middleware, { step: 'initialize', name: 'tenantryRequestCost', priority: 'high' });
@@ -77,9 +94,15 @@ export function recordDynamoCost(stack: MiddlewareStack<object, object>): void {
 
 /** Runs `fn` as one request whose DynamoDB cost is added up; returns its result and the cost. */
 export async function withRequestCost<T>(fn: () => Promise<T>): Promise<{ result: T; cost: RequestCost }> {
-  const cost: RequestCost = { calls: 0, readUnits: 0, writeUnits: 0, commands: [] };
+  const cost: RequestCost = { calls: 0, readUnits: 0, writeUnits: 0, commands: [], roundTrips: 0 };
   const result = await store.run(cost, fn);
-  return { result, cost };
+  // As it stood when the request ended: work it left running adds to the store, not to this.
+  return { result, cost: { ...cost, commands: [...cost.commands] } };
+}
+
+/** Runs `fn` as none of the request's cost (work the request starts but that is not its own). */
+export function outsideRequestCost<T>(fn: () => T): T {
+  return store.exit(fn);
 }
 
 /** In-process subscribers to finished requests (the route benchmark on the twin). */

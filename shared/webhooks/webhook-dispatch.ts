@@ -1,4 +1,4 @@
-import { outsideDeadline } from '../data/call-budget';
+import { outsideRequest } from '../data/call-budget';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventEnvelope } from '../events/catalogue';
 import { getConfig } from '../config';
@@ -61,7 +61,7 @@ export async function dispatchDelivery(task: DeliveryTask, delaySeconds: number)
   }
   setTimeout(
     () =>
-      outsideDeadline(() =>
+      outsideRequest(() =>
         worker(task).catch((error: unknown) =>
           logger.error('Webhook delivery failed', {
             endpointId: task.endpointId,

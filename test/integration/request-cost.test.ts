@@ -23,6 +23,21 @@ describe('the cost of a request in DynamoDB', () => {
     expect(cost.writeUnits).toBe(0);
   });
 
+  it('counts sequential round trips: calls sent side by side count once', async () => {
+    const tenant = await createTenant();
+    const read = () => TenantEntity.get({ tenantId: tenant.id }).go({ client: platformDocumentClient });
+    const { cost } = await withRequestCost(async () => {
+      await Promise.all([read(), read(), read()]);
+      await read();
+    });
+    expect(cost).toMatchObject({ calls: 4, roundTrips: 2 });
+    // Positive control: one after another, each call is a round trip.
+    const sequential = await withRequestCost(async () => {
+      for (let i = 0; i < 3; i += 1) await read();
+    });
+    expect(sequential.cost).toMatchObject({ calls: 3, roundTrips: 3 });
+  });
+
   it('counts a refused conditional write too (DynamoDB charges for it, at least one unit)', async () => {
     const tenant = await createTenant();
     const { cost } = await withRequestCost(async () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { callSignal, outsideDeadline, RESERVE_MS, runWithinDeadline } from '../../../shared/data/call-budget';
+import {
+  currentTenantContext,
+  runWithTenantContext,
+  type TenantContext,
+} from '../../../shared/context/tenant-context';
+import { callSignal, outsideRequest, RESERVE_MS, runWithinDeadline } from '../../../shared/data/call-budget';
 import { ServiceUnavailableError } from '../../../shared/errors';
 
 describe('the invocation time budget of dependency calls', () => {
@@ -30,7 +35,18 @@ describe('the invocation time budget of dependency calls', () => {
     await runWithinDeadline(5_000, async () => {
       // Positive control: inside, a signal.
       expect(callSignal()).toBeDefined();
-      expect(outsideDeadline(() => callSignal())).toBeUndefined();
+      expect(outsideRequest(() => callSignal())).toBeUndefined();
+    });
+  });
+});
+
+describe('work a request starts but that is not its own (outsideRequest)', () => {
+  it('runs in no tenant context: it sets its own, as it would in an invocation of its own', async () => {
+    const ctx = { tenantId: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA' } as TenantContext;
+    await runWithTenantContext(ctx, async () => {
+      // Positive control: inside the request, its tenant.
+      expect(currentTenantContext()?.tenantId).toBe(ctx.tenantId);
+      expect(outsideRequest(() => currentTenantContext())).toBeUndefined();
     });
   });
 });

@@ -14,7 +14,7 @@ import {
   withOperationCommit,
   type OperationCommit,
 } from '../../../shared/data/operation-commit';
-import { outsideDeadline } from '../../../shared/data/call-budget';
+import { outsideRequest } from '../../../shared/data/call-budget';
 
 const marker = {
   TableName: 't',
@@ -79,7 +79,7 @@ describe('an operation’s first write, with the request’s bookkeeping attache
     const { sent, send } = recorder();
     await sendWithinCommit(send, put);
     await withOperationCommit(claim(), () => outsideOperationCommit(() => sendWithinCommit(send, put)));
-    await withOperationCommit(claim(), () => outsideDeadline(() => sendWithinCommit(send, put)));
+    await withOperationCommit(claim(), () => outsideRequest(() => sendWithinCommit(send, put)));
     expect(sent).toEqual([put, put, put]);
   });
 
