@@ -142,15 +142,17 @@ export function retentionExpiry(ctx: TenantContext, now: Date): number {
   return expiresAfterDays(now, PLANS[ctx.plan].retentionDays);
 }
 
-/** Consumes a periodic resource: the month's counter, then the hour's usage bucket. */
+/**
+ * Consumes a periodic resource: the month's counter, then the hour's usage bucket. (An operation's
+ * take, `quota-takes.ts`, counts its hour's usage when it is kept.)
+ */
 export async function consumePeriodic(
   ctx: TenantContext,
   resource: PeriodicResource,
   amount: number,
   now: Date = requestTime(ctx),
-  takeId?: string,
 ): Promise<Consumption> {
-  const consumption = await addToPeriodCounter(ctx, resource, amount, now, takeId);
+  const consumption = await addToPeriodCounter(ctx, resource, amount, now);
   await addToUsageBucket(ctx, resource, amount, now);
   return consumption;
 }

@@ -5,7 +5,7 @@ import { QuotaTakeReceiptEntity } from '../data/entities/quota-take-receipt';
 import { newId } from '../ids';
 import type { TenantContext } from '../context/tenant-context';
 import type { PeriodicResource } from '../model/plans';
-import { addToUsageBucket, consumePeriodic, type Consumption } from './periodic-quota';
+import { addToPeriodCounter, addToUsageBucket, type Consumption } from './periodic-quota';
 import { expiresAfterDays } from '../data/ttl';
 
 /**
@@ -41,7 +41,7 @@ export async function takeForOperation(
   now: Date,
 ): Promise<{ take: QuotaTake; receipt: { Put: Record<string, unknown> } }> {
   const takeId = newId('quotaTake', now.getTime());
-  const consumption = await consumePeriodic(ctx, resource, TAKE_AMOUNT, now, takeId);
+  const consumption = await addToPeriodCounter(ctx, resource, TAKE_AMOUNT, now, takeId);
   const receipt = QuotaTakeReceiptEntity.put({
     tenantId: ctx.tenantId,
     takeId,
@@ -58,16 +58,28 @@ const counterKey = (ctx: TenantContext, take: Pick<QuotaTake, 'consumption'>) =>
   period: take.consumption.period,
 });
 
-/** The take was used: it is no longer pending (its unit stays counted). */
-export async function keepTake(ctx: TenantContext, take: Pick<QuotaTake, 'takeId' | 'consumption'>) {
-  try {
-    await QuotaCounterEntity.patch(counterKey(ctx, take))
-      .delete({ pending: [take.takeId] })
-      .go({ response: 'none' });
-  } catch (error) {
-    // No counter any more (a purge): nothing is pending.
-    if (!isConditionalFailure(error)) throw error;
-  }
+/**
+ * The take was used: it is no longer pending (its unit stays counted), and its unit goes to the
+ * usage of the hour it was taken in (side by side: two items, one round trip). A take's usage is
+ * counted only when kept, so a take given back never touched the hour's usage.
+ */
+export async function keepTake(ctx: TenantContext, take: Pick<QuotaTake, 'takeId' | 'consumption' | 'at'>) {
+  const kept = QuotaCounterEntity.patch(counterKey(ctx, take))
+    .delete({ pending: [take.takeId] })
+    .go({ response: 'none' })
+    .then(
+      () => true,
+      (error: unknown) => {
+        // No counter any more (a purge): nothing is pending, no usage to count.
+        if (!isConditionalFailure(error)) throw error;
+        return false;
+      },
+    );
+  const [stillCounted] = await Promise.all([
+    kept,
+    addToUsageBucket(ctx, take.consumption.resource, take.consumption.amount, take.at),
+  ]);
+  return stillCounted;
 }
 
 /** Gives the take's unit back, if it is still pending (once); answers whether it did. */
@@ -82,7 +94,6 @@ export async function giveBackTake(ctx: TenantContext, take: QuotaTake): Promise
     if (isConditionalFailure(error)) return false;
     throw error;
   }
-  await addToUsageBucket(ctx, take.consumption.resource, -take.consumption.amount, take.at);
   return true;
 }
 

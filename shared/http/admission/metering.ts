@@ -21,8 +21,8 @@ export interface Metering {
 
 /**
  * Stage 5, meter (tenant requests; platform admins are not metered): the plan feature the route
- * needs; the per-minute rate limit and the monthly API-call quota; and the monthly resource the
- * route consumes, taken with a receipt the operation's first write commits
+ * needs; the per-minute rate limit and the monthly API-call quota; and, beside them, the monthly
+ * resource the route consumes, taken with a receipt the operation's first write commits
  * (`quotas/quota-takes.ts`): kept when the operation committed, given back when it failed before,
  * settled later against the receipt when the request died (`settleMetering`).
  */
@@ -39,12 +39,26 @@ export async function meter(request: TenantRequest, commit: OperationCommit): Pr
       },
     );
   }
-  const rateLimit = await meterRequest(ctx, receivedAt);
+  // The request's metering and the route's take are writes to two counters: sent side by side, one
+  // round trip. A take whose request the rate limit refused is given back (or, if this process dies
+  // first, settled later: it has no receipt).
+  const [metered, taken] = await Promise.allSettled([
+    meterRequest(ctx, receivedAt),
+    route.consumes ? takeForOperation(ctx, route.consumes, receivedAt) : Promise.resolve(undefined),
+  ]);
+  if (metered.status === 'rejected') {
+    if (taken.status === 'fulfilled' && taken.value) {
+      await giveBackTake(ctx, taken.value.take).catch((error: unknown) =>
+        logger.warn('A refused request’s take was not given back; it is settled later', { error }),
+      );
+    }
+    throw metered.reason;
+  }
   countMeteredRequest();
-  if (!route.consumes) return { rateLimit, take: undefined };
-  const { take, receipt } = await takeForOperation(ctx, route.consumes, receivedAt);
-  commit.attachments.push(receipt);
-  return { rateLimit, take };
+  if (taken.status === 'rejected') throw taken.reason;
+  if (!taken.value) return { rateLimit: metered.value, take: undefined };
+  commit.attachments.push(taken.value.receipt);
+  return { rateLimit: metered.value, take: taken.value.take };
 }
 
 /**
