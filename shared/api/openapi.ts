@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type * as core from 'zod/v4/core';
-import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../errors';
+import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../problem-catalogue';
 import { DEFAULT_MAX_BODY_BYTES } from '../config';
 import { PROBLEM_TYPE_BASE } from '../http/problem';
 import { isIdempotent, type RouteDefinition } from '../http/route';

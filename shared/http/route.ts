@@ -1,5 +1,5 @@
 import type { $ZodType } from 'zod/v4/core';
-import type { ProblemCode } from '../errors';
+import type { ProblemCode } from '../problem-catalogue';
 import type { Permission } from '../model/roles';
 import type { FeatureFlag, PeriodicResource } from '../model/plans';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROBLEM_CODES } from '../../shared/errors';
+import { PROBLEM_CODES } from '../../shared/problem-catalogue';
 import { call, createTenant, twin, type TestTenant } from '../helpers/twin-api';
 
 const committed = JSON.parse(

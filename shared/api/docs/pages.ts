@@ -1,4 +1,4 @@
-import { PROBLEM_CODES, PROBLEMS } from '../../errors';
+import { PROBLEM_CODES, PROBLEMS } from '../../problem-catalogue';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);

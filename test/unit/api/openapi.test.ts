@@ -5,7 +5,7 @@ import { ROUTES } from '../../../shared/api/manifest';
 import { buildOpenApiDocument, operationCodes } from '../../../shared/api/openapi';
 import { MAX_DEPTH } from '../../../shared/api/schemas/json-value';
 import { DEFAULT_MAX_BODY_BYTES } from '../../../shared/config';
-import { PROBLEM_CODES, PROBLEMS } from '../../../shared/errors';
+import { PROBLEM_CODES, PROBLEMS } from '../../../shared/problem-catalogue';
 import { assertDocumented } from '../../helpers/contract';
 
 const committed = readFileSync(
