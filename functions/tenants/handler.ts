@@ -1,4 +1,5 @@
 import { getExport, listExports, requestExport } from '../../shared/exports/tenant-exports';
+import { listTenants } from '../../shared/tenants/tenant-listing';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { TENANT_ROUTES } from '../../shared/api/routes/tenants';
 import {
@@ -12,7 +13,6 @@ import {
   createTenantAsPlatformAdmin,
   deleteTenant,
   getTenant,
-  listTenants,
   reactivateTenant,
   restoreTenant,
   suspendTenant,
