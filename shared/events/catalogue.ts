@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { EVENT_TYPE_NAMES } from '../model/event-types';
 
 /**
@@ -170,6 +171,18 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];
+
+/** An event's envelope as it travels (EventBridge's detail, a delivery's event): its shape, not its data. */
+export const eventEnvelopeSchema = z.pipe(
+  z.object({
+    id: z.string(),
+    type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
+    tenantId: z.string(),
+    occurredAt: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  z.transform((event) => event as EventEnvelope),
+);
 
 // The names the manifest lists (a base module) are these types, checked when this compiles.
 const _names: readonly EventType[] = EVENT_TYPE_NAMES;

@@ -1,17 +1,10 @@
-/** Work a request asks for, done by the same worker: writing a tenant's export. */
-export interface ExportTask {
-  task: 'export';
-  tenantId: string;
-  exportId: string;
-}
+import * as z from 'zod/mini';
 
-export function isExportTask(value: unknown): value is ExportTask {
-  const task = value as Partial<ExportTask> | null;
-  return (
-    typeof task === 'object' &&
-    task !== null &&
-    task.task === 'export' &&
-    typeof task.tenantId === 'string' &&
-    typeof task.exportId === 'string'
-  );
-}
+/** Work a request asks for, done by the jobs worker: writing a tenant's export (a queue message). */
+export const exportTaskSchema = z.object({
+  task: z.literal('export'),
+  tenantId: z.string(),
+  exportId: z.string(),
+});
+
+export type ExportTask = z.infer<typeof exportTaskSchema>;

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { monthPeriod, previousMonthPeriod } from '../quotas/periods';
 
 /**
@@ -53,11 +54,14 @@ export const JOBS = {
 export type JobName = keyof typeof JOBS;
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 
-export interface TenantJobMessage {
-  job: JobName;
-  tenantId: string;
-  period: string;
-}
+/** One tenant's share of a scheduled job for a period (a queue message). */
+export const tenantJobMessageSchema = z.object({
+  job: z.enum(Object.keys(JOBS) as [JobName, ...JobName[]]),
+  tenantId: z.string(),
+  period: z.string(),
+});
+
+export type TenantJobMessage = z.infer<typeof tenantJobMessageSchema>;
 
 export function isJobName(value: unknown): value is JobName {
   return typeof value === 'string' && value in JOBS;

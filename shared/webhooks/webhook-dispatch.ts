@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { outsideRequest } from '../data/call-budget';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { EventEnvelope } from '../events/catalogue';
+import { eventEnvelopeSchema, type EventEnvelope } from '../events/catalogue';
 import { getConfig } from '../config';
 import { logger } from '../observability/logger';
 import { sdkLogger } from '../observability/sdk-logger';
@@ -14,18 +15,17 @@ export interface DeliveryTask {
   event: EventEnvelope;
 }
 
-export function isDeliveryTask(value: unknown): value is DeliveryTask {
-  const task = value as Partial<DeliveryTask> | null;
-  return (
-    typeof task === 'object' &&
-    task !== null &&
-    task.task === 'webhook' &&
-    typeof task.tenantId === 'string' &&
-    typeof task.endpointId === 'string' &&
-    typeof task.attempt === 'number' &&
-    typeof task.event?.id === 'string'
-  );
-}
+/** A delivery attempt as the deliveries queue carries it. */
+export const deliveryTaskSchema = z.pipe(
+  z.object({
+    task: z.literal('webhook'),
+    tenantId: z.string(),
+    endpointId: z.string(),
+    attempt: z.number(),
+    event: eventEnvelopeSchema,
+  }),
+  z.transform((task) => task as DeliveryTask),
+);
 
 let sqs: SQSClient | undefined;
 let inProcess: ((task: DeliveryTask) => Promise<void>) | undefined;
