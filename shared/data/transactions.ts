@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Entity, type TransactionItem as ElectroTransactionItem } from 'electrodb';
+import type { TransactionItem as ElectroTransactionItem } from 'electrodb';
+import { Entity } from './electrodb-entity';
 import { ConflictError, type AppError } from '../errors';
 import { TenantryService, type TransactionEntities } from './service';
 

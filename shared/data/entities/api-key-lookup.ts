@@ -1,4 +1,4 @@
-import { Entity, type EntityItem } from 'electrodb';
+import { Entity, type EntityItem } from '../electrodb-entity';
 import { API_KEY_LOOKUP_KEY_PREFIX, API_KEY_LOOKUP_SORT_KEY } from '../table-definition';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 

@@ -1,4 +1,4 @@
-import { Entity, type EntityItem } from 'electrodb';
+import { Entity, type EntityItem } from '../electrodb-entity';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 
 /**

@@ -1,4 +1,4 @@
-import { Entity, type EntityItem } from 'electrodb';
+import { Entity, type EntityItem } from '../electrodb-entity';
 import { ROLES } from '../../model/roles';
 import { MEMBERSHIP_STATUSES } from '../../model/membership-status';
 import { TENANT_PARTITION_KEY } from '../table-definition';

@@ -1,4 +1,4 @@
-import { Entity, type EntityItem } from 'electrodb';
+import { Entity, type EntityItem } from '../electrodb-entity';
 import { MFA_EVIDENCE_KEY_PREFIX } from '../table-definition';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 

@@ -1,4 +1,4 @@
-import { Entity, type EntityItem } from 'electrodb';
+import { Entity, type EntityItem } from '../electrodb-entity';
 import { SECRET_NAMES } from '../../model/secret-names';
 import { SEALED_VALUE_ATTRIBUTES } from './sealed-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';

@@ -1,4 +1,4 @@
-import { Entity } from 'electrodb';
+import { Entity } from '../electrodb-entity';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 
 /**

@@ -1,4 +1,4 @@
-import { Entity, type EntityItem } from 'electrodb';
+import { Entity, type EntityItem } from '../electrodb-entity';
 import { PLAN_IDS } from '../../model/plans';
 import { TENANT_STATUSES } from '../../model/tenant-status';
 import { TENANT_PARTITION_KEY } from '../table-definition';

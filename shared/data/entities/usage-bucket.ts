@@ -1,4 +1,4 @@
-import { Entity, type EntityItem } from 'electrodb';
+import { Entity, type EntityItem } from '../electrodb-entity';
 import { PERIODIC_RESOURCES } from '../../model/plans';
 
 /** The usage series of what serving a tenant consumed, beside its resources. */
