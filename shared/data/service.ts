@@ -24,35 +24,50 @@ import { WebhookEndpointEntity } from './entities/webhook-endpoint';
 
 /**
  * The ElectroDB service over the one table, for transactions that span entities. Tenant code passes
- * the tenant-guarded client to each transaction; provisioning passes the platform client.
+ * the tenant-guarded client to each transaction; provisioning passes the platform client. Made at
+ * the first transaction, not at load: ElectroDB tells each entity from a model by running its model
+ * check on it (about 10 ms for the 21 entities), which a function serving only reads never needs.
  */
-export const TenantryService = new Service(
-  {
-    tenant: TenantEntity,
-    membership: MembershipEntity,
-    auditEvent: AuditEventEntity,
-    slugClaim: SlugClaimEntity,
-    quotaCounter: QuotaCounterEntity,
-    usageBucket: UsageBucketEntity,
-    agent: AgentEntity,
-    run: RunEntity,
-    memoryItem: MemoryItemEntity,
-    secretSetting: SecretSettingEntity,
-    apiKey: ApiKeyEntity,
-    apiKeyLookup: ApiKeyLookupEntity,
-    billingOutbox: BillingOutboxEntity,
-    billingPeriod: BillingPeriodEntity,
-    billingEvent: BillingEventEntity,
-    billingCustomer: BillingCustomerEntity,
-    platformAdmin: PlatformAdminEntity,
-    platformAdminCount: PlatformAdminCountEntity,
-    platformAuditEvent: PlatformAuditEventEntity,
-    tenantExport: TenantExportEntity,
-    webhookEndpoint: WebhookEndpointEntity,
-  },
-  // No client here: a Service would impose it on every entity. Each transaction names its client.
-  { table: TABLE_NAME },
-);
+const makeService = () =>
+  new Service(
+    {
+      tenant: TenantEntity,
+      membership: MembershipEntity,
+      auditEvent: AuditEventEntity,
+      slugClaim: SlugClaimEntity,
+      quotaCounter: QuotaCounterEntity,
+      usageBucket: UsageBucketEntity,
+      agent: AgentEntity,
+      run: RunEntity,
+      memoryItem: MemoryItemEntity,
+      secretSetting: SecretSettingEntity,
+      apiKey: ApiKeyEntity,
+      apiKeyLookup: ApiKeyLookupEntity,
+      billingOutbox: BillingOutboxEntity,
+      billingPeriod: BillingPeriodEntity,
+      billingEvent: BillingEventEntity,
+      billingCustomer: BillingCustomerEntity,
+      platformAdmin: PlatformAdminEntity,
+      platformAdminCount: PlatformAdminCountEntity,
+      platformAuditEvent: PlatformAuditEventEntity,
+      tenantExport: TenantExportEntity,
+      webhookEndpoint: WebhookEndpointEntity,
+    },
+    // No client here: a Service would impose it on every entity. Each transaction names its client.
+    { table: TABLE_NAME },
+  );
+
+let service: ReturnType<typeof makeService> | undefined;
+
+export function tenantryService(): ReturnType<typeof makeService> {
+  service ??= makeService();
+  return service;
+}
+
+type TenantryService = ReturnType<typeof makeService>;
 
 /** The entities a transaction callback receives, to type helpers that build one transaction item. */
-export type TransactionEntities = Parameters<Parameters<typeof TenantryService.transaction.write>[0]>[0];
+export type TransactionEntities = Parameters<Parameters<TenantryService['transaction']['write']>[0]>[0];
+
+/** One item of a write transaction, as an ElectroDB entity's `.commit()` builds it. */
+export type TransactionItem = ReturnType<Parameters<TenantryService['transaction']['write']>[0]>[number];

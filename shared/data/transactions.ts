@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactionItem as ElectroTransactionItem } from 'electrodb';
 import { Entity } from './electrodb-entity';
 import { ConflictError, type AppError } from '../errors';
-import { TenantryService, type TransactionEntities } from './service';
+import { tenantryService, type TransactionEntities, type TransactionItem } from './service';
 
 /**
  * ElectroDB normalises a DynamoDB client given to an entity, but passes one given to a transaction's
@@ -28,8 +28,7 @@ function electroClientOf(client: DynamoDBDocumentClient): DynamoDBDocumentClient
   return normalised as DynamoDBDocumentClient;
 }
 
-/** One item of a write transaction, as an ElectroDB entity's `.commit()` builds it. */
-export type TransactionItem = ReturnType<Parameters<typeof TenantryService.transaction.write>[0]>[number];
+export type { TransactionItem };
 
 /** What to answer when the named item's condition failed (a quota used up, a record changed). */
 export type Rejections<Items> = { [Name in keyof Items]?: () => AppError | Promise<AppError> };
@@ -68,7 +67,7 @@ async function writeOnce<Items extends Record<string, TransactionItem>>(
   token: string,
 ): Promise<'committed' | 'conflict'> {
   let names: Array<keyof Items> = [];
-  const transaction = TenantryService.transaction.write((entities) => {
+  const transaction = tenantryService().transaction.write((entities) => {
     const items = build(entities);
     names = Object.keys(items);
     return Object.values(items);
