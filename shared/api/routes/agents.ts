@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
@@ -7,13 +8,9 @@ import { pageOf, timestamp } from '../schemas/common';
 import { storableJsonDocument } from '../schemas/json-value';
 import { multiLineText, singleLineText } from '../schemas/text';
 
-const agentsPath = z.strictObject({ tenantId: idSchema('tenant') });
-const agentPath = z.strictObject({ tenantId: idSchema('tenant'), agentId: idSchema('agent') });
-const memoryPath = z.strictObject({
-  tenantId: idSchema('tenant'),
-  agentId: idSchema('agent'),
-  memoryId: idSchema('memory'),
-});
+const agentsPath = tenantPath();
+const agentPath = tenantPath({ agentId: idSchema('agent') });
+const memoryPath = tenantPath({ agentId: idSchema('agent'), memoryId: idSchema('memory') });
 const pageQuery = z.strictObject({ limit: limitParam, cursor: cursorParam });
 
 const agentFields = {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { API_KEY_STATUSES } from '../../model/api-key-status';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
@@ -8,8 +9,8 @@ import { component } from '../schemas/components';
 import { pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
 
-const keysPath = z.strictObject({ tenantId: idSchema('tenant') });
-const keyPath = z.strictObject({ tenantId: idSchema('tenant'), keyId: idSchema('apiKey') });
+const keysPath = tenantPath();
+const keyPath = tenantPath({ keyId: idSchema('apiKey') });
 
 const apiKeyFields = {
   id: idSchema('apiKey'),

@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
 import { pageOf, timestamp } from '../schemas/common';
 
-const auditPath = z.strictObject({ tenantId: idSchema('tenant') });
+const auditPath = tenantPath();
 
 const auditEventView = component(
   'AuditEvent',

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { getConfig } from '../../config';
-import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { FEATURE_FLAGS, LIMIT_NAMES, PERIODIC_RESOURCES, PLAN_IDS } from '../../model/plans';
 import { component } from '../schemas/components';
@@ -36,7 +36,7 @@ const planView = component(
   }),
 );
 
-const billingPath = z.strictObject({ tenantId: idSchema('tenant') });
+const billingPath = tenantPath();
 
 /**
  * A page of the console to come back to: only the console's own origin (no open redirect). zod runs

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
-import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { COUNTED_RESOURCES, PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../model/plans';
 import { timestamp } from '../schemas/common';
 
-const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
+const oneTenantPath = tenantPath();
 const instant = z.pipe(
   z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
   z.transform((value: string) => new Date(value)),
@@ -105,7 +105,7 @@ export const QUOTA_ROUTES = [
     summary: 'Quotas and their use',
     description:
       'Every limit of the tenant’s plan (with its overrides), its use, the percentage, the period and when it resets, with the threshold events (80/90/95 %) of this period.',
-    request: { path: tenantPath },
+    request: { path: oneTenantPath },
     responses: { 200: { description: 'The quota report.', schema: quotaReport } },
     errors: [],
   },
@@ -121,7 +121,7 @@ export const QUOTA_ROUTES = [
     description:
       'Use of the monthly resources summed by hour, day or month (default: this month by day). Hourly series span at most 31 days, others a year.',
     request: {
-      path: tenantPath,
+      path: oneTenantPath,
       query: z.strictObject({
         from: z.optional(instant),
         to: z.optional(instant),
@@ -142,7 +142,7 @@ export const QUOTA_ROUTES = [
     summary: 'Reconcile the quota counters (platform admins)',
     description:
       'Recounts the tenant’s counted resources (users, agents, API keys, storage) and its runs of this month and the last against their items, now rather than at the daily `quota-reconcile` job, and repairs a counter that drifted (audited, with before and after). A counter that moved in the last minute is left as `busy`.',
-    request: { path: tenantPath },
+    request: { path: oneTenantPath },
     responses: {
       200: {
         description: 'What each counter said, what its items add up to, and what was done.',

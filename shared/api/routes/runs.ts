@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
 import { RUN_STATUSES } from '../../model/run-status';
 import { idSchema } from '../../ids';
@@ -7,8 +8,8 @@ import { cursorParam, limitParam } from '../../http/validation';
 import { pageOf, timestamp } from '../schemas/common';
 import { storableJson } from '../schemas/json-value';
 
-const runsPath = z.strictObject({ tenantId: idSchema('tenant') });
-const runPath = z.strictObject({ tenantId: idSchema('tenant'), runId: idSchema('run') });
+const runsPath = tenantPath();
+const runPath = tenantPath({ runId: idSchema('run') });
 
 const runView = component(
   'Run',
@@ -41,7 +42,7 @@ export const RUN_ROUTES = [
     description:
       'Starts a run of an agent. Consumes one of the month’s `runs` (429 `quota_exceeded` with `Retry-After` past the limit), given back if the start fails. A run cannot start once the month’s tokens are used up.',
     request: {
-      path: z.strictObject({ tenantId: idSchema('tenant'), agentId: idSchema('agent') }),
+      path: tenantPath({ agentId: idSchema('agent') }),
       body: z.strictObject({ input: z.optional(storableJson()) }),
       bodyOptional: true,
       example: { input: { prompt: 'Summarise the open tickets.' } },

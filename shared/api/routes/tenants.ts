@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import { cursorParam, limitParam } from '../../http/validation';
@@ -49,7 +50,7 @@ const settingsFields = {
 const settings = z.strictObject({ ...settingsFields, ipAllowlist: z.optional(ipAllowlist) });
 const settingsView = z.object({ ...settingsFields, ipAllowlist: z.optional(z.array(z.string())) });
 
-export const tenantPath = z.strictObject({ tenantId: idSchema('tenant') });
+const oneTenantPath = tenantPath();
 
 const limitValue = z.nullable(z.int().check(z.gte(0), z.lte(1e15)));
 
@@ -88,7 +89,7 @@ const provisionedTenant = component(
   }),
 );
 
-const secretPath = z.strictObject({ tenantId: idSchema('tenant'), name: z.enum(SECRET_NAMES) });
+const secretPath = tenantPath({ name: z.enum(SECRET_NAMES) });
 const secretView = component(
   'SecretSetting',
   z.object({
@@ -106,7 +107,7 @@ const signupAccepted = component(
 );
 const oneTenant = { description: 'The tenant.', schema: tenantView };
 
-const exportPath = z.strictObject({ tenantId: idSchema('tenant'), exportId: idSchema('export') });
+const exportPath = tenantPath({ exportId: idSchema('export') });
 const exportView = component(
   'Export',
   z.object({
@@ -245,7 +246,7 @@ export const TENANT_ROUTES = [
     summary: 'Get a tenant',
     description:
       'A tenant by id: the caller’s own, or any for a platform admin (audited). Readable while suspended, and while deleted until `purgeAfter`.',
-    request: { path: tenantPath },
+    request: { path: oneTenantPath },
     responses: { 200: oneTenant },
     errors: [],
   },
@@ -260,7 +261,7 @@ export const TENANT_ROUTES = [
     description:
       'Changes the name and settings (settings merge with the current ones). Audited with the fields that changed.',
     request: {
-      path: tenantPath,
+      path: oneTenantPath,
       body: z
         .strictObject({
           name: z.optional(name),
@@ -300,7 +301,7 @@ export const TENANT_ROUTES = [
     description:
       'Sets the tenant’s plan and its per-tenant limit overrides, as a PUT does: the overrides given replace every stored one, and none given clears them (`null` = unlimited). An override below the plan’s own limit takes limits away the plan sells, so it needs `allowBelowPlan: true` (else `400 override_below_plan`). The answer shows the effective limits.',
     request: {
-      path: tenantPath,
+      path: oneTenantPath,
       body: z.strictObject({
         plan: z.enum(PLAN_IDS),
         limitOverrides: z.optional(
@@ -335,7 +336,7 @@ export const TENANT_ROUTES = [
     description:
       'The tenant sees `reason`; `internalNote` is for platform admins only (shown on the tenant to them, never in the tenant’s audit log). From the next request its running runs are cancelled with the reason, its API keys are refused on every route, and its people are refused on every route but those open while suspended (reading the tenant, its audit log and its billing, deleting or restoring it); its active owners are emailed.',
     request: {
-      path: tenantPath,
+      path: oneTenantPath,
       body: z.strictObject({ reason: singleLineText(500), internalNote: z.optional(singleLineText(2000)) }),
       example: { reason: 'Unpaid invoices', internalNote: 'Three reminders sent; ticket 4521.' },
     },
@@ -351,7 +352,7 @@ export const TENANT_ROUTES = [
     permission: 'platform:tenants:manage',
     summary: 'Reactivate a tenant (platform admin)',
     description: 'Ends a suspension.',
-    request: { path: tenantPath },
+    request: { path: oneTenantPath },
     responses: { 200: oneTenant },
     errors: ['not_suspended', 'concurrent_modification'],
   },
@@ -367,7 +368,7 @@ export const TENANT_ROUTES = [
     description:
       'Deletes the tenant, confirmed with its slug as `confirm`. It becomes `deleted` at once: every member’s and API key’s request is refused (`403 tenant_deleted`) but for reading the tenant and restoring it; its Stripe subscription is cancelled. Its data is kept until `purgeAfter` (`TENANT_DELETION_RETENTION_DAYS`, 30 days), when the daily `tenant-purge` job removes every item of it and the sign-ins left with no tenant, keeping a platform record of the deletion. Owners and platform admins only; audited.',
     request: {
-      path: tenantPath,
+      path: oneTenantPath,
       body: z.strictObject({ confirm: z.string().check(z.maxLength(100)) }),
       example: { confirm: 'acme' },
     },
@@ -386,7 +387,7 @@ export const TENANT_ROUTES = [
     summary: 'Restore a deleted tenant (owner or platform admin)',
     description:
       'Brings a deleted tenant back before its `purgeAfter`, with the status it had (a suspension stays). Its subscription was cancelled with the deletion, so it is on Free until a plan is bought again. Owners and platform admins only; audited.',
-    request: { path: tenantPath },
+    request: { path: oneTenantPath },
     responses: { 200: oneTenant },
     errors: ['not_deleted', 'retention_ended', 'concurrent_modification'],
   },
@@ -399,7 +400,7 @@ export const TENANT_ROUTES = [
     description:
       'Starts an export: the job worker writes every item the tenant owns (the tenant, memberships, API keys without their hashes, agents, runs, memory, counters and usage, audit events, billing periods, secret settings without their values, webhook endpoints without their secrets) as gzipped NDJSON (`tenantry-export/1`: a header line, then one `{type, data}` line per item) under the tenant’s own prefix of an encrypted bucket that expires it after `EXPORT_RETENTION_DAYS` (7). Follow it with the status endpoint; the requester is emailed when it is ready. One export at a time.' +
       EXPORT_OPEN,
-    request: { path: tenantPath },
+    request: { path: oneTenantPath },
     responses: { 202: { description: 'The export, `pending`.', schema: exportView } },
     errors: ['export_in_progress'],
   },
@@ -410,7 +411,7 @@ export const TENANT_ROUTES = [
     ...EXPORT_ROUTE,
     summary: "List the tenant's exports",
     description: 'Newest first, without download links (the status endpoint gives one).' + EXPORT_OPEN,
-    request: { path: tenantPath, query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
+    request: { path: oneTenantPath, query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
     responses: { 200: { description: 'A page of exports.', schema: pageOf(exportView) } },
     errors: ['invalid_cursor'],
   },
@@ -437,7 +438,7 @@ export const TENANT_ROUTES = [
     summary: "List the tenant's secret settings",
     description:
       'Which secret settings are set, by whom and when. Values are write-only: no operation returns them.',
-    request: { path: tenantPath },
+    request: { path: oneTenantPath },
     responses: {
       200: { description: 'Every secret setting.', schema: z.object({ items: z.array(secretView) }) },
     },

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
 import { MEMBERSHIP_STATUSES } from '../../model/membership-status';
 import { idSchema } from '../../ids';
@@ -9,8 +10,8 @@ import { TENANT_STATUSES } from '../../model/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
 
-const usersPath = z.strictObject({ tenantId: idSchema('tenant') });
-const userPath = z.strictObject({ tenantId: idSchema('tenant'), userId: idSchema('user') });
+const usersPath = tenantPath();
+const userPath = tenantPath({ userId: idSchema('user') });
 
 export const userView = component(
   'User',

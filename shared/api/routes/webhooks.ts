@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { tenantPath } from '../schemas/tenant-path';
 import { EVENT_TYPE_NAMES } from '../../model/event-types';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
@@ -7,8 +8,8 @@ import { component } from '../schemas/components';
 import { pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
 
-const endpointsPath = z.strictObject({ tenantId: idSchema('tenant') });
-const endpointPath = z.strictObject({ tenantId: idSchema('tenant'), endpointId: idSchema('webhook') });
+const endpointsPath = tenantPath();
+const endpointPath = tenantPath({ endpointId: idSchema('webhook') });
 
 const url = z.string().check(z.maxLength(2048), z.url());
 const events = z
