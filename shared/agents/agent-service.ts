@@ -1,9 +1,8 @@
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem, changedFieldsOf } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage, tenantList } from '../data/page';
 import { AgentEntity, type AgentItem } from '../data/entities/agent';
-import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
@@ -96,12 +95,12 @@ export async function listAgents(
   ctx: TenantContext,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: AgentView[]; nextCursor: string | null }> {
-  const list = `agents:${ctx.tenantId}`;
-  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await AgentEntity.query
-    .byTenant({ tenantId: ctx.tenantId })
-    .go({ count: query.limit, cursor });
-  return { items: result.data.map(toView), nextCursor: sealCursor(list, result.cursor) };
+  return readPage(
+    tenantList(ctx, 'agents'),
+    query,
+    (from) => AgentEntity.query.byTenant({ tenantId: ctx.tenantId }).go(from),
+    toView,
+  );
 }
 
 export async function updateAgent(

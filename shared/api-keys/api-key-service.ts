@@ -2,9 +2,8 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { forgetApiKey } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage, tenantList } from '../data/page';
 import { ApiKeyEntity, type ApiKeyItem } from '../data/entities/api-key';
-import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
@@ -158,25 +157,28 @@ export async function listApiKeys(
   query: ListApiKeysQuery,
   now: Date = requestTime(ctx),
 ): Promise<{ items: ApiKeyView[]; nextCursor: string | null }> {
-  const list = `apiKeys:${ctx.tenantId}`;
-  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
   const at = now.toISOString();
-  const result = await ApiKeyEntity.query
-    .byTenant({ tenantId: ctx.tenantId })
-    .where((attr, op) => {
-      switch (query.status) {
-        case 'revoked':
-          return op.eq(attr.status, 'revoked');
-        case 'expired':
-          return `${op.eq(attr.status, 'active')} AND ${op.lte(attr.validUntil, at)}`;
-        case 'active':
-          return `${op.eq(attr.status, 'active')} AND (${op.notExists(attr.validUntil)} OR ${op.gt(attr.validUntil, at)})`;
-        default:
-          return '';
-      }
-    })
-    .go({ count: query.limit, cursor });
-  return { items: result.data.map((item) => toView(item, now)), nextCursor: sealCursor(list, result.cursor) };
+  return readPage(
+    tenantList(ctx, 'apiKeys'),
+    query,
+    (from) =>
+      ApiKeyEntity.query
+        .byTenant({ tenantId: ctx.tenantId })
+        .where((attr, op) => {
+          switch (query.status) {
+            case 'revoked':
+              return op.eq(attr.status, 'revoked');
+            case 'expired':
+              return `${op.eq(attr.status, 'active')} AND ${op.lte(attr.validUntil, at)}`;
+            case 'active':
+              return `${op.eq(attr.status, 'active')} AND (${op.notExists(attr.validUntil)} OR ${op.gt(attr.validUntil, at)})`;
+            default:
+              return '';
+          }
+        })
+        .go(from),
+    (item) => toView(item, now),
+  );
 }
 
 /**

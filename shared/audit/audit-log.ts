@@ -1,8 +1,7 @@
 import type { CreateEntityItem } from 'electrodb';
 import { AuditEventEntity, type AuditEventItem } from '../data/entities/audit-event';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage, tenantList } from '../data/page';
 import { allConditions } from '../data/filters';
-import { tenantPartitionKey } from '../data/table-definition';
 import { newId } from '../ids';
 import type { TenantContext } from '../context/tenant-context';
 import type { Actor, AuditSource } from './actor';
@@ -132,18 +131,21 @@ export async function listAuditEvents(
   ctx: TenantContext,
   query: AuditQuery,
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-  const list = `audit:${ctx.tenantId}`;
-  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await AuditEventEntity.query
-    .byTenant({ tenantId: ctx.tenantId })
-    .where((attr, op) =>
-      allConditions([
-        query.action ? op.eq(attr.action, query.action) : '',
-        query.actorId ? op.eq(attr.actorId, query.actorId) : '',
-      ]),
-    )
-    .go({ order: 'desc', count: query.limit, cursor });
-  return { items: result.data.map((item) => toView(item, ctx)), nextCursor: sealCursor(list, result.cursor) };
+  return readPage(
+    tenantList(ctx, 'audit'),
+    query,
+    (from) =>
+      AuditEventEntity.query
+        .byTenant({ tenantId: ctx.tenantId })
+        .where((attr, op) =>
+          allConditions([
+            query.action ? op.eq(attr.action, query.action) : '',
+            query.actorId ? op.eq(attr.actorId, query.actorId) : '',
+          ]),
+        )
+        .go({ ...from, order: 'desc' }),
+    (item) => toView(item, ctx),
+  );
 }
 
 /** The most events one export returns; a larger log is exported in ranges (later: to S3). */

@@ -2,9 +2,8 @@ import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { tenantDocumentClient } from '../data/clients';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage, tenantList } from '../data/page';
 import { TenantExportEntity, type TenantExportItem } from '../data/entities/tenant-export';
-import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
@@ -105,13 +104,10 @@ export async function listExports(
   ctx: TenantContext,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: ExportView[]; nextCursor: string | null }> {
-  const list = `exports:${ctx.tenantId}`;
-  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await TenantExportEntity.query
-    .byTenant({ tenantId: ctx.tenantId })
-    .go({ count: query.limit, cursor, order: 'desc' });
-  return {
-    items: await Promise.all(result.data.map((item) => toView(item, false))),
-    nextCursor: sealCursor(list, result.cursor),
-  };
+  return readPage(
+    tenantList(ctx, 'exports'),
+    query,
+    (from) => TenantExportEntity.query.byTenant({ tenantId: ctx.tenantId }).go({ ...from, order: 'desc' }),
+    (item) => toView(item, false),
+  );
 }

@@ -2,7 +2,7 @@ import { getAgentItem } from '../agents/agent-service';
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage } from '../data/page';
 import { MemoryItemEntity, type MemoryItem } from '../data/entities/memory-item';
 import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
@@ -100,13 +100,18 @@ export async function listMemory(
   agentId: string,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: MemoryView[]; nextCursor: string | null }> {
-  const list = `memory:${ctx.tenantId}:${agentId}`;
-  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const [, result] = await Promise.all([
+  const list = { name: `memory:${ctx.tenantId}:${agentId}`, partition: tenantPartitionKey(ctx.tenantId) };
+  // The agent's existence and the page, side by side.
+  const [page] = await Promise.all([
+    readPage(
+      list,
+      query,
+      (from) => MemoryItemEntity.query.byTenant({ tenantId: ctx.tenantId, agentId }).go(from),
+      toView,
+    ),
     getAgentItem(ctx, agentId),
-    MemoryItemEntity.query.byTenant({ tenantId: ctx.tenantId, agentId }).go({ count: query.limit, cursor }),
   ]);
-  return { items: result.data.map(toView), nextCursor: sealCursor(list, result.cursor) };
+  return page;
 }
 
 /** Deletes a memory item and gives its bytes back to the storage quota, in one transaction. */

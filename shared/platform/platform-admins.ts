@@ -1,6 +1,6 @@
 import { forgetPlatformAdmin } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage } from '../data/page';
 import { PlatformAdminEntity, type PlatformAdminItem } from '../data/entities/platform-admin';
 import { PlatformAuditEventEntity, type PlatformAuditEventItem } from '../data/entities/platform-audit-event';
 import type { TransactionEntities } from '../data/service';
@@ -145,10 +145,10 @@ export async function listPlatformAuditEvents(query: {
   limit: number;
   cursor?: string | undefined;
 }): Promise<{ items: PlatformAuditEventView[]; nextCursor: string | null }> {
-  const list = 'platform-audit';
-  const cursor = openCursor(list, query.cursor, { pk: 'PLATFORM#AUDIT' });
-  const result = await PlatformAuditEventEntity.query
-    .byTime({})
-    .go({ order: 'desc', count: query.limit, cursor });
-  return { items: result.data.map(toAuditView), nextCursor: sealCursor(list, result.cursor) };
+  return readPage(
+    { name: 'platform-audit', partition: 'PLATFORM#AUDIT' },
+    query,
+    (from) => PlatformAuditEventEntity.query.byTime({}).go({ ...from, order: 'desc' }),
+    toAuditView,
+  );
 }

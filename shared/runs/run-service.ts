@@ -1,10 +1,9 @@
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage, tenantList } from '../data/page';
 import { allConditions } from '../data/filters';
 import { RunEntity, type RunItem } from '../data/entities/run';
-import { tenantPartitionKey } from '../data/table-definition';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
@@ -159,16 +158,19 @@ export async function listRuns(
     status?: RunItem['status'] | undefined;
   },
 ): Promise<{ items: RunView[]; nextCursor: string | null }> {
-  const list = `runs:${ctx.tenantId}`;
-  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await RunEntity.query
-    .byTenant({ tenantId: ctx.tenantId })
-    .where((attr, op) =>
-      allConditions([
-        query.agentId ? op.eq(attr.agentId, query.agentId) : '',
-        query.status ? op.eq(attr.status, query.status) : '',
-      ]),
-    )
-    .go({ count: query.limit, cursor, order: 'desc' });
-  return { items: result.data.map(toView), nextCursor: sealCursor(list, result.cursor) };
+  return readPage(
+    tenantList(ctx, 'runs'),
+    query,
+    (from) =>
+      RunEntity.query
+        .byTenant({ tenantId: ctx.tenantId })
+        .where((attr, op) =>
+          allConditions([
+            query.agentId ? op.eq(attr.agentId, query.agentId) : '',
+            query.status ? op.eq(attr.status, query.status) : '',
+          ]),
+        )
+        .go({ ...from, order: 'desc' }),
+    toView,
+  );
 }

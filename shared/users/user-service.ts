@@ -1,12 +1,11 @@
 import { announce } from '../events/publish';
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage, tenantList } from '../data/page';
 import { allConditions } from '../data/filters';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
 import { writeTransaction } from '../data/transactions';
 import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
-import { tenantPartitionKey } from '../data/table-definition';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import { ensureDirectoryPerson } from '../identity/directory-person';
@@ -75,19 +74,22 @@ export async function listUsers(
       requiredPermission: 'users:invite',
     });
   }
-  const list = `users:${ctx.tenantId}`;
-  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await MembershipEntity.query
-    .byTenant({ tenantId: ctx.tenantId })
-    .where((attr, op) =>
-      allConditions([
-        query.role ? op.eq(attr.role, query.role) : '',
-        query.status ? op.eq(attr.status, query.status) : '',
-        invitations ? '' : op.ne(attr.status, 'invited'),
-      ]),
-    )
-    .go({ count: query.limit, cursor });
-  return { items: result.data.map(toUserView), nextCursor: sealCursor(list, result.cursor) };
+  return readPage(
+    tenantList(ctx, 'users'),
+    query,
+    (from) =>
+      MembershipEntity.query
+        .byTenant({ tenantId: ctx.tenantId })
+        .where((attr, op) =>
+          allConditions([
+            query.role ? op.eq(attr.role, query.role) : '',
+            query.status ? op.eq(attr.status, query.status) : '',
+            invitations ? '' : op.ne(attr.status, 'invited'),
+          ]),
+        )
+        .go(from),
+    toUserView,
+  );
 }
 
 /** The invitation email to the invitee (`user.invited`), from whoever invited them. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
-import { openCursor, sealCursor } from '../data/cursor';
+import { readPage } from '../data/page';
 import { WebhookDeliveryEntity, type WebhookDeliveryItem } from '../data/entities/webhook-delivery';
 import { WebhookEndpointEntity, type WebhookEndpointItem } from '../data/entities/webhook-endpoint';
 import { tenantPartitionKey } from '../data/table-definition';
@@ -240,10 +240,13 @@ export async function listWebhookDeliveries(
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: WebhookDeliveryView[]; nextCursor: string | null }> {
   await readEndpoint(ctx, endpointId);
-  const list = `webhook-deliveries:${ctx.tenantId}:${endpointId}`;
-  const cursor = openCursor(list, query.cursor, { pk: tenantPartitionKey(ctx.tenantId) });
-  const result = await WebhookDeliveryEntity.query
-    .byEndpoint({ tenantId: ctx.tenantId, endpointId })
-    .go({ count: query.limit, cursor, order: 'desc' });
-  return { items: result.data.map(toDeliveryView), nextCursor: sealCursor(list, result.cursor) };
+  return readPage(
+    { name: `webhook-deliveries:${ctx.tenantId}:${endpointId}`, partition: tenantPartitionKey(ctx.tenantId) },
+    query,
+    (from) =>
+      WebhookDeliveryEntity.query
+        .byEndpoint({ tenantId: ctx.tenantId, endpointId })
+        .go({ ...from, order: 'desc' }),
+    toDeliveryView,
+  );
 }
