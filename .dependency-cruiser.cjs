@@ -19,6 +19,11 @@ const LAYERS = [
   },
   { id: 'context', name: 'context: the tenant context (AsyncLocalStorage)', paths: ['^shared/context/'] },
   { id: 'data', name: 'data: table, entities, guarded client, cached records', paths: ['^shared/data/'] },
+  {
+    id: 'messaging',
+    name: 'messaging: work queues (SQS in AWS, the worker in-process in the twin)',
+    paths: ['^shared/messaging/'],
+  },
   // The domains, each above those it may call: a domain reacts to a higher one's event instead of
   // calling it (billing cancels a subscription on `tenant.deleted`).
   ...[

@@ -322,17 +322,17 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       .map((origin) => origin.trim())
       .filter(Boolean);
     // The jobs queue's stand-in for exports: the worker's code, in this process.
-    const { runExportsInProcess } = await import('../../shared/exports/export-dispatch');
+    const { exportQueue } = await import('../../shared/exports/export-dispatch');
     const { processExportTask } = await import('../../shared/jobs/tenant-job-worker');
-    runExportsInProcess(processExportTask);
+    exportQueue.runInProcess(processExportTask);
     // EventBridge's stand-in: the events' consumers (email), in this process.
     const { consumeEventsInProcess } = await import('../../shared/events/publish');
     const { consumeEvent } = await import('../../shared/jobs/event-consumer');
     consumeEventsInProcess(consumeEvent);
     // The webhook deliveries queue's stand-in: the delivery worker, on timers in this process.
-    const { deliverWebhooksInProcess } = await import('../../shared/webhooks/webhook-dispatch');
+    const { deliveryQueue } = await import('../../shared/webhooks/webhook-dispatch');
     const { deliverWebhook } = await import('../../shared/webhooks/webhook-delivery');
-    deliverWebhooksInProcess((task) => deliverWebhook(task));
+    deliveryQueue.runInProcess((task) => deliverWebhook(task));
     if (options.console !== false) await ensureConsoleBuilt((line) => console.log(line));
     await options.apiPortReservation?.release();
     const api = await startLocalApiGateway({

@@ -7,7 +7,7 @@ import { TenantExportEntity, type TenantExportItem } from '../data/entities/tena
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
-import { dispatchExport } from './export-dispatch';
+import { exportQueue } from './export-dispatch';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 import { exportStore } from './export-store';
 import { expiresAfterDays } from '../data/ttl';
@@ -89,7 +89,7 @@ export async function requestExport(ctx: TenantContext, now: Date = requestTime(
     export: tenantExport.create(item).commit(),
     audit: auditEvent.create(audit).commit(),
   }));
-  await dispatchExport({ task: 'export', tenantId: ctx.tenantId, exportId });
+  await exportQueue.send({ task: 'export', tenantId: ctx.tenantId, exportId });
   return toView(item, false);
 }
 

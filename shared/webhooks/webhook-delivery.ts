@@ -12,7 +12,7 @@ import { newId } from '../ids';
 import { openValue } from '../secrets/envelope';
 import { runWithTenantContext } from '../context/tenant-context';
 import { systemContextFor } from '../tenancy/system-context';
-import { dispatchDelivery, type DeliveryTask } from './webhook-dispatch';
+import { deliveryQueue, type DeliveryTask } from './webhook-dispatch';
 import { secretContext } from './webhook-service';
 import { checkWebhookUrl } from './webhook-url';
 
@@ -54,10 +54,13 @@ export async function fanOutWebhooks(event: EventEnvelope): Promise<number> {
       const claim = `webhook#${event.id}#${endpoint.endpointId}`;
       if (!(await claimOnce(event.tenantId, claim, new Date(event.occurredAt), 30))) continue;
       try {
-        await dispatchDelivery(
-          { task: 'webhook', tenantId: event.tenantId, endpointId: endpoint.endpointId, attempt: 1, event },
-          0,
-        );
+        await deliveryQueue.send({
+          task: 'webhook',
+          tenantId: event.tenantId,
+          endpointId: endpoint.endpointId,
+          attempt: 1,
+          event,
+        });
       } catch (error) {
         await releaseOnce(event.tenantId, claim);
         throw error;
@@ -189,6 +192,8 @@ export async function deliverWebhook(task: DeliveryTask, now: Date = new Date())
       );
       return;
     }
-    if (delay !== undefined) await dispatchDelivery({ ...task, attempt: task.attempt + 1 }, delay);
+    if (delay !== undefined) {
+      await deliveryQueue.send({ ...task, attempt: task.attempt + 1 }, { delaySeconds: delay });
+    }
   });
 }
