@@ -1,9 +1,7 @@
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem, changedFieldsOf } from '../audit/audit-log';
-import { tenantDocumentClient } from '../data/clients';
+import { writeAudited } from '../audit/audited-transaction';
+import { changedFieldsOf } from '../audit/audit-log';
 import { readPage, tenantList } from '../data/page';
 import { AgentEntity, type AgentItem } from '../data/entities/agent';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
@@ -57,25 +55,19 @@ export async function createAgent(
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     {
       action: 'agent.created',
       targetType: 'agent',
       targetId: agent.agentId,
       after: { name: agent.name, model: agent.model },
     },
-    now,
-  );
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ agent: agents, quotaCounter, auditEvent }) => ({
+    ({ agent: agents, quotaCounter }) => ({
       quota: takeCounted(quotaCounter, ctx, 'agents', 1, now),
       agent: agents.create(agent).commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { quota: () => countedQuotaError(ctx, 'agents') },
+    { rejections: { quota: () => countedQuotaError(ctx, 'agents') }, now },
   );
   await afterCountedTake(ctx, 'agents', now);
   return toView(agent);
@@ -113,24 +105,27 @@ export async function updateAgent(
   const next: AgentItem = { ...current, ...input, updatedAt: now };
   const { before, after } = changedFieldsOf(current, next, Object.keys(input));
   if (Object.keys(after).length === 0) return toView(current);
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'agent.updated',
-    targetType: 'agent',
-    targetId: agentId,
-    before,
-    after,
-  });
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ agent, auditEvent }) => ({
+  await writeAudited(
+    ctx,
+    {
+      action: 'agent.updated',
+      targetType: 'agent',
+      targetId: agentId,
+      before,
+      after,
+    },
+    ({ agent }) => ({
       agent: agent
         .patch({ tenantId: ctx.tenantId, agentId })
         .set({ ...input, updatedAt: now })
         .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
         .commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { agent: () => new ConflictError('The agent changed meanwhile; retry.', 'concurrent_modification') },
+    {
+      rejections: {
+        agent: () => new ConflictError('The agent changed meanwhile; retry.', 'concurrent_modification'),
+      },
+    },
   );
   return toView(next);
 }
@@ -142,22 +137,25 @@ export async function deleteAgent(
   now: Date = requestTime(ctx),
 ): Promise<void> {
   const current = await getAgentItem(ctx, agentId);
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'agent.deleted',
-    targetType: 'agent',
-    targetId: agentId,
-    before: { name: current.name, model: current.model },
-  });
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ agent, quotaCounter, auditEvent }) => ({
+  await writeAudited(
+    ctx,
+    {
+      action: 'agent.deleted',
+      targetType: 'agent',
+      targetId: agentId,
+      before: { name: current.name, model: current.model },
+    },
+    ({ agent, quotaCounter }) => ({
       agent: agent
         .delete({ tenantId: ctx.tenantId, agentId })
         .where((attr, op) => op.exists(attr.agentId))
         .commit(),
       quota: giveBackCounted(quotaCounter, ctx, 'agents', 1, now),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found') },
+    {
+      rejections: {
+        agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found'),
+      },
+    },
   );
 }

@@ -1,3 +1,4 @@
+import { writeAudited } from '../audit/audited-transaction';
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { forgetApiKey } from '../data/cached-records';
@@ -195,9 +196,8 @@ export async function revokeApiKey(
   if (current.status === 'revoked') return toView(current, now);
   const at = now.toISOString();
   const by = principalId(ctx.principal);
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     {
       action: 'api_key.revoked',
       targetType: 'apiKey',
@@ -205,11 +205,7 @@ export async function revokeApiKey(
       before: { status: current.status },
       after: { status: 'revoked' },
     },
-    now,
-  );
-  await writeTransaction(
-    platformDocumentClient,
-    ({ apiKey, apiKeyLookup, auditEvent, quotaCounter }) => ({
+    ({ apiKey, apiKeyLookup, quotaCounter }) => ({
       key: apiKey
         .patch({ tenantId: ctx.tenantId, keyId })
         .set({ status: 'revoked', revokedAt: at, revokedBy: by, updatedAt: at })
@@ -217,9 +213,14 @@ export async function revokeApiKey(
         .commit(),
       lookup: apiKeyLookup.delete({ secretHash: current.secretHash }).commit(),
       quota: giveBackCounted(quotaCounter, ctx, 'apiKeys', 1, now),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { key: () => new ConflictError('The key was changed meanwhile; retry.', 'concurrent_modification') },
+    {
+      rejections: {
+        key: () => new ConflictError('The key was changed meanwhile; retry.', 'concurrent_modification'),
+      },
+      now: now,
+      client: platformDocumentClient,
+    },
   );
   forgetApiKey(ctx.tenantId, keyId);
   return toView({ ...current, status: 'revoked', revokedAt: at, revokedBy: by, updatedAt: at }, now);

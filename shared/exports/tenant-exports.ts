@@ -1,10 +1,7 @@
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
+import { writeAudited } from '../audit/audited-transaction';
 import { getConfig } from '../config';
-import { tenantDocumentClient } from '../data/clients';
 import { readPage, tenantList } from '../data/page';
 import { TenantExportEntity, type TenantExportItem } from '../data/entities/tenant-export';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { exportQueue } from './export-dispatch';
@@ -80,15 +77,17 @@ export async function requestExport(ctx: TenantContext, now: Date = requestTime(
     expiresAt: expiresAfterDays(now, retentionDays),
     ...(ctx.principal.type === 'user' && ctx.principal.email ? { requesterEmail: ctx.principal.email } : {}),
   };
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'export.requested',
-    targetType: 'export',
-    targetId: exportId,
-  });
-  await writeTransaction(tenantDocumentClient, ({ tenantExport, auditEvent }) => ({
-    export: tenantExport.create(item).commit(),
-    audit: auditEvent.create(audit).commit(),
-  }));
+  await writeAudited(
+    ctx,
+    {
+      action: 'export.requested',
+      targetType: 'export',
+      targetId: exportId,
+    },
+    ({ tenantExport }) => ({
+      export: tenantExport.create(item).commit(),
+    }),
+  );
   await exportQueue.send({ task: 'export', tenantId: ctx.tenantId, exportId });
   return toView(item, false);
 }

@@ -1,11 +1,8 @@
+import { writeAudited } from '../audit/audited-transaction';
 import { getAgentItem } from '../agents/agent-service';
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
-import { tenantDocumentClient } from '../data/clients';
 import { readPage } from '../data/page';
 import { MemoryItemEntity, type MemoryItem } from '../data/entities/memory-item';
 import { tenantPartitionKey } from '../data/table-definition';
-import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
@@ -56,26 +53,27 @@ export async function addMemory(
     sizeBytes,
     createdAt: now.toISOString(),
   };
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'memory.created',
-    targetType: 'memory',
-    targetId: item.memoryId,
-    after: { agentId, kind: input.kind, sizeBytes },
-  });
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ agent, memoryItem, quotaCounter, auditEvent }) => ({
+  await writeAudited(
+    ctx,
+    {
+      action: 'memory.created',
+      targetType: 'memory',
+      targetId: item.memoryId,
+      after: { agentId, kind: input.kind, sizeBytes },
+    },
+    ({ agent, memoryItem, quotaCounter }) => ({
       agent: agent
         .check({ tenantId: ctx.tenantId, agentId })
         .where((attr, op) => op.exists(attr.agentId))
         .commit(),
       quota: takeCounted(quotaCounter, ctx, 'storageBytes', sizeBytes, now),
       memory: memoryItem.create(item).commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
     {
-      agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found'),
-      quota: () => countedQuotaError(ctx, 'storageBytes'),
+      rejections: {
+        agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found'),
+        quota: () => countedQuotaError(ctx, 'storageBytes'),
+      },
     },
   );
   await afterCountedTake(ctx, 'storageBytes', now);
@@ -122,22 +120,25 @@ export async function deleteMemory(
   now: Date = requestTime(ctx),
 ): Promise<void> {
   const current = await getMemoryItem(ctx, agentId, memoryId);
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'memory.deleted',
-    targetType: 'memory',
-    targetId: memoryId,
-    before: { agentId, kind: current.kind, sizeBytes: current.sizeBytes },
-  });
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ memoryItem, quotaCounter, auditEvent }) => ({
+  await writeAudited(
+    ctx,
+    {
+      action: 'memory.deleted',
+      targetType: 'memory',
+      targetId: memoryId,
+      before: { agentId, kind: current.kind, sizeBytes: current.sizeBytes },
+    },
+    ({ memoryItem, quotaCounter }) => ({
       memory: memoryItem
         .delete({ tenantId: ctx.tenantId, agentId, memoryId })
         .where((attr, op) => op.exists(attr.memoryId))
         .commit(),
       quota: giveBackCounted(quotaCounter, ctx, 'storageBytes', current.sizeBytes, now),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { memory: () => new NotFoundError('No memory item with this id for the agent.', 'memory_not_found') },
+    {
+      rejections: {
+        memory: () => new NotFoundError('No memory item with this id for the agent.', 'memory_not_found'),
+      },
+    },
   );
 }

@@ -1,10 +1,8 @@
+import { writeAudited } from '../audit/audited-transaction';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
 import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
 import { tenantPartitionKey } from '../data/table-definition';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
 import { logger } from '../observability/logger';
 import { countQuotaDrift } from '../observability/metrics';
@@ -103,9 +101,8 @@ async function repair(
   now: Date,
 ): Promise<void> {
   const key = { tenantId: ctx.tenantId, resource: spec.resource, period: spec.period };
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     {
       action: 'quota.reconciled',
       targetType: 'quota',
@@ -113,11 +110,7 @@ async function repair(
       before: { used: counter?.used ?? 0 },
       after: { used: recounted },
     },
-    now,
-  );
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ quotaCounter, auditEvent }) => ({
+    ({ quotaCounter }) => ({
       counter: counter
         ? quotaCounter
             .patch(key)
@@ -127,9 +120,13 @@ async function repair(
             .where((attr, op) => op.eq(attr.updatedAt, counter.updatedAt))
             .commit()
         : quotaCounter.create({ ...key, used: recounted, updatedAt: now.toISOString() }).commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { counter: () => new ConflictError('The counter moved meanwhile.', 'concurrent_modification') },
+    {
+      rejections: {
+        counter: () => new ConflictError('The counter moved meanwhile.', 'concurrent_modification'),
+      },
+      now,
+    },
   );
 }
 

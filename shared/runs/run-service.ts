@@ -1,3 +1,4 @@
+import { writeAudited } from '../audit/audited-transaction';
 import { auditSourceOf } from '../audit/actor';
 import { auditEventItem } from '../audit/audit-log';
 import { tenantDocumentClient } from '../data/clients';
@@ -112,16 +113,16 @@ export async function completeRun(
     output: input.output,
     completedAt: now.toISOString(),
   };
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'run.completed',
-    targetType: 'run',
-    targetId: runId,
-    before: { status: 'running' },
-    after: { status: input.status, tokensUsed: input.tokensUsed },
-  });
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ run, auditEvent, quotaCounter, usageBucket }) => ({
+  await writeAudited(
+    ctx,
+    {
+      action: 'run.completed',
+      targetType: 'run',
+      targetId: runId,
+      before: { status: 'running' },
+      after: { status: input.status, tokensUsed: input.tokensUsed },
+    },
+    ({ run, quotaCounter, usageBucket }) => ({
       run: run
         .patch({ tenantId: ctx.tenantId, runId })
         .set({
@@ -132,12 +133,11 @@ export async function completeRun(
         })
         .where((attr, op) => op.eq(attr.status, 'running'))
         .commit(),
-      audit: auditEvent.create(audit).commit(),
       ...(input.tokensUsed > 0
         ? recordPeriodic({ quotaCounter, usageBucket }, ctx, 'tokens', input.tokensUsed, now)
         : {}),
     }),
-    { run: () => new ConflictError('The run is already completed.', 'run_completed') },
+    { rejections: { run: () => new ConflictError('The run is already completed.', 'run_completed') } },
   );
   if (input.tokensUsed > 0) await afterRecordedPeriodic(ctx, 'tokens', input.tokensUsed, now);
   return toView(completed);

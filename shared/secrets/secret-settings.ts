@@ -1,8 +1,5 @@
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
-import { tenantDocumentClient } from '../data/clients';
+import { writeAudited } from '../audit/audited-transaction';
 import { SecretSettingEntity, type SecretSettingItem } from '../data/entities/secret-setting';
-import { writeTransaction } from '../data/transactions';
 import { NotFoundError } from '../errors';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 import { SECRET_NAMES, type SecretName } from '../model/secret-names';
@@ -54,16 +51,14 @@ export async function putSecretSetting(
     updatedBy: principalId(ctx.principal),
     updatedAt: now.toISOString(),
   };
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     { action: 'secret.set', targetType: 'secret', targetId: name },
-    now,
+    ({ secretSetting }) => ({
+      secret: secretSetting.put(item).commit(),
+    }),
+    { now },
   );
-  await writeTransaction(tenantDocumentClient, ({ secretSetting, auditEvent }) => ({
-    secret: secretSetting.put(item).commit(),
-    audit: auditEvent.create(audit).commit(),
-  }));
   return toView(name, item);
 }
 
@@ -72,22 +67,16 @@ export async function deleteSecretSetting(
   name: SecretName,
   now: Date = requestTime(ctx),
 ): Promise<void> {
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     { action: 'secret.deleted', targetType: 'secret', targetId: name },
-    now,
-  );
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ secretSetting, auditEvent }) => ({
+    ({ secretSetting }) => ({
       secret: secretSetting
         .delete({ tenantId: ctx.tenantId, name })
         .where((attr, op) => op.exists(attr.ciphertext))
         .commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { secret: () => new NotFoundError('This secret is not set.', 'secret_not_found') },
+    { rejections: { secret: () => new NotFoundError('This secret is not set.', 'secret_not_found') }, now },
   );
 }
 

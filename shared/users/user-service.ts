@@ -1,10 +1,8 @@
+import { writeAudited } from '../audit/audited-transaction';
 import { announce } from '../events/publish';
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
 import { readPage, tenantList } from '../data/page';
 import { allConditions } from '../data/filters';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
-import { writeTransaction } from '../data/transactions';
 import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
@@ -140,27 +138,24 @@ export async function inviteUser(
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     {
       action: 'user.invited',
       targetType: 'user',
       targetId: userId,
       after: { email: input.email, role: input.role },
     },
-    now,
-  );
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ membership: memberships, auditEvent, quotaCounter }) => ({
+    ({ membership: memberships, quotaCounter }) => ({
       quota: takeCounted(quotaCounter, ctx, 'users', 1, now),
       membership: memberships.create(membership).commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
     {
-      quota: () => countedQuotaError(ctx, 'users'),
-      membership: () => new ConflictError('This user is already a member.', 'already_member'),
+      rejections: {
+        quota: () => countedQuotaError(ctx, 'users'),
+        membership: () => new ConflictError('This user is already a member.', 'already_member'),
+      },
+      now,
     },
   );
   if (!person.enabled) await enableDirectoryUser(username);
@@ -195,27 +190,26 @@ export async function changeUserRole(
   const ownerDelta =
     current.status === 'active' ? (input.role === 'owner' ? 1 : 0) - (current.role === 'owner' ? 1 : 0) : 0;
   if (ownerDelta !== 0) await ensureActiveOwnerCount(ctx.tenantId, tenantDocumentClient);
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'user.role_changed',
-    targetType: 'user',
-    targetId: userId,
-    before: { role: current.role },
-    after: { role: input.role },
-  });
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ membership, tenant, auditEvent }) => ({
+  await writeAudited(
+    ctx,
+    {
+      action: 'user.role_changed',
+      targetType: 'user',
+      targetId: userId,
+      before: { role: current.role },
+      after: { role: input.role },
+    },
+    ({ membership, tenant }) => ({
       membership: membership
         .patch({ tenantId: ctx.tenantId, userId })
         .set({ role: input.role, updatedAt: now })
         .where((attr, op) => `${op.eq(attr.role, current.role)} AND ${op.eq(attr.status, current.status)}`)
         .commit(),
-      audit: auditEvent.create(audit).commit(),
       ...(ownerDelta === 0
         ? {}
         : { owners: activeOwnerChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, at) }),
     }),
-    { membership: changedMeanwhile, owners: lastOwner },
+    { rejections: { membership: changedMeanwhile, owners: lastOwner } },
   );
   forgetMembership(ctx.tenantId, userId);
   forgetTenant(ctx.tenantId);
@@ -234,24 +228,23 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
   const now = requestTime(ctx);
   const activeOwner = current.role === 'owner' && current.status === 'active';
   if (activeOwner) await ensureActiveOwnerCount(ctx.tenantId, tenantDocumentClient);
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'user.removed',
-    targetType: 'user',
-    targetId: userId,
-    before: { email: current.email, role: current.role, status: current.status },
-  });
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ membership, tenant, auditEvent, quotaCounter }) => ({
+  await writeAudited(
+    ctx,
+    {
+      action: 'user.removed',
+      targetType: 'user',
+      targetId: userId,
+      before: { email: current.email, role: current.role, status: current.status },
+    },
+    ({ membership, tenant, quotaCounter }) => ({
       membership: membership
         .delete({ tenantId: ctx.tenantId, userId })
         .where((attr, op) => `${op.eq(attr.role, current.role)} AND ${op.eq(attr.status, current.status)}`)
         .commit(),
-      audit: auditEvent.create(audit).commit(),
       quota: giveBackCounted(quotaCounter, ctx, 'users', 1, now),
       ...(activeOwner ? { owners: activeOwnerChange(tenant, ctx.tenantId, -1, now) } : {}),
     }),
-    { membership: changedMeanwhile, owners: lastOwner },
+    { rejections: { membership: changedMeanwhile, owners: lastOwner } },
   );
   forgetMembership(ctx.tenantId, userId);
   forgetTenant(ctx.tenantId);
@@ -307,23 +300,20 @@ export async function resendInvitation(
   assertMayManage(ctx, current);
   if (current.status !== 'invited') throw new ConflictError('The user has already accepted.', 'not_invited');
   const invitedAt = now.toISOString();
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     { action: 'user.invitation_resent', targetType: 'user', targetId: userId },
-    now,
-  );
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ membership, auditEvent }) => ({
+    ({ membership }) => ({
       membership: membership
         .patch({ tenantId: ctx.tenantId, userId })
         .set({ invitedAt, updatedAt: invitedAt })
         .where((attr, op) => op.eq(attr.status, 'invited'))
         .commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { membership: () => new ConflictError('The user has already accepted.', 'not_invited') },
+    {
+      rejections: { membership: () => new ConflictError('The user has already accepted.', 'not_invited') },
+      now,
+    },
   );
   forgetMembership(ctx.tenantId, userId);
   const newPassword =

@@ -1,12 +1,9 @@
+import { writeAudited } from '../audit/audited-transaction';
 import { randomBytes } from 'node:crypto';
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
-import { tenantDocumentClient } from '../data/clients';
 import { readPage } from '../data/page';
 import { WebhookDeliveryEntity, type WebhookDeliveryItem } from '../data/entities/webhook-delivery';
 import { WebhookEndpointEntity, type WebhookEndpointItem } from '../data/entities/webhook-endpoint';
 import { tenantPartitionKey } from '../data/table-definition';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { sealValue } from '../secrets/envelope';
@@ -130,21 +127,19 @@ export async function createWebhookEndpoint(
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     {
       action: 'webhook.created',
       targetType: 'webhook',
       targetId: endpointId,
       after: { url: item.url, events: item.events },
     },
-    now,
+    ({ webhookEndpoint }) => ({
+      endpoint: webhookEndpoint.create(item).commit(),
+    }),
+    { now },
   );
-  await writeTransaction(tenantDocumentClient, ({ webhookEndpoint, auditEvent }) => ({
-    endpoint: webhookEndpoint.create(item).commit(),
-    audit: auditEvent.create(audit).commit(),
-  }));
   return { ...toView(item), secret };
 }
 
@@ -190,25 +185,23 @@ export async function updateWebhookEndpoint(
   const before = Object.fromEntries(
     Object.keys(change).map((key) => [key, current[key as keyof WebhookEndpointItem]]),
   );
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     { action: 'webhook.updated', targetType: 'webhook', targetId: endpointId, before, after: change },
-    now,
-  );
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ webhookEndpoint, auditEvent }) => ({
+    ({ webhookEndpoint }) => ({
       endpoint: webhookEndpoint
         .patch({ tenantId: ctx.tenantId, endpointId })
         .set({ ...change, updatedAt: next.updatedAt })
         .remove(input.enabled === true ? ['disabledReason'] : [])
         .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
         .commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
     {
-      endpoint: () => new ConflictError('The endpoint changed meanwhile; retry.', 'concurrent_modification'),
+      rejections: {
+        endpoint: () =>
+          new ConflictError('The endpoint changed meanwhile; retry.', 'concurrent_modification'),
+      },
+      now,
     },
   );
   if (input.enabled === true) delete (next as Partial<WebhookEndpointItem>).disabledReason;
@@ -221,16 +214,14 @@ export async function deleteWebhookEndpoint(
   now: Date = requestTime(ctx),
 ): Promise<void> {
   const current = await readEndpoint(ctx, endpointId);
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     { action: 'webhook.deleted', targetType: 'webhook', targetId: endpointId, before: { url: current.url } },
-    now,
+    ({ webhookEndpoint }) => ({
+      endpoint: webhookEndpoint.delete({ tenantId: ctx.tenantId, endpointId }).commit(),
+    }),
+    { now },
   );
-  await writeTransaction(tenantDocumentClient, ({ webhookEndpoint, auditEvent }) => ({
-    endpoint: webhookEndpoint.delete({ tenantId: ctx.tenantId, endpointId }).commit(),
-    audit: auditEvent.create(audit).commit(),
-  }));
 }
 
 /** The endpoint's delivery log, newest first, a page at a time. */
