@@ -1,7 +1,12 @@
 import { getExport, listExports, requestExport } from '../../shared/exports/tenant-exports';
 import { listTenants } from '../../shared/tenants/tenant-listing';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
+import { EXPORT_ROUTES } from '../../shared/api/routes/exports';
+import { SECRET_ROUTES } from '../../shared/api/routes/secrets';
 import { TENANT_ROUTES } from '../../shared/api/routes/tenants';
+
+/** The tenants function serves the tenant's own routes, its exports and its secret settings. */
+const ROUTES = [...TENANT_ROUTES, ...EXPORT_ROUTES, ...SECRET_ROUTES] as const;
 import {
   deleteSecretSetting,
   listSecretSettings,
@@ -19,7 +24,7 @@ import {
   updateTenant,
 } from '../../shared/tenants/tenant-service';
 
-const operations: Operations<typeof TENANT_ROUTES> = {
+const operations: Operations<typeof ROUTES> = {
   'tenants.signup': async ({ body }, request) => ({
     status: 202,
     body: await signUpTenant(request.meta, body),
@@ -88,4 +93,4 @@ const operations: Operations<typeof TENANT_ROUTES> = {
   }),
 };
 
-export const handler = createApiHandler(TENANT_ROUTES, operations);
+export const handler = createApiHandler(ROUTES, operations);

@@ -6,6 +6,8 @@ import { DOCS_ROUTES } from './routes/docs';
 import { PLATFORM_ROUTES } from './routes/platform';
 import { QUOTA_ROUTES } from './routes/quotas';
 import { RUN_ROUTES } from './routes/runs';
+import { EXPORT_ROUTES } from './routes/exports';
+import { SECRET_ROUTES } from './routes/secrets';
 import { TENANT_ROUTES } from './routes/tenants';
 import { USER_ROUTES } from './routes/users';
 import { WEBHOOK_ROUTES } from './routes/webhooks';
@@ -18,6 +20,8 @@ import { WEBHOOK_ROUTES } from './routes/webhooks';
  */
 export const ROUTES = [
   ...TENANT_ROUTES,
+  ...EXPORT_ROUTES,
+  ...SECRET_ROUTES,
   ...USER_ROUTES,
   ...API_KEY_ROUTES,
   ...AUDIT_ROUTES,

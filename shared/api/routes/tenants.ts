@@ -5,11 +5,9 @@ import { idSchema } from '../../ids';
 import { cursorParam, limitParam } from '../../http/validation';
 import type { RouteDefinition } from '../../http/route';
 import { LIMIT_NAMES, PLAN_IDS } from '../../model/plans';
-import { SECRET_NAMES } from '../../model/secret-names';
 import { TENANT_STATUSES } from '../../model/tenant-status';
-import { EXPORT_STATUSES } from '../../model/export-statuses';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
-import { opaqueText, singleLineText } from '../schemas/text';
+import { singleLineText } from '../schemas/text';
 import { canonicalCidr, isCidr } from '../../tenancy/ip-allowlist';
 
 const slug = z
@@ -89,51 +87,12 @@ const provisionedTenant = component(
   }),
 );
 
-const secretPath = tenantPath({ name: z.enum(SECRET_NAMES) });
-const secretView = component(
-  'SecretSetting',
-  z.object({
-    name: z.enum(SECRET_NAMES),
-    set: z.boolean(),
-    updatedBy: z.nullable(z.string()),
-    updatedAt: z.nullable(timestamp),
-  }),
-);
-
 const created = { description: 'The tenant and its invited owner.', schema: provisionedTenant };
 const signupAccepted = component(
   'SignupAccepted',
   z.object({ status: z.literal('accepted'), email: z.string(), message: z.string() }),
 );
 const oneTenant = { description: 'The tenant.', schema: tenantView };
-
-const exportPath = tenantPath({ exportId: idSchema('export') });
-const exportView = component(
-  'Export',
-  z.object({
-    id: idSchema('export'),
-    status: z.enum(EXPORT_STATUSES),
-    requestedBy: z.string(),
-    requestedAt: timestamp,
-    completedAt: z.nullable(timestamp),
-    itemCount: z.nullable(z.int().check(z.gte(0))),
-    bytes: z.nullable(z.int().check(z.gte(0))),
-    error: z.nullable(z.string()),
-    expiresAt: timestamp,
-    downloadUrl: z.nullable(z.string()),
-    downloadUrlExpiresAt: z.nullable(timestamp),
-  }),
-);
-/** What every export route shares: the tenants function, owners and admins, open while suspended or deleted. */
-const EXPORT_ROUTE = {
-  function: 'tenants',
-  auth: 'tenant',
-  permission: 'tenant:export',
-  allowWhenSuspended: true,
-  allowWhenDeleted: true,
-} as const;
-const EXPORT_OPEN =
-  ' Open while the tenant is suspended, and while it is deleted until `purgeAfter` (a way to take the data before it goes).';
 
 export const TENANT_ROUTES = [
   {
@@ -390,89 +349,5 @@ export const TENANT_ROUTES = [
     request: { path: oneTenantPath },
     responses: { 200: oneTenant },
     errors: ['not_deleted', 'retention_ended', 'concurrent_modification'],
-  },
-  {
-    id: 'tenants.exports.create',
-    method: 'POST',
-    path: '/v1/tenants/{tenantId}/exports',
-    ...EXPORT_ROUTE,
-    summary: 'Export everything the tenant owns',
-    description:
-      'Starts an export: the job worker writes every item the tenant owns (the tenant, memberships, API keys without their hashes, agents, runs, memory, counters and usage, audit events, billing periods, secret settings without their values, webhook endpoints without their secrets) as gzipped NDJSON (`tenantry-export/1`: a header line, then one `{type, data}` line per item) under the tenant’s own prefix of an encrypted bucket that expires it after `EXPORT_RETENTION_DAYS` (7). Follow it with the status endpoint; the requester is emailed when it is ready. One export at a time.' +
-      EXPORT_OPEN,
-    request: { path: oneTenantPath },
-    responses: { 202: { description: 'The export, `pending`.', schema: exportView } },
-    errors: ['export_in_progress'],
-  },
-  {
-    id: 'tenants.exports.list',
-    method: 'GET',
-    path: '/v1/tenants/{tenantId}/exports',
-    ...EXPORT_ROUTE,
-    summary: "List the tenant's exports",
-    description: 'Newest first, without download links (the status endpoint gives one).' + EXPORT_OPEN,
-    request: { path: oneTenantPath, query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
-    responses: { 200: { description: 'A page of exports.', schema: pageOf(exportView) } },
-    errors: ['invalid_cursor'],
-  },
-  {
-    id: 'tenants.exports.get',
-    method: 'GET',
-    path: '/v1/tenants/{tenantId}/exports/{exportId}',
-    ...EXPORT_ROUTE,
-    summary: 'An export’s status, and its download link',
-    description:
-      'A completed export carries `downloadUrl`, made fresh at each read and working for `EXPORT_LINK_TTL_SECONDS` (15 minutes): an S3 presigned URL in AWS, a link to the twin’s export file server locally.' +
-      EXPORT_OPEN,
-    request: { path: exportPath },
-    responses: { 200: { description: 'The export.', schema: exportView } },
-    errors: ['export_not_found'],
-  },
-  {
-    id: 'tenants.secrets.list',
-    method: 'GET',
-    path: '/v1/tenants/{tenantId}/secrets',
-    function: 'tenants',
-    auth: 'tenant',
-    permission: 'tenant:update',
-    summary: "List the tenant's secret settings",
-    description:
-      'Which secret settings are set, by whom and when. Values are write-only: no operation returns them.',
-    request: { path: oneTenantPath },
-    responses: {
-      200: { description: 'Every secret setting.', schema: z.object({ items: z.array(secretView) }) },
-    },
-    errors: [],
-  },
-  {
-    id: 'tenants.secrets.put',
-    method: 'PUT',
-    path: '/v1/tenants/{tenantId}/secrets/{name}',
-    function: 'tenants',
-    auth: 'tenant',
-    permission: 'tenant:update',
-    summary: 'Set a secret setting',
-    description:
-      'Stores the value envelope-encrypted (a fresh data key under KMS in AWS, a local key in the twin), bound to the tenant and the name; audited without the value.',
-    request: {
-      path: secretPath,
-      body: z.strictObject({ value: opaqueText(8_192) }),
-      example: { value: 'whsec_3f9d…' },
-    },
-    responses: { 200: { description: 'The secret setting, without its value.', schema: secretView } },
-    errors: [],
-  },
-  {
-    id: 'tenants.secrets.delete',
-    method: 'DELETE',
-    path: '/v1/tenants/{tenantId}/secrets/{name}',
-    function: 'tenants',
-    auth: 'tenant',
-    permission: 'tenant:update',
-    summary: 'Delete a secret setting',
-    description: 'Deletes the stored value (audited).',
-    request: { path: secretPath },
-    responses: { 204: { description: 'Deleted.' } },
-    errors: ['secret_not_found'],
   },
 ] as const satisfies readonly RouteDefinition[];
