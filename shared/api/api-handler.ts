@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/v4/core';
 import { runInRequestSlot } from '../context/tenant-context';
@@ -15,6 +16,7 @@ import { routeKey, type RouteDefinition } from '../http/route';
 import { logger } from '../observability/logger';
 import { recordRequestCost } from '../observability/metrics';
 import { withRequestCost } from '../observability/request-cost';
+import { tracer } from '../observability/tracer';
 import { oweCapacity } from '../quotas/capacity-ledger';
 
 export type { OperationInput } from '../http/admitted-request';
@@ -74,11 +76,14 @@ function toResult(
 function buildRouteHandler(route: RouteDefinition, operation: Operation<RouteDefinition>) {
   return middy<ApiEvent, ApiResult, Error, AdmissionContext>()
     .use(problemErrorHandler())
+    // Answers are not put in traces: they carry tenants' data.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(metricsMiddleware())
     .use({
       before: async function appendRequestKeys(request) {
         logger.appendKeys({ requestId: request.event.requestContext.requestId, route: route.id });
+        tracer.putAnnotation('route', route.id);
       },
     })
     .use(tenantContextMiddleware(route))

@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { getConfig } from '../config';
 import { recordDynamoCost } from '../observability/request-cost';
@@ -28,6 +29,7 @@ export async function findApiKeyBySecretHash(secretHash: string): Promise<ApiKey
       logger: sdkLogger as never,
     });
     recordDynamoCost(client.middlewareStack as never);
+    traced(client);
   }
   const result = await client.send(
     new GetItemCommand({

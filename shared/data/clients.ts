@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
@@ -27,7 +28,7 @@ function createDocumentClient(credentials?: AwsCredentialIdentityProvider): Dyna
     logger: sdkLogger as never,
   });
   recordDynamoCost(client.middlewareStack as never);
-  const documents = DynamoDBDocumentClient.from(client, {
+  const documents = DynamoDBDocumentClient.from(traced(client), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   // ElectroDB and the services call `send(command)`; each call gets the invocation's time budget.

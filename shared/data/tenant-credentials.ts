@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { getConfig } from '../config';
@@ -18,7 +19,7 @@ export function tenantCredentials(tenantId: string): AwsCredentialIdentityProvid
   const roleArn = config.tenantRoleArn;
   if (!roleArn) return undefined;
   return async function assumeTenantRole(): Promise<AwsCredentialIdentity> {
-    sts ??= new STSClient({ region: config.region, logger: sdkLogger as never });
+    sts ??= traced(new STSClient({ region: config.region, logger: sdkLogger as never }));
     const { Credentials: credentials } = await sts.send(
       new AssumeRoleCommand({
         RoleArn: roleArn,

@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { outsideRequest } from '../data/call-budget';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { getConfig } from '../config';
@@ -39,7 +40,7 @@ export async function publishEvent<T extends EventType>(
   };
   const config = getConfig();
   if (config.events.busName) {
-    eventBridge ??= new EventBridgeClient({ region: config.region, logger: sdkLogger as never });
+    eventBridge ??= traced(new EventBridgeClient({ region: config.region, logger: sdkLogger as never }));
     const result = await eventBridge.send(
       new PutEventsCommand({
         Entries: [

@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -21,7 +22,7 @@ export interface ExportStore {
 
 /** S3: a streamed multipart upload (the bucket encrypts and expires it), a presigned GET. */
 function s3Store(bucket: string): ExportStore {
-  const client = new S3Client({ region: getConfig().region, logger: sdkLogger as never });
+  const client = traced(new S3Client({ region: getConfig().region, logger: sdkLogger as never }));
   return {
     async write(key, body, contentType) {
       await new Upload({

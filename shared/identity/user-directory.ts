@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import {
   type AdminCreateUserCommandOutput,
   type AdminDeleteUserCommandOutput,
@@ -26,12 +27,14 @@ const config = getConfig();
  * One Cognito client per process, every call bounded: a connection within 5 s, and in an API
  * invocation the whole call within what the invocation has left (`call-budget.ts`).
  */
-export const cognitoClient = new CognitoIdentityProviderClient({
-  region: config.region,
-  ...(config.cognito.endpoint ? { endpoint: config.cognito.endpoint } : {}),
-  requestHandler: { connectionTimeout: 5_000 },
-  logger: sdkLogger as never,
-});
+export const cognitoClient = traced(
+  new CognitoIdentityProviderClient({
+    region: config.region,
+    ...(config.cognito.endpoint ? { endpoint: config.cognito.endpoint } : {}),
+    requestHandler: { connectionTimeout: 5_000 },
+    logger: sdkLogger as never,
+  }),
+);
 
 /** Sends one directory command within the invocation's time budget. */
 function directory<Output>(command: { input: unknown }): Promise<Output> {

@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getConfig } from '../config';
 import { platformDocumentClient } from '../data/clients';
@@ -21,7 +22,7 @@ export interface JobDispatcher {
 }
 
 const sqs = config.jobs.queueUrl
-  ? new SQSClient({ region: config.region, logger: sdkLogger as never })
+  ? traced(new SQSClient({ region: config.region, logger: sdkLogger as never }))
   : undefined;
 
 export const sqsDispatcher: JobDispatcher = {

@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getConfig } from '../config';
 import { outsideRequest } from '../data/call-budget';
@@ -46,7 +47,7 @@ export function workQueue<Task>(options: {
     async send(task, { delaySeconds = 0 } = {}) {
       const queueUrl = options.queueUrl();
       if (queueUrl) {
-        sqs ??= new SQSClient({ region: getConfig().region, logger: sdkLogger as never });
+        sqs ??= traced(new SQSClient({ region: getConfig().region, logger: sdkLogger as never }));
         await sqs.send(
           new SendMessageCommand({
             QueueUrl: queueUrl,

@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { getConfig } from '../config';
 import { sdkLogger } from '../observability/sdk-logger';
@@ -16,11 +17,13 @@ let client: SESv2Client | undefined;
  */
 export async function sendEmail(message: EmailMessage): Promise<void> {
   const config = getConfig();
-  client ??= new SESv2Client({
-    region: config.region,
-    logger: sdkLogger as never,
-    ...(config.email.endpoint ? { endpoint: config.email.endpoint } : {}),
-  });
+  client ??= traced(
+    new SESv2Client({
+      region: config.region,
+      logger: sdkLogger as never,
+      ...(config.email.endpoint ? { endpoint: config.email.endpoint } : {}),
+    }),
+  );
   await client.send(
     new SendEmailCommand({
       FromEmailAddress: config.email.from,

@@ -1,3 +1,4 @@
+import { traced } from '../observability/tracer';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { getConfig } from '../config';
@@ -74,7 +75,7 @@ export function keyEncryptionKey(): KeyEncryptionKey {
     const { kmsKeyId, localKey } = getConfig().secrets;
     if (kmsKeyId) {
       configured = kmsKeyEncryptionKey(
-        new KMSClient({ region: getConfig().region, logger: sdkLogger as never }),
+        traced(new KMSClient({ region: getConfig().region, logger: sdkLogger as never })),
         kmsKeyId,
       );
     } else if (localKey) {

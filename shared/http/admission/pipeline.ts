@@ -1,6 +1,7 @@
 import { enterTenantContext } from '../../context/tenant-context';
 import type { OperationCommit } from '../../data/operation-commit';
 import { logger } from '../../observability/logger';
+import { tracer } from '../../observability/tracer';
 import type { AdmittedRequest, OperationInput, TenantRequest } from '../admitted-request';
 import type { ApiEvent, ApiResult } from '../api-event';
 import { rateLimitHeaders } from '../rate-limit-headers';
@@ -68,6 +69,7 @@ export async function admit<R extends RouteDefinition>(
   const access = await admitToTenant({ ...identified, principal: identified.principal }, event);
   enterTenantContext(access.request.tenant);
   logger.appendKeys({ tenantId: access.request.tenant.tenantId });
+  tracer.putAnnotation('tenantId', access.request.tenant.tenantId);
   const { input, raw } = validate(event, route);
   const request: TenantRequest = { ...access.request, ...(raw ? { raw } : {}) };
   const admission: Admission<R> = { request, input, commit, effects: [] };
