@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { Entity as ElectroEntity } from 'electrodb';
+import { describe, expect, it, vi } from 'vitest';
 import { Entity } from '../../../shared/data/electrodb-entity';
 
 /** ElectroDB's own model check, the one the functions no longer run at load (electrodb-entity.ts). */
@@ -40,5 +41,28 @@ describe('the entity models', () => {
     expect(() => validations.model(broken)).toThrow();
     const prototype = Entity.prototype as unknown as { _validateModel: (model: unknown) => unknown };
     expect(prototype._validateModel(broken)).toBeUndefined();
+  });
+
+  it('builds an entity at its first use, once, not when its module loads', () => {
+    const model = {
+      model: { entity: 'lazy', version: '1', service: 'tenantry' },
+      attributes: { id: { type: 'string', required: true } },
+      indexes: { primary: { pk: { field: 'pk', composite: ['id'] }, sk: { field: 'sk', composite: [] } } },
+    } as const;
+    const parse = vi.spyOn(
+      ElectroEntity.prototype as unknown as { _parseModel: () => unknown },
+      '_parseModel',
+    );
+    try {
+      const lazy = new Entity(model, { table: 'tenantry' });
+      expect(parse).not.toHaveBeenCalled();
+      expect(lazy).toBeInstanceOf(Entity);
+      // The first use builds it; the rest use what was built.
+      expect(lazy.get({ id: 'a' }).params()).toMatchObject({ Key: { pk: expect.any(String) } });
+      expect(lazy.schema).toBe(model);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
