@@ -37,6 +37,12 @@ export interface MeterPlan {
   resetSeconds: number;
   updatedAt: string;
   owed: CapacityUnits;
+  /**
+   * Whether the minute's window is likely not open yet (this instance has seen no earlier request of
+   * the tenant in this minute): the window is then moved first, and the open window's update is the
+   * fallback, not the other way round. Either order is correct; the right guess saves a round trip.
+   */
+  newMinuteFirst: boolean;
 }
 
 /**
@@ -52,6 +58,14 @@ export async function takeBlock(
   const { key, minute, period, rpm, ceiling, resetSeconds, updatedAt, owed } = plan;
   let size = wanted;
   for (let attempt = 0; attempt < 4; attempt += 1) {
+    if (attempt === 0 && plan.newMinuteFirst) {
+      // The window's state is unknown: the new minute's update states its own conditions (the window
+      // not yet at this minute, the month's room); if it fails, the loop learns the state below.
+      size = Math.max(1, Math.min(size, rpm ?? Number.POSITIVE_INFINITY));
+      const opened = await openMinute(ctx, plan, size, now);
+      if (opened) return opened;
+      continue;
+    }
     let old: MeterItem;
     try {
       const sameMinute = QuotaCounterEntity.update(key)
@@ -89,50 +103,68 @@ export async function takeBlock(
     }
     if (monthRoom <= 0) throw periodQuotaExceeded(ctx, 'apiCalls', ceiling ?? 0, old.used ?? 0, now);
     size = Math.max(1, Math.min(size, monthRoom, rpm ?? Number.POSITIVE_INFINITY));
-    try {
-      const newMinute = QuotaCounterEntity.update(key)
-        .add({ used: size, readUnits: owed.read, writeUnits: owed.write })
-        .set({
-          windowMinute: minute,
-          windowCount: size,
-          windowReadUnits: owed.read,
-          windowWriteUnits: owed.write,
-          updatedAt,
-        })
-        .where((attr, op) =>
-          allConditions([
-            `(${op.notExists(attr.windowMinute)} OR ${op.ne(attr.windowMinute, minute)})`,
-            ceiling === null ? '' : `(${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - size)})`,
-          ]),
-        )
-        .params({ response: 'all_old' });
-      const result = await send(newMinute);
-      const previous = (result.Attributes ?? {}) as MeterItem;
-      if (previous.windowMinute && previous.windowCount) {
-        const closed = new Date(`${previous.windowMinute}:00.000Z`);
-        // Three items, written side by side: the request waits for one round trip, not three.
-        await Promise.all([
-          addToUsageBucket(ctx, 'apiCalls', previous.windowCount, closed),
-          previous.windowReadUnits
-            ? addToUsageBucket(ctx, 'readUnits', previous.windowReadUnits, closed)
-            : undefined,
-          previous.windowWriteUnits
-            ? addToUsageBucket(ctx, 'writeUnits', previous.windowWriteUnits, closed)
-            : undefined,
-        ]);
-      }
-      await afterCount(ctx, period, (previous.used ?? 0) + size, size, now);
-      return { size, windowAfter: size };
-    } catch (error) {
-      refusedItem(error);
-      // Another request opened this minute first: take the block on the hot path.
-    }
+    const opened = await openMinute(ctx, plan, size, now);
+    if (opened) return opened;
+    // Another request opened this minute first: take the block on the hot path.
   }
   throw new TooManyRequestsError(
     'The request could not be metered under contention; retry.',
     1,
     'metering_contention',
   );
+}
+
+/**
+ * Opens this minute's window with a block of `size` calls, moving the finished minute's count (and
+ * its capacity units) to its hour's usage: if the window is not at this minute yet and the month has
+ * room. `undefined` when another request opened it first or the month is full (the caller reads
+ * why from the item).
+ */
+async function openMinute(
+  ctx: TenantContext,
+  plan: MeterPlan,
+  size: number,
+  now: Date,
+): Promise<{ size: number; windowAfter: number } | undefined> {
+  const { key, minute, period, ceiling, updatedAt, owed } = plan;
+  try {
+    const newMinute = QuotaCounterEntity.update(key)
+      .add({ used: size, readUnits: owed.read, writeUnits: owed.write })
+      .set({
+        windowMinute: minute,
+        windowCount: size,
+        windowReadUnits: owed.read,
+        windowWriteUnits: owed.write,
+        updatedAt,
+      })
+      .where((attr, op) =>
+        allConditions([
+          `(${op.notExists(attr.windowMinute)} OR ${op.ne(attr.windowMinute, minute)})`,
+          ceiling === null ? '' : `(${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - size)})`,
+        ]),
+      )
+      .params({ response: 'all_old' });
+    const result = await send(newMinute);
+    const previous = (result.Attributes ?? {}) as MeterItem;
+    if (previous.windowMinute && previous.windowCount) {
+      const closed = new Date(`${previous.windowMinute}:00.000Z`);
+      // Three items, written side by side: the request waits for one round trip, not three.
+      await Promise.all([
+        addToUsageBucket(ctx, 'apiCalls', previous.windowCount, closed),
+        previous.windowReadUnits
+          ? addToUsageBucket(ctx, 'readUnits', previous.windowReadUnits, closed)
+          : undefined,
+        previous.windowWriteUnits
+          ? addToUsageBucket(ctx, 'writeUnits', previous.windowWriteUnits, closed)
+          : undefined,
+      ]);
+    }
+    await afterCount(ctx, period, (previous.used ?? 0) + size, size, now);
+    return { size, windowAfter: size };
+  } catch (error) {
+    refusedItem(error);
+    return undefined;
+  }
 }
 
 /** Sends an update the entity built, asking DynamoDB for the item as it was when the condition failed. */

@@ -113,7 +113,19 @@ export async function meterRequest(
   const size = Math.min(blockSizes.get(ctx.tenantId) ?? 1, blockCap(rpm));
   const take = takeLease(
     ctx,
-    { key, minute, period, rpm, ceiling, resetSeconds, updatedAt, owed },
+    {
+      key,
+      minute,
+      period,
+      rpm,
+      ceiling,
+      resetSeconds,
+      updatedAt,
+      owed,
+      // A lease of this minute says its window is open; none, or an older one, says it may not be,
+      // unless the tenant is hot, when another instance has most likely opened it already.
+      newMinuteFirst: !hot && (!stale || stale.minute !== minute || stale.period !== period),
+    },
     size,
     now,
   );

@@ -5,6 +5,9 @@ import { withRequestCost } from '../../shared/observability/request-cost';
 import { BillingPeriodEntity } from '../../shared/data/entities/billing-period';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { call, createTenant } from '../helpers/twin-api';
+import { ownerContext } from '../helpers/tenant-context';
+import { runWithTenantContext } from '../../shared/context/tenant-context';
+import { meterRequest } from '../../shared/quotas/request-metering';
 
 describe('the cost of a request in DynamoDB', () => {
   it('adds up the calls and the capacity units DynamoDB reports, reads and writes apart', async () => {
@@ -110,5 +113,26 @@ describe('the cost of serving a tenant', () => {
       planPrice: { amount: 2_900, currency: 'usd' },
     });
     expect((bill.data?.servingCost as { writeUnits: number }).writeUnits).toBeGreaterThan(0);
+  });
+});
+
+describe('metering’s round trips', () => {
+  it('opens a minute in one write when the instance has seen no request of the tenant in it, and meters an open minute in one write', async () => {
+    const tenant = await createTenant({ limitOverrides: { requestsPerMinute: 100 } });
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'starter', { requestsPerMinute: 100 });
+    const meter = (iso: string) =>
+      withRequestCost(() => runWithTenantContext(ctx, () => meterRequest(ctx, new Date(iso))));
+    // The tenant's first request here: its window was never opened; one write opens it.
+    const first = await meter('2036-02-03T10:00:05.000Z');
+    expect(first.cost.commands).toEqual(['UpdateItem']);
+    // The same minute again: its window is open; one write counts in it.
+    const again = await meter('2036-02-03T10:00:20.000Z');
+    expect(again.cost.commands).toEqual(['UpdateItem']);
+    expect(again.result.remaining).toBe(98);
+    // The next minute: this instance's last request was in an older one, so it opens the new one at
+    // once, then moves the finished minute to its hour's usage: two round trips, no refused write.
+    const next = await meter('2036-02-03T10:01:02.000Z');
+    expect(next.cost.roundTrips).toBe(2);
+    expect(next.result.remaining).toBe(99);
   });
 });
