@@ -1,11 +1,8 @@
 import { writeAudited } from '../audit/audited-transaction';
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
 import { forgetApiKey } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
 import { readPage, tenantList } from '../data/page';
 import { ApiKeyEntity, type ApiKeyItem } from '../data/entities/api-key';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
@@ -101,20 +98,15 @@ export async function createApiKey(
     validUntil,
     updatedAt: now.toISOString(),
   };
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     {
       action: 'api_key.created',
       targetType: 'apiKey',
       targetId: key.keyId,
       after: { name: key.name, scopes: [...key.scopes].sort(), expiresAt: validUntil ?? null },
     },
-    now,
-  );
-  await writeTransaction(
-    platformDocumentClient,
-    ({ apiKey, apiKeyLookup, auditEvent, quotaCounter }) => ({
+    ({ apiKey, apiKeyLookup, quotaCounter }) => ({
       quota: takeCounted(quotaCounter, ctx, 'apiKeys', 1, now),
       key: apiKey.create(key).commit(),
       lookup: apiKeyLookup
@@ -128,9 +120,9 @@ export async function createApiKey(
           expiresAt: validUntil === undefined ? undefined : Math.ceil(Date.parse(validUntil) / 1000) + 86_400,
         })
         .commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { quota: () => countedQuotaError(ctx, 'apiKeys') },
+    // The lookup is a platform item (the authorizer finds a key by it): the platform client.
+    { rejections: { quota: () => countedQuotaError(ctx, 'apiKeys') }, now, client: platformDocumentClient },
   );
   await afterCountedTake(ctx, 'apiKeys', now);
   return { ...toView(key, now), secret };

@@ -1,11 +1,7 @@
 import { writeAudited } from '../audit/audited-transaction';
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
-import { tenantDocumentClient } from '../data/clients';
 import { readPage, tenantList } from '../data/page';
 import { allConditions } from '../data/filters';
 import { RunEntity, type RunItem } from '../data/entities/run';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterRecordedPeriodic, assertPeriodicLeft, recordPeriodic } from '../quotas/periodic-quota';
@@ -63,24 +59,22 @@ export async function startRun(
     startedBy: principalId(ctx.principal),
     startedAt: now.toISOString(),
   };
-  const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-    action: 'run.started',
-    targetType: 'run',
-    targetId: run.runId,
-    after: { agentId, status: 'running' },
-  });
   // The agent's existence is checked in the run's own transaction, not read before it.
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ run: runs, auditEvent, agent }) => ({
+  await writeAudited(
+    ctx,
+    { action: 'run.started', targetType: 'run', targetId: run.runId, after: { agentId, status: 'running' } },
+    ({ run: runs, agent }) => ({
       agent: agent
         .check({ tenantId: ctx.tenantId, agentId })
         .where((attr, op) => op.exists(attr.agentId))
         .commit(),
       run: runs.create(run).commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found') },
+    {
+      rejections: {
+        agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found'),
+      },
+    },
   );
   return toView(run);
 }
