@@ -14,13 +14,15 @@ import {
 } from '../../shared/secrets/secret-settings';
 import { createOwnTenant, signUpTenant } from '../../shared/tenants/tenant-provisioning';
 import {
-  changePlan,
-  createTenantAsPlatformAdmin,
   deleteTenant,
-  getTenant,
   reactivateTenant,
   restoreTenant,
   suspendTenant,
+} from '../../shared/tenants/tenant-lifecycle';
+import {
+  changePlan,
+  createTenantAsPlatformAdmin,
+  getTenant,
   updateTenant,
 } from '../../shared/tenants/tenant-service';
 

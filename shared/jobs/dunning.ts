@@ -2,7 +2,7 @@ import { getConfig } from '../config';
 import type { TenantItem } from '../data/entities/tenant';
 import { logger } from '../observability/logger';
 import type { TenantContext } from '../context/tenant-context';
-import { suspendTenant } from '../tenants/tenant-service';
+import { suspendTenant } from '../tenants/tenant-lifecycle';
 import type { BillingProvider } from '../billing/billing-provider';
 import { owesPayment, PAYMENT_OVERDUE, refreshTenantBilling } from '../billing/subscription-sync';
 
