@@ -1,19 +1,5 @@
 import { createServer } from 'node:net';
 
-/** Asks the OS for a free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * A free port held open until `release`: between choosing a port and listening on it, the OS may
  * hand the same port to another listener or to an outgoing connection as its source port (the
@@ -35,6 +21,13 @@ export function reservePort(): Promise<PortReservation> {
       resolve({ port, release: () => new Promise<void>((done) => server.close(() => done())) });
     });
   });
+}
+
+/** Asks the OS for a free TCP port on the loopback interface (let go at once: see `reservePort`). */
+export async function freePort(): Promise<number> {
+  const reservation = await reservePort();
+  await reservation.release();
+  return reservation.port;
 }
 
 /** Whether `port` can be listened on, on the loopback interface, now. */

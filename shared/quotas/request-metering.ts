@@ -7,8 +7,6 @@ import { oweCapacity, takeOwedCapacity } from './capacity-ledger';
 import { minuteOf, monthPeriod } from './periods';
 import type { RateLimitState } from './rate-limited-error';
 
-export type { RateLimitState } from './rate-limited-error';
-
 /**
  * A block of API calls an instance has leased for one tenant, one minute: spent locally, one per
  * request, without a write. `windowAfter` is the minute's count once the block was taken.

@@ -10,7 +10,8 @@ import {
   takeForOperation,
   type QuotaTake,
 } from '../../quotas/quota-takes';
-import { meterRequest, type RateLimitState } from '../../quotas/request-metering';
+import type { RateLimitState } from '../../quotas/rate-limited-error';
+import { meterRequest } from '../../quotas/request-metering';
 import type { TenantRequest } from '../admitted-request';
 
 /** What metering did for a request: its minute's rate-limit state, and the monthly take if any. */
