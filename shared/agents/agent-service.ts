@@ -117,7 +117,7 @@ export async function updateAgent(
     ({ agent }) => ({
       agent: agent
         .patch({ tenantId: ctx.tenantId, agentId })
-        .set({ ...input, updatedAt: now })
+        .set(input)
         .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
         .commit(),
     }),

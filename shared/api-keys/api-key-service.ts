@@ -200,7 +200,7 @@ export async function revokeApiKey(
     ({ apiKey, apiKeyLookup, quotaCounter }) => ({
       key: apiKey
         .patch({ tenantId: ctx.tenantId, keyId })
-        .set({ status: 'revoked', revokedAt: at, revokedBy: by, updatedAt: at })
+        .set({ status: 'revoked', revokedAt: at, revokedBy: by })
         .where((attr, op) => op.eq(attr.status, 'active'))
         .commit(),
       lookup: apiKeyLookup.delete({ secretHash: current.secretHash }).commit(),

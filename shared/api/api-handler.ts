@@ -8,7 +8,7 @@ import { runWithinDeadline } from '../data/call-budget';
 import { withOperationCommit } from '../data/operation-commit';
 import { NotFoundError } from '../errors';
 import type { OperationInput, RequestFor } from '../http/admitted-request';
-import type { ApiEvent, ApiResult } from '../http/api-event';
+import { receivedAtOf, type ApiEvent, type ApiResult } from '../http/api-event';
 import { problemErrorHandler } from '../http/middleware/error-handler';
 import { metricsMiddleware } from '../http/middleware/metrics';
 import { tenantContextMiddleware, type AdmissionContext } from '../http/middleware/tenant-context';
@@ -74,28 +74,30 @@ function toResult(
 }
 
 function buildRouteHandler(route: RouteDefinition, operation: Operation<RouteDefinition>) {
-  return middy<ApiEvent, ApiResult, Error, AdmissionContext>()
-    .use(problemErrorHandler())
-    // Answers are not put in traces: they carry tenants' data.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(metricsMiddleware())
-    .use({
-      before: async function appendRequestKeys(request) {
-        logger.appendKeys({ requestId: request.event.requestContext.requestId, route: route.id });
-        tracer.putAnnotation('route', route.id);
-      },
-    })
-    .use(tenantContextMiddleware(route))
-    .handler(async function runOperation(_event, context) {
-      const admission = context.admission;
-      if (!admission) throw new Error('The operation ran without an admission.');
-      // The operation's first write commits the request's bookkeeping with it (operation-commit.ts).
-      const reply = await withOperationCommit(admission.commit, () =>
-        operation(admission.input, admission.request as RequestFor<RouteDefinition>),
-      );
-      return toResult(route, reply);
-    });
+  return (
+    middy<ApiEvent, ApiResult, Error, AdmissionContext>()
+      .use(problemErrorHandler())
+      // Answers are not put in traces: they carry tenants' data.
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(metricsMiddleware())
+      .use({
+        before: async function appendRequestKeys(request) {
+          logger.appendKeys({ requestId: request.event.requestContext.requestId, route: route.id });
+          tracer.putAnnotation('route', route.id);
+        },
+      })
+      .use(tenantContextMiddleware(route))
+      .handler(async function runOperation(_event, context) {
+        const admission = context.admission;
+        if (!admission) throw new Error('The operation ran without an admission.');
+        // The operation's first write commits the request's bookkeeping with it (operation-commit.ts).
+        const reply = await withOperationCommit(admission.commit, () =>
+          operation(admission.input, admission.request as RequestFor<RouteDefinition>),
+        );
+        return toResult(route, reply);
+      })
+  );
 }
 
 export interface ApiHandlerOptions {
@@ -137,7 +139,7 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     // Every dependency call of the invocation ends within the function's remaining time.
-    const { result, cost } = await runInRequestSlot(() =>
+    const { result, cost } = await runInRequestSlot(receivedAtOf(event), () =>
       runWithinDeadline(context.getRemainingTimeInMillis(), () =>
         withRequestCost(() => (routeHandler ? routeHandler(event, own) : fallback(event, own))),
       ),

@@ -16,11 +16,7 @@ export function backoffMs(attempts: number): number {
  * key is the tenant's) and the lookup back to it, and clears its outbox item: for the outbox worker,
  * and for a tenant that asks for billing before the worker got to it.
  */
-export async function giveStripeCustomer(
-  provider: BillingProvider,
-  tenant: TenantItem,
-  now: Date,
-): Promise<string> {
+export async function giveStripeCustomer(provider: BillingProvider, tenant: TenantItem): Promise<string> {
   const customerId = await provider.createCustomer({ tenantId: tenant.tenantId, name: tenant.name });
   await writeTransaction(platformDocumentClient, ({ tenant: tenants, billingCustomer, billingOutbox }) => ({
     tenant: tenants
@@ -30,16 +26,14 @@ export async function giveStripeCustomer(
         (attr, op) => `${op.notExists(attr.stripeCustomerId)} OR ${op.eq(attr.stripeCustomerId, customerId)}`,
       )
       .commit(),
-    lookup: billingCustomer
-      .put({ customerId, tenantId: tenant.tenantId, createdAt: now.toISOString() })
-      .commit(),
+    lookup: billingCustomer.put({ customerId, tenantId: tenant.tenantId }).commit(),
     outbox: billingOutbox.delete({ kind: 'createCustomer', tenantId: tenant.tenantId }).commit(),
   }));
   forgetTenant(tenant.tenantId);
   return customerId;
 }
 
-async function createCustomer(provider: BillingProvider, item: BillingOutboxItem, now: Date): Promise<void> {
+async function createCustomer(provider: BillingProvider, item: BillingOutboxItem): Promise<void> {
   const tenant = (
     await TenantEntity.get({ tenantId: item.tenantId }).go({
       client: platformDocumentClient,
@@ -47,7 +41,7 @@ async function createCustomer(provider: BillingProvider, item: BillingOutboxItem
     })
   ).data;
   if (tenant && !tenant.stripeCustomerId) {
-    await giveStripeCustomer(provider, tenant, now);
+    await giveStripeCustomer(provider, tenant);
     return;
   }
   // The tenant is gone, or has its customer already: nothing left to do.
@@ -69,7 +63,6 @@ export async function enqueueSubscriptionCancel(
     subscriptionId,
     attempts: 0,
     nextAttemptAt: now.toISOString(),
-    createdAt: now.toISOString(),
   }).go({ response: 'none' });
 }
 
@@ -103,7 +96,7 @@ export async function processBillingOutbox(
     }
     try {
       if (item.kind === 'cancelSubscription') await cancelSubscription(provider, item);
-      else await createCustomer(provider, item, now);
+      else await createCustomer(provider, item);
       run.done += 1;
     } catch (error) {
       run.failed += 1;

@@ -31,7 +31,7 @@ async function currentTenant(ctx: TenantContext): Promise<TenantItem> {
 function customerOf(provider: BillingProvider, tenant: TenantItem): Promise<string> {
   return tenant.stripeCustomerId
     ? Promise.resolve(tenant.stripeCustomerId)
-    : giveStripeCustomer(provider, tenant, new Date());
+    : giveStripeCustomer(provider, tenant);
 }
 
 function consoleUrl(path: string): string {

@@ -58,9 +58,12 @@ export interface TenantContext {
   receivedAt?: Date;
 }
 
-/** The request's one "now" (see {@link TenantContext.receivedAt}), or the clock outside a request. */
+/**
+ * The request's one "now" (see {@link TenantContext.receivedAt}); outside a request, the time of the
+ * work that runs now ({@link writeTime}).
+ */
 export function requestTime(ctx: Pick<TenantContext, 'receivedAt'>): Date {
-  return ctx.receivedAt ?? new Date();
+  return ctx.receivedAt ?? writeTime();
 }
 
 /** The identity of a request that acts on no single tenant (signup, platform listing). */
@@ -80,18 +83,37 @@ export interface RequestMeta {
  */
 interface ContextSlot {
   tenant: TenantContext | undefined;
+  /** The time of everything written in the slot: a request's `receivedAt`, a job's run time. */
+  at: Date | undefined;
 }
 
 const storage = new AsyncLocalStorage<ContextSlot>();
 
 /** Runs `fn` with `ctx` as the tenant of everything it does, including the DynamoDB guard. */
 export function runWithTenantContext<T>(ctx: TenantContext, fn: () => T): T {
-  return storage.run({ tenant: ctx }, fn);
+  return storage.run({ tenant: ctx, at: ctx.receivedAt ?? storage.getStore()?.at }, fn);
 }
 
-/** Runs a request in a slot of its own, empty until its admission enters the tenant it acts on. */
-export function runInRequestSlot<T>(fn: () => T): T {
-  return storage.run({ tenant: undefined }, fn);
+/**
+ * Runs a request in a slot of its own, empty until its admission enters the tenant it acts on; what
+ * the request writes is stamped with the time it was received.
+ */
+export function runInRequestSlot<T>(receivedAt: Date, fn: () => T): T {
+  return storage.run({ tenant: undefined, at: receivedAt }, fn);
+}
+
+/** Runs work that is not a request (a job, a consumer) with `at` as the time of what it writes. */
+export function runAt<T>(at: Date, fn: () => T): T {
+  return storage.run({ tenant: storage.getStore()?.tenant, at }, fn);
+}
+
+/**
+ * The time of a write made now: the request's `receivedAt` or the job's run time, else the clock.
+ * ElectroDB stamps records with it (`createdAt`, `updatedAt`: data/entities/record-attributes.ts),
+ * so every record a request writes carries the request's one time without a service passing it.
+ */
+export function writeTime(): Date {
+  return storage.getStore()?.at ?? new Date();
 }
 
 /**

@@ -15,8 +15,14 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
  */
 export function receivedAtOf(event: ApiEvent): Date {
   const epoch = event.requestContext.timeEpoch;
-  return new Date(Number.isFinite(epoch) && epoch > 0 ? epoch : Date.now());
+  if (Number.isFinite(epoch) && epoch > 0) return new Date(epoch);
+  // An event without API Gateway's time (a hand-made one) gets the clock's, the same at every ask.
+  let at = unstamped.get(event);
+  if (!at) unstamped.set(event, (at = new Date()));
+  return new Date(at);
 }
+
+const unstamped = new WeakMap<ApiEvent, Date>();
 
 export function requestMetaOf(event: ApiEvent): RequestMeta & { receivedAt: Date } {
   return {

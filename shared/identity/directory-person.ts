@@ -29,16 +29,12 @@ async function claimEmail(
   email: string,
   now: Date,
   preferredUserId?: string,
-): Promise<{ claim: EmailClaimItem; signIn?: DirectoryUser | null }> {
+): Promise<{ claim: Pick<EmailClaimItem, 'email' | 'userId'>; signIn?: DirectoryUser | null }> {
   const stored = await EmailClaimEntity.get({ email }).go({ consistent: true });
   if (stored.data) return { claim: stored.data };
   // A person from before claims existed keeps their id: the claim records the sign-in they have.
   const known = await findDirectoryUser(email);
-  const claim: EmailClaimItem = {
-    email,
-    userId: known?.userId ?? preferredUserId ?? newId('user', now.getTime()),
-    createdAt: now.toISOString(),
-  };
+  const claim = { email, userId: known?.userId ?? preferredUserId ?? newId('user', now.getTime()) };
   try {
     await EmailClaimEntity.create(claim).go({ response: 'none' });
     return { claim, signIn: known };

@@ -15,7 +15,7 @@ import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
 import { purgeTenant } from './tenant-purge';
 import { reconcileQuotas } from '../quotas/reconciliation';
-import { runWithTenantContext, type TenantContext } from '../context/tenant-context';
+import { runAt, runWithTenantContext, type TenantContext } from '../context/tenant-context';
 import { systemContextFor } from '../tenancy/system-context';
 import { PERIODIC_RESOURCES, PLANS } from '../model/plans';
 import { writeExport } from '../exports/export-writer';
@@ -139,7 +139,7 @@ async function dailyBilling(ctx: TenantContext, now: Date): Promise<void> {
 export async function processExportTask(task: ExportTask, now: Date = new Date()): Promise<void> {
   const ctx = await systemContextFor(task.tenantId, `export:${task.exportId}`, 'job:export');
   if (!ctx) return;
-  await runWithTenantContext(ctx, () => writeExport(ctx, task.exportId, now));
+  await runAt(now, () => runWithTenantContext(ctx, () => writeExport(ctx, task.exportId, now)));
 }
 
 /** Processes one per-tenant job message. Safe to receive twice. */
@@ -153,18 +153,21 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
     logger.warn('Job message for a tenant that no longer exists', { ...message });
     return;
   }
-  await runWithTenantContext(ctx, () => {
-    switch (message.job) {
-      case 'monthly-reset':
-        return monthlyReset(ctx, message.period, now);
-      case 'billing-close':
-        return billingClose(ctx, message.period, now);
-      case 'billing-daily':
-        return dailyBilling(ctx, now);
-      case 'tenant-purge':
-        return purgeTenant(stripeBilling, ctx.tenantId, now).then(() => undefined);
-      case 'quota-reconcile':
-        return reconcileQuotas(ctx, now).then(() => undefined);
-    }
-  });
+  // What the job writes is stamped with its run's time (`now`), as a request's is with its own.
+  await runAt(now, () =>
+    runWithTenantContext(ctx, () => {
+      switch (message.job) {
+        case 'monthly-reset':
+          return monthlyReset(ctx, message.period, now);
+        case 'billing-close':
+          return billingClose(ctx, message.period, now);
+        case 'billing-daily':
+          return dailyBilling(ctx, now);
+        case 'tenant-purge':
+          return purgeTenant(stripeBilling, ctx.tenantId, now).then(() => undefined);
+        case 'quota-reconcile':
+          return reconcileQuotas(ctx, now).then(() => undefined);
+      }
+    }),
+  );
 }

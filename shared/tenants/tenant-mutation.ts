@@ -68,7 +68,7 @@ export async function mutateTenant(
         ({ tenant }) => ({
           tenant: tenant
             .patch({ tenantId: ctx.tenantId })
-            .set({ ...set, updatedAt: next.updatedAt })
+            .set(set)
             .remove(removed)
             .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
             .commit(),

@@ -7,6 +7,7 @@ import { STANDING_PERIOD } from '../data/entities/quota-counter';
 import { MembershipEntity } from '../data/entities/membership';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
 import { writeTransaction } from '../data/transactions';
+import { runAt } from '../context/tenant-context';
 import { ConflictError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { ensureDirectoryPerson } from '../identity/directory-person';
@@ -135,8 +136,6 @@ export async function provisionTenant(
     role: 'owner' as const,
     status: ownerStatus,
     cognitoUsername: username,
-    createdAt: timestamp,
-    updatedAt: timestamp,
   };
   const audit = auditEventItem(
     tenantId,
@@ -150,29 +149,31 @@ export async function provisionTenant(
     now,
   );
 
-  await writeTransaction(
-    platformDocumentClient,
-    ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter, billingOutbox }) => ({
-      slug: slugClaim.create({ slug: input.slug, tenantId, createdAt: timestamp }).commit(),
-      tenant: tenants.create(tenant).commit(),
-      owner: memberships.create(membership).commit(),
-      audit: auditEvent.create(audit).commit(),
-      // The owner is the tenant's first user.
-      users: quotaCounter
-        .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
-        .commit(),
-      // Its Stripe customer is made by the billing outbox: Stripe slow or down never fails this.
-      billing: billingOutbox
-        .create({
-          kind: 'createCustomer',
-          tenantId,
-          attempts: 0,
-          nextAttemptAt: timestamp,
-          createdAt: timestamp,
-        })
-        .commit(),
-    }),
-    { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
+  // Every record is stamped with the signup's time (ElectroDB reads it: writeTime()).
+  await runAt(now, () =>
+    writeTransaction(
+      platformDocumentClient,
+      ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter, billingOutbox }) => ({
+        slug: slugClaim.create({ slug: input.slug, tenantId }).commit(),
+        tenant: tenants.create(tenant).commit(),
+        owner: memberships.create(membership).commit(),
+        audit: auditEvent.create(audit).commit(),
+        // The owner is the tenant's first user.
+        users: quotaCounter
+          .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
+          .commit(),
+        // Its Stripe customer is made by the billing outbox: Stripe slow or down never fails this.
+        billing: billingOutbox
+          .create({
+            kind: 'createCustomer',
+            tenantId,
+            attempts: 0,
+            nextAttemptAt: timestamp,
+          })
+          .commit(),
+      }),
+      { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
+    ),
   );
 
   return {

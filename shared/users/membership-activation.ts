@@ -1,3 +1,4 @@
+import { runAt } from '../context/tenant-context';
 import { forgetMembership, forgetTenant } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
 import type { MembershipItem } from '../data/entities/membership';
@@ -18,14 +19,16 @@ export async function activateInvitedMembership(
   const owner = membership.role === 'owner';
   if (owner) await ensureActiveOwnerCount(tenantId, platformDocumentClient);
   try {
-    await writeTransaction(platformDocumentClient, (entities) => ({
-      membership: entities.membership
-        .patch({ tenantId, userId })
-        .set({ status: 'active', updatedAt: now.toISOString() })
-        .where((attr, op) => op.eq(attr.status, 'invited'))
-        .commit(),
-      ...(owner ? { owners: activeOwnerChange(entities.tenant, tenantId, 1, now) } : {}),
-    }));
+    await runAt(now, () =>
+      writeTransaction(platformDocumentClient, (entities) => ({
+        membership: entities.membership
+          .patch({ tenantId, userId })
+          .set({ status: 'active' })
+          .where((attr, op) => op.eq(attr.status, 'invited'))
+          .commit(),
+        ...(owner ? { owners: activeOwnerChange(entities.tenant, tenantId, 1) } : {}),
+      })),
+    );
   } catch (error) {
     if (error instanceof ConflictError) return false;
     throw error;

@@ -33,24 +33,16 @@ export async function ensureActiveOwnerCount(
  * The transaction item that moves the active-owner count with an owner membership. Taking one away
  * is conditional on another active owner remaining, which is what keeps the last owner.
  */
-export function activeOwnerChange(
-  tenant: TransactionEntities['tenant'],
-  tenantId: string,
-  delta: 1 | -1,
-  now: Date,
-) {
-  const updatedAt = now.toISOString();
+export function activeOwnerChange(tenant: TransactionEntities['tenant'], tenantId: string, delta: 1 | -1) {
   return delta > 0
     ? tenant
         .patch({ tenantId })
         .add({ activeOwnerCount: 1 })
-        .set({ updatedAt })
         .where((attr, op) => op.exists(attr.activeOwnerCount))
         .commit()
     : tenant
         .patch({ tenantId })
         .subtract({ activeOwnerCount: 1 })
-        .set({ updatedAt })
         .where((attr, op) => op.gt(attr.activeOwnerCount, 1))
         .commit();
 }

@@ -202,12 +202,12 @@ export async function changeUserRole(
     ({ membership, tenant }) => ({
       membership: membership
         .patch({ tenantId: ctx.tenantId, userId })
-        .set({ role: input.role, updatedAt: now })
+        .set({ role: input.role })
         .where((attr, op) => `${op.eq(attr.role, current.role)} AND ${op.eq(attr.status, current.status)}`)
         .commit(),
       ...(ownerDelta === 0
         ? {}
-        : { owners: activeOwnerChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1, at) }),
+        : { owners: activeOwnerChange(tenant, ctx.tenantId, ownerDelta > 0 ? 1 : -1) }),
     }),
     { rejections: { membership: changedMeanwhile, owners: lastOwner } },
   );
@@ -242,7 +242,7 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
         .where((attr, op) => `${op.eq(attr.role, current.role)} AND ${op.eq(attr.status, current.status)}`)
         .commit(),
       quota: giveBackCounted(quotaCounter, ctx, 'users', 1, now),
-      ...(activeOwner ? { owners: activeOwnerChange(tenant, ctx.tenantId, -1, now) } : {}),
+      ...(activeOwner ? { owners: activeOwnerChange(tenant, ctx.tenantId, -1) } : {}),
     }),
     { rejections: { membership: changedMeanwhile, owners: lastOwner } },
   );
@@ -306,7 +306,7 @@ export async function resendInvitation(
     ({ membership }) => ({
       membership: membership
         .patch({ tenantId: ctx.tenantId, userId })
-        .set({ invitedAt, updatedAt: invitedAt })
+        .set({ invitedAt })
         .where((attr, op) => op.eq(attr.status, 'invited'))
         .commit(),
     }),

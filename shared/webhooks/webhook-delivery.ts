@@ -177,7 +177,6 @@ export async function deliverWebhook(task: DeliveryTask, now: Date = new Date())
           .set({
             status: 'disabled',
             disabledReason: `Disabled after ${failures} failed deliveries in a row.`,
-            updatedAt: now.toISOString(),
           })
           .where((attr, op) => op.eq(attr.status, 'active'))
           .go({ response: 'none' });

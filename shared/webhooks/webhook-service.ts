@@ -191,7 +191,7 @@ export async function updateWebhookEndpoint(
     ({ webhookEndpoint }) => ({
       endpoint: webhookEndpoint
         .patch({ tenantId: ctx.tenantId, endpointId })
-        .set({ ...change, updatedAt: next.updatedAt })
+        .set(change)
         .remove(input.enabled === true ? ['disabledReason'] : [])
         .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
         .commit(),

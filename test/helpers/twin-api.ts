@@ -251,6 +251,38 @@ export async function storedAuditEvents(tenantId: string): Promise<StoredAuditEv
   return (result.Items ?? []) as StoredAuditEvent[];
 }
 
+/** Every item of a tenant's partition, read strongly. */
+export async function partitionItems(tenantId: string): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}` },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The `createdAt` and `updatedAt` of every item in a tenant's partition, by sort key. */
+export async function storedRecordTimes(
+  tenantId: string,
+): Promise<Map<string, { createdAt?: string; updatedAt?: string }>> {
+  const items = (await partitionItems(tenantId)) as Array<{
+    sk: string;
+    createdAt?: string;
+    updatedAt?: string;
+  }>;
+  return new Map(items.map(({ sk, createdAt, updatedAt }) => [sk, { createdAt, updatedAt }]));
+}
+
 /** A POST from a chosen loopback address (127.0.0.0/8), for limits keyed by source IP. */
 export async function postFrom(
   localAddress: string,

@@ -11,6 +11,7 @@ import {
   createResources,
   createTenant,
   storedAuditEvents,
+  storedRecordTimes,
   twin,
   unique,
   type StoredAuditEvent,
@@ -28,6 +29,8 @@ interface Scenario {
   /** The body, where the route's sample will not do (it depends on the tenant). */
   body?: (tenant: TestTenant) => unknown;
   before?: Record<string, unknown>;
+  /** False for a route whose change carries no `createdAt`/`updatedAt` in the tenant's partition. */
+  stamps?: false;
   after?: Record<string, unknown>;
 }
 
@@ -281,7 +284,7 @@ describe('audit log, walking the mutating routes of the manifest', () => {
 
   for (const route of mutating) {
     const scenario = SCENARIOS[route.id];
-    it(`${route.id} leaves exactly one audit event with its actor and before/after`, async () => {
+    it(`${route.id} leaves exactly one audit event with its actor and before/after, at the request's time`, async () => {
       if (!scenario) throw new Error(`no scenario for ${route.id}`);
       const tenant = await createTenant();
       const prepared = (await scenario.prepare?.(tenant)) ?? {};
@@ -295,6 +298,7 @@ describe('audit log, walking the mutating routes of the manifest', () => {
         ...prepared,
       };
       const before = await storedAuditEvents(tenant.id);
+      const timesBefore = await storedRecordTimes(tenant.id);
 
       // The request's one "now" (when the gateway received it), two minutes from the wall clock's, so
       // an event stamped with the wall clock instead shows.
@@ -324,6 +328,20 @@ describe('audit log, walking the mutating routes of the manifest', () => {
       if (scenario.after) expect(event?.after).toMatchObject(scenario.after);
       expect(event?.requestId).toBe(response.headers.get('apigw-requestid'));
       expect(event?.occurredAt).toBe(receivedAt.toISOString());
+
+      // Every record the request made or changed in the tenant's partition carries the same time.
+      const stamped: string[] = [];
+      for (const [sk, times] of await storedRecordTimes(auditedTenantId)) {
+        const was = auditedTenantId === tenant.id ? timesBefore.get(sk) : undefined;
+        for (const field of ['createdAt', 'updatedAt'] as const) {
+          const value = times[field];
+          if (value === undefined || value === was?.[field]) continue;
+          stamped.push(`${sk} ${field} ${value}`);
+          expect(`${sk} ${field} ${value}`).toBe(`${sk} ${field} ${receivedAt.toISOString()}`);
+        }
+      }
+      // A route that changes a record with a time stamps it (a guard against a walk that checks nothing).
+      if (scenario.stamps !== false && route.method !== 'DELETE') expect(stamped).not.toEqual([]);
     });
   }
 

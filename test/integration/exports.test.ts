@@ -1,5 +1,4 @@
 import { gunzipSync } from 'node:zlib';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { exportedItem, EXPORT_FORMAT } from '../../shared/exports/export-writer';
 import {
@@ -11,36 +10,16 @@ import {
   createTenant,
   exportOf,
   inbox,
-  table,
-  twin,
+  partitionItems,
   type TestTenant,
 } from '../helpers/twin-api';
 
 type Line = { type: string; data: Record<string, unknown> };
 
-async function partition(tenantId: string): Promise<Array<Record<string, unknown>>> {
-  const items: Array<Record<string, unknown>> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.send(
-      new QueryCommand({
-        TableName: twin.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}` },
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 /** Follows an export through the table (no API call, so nothing is metered meanwhile). */
 async function settled(tenantId: string, exportId: string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    const record = (await partition(tenantId)).find((item) => item.sk === `EXPORT#${exportId}`);
+    const record = (await partitionItems(tenantId)).find((item) => item.sk === `EXPORT#${exportId}`);
     if (record?.status === 'completed' || record?.status === 'failed') return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -88,7 +67,7 @@ describe('exporting a tenant', () => {
     expect(started.status).toBe(202);
     expect(started.body.status).toBe('pending');
     await settled(tenant.id, started.body.id);
-    const stored = await partition(tenant.id);
+    const stored = await partitionItems(tenant.id);
 
     const seen = await call<{ status: string; itemCount: number; downloadUrl: string }>(
       'GET',

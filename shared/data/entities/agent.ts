@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE, RECORD_TIMESTAMPS } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -7,15 +8,14 @@ export const AgentEntity = new Entity(
   {
     model: { entity: 'agent', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       agentId: { type: 'string', required: true, readOnly: true },
       name: { type: 'string', required: true },
       description: { type: 'string' },
       model: { type: 'string', required: true },
       instructions: { type: 'string' },
       createdBy: { type: 'string', required: true, readOnly: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
-      updatedAt: { type: 'string', required: true },
+      ...RECORD_TIMESTAMPS,
     },
     indexes: {
       byTenant: {

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE, RECORD_TIMESTAMPS } from './record-attributes';
 import { API_KEY_SCOPES, ROLES } from '../../model/roles';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
@@ -11,7 +12,7 @@ export const ApiKeyEntity = new Entity(
   {
     model: { entity: 'apiKey', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       keyId: { type: 'string', required: true, readOnly: true },
       name: { type: 'string', required: true },
       /** The permissions the key holds, chosen at creation among its creator's. */
@@ -24,14 +25,13 @@ export const ApiKeyEntity = new Entity(
       secretHash: { type: 'string', required: true, readOnly: true },
       status: { type: ['active', 'revoked'] as const, required: true },
       createdBy: { type: 'string', required: true, readOnly: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
+      ...RECORD_TIMESTAMPS,
       /** When the key stops working (ISO time); absent for a key that does not expire. */
       validUntil: { type: 'string', readOnly: true },
       /** Written at most once a minute. */
       lastUsedAt: { type: 'string' },
       revokedAt: { type: 'string' },
       revokedBy: { type: 'string' },
-      updatedAt: { type: 'string', required: true },
     },
     indexes: {
       byTenant: {

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -11,7 +12,7 @@ export const AuditEventEntity = new Entity(
   {
     model: { entity: 'auditEvent', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       auditId: { type: 'string', required: true, readOnly: true },
       action: { type: 'string', required: true, readOnly: true },
       actorType: { type: ['user', 'apiKey', 'system'] as const, required: true, readOnly: true },

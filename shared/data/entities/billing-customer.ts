@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { CREATED_AT_ATTRIBUTE } from './record-attributes';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 
 /** Finds the tenant of a Stripe customer (a webhook names the customer). Platform-level lookup. */
@@ -8,7 +9,7 @@ export const BillingCustomerEntity = new Entity(
     attributes: {
       customerId: { type: 'string', required: true, readOnly: true },
       tenantId: { type: 'string', required: true, readOnly: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
+      ...CREATED_AT_ATTRIBUTE,
     },
     indexes: {
       byCustomer: {

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { CREATED_AT_ATTRIBUTE } from './record-attributes';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 
 /**
@@ -18,7 +19,7 @@ export const BillingOutboxEntity = new Entity(
       /** Not before this time (ISO): backoff after a failure. */
       nextAttemptAt: { type: 'string', required: true },
       lastError: { type: 'string' },
-      createdAt: { type: 'string', required: true, readOnly: true },
+      ...CREATED_AT_ATTRIBUTE,
     },
     indexes: {
       pending: {

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { CREATED_AT_ATTRIBUTE } from './record-attributes';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 
 /**
@@ -13,7 +14,7 @@ export const EmailClaimEntity = new Entity(
     attributes: {
       email: { type: 'string', required: true, readOnly: true },
       userId: { type: 'string', required: true, readOnly: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
+      ...CREATED_AT_ATTRIBUTE,
     },
     indexes: {
       byEmail: {

@@ -1,4 +1,5 @@
 import { Entity } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -10,7 +11,7 @@ export const IdempotencyRecordEntity = new Entity(
   {
     model: { entity: 'idempotencyRecord', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       scopeKey: { type: 'string', required: true, readOnly: true },
       requestHash: { type: 'string', required: true, readOnly: true },
       /**

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE, RECORD_TIMESTAMPS } from './record-attributes';
 import { ROLES } from '../../model/roles';
 import { MEMBERSHIP_STATUSES } from '../../model/membership-status';
 import { TENANT_PARTITION_KEY } from '../table-definition';
@@ -12,7 +13,7 @@ export const MembershipEntity = new Entity(
   {
     model: { entity: 'membership', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       userId: { type: 'string', required: true, readOnly: true },
       email: { type: 'string', required: true, readOnly: true },
       name: { type: 'string' },
@@ -26,8 +27,7 @@ export const MembershipEntity = new Entity(
       invitedBy: { type: 'string' },
       /** When the invitation was last sent; it expires a configured number of days later. */
       invitedAt: { type: 'string' },
-      createdAt: { type: 'string', required: true, readOnly: true },
-      updatedAt: { type: 'string', required: true },
+      ...RECORD_TIMESTAMPS,
     },
     indexes: {
       byTenant: {

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE, CREATED_AT_ATTRIBUTE } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -10,13 +11,13 @@ export const MemoryItemEntity = new Entity(
   {
     model: { entity: 'memoryItem', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       agentId: { type: 'string', required: true, readOnly: true },
       memoryId: { type: 'string', required: true, readOnly: true },
       kind: { type: ['text', 'json'] as const, required: true, readOnly: true },
       content: { type: 'any', required: true, readOnly: true },
       sizeBytes: { type: 'number', required: true, readOnly: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
+      ...CREATED_AT_ATTRIBUTE,
     },
     indexes: {
       byTenant: {

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -11,7 +12,7 @@ export const OnceMarkerEntity = new Entity(
   {
     model: { entity: 'onceMarker', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       key: { type: 'string', required: true, readOnly: true },
       at: { type: 'string', required: true, readOnly: true },
       expiresAt: { type: 'number', required: true, readOnly: true },

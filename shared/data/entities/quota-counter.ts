@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { QUOTA_RESOURCES } from '../../model/plans';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
@@ -14,7 +15,7 @@ export const QuotaCounterEntity = new Entity(
   {
     model: { entity: 'quotaCounter', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       resource: { type: QUOTA_RESOURCES, required: true, readOnly: true },
       period: { type: 'string', required: true, readOnly: true },
       used: { type: 'number', required: true },

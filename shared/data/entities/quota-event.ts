@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { QUOTA_RESOURCES } from '../../model/plans';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
@@ -12,7 +13,7 @@ export const QuotaEventEntity = new Entity(
   {
     model: { entity: 'quotaEvent', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       period: { type: 'string', required: true, readOnly: true },
       resource: { type: QUOTA_RESOURCES, required: true, readOnly: true },
       threshold: { type: 'number', required: true, readOnly: true },

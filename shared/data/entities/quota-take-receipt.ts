@@ -1,4 +1,5 @@
 import { Entity } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -12,7 +13,7 @@ export const QuotaTakeReceiptEntity = new Entity(
   {
     model: { entity: 'quotaTakeReceipt', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       takeId: { type: 'string', required: true, readOnly: true },
       resource: { type: 'string', required: true, readOnly: true },
       period: { type: 'string', required: true, readOnly: true },

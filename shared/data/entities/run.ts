@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { RUN_STATUSES } from '../../model/run-status';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
@@ -8,7 +9,7 @@ export const RunEntity = new Entity(
   {
     model: { entity: 'run', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       runId: { type: 'string', required: true, readOnly: true },
       agentId: { type: 'string', required: true, readOnly: true },
       status: { type: RUN_STATUSES, required: true },

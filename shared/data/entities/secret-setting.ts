@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE, UPDATED_AT_ATTRIBUTE } from './record-attributes';
 import { SECRET_NAMES } from '../../model/secret-names';
 import { SEALED_VALUE_ATTRIBUTES } from './sealed-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
@@ -13,11 +14,11 @@ export const SecretSettingEntity = new Entity(
   {
     model: { entity: 'secretSetting', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       name: { type: SECRET_NAMES, required: true, readOnly: true },
       ...SEALED_VALUE_ATTRIBUTES,
       updatedBy: { type: 'string', required: true },
-      updatedAt: { type: 'string', required: true },
+      ...UPDATED_AT_ATTRIBUTE,
     },
     indexes: {
       byTenant: {

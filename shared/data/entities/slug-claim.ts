@@ -1,4 +1,5 @@
 import { Entity } from '../electrodb-entity';
+import { CREATED_AT_ATTRIBUTE } from './record-attributes';
 import { TABLE_NAME, platformDocumentClient } from '../clients';
 
 /**
@@ -11,7 +12,7 @@ export const SlugClaimEntity = new Entity(
     attributes: {
       slug: { type: 'string', required: true, readOnly: true },
       tenantId: { type: 'string', required: true, readOnly: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
+      ...CREATED_AT_ATTRIBUTE,
     },
     indexes: {
       bySlug: {

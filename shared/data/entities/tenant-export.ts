@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -13,7 +14,7 @@ export const TenantExportEntity = new Entity(
   {
     model: { entity: 'tenantExport', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       exportId: { type: 'string', required: true, readOnly: true },
       status: { type: EXPORT_STATUSES, required: true },
       requestedBy: { type: 'string', required: true, readOnly: true },

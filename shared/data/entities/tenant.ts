@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE, RECORD_TIMESTAMPS } from './record-attributes';
 import { PLAN_IDS } from '../../model/plans';
 import { TENANT_STATUSES } from '../../model/tenant-status';
 import { TENANT_PARTITION_KEY } from '../table-definition';
@@ -14,7 +15,7 @@ export const TenantEntity = new Entity(
   {
     model: { entity: 'tenant', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       name: { type: 'string', required: true },
       slug: { type: 'string', required: true, readOnly: true },
       plan: { type: PLAN_IDS, required: true },
@@ -55,8 +56,7 @@ export const TenantEntity = new Entity(
       statusBeforeDeletion: { type: ['active', 'suspended'] as const },
       purgeAfter: { type: 'string' },
       shard: { type: 'number', required: true, readOnly: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
-      updatedAt: { type: 'string', required: true },
+      ...RECORD_TIMESTAMPS,
     },
     indexes: {
       byId: {

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { PERIODIC_RESOURCES } from '../../model/plans';
 
 /** The usage series of what serving a tenant consumed, beside its resources. */
@@ -15,7 +16,7 @@ export const UsageBucketEntity = new Entity(
   {
     model: { entity: 'usageBucket', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       /** A monthly resource, or the DynamoDB capacity units the tenant's requests consumed. */
       resource: {
         type: [...PERIODIC_RESOURCES, ...CAPACITY_SERIES] as const,

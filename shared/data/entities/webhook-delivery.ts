@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
 
@@ -7,7 +8,7 @@ export const WebhookDeliveryEntity = new Entity(
   {
     model: { entity: 'webhookDelivery', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       endpointId: { type: 'string', required: true, readOnly: true },
       deliveryId: { type: 'string', required: true, readOnly: true },
       eventId: { type: 'string', required: true, readOnly: true },

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { TENANT_ID_ATTRIBUTE, RECORD_TIMESTAMPS } from './record-attributes';
 import { SEALED_VALUE_ATTRIBUTES } from './sealed-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
@@ -12,7 +13,7 @@ export const WebhookEndpointEntity = new Entity(
   {
     model: { entity: 'webhookEndpoint', version: '1', service: 'tenantry' },
     attributes: {
-      tenantId: { type: 'string', required: true, readOnly: true },
+      ...TENANT_ID_ATTRIBUTE,
       endpointId: { type: 'string', required: true, readOnly: true },
       url: { type: 'string', required: true },
       /** Event types, or `*` for all. */
@@ -23,8 +24,7 @@ export const WebhookEndpointEntity = new Entity(
       consecutiveFailures: { type: 'number', required: true },
       ...SEALED_VALUE_ATTRIBUTES,
       createdBy: { type: 'string', required: true, readOnly: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
-      updatedAt: { type: 'string', required: true },
+      ...RECORD_TIMESTAMPS,
     },
     indexes: {
       byTenant: {
