@@ -129,6 +129,10 @@ function whoMay(route: RouteDefinition): string {
 function describe(route: RouteDefinition): string {
   const lines = [route.description, '', `**Who:** ${whoMay(route)}`];
   if (route.consumes) lines.push(`**Consumes:** one of the month’s \`${route.consumes}\`.`);
+  if (route.requiresLeft)
+    lines.push(
+      `**Requires:** some of the month’s \`${route.requiresLeft}\` left (429 \`quota_exceeded\` once used up).`,
+    );
   if (route.feature) lines.push(`**Plan feature:** \`${route.feature}\`.`);
   if (route.auth === 'tenant') {
     const open = [

@@ -73,6 +73,12 @@ export interface RouteDefinition {
    * operation's first write commits the take's receipt (`quotas/quota-takes.ts`).
    */
   consumes?: PeriodicResource;
+  /**
+   * A monthly resource the work the call starts will consume later (a run reports its tokens when it
+   * completes): refused with 429 once this month's use has reached its ceiling. Read beside the
+   * metering write, not after it.
+   */
+  requiresLeft?: PeriodicResource;
   /** A plan feature the route requires (403 `feature_not_in_plan` without it). */
   feature?: FeatureFlag;
   /**

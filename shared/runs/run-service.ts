@@ -4,7 +4,7 @@ import { allConditions } from '../data/filters';
 import { RunEntity, type RunItem } from '../data/entities/run';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
-import { afterRecordedPeriodic, assertPeriodicLeft, recordPeriodic } from '../quotas/periodic-quota';
+import { afterRecordedPeriodic, recordPeriodic } from '../quotas/periodic-quota';
 import { monthPeriod } from '../quotas/periods';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 
@@ -38,8 +38,9 @@ function toView(item: RunItem): RunView {
 }
 
 /**
- * Starts a run of an agent. The `runs` quota and the rate limit were taken by the quota middleware
- * (the route declares `consumes: 'runs'`) and are given back if this fails.
+ * Starts a run of an agent. The `runs` quota and the rate limit were taken by admission's metering
+ * (the route declares `consumes: 'runs'`) and are given back if this fails; it refused the run if
+ * this month's tokens are used up (`requiresLeft: 'tokens'`: the run could not report any).
  */
 export async function startRun(
   ctx: TenantContext,
@@ -47,8 +48,6 @@ export async function startRun(
   input: { input?: unknown },
   now: Date = requestTime(ctx),
 ): Promise<RunView> {
-  // A run cannot start once this month's tokens are used up: it could not report any.
-  await assertPeriodicLeft(ctx, 'tokens', now);
   const run: RunItem = {
     tenantId: ctx.tenantId,
     runId: newId('run', now.getTime()),

@@ -145,8 +145,17 @@ async function main(): Promise<void> {
   const bare = bareHandler(bench.twin.dynamoDbEndpoint, bench.twin.region, bench.twin.tableName);
   try {
     const admin = await bench.adminToken();
-    const tenant = await bench.createTenant('enterprise');
+    // A plan with monthly limits, as most tenants have, so that the routes check them (an enterprise
+    // tenant's are unlimited and skipped); its counted resources unlimited, for the records the
+    // benchmark makes for every route.
+    const tenant = await bench.createTenant('professional');
     const base = `/v1/tenants/${tenant.id}`;
+    const plan = {
+      plan: 'professional',
+      limitOverrides: { users: null, agents: null, apiKeys: null, storageBytes: null },
+    };
+    const overridden = await bench.call('PUT', `${base}/plan`, { token: admin, body: plan });
+    if (overridden.status !== 200) throw new Error(`plan: ${overridden.status}`);
     const member = await bench.call('POST', `${base}/users`, {
       token: tenant.token,
       body: { email: `member-${Date.now()}@bench.test`, role: 'member' },
@@ -210,7 +219,7 @@ async function main(): Promise<void> {
           token,
           body:
             route.id === 'tenants.changePlan'
-              ? { plan: 'enterprise' }
+              ? plan
               : sampleBody(route, `r${Date.now()}${attempt}`),
         });
         capturing = undefined;

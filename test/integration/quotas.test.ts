@@ -533,6 +533,18 @@ describe('quota and usage reports', () => {
     expect(String((next.body as { detail?: string }).detail)).toContain('1250 of 1000');
     // Until June begins: one hour.
     expect(next.headers.get('retry-after')).toBe('3600');
+    // The refused start took no run: its take was given back, and no run was made.
+    const after = await call<{ quotas: Array<{ resource: string; used: number }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/quotas`,
+      { token: tenant.owner.token, at },
+    );
+    expect(after.body.quotas.find((line) => line.resource === 'runs')).toMatchObject({ used: 1 });
+    const runs = await call<{ items: unknown[] }>('GET', `/v1/tenants/${tenant.id}/runs`, {
+      token: tenant.owner.token,
+      at,
+    });
+    expect(runs.body.items).toHaveLength(1);
     // A new month is a new quota.
     const june = await call('POST', `/v1/tenants/${tenant.id}/agents/${agentId}/runs`, {
       token: tenant.owner.token,

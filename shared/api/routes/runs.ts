@@ -38,6 +38,7 @@ export const RUN_ROUTES = [
     auth: 'tenant',
     permission: 'runs:write',
     consumes: 'runs',
+    requiresLeft: 'tokens',
     summary: 'Start a run',
     description:
       'Starts a run of an agent. Consumes one of the month’s `runs` (429 `quota_exceeded` with `Retry-After` past the limit), given back if the start fails. A run cannot start once the month’s tokens are used up.',

@@ -12,6 +12,7 @@ import {
 } from '../../quotas/quota-takes';
 import type { RateLimitState } from '../../quotas/rate-limited-error';
 import { meterRequest } from '../../quotas/request-metering';
+import { assertPeriodicLeft } from '../../quotas/periodic-quota';
 import type { TenantRequest } from '../admitted-request';
 
 /** What metering did for a request: its minute's rate-limit state, and the monthly take if any. */
@@ -25,7 +26,8 @@ export interface Metering {
  * needs; the per-minute rate limit and the monthly API-call quota; and, beside them, the monthly
  * resource the route consumes, taken with a receipt the operation's first write commits
  * (`quotas/quota-takes.ts`): kept when the operation committed, given back when it failed before,
- * settled later against the receipt when the request died (`settleMetering`).
+ * settled later against the receipt when the request died (`settleMetering`); and the monthly
+ * resource its work will consume later, refused once used up (`requiresLeft`).
  */
 export async function meter(request: TenantRequest, commit: OperationCommit): Promise<Metering | undefined> {
   const { tenant: ctx, route, receivedAt } = request;
@@ -40,23 +42,26 @@ export async function meter(request: TenantRequest, commit: OperationCommit): Pr
       },
     );
   }
-  // The request's metering and the route's take are writes to two counters: sent side by side, one
-  // round trip. A take whose request the rate limit refused is given back (or, if this process dies
-  // first, settled later: it has no receipt).
-  const [metered, taken] = await Promise.allSettled([
+  // The request's metering and the route's take are writes to two counters, and the resource its work
+  // needs left is a read: sent side by side, one round trip. A take whose request was refused is
+  // given back (or, if this process dies first, settled later: it has no receipt).
+  const [metered, taken, left] = await Promise.allSettled([
     meterRequest(ctx, receivedAt),
     route.consumes ? takeForOperation(ctx, route.consumes, receivedAt) : Promise.resolve(undefined),
+    route.requiresLeft ? assertPeriodicLeft(ctx, route.requiresLeft, receivedAt) : Promise.resolve(),
   ]);
-  if (metered.status === 'rejected') {
+  if (metered.status === 'rejected' || taken.status === 'rejected' || left.status === 'rejected') {
     if (taken.status === 'fulfilled' && taken.value) {
       await giveBackTake(ctx, taken.value.take).catch((error: unknown) =>
         logger.warn('A refused request’s take was not given back; it is settled later', { error }),
       );
     }
-    throw metered.reason;
+    if (metered.status === 'rejected') throw metered.reason;
+    countMeteredRequest();
+    // The run quota's refusal before the tokens': the order the checks had when they ran in turn.
+    throw taken.status === 'rejected' ? taken.reason : (left as PromiseRejectedResult).reason;
   }
   countMeteredRequest();
-  if (taken.status === 'rejected') throw taken.reason;
   if (!taken.value) return { rateLimit: metered.value, take: undefined };
   commit.attachments.push(taken.value.receipt);
   return { rateLimit: metered.value, take: taken.value.take };
