@@ -9,7 +9,9 @@ import { activeOwnerChange, ensureActiveOwnerCount } from './owner-count';
 /**
  * The first authenticated request of an invited user makes the membership active; an owner then
  * counts as an active owner, in the same transaction. Runs before any tenant context exists, hence
- * the platform client. Returns false when another request activated it first.
+ * the platform client. Returns false when another request activated it first. One transaction: a
+ * tenant made before it counted its owners has them counted first (`ensureActiveOwnerCount`) only
+ * when the transaction finds no count.
  */
 export async function activateInvitedMembership(
   membership: MembershipItem,
@@ -17,18 +19,28 @@ export async function activateInvitedMembership(
 ): Promise<boolean> {
   const { tenantId, userId } = membership;
   const owner = membership.role === 'owner';
-  if (owner) await ensureActiveOwnerCount(tenantId, platformDocumentClient);
-  try {
-    await runAt(now, () =>
-      writeTransaction(platformDocumentClient, (entities) => ({
-        membership: entities.membership
-          .patch({ tenantId, userId })
-          .set({ status: 'active' })
-          .where((attr, op) => op.eq(attr.status, 'invited'))
-          .commit(),
-        ...(owner ? { owners: activeOwnerChange(entities.tenant, tenantId, 1) } : {}),
-      })),
+  const uncounted = new ConflictError('The tenant does not count its active owners yet.');
+  const activate = () =>
+    runAt(now, () =>
+      writeTransaction(
+        platformDocumentClient,
+        (entities) => ({
+          membership: entities.membership
+            .patch({ tenantId, userId })
+            .set({ status: 'active' })
+            .where((attr, op) => op.eq(attr.status, 'invited'))
+            .commit(),
+          ...(owner ? { owners: activeOwnerChange(entities.tenant, tenantId, 1) } : {}),
+        }),
+        { owners: () => uncounted },
+      ),
     );
+  try {
+    await activate().catch(async (error: unknown) => {
+      if (error !== uncounted) throw error;
+      await ensureActiveOwnerCount(tenantId, platformDocumentClient);
+      await activate();
+    });
   } catch (error) {
     if (error instanceof ConflictError) return false;
     throw error;

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   activate,
@@ -77,5 +77,31 @@ describe('the last active owner', () => {
     const last = await demote(tenant, tenant.owner.id);
     expect(last.status).toBe(409);
     expect(last.body).toMatchObject({ code: 'last_owner' });
+  });
+
+  it('counts them when an invited owner of such a tenant signs in, and activates the owner', async () => {
+    const tenant = await createTenant();
+    const invited = await inviteOwner(tenant);
+    const removeCount = new UpdateCommand({
+      TableName: twin.tableName,
+      Key: { pk: `TENANT#${tenant.id}`, sk: 'TENANT' },
+      UpdateExpression: 'REMOVE activeOwnerCount',
+    });
+    await table.send(removeCount);
+    const token = await activate(invited.email);
+    expect((await call('GET', '/v1/tenants/current', { token })).status).toBe(200);
+    const stored = await table.send(
+      new GetCommand({
+        TableName: twin.tableName,
+        Key: { pk: `TENANT#${tenant.id}`, sk: 'TENANT' },
+        ConsistentRead: true,
+      }),
+    );
+    // The owner who made the tenant, then the one who signed in: counted once each.
+    expect(stored.Item?.activeOwnerCount).toBe(2);
+    const member = await call<{ status: string }>('GET', `/v1/tenants/${tenant.id}/users/${invited.id}`, {
+      token: tenant.owner.token,
+    });
+    expect(member.body.status).toBe('active');
   });
 });
