@@ -1,14 +1,13 @@
+import { writeAuditedAs } from '../audit/audited-transaction';
 import { getConfig } from '../config';
 import { announce } from '../events/publish';
 import type { AuditSource } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
 import { forgetTenant } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
 import { BillingCustomerEntity } from '../data/entities/billing-customer';
 import { BillingEventEntity } from '../data/entities/billing-event';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { isConditionalFailure } from '../data/dynamo-errors';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import type { RequestMeta } from '../context/tenant-context';
@@ -173,7 +172,7 @@ async function writeBillingChange(change: {
     meta,
     retentionDays: PLANS[after.plan].retentionDays,
   };
-  const audit = auditEventItem(
+  await writeAuditedAs(
     tenant.tenantId,
     source,
     {
@@ -187,19 +186,13 @@ async function writeBillingChange(change: {
       },
       after: { plan: after.plan, subscriptionStatus: after.subscriptionStatus ?? null, status: after.status },
     },
-    now,
-  );
-  const updatedAt = now.toISOString();
-  await writeTransaction(
-    platformDocumentClient,
-    ({ billingEvent, tenant: tenants, auditEvent }) => ({
+    ({ billingEvent, tenant: tenants }) => ({
       ...(record ? { event: billingEvent.create({ ...record, tenantId: tenant.tenantId }).commit() } : {}),
       tenant: tenants
         .patch({ tenantId: tenant.tenantId })
         .set({
           plan: after.plan,
           status: after.status,
-          updatedAt,
           ...(after.subscriptionId ? { subscriptionId: after.subscriptionId } : {}),
           ...(after.subscriptionStatus ? { subscriptionStatus: after.subscriptionStatus } : {}),
           ...(after.billingPeriodEnd ? { billingPeriodEnd: after.billingPeriodEnd } : {}),
@@ -214,11 +207,14 @@ async function writeBillingChange(change: {
         ])
         .where((attr, op) => op.eq(attr.updatedAt, tenant.updatedAt))
         .commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
     {
-      event: () => new ConflictError('The event was applied meanwhile.', 'concurrent_modification'),
-      tenant: () => new ConflictError('The tenant changed meanwhile; retry.', 'concurrent_modification'),
+      rejections: {
+        event: () => new ConflictError('The event was applied meanwhile.', 'concurrent_modification'),
+        tenant: () => new ConflictError('The tenant changed meanwhile; retry.', 'concurrent_modification'),
+      },
+      now,
+      client: platformDocumentClient,
     },
   );
   forgetTenant(tenant.tenantId);

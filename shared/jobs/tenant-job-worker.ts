@@ -1,11 +1,9 @@
-import { platformDocumentClient, tenantDocumentClient } from '../data/clients';
+import { writeAudited } from '../audit/audited-transaction';
+import { platformDocumentClient } from '../data/clients';
 import { BillingPeriodEntity } from '../data/entities/billing-period';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { TenantEntity } from '../data/entities/tenant';
 import { isConditionalFailure } from '../data/dynamo-errors';
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
 import { enforceDunning } from './dunning';
 import { capacityCostUsd } from '../quotas/capacity-ledger';
@@ -82,20 +80,15 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
     planPrice: PLANS[ctx.plan].monthlyPrice,
   };
   // The bill and its audit event in one transaction: the first close writes both, a rerun neither.
-  const audit = auditEventItem(
-    ctx.tenantId,
-    auditSourceOf(ctx),
+  await writeAudited(
+    ctx,
     {
       action: 'billing.period_closed',
       targetType: 'billing_period',
       targetId: period,
       after: { usage, overage, amounts, servingCost },
     },
-    now,
-  );
-  await writeTransaction(
-    tenantDocumentClient,
-    ({ billingPeriod, auditEvent }) => ({
+    ({ billingPeriod }) => ({
       bill: billingPeriod
         .create({
           tenantId: ctx.tenantId,
@@ -109,9 +102,13 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
           closedAt: now.toISOString(),
         })
         .commit(),
-      audit: auditEvent.create(audit).commit(),
     }),
-    { bill: () => new ConflictError('The period is closed already.', 'concurrent_modification') },
+    {
+      rejections: {
+        bill: () => new ConflictError('The period is closed already.', 'concurrent_modification'),
+      },
+      now,
+    },
   ).catch((error: unknown) => {
     // Closed by an earlier run: its bill and audit event stand; the overage report below is idempotent.
     if (!(error instanceof ConflictError)) throw error;

@@ -1,8 +1,5 @@
-import { auditSourceOf } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
-import { tenantDocumentClient } from '../data/clients';
+import { writeAudited } from '../audit/audited-transaction';
 import { RunEntity } from '../data/entities/run';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
 import type { TenantContext } from '../context/tenant-context';
 
@@ -23,25 +20,24 @@ export async function cancelRunningRuns(ctx: TenantContext, reason: string, now:
       .running({ tenantId: ctx.tenantId })
       .go({ cursor, count: 100, attributes: ['runId'] });
     for (const { runId } of page.data) {
-      const audit = auditEventItem(ctx.tenantId, auditSourceOf(ctx), {
-        action: 'run.cancelled',
-        targetType: 'run',
-        targetId: runId,
-        before: { status: 'running' },
-        after: { status: 'cancelled', statusReason: reason },
-      });
       try {
-        await writeTransaction(
-          tenantDocumentClient,
-          ({ run, auditEvent }) => ({
+        await writeAudited(
+          ctx,
+          {
+            action: 'run.cancelled',
+            targetType: 'run',
+            targetId: runId,
+            before: { status: 'running' },
+            after: { status: 'cancelled', statusReason: reason },
+          },
+          ({ run }) => ({
             run: run
               .patch({ tenantId: ctx.tenantId, runId })
               .set({ status: 'cancelled', statusReason: reason, completedAt: now.toISOString() })
               .where((attr, op) => op.eq(attr.status, 'running'))
               .commit(),
-            audit: auditEvent.create(audit).commit(),
           }),
-          { run: () => ENDED_MEANWHILE },
+          { rejections: { run: () => ENDED_MEANWHILE }, now },
         );
         cancelled += 1;
       } catch (error) {

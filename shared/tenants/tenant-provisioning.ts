@@ -1,13 +1,11 @@
+import { writeAuditedAs } from '../audit/audited-transaction';
 import { createHash } from 'node:crypto';
 import type { AuditSource } from '../audit/actor';
-import { auditEventItem } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { platformDocumentClient } from '../data/clients';
 import { STANDING_PERIOD } from '../data/entities/quota-counter';
 import { MembershipEntity } from '../data/entities/membership';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
-import { writeTransaction } from '../data/transactions';
-import { runAt } from '../context/tenant-context';
 import { ConflictError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { ensureDirectoryPerson } from '../identity/directory-person';
@@ -137,7 +135,8 @@ export async function provisionTenant(
     status: ownerStatus,
     cognitoUsername: username,
   };
-  const audit = auditEventItem(
+  // The tenant's first records and its first audit event, at the signup's time.
+  await writeAuditedAs(
     tenantId,
     { ...source({ tenantId, ownerUserId }), retentionDays: PLANS[tenant.plan].retentionDays },
     {
@@ -146,34 +145,24 @@ export async function provisionTenant(
       targetId: tenantId,
       after: { name: tenant.name, slug: tenant.slug, plan: tenant.plan, owner: input.owner.email },
     },
-    now,
-  );
-
-  // Every record is stamped with the signup's time (ElectroDB reads it: writeTime()).
-  await runAt(now, () =>
-    writeTransaction(
-      platformDocumentClient,
-      ({ slugClaim, tenant: tenants, membership: memberships, auditEvent, quotaCounter, billingOutbox }) => ({
-        slug: slugClaim.create({ slug: input.slug, tenantId }).commit(),
-        tenant: tenants.create(tenant).commit(),
-        owner: memberships.create(membership).commit(),
-        audit: auditEvent.create(audit).commit(),
-        // The owner is the tenant's first user.
-        users: quotaCounter
-          .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
-          .commit(),
-        // Its Stripe customer is made by the billing outbox: Stripe slow or down never fails this.
-        billing: billingOutbox
-          .create({
-            kind: 'createCustomer',
-            tenantId,
-            attempts: 0,
-            nextAttemptAt: timestamp,
-          })
-          .commit(),
-      }),
-      { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
-    ),
+    ({ slugClaim, tenant: tenants, membership: memberships, quotaCounter, billingOutbox }) => ({
+      slug: slugClaim.create({ slug: input.slug, tenantId }).commit(),
+      tenant: tenants.create(tenant).commit(),
+      owner: memberships.create(membership).commit(),
+      // The owner is the tenant's first user.
+      users: quotaCounter
+        .create({ tenantId, resource: 'users', period: STANDING_PERIOD, used: 1, updatedAt: timestamp })
+        .commit(),
+      // Its Stripe customer is made by the billing outbox: Stripe slow or down never fails this.
+      billing: billingOutbox
+        .create({ kind: 'createCustomer', tenantId, attempts: 0, nextAttemptAt: timestamp })
+        .commit(),
+    }),
+    {
+      rejections: { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
+      now,
+      client: platformDocumentClient,
+    },
   );
 
   return {

@@ -170,42 +170,49 @@ export async function updateWebhookEndpoint(
   },
   now: Date = requestTime(ctx),
 ): Promise<WebhookEndpointView> {
-  const current = await readEndpoint(ctx, endpointId);
   if (input.url !== undefined) await assertUrl(input.url);
-  const change: Partial<WebhookEndpointItem> = {
-    ...(input.url !== undefined ? { url: input.url } : {}),
-    ...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(input.enabled === true ? { status: 'active' as const, consecutiveFailures: 0 } : {}),
-    ...(input.enabled === false
-      ? { status: 'disabled' as const, disabledReason: 'Disabled by the tenant.' }
-      : {}),
-  };
-  const next = { ...current, ...change, updatedAt: now.toISOString() };
-  const before = Object.fromEntries(
-    Object.keys(change).map((key) => [key, current[key as keyof WebhookEndpointItem]]),
-  );
-  await writeAudited(
-    ctx,
-    { action: 'webhook.updated', targetType: 'webhook', targetId: endpointId, before, after: change },
-    ({ webhookEndpoint }) => ({
-      endpoint: webhookEndpoint
-        .patch({ tenantId: ctx.tenantId, endpointId })
-        .set(change)
-        .remove(input.enabled === true ? ['disabledReason'] : [])
-        .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
-        .commit(),
-    }),
-    {
-      rejections: {
-        endpoint: () =>
-          new ConflictError('The endpoint changed meanwhile; retry.', 'concurrent_modification'),
-      },
-      now,
-    },
-  );
-  if (input.enabled === true) delete (next as Partial<WebhookEndpointItem>).disabledReason;
-  return toView(next);
+  // The write is conditioned on the endpoint as read; a delivery that counted a failure meanwhile
+  // (every write moves updatedAt) makes it read again, a few times before answering 409.
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await readEndpoint(ctx, endpointId);
+    const change: Partial<WebhookEndpointItem> = {
+      ...(input.url !== undefined ? { url: input.url } : {}),
+      ...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.enabled === true ? { status: 'active' as const, consecutiveFailures: 0 } : {}),
+      ...(input.enabled === false
+        ? { status: 'disabled' as const, disabledReason: 'Disabled by the tenant.' }
+        : {}),
+    };
+    const next = { ...current, ...change, updatedAt: now.toISOString() };
+    const before = Object.fromEntries(
+      Object.keys(change).map((key) => [key, current[key as keyof WebhookEndpointItem]]),
+    );
+    const changedMeanwhile = new ConflictError(
+      'The endpoint changed meanwhile; retry.',
+      'concurrent_modification',
+    );
+    try {
+      await writeAudited(
+        ctx,
+        { action: 'webhook.updated', targetType: 'webhook', targetId: endpointId, before, after: change },
+        ({ webhookEndpoint }) => ({
+          endpoint: webhookEndpoint
+            .patch({ tenantId: ctx.tenantId, endpointId })
+            .set(change)
+            .remove(input.enabled === true ? ['disabledReason'] : [])
+            .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
+            .commit(),
+        }),
+        { rejections: { endpoint: () => changedMeanwhile }, now },
+      );
+    } catch (error) {
+      if (error === changedMeanwhile && attempt < 3) continue;
+      throw error;
+    }
+    if (input.enabled === true) delete (next as Partial<WebhookEndpointItem>).disabledReason;
+    return toView(next);
+  }
 }
 
 export async function deleteWebhookEndpoint(

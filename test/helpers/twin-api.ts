@@ -271,16 +271,20 @@ export async function partitionItems(tenantId: string): Promise<Array<Record<str
   return items;
 }
 
-/** The `createdAt` and `updatedAt` of every item in a tenant's partition, by sort key. */
-export async function storedRecordTimes(
-  tenantId: string,
-): Promise<Map<string, { createdAt?: string; updatedAt?: string }>> {
-  const items = (await partitionItems(tenantId)) as Array<{
-    sk: string;
-    createdAt?: string;
-    updatedAt?: string;
-  }>;
-  return new Map(items.map(({ sk, createdAt, updatedAt }) => [sk, { createdAt, updatedAt }]));
+/**
+ * The times every item of a tenant's partition carries (its attributes named `…At` that hold an ISO
+ * time: createdAt, updatedAt, startedAt…), by sort key.
+ */
+export async function storedRecordTimes(tenantId: string): Promise<Map<string, Record<string, string>>> {
+  const times = new Map<string, Record<string, string>>();
+  for (const item of await partitionItems(tenantId)) {
+    const stamps = Object.entries(item).filter(
+      (entry): entry is [string, string] =>
+        entry[0].endsWith('At') && typeof entry[1] === 'string' && !Number.isNaN(Date.parse(entry[1])),
+    );
+    times.set(String(item.sk), Object.fromEntries(stamps));
+  }
+  return times;
 }
 
 /** A POST from a chosen loopback address (127.0.0.0/8), for limits keyed by source IP. */
