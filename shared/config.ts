@@ -191,3 +191,25 @@ export function getConfig(): Config {
   }
   return cached;
 }
+
+/**
+ * Whether Powertools Tracer will trace in this process, by its own test (`Tracer.setTracingEnabled`):
+ * a Lambda execution environment, not the Amplify mock or SAM local, tracing not turned off.
+ */
+export function tracerWillTrace(env: NodeJS.ProcessEnv = process.env): boolean {
+  const executionEnv = env.AWS_EXECUTION_ENV ?? '';
+  return (
+    executionEnv !== '' &&
+    executionEnv !== 'AWS_Lambda_amplify-mock' &&
+    (env.AWS_SAM_LOCAL ?? '') === '' &&
+    (env.POWERTOOLS_TRACE_ENABLED ?? '').toLowerCase() !== 'false'
+  );
+}
+
+/**
+ * Where Tracer traces nothing, the X-Ray SDK is to load in manual mode (`AWS_XRAY_MANUAL_MODE`, read
+ * by the SDK as it loads): see `observability/xray-mode.ts`. An explicit setting is kept.
+ */
+export function chooseXrayMode(): void {
+  if (!tracerWillTrace()) process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
+}

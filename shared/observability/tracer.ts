@@ -1,3 +1,5 @@
+// First: it decides the X-Ray SDK's mode before Tracer loads the SDK.
+import './xray-mode';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**

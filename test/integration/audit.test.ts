@@ -19,9 +19,7 @@ import {
 } from '../helpers/twin-api';
 
 import { platformDocumentClient } from '../../shared/data/clients';
-import { giveStripeCustomer } from '../../shared/billing/billing-outbox';
-import { stripeBilling } from '../../shared/billing/stripe-billing';
-import { TenantEntity } from '../../shared/data/entities/tenant';
+import { giveStripeCustomerNow } from '../helpers/stripe-customer';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
 
 interface Scenario {
@@ -308,13 +306,7 @@ describe('audit log, walking the mutating routes of the manifest', () => {
         keyId: '',
         ...prepared,
       };
-      // The tenant's Stripe customer is made now, as the billing outbox would: another suite's run of
-      // the outbox cannot then write the tenant while the route runs.
-      const stored = await TenantEntity.get({ tenantId: tenant.id }).go({
-        client: platformDocumentClient,
-        consistent: true,
-      });
-      if (stored.data && !stored.data.stripeCustomerId) await giveStripeCustomer(stripeBilling, stored.data);
+      await giveStripeCustomerNow(tenant.id);
       const before = await storedAuditEvents(tenant.id);
       const timesBefore = await storedRecordTimes(tenant.id);
 
