@@ -1,5 +1,6 @@
 /**
- * `npm run bench:load`: the seeds' load on a twin of its own. 100 enterprise tenants at once, each
+ * `npm run bench:load`: the seeds' load on a twin of its own. 100 Professional tenants at once (their
+ * monthly limits and rate limit checked, as most tenants' are), each
  * looping five times over: read its tenant, create an agent, list agents, start a run, complete it,
  * read its quotas (3,000 requests). Then, in the same run and at the same concurrency, the floor:
  * the fewest raw DynamoDB calls each route needs, made straight on the twin's DynamoDB Local. Prints
@@ -54,8 +55,8 @@ async function main(): Promise<void> {
     if (listening) (handlerMs[request.routeId] ??= []).push(request.durationMs);
   });
   try {
-    console.log(`Setting up ${TENANTS} enterprise tenants…`);
-    const tenants = await pool(TENANTS, 10, () => bench.createTenant('enterprise'));
+    console.log(`Setting up ${TENANTS} Professional tenants…`);
+    const tenants = await pool(TENANTS, 10, () => bench.createTenant('professional'));
 
     // The app: every tenant at once, each its own loop; the twin reports the time each request spent
     // in its function (past the gateway and the authorizer).
@@ -249,7 +250,7 @@ async function main(): Promise<void> {
       ];
     });
     console.log(
-      `\n${TENANTS} enterprise tenants at once, ${LOOPS} loops each: ${samples.length} requests in ${elapsedS.toFixed(1)} s, ${(samples.length / elapsedS).toFixed(0)} requests/s.`,
+      `\n${TENANTS} Professional tenants at once, ${LOOPS} loops each: ${samples.length} requests in ${elapsedS.toFixed(1)} s, ${(samples.length / elapsedS).toFixed(0)} requests/s.`,
     );
     console.log(
       'Latency in ms; the floor is the fewest raw DynamoDB calls of each route, same concurrency, same run.',
