@@ -18,6 +18,7 @@ import { TenantryApi } from './constructs/api';
 import { TenantryAuth } from './constructs/auth';
 import { TenantryConsole } from './constructs/console';
 import { TenantryJobs } from './constructs/jobs';
+import { OperatorAlarms } from './constructs/operator-alarms';
 import { TenantryTable } from './constructs/table';
 
 /** The origins browsers may call the API from: CDK context `corsAllowedOrigins` (a list or a comma list). */
@@ -46,6 +47,7 @@ export class TenantryStack extends Stack {
   readonly auth: TenantryAuth;
   readonly api: TenantryApi;
   readonly jobs: TenantryJobs;
+  readonly alarms: OperatorAlarms;
   readonly console: TenantryConsole;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -219,6 +221,30 @@ export class TenantryStack extends Stack {
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const fn of [...Object.values(this.api.functions), this.jobs.worker, this.jobs.webhookDeliveries])
       defaultBus.grantPutEventsTo(fn);
+    // What tells the operators something is wrong (docs/operations.md lists the alarms).
+    this.alarms = new OperatorAlarms(this, 'Alarms', {
+      functions: {
+        ...this.api.functions,
+        authorizer: this.api.authorizer,
+        scheduler: this.jobs.scheduler,
+        worker: this.jobs.worker,
+        billingOutbox: this.jobs.billingOutbox,
+        notifications: this.jobs.notifications,
+        webhookDeliveries: this.jobs.webhookDeliveries,
+      },
+      deadLetterQueues: {
+        jobs: { queue: this.jobs.deadLetterQueue, holds: 'per-tenant jobs and exports' },
+        webhooks: { queue: this.jobs.webhookDeadLetterQueue, holds: 'webhook deliveries' },
+        eventTargets: {
+          queue: this.jobs.eventTargetDeadLetterQueue,
+          holds: 'events a rule could not deliver',
+        },
+        asyncFailures: { queue: this.jobs.asyncFailureQueue, holds: 'asynchronous invocations that failed' },
+      },
+      httpApi: this.api.httpApi,
+      table: this.tableConstruct.table,
+      alarmEmail: contextText(this, 'alarmEmail', '') || undefined,
+    });
     this.console.deploy({
       apiUrl: this.api.httpApi.apiEndpoint,
       region: this.region,

@@ -61,6 +61,8 @@ export interface TenantryApiProps {
 export class TenantryApi extends Construct {
   readonly httpApi: HttpApi;
   readonly functions: Record<string, NodejsFunction> = {};
+  /** The Lambda authorizer every non-public route goes through. */
+  readonly authorizer: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: TenantryApiProps) {
     super(scope, id);
@@ -76,6 +78,7 @@ export class TenantryApi extends Construct {
       'authorizer',
       'Verifies Cognito ID tokens and tenant API keys for the HTTP API.',
     );
+    this.authorizer = authorizerFunction;
     // It reads whether the caller has MFA enrolled, for tenants that require it, and an API key's
     // lookup item by the hash of its secret: GetItem on `APIKEY#…` partition keys; and it keeps
     // when it last saw a person without MFA: GetItem and UpdateItem on `MFA#…`. Nothing else.

@@ -526,6 +526,109 @@ describe('the Tenantry stack', () => {
   });
 });
 
+describe('operator alarms', () => {
+  let template: Template;
+  type AlarmResource = {
+    Properties: {
+      AlarmDescription?: string;
+      AlarmActions?: unknown[];
+      OKActions?: unknown[];
+      MetricName?: string;
+      Namespace?: string;
+      Dimensions?: Array<{ Name: string }>;
+      Metrics?: Array<{ MetricStat?: { Metric: { Dimensions?: Array<{ Name: string }> } } }>;
+    };
+  };
+  let alarms: AlarmResource[];
+
+  beforeAll(() => {
+    template = sharedTemplate();
+    alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
+  });
+
+  it('publishes at least 20 alarms, each with its reason, to an encrypted topic when they fire and when they clear', () => {
+    expect(alarms.length).toBeGreaterThanOrEqual(20);
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmDescription?.length).toBeGreaterThan(60);
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    // CloudWatch may use the topic's key, or its notifications would be dropped.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Effect: 'Allow' }),
+        ]),
+      }),
+    });
+  });
+
+  it('watches every function (errors, throttles, duration near its timeout) and every dead-letter queue', () => {
+    const functions = Object.keys(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Runtime: 'nodejs22.x' },
+      }),
+    );
+    const watched = (metric: string) =>
+      alarms
+        .filter(
+          (alarm) => alarm.Properties.Namespace === 'AWS/Lambda' && alarm.Properties.MetricName === metric,
+        )
+        .map((alarm) => JSON.stringify(alarm.Properties.Dimensions));
+    for (const metric of ['Errors', 'Throttles', 'Duration']) {
+      for (const fn of functions)
+        expect(watched(metric).some((dimensions) => dimensions.includes(fn))).toBe(true);
+    }
+    const deadLetterQueues = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) =>
+      /DeadLetter|AsyncFailure/.test(id),
+    );
+    expect(deadLetterQueues.length).toBeGreaterThanOrEqual(4);
+    for (const [id] of deadLetterQueues) {
+      expect(
+        alarms.some(
+          (alarm) =>
+            alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+            JSON.stringify(alarm.Properties.Dimensions).includes(id),
+        ),
+        id,
+      ).toBe(true);
+    }
+  });
+
+  it('watches the API’s 5xx rate and p99 latency and the table’s throttles and system errors, with no tenant dimension', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Latency',
+      Namespace: 'AWS/ApiGateway',
+      ExtendedStatistic: 'p99',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: '100 * errors / MAX([requests, 1])' })]),
+    });
+    const tableAlarms = alarms.filter((alarm) =>
+      JSON.stringify(alarm.Properties.Metrics ?? []).includes('AWS/DynamoDB'),
+    );
+    expect(tableAlarms.map((alarm) => JSON.stringify(alarm.Properties.Metrics))).toEqual([
+      expect.stringContaining('ThrottledRequests'),
+      expect.stringContaining('SystemErrors'),
+    ]);
+    expect(JSON.stringify(alarms)).not.toMatch(/tenantId|TenantId/);
+  });
+
+  it('emails the address the cdk context names, and nobody when it names none', () => {
+    expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' } });
+    Template.fromStack(new TenantryStack(app, 'WithAlarmEmail')).hasResourceProperties(
+      'AWS::SNS::Subscription',
+      {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+      },
+    );
+  });
+});
+
 describe('the console (S3 and CloudFront)', () => {
   let template: Template;
   let distributionId: string;

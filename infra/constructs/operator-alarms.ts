@@ -1,0 +1,181 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Operation, type TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface OperatorAlarmsProps {
+  /** Every function of the stack, by name. */
+  functions: Record<string, NodejsFunction>;
+  /** Every queue where failed work waits, with what it holds. */
+  deadLetterQueues: Record<string, { queue: Queue; holds: string }>;
+  httpApi: HttpApi;
+  table: TableV2;
+  /** Who is emailed when an alarm fires or clears (CDK context `alarmEmail`); none if unset. */
+  alarmEmail?: string | undefined;
+}
+
+/** The table operations the code base sends (an alarm's expression takes at most 10 metrics). */
+const TABLE_OPERATIONS = [
+  Operation.GET_ITEM,
+  Operation.PUT_ITEM,
+  Operation.UPDATE_ITEM,
+  Operation.DELETE_ITEM,
+  Operation.QUERY,
+  Operation.BATCH_GET_ITEM,
+  Operation.BATCH_WRITE_ITEM,
+  Operation.TRANSACT_WRITE_ITEMS,
+  Operation.TRANSACT_GET_ITEMS,
+];
+/** A duration near the timeout: the function has this share of its time left at p99. */
+const NEAR_TIMEOUT = 0.8;
+/** The API's 5xx rate that pages: one response in a hundred. */
+const SERVER_ERROR_RATE_PERCENT = 1;
+/** The API's p99 latency that pages (the functions answer within 10 s; a user notices past 3). */
+const P99_LATENCY_MS = 3_000;
+
+/**
+ * What tells the people who run Tenantry that something is wrong: an SNS topic (encrypted, SSL only,
+ * an email subscription from CDK context) and the alarms that publish to it when they fire and when
+ * they clear. Each alarm's description says why it exists and what to look at first. Their metrics
+ * carry no tenant dimension: which tenant is behind an alarm is in the logs (the per-request cost
+ * line names it), not in the metric's cardinality.
+ */
+export class OperatorAlarms extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: OperatorAlarmsProps) {
+    super(scope, id);
+    const key = new Key(this, 'TopicKey', {
+      description: 'Tenantry: encrypts the operator alarm topic.',
+      enableKeyRotation: true,
+    });
+    // CloudWatch publishes alarm notifications to the encrypted topic.
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'Tenantry alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.topic);
+
+    const alarm = (
+      name: string,
+      reason: string,
+      metric: IMetric,
+      threshold: number,
+      options: { evaluationPeriods?: number; comparison?: ComparisonOperator } = {},
+    ) => {
+      const made = new Alarm(this, name, {
+        metric,
+        threshold,
+        evaluationPeriods: options.evaluationPeriods ?? 1,
+        comparisonOperator: options.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: reason,
+      });
+      made.addAlarmAction(action);
+      made.addOkAction(action);
+      this.alarms.push(made);
+      return made;
+    };
+    const fiveMinutes = { period: Duration.minutes(5) };
+
+    // The API as its users see it.
+    alarm(
+      'ApiServerErrorRate',
+      `More than ${SERVER_ERROR_RATE_PERCENT} % of the API's responses in 5 minutes were 5xx. A 500 is a bug and a 503 a dependency down: read the functions' error logs for the problem's code and the request id.`,
+      new MathExpression({
+        expression: '100 * errors / MAX([requests, 1])',
+        usingMetrics: {
+          errors: props.httpApi.metricServerError({ ...fiveMinutes, statistic: 'Sum' }),
+          requests: props.httpApi.metricCount({ ...fiveMinutes, statistic: 'Sum' }),
+        },
+        label: '5xx rate (%)',
+        period: fiveMinutes.period,
+      }),
+      SERVER_ERROR_RATE_PERCENT,
+      { comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    alarm(
+      'ApiLatencyP99',
+      `The API's p99 latency stayed above ${P99_LATENCY_MS} ms for 15 minutes. Look at DynamoDB throttles, a dependency timing out, or one route's cost (the per-request cost line).`,
+      props.httpApi.metricLatency({ ...fiveMinutes, statistic: 'p99' }),
+      P99_LATENCY_MS,
+      { evaluationPeriods: 3, comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+
+    // Each function: errors, throttles, and time running out.
+    for (const [name, fn] of Object.entries(props.functions)) {
+      const label = name.charAt(0).toUpperCase() + name.slice(1);
+      alarm(
+        `${label}Errors`,
+        `The ${name} function failed an invocation (an unhandled error, a crash, a timeout). An API function answers problem+json for what it expects, so this is a bug or a dependency failing: read its log group.`,
+        fn.metricErrors({ ...fiveMinutes, statistic: 'Sum' }),
+        1,
+      );
+      alarm(
+        `${label}Throttles`,
+        `Lambda throttled the ${name} function: the account's or the function's concurrency is used up, and its callers got 429s or retries. Check what drove the concurrency (a noisy tenant in the cost line) before raising a limit.`,
+        fn.metricThrottles({ ...fiveMinutes, statistic: 'Sum' }),
+        1,
+      );
+      const timeout = fn.timeout?.toMilliseconds() ?? 3_000;
+      alarm(
+        `${label}NearTimeout`,
+        `The ${name} function's p99 duration passed ${NEAR_TIMEOUT * 100} % of its ${timeout / 1000} s timeout for 15 minutes: requests are about to time out. Look for a slow dependency or a route whose work grew with a tenant's data.`,
+        fn.metricDuration({ ...fiveMinutes, statistic: 'p99' }),
+        Math.round(timeout * NEAR_TIMEOUT),
+        { evaluationPeriods: 3 },
+      );
+    }
+
+    // Failed work, kept: every message here is something that did not happen.
+    for (const [name, { queue, holds }] of Object.entries(props.deadLetterQueues)) {
+      const label = name.charAt(0).toUpperCase() + name.slice(1);
+      alarm(
+        `${label}DeadLettersWaiting`,
+        `Failed ${holds} wait in a dead-letter queue: work that failed all its attempts. Nothing is lost, but nothing proceeds until it is read, fixed and redriven.`,
+        queue.metricApproximateNumberOfMessagesVisible({ ...fiveMinutes, statistic: 'Maximum' }),
+        1,
+      );
+    }
+
+    // The table.
+    alarm(
+      'TableThrottles',
+      'DynamoDB throttled requests on the table (on demand: a partition past its throughput, usually one hot tenant or counter). Requests retried and slowed; see which keys in CloudWatch Contributor Insights for DynamoDB.',
+      props.table.metricThrottledRequestsForOperations({
+        ...fiveMinutes,
+        statistic: 'Sum',
+        operations: TABLE_OPERATIONS,
+      }),
+      1,
+    );
+    alarm(
+      'TableSystemErrors',
+      'DynamoDB answered with internal server errors. The SDK retries them; a run of them is an AWS event: check the AWS Health Dashboard.',
+      props.table.metricSystemErrorsForOperations({
+        ...fiveMinutes,
+        statistic: 'Sum',
+        operations: TABLE_OPERATIONS,
+      }),
+      1,
+    );
+  }
+}
