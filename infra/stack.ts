@@ -19,6 +19,7 @@ import { TenantryAuth } from './constructs/auth';
 import { TenantryConsole } from './constructs/console';
 import { TenantryJobs } from './constructs/jobs';
 import { OperatorAlarms } from './constructs/operator-alarms';
+import { retainHelperLogs } from './constructs/log-retention';
 import { TenantryTable } from './constructs/table';
 
 /** The origins browsers may call the API from: CDK context `corsAllowedOrigins` (a list or a comma list). */
@@ -256,5 +257,7 @@ export class TenantryStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: this.tableConstruct.table.tableName });
+    // Last: CDK's own functions exist by now, and their logs get the stack's retention too.
+    retainHelperLogs(this);
   }
 }

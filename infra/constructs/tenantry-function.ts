@@ -3,19 +3,21 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Effect, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { dirname, join } from 'node:path';
 import { functionEntry } from '../../shared/api/function-entries';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/http/api-constants';
 import { BUNDLE_OPTIONS } from './bundling';
 import { DATA_ACTIONS } from './table';
+import { logRetentionOf } from './log-retention';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
  * A Lambda function from its entry in `functions/`: nodejs22.x, arm64, minified CJS with source maps and
- * the AWS SDK bundled (the deployed versions are the tested ones), X-Ray, JSON logs, a month of logs.
+ * the AWS SDK bundled (the deployed versions are the tested ones), X-Ray, JSON logs kept as long as
+ * the stack keeps logs (`logRetentionOf`).
  */
 export function tenantryFunction(
   scope: Construct,
@@ -29,7 +31,7 @@ export function tenantryFunction(
     files?: readonly string[];
   },
 ): NodejsFunction {
-  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetentionOf(scope) });
   const fn = new NodejsFunction(scope, `${id}Function`, {
     entry: join(ROOT, functionEntry(props.entry)),
     handler: 'handler',

@@ -629,6 +629,45 @@ describe('operator alarms', () => {
   });
 });
 
+describe('log retention', () => {
+  /** Each function's log group: the one its LoggingConfig names, or the one named after it. */
+  function retentionByFunction(template: Template): Map<string, unknown> {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    const byId = new Map(Object.entries(groups));
+    const byFunction = new Map<string, unknown>();
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const named = (fn.Properties as { LoggingConfig?: { LogGroup?: { Ref: string } } }).LoggingConfig
+        ?.LogGroup?.Ref;
+      const group = named
+        ? byId.get(named)
+        : [...byId.values()].find((g) =>
+            JSON.stringify((g.Properties as { LogGroupName?: unknown }).LogGroupName ?? '').includes(
+              `"Ref":"${id}"`,
+            ),
+          );
+      byFunction.set(id, (group?.Properties as { RetentionInDays?: number } | undefined)?.RetentionInDays);
+    }
+    return byFunction;
+  }
+
+  it('keeps every log group 90 days, CDK’s own functions’ included', () => {
+    const template = sharedTemplate();
+    const retentions = retentionByFunction(template);
+    expect(retentions.size).toBeGreaterThanOrEqual(19);
+    for (const [fn, days] of retentions) expect(days, fn).toBe(90);
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup')))
+      expect(group.Properties.RetentionInDays).toBe(90);
+  });
+
+  it('takes the retention from the cdk context, and refuses a value CloudWatch Logs does not accept', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], logRetentionDays: '30' } });
+    const custom = Template.fromStack(new TenantryStack(app, 'ShortLogs'));
+    for (const days of retentionByFunction(custom).values()) expect(days).toBe(30);
+    const refused = new App({ context: { 'aws:cdk:bundling-stacks': [], logRetentionDays: '31' } });
+    expect(() => new TenantryStack(refused, 'OddLogs')).toThrow(/logRetentionDays must be one of/);
+  });
+});
+
 describe('the console (S3 and CloudFront)', () => {
   let template: Template;
   let distributionId: string;
