@@ -20,6 +20,7 @@ import { TenantryConsole } from './constructs/console';
 import { TenantryJobs } from './constructs/jobs';
 import { OperatorAlarms } from './constructs/operator-alarms';
 import { retainHelperLogs } from './constructs/log-retention';
+import { TableBackup } from './constructs/table-backup';
 import { TenantryTable } from './constructs/table';
 
 /** The origins browsers may call the API from: CDK context `corsAllowedOrigins` (a list or a comma list). */
@@ -49,6 +50,7 @@ export class TenantryStack extends Stack {
   readonly api: TenantryApi;
   readonly jobs: TenantryJobs;
   readonly alarms: OperatorAlarms;
+  readonly backup: TableBackup;
   readonly console: TenantryConsole;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -222,6 +224,16 @@ export class TenantryStack extends Stack {
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const fn of [...Object.values(this.api.functions), this.jobs.worker, this.jobs.webhookDeliveries])
       defaultBus.grantPutEventsTo(fn);
+    // Daily backups beside point-in-time recovery, optionally copied to another region or account.
+    const backupRetentionDays = Number(contextText(this, 'backupRetentionDays', '35'));
+    if (!Number.isInteger(backupRetentionDays) || backupRetentionDays < 1 || backupRetentionDays > 36_500) {
+      throw new Error('CDK context backupRetentionDays must be a whole number of days from 1 to 36500.');
+    }
+    this.backup = new TableBackup(this, 'Backup', {
+      table: this.tableConstruct.table,
+      retentionDays: backupRetentionDays,
+      copyVaultArn: contextText(this, 'backupCopyVaultArn', '') || undefined,
+    });
     // What tells the operators something is wrong (docs/operations.md lists the alarms).
     this.alarms = new OperatorAlarms(this, 'Alarms', {
       functions: {

@@ -668,6 +668,56 @@ describe('log retention', () => {
   });
 });
 
+describe('table backups', () => {
+  it('backs the table up daily at 05:00 UTC into a retained, encrypted vault, kept 35 days', () => {
+    const template = sharedTemplate();
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanName: Match.anyValue(),
+        BackupPlanRule: [
+          Match.objectLike({
+            RuleName: 'Daily',
+            ScheduleExpression: 'cron(0 5 * * ? *)',
+            Lifecycle: { DeleteAfterDays: 35 },
+          }),
+        ],
+      },
+    });
+    const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'));
+    template.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({ Resources: [{ 'Fn::GetAtt': [tableId, 'Arn'] }] }),
+    });
+    template.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ EncryptionKeyArn: Match.anyValue() }),
+    });
+    // No copy unless a vault elsewhere is named.
+    expect(JSON.stringify(template.findResources('AWS::Backup::BackupPlan'))).not.toContain('CopyActions');
+  });
+
+  it('copies each backup to the vault the cdk context names, kept as long, and refuses a retention that is no number of days', () => {
+    const vault = 'arn:aws:backup:eu-west-1:210987654321:backup-vault:tenantry-copies';
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], backupCopyVaultArn: vault, backupRetentionDays: '90' },
+    });
+    Template.fromStack(new TenantryStack(app, 'CopiedBackups')).hasResourceProperties(
+      'AWS::Backup::BackupPlan',
+      {
+        BackupPlan: Match.objectLike({
+          BackupPlanRule: [
+            Match.objectLike({
+              Lifecycle: { DeleteAfterDays: 90 },
+              CopyActions: [{ DestinationBackupVaultArn: vault, Lifecycle: { DeleteAfterDays: 90 } }],
+            }),
+          ],
+        }),
+      },
+    );
+    const refused = new App({ context: { 'aws:cdk:bundling-stacks': [], backupRetentionDays: 'forever' } });
+    expect(() => new TenantryStack(refused, 'NoBackupDays')).toThrow(/backupRetentionDays/);
+  });
+});
+
 describe('the console (S3 and CloudFront)', () => {
   let template: Template;
   let distributionId: string;
