@@ -21,6 +21,7 @@ import { TenantryJobs } from './constructs/jobs';
 import { OperatorAlarms } from './constructs/operator-alarms';
 import { retainHelperLogs } from './constructs/log-retention';
 import { TableBackup } from './constructs/table-backup';
+import { reserveConcurrency } from './constructs/bulkheads';
 import { TenantryTable } from './constructs/table';
 
 /** The origins browsers may call the API from: CDK context `corsAllowedOrigins` (a list or a comma list). */
@@ -235,16 +236,20 @@ export class TenantryStack extends Stack {
       copyVaultArn: contextText(this, 'backupCopyVaultArn', '') || undefined,
     });
     // What tells the operators something is wrong (docs/operations.md lists the alarms).
+    const functions = {
+      ...this.api.functions,
+      authorizer: this.api.authorizer,
+      scheduler: this.jobs.scheduler,
+      worker: this.jobs.worker,
+      billingOutbox: this.jobs.billingOutbox,
+      notifications: this.jobs.notifications,
+      webhookDeliveries: this.jobs.webhookDeliveries,
+    };
+    // Bulkheads: the public functions and the jobs have concurrency of their own (and a ceiling),
+    // unless the account's limit has no room for it (`-c reservedConcurrency=off`).
+    if (contextText(this, 'reservedConcurrency', 'on') !== 'off') reserveConcurrency(functions);
     this.alarms = new OperatorAlarms(this, 'Alarms', {
-      functions: {
-        ...this.api.functions,
-        authorizer: this.api.authorizer,
-        scheduler: this.jobs.scheduler,
-        worker: this.jobs.worker,
-        billingOutbox: this.jobs.billingOutbox,
-        notifications: this.jobs.notifications,
-        webhookDeliveries: this.jobs.webhookDeliveries,
-      },
+      functions,
       deadLetterQueues: {
         jobs: { queue: this.jobs.deadLetterQueue, holds: 'per-tenant jobs and exports' },
         webhooks: { queue: this.jobs.webhookDeadLetterQueue, holds: 'webhook deliveries' },

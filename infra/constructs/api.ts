@@ -14,6 +14,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { logRetentionOf } from './log-retention';
+import { throttleStage } from './bulkheads';
 import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { DOCS_PACKAGE_FILES } from '../../shared/api/docs/assets';
@@ -145,7 +146,7 @@ export class TenantryApi extends Construct {
         userId: '$context.authorizer.userId',
       }),
     };
-    stage.defaultRouteSettings = { throttlingBurstLimit: 500, throttlingRateLimit: 1000 };
+    throttleStage(stage);
 
     const functionNames = [...new Set(ROUTES.map((route) => route.function))];
     for (const name of functionNames) {

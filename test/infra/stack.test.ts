@@ -718,6 +718,52 @@ describe('table backups', () => {
   });
 });
 
+describe('bulkheads', () => {
+  it('throttles each public route below the stage, and the stage for every other route', () => {
+    const template = sharedTemplate();
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties as {
+      DefaultRouteSettings: { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+      RouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    };
+    const stageRate = stage.DefaultRouteSettings.ThrottlingRateLimit;
+    expect(stageRate).toBeGreaterThan(0);
+    const publicRoutes = ROUTES.filter((route) => route.auth === 'public');
+    expect(Object.keys(stage.RouteSettings).sort()).toEqual(
+      publicRoutes.map((route) => `${route.method} ${route.path}`).sort(),
+    );
+    for (const settings of Object.values(stage.RouteSettings)) {
+      expect(settings.ThrottlingRateLimit).toBeLessThan(stageRate);
+      expect(settings.ThrottlingBurstLimit).toBeLessThanOrEqual(
+        stage.DefaultRouteSettings.ThrottlingBurstLimit,
+      );
+    }
+    expect(stage.RouteSettings['POST /v1/tenants/signup']?.ThrottlingRateLimit).toBeLessThanOrEqual(5);
+  });
+
+  it('reserves concurrency for the public functions and the jobs, not for the tenants’ other functions', () => {
+    const template = sharedTemplate();
+    const reserved = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => fn.Properties as { Description?: string; ReservedConcurrentExecutions?: number })
+      .filter((fn) => fn.ReservedConcurrentExecutions !== undefined);
+    const descriptions = reserved.map((fn) => fn.Description ?? '').join('\n');
+    for (const name of ['tenants', 'billing', 'docs'])
+      expect(descriptions).toContain(`Tenantry ${name} API.`);
+    expect(reserved).toHaveLength(8);
+    expect(descriptions).not.toContain('Tenantry agents API.');
+    const total = reserved.reduce((sum, fn) => sum + (fn.ReservedConcurrentExecutions ?? 0), 0);
+    // An account's default limit is 1,000, of which 100 must stay unreserved.
+    expect(total).toBeLessThanOrEqual(900);
+  });
+
+  it('reserves nothing when the cdk context turns it off (an account with a small limit)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], reservedConcurrency: 'off' } });
+    const functions = Template.fromStack(new TenantryStack(app, 'NoReservations')).findResources(
+      'AWS::Lambda::Function',
+    );
+    expect(JSON.stringify(functions)).not.toContain('ReservedConcurrentExecutions');
+  });
+});
+
 describe('the console (S3 and CloudFront)', () => {
   let template: Template;
   let distributionId: string;
