@@ -259,6 +259,7 @@ export class TenantryStack extends Stack {
         },
         asyncFailures: { queue: this.jobs.asyncFailureQueue, holds: 'asynchronous invocations that failed' },
       },
+      rules: this.jobs.rules,
       httpApi: this.api.httpApi,
       table: this.tableConstruct.table,
       alarmEmail: contextText(this, 'alarmEmail', '') || undefined,

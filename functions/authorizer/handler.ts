@@ -13,6 +13,7 @@ import { verifyIdToken, type VerifiedIdentity } from '../../shared/auth/id-token
 import { tokenProvesMfa } from '../../shared/auth/mfa-evidence';
 import { mfaEnrolled } from '../../shared/identity/user-directory';
 import { logger } from '../../shared/observability/logger';
+import { countRefusedCredential, type RefusedCredential } from '../../shared/observability/metrics';
 
 const JWT_PATTERN = /^[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*$/;
 
@@ -46,18 +47,29 @@ export async function handler(
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
   const header = event.headers?.authorization ?? event.identitySource?.[0] ?? '';
   const credential = /^Bearer\s+(\S+)$/.exec(header.trim())?.[1];
-  if (!credential) throw new Error('Unauthorized');
+  if (!credential) {
+    countRefusedCredential('missing');
+    throw new Error('Unauthorized');
+  }
+  const kind: RefusedCredential = looksLikeApiKey(credential)
+    ? 'apiKey'
+    : JWT_PATTERN.test(credential)
+      ? 'idToken'
+      : 'malformed';
   try {
-    if (looksLikeApiKey(credential)) {
+    if (kind === 'apiKey') {
       const key = await verifyApiKey(credential);
       return { isAuthorized: true, context: apiKeyAuthorizerContext(key.keyId, key.tenantId) };
     }
-    if (!JWT_PATTERN.test(credential))
-      throw new Error('The bearer credential is neither a JWT nor an API key');
+    if (kind === 'malformed') throw new Error('The bearer credential is neither a JWT nor an API key');
     const identity = await verifyIdToken(credential);
     return { isAuthorized: true, context: toAuthorizerContext(identity, await mfaStatus(identity)) };
   } catch (error) {
-    logger.info('Credential refused', { reason: error instanceof Error ? error.message : String(error) });
+    logger.info('Credential refused', {
+      credential: kind,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+    countRefusedCredential(kind);
     throw new Error('Unauthorized');
   }
 }

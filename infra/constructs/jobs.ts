@@ -48,6 +48,8 @@ export class TenantryJobs extends Construct {
   readonly eventTargetDeadLetterQueue: Queue;
   /** What an asynchronously invoked function failed on, after Lambda's two retries. */
   readonly asyncFailureQueue: Queue;
+  /** Every EventBridge rule: the schedules and the domain events' rule, by name. */
+  readonly rules: Record<string, Rule> = {};
 
   constructor(scope: Construct, id: string, props: TenantryJobsProps) {
     super(scope, id);
@@ -132,7 +134,7 @@ export class TenantryJobs extends Construct {
       timeout: Duration.minutes(1),
     });
     grantTable(this.billingOutbox, props.data);
-    new Rule(this, 'BillingOutboxSchedule', {
+    this.rules.billingOutbox = new Rule(this, 'BillingOutboxSchedule', {
       description: 'Works the billing outbox every minute.',
       schedule: Schedule.rate(Duration.minutes(1)),
       // A missed minute is made up by the next one; a failure is still kept.
@@ -167,7 +169,7 @@ export class TenantryJobs extends Construct {
     );
     this.notifications.addEnvironment('WEBHOOKS_QUEUE_URL', this.webhookQueue.queueUrl);
     this.webhookQueue.grantSendMessages(this.notifications);
-    new Rule(this, 'DomainEvents', {
+    this.rules.domainEvents = new Rule(this, 'DomainEvents', {
       description: 'Every Tenantry domain event, to its consumers.',
       eventPattern: { source: [EVENT_SOURCE] },
       targets: [target(this.notifications, { retryAttempts: 4, maxEventAge: Duration.hours(6) })],
@@ -176,7 +178,7 @@ export class TenantryJobs extends Construct {
 
     for (const job of JOB_NAMES) {
       const { schedule, description } = JOBS[job];
-      new Rule(this, `${job}Schedule`, {
+      this.rules[job] = new Rule(this, `${job}Schedule`, {
         description,
         schedule: Schedule.cron({ minute: schedule.minute, hour: schedule.hour, day: schedule.day }),
         targets: [

@@ -4,6 +4,7 @@ import {
   Alarm,
   ComparisonOperator,
   MathExpression,
+  Metric,
   TreatMissingData,
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,13 +16,17 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Rule } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../shared/observability/metric-names';
 
 export interface OperatorAlarmsProps {
   /** Every function of the stack, by name. */
   functions: Record<string, NodejsFunction>;
   /** Every queue where failed work waits, with what it holds. */
   deadLetterQueues: Record<string, { queue: Queue; holds: string }>;
+  /** Every EventBridge rule, by name. */
+  rules: Record<string, Rule>;
   httpApi: HttpApi;
   table: TableV2;
   /** Who is emailed when an alarm fires or clears (CDK context `alarmEmail`); none if unset. */
@@ -40,6 +45,10 @@ const TABLE_OPERATIONS = [
   Operation.TRANSACT_WRITE_ITEMS,
   Operation.TRANSACT_GET_ITEMS,
 ];
+/** Refused credentials in 5 minutes past which it is an attack or a broken client, not mistakes. */
+const REFUSED_CREDENTIALS_BURST = 100;
+/** Requests for another tenant's data in 5 minutes past which someone is probing. */
+const TENANT_MISMATCH_BURST = 20;
 /** A duration near the timeout: the function has this share of its time left at p99. */
 const NEAR_TIMEOUT = 0.8;
 /** The API's 5xx rate that pages: one response in a hundred. */
@@ -155,6 +164,74 @@ export class OperatorAlarms extends Construct {
         1,
       );
     }
+
+    // Each rule: a target EventBridge could not invoke (its retries then go to a dead-letter queue).
+    for (const [name, rule] of Object.entries(props.rules)) {
+      const label = name.charAt(0).toUpperCase() + name.slice(1);
+      alarm(
+        `${label}RuleFailedInvocations`,
+        `EventBridge could not invoke the ${name} rule's target (a throttle, a permission, a function failing to start). The event is retried, then kept in the event targets' dead-letter queue; a schedule's run may be late.`,
+        new Metric({
+          namespace: 'AWS/Events',
+          metricName: 'FailedInvocations',
+          dimensionsMap: { RuleName: rule.ruleName },
+          ...fiveMinutes,
+          statistic: 'Sum',
+        }),
+        1,
+      );
+    }
+
+    // Security events: bursts, not single refusals (people mistype, tokens expire).
+    alarm(
+      'RefusedCredentialsBurst',
+      `The authorizer refused more than ${REFUSED_CREDENTIALS_BURST} credentials in 5 minutes: credential stuffing, a leaked and revoked key still in use, or a client sending expired tokens. The authorizer's log says which kind (credential) and why.`,
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'RefusedCredentials',
+        ...fiveMinutes,
+        statistic: 'Sum',
+      }),
+      REFUSED_CREDENTIALS_BURST,
+      { comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    alarm(
+      'TenantMismatchBurst',
+      `More than ${TENANT_MISMATCH_BURST} requests in 5 minutes asked for a tenant their credential does not belong to (tenant_mismatch): someone probing other tenants' ids. The functions' logs name the caller and the tenant asked for.`,
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'ProblemResponses',
+        dimensionsMap: { service: METRICS_SERVICE, code: 'tenant_mismatch' },
+        ...fiveMinutes,
+        statistic: 'Sum',
+      }),
+      TENANT_MISMATCH_BURST,
+      { comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+
+    // Email: SES pauses an account's sending past a 10 % bounce or 0.5 % complaint rate.
+    alarm(
+      'EmailBounceRate',
+      "The account's SES bounce rate passed 5 % (SES reviews the account at 5 % and may pause sending at 10 %): invitations to mistyped or dead addresses. Look at the bounced addresses before SES stops signup and invitation emails.",
+      new Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Reputation.BounceRate',
+        period: Duration.hours(1),
+        statistic: 'Maximum',
+      }),
+      0.05,
+    );
+    alarm(
+      'EmailComplaintRate',
+      "The account's SES complaint rate passed 0.1 % (SES reviews the account at 0.1 % and may pause sending at 0.5 %): people marking Tenantry's email as spam. Look at which notifications they were.",
+      new Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Reputation.ComplaintRate',
+        period: Duration.hours(1),
+        statistic: 'Maximum',
+      }),
+      0.001,
+    );
 
     // The table.
     alarm(

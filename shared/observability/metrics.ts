@@ -1,18 +1,29 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from './logger';
 import { publishFinishedRequest, type FinishedRequest } from './request-cost';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names';
 
 /**
  * CloudWatch metrics as EMF log lines (Powertools), flushed per invocation by the API handler stack.
  * Off in the local twin (POWERTOOLS_DEV), where every function shares one process.
  */
-export const metrics = new Metrics({ namespace: 'Tenantry', serviceName: 'tenantry' });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
 
 /** One refused or failed request, by its problem code (a small, fixed set: safe as a dimension). */
 export function countProblem(code: string, status: number): void {
   const metric = metrics.singleMetric();
   metric.addDimension('code', code);
   metric.addMetric(status >= 500 ? 'ServerErrors' : 'ProblemResponses', MetricUnit.Count, 1);
+}
+
+/** What kind of credential the authorizer refused (a small, fixed set: safe as a dimension). */
+export type RefusedCredential = 'missing' | 'malformed' | 'apiKey' | 'idToken';
+
+/** One credential the authorizer refused: a burst of them is an attack or a broken client. */
+export function countRefusedCredential(kind: RefusedCredential): void {
+  const metric = metrics.singleMetric();
+  metric.addDimension('credential', kind);
+  metric.addMetric('RefusedCredentials', MetricUnit.Count, 1);
 }
 
 /** A request admitted from a leased block, with no write of its own. */

@@ -616,6 +616,48 @@ describe('operator alarms', () => {
     expect(JSON.stringify(alarms)).not.toMatch(/tenantId|TenantId/);
   });
 
+  it('watches every EventBridge rule’s failed invocations', () => {
+    const rules = Object.keys(template.findResources('AWS::Events::Rule'));
+    expect(rules.length).toBeGreaterThanOrEqual(7);
+    for (const rule of rules) {
+      expect(
+        alarms.some(
+          (alarm) =>
+            alarm.Properties.Namespace === 'AWS/Events' &&
+            alarm.Properties.MetricName === 'FailedInvocations' &&
+            JSON.stringify(alarm.Properties.Dimensions).includes(rule),
+        ),
+        rule,
+      ).toBe(true);
+    }
+  });
+
+  it('watches security events (refused credentials, probes of other tenants) and the email reputation', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Tenantry',
+      MetricName: 'RefusedCredentials',
+      Statistic: 'Sum',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Tenantry',
+      MetricName: 'ProblemResponses',
+      Dimensions: Match.arrayWith([
+        { Name: 'code', Value: 'tenant_mismatch' },
+        { Name: 'service', Value: 'tenantry' },
+      ]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.BounceRate',
+      Threshold: 0.05,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.001,
+    });
+  });
+
   it('emails the address the cdk context names, and nobody when it names none', () => {
     expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' } });

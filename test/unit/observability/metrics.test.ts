@@ -1,6 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../helpers/api-event';
 
+/** The EMF entries (CloudWatch's embedded metric format) among lines written to stdout. */
+function emfEntries(lines: string[]): Array<Record<string, unknown>> {
+  return lines.flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      return '_aws' in entry ? [entry] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 describe('metrics', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
@@ -22,15 +34,7 @@ describe('metrics', () => {
       lambdaContext,
     );
     expect(result.statusCode).toBe(401);
-    const emf = lines
-      .map((line) => {
-        try {
-          return JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          return {};
-        }
-      })
-      .find((entry) => '_aws' in entry && entry.code === 'unauthorized');
+    const emf = emfEntries(lines).find((entry) => entry.code === 'unauthorized');
     expect(emf).toMatchObject({ code: 'unauthorized', ProblemResponses: 1, service: 'tenantry' });
   });
 
@@ -54,5 +58,53 @@ describe('metrics', () => {
     countMeteredRequest();
     await after();
     expect(written.join('')).toContain('"MeteredRequests":1');
+  });
+});
+
+describe('refused credentials', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+    vi.resetModules();
+  });
+
+  it('counts each credential the authorizer refuses by its kind, and none it accepts', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    vi.resetModules();
+    const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { newApiKeySecret } = await import('../../../shared/api-keys/key-secret');
+    const dynamo = mockClient(DynamoDBClient);
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n'));
+      return true;
+    });
+    const { handler } = await import('../../../functions/authorizer/handler');
+    const event = (authorization?: string) =>
+      ({ headers: authorization ? { authorization } : {}, identitySource: [] }) as never;
+    const refused = () =>
+      emfEntries(lines)
+        .filter((entry) => entry.RefusedCredentials === 1)
+        .map((entry) => entry.credential);
+
+    await expect(handler(event())).rejects.toThrow('Unauthorized');
+    await expect(handler(event('Bearer not-a-token'))).rejects.toThrow('Unauthorized');
+    await expect(handler(event('Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'))).rejects.toThrow(
+      'Unauthorized',
+    );
+    expect(refused()).toEqual(['missing', 'malformed', 'idToken']);
+
+    // The rightful key is accepted and counts nothing.
+    const secret = newApiKeySecret();
+    dynamo.on(GetItemCommand).resolves({
+      Item: {
+        tenantId: { S: 'ten_01J00000000000000000000000' },
+        keyId: { S: 'key_01J00000000000000000000000' },
+      },
+    });
+    await expect(handler(event(`Bearer ${secret}`))).resolves.toMatchObject({ isAuthorized: true });
+    expect(refused()).toHaveLength(3);
+    dynamo.restore();
   });
 });
