@@ -21,6 +21,7 @@ import { TenantryJobs } from './constructs/jobs';
 import { OperatorAlarms } from './constructs/operator-alarms';
 import { retainHelperLogs } from './constructs/log-retention';
 import { TableBackup } from './constructs/table-backup';
+import { JOBS, JOB_NAMES } from '../shared/jobs/job-definitions';
 import { reserveConcurrency } from './constructs/bulkheads';
 import { TenantryTable } from './constructs/table';
 
@@ -260,6 +261,7 @@ export class TenantryStack extends Stack {
         asyncFailures: { queue: this.jobs.asyncFailureQueue, holds: 'asynchronous invocations that failed' },
       },
       rules: this.jobs.rules,
+      dailyJobs: JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*'),
       httpApi: this.api.httpApi,
       table: this.tableConstruct.table,
       alarmEmail: contextText(this, 'alarmEmail', '') || undefined,

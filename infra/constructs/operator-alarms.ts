@@ -27,6 +27,8 @@ export interface OperatorAlarmsProps {
   deadLetterQueues: Record<string, { queue: Queue; holds: string }>;
   /** Every EventBridge rule, by name. */
   rules: Record<string, Rule>;
+  /** The jobs scheduled every day, whose heartbeat (`JobRuns`) must come at least every other day. */
+  dailyJobs: readonly string[];
   httpApi: HttpApi;
   table: TableV2;
   /** Who is emailed when an alarm fires or clears (CDK context `alarmEmail`); none if unset. */
@@ -88,14 +90,19 @@ export class OperatorAlarms extends Construct {
       reason: string,
       metric: IMetric,
       threshold: number,
-      options: { evaluationPeriods?: number; comparison?: ComparisonOperator } = {},
+      options: {
+        evaluationPeriods?: number;
+        comparison?: ComparisonOperator;
+        /** A heartbeat's absence is the alarm; for everything else no data is no trouble. */
+        missing?: TreatMissingData;
+      } = {},
     ) => {
       const made = new Alarm(this, name, {
         metric,
         threshold,
         evaluationPeriods: options.evaluationPeriods ?? 1,
         comparisonOperator: options.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        treatMissingData: options.missing ?? TreatMissingData.NOT_BREACHING,
         alarmDescription: reason,
       });
       made.addAlarmAction(action);
@@ -179,6 +186,57 @@ export class OperatorAlarms extends Construct {
           statistic: 'Sum',
         }),
         1,
+      );
+    }
+
+    // Schedules: each run counts a heartbeat (JobRuns by job); its absence says a schedule is late.
+    const heartbeat = (job: string, period: Duration) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'JobRuns',
+        dimensionsMap: { service: METRICS_SERVICE, job },
+        period,
+        statistic: 'Sum',
+      });
+    alarm(
+      'BillingOutboxLate',
+      "The billing outbox, scheduled every minute, has not run for 10 minutes: new tenants get no Stripe customer and deleted tenants keep their subscriptions until it does. Look at its rule's failed invocations and its function's errors and throttles.",
+      heartbeat('billing-outbox', Duration.minutes(5)),
+      1,
+      {
+        evaluationPeriods: 2,
+        comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+        missing: TreatMissingData.BREACHING,
+      },
+    );
+    alarm(
+      'BillingOutboxBacklogAge',
+      `An item has waited in the billing outbox for more than an hour for 15 minutes: Stripe refuses or is down, and the outbox backs off. The outbox function's warnings name the tenant and Stripe's reason.`,
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'BillingOutboxOldestSeconds',
+        dimensionsMap: { service: METRICS_SERVICE },
+        ...fiveMinutes,
+        statistic: 'Maximum',
+      }),
+      3_600,
+      { evaluationPeriods: 3, comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    for (const job of props.dailyJobs) {
+      const label = job
+        .split('-')
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('');
+      alarm(
+        `${label}Late`,
+        `The daily ${job} job has not run for two days (no heartbeat in two daily periods): its schedule failed to invoke the scheduler, or the scheduler failed. Once the cause is fixed, invoke the scheduler with {"job": "${job}"}: every job is idempotent per tenant and period.`,
+        heartbeat(job, Duration.days(1)),
+        1,
+        {
+          evaluationPeriods: 2,
+          comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+          missing: TreatMissingData.BREACHING,
+        },
       );
     }
 

@@ -76,6 +76,9 @@ export interface OutboxRun {
   done: number;
   failed: number;
   waiting: number;
+  /** The items the run found, and how long the oldest of them had waited (seconds). */
+  pending: number;
+  oldestSeconds: number;
 }
 
 /**
@@ -87,8 +90,15 @@ export async function processBillingOutbox(
   provider: BillingProvider,
   now: Date = new Date(),
 ): Promise<OutboxRun> {
-  const run: OutboxRun = { done: 0, failed: 0, waiting: 0 };
   const items = await BillingOutboxEntity.query.pending({}).go({ pages: 'all', consistent: true });
+  const oldest = Math.min(now.getTime(), ...items.data.map((item) => Date.parse(item.createdAt)));
+  const run: OutboxRun = {
+    done: 0,
+    failed: 0,
+    waiting: 0,
+    pending: items.data.length,
+    oldestSeconds: Math.max(0, Math.round((now.getTime() - oldest) / 1000)),
+  };
   for (const item of items.data) {
     if (item.nextAttemptAt > now.toISOString()) {
       run.waiting += 1;

@@ -26,6 +26,23 @@ export function countRefusedCredential(kind: RefusedCredential): void {
   metric.addMetric('RefusedCredentials', MetricUnit.Count, 1);
 }
 
+/**
+ * A scheduled job ran (its fan-out done, or the billing outbox worked): the heartbeat whose absence
+ * says a schedule is late. By job name (a fixed set).
+ */
+export function countJobRun(job: string): void {
+  const metric = metrics.singleMetric();
+  metric.addDimension('job', job);
+  metric.addMetric('JobRuns', MetricUnit.Count, 1);
+}
+
+/** The billing outbox's backlog as a run found it: its items, and how long the oldest has waited. */
+export function recordOutboxBacklog(pending: number, oldestSeconds: number): void {
+  const metric = metrics.singleMetric();
+  metric.addMetric('BillingOutboxPending', MetricUnit.Count, pending);
+  metric.addMetric('BillingOutboxOldestSeconds', MetricUnit.Seconds, oldestSeconds);
+}
+
 /** A request admitted from a leased block, with no write of its own. */
 export function countMeteredInBlock(): void {
   metrics.addMetric('MeteredFromBlock', MetricUnit.Count, 1);

@@ -6,6 +6,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/api/manifest';
+import { JOBS, JOB_NAMES } from '../../shared/jobs/job-definitions';
 import { buildApp } from '../../infra/app';
 import { TenantryStack } from '../../infra/stack';
 
@@ -655,6 +656,29 @@ describe('operator alarms', () => {
       Namespace: 'AWS/SES',
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.001,
+    });
+  });
+
+  it('says when a schedule is late: no heartbeat from the billing outbox in 10 minutes, or from a daily job in two days', () => {
+    const heartbeats = alarms.filter((alarm) => alarm.Properties.MetricName === 'JobRuns');
+    const jobs = heartbeats.map(
+      (alarm) =>
+        (alarm.Properties.Dimensions ?? []).find((d) => d.Name === 'job') as { Value?: string } | undefined,
+    );
+    expect(jobs.map((job) => job?.Value).sort()).toEqual(
+      ['billing-outbox', ...JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*')].sort(),
+    );
+    for (const alarm of heartbeats) {
+      // The heartbeat's absence is the alarm.
+      expect(alarm.Properties).toMatchObject({
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        Threshold: 1,
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BillingOutboxOldestSeconds',
+      Threshold: 3600,
     });
   });
 

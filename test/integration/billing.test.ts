@@ -552,7 +552,11 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     }
     // Not before its backoff; then once.
     expect((await processBillingOutbox(stripeBilling)).waiting).toBeGreaterThanOrEqual(1);
-    await processBillingOutbox(stripeBilling, new Date(Date.now() + 3_600_000));
+    // An hour on, the run reports the backlog it found (the heartbeat's alarm reads it): the
+    // waiting item among them, an hour old at least.
+    const later = await processBillingOutbox(stripeBilling, new Date(Date.now() + 3_600_000));
+    expect(later.pending).toBeGreaterThanOrEqual(1);
+    expect(later.oldestSeconds).toBeGreaterThanOrEqual(3_600);
     const customerId = (await tenantItem(tenantId))?.stripeCustomerId;
     expect(customerId).toMatch(/^cus_/);
     expect(await stripe.customers.retrieve(customerId ?? '')).toMatchObject({ metadata: { tenantId } });

@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../helpers/api-event';
 
+/** What the code under test writes to stdout, line by line (EMF metrics are written there). */
+function captureStdout(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n'));
+    return true;
+  });
+  return lines;
+}
+
 /** The EMF entries (CloudWatch's embedded metric format) among lines written to stdout. */
 function emfEntries(lines: string[]): Array<Record<string, unknown>> {
   return lines.flatMap((line) => {
@@ -23,11 +33,7 @@ describe('metrics', () => {
   it('emits an EMF line counting a problem response by its code', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     vi.resetModules();
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n'));
-      return true;
-    });
+    const lines = captureStdout();
     const { handler } = await import('../../../functions/tenants/handler');
     const result = await handler(
       apiEvent({ routeKey: 'GET /v1/tenants/current', path: '/v1/tenants/current' }),
@@ -59,14 +65,6 @@ describe('metrics', () => {
     await after();
     expect(written.join('')).toContain('"MeteredRequests":1');
   });
-});
-
-describe('refused credentials', () => {
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    vi.restoreAllMocks();
-    vi.resetModules();
-  });
 
   it('counts each credential the authorizer refuses by its kind, and none it accepts', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
@@ -75,11 +73,7 @@ describe('refused credentials', () => {
     const { mockClient } = await import('aws-sdk-client-mock');
     const { newApiKeySecret } = await import('../../../shared/api-keys/key-secret');
     const dynamo = mockClient(DynamoDBClient);
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n'));
-      return true;
-    });
+    const lines = captureStdout();
     const { handler } = await import('../../../functions/authorizer/handler');
     const event = (authorization?: string) =>
       ({ headers: authorization ? { authorization } : {}, identitySource: [] }) as never;
@@ -105,6 +99,25 @@ describe('refused credentials', () => {
     });
     await expect(handler(event(`Bearer ${secret}`))).resolves.toMatchObject({ isAuthorized: true });
     expect(refused()).toHaveLength(3);
+    dynamo.restore();
+  });
+
+  it('the billing outbox counts each run and reports its backlog, even an empty one', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    vi.resetModules();
+    const { DynamoDBDocumentClient, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const dynamo = mockClient(DynamoDBDocumentClient);
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    const lines = captureStdout();
+    const { handler } = await import('../../../functions/jobs/billing-outbox');
+    await expect(handler()).resolves.toMatchObject({ pending: 0, oldestSeconds: 0 });
+    const entries = emfEntries(lines);
+    expect(entries).toContainEqual(
+      expect.objectContaining({ job: 'billing-outbox', JobRuns: 1, service: 'tenantry' }),
+    );
+    expect(entries).toContainEqual(expect.objectContaining({ BillingOutboxPending: 0 }));
+    expect(entries).toContainEqual(expect.objectContaining({ BillingOutboxOldestSeconds: 0 }));
     dynamo.restore();
   });
 });
