@@ -18,7 +18,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../shared/observability/metric-names';
+import {
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  REFUSED_CREDENTIAL_KINDS,
+} from '../../shared/observability/metric-names';
 
 export interface OperatorAlarmsProps {
   /** Every function of the stack, by name. */
@@ -49,6 +53,8 @@ const TABLE_OPERATIONS = [
 ];
 /** Refused credentials in 5 minutes past which it is an attack or a broken client, not mistakes. */
 const REFUSED_CREDENTIALS_BURST = 100;
+/** Webhook endpoints disabled in an hour past which the deliveries, not the endpoints, are at fault. */
+const WEBHOOK_ENDPOINTS_DISABLED = 5;
 /** Requests for another tenant's data in 5 minutes past which someone is probing. */
 const TENANT_MISMATCH_BURST = 20;
 /** A duration near the timeout: the function has this share of its time left at p99. */
@@ -244,11 +250,23 @@ export class OperatorAlarms extends Construct {
     alarm(
       'RefusedCredentialsBurst',
       `The authorizer refused more than ${REFUSED_CREDENTIALS_BURST} credentials in 5 minutes: credential stuffing, a leaked and revoked key still in use, or a client sending expired tokens. The authorizer's log says which kind (credential) and why.`,
-      new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: 'RefusedCredentials',
-        ...fiveMinutes,
-        statistic: 'Sum',
+      // Each kind is its own metric (an alarm reads exact dimensions): their sum.
+      new MathExpression({
+        expression: REFUSED_CREDENTIAL_KINDS.join(' + '),
+        usingMetrics: Object.fromEntries(
+          REFUSED_CREDENTIAL_KINDS.map((kind) => [
+            kind,
+            new Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName: 'RefusedCredentials',
+              dimensionsMap: { service: METRICS_SERVICE, credential: kind },
+              ...fiveMinutes,
+              statistic: 'Sum',
+            }),
+          ]),
+        ),
+        label: 'Refused credentials',
+        period: fiveMinutes.period,
       }),
       REFUSED_CREDENTIALS_BURST,
       { comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
@@ -264,6 +282,21 @@ export class OperatorAlarms extends Construct {
         statistic: 'Sum',
       }),
       TENANT_MISMATCH_BURST,
+      { comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+
+    // Webhooks: one endpoint disabled is its owner's to fix; many at once are ours.
+    alarm(
+      'WebhookEndpointsDisabled',
+      `More than ${WEBHOOK_ENDPOINTS_DISABLED} tenants' webhook endpoints were disabled for failing in an hour: when many fail together, the fault is more likely the delivery (its egress, DNS, signing) than theirs. The delivery worker's log has each endpoint's last failure.`,
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'WebhookEndpointsDisabled',
+        dimensionsMap: { service: METRICS_SERVICE },
+        period: Duration.hours(1),
+        statistic: 'Sum',
+      }),
+      WEBHOOK_ENDPOINTS_DISABLED,
       { comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
 

@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from './logger';
 import { publishFinishedRequest, type FinishedRequest } from './request-cost';
-import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names';
+import { METRICS_NAMESPACE, METRICS_SERVICE, type RefusedCredential } from './metric-names';
 
 /**
  * CloudWatch metrics as EMF log lines (Powertools), flushed per invocation by the API handler stack.
@@ -16,8 +16,7 @@ export function countProblem(code: string, status: number): void {
   metric.addMetric(status >= 500 ? 'ServerErrors' : 'ProblemResponses', MetricUnit.Count, 1);
 }
 
-/** What kind of credential the authorizer refused (a small, fixed set: safe as a dimension). */
-export type RefusedCredential = 'missing' | 'malformed' | 'apiKey' | 'idToken';
+export type { RefusedCredential } from './metric-names';
 
 /** One credential the authorizer refused: a burst of them is an attack or a broken client. */
 export function countRefusedCredential(kind: RefusedCredential): void {
@@ -41,6 +40,11 @@ export function recordOutboxBacklog(pending: number, oldestSeconds: number): voi
   const metric = metrics.singleMetric();
   metric.addMetric('BillingOutboxPending', MetricUnit.Count, pending);
   metric.addMetric('BillingOutboxOldestSeconds', MetricUnit.Seconds, oldestSeconds);
+}
+
+/** An endpoint the deliveries disabled after its failures: many at once say the fault is ours. */
+export function countWebhookEndpointDisabled(): void {
+  metrics.singleMetric().addMetric('WebhookEndpointsDisabled', MetricUnit.Count, 1);
 }
 
 /** A request admitted from a leased block, with no write of its own. */

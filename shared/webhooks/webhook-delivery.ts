@@ -8,6 +8,7 @@ import { claimOnce, releaseOnce } from '../data/once';
 import { WebhookEndpointEntity, type WebhookEndpointItem } from '../data/entities/webhook-endpoint';
 import type { EventEnvelope } from '../events/catalogue';
 import { announce } from '../events/publish';
+import { countWebhookEndpointDisabled } from '../observability/metrics';
 import { newId } from '../ids';
 import { openValue } from '../secrets/envelope';
 import { runWithTenantContext } from '../context/tenant-context';
@@ -183,6 +184,7 @@ export async function deliverWebhook(task: DeliveryTask, now: Date = new Date())
       } catch {
         return; // Disabled meanwhile (by the tenant, or a concurrent attempt): told once already.
       }
+      countWebhookEndpointDisabled();
       await announce(
         task.tenantId,
         'webhook.endpoint_disabled',

@@ -615,6 +615,20 @@ describe('operator alarms', () => {
       expect.stringContaining('SystemErrors'),
     ]);
     expect(JSON.stringify(alarms)).not.toMatch(/tenantId|TenantId/);
+    // The application's metrics always carry Powertools' service dimension: an alarm on one without it
+    // would watch a metric nobody publishes.
+    const ownMetrics = alarms.flatMap((alarm) => [
+      ...(alarm.Properties.Namespace === 'Tenantry' ? [alarm.Properties.Dimensions ?? []] : []),
+      ...(alarm.Properties.Metrics ?? [])
+        .map(
+          (metric) =>
+            metric.MetricStat?.Metric as { Namespace?: string; Dimensions?: Array<{ Name: string }> },
+        )
+        .filter((metric) => metric?.Namespace === 'Tenantry')
+        .map((metric) => metric.Dimensions ?? []),
+    ]);
+    expect(ownMetrics.length).toBeGreaterThanOrEqual(8);
+    for (const dimensions of ownMetrics) expect(dimensions.map((d) => d.Name)).toContain('service');
   });
 
   it('watches every EventBridge rule’s failed invocations', () => {
@@ -634,10 +648,31 @@ describe('operator alarms', () => {
   });
 
   it('watches security events (refused credentials, probes of other tenants) and the email reputation', () => {
+    // Every kind the authorizer counts, each with the dimensions it is published with.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'missing + malformed + apiKey + idToken' }),
+        ...['missing', 'malformed', 'apiKey', 'idToken'].map((kind) =>
+          Match.objectLike({
+            Id: kind,
+            MetricStat: Match.objectLike({
+              Metric: Match.objectLike({
+                MetricName: 'RefusedCredentials',
+                Namespace: 'Tenantry',
+                Dimensions: Match.arrayWith([
+                  { Name: 'credential', Value: kind },
+                  { Name: 'service', Value: 'tenantry' },
+                ]),
+              }),
+            }),
+          }),
+        ),
+      ]),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Tenantry',
-      MetricName: 'RefusedCredentials',
-      Statistic: 'Sum',
+      MetricName: 'WebhookEndpointsDisabled',
+      Dimensions: [{ Name: 'service', Value: 'tenantry' }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Tenantry',
