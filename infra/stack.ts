@@ -19,6 +19,7 @@ import { TenantryAuth } from './constructs/auth';
 import { TenantryConsole } from './constructs/console';
 import { TenantryJobs } from './constructs/jobs';
 import { OperatorAlarms } from './constructs/operator-alarms';
+import { OperatorDashboard } from './constructs/operator-dashboard';
 import { retainHelperLogs } from './constructs/log-retention';
 import { TableBackup } from './constructs/table-backup';
 import { JOBS, JOB_NAMES } from '../shared/jobs/job-definitions';
@@ -53,6 +54,7 @@ export class TenantryStack extends Stack {
   readonly jobs: TenantryJobs;
   readonly alarms: OperatorAlarms;
   readonly backup: TableBackup;
+  readonly dashboard: OperatorDashboard;
   readonly console: TenantryConsole;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -249,22 +251,27 @@ export class TenantryStack extends Stack {
     // Bulkheads: the public functions and the jobs have concurrency of their own (and a ceiling),
     // unless the account's limit has no room for it (`-c reservedConcurrency=off`).
     if (contextText(this, 'reservedConcurrency', 'on') !== 'off') reserveConcurrency(functions);
+    const deadLetterQueues = {
+      jobs: { queue: this.jobs.deadLetterQueue, holds: 'per-tenant jobs and exports' },
+      webhooks: { queue: this.jobs.webhookDeadLetterQueue, holds: 'webhook deliveries' },
+      eventTargets: { queue: this.jobs.eventTargetDeadLetterQueue, holds: 'events a rule could not deliver' },
+      asyncFailures: { queue: this.jobs.asyncFailureQueue, holds: 'asynchronous invocations that failed' },
+    };
     this.alarms = new OperatorAlarms(this, 'Alarms', {
       functions,
-      deadLetterQueues: {
-        jobs: { queue: this.jobs.deadLetterQueue, holds: 'per-tenant jobs and exports' },
-        webhooks: { queue: this.jobs.webhookDeadLetterQueue, holds: 'webhook deliveries' },
-        eventTargets: {
-          queue: this.jobs.eventTargetDeadLetterQueue,
-          holds: 'events a rule could not deliver',
-        },
-        asyncFailures: { queue: this.jobs.asyncFailureQueue, holds: 'asynchronous invocations that failed' },
-      },
+      deadLetterQueues,
       rules: this.jobs.rules,
       dailyJobs: JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*'),
       httpApi: this.api.httpApi,
       table: this.tableConstruct.table,
       alarmEmail: contextText(this, 'alarmEmail', '') || undefined,
+    });
+    this.dashboard = new OperatorDashboard(this, 'Dashboard', {
+      functions,
+      deadLetterQueues,
+      httpApi: this.api.httpApi,
+      table: this.tableConstruct.table,
+      alarms: this.alarms.alarms,
     });
     this.console.deploy({
       apiUrl: this.api.httpApi.apiEndpoint,

@@ -717,6 +717,30 @@ describe('operator alarms', () => {
     });
   });
 
+  it('shows the fleet on one dashboard: every alarm’s state, the API, every function, the table, the dead letters, routes and codes', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties);
+    for (const alarm of Object.keys(template.findResources('AWS::CloudWatch::Alarm')))
+      expect(body).toContain(alarm);
+    for (const fn of Object.keys(
+      template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }),
+    ))
+      expect(body).toContain(fn);
+    // The API, the table and the queues; and the application's figures by route and problem code
+    // (bounded), never by tenant.
+    const shown = [
+      '5xx',
+      'Latency',
+      'ConsumedWriteCapacityUnits',
+      'ApproximateNumberOfMessagesVisible',
+      '{Tenantry,service,route}',
+      '{Tenantry,service,code}',
+    ];
+    expect(shown.filter((metric) => !body.includes(metric))).toEqual([]);
+    expect(body).not.toMatch(/tenantId/i);
+  });
+
   it('emails the address the cdk context names, and nobody when it names none', () => {
     expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' } });
