@@ -20,6 +20,7 @@ import { TenantryConsole } from './constructs/console';
 import { TenantryJobs } from './constructs/jobs';
 import { OperatorAlarms } from './constructs/operator-alarms';
 import { OperatorDashboard } from './constructs/operator-dashboard';
+import { TenantInsights } from './constructs/tenant-insights';
 import { retainHelperLogs } from './constructs/log-retention';
 import { TableBackup } from './constructs/table-backup';
 import { JOBS, JOB_NAMES } from '../shared/jobs/job-definitions';
@@ -55,6 +56,7 @@ export class TenantryStack extends Stack {
   readonly alarms: OperatorAlarms;
   readonly backup: TableBackup;
   readonly dashboard: OperatorDashboard;
+  readonly insights: TenantInsights;
   readonly console: TenantryConsole;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -266,12 +268,17 @@ export class TenantryStack extends Stack {
       table: this.tableConstruct.table,
       alarmEmail: contextText(this, 'alarmEmail', '') || undefined,
     });
+    // Which tenants are behind the figures (Contributor Insights over the per-request cost line).
+    this.insights = new TenantInsights(this, 'TenantInsights', {
+      functions: Object.values(this.api.functions),
+      alarmAction: this.alarms.action,
+    });
     this.dashboard = new OperatorDashboard(this, 'Dashboard', {
       functions,
       deadLetterQueues,
       httpApi: this.api.httpApi,
       table: this.tableConstruct.table,
-      alarms: this.alarms.alarms,
+      alarms: [...this.alarms.alarms, this.insights.noisyNeighbour],
     });
     this.console.deploy({
       apiUrl: this.api.httpApi.apiEndpoint,

@@ -74,6 +74,8 @@ const P99_LATENCY_MS = 3_000;
 export class OperatorAlarms extends Construct {
   readonly topic: Topic;
   readonly alarms: Alarm[] = [];
+  /** Notifies the topic: for alarms made elsewhere. */
+  readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: OperatorAlarmsProps) {
     super(scope, id);
@@ -90,6 +92,7 @@ export class OperatorAlarms extends Construct {
     });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
+    this.action = action;
 
     const alarm = (
       name: string,

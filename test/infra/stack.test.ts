@@ -741,6 +741,41 @@ describe('operator alarms', () => {
     expect(body).not.toMatch(/tenantId/i);
   });
 
+  it('ranks tenants by requests, 5xx, throttles and capacity from the per-request cost line, and alarms on a noisy neighbour', () => {
+    const rules = Object.values(template.findResources('AWS::CloudWatch::InsightRule')).map(
+      (rule) => rule.Properties as { RuleName: string; RuleBody: unknown; RuleState: string },
+    );
+    expect(rules.map((rule) => rule.RuleName).sort()).toEqual(
+      ['readunits', 'requests', 'servererrors', 'throttled', 'writeunits'].map(
+        (by) => `Tenantry-top-tenants-by-${by}`,
+      ),
+    );
+    const apiLogGroups = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([, fn]) =>
+        String((fn.Properties as { Description?: string }).Description).match(/^Tenantry \w+ API\.$/),
+      )
+      .map(
+        ([, fn]) =>
+          (fn.Properties as { LoggingConfig: { LogGroup: { Ref: string } } }).LoggingConfig.LogGroup.Ref,
+      );
+    expect(apiLogGroups.length).toBeGreaterThanOrEqual(11);
+    for (const rule of rules) {
+      const body = JSON.stringify(rule.RuleBody);
+      expect(rule.RuleState).toBe('ENABLED');
+      expect(body).toContain('$.tenantId');
+      expect(body).toContain('Request cost');
+      for (const group of apiLogGroups) expect(body).toContain(group);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression: "INSIGHT_RULE_METRIC('Tenantry-top-tenants-by-requests', 'MaxContributorValue')",
+        }),
+      ]),
+      Threshold: 50,
+    });
+  });
+
   it('emails the address the cdk context names, and nobody when it names none', () => {
     expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' } });
