@@ -90,6 +90,12 @@ export class TenantryStack extends Stack {
     if (!Number.isInteger(exportRetentionDays) || exportRetentionDays < 1 || exportRetentionDays > 30) {
       throw new Error('CDK context exportRetentionDays must be a whole number of days from 1 to 30.');
     }
+    // The functions' log level (cdk context `logLevel`): DEBUG shows a line per admission stage, job
+    // dispatch, outbox item, webhook attempt and event consumed.
+    const logLevel = contextText(this, 'logLevel', 'INFO');
+    if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) {
+      throw new Error('CDK context logLevel must be DEBUG, INFO, WARN or ERROR.');
+    }
     const environment = {
       EXPORT_RETENTION_DAYS: String(exportRetentionDays),
       EMAIL_FROM: emailFrom,
@@ -101,7 +107,7 @@ export class TenantryStack extends Stack {
       COGNITO_USER_POOL_ID: this.auth.userPool.userPoolId,
       COGNITO_CLIENT_ID: this.auth.client.userPoolClientId,
       EVENT_BUS_NAME: 'default',
-      LOG_LEVEL: 'INFO',
+      LOG_LEVEL: logLevel,
     };
     this.api = new TenantryApi(this, 'Api', {
       data: this.tableConstruct,

@@ -440,6 +440,8 @@ export function npmStartOptions(
     runSchedules: true,
     onSupervisorEvent: print,
     functionLogFile: join(dataDir, 'logs', 'functions.log'),
+    // \`LOG_LEVEL=DEBUG npm start\`: the functions' debug lines, in the log file.
+    ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
     onAnswered: ({ method, url, status, ms }) =>
       print(`${new Date().toISOString().slice(11, 19)}  ${status}  ${method} ${url}  ${Math.round(ms)} ms`),
   };

@@ -104,6 +104,11 @@ export async function processBillingOutbox(
       run.waiting += 1;
       continue;
     }
+    logger.debug('Billing outbox: item', {
+      kind: item.kind,
+      tenantId: item.tenantId,
+      attempts: item.attempts,
+    });
     try {
       if (item.kind === 'cancelSubscription') await cancelSubscription(provider, item);
       else await createCustomer(provider, item);

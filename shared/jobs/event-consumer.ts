@@ -2,6 +2,7 @@ import { cancelSubscriptionOfDeletedTenant } from '../billing/tenant-deletion';
 import type { EventEnvelope } from '../events/catalogue';
 import { emailForEvent } from '../notifications/event-emails';
 import { fanOutWebhooks } from '../webhooks/webhook-delivery';
+import { logger } from '../observability/logger';
 
 /** The domains that react to an event of another: billing ends a deleted tenant's subscription. */
 function reactionsTo(event: EventEnvelope): Promise<void>[] {
@@ -18,6 +19,7 @@ function reactionsTo(event: EventEnvelope): Promise<void>[] {
  * event to come again, and each does only what it has not done yet (its once-markers, keyed items).
  */
 export async function consumeEvent(event: EventEnvelope): Promise<void> {
+  logger.debug('Event: consumed', { type: event.type, eventId: event.id, tenantId: event.tenantId });
   const outcomes = await Promise.allSettled([
     emailForEvent(event),
     fanOutWebhooks(event),

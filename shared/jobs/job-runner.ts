@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from '../data/cursor';
 import { JOBS, type JobName, type TenantJobMessage } from './job-definitions';
 import { processTenantJob } from './tenant-job-worker';
 import { sdkLogger } from '../observability/sdk-logger';
+import { logger } from '../observability/logger';
 
 const config = getConfig();
 
@@ -111,6 +112,12 @@ export async function runJob(
       now,
     );
     dispatched += page.data.length;
+    logger.debug('Job: tenants dispatched', {
+      job,
+      period,
+      shard: position.shard,
+      tenants: page.data.length,
+    });
     position = page.cursor
       ? { shard: position.shard, cursor: page.cursor }
       : { shard: position.shard + 1, cursor: null };

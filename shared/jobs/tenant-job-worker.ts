@@ -151,6 +151,7 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
     return;
   }
   // What the job writes is stamped with its run's time (`now`), as a request's is with its own.
+  logger.debug('Job: tenant job', { ...message });
   await runAt(now, () =>
     runWithTenantContext(ctx, () => {
       switch (message.job) {

@@ -8,6 +8,7 @@ import { claimOnce, releaseOnce } from '../data/once';
 import { WebhookEndpointEntity, type WebhookEndpointItem } from '../data/entities/webhook-endpoint';
 import type { EventEnvelope } from '../events/catalogue';
 import { announce } from '../events/publish';
+import { logger } from '../observability/logger';
 import { countWebhookEndpointDisabled } from '../observability/metrics';
 import { newId } from '../ids';
 import { openValue } from '../secrets/envelope';
@@ -145,6 +146,13 @@ export async function deliverWebhook(task: DeliveryTask, now: Date = new Date())
     if (!endpoint || endpoint.status !== 'active') return;
     const started = performance.now();
     const answer = await attempt(endpoint, task, now);
+    logger.debug('Webhook delivery: attempt', {
+      endpointId: task.endpointId,
+      eventType: task.event.type,
+      attempt: task.attempt,
+      ok: answer.ok,
+      statusCode: answer.statusCode,
+    });
     const { retryDelaysSeconds, disableAfterFailures } = getConfig().webhooks;
     const delay = answer.ok ? undefined : retryDelaysSeconds[task.attempt - 1];
     await WebhookDeliveryEntity.create({

@@ -55,9 +55,15 @@ export async function admit<R extends RouteDefinition>(
   remainingMs: number,
 ): Promise<Admission<R>> {
   const identified = await identify(event, route);
+  logger.debug('Admission: identified', {
+    route: route.id,
+    principal: identified.principal?.type ?? 'none',
+    platformAdmin: identified.principal?.isPlatformAdmin ?? false,
+  });
   const commit: OperationCommit = { attachments: [], committed: false };
   if (route.auth !== 'tenant' || !identified.principal) {
     const { input, raw } = validate(event, route);
+    logger.debug('Admission: validated', { route: route.id });
     const { principal, ...base } = identified;
     const request = {
       ...base,
@@ -70,18 +76,39 @@ export async function admit<R extends RouteDefinition>(
   enterTenantContext(access.request.tenant);
   logger.appendKeys({ tenantId: access.request.tenant.tenantId });
   tracer.putAnnotation('tenantId', access.request.tenant.tenantId);
+  logger.debug('Admission: tenant access granted', {
+    grant: access.grant.kind,
+    role: access.request.tenant.role,
+    plan: access.request.tenant.plan,
+    tenantStatus: access.request.tenant.tenantStatus,
+  });
   const { input, raw } = validate(event, route);
+  logger.debug('Admission: validated', { route: route.id });
   const request: TenantRequest = { ...access.request, ...(raw ? { raw } : {}) };
   const admission: Admission<R> = { request, input, commit, effects: [] };
   const { claim, replay } = await claimIdempotency(request, event, remainingMs, commit);
-  if (replay) return { ...admission, replay };
-  if (claim) admission.claim = claim;
+  if (replay) {
+    logger.debug('Admission: an Idempotency-Key seen before; its stored answer is replayed');
+    return { ...admission, replay };
+  }
+  if (claim) {
+    admission.claim = claim;
+    logger.debug('Admission: Idempotency-Key claimed');
+  }
   try {
     const metering = await meter(request, commit);
-    if (metering) admission.metering = metering;
+    if (metering) {
+      admission.metering = metering;
+      logger.debug('Admission: metered', {
+        rateLimitRemaining: metering.rateLimit.remaining,
+        rateLimit: metering.rateLimit.limit,
+        take: metering.take?.consumption.resource,
+      });
+    }
     for (const effect of admissionEffectsOf(request, access.grant)) {
       await effect.run();
       admission.effects.push(effect.name);
+      logger.debug('Admission: effect run', { effect: effect.name });
     }
   } catch (error) {
     await concludeAdmission(admission, { failed: true });
@@ -118,6 +145,11 @@ export async function concludeAdmission(
     }
   }
   await settle();
+  logger.debug('Admission concluded', {
+    outcome: commit.committed ? 'committed' : response ? 'answered' : 'failed',
+    take: metering?.take ? (commit.committed || response ? 'kept' : 'given back') : undefined,
+    idempotencyKey: claim ? 'concluded' : undefined,
+  });
   if (!response || !metering) return response;
   return { ...response, headers: { ...(response.headers ?? {}), ...rateLimitHeaders(metering.rateLimit) } };
 }

@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as tenantsHandler } from '../../../functions/tenants/handler';
 import { apiEvent, lambdaContext } from '../../helpers/api-event';
 import type { Principal } from '../../../shared/context/tenant-context';
@@ -144,6 +144,55 @@ describe('tenant context middleware', () => {
     const result = await getCurrent(id);
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ id, status: 'active' });
+  });
+
+  it('writes a debug line for each admission stage it runs at LOG_LEVEL=DEBUG, and none at INFO', async () => {
+    const debugMessages = async (level: 'DEBUG' | 'INFO') => {
+      // The level is the function's configuration (read at its cold start), as in Lambda.
+      vi.stubEnv('LOG_LEVEL', level);
+      vi.resetModules();
+      const { handler } = await import('../../../functions/tenants/handler');
+      const id = freshTenantId();
+      given(id, tenantItem(id), membershipItem(id, 'viewer'));
+      const lines: string[] = [];
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(...String(chunk).split('\n'));
+        return true;
+      });
+      try {
+        const result = await handler(
+          apiEvent({
+            routeKey: 'GET /v1/tenants/current',
+            path: '/v1/tenants/current',
+            authorizer: identity(id),
+          }),
+          lambdaContext,
+        );
+        expect(result.statusCode).toBe(200);
+      } finally {
+        write.mockRestore();
+        vi.unstubAllEnvs();
+        vi.resetModules();
+      }
+      return lines.flatMap((line) => {
+        try {
+          const entry = JSON.parse(line) as { level?: string; message?: string };
+          return entry.level === 'DEBUG' && entry.message ? [entry.message] : [];
+        } catch {
+          return [];
+        }
+      });
+    };
+    expect(await debugMessages('DEBUG')).toEqual(
+      expect.arrayContaining([
+        'Admission: identified',
+        'Admission: tenant access granted',
+        'Admission: validated',
+        'Admission: metered',
+        'Admission concluded',
+      ]),
+    );
+    expect(await debugMessages('INFO')).toEqual([]);
   });
 
   it('answers 401 when the request carries no verified identity', async () => {
