@@ -1,39 +1,44 @@
-import { runAt } from '../context/tenant-context';
+import { writeAudited } from '../audit/audited-transaction';
+import type { TenantContext } from '../context/tenant-context';
 import { forgetMembership, forgetTenant } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
 import type { MembershipItem } from '../data/entities/membership';
-import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
 import { activeOwnerChange, ensureActiveOwnerCount } from './owner-count';
 
 /**
  * The first authenticated request of an invited user makes the membership active; an owner then
- * counts as an active owner, in the same transaction. Runs before any tenant context exists, hence
- * the platform client. Returns false when another request activated it first. One transaction: a
- * tenant made before it counted its owners has them counted first (`ensureActiveOwnerCount`) only
- * when the transaction finds no count.
+ * counts as an active owner; and the acceptance is audited (`user.invitation_accepted`, by the
+ * person), all in one transaction, at the request's time. Through the platform client: admission
+ * runs it, not the operation. Returns false when another request activated it first (and so
+ * audited it: once). A tenant made before it counted its owners has them counted first
+ * (`ensureActiveOwnerCount`) only when the transaction finds no count.
  */
 export async function activateInvitedMembership(
+  ctx: TenantContext,
   membership: MembershipItem,
-  now = new Date(),
 ): Promise<boolean> {
   const { tenantId, userId } = membership;
   const owner = membership.role === 'owner';
   const uncounted = new ConflictError('The tenant does not count its active owners yet.');
   const activate = () =>
-    runAt(now, () =>
-      writeTransaction(
-        platformDocumentClient,
-        (entities) => ({
-          membership: entities.membership
-            .patch({ tenantId, userId })
-            .set({ status: 'active' })
-            .where((attr, op) => op.eq(attr.status, 'invited'))
-            .commit(),
-          ...(owner ? { owners: activeOwnerChange(entities.tenant, tenantId, 1) } : {}),
-        }),
-        { owners: () => uncounted },
-      ),
+    writeAudited(
+      ctx,
+      {
+        action: 'user.invitation_accepted',
+        targetType: 'user',
+        targetId: userId,
+        after: { role: membership.role },
+      },
+      (entities) => ({
+        membership: entities.membership
+          .patch({ tenantId, userId })
+          .set({ status: 'active' })
+          .where((attr, op) => op.eq(attr.status, 'invited'))
+          .commit(),
+        ...(owner ? { owners: activeOwnerChange(entities.tenant, tenantId, 1) } : {}),
+      }),
+      { rejections: { owners: () => uncounted }, client: platformDocumentClient },
     );
   try {
     await activate().catch(async (error: unknown) => {

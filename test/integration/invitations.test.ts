@@ -12,6 +12,7 @@ import {
   cognito,
   createTenant,
   inbox,
+  storedAuditEvents,
   table,
   twin,
   unique,
@@ -59,6 +60,29 @@ describe('invitations', () => {
     expect(list.body.items.every((item) => item.status === 'invited')).toBe(true);
     const listed = list.body.items.find((item) => item.id === pending.id);
     expect(Date.parse(listed?.invitationExpiresAt ?? '') - Date.now()).toBeGreaterThan(6.9 * DAY);
+  });
+
+  it('audits an acceptance once, by the invitee at their request’s time, however many first requests race', async () => {
+    const invited = await invite(tenant);
+    const token = await activate(invited.email);
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => call('GET', '/v1/tenants/current', { token, at })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    const accepted = (await storedAuditEvents(tenant.id)).filter(
+      (event) => event.action === 'user.invitation_accepted' && event.targetId === invited.id,
+    );
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]).toMatchObject({
+      actorId: invited.id,
+      after: { role: 'member' },
+      occurredAt: at.toISOString(),
+    });
+    const member = await call<{ status: string }>('GET', `/v1/tenants/${tenant.id}/users/${invited.id}`, {
+      token: tenant.owner.token,
+    });
+    expect(member.body.status).toBe('active');
   });
 
   it('refuses an invitation accepted after it expired, with 403 invitation_expired', async () => {

@@ -29,7 +29,7 @@ export function admissionEffectsOf(request: TenantRequest, grant: Grant): Admiss
   const { tenant: ctx, route, receivedAt } = request;
   if (grant.kind === 'membership' && grant.membership.status === 'invited') {
     const { membership } = grant;
-    return [{ name: 'invitation.accepted', run: () => activateInvitedMembership(membership, receivedAt) }];
+    return [{ name: 'invitation.accepted', run: () => activateInvitedMembership(ctx, membership) }];
   }
   if (grant.kind === 'apiKey') {
     const { key } = grant;
