@@ -104,7 +104,7 @@ function LiveOverview() {
           <p className="big capitalize" data-testid="tenant-status">
             {tenant.status}
           </p>
-          <p className="muted">Since {formatDate(tenant.updatedAt)}</p>
+          <p className="muted">Record updated {formatDate(tenant.updatedAt)}</p>
         </div>
         <div className="card" data-health={health.level}>
           <h2>Health</h2>
