@@ -34,12 +34,11 @@ export function throttleStage(stage: CfnStage): void {
     throttlingRateLimit: STAGE_THROTTLE.rate,
   };
   const publicRoutes = (ROUTES as readonly RouteDefinition[]).filter((route) => route.auth === 'public');
-  const unthrottled = publicRoutes.filter((route) => !PUBLIC_ROUTE_THROTTLES[route.id]).map((r) => r.id);
-  if (unthrottled.length > 0) throw new Error(`Public routes without a throttle: ${unthrottled.join(', ')}`);
   // RouteSettings is plain JSON to CDK (not converted): CloudFormation's own property names.
   stage.routeSettings = Object.fromEntries(
     publicRoutes.map((route) => {
-      const throttle = PUBLIC_ROUTE_THROTTLES[route.id] ?? STAGE_THROTTLE;
+      const throttle = PUBLIC_ROUTE_THROTTLES[route.id];
+      if (!throttle) throw new Error(`The public route ${route.id} has no throttle of its own.`);
       return [routeKey(route), { ThrottlingRateLimit: throttle.rate, ThrottlingBurstLimit: throttle.burst }];
     }),
   );

@@ -57,6 +57,14 @@ const REFUSED_CREDENTIALS_BURST = 100;
 const WEBHOOK_ENDPOINTS_DISABLED = 5;
 /** Requests for another tenant's data in 5 minutes past which someone is probing. */
 const TENANT_MISMATCH_BURST = 20;
+/** An alarm's name from a function's, queue's, rule's or job's (`webhookDeliveries`, `tenant-purge`). */
+function pascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
 /** A duration near the timeout: the function has this share of its time left at p99. */
 const NEAR_TIMEOUT = 0.8;
 /** The API's 5xx rate that pages: one response in a hundred. */
@@ -147,7 +155,7 @@ export class OperatorAlarms extends Construct {
 
     // Each function: errors, throttles, and time running out.
     for (const [name, fn] of Object.entries(props.functions)) {
-      const label = name.charAt(0).toUpperCase() + name.slice(1);
+      const label = pascalCase(name);
       alarm(
         `${label}Errors`,
         `The ${name} function failed an invocation (an unhandled error, a crash, a timeout). An API function answers problem+json for what it expects, so this is a bug or a dependency failing: read its log group.`,
@@ -172,7 +180,7 @@ export class OperatorAlarms extends Construct {
 
     // Failed work, kept: every message here is something that did not happen.
     for (const [name, { queue, holds }] of Object.entries(props.deadLetterQueues)) {
-      const label = name.charAt(0).toUpperCase() + name.slice(1);
+      const label = pascalCase(name);
       alarm(
         `${label}DeadLettersWaiting`,
         `Failed ${holds} wait in a dead-letter queue: work that failed all its attempts. Nothing is lost, but nothing proceeds until it is read, fixed and redriven.`,
@@ -183,7 +191,7 @@ export class OperatorAlarms extends Construct {
 
     // Each rule: a target EventBridge could not invoke (its retries then go to a dead-letter queue).
     for (const [name, rule] of Object.entries(props.rules)) {
-      const label = name.charAt(0).toUpperCase() + name.slice(1);
+      const label = pascalCase(name);
       alarm(
         `${label}RuleFailedInvocations`,
         `EventBridge could not invoke the ${name} rule's target (a throttle, a permission, a function failing to start). The event is retried, then kept in the event targets' dead-letter queue; a schedule's run may be late.`,
@@ -232,10 +240,7 @@ export class OperatorAlarms extends Construct {
       { evaluationPeriods: 3, comparison: ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
     for (const job of props.dailyJobs) {
-      const label = job
-        .split('-')
-        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-        .join('');
+      const label = pascalCase(job);
       alarm(
         `${label}Late`,
         `The daily ${job} job has not run for two days (no heartbeat in two daily periods): its schedule failed to invoke the scheduler, or the scheduler failed. Once the cause is fixed, invoke the scheduler with {"job": "${job}"}: every job is idempotent per tenant and period.`,

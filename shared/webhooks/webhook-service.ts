@@ -173,17 +173,18 @@ export async function updateWebhookEndpoint(
   if (input.url !== undefined) await assertUrl(input.url);
   // The write is conditioned on the endpoint as read; a delivery that counted a failure meanwhile
   // (every write moves updatedAt) makes it read again, a few times before answering 409.
+  // The change asked for: the same whichever read of the endpoint it meets.
+  const change: Partial<WebhookEndpointItem> = {
+    ...(input.url !== undefined ? { url: input.url } : {}),
+    ...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.enabled === true ? { status: 'active' as const, consecutiveFailures: 0 } : {}),
+    ...(input.enabled === false
+      ? { status: 'disabled' as const, disabledReason: 'Disabled by the tenant.' }
+      : {}),
+  };
   for (let attempt = 1; ; attempt += 1) {
     const current = await readEndpoint(ctx, endpointId);
-    const change: Partial<WebhookEndpointItem> = {
-      ...(input.url !== undefined ? { url: input.url } : {}),
-      ...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.enabled === true ? { status: 'active' as const, consecutiveFailures: 0 } : {}),
-      ...(input.enabled === false
-        ? { status: 'disabled' as const, disabledReason: 'Disabled by the tenant.' }
-        : {}),
-    };
     const next = { ...current, ...change, updatedAt: now.toISOString() };
     const before = Object.fromEntries(
       Object.keys(change).map((key) => [key, current[key as keyof WebhookEndpointItem]]),
