@@ -45,6 +45,7 @@ const LAYERS = [
     'webhooks',
     'exports',
     'tenants',
+    'operations',
   ].map((domain) => ({ id: domain, name: `domain: ${domain}`, paths: [`^shared/${domain}/`] })),
   {
     id: 'jobs',

@@ -24,6 +24,7 @@ import { TenantInsights } from './constructs/tenant-insights';
 import { retainHelperLogs } from './constructs/log-retention';
 import { TableBackup } from './constructs/table-backup';
 import { JOBS, JOB_NAMES } from '../shared/jobs/job-definitions';
+import { OPERATOR_FIGURES_EVERY_MINUTES, OPERATOR_FIGURES_JOB } from '../shared/model/operator-figures';
 import { reserveConcurrency } from './constructs/bulkheads';
 import { TenantryTable } from './constructs/table';
 
@@ -265,11 +266,14 @@ export class TenantryStack extends Stack {
       eventTargets: { queue: this.jobs.eventTargetDeadLetterQueue, holds: 'events a rule could not deliver' },
       asyncFailures: { queue: this.jobs.asyncFailureQueue, holds: 'asynchronous invocations that failed' },
     };
+    // The operator figures job counts the API functions' requests by tenant and route.
+    this.jobs.countRequestsOf(Object.values(this.api.functions));
     this.alarms = new OperatorAlarms(this, 'Alarms', {
       functions,
       deadLetterQueues,
       rules: this.jobs.rules,
       dailyJobs: JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*'),
+      frequentJobs: { [OPERATOR_FIGURES_JOB]: OPERATOR_FIGURES_EVERY_MINUTES },
       httpApi: this.api.httpApi,
       table: this.tableConstruct.table,
       alarmEmail: contextText(this, 'alarmEmail', '') || undefined,

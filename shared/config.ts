@@ -115,6 +115,18 @@ const configSchema = z.pipe(
     /** How long an invitation may wait to be accepted. */
     INVITATION_TTL_DAYS: wholeNumber(1, 90, 7),
     LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
+    /** The API functions' log groups (comma-separated, AWS): the operator figures job queries their cost lines. */
+    REQUEST_LOG_GROUPS: z.pipe(
+      z._default(z.string(), ''),
+      z.transform((value: string) =>
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      ),
+    ),
+    /** The twin's stand-in: a directory of cost lines, one file per hour (unset in AWS). */
+    LOCAL_REQUEST_LOG_DIR: z.optional(z.string().check(z.minLength(1))),
   }),
   z.transform((env) => {
     const issuer =
@@ -172,6 +184,9 @@ const configSchema = z.pipe(
       tenantRoleArn: env.TENANT_ROLE_ARN,
       invitations: { ttlDays: env.INVITATION_TTL_DAYS },
       logLevel: env.LOG_LEVEL,
+      operations: {
+        requestLog: { logGroups: env.REQUEST_LOG_GROUPS, localDir: env.LOCAL_REQUEST_LOG_DIR },
+      },
     };
   }),
 );

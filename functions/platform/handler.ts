@@ -6,6 +6,7 @@ import {
   listPlatformAuditEvents,
   revokePlatformAdmin,
 } from '../../shared/platform/platform-admins';
+import { platformMetrics } from '../../shared/operations/platform-metrics';
 
 const operations: Operations<typeof PLATFORM_ROUTES> = {
   'platform.admins.list': async () => ({ status: 200, body: await listPlatformAdmins() }),
@@ -26,6 +27,10 @@ const operations: Operations<typeof PLATFORM_ROUTES> = {
     return { status: 204, body: undefined };
   },
   'platform.audit.list': async ({ query }) => ({ status: 200, body: await listPlatformAuditEvents(query) }),
+  'platform.metrics': async (_input, request) => ({
+    status: 200,
+    body: await platformMetrics(request.receivedAt),
+  }),
 };
 
 export const handler = createApiHandler(PLATFORM_ROUTES, operations);

@@ -2,6 +2,8 @@ import { createApiHandler, type Operations } from '../../shared/api/api-handler'
 import { QUOTA_ROUTES } from '../../shared/api/routes/quotas';
 import { quotaReport, usageReport } from '../../shared/quotas/quota-report';
 import { reconcileQuotas } from '../../shared/quotas/reconciliation';
+import { routeUsageReport } from '../../shared/operations/route-stats';
+import { tenantHealth } from '../../shared/operations/tenant-health';
 
 const operations: Operations<typeof QUOTA_ROUTES> = {
   'quotas.get': async (_input, request) => ({
@@ -12,6 +14,11 @@ const operations: Operations<typeof QUOTA_ROUTES> = {
     status: 200,
     body: await usageReport(request.tenant, query, request.receivedAt),
   }),
+  'usage.routes': async ({ query }, request) => ({
+    status: 200,
+    body: await routeUsageReport(request.tenant, query),
+  }),
+  'tenants.health': async (_input, request) => ({ status: 200, body: await tenantHealth(request.tenant) }),
   'quotas.reconcile': async (_input, request) => ({
     status: 200,
     body: { counters: await reconcileQuotas(request.tenant, request.receivedAt) },

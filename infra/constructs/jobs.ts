@@ -8,6 +8,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../shared/model/event-source';
 import { JOBS, JOB_NAMES } from '../../shared/jobs/job-definitions';
+import { OPERATOR_FIGURES_EVERY_MINUTES, OPERATOR_FIGURES_JOB } from '../../shared/model/operator-figures';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { TenantryTable } from './table';
 import { grantTable, tenantryFunction } from './tenantry-function';
 
@@ -190,6 +192,40 @@ export class TenantryJobs extends Construct {
         ],
       });
     }
+    this.rules[OPERATOR_FIGURES_JOB] = new Rule(this, 'OperatorFiguresSchedule', {
+      description:
+        'Counts the requests by tenant and route (Logs Insights over the cost lines) and the platform’s figures.',
+      schedule: Schedule.cron({ minute: `0/${OPERATOR_FIGURES_EVERY_MINUTES}`, hour: '*', day: '*' }),
+      targets: [
+        target(this.scheduler, {
+          event: RuleTargetInput.fromObject({ job: OPERATOR_FIGURES_JOB }),
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(OPERATOR_FIGURES_EVERY_MINUTES),
+        }),
+      ],
+    });
     invokedAsynchronously(this.scheduler);
+  }
+
+  /**
+   * The functions whose per-request cost lines the operator figures job counts: their log groups
+   * in its environment, and Logs Insights queries over those groups only.
+   */
+  countRequestsOf(functions: readonly NodejsFunction[]): void {
+    const logGroups = functions.map((fn) => fn.logGroup);
+    this.scheduler.addEnvironment(
+      'REQUEST_LOG_GROUPS',
+      logGroups.map((group) => group.logGroupName).join(','),
+    );
+    this.scheduler.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['logs:StartQuery'],
+        resources: logGroups.map((group) => group.logGroupArn),
+      }),
+    );
+    // GetQueryResults and StopQuery name a query id, not a log group: IAM takes no narrower resource.
+    this.scheduler.addToRolePolicy(
+      new PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
+    );
   }
 }

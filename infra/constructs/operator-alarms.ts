@@ -33,6 +33,8 @@ export interface OperatorAlarmsProps {
   rules: Record<string, Rule>;
   /** The jobs scheduled every day, whose heartbeat (`JobRuns`) must come at least every other day. */
   dailyJobs: readonly string[];
+  /** The jobs scheduled every few minutes, with their interval: late after four missed runs. */
+  frequentJobs: Readonly<Record<string, number>>;
   httpApi: HttpApi;
   table: TableV2;
   /** Who is emailed when an alarm fires or clears (CDK context `alarmEmail`); none if unset. */
@@ -248,6 +250,20 @@ export class OperatorAlarms extends Construct {
         1,
         {
           evaluationPeriods: 2,
+          comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+          missing: TreatMissingData.BREACHING,
+        },
+      );
+    }
+
+    for (const [job, minutes] of Object.entries(props.frequentJobs)) {
+      alarm(
+        `${pascalCase(job)}Late`,
+        `The ${job} job, scheduled every ${minutes} minutes, has not run for ${minutes * 4} minutes (no heartbeat in four periods): the per-tenant traffic figures, tenant health and the platform figures are going stale. Its schedule failed to invoke the scheduler, or the scheduler failed (its log says why: a Logs Insights query refused or timed out).`,
+        heartbeat(job, Duration.minutes(minutes)),
+        1,
+        {
+          evaluationPeriods: 4,
           comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
           missing: TreatMissingData.BREACHING,
         },

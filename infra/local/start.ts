@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { LOCAL_DEVELOPMENT_ORIGINS } from '../../shared/http/cors';
 import { startLocalApiGateway } from './api-gateway';
 import { consoleResponder, ensureConsoleBuilt } from './console';
+import { keepRequestLog } from './request-log-files';
 import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
 import { startCognitoLocal, type CognitoMessage } from './cognito-local';
 import { cognitoMessageRelay } from './cognito-mail';
@@ -76,11 +77,14 @@ async function startLocalSchedules(): Promise<() => Promise<void>> {
   const { runJob, inProcessDispatcher } = await import('../../shared/jobs/job-runner');
   const { processBillingOutbox } = await import('../../shared/billing/billing-outbox');
   const { stripeBilling } = await import('../../shared/billing/stripe-billing');
+  const { runOperatorFigures } = await import('../../shared/operations/operator-figures');
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     running = running
       .then(() => Promise.all(JOB_NAMES.map((job) => runJob(job, new Date(), inProcessDispatcher))))
       .then(() => processBillingOutbox(stripeBilling))
+      // Every tick rather than every 15 minutes: the twin's figures follow its requests.
+      .then(() => runOperatorFigures(new Date()))
       .catch((error: unknown) =>
         console.error('Local schedule failed:', error instanceof Error ? error.message : error),
       );
@@ -281,10 +285,14 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       WEBHOOKS_ALLOW_LOOPBACK: 'true',
       // The console is served by the twin, on the API's port: emails and Stripe's return links point there.
       CONSOLE_URL: apiUrl,
+      // The stand-in for the API functions' log groups: the operator figures job reads its cost lines.
+      LOCAL_REQUEST_LOG_DIR: join(options.dataDir, 'request-log'),
       ...options.env,
     };
     Object.assign(process.env, runtimeEnv);
     if (options.functionLogFile) await logFunctionsTo(options.functionLogFile);
+    const stopRequestLog = keepRequestLog(runtimeEnv.LOCAL_REQUEST_LOG_DIR as string);
+    stops.push(async () => stopRequestLog());
 
     const seed =
       state.seed && !poolChanged

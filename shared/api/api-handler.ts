@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/v4/core';
-import { runInRequestSlot } from '../context/tenant-context';
+import { currentTenantContext, runInRequestSlot } from '../context/tenant-context';
 import { runWithinDeadline } from '../data/call-budget';
 import { withOperationCommit } from '../data/operation-commit';
 import { NotFoundError } from '../errors';
@@ -122,10 +122,13 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
   operations: Operations<NoInfer<Routes>>,
   options: ApiHandlerOptions = {},
 ) {
-  const byKey = new Map<string, ReturnType<typeof buildRouteHandler>>();
+  const byKey = new Map<string, { routeId: string; handle: ReturnType<typeof buildRouteHandler> }>();
   const table = operations as unknown as Record<string, Operation<RouteDefinition>>;
   for (const route of routes) {
-    byKey.set(routeKey(route), buildRouteHandler(route, table[route.id] as Operation<RouteDefinition>));
+    byKey.set(routeKey(route), {
+      routeId: route.id,
+      handle: buildRouteHandler(route, table[route.id] as Operation<RouteDefinition>),
+    });
   }
   const unmatched = options.unmatched ?? routeNotFound;
   const fallback = middy<ApiEvent, ApiResult>()
@@ -139,18 +142,19 @@ export function createApiHandler<const Routes extends readonly RouteDefinition[]
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     // Every dependency call of the invocation ends within the function's remaining time.
-    const { result, cost } = await runInRequestSlot(receivedAtOf(event), () =>
-      runWithinDeadline(context.getRemainingTimeInMillis(), () =>
-        withRequestCost(() => (routeHandler ? routeHandler(event, own) : fallback(event, own))),
-      ),
-    );
+    const { result, cost, tenantId } = await runInRequestSlot(receivedAtOf(event), async () => {
+      const answered = await runWithinDeadline(context.getRemainingTimeInMillis(), () =>
+        withRequestCost(() => (routeHandler ? routeHandler.handle(event, own) : fallback(event, own))),
+      );
+      // The tenant admission granted access to, even where a later stage refused the request
+      // (invalid input, a rate limit): its requests are the tenant's, whatever they were answered.
+      return { ...answered, tenantId: currentTenantContext()?.tenantId };
+    });
     const cpu = process.cpuUsage(cpuBefore);
     const admission = own.admission;
-    const tenantId =
-      admission && 'tenant' in admission.request ? admission.request.tenant.tenantId : undefined;
     const finished = {
       ...cost,
-      routeId: admission?.request.route.id ?? 'unmatched',
+      routeId: routeHandler?.routeId ?? 'unmatched',
       tenantId,
       status: result.statusCode ?? 200,
       durationMs: performance.now() - started,

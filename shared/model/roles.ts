@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'tenant:update',
   'tenant:delete',
   'tenant:export',
+  'tenant:health',
   'users:read',
   'users:invite',
   'users:update',
@@ -39,6 +40,7 @@ const ADMIN: Permission[] = [
   'audit:read',
   'apiKeys:manage',
   'tenant:export',
+  'tenant:health',
   'webhooks:manage',
 ];
 const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete'];

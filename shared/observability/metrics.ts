@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from './logger';
 import { publishFinishedRequest, type FinishedRequest } from './request-cost';
+import { outcomeFlags } from './request-lines';
 import { METRICS_NAMESPACE, METRICS_SERVICE, type RefusedCredential } from './metric-names';
 
 /**
@@ -72,6 +73,8 @@ export function recordRequestCost(request: FinishedRequest): void {
     tenantId: request.tenantId,
     route: request.routeId,
     status: request.status,
+    // Numbers, so Logs Insights can sum them (the operator figures job, Contributor Insights).
+    ...outcomeFlags(request.status),
     dynamoCalls: request.calls,
     dynamoRoundTrips: request.roundTrips,
     readUnits: request.readUnits,

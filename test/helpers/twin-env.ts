@@ -22,4 +22,5 @@ Object.assign(process.env, {
   STRIPE_API_URL: twin.runtimeEnv.STRIPE_API_URL,
   STRIPE_SECRET_KEY: twin.runtimeEnv.STRIPE_SECRET_KEY,
   STRIPE_WEBHOOK_SECRET: twin.runtimeEnv.STRIPE_WEBHOOK_SECRET,
+  LOCAL_REQUEST_LOG_DIR: twin.runtimeEnv.LOCAL_REQUEST_LOG_DIR,
 });

@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/api/manifest';
 import { JOBS, JOB_NAMES } from '../../shared/jobs/job-definitions';
+import { OPERATOR_FIGURES_JOB } from '../../shared/model/operator-figures';
 import { buildApp } from '../../infra/app';
 import { TenantryStack } from '../../infra/stack';
 
@@ -457,6 +458,50 @@ describe('the Tenantry stack', () => {
     expect(JSON.stringify(withS3)).toContain('tenants/*');
   });
 
+  it('counts the API functions’ requests by tenant and route every 15 minutes, querying their log groups only', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0/15 * * * ? *)',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ job: OPERATOR_FIGURES_JOB }) })],
+    });
+    const functions = template.findResources('AWS::Lambda::Function');
+    const [schedulerId, scheduler] = Object.entries(functions).find(([id]) => /JobsScheduler/.test(id)) ?? [];
+    expect(schedulerId).toBeDefined();
+    const logGroups = JSON.stringify(
+      (scheduler as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+        .Environment.Variables.REQUEST_LOG_GROUPS,
+    );
+    // Every route function's log group (they write the cost lines), and no other function's.
+    const routeFunctions = Object.keys(functions)
+      .map((id) => /^Api(\w+)Function[0-9A-F]{8}$/.exec(id)?.[1])
+      .filter((name): name is string => Boolean(name) && name !== 'authorizer');
+    expect(routeFunctions.length).toBe(new Set(ROUTES.map((route) => route.function)).size);
+    const logGroupIds = Object.keys(template.findResources('AWS::Logs::LogGroup'));
+    const routeLogGroups = routeFunctions.map(
+      (name) => logGroupIds.find((id) => new RegExp(`^Api${name}Logs[0-9A-F]{8}$`).test(id)) ?? name,
+    );
+    for (const id of routeLogGroups) expect(logGroups, id).toContain(`"${id}"`);
+    expect(logGroups).not.toMatch(/Jobs|authorizer/i);
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const startQuery = policies
+      .flatMap(
+        ([, policy]) =>
+          (policy as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument
+            .Statement,
+      )
+      .filter((statement) => JSON.stringify(statement).includes('logs:StartQuery'));
+    expect(startQuery).toHaveLength(1);
+    const resources = JSON.stringify((startQuery[0] as { Resource: unknown }).Resource);
+    expect(resources).not.toContain('"*"');
+    for (const id of routeLogGroups) expect(resources, id).toContain(`"${id}"`);
+    expect(resources).not.toMatch(/Jobs|authorizer/i);
+    // Positive control: the same search finds the scheduler's other grant (query results, by id only).
+    expect(
+      policies.some(
+        ([id, policy]) => /JobsScheduler/.test(id) && JSON.stringify(policy).includes('logs:GetQueryResults'),
+      ),
+    ).toBe(true);
+  });
+
   it('sends every domain event to the notifications function, with retries', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['tenantry'] },
@@ -701,7 +746,11 @@ describe('operator alarms', () => {
         (alarm.Properties.Dimensions ?? []).find((d) => d.Name === 'job') as { Value?: string } | undefined,
     );
     expect(jobs.map((job) => job?.Value).sort()).toEqual(
-      ['billing-outbox', ...JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*')].sort(),
+      [
+        'billing-outbox',
+        OPERATOR_FIGURES_JOB,
+        ...JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*'),
+      ].sort(),
     );
     for (const alarm of heartbeats) {
       // The heartbeat's absence is the alarm.

@@ -4,6 +4,12 @@ import { component } from '../schemas/components';
 import type { RouteDefinition } from '../../http/route';
 import { COUNTED_RESOURCES, PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../model/plans';
 import { timestamp } from '../schemas/common';
+import {
+  HEALTH_REASON_CODES,
+  HEALTH_STATUSES,
+  HEALTH_THRESHOLDS,
+  ROUTE_REPORT_MAX_DAYS,
+} from '../../model/operator-figures';
 
 const oneTenantPath = tenantPath();
 const instant = z.pipe(
@@ -92,6 +98,72 @@ const reconciliation = component(
   }),
 );
 
+const routeTotals = {
+  requests: z.int(),
+  clientErrors: z.int().check(z.describe('4xx answers other than 429.')),
+  throttled: z
+    .int()
+    .check(z.describe('429 answers: the rate limit, the API-call quota, metering contention.')),
+  serverErrors: z.int().check(z.describe('5xx answers.')),
+  meanMs: z.number(),
+  p99Ms: z.number().check(z.describe('Over more than one hour: the highest hourly p99 (an upper bound).')),
+  maxMs: z.number(),
+  readUnits: z.number(),
+  writeUnits: z.number(),
+};
+
+const routeUsageReport = component(
+  'RouteUsageReport',
+  z.object({
+    from: timestamp,
+    to: timestamp,
+    granularity: z.enum(['hour', 'day']),
+    countedUntil: z
+      .nullable(timestamp)
+      .check(
+        z.describe(
+          'Up to when the operator figures job had counted the requests (every 15 minutes in AWS, every minute on the local twin): nothing after it is in the report.',
+        ),
+      ),
+    total: z.object(routeTotals),
+    routes: z.array(
+      z.object({
+        route: z.string().check(z.describe('The route id of the manifest (`agents.create`).')),
+        ...routeTotals,
+        series: z.array(z.object({ start: timestamp, ...routeTotals })),
+      }),
+    ),
+  }),
+);
+
+const tenantHealth = component(
+  'TenantHealth',
+  z.object({
+    status: z
+      .enum(HEALTH_STATUSES)
+      .check(z.describe('The worst of the reasons: `healthy` when there is none.')),
+    reasons: z.array(
+      z.object({
+        code: z.enum(HEALTH_REASON_CODES),
+        severity: z.enum(['warning', 'critical']),
+        summary: z.string(),
+        detail: z.record(z.string(), z.nullable(z.union([z.string(), z.number()]))),
+      }),
+    ),
+    checkedAt: timestamp,
+    traffic: z.object({
+      from: timestamp,
+      requests: z.int(),
+      serverErrors: z.int(),
+      throttled: z.int(),
+      serverErrorRate: z.nullable(z.number()),
+      throttledRate: z.nullable(z.number()),
+      p99Ms: z.number(),
+      countedUntil: z.nullable(timestamp),
+    }),
+  }),
+);
+
 export const QUOTA_ROUTES = [
   {
     id: 'quotas.get',
@@ -131,6 +203,41 @@ export const QUOTA_ROUTES = [
     },
     responses: { 200: { description: 'The usage series.', schema: usageReport } },
     errors: ['invalid_range', 'range_too_long'],
+  },
+  {
+    id: 'usage.routes',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/usage/routes',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'tenant:read',
+    allowWhenSuspended: true,
+    summary: 'Usage by route',
+    description: `The tenant’s requests by route (default: the last 24 hours by hour): requests, client errors, 429s, server errors, latency and DynamoDB capacity, each with its series by hour or day. Counted from each request’s cost line by the operator figures job, so \`countedUntil\` says how fresh it is. Kept ${ROUTE_REPORT_MAX_DAYS + 1} days; a range spans at most ${ROUTE_REPORT_MAX_DAYS}.`,
+    request: {
+      path: oneTenantPath,
+      query: z.strictObject({
+        from: z.optional(instant),
+        to: z.optional(instant),
+        granularity: z._default(z.enum(['hour', 'day']), 'hour'),
+      }),
+    },
+    responses: { 200: { description: 'Requests by route.', schema: routeUsageReport } },
+    errors: ['invalid_range', 'range_too_long'],
+  },
+  {
+    id: 'tenants.health',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/health',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'tenant:health',
+    allowWhenSuspended: true,
+    summary: 'Tenant health',
+    description: `Healthy, warning or critical, with each reason: suspended or deleted; a failed payment (with the day the grace ends); a quota used up (critical) or past the first notification mark (warning); server errors (warning from ${HEALTH_THRESHOLDS.serverErrorRate.warning * 100} %, critical from ${HEALTH_THRESHOLDS.serverErrorRate.critical * 100} %) and 429s (from ${HEALTH_THRESHOLDS.throttledRate.warning * 100} % and ${HEALTH_THRESHOLDS.throttledRate.critical * 100} %) among the requests of the clock hour in progress and the one before, once there are ${HEALTH_THRESHOLDS.minRequests}; a disabled webhook endpoint. Computed at each call from the stored records; the traffic is as fresh as \`traffic.countedUntil\`. Owners and admins.`,
+    request: { path: oneTenantPath },
+    responses: { 200: { description: 'The tenant’s health.', schema: tenantHealth } },
+    errors: [],
   },
   {
     id: 'quotas.reconcile',
