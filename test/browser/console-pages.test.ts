@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityViolations, launchBrowser, openConsole, screenshot } from '../helpers/browser';
-import { addUser, call, createApiKey, createTenant, twin, unique } from '../helpers/twin-api';
+import { runOperatorFigures } from '../../shared/operations/operator-figures';
+import { addUser, adminToken, call, createApiKey, createTenant, twin, unique } from '../helpers/twin-api';
 
 /** The console's other pages in a real browser: keyboard and accessibility, billing, data, audit. */
 describe('the console’s pages in a browser', () => {
@@ -83,8 +84,55 @@ describe('the console’s pages in a browser', () => {
     await admin.getByRole('heading', { name: tenant.name }).waitFor();
     await check(admin, 'platform-tenant');
     await screenshot(admin, 'platform-tenant');
+    await admin.goto('/platform/figures');
+    await admin.getByRole('heading', { name: 'Platform figures' }).waitFor();
+    await check(admin, 'platform-figures');
 
     expect(found).toEqual({});
+  });
+
+  it('shows the API’s health with its reasons, the requests by route, and the platform’s figures after the job counted', async () => {
+    const tenant = await createTenant({ plan: 'professional', limitOverrides: { agents: 1 } });
+    const { page } = await consoleFor(tenant.owner.email);
+    const health = page.getByTestId('health');
+    await expect.poll(() => health.textContent()).toContain('Healthy');
+    const agent = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body: { name: 'The only one', model: 'claude-sonnet' },
+    });
+    expect(agent.status).toBe(201);
+    for (let i = 0; i < 3; i += 1)
+      await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token });
+    await runOperatorFigures(new Date());
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => health.textContent()).toContain('Action needed');
+    expect(await health.textContent()).toContain('agents: 1 of 1 used');
+    const listed = page.getByRole('row').filter({ has: page.getByText('agents.list', { exact: true }) });
+    await expect.poll(() => listed.textContent()).toMatch(/agents\.list\s*3/);
+    await screenshot(page, 'overview-health');
+    // A member sees the overview without the health card (owners and admins only).
+    const member = await addUser(tenant, 'member');
+    const { page: memberPage } = await consoleFor(member.email);
+    await memberPage.getByRole('heading', { name: 'Overview' }).waitFor();
+    await memberPage.getByRole('heading', { name: /Requests by route/ }).waitFor();
+    expect(await memberPage.getByTestId('health').count()).toBe(0);
+
+    const { page: admin } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password);
+    await admin.getByRole('link', { name: 'Platform' }).click();
+    await admin.getByRole('link', { name: 'Figures' }).click();
+    const shown = await admin.getByTestId('figures-tenants').textContent();
+    const api = await call<{ computedAt: string; tenants: { total: number } }>(
+      'GET',
+      '/v1/platform/metrics',
+      {
+        token: await adminToken(),
+      },
+    );
+    // The page shows the figures the API answers (the same run's, unless a later run landed between).
+    expect(Number(shown?.replace(/,/g, ''))).toBeLessThanOrEqual(api.body.tenants.total);
+    expect(Number(shown?.replace(/,/g, ''))).toBeGreaterThan(1);
+    expect(await admin.getByTestId('figures-computed').textContent()).toContain('operator figures job');
+    await screenshot(admin, 'platform-figures');
   });
 
   it('upgrades through Stripe Checkout and comes back to the billing page on the new plan', async () => {

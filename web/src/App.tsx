@@ -8,6 +8,7 @@ import { Audit } from './pages/Audit';
 import { Billing } from './pages/Billing';
 import { Data } from './pages/Data';
 import { Overview } from './pages/Overview';
+import { PlatformFigures } from './pages/platform/Figures';
 import { PlatformTenant } from './pages/platform/Tenant';
 import { PlatformTenants } from './pages/platform/Tenants';
 import { Settings } from './pages/Settings';
@@ -60,6 +61,7 @@ export function App() {
             <Route path="billing" element={<BillingRedirect />} />
             <Route path="account" element={<Account />} />
             <Route path="platform/tenants" element={<PlatformTenants />} />
+            <Route path="platform/figures" element={<PlatformFigures />} />
             <Route path="platform/tenants/:tenantId" element={<PlatformTenant />} />
             <Route
               path="t/:tenantId"

@@ -1,10 +1,11 @@
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { fillSeries, QuotaBar, UsageChart } from '../ui/charts';
 import { useLoad } from '../ui/load';
-import { ErrorBox, formatDate, Loading } from '../ui/parts';
+import { ErrorBox, formatDate, formatNumber, Loading } from '../ui/parts';
 
 const USAGE_RESOURCES = [
   ['runs', 'Runs'],
@@ -19,7 +20,7 @@ function hoursAgo(hours: number): string {
 }
 
 /**
- * Plan, status, health, quota bars and usage by hour (last 24 hours) and by day (last 30 days). A
+ * Plan, status, health (owners and admins: computed by the API), quota bars and usage by hour (last 24 hours) and by day (last 30 days). A
  * deleted tenant's use is no longer served: its page says where to restore it.
  */
 export function Overview() {
@@ -43,7 +44,8 @@ export function Overview() {
 
 function LiveOverview() {
   const { api } = useSession();
-  const { tenant, tenantId } = useTenant();
+  const { tenant, tenantId, can } = useTenant();
+  const [refreshed, setRefreshed] = useState(0);
   const path = { tenantId };
   const quotas = useLoad(
     () => must(api.GET('/v1/tenants/{tenantId}/quotas', { params: { path } })),
@@ -77,18 +79,6 @@ function LiveOverview() {
 
   const lines = quotas.data?.quotas ?? [];
   const thresholds = quotas.data?.thresholds ?? [];
-  const over = lines.filter((line) => line.percent !== null && line.percent >= 100);
-  const near = lines.filter(
-    (line) => line.percent !== null && line.percent < 100 && line.percent >= (thresholds[0] ?? 80),
-  );
-  const health =
-    tenant.status !== 'active'
-      ? { level: 'bad', text: `The tenant is ${tenant.status}.` }
-      : over.length
-        ? { level: 'bad', text: `At or over the limit: ${over.map((line) => line.resource).join(', ')}.` }
-        : near.length
-          ? { level: 'warn', text: `Nearing the limit: ${near.map((line) => line.resource).join(', ')}.` }
-          : { level: 'good', text: 'All quotas are within their limits.' };
 
   return (
     <>
@@ -106,13 +96,7 @@ function LiveOverview() {
           </p>
           <p className="muted">Record updated {formatDate(tenant.updatedAt)}</p>
         </div>
-        <div className="card" data-health={health.level}>
-          <h2>Health</h2>
-          <p className="big">
-            {health.level === 'good' ? 'Healthy' : health.level === 'warn' ? 'Attention' : 'Action needed'}
-          </p>
-          <p className="muted">{health.text}</p>
-        </div>
+        {can('tenant:health') && <HealthCard refreshed={refreshed} />}
       </section>
 
       <section aria-labelledby="quotas-heading">
@@ -129,7 +113,7 @@ function LiveOverview() {
               <button
                 type="button"
                 className="link"
-                onClick={() => (quotas.reload(), hourly.reload(), daily.reload())}
+                onClick={() => (quotas.reload(), hourly.reload(), daily.reload(), setRefreshed((n) => n + 1))}
               >
                 Refresh
               </button>
@@ -178,6 +162,120 @@ function LiveOverview() {
           ))}
         </div>
       </section>
+
+      <RouteTraffic refreshed={refreshed} />
     </>
+  );
+}
+
+const HEALTH_WORDS = { healthy: 'Healthy', warning: 'Attention', critical: 'Action needed' } as const;
+const HEALTH_LEVEL = { healthy: 'good', warning: 'warn', critical: 'bad' } as const;
+
+/** The tenant's health as the API computes it, with each reason (owners and admins). */
+function HealthCard({ refreshed }: { refreshed: number }) {
+  const { api } = useSession();
+  const { tenantId } = useTenant();
+  const health = useLoad(
+    () => must(api.GET('/v1/tenants/{tenantId}/health', { params: { path: { tenantId } } })),
+    [api, tenantId, refreshed],
+  );
+  const data = health.data;
+  return (
+    <div className="card" data-health={data ? HEALTH_LEVEL[data.status] : undefined} data-testid="health">
+      <h2>Health</h2>
+      <ErrorBox error={health.error} />
+      {!data && !health.error && <Loading />}
+      {data && (
+        <>
+          <p className="big">{HEALTH_WORDS[data.status]}</p>
+          {data.reasons.length === 0 ? (
+            <p className="muted">
+              Nothing needs attention: status, payment, quotas, traffic and webhooks are fine.
+            </p>
+          ) : (
+            <ul className="reasons">
+              {data.reasons.map((reason, index) => (
+                <li key={index} data-severity={reason.severity}>
+                  {reason.summary}
+                </li>
+              ))}
+            </ul>
+          )}
+          <p className="muted">
+            {data.traffic.countedUntil
+              ? `Traffic counted until ${formatDate(data.traffic.countedUntil)}: ${formatNumber(data.traffic.requests)} requests since ${formatDate(data.traffic.from)}.`
+              : 'No traffic counted in the last hours yet.'}
+          </p>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The tenant's requests of the last 24 hours by route: outcome and latency. */
+function RouteTraffic({ refreshed }: { refreshed: number }) {
+  const { api } = useSession();
+  const { tenantId } = useTenant();
+  const report = useLoad(
+    () => must(api.GET('/v1/tenants/{tenantId}/usage/routes', { params: { path: { tenantId } } })),
+    [api, tenantId, refreshed],
+  );
+  const routes = report.data?.routes ?? [];
+  return (
+    <section aria-labelledby="routes-heading">
+      <h2 id="routes-heading">Requests by route, last 24 hours</h2>
+      <ErrorBox error={report.error} />
+      {report.loading && !report.data && <Loading />}
+      {report.data && (
+        <>
+          <p className="muted">
+            {report.data.countedUntil
+              ? `Counted until ${formatDate(report.data.countedUntil)} from each request’s log line; newer requests appear at the next count.`
+              : 'No request has been counted yet: counts appear within minutes of the first requests.'}
+          </p>
+          {routes.length > 0 && (
+            <div className="table-scroll">
+              <table>
+                <caption className="visually-hidden">Requests by route</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Operation</th>
+                    <th scope="col" className="number">
+                      Requests
+                    </th>
+                    <th scope="col" className="number">
+                      Refused (4xx)
+                    </th>
+                    <th scope="col" className="number">
+                      Throttled (429)
+                    </th>
+                    <th scope="col" className="number">
+                      Failed (5xx)
+                    </th>
+                    <th scope="col" className="number">
+                      p99 latency
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {routes.map((route) => (
+                    <tr key={route.route}>
+                      <th scope="row">
+                        <code>{route.route}</code>
+                      </th>
+                      <td className="number">{formatNumber(route.requests)}</td>
+                      <td className="number">{formatNumber(route.clientErrors)}</td>
+                      <td className="number">{formatNumber(route.throttled)}</td>
+                      <td className="number">{formatNumber(route.serverErrors)}</td>
+                      <td className="number">{formatNumber(route.p99Ms)} ms</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
   );
 }

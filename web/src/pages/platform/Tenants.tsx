@@ -6,6 +6,7 @@ import { must } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { useCursorPages } from '../../ui/load';
 import { ErrorBox, Field, formatDate, Loading, Pager } from '../../ui/parts';
+import { PlatformNav } from './Figures';
 
 type Filters = {
   search?: string;
@@ -24,6 +25,7 @@ export function PlatformTenants() {
   );
   return (
     <main id="main" className="page">
+      <PlatformNav />
       <h1>Tenants</h1>
       <form
         className="filters"
