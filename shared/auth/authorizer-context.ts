@@ -15,6 +15,8 @@ const userContextSchema = z.object({
   groups: z.string(),
   /** `true` when the user has an MFA method enrolled (so every sign-in passed a second factor). */
   mfa: z.optional(z.enum(['true', 'false'])),
+  /** When the person signed in (the token's `auth_time`, epoch seconds): a new one is a new sign-in. */
+  authTime: z.optional(z.string().check(z.regex(/^\d{1,12}$/))),
 });
 
 const apiKeyContextSchema = z.object({
@@ -38,6 +40,7 @@ export function toAuthorizerContext(identity: VerifiedIdentity, mfaEnrolled: boo
     ...(identity.tenantId ? { tenantId: identity.tenantId } : {}),
     ...(identity.email ? { email: identity.email } : {}),
     groups: identity.groups.join(','),
+    ...(identity.authTime !== undefined ? { authTime: String(identity.authTime) } : {}),
   };
 }
 

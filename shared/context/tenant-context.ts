@@ -15,6 +15,8 @@ export interface UserPrincipal {
   isPlatformAdmin: boolean;
   /** An MFA method is enrolled: the user's sign-ins pass a second factor. */
   mfaEnrolled: boolean;
+  /** When the person signed in (the ID token's `auth_time`); absent for system principals. */
+  signedInAt?: string | undefined;
 }
 
 /** A tenant API key acting as its own principal: its scopes are its permissions. */

@@ -14,6 +14,7 @@ import { PlatformAdminEntity } from './entities/platform-admin';
 import { PlatformAdminCountEntity } from './entities/platform-admin-count';
 import { PlatformAuditEventEntity } from './entities/platform-audit-event';
 import { QuotaCounterEntity } from './entities/quota-counter';
+import { RateWindowEntity } from './entities/rate-window';
 import { RunEntity } from './entities/run';
 import { SecretSettingEntity } from './entities/secret-setting';
 import { SlugClaimEntity } from './entities/slug-claim';
@@ -52,6 +53,7 @@ const makeService = () =>
       platformAuditEvent: PlatformAuditEventEntity,
       tenantExport: TenantExportEntity,
       webhookEndpoint: WebhookEndpointEntity,
+      rateWindow: RateWindowEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

@@ -18,6 +18,9 @@ export interface UserView {
   invitedBy: string | null;
   /** For an invitation: when it expires unless accepted or resent. */
   invitationExpiresAt: string | null;
+  /** The person's last sign-in that reached the tenant, and how many there were. */
+  lastSignInAt: string | null;
+  signInCount: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -31,6 +34,8 @@ export function toUserView(item: MembershipItem): UserView {
     status: item.status,
     invitedBy: item.invitedBy ?? null,
     invitationExpiresAt: invitationExpiry(item)?.toISOString() ?? null,
+    lastSignInAt: item.lastSignInAt ?? null,
+    signInCount: item.signInCount ?? 0,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };

@@ -147,6 +147,17 @@ export function tokenFor(email: string, password = LOCAL_PASSWORD): Promise<stri
   return token;
 }
 
+/** A new sign-in (a new token, a new `auth_time`), not the cached one of {@link tokenFor}. */
+export function freshSignIn(email: string, password = LOCAL_PASSWORD): Promise<string> {
+  return signIn({
+    cognitoEndpoint: twin.cognitoEndpoint,
+    region: twin.region,
+    clientId: twin.clientId,
+    email,
+    password,
+  });
+}
+
 export function adminToken(): Promise<string> {
   return tokenFor(twin.platformAdmin.email, twin.platformAdmin.password);
 }

@@ -43,7 +43,9 @@ async function usersCounted(tenant: TestTenant): Promise<{ used: number; members
 /** The directory's `usr_` id for the address, or null when it has no sign-in for it. */
 async function signInUserId(email: string): Promise<string | null> {
   try {
-    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: twin.userPoolId, Username: email }));
+    const user = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: twin.userPoolId, Username: email }),
+    );
     return user.UserAttributes?.find((attribute) => attribute.Name === 'custom:userId')?.Value ?? null;
   } catch {
     return null;

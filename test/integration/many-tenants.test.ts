@@ -1,8 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_PASSWORD } from '../../infra/local/seed';
-import { signIn } from '../../infra/local/sign-in';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { addUser, call, cognito, createTenant, twin, type TestTenant } from '../helpers/twin-api';
+import {
+  addUser,
+  call,
+  cognito,
+  createTenant,
+  freshSignIn,
+  twin,
+  type TestTenant,
+} from '../helpers/twin-api';
 
 /** Whether Cognito lets the person sign in (cognito-local records it; AWS enforces it). */
 async function signInEnabled(email: string): Promise<boolean> {
@@ -13,15 +19,6 @@ async function signInEnabled(email: string): Promise<boolean> {
 interface Me {
   memberships: Array<{ tenantId: string; role: string; status: string }>;
 }
-
-const freshSignIn = (email: string) =>
-  signIn({
-    cognitoEndpoint: twin.cognitoEndpoint,
-    region: twin.region,
-    clientId: twin.clientId,
-    email,
-    password: LOCAL_PASSWORD,
-  });
 
 /** One person, many tenants: a membership is the only grant, the token's tenant only a default. */
 describe('one person in many tenants', () => {

@@ -23,6 +23,20 @@ export const userView = component(
     status: z.enum(MEMBERSHIP_STATUSES),
     invitedBy: z.nullable(z.string()),
     invitationExpiresAt: z.nullable(timestamp),
+    lastSignInAt: z
+      .nullable(timestamp)
+      .check(
+        z.describe(
+          'The person’s last sign-in that reached this tenant (`null`: none since it was recorded).',
+        ),
+      ),
+    signInCount: z
+      .int()
+      .check(
+        z.describe(
+          'Sign-ins that reached this tenant: a session is one, however often its tokens are refreshed.',
+        ),
+      ),
     createdAt: timestamp,
     updatedAt: timestamp,
   }),

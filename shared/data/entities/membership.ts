@@ -27,6 +27,9 @@ export const MembershipEntity = new Entity(
       invitedBy: { type: 'string' },
       /** When the invitation was last sent; it expires a configured number of days later. */
       invitedAt: { type: 'string' },
+      /** The person's last sign-in that reached this tenant (the token's `auth_time`), and how many. */
+      lastSignInAt: { type: 'string' },
+      signInCount: { type: 'number' },
       ...RECORD_TIMESTAMPS,
     },
     indexes: {

@@ -2,6 +2,7 @@ import { noteApiKeyUse } from '../../api-keys/key-use';
 import { auditSourceOf } from '../../audit/actor';
 import { recordAuditEvent } from '../../audit/audit-log';
 import { activateInvitedMembership } from '../../users/membership-activation';
+import { isNewSignIn, recordSignIn } from '../../users/sign-in-activity';
 import type { TenantRequest } from '../admitted-request';
 import { isMutation } from '../route';
 import { defaultTenantOf, type Grant } from './tenant-access';
@@ -13,7 +14,9 @@ export type AdmissionEffectName =
   /** A key's request records its last use (at most once a minute per key). */
   | 'apiKey.used'
   /** A platform admin's read of another tenant is audited in that tenant (mutations audit themselves). */
-  | 'platformAdmin.readAudited';
+  | 'platformAdmin.readAudited'
+  /** A member's first request with a new sign-in (token `auth_time`) records it, audited. */
+  | 'user.signedIn';
 
 export interface AdmissionEffect {
   name: AdmissionEffectName;
@@ -27,9 +30,16 @@ export interface AdmissionEffect {
  */
 export function admissionEffectsOf(request: TenantRequest, grant: Grant): AdmissionEffect[] {
   const { tenant: ctx, route, receivedAt } = request;
-  if (grant.kind === 'membership' && grant.membership.status === 'invited') {
+  if (grant.kind === 'membership') {
     const { membership } = grant;
-    return [{ name: 'invitation.accepted', run: () => activateInvitedMembership(ctx, membership) }];
+    const { principal } = ctx;
+    const effects: AdmissionEffect[] = [];
+    if (membership.status === 'invited')
+      effects.push({ name: 'invitation.accepted', run: () => activateInvitedMembership(ctx, membership) });
+    const signedInAt = principal.type === 'user' ? principal.signedInAt : undefined;
+    if (signedInAt && isNewSignIn(membership, signedInAt))
+      effects.push({ name: 'user.signedIn', run: () => recordSignIn(ctx, membership, signedInAt) });
+    return effects;
   }
   if (grant.kind === 'apiKey') {
     const { key } = grant;

@@ -40,6 +40,7 @@ async function principalOf(event: ApiEvent): Promise<Principal> {
     homeTenantId: claims.tenantId,
     isPlatformAdmin: claimsPlatformAdmin && (await hasPlatformAdminRecord(claims.userId)),
     mfaEnrolled: claims.mfa === 'true',
+    ...(claims.authTime ? { signedInAt: new Date(Number(claims.authTime) * 1000).toISOString() } : {}),
   };
 }
 

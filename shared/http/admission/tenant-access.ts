@@ -20,6 +20,7 @@ import type { TenantRequest } from '../admitted-request';
 import type { ApiEvent } from '../api-event';
 import { isMutation, type RouteDefinition } from '../route';
 import type { IdentifiedRequest } from './identify';
+import { auditRefusedAccess } from './refusal-audit';
 
 /** What lets the caller act on the tenant: platform-admin power, a membership, or the tenant's own key. */
 export type Grant =
@@ -196,10 +197,19 @@ export async function admitToTenant(
   const { route, meta, receivedAt, principal } = identified;
   const tenantId = targetTenantId(event, principal);
   if (!tenantId) throw new ForbiddenError('The caller belongs to no tenant.', 'no_tenant');
-  const grant = await grantOf(principal, tenantId, receivedAt);
-  const tenant = await admittingTenant(tenantId, grant, route, meta);
-  if (grant.kind === 'membership' && principal.type === 'user') {
-    assertMemberStanding(grant.membership, tenant, principal.mfaEnrolled, receivedAt);
+  let grant: Grant;
+  let tenant: TenantItem;
+  try {
+    grant = await grantOf(principal, tenantId, receivedAt);
+    tenant = await admittingTenant(tenantId, grant, route, meta);
+    if (grant.kind === 'membership' && principal.type === 'user') {
+      assertMemberStanding(grant.membership, tenant, principal.mfaEnrolled, receivedAt);
+    }
+  } catch (error) {
+    // An attempt against the tenant (someone not of it, a disallowed address, MFA missing, a revoked
+    // key) goes in its audit log, rate-limited.
+    await auditRefusedAccess(tenantId, principal, route, meta, error);
+    throw error;
   }
   const access =
     grant.kind === 'platform'

@@ -83,6 +83,7 @@ export function Users() {
             <th scope="col">Role</th>
             <th scope="col">Status</th>
             <th scope="col">Since</th>
+            <th scope="col">Last sign-in</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -135,6 +136,11 @@ export function Users() {
                   )}
                 </td>
                 <td>{formatDate(user.createdAt)}</td>
+                <td>
+                  {user.lastSignInAt
+                    ? `${formatDate(user.lastSignInAt)} (${user.signInCount} sign-in${user.signInCount === 1 ? '' : 's'})`
+                    : 'never'}
+                </td>
                 <td>
                   <div className="row-actions">
                     {user.status === 'invited' && can('users:invite') && (
