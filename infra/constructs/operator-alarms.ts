@@ -274,9 +274,10 @@ export class OperatorAlarms extends Construct {
     alarm(
       'RefusedCredentialsBurst',
       `The authorizer refused more than ${REFUSED_CREDENTIALS_BURST} credentials in 5 minutes: credential stuffing, a leaked and revoked key still in use, or a client sending expired tokens. The authorizer's log says which kind (credential) and why.`,
-      // Each kind is its own metric (an alarm reads exact dimensions): their sum.
+      // Each kind is its own metric (an alarm reads exact dimensions): their sum, a kind with no
+      // refusal in the period counting as 0 (metric math adds only periods every operand has).
       new MathExpression({
-        expression: REFUSED_CREDENTIAL_KINDS.join(' + '),
+        expression: REFUSED_CREDENTIAL_KINDS.map((kind) => `FILL(${kind}, 0)`).join(' + '),
         usingMetrics: Object.fromEntries(
           REFUSED_CREDENTIAL_KINDS.map((kind) => [
             kind,

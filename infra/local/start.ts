@@ -7,6 +7,7 @@ import { LOCAL_DEVELOPMENT_ORIGINS } from '../../shared/http/cors';
 import { startLocalApiGateway } from './api-gateway';
 import { consoleResponder, ensureConsoleBuilt } from './console';
 import { keepRequestLog } from './request-log-files';
+import { captureEmf, storeGatewayRequest } from './metric-store';
 import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
 import { startCognitoLocal, type CognitoMessage } from './cognito-local';
 import { cognitoMessageRelay } from './cognito-mail';
@@ -77,14 +78,21 @@ async function startLocalSchedules(): Promise<() => Promise<void>> {
   const { runJob, inProcessDispatcher } = await import('../../shared/jobs/job-runner');
   const { processBillingOutbox } = await import('../../shared/billing/billing-outbox');
   const { stripeBilling } = await import('../../shared/billing/stripe-billing');
-  const { runOperatorFigures } = await import('../../shared/operations/operator-figures');
+  const { runOperatorFigures, OPERATOR_FIGURES_JOB } =
+    await import('../../shared/operations/operator-figures');
+  const { countJobRun, recordOutboxBacklog } = await import('../../shared/observability/metrics');
   let running: Promise<unknown> = Promise.resolve();
+  // Each run sends the heartbeat the scheduler sends in AWS (what the \`<job>Late\` alarms watch).
+  const beat = <T>(job: string, run: () => Promise<T>) => run().then((result) => (countJobRun(job), result));
   const tick = () => {
     running = running
-      .then(() => Promise.all(JOB_NAMES.map((job) => runJob(job, new Date(), inProcessDispatcher))))
-      .then(() => processBillingOutbox(stripeBilling))
+      .then(() =>
+        Promise.all(JOB_NAMES.map((job) => beat(job, () => runJob(job, new Date(), inProcessDispatcher)))),
+      )
+      .then(() => beat('billing-outbox', () => processBillingOutbox(stripeBilling)))
+      .then((run) => recordOutboxBacklog(run.pending, run.oldestSeconds))
       // Every tick rather than every 15 minutes: the twin's figures follow its requests.
-      .then(() => runOperatorFigures(new Date()))
+      .then(() => beat(OPERATOR_FIGURES_JOB, () => runOperatorFigures(new Date())))
       .catch((error: unknown) =>
         console.error('Local schedule failed:', error instanceof Error ? error.message : error),
       );
@@ -120,6 +128,8 @@ export interface LocalTwin {
   runtimeEnv: Record<string, string>;
   /** The twin's logs: each child process's, and the Cognito emails relayed (cognito-mail.log). */
   logsDir: string;
+  /** The twin's stand-in for CloudWatch metrics: the functions' EMF lines and the gateway's, by hour. */
+  metricsDir: string;
   /** The fault control server, when asked for (tests). */
   faultControlUrl?: string;
   stop(): Promise<void>;
@@ -274,8 +284,9 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       LOG_LEVEL: options.logLevel ?? 'INFO',
       // Pretty-printed (about 19 lines a request) only where the logs go to the terminal.
       ...(options.functionLogFile ? {} : { POWERTOOLS_DEV: 'true' }),
-      // The twin ships metrics nowhere; without this every request would warn about empty metrics.
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      // The functions publish their metrics (EMF on stdout), which the twin keeps as CloudWatch would
+      // (metric-store.ts): what `npm run alarms` evaluates the stack's alarms on.
+      POWERTOOLS_METRICS_DISABLED: 'false',
       CURSOR_SECRET: cursorSecret,
       LOCAL_SECRETS_KEY: secretsKey,
       EXPORTS_LOCAL_DIR: exportFiles.dir,
@@ -293,6 +304,9 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     if (options.functionLogFile) await logFunctionsTo(options.functionLogFile);
     const stopRequestLog = keepRequestLog(runtimeEnv.LOCAL_REQUEST_LOG_DIR as string);
     stops.push(async () => stopRequestLog());
+    const metricsDir = join(options.dataDir, 'metrics');
+    const stopMetrics = captureEmf(metricsDir);
+    stops.push(async () => stopMetrics());
 
     const seed =
       state.seed && !poolChanged
@@ -347,7 +361,10 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       port: options.apiPort,
       allowedOrigins,
       ...(options.testClock ? { testClockHeader: TEST_CLOCK_HEADER } : {}),
-      ...(options.onAnswered ? { onAnswered: options.onAnswered } : {}),
+      onAnswered: (answered) => {
+        storeGatewayRequest(metricsDir, answered);
+        options.onAnswered?.(answered);
+      },
       ...(options.console !== false
         ? {
             console: consoleResponder({
@@ -394,6 +411,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       seed,
       runtimeEnv,
       logsDir: join(options.dataDir, 'logs'),
+      metricsDir,
       stop: stopAll,
     };
   } catch (error) {

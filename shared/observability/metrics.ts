@@ -6,9 +6,14 @@ import { METRICS_NAMESPACE, METRICS_SERVICE, type RefusedCredential } from './me
 
 /**
  * CloudWatch metrics as EMF log lines (Powertools), flushed per invocation by the API handler stack.
- * Off in the local twin (POWERTOOLS_DEV), where every function shares one process.
+ * The local twin keeps them as CloudWatch would (`infra/local/metric-store.ts`).
  */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+export const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: METRICS_SERVICE,
+  // Its own warnings (an invocation with no metric to publish) are log lines like any other.
+  logger,
+});
 
 /** One refused or failed request, by its problem code (a small, fixed set: safe as a dimension). */
 export function countProblem(code: string, status: number): void {

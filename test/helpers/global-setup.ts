@@ -21,6 +21,7 @@ export interface TwinInfo {
   signupLimitPerHour: number;
   runtimeEnv: Record<string, string>;
   logsDir: string;
+  metricsDir: string;
   /** Pauses, resumes and crashes the twin's children (the fault suite). */
   faultControlUrl: string;
 }
@@ -82,6 +83,7 @@ async function startTestTwin(): Promise<SharedTwin> {
       signupLimitPerHour,
       runtimeEnv: twin.runtimeEnv,
       logsDir: twin.logsDir,
+      metricsDir: twin.metricsDir,
       faultControlUrl: twin.faultControlUrl ?? '',
     },
     stop: async () => {
