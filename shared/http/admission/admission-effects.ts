@@ -21,6 +21,11 @@ export type AdmissionEffectName =
 export interface AdmissionEffect {
   name: AdmissionEffectName;
   run(): Promise<unknown>;
+  /**
+   * Bookkeeping that runs beside the operation rather than before it: the answer waits for it (it is
+   * never lost when the function freezes), not the operation; its failure is logged, not answered.
+   */
+  beside?: true;
 }
 
 /**
@@ -38,7 +43,11 @@ export function admissionEffectsOf(request: TenantRequest, grant: Grant): Admiss
       effects.push({ name: 'invitation.accepted', run: () => activateInvitedMembership(ctx, membership) });
     const signedInAt = principal.type === 'user' ? principal.signedInAt : undefined;
     if (signedInAt && isNewSignIn(membership, signedInAt))
-      effects.push({ name: 'user.signedIn', run: () => recordSignIn(ctx, membership, signedInAt) });
+      effects.push({
+        name: 'user.signedIn',
+        run: () => recordSignIn(ctx, membership, signedInAt),
+        beside: true,
+      });
     return effects;
   }
   if (grant.kind === 'apiKey') {

@@ -35,10 +35,12 @@ export interface Admission<R extends RouteDefinition = RouteDefinition> {
   commit: OperationCommit;
   claim?: IdempotencyClaim;
   metering?: Metering;
-  /** The effects admission ran, by name. */
+  /** The effects admission ran (or started, beside the operation), by name. */
   effects: AdmissionEffectName[];
   /** A stored answer to replay (an Idempotency-Key seen before): the operation does not run. */
   replay?: ApiResult;
+  /** The effects running beside the operation, awaited when admission concludes. */
+  besides?: Array<Promise<void>>;
   /** Whether `concludeAdmission` has run (it runs once, whatever calls it again). */
   concluded?: boolean;
 }
@@ -106,6 +108,20 @@ export async function admit<R extends RouteDefinition>(
       });
     }
     for (const effect of admissionEffectsOf(request, access.grant)) {
+      if (effect.beside) {
+        admission.effects.push(effect.name);
+        (admission.besides ??= []).push(
+          effect.run().then(
+            () => logger.debug('Admission: effect run beside the operation', { effect: effect.name }),
+            (error: unknown) =>
+              logger.warn('Admission: an effect beside the operation failed', {
+                effect: effect.name,
+                reason: error instanceof Error ? error.message : String(error),
+              }),
+          ),
+        );
+        continue;
+      }
       await effect.run();
       admission.effects.push(effect.name);
       logger.debug('Admission: effect run', { effect: effect.name });
@@ -130,6 +146,7 @@ export async function concludeAdmission(
   const response = 'response' in outcome ? outcome.response : undefined;
   if (admission.concluded || !('tenant' in request)) return response;
   admission.concluded = true;
+  if (admission.besides) await Promise.all(admission.besides);
   const settle = () =>
     metering
       ? settleMetering(request, metering, commit.committed ? 'committed' : response ? 'answered' : 'failed')

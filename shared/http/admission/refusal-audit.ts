@@ -23,7 +23,10 @@ export const AUDITED_REFUSALS = new Set([
 ]);
 
 /** At most this many refusals a tenant's audit log takes per window: a flood cannot fill it. */
-export const REFUSAL_AUDIT_LIMIT: { limit: number; windowSeconds: number } = { limit: 20, windowSeconds: 600 };
+export const REFUSAL_AUDIT_LIMIT: { limit: number; windowSeconds: number } = {
+  limit: 20,
+  windowSeconds: 600,
+};
 
 function refusalCode(error: unknown): string | undefined {
   if (!(error instanceof AppError)) return undefined;
