@@ -46,29 +46,43 @@ function isEmf(text: string): EmfDocument | undefined {
   }
 }
 
-/** Appends one EMF document to its hour's file. */
-export function storeEmf(dir: string, document: EmfDocument): void {
-  const at = document._aws?.Timestamp ?? Date.now();
-  appendFileSync(fileOf(dir, at), `${JSON.stringify(document)}\n`);
+/**
+ * Lines appended to the file of their hour, synchronously: what a request wrote is in the file
+ * when its answer leaves (the tests and `npm run alarms` read it from other processes at once).
+ */
+export class HourFiles {
+  constructor(private readonly fileAt: (at: number) => string) {}
+  write(line: string, at = Date.now()): void {
+    appendFileSync(this.fileAt(at), `${line}\n`);
+  }
+}
+
+/** The twin's metric store: where captured EMF lines and the gateway's metrics go. */
+export interface MetricStore {
+  /** API Gateway's metrics for one answered request (namespace AWS/ApiGateway, by the API's id). */
+  recordGatewayRequest(answered: { status: number; ms: number }, at?: number): void;
+  /** Stops taking stdout's EMF lines. */
+  stop(): Promise<void>;
 }
 
 /**
  * Takes the EMF lines out of this process's stdout into the store (what CloudWatch does with a
- * function's output); everything else is printed as before. Returns the undo.
+ * function's output: Powertools writes each document as one line, `_aws` first); everything else is
+ * printed as before.
  */
-export function captureEmf(dir: string): () => void {
+export function startMetricStore(dir: string): MetricStore {
   mkdirSync(dir, { recursive: true });
   pruneMetricFiles(dir, Date.now());
+  const files = new HourFiles((at) => fileOf(dir, at));
   const stdout = process.stdout;
   const original = stdout.write.bind(stdout) as (...args: unknown[]) => boolean;
   stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
     const text =
       typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
-    if (text === undefined) return original(chunk, ...rest);
+    if (text === undefined || !text.includes('{"_aws"')) return original(chunk, ...rest);
     const kept: string[] = [];
     for (const line of text.split('\n')) {
-      const document = isEmf(line.trim());
-      if (document) storeEmf(dir, document);
+      if (line.startsWith('{"_aws"')) files.write(line);
       else kept.push(line);
     }
     const left = kept.join('\n');
@@ -79,34 +93,38 @@ export function captureEmf(dir: string): () => void {
     }
     return original(left, ...rest);
   }) as typeof stdout.write;
-  return () => {
-    stdout.write = original as typeof stdout.write;
-  };
-}
-
-/** API Gateway's metrics for one answered request (namespace AWS/ApiGateway, by the API's id). */
-export function storeGatewayRequest(
-  dir: string,
-  answered: { status: number; ms: number },
-  at = Date.now(),
-): void {
-  storeEmf(dir, {
-    _aws: {
-      Timestamp: at,
-      CloudWatchMetrics: [
-        {
-          Namespace: 'AWS/ApiGateway',
-          Dimensions: [['ApiId']],
-          Metrics: [{ Name: 'Count' }, { Name: '4xx' }, { Name: '5xx' }, { Name: 'Latency' }],
-        },
-      ],
+  let pruned = Date.now();
+  return {
+    recordGatewayRequest(answered, at = Date.now()) {
+      files.write(
+        JSON.stringify({
+          _aws: {
+            Timestamp: at,
+            CloudWatchMetrics: [
+              {
+                Namespace: 'AWS/ApiGateway',
+                Dimensions: [['ApiId']],
+                Metrics: [{ Name: 'Count' }, { Name: '4xx' }, { Name: '5xx' }, { Name: 'Latency' }],
+              },
+            ],
+          },
+          ApiId: 'local',
+          Count: 1,
+          '4xx': answered.status >= 400 && answered.status < 500 ? 1 : 0,
+          '5xx': answered.status >= 500 ? 1 : 0,
+          Latency: Math.round(answered.ms),
+        }),
+        at,
+      );
+      if (at - pruned > 3_600_000) {
+        pruned = at;
+        pruneMetricFiles(dir, at);
+      }
     },
-    ApiId: 'local',
-    Count: 1,
-    '4xx': answered.status >= 400 && answered.status < 500 ? 1 : 0,
-    '5xx': answered.status >= 500 ? 1 : 0,
-    Latency: Math.round(answered.ms),
-  });
+    async stop() {
+      stdout.write = original as typeof stdout.write;
+    },
+  };
 }
 
 export function pruneMetricFiles(dir: string, now: number, keepHours = 48): void {

@@ -7,7 +7,7 @@ import { LOCAL_DEVELOPMENT_ORIGINS } from '../../shared/http/cors';
 import { startLocalApiGateway } from './api-gateway';
 import { consoleResponder, ensureConsoleBuilt } from './console';
 import { keepRequestLog } from './request-log-files';
-import { captureEmf, storeGatewayRequest } from './metric-store';
+import { startMetricStore } from './metric-store';
 import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
 import { startCognitoLocal, type CognitoMessage } from './cognito-local';
 import { cognitoMessageRelay } from './cognito-mail';
@@ -303,10 +303,10 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     Object.assign(process.env, runtimeEnv);
     if (options.functionLogFile) await logFunctionsTo(options.functionLogFile);
     const stopRequestLog = keepRequestLog(runtimeEnv.LOCAL_REQUEST_LOG_DIR as string);
-    stops.push(async () => stopRequestLog());
+    stops.push(stopRequestLog);
     const metricsDir = join(options.dataDir, 'metrics');
-    const stopMetrics = captureEmf(metricsDir);
-    stops.push(async () => stopMetrics());
+    const metricStore = startMetricStore(metricsDir);
+    stops.push(() => metricStore.stop());
 
     const seed =
       state.seed && !poolChanged
@@ -362,7 +362,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       allowedOrigins,
       ...(options.testClock ? { testClockHeader: TEST_CLOCK_HEADER } : {}),
       onAnswered: (answered) => {
-        storeGatewayRequest(metricsDir, answered);
+        metricStore.recordGatewayRequest(answered);
         options.onAnswered?.(answered);
       },
       ...(options.console !== false
