@@ -58,6 +58,7 @@ describe('the console’s pages in a browser', () => {
     const { page } = await consoleFor(tenant.owner.email, undefined, { bypassCsp: true });
     const pages: Array<[string, string]> = [
       ['overview', ''],
+      ['agents', '/agents'],
       ['users', '/users'],
       ['api-keys', '/api-keys'],
       ['settings', '/settings'],
@@ -89,6 +90,90 @@ describe('the console’s pages in a browser', () => {
     await check(admin, 'platform-figures');
 
     expect(found).toEqual({});
+  });
+
+  it('creates an agent, edits it, starts a run and shows it finished, keeps and deletes memory, and deletes the agent', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    await page.getByText('No agent yet.').waitFor();
+    await page.getByLabel('Name').fill('Support triage');
+    await page.getByLabel('Model', { exact: true }).fill('claude-sonnet');
+    await page.getByLabel('Instructions (optional)').fill('Sort tickets by urgency.');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('heading', { name: 'Support triage', level: 1 }).waitFor();
+    const agentId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    expect(agentId).toMatch(/^agt_/);
+
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Description (optional)').fill('Triage for the support queue');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Triage for the support queue').waitFor();
+    const stored = await call<{ description: string }>('GET', `/v1/tenants/${tenant.id}/agents/${agentId}`, {
+      token: tenant.owner.token,
+    });
+    expect(stored.body.description).toBe('Triage for the support queue');
+
+    await page.getByLabel('Prompt').fill('Three tickets waiting');
+    await page.getByRole('button', { name: 'Start a run' }).click();
+    const row = page.locator('tr[data-run]');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('Running');
+    const runId = (await row.getAttribute('data-run')) ?? '';
+    const completed = await call('POST', `/v1/tenants/${tenant.id}/runs/${runId}/complete`, {
+      token: tenant.owner.token,
+      body: { status: 'succeeded', tokensUsed: 1234, output: { summary: '3 urgent' } },
+    });
+    expect(completed.status, completed.text).toBe(200);
+    await page.reload();
+    await expect.poll(() => page.locator('tr[data-run]').textContent()).toContain('Succeeded');
+    expect(await page.locator('tr[data-run]').textContent()).toContain('1,234');
+
+    await page.getByLabel('Kind').selectOption('json');
+    await page.getByLabel('Content').fill('{"customer": "Globex", "prefers": "email"}');
+    await page.getByRole('button', { name: 'Add to memory' }).click();
+    await page.locator('.memory pre').first().waitFor();
+    expect(await page.locator('.memory pre').textContent()).toContain('"customer": "Globex"');
+    // Bad input is refused in words and nothing is stored.
+    await page.getByLabel('Content').fill('{not json');
+    await page.getByRole('button', { name: 'Add to memory' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not valid JSON' }).waitFor();
+    expect(await page.locator('.memory li').count()).toBe(1);
+    await page.locator('.memory').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByText('Nothing in memory.').waitFor();
+    await screenshot(page, 'agent');
+
+    await page.getByRole('button', { name: 'Delete agent' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    const gone = await call('GET', `/v1/tenants/${tenant.id}/agents/${agentId}`, {
+      token: tenant.owner.token,
+    });
+    expect(gone.status).toBe(404);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a viewer the agents without the controls that change them', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    const made = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body: { name: 'Read only', model: 'claude-sonnet' },
+    });
+    const viewer = await addUser(tenant, 'viewer');
+    const { page } = await consoleFor(viewer.email);
+    await page.goto(`/t/${tenant.id}/agents`);
+    await page.getByRole('link', { name: 'Read only' }).click();
+    await page.getByRole('heading', { name: 'Read only', level: 1 }).waitFor();
+    expect(await page.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete agent' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Start a run' }).count()).toBe(0);
+    // Positive control: the owner sees them on the same page.
+    const { page: owner } = await consoleFor(tenant.owner.email);
+    await owner.goto(`/t/${tenant.id}/agents/${made.body.id}`);
+    await owner.getByRole('button', { name: 'Edit' }).waitFor();
+    expect(await owner.getByRole('button', { name: 'Start a run' }).count()).toBe(1);
   });
 
   it('shows the API’s health with its reasons, the requests by route, and the platform’s figures after the job counted', async () => {

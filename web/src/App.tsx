@@ -3,6 +3,7 @@ import { useSession } from './auth/session';
 import { MeProvider, TenantProvider, useMe } from './context';
 import { Shell, TenantLayout } from './Shell';
 import { Account } from './pages/Account';
+import { AgentPage, Agents } from './pages/Agents';
 import { ApiKeys } from './pages/ApiKeys';
 import { Audit } from './pages/Audit';
 import { Billing } from './pages/Billing';
@@ -72,6 +73,8 @@ export function App() {
               }
             >
               <Route index element={<Overview />} />
+              <Route path="agents" element={<Agents />} />
+              <Route path="agents/:agentId" element={<AgentPage />} />
               <Route path="users" element={<Users />} />
               <Route path="api-keys" element={<ApiKeys />} />
               <Route path="settings" element={<Settings />} />

@@ -5,6 +5,7 @@ import { canWith, useMe, useTenant } from './context';
 
 const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission }> = [
   { path: '', label: 'Overview', permission: 'tenant:read' },
+  { path: 'agents', label: 'Agents', permission: 'agents:read' },
   { path: 'users', label: 'Users', permission: 'users:read' },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys:manage' },
   { path: 'settings', label: 'Settings', permission: 'tenant:update' },
