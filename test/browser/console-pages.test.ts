@@ -59,6 +59,7 @@ describe('the console’s pages in a browser', () => {
     const pages: Array<[string, string]> = [
       ['overview', ''],
       ['agents', '/agents'],
+      ['runs', '/runs'],
       ['users', '/users'],
       ['api-keys', '/api-keys'],
       ['settings', '/settings'],
@@ -129,6 +130,23 @@ describe('the console’s pages in a browser', () => {
     await page.reload();
     await expect.poll(() => page.locator('tr[data-run]').textContent()).toContain('Succeeded');
     expect(await page.locator('tr[data-run]').textContent()).toContain('1,234');
+
+    // The tenant's runs, across agents: filtered by status, the starter by email, the run's page.
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await page.getByRole('heading', { name: 'Runs', level: 1 }).waitFor();
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No run matches.').waitFor();
+    await page.getByLabel('Status').selectOption('succeeded');
+    const listed = page.locator(`tr[data-run="${runId}"]`);
+    await listed.waitFor();
+    expect(await listed.textContent()).toContain(tenant.owner.email);
+    expect(await listed.textContent()).toContain('Support triage');
+    await listed.getByRole('link').click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('Succeeded');
+    expect(await page.locator('pre.json').nth(1).textContent()).toContain('"summary": "3 urgent"');
+    await screenshot(page, 'run');
+    await page.getByRole('link', { name: 'Its agent' }).click();
+    await page.getByRole('heading', { name: 'Support triage', level: 1 }).waitFor();
 
     await page.getByLabel('Kind').selectOption('json');
     await page.getByLabel('Content').fill('{"customer": "Globex", "prefers": "email"}');

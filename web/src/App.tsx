@@ -5,6 +5,7 @@ import { Shell, TenantLayout } from './Shell';
 import { Account } from './pages/Account';
 import { AgentPage, Agents } from './pages/Agents';
 import { ApiKeys } from './pages/ApiKeys';
+import { RunPage, Runs } from './pages/Runs';
 import { Audit } from './pages/Audit';
 import { Billing } from './pages/Billing';
 import { Data } from './pages/Data';
@@ -75,6 +76,8 @@ export function App() {
               <Route index element={<Overview />} />
               <Route path="agents" element={<Agents />} />
               <Route path="agents/:agentId" element={<AgentPage />} />
+              <Route path="runs" element={<Runs />} />
+              <Route path="runs/:runId" element={<RunPage />} />
               <Route path="users" element={<Users />} />
               <Route path="api-keys" element={<ApiKeys />} />
               <Route path="settings" element={<Settings />} />

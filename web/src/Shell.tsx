@@ -6,6 +6,7 @@ import { canWith, useMe, useTenant } from './context';
 const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission }> = [
   { path: '', label: 'Overview', permission: 'tenant:read' },
   { path: 'agents', label: 'Agents', permission: 'agents:read' },
+  { path: 'runs', label: 'Runs', permission: 'runs:read' },
   { path: 'users', label: 'Users', permission: 'users:read' },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys:manage' },
   { path: 'settings', label: 'Settings', permission: 'tenant:update' },

@@ -5,6 +5,7 @@ import type { paths } from '../api/schema';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { useAction, useCursorPages, useLoad } from '../ui/load';
+import { RUN_STATUS_WORDS } from './Runs';
 import {
   ActionButton,
   ErrorBox,
@@ -154,13 +155,6 @@ export function Agents() {
   );
 }
 
-const RUN_STATUS_WORDS: Record<string, string> = {
-  running: 'Running',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
-
 /** An agent: its fields (edit, delete), its runs (start one), its memory items (add, delete). */
 export function AgentPage() {
   const { api } = useSession();
@@ -300,11 +294,11 @@ export function AgentPage() {
               <tbody>
                 {runs.data.items.map((run) => (
                   <tr key={run.id} data-run={run.id}>
-                    <td>{formatDate(run.startedAt)}</td>
                     <td>
-                      <span className={`pill pill-${run.status}`}>
-                        {RUN_STATUS_WORDS[run.status] ?? run.status}
-                      </span>
+                      <Link to={`/t/${tenantId}/runs/${run.id}`}>{formatDate(run.startedAt)}</Link>
+                    </td>
+                    <td>
+                      <span className={`pill pill-${run.status}`}>{RUN_STATUS_WORDS[run.status]}</span>
                     </td>
                     <td className="number">{run.tokensUsed === null ? '—' : formatNumber(run.tokensUsed)}</td>
                     <td>
