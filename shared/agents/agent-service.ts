@@ -85,12 +85,22 @@ export async function getAgent(ctx: TenantContext, agentId: string): Promise<Age
 
 export async function listAgents(
   ctx: TenantContext,
-  query: { limit: number; cursor?: string | undefined },
+  query: { limit: number; cursor?: string | undefined; search?: string | undefined },
 ): Promise<{ items: AgentView[]; nextCursor: string | null }> {
+  const search = query.search?.toLocaleLowerCase('en-US');
   return readPage(
     tenantList(ctx, 'agents'),
     query,
-    (from) => AgentEntity.query.byTenant({ tenantId: ctx.tenantId }).go(from),
+    (from) =>
+      AgentEntity.query
+        .byTenant({ tenantId: ctx.tenantId })
+        .where((attr, op) =>
+          search
+            ? // Agents written before the case-folded name existed match on their name as written.
+              `${op.contains(attr.searchName, search)} OR (${op.notExists(attr.searchName)} AND ${op.contains(attr.name, query.search ?? '')})`
+            : '',
+        )
+        .go(from),
     toView,
   );
 }

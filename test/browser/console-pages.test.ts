@@ -163,6 +163,15 @@ describe('the console’s pages in a browser', () => {
     await page.getByText('Nothing in memory.').waitFor();
     await screenshot(page, 'agent');
 
+    // The list finds it by part of its name, in any case.
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByLabel('Search', { exact: true }).fill('TRIAGE');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('link', { name: 'Support triage' }).waitFor();
+    await page.getByLabel('Search', { exact: true }).fill('nothing like it');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByText('No agent’s name contains').waitFor();
+    await page.goto(`/t/${tenant.id}/agents/${agentId}`);
     await page.getByRole('button', { name: 'Delete agent' }).click();
     await page.getByRole('button', { name: 'Yes' }).click();
     await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();

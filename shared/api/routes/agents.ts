@@ -57,8 +57,16 @@ export const AGENT_ROUTES = [
     auth: 'tenant',
     permission: 'agents:read',
     summary: "List the tenant's agents",
-    description: 'The tenant’s agents, a page at a time.',
-    request: { path: agentsPath, query: pageQuery },
+    description:
+      'The tenant’s agents, a page at a time; with `search`, those whose name contains it (case-insensitive). A page filtered by a search may hold fewer items than `limit` and still have a next one.',
+    request: {
+      path: agentsPath,
+      query: z.strictObject({
+        limit: limitParam,
+        cursor: cursorParam,
+        search: z.optional(singleLineText(100)),
+      }),
+    },
     responses: { 200: { description: 'A page of agents.', schema: pageOf(agentView) } },
     errors: ['invalid_cursor'],
   },

@@ -11,6 +11,13 @@ export const AgentEntity = new Entity(
       ...TENANT_ID_ATTRIBUTE,
       agentId: { type: 'string', required: true, readOnly: true },
       name: { type: 'string', required: true },
+      /** The name case-folded, kept by ElectroDB whenever the name is written: what a search matches. */
+      searchName: {
+        type: 'string',
+        hidden: true,
+        watch: ['name'],
+        set: (_: unknown, item: { name?: string }) => item.name?.toLocaleLowerCase('en-US'),
+      },
       description: { type: 'string' },
       model: { type: 'string', required: true },
       instructions: { type: 'string' },

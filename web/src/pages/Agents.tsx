@@ -89,14 +89,18 @@ export function Agents() {
   const { tenantId, can } = useTenant();
   const navigate = useNavigate();
   const { busy, error, run } = useAction();
+  const [search, setSearch] = useState('');
   const list = useCursorPages(
     (cursor) =>
       must(
         api.GET('/v1/tenants/{tenantId}/agents', {
-          params: { path: { tenantId }, query: cursor ? { cursor } : {} },
+          params: {
+            path: { tenantId },
+            query: { ...(search ? { search } : {}), ...(cursor ? { cursor } : {}) },
+          },
         }),
       ),
-    [api, tenantId],
+    [api, tenantId, search],
   );
   return (
     <>
@@ -120,9 +124,27 @@ export function Agents() {
         </section>
       )}
       <h2>All agents</h2>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Search agents"
+        onSubmit={(event: FormEvent<HTMLFormElement>) => {
+          event.preventDefault();
+          setSearch(String(new FormData(event.currentTarget).get('search') ?? '').trim());
+        }}
+      >
+        <Field label="Search" hint="Part of the name, in any case.">
+          {(id, hint) => (
+            <input id={id} name="search" type="search" maxLength={100} aria-describedby={hint} />
+          )}
+        </Field>
+        <button type="submit">Search</button>
+      </form>
       <ErrorBox error={list.error} />
       {list.loading && <Loading />}
-      {list.data && list.data.items.length === 0 && <p className="muted">No agent yet.</p>}
+      {list.data && list.data.items.length === 0 && (
+        <p className="muted">{search ? `No agent’s name contains “${search}”.` : 'No agent yet.'}</p>
+      )}
       {list.data && list.data.items.length > 0 && (
         <div className="table-scroll">
           <table>
