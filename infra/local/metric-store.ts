@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hourFile, pruneHourFiles } from '../../shared/observability/request-lines';
 
 /**
  * The twin's stand-in for CloudWatch metrics. In Lambda, the functions' metrics are Embedded Metric
@@ -33,8 +34,7 @@ interface EmfDocument {
   [key: string]: unknown;
 }
 
-const fileOf = (dir: string, at: number) =>
-  join(dir, `metrics-${new Date(at).toISOString().slice(0, 13)}.ndjson`);
+const fileOf = (dir: string, at: number) => hourFile(dir, 'metrics', new Date(at));
 
 function isEmf(text: string): EmfDocument | undefined {
   if (!text.startsWith('{"_aws"') && !text.includes('"CloudWatchMetrics"')) return undefined;
@@ -128,11 +128,7 @@ export function startMetricStore(dir: string): MetricStore {
 }
 
 export function pruneMetricFiles(dir: string, now: number, keepHours = 48): void {
-  if (!existsSync(dir)) return;
-  const oldest = fileOf(dir, now - keepHours * 3_600_000);
-  for (const name of readdirSync(dir)) {
-    if (/^metrics-.*\.ndjson$/.test(name) && join(dir, name) < oldest) rmSync(join(dir, name));
-  }
+  pruneHourFiles(dir, 'metrics', new Date(now), keepHours);
 }
 
 /** Every value stored since `since` (epoch ms), one per metric of each EMF document. */

@@ -26,16 +26,26 @@ export interface RequestLine {
   writeUnits: number;
 }
 
-/** The twin's cost lines of one hour: one NDJSON file per hour (`requests-YYYY-MM-DDTHH.ndjson`). */
-export function requestLogFile(dir: string, at: Date): string {
-  return join(dir, `requests-${at.toISOString().slice(0, 13)}.ndjson`);
+/** The twin's file of one hour of `prefix` lines: `<prefix>-YYYY-MM-DDTHH.ndjson`. */
+export function hourFile(dir: string, prefix: string, at: Date): string {
+  return join(dir, `${prefix}-${at.toISOString().slice(0, 13)}.ndjson`);
 }
 
-/** Removes the twin's hour files older than `keepHours` (CloudWatch keeps logs by retention). */
-export function pruneRequestLogFiles(dir: string, now: Date, keepHours = 48): void {
+/** The twin's cost lines of one hour: one NDJSON file per hour (`requests-YYYY-MM-DDTHH.ndjson`). */
+export function requestLogFile(dir: string, at: Date): string {
+  return hourFile(dir, 'requests', at);
+}
+
+/** Removes the twin's `prefix` hour files older than `keepHours` (CloudWatch keeps them by retention). */
+export function pruneHourFiles(dir: string, prefix: string, now: Date, keepHours = 48): void {
   if (!existsSync(dir)) return;
-  const oldest = requestLogFile(dir, new Date(now.getTime() - keepHours * 3_600_000));
+  const oldest = hourFile(dir, prefix, new Date(now.getTime() - keepHours * 3_600_000));
   for (const name of readdirSync(dir)) {
-    if (/^requests-.*\.ndjson$/.test(name) && join(dir, name) < oldest) rmSync(join(dir, name));
+    if (name.startsWith(`${prefix}-`) && name.endsWith('.ndjson') && join(dir, name) < oldest)
+      rmSync(join(dir, name));
   }
+}
+
+export function pruneRequestLogFiles(dir: string, now: Date, keepHours = 48): void {
+  pruneHourFiles(dir, 'requests', now, keepHours);
 }

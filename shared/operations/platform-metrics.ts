@@ -8,7 +8,7 @@ import { TENANT_STATUSES, type TenantStatus } from '../model/tenant-status';
 import { capacityCostUsd } from '../quotas/capacity-ledger';
 import { monthPeriod, previousMonthPeriod, startOfNextMonth } from '../quotas/periods';
 import type { TenantRouteFigures } from './request-log';
-import { HEALTH_THRESHOLDS } from './tenant-health';
+import { trafficSeverities } from './tenant-health';
 
 /** Subscription statuses that are paid for: trials are not revenue yet, ended ones no longer. */
 const PAYING = new Set(['active', 'past_due']);
@@ -201,12 +201,9 @@ export function platformMetricsOf(
       tenant.subscriptionStatus === 'unpaid'
     )
       attention.push('payment_failed');
-    if (seen.requests >= HEALTH_THRESHOLDS.minRequests) {
-      if (seen.serverErrors / seen.requests >= HEALTH_THRESHOLDS.serverErrorRate.warning)
-        attention.push('error_rate');
-      if (seen.throttled / seen.requests >= HEALTH_THRESHOLDS.throttledRate.warning)
-        attention.push('throttling');
-    }
+    const severities = trafficSeverities(seen);
+    if (severities.errorRate) attention.push('error_rate');
+    if (severities.throttling) attention.push('throttling');
     return {
       tenantId: tenant.tenantId,
       name: tenant.name,

@@ -85,9 +85,27 @@ function paymentReason(tenant: TenantItem): HealthReason[] {
   ];
 }
 
+/**
+ * What a tenant's traffic says, by the thresholds (`HEALTH_THRESHOLDS`): a severity for its server
+ * errors and for its 429s, each `undefined` when below them or when the requests are too few.
+ */
+export function trafficSeverities(traffic: { requests: number; serverErrors: number; throttled: number }): {
+  errorRate: HealthReason['severity'] | undefined;
+  throttling: HealthReason['severity'] | undefined;
+} {
+  if (traffic.requests < HEALTH_THRESHOLDS.minRequests)
+    return { errorRate: undefined, throttling: undefined };
+  const level = (rate: number, marks: { warning: number; critical: number }) =>
+    rate >= marks.critical ? ('critical' as const) : rate >= marks.warning ? ('warning' as const) : undefined;
+  return {
+    errorRate: level(traffic.serverErrors / traffic.requests, HEALTH_THRESHOLDS.serverErrorRate),
+    throttling: level(traffic.throttled / traffic.requests, HEALTH_THRESHOLDS.throttledRate),
+  };
+}
+
 function trafficReasons(traffic: TenantHealth['traffic']): HealthReason[] {
   const reasons: HealthReason[] = [];
-  if (traffic.requests < HEALTH_THRESHOLDS.minRequests) return reasons;
+  const severities = trafficSeverities(traffic);
   const detail = {
     requests: traffic.requests,
     serverErrors: traffic.serverErrors,
@@ -95,20 +113,18 @@ function trafficReasons(traffic: TenantHealth['traffic']): HealthReason[] {
     from: traffic.from,
     countedUntil: traffic.countedUntil,
   };
-  const errors = traffic.serverErrorRate ?? 0;
-  if (errors >= HEALTH_THRESHOLDS.serverErrorRate.warning)
+  if (severities.errorRate)
     reasons.push({
       code: 'error_rate',
-      severity: errors >= HEALTH_THRESHOLDS.serverErrorRate.critical ? 'critical' : 'warning',
-      summary: `${percent(errors)} of the tenant’s requests failed on our side (${traffic.serverErrors} of ${traffic.requests}).`,
+      severity: severities.errorRate,
+      summary: `${percent(traffic.serverErrorRate ?? 0)} of the tenant’s requests failed on our side (${traffic.serverErrors} of ${traffic.requests}).`,
       detail,
     });
-  const throttled = traffic.throttledRate ?? 0;
-  if (throttled >= HEALTH_THRESHOLDS.throttledRate.warning)
+  if (severities.throttling)
     reasons.push({
       code: 'throttling',
-      severity: throttled >= HEALTH_THRESHOLDS.throttledRate.critical ? 'critical' : 'warning',
-      summary: `${percent(throttled)} of the tenant’s requests were refused with 429 (rate limit or API-call quota).`,
+      severity: severities.throttling,
+      summary: `${percent(traffic.throttledRate ?? 0)} of the tenant’s requests were refused with 429 (rate limit or API-call quota).`,
       detail,
     });
   return reasons;
