@@ -283,6 +283,23 @@ export const PROBLEMS = {
     title: 'Webhook endpoint limit',
     description: 'A tenant has at most 10 webhook endpoints.',
   },
+  webhook_endpoint_disabled: {
+    statuses: [409],
+    title: 'Webhook endpoint disabled',
+    description:
+      'A disabled endpoint receives nothing, tests and retries included: enable it (`enabled: true`), then try again.',
+  },
+  webhook_delivery_not_found: {
+    statuses: [404],
+    title: 'Webhook delivery not found',
+    description: 'No logged attempt with this id for the endpoint (the log keeps 30 days).',
+  },
+  webhook_delivery_not_retryable: {
+    statuses: [409],
+    title: 'Webhook delivery cannot be sent again',
+    description:
+      'The attempt was logged before the log kept what was sent, so there is nothing to send again.',
+  },
   export_in_progress: {
     statuses: [409],
     title: 'Export in progress',

@@ -6,6 +6,8 @@ import {
   getWebhookEndpoint,
   listWebhookDeliveries,
   listWebhookEndpoints,
+  retryWebhookDelivery,
+  sendTestWebhook,
   updateWebhookEndpoint,
 } from '../../shared/webhooks/webhook-service';
 
@@ -33,6 +35,14 @@ const operations: Operations<typeof WEBHOOK_ROUTES> = {
   'webhooks.deliveries': async ({ path, query }, request) => ({
     status: 200,
     body: await listWebhookDeliveries(request.tenant, path.endpointId, query),
+  }),
+  'webhooks.test': async ({ path, body }, request) => ({
+    status: 202,
+    body: await sendTestWebhook(request.tenant, path.endpointId, body, request.receivedAt),
+  }),
+  'webhooks.retry': async ({ path }, request) => ({
+    status: 202,
+    body: await retryWebhookDelivery(request.tenant, path.endpointId, path.deliveryId),
   }),
 };
 

@@ -48,8 +48,9 @@ export interface Notice {
 }
 
 interface EventDescription<T extends EventType> {
-  description: string;
   audience: Audience;
+  /** Plausible data of the type: what a test delivery sends, and what the console shows. */
+  example: EventData[T];
   notice(data: EventData[T], tenant: { name: string; slug: string }): Notice;
 }
 
@@ -57,8 +58,15 @@ const percent = (used: number, limit: number) => Math.round((100 * used) / Math.
 
 export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
   'quota.threshold_crossed': {
-    description: 'A monthly or counted resource crossed one of the thresholds (80, 90, 95 % by default).',
     audience: 'owners',
+    example: {
+      resource: 'runs',
+      period: '2026-12',
+      threshold: 80,
+      used: 8000,
+      limit: 10000,
+      plan: 'professional',
+    },
     notice: (data) => ({
       subject: `${data.threshold} % of your ${data.resource} used`,
       paragraphs: [
@@ -68,8 +76,8 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'tenant.suspended': {
-    description: 'A platform admin (or dunning) suspended the tenant; its running runs were cancelled.',
     audience: 'owners',
+    example: { reason: 'Payment overdue', runsCancelled: 2 },
     notice: (data, tenant) => ({
       subject: 'Your tenant has been suspended',
       paragraphs: [
@@ -81,8 +89,8 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'tenant.reactivated': {
-    description: 'The tenant’s suspension ended.',
     audience: 'owners',
+    example: {},
     notice: (_data, tenant) => ({
       subject: 'Your tenant is active again',
       paragraphs: [
@@ -91,8 +99,8 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'tenant.deleted': {
-    description: 'The tenant was deleted; its data is kept until `purgeAfter`.',
     audience: 'owners',
+    example: { purgeAfter: '2027-01-01T00:00:00.000Z' },
     notice: (data, tenant) => ({
       subject: 'Your tenant has been deleted',
       paragraphs: [
@@ -102,8 +110,8 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'tenant.restored': {
-    description: 'A deleted tenant was restored within its retention window.',
     audience: 'owners',
+    example: { status: 'active' },
     notice: (data, tenant) => ({
       subject: 'Your tenant has been restored',
       paragraphs: [
@@ -112,8 +120,8 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'billing.payment_failed': {
-    description: 'A payment of the tenant’s subscription failed.',
     audience: 'owners',
+    example: { subscriptionId: 'sub_1Example', graceDays: 7 },
     notice: (data) => ({
       subject: 'A payment failed',
       paragraphs: [
@@ -123,8 +131,8 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'billing.trial_ending': {
-    description: 'The tenant’s trial ends in three days or less, with no plan bought.',
     audience: 'owners',
+    example: { trialEndsAt: '2026-12-15T00:00:00.000Z', plan: 'professional', thenPlan: 'free' },
     notice: (data) => ({
       subject: 'Your trial ends soon',
       paragraphs: [
@@ -134,8 +142,8 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'export.completed': {
-    description: 'An export of the tenant was written and can be downloaded.',
     audience: 'requester',
+    example: { exportId: 'exp_01JF3Z9G7Q5W8R2T6Y4B1N0M3K', itemCount: 1200, bytes: 48213 },
     notice: (data) => ({
       subject: 'Your export is ready',
       paragraphs: [
@@ -145,8 +153,13 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'user.invited': {
-    description: 'A person was invited into the tenant.',
     audience: 'invitee',
+    example: {
+      email: 'new.person@example.com',
+      role: 'member',
+      invitedBy: 'owner@example.com',
+      newAccount: true,
+    },
     notice: (data, tenant) => ({
       subject: `You are invited to ${tenant.name}`,
       paragraphs: [
@@ -158,13 +171,17 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     }),
   },
   'webhook.endpoint_disabled': {
-    description: 'A webhook endpoint was disabled after too many failed deliveries in a row.',
     audience: 'owners',
+    example: {
+      endpointId: 'whk_01JF3Z9G7Q5W8R2T6Y4B1N0M3P',
+      url: 'https://hooks.example.com/tenantry',
+      failures: 15,
+    },
     notice: (data) => ({
       subject: 'A webhook endpoint was disabled',
       paragraphs: [
         `The webhook endpoint ${data.url} (${data.endpointId}) failed ${data.failures} deliveries in a row and was disabled: no more events are sent to it.`,
-        'Its delivery log shows what it answered. Fix it, then enable it again (PATCH it with "enabled": true).',
+        'Its delivery log shows what it answered. Fix it, then enable it again on its page in the console (Webhooks).',
       ],
     }),
   },

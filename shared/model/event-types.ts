@@ -1,4 +1,4 @@
-/** The names of the domain events (their data and words are in `catalogue.ts`); a base module the manifest may read. */
+/** The names of the domain events (their data and emails are in `catalogue.ts`); a base module the manifest and the console may read. */
 export const EVENT_TYPE_NAMES = [
   'quota.threshold_crossed',
   'tenant.suspended',
@@ -11,3 +11,21 @@ export const EVENT_TYPE_NAMES = [
   'user.invited',
   'webhook.endpoint_disabled',
 ] as const;
+
+export type EventTypeName = (typeof EVENT_TYPE_NAMES)[number];
+
+/** What each event means, in words for people (the console, the API reference). */
+export const EVENT_TYPE_DESCRIPTIONS: Readonly<Record<EventTypeName, string>> = {
+  'quota.threshold_crossed':
+    'A monthly or counted resource crossed one of the thresholds (80, 90, 95 % by default).',
+  'tenant.suspended': 'A platform admin (or dunning) suspended the tenant; its running runs were cancelled.',
+  'tenant.reactivated': 'The tenant’s suspension ended.',
+  'tenant.deleted':
+    'The tenant was deleted; its data is kept until its purge date, for a restore or an export.',
+  'tenant.restored': 'A deleted tenant was restored within its retention window.',
+  'billing.payment_failed': 'A payment of the tenant’s subscription failed.',
+  'billing.trial_ending': 'The tenant’s trial ends in three days or less, with no plan bought.',
+  'export.completed': 'An export of the tenant was written and can be downloaded.',
+  'user.invited': 'A person was invited into the tenant.',
+  'webhook.endpoint_disabled': 'A webhook endpoint was disabled after too many failed deliveries in a row.',
+};

@@ -22,13 +22,20 @@ import { checkWebhookUrl } from './webhook-url';
 const TIMEOUT_MS = 10_000;
 const DELIVERY_RETENTION_SECONDS = 30 * 86_400;
 
-/** The body an endpoint receives: Standard Webhooks' `type`, `timestamp` and `data`, and the event's ids. */
-export function webhookPayload(event: EventEnvelope): string {
+/** How much of an endpoint's answer the delivery log keeps. */
+const RESPONSE_EXCERPT_BYTES = 1_024;
+
+/**
+ * The body an endpoint receives: Standard Webhooks' `type`, `timestamp` and `data`, and the event's
+ * ids; a test event's says `"test": true`.
+ */
+export function webhookPayload(event: EventEnvelope, test = false): string {
   return JSON.stringify({
     id: event.id,
     type: event.type,
     timestamp: event.occurredAt,
     tenantId: event.tenantId,
+    ...(test ? { test: true } : {}),
     data: event.data,
   });
 }
@@ -77,6 +84,8 @@ interface Answer {
   ok: boolean;
   statusCode?: number;
   error?: string;
+  /** The start of the answer's body, as text. */
+  response?: string;
 }
 
 /** POSTs to the address the URL check found (never re-resolved), within the timeout. */
@@ -102,10 +111,22 @@ function post(
         timeout: TIMEOUT_MS,
       },
       (res) => {
-        res.resume();
+        // The first kilobyte is kept for the log; the rest is read and dropped.
+        const kept: Buffer[] = [];
+        let keptBytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (keptBytes >= RESPONSE_EXCERPT_BYTES) return;
+          kept.push(chunk.subarray(0, RESPONSE_EXCERPT_BYTES - keptBytes));
+          keptBytes += Math.min(chunk.length, RESPONSE_EXCERPT_BYTES - keptBytes);
+        });
         res.on('end', () => {
           const statusCode = res.statusCode ?? 0;
-          resolve({ ok: statusCode >= 200 && statusCode < 300, statusCode });
+          const response = Buffer.concat(kept).toString('utf8');
+          resolve({
+            ok: statusCode >= 200 && statusCode < 300,
+            statusCode,
+            ...(response ? { response } : {}),
+          });
         });
       },
     );
@@ -115,11 +136,15 @@ function post(
   });
 }
 
-async function attempt(endpoint: WebhookEndpointItem, task: DeliveryTask, now: Date): Promise<Answer> {
+async function attempt(
+  endpoint: WebhookEndpointItem,
+  task: DeliveryTask,
+  body: string,
+  now: Date,
+): Promise<Answer> {
   const check = await checkWebhookUrl(endpoint.url);
   if (!check.ok) return { ok: false, error: `address not allowed: ${check.reason}` };
   const secret = await openValue(endpoint, secretContext(endpoint.tenantId, endpoint.endpointId));
-  const body = webhookPayload(task.event);
   const headers = {
     'content-type': 'application/json',
     'user-agent': 'Tenantry-Webhooks/1',
@@ -136,6 +161,8 @@ async function attempt(endpoint: WebhookEndpointItem, task: DeliveryTask, now: D
  * address checked for it, and logged. A 2xx is a success and ends a failure streak. Otherwise the
  * next attempt is queued after `WEBHOOK_RETRY_DELAYS_SECONDS`, while any remain; and an endpoint that
  * has failed `WEBHOOK_DISABLE_AFTER_FAILURES` deliveries in a row is disabled and its owners told.
+ * A test event or a tenant's retry is one attempt: logged, never retried, and its failure is not
+ * counted (its success still ends a streak). The log keeps the body, for a retry to send again.
  */
 export async function deliverWebhook(task: DeliveryTask, now: Date = new Date()): Promise<void> {
   const ctx = await systemContextFor(task.tenantId, `webhook:${task.event.id}`, 'system:webhooks');
@@ -145,7 +172,9 @@ export async function deliverWebhook(task: DeliveryTask, now: Date = new Date())
     const endpoint = (await WebhookEndpointEntity.get(key).go({ consistent: true })).data;
     if (!endpoint || endpoint.status !== 'active') return;
     const started = performance.now();
-    const answer = await attempt(endpoint, task, now);
+    const body = webhookPayload(task.event, task.test === true);
+    const answer = await attempt(endpoint, task, body, now);
+    const trigger = task.trigger ?? 'event';
     logger.debug('Webhook delivery: attempt', {
       endpointId: task.endpointId,
       eventType: task.event.type,
@@ -154,7 +183,7 @@ export async function deliverWebhook(task: DeliveryTask, now: Date = new Date())
       statusCode: answer.statusCode,
     });
     const { retryDelaysSeconds, disableAfterFailures } = getConfig().webhooks;
-    const delay = answer.ok ? undefined : retryDelaysSeconds[task.attempt - 1];
+    const delay = answer.ok || trigger !== 'event' ? undefined : retryDelaysSeconds[task.attempt - 1];
     await WebhookDeliveryEntity.create({
       ...key,
       deliveryId: newId('delivery', now.getTime()),
@@ -164,6 +193,9 @@ export async function deliverWebhook(task: DeliveryTask, now: Date = new Date())
       ok: answer.ok,
       ...(answer.statusCode !== undefined ? { statusCode: answer.statusCode } : {}),
       ...(answer.error ? { error: answer.error.slice(0, 500) } : {}),
+      ...(answer.response ? { response: answer.response } : {}),
+      trigger,
+      payload: body,
       durationMs: Math.round(performance.now() - started),
       ...(delay !== undefined ? { nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString() } : {}),
       at: now.toISOString(),
@@ -176,6 +208,7 @@ export async function deliverWebhook(task: DeliveryTask, now: Date = new Date())
       }
       return;
     }
+    if (trigger !== 'event') return;
     const counted = await WebhookEndpointEntity.patch(key)
       .add({ consecutiveFailures: 1 })
       .go({ response: 'all_new' });

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { eventEnvelopeSchema, type EventEnvelope } from '../events/catalogue';
 import { getConfig } from '../config';
 import { workQueue } from '../messaging/work-queue';
+import { DELIVERY_TRIGGERS, type DeliveryTrigger } from '../model/webhook-deliveries';
 
 /** One delivery attempt of an event to an endpoint (the queue's message). */
 export interface DeliveryTask {
@@ -10,6 +11,10 @@ export interface DeliveryTask {
   endpointId: string;
   attempt: number;
   event: EventEnvelope;
+  /** Absent: `event`. */
+  trigger?: DeliveryTrigger;
+  /** A test event's body says so (`"test": true`), and so does a retry of one. */
+  test?: boolean;
 }
 
 /** A delivery attempt as the deliveries queue carries it. */
@@ -20,6 +25,8 @@ export const deliveryTaskSchema = z.pipe(
     endpointId: z.string(),
     attempt: z.number(),
     event: eventEnvelopeSchema,
+    trigger: z.optional(z.enum(DELIVERY_TRIGGERS)),
+    test: z.optional(z.boolean()),
   }),
   z.transform((task) => task as DeliveryTask),
 );

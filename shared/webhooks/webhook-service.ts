@@ -1,4 +1,12 @@
+import { auditSourceOf } from '../audit/actor';
+import { recordAuditEvent } from '../audit/audit-log';
 import { writeAudited } from '../audit/audited-transaction';
+import {
+  EVENT_CATALOGUE,
+  eventEnvelopeSchema,
+  type EventEnvelope,
+  type EventType,
+} from '../events/catalogue';
 import { randomBytes } from 'node:crypto';
 import { readPage } from '../data/page';
 import { WebhookDeliveryEntity, type WebhookDeliveryItem } from '../data/entities/webhook-delivery';
@@ -9,6 +17,8 @@ import { newId } from '../ids';
 import { sealValue } from '../secrets/envelope';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 import { checkWebhookUrl } from './webhook-url';
+import type { DeliveryTrigger } from '../model/webhook-deliveries';
+import { deliveryQueue } from './webhook-dispatch';
 
 /** How many endpoints a tenant may have. */
 export const MAX_WEBHOOK_ENDPOINTS = 10;
@@ -37,6 +47,10 @@ export interface WebhookDeliveryView {
   durationMs: number;
   nextAttemptAt: string | null;
   at: string;
+  trigger: DeliveryTrigger;
+  /** Whether the log kept what was sent, so that it can be sent again. */
+  retryable: boolean;
+  response: string | null;
 }
 
 /** What the signing secret is bound to: opening it under another tenant or endpoint fails. */
@@ -71,6 +85,9 @@ function toDeliveryView(item: WebhookDeliveryItem): WebhookDeliveryView {
     durationMs: item.durationMs,
     nextAttemptAt: item.nextAttemptAt ?? null,
     at: item.at,
+    trigger: item.trigger ?? 'event',
+    retryable: item.payload !== undefined,
+    response: item.response ?? null,
   };
 }
 
@@ -248,4 +265,121 @@ export async function listWebhookDeliveries(
         .go({ ...from, order: 'desc' }),
     toDeliveryView,
   );
+}
+
+/** An endpoint that may be sent to now: a disabled one receives nothing until it is enabled. */
+async function activeEndpoint(ctx: TenantContext, endpointId: string): Promise<WebhookEndpointItem> {
+  const endpoint = await readEndpoint(ctx, endpointId);
+  if (endpoint.status !== 'active') {
+    throw new ConflictError(
+      'The endpoint is disabled: enable it, then try again.',
+      'webhook_endpoint_disabled',
+    );
+  }
+  return endpoint;
+}
+
+/**
+ * Queues one delivery by the tenant's hand (a test event, a retry), audited as asked for: the audit
+ * event is written first, so a delivery is never sent that the log does not show was asked for.
+ */
+async function queueByHand(
+  ctx: TenantContext,
+  endpointId: string,
+  delivery: { event: EventEnvelope; trigger: Exclude<DeliveryTrigger, 'event'>; test: boolean },
+  audit: { action: string; after: Record<string, unknown> },
+): Promise<void> {
+  await recordAuditEvent(ctx.tenantId, auditSourceOf(ctx), {
+    action: audit.action,
+    targetType: 'webhook',
+    targetId: endpointId,
+    after: audit.after,
+  });
+  await deliveryQueue.send({
+    task: 'webhook',
+    tenantId: ctx.tenantId,
+    endpointId,
+    attempt: 1,
+    event: delivery.event,
+    trigger: delivery.trigger,
+    test: delivery.test,
+  });
+}
+
+/**
+ * Sends the endpoint an example event of `type` (by default the first type it asked for), marked
+ * `"test": true` in its body and signed as any delivery. One attempt, logged with `trigger: test`;
+ * not retried, and a failure does not count towards disabling the endpoint.
+ */
+export async function sendTestWebhook(
+  ctx: TenantContext,
+  endpointId: string,
+  input: { type?: EventType | undefined },
+  now: Date = requestTime(ctx),
+): Promise<{ eventId: string; type: EventType }> {
+  const endpoint = await activeEndpoint(ctx, endpointId);
+  const asked = endpoint.events.find((type): type is EventType => type !== '*');
+  const type = input.type ?? asked ?? 'quota.threshold_crossed';
+  const event: EventEnvelope = {
+    id: newId('event', now.getTime()),
+    type,
+    tenantId: ctx.tenantId,
+    occurredAt: now.toISOString(),
+    data: EVENT_CATALOGUE[type].example,
+  };
+  await queueByHand(
+    ctx,
+    endpointId,
+    { event, trigger: 'test', test: true },
+    { action: 'webhook.test_requested', after: { eventId: event.id, type } },
+  );
+  return { eventId: event.id, type };
+}
+
+/**
+ * Sends a logged delivery's body again, as it was (its event id, so a receiver that already acted on
+ * it can tell), freshly signed. One attempt, logged with `trigger: retry`.
+ */
+export async function retryWebhookDelivery(
+  ctx: TenantContext,
+  endpointId: string,
+  deliveryId: string,
+): Promise<{ eventId: string }> {
+  await activeEndpoint(ctx, endpointId);
+  const logged = (
+    await WebhookDeliveryEntity.get({ tenantId: ctx.tenantId, endpointId, deliveryId }).go({
+      consistent: true,
+    })
+  ).data;
+  if (!logged) {
+    throw new NotFoundError('No logged attempt with this id for the endpoint.', 'webhook_delivery_not_found');
+  }
+  if (logged.payload === undefined) {
+    throw new ConflictError(
+      'This attempt was logged before the log kept what was sent: there is nothing to send again.',
+      'webhook_delivery_not_retryable',
+    );
+  }
+  const sent = JSON.parse(logged.payload) as {
+    id: string;
+    type: string;
+    timestamp: string;
+    tenantId: string;
+    test?: boolean;
+    data: unknown;
+  };
+  const event = eventEnvelopeSchema.parse({
+    id: sent.id,
+    type: sent.type,
+    tenantId: sent.tenantId,
+    occurredAt: sent.timestamp,
+    data: sent.data,
+  });
+  await queueByHand(
+    ctx,
+    endpointId,
+    { event, trigger: 'retry', test: sent.test === true },
+    { action: 'webhook.delivery_retried', after: { eventId: event.id, deliveryId } },
+  );
+  return { eventId: event.id };
 }

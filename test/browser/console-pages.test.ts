@@ -1,4 +1,6 @@
+import { createServer } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
+import { freePort } from '../../infra/local/free-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityViolations, launchBrowser, openConsole, screenshot } from '../helpers/browser';
 import { runOperatorFigures } from '../../shared/operations/operator-figures';
@@ -62,6 +64,7 @@ describe('the console’s pages in a browser', () => {
       ['runs', '/runs'],
       ['users', '/users'],
       ['api-keys', '/api-keys'],
+      ['webhooks', '/webhooks'],
       ['settings', '/settings'],
       ['audit', '/audit'],
       ['billing', '/billing'],
@@ -180,6 +183,93 @@ describe('the console’s pages in a browser', () => {
     });
     expect(gone.status).toBe(404);
     expect(errors).toEqual([]);
+  });
+
+  it('adds a webhook endpoint (its secret once), sends a test event, sends a failed one again, disables and enables it', async () => {
+    // The tenant's receiver: answers with the status it is told, and says so in its body.
+    let status = 200;
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(status === 200 ? 'received, thanks' : 'down for maintenance');
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+    try {
+      const tenant = await createTenant({ plan: 'professional' });
+      const { page, errors } = await consoleFor(tenant.owner.email);
+      await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+      await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+      await page.getByText('No endpoint yet.').waitFor();
+      // No event chosen: refused in words before anything is sent.
+      await page.getByLabel('URL').fill(`http://127.0.0.1:${port}/hooks`);
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Choose at least one event' }).waitFor();
+      await page.getByRole('checkbox', { name: /quota\.threshold_crossed/ }).check();
+      await page.getByRole('checkbox', { name: /export\.completed/ }).check();
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      const secret = (await page.getByTestId('webhook-secret').textContent()) ?? '';
+      expect(secret).toMatch(/^whsec_/);
+      await page.getByRole('button', { name: 'I have stored it' }).click();
+      await page.getByRole('link', { name: `http://127.0.0.1:${port}/hooks` }).click();
+      await page.getByRole('heading', { name: `http://127.0.0.1:${port}/hooks`, level: 1 }).waitFor();
+      expect(await page.locator('body').textContent()).not.toContain(secret);
+
+      // A test event of the first type asked for: delivered, with the endpoint's answer in the log.
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await page.getByRole('status').filter({ hasText: 'test “quota.threshold_crossed” event' }).waitFor();
+      const rows = page.locator('tr[data-delivery]');
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
+      expect(await rows.first().textContent()).toContain('Delivered (200)');
+      expect(await rows.first().textContent()).toContain('received, thanks');
+      expect(JSON.parse(received[0] ?? '{}')).toMatchObject({ type: 'quota.threshold_crossed', test: true });
+
+      // The endpoint fails one; it is sent again by hand once it is back.
+      status = 503;
+      await page.getByLabel('Event type').selectOption('export.completed');
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+      const failed = rows.first();
+      expect(await failed.textContent()).toContain('Failed: answered 503');
+      expect(await failed.textContent()).toContain('down for maintenance');
+      status = 200;
+      await failed.getByRole('button', { name: 'Send again' }).click();
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(3);
+      expect(await rows.first().textContent()).toContain('sent again');
+      expect(await rows.first().textContent()).toContain('Delivered (200)');
+      expect(received).toHaveLength(3);
+      expect(received[2]).toBe(received[1]);
+      await screenshot(page, 'webhook');
+
+      // Disabled after a confirmation, and said so; enabled again.
+      await page.getByRole('button', { name: 'Disable' }).click();
+      await page.getByRole('button', { name: 'Yes' }).click();
+      await page.getByText('No events are sent to it until it is enabled again.').waitFor();
+      expect(await page.getByRole('button', { name: 'Send again' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Enable again' }).click();
+      await page.getByRole('button', { name: 'Disable' }).waitFor();
+      const stored = await call('GET', `/v1/tenants/${tenant.id}/webhooks`, { token: tenant.owner.token });
+      expect(stored.body).toMatchObject({
+        items: [{ status: 'active', events: ['quota.threshold_crossed', 'export.completed'] }],
+      });
+
+      // A plan without webhooks: the page says which plans have them and where to change the plan.
+      const free = await createTenant({ plan: 'free' });
+      const { page: freePage } = await consoleFor(free.owner.email);
+      await freePage.goto(`/t/${free.id}/webhooks`);
+      await freePage.getByRole('heading', { name: 'Webhooks are not in your plan' }).waitFor();
+      expect(await freePage.locator('main').textContent()).toContain('Professional and Enterprise');
+      await freePage.getByRole('link', { name: 'Change the plan in Billing' }).click();
+      await freePage.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('shows a viewer the agents without the controls that change them', async () => {

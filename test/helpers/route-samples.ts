@@ -29,6 +29,8 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'webhooks.update': () => ({ description: 'Changed' }),
   'webhooks.delete': () => undefined,
   'webhooks.deliveries': () => undefined,
+  'webhooks.test': () => ({ type: 'tenant.reactivated' }),
+  'webhooks.retry': () => undefined,
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,
@@ -94,6 +96,8 @@ export interface PathIds {
   exportId?: string;
   /** A webhook endpoint of the tenant; a well-formed id of none when not given. */
   endpointId?: string;
+  /** A logged delivery of that endpoint; a well-formed id of none when not given. */
+  deliveryId?: string;
   file?: string;
 }
 
@@ -109,7 +113,9 @@ export function pathFor(route: RouteDefinition, ids: PathIds): string {
             ? (ids.exportId ?? 'exp_01AAAAAAAAAAAAAAAAAAAAAAAA')
             : name === 'endpointId'
               ? (ids.endpointId ?? 'whk_01AAAAAAAAAAAAAAAAAAAAAAAA')
-              : ids[name as keyof PathIds];
+              : name === 'deliveryId'
+                ? (ids.deliveryId ?? 'dlv_01AAAAAAAAAAAAAAAAAAAAAAAA')
+                : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

@@ -377,6 +377,25 @@ export async function createResources(
   };
 }
 
+/** A logged delivery of the endpoint: a test event's attempt (to a port nothing listens on). */
+export async function loggedDelivery(
+  tenant: TestTenant,
+  endpointId: string,
+  token = tenant.owner.token,
+): Promise<string> {
+  const base = `/v1/tenants/${tenant.id}/webhooks/${endpointId}`;
+  const sent = await call('POST', `${base}/test`, { token, body: {} });
+  if (sent.status !== 202) throw new Error(`test event failed: ${sent.status} ${sent.text}`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const log = await call<{ items: Array<{ id: string }> }>('GET', `${base}/deliveries`, { token });
+    const [logged] = log.body.items ?? [];
+    if (logged) return logged.id;
+    if (Date.now() > deadline) throw new Error('the test event was not logged within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export interface SentEmail {
   from: string;
   to: string[];

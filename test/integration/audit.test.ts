@@ -9,6 +9,7 @@ import {
   call,
   createApiKey,
   createResources,
+  loggedDelivery,
   createTenant,
   storedAuditEvents,
   storedRecordTimes,
@@ -133,6 +134,24 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     actor: 'owner',
     prepare: async (tenant) => ({ endpointId: (await createResources(tenant)).endpointId }),
     action: 'webhook.deleted',
+  },
+  'webhooks.test': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ endpointId: (await createResources(tenant)).endpointId }),
+    action: 'webhook.test_requested',
+    after: { type: 'tenant.reactivated' },
+    // The request writes only its audit event; the delivery's worker logs the attempt.
+    stamps: false,
+  },
+  'webhooks.retry': {
+    actor: 'owner',
+    prepare: async (tenant) => {
+      const { endpointId } = await createResources(tenant);
+      if (!endpointId) throw new Error('no endpoint');
+      return { endpointId, deliveryId: await loggedDelivery(tenant, endpointId) };
+    },
+    action: 'webhook.delivery_retried',
+    stamps: false,
   },
   'users.invite': { actor: 'owner', action: 'user.invited', after: { role: 'member' } },
   'users.changeRole': {

@@ -12,6 +12,7 @@ import {
   exportOf,
   createResources,
   createTenant,
+  loggedDelivery,
   OWNER_SCOPES,
   storedAuditEvents,
   table,
@@ -48,6 +49,10 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
   }
   const exportId = route.id === 'tenants.exports.get' ? (await exportOf(d, token)).id : undefined;
   const endpointId = route.path.includes('{endpointId}') ? (await createResources(d)).endpointId : undefined;
+  const deliveryId =
+    route.path.includes('{deliveryId}') && endpointId
+      ? await loggedDelivery(d, endpointId, token)
+      : undefined;
   const ids = {
     tenantId: d.id,
     userId: '',
@@ -57,6 +62,7 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
     keyId: '',
     exportId,
     endpointId,
+    deliveryId,
   };
   return call(route.method, pathFor(route, ids), {
     // A deleted tenant takes no key's request: its owner restores it.

@@ -3,7 +3,17 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/free-port';
 import { addressAllowed } from '../../shared/webhooks/webhook-url';
-import { adminToken, call, createTenant, inbox, type TestTenant } from '../helpers/twin-api';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  adminToken,
+  call,
+  createTenant,
+  inbox,
+  storedAuditEvents,
+  table,
+  twin,
+  type TestTenant,
+} from '../helpers/twin-api';
 
 interface Received {
   path: string;
@@ -15,6 +25,7 @@ interface Received {
 class Receiver {
   readonly received: Received[] = [];
   private readonly answers = new Map<string, number[]>();
+  private readonly bodies = new Map<string, string>();
   private server?: Server;
   url = '';
 
@@ -28,7 +39,7 @@ class Receiver {
         this.received.push({ path, headers: req.headers, body });
         const queue = this.answers.get(path) ?? [];
         res.writeHead(queue.length > 1 ? (queue.shift() ?? 200) : (queue[0] ?? 200));
-        res.end();
+        res.end(this.bodies.get(path));
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', () => resolve()));
@@ -36,8 +47,9 @@ class Receiver {
   }
 
   /** The statuses `path` answers with, in turn; the last one for ever after. */
-  answer(path: string, statuses: number[]): void {
+  answer(path: string, statuses: number[], body?: string): void {
     this.answers.set(path, [...statuses]);
+    if (body !== undefined) this.bodies.set(path, body);
   }
 
   at(path: string): Received[] {
@@ -78,6 +90,33 @@ async function suspendAndReactivate(tenant: TestTenant): Promise<void> {
       .status,
   ).toBe(200);
   expect((await call('POST', `/v1/tenants/${tenant.id}/reactivate`, { token: admin })).status).toBe(200);
+}
+
+interface LoggedDelivery {
+  id: string;
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  ok: boolean;
+  statusCode: number | null;
+  trigger: string;
+  retryable: boolean;
+  response: string | null;
+}
+
+/** The endpoint's delivery log once it holds `count` attempts (newest first). */
+async function deliveryLog(tenant: TestTenant, endpointId: string, count: number): Promise<LoggedDelivery[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const log = await call<{ items: LoggedDelivery[] }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/webhooks/${endpointId}/deliveries`,
+      { token: tenant.owner.token },
+    );
+    expect(log.status, log.text).toBe(200);
+    if (log.body.items.length >= count || Date.now() > deadline) return log.body.items;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 describe('tenant webhooks', () => {
@@ -165,6 +204,163 @@ describe('tenant webhooks', () => {
     expect(enabled.body).toMatchObject({ status: 'active', consecutiveFailures: 0, disabledReason: null });
     await suspendAndReactivate(tenant);
     expect(await receiver.until('/down', before + 1)).toHaveLength(before + 1);
+  });
+
+  it('sends a test event on demand: signed, marked as a test, logged with the answer, one attempt', async () => {
+    const tenant = await createTenant();
+    receiver.answer('/test-ok', [200], 'thanks');
+    const hook = await endpoint(tenant, '/test-ok', ['quota.threshold_crossed', 'tenant.suspended']);
+    const sent = await call<{ eventId: string; type: string }>(
+      'POST',
+      `/v1/tenants/${tenant.id}/webhooks/${hook.id}/test`,
+      { token: tenant.owner.token, body: { type: 'tenant.suspended' } },
+    );
+    expect(sent.status, sent.text).toBe(202);
+    expect(sent.body.eventId).toMatch(/^evt_/);
+    const [delivery] = await receiver.until('/test-ok', 1);
+    const body = JSON.parse(delivery?.body ?? '{}') as Record<string, unknown>;
+    expect(body).toMatchObject({
+      id: sent.body.eventId,
+      type: 'tenant.suspended',
+      tenantId: tenant.id,
+      test: true,
+      data: { reason: expect.any(String) },
+    });
+    expect(
+      new Webhook(hook.secret).verify(delivery?.body ?? '', delivery?.headers as Record<string, string>),
+    ).toMatchObject({ id: sent.body.eventId });
+    const [logged] = await deliveryLog(tenant, hook.id, 1);
+    expect(logged).toMatchObject({
+      eventId: sent.body.eventId,
+      trigger: 'test',
+      ok: true,
+      statusCode: 200,
+      response: 'thanks',
+      retryable: true,
+    });
+    // Without a type: the first type the endpoint asked for.
+    const byDefault = await call<{ type: string }>(
+      'POST',
+      `/v1/tenants/${tenant.id}/webhooks/${hook.id}/test`,
+      {
+        token: tenant.owner.token,
+        body: {},
+      },
+    );
+    expect(byDefault.body.type).toBe('quota.threshold_crossed');
+    await receiver.until('/test-ok', 2);
+    // Audited as asked for, by the owner.
+    const audited = (await storedAuditEvents(tenant.id)).filter((e) => e.action === 'webhook.test_requested');
+    expect(audited).toHaveLength(2);
+    expect(audited[0]).toMatchObject({ actorId: tenant.owner.id, targetId: hook.id });
+
+    // A failing test is one attempt: not retried (the twin retries after 0.1 s), not counted.
+    receiver.answer('/test-down', [500], 'broken');
+    const down = await endpoint(tenant, '/test-down', ['*']);
+    const failed = await call('POST', `/v1/tenants/${tenant.id}/webhooks/${down.id}/test`, {
+      token: tenant.owner.token,
+      body: {},
+    });
+    expect(failed.status).toBe(202);
+    await receiver.until('/test-down', 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(receiver.at('/test-down')).toHaveLength(1);
+    expect(await deliveryLog(tenant, down.id, 1)).toEqual([
+      expect.objectContaining({ trigger: 'test', ok: false, statusCode: 500, response: 'broken' }),
+    ]);
+    const after = await call('GET', `/v1/tenants/${tenant.id}/webhooks/${down.id}`, {
+      token: tenant.owner.token,
+    });
+    expect(after.body).toMatchObject({ status: 'active', consecutiveFailures: 0 });
+  });
+
+  it('sends a logged delivery again as it was: the same body and webhook-id, freshly signed', async () => {
+    const tenant = await createTenant();
+    receiver.answer('/again', [500]);
+    const hook = await endpoint(tenant, '/again', ['*']);
+    expect(
+      (
+        await call('POST', `/v1/tenants/${tenant.id}/webhooks/${hook.id}/test`, {
+          token: tenant.owner.token,
+          body: {},
+        })
+      ).status,
+    ).toBe(202);
+    const [failed] = await deliveryLog(tenant, hook.id, 1);
+    expect(failed).toMatchObject({ ok: false, trigger: 'test' });
+    receiver.answer('/again', [200]);
+    const retried = await call<{ eventId: string }>(
+      'POST',
+      `/v1/tenants/${tenant.id}/webhooks/${hook.id}/deliveries/${failed?.id}/retry`,
+      { token: tenant.owner.token },
+    );
+    expect(retried.status, retried.text).toBe(202);
+    expect(retried.body.eventId).toBe(failed?.eventId);
+    const [first, second] = await receiver.until('/again', 2);
+    expect(second?.body).toBe(first?.body);
+    expect(second?.headers['webhook-id']).toBe(first?.headers['webhook-id']);
+    expect(
+      new Webhook(hook.secret).verify(second?.body ?? '', second?.headers as Record<string, string>),
+    ).toMatchObject({ test: true });
+    const log = await deliveryLog(tenant, hook.id, 2);
+    expect(log.map((item) => [item.trigger, item.ok, item.eventId])).toEqual([
+      ['retry', true, failed?.eventId],
+      ['test', false, failed?.eventId],
+    ]);
+    expect((await storedAuditEvents(tenant.id)).map((e) => e.action)).toContain('webhook.delivery_retried');
+  });
+
+  it('refuses a test or a retry to a disabled endpoint, an unknown attempt, or one the log cannot send again', async () => {
+    const tenant = await createTenant();
+    receiver.answer('/refusals', [200]);
+    const hook = await endpoint(tenant, '/refusals', ['*']);
+    const other = await endpoint(tenant, '/refusals-other', ['*']);
+    const base = `/v1/tenants/${tenant.id}/webhooks/${hook.id}`;
+    const token = tenant.owner.token;
+    expect((await call('POST', `${base}/test`, { token, body: {} })).status).toBe(202);
+    const [logged] = await deliveryLog(tenant, hook.id, 1);
+    const retry = () => call('POST', `${base}/deliveries/${logged?.id}/retry`, { token });
+
+    // An unknown event type, or a field the operation does not take: 400, nothing sent.
+    const sentBefore = receiver.at('/refusals').length;
+    for (const body of [{ type: 'tenant.exploded' }, { type: 'tenant.suspended', data: {} }]) {
+      const refused = await call('POST', `${base}/test`, { token, body });
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'validation_failed' });
+    }
+    // The attempt of another endpoint, or none: 404.
+    const elsewhere = await call(
+      'POST',
+      `/v1/tenants/${tenant.id}/webhooks/${other.id}/deliveries/${logged?.id}/retry`,
+      {
+        token,
+      },
+    );
+    expect(elsewhere.body).toMatchObject({ code: 'webhook_delivery_not_found' });
+    const none = await call('POST', `${base}/deliveries/dlv_01AAAAAAAAAAAAAAAAAAAAAAAA/retry`, { token });
+    expect(none.body).toMatchObject({ code: 'webhook_delivery_not_found' });
+    // Disabled: both refused with what to do; enabled again, both go.
+    await call('PATCH', base, { token, body: { enabled: false } });
+    for (const refused of [await call('POST', `${base}/test`, { token, body: {} }), await retry()]) {
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'webhook_endpoint_disabled' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.at('/refusals')).toHaveLength(sentBefore);
+    await call('PATCH', base, { token, body: { enabled: true } });
+    expect((await retry()).status).toBe(202);
+    expect(await receiver.until('/refusals', sentBefore + 1)).toHaveLength(sentBefore + 1);
+    // An attempt logged before the log kept bodies: 409, with why.
+    await table.send(
+      new UpdateCommand({
+        TableName: twin.tableName,
+        Key: { pk: `TENANT#${tenant.id}`, sk: `WHDELIVERY#${hook.id}#${logged?.id}` },
+        UpdateExpression: 'REMOVE payload',
+      }),
+    );
+    const legacy = await retry();
+    expect(legacy.status).toBe(409);
+    expect(legacy.body).toMatchObject({ code: 'webhook_delivery_not_retryable' });
   });
 
   it('refuses private, link-local and reserved addresses and credentials in the URL; the twin allows loopback', async () => {

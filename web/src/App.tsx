@@ -16,6 +16,7 @@ import { PlatformTenants } from './pages/platform/Tenants';
 import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
 import { Users } from './pages/Users';
+import { WebhookPage, Webhooks } from './pages/Webhooks';
 
 /** Where a signed-in person lands: their default tenant, else their first, else the platform pages. */
 function Home() {
@@ -78,6 +79,8 @@ export function App() {
               <Route path="agents/:agentId" element={<AgentPage />} />
               <Route path="runs" element={<Runs />} />
               <Route path="runs/:runId" element={<RunPage />} />
+              <Route path="webhooks" element={<Webhooks />} />
+              <Route path="webhooks/:endpointId" element={<WebhookPage />} />
               <Route path="users" element={<Users />} />
               <Route path="api-keys" element={<ApiKeys />} />
               <Route path="settings" element={<Settings />} />

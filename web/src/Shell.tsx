@@ -9,6 +9,7 @@ const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission 
   { path: 'runs', label: 'Runs', permission: 'runs:read' },
   { path: 'users', label: 'Users', permission: 'users:read' },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys:manage' },
+  { path: 'webhooks', label: 'Webhooks', permission: 'webhooks:manage' },
   { path: 'settings', label: 'Settings', permission: 'tenant:update' },
   { path: 'audit', label: 'Audit log', permission: 'audit:read' },
   { path: 'billing', label: 'Billing', permission: 'billing:manage' },

@@ -1,15 +1,17 @@
 import * as z from 'zod/mini';
 import { tenantPath } from '../schemas/tenant-path';
-import { EVENT_TYPE_NAMES } from '../../model/event-types';
+import { EVENT_TYPE_DESCRIPTIONS, EVENT_TYPE_NAMES } from '../../model/event-types';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
 import { component } from '../schemas/components';
 import { pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../schemas/text';
+import { DELIVERY_TRIGGERS } from '../../model/webhook-deliveries';
 
 const endpointsPath = tenantPath();
 const endpointPath = tenantPath({ endpointId: idSchema('webhook') });
+const deliveryPath = tenantPath({ endpointId: idSchema('webhook'), deliveryId: idSchema('delivery') });
 
 const url = z.string().check(z.maxLength(2048), z.url());
 const events = z
@@ -17,7 +19,9 @@ const events = z
   .check(
     z.minLength(1),
     z.maxLength(EVENT_TYPE_NAMES.length + 1),
-    z.describe('Event types of the catalogue, or `*` for all of them.'),
+    z.describe(
+      `Event types of the catalogue, or \`*\` for all of them. ${EVENT_TYPE_NAMES.map((name) => `\`${name}\`: ${EVENT_TYPE_DESCRIPTIONS[name]}`).join(' ')}`,
+    ),
   );
 
 const endpointFields = {
@@ -59,7 +63,26 @@ const deliveryView = component(
     durationMs: z.int().check(z.gte(0)),
     nextAttemptAt: z.nullable(timestamp),
     at: timestamp,
+    trigger: z
+      .enum(DELIVERY_TRIGGERS)
+      .check(
+        z.describe(
+          '`event`: the event happened (retried on failure); `test`: a test event; `retry`: sent again by hand. A test or a retry is one attempt, and its failure is not counted towards disabling the endpoint.',
+        ),
+      ),
+    retryable: z
+      .boolean()
+      .check(z.describe('Whether the log kept what was sent, so that it can be sent again.')),
+    response: z.nullable(
+      z.string().check(z.describe('The first kilobyte of the endpoint’s answer, as text.')),
+    ),
   }),
+);
+const webhookId = z.string().check(z.describe('The `webhook-id` the endpoint receives.'));
+const queuedView = component('QueuedWebhookDelivery', z.object({ eventId: webhookId }));
+const queuedTestView = component(
+  'QueuedWebhookTest',
+  z.object({ eventId: webhookId, type: z.enum(EVENT_TYPE_NAMES) }),
 );
 
 const common = {
@@ -157,5 +180,42 @@ export const WEBHOOK_ROUTES = [
     request: { path: endpointPath, query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
     responses: { 200: { description: 'A page of attempts.', schema: pageOf(deliveryView) } },
     errors: ['webhook_not_found', 'invalid_cursor'],
+  },
+  {
+    ...common,
+    id: 'webhooks.test',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/webhooks/{endpointId}/test',
+    summary: 'Send a test event to an endpoint',
+    description:
+      'An example event of `type` (by default the first type the endpoint asked for), delivered like any other — signed, logged — with `"test": true` in its body. One attempt: not retried, and a failure is not counted towards disabling the endpoint. The answer comes when the attempt is queued; the delivery log shows how it went.',
+    request: {
+      path: endpointPath,
+      body: z.strictObject({ type: z.optional(z.enum(EVENT_TYPE_NAMES)) }),
+      example: { type: 'quota.threshold_crossed' },
+    },
+    responses: {
+      202: { description: 'Queued: its attempt appears in the delivery log.', schema: queuedTestView },
+    },
+    errors: ['webhook_not_found', 'webhook_endpoint_disabled'],
+  },
+  {
+    ...common,
+    id: 'webhooks.retry',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/webhooks/{endpointId}/deliveries/{deliveryId}/retry',
+    summary: 'Send a logged delivery again',
+    description:
+      'The body of a logged attempt, sent again as it was (the same `webhook-id`, so a receiver that acted on it already can tell) and freshly signed. One attempt, logged with `trigger: retry`; not retried, and a failure is not counted towards disabling the endpoint.',
+    request: { path: deliveryPath },
+    responses: {
+      202: { description: 'Queued: its attempt appears in the delivery log.', schema: queuedView },
+    },
+    errors: [
+      'webhook_not_found',
+      'webhook_delivery_not_found',
+      'webhook_endpoint_disabled',
+      'webhook_delivery_not_retryable',
+    ],
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -1,4 +1,5 @@
 import { Entity, type EntityItem } from '../electrodb-entity';
+import { DELIVERY_TRIGGERS } from '../../model/webhook-deliveries';
 import { TENANT_ID_ATTRIBUTE } from './record-attributes';
 import { TENANT_PARTITION_KEY } from '../table-definition';
 import { TABLE_NAME, tenantDocumentClient } from '../clients';
@@ -21,6 +22,12 @@ export const WebhookDeliveryEntity = new Entity(
       /** When the next attempt is due, if there is one. */
       nextAttemptAt: { type: 'string', readOnly: true },
       at: { type: 'string', required: true, readOnly: true },
+      /** Why it was made (`event`, `test`, `retry`); absent on attempts logged before it was kept. */
+      trigger: { type: DELIVERY_TRIGGERS, readOnly: true },
+      /** The exact body posted, so that the tenant can have it delivered again. */
+      payload: { type: 'string', readOnly: true },
+      /** The first kilobyte of the endpoint's answer. */
+      response: { type: 'string', readOnly: true },
       expiresAt: { type: 'number', required: true, readOnly: true },
     },
     indexes: {

@@ -6,7 +6,7 @@ import { useTenant } from '../context';
 import { useAction, useCursorPages } from '../ui/load';
 import {
   ActionButton,
-  CopyButton,
+  SecretOnce,
   ErrorBox,
   Field,
   formatDate,
@@ -43,22 +43,15 @@ export function ApiKeys() {
     <>
       <h1>API keys</h1>
       {created ? (
-        <section className="secret" aria-labelledby="secret-heading">
-          <h2 id="secret-heading">Your new key “{created.name}”</h2>
-          <p>
-            Copy it now: this is the only time it is shown. Send it as{' '}
-            <code>Authorization: Bearer &lt;key&gt;</code>.
-          </p>
-          <p>
-            <code className="secret-value" data-testid="api-key-secret">
-              {created.secret}
-            </code>{' '}
-            <CopyButton text={created.secret} label="Copy the key" />
-          </p>
-          <button type="button" onClick={() => setCreated(undefined)}>
-            I have stored it
-          </button>
-        </section>
+        <SecretOnce
+          heading={<>Your new key “{created.name}”</>}
+          secret={created.secret}
+          testId="api-key-secret"
+          copyLabel="Copy the key"
+          onStored={() => setCreated(undefined)}
+        >
+          Send it as <code>Authorization: Bearer &lt;key&gt;</code>.
+        </SecretOnce>
       ) : (
         <CreateKeyForm grantable={grantable} onCreated={(key) => (setCreated(key), list.reload())} />
       )}

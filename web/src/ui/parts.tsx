@@ -147,6 +147,40 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
   );
 }
 
+/** A secret the API shows once (a key, a signing secret): copy it, then say it is stored. */
+export function SecretOnce({
+  heading,
+  secret,
+  testId,
+  copyLabel,
+  children,
+  onStored,
+}: {
+  heading: ReactNode;
+  secret: string;
+  testId: string;
+  copyLabel: string;
+  /** How it is used, after "Copy it now: this is the only time it is shown." */
+  children: ReactNode;
+  onStored(): void;
+}) {
+  return (
+    <section className="secret" aria-labelledby="secret-heading">
+      <h2 id="secret-heading">{heading}</h2>
+      <p>Copy it now: this is the only time it is shown. {children}</p>
+      <p>
+        <code className="secret-value" data-testid={testId}>
+          {secret}
+        </code>{' '}
+        <CopyButton text={secret} label={copyLabel} />
+      </p>
+      <button type="button" onClick={onStored}>
+        I have stored it
+      </button>
+    </section>
+  );
+}
+
 /** Previous and next along the API's cursors. */
 export function Pager<T>({ list, label }: { list: Paged<T>; label: string }) {
   return (
