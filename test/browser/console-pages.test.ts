@@ -469,13 +469,24 @@ describe('the console’s pages in a browser', () => {
     expect(errors).toEqual([]);
   });
 
-  it('lets a platform admin change the plan and an override, which the tenant’s quotas then show', async () => {
+  it('lets a platform admin change the plan and an override, confirmed first, which the tenant’s quotas then show', async () => {
     const tenant = await createTenant({ plan: 'starter' });
     const { page: admin, errors } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password);
     await admin.goto(`/platform/tenants/${tenant.id}`);
     await admin.getByLabel('Plan', { exact: true }).selectOption('professional');
     await admin.getByLabel('Runs this month').fill('unlimited');
     await admin.getByRole('button', { name: 'Save plan' }).click();
+    // The question names every change in words; No changes nothing.
+    const question = admin.getByRole('group', { name: 'Confirm' });
+    expect(await question.textContent()).toContain('plan Starter → Professional');
+    expect(await question.textContent()).toContain('Runs this month: the plan’s own → unlimited');
+    await question.getByRole('button', { name: 'No' }).click();
+    const unchanged = await call<{ plan: string }>('GET', `/v1/tenants/${tenant.id}/quotas`, {
+      token: tenant.owner.token,
+    });
+    expect(unchanged.body.plan).toBe('starter');
+    await admin.getByRole('button', { name: 'Save plan' }).click();
+    await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();
     await admin.getByRole('status').filter({ hasText: 'Plan saved.' }).waitFor();
     const quotas = await call<{ plan: string; quotas: Array<{ resource: string; limit: number | null }> }>(
       'GET',
@@ -488,11 +499,64 @@ describe('the console’s pages in a browser', () => {
     // An override below the plan's own limit is refused in words unless said explicitly.
     await admin.getByLabel('Agents').fill('1');
     await admin.getByRole('button', { name: 'Save plan' }).click();
+    await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();
     await expect.poll(() => admin.getByRole('alert').textContent()).toMatch(/below/i);
     await admin.getByLabel('Allow overrides below the plan’s own limits').check();
     await admin.getByRole('button', { name: 'Save plan' }).click();
+    await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();
     await admin.getByRole('status').filter({ hasText: 'Plan saved.' }).waitFor();
     await screenshot(admin, 'platform-plan');
+    expect(errors).toEqual([]);
+  });
+
+  it('lets a platform admin create a tenant, see its members and billing, and open its pages under a banner', async () => {
+    const { page: admin, errors } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password);
+    await admin.goto('/platform/tenants');
+    await admin.getByText('Create a tenant').click();
+    const slug = unique('made')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 40);
+    const ownerEmail = `${unique('made-owner')}@example.test`;
+    await admin.getByLabel('Name').fill('Made by the platform');
+    await admin.getByLabel('Slug').fill(slug);
+    await admin.getByLabel('Owner’s email').fill(ownerEmail);
+    await admin.getByLabel('Plan', { exact: true }).first().selectOption('professional');
+    await admin.getByRole('button', { name: 'Create tenant' }).click();
+    await admin.getByRole('heading', { name: 'Made by the platform', level: 1 }).waitFor();
+    const tenantId = new URL(admin.url()).pathname.split('/').pop() ?? '';
+    expect(tenantId).toMatch(/^ten_/);
+    // Its invited owner is listed; it has no subscription yet.
+    const members = admin.getByRole('table', { name: 'Members' });
+    await expect.poll(() => members.textContent()).toContain(ownerEmail);
+    expect(await members.textContent()).toContain('owner');
+    await expect
+      .poll(() => admin.locator('section[aria-labelledby="billing-heading"]').textContent())
+      .toContain('None');
+    // Its own pages, as its owners see them, under a banner that says whose they are.
+    await admin
+      .getByRole('navigation', { name: 'The tenant’s pages' })
+      .getByRole('link', { name: 'Audit log' })
+      .click();
+    await admin.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    expect(await admin.getByTestId('platform-visit').textContent()).toContain('as a platform admin');
+    await expect.poll(() => admin.locator('main').textContent()).toContain('tenant.created');
+    await admin.getByRole('link', { name: 'Back to the platform’s page of this tenant' }).click();
+    await admin.getByRole('heading', { name: 'Made by the platform', level: 1 }).waitFor();
+    // A duplicate slug is refused in words, and nothing is made.
+    await admin.goto('/platform/tenants');
+    await admin.getByText('Create a tenant').click();
+    await admin.getByLabel('Name').fill('Same slug');
+    await admin.getByLabel('Slug').fill(slug);
+    await admin.getByLabel('Owner’s email').fill(`${unique('other')}@example.test`);
+    await admin.getByRole('button', { name: 'Create tenant' }).click();
+    await admin.getByRole('alert').waitFor();
+    expect(await admin.getByRole('alert').textContent()).toMatch(/slug/i);
+    // The positive control of the banner: the tenant's own owner sees none.
+    const owner = await createTenant({ plan: 'starter' });
+    const { page } = await consoleFor(owner.owner.email);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await page.getByTestId('platform-visit').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
-import { NavLink, Outlet, useNavigate, useParams } from 'react-router';
+import { Link, NavLink, Outlet, useNavigate, useParams } from 'react-router';
 import type { Permission } from '../../shared/model/roles';
 import { useSession } from './auth/session';
-import { canWith, useMe, useTenant } from './context';
+import { useMe, useTenant } from './context';
 
 const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission }> = [
   { path: '', label: 'Overview', permission: 'tenant:read' },
@@ -62,8 +62,8 @@ export function Shell() {
 
 /** A tenant's pages: the status banner, the navigation its role allows, the page. */
 export function TenantLayout() {
-  const { tenant, role, tenantId } = useTenant();
-  const pages = TENANT_PAGES.filter((page) => canWith(role, page.permission));
+  const { tenant, tenantId, can, platformVisit } = useTenant();
+  const pages = TENANT_PAGES.filter((page) => can(page.permission));
   return (
     <div className="layout">
       <nav aria-label="Tenant pages" className="side">
@@ -79,6 +79,13 @@ export function TenantLayout() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
+        {platformVisit && (
+          <div className="banner banner-info" role="note" data-testid="platform-visit">
+            <strong>You are in {tenant.name} as a platform admin.</strong> You see what its owners see;
+            whatever you change here is recorded in its audit log as yours.{' '}
+            <Link to={`/platform/tenants/${tenantId}`}>Back to the platform’s page of this tenant</Link>
+          </div>
+        )}
         {tenant.status !== 'active' && (
           <div className={`banner banner-${tenant.status}`} role="status">
             <strong>

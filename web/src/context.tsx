@@ -36,6 +36,8 @@ export interface TenantScope {
   tenant: Tenant;
   /** The caller's role here; undefined for a platform admin who is not a member. */
   role: Role | undefined;
+  /** A platform admin who is not a member: sees and may do what an owner may, audited as themself. */
+  platformVisit: boolean;
   can(permission: Permission): boolean;
   reloadTenant(): void;
 }
@@ -60,13 +62,17 @@ export function TenantProvider({ children }: { children: ReactNode }) {
   if (tenant.error) return <ErrorBox error={tenant.error} />;
   if (!tenant.data) return <Loading label="Loading the tenant…" />;
   const role = membership?.role;
+  // The API lets a platform admin read and act on any tenant (audited in the tenant's log as the
+  // admin); the console shows them the owner's pages, with a banner saying whose they are.
+  const platformVisit = !membership && me.user.platformAdmin;
   return (
     <TenantContext.Provider
       value={{
         tenantId,
         tenant: tenant.data,
         role,
-        can: (permission) => canWith(role, permission),
+        platformVisit,
+        can: (permission) => (platformVisit ? canWith('owner', permission) : canWith(role, permission)),
         reloadTenant: tenant.reload,
       }}
     >

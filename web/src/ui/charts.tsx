@@ -14,7 +14,8 @@ export const RESOURCE_NAMES: Record<string, string> = {
   requestsPerMinute: 'Requests a minute',
 };
 
-function amount(resource: string, value: number | null): string {
+/** A quota figure in words: bytes in their unit, `null` as unlimited. */
+export function amount(resource: string, value: number | null): string {
   if (value === null) return 'unlimited';
   if (resource === 'storageBytes') {
     const units = ['B', 'KB', 'MB', 'GB', 'TB'];

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { LIMIT_NAMES, PLAN_IDS, type LimitName, type PlanId } from '../../../../shared/model/plans';
+import { LIMIT_NAMES, PLANS, type LimitName, type PlanId } from '../../../../shared/model/plans';
 import { must } from '../../api/client';
 import { useSession } from '../../auth/session';
-import { RESOURCE_NAMES } from '../../ui/charts';
+import { amount, RESOURCE_NAMES } from '../../ui/charts';
+import { PlanOptions } from './Tenants';
 import { useAction, useLoad } from '../../ui/load';
 import {
   ActionButton,
@@ -15,7 +16,22 @@ import {
   SubmitButton,
 } from '../../ui/parts';
 
-/** Platform admins: one tenant — its record, suspend and reactivate, plan and limit overrides. */
+const planName = (plan: string) => PLANS[plan as PlanId]?.name ?? plan;
+
+/** The tenant's own pages, which a platform admin sees as its owners do. */
+const TENANT_LINKS: Array<[string, string]> = [
+  ['', 'Overview and usage'],
+  ['/users', 'Members'],
+  ['/billing', 'Billing'],
+  ['/audit', 'Audit log'],
+  ['/agents', 'Agents'],
+  ['/runs', 'Runs'],
+];
+
+/**
+ * Platform admins: one tenant — its record, members and billing at a glance, the way into its own
+ * pages, suspend and reactivate, plan and limit overrides (each confirmed first).
+ */
 export function PlatformTenant() {
   const { tenantId = '' } = useParams();
   const { api } = useSession();
@@ -60,7 +76,7 @@ export function PlatformTenant() {
         <dt>Slug</dt>
         <dd>{t.slug}</dd>
         <dt>Plan</dt>
-        <dd>{t.plan}</dd>
+        <dd>{planName(t.plan)}</dd>
         <dt>Status</dt>
         <dd data-testid="platform-tenant-status">{t.status}</dd>
         <dt>Created</dt>
@@ -68,7 +84,20 @@ export function PlatformTenant() {
         <dt>Trial ends</dt>
         <dd>{formatDate(t.trialEndsAt)}</dd>
       </dl>
-      {t.status === 'active' && <Suspend tenantId={tenantId} onDone={tenant.reload} />}
+      <nav aria-label="The tenant’s pages">
+        <h2>Its pages</h2>
+        <p className="muted">As its owners see them; what you change there is audited in its log as yours.</p>
+        <ul className="link-row">
+          {TENANT_LINKS.map(([path, label]) => (
+            <li key={label}>
+              <Link to={`/t/${tenantId}${path}`}>{label}</Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Members tenantId={tenantId} />
+      <BillingSummary tenantId={tenantId} />
+      {t.status === 'active' && <Suspend tenantId={tenantId} name={t.name} onDone={tenant.reload} />}
       {t.status === 'suspended' && (
         <section aria-labelledby="reactivate-heading">
           <h2 id="reactivate-heading">Reactivate</h2>
@@ -86,6 +115,7 @@ export function PlatformTenant() {
       {t.status !== 'deleted' && (
         <PlanForm
           tenantId={tenantId}
+          name={t.name}
           plan={t.plan}
           overrides={t.limitOverrides}
           onDone={() => (tenant.reload(), quotas.reload())}
@@ -106,8 +136,8 @@ export function PlatformTenant() {
             {quotas.data.quotas.map((line) => (
               <tr key={line.resource}>
                 <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
-                <td>{formatNumber(line.used)}</td>
-                <td>{formatNumber(line.limit)}</td>
+                <td>{amount(line.resource, line.used)}</td>
+                <td>{amount(line.resource, line.limit)}</td>
               </tr>
             ))}
           </tbody>
@@ -117,23 +147,44 @@ export function PlatformTenant() {
   );
 }
 
-function Suspend({ tenantId, onDone }: { tenantId: string; onDone(): void }) {
+/** The question asked before a platform act takes effect: Yes does it, No leaves everything as it was. */
+function Confirm({ question, onYes, onNo }: { question: string; onYes(): void; onNo(): void }) {
+  return (
+    <div className="confirm" role="group" aria-label="Confirm">
+      <p>{question}</p>
+      <button type="button" className="danger" onClick={onYes}>
+        Yes
+      </button>{' '}
+      <button type="button" onClick={onNo}>
+        No
+      </button>
+    </div>
+  );
+}
+
+function Suspend({ tenantId, name, onDone }: { tenantId: string; name: string; onDone(): void }) {
   const { api } = useSession();
   const { busy, error, run } = useAction();
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const [asking, setAsking] = useState<{ reason: string; internalNote: string }>();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const internalNote = String(data.get('internalNote') ?? '').trim();
-    await run(async () => {
+    setAsking({
+      reason: String(data.get('reason')).trim(),
+      internalNote: String(data.get('internalNote') ?? '').trim(),
+    });
+  };
+  const suspend = (asked: { reason: string; internalNote: string }) =>
+    void run(async () => {
+      setAsking(undefined);
       await must(
         api.POST('/v1/tenants/{tenantId}/suspend', {
           params: { path: { tenantId } },
-          body: { reason: String(data.get('reason')).trim(), ...(internalNote ? { internalNote } : {}) },
+          body: { reason: asked.reason, ...(asked.internalNote ? { internalNote: asked.internalNote } : {}) },
         }),
       );
       onDone();
     });
-  };
   return (
     <form className="stacked-form" onSubmit={submit} aria-labelledby="suspend-heading">
       <h2 id="suspend-heading">Suspend</h2>
@@ -144,21 +195,48 @@ function Suspend({ tenantId, onDone }: { tenantId: string; onDone(): void }) {
       <Field label="Internal note (platform admins only)">
         {(id) => <textarea id={id} name="internalNote" rows={2} maxLength={2000} />}
       </Field>
-      <SubmitButton busy={busy} className="danger" busyText="Suspending…">
-        Suspend this tenant
-      </SubmitButton>
+      {asking ? (
+        <Confirm
+          question={`Suspend ${name}? Its running runs are cancelled, its API keys refused, and its owners told: “${asking.reason}”.`}
+          onYes={() => suspend(asking)}
+          onNo={() => setAsking(undefined)}
+        />
+      ) : (
+        <SubmitButton busy={busy} className="danger" busyText="Suspending…">
+          Suspend this tenant
+        </SubmitButton>
+      )}
       <ErrorBox error={error} />
     </form>
   );
 }
 
+/** What a plan form would change, in words; empty when it changes nothing. */
+export function planChanges(
+  from: { plan: PlanId; overrides: Record<string, number | null> },
+  to: { plan: PlanId; overrides: Partial<Record<LimitName, number | null>> },
+): string[] {
+  const words = (value: number | null | undefined) =>
+    value === undefined ? 'the plan’s own' : value === null ? 'unlimited' : formatNumber(value);
+  const changes: string[] = [];
+  if (from.plan !== to.plan) changes.push(`plan ${planName(from.plan)} → ${planName(to.plan)}`);
+  for (const name of LIMIT_NAMES) {
+    const before = name in from.overrides ? from.overrides[name] : undefined;
+    const after = name in to.overrides ? to.overrides[name] : undefined;
+    if (before !== after) changes.push(`${RESOURCE_NAMES[name] ?? name}: ${words(before)} → ${words(after)}`);
+  }
+  return changes;
+}
+
 function PlanForm({
   tenantId,
+  name: tenantName,
   plan,
   overrides,
   onDone,
 }: {
   tenantId: string;
+  name: string;
   plan: PlanId;
   overrides: Record<string, number | null>;
   onDone(): void;
@@ -166,7 +244,13 @@ function PlanForm({
   const { api } = useSession();
   const [saved, setSaved] = useState(false);
   const { busy, error, run } = useAction();
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  type Change = {
+    plan: PlanId;
+    limitOverrides: Partial<Record<LimitName, number | null>>;
+    allowBelowPlan: boolean;
+  };
+  const [asking, setAsking] = useState<{ change: Change; changes: string[] }>();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const limitOverrides: Partial<Record<LimitName, number | null>> = {};
@@ -175,31 +259,40 @@ function PlanForm({
       if (raw === '') continue;
       limitOverrides[name] = raw === 'unlimited' ? null : Number(raw);
     }
+    const change: Change = {
+      plan: String(data.get('plan')) as PlanId,
+      limitOverrides,
+      allowBelowPlan: data.get('allowBelowPlan') === 'on',
+    };
     setSaved(false);
-    await run(async () => {
+    setAsking({
+      change,
+      changes: planChanges({ plan, overrides }, { plan: change.plan, overrides: limitOverrides }),
+    });
+  };
+  const save = (change: Change) =>
+    void run(async () => {
+      setAsking(undefined);
       await must(
         api.PUT('/v1/tenants/{tenantId}/plan', {
           params: { path: { tenantId } },
           body: {
-            plan: String(data.get('plan')) as PlanId,
-            limitOverrides,
-            ...(data.get('allowBelowPlan') === 'on' ? { allowBelowPlan: true } : {}),
+            plan: change.plan,
+            limitOverrides: change.limitOverrides,
+            ...(change.allowBelowPlan ? { allowBelowPlan: true } : {}),
           },
         }),
       );
       setSaved(true);
       onDone();
     });
-  };
   return (
     <form className="stacked-form" onSubmit={submit} aria-labelledby="plan-heading">
       <h2 id="plan-heading">Plan and overrides</h2>
       <Field label="Plan">
         {(id) => (
           <select id={id} name="plan" defaultValue={plan}>
-            {PLAN_IDS.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
+            <PlanOptions />
           </select>
         )}
       </Field>
@@ -232,9 +325,26 @@ function PlanForm({
           <input type="checkbox" name="allowBelowPlan" /> Allow overrides below the plan’s own limits
         </label>
       </div>
-      <SubmitButton busy={busy} busyText="Saving…">
-        Save plan
-      </SubmitButton>
+      {asking ? (
+        asking.changes.length === 0 ? (
+          <p className="notice" role="status">
+            Nothing to change.{' '}
+            <button type="button" onClick={() => setAsking(undefined)}>
+              OK
+            </button>
+          </p>
+        ) : (
+          <Confirm
+            question={`Change ${tenantName}: ${asking.changes.join('; ')}?`}
+            onYes={() => save(asking.change)}
+            onNo={() => setAsking(undefined)}
+          />
+        )
+      ) : (
+        <SubmitButton busy={busy} busyText="Saving…">
+          Save plan
+        </SubmitButton>
+      )}
       <ErrorBox error={error} />
       {saved && (
         <p className="notice" role="status">
@@ -242,5 +352,91 @@ function PlanForm({
         </p>
       )}
     </form>
+  );
+}
+
+/** The tenant's people at a glance: the first page, with a link to all of them. */
+function Members({ tenantId }: { tenantId: string }) {
+  const { api } = useSession();
+  const users = useLoad(
+    () => must(api.GET('/v1/tenants/{tenantId}/users', { params: { path: { tenantId } } })),
+    [api, tenantId],
+  );
+  return (
+    <section aria-labelledby="members-heading">
+      <h2 id="members-heading">Members</h2>
+      <ErrorBox error={users.error} />
+      {users.loading && <Loading />}
+      {users.data && (
+        <div className="table-scroll">
+          <table>
+            <caption className="visually-hidden">Members</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last sign-in</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data.items.map((user) => (
+                <tr key={user.id}>
+                  <th scope="row" className="break">
+                    {user.email}
+                  </th>
+                  <td>{user.role}</td>
+                  <td>
+                    <span className={`pill pill-${user.status}`}>{user.status}</span>
+                  </td>
+                  <td>{user.lastSignInAt ? formatDate(user.lastSignInAt) : 'Never'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {users.data?.nextCursor && (
+        <p>
+          <Link to={`/t/${tenantId}/users`}>All members</Link>
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The subscription at a glance. */
+function BillingSummary({ tenantId }: { tenantId: string }) {
+  const { api } = useSession();
+  const billing = useLoad(
+    () => must(api.GET('/v1/tenants/{tenantId}/billing', { params: { path: { tenantId } } })),
+    [api, tenantId],
+  );
+  return (
+    <section aria-labelledby="billing-heading">
+      <h2 id="billing-heading">Billing</h2>
+      <ErrorBox error={billing.error} />
+      {billing.loading && <Loading />}
+      {billing.data && (
+        <dl className="facts">
+          <dt>Subscription</dt>
+          <dd>
+            {billing.data.subscriptionId
+              ? `${planName(billing.data.plan)}, ${billing.data.status}`
+              : 'None (no paid plan bought)'}
+          </dd>
+          <dt>Period ends</dt>
+          <dd>{formatDate(billing.data.currentPeriodEnd)}</dd>
+          {billing.data.pastDueSince && (
+            <>
+              <dt>Payment owed since</dt>
+              <dd>{formatDate(billing.data.pastDueSince)}</dd>
+            </>
+          )}
+          <dt>Invoices</dt>
+          <dd>{formatNumber(billing.data.invoices?.length ?? 0)}</dd>
+        </dl>
+      )}
+    </section>
   );
 }

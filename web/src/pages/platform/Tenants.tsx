@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
-import { PLAN_IDS } from '../../../../shared/model/plans';
+import { Link, useNavigate } from 'react-router';
+import { PLAN_IDS, PLANS, type PlanId } from '../../../../shared/model/plans';
 import { TENANT_STATUSES } from '../../../../shared/model/tenant-status';
 import { must } from '../../api/client';
 import { useSession } from '../../auth/session';
-import { useCursorPages } from '../../ui/load';
-import { ErrorBox, Field, formatDate, Loading, Pager } from '../../ui/parts';
+import { useAction, useCursorPages } from '../../ui/load';
+import { ErrorBox, Field, formatDate, Loading, Pager, SubmitButton } from '../../ui/parts';
 import { PlatformNav } from './Figures';
 
 type Filters = {
@@ -27,6 +27,8 @@ export function PlatformTenants() {
     <main id="main" className="page">
       <PlatformNav />
       <h1>Tenants</h1>
+      <CreateTenant />
+      <h2>Every tenant</h2>
       <form
         className="filters"
         aria-label="Search and filters"
@@ -58,9 +60,7 @@ export function PlatformTenants() {
           {(id) => (
             <select id={id} name="plan" defaultValue="">
               <option value="">Any plan</option>
-              {PLAN_IDS.map((plan) => (
-                <option key={plan}>{plan}</option>
-              ))}
+              <PlanOptions />
             </select>
           )}
         </Field>
@@ -86,7 +86,7 @@ export function PlatformTenants() {
                 <Link to={`/platform/tenants/${tenant.id}`}>{tenant.name}</Link>
               </td>
               <td>{tenant.slug}</td>
-              <td>{tenant.plan}</td>
+              <td>{PLANS[tenant.plan].name}</td>
               <td>
                 <span className={`pill pill-${tenant.status}`}>{tenant.status}</span>
               </td>
@@ -99,4 +99,80 @@ export function PlatformTenants() {
       <Pager list={list} label="Tenants" />
     </main>
   );
+}
+
+/**
+ * A tenant made by a platform admin: its name, its slug, its owner (invited by email) and its plan;
+ * without a plan, a trial as signup gives.
+ */
+function CreateTenant() {
+  const { api } = useSession();
+  const navigate = useNavigate();
+  const { busy, error, run } = useAction();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const value = (name: string) => String(data.get(name) ?? '').trim();
+    void run(async () => {
+      const made = await must(
+        api.POST('/v1/tenants', {
+          body: {
+            name: value('name'),
+            slug: value('slug'),
+            owner: { email: value('ownerEmail') },
+            ...(value('plan') ? { plan: value('plan') as PlanId } : {}),
+          },
+        }),
+      );
+      navigate(`/platform/tenants/${made.tenant.id}`);
+    });
+  };
+  return (
+    <details className="create">
+      <summary>Create a tenant</summary>
+      <form className="stacked-form" onSubmit={submit} aria-label="Create a tenant">
+        <Field label="Name">{(id) => <input id={id} name="name" required maxLength={100} />}</Field>
+        <Field label="Slug" hint="Lower-case letters, digits and dashes; unique among tenants.">
+          {(id, hint) => (
+            <input
+              id={id}
+              name="slug"
+              required
+              pattern="[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+              minLength={3}
+              maxLength={40}
+              aria-describedby={hint}
+            />
+          )}
+        </Field>
+        <Field
+          label="Owner’s email"
+          hint="Invited as the tenant’s owner; a new person gets a temporary password."
+        >
+          {(id, hint) => <input id={id} name="ownerEmail" type="email" required aria-describedby={hint} />}
+        </Field>
+        <Field label="Plan">
+          {(id) => (
+            <select id={id} name="plan" defaultValue="">
+              <option value="">A trial, as signup gives</option>
+              <PlanOptions />
+            </select>
+          )}
+        </Field>
+        <SubmitButton busy={busy} busyText="Creating…">
+          Create tenant
+        </SubmitButton>
+        <ErrorBox error={error} />
+      </form>
+    </details>
+  );
+}
+
+/** The plans as a select's options, by their names. */
+export function PlanOptions() {
+  return PLAN_IDS.map((plan) => (
+    <option key={plan} value={plan}>
+      {PLANS[plan].name}
+    </option>
+  ));
 }
