@@ -29,10 +29,11 @@ const LAYERS = [
   ...[
     'tenancy',
     'audit',
-    'platform',
     'events',
     'notifications',
     'identity',
+    // Above identity: granting platform-admin power by email puts the person in the Cognito group.
+    'platform',
     'secrets',
     'quotas',
     'agents',

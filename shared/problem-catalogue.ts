@@ -195,6 +195,12 @@ export const PROBLEMS = {
     title: 'Secret not found',
     description: 'This secret setting is not set.',
   },
+  person_not_found: {
+    statuses: [404],
+    title: 'Person not found',
+    description:
+      'No one with this email has a Tenantry sign-in: invite them into a tenant first, then try again.',
+  },
   user_not_found: {
     statuses: [404],
     title: 'User not found',

@@ -43,6 +43,9 @@ const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
     'cognito-idp:AdminGetUser',
     'cognito-idp:AdminSetUserPassword',
   ],
+  // Platform-admin power is a group claim and a record: granting by email adds the group,
+  // revoking takes it away. Nothing else of the pool.
+  platform: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup'],
 };
 
 export interface TenantryApiProps {

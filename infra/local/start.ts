@@ -313,14 +313,19 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
         ? state.seed
         : await seedLocalData({ cognitoEndpoint: cognito.endpoint, region, userPoolId: userPool.userPoolId });
     // Platform-admin power needs a record beside the group claim; data from before records existed
-    // gets it here too (granting an existing admin changes nothing).
+    // gets it here too (granting an existing admin changes nothing). The admin is a person of the
+    // directory like any other (its email names its id), so that grants by email find them.
     const { grantPlatformAdmin } = await import('../../shared/platform/platform-admins');
+    const { claimDirectoryEmail } = await import('../../shared/identity/directory-person');
+    await claimDirectoryEmail(seed.platformAdmin.email, seed.platformAdmin.userId);
     await grantPlatformAdmin(
       {
         id: 'system:local-seed',
         meta: { requestId: 'local-seed', sourceIp: '127.0.0.1', userAgent: 'tenantry-local' },
       },
       seed.platformAdmin.userId,
+      undefined,
+      seed.platformAdmin.email,
     );
     if (options.persist)
       writeFileSync(

@@ -48,6 +48,14 @@ async function claimEmail(
 }
 
 /**
+ * Records the address of a sign-in made outside the API (the twin's seeded platform admin), so that
+ * it names its person as every other does. Nothing changes when it is recorded already.
+ */
+export async function claimDirectoryEmail(email: string, userId: string): Promise<void> {
+  await claimEmail(normalizedEmail(email), new Date(), userId);
+}
+
+/**
  * Makes sure the person with this email exists in the directory, once, however many requests ask
  * at the same time: the address is claimed first (one item per normalized email, put with
  * `attribute_not_exists`), so every racing request agrees on one `usr_` id, and whichever gets to

@@ -1,5 +1,9 @@
 import { traced } from '../observability/tracer';
 import {
+  type AdminAddUserToGroupCommandOutput,
+  type AdminRemoveUserFromGroupCommandOutput,
+  AdminAddUserToGroupCommand,
+  AdminRemoveUserFromGroupCommand,
   type AdminCreateUserCommandOutput,
   type AdminDeleteUserCommandOutput,
   type AdminDisableUserCommandOutput,
@@ -15,11 +19,11 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { getConfig } from '../config';
-import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors';
 import { sdkLogger } from '../observability/sdk-logger';
 import { callSignal } from '../data/call-budget';
 import { randomInt } from 'node:crypto';
-import { PASSWORD_POLICY } from '../model/user-pool-definition';
+import { PASSWORD_POLICY, PLATFORM_ADMIN_GROUP } from '../model/user-pool-definition';
 
 const config = getConfig();
 
@@ -110,6 +114,40 @@ export async function deleteDirectoryUser(username: string): Promise<void> {
   } catch (error) {
     if ((error as { name?: string }).name === 'UserNotFoundException') return;
     throw error;
+  }
+}
+
+/** Puts a person in the Cognito group whose claim platform-admin power needs (with its record). */
+export async function addToPlatformAdminGroup(username: string): Promise<void> {
+  try {
+    await directory<AdminAddUserToGroupCommandOutput>(
+      new AdminAddUserToGroupCommand({
+        UserPoolId: config.cognito.userPoolId,
+        Username: username,
+        GroupName: PLATFORM_ADMIN_GROUP,
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') {
+      throw new NotFoundError('No sign-in with this email.', 'person_not_found');
+    }
+    translate(error);
+  }
+}
+
+/** Takes a person out of the platform-admins group (already out, or gone: nothing to do). */
+export async function removeFromPlatformAdminGroup(username: string): Promise<void> {
+  try {
+    await directory<AdminRemoveUserFromGroupCommandOutput>(
+      new AdminRemoveUserFromGroupCommand({
+        UserPoolId: config.cognito.userPoolId,
+        Username: username,
+        GroupName: PLATFORM_ADMIN_GROUP,
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') return;
+    translate(error);
   }
 }
 

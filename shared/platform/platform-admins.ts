@@ -7,17 +7,24 @@ import type { TransactionEntities } from '../data/service';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
+import { EmailClaimEntity } from '../data/entities/email-claim';
+import { normalizedEmail } from '../identity/directory-person';
+import { addToPlatformAdminGroup, removeFromPlatformAdminGroup } from '../identity/user-directory';
 import type { RequestMeta } from '../context/tenant-context';
 
 /** Who acts on the platform: a platform admin's user id, or `system:<tool>` for the CLI and the seed. */
 export interface PlatformActor {
   id: string;
+  /** The acting admin's email, where the actor is a person. */
+  email?: string | undefined;
   meta: RequestMeta;
 }
 
 export interface PlatformAdminView {
   userId: string;
+  email: string | null;
   grantedBy: string;
+  grantedByEmail: string | null;
   grantedAt: string;
 }
 
@@ -25,7 +32,8 @@ export interface PlatformAuditEventView {
   id: string;
   action: string;
   actorId: string;
-  target: { type: string; id: string };
+  actorEmail: string | null;
+  target: { type: string; id: string; email: string | null };
   sourceIp: string | null;
   userAgent: string | null;
   requestId: string | null;
@@ -33,14 +41,20 @@ export interface PlatformAuditEventView {
 }
 
 function toView(item: PlatformAdminItem): PlatformAdminView {
-  return { userId: item.userId, grantedBy: item.grantedBy, grantedAt: item.grantedAt };
+  return {
+    userId: item.userId,
+    email: item.email ?? null,
+    grantedBy: item.grantedBy,
+    grantedByEmail: item.grantedByEmail ?? null,
+    grantedAt: item.grantedAt,
+  };
 }
 
 function auditItem(
   entities: TransactionEntities,
   actor: PlatformActor,
   action: string,
-  userId: string,
+  target: { userId: string; email?: string | undefined },
   now: Date,
 ) {
   return entities.platformAuditEvent
@@ -48,8 +62,10 @@ function auditItem(
       auditId: newId('audit', now.getTime()),
       action,
       actorId: actor.id,
+      ...(actor.email ? { actorEmail: actor.email } : {}),
       targetType: 'user',
-      targetId: userId,
+      targetId: target.userId,
+      ...(target.email ? { targetEmail: target.email } : {}),
       sourceIp: actor.meta.sourceIp,
       userAgent: actor.meta.userAgent,
       requestId: actor.meta.requestId,
@@ -72,17 +88,24 @@ export async function grantPlatformAdmin(
   actor: PlatformActor,
   userId: string,
   now: Date = actor.meta.receivedAt ?? new Date(),
+  email?: string,
 ): Promise<PlatformAdminView> {
   const existing = await PlatformAdminEntity.get({ userId }).go({ consistent: true });
   if (existing.data) return toView(existing.data);
-  const record = { userId, grantedBy: actor.id, grantedAt: now.toISOString() };
+  const record = {
+    userId,
+    grantedBy: actor.id,
+    grantedAt: now.toISOString(),
+    ...(email ? { email } : {}),
+    ...(actor.email ? { grantedByEmail: actor.email } : {}),
+  };
   try {
     await writeTransaction(
       platformDocumentClient,
       (entities) => ({
         admin: entities.platformAdmin.create(record).commit(),
         count: entities.platformAdminCount.upsert({}).add({ count: 1 }).commit(),
-        audit: auditItem(entities, actor, 'platform_admin.granted', userId, now),
+        audit: auditItem(entities, actor, 'platform_admin.granted', { userId, email }, now),
       }),
       { admin: () => new ConflictError('Granted meanwhile.', 'concurrent_modification') },
     );
@@ -105,6 +128,7 @@ export async function revokePlatformAdmin(
   userId: string,
   now: Date = actor.meta.receivedAt ?? new Date(),
 ): Promise<void> {
+  const email = (await PlatformAdminEntity.get({ userId }).go({ consistent: true })).data?.email;
   await writeTransaction(
     platformDocumentClient,
     (entities) => ({
@@ -117,7 +141,7 @@ export async function revokePlatformAdmin(
         .subtract({ count: 1 })
         .where((attr, op) => op.gt(attr.count, 1))
         .commit(),
-      audit: auditItem(entities, actor, 'platform_admin.revoked', userId, now),
+      audit: auditItem(entities, actor, 'platform_admin.revoked', { userId, email }, now),
     }),
     {
       admin: () => new NotFoundError('No platform-admin record for this user.', 'platform_admin_not_found'),
@@ -125,6 +149,28 @@ export async function revokePlatformAdmin(
     },
   );
   forgetPlatformAdmin(userId);
+  // The power ended with the record; the group claim goes too, so a new token no longer says it.
+  if (email) await removeFromPlatformAdminGroup(email);
+}
+
+/**
+ * Grants platform-admin power to the person with this email, as the console does: both halves of
+ * it, the Cognito group (whose claim the authorizer reads) and the record (which the API checks),
+ * the group first, so that a grant that fails half way leaves no power. The person must already
+ * have a sign-in (an invitation into a tenant made one).
+ */
+export async function grantPlatformAdminByEmail(
+  actor: PlatformActor,
+  input: { email: string },
+  now: Date = actor.meta.receivedAt ?? new Date(),
+): Promise<PlatformAdminView> {
+  const email = normalizedEmail(input.email);
+  const claim = (await EmailClaimEntity.get({ email }).go({ consistent: true })).data;
+  if (!claim) {
+    throw new NotFoundError('No one with this email has a Tenantry sign-in.', 'person_not_found');
+  }
+  await addToPlatformAdminGroup(email);
+  return grantPlatformAdmin(actor, claim.userId, now, email);
 }
 
 function toAuditView(item: PlatformAuditEventItem): PlatformAuditEventView {
@@ -132,7 +178,8 @@ function toAuditView(item: PlatformAuditEventItem): PlatformAuditEventView {
     id: item.auditId,
     action: item.action,
     actorId: item.actorId,
-    target: { type: item.targetType, id: item.targetId },
+    actorEmail: item.actorEmail ?? null,
+    target: { type: item.targetType, id: item.targetId, email: item.targetEmail ?? null },
     sourceIp: item.sourceIp ?? null,
     userAgent: item.userAgent ?? null,
     requestId: item.requestId ?? null,

@@ -92,6 +92,12 @@ describe('the console’s pages in a browser', () => {
     await admin.goto('/platform/figures');
     await admin.getByRole('heading', { name: 'Platform figures' }).waitFor();
     await check(admin, 'platform-figures');
+    await admin.goto('/platform/admins');
+    await admin.getByRole('heading', { name: 'Platform admins', level: 1 }).waitFor();
+    await check(admin, 'platform-admins');
+    await admin.goto('/platform/audit');
+    await admin.getByRole('heading', { name: 'Platform audit log' }).waitFor();
+    await check(admin, 'platform-audit');
 
     expect(found).toEqual({});
   });
@@ -320,7 +326,7 @@ describe('the console’s pages in a browser', () => {
     expect(await memberPage.getByTestId('health').count()).toBe(0);
 
     const { page: admin } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password);
-    await admin.getByRole('link', { name: 'Platform' }).click();
+    await admin.getByRole('link', { name: 'Platform', exact: true }).click();
     await admin.getByRole('link', { name: 'Figures' }).click();
     const shown = await admin.getByTestId('figures-tenants').textContent();
     const api = await call<{ computedAt: string; tenants: { total: number } }>(
@@ -557,6 +563,40 @@ describe('the console’s pages in a browser', () => {
     const { page } = await consoleFor(owner.owner.email);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     expect(await page.getByTestId('platform-visit').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('lets a platform admin grant the power by email and take it back, each in the platform audit log by email', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const { page: admin, errors } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password);
+    await admin.goto('/platform/tenants');
+    await admin.getByRole('link', { name: 'Platform admins' }).click();
+    await admin.getByRole('heading', { name: 'Platform admins', level: 1 }).waitFor();
+    // Someone without a sign-in: refused in words.
+    await admin.getByLabel('Email').fill(`${unique('nobody')}@example.test`);
+    await admin.getByRole('button', { name: 'Grant' }).click();
+    await admin.getByRole('alert').filter({ hasText: 'Person not found' }).waitFor();
+    await admin.getByLabel('Email').fill(tenant.owner.email);
+    await admin.getByRole('button', { name: 'Grant' }).click();
+    const row = admin.locator(`tr[data-admin="${tenant.owner.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(tenant.owner.email);
+    expect(await row.textContent()).toContain(twin.platformAdmin.email);
+    await screenshot(admin, 'platform-admins');
+    // Revoked after a confirmation; No keeps it.
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'No' }).click();
+    expect(await row.count()).toBe(1);
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'Yes' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await admin.getByRole('link', { name: 'Platform audit log' }).click();
+    await admin.getByRole('heading', { name: 'Platform audit log' }).waitFor();
+    const events = admin.locator('tr[data-event]').filter({ hasText: tenant.owner.email });
+    await expect.poll(() => events.count()).toBe(2);
+    expect(await events.first().textContent()).toContain('Platform-admin power taken away');
+    expect(await events.nth(1).textContent()).toContain('Made a platform admin');
+    expect(await events.first().textContent()).toContain(twin.platformAdmin.email);
     expect(errors).toEqual([]);
   });
 

@@ -186,7 +186,7 @@ describe('the console in a browser', () => {
     expect(await owner.locator('.banner').count()).toBe(0);
 
     const admin = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password);
-    await admin.getByRole('link', { name: 'Platform' }).click();
+    await admin.getByRole('link', { name: 'Platform', exact: true }).click();
     await admin.getByRole('heading', { name: 'Tenants' }).waitFor();
     await admin.getByLabel('Search', { exact: true }).fill(tenant.slug);
     await admin.getByRole('button', { name: 'Search' }).click();
@@ -223,7 +223,7 @@ describe('the console in a browser', () => {
   it('keeps the platform pages from tenant people (the API refuses them) while admins use them', async () => {
     const tenant = await createTenant({ plan: 'starter' });
     const page = await consoleFor(tenant.owner.email);
-    expect(await page.getByRole('link', { name: 'Platform' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Platform', exact: true }).count()).toBe(0);
     await page.goto('/platform/tenants');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('platform');
     await screenshot(page, 'platform-refused');

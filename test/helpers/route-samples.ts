@@ -71,6 +71,8 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'usage.routes': () => undefined,
   'tenants.health': () => undefined,
   'platform.admins.list': () => undefined,
+  // The seeded platform admin: granting an admin again changes nothing, so the walks may repeat it.
+  'platform.admins.grantByEmail': () => ({ email: 'admin@tenantry.local' }),
   'platform.admins.grant': () => undefined,
   'platform.admins.revoke': () => undefined,
   'platform.audit.list': () => undefined,

@@ -281,10 +281,16 @@ describe('the Tenantry stack', () => {
     const withCognito = policies
       .filter(([, policy]) => JSON.stringify(policy).includes('cognito-idp:'))
       .map(([id]) => id);
-    expect(withCognito.length).toBe(4);
-    expect(withCognito.every((id) => /tenants|users|authorizer|JobsWorker/.test(id))).toBe(true);
+    expect(withCognito.length).toBe(5);
+    expect(withCognito.every((id) => /tenants|users|platform|authorizer|JobsWorker/.test(id))).toBe(true);
     const authorizerPolicy = JSON.stringify(policies.find(([id]) => id.includes('authorizer')) ?? '');
     expect(authorizerPolicy.match(/cognito-idp:\w+/g)).toEqual(['cognito-idp:AdminGetUser']);
+    // The platform function: the platform-admins group's membership, nothing else of the pool.
+    const platformPolicy = JSON.stringify(policies.find(([id]) => /platform/i.test(id)) ?? '');
+    expect(platformPolicy.match(/cognito-idp:\w+/g)?.sort()).toEqual([
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminRemoveUserFromGroup',
+    ]);
   });
 
   it('lets only signup (tenants), invitations (users) and the notifications send email, and only as the configured sender', () => {

@@ -5,7 +5,16 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids';
 import { PLATFORM_ADMIN_GROUP } from '../../shared/model/user-pool-definition';
-import { adminToken, call, cognito, tokenFor, twin, unique } from '../helpers/twin-api';
+import {
+  adminToken,
+  call,
+  cognito,
+  createTenant,
+  freshSignIn,
+  tokenFor,
+  twin,
+  unique,
+} from '../helpers/twin-api';
 import { LOCAL_PASSWORD, setPermanentPassword } from '../../infra/local/seed';
 
 /** A Cognito user in the platform-admins group: the token claims platform-admin power. */
@@ -71,6 +80,86 @@ describe('platform admins, checked on the server', () => {
     const after = await call('GET', '/v1/tenants', { token: claimant.token });
     expect(after.status).toBe(403);
     expect(after.body).toMatchObject({ code: 'platform_admin_required' });
+  });
+
+  it('grants both halves of the power by email (group and record), and revoking takes both away', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const email = tenant.owner.email;
+    // The positive control of the refusal below: before the grant, the owner is no platform admin.
+    expect((await call('GET', '/v1/tenants', { token: tenant.owner.token })).status).toBe(403);
+    const granted = await call<{ userId: string; email: string; grantedByEmail: string }>(
+      'POST',
+      '/v1/platform/admins',
+      { token: admin, body: { email: email.toUpperCase() } },
+    );
+    expect(granted.status, granted.text).toBe(200);
+    expect(granted.body).toMatchObject({
+      userId: tenant.owner.id,
+      email,
+      grantedByEmail: twin.platformAdmin.email,
+    });
+    // The group reaches the person's next token, and the record lets it act.
+    const groups = async () => {
+      const token = await freshSignIn(email);
+      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+        'cognito:groups'?: string[];
+      };
+      return { token, groups: claims['cognito:groups'] ?? [] };
+    };
+    const after = await groups();
+    expect(after.groups).toContain(PLATFORM_ADMIN_GROUP);
+    expect((await call('GET', '/v1/tenants', { token: after.token })).status).toBe(200);
+    const listed = await call<{ items: Array<{ userId: string; email: string | null }> }>(
+      'GET',
+      '/v1/platform/admins',
+      { token: admin },
+    );
+    expect(listed.body.items).toContainEqual(expect.objectContaining({ userId: tenant.owner.id, email }));
+    // Granting again changes nothing.
+    expect((await call('POST', '/v1/platform/admins', { token: admin, body: { email } })).body).toEqual(
+      granted.body,
+    );
+
+    expect((await call('DELETE', `/v1/platform/admins/${tenant.owner.id}`, { token: admin })).status).toBe(
+      204,
+    );
+    const revoked = await groups();
+    expect(revoked.groups).not.toContain(PLATFORM_ADMIN_GROUP);
+    expect((await call('GET', '/v1/tenants', { token: revoked.token })).status).toBe(403);
+    // The platform audit log names both people by email.
+    const log = await call<{
+      items: Array<{
+        action: string;
+        actorEmail: string | null;
+        target: { id: string; email: string | null };
+      }>;
+    }>('GET', '/v1/platform/audit-logs?limit=50', { token: admin });
+    expect(log.body.items.filter((item) => item.target.id === tenant.owner.id)).toEqual([
+      expect.objectContaining({
+        action: 'platform_admin.revoked',
+        actorEmail: twin.platformAdmin.email,
+        target: expect.objectContaining({ email }),
+      }),
+      expect.objectContaining({
+        action: 'platform_admin.granted',
+        actorEmail: twin.platformAdmin.email,
+        target: expect.objectContaining({ email }),
+      }),
+    ]);
+  });
+
+  it('refuses a grant by email to someone without a sign-in, or with a malformed address', async () => {
+    const unknown = await call('POST', '/v1/platform/admins', {
+      token: admin,
+      body: { email: `${unique('nobody')}@example.test` },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'person_not_found' });
+    const malformed = await call('POST', '/v1/platform/admins', {
+      token: admin,
+      body: { email: 'not an address' },
+    });
+    expect(malformed.status).toBe(400);
   });
 
   it('audits every grant and revocation in the platform audit log', async () => {

@@ -10,6 +10,7 @@ import { Audit } from './pages/Audit';
 import { Billing } from './pages/Billing';
 import { Data } from './pages/Data';
 import { Overview } from './pages/Overview';
+import { PlatformAdmins, PlatformAudit } from './pages/platform/Admins';
 import { PlatformFigures } from './pages/platform/Figures';
 import { PlatformTenant } from './pages/platform/Tenant';
 import { PlatformTenants } from './pages/platform/Tenants';
@@ -65,6 +66,8 @@ export function App() {
             <Route path="account" element={<Account />} />
             <Route path="platform/tenants" element={<PlatformTenants />} />
             <Route path="platform/figures" element={<PlatformFigures />} />
+            <Route path="platform/admins" element={<PlatformAdmins />} />
+            <Route path="platform/audit" element={<PlatformAudit />} />
             <Route path="platform/tenants/:tenantId" element={<PlatformTenant />} />
             <Route
               path="t/:tenantId"

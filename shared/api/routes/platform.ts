@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
-import { pageOf, timestamp } from '../schemas/common';
+import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { component } from '../schemas/components';
 import { PLAN_IDS } from '../../model/plans';
 import { TENANT_STATUSES } from '../../model/tenant-status';
@@ -12,7 +12,13 @@ const adminPath = z.strictObject({ userId: idSchema('user') });
 
 const platformAdminView = component(
   'PlatformAdmin',
-  z.object({ userId: idSchema('user'), grantedBy: z.string(), grantedAt: timestamp }),
+  z.object({
+    userId: idSchema('user'),
+    email: z.nullable(z.string().check(z.describe('Known for admins granted by email.'))),
+    grantedBy: z.string(),
+    grantedByEmail: z.nullable(z.string()),
+    grantedAt: timestamp,
+  }),
 );
 
 const platformAuditEventView = component(
@@ -21,7 +27,8 @@ const platformAuditEventView = component(
     id: idSchema('audit'),
     action: z.string(),
     actorId: z.string(),
-    target: z.object({ type: z.string(), id: z.string() }),
+    actorEmail: z.nullable(z.string()),
+    target: z.object({ type: z.string(), id: z.string(), email: z.nullable(z.string()) }),
     sourceIp: z.nullable(z.string()),
     userAgent: z.nullable(z.string()),
     requestId: z.nullable(z.string()),
@@ -142,6 +149,23 @@ export const PLATFORM_ROUTES = [
     errors: [],
   },
   {
+    id: 'platform.admins.grantByEmail',
+    method: 'POST',
+    path: '/v1/platform/admins',
+    function: 'platform',
+    auth: 'platform',
+    permission: 'platform:admins:manage',
+    summary: 'Make a person a platform admin, by email',
+    description:
+      'Both halves of platform-admin power: the Cognito `platform-admins` group (its claim reaches the person’s next token) and the record the API checks, audited in the platform audit log. The person must already have a sign-in (an invitation into a tenant makes one). Granting an existing admin changes nothing.',
+    request: {
+      body: z.strictObject({ email: emailAddress }),
+      example: { email: 'ops@example.com' },
+    },
+    responses: { 200: { description: 'The record.', schema: platformAdminView } },
+    errors: ['person_not_found', 'concurrent_modification', 'service_unavailable'],
+  },
+  {
     id: 'platform.admins.grant',
     method: 'PUT',
     path: '/v1/platform/admins/{userId}',
@@ -164,7 +188,7 @@ export const PLATFORM_ROUTES = [
     permission: 'platform:admins:manage',
     summary: 'Revoke platform-admin power',
     description:
-      'Deletes the record (audited): the power ends at once in the instance that served this and within 5 seconds everywhere, whatever the user’s tokens still claim. The last platform admin stays.',
+      'Deletes the record (audited): the power ends at once in the instance that served this and within 5 seconds everywhere, whatever the user’s tokens still claim; an admin granted by email also leaves the Cognito group. The last platform admin stays.',
     request: { path: adminPath },
     responses: { 204: { description: 'Revoked.' } },
     errors: ['platform_admin_not_found', 'last_platform_admin', 'concurrent_modification'],

@@ -13,6 +13,10 @@ export const PlatformAdminEntity = new Entity(
       userId: { type: 'string', required: true, readOnly: true },
       grantedBy: { type: 'string', required: true, readOnly: true },
       grantedAt: { type: 'string', required: true, readOnly: true },
+      /** The admin's email (their Cognito username), when the grant knew it. */
+      email: { type: 'string', readOnly: true },
+      /** The granting admin's email, when known. */
+      grantedByEmail: { type: 'string', readOnly: true },
     },
     indexes: {
       byUser: {

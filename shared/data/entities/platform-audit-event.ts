@@ -14,6 +14,10 @@ export const PlatformAuditEventEntity = new Entity(
       actorId: { type: 'string', required: true, readOnly: true },
       targetType: { type: 'string', required: true, readOnly: true },
       targetId: { type: 'string', required: true, readOnly: true },
+      /** The acting admin's email, when known. */
+      actorEmail: { type: 'string', readOnly: true },
+      /** The email of the person acted on, when known. */
+      targetEmail: { type: 'string', readOnly: true },
       sourceIp: { type: 'string', readOnly: true },
       userAgent: { type: 'string', readOnly: true },
       requestId: { type: 'string', readOnly: true },

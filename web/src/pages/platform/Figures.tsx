@@ -17,6 +17,8 @@ export function PlatformNav() {
         Tenants
       </NavLink>
       <NavLink to="/platform/figures">Figures</NavLink>
+      <NavLink to="/platform/admins">Platform admins</NavLink>
+      <NavLink to="/platform/audit">Platform audit log</NavLink>
     </nav>
   );
 }
