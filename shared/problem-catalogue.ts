@@ -257,6 +257,12 @@ export const PROBLEMS = {
     title: 'Already a member',
     description: 'This user is already a member of the tenant.',
   },
+  already_invited: {
+    statuses: [409],
+    title: 'Already invited',
+    description:
+      'This person has an invitation to the tenant that they have not accepted yet; resend it (`POST …/users/{userId}/resend-invitation`) rather than inviting again.',
+  },
   already_suspended: {
     statuses: [409],
     title: 'Already suspended',

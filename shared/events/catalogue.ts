@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPE_NAMES } from '../model/event-types';
+import { PLANS, type PlanId } from '../model/plans';
+import { bytesInWords } from '../model/quantities';
 
 /**
  * The domain events, described once: what each carries, who is emailed, and the email's words.
@@ -56,6 +58,45 @@ interface EventDescription<T extends EventType> {
 
 const percent = (used: number, limit: number) => Math.round((100 * used) / Math.max(1, limit));
 
+/** Numbers as people read them in an email: 20,000,000 tokens, 10 GB of storage, December 2026. */
+export const inWords = {
+  count: (value: number) => value.toLocaleString('en-US'),
+  bytes: (value: number) => bytesInWords(value, 'bytes'),
+  /** A resource's amount: storage in its unit, the rest counted. */
+  amount: (resource: string, value: number) =>
+    resource === 'storageBytes' ? inWords.bytes(value) : inWords.count(value),
+  resource: (resource: string) => RESOURCE_WORDS[resource] ?? resource,
+  /** `2026-12` → "December 2026"; a standing total has no period. */
+  period(period: string): string {
+    const month = /^(\d{4})-(\d{2})$/.exec(period);
+    if (!month) return '';
+    return new Date(Date.UTC(Number(month[1]), Number(month[2]) - 1, 1)).toLocaleDateString('en-US', {
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+  },
+  plan: (plan: string) => PLANS[plan as PlanId]?.name ?? plan,
+  /** An instant as its day: "December 15, 2026" (UTC). */
+  date: (iso: string) =>
+    new Date(iso).toLocaleDateString('en-US', {
+      month: 'long',
+      day: 'numeric',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }),
+};
+
+const RESOURCE_WORDS: Record<string, string> = {
+  users: 'users',
+  agents: 'agents',
+  apiKeys: 'API keys',
+  storageBytes: 'storage',
+  runs: 'runs',
+  tokens: 'tokens',
+  apiCalls: 'API calls',
+};
+
 export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
   'quota.threshold_crossed': {
     audience: 'owners',
@@ -68,9 +109,9 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
       plan: 'professional',
     },
     notice: (data) => ({
-      subject: `${data.threshold} % of your ${data.resource} used`,
+      subject: `${data.threshold} % of your ${inWords.resource(data.resource)} used`,
       paragraphs: [
-        `Your tenant has used ${data.used} of its ${data.limit} ${data.resource} (${percent(data.used, data.limit)} %) for ${data.period}, on the ${data.plan} plan.`,
+        `Your tenant has used ${inWords.amount(data.resource, data.used)} of its ${inWords.amount(data.resource, data.limit)} ${data.resource === 'storageBytes' ? 'of storage' : inWords.resource(data.resource)} (${percent(data.used, data.limit)} %)${inWords.period(data.period) ? ` in ${inWords.period(data.period)}` : ''}, on the ${inWords.plan(data.plan)} plan.`,
         'At the limit, new use is refused until the next period, or until you move to a larger plan (billing, in the console).',
       ],
     }),
@@ -105,7 +146,7 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
       subject: 'Your tenant has been deleted',
       paragraphs: [
         `${tenant.name} (${tenant.slug}) was deleted, and its subscription cancelled.`,
-        `Its data is kept until ${data.purgeAfter.slice(0, 10)}: until then an owner can restore it, or export its data. Then it is removed for good.`,
+        `Its data is kept until ${inWords.date(data.purgeAfter)}: until then an owner can restore it, or export its data. Then it is removed for good.`,
       ],
     }),
   },
@@ -136,7 +177,7 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     notice: (data) => ({
       subject: 'Your trial ends soon',
       paragraphs: [
-        `Your ${data.plan} trial ends on ${data.trialEndsAt.slice(0, 10)}. Then the tenant moves to the ${data.thenPlan} plan and its limits.`,
+        `Your ${inWords.plan(data.plan)} trial ends on ${inWords.date(data.trialEndsAt)}. Then the tenant moves to the ${inWords.plan(data.thenPlan)} plan and its limits.`,
         'To keep it, buy a plan in the console (billing).',
       ],
     }),
@@ -147,7 +188,7 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     notice: (data) => ({
       subject: 'Your export is ready',
       paragraphs: [
-        `The export ${data.exportId} of your tenant is ready: ${data.itemCount} items, ${data.bytes} bytes of gzipped NDJSON.`,
+        `The export ${data.exportId} of your tenant is ready: ${inWords.count(data.itemCount)} items, ${inWords.bytes(data.bytes)} of gzipped NDJSON.`,
         'Download it from the console, or from its status endpoint, which gives a link that works for a few minutes. The file is kept for a few days.',
       ],
     }),
@@ -180,7 +221,7 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     notice: (data) => ({
       subject: 'A webhook endpoint was disabled',
       paragraphs: [
-        `The webhook endpoint ${data.url} (${data.endpointId}) failed ${data.failures} deliveries in a row and was disabled: no more events are sent to it.`,
+        `The webhook endpoint ${data.url} (${data.endpointId}) failed ${inWords.count(data.failures)} deliveries in a row and was disabled: no more events are sent to it.`,
         'Its delivery log shows what it answered. Fix it, then enable it again on its page in the console (Webhooks).',
       ],
     }),

@@ -1,3 +1,4 @@
+import { getConfig } from '../config';
 import type { TenantItem } from '../data/entities/tenant';
 
 /** A tenant as the API shows it. */
@@ -20,6 +21,14 @@ export interface TenantView {
   internalNote?: string | null;
 }
 
+/**
+ * Whether the tenant is on its trial: still on the trial plan, with no plan bought. A plan bought, set
+ * by a platform admin, or dropped to at the trial's end ends it, whatever date was set.
+ */
+export function trialInEffect(item: TenantItem): boolean {
+  return Boolean(item.trialEndsAt) && item.plan === getConfig().tenants.trialPlan && !item.subscriptionId;
+}
+
 /** The tenant as its caller may see it: `internal` (a platform admin) adds the internal note. */
 export function toTenantView(item: TenantItem, options: { internal?: boolean } = {}): TenantView {
   return {
@@ -30,7 +39,7 @@ export function toTenantView(item: TenantItem, options: { internal?: boolean } =
     plan: item.plan,
     status: item.status,
     statusReason: item.statusReason || null,
-    trialEndsAt: item.trialEndsAt ?? null,
+    trialEndsAt: trialInEffect(item) ? (item.trialEndsAt ?? null) : null,
     deletedAt: item.deletedAt ?? null,
     purgeAfter: item.purgeAfter ?? null,
     settings: item.settings ?? {},

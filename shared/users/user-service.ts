@@ -138,26 +138,34 @@ export async function inviteUser(
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  await writeAudited(
-    ctx,
-    {
-      action: 'user.invited',
-      targetType: 'user',
-      targetId: userId,
-      after: { email: input.email, role: input.role },
-    },
-    ({ membership: memberships, quotaCounter }) => ({
-      quota: takeCounted(quotaCounter, ctx, 'users', 1, now),
-      membership: memberships.create(membership).commit(),
-    }),
-    {
-      rejections: {
-        quota: () => countedQuotaError(ctx, 'users'),
-        membership: () => new ConflictError('This user is already a member.', 'already_member'),
+  const alreadyThere = new ConflictError('This user is already a member.', 'already_member');
+  try {
+    await writeAudited(
+      ctx,
+      {
+        action: 'user.invited',
+        targetType: 'user',
+        targetId: userId,
+        after: { email: input.email, role: input.role },
       },
-      now,
-    },
-  );
+      ({ membership: memberships, quotaCounter }) => ({
+        quota: takeCounted(quotaCounter, ctx, 'users', 1, now),
+        membership: memberships.create(membership).commit(),
+      }),
+      { rejections: { quota: () => countedQuotaError(ctx, 'users'), membership: () => alreadyThere }, now },
+    );
+  } catch (error) {
+    if (error !== alreadyThere) throw error;
+    // An invitation not yet accepted is not a membership: say which, and what to do instead.
+    const existing = await MembershipEntity.get({ tenantId: ctx.tenantId, userId }).go({ consistent: true });
+    if (existing.data?.status === 'invited') {
+      throw new ConflictError(
+        'This person is invited already and has not accepted yet; resend the invitation instead.',
+        'already_invited',
+      );
+    }
+    throw error;
+  }
   if (!person.enabled) await enableDirectoryUser(username);
   await afterCountedTake(ctx, 'users', now);
   if (input.role === 'owner') forgetTenant(ctx.tenantId);

@@ -507,6 +507,7 @@ describe('the console’s pages in a browser', () => {
     await admin.getByRole('button', { name: 'Save plan' }).click();
     await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();
     await expect.poll(() => admin.getByRole('alert').textContent()).toMatch(/below/i);
+    expect(await admin.getByRole('alert').textContent()).not.toContain('allowBelowPlan');
     await admin.getByLabel('Allow overrides below the plan’s own limits').check();
     await admin.getByRole('button', { name: 'Save plan' }).click();
     await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();

@@ -284,7 +284,15 @@ describe('the console in a browser', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/lock/i);
+    // In the page's words: what to do here, never which field to send.
+    expect(await alert.textContent()).toContain('Add your address to the list, or save anyway');
+    expect(await alert.textContent()).not.toContain('force');
     await screenshot(page, 'settings-refused');
+    // A malformed entry is named by the field's label and its line, not the API's path.
+    await page.getByLabel('IP allowlist').fill('not-an-address');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => alert.textContent()).toContain('IP allowlist, line 1');
+    expect(await alert.textContent()).not.toContain('settings.ipAllowlist');
     const unchanged = await call<{ settings: { ipAllowlist?: string[] } }>(
       'GET',
       `/v1/tenants/${tenant.id}`,

@@ -718,6 +718,13 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       }
       expect((await tenantItem(lapsed.id))?.plan).toBe('free');
       expect((await tenantItem(bought.id))?.plan).toBe('starter');
+      // Neither shows a trial any more: one ended, one bought a plan; the record keeps the date.
+      for (const tenant of [lapsed, bought]) {
+        const read = await call<{ trialEndsAt: string | null }>('GET', `/v1/tenants/${tenant.id}`, {
+          token: tenant.owner.token,
+        });
+        expect(read.body.trialEndsAt).toBeNull();
+      }
       const ended = (await storedAuditEvents(lapsed.id)).filter((e) => e.action === 'tenant.trial_ended');
       expect(ended).toEqual([expect.objectContaining({ actorType: 'system', after: { plan: 'free' } })]);
       // A second run changes nothing.

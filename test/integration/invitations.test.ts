@@ -52,6 +52,24 @@ describe('invitations', () => {
     tenant = await createTenant();
   });
 
+  it('tells a pending invitation from a membership when the same address is invited again', async () => {
+    const pending = await invite(tenant);
+    const again = await call('POST', `/v1/tenants/${tenant.id}/users`, {
+      token: tenant.owner.token,
+      body: { email: pending.email, role: 'member' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'already_invited' });
+    // Once accepted (the invitee's first request), the same request is refused as a membership.
+    const token = await activate(pending.email);
+    expect((await call('GET', `/v1/tenants/${tenant.id}`, { token })).status).toBe(200);
+    const member = await call('POST', `/v1/tenants/${tenant.id}/users`, {
+      token: tenant.owner.token,
+      body: { email: pending.email, role: 'member' },
+    });
+    expect(member.body).toMatchObject({ code: 'already_member' });
+  });
+
   it('lists the pending invitations with when each expires', async () => {
     const pending = await invite(tenant);
     const list = await call<{ items: Invited[] }>('GET', `/v1/tenants/${tenant.id}/users?status=invited`, {

@@ -168,6 +168,13 @@ describe('email notifications, from the events of the catalogue', () => {
     await daily(Date.parse(trialEndsAt) - 1 * 86_400_000);
     const notices = await inbox(email, { subject: 'trial ends' });
     expect(notices).toHaveLength(1);
-    expect(notices[0]?.text).toContain(trialEndsAt.slice(0, 10));
+    expect(notices[0]?.text).toContain(
+      new Date(trialEndsAt).toLocaleDateString('en-US', {
+        month: 'long',
+        day: 'numeric',
+        year: 'numeric',
+        timeZone: 'UTC',
+      }),
+    );
   });
 });

@@ -61,7 +61,13 @@ export const tenantView = component(
     plan: z.enum(PLAN_IDS),
     status: z.enum(TENANT_STATUSES),
     statusReason: z.nullable(z.string()),
-    trialEndsAt: z.nullable(timestamp),
+    trialEndsAt: z
+      .nullable(timestamp)
+      .check(
+        z.describe(
+          'When the trial ends, while the tenant is on it; `null` once a plan was bought or set (or it never had one).',
+        ),
+      ),
     deletedAt: z.nullable(timestamp),
     purgeAfter: z.nullable(timestamp),
     settings: settingsView,

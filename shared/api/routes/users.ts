@@ -137,7 +137,14 @@ export const USER_ROUTES = [
       example: { email: 'grace@acme.example', role: 'member', name: 'Grace' },
     },
     responses: { 201: { description: 'The invited user.', schema: userView } },
-    errors: ['role_above_own', 'quota_exceeded', 'already_member', 'email_taken', 'invalid_user'],
+    errors: [
+      'role_above_own',
+      'quota_exceeded',
+      'already_member',
+      'already_invited',
+      'email_taken',
+      'invalid_user',
+    ],
   },
   {
     id: 'users.changeRole',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_CATALOGUE, EVENT_TYPES } from '../../../shared/events/catalogue';
+import { EVENT_CATALOGUE, EVENT_TYPES, inWords } from '../../../shared/events/catalogue';
 import { EVENT_TYPE_NAMES } from '../../../shared/model/event-types';
 
 describe('the event catalogue', () => {
@@ -38,5 +38,44 @@ describe('the event catalogue', () => {
       expect(notice.subject.length, type).toBeGreaterThan(5);
       expect(notice.paragraphs.join(' '), type).not.toContain('undefined');
     }
+  });
+
+  it('writes numbers in emails as people read them: separators, units, months and plan names', () => {
+    const tenant = { name: 'Acme', slug: 'acme' };
+    const tokens = EVENT_CATALOGUE['quota.threshold_crossed'].notice(
+      {
+        resource: 'tokens',
+        period: '2026-12',
+        threshold: 90,
+        used: 18_000_000,
+        limit: 20_000_000,
+        plan: 'professional',
+      },
+      tenant,
+    );
+    expect(tokens.subject).toBe('90 % of your tokens used');
+    expect(tokens.paragraphs[0]).toBe(
+      'Your tenant has used 18,000,000 of its 20,000,000 tokens (90 %) in December 2026, on the Professional plan.',
+    );
+    const storage = EVENT_CATALOGUE['quota.threshold_crossed'].notice(
+      {
+        resource: 'storageBytes',
+        period: 'ALL',
+        threshold: 80,
+        used: 8 * 1024 ** 3,
+        limit: 10 * 1024 ** 3,
+        plan: 'starter',
+      },
+      tenant,
+    );
+    expect(storage.paragraphs[0]).toBe(
+      'Your tenant has used 8 GB of its 10 GB of storage (80 %), on the Starter plan.',
+    );
+    const exported = EVENT_CATALOGUE['export.completed'].notice(
+      { exportId: 'exp_1', itemCount: 12_345, bytes: 1_572_864 },
+      tenant,
+    );
+    expect(exported.paragraphs[0]).toContain('12,345 items, 1.5 MB of gzipped NDJSON');
+    expect(inWords.date('2026-12-15T00:00:00.000Z')).toBe('December 15, 2026');
   });
 });

@@ -83,7 +83,16 @@ export function Settings() {
             Save settings
           </SubmitButton>
         </div>
-        <ErrorBox error={error} />
+        <ErrorBox
+          error={error}
+          explain={{
+            ip_allowlist_lockout:
+              'The list does not include the address you are using now: saving it would lock you out. Add your address to the list, or save anyway.',
+            mfa_lockout:
+              'You have not set up multi-factor authentication yourself: requiring it would lock you out. Set it up on your account page first, or save anyway.',
+          }}
+          fields={{ name: 'Tenant name', 'settings.ipAllowlist': 'IP allowlist' }}
+        />
         {lockout && (
           <p>
             <button

@@ -1,4 +1,5 @@
 import type { Schemas } from '../api/client';
+import { bytesInWords } from '../../../shared/model/quantities';
 import { formatNumber } from './parts';
 
 type QuotaLine = Schemas['QuotaReport']['quotas'][number];
@@ -17,16 +18,7 @@ export const RESOURCE_NAMES: Record<string, string> = {
 /** A quota figure in words: bytes in their unit, `null` as unlimited. */
 export function amount(resource: string, value: number | null): string {
   if (value === null) return 'unlimited';
-  if (resource === 'storageBytes') {
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let size = value;
-    let unit = 0;
-    while (size >= 1024 && unit < units.length - 1) {
-      size /= 1024;
-      unit += 1;
-    }
-    return `${size.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-  }
+  if (resource === 'storageBytes') return bytesInWords(value);
   return formatNumber(value);
 }
 

@@ -3,11 +3,34 @@ import { ApiProblem } from '../api/client';
 import { useAction, type Paged } from './load';
 
 /** An error in words: the API problem's title and detail, and each bad field. */
-export function ErrorBox({ error }: { error: unknown }) {
+/** Where a refused field is, in the words of the form it came from: `settings.ipAllowlist.0` → "IP allowlist, line 1". */
+export function fieldInWords(path: string, labels: Record<string, string> = {}): string {
+  const parts = path.split('.');
+  const index = /^\d+$/.test(parts.at(-1) ?? '') ? Number(parts.pop()) : undefined;
+  const name = parts.join('.');
+  const label = labels[name] ?? parts.at(-1) ?? path;
+  return index === undefined ? label : `${label}, line ${index + 1}`;
+}
+
+/**
+ * An API refusal in words: its title, then the page's own sentence for the code where the page has
+ * one (`explain`: what to do on this page, not which field to send), else the API's detail; each bad
+ * field named as the form names it (`fields`: the path, without indexes, to the field's label).
+ */
+export function ErrorBox({
+  error,
+  explain,
+  fields,
+}: {
+  error: unknown;
+  explain?: Partial<Record<string, string>>;
+  fields?: Record<string, string>;
+}) {
   if (!error) return null;
   const problem = error instanceof ApiProblem ? error : undefined;
-  const title = problem?.title ?? 'Something went wrong';
-  const detail = problem ? problem.detail : error instanceof Error ? error.message : String(error);
+  const title = problem?.title ?? 'That did not work';
+  const own = problem?.code ? explain?.[problem.code] : undefined;
+  const detail = own ?? (problem ? problem.detail : error instanceof Error ? error.message : String(error));
   return (
     <div className="error" role="alert">
       <strong>{title}</strong>
@@ -16,7 +39,7 @@ export function ErrorBox({ error }: { error: unknown }) {
         <ul>
           {problem.fieldErrors.map((field) => (
             <li key={field.path}>
-              <code>{field.path}</code>: {field.message}
+              {fieldInWords(field.path, fields)}: {field.message}
             </li>
           ))}
         </ul>

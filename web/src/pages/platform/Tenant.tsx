@@ -345,7 +345,16 @@ function PlanForm({
           Save plan
         </SubmitButton>
       )}
-      <ErrorBox error={error} />
+      <ErrorBox
+        error={error}
+        explain={{
+          override_below_plan:
+            'An override is lower than the plan’s own limit. Tick “Allow overrides below the plan’s own limits” if that is what you mean.',
+        }}
+        fields={Object.fromEntries(
+          LIMIT_NAMES.map((name) => [`limitOverrides.${name}`, RESOURCE_NAMES[name] ?? name]),
+        )}
+      />
       {saved && (
         <p className="notice" role="status">
           Plan saved.
