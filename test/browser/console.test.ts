@@ -155,6 +155,8 @@ describe('the console in a browser', () => {
     expect(await runs.getAttribute('aria-valuenow')).toBe('0');
     expect(await runs.getAttribute('aria-valuemax')).toBe('10');
     expect(await page.locator('[data-resource="runs"] .quota-mark').count()).toBe(3);
+    // Far from its limit, a bar offers no upgrade.
+    expect(await page.locator('[data-resource="runs"] .quota-upgrade').count()).toBe(0);
 
     const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
       token: tenant.owner.token,
@@ -171,6 +173,11 @@ describe('the console in a browser', () => {
     await expect.poll(() => runs.getAttribute('aria-valuenow')).toBe('9');
     expect(await runs.getAttribute('aria-valuetext')).toBe('9 of 10 (90 %)');
     expect(await page.locator('[data-resource="runs"]').getAttribute('data-level')).toBe('warn');
+    // Near it, the bar leads to the billing page; an owner follows it there.
+    const upgrade = page
+      .locator('[data-resource="runs"]')
+      .getByRole('link', { name: /larger plan for more runs/ });
+    expect(await upgrade.getAttribute('href')).toBe(`/t/${tenant.id}/billing`);
     await expect.poll(() => page.locator('[data-health]').textContent()).toContain('Attention');
     await expect
       .poll(() => page.getByRole('img', { name: /Runs by hour/ }).getAttribute('aria-label'))

@@ -120,7 +120,16 @@ function LiveOverview() {
             </p>
             <div className="quotas">
               {lines.map((line) => (
-                <QuotaBar key={line.resource} line={line} thresholds={thresholds} />
+                <QuotaBar
+                  key={line.resource}
+                  line={line}
+                  thresholds={thresholds}
+                  upgrade={
+                    can('billing:manage')
+                      ? { href: `/t/${tenantId}/billing` }
+                      : { ask: 'An owner can move the tenant to a larger plan.' }
+                  }
+                />
               ))}
             </div>
           </>

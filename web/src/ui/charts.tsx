@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import type { Schemas } from '../api/client';
 import { bytesInWords } from '../../../shared/model/quantities';
 import { formatNumber } from './parts';
@@ -26,7 +27,16 @@ export function amount(resource: string, value: number | null): string {
  * A quota as a bar: use against the limit, with a mark at each notification threshold (80, 90 and
  * 95 % by default). An ARIA meter, so a screen reader reads the same figures.
  */
-export function QuotaBar({ line, thresholds }: { line: QuotaLine; thresholds: readonly number[] }) {
+export function QuotaBar({
+  line,
+  thresholds,
+  upgrade,
+}: {
+  line: QuotaLine;
+  thresholds: readonly number[];
+  /** Near or past its limit: where a larger plan is bought (the billing page), or who can buy one. */
+  upgrade?: { href: string } | { ask: string };
+}) {
   const name = RESOURCE_NAMES[line.resource] ?? line.resource;
   const percent = line.percent ?? 0;
   const level =
@@ -67,6 +77,15 @@ export function QuotaBar({ line, thresholds }: { line: QuotaLine; thresholds: re
       </div>
       {line.overage > 0 && (
         <small className="muted">Over the limit by {amount(line.resource, line.overage)}.</small>
+      )}
+      {upgrade && level !== 'ok' && line.limit !== null && (
+        <small className="quota-upgrade">
+          {'href' in upgrade ? (
+            <Link to={upgrade.href}>Move to a larger plan for more {name.toLowerCase()}</Link>
+          ) : (
+            upgrade.ask
+          )}
+        </small>
       )}
     </div>
   );
