@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 import * as z from 'zod/mini';
 
 /** Every id this API hands out is a type prefix plus a ULID: sortable by creation, and self-describing. */
@@ -24,6 +24,14 @@ const ULID_PATTERN = '[0-9A-HJKMNP-TV-Z]{26}';
 
 export function newId(kind: IdKind, now: number = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
+}
+
+/**
+ * The lowest or highest id of a kind that could be made at `ms`: ids sort by time, so a query between
+ * two such bounds reads exactly what was made in that span.
+ */
+export function idBoundAt(kind: IdKind, ms: number, side: 'low' | 'high'): string {
+  return `${ID_PREFIXES[kind]}_${encodeTime(ms, 10)}${(side === 'low' ? '0' : 'Z').repeat(16)}`;
 }
 
 function idPattern(kind: IdKind): RegExp {

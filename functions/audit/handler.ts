@@ -7,12 +7,17 @@ const operations: Operations<typeof AUDIT_ROUTES> = {
     status: 200,
     body: await listAuditEvents(request.tenant, query),
   }),
-  'audit.export': async (_input, request) => {
-    const { ndjson, count, truncated } = await exportAuditEvents(request.tenant);
+  'audit.export': async ({ query }, request) => {
+    const { body, contentType, count, truncated } = await exportAuditEvents(request.tenant, query.format);
     return {
       status: 200,
-      body: ndjson,
-      headers: { 'x-export-count': String(count), 'x-export-truncated': String(truncated) },
+      body,
+      headers: {
+        'content-type': contentType,
+        'content-disposition': `attachment; filename="audit-${request.tenant.tenantId}.${query.format ?? 'ndjson'}"`,
+        'x-export-count': String(count),
+        'x-export-truncated': String(truncated),
+      },
     };
   },
 };

@@ -8,6 +8,8 @@ export interface Actor {
   /** The actor's own tenant, where it has one (differs from the audited tenant for platform admins). */
   tenantId: string | undefined;
   isPlatformAdmin: boolean;
+  /** A person's email, from their token. */
+  email?: string | undefined;
 }
 
 export interface AuditSource {
@@ -24,6 +26,7 @@ export function auditSourceOf(ctx: TenantContext): AuditSource {
       id: principalId(ctx.principal),
       tenantId: ctx.principal.type === 'apiKey' ? ctx.principal.tenantId : ctx.principal.homeTenantId,
       isPlatformAdmin: ctx.principal.isPlatformAdmin,
+      ...(ctx.principal.type === 'user' && ctx.principal.email ? { email: ctx.principal.email } : {}),
     },
     meta: {
       requestId: ctx.requestId,

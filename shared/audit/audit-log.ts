@@ -6,6 +6,11 @@ import { newId } from '../ids';
 import type { TenantContext } from '../context/tenant-context';
 import type { Actor, AuditSource } from './actor';
 import { expiresAfterDays } from '../data/ttl';
+import { stringify } from 'csv-stringify/sync';
+import { EmailClaimEntity } from '../data/entities/email-claim';
+import { MembershipEntity } from '../data/entities/membership';
+import { ValidationError } from '../errors';
+import { idBoundAt } from '../ids';
 
 export interface AuditChange {
   action: string;
@@ -60,6 +65,7 @@ export function auditEventItem(
     actorId: source.actor.id,
     actorTenantId: source.actor.tenantId,
     actorIsPlatformAdmin: source.actor.isPlatformAdmin,
+    ...(source.actor.email ? { actorEmail: source.actor.email } : {}),
     targetType: change.targetType,
     targetId: change.targetId,
     before: change.before,
@@ -86,13 +92,24 @@ export interface AuditQuery {
   cursor?: string | undefined;
   action?: string | undefined;
   actorId?: string | undefined;
+  /** The acting person, by email (their id, through the directory). */
+  actorEmail?: string | undefined;
+  /** Events at or after this time, and at or before `to`. */
+  from?: string | undefined;
+  to?: string | undefined;
 }
 
 export interface AuditEventView {
   id: string;
   action: string;
-  actor: { type: Actor['type']; id: string; tenantId?: string | undefined; platformAdmin: boolean };
-  target: { type: string; id: string };
+  actor: {
+    type: Actor['type'];
+    id: string;
+    email: string | null;
+    tenantId?: string | undefined;
+    platformAdmin: boolean;
+  };
+  target: { type: string; id: string; email: string | null };
   before?: Record<string, unknown> | undefined;
   after?: Record<string, unknown> | undefined;
   sourceIp?: string | undefined;
@@ -105,18 +122,28 @@ export interface AuditEventView {
  * An event as the reader may see it: a platform admin's own address and user agent are shown to
  * platform admins only, never to the tenant whose log records the admin's act.
  */
-function toView(item: AuditEventItem, reader: TenantContext): AuditEventView {
+function toView(
+  item: AuditEventItem,
+  reader: TenantContext,
+  emails: ReadonlyMap<string, string>,
+): AuditEventView {
   const hideSource = item.actorIsPlatformAdmin === true && !reader.principal.isPlatformAdmin;
+  const actorEmail = hideSource ? undefined : (item.actorEmail ?? emails.get(item.actorId));
   return {
     id: item.auditId,
     action: item.action,
     actor: {
       type: item.actorType,
       id: item.actorId,
+      email: actorEmail ?? null,
       tenantId: item.actorTenantId,
       platformAdmin: item.actorIsPlatformAdmin ?? false,
     },
-    target: { type: item.targetType, id: item.targetId },
+    target: {
+      type: item.targetType,
+      id: item.targetId,
+      email: item.targetType === 'user' ? (emails.get(item.targetId) ?? null) : null,
+    },
     before: item.before as Record<string, unknown> | undefined,
     after: item.after as Record<string, unknown> | undefined,
     sourceIp: hideSource ? undefined : item.sourceIp,
@@ -126,25 +153,134 @@ function toView(item: AuditEventItem, reader: TenantContext): AuditEventView {
   };
 }
 
-/** The tenant's audit log, newest first, filtered by action and actor. */
+/**
+ * The emails of the people a page of events names, from their memberships (one batch read): for the
+ * events written before the actor's email was kept, and for every event about a user. A person no
+ * longer a member keeps the email their event recorded, or shows by id.
+ */
+async function emailsOf(ctx: TenantContext, items: readonly AuditEventItem[]): Promise<Map<string, string>> {
+  const ids = new Set<string>();
+  for (const item of items) {
+    if (item.actorType === 'user' && !item.actorEmail) ids.add(item.actorId);
+    if (item.targetType === 'user') ids.add(item.targetId);
+  }
+  const emails = new Map<string, string>();
+  if (ids.size === 0) return emails;
+  const found = await MembershipEntity.get([...ids].map((userId) => ({ tenantId: ctx.tenantId, userId }))).go(
+    {
+      attributes: ['userId', 'email'],
+    },
+  );
+  for (const membership of found.data) emails.set(membership.userId, membership.email);
+  return emails;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The person an email names in the directory; `undefined` when no one has it. */
+async function userIdOf(email: string): Promise<string | undefined> {
+  return (await EmailClaimEntity.get({ email: email.trim().toLowerCase() }).go()).data?.userId;
+}
+
+/**
+ * The tenant's audit log, newest first, filtered by action, by actor (id or email) and by time
+ * (`from`/`to`, read as a key range: events are keyed by their time), with each person's email.
+ */
 export async function listAuditEvents(
   ctx: TenantContext,
   query: AuditQuery,
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-  return readPage(
+  if (query.from && query.to && query.from > query.to) {
+    throw new ValidationError(
+      '`from` is after `to`.',
+      [{ path: 'from', message: 'after to' }],
+      'invalid_range',
+    );
+  }
+  const actorId = query.actorEmail ? await userIdOf(query.actorEmail) : query.actorId;
+  // An email no one has acted with: nothing to read.
+  if (query.actorEmail && !actorId) return { items: [], nextCursor: null };
+  // Ids sort by time, so the span bounds the read; a day's margin each side covers ids made with a
+  // clock a little behind (monotonic ids keep the latest time seen), and the time itself decides.
+  const since = query.from ? new Date(query.from) : undefined;
+  const until = query.to ? new Date(query.to) : undefined;
+  const low = idBoundAt('audit', since ? since.getTime() - DAY_MS : 0, 'low');
+  const high = idBoundAt(
+    'audit',
+    until ? until.getTime() + DAY_MS : Date.parse('9999-12-31T00:00:00Z'),
+    'high',
+  );
+  const page = await readPage(
     tenantList(ctx, 'audit'),
     query,
     (from) =>
       AuditEventEntity.query
         .byTenant({ tenantId: ctx.tenantId })
+        .between({ auditId: low }, { auditId: high })
         .where((attr, op) =>
           allConditions([
             query.action ? op.eq(attr.action, query.action) : '',
-            query.actorId ? op.eq(attr.actorId, query.actorId) : '',
+            actorId ? op.eq(attr.actorId, actorId) : '',
+            since ? op.gte(attr.occurredAt, since.toISOString()) : '',
+            until ? op.lte(attr.occurredAt, until.toISOString()) : '',
           ]),
         )
         .go({ ...from, order: 'desc' }),
-    (item) => toView(item, ctx),
+    (item) => item,
+  );
+  const emails = await emailsOf(ctx, page.items);
+  return { items: page.items.map((item) => toView(item, ctx, emails)), nextCursor: page.nextCursor };
+}
+
+/** The columns of the CSV export, one event a row (`before` and `after` as JSON). */
+const CSV_COLUMNS = [
+  'occurredAt',
+  'action',
+  'actorType',
+  'actorId',
+  'actorEmail',
+  'platformAdmin',
+  'targetType',
+  'targetId',
+  'targetEmail',
+  'before',
+  'after',
+  'sourceIp',
+  'userAgent',
+  'requestId',
+] as const;
+
+/**
+ * Events as CSV (RFC 4180, with a header row), by `csv-stringify`. A cell a spreadsheet would run as
+ * a formula (starting with `=`, `+`, `-`, `@`, a tab or a return) gets a leading `'`, as OWASP
+ * advises for CSV injection.
+ */
+export function auditCsv(events: readonly AuditEventView[]): string {
+  const cell = (value: unknown): string => {
+    const text =
+      value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  };
+  return stringify(
+    events.map((event) =>
+      [
+        event.occurredAt,
+        event.action,
+        event.actor.type,
+        event.actor.id,
+        event.actor.email,
+        event.actor.platformAdmin,
+        event.target.type,
+        event.target.id,
+        event.target.email,
+        event.before,
+        event.after,
+        event.sourceIp,
+        event.userAgent,
+        event.requestId,
+      ].map(cell),
+    ),
+    { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows' },
   );
 }
 
@@ -154,13 +290,20 @@ export const AUDIT_EXPORT_LIMIT = 10_000;
 /** The whole audit log (up to the export limit), oldest first, one JSON object a line. */
 export async function exportAuditEvents(
   ctx: TenantContext,
-): Promise<{ ndjson: string; count: number; truncated: boolean }> {
+  format: 'ndjson' | 'csv' = 'ndjson',
+): Promise<{ body: string; contentType: string; count: number; truncated: boolean }> {
   const result = await AuditEventEntity.query
     .byTenant({ tenantId: ctx.tenantId })
     .go({ order: 'asc', count: AUDIT_EXPORT_LIMIT + 1, pages: 'all' });
-  const events = result.data.slice(0, AUDIT_EXPORT_LIMIT).map((item) => toView(item, ctx));
+  const items = result.data.slice(0, AUDIT_EXPORT_LIMIT);
+  const emails = await emailsOf(ctx, items);
+  const events = items.map((item) => toView(item, ctx, emails));
   return {
-    ndjson: events.map((event) => JSON.stringify(event)).join('\n') + (events.length ? '\n' : ''),
+    body:
+      format === 'csv'
+        ? auditCsv(events)
+        : events.map((event) => JSON.stringify(event)).join('\n') + (events.length ? '\n' : ''),
+    contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
     count: events.length,
     truncated: result.data.length > AUDIT_EXPORT_LIMIT,
   };

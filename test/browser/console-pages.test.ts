@@ -422,13 +422,36 @@ describe('the console’s pages in a browser', () => {
     const diff = await events.first().locator('table.diff').textContent();
     expect(diff).toContain(tenant.name);
     expect(diff).toContain('After the rename');
+    // Who did it, by email, not by id.
+    expect(await events.first().textContent()).toContain(`by ${tenant.owner.email}`);
+    expect(await events.first().textContent()).not.toContain(tenant.owner.id);
     await screenshot(page, 'audit');
+    // By person: the owner's email finds the events, another address none.
+    await page.getByLabel('Action').fill('');
+    await page.getByLabel('Person').fill('someone.else@example.test');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No events match.').waitFor();
+    await page.getByLabel('Person').fill(tenant.owner.email);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => events.count()).toBeGreaterThanOrEqual(2);
+    // By days: today has them, a day long past none.
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByLabel('From (day, UTC)').fill('2020-01-01');
+    await page.getByLabel('To (day, UTC)').fill('2020-01-02');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No events match.').waitFor();
+    await page.getByLabel('From (day, UTC)').fill(today);
+    await page.getByLabel('To (day, UTC)').fill(today);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => events.count()).toBeGreaterThanOrEqual(2);
 
-    const [file] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export the audit log (NDJSON)' }).click(),
-    ]);
-    expect(file.suggestedFilename()).toMatch(/^audit-.*\.ndjson$/);
+    for (const format of ['csv', 'ndjson']) {
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: `Export as ${format.toUpperCase()}` }).click(),
+      ]);
+      expect(file.suggestedFilename()).toMatch(new RegExp(`^audit-.*\\.${format}$`));
+    }
     expect(errors).toEqual([]);
   });
 

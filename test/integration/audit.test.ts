@@ -445,6 +445,99 @@ describe('audit log, walking the mutating routes of the manifest', () => {
     expect(page2.body.items.map((item) => item.after.name)).toEqual(['One']);
   });
 
+  it('names people by email, and filters by a person’s email and by time', async () => {
+    const tenant = await createTenant();
+    const member = await addUser(tenant, 'admin');
+    const hour = 3_600_000;
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    // Three renames, an hour apart, by the owner; one by the admin.
+    for (const [name, ago] of [
+      ['Two hours ago', 2],
+      ['An hour ago', 1],
+      ['Now', 0],
+    ] as const) {
+      const renamed = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+        token: tenant.owner.token,
+        body: { name },
+        at: new Date(now - ago * hour),
+      });
+      expect(renamed.status).toBe(200);
+    }
+    const byMember = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: member.token,
+      body: { name: 'By the admin' },
+    });
+    expect(byMember.status).toBe(200);
+    type Listed = {
+      items: Array<{
+        action: string;
+        actor: { id: string; email: string | null };
+        target: { type: string; id: string; email: string | null };
+        after?: { name?: string };
+      }>;
+    };
+    const list = (query: string) =>
+      call<Listed>('GET', `/v1/tenants/${tenant.id}/audit-logs?action=tenant.updated&${query}`, {
+        token: tenant.owner.token,
+      });
+    const all = await list('');
+    expect(all.body.items.map((item) => [item.after?.name, item.actor.email])).toEqual([
+      ['By the admin', member.email],
+      ['Now', tenant.owner.email],
+      ['An hour ago', tenant.owner.email],
+      ['Two hours ago', tenant.owner.email],
+    ]);
+    // An event about a person names them by email too (the admin's invitation).
+    const invited = await call<Listed>('GET', `/v1/tenants/${tenant.id}/audit-logs?action=user.invited`, {
+      token: tenant.owner.token,
+    });
+    expect(invited.body.items[0]?.target).toMatchObject({ id: member.id, email: member.email });
+    // By email: the admin's alone; an address no one has, nothing.
+    const byAdmin = await list(`actorEmail=${encodeURIComponent(member.email.toUpperCase())}`);
+    expect(byAdmin.body.items.map((item) => item.after?.name)).toEqual(['By the admin']);
+    expect((await list('actorEmail=nobody%40example.test')).body.items).toEqual([]);
+    // By time: the hour ago, alone, between 90 and 30 minutes ago.
+    const from = new Date(now - 1.5 * hour).toISOString();
+    const to = new Date(now - 0.5 * hour).toISOString();
+    const window = await list(`from=${from}&to=${to}`);
+    expect(window.body.items.map((item) => item.after?.name)).toEqual(['An hour ago']);
+    // A range the wrong way round is refused.
+    const backwards = await list(`from=${to}&to=${from}`);
+    expect(backwards.status).toBe(400);
+    expect(backwards.body).toMatchObject({ code: 'invalid_range' });
+  });
+
+  it('exports the log as CSV with emails, and defuses cells a spreadsheet would run', async () => {
+    const tenant = await createTenant();
+    const renamed = await call('PATCH', `/v1/tenants/${tenant.id}`, {
+      token: tenant.owner.token,
+      body: { name: 'Acme, Inc.' },
+      headers: { 'user-agent': '=HYPERLINK("http://evil.example")' },
+    });
+    expect(renamed.status).toBe(200);
+    const response = await fetch(`${twin.apiUrl}/v1/tenants/${tenant.id}/audit-logs/export?format=csv`, {
+      headers: { authorization: `Bearer ${tenant.owner.token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    const csv = await response.text();
+    const [header, ...rows] = csv.trimEnd().split('\r\n');
+    expect(header).toBe(
+      'occurredAt,action,actorType,actorId,actorEmail,platformAdmin,targetType,targetId,targetEmail,before,after,sourceIp,userAgent,requestId',
+    );
+    const update = rows.find((row) => row.includes('tenant.updated')) ?? '';
+    expect(update).toContain(tenant.owner.email);
+    // A cell with a comma is quoted and its quotes doubled (RFC 4180)…
+    expect(update).toContain('"{""name"":""Acme, Inc.""}"');
+    // …and one a spreadsheet would run as a formula starts with a quote mark.
+    expect(update).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    // NDJSON stays the default.
+    const ndjson = await call('GET', `/v1/tenants/${tenant.id}/audit-logs/export`, {
+      token: tenant.owner.token,
+    });
+    expect(ndjson.headers.get('content-type')).toContain('application/x-ndjson');
+  });
+
   it('refuses a cursor forged for another tenant with 400', async () => {
     const [a, b] = await Promise.all([createTenant(), createTenant()]);
     const forged = Buffer.from(JSON.stringify({ pk: `TENANT#${b.id}`, sk: 'AUDIT#aud_0' })).toString(

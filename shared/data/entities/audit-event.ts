@@ -19,6 +19,8 @@ export const AuditEventEntity = new Entity(
       actorId: { type: 'string', required: true, readOnly: true },
       actorTenantId: { type: 'string', readOnly: true },
       actorIsPlatformAdmin: { type: 'boolean', readOnly: true },
+      /** A person's email when they acted (events from before it was kept have none). */
+      actorEmail: { type: 'string', readOnly: true },
       targetType: { type: 'string', required: true, readOnly: true },
       targetId: { type: 'string', required: true, readOnly: true },
       before: { type: 'any', readOnly: true },

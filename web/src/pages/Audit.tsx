@@ -7,11 +7,17 @@ import { ActionButton, ErrorBox, Field, formatDate, Loading, Pager } from '../ui
 
 type AuditEvent = Schemas['AuditEvent'];
 
-/** The audit log: filters by action and actor, each event's before and after, and the export. */
+type Filters = { action?: string; actorEmail?: string; from?: string; to?: string };
+
+/** A day of a date field as the API's range: its first and its last millisecond, in UTC. */
+const dayStart = (day: string) => `${day}T00:00:00.000Z`;
+const dayEnd = (day: string) => `${day}T23:59:59.999Z`;
+
+/** The audit log: filters by action, person and days; who by email; before and after; the exports. */
 export function Audit() {
   const { api } = useSession();
   const { tenantId, tenant } = useTenant();
-  const [filters, setFilters] = useState<{ action?: string; actorId?: string }>({});
+  const [filters, setFilters] = useState<Filters>({});
   const list = useCursorPages(
     (cursor) =>
       must(
@@ -19,20 +25,20 @@ export function Audit() {
           params: { path: { tenantId }, query: { ...filters, ...(cursor ? { cursor } : {}) } },
         }),
       ),
-    [api, tenantId, filters.action, filters.actorId],
+    [api, tenantId, filters.action, filters.actorEmail, filters.from, filters.to],
   );
 
-  const download = async () => {
-    // The export is NDJSON (not JSON): read as a blob and saved as a file.
+  const download = async (format: 'csv' | 'ndjson') => {
+    // Not JSON: read as a blob and saved as a file.
     const blob = await must(
       api.GET('/v1/tenants/{tenantId}/audit-logs/export', {
-        params: { path: { tenantId } },
+        params: { path: { tenantId }, query: { format } },
         parseAs: 'blob',
       }),
     );
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
-    link.download = `audit-${tenant.slug}-${new Date().toISOString().slice(0, 10)}.ndjson`;
+    link.download = `audit-${tenant.slug}-${new Date().toISOString().slice(0, 10)}.${format}`;
     link.click();
     URL.revokeObjectURL(link.href);
   };
@@ -46,9 +52,13 @@ export function Audit() {
         onSubmit={(event: FormEvent<HTMLFormElement>) => {
           event.preventDefault();
           const data = new FormData(event.currentTarget);
-          const action = String(data.get('action') ?? '').trim();
-          const actorId = String(data.get('actorId') ?? '').trim();
-          setFilters({ ...(action ? { action } : {}), ...(actorId ? { actorId } : {}) });
+          const value = (name: string) => String(data.get(name) ?? '').trim();
+          setFilters({
+            ...(value('action') ? { action: value('action') } : {}),
+            ...(value('actorEmail') ? { actorEmail: value('actorEmail') } : {}),
+            ...(value('from') ? { from: dayStart(value('from')) } : {}),
+            ...(value('to') ? { to: dayEnd(value('to')) } : {}),
+          });
         }}
       >
         <Field label="Action" hint="For example user.invited or tenant.updated.">
@@ -56,15 +66,28 @@ export function Audit() {
             <input id={id} name="action" aria-describedby={hint} defaultValue={filters.action} />
           )}
         </Field>
-        <Field label="Actor id" hint="A user (usr_…) or API key (key_…).">
+        <Field label="Person" hint="The email of who did it.">
           {(id, hint) => (
-            <input id={id} name="actorId" aria-describedby={hint} defaultValue={filters.actorId} />
+            <input
+              id={id}
+              name="actorEmail"
+              type="email"
+              aria-describedby={hint}
+              defaultValue={filters.actorEmail}
+            />
           )}
+        </Field>
+        <Field label="From (day, UTC)">
+          {(id) => <input id={id} name="from" type="date" defaultValue={filters.from?.slice(0, 10)} />}
+        </Field>
+        <Field label="To (day, UTC)">
+          {(id) => <input id={id} name="to" type="date" defaultValue={filters.to?.slice(0, 10)} />}
         </Field>
         <button type="submit">Filter</button>
       </form>
-      <p>
-        <ActionButton action={download}>Export the audit log (NDJSON)</ActionButton>
+      <p className="actions">
+        <ActionButton action={() => download('csv')}>Export as CSV</ActionButton>{' '}
+        <ActionButton action={() => download('ndjson')}>Export as NDJSON</ActionButton>
       </p>
       <ErrorBox error={list.error} />
       {list.loading && <Loading />}
@@ -79,15 +102,24 @@ export function Audit() {
   );
 }
 
+/** Who acted, as people know them: a person's email, an API key, or the platform's own job. */
+function actorInWords(actor: AuditEvent['actor']): string {
+  if (actor.email) return actor.email;
+  if (actor.type === 'apiKey') return `the API key ${actor.id}`;
+  if (actor.type === 'system') return `Tenantry (${actor.id})`;
+  return actor.id;
+}
+
 function AuditRow({ event }: { event: AuditEvent }) {
   const changed = [...new Set([...Object.keys(event.before ?? {}), ...Object.keys(event.after ?? {})])];
   return (
     <li>
       <div className="audit-head">
-        <code>{event.action}</code> on {event.target.type} <code>{event.target.id}</code>
+        <code>{event.action}</code> on {event.target.type}{' '}
+        {event.target.email ? <strong>{event.target.email}</strong> : <code>{event.target.id}</code>}
         <span className="muted">
           {' '}
-          by {event.actor.type} {event.actor.id}
+          by {actorInWords(event.actor)}
           {event.actor.platformAdmin ? ' (platform admin)' : ''}, {formatDate(event.occurredAt)}
           {event.sourceIp ? ` from ${event.sourceIp}` : ''}
         </span>
