@@ -7,7 +7,14 @@ import { ConflictError, ServiceUnavailableError, ValidationError } from '../erro
 import { logger } from '../observability/logger';
 import { monthPeriod, startOfNextMonth } from '../quotas/periods';
 import { requestTime, type TenantContext } from '../context/tenant-context';
-import { PERIODIC_RESOURCES, PLANS, type Money, type PeriodicResource, type PlanId } from '../model/plans';
+import {
+  enforcedCeiling,
+  PERIODIC_RESOURCES,
+  PLANS,
+  type Money,
+  type PeriodicResource,
+  type PlanId,
+} from '../model/plans';
 import { giveStripeCustomer } from './billing-outbox';
 import type { BillingProvider, InvoiceSummary } from './billing-provider';
 import { overageCost } from './overage-report';
@@ -102,11 +109,30 @@ export interface UsageLine {
   limit: number | null;
   /** Use past the limit so far (billed within the plan's allowance). */
   overage: number;
-  /** Use at the month's end at this month's pace. */
-  projected: number;
-  projectedOverage: number;
+  /**
+   * Use at the month's end at this month's pace, never past what the plan lets through; `null` while
+   * too little of the month has passed to tell a pace.
+   */
+  projected: number | null;
+  projectedOverage: number | null;
+  /** What that overage would be billed; `null` when nothing would be (no subscription, no price). */
   projectedOverageCost: Money | null;
 }
+
+/** How the projection was made, for people to read beside it. */
+export interface Projection {
+  /** `pace`: this month's pace so far; `too_early`: fewer than the days a pace needs; `not_billed`: no subscription bills overage. */
+  basis: 'pace' | 'too_early' | 'not_billed';
+  elapsedDays: number;
+  periodDays: number;
+  explanation: string;
+}
+
+/** The days of a month that must have passed before its pace is projected to its end. */
+export const PROJECTION_MIN_DAYS = 3;
+
+/** Subscription statuses that bill overage at the period's end. */
+const BILLING_STATUSES = new Set(['active', 'past_due']);
 
 export interface BillingSummary {
   plan: PlanId;
@@ -117,6 +143,7 @@ export interface BillingSummary {
   period: string;
   usage: UsageLine[];
   projectedOverageTotal: Money;
+  projection: Projection;
   /** Null when the billing provider could not be reached: the rest still answers. */
   invoices: InvoiceSummary[] | null;
 }
@@ -135,12 +162,21 @@ export async function billingSummary(
   const usedOf = (resource: PeriodicResource) =>
     counters.data.find((c) => c.resource === resource)?.used ?? 0;
   const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-  const elapsed = Math.max(1, now.getTime() - start) / (startOfNextMonth(now).getTime() - start);
+  const periodMs = startOfNextMonth(now).getTime() - start;
+  const elapsedMs = Math.max(1, now.getTime() - start);
+  const elapsedDays = elapsedMs / 86_400_000;
+  const periodDays = Math.round(periodMs / 86_400_000);
+  const billed =
+    Boolean(tenant.data?.subscriptionId) && BILLING_STATUSES.has(tenant.data?.subscriptionStatus ?? '');
+  const tooEarly = elapsedDays < PROJECTION_MIN_DAYS;
   const usage = PERIODIC_RESOURCES.map((resource): UsageLine => {
     const used = usedOf(resource);
     const limit = ctx.limits[resource];
-    const projected = Math.round(used / Math.min(1, elapsed));
-    const projectedOverage = limit === null ? 0 : Math.max(0, projected - limit);
+    const ceiling = enforcedCeiling(ctx.plan, resource, limit);
+    // Use cannot pass what the plan lets through, so neither can its projection.
+    const atPace = Math.round(used / Math.min(1, elapsedMs / periodMs));
+    const projected = tooEarly ? null : ceiling === null ? atPace : Math.min(ceiling, atPace);
+    const projectedOverage = projected === null ? null : limit === null ? 0 : Math.max(0, projected - limit);
     return {
       resource,
       used,
@@ -148,9 +184,31 @@ export async function billingSummary(
       overage: limit === null ? 0 : Math.max(0, used - limit),
       projected,
       projectedOverage,
-      projectedOverageCost: overageCost(ctx.plan, resource, projectedOverage),
+      projectedOverageCost:
+        billed && projectedOverage !== null ? overageCost(ctx.plan, resource, projectedOverage) : null,
     };
   });
+  const days = `${Math.floor(elapsedDays)} of ${periodDays} days`;
+  const projection: Projection = !billed
+    ? {
+        basis: 'not_billed',
+        elapsedDays,
+        periodDays,
+        explanation: `No subscription bills this tenant's overage: use past a limit is refused or allowed by the plan, never charged.`,
+      }
+    : tooEarly
+      ? {
+          basis: 'too_early',
+          elapsedDays,
+          periodDays,
+          explanation: `Too early to tell a pace: a projection starts after ${PROJECTION_MIN_DAYS} days of the month (${days} so far).`,
+        }
+      : {
+          basis: 'pace',
+          elapsedDays,
+          periodDays,
+          explanation: `This month's use so far (${days}) continued at the same pace to the month's end, never past what the plan lets through, priced at the plan's overage prices.`,
+        };
   const customerId = tenant.data?.stripeCustomerId;
   let invoices: InvoiceSummary[] | null = [];
   if (customerId) {
@@ -173,6 +231,7 @@ export async function billingSummary(
       amount: usage.reduce((sum, line) => sum + (line.projectedOverageCost?.amount ?? 0), 0),
       currency: 'usd',
     },
+    projection,
     invoices,
   };
 }

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { processBillingOutbox } from '../../shared/billing/billing-outbox';
+import { billingSummary } from '../../shared/billing/billing-service';
 import { cancelSubscriptionOfDeletedTenant } from '../../shared/billing/tenant-deletion';
 import { stripeBilling } from '../../shared/billing/stripe-billing';
 import { platformDocumentClient } from '../../shared/data/clients';
@@ -635,6 +636,46 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
         client: platformDocumentClient,
         consistent: true,
       });
+
+    it('projects only what a subscription bills, from a pace of at least three days, never past the grace', async () => {
+      const paid = await starterWithOverage();
+      const summary = (tenantId: string, ownerId: string, at: string) => {
+        const ctx = ownerContext(tenantId, ownerId, 'starter');
+        return runWithTenantContext(ctx, () => billingSummary(stripeBilling, ctx, new Date(at)));
+      };
+      // Mid-June, 2,100,000 of 2,000,000 tokens used: at that pace the month would reach 4.3 million,
+      // but the plan lets 10 % past the limit through, so 2,200,000 is what can be billed.
+      const mid = await summary(paid.id, paid.owner.id, '2040-06-15T12:00:00Z');
+      const tokens = mid.usage.find((line) => line.resource === 'tokens');
+      expect(mid.projection.basis).toBe('pace');
+      expect(mid.projection.explanation).toContain('14 of 30 days');
+      expect(tokens).toMatchObject({ used: 2_100_000, projected: 2_200_000, projectedOverage: 200_000 });
+      const price = PLANS.starter.overagePrices.tokens;
+      expect(tokens?.projectedOverageCost?.amount).toBe(
+        Math.ceil(200_000 / (price?.per ?? 1)) * (price?.price.amount ?? 0),
+      );
+      expect(mid.projectedOverageTotal.amount).toBe(tokens?.projectedOverageCost?.amount);
+      // In the month's first days there is no pace to tell: no projection, and nothing projected.
+      const early = await summary(paid.id, paid.owner.id, '2040-06-02T06:00:00Z');
+      expect(early.projection.basis).toBe('too_early');
+      expect(early.usage.every((line) => line.projected === null && line.projectedOverageCost === null)).toBe(
+        true,
+      );
+      expect(early.projectedOverageTotal.amount).toBe(0);
+      // The same use without a subscription: nothing is billed, so nothing is projected as a cost.
+      const unpaid = await createTenant({ plan: 'starter' });
+      const ctx = ownerContext(unpaid.id, unpaid.owner.id, 'starter');
+      await runWithTenantContext(ctx, () =>
+        consumePeriodic(ctx, 'tokens', 2_100_000, new Date('2040-06-15T12:00:00Z')),
+      );
+      const free = await summary(unpaid.id, unpaid.owner.id, '2040-06-15T12:00:00Z');
+      expect(free.projection.basis).toBe('not_billed');
+      expect(free.usage.find((line) => line.resource === 'tokens')).toMatchObject({
+        projected: 2_200_000,
+        projectedOverageCost: null,
+      });
+      expect(free.projectedOverageTotal.amount).toBe(0);
+    });
 
     it('reports each tenant’s overage to Stripe once per period, however often the close runs', async () => {
       const tenant = await starterWithOverage();

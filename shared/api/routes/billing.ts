@@ -57,8 +57,16 @@ const usageLine = z.object({
   used: z.number(),
   limit: z.nullable(z.number()),
   overage: z.number(),
-  projected: z.number(),
-  projectedOverage: z.number(),
+  projected: z.nullable(
+    z
+      .number()
+      .check(
+        z.describe(
+          'Use at the month’s end at this month’s pace, never past what the plan lets through; `null` in the month’s first days.',
+        ),
+      ),
+  ),
+  projectedOverage: z.nullable(z.number()),
   projectedOverageCost: z.nullable(money),
 });
 
@@ -73,6 +81,12 @@ const billingView = component(
     period: z.string(),
     usage: z.array(usageLine),
     projectedOverageTotal: money,
+    projection: z.object({
+      basis: z.enum(['pace', 'too_early', 'not_billed']),
+      elapsedDays: z.number(),
+      periodDays: z.int(),
+      explanation: z.string().check(z.describe('How the projection was made, in words.')),
+    }),
     invoices: z.nullable(
       z.array(
         z.object({
@@ -116,7 +130,7 @@ export const BILLING_ROUTES = [
     allowWhenSuspended: true,
     summary: "The tenant's billing",
     description:
-      'The plan and its subscription (status, period end, since when a payment is owed), this month’s use of each monthly resource with its overage, the use projected to the month’s end at this pace and what its overage would cost, and recent invoices (`null` when Stripe cannot be reached).',
+      'The plan and its subscription (status, period end, since when a payment is owed), this month’s use of each monthly resource with its overage, the use projected to the month’s end at this pace (from the fourth day on, never past what the plan lets through) and what its overage would cost when a subscription bills it, with how the projection was made (`projection`), and recent invoices (`null` when Stripe cannot be reached).',
     request: { path: billingPath },
     responses: { 200: { description: 'The billing state.', schema: billingView } },
     errors: [],

@@ -79,8 +79,14 @@ export function Billing() {
             </div>
             <div className="card">
               <h2>Projected overage</h2>
-              <p className="big">{formatMoney(billing.data.projectedOverageTotal)}</p>
-              <p className="muted">This month ({billing.data.period})</p>
+              <p className="big">
+                {billing.data.projection.basis === 'pace'
+                  ? formatMoney(billing.data.projectedOverageTotal)
+                  : '—'}
+              </p>
+              <p className="muted" data-testid="projection">
+                This month ({billing.data.period}). {billing.data.projection.explanation}
+              </p>
             </div>
           </section>
           {billing.data.subscriptionId && (
@@ -105,7 +111,7 @@ export function Billing() {
                   <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
                   <td>{formatNumber(line.used)}</td>
                   <td>{formatNumber(line.limit)}</td>
-                  <td>{formatNumber(line.projected)}</td>
+                  <td>{line.projected === null ? '—' : formatNumber(line.projected)}</td>
                   <td>{formatMoney(line.projectedOverageCost)}</td>
                 </tr>
               ))}
