@@ -21,7 +21,7 @@ export interface EventData {
   'tenant.suspended': { reason: string; runsCancelled: number };
   'tenant.reactivated': Record<string, never>;
   'tenant.deleted': { purgeAfter: string };
-  'tenant.restored': { status: string };
+  'tenant.restored': { status: string; planBeforeDeletion?: string };
   'billing.payment_failed': { subscriptionId: string; graceDays: number };
   'billing.trial_ending': { trialEndsAt: string; plan: string; thenPlan: string };
   'export.completed': { exportId: string; itemCount: number; bytes: number; requesterEmail?: string };
@@ -156,7 +156,10 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
     notice: (data, tenant) => ({
       subject: 'Your tenant has been restored',
       paragraphs: [
-        `${tenant.name} (${tenant.slug}) was restored, ${data.status}. Its subscription was cancelled with the deletion: buy a plan again in the console.`,
+        `${tenant.name} (${tenant.slug}) was restored, ${data.status}.`,
+        data.planBeforeDeletion
+          ? `Its ${inWords.plan(data.planBeforeDeletion)} subscription was cancelled with the deletion, so it is on the Free plan's limits now: buy ${inWords.plan(data.planBeforeDeletion)} again in the console (Billing). Until then, what it has past those limits keeps working and nothing new past them is allowed.`
+          : 'It keeps the plan it had.',
       ],
     }),
   },

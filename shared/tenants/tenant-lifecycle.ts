@@ -62,6 +62,8 @@ export async function deleteTenant(
     return {
       status: 'deleted',
       statusBeforeDeletion: current.status === 'suspended' ? 'suspended' : 'active',
+      // Billing cancels the subscription on `tenant.deleted`: its plan is offered again on restore.
+      ...(current.subscriptionId ? { planBeforeDeletion: current.plan } : {}),
       deletedAt: now.toISOString(),
       deletedBy: principalId(ctx.principal),
       purgeAfter: new Date(now.getTime() + config.tenants.deletionRetentionDays * 86_400_000).toISOString(),
@@ -74,7 +76,8 @@ export async function deleteTenant(
 /**
  * Restores a deleted tenant within its retention window, to the status it had (a suspension stays).
  * Its subscription was cancelled with the deletion: it is on the plan Stripe's cancellation left it
- * (Free), and buys again through Checkout.
+ * (Free); the paid plan it had is offered again (`resumablePlan`, in the owners' email and on the
+ * console's billing page) until a plan is bought.
  */
 export async function restoreTenant(ctx: TenantContext, now: Date = requestTime(ctx)): Promise<TenantView> {
   const view = await mutateTenant(ctx, 'tenant.restored', (current) => {
@@ -96,6 +99,14 @@ export async function restoreTenant(ctx: TenantContext, now: Date = requestTime(
       purgeAfter: undefined,
     };
   });
-  await announce(ctx.tenantId, 'tenant.restored', { status: view.status }, now);
+  await announce(
+    ctx.tenantId,
+    'tenant.restored',
+    {
+      status: view.status,
+      ...(view.resumablePlan ? { planBeforeDeletion: view.resumablePlan } : {}),
+    },
+    now,
+  );
   return view;
 }

@@ -24,6 +24,7 @@ type MutableField =
   | 'deletedAt'
   | 'deletedBy'
   | 'statusBeforeDeletion'
+  | 'planBeforeDeletion'
   | 'purgeAfter';
 /** The fields to change; a field given as `undefined` is removed. */
 export type TenantChange = Partial<Pick<TenantItem, MutableField>>;

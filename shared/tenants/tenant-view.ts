@@ -10,6 +10,8 @@ export interface TenantView {
   status: TenantItem['status'];
   statusReason: string | null;
   trialEndsAt: string | null;
+  /** The paid plan a deletion cancelled, while the tenant is restored and has not bought one again. */
+  resumablePlan: TenantItem['plan'] | null;
   /** Set while deleted: when, and when its data is purged (it can be restored until then). */
   deletedAt: string | null;
   purgeAfter: string | null;
@@ -40,6 +42,13 @@ export function toTenantView(item: TenantItem, options: { internal?: boolean } =
     status: item.status,
     statusReason: item.statusReason || null,
     trialEndsAt: trialInEffect(item) ? (item.trialEndsAt ?? null) : null,
+    resumablePlan:
+      item.planBeforeDeletion &&
+      item.status !== 'deleted' &&
+      !item.subscriptionId &&
+      item.plan !== item.planBeforeDeletion
+        ? item.planBeforeDeletion
+        : null,
     deletedAt: item.deletedAt ?? null,
     purgeAfter: item.purgeAfter ?? null,
     settings: item.settings ?? {},

@@ -624,6 +624,33 @@ describe('the console’s pages in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('says on the overview when the tenant is above its plan’s limits, and leads to billing', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    for (const name of ['One', 'Two', 'Three']) {
+      const made = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+        token: tenant.owner.token,
+        body: { name, model: 'claude-sonnet' },
+      });
+      expect(made.status).toBe(201);
+    }
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.locator('[data-resource="agents"]').waitFor();
+    // Within its limits: no banner.
+    expect(await page.getByTestId('above-limits').count()).toBe(0);
+    const lowered = await call('PUT', `/v1/tenants/${tenant.id}/plan`, {
+      token: await adminToken(),
+      body: { plan: 'professional', limitOverrides: { agents: 1 }, allowBelowPlan: true },
+    });
+    expect(lowered.status, lowered.text).toBe(200);
+    await page.reload();
+    const banner = page.getByTestId('above-limits');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Above the Professional plan’s limits: 3 of 1 agents');
+    await banner.getByRole('link', { name: 'Billing' }).click();
+    await page.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it('pages a list with the API’s cursors, forward and back', async () => {
     const tenant = await createTenant({ plan: 'professional' });
     const names: string[] = [];

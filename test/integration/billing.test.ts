@@ -295,6 +295,27 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     expect(item?.subscriptionId).toBeUndefined();
     // Cancelling again (a purge, a repeated outbox item) is harmless.
     await expect(stripeBilling.cancelSubscription(subscription.id)).resolves.toBeUndefined();
+
+    // Restored, it is on Free, and says so: the plan it paid for is offered again, to its owners by
+    // email too, until it is bought.
+    const restored = await call<{ plan: string; resumablePlan: string | null }>(
+      'POST',
+      `/v1/tenants/${tenant.id}/restore`,
+      { token: tenant.owner.token },
+    );
+    expect(restored.status, restored.text).toBe(200);
+    expect(restored.body).toMatchObject({ plan: 'free', resumablePlan: 'starter' });
+    const [notice] = await inbox(tenant.owner.email, { subject: 'has been restored', waitMs: 5_000 });
+    expect(notice?.text).toContain('Its Starter subscription was cancelled with the deletion');
+    await subscribe(tenant, 'starter');
+    const bought = await call<{ plan: string; resumablePlan: string | null }>(
+      'GET',
+      `/v1/tenants/${tenant.id}`,
+      {
+        token: tenant.owner.token,
+      },
+    );
+    expect(bought.body).toMatchObject({ plan: 'starter', resumablePlan: null });
   });
 
   it('reacts to tenant.deleted only while the tenant is deleted, and once however often the event comes', async () => {

@@ -68,6 +68,15 @@ export const tenantView = component(
           'When the trial ends, while the tenant is on it; `null` once a plan was bought or set (or it never had one).',
         ),
       ),
+    resumablePlan: z.nullable(
+      z
+        .enum(PLAN_IDS)
+        .check(
+          z.describe(
+            'The paid plan whose subscription a deletion cancelled, offered again after a restore until a plan is bought.',
+          ),
+        ),
+    ),
     deletedAt: z.nullable(timestamp),
     purgeAfter: z.nullable(timestamp),
     settings: settingsView,

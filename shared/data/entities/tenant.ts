@@ -54,6 +54,8 @@ export const TenantEntity = new Entity(
       deletedAt: { type: 'string' },
       deletedBy: { type: 'string' },
       statusBeforeDeletion: { type: ['active', 'suspended'] as const },
+      /** The paid plan a deletion's cancelled subscription was for: offered again after a restore. */
+      planBeforeDeletion: { type: PLAN_IDS },
       purgeAfter: { type: 'string' },
       shard: { type: 'number', required: true, readOnly: true },
       ...RECORD_TIMESTAMPS,

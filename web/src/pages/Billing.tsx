@@ -1,4 +1,5 @@
 import { useSearchParams } from 'react-router';
+import { PLANS } from '../../../shared/model/plans';
 import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
@@ -9,7 +10,7 @@ import { RESOURCE_NAMES } from '../ui/charts';
 /** The plan and subscription, this month's usage and projected overage, upgrade through Checkout, invoices. */
 export function Billing() {
   const { api } = useSession();
-  const { tenantId } = useTenant();
+  const { tenantId, tenant } = useTenant();
   const [search] = useSearchParams();
   const billing = useLoad(
     () => must(api.GET('/v1/tenants/{tenantId}/billing', { params: { path: { tenantId } } })),
@@ -55,6 +56,13 @@ export function Billing() {
         <p className="notice" role="status">
           Checkout was cancelled; nothing changed.
         </p>
+      )}
+      {tenant.resumablePlan && (
+        <div className="banner banner-info" role="status" data-testid="resumable-plan">
+          <strong>Before it was deleted, this tenant was on {PLANS[tenant.resumablePlan].name}.</strong> The
+          deletion cancelled that subscription, so the tenant has the Free plan’s limits now; buy{' '}
+          {PLANS[tenant.resumablePlan].name} again below to get its limits back.
+        </div>
       )}
       <ErrorBox error={billing.error} />
       {billing.loading && !billing.data && <Loading />}

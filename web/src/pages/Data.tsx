@@ -1,3 +1,4 @@
+import { PLANS } from '../../../shared/model/plans';
 import { useEffect, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { must, type Schemas } from '../api/client';
@@ -113,9 +114,16 @@ function DeleteTenant() {
     <section aria-labelledby="delete-heading" className="danger-zone">
       <h2 id="delete-heading">Delete the tenant</h2>
       <p>
-        The tenant stops at once: its API keys are refused and its subscription is cancelled. It can be
-        restored for a while, then everything is erased. Export first if you want a copy.
+        The tenant stops at once: its API keys are refused. It can be restored for a while (the date is shown
+        once it is deleted), then everything is erased. Export first if you want a copy.
       </p>
+      {tenant.plan !== 'free' && (
+        <p data-testid="deletion-subscription">
+          If you pay for the {PLANS[tenant.plan].name} plan, its subscription is cancelled at once. Restored,
+          the tenant comes back with the Free plan’s limits and {PLANS[tenant.plan].name} is offered to buy
+          again; until then what it has past those limits keeps working, and nothing new past them is allowed.
+        </p>
+      )}
       <form onSubmit={submit}>
         <Field label={`Type the tenant’s slug (${tenant.slug}) to confirm`}>
           {(id) => <input id={id} name="confirm" required autoComplete="off" />}

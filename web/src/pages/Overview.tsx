@@ -3,7 +3,10 @@ import { Link } from 'react-router';
 import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
-import { fillSeries, QuotaBar, UsageChart } from '../ui/charts';
+import { amount, fillSeries, QuotaBar, RESOURCE_NAMES, UsageChart } from '../ui/charts';
+import { COUNTED_RESOURCES, PLANS } from '../../../shared/model/plans';
+
+const COUNTED = new Set<string>(COUNTED_RESOURCES);
 import { useLoad } from '../ui/load';
 import { ErrorBox, formatDate, formatNumber, Loading } from '../ui/parts';
 
@@ -79,10 +82,32 @@ function LiveOverview() {
 
   const lines = quotas.data?.quotas ?? [];
   const thresholds = quotas.data?.thresholds ?? [];
+  // Standing totals past their limit (after a smaller plan, or a restore on Free): said, not hidden.
+  const above = lines.filter(
+    (line) => COUNTED.has(line.resource) && line.limit !== null && line.used > line.limit,
+  );
 
   return (
     <>
       <h1>Overview</h1>
+      {above.length > 0 && (
+        <div className="banner banner-suspended" role="status" data-testid="above-limits">
+          <strong>Above the {PLANS[tenant.plan].name} plan’s limits:</strong>{' '}
+          {above
+            .map(
+              (line) =>
+                `${amount(line.resource, line.used)} of ${amount(line.resource, line.limit)} ${(RESOURCE_NAMES[line.resource] ?? line.resource).toLowerCase()}`,
+            )
+            .join(', ')}
+          . What exists keeps working; nothing new past a limit is allowed until you remove some or move to a
+          larger plan.{' '}
+          {can('billing:manage') ? (
+            <Link to={`/t/${tenantId}/billing`}>Billing</Link>
+          ) : (
+            'An owner can change the plan.'
+          )}
+        </div>
+      )}
       <section className="cards" aria-label="Summary">
         <div className="card">
           <h2>Plan</h2>
