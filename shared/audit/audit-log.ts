@@ -175,8 +175,6 @@ async function emailsOf(ctx: TenantContext, items: readonly AuditEventItem[]): P
   return emails;
 }
 
-const DAY_MS = 86_400_000;
-
 /** The person an email names in the directory; `undefined` when no one has it. */
 async function userIdOf(email: string): Promise<string | undefined> {
   return (await EmailClaimEntity.get({ email: email.trim().toLowerCase() }).go()).data?.userId;
@@ -200,23 +198,19 @@ export async function listAuditEvents(
   const actorId = query.actorEmail ? await userIdOf(query.actorEmail) : query.actorId;
   // An email no one has acted with: nothing to read.
   if (query.actorEmail && !actorId) return { items: [], nextCursor: null };
-  // Ids sort by time, so the span bounds the read; a day's margin each side covers ids made with a
-  // clock a little behind (monotonic ids keep the latest time seen), and the time itself decides.
+  // An id is never older than its event (ids are monotonic: one made for an earlier time takes the
+  // latest time its process has seen), so `from` bounds the read safely; the event's own time
+  // decides the rest.
   const since = query.from ? new Date(query.from) : undefined;
   const until = query.to ? new Date(query.to) : undefined;
-  const low = idBoundAt('audit', since ? since.getTime() - DAY_MS : 0, 'low');
-  const high = idBoundAt(
-    'audit',
-    until ? until.getTime() + DAY_MS : Date.parse('9999-12-31T00:00:00Z'),
-    'high',
-  );
+  const low = idBoundAt('audit', since ? since.getTime() : 0, 'low');
   const page = await readPage(
     tenantList(ctx, 'audit'),
     query,
     (from) =>
       AuditEventEntity.query
         .byTenant({ tenantId: ctx.tenantId })
-        .between({ auditId: low }, { auditId: high })
+        .gte({ auditId: low })
         .where((attr, op) =>
           allConditions([
             query.action ? op.eq(attr.action, query.action) : '',

@@ -68,7 +68,7 @@ describe('racing invitations of one new address', () => {
       expect(acknowledged, answers.map((answer) => answer.text).join('\n')).toHaveLength(1);
       for (const refused of answers.filter((answer) => answer.status !== 201)) {
         expect(refused.status).toBe(409);
-        expect(['already_member', 'concurrent_modification']).toContain(refused.body.code);
+        expect(['already_invited', 'already_member', 'concurrent_modification']).toContain(refused.body.code);
       }
       // The sign-in exists and is the membership's person.
       expect(await signInUserId(email)).toBe(acknowledged[0]?.body.id);
