@@ -4,7 +4,16 @@ import { freePort } from '../../infra/local/free-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityViolations, launchBrowser, openConsole, screenshot } from '../helpers/browser';
 import { runOperatorFigures } from '../../shared/operations/operator-figures';
-import { addUser, adminToken, call, createApiKey, createTenant, twin, unique } from '../helpers/twin-api';
+import {
+  addUser,
+  adminToken,
+  call,
+  createApiKey,
+  createTenant,
+  inbox,
+  twin,
+  unique,
+} from '../helpers/twin-api';
 
 /** The console's other pages in a real browser: keyboard and accessibility, billing, data, audit. */
 describe('the console’s pages in a browser', () => {
@@ -39,6 +48,41 @@ describe('the console’s pages in a browser', () => {
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
     await page.keyboard.press('Enter');
     expect(new URL(page.url()).hash).toBe('#main');
+    expect(errors).toEqual([]);
+  });
+
+  it('lets a person who forgot their password choose a new one with a code from their inbox', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const { page, errors } = await consoleFor();
+    // An address with no account reads the same: the page never says which addresses have one.
+    const unknown = `${unique('nobody')}@example.test`;
+    await page.getByRole('button', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(unknown);
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await page.getByText(`If an account has the address ${unknown}, a code is on its way there.`).waitFor();
+    await page.getByRole('button', { name: 'Back to sign-in' }).click();
+
+    await page.getByRole('button', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(tenant.owner.email);
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await page.getByLabel('Code from the email').waitFor();
+    const [mail] = await inbox(tenant.owner.email, { subject: 'verification code', waitMs: 10_000 });
+    const code = /(\d{6})/.exec(mail?.text ?? '')?.[1] ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    const newPassword = 'Chosen-Again-2026!';
+    // A wrong code is refused in words, and the password stays as it was.
+    await page.getByLabel('Code from the email').fill(code === '000000' ? '111111' : '000000');
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Repeat the new password').fill(newPassword);
+    await page.getByRole('button', { name: 'Change my password' }).click();
+    await page.getByRole('alert').filter({ hasText: 'code is not right' }).waitFor();
+    await page.getByLabel('Code from the email').fill(code);
+    await page.getByRole('button', { name: 'Change my password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your password is changed' }).waitFor();
+    await page.getByLabel('Email').fill(tenant.owner.email);
+    await page.getByLabel('Password', { exact: true }).fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     expect(errors).toEqual([]);
   });
 

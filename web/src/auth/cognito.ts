@@ -1,6 +1,8 @@
 import {
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ForgotPasswordCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
@@ -76,6 +78,33 @@ export class CognitoAuth {
       }),
     );
     return this.step(email, result);
+  }
+
+  /**
+   * Asks Cognito to email a code that lets the person choose a new password. The answer is the same
+   * whether or not the address has an account (the app client prevents user-existence errors), so
+   * the page says "if".
+   */
+  async forgotPassword(email: string): Promise<void> {
+    try {
+      await this.client.send(new ForgotPasswordCommand({ ClientId: this.config.clientId, Username: email }));
+    } catch (error) {
+      // Unknown addresses answer as known ones do (Cognito does with PreventUserExistenceErrors).
+      if ((error as { name?: string }).name === 'UserNotFoundException') return;
+      throw error;
+    }
+  }
+
+  /** Sets the new password with the emailed code. */
+  async confirmForgotPassword(email: string, code: string, password: string): Promise<void> {
+    await this.client.send(
+      new ConfirmForgotPasswordCommand({
+        ClientId: this.config.clientId,
+        Username: email,
+        ConfirmationCode: code,
+        Password: password,
+      }),
+    );
   }
 
   /** New tokens from the refresh token (Cognito keeps the refresh token itself). */
@@ -158,6 +187,9 @@ export function cognitoErrorText(error: unknown, step: 'password' | 'other' = 'o
     if (step === 'password' && credentials.includes(error.name)) return 'Incorrect email or password.';
     if (error.name === 'NotAuthorizedException') return 'Your session has ended: sign in again.';
     if (error.name === 'CodeMismatchException') return 'That code is not right; try the current one.';
+    if (error.name === 'ExpiredCodeException') return 'That code has expired: ask for a new one.';
+    if (error.name === 'LimitExceededException')
+      return 'Too many attempts: wait a few minutes, then try again.';
     if (error.name === 'InvalidPasswordException') return error.message;
     if (error.name === 'TypeError') return 'Cognito could not be reached. Check your connection.';
     return error.message;

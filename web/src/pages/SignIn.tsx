@@ -8,7 +8,11 @@ import {
   passwordPolicyProblems,
 } from '../../../shared/model/user-pool-definition';
 
-type Pending = Exclude<SignInStep, { kind: 'done' }>;
+type Pending =
+  | Exclude<SignInStep, { kind: 'done' }>
+  /** Forgot password: the address to send a code to, then the code and the new password. */
+  | { kind: 'forgot' }
+  | { kind: 'resetCode'; email: string };
 
 /**
  * Sign-in against the user pool: email and password, then whatever Cognito asks — a new password
@@ -19,13 +23,16 @@ export function SignIn() {
   const [pending, setPending] = useState<Pending | undefined>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string>();
 
-  const advance = async (step: Promise<SignInStep>) => {
+  const advance = async (step: Promise<SignInStep | Pending | undefined>) => {
     setBusy(true);
     setError(undefined);
+    setNotice(undefined);
     try {
       const next = await step;
-      if (next.kind === 'done') signedIn(next.tokens);
+      if (next === undefined) setPending(undefined);
+      else if (next.kind === 'done') signedIn(next.tokens);
       else setPending(next);
     } catch (failure) {
       setError(cognitoErrorText(failure, pending ? 'other' : 'password'));
@@ -34,15 +41,34 @@ export function SignIn() {
     }
   };
 
+  /** A new password chosen twice, and meeting the pool's policy; the problem in words otherwise. */
+  const newPasswordProblem = (value: (name: string) => string): string | undefined => {
+    if (value('newPassword') !== value('confirmPassword')) return 'The two passwords differ.';
+    const lacking = passwordPolicyProblems(value('newPassword'));
+    return lacking.length > 0 ? `The new password needs ${lacking.join(', ')}.` : undefined;
+  };
+
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const value = (name: string) => String(form.get(name) ?? '');
     if (!pending) return void advance(auth.signIn(value('email').trim(), value('password')));
+    if (pending.kind === 'forgot') {
+      const email = value('email').trim();
+      return void advance(auth.forgotPassword(email).then((): Pending => ({ kind: 'resetCode', email })));
+    }
+    if (pending.kind === 'resetCode') {
+      const problem = newPasswordProblem(value);
+      if (problem) return setError(problem);
+      return void advance(
+        auth
+          .confirmForgotPassword(pending.email, value('code').trim(), value('newPassword'))
+          .then(() => (setNotice('Your password is changed: sign in with it.'), undefined)),
+      );
+    }
     if (pending.kind === 'newPassword') {
-      if (value('newPassword') !== value('confirmPassword')) return setError('The two passwords differ.');
-      const lacking = passwordPolicyProblems(value('newPassword'));
-      if (lacking.length > 0) return setError(`The new password needs ${lacking.join(', ')}.`);
+      const problem = newPasswordProblem(value);
+      if (problem) return setError(problem);
       return void advance(auth.answerNewPassword(pending.email, pending.session, value('newPassword')));
     }
     return void advance(auth.answerMfa(pending.email, pending.session, value('code').trim()));
@@ -65,10 +91,33 @@ export function SignIn() {
             </Field>
           </>
         )}
-        {pending?.kind === 'newPassword' && (
+        {pending?.kind === 'forgot' && (
+          <>
+            <h2>Forgot your password?</h2>
+            <p>We email you a code to choose a new one.</p>
+            <Field label="Email">
+              {(id) => <input id={id} name="email" type="email" autoComplete="username" required autoFocus />}
+            </Field>
+          </>
+        )}
+        {(pending?.kind === 'newPassword' || pending?.kind === 'resetCode') && (
           <>
             <h2>Choose your password</h2>
-            <p>You signed in with a temporary password. Choose your own to go on.</p>
+            {pending.kind === 'newPassword' ? (
+              <p>You signed in with a temporary password. Choose your own to go on.</p>
+            ) : (
+              <>
+                <p role="status">
+                  If an account has the address {pending.email}, a code is on its way there. It works for an
+                  hour.
+                </p>
+                <Field label="Code from the email">
+                  {(id) => (
+                    <input id={id} name="code" inputMode="numeric" autoComplete="one-time-code" required />
+                  )}
+                </Field>
+              </>
+            )}
             <Field label="New password" hint={PASSWORD_POLICY_HINT}>
               {(id, hint) => (
                 <input
@@ -79,7 +128,7 @@ export function SignIn() {
                   required
                   minLength={PASSWORD_POLICY.minLength}
                   aria-describedby={hint}
-                  autoFocus
+                  autoFocus={pending.kind === 'newPassword'}
                 />
               )}
             </Field>
@@ -114,13 +163,34 @@ export function SignIn() {
             {error}
           </p>
         )}
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
         <div className="buttons">
           <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
-            {busy ? 'Signing in…' : pending ? 'Continue' : 'Sign in'}
+            {busy
+              ? 'Working…'
+              : pending?.kind === 'forgot'
+                ? 'Email me a code'
+                : pending?.kind === 'resetCode'
+                  ? 'Change my password'
+                  : pending
+                    ? 'Continue'
+                    : 'Sign in'}
           </button>
-          {pending && (
+          {pending ? (
             <button type="button" onClick={() => (setPending(undefined), setError(undefined))}>
-              Start again
+              Back to sign-in
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="link"
+              onClick={() => (setPending({ kind: 'forgot' }), setError(undefined), setNotice(undefined))}
+            >
+              Forgot your password?
             </button>
           )}
         </div>
