@@ -155,6 +155,10 @@ describe('the console in a browser', () => {
     expect(await runs.getAttribute('aria-valuenow')).toBe('0');
     expect(await runs.getAttribute('aria-valuemax')).toBe('10');
     expect(await page.locator('[data-resource="runs"] .quota-mark').count()).toBe(3);
+    // Before any run the chart says it has nothing, rather than drawing an empty frame.
+    expect(await page.getByRole('img', { name: /Runs by hour/ }).getAttribute('aria-label')).toContain(
+      'no use in this period',
+    );
     // Far from its limit, a bar offers no upgrade.
     expect(await page.locator('[data-resource="runs"] .quota-upgrade').count()).toBe(0);
 
@@ -182,6 +186,13 @@ describe('the console in a browser', () => {
     await expect
       .poll(() => page.getByRole('img', { name: /Runs by hour/ }).getAttribute('aria-label'))
       .toContain('9 in all');
+    // By keyboard: the chart takes the focus, and End reads the last hour's figure out.
+    const chart = page.getByRole('img', { name: /Runs by hour/ });
+    await chart.focus();
+    await page.keyboard.press('End');
+    await expect
+      .poll(() => chart.locator('xpath=ancestor::figure').locator('.chart-readout').textContent())
+      .toMatch(/: 9$/);
     await screenshot(page, 'quota-bar-moved');
   });
 

@@ -5,10 +5,10 @@ import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { amount, fillSeries, QuotaBar, RESOURCE_NAMES, UsageChart } from '../ui/charts';
 import { COUNTED_RESOURCES, PLANS } from '../../../shared/model/plans';
-
-const COUNTED = new Set<string>(COUNTED_RESOURCES);
 import { useLoad } from '../ui/load';
 import { ErrorBox, formatDate, formatNumber, Loading } from '../ui/parts';
+
+const COUNTED = new Set<string>(COUNTED_RESOURCES);
 
 const USAGE_RESOURCES = [
   ['runs', 'Runs'],

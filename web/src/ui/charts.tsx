@@ -1,3 +1,4 @@
+import { useState, type KeyboardEvent } from 'react';
 import { Link } from 'react-router';
 import type { Schemas } from '../api/client';
 import { bytesInWords } from '../../../shared/model/quantities';
@@ -125,44 +126,91 @@ export function UsageChart({
   series: ReadonlyArray<{ start: string; used: number }>;
   granularity: 'hour' | 'day' | 'month';
 }) {
+  // The bar the pointer is on, or the keyboard chose (arrow keys, Home, End): its figure is read out.
+  const [picked, setPicked] = useState<number>();
   const width = 600;
   const height = 140;
+  const left = 44;
+  const plot = width - left;
   const max = Math.max(1, ...series.map((point) => point.used));
-  const barWidth = series.length ? width / series.length : width;
+  const barWidth = series.length ? plot / series.length : plot;
   const label = (start: string) =>
     granularity === 'hour'
       ? new Date(start).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
       : new Date(start).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
   const total = series.reduce((sum, point) => sum + point.used, 0);
+  const point = picked === undefined ? undefined : series[picked];
+  const keys = (event: KeyboardEvent<SVGSVGElement>) => {
+    if (series.length === 0) return;
+    const last = series.length - 1;
+    const moves: Record<string, number> = {
+      ArrowLeft: Math.max(0, (picked ?? last + 1) - 1),
+      ArrowRight: Math.min(last, (picked ?? -1) + 1),
+      Home: 0,
+      End: last,
+    };
+    const next = moves[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    setPicked(next);
+  };
   return (
     <figure className="chart">
       <figcaption>
         {title} <span className="muted">({formatNumber(total)} in all)</span>
       </figcaption>
       <svg
-        viewBox={`0 0 ${width} ${height + 16}`}
+        viewBox={`0 -10 ${width} ${height + 26}`}
         role="img"
-        aria-label={`${title}: ${formatNumber(total)} in all, peak ${formatNumber(max)}`}
+        tabIndex={0}
+        onKeyDown={keys}
+        onBlur={() => setPicked(undefined)}
+        onMouseLeave={() => setPicked(undefined)}
+        aria-label={
+          total === 0
+            ? `${title}: no use in this period`
+            : `${title}: ${formatNumber(total)} in all, peak ${formatNumber(max)}. Arrow keys read each ${granularity}.`
+        }
       >
-        {series.map((point, index) => {
-          const barHeight = (point.used / max) * height;
+        {/* The value axis: zero, half and the peak, with their lines. */}
+        {[0, 0.5, 1].map((share) => (
+          <g key={share}>
+            <line
+              x1={left}
+              x2={width}
+              y1={height - share * height}
+              y2={height - share * height}
+              className={share === 0 ? 'axis' : 'grid'}
+            />
+            <text x={left - 6} y={height - share * height + 4} className="tick" textAnchor="end">
+              {total === 0 && share > 0 ? '' : formatNumber(Math.round(share * max))}
+            </text>
+          </g>
+        ))}
+        {series.map((entry, index) => {
+          const barHeight = (entry.used / max) * height;
           return (
             <rect
-              key={point.start}
-              x={index * barWidth + 1}
+              key={entry.start}
+              x={left + index * barWidth + 1}
               y={height - barHeight}
               width={Math.max(1, barWidth - 2)}
               height={barHeight}
-              className="bar"
+              className={index === picked ? 'bar picked' : 'bar'}
+              onMouseEnter={() => setPicked(index)}
             >
-              <title>{`${label(point.start)}: ${formatNumber(point.used)}`}</title>
+              <title>{`${label(entry.start)}: ${formatNumber(entry.used)}`}</title>
             </rect>
           );
         })}
-        <line x1={0} x2={width} y1={height} y2={height} className="axis" />
+        {total === 0 && (
+          <text x={left + plot / 2} y={height / 2} className="empty" textAnchor="middle">
+            No use in this period
+          </text>
+        )}
         {series.length > 0 && (
           <>
-            <text x={0} y={height + 13} className="tick">
+            <text x={left} y={height + 13} className="tick">
               {label(series[0]!.start)}
             </text>
             <text x={width} y={height + 13} className="tick" textAnchor="end">
@@ -171,6 +219,9 @@ export function UsageChart({
           </>
         )}
       </svg>
+      <p className="chart-readout muted" aria-live="polite">
+        {point ? `${label(point.start)}: ${formatNumber(point.used)}` : '\u00a0'}
+      </p>
       <details>
         <summary>Figures</summary>
         <table>
