@@ -1,4 +1,5 @@
 import { getConfig } from '../config';
+import { inWords } from '../events/catalogue';
 import { requestTime, type TenantContext } from '../context/tenant-context';
 import { loadTenant } from '../data/cached-records';
 import type { TenantItem } from '../data/entities/tenant';
@@ -38,6 +39,12 @@ export interface TenantHealth {
 
 const percent = (rate: number) => `${Math.round(rate * 1000) / 10} %`;
 
+/** A resource as a summary names it: "Runs", "API keys", "Storage". */
+const named = (resource: string) => {
+  const words = inWords.resource(resource);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
 function quotaReasons(lines: QuotaLine[], firstMark: number): HealthReason[] {
   return lines.flatMap((line): HealthReason[] => {
     // A zero limit is a resource the plan does not include, not one used up.
@@ -48,7 +55,7 @@ function quotaReasons(lines: QuotaLine[], firstMark: number): HealthReason[] {
         {
           code: 'quota_exhausted',
           severity: 'critical',
-          summary: `${line.resource}: ${line.used} of ${line.limit} used; more is refused${line.resetsAt ? ` until ${line.resetsAt.slice(0, 10)}` : ''}.`,
+          summary: `${named(line.resource)}: ${inWords.amount(line.resource, line.used)} of ${inWords.amount(line.resource, line.limit)} used; more is refused${line.resetsAt ? ` until ${inWords.date(line.resetsAt)}` : ''}.`,
           detail,
         },
       ];
@@ -57,7 +64,7 @@ function quotaReasons(lines: QuotaLine[], firstMark: number): HealthReason[] {
         {
           code: 'quota_nearing',
           severity: 'warning',
-          summary: `${line.resource}: ${line.percent} % of the limit used (${line.used} of ${line.limit}).`,
+          summary: `${named(line.resource)}: ${line.percent} % of the limit used (${inWords.amount(line.resource, line.used)} of ${inWords.amount(line.resource, line.limit)}).`,
           detail,
         },
       ];

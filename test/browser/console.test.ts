@@ -183,6 +183,10 @@ describe('the console in a browser', () => {
       .getByRole('link', { name: /larger plan for more runs/ });
     expect(await upgrade.getAttribute('href')).toBe(`/t/${tenant.id}/billing`);
     await expect.poll(() => page.locator('[data-health]').textContent()).toContain('Attention');
+    // Each reason in words, not the API's resource ids.
+    expect(await page.locator('[data-health]').textContent()).toContain(
+      'Runs: 90 % of the limit used (9 of 10)',
+    );
     await expect
       .poll(() => page.getByRole('img', { name: /Runs by hour/ }).getAttribute('aria-label'))
       .toContain('9 in all');
