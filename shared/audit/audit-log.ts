@@ -182,13 +182,13 @@ async function userIdOf(email: string): Promise<string | undefined> {
 
 /**
  * The tenant's audit log, newest first, filtered by action, by actor (id or email) and by time
- * (`from`/`to`, read as a key range: events are keyed by their time), with each person's email.
+ * (`from`/`to`: from the first id of `from` on, each event by its own time), with each person's email.
  */
 export async function listAuditEvents(
   ctx: TenantContext,
   query: AuditQuery,
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-  if (query.from && query.to && query.from > query.to) {
+  if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) {
     throw new ValidationError(
       '`from` is after `to`.',
       [{ path: 'from', message: 'after to' }],
