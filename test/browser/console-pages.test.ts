@@ -358,7 +358,7 @@ describe('the console’s pages in a browser', () => {
     await runOperatorFigures(new Date());
     await page.getByRole('button', { name: 'Refresh' }).click();
     await expect.poll(() => health.textContent()).toContain('Action needed');
-    expect(await health.textContent()).toContain('agents: 1 of 1 used');
+    expect(await health.textContent()).toContain('Agents: 1 of 1 used; more is refused.');
     const listed = page.getByRole('row').filter({ has: page.getByText('agents.list', { exact: true }) });
     await expect.poll(() => listed.textContent()).toMatch(/agents\.list\s*3/);
     await screenshot(page, 'overview-health');
