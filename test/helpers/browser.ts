@@ -40,11 +40,17 @@ export function launchBrowser(): Promise<Browser> {
  */
 export async function openConsole(
   browser: Browser,
-  options: { bypassCsp?: boolean; signInAs?: string; password?: string } = {},
+  options: {
+    bypassCsp?: boolean;
+    signInAs?: string;
+    password?: string;
+    /** The window's size; a desktop's unless told (a phone is 390 × 844). */
+    viewport?: { width: number; height: number };
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({
     baseURL: twin.apiUrl,
-    viewport: { width: 1280, height: 900 },
+    viewport: options.viewport ?? { width: 1280, height: 900 },
     acceptDownloads: true,
     // Only for injecting axe-core, which the console's content security policy (rightly) refuses.
     ...(options.bypassCsp ? { bypassCSP: true } : {}),

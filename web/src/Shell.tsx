@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link, NavLink, Outlet, useNavigate, useParams } from 'react-router';
 import type { Permission } from '../../shared/model/roles';
 import { useSession } from './auth/session';
@@ -64,14 +65,31 @@ export function Shell() {
 export function TenantLayout() {
   const { tenant, tenantId, can, platformVisit } = useTenant();
   const pages = TENANT_PAGES.filter((page) => can(page.permission));
+  // On a phone the pages fold behind a Menu button (CSS shows it there only); choosing one folds them.
+  const [open, setOpen] = useState(false);
   return (
     <div className="layout">
-      <nav aria-label="Tenant pages" className="side">
-        <p className="tenant-name">{tenant.name}</p>
-        <ul>
+      <nav aria-label="Tenant pages" className={open ? 'side open' : 'side'}>
+        <p className="tenant-name">
+          {tenant.name}
+          <button
+            type="button"
+            className="menu-toggle"
+            aria-expanded={open}
+            aria-controls="tenant-pages"
+            onClick={() => setOpen((was) => !was)}
+          >
+            Menu
+          </button>
+        </p>
+        <ul id="tenant-pages">
           {pages.map((page) => (
             <li key={page.path}>
-              <NavLink end to={`/t/${tenantId}${page.path ? `/${page.path}` : ''}`}>
+              <NavLink
+                end
+                to={`/t/${tenantId}${page.path ? `/${page.path}` : ''}`}
+                onClick={() => setOpen(false)}
+              >
                 {page.label}
               </NavLink>
             </li>

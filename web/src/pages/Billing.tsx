@@ -103,28 +103,30 @@ export function Billing() {
             </p>
           )}
           <h2>Usage this month</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Resource</th>
-                <th scope="col">Used</th>
-                <th scope="col">Included</th>
-                <th scope="col">Projected</th>
-                <th scope="col">Projected overage</th>
-              </tr>
-            </thead>
-            <tbody>
-              {billing.data.usage.map((line) => (
-                <tr key={line.resource}>
-                  <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
-                  <td>{formatNumber(line.used)}</td>
-                  <td>{formatNumber(line.limit)}</td>
-                  <td>{line.projected === null ? '—' : formatNumber(line.projected)}</td>
-                  <td>{formatMoney(line.projectedOverageCost)}</td>
+          <div className="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Resource</th>
+                  <th scope="col">Used</th>
+                  <th scope="col">Included</th>
+                  <th scope="col">Projected</th>
+                  <th scope="col">Projected overage</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {billing.data.usage.map((line) => (
+                  <tr key={line.resource}>
+                    <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
+                    <td>{formatNumber(line.used)}</td>
+                    <td>{formatNumber(line.limit)}</td>
+                    <td>{line.projected === null ? '—' : formatNumber(line.projected)}</td>
+                    <td>{formatMoney(line.projectedOverageCost)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
       <h2>Plans</h2>
@@ -169,28 +171,30 @@ export function Billing() {
       )}
       {billing.data?.invoices && billing.data.invoices.length === 0 && <p>No invoices yet.</p>}
       {billing.data?.invoices && billing.data.invoices.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Date</th>
-              <th scope="col">Status</th>
-              <th scope="col">Amount</th>
-              <th scope="col">Invoice</th>
-            </tr>
-          </thead>
-          <tbody>
-            {billing.data.invoices.map((invoice) => (
-              <tr key={invoice.id}>
-                <td>{invoice.number ?? invoice.id}</td>
-                <td>{formatDate(invoice.createdAt)}</td>
-                <td>{invoice.status ?? '—'}</td>
-                <td>{formatMoney({ amount: invoice.amountDue, currency: invoice.currency })}</td>
-                <td>{invoice.hostedInvoiceUrl ? <a href={invoice.hostedInvoiceUrl}>View</a> : '—'}</td>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Number</th>
+                <th scope="col">Date</th>
+                <th scope="col">Status</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Invoice</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {billing.data.invoices.map((invoice) => (
+                <tr key={invoice.id}>
+                  <td>{invoice.number ?? invoice.id}</td>
+                  <td>{formatDate(invoice.createdAt)}</td>
+                  <td>{invoice.status ?? '—'}</td>
+                  <td>{formatMoney({ amount: invoice.amountDue, currency: invoice.currency })}</td>
+                  <td>{invoice.hostedInvoiceUrl ? <a href={invoice.hostedInvoiceUrl}>View</a> : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </>
   );

@@ -124,24 +124,26 @@ export function PlatformTenant() {
       <h2>Quotas</h2>
       <ErrorBox error={quotas.error} />
       {quotas.data && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Resource</th>
-              <th scope="col">Used</th>
-              <th scope="col">Limit</th>
-            </tr>
-          </thead>
-          <tbody>
-            {quotas.data.quotas.map((line) => (
-              <tr key={line.resource}>
-                <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
-                <td>{amount(line.resource, line.used)}</td>
-                <td>{amount(line.resource, line.limit)}</td>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Resource</th>
+                <th scope="col">Used</th>
+                <th scope="col">Limit</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {quotas.data.quotas.map((line) => (
+                <tr key={line.resource}>
+                  <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
+                  <td>{amount(line.resource, line.used)}</td>
+                  <td>{amount(line.resource, line.limit)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </main>
   );

@@ -68,33 +68,35 @@ export function PlatformTenants() {
       </form>
       <ErrorBox error={list.error} />
       {list.loading && <Loading />}
-      <table>
-        <caption className="visually-hidden">Tenants</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Slug</th>
-            <th scope="col">Plan</th>
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.data?.items.map((tenant) => (
-            <tr key={tenant.id}>
-              <td>
-                <Link to={`/platform/tenants/${tenant.id}`}>{tenant.name}</Link>
-              </td>
-              <td>{tenant.slug}</td>
-              <td>{PLANS[tenant.plan].name}</td>
-              <td>
-                <span className={`pill pill-${tenant.status}`}>{tenant.status}</span>
-              </td>
-              <td>{formatDate(tenant.createdAt)}</td>
+      <div className="table-scroll">
+        <table>
+          <caption className="visually-hidden">Tenants</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Slug</th>
+              <th scope="col">Plan</th>
+              <th scope="col">Status</th>
+              <th scope="col">Created</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {list.data?.items.map((tenant) => (
+              <tr key={tenant.id}>
+                <td>
+                  <Link to={`/platform/tenants/${tenant.id}`}>{tenant.name}</Link>
+                </td>
+                <td>{tenant.slug}</td>
+                <td>{PLANS[tenant.plan].name}</td>
+                <td>
+                  <span className={`pill pill-${tenant.status}`}>{tenant.status}</span>
+                </td>
+                <td>{formatDate(tenant.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {list.data && list.data.items.length === 0 && <p>No tenant matches.</p>}
       <Pager list={list} label="Tenants" />
     </main>
