@@ -28,7 +28,7 @@ const operations: Operations<typeof PLATFORM_ROUTES> = {
   }),
   'platform.admins.grant': async ({ path }, request) => ({
     status: 200,
-    body: await grantPlatformAdmin(actorOf(request), path.userId, request.receivedAt),
+    body: await grantPlatformAdmin(actorOf(request), path.userId, { now: request.receivedAt }),
   }),
   'platform.admins.revoke': async ({ path }, request) => {
     await revokePlatformAdmin(actorOf(request), path.userId, request.receivedAt);

@@ -324,8 +324,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
         meta: { requestId: 'local-seed', sourceIp: '127.0.0.1', userAgent: 'tenantry-local' },
       },
       seed.platformAdmin.userId,
-      undefined,
-      seed.platformAdmin.email,
+      { email: seed.platformAdmin.email },
     );
     if (options.persist)
       writeFileSync(

@@ -175,9 +175,12 @@ async function emailsOf(ctx: TenantContext, items: readonly AuditEventItem[]): P
   return emails;
 }
 
-/** The person an email names in the directory; `undefined` when no one has it. */
+/**
+ * The person an email names in the directory; `undefined` when no one has it. The address comes
+ * lower-cased from the edge (`emailAddress`), as the directory keys it.
+ */
 async function userIdOf(email: string): Promise<string | undefined> {
-  return (await EmailClaimEntity.get({ email: email.trim().toLowerCase() }).go()).data?.userId;
+  return (await EmailClaimEntity.get({ email }).go()).data?.userId;
 }
 
 /**

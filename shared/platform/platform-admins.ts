@@ -87,9 +87,9 @@ export async function listPlatformAdmins(): Promise<{ items: PlatformAdminView[]
 export async function grantPlatformAdmin(
   actor: PlatformActor,
   userId: string,
-  now: Date = actor.meta.receivedAt ?? new Date(),
-  email?: string,
+  options: { now?: Date | undefined; email?: string | undefined } = {},
 ): Promise<PlatformAdminView> {
+  const { now = actor.meta.receivedAt ?? new Date(), email } = options;
   const existing = await PlatformAdminEntity.get({ userId }).go({ consistent: true });
   if (existing.data) return toView(existing.data);
   const record = {
@@ -170,7 +170,7 @@ export async function grantPlatformAdminByEmail(
     throw new NotFoundError('No one with this email has a Tenantry sign-in.', 'person_not_found');
   }
   await addToPlatformAdminGroup(email);
-  return grantPlatformAdmin(actor, claim.userId, now, email);
+  return grantPlatformAdmin(actor, claim.userId, { now, email });
 }
 
 function toAuditView(item: PlatformAuditEventItem): PlatformAuditEventView {
