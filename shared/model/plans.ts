@@ -25,6 +25,12 @@ export type Limits = Record<LimitName, number | null>;
 export const FEATURE_FLAGS = ['auditExport', 'webhooks'] as const;
 export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
 
+/** Each feature as people read it (the console's plan cards, emails). */
+export const FEATURE_NAMES: Record<FeatureFlag, string> = {
+  auditExport: 'Audit log export (NDJSON, CSV)',
+  webhooks: 'Webhooks',
+};
+
 /** A price in the currency's minor unit (cents). */
 export interface Money {
   amount: number;

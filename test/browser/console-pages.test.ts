@@ -9,6 +9,7 @@ import {
   adminToken,
   call,
   createApiKey,
+  createResources,
   createTenant,
   inbox,
   twin,
@@ -26,7 +27,11 @@ describe('the console’s pages in a browser', () => {
     await browser?.close();
   });
 
-  const consoleFor = (signInAs?: string, password?: string, options: { bypassCsp?: boolean } = {}) =>
+  const consoleFor = (
+    signInAs?: string,
+    password?: string,
+    options: { bypassCsp?: boolean; colorScheme?: 'light' | 'dark' } = {},
+  ) =>
     openConsole(browser, {
       ...options,
       ...(signInAs ? { signInAs } : {}),
@@ -86,65 +91,89 @@ describe('the console’s pages in a browser', () => {
     expect(errors).toEqual([]);
   });
 
-  it('has no WCAG 2.1 A or AA violations on any page (axe-core), for tenant people and platform admins', async () => {
-    const tenant = await createTenant({ plan: 'professional' });
-    const { page: signIn } = await consoleFor(undefined, undefined, { bypassCsp: true });
-    const found: Record<string, unknown[]> = {};
-    const check = async (page: Page, name: string) => {
-      await page
-        .locator('.loading')
-        .first()
-        .waitFor({ state: 'detached' })
-        .catch(() => undefined);
-      const violations = await accessibilityViolations(page);
-      if (violations.length) found[name] = violations;
-    };
-    await check(signIn, 'sign-in');
+  /** The page's own ground (the root's background), to prove which scheme it is painted in. */
+  const ground = (page: Page) =>
+    page.evaluate('getComputedStyle(document.documentElement).backgroundColor') as Promise<string>;
 
-    const { page } = await consoleFor(tenant.owner.email, undefined, { bypassCsp: true });
-    const pages: Array<[string, string]> = [
-      ['overview', ''],
-      ['agents', '/agents'],
-      ['runs', '/runs'],
-      ['users', '/users'],
-      ['api-keys', '/api-keys'],
-      ['webhooks', '/webhooks'],
-      ['settings', '/settings'],
-      ['audit', '/audit'],
-      ['billing', '/billing'],
-      ['data', '/data'],
-    ];
-    for (const [name, path] of pages) {
-      await page.goto(`/t/${tenant.id}${path}`);
-      await page.getByRole('heading', { level: 1 }).waitFor();
-      await check(page, name);
-    }
-    await page.goto('/account');
-    await page.getByRole('heading', { name: 'Your account' }).waitFor();
-    await check(page, 'account');
+  it.each(['light', 'dark'] as const)(
+    'has no WCAG 2.1 A or AA violations on any page (axe-core) in the %s scheme, for tenant people and platform admins',
+    async (colorScheme) => {
+      const tenant = await createTenant({ plan: 'professional' });
+      const ids = await createResources(tenant);
+      const { page: signIn } = await consoleFor(undefined, undefined, { bypassCsp: true, colorScheme });
+      const found: Record<string, unknown[]> = {};
+      const check = async (page: Page, name: string) => {
+        await page
+          .locator('.loading')
+          .first()
+          .waitFor({ state: 'detached' })
+          .catch(() => undefined);
+        const violations = await accessibilityViolations(page);
+        if (violations.length) found[name] = violations;
+        await screenshot(page, `desktop-${colorScheme}-${name}`);
+      };
+      // The scheme asked for is the one painted: a dark ground in dark, a light one in light.
+      const [red, green, blue] = ((await ground(signIn)).match(/\d+/g) ?? []).map(Number);
+      const lightness = ((red ?? 0) + (green ?? 0) + (blue ?? 0)) / 3;
+      if (colorScheme === 'dark') expect(lightness).toBeLessThan(64);
+      else expect(lightness).toBeGreaterThan(192);
+      await check(signIn, 'sign-in');
 
-    const { page: admin } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password, {
-      bypassCsp: true,
-    });
-    await admin.goto('/platform/tenants');
-    await admin.getByRole('heading', { name: 'Tenants' }).waitFor();
-    await check(admin, 'platform-tenants');
-    await admin.goto(`/platform/tenants/${tenant.id}`);
-    await admin.getByRole('heading', { name: tenant.name }).waitFor();
-    await check(admin, 'platform-tenant');
-    await screenshot(admin, 'platform-tenant');
-    await admin.goto('/platform/figures');
-    await admin.getByRole('heading', { name: 'Platform figures' }).waitFor();
-    await check(admin, 'platform-figures');
-    await admin.goto('/platform/admins');
-    await admin.getByRole('heading', { name: 'Platform admins', level: 1 }).waitFor();
-    await check(admin, 'platform-admins');
-    await admin.goto('/platform/audit');
-    await admin.getByRole('heading', { name: 'Platform audit log' }).waitFor();
-    await check(admin, 'platform-audit');
+      const { page } = await consoleFor(tenant.owner.email, undefined, { bypassCsp: true, colorScheme });
+      const pages: Array<[string, string]> = [
+        ['overview', ''],
+        ['agents', '/agents'],
+        ['agent', `/agents/${ids.agentId}`],
+        ['runs', '/runs'],
+        ['run', `/runs/${ids.runId}`],
+        ['users', '/users'],
+        ['api-keys', '/api-keys'],
+        ['webhooks', '/webhooks'],
+        ['webhook', `/webhooks/${ids.endpointId ?? ''}`],
+        ['settings', '/settings'],
+        ['audit', '/audit'],
+        ['billing', '/billing'],
+        ['data', '/data'],
+      ];
+      for (const [name, path] of pages) {
+        await page.goto(`/t/${tenant.id}${path}`);
+        await page.getByRole('heading', { level: 1 }).first().waitFor();
+        await check(page, name);
+      }
+      await page.goto('/account');
+      await page.getByRole('heading', { name: 'Your account' }).waitFor();
+      await check(page, 'account');
 
-    expect(found).toEqual({});
-  });
+      const { page: admin } = await consoleFor(twin.platformAdmin.email, twin.platformAdmin.password, {
+        bypassCsp: true,
+        colorScheme,
+      });
+      await admin.goto('/platform/tenants');
+      await admin.getByRole('heading', { name: 'Tenants' }).waitFor();
+      await check(admin, 'platform-tenants');
+      await admin.goto(`/platform/tenants/${tenant.id}`);
+      await admin.getByRole('heading', { name: tenant.name }).waitFor();
+      await check(admin, 'platform-tenant');
+      await admin.goto('/platform/figures');
+      await admin.getByRole('heading', { name: 'Platform figures' }).waitFor();
+      await check(admin, 'platform-figures');
+      await admin.goto('/platform/admins');
+      await admin.getByRole('heading', { name: 'Platform admins', level: 1 }).waitFor();
+      await check(admin, 'platform-admins');
+      await admin.goto('/platform/audit');
+      await admin.getByRole('heading', { name: 'Platform audit log' }).waitFor();
+      await check(admin, 'platform-audit');
+
+      expect(found).toEqual({});
+      // The positive control: text of the other scheme's ink on this scheme's ground is caught.
+      await page.evaluate(
+        `(() => { const faint = document.createElement('p'); faint.textContent = 'Faint words'; faint.style.color = ${JSON.stringify(colorScheme === 'dark' ? '#1c2430' : '#e6edf3')}; document.querySelector('main').append(faint); })()`,
+      );
+      expect((await accessibilityViolations(page)).map((violation) => violation.id)).toContain(
+        'color-contrast',
+      );
+    },
+  );
 
   it('creates an agent, edits it, starts a run and shows it finished, keeps and deletes memory, and deletes the agent', async () => {
     const tenant = await createTenant({ plan: 'professional' });
@@ -392,6 +421,14 @@ describe('the console’s pages in a browser', () => {
     const { page, errors } = await consoleFor(tenant.owner.email);
     await page.getByRole('link', { name: 'Billing', exact: true }).click();
     await expect.poll(() => page.getByTestId('billing-plan').textContent()).toBe('starter');
+    // What a plan sells, in words (not the API's feature keys).
+    const professional = page
+      .locator('.plan')
+      .filter({ has: page.getByRole('heading', { name: 'Professional' }) });
+    expect(await professional.getByRole('listitem').allTextContents()).toEqual(
+      expect.arrayContaining(['Webhooks', 'Audit log export (NDJSON, CSV)']),
+    );
+    expect(await professional.textContent()).not.toContain('auditExport');
     await screenshot(page, 'billing');
     await page.getByRole('button', { name: 'Upgrade to Professional' }).click();
     // The Stripe stand-in's Checkout page, then back to the console as Stripe sends people back.

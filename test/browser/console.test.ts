@@ -192,6 +192,9 @@ describe('the console in a browser', () => {
       .toContain('9 in all');
     // By keyboard: the chart takes the focus, and End reads the last hour's figure out.
     const chart = page.getByRole('img', { name: /Runs by hour/ });
+    // The value axis reads whole numbers, each once, at their own heights: 0, 5 and 10 for a peak of 9.
+    expect(await chart.locator('.tick.value').allTextContents()).toEqual(['0', '5', '10']);
+    expect(await chart.getAttribute('aria-label')).toContain('peak 9');
     await chart.focus();
     await page.keyboard.press('End');
     await expect

@@ -32,80 +32,88 @@ describe('the console on a phone', () => {
     await browser?.close();
   });
 
-  it('shows every page without horizontal scrolling at 390 × 844, for tenant people and platform admins', async () => {
-    const tenant = await createTenant({ plan: 'professional' });
-    const ids = await createResources(tenant);
-    const found: Record<string, unknown> = {};
-    const walk = async (page: Page, pages: Array<[string, string]>) => {
-      for (const [name, path] of pages) {
-        await page.goto(path);
-        await page.getByRole('heading', { level: 1 }).first().waitFor();
-        await page
-          .locator('.loading')
-          .first()
-          .waitFor({ state: 'detached' })
-          .catch(() => undefined);
-        const measured = await overflow(page);
-        if (measured.width > PHONE.width) found[name] = measured;
-        await screenshot(page, `phone-${name}`);
-      }
-    };
-    const { page: signIn } = await openConsole(browser, { viewport: PHONE });
-    expect((await overflow(signIn)).width).toBeLessThanOrEqual(PHONE.width);
+  it.each(['light', 'dark'] as const)(
+    'shows every page without horizontal scrolling at 390 × 844 in the %s scheme, for tenant people and platform admins',
+    async (colorScheme) => {
+      const tenant = await createTenant({ plan: 'professional' });
+      const ids = await createResources(tenant);
+      const found: Record<string, unknown> = {};
+      const walk = async (page: Page, pages: Array<[string, string]>) => {
+        for (const [name, path] of pages) {
+          await page.goto(path);
+          await page.getByRole('heading', { level: 1 }).first().waitFor();
+          await page
+            .locator('.loading')
+            .first()
+            .waitFor({ state: 'detached' })
+            .catch(() => undefined);
+          const measured = await overflow(page);
+          if (measured.width > PHONE.width) found[name] = measured;
+          await screenshot(page, `phone-${colorScheme}-${name}`);
+        }
+      };
+      const { page: signIn } = await openConsole(browser, { viewport: PHONE, colorScheme });
+      expect((await overflow(signIn)).width).toBeLessThanOrEqual(PHONE.width);
 
-    const { page, errors } = await openConsole(browser, { viewport: PHONE, signInAs: tenant.owner.email });
-    const base = `/t/${tenant.id}`;
-    await walk(page, [
-      ['overview', base],
-      ['agents', `${base}/agents`],
-      ['agent', `${base}/agents/${ids.agentId}`],
-      ['runs', `${base}/runs`],
-      ['run', `${base}/runs/${ids.runId}`],
-      ['users', `${base}/users`],
-      ['api-keys', `${base}/api-keys`],
-      ['webhooks', `${base}/webhooks`],
-      ['webhook', `${base}/webhooks/${ids.endpointId ?? ''}`],
-      ['settings', `${base}/settings`],
-      ['audit', `${base}/audit`],
-      ['billing', `${base}/billing`],
-      ['data', `${base}/data`],
-      ['account', '/account'],
-    ]);
-    const { page: admin } = await openConsole(browser, {
-      viewport: PHONE,
-      signInAs: twin.platformAdmin.email,
-      password: twin.platformAdmin.password,
-    });
-    await walk(admin, [
-      ['platform-tenants', '/platform/tenants'],
-      ['platform-tenant', `/platform/tenants/${tenant.id}`],
-      ['platform-figures', '/platform/figures'],
-      ['platform-admins', '/platform/admins'],
-      ['platform-audit', '/platform/audit'],
-    ]);
-    expect(found).toEqual({});
-    expect(errors).toEqual([]);
-    // The navigation collapses behind a button, and opens to every page.
-    await page.goto(base);
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    expect(
+      const { page, errors } = await openConsole(browser, {
+        viewport: PHONE,
+        colorScheme,
+        signInAs: tenant.owner.email,
+      });
+      const base = `/t/${tenant.id}`;
+      await walk(page, [
+        ['overview', base],
+        ['agents', `${base}/agents`],
+        ['agent', `${base}/agents/${ids.agentId}`],
+        ['runs', `${base}/runs`],
+        ['run', `${base}/runs/${ids.runId}`],
+        ['users', `${base}/users`],
+        ['api-keys', `${base}/api-keys`],
+        ['webhooks', `${base}/webhooks`],
+        ['webhook', `${base}/webhooks/${ids.endpointId ?? ''}`],
+        ['settings', `${base}/settings`],
+        ['audit', `${base}/audit`],
+        ['billing', `${base}/billing`],
+        ['data', `${base}/data`],
+        ['account', '/account'],
+      ]);
+      const { page: admin } = await openConsole(browser, {
+        viewport: PHONE,
+        colorScheme,
+        signInAs: twin.platformAdmin.email,
+        password: twin.platformAdmin.password,
+      });
+      await walk(admin, [
+        ['platform-tenants', '/platform/tenants'],
+        ['platform-tenant', `/platform/tenants/${tenant.id}`],
+        ['platform-figures', '/platform/figures'],
+        ['platform-admins', '/platform/admins'],
+        ['platform-audit', '/platform/audit'],
+      ]);
+      expect(found).toEqual({});
+      expect(errors).toEqual([]);
+      // The navigation collapses behind a button, and opens to every page.
+      await page.goto(base);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      expect(
+        await page
+          .getByRole('navigation', { name: 'Tenant pages' })
+          .getByRole('link', { name: 'Agents' })
+          .isVisible(),
+      ).toBe(false);
+      const menu = page.getByRole('button', { name: 'Menu' });
+      await menu.click();
       await page
         .getByRole('navigation', { name: 'Tenant pages' })
         .getByRole('link', { name: 'Agents' })
-        .isVisible(),
-    ).toBe(false);
-    const menu = page.getByRole('button', { name: 'Menu' });
-    await menu.click();
-    await page
-      .getByRole('navigation', { name: 'Tenant pages' })
-      .getByRole('link', { name: 'Agents' })
-      .click();
-    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+        .click();
+      await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
 
-    // The positive control of the measure: a page made wider than the window is caught.
-    await page.evaluate(
-      `(() => { const wide = document.createElement('div'); wide.style.width = '800px'; wide.textContent = 'wide'; document.querySelector('main').append(wide); })()`,
-    );
-    expect((await overflow(page)).width).toBeGreaterThan(PHONE.width);
-  });
+      // The positive control of the measure: a page made wider than the window is caught.
+      await page.evaluate(
+        `(() => { const wide = document.createElement('div'); wide.style.width = '800px'; wide.textContent = 'wide'; document.querySelector('main').append(wide); })()`,
+      );
+      expect((await overflow(page)).width).toBeGreaterThan(PHONE.width);
+    },
+  );
 });

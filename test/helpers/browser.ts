@@ -46,11 +46,14 @@ export async function openConsole(
     password?: string;
     /** The window's size; a desktop's unless told (a phone is 390 × 844). */
     viewport?: { width: number; height: number };
+    /** The scheme the browser asks for (`prefers-color-scheme`); light unless told. */
+    colorScheme?: 'light' | 'dark';
   } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({
     baseURL: twin.apiUrl,
     viewport: options.viewport ?? { width: 1280, height: 900 },
+    colorScheme: options.colorScheme ?? 'light',
     acceptDownloads: true,
     // Only for injecting axe-core, which the console's content security policy (rightly) refuses.
     ...(options.bypassCsp ? { bypassCSP: true } : {}),

@@ -1,5 +1,5 @@
 import { useSearchParams } from 'react-router';
-import { PLANS } from '../../../shared/model/plans';
+import { FEATURE_NAMES, PLANS, type FeatureFlag } from '../../../shared/model/plans';
 import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
@@ -143,7 +143,9 @@ export function Billing() {
               <li>{formatNumber(plan.limits.agents)} agents</li>
               <li>{formatNumber(plan.limits.runs)} runs a month</li>
               <li>{formatNumber(plan.limits.tokens)} tokens a month</li>
-              {plan.features.length > 0 && <li>{plan.features.join(', ')}</li>}
+              {plan.features.map((feature) => (
+                <li key={feature}>{FEATURE_NAMES[feature as FeatureFlag] ?? feature}</li>
+              ))}
             </ul>
             {plan.id === billing.data?.plan ? (
               <p>

@@ -132,7 +132,10 @@ export function UsageChart({
   const height = 140;
   const left = 44;
   const plot = width - left;
-  const max = Math.max(1, ...series.map((point) => point.used));
+  const peak = Math.max(0, ...series.map((point) => point.used));
+  // The scale's top: the peak rounded up to an even whole number, so the middle line is a whole
+  // number too and every label stands at its true height (a peak of 1 reads 0, 1, 2; of 9, 0, 5, 10).
+  const max = Math.max(2, 2 * Math.ceil(peak / 2));
   const barWidth = series.length ? plot / series.length : plot;
   const label = (start: string) =>
     granularity === 'hour'
@@ -169,10 +172,10 @@ export function UsageChart({
         aria-label={
           total === 0
             ? `${title}: no use in this period`
-            : `${title}: ${formatNumber(total)} in all, peak ${formatNumber(max)}. Arrow keys read each ${granularity}.`
+            : `${title}: ${formatNumber(total)} in all, peak ${formatNumber(peak)}. Arrow keys read each ${granularity}.`
         }
       >
-        {/* The value axis: zero, half and the peak, with their lines. */}
+        {/* The value axis: zero, half the scale and its top, with their lines. */}
         {[0, 0.5, 1].map((share) => (
           <g key={share}>
             <line
@@ -182,8 +185,8 @@ export function UsageChart({
               y2={height - share * height}
               className={share === 0 ? 'axis' : 'grid'}
             />
-            <text x={left - 6} y={height - share * height + 4} className="tick" textAnchor="end">
-              {total === 0 && share > 0 ? '' : formatNumber(Math.round(share * max))}
+            <text x={left - 6} y={height - share * height + 4} className="tick value" textAnchor="end">
+              {total === 0 && share > 0 ? '' : formatNumber(share * max)}
             </text>
           </g>
         ))}
