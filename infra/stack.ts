@@ -16,6 +16,9 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { TenantryApi } from './constructs/api';
 import { TenantryAuth } from './constructs/auth';
+import { tenantryFunction } from './constructs/tenantry-function';
+import { UserPoolOperation } from 'aws-cdk-lib/aws-cognito';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { TenantryConsole } from './constructs/console';
 import { TenantryJobs } from './constructs/jobs';
 import { OperatorAlarms } from './constructs/operator-alarms';
@@ -59,6 +62,7 @@ export class TenantryStack extends Stack {
   readonly dashboard: OperatorDashboard;
   readonly insights: TenantInsights;
   readonly console: TenantryConsole;
+  readonly customMessage: NodejsFunction;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -140,6 +144,16 @@ export class TenantryStack extends Stack {
     // A resent invitation emails its new temporary password.
     this.api.functions.users?.addToRolePolicy(sendAsSender);
     this.jobs = new TenantryJobs(this, 'Jobs', { data: this.tableConstruct, environment });
+    // The user pool's custom message trigger: an invitation's temporary password comes in the one
+    // invitation email (link and why, from AdminCreateUser's ClientMetadata). It reads nothing and
+    // may do nothing: no table, no secrets, no environment beyond the runtime's.
+    this.customMessage = tenantryFunction(this, 'CustomMessage', {
+      entry: 'triggers/custom-message',
+      description: 'Tenantry: Cognito custom message trigger (the invitation email with its password).',
+      environment: { LOG_LEVEL: logLevel },
+      timeout: Duration.seconds(5),
+    });
+    this.auth.userPool.addTrigger(UserPoolOperation.CUSTOM_MESSAGE, this.customMessage);
     // Stripe's keys: ops put the secret key and the webhook signing secret in this secret (both are
     // placeholders until then, and billing answers 503). Only the functions that call Stripe get them.
     const stripeSecret = new Secret(this, 'StripeSecret', {
@@ -256,6 +270,7 @@ export class TenantryStack extends Stack {
       billingOutbox: this.jobs.billingOutbox,
       notifications: this.jobs.notifications,
       webhookDeliveries: this.jobs.webhookDeliveries,
+      customMessage: this.customMessage,
     };
     // Bulkheads: the public functions and the jobs have concurrency of their own (and a ceiling),
     // unless the account's limit has no room for it (`-c reservedConcurrency=off`).

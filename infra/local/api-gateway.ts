@@ -5,9 +5,6 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { functionEntry } from '../../shared/api/function-entries';
 import { ROUTES } from '../../shared/api/manifest';
 import { CORS_POLICY } from '../../shared/http/cors';
 import {
@@ -18,6 +15,7 @@ import {
 } from '../../shared/http/api-constants';
 import { routeKey, type FunctionName, type RouteDefinition } from '../../shared/http/route';
 import type { ApiEvent } from '../../shared/http/api-event';
+import { lambdaContext, loadEntry } from './lambda-context';
 import type { FrontMessage, GatewayRequest, GatewayResponse, MainMessage } from './gateway-front-protocol';
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
@@ -26,13 +24,6 @@ type AuthorizerHandler = LambdaHandler<
   APIGatewayRequestAuthorizerEventV2,
   { isAuthorized: boolean; context?: Record<string, unknown> }
 >;
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/** Loads a function's module by its entry path, as Lambda does (the twin never imports `functions/`). */
-function loadEntry<T>(name: Parameters<typeof functionEntry>[0]): Promise<{ handler: T }> {
-  return import(pathToFileURL(join(ROOT, functionEntry(name))).href) as Promise<{ handler: T }>;
-}
 
 interface CompiledRoute {
   route: RouteDefinition;
@@ -57,25 +48,6 @@ function compile(route: RouteDefinition): CompiledRoute {
 /** Literal segments win over parameters, as in API Gateway (`/v1/tenants/current` before `{tenantId}`). */
 function specificity(route: RouteDefinition): number {
   return route.path.split('/').filter((segment) => !segment.startsWith('{')).length;
-}
-
-/** Lambda's context for one invocation, its remaining time counting down from the function's timeout. */
-function lambdaContext(functionName: string, requestId: string): Context {
-  const deadline = Date.now() + FUNCTION_TIMEOUT_SECONDS * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function gatewayError(
@@ -218,7 +190,9 @@ export async function startLocalApiGateway(options: {
     };
     let answer: { isAuthorized: boolean; context?: Record<string, unknown> } | 'unauthorized';
     try {
-      answer = await (await authorizer)(event, lambdaContext('tenantry-authorizer', requestId));
+      answer = await (
+        await authorizer
+      )(event, lambdaContext('tenantry-authorizer', requestId, FUNCTION_TIMEOUT_SECONDS));
     } catch (error) {
       if (error instanceof Error && error.message === 'Unauthorized') answer = 'unauthorized';
       else throw error;
@@ -329,7 +303,7 @@ export async function startLocalApiGateway(options: {
         integrationTimer = setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_SECONDS * 1000);
       });
       result = await Promise.race([
-        handler(event, lambdaContext(`tenantry-${route.function}`, requestId)),
+        handler(event, lambdaContext(`tenantry-${route.function}`, requestId, FUNCTION_TIMEOUT_SECONDS)),
         timedOut,
       ]);
     } catch {

@@ -1,6 +1,7 @@
 // cognito-local's own server, started as its `bin/start.js` does, with three changes for the twin:
-// - what Cognito would email (an invitation's temporary password, a code) is written to stdout at
-//   once as one JSON line, which the twin relays to the inbox, instead of a box in the pretty log;
+// - what Cognito would email (an invitation's temporary password, a code; with the subject and body
+//   the custom message trigger made) is written to stdout at once as one JSON line, which the twin
+//   relays to the inbox, instead of a box in the pretty log;
 // - the log is plain JSON at `warn` (COGNITO_LOCAL_LOG_LEVEL): the pretty log of every request
 //   fell minutes behind under the test suite's load, and the messages with it;
 // - a new password is checked against the project's password policy (TENANTRY_PASSWORD_POLICY, from
@@ -32,9 +33,16 @@ StormDB.localFileEngine.prototype.write = function write(data) {
   return writers.get(this.path)(text);
 };
 
-ConsoleMessageSender.prototype.sendToConsole = function (ctx, user, destination, { __code }) {
+ConsoleMessageSender.prototype.sendToConsole = function (ctx, user, destination, content) {
   const target = typeof ctx.logger?.bindings === 'function' ? ctx.logger.bindings().target : undefined;
-  const message = { trigger: target ?? 'unknown', destination, code: __code, printedAt: Date.now() };
+  const message = {
+    trigger: target ?? 'unknown',
+    destination,
+    code: content.__code,
+    // What the custom message trigger made of it (code and username replaced), when it made something.
+    ...(content.emailMessage ? { emailMessage: content.emailMessage, emailSubject: content.emailSubject } : {}),
+    printedAt: Date.now(),
+  };
   writeSync(1, `${JSON.stringify({ cognitoMessage: message })}\n`);
   return Promise.resolve();
 };

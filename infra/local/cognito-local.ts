@@ -18,6 +18,9 @@ export interface CognitoMessage {
   trigger: string;
   destination: string;
   code: string;
+  /** The subject and body (HTML) the custom message trigger made, code and username in place. */
+  emailSubject?: string;
+  emailMessage?: string;
   /** When cognito-local wrote it out (ms since the epoch). */
   printedAt?: number;
 }
@@ -51,6 +54,11 @@ export async function startCognitoLocal(options: {
   logFile: string;
   /** What Cognito would have emailed (cognito-local writes it out instead); the twin relays it to the inbox. */
   onMessage?: (message: CognitoMessage) => void;
+  /**
+   * The user pool's triggers (`CustomMessage`, …) by the function name cognito-local invokes, and
+   * the Lambda endpoint it invokes them at (the twin's stand-in, lambda-local.ts).
+   */
+  triggers?: { lambdaEndpoint: string; functions: Record<string, string> };
   supervisorLog: string;
   onEvent?: (line: string) => void;
 }): Promise<CognitoLocal> {
@@ -66,6 +74,16 @@ export async function startCognitoLocal(options: {
         TokenConfig: { IssuerDomain: issuerDomain },
         ServerConfig: { hostname: '127.0.0.1', port: options.port },
         UserPoolDefaults: { UsernameAttributes: ['email'] },
+        ...(options.triggers
+          ? {
+              TriggerFunctions: options.triggers.functions,
+              LambdaClient: {
+                endpoint: options.triggers.lambdaEndpoint,
+                region: options.region,
+                credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+              },
+            }
+          : {}),
       },
       null,
       2,

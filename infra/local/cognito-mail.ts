@@ -2,15 +2,22 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { CognitoMessage } from './cognito-local';
-import { temporaryPasswordEmail } from '../../shared/model/user-pool-definition';
 
 /** Cognito's own sender address when a pool sends with its default email configuration. */
 const COGNITO_DEFAULT_SENDER = 'no-reply@verificationemail.com';
 
-/** Cognito's default wording for each message it sends. */
-function messageFor(message: CognitoMessage, consoleUrl: string): { subject: string; text: string } {
+/**
+ * What Cognito sends: the custom message trigger's subject and body (HTML) where it made them,
+ * else Cognito's default wording for the message.
+ */
+function messageFor(message: CognitoMessage): { subject: string; text?: string; html?: string } {
+  if (message.emailMessage)
+    return { subject: message.emailSubject || 'Your temporary password', html: message.emailMessage };
   if (message.trigger === 'AdminCreateUser')
-    return temporaryPasswordEmail(message.destination, message.code, consoleUrl);
+    return {
+      subject: 'Your temporary password',
+      text: `Your username is ${message.destination} and temporary password is ${message.code}.`,
+    };
   return { subject: 'Your verification code', text: `Your verification code is ${message.code}.` };
 }
 
@@ -22,7 +29,6 @@ function messageFor(message: CognitoMessage, consoleUrl: string): { subject: str
 export function cognitoMessageRelay(
   sesEndpoint: string,
   region: string,
-  consoleUrl: string,
   /** Where each relayed message and its outcome is written (the twin's logs folder). */
   logFile: string,
 ): (message: CognitoMessage) => void {
@@ -40,13 +46,18 @@ export function cognitoMessageRelay(
         : `, read ${Date.now() - message.printedAt} ms after cognito-local printed it`;
     log(`${message.trigger} for ${message.destination}${late}`);
     if (!message.destination.includes('@')) return;
-    const { subject, text } = messageFor(message, consoleUrl);
+    const { subject, text, html } = messageFor(message);
     ses
       .send(
         new SendEmailCommand({
           FromEmailAddress: COGNITO_DEFAULT_SENDER,
           Destination: { ToAddresses: [message.destination] },
-          Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
+          Content: {
+            Simple: {
+              Subject: { Data: subject },
+              Body: html ? { Html: { Data: html } } : { Text: { Data: text ?? '' } },
+            },
+          },
         }),
       )
       .then(

@@ -11,6 +11,7 @@ import { startMetricStore } from './metric-store';
 import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
 import { startCognitoLocal, type CognitoMessage } from './cognito-local';
 import { cognitoMessageRelay } from './cognito-mail';
+import { startLambdaLocal } from './lambda-local';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { stablePort, type PortReservation } from './free-port';
 import { seedLocalData, type SeedResult } from './seed';
@@ -20,6 +21,9 @@ import { startLocalExportFiles } from './export-files';
 import { startFaultControl } from './fault-control';
 import { startMailRelay } from './mail-relay';
 import { startStripeLocal } from './stripe-local';
+
+/** The custom message trigger's name in the twin's Lambda stand-in (what cognito-local invokes). */
+const CUSTOM_MESSAGE_FUNCTION = 'tenantry-custom-message';
 
 export interface LocalTwinOptions {
   /** Where DynamoDB Local and cognito-local keep data; `persist: false` keeps DynamoDB in memory. */
@@ -120,6 +124,8 @@ export interface LocalTwin {
   stripeUrl: string;
   /** The stand-in for the exports bucket: tenant exports, through signed links only. */
   exportsUrl: string;
+  /** The Lambda stand-in cognito-local invokes the user pool's triggers at (Lambda's Invoke API). */
+  lambdaEndpoint: string;
   region: string;
   tableName: string;
   userPool: LocalUserPool;
@@ -159,6 +165,7 @@ interface ServicePorts {
   exports: number;
   smtp: number;
   mailWeb: number;
+  lambda: number;
 }
 
 /**
@@ -184,6 +191,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     exports: await stablePort(previous.exports),
     smtp: await stablePort(previous.smtp),
     mailWeb: await stablePort(previous.mailWeb),
+    lambda: await stablePort(previous.lambda),
   };
   const [dynamoPort, cognitoPort, sesPort, stripePort, exportsPort, smtpPort, mailWebPort] = [
     ports.dynamodb,
@@ -212,7 +220,15 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     // What Cognito emails (an invitation's temporary password) goes, as in AWS, to the inbox: SES
     // relays it to MailDev. cognito-local only writes it out; SES starts after it, hence the late binding.
     let relayCognitoMessage: (message: CognitoMessage) => void = () => undefined;
+    // The user pool's triggers, which cognito-local invokes through Lambda's Invoke API as Cognito does.
+    const lambda = await startLambdaLocal({
+      port: ports.lambda,
+      functions: { [CUSTOM_MESSAGE_FUNCTION]: 'triggers/custom-message' },
+      logFile: join(options.dataDir, 'logs', 'lambda-local.log'),
+    });
+    stops.push(lambda.stop);
     const cognito = await startCognitoLocal({
+      triggers: { lambdaEndpoint: lambda.endpoint, functions: { CustomMessage: CUSTOM_MESSAGE_FUNCTION } },
       port: cognitoPort,
       dataDir: join(options.dataDir, 'cognito'),
       region,
@@ -245,7 +261,6 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     relayCognitoMessage = cognitoMessageRelay(
       ses.endpoint,
       region,
-      `http://127.0.0.1:${options.apiPort}`,
       join(options.dataDir, 'logs', 'cognito-mail.log'),
     );
     const stripe = await startStripeLocal({
@@ -409,6 +424,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       mailUrl: mail.webUrl,
       stripeUrl: stripe.url,
       exportsUrl: exportFiles.url,
+      lambdaEndpoint: lambda.endpoint,
       region,
       tableName,
       userPool,
@@ -438,6 +454,7 @@ Tenantry local twin is up.
   SES            ${twin.sesEndpoint}   (aws-ses-v2-local, SES's API; each email relayed to MailDev, retried until it takes it)
   Stripe         ${twin.stripeUrl}   (the Stripe stand-in; checkout pages have a Pay button)
   exports        ${twin.exportsUrl}   (tenant exports, downloaded through the signed links the API gives)
+  Lambda         ${twin.lambdaEndpoint}   (the user pool's triggers, invoked by cognito-local as Cognito invokes them)
   data and logs  ${dataDir}   (the functions' log: ${join(dataDir, 'logs', 'functions.log')})
 
 Seeded accounts (password ${seed.platformAdmin.password}):

@@ -13,7 +13,8 @@ export function functionEntry(
     | 'jobs/worker'
     | 'jobs/billing-outbox'
     | 'jobs/notifications'
-    | 'jobs/webhook-deliveries',
+    | 'jobs/webhook-deliveries'
+    | 'triggers/custom-message',
 ): string {
-  return name.startsWith('jobs/') ? `functions/${name}.ts` : `functions/${name}/handler.ts`;
+  return name.includes('/') ? `functions/${name}.ts` : `functions/${name}/handler.ts`;
 }

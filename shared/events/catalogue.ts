@@ -53,7 +53,8 @@ interface EventDescription<T extends EventType> {
   audience: Audience;
   /** Plausible data of the type: what a test delivery sends, and what the console shows. */
   example: EventData[T];
-  notice(data: EventData[T], tenant: { name: string; slug: string }): Notice;
+  /** The email to the audience; `null` when the news reached them already by another email. */
+  notice(data: EventData[T], tenant: { name: string; slug: string }): Notice | null;
 }
 
 const percent = (used: number, limit: number) => Math.round((100 * used) / Math.max(1, limit));
@@ -204,15 +205,18 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
       invitedBy: 'owner@example.com',
       newAccount: true,
     },
-    notice: (data, tenant) => ({
-      subject: `You are invited to ${tenant.name}`,
-      paragraphs: [
-        `${data.invitedBy} invited you to ${tenant.name} (${tenant.slug}) as ${data.role}.`,
-        data.newAccount
-          ? 'A separate email brings your temporary password: sign in with it in the console, and choose your own.'
-          : 'Sign in to the console with your account: the tenant is in your tenant switcher.',
-      ],
-    }),
+    // A new account's invitation is the email that brings its temporary password (Cognito's custom
+    // message trigger, or the API when it renews the password): one email, not two.
+    notice: (data, tenant) =>
+      data.newAccount
+        ? null
+        : {
+            subject: `You are invited to ${tenant.name}`,
+            paragraphs: [
+              `${data.invitedBy} invited you to ${tenant.name} (${tenant.slug}) as ${data.role}.`,
+              'Sign in to the console with your account: the tenant is in your tenant switcher.',
+            ],
+          },
   },
   'webhook.endpoint_disabled': {
     audience: 'owners',

@@ -3,6 +3,7 @@ import { EmailClaimEntity, type EmailClaimItem } from '../data/entities/email-cl
 import { ConflictError } from '../errors';
 import { newId } from '../ids';
 import { logger } from '../observability/logger';
+import type { Welcome } from './welcome-email';
 import { createDirectoryUser, findDirectoryUser, type DirectoryUser } from './user-directory';
 
 /** A person as the directory knows them, made sure of by {@link ensureDirectoryPerson}. */
@@ -70,6 +71,8 @@ export async function ensureDirectoryPerson(input: {
   now: Date;
   /** The id a new claim takes (a membership that already names the person); a new one if not given. */
   userId?: string;
+  /** Why, for the email a new sign-in brings (its temporary password with the invitation). */
+  welcome: Welcome;
 }): Promise<DirectoryPerson> {
   const email = normalizedEmail(input.email);
   const { claim, signIn } = await claimEmail(email, input.now, input.userId);
@@ -89,6 +92,7 @@ export async function ensureDirectoryPerson(input: {
       // The sign-in's default tenant: whichever racing request's tenant reached Cognito first.
       tenantId: input.tenantId,
       userId: claim.userId,
+      welcome: input.welcome,
     });
     return { userId: claim.userId, username, enabled: true, neverSignedIn: true, created: true };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { welcomeClientMetadata, type Welcome } from './welcome-email';
 import { traced } from '../observability/tracer';
 import {
   type AdminAddUserToGroupCommandOutput,
@@ -55,6 +56,8 @@ export interface NewDirectoryUser {
   name?: string | undefined;
   tenantId: string;
   userId: string;
+  /** Why the sign-in is made: the custom message trigger makes it the one invitation email. */
+  welcome: Welcome;
 }
 
 function translate(error: unknown): never {
@@ -68,7 +71,11 @@ function translate(error: unknown): never {
   if (
     name === 'TooManyRequestsException' ||
     name === 'LimitExceededException' ||
-    name === 'InternalErrorException'
+    name === 'InternalErrorException' ||
+    // The user pool's custom message trigger failed (Cognito then sends nothing and makes no user).
+    name === 'UserLambdaValidationException' ||
+    name === 'UnexpectedLambdaException' ||
+    name === 'InvalidLambdaResponseException'
   ) {
     throw new ServiceUnavailableError('The identity provider is busy; retry shortly.');
   }
@@ -78,7 +85,8 @@ function translate(error: unknown): never {
 /**
  * Creates the Cognito user for a tenant member. `custom:tenantId` and `custom:userId` are set here
  * by the API, never by the user (the app client cannot write them). Cognito emails the temporary
- * password; cognito-local prints it to its log.
+ * password in the one invitation email: the welcome goes to the custom message trigger as the
+ * call's `ClientMetadata` (cognito-local invokes the same trigger through the twin's Lambda stand-in).
  */
 export async function createDirectoryUser(user: NewDirectoryUser): Promise<{ username: string }> {
   try {
@@ -94,6 +102,7 @@ export async function createDirectoryUser(user: NewDirectoryUser): Promise<{ use
           { Name: 'custom:userId', Value: user.userId },
           ...(user.name ? [{ Name: 'name', Value: user.name }] : []),
         ],
+        ClientMetadata: welcomeClientMetadata(user.welcome),
       }),
     );
     return { username: result.User?.Username ?? user.email };

@@ -36,18 +36,3 @@ export function passwordPolicyProblems(password: string): string[] {
       : []),
   ];
 }
-
-/**
- * The invitation email with a temporary password, in Cognito's default wording: what the API sends
- * with a renewed one, and what the twin sends for cognito-local.
- */
-export function temporaryPasswordEmail(
-  email: string,
-  password: string,
-  consoleUrl: string,
-): { subject: string; text: string } {
-  return {
-    subject: 'Your temporary password',
-    text: `Your username is ${email} and temporary password is ${password}.\n\nSign in at ${consoleUrl} and choose your own password.`,
-  };
-}

@@ -2,7 +2,13 @@ import { getConfig } from '../config';
 import { platformDocumentClient } from '../data/clients';
 import { TenantEntity } from '../data/entities/tenant';
 import { claimOnce, releaseOnce } from '../data/once';
-import { EVENT_CATALOGUE, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
+import {
+  EVENT_CATALOGUE,
+  type EventData,
+  type EventEnvelope,
+  type EventType,
+  type Notice,
+} from '../events/catalogue';
 import { logger } from '../observability/logger';
 import { runWithTenantContext } from '../context/tenant-context';
 import { systemContextOf } from '../tenancy/system-context';
@@ -37,13 +43,15 @@ export async function emailForEvent(event: EventEnvelope): Promise<number> {
   ).data;
   if (!tenant) return 0;
   const ctx = systemContextOf(tenant, `event:${event.id}`, 'system:notifications');
+  const describe = EVENT_CATALOGUE[event.type as EventType].notice as (
+    data: unknown,
+    tenant: { name: string; slug: string },
+  ) => Notice | null;
+  const notice = describe(event.data, tenant);
+  // The news went out already in another email (a new account's invitation, with its password).
+  if (!notice) return 0;
   return runWithTenantContext(ctx, async () => {
     if (!(await claimOnce(event.tenantId, `email#${event.id}`, new Date(event.occurredAt), 30))) return 0;
-    const describe = EVENT_CATALOGUE[event.type as EventType].notice as (
-      data: unknown,
-      tenant: { name: string; slug: string },
-    ) => { subject: string; paragraphs: string[] };
-    const notice = describe(event.data, tenant);
     const text = [tenant.name, ...notice.paragraphs, `— Tenantry\n${getConfig().email.consoleUrl}`].join(
       '\n\n',
     );

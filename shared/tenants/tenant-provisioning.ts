@@ -11,6 +11,7 @@ import { newId } from '../ids';
 import { ensureDirectoryPerson } from '../identity/directory-person';
 import { enableDirectoryUser, findDirectoryUser } from '../identity/user-directory';
 import { sendNewTemporaryPassword } from '../identity/temporary-password';
+import { welcomeLink, type Welcome } from '../identity/welcome-email';
 import { sendEmail, type EmailMessage } from '../notifications/email';
 import { logger } from '../observability/logger';
 import type { RequestMeta, UserPrincipal } from '../context/tenant-context';
@@ -73,6 +74,16 @@ async function hasMemberships(userId: string): Promise<boolean> {
   return found.data.length > 0;
 }
 
+/** A tenant made for an address, as the email with its owner's temporary password tells it. */
+function newTenantWelcome(input: ProvisionTenantInput, tenantId: string): Welcome {
+  return {
+    kind: 'new-tenant',
+    tenantName: input.name,
+    tenantSlug: input.slug,
+    link: welcomeLink(config.email.consoleUrl, tenantId, input.owner.email),
+  };
+}
+
 /**
  * The owner of a new tenant who was not named as an existing one: a new person (their sign-in made
  * through the address's claim, so racing requests make it once), or a person with a sign-in and no
@@ -80,7 +91,12 @@ async function hasMemberships(userId: string): Promise<boolean> {
  * tenant is refused (409 `email_taken`): they make tenants from their own account.
  */
 async function newOwner(input: ProvisionTenantInput, tenantId: string, now: Date): Promise<ExistingOwner> {
-  const person = await ensureDirectoryPerson({ ...input.owner, tenantId, now });
+  const person = await ensureDirectoryPerson({
+    ...input.owner,
+    tenantId,
+    now,
+    welcome: newTenantWelcome(input, tenantId),
+  });
   if (!person.created && (await hasMemberships(person.userId))) {
     throw new ConflictError('A user with this email already exists.', 'email_taken');
   }
@@ -241,11 +257,10 @@ export async function signUpTenant(
     meta,
   });
   const where = `"${input.name}" (${input.slug})`;
-  const created = await provisionTenant(input, audited, meta.receivedAt ?? new Date()).then(
-    () => true,
+  const created = await provisionTenant(input, audited, meta.receivedAt ?? new Date()).catch(
     (error: unknown) => {
       // The address belongs to a member of a tenant: answered like any other, by email.
-      if (error instanceof ConflictError && error.code === 'email_taken') return false;
+      if (error instanceof ConflictError && error.code === 'email_taken') return null;
       throw error;
     },
   );
@@ -256,7 +271,8 @@ export async function signUpTenant(
       text: `Someone, probably you, asked to sign up the tenant ${where} with this address. You already have a Tenantry account, so nothing was created.\n\nTo create the tenant, sign in at ${config.email.consoleUrl} and create it from your account (POST /v1/me/tenants). If this was not you, ignore this email: nothing changes.`,
     });
   } else if (known?.neverSignedIn) {
-    await sendNewTemporaryPassword({ username: known.username, email }).catch((error: unknown) =>
+    const welcome = newTenantWelcome(input, created.tenant.id);
+    await sendNewTemporaryPassword({ username: known.username, email }, welcome).catch((error: unknown) =>
       logger.error('Could not send a new temporary password at signup', { error }),
     );
   } else if (known) {

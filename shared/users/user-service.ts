@@ -9,10 +9,12 @@ import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } fro
 import { ensureDirectoryPerson } from '../identity/directory-person';
 import { disableDirectoryUser, enableDirectoryUser } from '../identity/user-directory';
 import { sendNewTemporaryPassword } from '../identity/temporary-password';
+import { welcomeLink, type Welcome } from '../identity/welcome-email';
+import { getConfig } from '../config';
 import { logger } from '../observability/logger';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 import { roleRank, type Role } from '../model/roles';
-import { forgetMembership, forgetTenant } from '../data/cached-records';
+import { forgetMembership, forgetTenant, loadTenant } from '../data/cached-records';
 import { activeOwnerChange, ensureActiveOwnerCount } from './owner-count';
 import { toUserView, type UserView } from './user-view';
 
@@ -90,15 +92,39 @@ export async function listUsers(
   );
 }
 
-/** The invitation email to the invitee (`user.invited`), from whoever invited them. */
+/** Who an invitation is from, in its email and event: the inviting person's address, or the team. */
+function inviter(ctx: TenantContext): string {
+  return ctx.principal.type === 'user' && ctx.principal.email ? ctx.principal.email : 'Your team';
+}
+
+/**
+ * The invitation event (`user.invited`, for webhooks and the invitee's email). A person whose sign-in
+ * is new (`newAccount`) had the invitation in the email that brought their temporary password, and
+ * gets no second one (see the catalogue's notice).
+ */
 function announceInvitation(
   ctx: TenantContext,
   invitee: { email: string; role: Role },
   newAccount: boolean,
   now: Date,
 ): Promise<void> {
-  const invitedBy = ctx.principal.type === 'user' && ctx.principal.email ? ctx.principal.email : 'Your team';
-  return announce(ctx.tenantId, 'user.invited', { ...invitee, invitedBy, newAccount }, now);
+  return announce(ctx.tenantId, 'user.invited', { ...invitee, invitedBy: inviter(ctx), newAccount }, now);
+}
+
+/** The invitation as the email with a temporary password tells it (see `welcomeEmail`). */
+async function invitationWelcome(
+  ctx: TenantContext,
+  invitee: { email: string; role: Role },
+): Promise<Welcome> {
+  const tenant = await loadTenant(ctx.tenantId);
+  return {
+    kind: 'invitation',
+    tenantName: tenant?.name ?? ctx.tenantId,
+    tenantSlug: tenant?.slug ?? ctx.tenantId,
+    link: welcomeLink(getConfig().email.consoleUrl, ctx.tenantId, invitee.email),
+    role: invitee.role,
+    invitedBy: inviter(ctx),
+  };
 }
 
 export interface InviteUserInput {
@@ -111,7 +137,8 @@ export interface InviteUserInput {
  * Invites a person. One person may belong to many tenants: if the directory already knows the
  * email, the invitation is a membership for that identity (a removed person's sign-in is enabled
  * again); otherwise their sign-in is made first, once however many invitations race for the address
- * (`ensureDirectoryPerson`), with this tenant as its default (Cognito mails the temporary password).
+ * (`ensureDirectoryPerson`), with this tenant as its default (Cognito mails the temporary password in
+ * the one invitation email).
  * Then, in one transaction: the `users` quota (invitations count), the `invited` membership and the
  * audit event. A sign-in is never deleted when the transaction fails: a racing invitation's
  * acknowledged membership may name it. The answer is the same whether or not the person was known,
@@ -123,7 +150,12 @@ export async function inviteUser(
   now: Date = requestTime(ctx),
 ): Promise<UserView> {
   assertMayGrant(ctx, input.role);
-  const person = await ensureDirectoryPerson({ ...input, tenantId: ctx.tenantId, now });
+  const person = await ensureDirectoryPerson({
+    ...input,
+    tenantId: ctx.tenantId,
+    now,
+    welcome: await invitationWelcome(ctx, input),
+  });
   const { userId, username } = person;
   const membership: MembershipItem = {
     tenantId: ctx.tenantId,
@@ -271,12 +303,18 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
  * invitation was made): it is made again, with the membership's own `usr_` id, and Cognito emails
  * its temporary password. Answers whether a sign-in was made; an existing one is left as it is.
  */
-async function restoreSignIn(ctx: TenantContext, membership: MembershipItem, now: Date): Promise<boolean> {
+async function restoreSignIn(
+  ctx: TenantContext,
+  membership: MembershipItem,
+  welcome: Welcome,
+  now: Date,
+): Promise<boolean> {
   const person = await ensureDirectoryPerson({
     email: membership.email,
     tenantId: ctx.tenantId,
     now,
     userId: membership.userId,
+    welcome,
   });
   if (!person.created) return false;
   if (person.userId !== membership.userId) {
@@ -324,9 +362,10 @@ export async function resendInvitation(
     },
   );
   forgetMembership(ctx.tenantId, userId);
+  const welcome = await invitationWelcome(ctx, current);
   const newPassword =
-    (await sendNewTemporaryPassword({ username: current.cognitoUsername, email: current.email })) ||
-    (await restoreSignIn(ctx, current, now));
+    (await sendNewTemporaryPassword({ username: current.cognitoUsername, email: current.email }, welcome)) ||
+    (await restoreSignIn(ctx, current, welcome, now));
   await announceInvitation(ctx, current, newPassword, now);
   return toUserView({ ...current, invitedAt, updatedAt: invitedAt });
 }

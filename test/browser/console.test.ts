@@ -4,7 +4,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openConsole, screenshot } from '../helpers/browser';
 import { totpCode } from '../helpers/totp';
-import { tokenFor, call, createTenant, inbox, twin, unique, type TestTenant } from '../helpers/twin-api';
+import {
+  tokenFor,
+  call,
+  createTenant,
+  inbox,
+  temporaryPasswordIn,
+  twin,
+  unique,
+  type TestTenant,
+} from '../helpers/twin-api';
 
 /**
  * The console in a real browser (Chromium driven by playwright-core) against the twin, which serves
@@ -80,22 +89,31 @@ describe('the console in a browser', () => {
     await expect.poll(() => row.textContent()).toContain('invited');
     await screenshot(owner, 'invite-sent');
 
-    // Cognito's email (relayed by the twin through SES to the inbox) brings the temporary password.
-    const [mail] = await inbox(email, { subject: 'Your temporary password', waitMs: 20_000 });
-    const temporary = /temporary password is (\S+?)\.?\s*$/m.exec(mail?.text ?? '')?.[1];
-    if (!temporary) {
+    // One email (Cognito's, made by the user pool's custom message trigger, relayed by the twin
+    // through SES to the inbox) brings the invitation, its link and the temporary password.
+    const [mail] = await inbox(email, { subject: 'You are invited', waitMs: 20_000 });
+    const text = (mail?.text ?? '').replace(/\s+/g, ' ');
+    const temporary = temporaryPasswordIn(text);
+    const link = /(http:\/\/\S+\/t\/\S+?email=\S+?)(?:\]|\s|$)/.exec(text)?.[1];
+    if (!temporary || !link) {
       const received = (await inbox(email, { waitMs: 0 })).map((sent) => sent.subject);
       const relayed = readLog('cognito-mail.log').filter((line) => line.includes(email));
       const printed = readLog('cognito-local.log').filter((line) => line.includes(email));
       const ses = readLog('ses-local.log').slice(-20);
       throw new Error(
-        `No temporary password for ${email}. Inbox: ${JSON.stringify(received)}. cognito-local printed: ${JSON.stringify(printed)}. Relay: ${JSON.stringify(relayed)}. SES log: ${ses.join('\n')}`,
+        `No temporary password or link for ${email}. Inbox: ${JSON.stringify(received)}. cognito-local printed: ${JSON.stringify(printed)}. Relay: ${JSON.stringify(relayed)}. SES log: ${ses.join('\n')}`,
       );
     }
+    expect(await inbox(email, { atLeast: 2, waitMs: 500 })).toHaveLength(1);
 
+    // The link opens the console with the address filled in; the temporary password is next.
     const invitee = await consoleFor();
-    await invitee.getByLabel('Email').fill(email);
-    await invitee.getByLabel('Password').fill(temporary ?? '');
+    await invitee.goto(link);
+    expect(await invitee.getByLabel('Email').inputValue()).toBe(email);
+    await expect
+      .poll(() => invitee.evaluate('document.activeElement?.getAttribute("name")'))
+      .toBe('password');
+    await invitee.getByLabel('Password').fill(temporary);
     await invitee.getByRole('button', { name: 'Sign in' }).click();
     await invitee.getByRole('heading', { name: 'Choose your password' }).waitFor();
     await invitee.getByLabel('New password', { exact: true }).fill('Chosen-Password-9!');

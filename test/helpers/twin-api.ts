@@ -409,6 +409,11 @@ export interface SentEmail {
  * as a person reads them. The
  * relay is asynchronous: waits up to `waitMs` for at least `atLeast` of them.
  */
+/** The temporary password in an invitation email ('' when it brings none). */
+export function temporaryPasswordIn(text: string): string {
+  return /Temporary password: (\S+)/.exec(text)?.[1] ?? '';
+}
+
 export async function inbox(
   address: string,
   options: { atLeast?: number; waitMs?: number; subject?: string } = {},

@@ -39,6 +39,48 @@ describe('the Tenantry stack', () => {
     template = sharedTemplate();
   });
 
+  /** The functions that work on tenants' data (every one but the user pool's message trigger). */
+  const dataFunctions = () => {
+    const all = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+      ([, resource]) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
+    );
+    const data = all.filter(([id]) => !/CustomMessage/.test(id));
+    // The positive control of the filter: it leaves out the trigger alone.
+    expect(all.length - data.length).toBe(1);
+    return data.map(([, resource]) => resource);
+  };
+
+  it('makes the invitation one email: the user pool’s custom message trigger, which may touch nothing', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const [triggerId, trigger] = Object.entries(functions).find(([id]) => /CustomMessage/.test(id)) ?? [];
+    expect(triggerId).toBeDefined();
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { CustomMessage: { 'Fn::GetAtt': [triggerId, 'Arn'] } },
+    });
+    // Cognito may invoke it, for this pool only.
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [triggerId, 'Arn'] },
+      Principal: 'cognito-idp.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('UserPool'), 'Arn'] },
+    });
+    // No data, no secrets: its environment names neither the table nor a secret, its role grants none.
+    const env = JSON.stringify((trigger?.Properties as { Environment?: unknown }).Environment ?? {});
+    for (const word of ['TABLE_NAME', 'CURSOR_SECRET', 'STRIPE', 'TENANT_ROLE_ARN'])
+      expect(env).not.toContain(word);
+    const role = JSON.stringify((trigger?.Properties as { Role: unknown }).Role);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify((policy.Properties as { Roles: unknown }).Roles).includes(
+        JSON.parse(role)['Fn::GetAtt'][0],
+      ),
+    );
+    // X-Ray's writes only (active tracing), nothing of the table, Cognito, SES or KMS.
+    for (const policy of policies)
+      expect(JSON.stringify(policy)).not.toMatch(/dynamodb:|cognito-idp:|ses:|kms:|secretsmanager:/);
+    // And its errors page the operators as every function's do.
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).toContain(triggerId);
+  });
+
   it('has one table keyed pk/sk with gsi1, gsi2, TTL, PITR, deletion protection, retained', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.hasResource('AWS::DynamoDB::GlobalTable', {
@@ -162,10 +204,7 @@ describe('the Tenantry stack', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Description: Match.stringLikeRegexp('pagination cursors'),
     });
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
-    );
-    for (const fn of functions) {
+    for (const fn of dataFunctions()) {
       const env = (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
         .Variables;
       expect(JSON.stringify(env.CURSOR_SECRET)).toContain('resolve:secretsmanager');
@@ -234,10 +273,7 @@ describe('the Tenantry stack', () => {
     const tenants = JSON.stringify(policies.filter(([id]) => id.includes('tenantsFunction')));
     expect(tenants).toContain('sts:TagSession');
     expect(tenants).toContain('TenantDataRole');
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
-    );
-    for (const fn of functions) {
+    for (const fn of dataFunctions()) {
       const env = (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
         .Variables;
       expect(JSON.stringify(env.TENANT_ROLE_ARN)).toContain('TenantDataRole');
@@ -269,8 +305,8 @@ describe('the Tenantry stack', () => {
       (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
     );
     // One per domain, the authorizer, the job scheduler and worker, the billing outbox, the
-    // notifications and the webhook deliveries.
-    expect(functions).toHaveLength(domains.size + 6);
+    // notifications, the webhook deliveries and the user pool's custom message trigger.
+    expect(functions).toHaveLength(domains.size + 7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -1108,9 +1144,13 @@ describe('the console (S3 and CloudFront)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: Match.objectLike({ AllowOrigins: Match.arrayWith([consoleUrl()]) }),
     });
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
-    );
+    // Every function but the message trigger, whose link comes in the invitation it is given.
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(
+        ([id, resource]) =>
+          (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x' && !/CustomMessage/.test(id),
+      )
+      .map(([, resource]) => resource);
     const urls = functions.map(
       (fn) =>
         (fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables

@@ -25,7 +25,7 @@ describe('the event catalogue', () => {
       'billing.payment_failed': { subscriptionId: 'sub_1', graceDays: 7 },
       'billing.trial_ending': { trialEndsAt: '2026-12-01T00:00:00.000Z', plan: 'starter', thenPlan: 'free' },
       'export.completed': { exportId: 'exp_1', itemCount: 3, bytes: 100 },
-      'user.invited': { email: 'a@b.test', role: 'admin', invitedBy: 'o@b.test', newAccount: true },
+      'user.invited': { email: 'a@b.test', role: 'admin', invitedBy: 'o@b.test', newAccount: false },
       'webhook.endpoint_disabled': { endpointId: 'whk_1', url: 'https://x.test', failures: 15 },
     };
     for (const type of EVENT_TYPES) {
@@ -53,8 +53,8 @@ describe('the event catalogue', () => {
       },
       tenant,
     );
-    expect(tokens.subject).toBe('90 % of your tokens used');
-    expect(tokens.paragraphs[0]).toBe(
+    expect(tokens?.subject).toBe('90 % of your tokens used');
+    expect(tokens?.paragraphs[0]).toBe(
       'Your tenant has used 18,000,000 of its 20,000,000 tokens (90 %) in December 2026, on the Professional plan.',
     );
     const storage = EVENT_CATALOGUE['quota.threshold_crossed'].notice(
@@ -68,14 +68,24 @@ describe('the event catalogue', () => {
       },
       tenant,
     );
-    expect(storage.paragraphs[0]).toBe(
+    expect(storage?.paragraphs[0]).toBe(
       'Your tenant has used 8 GB of its 10 GB of storage (80 %), on the Starter plan.',
     );
     const exported = EVENT_CATALOGUE['export.completed'].notice(
       { exportId: 'exp_1', itemCount: 12_345, bytes: 1_572_864 },
       tenant,
     );
-    expect(exported.paragraphs[0]).toContain('12,345 items, 1.5 MB of gzipped NDJSON');
+    expect(exported?.paragraphs[0]).toContain('12,345 items, 1.5 MB of gzipped NDJSON');
     expect(inWords.date('2026-12-15T00:00:00.000Z')).toBe('December 15, 2026');
+  });
+
+  it('sends a new account no second invitation: its password email is the invitation', () => {
+    const tenant = { name: 'Acme', slug: 'acme' };
+    const invited = { email: 'a@b.test', role: 'member', invitedBy: 'o@b.test' };
+    expect(EVENT_CATALOGUE['user.invited'].notice({ ...invited, newAccount: true }, tenant)).toBeNull();
+    // The positive control: a person with an account is told by this email.
+    expect(EVENT_CATALOGUE['user.invited'].notice({ ...invited, newAccount: false }, tenant)?.subject).toBe(
+      'You are invited to Acme',
+    );
   });
 });

@@ -74,6 +74,8 @@ export function SignIn() {
     return void advance(auth.answerMfa(pending.email, pending.session, value('code').trim()));
   };
 
+  // An invitation's link names the address it was sent to: filled in, the password next.
+  const invitedEmail = new URLSearchParams(window.location.search).get('email') ?? undefined;
   return (
     <main id="main" className="sign-in">
       <h1>Tenantry console</h1>
@@ -82,11 +84,28 @@ export function SignIn() {
           <>
             <h2>Sign in</h2>
             <Field label="Email">
-              {(id) => <input id={id} name="email" type="email" autoComplete="username" required autoFocus />}
+              {(id) => (
+                <input
+                  id={id}
+                  name="email"
+                  type="email"
+                  autoComplete="username"
+                  required
+                  defaultValue={invitedEmail}
+                  autoFocus={!invitedEmail}
+                />
+              )}
             </Field>
             <Field label="Password">
               {(id) => (
-                <input id={id} name="password" type="password" autoComplete="current-password" required />
+                <input
+                  id={id}
+                  name="password"
+                  type="password"
+                  autoComplete="current-password"
+                  required
+                  autoFocus={Boolean(invitedEmail)}
+                />
               )}
             </Field>
           </>
