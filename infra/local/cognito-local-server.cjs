@@ -40,7 +40,9 @@ ConsoleMessageSender.prototype.sendToConsole = function (ctx, user, destination,
     destination,
     code: content.__code,
     // What the custom message trigger made of it (code and username replaced), when it made something.
-    ...(content.emailMessage ? { emailMessage: content.emailMessage, emailSubject: content.emailSubject } : {}),
+    ...(content.emailMessage
+      ? { emailMessage: content.emailMessage, emailSubject: content.emailSubject }
+      : {}),
     printedAt: Date.now(),
   };
   writeSync(1, `${JSON.stringify({ cognitoMessage: message })}\n`);
