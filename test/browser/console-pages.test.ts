@@ -587,7 +587,7 @@ describe('the console’s pages in a browser', () => {
     await admin.getByLabel('Runs this month').fill('unlimited');
     await admin.getByRole('button', { name: 'Save plan' }).click();
     // The question names every change in words; No changes nothing.
-    const question = admin.getByRole('group', { name: 'Confirm' });
+    const question = admin.getByRole('group', { name: /^Change / });
     expect(await question.textContent()).toContain('plan Starter → Professional');
     expect(await question.textContent()).toContain('Runs this month: the plan’s own → unlimited');
     await question.getByRole('button', { name: 'No' }).click();
@@ -596,7 +596,10 @@ describe('the console’s pages in a browser', () => {
     });
     expect(unchanged.body.plan).toBe('starter');
     await admin.getByRole('button', { name: 'Save plan' }).click();
-    await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();
+    await admin
+      .getByRole('group', { name: /^Change / })
+      .getByRole('button', { name: 'Yes' })
+      .click();
     await admin.getByRole('status').filter({ hasText: 'Plan saved.' }).waitFor();
     const quotas = await call<{ plan: string; quotas: Array<{ resource: string; limit: number | null }> }>(
       'GET',
@@ -609,12 +612,18 @@ describe('the console’s pages in a browser', () => {
     // An override below the plan's own limit is refused in words unless said explicitly.
     await admin.getByLabel('Agents').fill('1');
     await admin.getByRole('button', { name: 'Save plan' }).click();
-    await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();
+    await admin
+      .getByRole('group', { name: /^Change / })
+      .getByRole('button', { name: 'Yes' })
+      .click();
     await expect.poll(() => admin.getByRole('alert').textContent()).toMatch(/below/i);
     expect(await admin.getByRole('alert').textContent()).not.toContain('allowBelowPlan');
     await admin.getByLabel('Allow overrides below the plan’s own limits').check();
     await admin.getByRole('button', { name: 'Save plan' }).click();
-    await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();
+    await admin
+      .getByRole('group', { name: /^Change / })
+      .getByRole('button', { name: 'Yes' })
+      .click();
     await admin.getByRole('status').filter({ hasText: 'Plan saved.' }).waitFor();
     await screenshot(admin, 'platform-plan');
     expect(errors).toEqual([]);

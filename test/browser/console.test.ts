@@ -238,12 +238,15 @@ describe('the console in a browser', () => {
     await admin.getByLabel('Internal note (platform admins only)').fill('Ticket 4711');
     // Asked first, with what it does; No leaves the tenant as it was.
     await admin.getByRole('button', { name: 'Suspend this tenant' }).click();
-    const question = admin.getByRole('group', { name: 'Confirm' });
+    const question = admin.getByRole('group', { name: /^Suspend / });
     expect(await question.textContent()).toContain(`Suspend ${tenant.name}?`);
     await question.getByRole('button', { name: 'No' }).click();
     expect(await admin.getByTestId('platform-tenant-status').textContent()).toBe('active');
     await admin.getByRole('button', { name: 'Suspend this tenant' }).click();
-    await admin.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Yes' }).click();
+    await admin
+      .getByRole('group', { name: /^Suspend / })
+      .getByRole('button', { name: 'Yes' })
+      .click();
     await expect.poll(() => admin.getByTestId('platform-tenant-status').textContent()).toBe('suspended');
     expect(await admin.getByRole('status').first().textContent()).toContain('Ticket 4711');
     await screenshot(admin, 'platform-suspended');

@@ -5,12 +5,14 @@ import {
   cognito,
   createTenant,
   inbox,
+  loggedDelivery,
   temporaryPasswordIn,
   twin,
   unique,
   type ApiResponse,
   type TestTenant,
 } from '../helpers/twin-api';
+import { Receiver } from '../helpers/webhook-receiver';
 
 /** The gateway's integration timeout: every answer must come before it, as problem+json. */
 const GATEWAY_TIMEOUT_MS = 30_000;
@@ -249,6 +251,70 @@ describe('dependencies taken away under load', () => {
         new AdminGetUserCommand({ UserPoolId: twin.userPoolId, Username: email }),
       );
       expect(person.Enabled, email).toBe(true);
+    }
+  });
+
+  it('answers a webhook test or resend asked while DynamoDB is paused with 503 in time and sends nothing; asked together, each acknowledged one is sent and logged once', async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    try {
+      const tenant = await createTenant({ plan: 'professional' });
+      const hook = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/webhooks`, {
+        token: tenant.owner.token,
+        body: { url: `${receiver.url}/hook`, events: ['tenant.reactivated'] },
+      });
+      expect(hook.status, hook.text).toBe(201);
+      const base = `/v1/tenants/${tenant.id}/webhooks/${hook.body.id}`;
+      const deliveryId = await loggedDelivery(tenant, hook.body.id);
+      expect(await receiver.until('/hook', 1)).toHaveLength(1);
+      const timed = async (path: string): Promise<Answer> => {
+        const started = Date.now();
+        const response = await call('POST', path, { token: tenant.owner.token, body: {} });
+        return { status: response.status, ms: Date.now() - started, response };
+      };
+
+      await fault('dynamodb', 'pause');
+      const refused = await Promise.all([
+        timed(`${base}/test`),
+        timed(`${base}/deliveries/${deliveryId}/retry`),
+      ]);
+      await fault('dynamodb', 'resume');
+      await fault('dynamodb', 'ready');
+      expectWellFormed(refused);
+      expect(refused.map((answer) => answer.status)).toEqual([503, 503]);
+      // What was refused is not sent later either.
+      await pause(2_000);
+      expect(receiver.at('/hook')).toHaveLength(1);
+
+      // Four tests and four resends of the same attempt at once: each acknowledged one is sent once.
+      const asked = await Promise.all([
+        ...Array.from({ length: 4 }, () => timed(`${base}/test`)),
+        ...Array.from({ length: 4 }, () => timed(`${base}/deliveries/${deliveryId}/retry`)),
+      ]);
+      expectWellFormed(asked);
+      expect(asked.map((answer) => answer.status)).toEqual(Array(8).fill(202));
+      const received = await receiver.until('/hook', 9, 20_000);
+      await pause(1_000);
+      expect(receiver.at('/hook')).toHaveLength(9);
+      // The resends carry the first attempt's webhook-id; each test an id of its own.
+      const ids = received.map((entry) => String(entry.headers['webhook-id']));
+      const resent = (asked[4]?.response.body as { eventId: string }).eventId;
+      expect(ids.filter((id) => id === resent)).toHaveLength(5);
+      expect(new Set(ids.filter((id) => id !== resent)).size).toBe(4);
+      // And the log holds each attempt once: the first test, four tests and four resends.
+      const deadline = Date.now() + 10_000;
+      let log: ApiResponse<{ items: Array<{ trigger: string }> }>;
+      do {
+        log = await call('GET', `${base}/deliveries?limit=50`, { token: tenant.owner.token });
+        if ((log.body.items ?? []).length >= 9) break;
+        await pause(200);
+      } while (Date.now() < deadline);
+      expect(log.body.items.map((item) => item.trigger).sort()).toEqual([
+        ...Array(4).fill('retry'),
+        ...Array(5).fill('test'),
+      ]);
+    } finally {
+      await receiver.stop();
     }
   });
 

@@ -8,11 +8,14 @@ import { useAction, useCursorPages, useLoad } from '../ui/load';
 import { RUN_STATUS_WORDS } from './Runs';
 import {
   ActionButton,
+  DataTable,
+  EditSection,
   ErrorBox,
   Field,
   formatDate,
   formatNumber,
   Loading,
+  numberColumns,
   Pager,
   SubmitButton,
 } from '../ui/parts';
@@ -146,31 +149,18 @@ export function Agents() {
         <p className="muted">{search ? `No agent’s name contains “${search}”.` : 'No agent yet.'}</p>
       )}
       {list.data && list.data.items.length > 0 && (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">Agents</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Model</th>
-                <th scope="col">Description</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((agent) => (
-                <tr key={agent.id}>
-                  <th scope="row">
-                    <Link to={`/t/${tenantId}/agents/${agent.id}`}>{agent.name}</Link>
-                  </th>
-                  <td>{agent.model}</td>
-                  <td>{agent.description ?? ''}</td>
-                  <td>{formatDate(agent.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Agents" columns={['Name', 'Model', 'Description', 'Created']}>
+          {list.data.items.map((agent) => (
+            <tr key={agent.id}>
+              <th scope="row">
+                <Link to={`/t/${tenantId}/agents/${agent.id}`}>{agent.name}</Link>
+              </th>
+              <td>{agent.model}</td>
+              <td>{agent.description ?? ''}</td>
+              <td>{formatDate(agent.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager list={list} label="Agents" />
     </>
@@ -211,8 +201,7 @@ export function AgentPage() {
       </p>
       <h1>{current.name}</h1>
       {editing ? (
-        <section aria-labelledby="edit-agent-heading">
-          <h2 id="edit-agent-heading">Edit the agent</h2>
+        <EditSection title="Edit the agent" error={edit.error} onCancel={() => setEditing(false)}>
           <AgentForm
             agent={current}
             busy={edit.busy}
@@ -230,11 +219,7 @@ export function AgentPage() {
               })
             }
           />
-          <button type="button" onClick={() => setEditing(false)}>
-            Cancel
-          </button>
-          <ErrorBox error={edit.error} />
-        </section>
+        </EditSection>
       ) : (
         <dl className="facts">
           <dt>Model</dt>
@@ -299,39 +284,26 @@ export function AgentPage() {
         {runs.loading && <Loading />}
         {runs.data && runs.data.items.length === 0 && <p className="muted">No run yet.</p>}
         {runs.data && runs.data.items.length > 0 && (
-          <div className="table-scroll">
-            <table>
-              <caption className="visually-hidden">Runs of the agent</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="number">
-                    Tokens
-                  </th>
-                  <th scope="col">Input</th>
-                  <th scope="col">Why it ended</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.data.items.map((run) => (
-                  <tr key={run.id} data-run={run.id}>
-                    <td>
-                      <Link to={`/t/${tenantId}/runs/${run.id}`}>{formatDate(run.startedAt)}</Link>
-                    </td>
-                    <td>
-                      <span className={`pill pill-${run.status}`}>{RUN_STATUS_WORDS[run.status]}</span>
-                    </td>
-                    <td className="number">{run.tokensUsed === null ? '—' : formatNumber(run.tokensUsed)}</td>
-                    <td>
-                      <code className="json">{JSON.stringify(run.input)}</code>
-                    </td>
-                    <td>{run.statusReason ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Runs of the agent"
+            columns={['Started', 'Status', ...numberColumns('Tokens'), 'Input', 'Why it ended']}
+          >
+            {runs.data.items.map((run) => (
+              <tr key={run.id} data-run={run.id}>
+                <td>
+                  <Link to={`/t/${tenantId}/runs/${run.id}`}>{formatDate(run.startedAt)}</Link>
+                </td>
+                <td>
+                  <span className={`pill pill-${run.status}`}>{RUN_STATUS_WORDS[run.status]}</span>
+                </td>
+                <td className="number">{run.tokensUsed === null ? '—' : formatNumber(run.tokensUsed)}</td>
+                <td>
+                  <code className="json">{JSON.stringify(run.input)}</code>
+                </td>
+                <td>{run.statusReason ?? ''}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <Pager list={runs} label="Runs" />
       </section>

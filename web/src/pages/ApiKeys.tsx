@@ -6,12 +6,13 @@ import { useTenant } from '../context';
 import { useAction, useCursorPages } from '../ui/load';
 import {
   ActionButton,
-  SecretOnce,
+  DataTable,
   ErrorBox,
   Field,
   formatDate,
   Loading,
   Pager,
+  SecretOnce,
   SubmitButton,
 } from '../ui/parts';
 
@@ -68,56 +69,43 @@ export function ApiKeys() {
       </Field>
       <ErrorBox error={list.error} />
       {list.loading && <Loading />}
-      <div className="table-scroll">
-        <table>
-          <caption className="visually-hidden">API keys</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((key) => (
-              <tr key={key.id}>
-                <td>{key.name}</td>
-                <td>
-                  <code>{key.hint}…</code>
-                </td>
-                <td className="scopes">{key.scopes.join(', ')}</td>
-                <td>
-                  <span className={`pill pill-${key.status}`}>{key.status}</span>
-                </td>
-                <td>{formatDate(key.lastUsedAt)}</td>
-                <td>{key.expiresAt ? formatDate(key.expiresAt) : 'never'}</td>
-                <td>
-                  {key.status === 'active' && (
-                    <ActionButton
-                      className="danger"
-                      confirm={`Revoke “${key.name}”? Calls with it are refused at once.`}
-                      action={async () => {
-                        await must(
-                          api.DELETE('/v1/tenants/{tenantId}/api-keys/{keyId}', {
-                            params: { path: { tenantId, keyId: key.id } },
-                          }),
-                        );
-                        list.reload();
-                      }}
-                    >
-                      Revoke<span className="visually-hidden"> {key.name}</span>
-                    </ActionButton>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="API keys"
+        columns={['Name', 'Key', 'Scopes', 'Status', 'Last used', 'Expires', 'Actions']}
+      >
+        {list.data?.items.map((key) => (
+          <tr key={key.id}>
+            <td>{key.name}</td>
+            <td>
+              <code>{key.hint}…</code>
+            </td>
+            <td className="scopes">{key.scopes.join(', ')}</td>
+            <td>
+              <span className={`pill pill-${key.status}`}>{key.status}</span>
+            </td>
+            <td>{formatDate(key.lastUsedAt)}</td>
+            <td>{key.expiresAt ? formatDate(key.expiresAt) : 'never'}</td>
+            <td>
+              {key.status === 'active' && (
+                <ActionButton
+                  className="danger"
+                  confirm={`Revoke “${key.name}”? Calls with it are refused at once.`}
+                  action={async () => {
+                    await must(
+                      api.DELETE('/v1/tenants/{tenantId}/api-keys/{keyId}', {
+                        params: { path: { tenantId, keyId: key.id } },
+                      }),
+                    );
+                    list.reload();
+                  }}
+                >
+                  Revoke<span className="visually-hidden"> {key.name}</span>
+                </ActionButton>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <Pager list={list} label="API keys" />
     </>
   );

@@ -3,7 +3,7 @@ import { must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { useCursorPages } from '../ui/load';
-import { ActionButton, ErrorBox, Field, formatDate, Loading, Pager } from '../ui/parts';
+import { ActionButton, DataTable, ErrorBox, Field, formatDate, Loading, Pager } from '../ui/parts';
 
 type AuditEvent = Schemas['AuditEvent'];
 
@@ -127,28 +127,19 @@ function AuditRow({ event }: { event: AuditEvent }) {
       {changed.length > 0 && (
         <details>
           <summary>Before and after</summary>
-          <table className="diff">
-            <thead>
-              <tr>
-                <th scope="col">Field</th>
-                <th scope="col">Before</th>
-                <th scope="col">After</th>
+          <DataTable className="diff" columns={['Field', 'Before', 'After']}>
+            {changed.map((field) => (
+              <tr key={field}>
+                <th scope="row">{field}</th>
+                <td>
+                  <pre>{JSON.stringify(event.before?.[field] ?? null, null, 2)}</pre>
+                </td>
+                <td>
+                  <pre>{JSON.stringify(event.after?.[field] ?? null, null, 2)}</pre>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {changed.map((field) => (
-                <tr key={field}>
-                  <th scope="row">{field}</th>
-                  <td>
-                    <pre>{JSON.stringify(event.before?.[field] ?? null, null, 2)}</pre>
-                  </td>
-                  <td>
-                    <pre>{JSON.stringify(event.after?.[field] ?? null, null, 2)}</pre>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </details>
       )}
     </li>

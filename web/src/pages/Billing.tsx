@@ -4,7 +4,15 @@ import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { useLoad } from '../ui/load';
-import { ActionButton, ErrorBox, formatDate, formatMoney, formatNumber, Loading } from '../ui/parts';
+import {
+  ActionButton,
+  DataTable,
+  ErrorBox,
+  formatDate,
+  formatMoney,
+  formatNumber,
+  Loading,
+} from '../ui/parts';
 import { RESOURCE_NAMES } from '../ui/charts';
 
 /** The plan and subscription, this month's usage and projected overage, upgrade through Checkout, invoices. */
@@ -103,30 +111,17 @@ export function Billing() {
             </p>
           )}
           <h2>Usage this month</h2>
-          <div className="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Resource</th>
-                  <th scope="col">Used</th>
-                  <th scope="col">Included</th>
-                  <th scope="col">Projected</th>
-                  <th scope="col">Projected overage</th>
-                </tr>
-              </thead>
-              <tbody>
-                {billing.data.usage.map((line) => (
-                  <tr key={line.resource}>
-                    <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
-                    <td>{formatNumber(line.used)}</td>
-                    <td>{formatNumber(line.limit)}</td>
-                    <td>{line.projected === null ? '—' : formatNumber(line.projected)}</td>
-                    <td>{formatMoney(line.projectedOverageCost)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Resource', 'Used', 'Included', 'Projected', 'Projected overage']}>
+            {billing.data.usage.map((line) => (
+              <tr key={line.resource}>
+                <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
+                <td>{formatNumber(line.used)}</td>
+                <td>{formatNumber(line.limit)}</td>
+                <td>{line.projected === null ? '—' : formatNumber(line.projected)}</td>
+                <td>{formatMoney(line.projectedOverageCost)}</td>
+              </tr>
+            ))}
+          </DataTable>
         </>
       )}
       <h2>Plans</h2>
@@ -173,30 +168,17 @@ export function Billing() {
       )}
       {billing.data?.invoices && billing.data.invoices.length === 0 && <p>No invoices yet.</p>}
       {billing.data?.invoices && billing.data.invoices.length > 0 && (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Date</th>
-                <th scope="col">Status</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Invoice</th>
-              </tr>
-            </thead>
-            <tbody>
-              {billing.data.invoices.map((invoice) => (
-                <tr key={invoice.id}>
-                  <td>{invoice.number ?? invoice.id}</td>
-                  <td>{formatDate(invoice.createdAt)}</td>
-                  <td>{invoice.status ?? '—'}</td>
-                  <td>{formatMoney({ amount: invoice.amountDue, currency: invoice.currency })}</td>
-                  <td>{invoice.hostedInvoiceUrl ? <a href={invoice.hostedInvoiceUrl}>View</a> : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Number', 'Date', 'Status', 'Amount', 'Invoice']}>
+          {billing.data.invoices.map((invoice) => (
+            <tr key={invoice.id}>
+              <td>{invoice.number ?? invoice.id}</td>
+              <td>{formatDate(invoice.createdAt)}</td>
+              <td>{invoice.status ?? '—'}</td>
+              <td>{formatMoney({ amount: invoice.amountDue, currency: invoice.currency })}</td>
+              <td>{invoice.hostedInvoiceUrl ? <a href={invoice.hostedInvoiceUrl}>View</a> : '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

@@ -6,7 +6,7 @@ import { useTenant } from '../context';
 import { amount, fillSeries, QuotaBar, RESOURCE_NAMES, UsageChart } from '../ui/charts';
 import { COUNTED_RESOURCES, PLANS } from '../../../shared/model/plans';
 import { useLoad } from '../ui/load';
-import { ErrorBox, formatDate, formatNumber, Loading } from '../ui/parts';
+import { DataTable, ErrorBox, formatDate, formatNumber, Loading, numberColumns } from '../ui/parts';
 
 const COUNTED = new Set<string>(COUNTED_RESOURCES);
 
@@ -268,45 +268,32 @@ function RouteTraffic({ refreshed }: { refreshed: number }) {
               : 'No request has been counted yet: counts appear within minutes of the first requests.'}
           </p>
           {routes.length > 0 && (
-            <div className="table-scroll">
-              <table>
-                <caption className="visually-hidden">Requests by route</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Operation</th>
-                    <th scope="col" className="number">
-                      Requests
-                    </th>
-                    <th scope="col" className="number">
-                      Refused (4xx)
-                    </th>
-                    <th scope="col" className="number">
-                      Throttled (429)
-                    </th>
-                    <th scope="col" className="number">
-                      Failed (5xx)
-                    </th>
-                    <th scope="col" className="number">
-                      p99 latency
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {routes.map((route) => (
-                    <tr key={route.route}>
-                      <th scope="row">
-                        <code>{route.route}</code>
-                      </th>
-                      <td className="number">{formatNumber(route.requests)}</td>
-                      <td className="number">{formatNumber(route.clientErrors)}</td>
-                      <td className="number">{formatNumber(route.throttled)}</td>
-                      <td className="number">{formatNumber(route.serverErrors)}</td>
-                      <td className="number">{formatNumber(route.p99Ms)} ms</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Requests by route"
+              columns={[
+                'Operation',
+                ...numberColumns(
+                  'Requests',
+                  'Refused (4xx)',
+                  'Throttled (429)',
+                  'Failed (5xx)',
+                  'p99 latency',
+                ),
+              ]}
+            >
+              {routes.map((route) => (
+                <tr key={route.route}>
+                  <th scope="row">
+                    <code>{route.route}</code>
+                  </th>
+                  <td className="number">{formatNumber(route.requests)}</td>
+                  <td className="number">{formatNumber(route.clientErrors)}</td>
+                  <td className="number">{formatNumber(route.throttled)}</td>
+                  <td className="number">{formatNumber(route.serverErrors)}</td>
+                  <td className="number">{formatNumber(route.p99Ms)} ms</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </>
       )}

@@ -5,7 +5,16 @@ import { must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { useCursorPages, useLoad } from '../ui/load';
-import { ErrorBox, Field, formatDate, formatNumber, Loading, Pager } from '../ui/parts';
+import {
+  DataTable,
+  ErrorBox,
+  Field,
+  formatDate,
+  formatNumber,
+  Loading,
+  numberColumns,
+  Pager,
+} from '../ui/parts';
 
 type Run = Schemas['Run'];
 type RunStatus = (typeof RUN_STATUSES)[number];
@@ -116,39 +125,25 @@ export function Runs() {
       {runs.loading && <Loading />}
       {runs.data && runs.data.items.length === 0 && <p className="muted">No run matches.</p>}
       {runs.data && runs.data.items.length > 0 && (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">Runs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="number">
-                  Tokens
-                </th>
-                <th scope="col">Duration</th>
-                <th scope="col">Started by</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.items.map((run) => (
-                <tr key={run.id} data-run={run.id}>
-                  <th scope="row">
-                    <Link to={`/t/${tenantId}/runs/${run.id}`}>{formatDate(run.startedAt)}</Link>
-                  </th>
-                  <td>{agentName.get(run.agentId) ?? run.agentId}</td>
-                  <td>
-                    <span className={`pill pill-${run.status}`}>{RUN_STATUS_WORDS[run.status]}</span>
-                  </td>
-                  <td className="number">{run.tokensUsed === null ? '—' : formatNumber(run.tokensUsed)}</td>
-                  <td>{duration(run)}</td>
-                  <td>{starter(run.startedBy)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Runs"
+          columns={['Started', 'Agent', 'Status', ...numberColumns('Tokens'), 'Duration', 'Started by']}
+        >
+          {runs.data.items.map((run) => (
+            <tr key={run.id} data-run={run.id}>
+              <th scope="row">
+                <Link to={`/t/${tenantId}/runs/${run.id}`}>{formatDate(run.startedAt)}</Link>
+              </th>
+              <td>{agentName.get(run.agentId) ?? run.agentId}</td>
+              <td>
+                <span className={`pill pill-${run.status}`}>{RUN_STATUS_WORDS[run.status]}</span>
+              </td>
+              <td className="number">{run.tokensUsed === null ? '—' : formatNumber(run.tokensUsed)}</td>
+              <td>{duration(run)}</td>
+              <td>{starter(run.startedBy)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager list={runs} label="Runs" />
     </>

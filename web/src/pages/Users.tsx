@@ -4,7 +4,16 @@ import { must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { useMe, useTenant } from '../context';
 import { useAction, useCursorPages } from '../ui/load';
-import { ActionButton, ErrorBox, Field, formatDate, Loading, Pager, SubmitButton } from '../ui/parts';
+import {
+  ActionButton,
+  DataTable,
+  ErrorBox,
+  Field,
+  formatDate,
+  Loading,
+  Pager,
+  SubmitButton,
+} from '../ui/parts';
 
 type User = Schemas['User'];
 const STATUSES = ['invited', 'active', 'disabled'] as const;
@@ -75,122 +84,110 @@ export function Users() {
       </div>
       <ErrorBox error={list.error ?? rowError} />
       {list.loading && <Loading />}
-      <div className="table-scroll">
-        <table>
-          <caption className="visually-hidden">Members and invitations</caption>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Since</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Actions</th>
+      <DataTable
+        caption="Members and invitations"
+        columns={['Email', 'Role', 'Status', 'Since', 'Last sign-in', 'Actions']}
+      >
+        {list.data?.items.map((user) => {
+          const self = user.id === me.user.id;
+          return (
+            <tr key={user.id} data-email={user.email}>
+              <td>
+                {user.email}
+                {user.name && <div className="muted">{user.name}</div>}
+              </td>
+              <td>
+                {can('users:update') && !self ? (
+                  <select
+                    aria-label={`Role of ${user.email}`}
+                    value={user.role}
+                    onChange={async (event) => {
+                      // Read before the first await: the controlled select shows the old role
+                      // again until the list is read back.
+                      const next = event.target.value as Role;
+                      setNotice(undefined);
+                      setRowError(undefined);
+                      try {
+                        await must(
+                          api.PATCH('/v1/tenants/{tenantId}/users/{userId}', {
+                            params: userPath(user),
+                            body: { role: next },
+                          }),
+                        );
+                        setNotice(`${user.email} is now ${next}.`);
+                      } catch (error) {
+                        setRowError(error);
+                      }
+                      list.reload();
+                    }}
+                  >
+                    {ROLES.map((value) => (
+                      <option key={value}>{value}</option>
+                    ))}
+                  </select>
+                ) : (
+                  user.role
+                )}
+              </td>
+              <td>
+                <span className={`pill pill-${user.status}`}>{user.status}</span>
+                {user.status === 'invited' && user.invitationExpiresAt && (
+                  <div className="muted">expires {formatDate(user.invitationExpiresAt)}</div>
+                )}
+              </td>
+              <td>{formatDate(user.createdAt)}</td>
+              <td>
+                {user.lastSignInAt
+                  ? `${formatDate(user.lastSignInAt)} (${user.signInCount} sign-in${user.signInCount === 1 ? '' : 's'})`
+                  : 'never'}
+              </td>
+              <td>
+                <div className="row-actions">
+                  {user.status === 'invited' && can('users:invite') && (
+                    <ActionButton
+                      action={async () => {
+                        await must(
+                          api.POST('/v1/tenants/{tenantId}/users/{userId}/resend-invitation', {
+                            params: userPath(user),
+                          }),
+                        );
+                        setNotice(`Invitation sent again to ${user.email}.`);
+                        list.reload();
+                      }}
+                    >
+                      Resend<span className="visually-hidden"> the invitation to {user.email}</span>
+                    </ActionButton>
+                  )}
+                  {can('users:remove') && !self && (
+                    <ActionButton
+                      className="danger"
+                      confirm={
+                        user.status === 'invited'
+                          ? `Revoke the invitation of ${user.email}?`
+                          : `Remove ${user.email} from the tenant?`
+                      }
+                      action={async () => {
+                        await must(
+                          api.DELETE('/v1/tenants/{tenantId}/users/{userId}', { params: userPath(user) }),
+                        );
+                        setNotice(
+                          user.status === 'invited'
+                            ? `Invitation of ${user.email} revoked.`
+                            : `${user.email} removed.`,
+                        );
+                        list.reload();
+                      }}
+                    >
+                      {user.status === 'invited' ? 'Revoke' : 'Remove'}
+                      <span className="visually-hidden"> {user.email}</span>
+                    </ActionButton>
+                  )}
+                </div>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((user) => {
-              const self = user.id === me.user.id;
-              return (
-                <tr key={user.id} data-email={user.email}>
-                  <td>
-                    {user.email}
-                    {user.name && <div className="muted">{user.name}</div>}
-                  </td>
-                  <td>
-                    {can('users:update') && !self ? (
-                      <select
-                        aria-label={`Role of ${user.email}`}
-                        value={user.role}
-                        onChange={async (event) => {
-                          // Read before the first await: the controlled select shows the old role
-                          // again until the list is read back.
-                          const next = event.target.value as Role;
-                          setNotice(undefined);
-                          setRowError(undefined);
-                          try {
-                            await must(
-                              api.PATCH('/v1/tenants/{tenantId}/users/{userId}', {
-                                params: userPath(user),
-                                body: { role: next },
-                              }),
-                            );
-                            setNotice(`${user.email} is now ${next}.`);
-                          } catch (error) {
-                            setRowError(error);
-                          }
-                          list.reload();
-                        }}
-                      >
-                        {ROLES.map((value) => (
-                          <option key={value}>{value}</option>
-                        ))}
-                      </select>
-                    ) : (
-                      user.role
-                    )}
-                  </td>
-                  <td>
-                    <span className={`pill pill-${user.status}`}>{user.status}</span>
-                    {user.status === 'invited' && user.invitationExpiresAt && (
-                      <div className="muted">expires {formatDate(user.invitationExpiresAt)}</div>
-                    )}
-                  </td>
-                  <td>{formatDate(user.createdAt)}</td>
-                  <td>
-                    {user.lastSignInAt
-                      ? `${formatDate(user.lastSignInAt)} (${user.signInCount} sign-in${user.signInCount === 1 ? '' : 's'})`
-                      : 'never'}
-                  </td>
-                  <td>
-                    <div className="row-actions">
-                      {user.status === 'invited' && can('users:invite') && (
-                        <ActionButton
-                          action={async () => {
-                            await must(
-                              api.POST('/v1/tenants/{tenantId}/users/{userId}/resend-invitation', {
-                                params: userPath(user),
-                              }),
-                            );
-                            setNotice(`Invitation sent again to ${user.email}.`);
-                            list.reload();
-                          }}
-                        >
-                          Resend<span className="visually-hidden"> the invitation to {user.email}</span>
-                        </ActionButton>
-                      )}
-                      {can('users:remove') && !self && (
-                        <ActionButton
-                          className="danger"
-                          confirm={
-                            user.status === 'invited'
-                              ? `Revoke the invitation of ${user.email}?`
-                              : `Remove ${user.email} from the tenant?`
-                          }
-                          action={async () => {
-                            await must(
-                              api.DELETE('/v1/tenants/{tenantId}/users/{userId}', { params: userPath(user) }),
-                            );
-                            setNotice(
-                              user.status === 'invited'
-                                ? `Invitation of ${user.email} revoked.`
-                                : `${user.email} removed.`,
-                            );
-                            list.reload();
-                          }}
-                        >
-                          {user.status === 'invited' ? 'Revoke' : 'Remove'}
-                          <span className="visually-hidden"> {user.email}</span>
-                        </ActionButton>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
       <Pager list={list} label="Users" />
     </>
   );

@@ -6,11 +6,14 @@ import { useTenant } from '../context';
 import { useAction, useCursorPages, useLoad } from '../ui/load';
 import {
   ActionButton,
+  DataTable,
+  EditSection,
   ErrorBox,
   Field,
   formatDate,
   formatNumber,
   Loading,
+  numberColumns,
   Pager,
   SecretOnce,
   SubmitButton,
@@ -201,38 +204,26 @@ export function Webhooks() {
       {list.loading && <Loading />}
       {list.data && list.data.items.length === 0 && <p className="muted">No endpoint yet.</p>}
       {list.data && list.data.items.length > 0 && (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">Webhook endpoints</caption>
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="number">
-                  Failures in a row
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((endpoint) => (
-                <tr key={endpoint.id}>
-                  <th scope="row" className="break">
-                    <Link to={`/t/${tenantId}/webhooks/${endpoint.id}`}>{endpoint.url}</Link>
-                    {endpoint.description && <div className="muted">{endpoint.description}</div>}
-                  </th>
-                  <td>{eventsInWords(endpoint.events)}</td>
-                  <td>
-                    <span className={`pill pill-${endpoint.status}`}>
-                      {endpoint.status === 'active' ? 'Active' : 'Disabled'}
-                    </span>
-                  </td>
-                  <td className="number">{formatNumber(endpoint.consecutiveFailures)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Webhook endpoints"
+          columns={['URL', 'Events', 'Status', ...numberColumns('Failures in a row')]}
+        >
+          {list.data.items.map((endpoint) => (
+            <tr key={endpoint.id}>
+              <th scope="row" className="break">
+                <Link to={`/t/${tenantId}/webhooks/${endpoint.id}`}>{endpoint.url}</Link>
+                {endpoint.description && <div className="muted">{endpoint.description}</div>}
+              </th>
+              <td>{eventsInWords(endpoint.events)}</td>
+              <td>
+                <span className={`pill pill-${endpoint.status}`}>
+                  {endpoint.status === 'active' ? 'Active' : 'Disabled'}
+                </span>
+              </td>
+              <td className="number">{formatNumber(endpoint.consecutiveFailures)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );
@@ -305,8 +296,7 @@ export function WebhookPage() {
         </div>
       )}
       {editing ? (
-        <section aria-labelledby="edit-endpoint-heading">
-          <h2 id="edit-endpoint-heading">Edit the endpoint</h2>
+        <EditSection title="Edit the endpoint" error={edit.error} onCancel={() => setEditing(false)}>
           <EndpointForm
             endpoint={current}
             busy={edit.busy}
@@ -325,11 +315,7 @@ export function WebhookPage() {
               })
             }
           />
-          <button type="button" onClick={() => setEditing(false)}>
-            Cancel
-          </button>
-          <ErrorBox error={edit.error} />
-        </section>
+        </EditSection>
       ) : (
         <dl className="facts">
           <dt>Status</dt>
@@ -437,76 +423,65 @@ export function WebhookPage() {
         {log.loading && <Loading />}
         {log.data && log.data.items.length === 0 && <p className="muted">No attempt yet.</p>}
         {log.data && log.data.items.length > 0 && (
-          <div className="table-scroll">
-            <table>
-              <caption className="visually-hidden">Delivery attempts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Event</th>
-                  <th scope="col" className="number">
-                    Attempt
-                  </th>
-                  <th scope="col">Result</th>
-                  <th scope="col" className="number">
-                    Took
-                  </th>
-                  <th scope="col">Answer</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {log.data.items.map((delivery) => (
-                  <tr key={delivery.id} data-delivery={delivery.id}>
-                    <td>{formatDate(delivery.at)}</td>
-                    <td>
-                      <code>{delivery.eventType}</code>
-                      {TRIGGER_WORDS[delivery.trigger] && (
-                        <span className="pill tag">{TRIGGER_WORDS[delivery.trigger]}</span>
-                      )}
-                      <div className="muted small">{delivery.eventId}</div>
-                    </td>
-                    <td className="number">{delivery.attempt}</td>
-                    <td>
-                      <span className={`pill ${delivery.ok ? 'pill-active' : 'pill-disabled'}`}>
-                        {outcome(delivery)}
-                      </span>
-                      {delivery.nextAttemptAt && (
-                        <div className="muted">Next attempt {formatDate(delivery.nextAttemptAt)}</div>
-                      )}
-                    </td>
-                    <td className="number">{formatNumber(delivery.durationMs)} ms</td>
-                    <td>
-                      {delivery.response ? (
-                        <code className="json clip">{delivery.response}</code>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td>
-                      {delivery.retryable && active && (
-                        <ActionButton
-                          action={async () => {
-                            await must(
-                              api.POST(
-                                '/v1/tenants/{tenantId}/webhooks/{endpointId}/deliveries/{deliveryId}/retry',
-                                { params: { path: { ...path, deliveryId: delivery.id } } },
-                              ),
-                            );
-                            readLogSoon();
-                          }}
-                        >
-                          Send again
-                        </ActionButton>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Delivery attempts"
+            columns={[
+              'When',
+              'Event',
+              ...numberColumns('Attempt'),
+              'Result',
+              ...numberColumns('Took'),
+              'Answer',
+              { label: 'Actions', hidden: true },
+            ]}
+          >
+            {log.data.items.map((delivery) => (
+              <tr key={delivery.id} data-delivery={delivery.id}>
+                <td>{formatDate(delivery.at)}</td>
+                <td>
+                  <code>{delivery.eventType}</code>
+                  {TRIGGER_WORDS[delivery.trigger] && (
+                    <span className="pill tag">{TRIGGER_WORDS[delivery.trigger]}</span>
+                  )}
+                  <div className="muted small">{delivery.eventId}</div>
+                </td>
+                <td className="number">{delivery.attempt}</td>
+                <td>
+                  <span className={`pill ${delivery.ok ? 'pill-active' : 'pill-disabled'}`}>
+                    {outcome(delivery)}
+                  </span>
+                  {delivery.nextAttemptAt && (
+                    <div className="muted">Next attempt {formatDate(delivery.nextAttemptAt)}</div>
+                  )}
+                </td>
+                <td className="number">{formatNumber(delivery.durationMs)} ms</td>
+                <td>
+                  {delivery.response ? (
+                    <code className="json clip">{delivery.response}</code>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td>
+                  {delivery.retryable && active && (
+                    <ActionButton
+                      action={async () => {
+                        await must(
+                          api.POST(
+                            '/v1/tenants/{tenantId}/webhooks/{endpointId}/deliveries/{deliveryId}/retry',
+                            { params: { path: { ...path, deliveryId: delivery.id } } },
+                          ),
+                        );
+                        readLogSoon();
+                      }}
+                    >
+                      Send again
+                    </ActionButton>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <Pager list={log} label="Delivery attempts" />
       </section>

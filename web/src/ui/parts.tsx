@@ -83,6 +83,25 @@ export function Field({
 }
 
 /**
+ * Asks before something that cannot be taken back: the question (also the group's accessible name)
+ * and Yes / No, in place of what asked.
+ */
+export function Confirm({ question, onYes, onNo }: { question: string; onYes(): void; onNo(): void }) {
+  return (
+    // Spans, not blocks: it stands where a button stood, in a paragraph or a table cell alike.
+    <span className="confirm" role="group" aria-label={question}>
+      <span className="confirm-question">{question}</span>
+      <button type="button" className="danger" onClick={onYes}>
+        Yes
+      </button>{' '}
+      <button type="button" onClick={onNo}>
+        No
+      </button>
+    </span>
+  );
+}
+
+/**
  * A button that runs an action, shows that it is running, and shows its refusal in words. With
  * `confirm`, it asks first (the question and two buttons, in place).
  */
@@ -107,16 +126,8 @@ export function ActionButton({
   };
   return (
     <span className="action">
-      {asking ? (
-        <span role="group" aria-label={confirm}>
-          <span>{confirm}</span>{' '}
-          <button type="button" className="danger" onClick={run}>
-            Yes
-          </button>{' '}
-          <button type="button" onClick={() => setAsking(false)}>
-            No
-          </button>
-        </span>
+      {asking && confirm ? (
+        <Confirm question={confirm} onYes={run} onNo={() => setAsking(false)} />
       ) : (
         <button
           type="button"
@@ -205,6 +216,80 @@ export function SecretOnce({
 }
 
 /** Previous and next along the API's cursors. */
+/** A record's edit form in place of its facts: a heading, the form, Cancel, and what went wrong. */
+export function EditSection({
+  title,
+  error,
+  onCancel,
+  children,
+}: {
+  title: string;
+  error: unknown;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  const headingId = useId();
+  return (
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId}>{title}</h2>
+      {children}
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <ErrorBox error={error} />
+    </section>
+  );
+}
+
+/** A column of a {@link DataTable}: its heading, or one with a class (`number`) or read by screen readers only. */
+export type Column = string | { label: string; className?: string; hidden?: boolean };
+
+/** Columns of figures: right-aligned, in tabular digits. */
+export function numberColumns(...labels: string[]): Column[] {
+  return labels.map((label) => ({ label, className: 'number' }));
+}
+
+/**
+ * The console's table: headed columns, a caption for screen readers, and a box that scrolls on its
+ * own when the table is wider than the page (a phone). The rows are the page's.
+ */
+export function DataTable({
+  caption,
+  columns,
+  className,
+  children,
+}: {
+  caption?: string;
+  columns: Column[];
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-scroll">
+      <table className={className}>
+        {caption && <caption className="visually-hidden">{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((column) => {
+              const {
+                label,
+                className: columnClass,
+                hidden,
+              } = typeof column === 'string' ? { label: column } : column;
+              return (
+                <th key={label} scope="col" className={columnClass}>
+                  {hidden ? <span className="visually-hidden">{label}</span> : label}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function Pager<T>({ list, label }: { list: Paged<T>; label: string }) {
   return (
     <nav className="pager" aria-label={`${label} pages`}>

@@ -3,7 +3,16 @@ import { must } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { useMe } from '../../context';
 import { useAction, useCursorPages, useLoad } from '../../ui/load';
-import { ActionButton, ErrorBox, Field, formatDate, Loading, Pager, SubmitButton } from '../../ui/parts';
+import {
+  ActionButton,
+  DataTable,
+  ErrorBox,
+  Field,
+  formatDate,
+  Loading,
+  Pager,
+  SubmitButton,
+} from '../../ui/parts';
 import { PlatformNav } from './Figures';
 
 /** A person as the platform's records name them: their email where known, else their id. */
@@ -48,49 +57,37 @@ export function PlatformAdmins() {
       <ErrorBox error={admins.error} />
       {admins.loading && <Loading />}
       {admins.data && (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">Platform admins</caption>
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Granted by</th>
-                <th scope="col">Since</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {admins.data.items.map((admin) => (
-                <tr key={admin.userId} data-admin={admin.userId}>
-                  <th scope="row" className="break">
-                    {who(admin.email, admin.userId)}
-                    {admin.userId === me.user.id && <span className="pill tag">you</span>}
-                  </th>
-                  <td className="break">{who(admin.grantedByEmail, admin.grantedBy)}</td>
-                  <td>{formatDate(admin.grantedAt)}</td>
-                  <td>
-                    <ActionButton
-                      className="danger"
-                      confirm={`Take platform-admin power from ${who(admin.email, admin.userId)}?`}
-                      action={async () => {
-                        await must(
-                          api.DELETE('/v1/platform/admins/{userId}', {
-                            params: { path: { userId: admin.userId } },
-                          }),
-                        );
-                        admins.reload();
-                      }}
-                    >
-                      Revoke
-                    </ActionButton>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Platform admins"
+          columns={['Person', 'Granted by', 'Since', { label: 'Actions', hidden: true }]}
+        >
+          {admins.data.items.map((admin) => (
+            <tr key={admin.userId} data-admin={admin.userId}>
+              <th scope="row" className="break">
+                {who(admin.email, admin.userId)}
+                {admin.userId === me.user.id && <span className="pill tag">you</span>}
+              </th>
+              <td className="break">{who(admin.grantedByEmail, admin.grantedBy)}</td>
+              <td>{formatDate(admin.grantedAt)}</td>
+              <td>
+                <ActionButton
+                  className="danger"
+                  confirm={`Take platform-admin power from ${who(admin.email, admin.userId)}?`}
+                  action={async () => {
+                    await must(
+                      api.DELETE('/v1/platform/admins/{userId}', {
+                        params: { path: { userId: admin.userId } },
+                      }),
+                    );
+                    admins.reload();
+                  }}
+                >
+                  Revoke
+                </ActionButton>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </main>
   );
@@ -117,34 +114,20 @@ export function PlatformAudit() {
       {log.loading && <Loading />}
       {log.data && log.data.items.length === 0 && <p className="muted">Nothing recorded yet.</p>}
       {log.data && log.data.items.length > 0 && (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">Platform audit events</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">What</th>
-                <th scope="col">Who</th>
-                <th scope="col">Of whom</th>
-                <th scope="col">From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {log.data.items.map((event) => (
-                <tr key={event.id} data-event={event.id}>
-                  <td>{formatDate(event.occurredAt)}</td>
-                  <td>{ACTION_WORDS[event.action] ?? event.action}</td>
-                  <td className="break">{who(event.actorEmail, event.actorId)}</td>
-                  <td className="break">{who(event.target.email, event.target.id)}</td>
-                  <td className="break">
-                    {event.sourceIp ?? '—'}
-                    {event.userAgent && <div className="muted small">{event.userAgent}</div>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Platform audit events" columns={['When', 'What', 'Who', 'Of whom', 'From']}>
+          {log.data.items.map((event) => (
+            <tr key={event.id} data-event={event.id}>
+              <td>{formatDate(event.occurredAt)}</td>
+              <td>{ACTION_WORDS[event.action] ?? event.action}</td>
+              <td className="break">{who(event.actorEmail, event.actorId)}</td>
+              <td className="break">{who(event.target.email, event.target.id)}</td>
+              <td className="break">
+                {event.sourceIp ?? '—'}
+                {event.userAgent && <div className="muted small">{event.userAgent}</div>}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager list={log} label="Platform audit events" />
     </main>

@@ -4,7 +4,7 @@ import { must } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useSession } from '../../auth/session';
 import { useLoad } from '../../ui/load';
-import { ErrorBox, formatDate, formatNumber, Loading } from '../../ui/parts';
+import { DataTable, ErrorBox, formatDate, formatNumber, Loading, numberColumns } from '../../ui/parts';
 
 type Figures = components['schemas']['PlatformMetrics'];
 type TenantFigures = Figures['noisiest'][number];
@@ -50,73 +50,45 @@ function TenantTable({
 }) {
   if (!rows.length) return <p className="muted">None.</p>;
   return (
-    <div className="table-scroll">
-      <table>
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Tenant</th>
-            <th scope="col">Plan</th>
-            {show === 'attention' && <th scope="col">Why</th>}
-            {show === 'margin' && (
-              <>
-                <th scope="col" className="number">
-                  Revenue (month so far)
-                </th>
-                <th scope="col" className="number">
-                  Serving cost
-                </th>
-                <th scope="col" className="number">
-                  Margin
-                </th>
-              </>
-            )}
-            {show !== 'margin' && (
-              <>
-                <th scope="col" className="number">
-                  Requests
-                </th>
-                <th scope="col" className="number">
-                  5xx
-                </th>
-                <th scope="col" className="number">
-                  429
-                </th>
-              </>
-            )}
-            <th scope="col">Last active</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.tenantId}>
-              <th scope="row">
-                <Link to={`/platform/tenants/${row.tenantId}`}>{row.name}</Link>
-              </th>
-              <td className="capitalize">{row.plan}</td>
-              {show === 'attention' && (
-                <td>{row.attention.map((code) => ATTENTION_WORDS[code] ?? code).join(', ')}</td>
-              )}
-              {show === 'margin' && (
-                <>
-                  <td className="number">{usd(row.revenueUsd)}</td>
-                  <td className="number">{usd(row.costUsd)}</td>
-                  <td className="number">{usd(row.marginUsd)}</td>
-                </>
-              )}
-              {show !== 'margin' && (
-                <>
-                  <td className="number">{formatNumber(row.requests)}</td>
-                  <td className="number">{formatNumber(row.serverErrors)}</td>
-                  <td className="number">{formatNumber(row.throttled)}</td>
-                </>
-              )}
-              <td>{row.lastActiveAt ? formatDate(row.lastActiveAt) : 'never'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      columns={[
+        'Tenant',
+        'Plan',
+        ...(show === 'attention' ? ['Why'] : []),
+        ...(show === 'margin'
+          ? numberColumns('Revenue (month so far)', 'Serving cost', 'Margin')
+          : numberColumns('Requests', '5xx', '429')),
+        'Last active',
+      ]}
+    >
+      {rows.map((row) => (
+        <tr key={row.tenantId}>
+          <th scope="row">
+            <Link to={`/platform/tenants/${row.tenantId}`}>{row.name}</Link>
+          </th>
+          <td className="capitalize">{row.plan}</td>
+          {show === 'attention' && (
+            <td>{row.attention.map((code) => ATTENTION_WORDS[code] ?? code).join(', ')}</td>
+          )}
+          {show === 'margin' && (
+            <>
+              <td className="number">{usd(row.revenueUsd)}</td>
+              <td className="number">{usd(row.costUsd)}</td>
+              <td className="number">{usd(row.marginUsd)}</td>
+            </>
+          )}
+          {show !== 'margin' && (
+            <>
+              <td className="number">{formatNumber(row.requests)}</td>
+              <td className="number">{formatNumber(row.serverErrors)}</td>
+              <td className="number">{formatNumber(row.throttled)}</td>
+            </>
+          )}
+          <td>{row.lastActiveAt ? formatDate(row.lastActiveAt) : 'never'}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -187,37 +159,21 @@ export function PlatformFigures() {
 
           <section aria-labelledby="plans-heading">
             <h2 id="plans-heading">By plan</h2>
-            <div className="table-scroll">
-              <table>
-                <caption className="visually-hidden">Tenants and revenue by plan</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Plan</th>
-                    <th scope="col" className="number">
-                      Tenants
-                    </th>
-                    <th scope="col" className="number">
-                      Paid subscriptions
-                    </th>
-                    <th scope="col" className="number">
-                      MRR
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {PLAN_IDS.map((plan) => (
-                    <tr key={plan}>
-                      <th scope="row" className="capitalize">
-                        {plan}
-                      </th>
-                      <td className="number">{formatNumber(data.tenants.byPlan[plan])}</td>
-                      <td className="number">{formatNumber(data.revenue.byPlan[plan].subscriptions)}</td>
-                      <td className="number">{usd(data.revenue.byPlan[plan].mrrUsd)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Tenants and revenue by plan"
+              columns={['Plan', ...numberColumns('Tenants', 'Paid subscriptions', 'MRR')]}
+            >
+              {PLAN_IDS.map((plan) => (
+                <tr key={plan}>
+                  <th scope="row" className="capitalize">
+                    {plan}
+                  </th>
+                  <td className="number">{formatNumber(data.tenants.byPlan[plan])}</td>
+                  <td className="number">{formatNumber(data.revenue.byPlan[plan].subscriptions)}</td>
+                  <td className="number">{usd(data.revenue.byPlan[plan].mrrUsd)}</td>
+                </tr>
+              ))}
+            </DataTable>
           </section>
 
           <section aria-labelledby="attention-heading">

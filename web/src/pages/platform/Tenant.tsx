@@ -8,6 +8,8 @@ import { PlanOptions } from './Tenants';
 import { useAction, useLoad } from '../../ui/load';
 import {
   ActionButton,
+  Confirm,
+  DataTable,
   ErrorBox,
   Field,
   formatDate,
@@ -124,46 +126,21 @@ export function PlatformTenant() {
       <h2>Quotas</h2>
       <ErrorBox error={quotas.error} />
       {quotas.data && (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Resource</th>
-                <th scope="col">Used</th>
-                <th scope="col">Limit</th>
-              </tr>
-            </thead>
-            <tbody>
-              {quotas.data.quotas.map((line) => (
-                <tr key={line.resource}>
-                  <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
-                  <td>{amount(line.resource, line.used)}</td>
-                  <td>{amount(line.resource, line.limit)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Resource', 'Used', 'Limit']}>
+          {quotas.data.quotas.map((line) => (
+            <tr key={line.resource}>
+              <th scope="row">{RESOURCE_NAMES[line.resource] ?? line.resource}</th>
+              <td>{amount(line.resource, line.used)}</td>
+              <td>{amount(line.resource, line.limit)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </main>
   );
 }
 
 /** The question asked before a platform act takes effect: Yes does it, No leaves everything as it was. */
-function Confirm({ question, onYes, onNo }: { question: string; onYes(): void; onNo(): void }) {
-  return (
-    <div className="confirm" role="group" aria-label="Confirm">
-      <p>{question}</p>
-      <button type="button" className="danger" onClick={onYes}>
-        Yes
-      </button>{' '}
-      <button type="button" onClick={onNo}>
-        No
-      </button>
-    </div>
-  );
-}
-
 function Suspend({ tenantId, name, onDone }: { tenantId: string; name: string; onDone(): void }) {
   const { api } = useSession();
   const { busy, error, run } = useAction();
@@ -379,33 +356,20 @@ function Members({ tenantId }: { tenantId: string }) {
       <ErrorBox error={users.error} />
       {users.loading && <Loading />}
       {users.data && (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">Members</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last sign-in</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.items.map((user) => (
-                <tr key={user.id}>
-                  <th scope="row" className="break">
-                    {user.email}
-                  </th>
-                  <td>{user.role}</td>
-                  <td>
-                    <span className={`pill pill-${user.status}`}>{user.status}</span>
-                  </td>
-                  <td>{user.lastSignInAt ? formatDate(user.lastSignInAt) : 'Never'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Members" columns={['Email', 'Role', 'Status', 'Last sign-in']}>
+          {users.data.items.map((user) => (
+            <tr key={user.id}>
+              <th scope="row" className="break">
+                {user.email}
+              </th>
+              <td>{user.role}</td>
+              <td>
+                <span className={`pill pill-${user.status}`}>{user.status}</span>
+              </td>
+              <td>{user.lastSignInAt ? formatDate(user.lastSignInAt) : 'Never'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {users.data?.nextCursor && (
         <p>

@@ -5,7 +5,7 @@ import { TENANT_STATUSES } from '../../../../shared/model/tenant-status';
 import { must } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { useAction, useCursorPages } from '../../ui/load';
-import { ErrorBox, Field, formatDate, Loading, Pager, SubmitButton } from '../../ui/parts';
+import { DataTable, ErrorBox, Field, formatDate, Loading, Pager, SubmitButton } from '../../ui/parts';
 import { PlatformNav } from './Figures';
 
 type Filters = {
@@ -68,35 +68,21 @@ export function PlatformTenants() {
       </form>
       <ErrorBox error={list.error} />
       {list.loading && <Loading />}
-      <div className="table-scroll">
-        <table>
-          <caption className="visually-hidden">Tenants</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Slug</th>
-              <th scope="col">Plan</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((tenant) => (
-              <tr key={tenant.id}>
-                <td>
-                  <Link to={`/platform/tenants/${tenant.id}`}>{tenant.name}</Link>
-                </td>
-                <td>{tenant.slug}</td>
-                <td>{PLANS[tenant.plan].name}</td>
-                <td>
-                  <span className={`pill pill-${tenant.status}`}>{tenant.status}</span>
-                </td>
-                <td>{formatDate(tenant.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Tenants" columns={['Name', 'Slug', 'Plan', 'Status', 'Created']}>
+        {list.data?.items.map((tenant) => (
+          <tr key={tenant.id}>
+            <td>
+              <Link to={`/platform/tenants/${tenant.id}`}>{tenant.name}</Link>
+            </td>
+            <td>{tenant.slug}</td>
+            <td>{PLANS[tenant.plan].name}</td>
+            <td>
+              <span className={`pill pill-${tenant.status}`}>{tenant.status}</span>
+            </td>
+            <td>{formatDate(tenant.createdAt)}</td>
+          </tr>
+        ))}
+      </DataTable>
       {list.data && list.data.items.length === 0 && <p>No tenant matches.</p>}
       <Pager list={list} label="Tenants" />
     </main>
