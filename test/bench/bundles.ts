@@ -19,12 +19,19 @@ const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 15);
 const SIZE_TARGET = 1.2;
 const LOAD_TARGET = 1.3;
 
-/** Every Lambda function: one per domain of the manifest, the authorizer and the two job functions. */
+/**
+ * Every Lambda function: one per domain of the manifest, the authorizer, the job functions, and the
+ * user pool's custom message trigger (Cognito waits at most 5 s for it, cold start included).
+ */
 const FUNCTIONS = [
   ...new Set(ROUTES.map((route) => route.function)),
   'authorizer',
   'jobs/scheduler',
   'jobs/worker',
+  'jobs/billing-outbox',
+  'jobs/notifications',
+  'jobs/webhook-deliveries',
+  'triggers/custom-message',
 ] as const;
 
 const BARE_HANDLER = `
