@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PASSWORD_POLICY } from '../model/user-pool-definition';
 
 /**
@@ -9,12 +9,12 @@ import { PASSWORD_POLICY } from '../model/user-pool-definition';
  */
 export const welcomeSchema = z.object({
   kind: z.enum(['invitation', 'new-tenant']),
-  tenantName: z.string().min(1).max(200),
-  tenantSlug: z.string().min(1).max(100),
+  tenantName: z.string().check(z.minLength(1), z.maxLength(200)),
+  tenantSlug: z.string().check(z.minLength(1), z.maxLength(100)),
   /** Where the email's link leads: the tenant's pages in the console, the address filled in. */
   link: z.url(),
-  role: z.string().max(40).optional(),
-  invitedBy: z.string().max(320).optional(),
+  role: z.optional(z.string().check(z.maxLength(40))),
+  invitedBy: z.optional(z.string().check(z.maxLength(320))),
 });
 export type Welcome = z.infer<typeof welcomeSchema>;
 
@@ -34,7 +34,7 @@ export function welcomeClientMetadata(welcome: Welcome): Record<string, string> 
 
 /** The metadata back as a welcome, or `undefined` when it is not one (then Cognito's own wording). */
 export function welcomeFromClientMetadata(metadata: unknown): Welcome | undefined {
-  const parsed = welcomeSchema.safeParse(metadata);
+  const parsed = z.safeParse(welcomeSchema, metadata);
   return parsed.success ? parsed.data : undefined;
 }
 
