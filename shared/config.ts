@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { PLATFORM_ADMIN_GROUP } from './model/user-pool-definition';
 import { PLAN_IDS } from './model/plans';
+import { RESOLUTION_STRATEGIES } from './model/resolution-strategies';
 
 /** The request body limit the functions enforce unless configured otherwise (MAX_BODY_BYTES). */
 export const DEFAULT_MAX_BODY_BYTES = 16_384;
@@ -110,6 +111,35 @@ const configSchema = z.pipe(
     /** Failed deliveries in a row after which an endpoint is disabled (and its owners told). */
     WEBHOOK_DISABLE_AFTER_FAILURES: wholeNumber(1, 1_000, 15),
     IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 168, 24),
+    /** Which tenant resolution strategies apply, in order (shared/tenancy/tenant-resolution.ts). */
+    TENANT_RESOLUTION: z.pipe(
+      z.pipe(
+        text(RESOLUTION_STRATEGIES.join(',')),
+        z.transform((value: string) => value.split(',').map((part) => part.trim())),
+      ),
+      z.array(z.enum(RESOLUTION_STRATEGIES)).check(z.minLength(1)),
+    ),
+    /** The header that names a tenant (the `header` strategy). */
+    TENANT_HEADER: z.pipe(
+      text('x-tenant-id'),
+      z.transform((value: string) => value.toLowerCase()),
+    ),
+    /** The query parameter that names a tenant; unset turns the `query` strategy off. */
+    TENANT_QUERY_PARAMETER: z.optional(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/))),
+    /** Base domains whose subdomains name tenants by slug (`acme.<base>`), comma-separated. */
+    TENANT_BASE_DOMAINS: z.pipe(
+      z._default(z.string(), ''),
+      z.transform((value: string) =>
+        value
+          .split(',')
+          .map((part) => part.trim().toLowerCase().replace(/^\.|\.$/g, ''))
+          .filter(Boolean),
+      ),
+    ),
+    /** The deployment's default tenant (the `default` strategy); unset: none. */
+    DEFAULT_TENANT_ID: z.optional(z.string().check(z.regex(/^ten_[0-9A-HJKMNP-TV-Z]{26}$/))),
+    /** How long an instance remembers which tenant a host names (warm lookups read nothing). */
+    TENANT_HOST_CACHE_TTL_MS: wholeNumber(0, 3_600_000, 60_000),
     /** The largest block of API calls an instance leases for a hot tenant (1: a write per request). */
     METERING_MAX_BLOCK: wholeNumber(1, 1_000, 100),
     /** How long an invitation may wait to be accepted. */
@@ -143,7 +173,18 @@ const configSchema = z.pipe(
         jwksUri: env.COGNITO_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
         platformAdminGroup: env.PLATFORM_ADMIN_GROUP,
       },
-      cache: { tenantTtlMs: env.TENANT_CACHE_TTL_MS, membershipTtlMs: env.MEMBERSHIP_CACHE_TTL_MS },
+      cache: {
+        tenantTtlMs: env.TENANT_CACHE_TTL_MS,
+        membershipTtlMs: env.MEMBERSHIP_CACHE_TTL_MS,
+        hostTtlMs: env.TENANT_HOST_CACHE_TTL_MS,
+      },
+      resolution: {
+        order: [...new Set(env.TENANT_RESOLUTION)],
+        header: env.TENANT_HEADER,
+        queryParameter: env.TENANT_QUERY_PARAMETER,
+        baseDomains: env.TENANT_BASE_DOMAINS,
+        defaultTenantId: env.DEFAULT_TENANT_ID,
+      },
       http: { maxBodyBytes: env.MAX_BODY_BYTES },
       tenants: {
         trialDays: env.TRIAL_DAYS,

@@ -84,7 +84,7 @@ export const PROBLEMS = {
     statuses: [403],
     title: 'Tenant mismatch',
     description:
-      'The path or `X-Tenant-ID` names a tenant other than the caller’s own, or the two name different tenants. Only platform admins act on other tenants.',
+      'The path, the tenant header, the host or the query parameter names a tenant other than the caller’s own, or two of them name different tenants. Only platform admins act on other tenants.',
   },
   no_tenant: {
     statuses: [403],
@@ -96,6 +96,12 @@ export const PROBLEMS = {
     title: 'Tenant not found',
     description:
       'No tenant has this id: 404 for a platform admin; 403 for a member whose own tenant no longer exists.',
+  },
+  tenant_host_unknown: {
+    statuses: [404],
+    title: 'No tenant at this host',
+    description:
+      'The request was sent to a subdomain of a tenant base domain that no tenant has (or a host that cannot be a tenant’s). Another tenant never answers in its place.',
   },
   tenant_deleted: {
     statuses: [403, 409],

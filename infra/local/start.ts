@@ -309,6 +309,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       EXPORTS_LOCAL_SECRET: exportFiles.secret,
       // The twin's webhook endpoints may be on this machine (plain http there); AWS refuses them.
       WEBHOOKS_ALLOW_LOOPBACK: 'true',
+      // `<slug>.localhost` names a tenant by host: browsers and curl reach the twin there with no set-up.
+      TENANT_BASE_DOMAINS: 'localhost',
       // The console is served by the twin, on the API's port: emails and Stripe's return links point there.
       CONSOLE_URL: apiUrl,
       // The stand-in for the API functions' log groups: the operator figures job reads its cost lines.

@@ -36,9 +36,14 @@ Send a Cognito **ID token** (a person) or a tenant **API key** (\`tntry_…\`, a
 whose identity has no membership in the tenant is refused by the API with a problem (\`403\`).
 
 ## Tenants
-A request acts on one tenant: the \`{tenantId}\` in the path, else the \`X-Tenant-ID\` header, else the
-caller's own. Naming another tenant is refused (\`403 tenant_mismatch\`) except for platform admins,
-whose every act on a tenant is audited there. Roles: ${ROLES.join(', ')}.
+A request acts on one tenant, which the deployment's resolution strategies name: the \`{tenantId}\`
+in the path, the \`X-Tenant-ID\` header (its name is configuration), the host (\`<slug>.<base domain>\`
+where base domains are configured; an unknown one is \`404 tenant_host_unknown\`), a query parameter
+(only where configured), else the credential (an API key's tenant, a person's default) or the
+deployment's default tenant. Two of them naming different tenants is \`403 tenant_mismatch\`; each
+answer says in \`Tenant-Resolved-By\` which one named its tenant. Resolution only names a tenant:
+acting on one another than the caller's own is refused (\`403 tenant_mismatch\`) except for platform
+admins, whose every act on a tenant is audited there. Roles: ${ROLES.join(', ')}.
 
 ## Errors
 Every error the API itself answers is \`application/problem+json\` (RFC 9457) with a stable \`code\`;
@@ -85,7 +90,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
   if (route.auth === 'user') codes.push('unauthorized', 'person_required');
   if (route.auth === 'platform') codes.push('unauthorized', 'platform_admin_required');
   if (route.auth === 'tenant') {
-    codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found');
+    codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found', 'tenant_host_unknown');
     codes.push(
       'membership_inactive',
       'ip_not_allowed',

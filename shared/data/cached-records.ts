@@ -3,6 +3,7 @@ import { platformDocumentClient } from './clients';
 import { ApiKeyEntity, type ApiKeyItem } from './entities/api-key';
 import { MembershipEntity, type MembershipItem } from './entities/membership';
 import { PlatformAdminEntity } from './entities/platform-admin';
+import { SlugClaimEntity } from './entities/slug-claim';
 import { TenantEntity, type TenantItem } from './entities/tenant';
 import { TtlCache } from './ttl-cache';
 
@@ -15,12 +16,27 @@ const tenants = new TtlCache<TenantItem | null>(config.cache.tenantTtlMs);
 const memberships = new TtlCache<MembershipItem | null>(config.cache.membershipTtlMs);
 const platformAdmins = new TtlCache<boolean>(config.cache.membershipTtlMs);
 const apiKeys = new TtlCache<ApiKeyItem | null>(config.cache.membershipTtlMs);
+const slugs = new TtlCache<string | null>(config.cache.hostTtlMs, 10_000);
 
 export function loadTenant(tenantId: string): Promise<TenantItem | null> {
   return tenants.get(tenantId, async () => {
     const result = await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient });
     return result.data;
   });
+}
+
+/**
+ * The tenant a slug names (a host `<slug>.<base domain>`), remembered for the host cache's time: a
+ * warm lookup reads nothing. A slug no tenant has is not remembered (the next request reads again),
+ * so a tenant made a moment ago answers at once.
+ */
+export async function tenantIdOfSlug(slug: string): Promise<string | null> {
+  const tenantId = await slugs.get(slug, async () => {
+    const result = await SlugClaimEntity.get({ slug }).go({ client: platformDocumentClient });
+    return result.data?.tenantId ?? null;
+  });
+  if (tenantId === null) slugs.delete(slug);
+  return tenantId;
 }
 
 export function loadMembership(tenantId: string, userId: string): Promise<MembershipItem | null> {

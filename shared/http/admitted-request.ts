@@ -1,3 +1,4 @@
+import type { ResolutionStrategy } from '../model/resolution-strategies';
 import type * as z from 'zod/v4/core';
 import type { Principal, RequestMeta, TenantContext, UserPrincipal } from '../context/tenant-context';
 import type { RouteDefinition } from './route';
@@ -24,6 +25,8 @@ export interface PersonRequest extends AdmittedRequestBase {
 export interface TenantRequest extends AdmittedRequestBase {
   tenant: TenantContext;
   principal: Principal;
+  /** Which strategy named the tenant (the `Tenant-Resolved-By` header of the answer). */
+  resolvedBy?: ResolutionStrategy;
 }
 
 export type AdmittedRequest = PublicRequest | PersonRequest | TenantRequest;

@@ -15,6 +15,7 @@ export const CORS_POLICY = {
     'idempotent-replayed',
     'x-export-count',
     'x-export-truncated',
+    'tenant-resolved-by',
   ],
   maxAgeSeconds: 600,
 } as const;

@@ -167,6 +167,13 @@ export async function concludeAdmission(
     take: metering?.take ? (commit.committed || response ? 'kept' : 'given back') : undefined,
     idempotencyKey: claim ? 'concluded' : undefined,
   });
-  if (!response || !metering) return response;
-  return { ...response, headers: { ...(response.headers ?? {}), ...rateLimitHeaders(metering.rateLimit) } };
+  if (!response) return response;
+  return {
+    ...response,
+    headers: {
+      ...(response.headers ?? {}),
+      ...(metering ? rateLimitHeaders(metering.rateLimit) : {}),
+      ...(request.resolvedBy ? { 'Tenant-Resolved-By': request.resolvedBy } : {}),
+    },
+  };
 }

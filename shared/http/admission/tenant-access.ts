@@ -1,17 +1,12 @@
 import { apiKeyStatusOf } from '../../api-keys/key-use';
 import type { Principal, RequestMeta, TenantContext } from '../../context/tenant-context';
-import { loadApiKey, loadMembership, loadTenant } from '../../data/cached-records';
+import { loadApiKey, loadMembership, loadTenant, tenantIdOfSlug } from '../../data/cached-records';
+import { getConfig } from '../../config';
+import { resolveTenant } from '../../tenancy/tenant-resolution';
 import type { ApiKeyItem } from '../../data/entities/api-key';
 import type { MembershipItem } from '../../data/entities/membership';
 import type { TenantItem } from '../../data/entities/tenant';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  UnauthorizedError,
-  ValidationError,
-} from '../../errors';
-import { isIdOf } from '../../ids';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors';
 import { entitlementsOf } from '../../model/entitlements';
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../model/roles';
 import { allowlistAllows } from '../../tenancy/ip-allowlist';
@@ -31,30 +26,6 @@ export type Grant =
 /** The tenant a caller acts on when the request names none: a person's default, a key's own. */
 export function defaultTenantOf(principal: Principal): string | undefined {
   return principal.type === 'apiKey' ? principal.tenantId : principal.homeTenantId;
-}
-
-/** The tenant a request names: the path's `{tenantId}`, else `X-Tenant-ID`, else the caller's default. */
-function targetTenantId(event: ApiEvent, principal: Principal): string | undefined {
-  const fromPath = event.pathParameters?.tenantId;
-  const fromHeader = event.headers['x-tenant-id'];
-  if (fromPath && fromHeader && fromPath !== fromHeader) {
-    throw new ForbiddenError(
-      'The X-Tenant-ID header and the path name different tenants.',
-      'tenant_mismatch',
-    );
-  }
-  for (const [named, where] of [
-    [fromPath, 'tenantId'],
-    [fromHeader, 'X-Tenant-ID'],
-  ] as const) {
-    // Checked before it is looked up: a malformed id is a 400, never a key sent to DynamoDB.
-    if (named !== undefined && !isIdOf('tenant', named)) {
-      throw new ValidationError('The tenant named by the request is not a tenant id.', [
-        { path: where, message: 'must be a tenant id (ten_…)' },
-      ]);
-    }
-  }
-  return fromPath ?? fromHeader ?? defaultTenantOf(principal);
 }
 
 /**
@@ -195,8 +166,19 @@ export async function admitToTenant(
   event: ApiEvent,
 ): Promise<{ request: TenantRequest; grant: Grant }> {
   const { route, meta, receivedAt, principal } = identified;
-  const tenantId = targetTenantId(event, principal);
-  if (!tenantId) throw new ForbiddenError('The caller belongs to no tenant.', 'no_tenant');
+  const resolved = await resolveTenant(
+    {
+      pathTenantId: event.pathParameters?.tenantId,
+      headers: event.headers,
+      query: event.queryStringParameters,
+      host: event.requestContext.domainName ?? event.headers.host,
+      principal,
+    },
+    getConfig().resolution,
+    tenantIdOfSlug,
+  );
+  if (!resolved) throw new ForbiddenError('The caller belongs to no tenant.', 'no_tenant');
+  const { tenantId, resolvedBy } = resolved;
   let grant: Grant;
   let tenant: TenantItem;
   try {
@@ -229,5 +211,5 @@ export async function admitToTenant(
     receivedAt,
   };
   assertPermission(ctx, route);
-  return { request: { route, meta, receivedAt, principal, tenant: ctx }, grant };
+  return { request: { route, meta, receivedAt, principal, tenant: ctx, resolvedBy }, grant };
 }

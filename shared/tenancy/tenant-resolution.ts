@@ -1,0 +1,148 @@
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { isIdOf } from '../ids';
+import type { Principal } from '../context/tenant-context';
+import { RESOLUTION_STRATEGIES, type ResolutionStrategy } from '../model/resolution-strategies';
+
+/**
+ * Names the tenant a request acts on by the configured strategies (`RESOLUTION_STRATEGIES`, in
+ * shared/model). Resolution only names one: access still needs a membership, a key or platform-admin
+ * power (tenant-access.ts).
+ */
+export { RESOLUTION_STRATEGIES, type ResolutionStrategy };
+
+/** The strategies that name a tenant explicitly: two of them naming different tenants is a mismatch. */
+const EXPLICIT: ReadonlySet<ResolutionStrategy> = new Set(['path', 'header', 'host', 'query']);
+
+export interface ResolutionConfig {
+  /** The strategies that apply, in the order that decides which one a response names. */
+  order: readonly ResolutionStrategy[];
+  /** The header's name, lower case. */
+  header: string;
+  /** The query parameter's name; `undefined` turns the strategy off. */
+  queryParameter: string | undefined;
+  /** Hosts `<slug>.<base domain>` name the tenant with that slug. */
+  baseDomains: readonly string[];
+  defaultTenantId: string | undefined;
+}
+
+/** What names the request's tenant. */
+export interface ResolutionInput {
+  pathTenantId: string | undefined;
+  headers: Readonly<Record<string, string | undefined>>;
+  query: Readonly<Record<string, string | undefined>> | undefined;
+  /** The host the request was sent to (API Gateway's `requestContext.domainName`), port and all. */
+  host: string | undefined;
+  principal: Principal;
+}
+
+export interface ResolvedTenant {
+  tenantId: string;
+  /** The first strategy, in the configured order, that named it (the `Tenant-Resolved-By` header). */
+  resolvedBy: ResolutionStrategy;
+}
+
+/** A DNS label as slugs are made (lower-case letters, digits, inner hyphens; at most 63). */
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The host without its port, lower case, without a trailing dot. */
+export function hostName(host: string): string {
+  const bare = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+  return bare.toLowerCase().replace(/\.$/, '');
+}
+
+/** The slug a host names under one of the base domains, or `undefined` when it is under none. */
+export function slugOfHost(host: string, baseDomains: readonly string[]): string | undefined {
+  const name = hostName(host);
+  for (const base of baseDomains) {
+    if (!name.endsWith(`.${base}`)) continue;
+    const label = name.slice(0, -base.length - 1);
+    // Only one label below the base: `a.b.example.com` names no tenant (nor does a malformed label).
+    if (!LABEL.test(label)) {
+      throw new NotFoundError(`No tenant answers at ${name}.`, 'tenant_host_unknown');
+    }
+    return label;
+  }
+  return undefined;
+}
+
+/**
+ * The tenant the request names, and by which strategy. Every explicit strategy (path, header, host,
+ * query) that names one must name the same (else `403 tenant_mismatch`); a malformed id is a 400 and
+ * an unknown host a 404 before anything is read for it. An API key names its own tenant: a request
+ * naming another is refused later, when the grant is checked. With nothing explicit, the credential
+ * (a key's tenant, a person's default) and then the deployment's default apply, as configured.
+ */
+export async function resolveTenant(
+  input: ResolutionInput,
+  config: ResolutionConfig,
+  tenantOfSlug: (slug: string) => Promise<string | null>,
+): Promise<ResolvedTenant | undefined> {
+  const named: Array<{ by: ResolutionStrategy; tenantId: string }> = [];
+  for (const by of config.order) {
+    const tenantId = await nameBy(by, input, config, tenantOfSlug);
+    if (tenantId !== undefined) named.push({ by, tenantId });
+  }
+  const explicit = named.filter((entry) => EXPLICIT.has(entry.by));
+  const [first] = explicit;
+  if (first) {
+    const other = explicit.find((entry) => entry.tenantId !== first.tenantId);
+    if (other) {
+      throw new ForbiddenError(
+        `The request's ${words(first.by, config)} and ${words(other.by, config)} name different tenants.`,
+        'tenant_mismatch',
+      );
+    }
+    return { tenantId: first.tenantId, resolvedBy: first.by };
+  }
+  const [fallback] = named;
+  return fallback ? { tenantId: fallback.tenantId, resolvedBy: fallback.by } : undefined;
+}
+
+function words(by: ResolutionStrategy, config: ResolutionConfig): string {
+  if (by === 'header') return `${config.header} header`;
+  if (by === 'query') return `${config.queryParameter ?? 'tenant'} query parameter`;
+  return by;
+}
+
+/** A tenant id a request names, checked before it is looked up: a malformed one is a 400. */
+function tenantIdNamed(value: string | undefined, where: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!isIdOf('tenant', value)) {
+    throw new ValidationError('The tenant named by the request is not a tenant id.', [
+      { path: where, message: 'must be a tenant id (ten_…)' },
+    ]);
+  }
+  return value;
+}
+
+async function nameBy(
+  by: ResolutionStrategy,
+  input: ResolutionInput,
+  config: ResolutionConfig,
+  tenantOfSlug: (slug: string) => Promise<string | null>,
+): Promise<string | undefined> {
+  switch (by) {
+    case 'path':
+      return tenantIdNamed(input.pathTenantId, 'tenantId');
+    case 'header':
+      return tenantIdNamed(input.headers[config.header], config.header);
+    case 'query':
+      return config.queryParameter
+        ? tenantIdNamed(input.query?.[config.queryParameter], config.queryParameter)
+        : undefined;
+    case 'host': {
+      if (!input.host || config.baseDomains.length === 0) return undefined;
+      const slug = slugOfHost(input.host, config.baseDomains);
+      if (slug === undefined) return undefined;
+      const tenantId = await tenantOfSlug(slug);
+      if (!tenantId) {
+        throw new NotFoundError(`No tenant answers at ${hostName(input.host)}.`, 'tenant_host_unknown');
+      }
+      return tenantId;
+    }
+    case 'credential':
+      return input.principal.type === 'apiKey' ? input.principal.tenantId : input.principal.homeTenantId;
+    case 'default':
+      return config.defaultTenantId;
+  }
+}
