@@ -37,7 +37,7 @@ whose identity has no membership in the tenant is refused by the API with a prob
 
 ## Tenants
 A request acts on one tenant, which the deployment's resolution strategies name: the \`{tenantId}\`
-in the path, the \`X-Tenant-ID\` header (its name is configuration), the host (\`<slug>.<base domain>\`
+in the path (or \`current\`, which leaves it to the others), the \`X-Tenant-ID\` header (its name is configuration), the host (\`<slug>.<base domain>\`
 where base domains are configured; an unknown one is \`404 tenant_host_unknown\`), a query parameter
 (only where configured), else the credential (an API key's tenant, a person's default) or the
 deployment's default tenant. Two of them naming different tenants is \`403 tenant_mismatch\`; each

@@ -10,3 +10,6 @@
  */
 export const RESOLUTION_STRATEGIES = ['path', 'header', 'host', 'query', 'credential', 'default'] as const;
 export type ResolutionStrategy = (typeof RESOLUTION_STRATEGIES)[number];
+
+/** A route's `{tenantId}` may be `current`: the tenant the request's other strategies name. */
+export const CURRENT_TENANT = 'current';

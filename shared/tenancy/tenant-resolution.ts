@@ -1,5 +1,6 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isIdOf } from '../ids';
+import { CURRENT_TENANT } from '../model/resolution-strategies';
 import type { Principal } from '../context/tenant-context';
 import { RESOLUTION_STRATEGIES, type ResolutionStrategy } from '../model/resolution-strategies';
 
@@ -123,7 +124,10 @@ async function nameBy(
 ): Promise<string | undefined> {
   switch (by) {
     case 'path':
-      return tenantIdNamed(input.pathTenantId, 'tenantId');
+      // `current` names nothing: the other strategies do (`/v1/tenants/current/agents` at a host).
+      return input.pathTenantId === CURRENT_TENANT
+        ? undefined
+        : tenantIdNamed(input.pathTenantId, 'tenantId');
     case 'header':
       return tenantIdNamed(input.headers[config.header], config.header);
     case 'query':

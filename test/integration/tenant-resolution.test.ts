@@ -41,6 +41,28 @@ describe('tenants named by host, header, path and credential', () => {
     const agents = await get(`/v1/tenants/${a.id}/agents`, a.owner.token, at(a));
     expect(agents.status, agents.text).toBe(200);
     expect(resolvedBy(agents)).toBe('path');
+    // `current` in a path stands for the tenant the host names.
+    const created = await call<{ id: string }>('POST', '/v1/tenants/current/agents', {
+      token: a.owner.token,
+      from: '127.0.0.1',
+      headers: { host: at(a) },
+      body: { name: 'By host', model: 'claude-sonnet' },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(resolvedBy(created)).toBe('host');
+    const listed = await get<{ items: Array<{ id: string }> }>(`/v1/tenants/${a.id}/agents`, a.owner.token);
+    expect(listed.body.items.map((agent) => agent.id)).toContain(created.body.id);
+    // A refusal after the tenant was named says so too; one before it was named cannot.
+    const missing = await get(
+      `/v1/tenants/current/agents/agt_01JF3Z9G7Q5W8R2T6Y4B1N0M3K`,
+      a.owner.token,
+      at(a),
+    );
+    expect(missing.status, missing.text).toBe(404);
+    expect(resolvedBy(missing)).toBe('host');
+    const unknown = await get('/v1/tenants/current', a.owner.token, at('no-such-tenant-here'));
+    expect(unknown.status).toBe(404);
+    expect(resolvedBy(unknown)).toBeNull();
   });
 
   it('refuses a person at another tenant’s host, with B’s own owner as the positive control', async () => {

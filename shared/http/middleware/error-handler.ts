@@ -7,6 +7,7 @@ import { AppError, ServiceUnavailableError } from '../../errors';
 import { RateLimitedError } from '../../quotas/rate-limited-error';
 import { internalErrorResponse, problemResponse } from '../problem';
 import { rateLimitHeaders } from '../rate-limit-headers';
+import type { AdmissionContext } from './tenant-context';
 
 /**
  * A dependency that threw its own error (throttled, failing, timed out, refused) is a 503 with
@@ -29,13 +30,21 @@ function typedError(error: unknown): AppError | undefined {
  */
 export function problemErrorHandler(): MiddlewareObj<
   APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2
+  APIGatewayProxyStructuredResultV2,
+  Error,
+  AdmissionContext
 > {
   return {
     onError: async function respondWithProblem(request) {
       const { error, event } = request;
       const requestId = event.requestContext?.requestId;
       const typed = typedError(error);
+      // A refusal after the tenant was named says, as every tenant answer does, what named it.
+      const admitted = request.context?.admission?.request;
+      const resolved: Record<string, string> =
+        admitted && 'resolvedBy' in admitted && admitted.resolvedBy
+          ? { 'Tenant-Resolved-By': admitted.resolvedBy }
+          : {};
       if (typed) {
         countProblem(typed.code, typed.statusCode);
         if (typed.statusCode >= 500) logger.error('Request failed', { error: typed, cause: typed.cause });
@@ -44,12 +53,15 @@ export function problemErrorHandler(): MiddlewareObj<
         if (typed instanceof RateLimitedError) {
           response.headers = { ...rateLimitHeaders(typed.rateLimit), ...response.headers };
         }
+        response.headers = { ...response.headers, ...resolved };
         request.response = response;
         return;
       }
       countProblem('internal_error', 500);
       logger.error('Unhandled error', { error: error ?? undefined });
-      request.response = internalErrorResponse(requestId);
+      const response = internalErrorResponse(requestId);
+      response.headers = { ...response.headers, ...resolved };
+      request.response = response;
     },
   };
 }
