@@ -1,8 +1,11 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isIdOf } from '../ids';
-import { CURRENT_TENANT } from '../model/resolution-strategies';
 import type { Principal } from '../context/tenant-context';
-import { RESOLUTION_STRATEGIES, type ResolutionStrategy } from '../model/resolution-strategies';
+import {
+  CURRENT_TENANT,
+  RESOLUTION_STRATEGIES,
+  type ResolutionStrategy,
+} from '../model/resolution-strategies';
 
 /**
  * Names the tenant a request acts on by the configured strategies (`RESOLUTION_STRATEGIES`, in
