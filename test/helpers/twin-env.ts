@@ -16,6 +16,9 @@ Object.assign(process.env, {
   COGNITO_CLIENT_ID: twin.clientId,
   COGNITO_JWKS_URI: `${twin.cognitoEndpoint}/${twin.userPoolId}/.well-known/jwks.json`,
   LOG_LEVEL: 'SILENT',
+  // Services a test calls in its own worker publish no metrics (EMF lines in the test output); the
+  // twin's handlers, in the main process, publish theirs to its metric store.
+  POWERTOOLS_METRICS_DISABLED: 'true',
   CURSOR_SECRET: twin.runtimeEnv.CURSOR_SECRET,
   LOCAL_SECRETS_KEY: twin.runtimeEnv.LOCAL_SECRETS_KEY,
   SES_ENDPOINT: twin.runtimeEnv.SES_ENDPOINT,
