@@ -18,6 +18,8 @@ import { TenantryApi } from './constructs/api';
 import { TenantryAuth } from './constructs/auth';
 import { tenantryFunction } from './constructs/tenantry-function';
 import { UserPoolOperation } from 'aws-cdk-lib/aws-cognito';
+import { ApiMapping, DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { TenantryConsole } from './constructs/console';
 import { TenantryJobs } from './constructs/jobs';
@@ -101,7 +103,20 @@ export class TenantryStack extends Stack {
     if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) {
       throw new Error('CDK context logLevel must be DEBUG, INFO, WARN or ERROR.');
     }
+    // Tenants by host (CDK context `tenantBaseDomain`, e.g. `tenants.example.com`): `acme.<base>` names
+    // the tenant whose slug is `acme`. One wildcard custom domain of the API serves every tenant's
+    // subdomain (one of the region's custom domains, one certificate, whatever the number of tenants).
+    const tenantBaseDomain = contextText(this, 'tenantBaseDomain', '').toLowerCase();
+    if (
+      tenantBaseDomain &&
+      !/^(?=.{4,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(tenantBaseDomain)
+    ) {
+      throw new Error(
+        `CDK context tenantBaseDomain must be a domain name such as tenants.example.com: ${tenantBaseDomain}`,
+      );
+    }
     const environment = {
+      ...(tenantBaseDomain ? { TENANT_BASE_DOMAINS: tenantBaseDomain } : {}),
       EXPORT_RETENTION_DAYS: String(exportRetentionDays),
       EMAIL_FROM: emailFrom,
       CONSOLE_URL: consoleUrl,
@@ -311,6 +326,23 @@ export class TenantryStack extends Stack {
       userPoolId: this.auth.userPool.userPoolId,
       clientId: this.auth.client.userPoolClientId,
     });
+    if (tenantBaseDomain) {
+      // The certificate is validated by DNS (its record is in the certificate's details); the wildcard
+      // record `*.<base> CNAME <TenantHostsTarget>` sends every tenant's host to the API.
+      const certificate = new Certificate(this, 'TenantHostsCertificate', {
+        domainName: `*.${tenantBaseDomain}`,
+        validation: CertificateValidation.fromDns(),
+      });
+      const tenantHosts = new DomainName(this, 'TenantHostsDomain', {
+        domainName: `*.${tenantBaseDomain}`,
+        certificate,
+      });
+      new ApiMapping(this, 'TenantHostsMapping', { api: this.api.httpApi, domainName: tenantHosts });
+      new CfnOutput(this, 'TenantHostsTarget', {
+        value: tenantHosts.regionalDomainName,
+        description: `Point *.${tenantBaseDomain} here (CNAME): each tenant answers at <slug>.${tenantBaseDomain}.`,
+      });
+    }
     new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

@@ -1177,6 +1177,48 @@ describe('the console (S3 and CloudFront)', () => {
     });
   });
 
+  it('serves tenants by host under a base domain from the cdk context: one wildcard custom domain, its certificate, every function told', () => {
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], tenantBaseDomain: 'Tenants.Example.com' },
+    });
+    const hosts = Template.fromStack(new TenantryStack(app, 'TenantHosts'));
+    hosts.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: '*.tenants.example.com',
+      ValidationMethod: 'DNS',
+    });
+    hosts.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: '*.tenants.example.com',
+      DomainNameConfigurations: [
+        Match.objectLike({ CertificateArn: { Ref: Match.stringLikeRegexp('TenantHostsCertificate') } }),
+      ],
+    });
+    hosts.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
+      ApiId: { Ref: Match.stringLikeRegexp('HttpApi') },
+      DomainName: { Ref: Match.stringLikeRegexp('TenantHostsDomain') },
+    });
+    hosts.hasOutput('TenantHostsTarget', {});
+    const functions = Object.entries(hosts.findResources('AWS::Lambda::Function')).filter(
+      ([id, fn]) =>
+        (fn.Properties as { Runtime?: string }).Runtime === 'nodejs22.x' && !/CustomMessage/.test(id),
+    );
+    expect(functions.length).toBeGreaterThan(10);
+    for (const [id, fn] of functions) {
+      const env = (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+        .Variables;
+      expect(env.TENANT_BASE_DOMAINS, id).toBe('tenants.example.com');
+    }
+    // Without the context: no custom domain, no base domain (the positive control of the above).
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain(
+      'TENANT_BASE_DOMAINS',
+    );
+    // A value that is not a domain name stops the synth.
+    for (const bad of ['*.example.com', 'example', 'tenants..example.com', 'https://example.com']) {
+      const wrong = new App({ context: { 'aws:cdk:bundling-stacks': [], tenantBaseDomain: bad } });
+      expect(() => new TenantryStack(wrong, 'BadHosts'), bad).toThrow(/tenantBaseDomain/);
+    }
+  });
+
   it('takes a custom console address from the cdk context', () => {
     const app = new App({
       context: { 'aws:cdk:bundling-stacks': [], consoleUrl: 'https://console.example.com' },
