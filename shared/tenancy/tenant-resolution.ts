@@ -14,6 +14,11 @@ import {
  */
 export { RESOLUTION_STRATEGIES, type ResolutionStrategy };
 
+/** The tenant a caller acts on when the request names none: a person's default, a key's own. */
+export function defaultTenantOf(principal: Principal): string | undefined {
+  return principal.type === 'apiKey' ? principal.tenantId : principal.homeTenantId;
+}
+
 /** The strategies that name a tenant explicitly: two of them naming different tenants is a mismatch. */
 const EXPLICIT: ReadonlySet<ResolutionStrategy> = new Set(['path', 'header', 'host', 'query']);
 
@@ -148,7 +153,7 @@ async function nameBy(
       return tenantId;
     }
     case 'credential':
-      return input.principal.type === 'apiKey' ? input.principal.tenantId : input.principal.homeTenantId;
+      return defaultTenantOf(input.principal);
     case 'default':
       return config.defaultTenantId;
   }

@@ -5,7 +5,8 @@ import { activateInvitedMembership } from '../../users/membership-activation';
 import { isNewSignIn, recordSignIn } from '../../users/sign-in-activity';
 import type { TenantRequest } from '../admitted-request';
 import { isMutation } from '../route';
-import { defaultTenantOf, type Grant } from './tenant-access';
+import { defaultTenantOf } from '../../tenancy/tenant-resolution';
+import type { Grant } from './tenant-access';
 
 /** The writes admission itself makes, beside the operation's, each under its name. */
 export type AdmissionEffectName =

@@ -23,11 +23,6 @@ export type Grant =
   | { kind: 'membership'; membership: MembershipItem }
   | { kind: 'apiKey'; key: ApiKeyItem };
 
-/** The tenant a caller acts on when the request names none: a person's default, a key's own. */
-export function defaultTenantOf(principal: Principal): string | undefined {
-  return principal.type === 'apiKey' ? principal.tenantId : principal.homeTenantId;
-}
-
 /**
  * The caller's grant on the tenant, checked before the tenant is even read. A membership is the only
  * grant a person has (the token's tenant is only the default); a key acts on its own tenant alone,
