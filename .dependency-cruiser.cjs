@@ -44,6 +44,7 @@ const LAYERS = [
     'users',
     'billing',
     'webhooks',
+    'custom-domains',
     'exports',
     'tenants',
     'operations',

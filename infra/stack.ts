@@ -28,6 +28,7 @@ import { OperatorDashboard } from './constructs/operator-dashboard';
 import { TenantInsights } from './constructs/tenant-insights';
 import { retainHelperLogs } from './constructs/log-retention';
 import { TableBackup } from './constructs/table-backup';
+import { CustomDomains, FORWARDED_HOST_HEADER } from './constructs/custom-domains';
 import { JOBS, JOB_NAMES } from '../shared/jobs/job-definitions';
 import { OPERATOR_FIGURES_EVERY_MINUTES, OPERATOR_FIGURES_JOB } from '../shared/model/operator-figures';
 import { reserveConcurrency } from './constructs/bulkheads';
@@ -61,6 +62,7 @@ export class TenantryStack extends Stack {
   readonly jobs: TenantryJobs;
   readonly alarms: OperatorAlarms;
   readonly backup: TableBackup;
+  readonly customDomains: CustomDomains;
   readonly dashboard: OperatorDashboard;
   readonly insights: TenantInsights;
   readonly console: TenantryConsole;
@@ -117,6 +119,8 @@ export class TenantryStack extends Stack {
     }
     const environment = {
       ...(tenantBaseDomain ? { TENANT_BASE_DOMAINS: tenantBaseDomain } : {}),
+      // Tenants' own domains reach the API through CloudFront, which passes the host asked for here.
+      TENANT_FORWARDED_HOST_HEADER: FORWARDED_HOST_HEADER,
       EXPORT_RETENTION_DAYS: String(exportRetentionDays),
       EMAIL_FROM: emailFrom,
       CONSOLE_URL: consoleUrl,
@@ -262,6 +266,12 @@ export class TenantryStack extends Stack {
         resources: [this.auth.userPool.userPoolArn],
       }),
     );
+    // Tenants' own domains: verified by the domains function (and re-checked by the jobs worker), each
+    // served by a CloudFront distribution tenant made at run time.
+    this.customDomains = new CustomDomains(this, 'CustomDomains', { httpApi: this.api.httpApi });
+    const domainsFunction = this.api.functions.domains;
+    if (domainsFunction) this.customDomains.grantManage(domainsFunction);
+    this.customDomains.grantManage(this.jobs.worker);
     // Domain events (the catalogue in shared/events) go to the default bus from whatever publishes them.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const fn of [...Object.values(this.api.functions), this.jobs.worker, this.jobs.webhookDeliveries])
@@ -302,8 +312,13 @@ export class TenantryStack extends Stack {
       functions,
       deadLetterQueues,
       rules: this.jobs.rules,
-      dailyJobs: JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*'),
-      frequentJobs: { [OPERATOR_FIGURES_JOB]: OPERATOR_FIGURES_EVERY_MINUTES },
+      dailyJobs: JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*' && JOBS[job].schedule.hour !== '*'),
+      frequentJobs: {
+        [OPERATOR_FIGURES_JOB]: OPERATOR_FIGURES_EVERY_MINUTES,
+        ...Object.fromEntries(
+          JOB_NAMES.filter((job) => JOBS[job].schedule.hour === '*').map((job) => [job, 60]),
+        ),
+      },
       httpApi: this.api.httpApi,
       table: this.tableConstruct.table,
       alarmEmail: contextText(this, 'alarmEmail', '') || undefined,

@@ -19,6 +19,24 @@ function wholeNumber(min: number, max: number, fallback: number) {
 }
 
 const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
+/** A comma-separated list, each entry trimmed (and made a bare lower-case name where `names`). */
+const list = (fallback: string, names = false) =>
+  z.pipe(
+    z._default(z.string(), fallback),
+    z.transform((value: string) =>
+      value
+        .split(',')
+        .map((part) =>
+          names
+            ? part
+                .trim()
+                .toLowerCase()
+                .replace(/^\.|\.$/g, '')
+            : part.trim(),
+        )
+        .filter(Boolean),
+    ),
+  );
 
 const configSchema = z.pipe(
   z.object({
@@ -127,17 +145,34 @@ const configSchema = z.pipe(
     /** The query parameter that names a tenant; unset turns the `query` strategy off. */
     TENANT_QUERY_PARAMETER: z.optional(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/))),
     /** Base domains whose subdomains name tenants by slug (`acme.<base>`), comma-separated. */
-    TENANT_BASE_DOMAINS: z.pipe(
-      z._default(z.string(), ''),
-      z.transform((value: string) =>
-        value
-          .split(',')
-          .map((part) => part.trim().toLowerCase().replace(/^\.|\.$/g, ''))
-          .filter(Boolean),
+    TENANT_BASE_DOMAINS: list('', true),
+    /** A header the deployment's CDN sets to the host the caller asked for (CloudFront in AWS); unset: none. */
+    TENANT_FORWARDED_HOST_HEADER: z.optional(
+      z.pipe(
+        z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/)),
+        z.transform((value: string) => value.toLowerCase()),
       ),
     ),
     /** The deployment's default tenant (the `default` strategy); unset: none. */
     DEFAULT_TENANT_ID: z.optional(z.string().check(z.regex(/^ten_[0-9A-HJKMNP-TV-Z]{26}$/))),
+    /** The DNS servers the domain verifier asks (`host` or `host:port`, comma-separated); unset: the system's. */
+    DNS_SERVERS: list(''),
+    /** How long the verifier waits for one DNS answer. */
+    DNS_TIMEOUT_MS: wholeNumber(100, 30_000, 3_000),
+    /** What a custom domain's CNAME points at (in AWS the CloudFront connection group's endpoint). */
+    CUSTOM_DOMAIN_TARGET: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+    /** What serves a verified domain: CloudFront distribution tenants, the twin's gateway, or nothing yet. */
+    CUSTOM_DOMAIN_SERVING: z._default(z.enum(['cloudfront', 'local', 'none']), 'none'),
+    CLOUDFRONT_DISTRIBUTION_ID: z.optional(z.string().check(z.minLength(1))),
+    CLOUDFRONT_CONNECTION_GROUP_ID: z.optional(z.string().check(z.minLength(1))),
+    /** Certificate authorities a domain's CAA records must allow (those of ACM, which CloudFront uses). */
+    CUSTOM_DOMAIN_CAS: list('amazon.com,amazontrust.com,awstrust.com,amazonaws.com', true),
+    /** Days a domain whose record is gone stays at risk (still served) before it is suspended. */
+    CUSTOM_DOMAIN_SUSPEND_AFTER_DAYS: wholeNumber(1, 90, 3),
+    /** Days from the record's disappearance until a suspended domain is released. */
+    CUSTOM_DOMAIN_RELEASE_AFTER_DAYS: wholeNumber(2, 365, 14),
+    /** Domains of the platform itself (the console's, the API's), never claimable, comma-separated. */
+    PLATFORM_DOMAINS: list('', true),
     /** How long an instance remembers which tenant a host names (warm lookups read nothing). */
     TENANT_HOST_CACHE_TTL_MS: wholeNumber(0, 3_600_000, 60_000),
     /** The largest block of API calls an instance leases for a hot tenant (1: a write per request). */
@@ -146,15 +181,7 @@ const configSchema = z.pipe(
     INVITATION_TTL_DAYS: wholeNumber(1, 90, 7),
     LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
     /** The API functions' log groups (comma-separated, AWS): the operator figures job queries their cost lines. */
-    REQUEST_LOG_GROUPS: z.pipe(
-      z._default(z.string(), ''),
-      z.transform((value: string) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      ),
-    ),
+    REQUEST_LOG_GROUPS: list(''),
     /** The twin's stand-in: a directory of cost lines, one file per hour (unset in AWS). */
     LOCAL_REQUEST_LOG_DIR: z.optional(z.string().check(z.minLength(1))),
   }),
@@ -184,6 +211,22 @@ const configSchema = z.pipe(
         queryParameter: env.TENANT_QUERY_PARAMETER,
         baseDomains: env.TENANT_BASE_DOMAINS,
         defaultTenantId: env.DEFAULT_TENANT_ID,
+        platformDomains: env.PLATFORM_DOMAINS,
+        forwardedHostHeader: env.TENANT_FORWARDED_HOST_HEADER,
+      },
+      customDomains: {
+        dnsServers: env.DNS_SERVERS,
+        dnsTimeoutMs: env.DNS_TIMEOUT_MS,
+        target: env.CUSTOM_DOMAIN_TARGET?.toLowerCase().replace(/\.$/, ''),
+        serving: env.CUSTOM_DOMAIN_SERVING,
+        cloudFront: {
+          distributionId: env.CLOUDFRONT_DISTRIBUTION_ID,
+          connectionGroupId: env.CLOUDFRONT_CONNECTION_GROUP_ID,
+        },
+        certificateAuthorities: env.CUSTOM_DOMAIN_CAS,
+        suspendAfterDays: env.CUSTOM_DOMAIN_SUSPEND_AFTER_DAYS,
+        releaseAfterDays: env.CUSTOM_DOMAIN_RELEASE_AFTER_DAYS,
+        platformDomains: env.PLATFORM_DOMAINS,
       },
       http: { maxBodyBytes: env.MAX_BODY_BYTES },
       tenants: {

@@ -285,6 +285,45 @@ export const PROBLEMS = {
     description:
       'A limit override is lower than the plan’s own limit (or limits what the plan leaves unlimited); send `allowBelowPlan: true` to mean it.',
   },
+  domain_invalid: {
+    statuses: [400],
+    title: 'Not a domain name',
+    description:
+      'The domain is not a host name a tenant can claim: an IP address, a wildcard, a single label, a label over 63 or a name over 253 characters, a scheme, port or path, or characters a host name cannot have. The detail says which.',
+  },
+  domain_not_allowed: {
+    statuses: [400],
+    title: 'Domain not allowed',
+    description:
+      'The domain is one of the platform’s own (a tenant’s subdomain there is its slug), or under a name that never reaches the internet (`localhost`, `.local`, `.internal`, `.invalid`, `.arpa`, `.onion`).',
+  },
+  domain_confusable: {
+    statuses: [400],
+    title: 'Domain can pass for another',
+    description:
+      'An internationalized label mixes scripts (Latin with Cyrillic, say), or is spelled only with letters that look Latin: such a name can pass for another, as browsers refuse to show it.',
+  },
+  domain_not_found: {
+    statuses: [404],
+    title: 'Domain not found',
+    description: 'No custom domain of this name in the tenant.',
+  },
+  domain_exists: {
+    statuses: [409],
+    title: 'Domain added already',
+    description: 'The domain is one of the tenant’s already.',
+  },
+  domain_taken: {
+    statuses: [409],
+    title: 'Domain held by another tenant',
+    description:
+      'Another tenant has verified the domain. It can be claimed once that tenant removes it, or once its TXT record is gone and its claim lapses (at risk, suspended, then released).',
+  },
+  domain_limit: {
+    statuses: [409],
+    title: 'Custom domain limit',
+    description: 'A tenant has at most 20 custom domains.',
+  },
   webhook_url_not_allowed: {
     statuses: [400],
     title: 'Webhook URL not allowed',

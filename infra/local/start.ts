@@ -21,6 +21,7 @@ import { startLocalExportFiles } from './export-files';
 import { startFaultControl } from './fault-control';
 import { startMailRelay } from './mail-relay';
 import { startStripeLocal } from './stripe-local';
+import { startDnsLocal } from './dns-local';
 
 /** The custom message trigger's name in the twin's Lambda stand-in (what cognito-local invokes). */
 const CUSTOM_MESSAGE_FUNCTION = 'tenantry-custom-message';
@@ -126,6 +127,8 @@ export interface LocalTwin {
   exportsUrl: string;
   /** The Lambda stand-in cognito-local invokes the user pool's triggers at (Lambda's Invoke API). */
   lambdaEndpoint: string;
+  /** The DNS server the domain verifier asks, and the file of its records (\`npm run dns\`). */
+  dns: { server: string; recordsFile: string };
   region: string;
   tableName: string;
   userPool: LocalUserPool;
@@ -158,6 +161,7 @@ interface LocalState {
 }
 
 interface ServicePorts {
+  dns: number;
   dynamodb: number;
   cognito: number;
   ses: number;
@@ -183,7 +187,13 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
 
   // A persisted twin keeps each service's port across restarts where it can (bookmarks keep working).
   const previous = options.persist ? (state.ports ?? {}) : {};
+  // The DNS server's port is a UDP one: it takes the previous one where free (dns-local.ts).
+  const dns = await startDnsLocal({
+    recordsFile: join(options.dataDir, 'dns-records.json'),
+    ...(previous.dns ? { port: previous.dns } : {}),
+  });
   const ports: ServicePorts = {
+    dns: dns.port,
     dynamodb: await stablePort(previous.dynamodb),
     cognito: await stablePort(previous.cognito),
     ses: await stablePort(previous.ses),
@@ -212,7 +222,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     logFile: join(options.dataDir, 'logs', 'dynamodb-local.log'),
     ...supervision,
   });
-  const stops: Array<() => Promise<void>> = [dynamo.stop];
+  const stops: Array<() => Promise<void>> = [dns.stop, dynamo.stop];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
@@ -311,6 +321,11 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       WEBHOOKS_ALLOW_LOOPBACK: 'true',
       // `<slug>.localhost` names a tenant by host: browsers and curl reach the twin there with no set-up.
       TENANT_BASE_DOMAINS: 'localhost',
+      // Custom domains: the verifier asks the twin's DNS server; a verified domain whose CNAME points at
+      // \`localhost\` is served by the gateway at once (no certificate: the twin speaks plain http).
+      DNS_SERVERS: dns.server,
+      CUSTOM_DOMAIN_SERVING: 'local',
+      CUSTOM_DOMAIN_TARGET: 'localhost',
       // The console is served by the twin, on the API's port: emails and Stripe's return links point there.
       CONSOLE_URL: apiUrl,
       // The stand-in for the API functions' log groups: the operator figures job reads its cost lines.
@@ -427,6 +442,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       stripeUrl: stripe.url,
       exportsUrl: exportFiles.url,
       lambdaEndpoint: lambda.endpoint,
+      dns: { server: dns.server, recordsFile: dns.recordsFile },
       region,
       tableName,
       userPool,
@@ -456,6 +472,7 @@ Tenantry local twin is up.
   SES            ${twin.sesEndpoint}   (aws-ses-v2-local, SES's API; each email relayed to MailDev, retried until it takes it)
   Stripe         ${twin.stripeUrl}   (the Stripe stand-in; checkout pages have a Pay button)
   exports        ${twin.exportsUrl}   (tenant exports, downloaded through the signed links the API gives)
+  DNS            ${twin.dns.server}   (what the custom-domain verifier asks; add records with npm run dns -- add TXT <name> <value>)
   Lambda         ${twin.lambdaEndpoint}   (the user pool's triggers, invoked by cognito-local as Cognito invokes them)
   data and logs  ${dataDir}   (the functions' log: ${join(dataDir, 'logs', 'functions.log')})
 

@@ -3,6 +3,7 @@ import { API_KEY_ROUTES } from './routes/api-keys';
 import { AUDIT_ROUTES } from './routes/audit';
 import { BILLING_ROUTES } from './routes/billing';
 import { DOCS_ROUTES } from './routes/docs';
+import { DOMAIN_ROUTES } from './routes/domains';
 import { PLATFORM_ROUTES } from './routes/platform';
 import { QUOTA_ROUTES } from './routes/quotas';
 import { RUN_ROUTES } from './routes/runs';
@@ -31,6 +32,7 @@ export const ROUTES = [
   ...BILLING_ROUTES,
   ...PLATFORM_ROUTES,
   ...WEBHOOK_ROUTES,
+  ...DOMAIN_ROUTES,
   ...DOCS_ROUTES,
 ] as const;
 

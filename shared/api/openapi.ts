@@ -23,6 +23,8 @@ const TAGS: Record<RouteDefinition['function'], string> = {
   billing: 'Billing: the plans for sale, subscriptions with Stripe, usage and overage.',
   platform: 'The platform itself: platform admins and the platform audit log.',
   webhooks: 'Webhooks: a tenant’s endpoints for its events, signed as Standard Webhooks, retried, logged.',
+  domains:
+    'Custom domains: a tenant’s own hosts, verified by a DNS TXT record, served over TLS, re-checked daily.',
   docs: 'This reference and the OpenAPI document.',
 };
 

@@ -4,6 +4,7 @@ import { ApiKeyEntity, type ApiKeyItem } from './entities/api-key';
 import { MembershipEntity, type MembershipItem } from './entities/membership';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { SlugClaimEntity } from './entities/slug-claim';
+import { DomainClaimEntity } from './entities/domain-claim';
 import { TenantEntity, type TenantItem } from './entities/tenant';
 import { TtlCache } from './ttl-cache';
 
@@ -17,6 +18,7 @@ const memberships = new TtlCache<MembershipItem | null>(config.cache.membershipT
 const platformAdmins = new TtlCache<boolean>(config.cache.membershipTtlMs);
 const apiKeys = new TtlCache<ApiKeyItem | null>(config.cache.membershipTtlMs);
 const slugs = new TtlCache<string | null>(config.cache.hostTtlMs, 10_000);
+const domains = new TtlCache<{ tenantId: string; serving: boolean } | null>(config.cache.hostTtlMs, 10_000);
 
 export function loadTenant(tenantId: string): Promise<TenantItem | null> {
   return tenants.get(tenantId, async () => {
@@ -37,6 +39,24 @@ export async function tenantIdOfSlug(slug: string): Promise<string | null> {
   });
   if (tenantId === null) slugs.delete(slug);
   return tenantId;
+}
+
+/**
+ * Which tenant holds a verified custom domain, and whether the host names it now (active or at risk),
+ * remembered for the host cache's time like slugs; a host no tenant holds is not remembered.
+ */
+export async function tenantOfDomain(domain: string): Promise<{ tenantId: string; serving: boolean } | null> {
+  const held = await domains.get(domain, async () => {
+    const result = await DomainClaimEntity.get({ domain }).go({ client: platformDocumentClient });
+    return result.data ? { tenantId: result.data.tenantId, serving: result.data.serving } : null;
+  });
+  if (held === null) domains.delete(domain);
+  return held;
+}
+
+/** After a domain's guard changed in this process: the next request here reads it again. */
+export function forgetDomain(domain: string): void {
+  domains.delete(domain);
 }
 
 export function loadMembership(tenantId: string, userId: string): Promise<MembershipItem | null> {

@@ -8,6 +8,8 @@ import { BillingCustomerEntity } from './entities/billing-customer';
 import { BillingEventEntity } from './entities/billing-event';
 import { BillingOutboxEntity } from './entities/billing-outbox';
 import { BillingPeriodEntity } from './entities/billing-period';
+import { CustomDomainEntity } from './entities/custom-domain';
+import { DomainClaimEntity } from './entities/domain-claim';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { PlatformAdminEntity } from './entities/platform-admin';
@@ -54,6 +56,8 @@ const makeService = () =>
       tenantExport: TenantExportEntity,
       webhookEndpoint: WebhookEndpointEntity,
       rateWindow: RateWindowEntity,
+      customDomain: CustomDomainEntity,
+      domainClaim: DomainClaimEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

@@ -17,6 +17,7 @@ export type FunctionName =
   | 'quotas'
   | 'platform'
   | 'webhooks'
+  | 'domains'
   | 'docs';
 
 /** What a route accepts; each schema runs in the validation middleware, before anything is consumed. */

@@ -41,6 +41,13 @@ export const JOBS = {
     description:
       'Purges deleted tenants past their retention window (TENANT_DELETION_RETENTION_DAYS): every item, lookup and orphaned sign-in; a platform record remains.',
   },
+  'domain-check': {
+    /** At 20 past every hour. */
+    schedule: { minute: '20', hour: '*', day: '*' },
+    periodOf: (now: Date) => now.toISOString().slice(0, 13),
+    description:
+      'Checks every custom domain not yet active (hourly) and re-checks each active one daily: a domain whose TXT record is gone goes at risk, then suspended, then released.',
+  },
 } as const satisfies Record<
   string,
   {

@@ -13,6 +13,7 @@ import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
 import { purgeTenant } from './tenant-purge';
 import { reconcileQuotas } from '../quotas/reconciliation';
+import { recheckDomains } from '../custom-domains/domain-service';
 import { runAt, runWithTenantContext, type TenantContext } from '../context/tenant-context';
 import { systemContextFor } from '../tenancy/system-context';
 import { PERIODIC_RESOURCES, PLANS } from '../model/plans';
@@ -165,6 +166,8 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
           return purgeTenant(stripeBilling, ctx.tenantId, now).then(() => undefined);
         case 'quota-reconcile':
           return reconcileQuotas(ctx, now).then(() => undefined);
+        case 'domain-check':
+          return recheckDomains(ctx, now).then(() => undefined);
       }
     }),
   );

@@ -22,13 +22,14 @@ export type LimitName = (typeof LIMIT_NAMES)[number];
 export type Limits = Record<LimitName, number | null>;
 
 /** What a plan sells beyond its limits: only what the API checks (a feature is sold once it exists). */
-export const FEATURE_FLAGS = ['auditExport', 'webhooks'] as const;
+export const FEATURE_FLAGS = ['auditExport', 'webhooks', 'customDomains'] as const;
 export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
 
 /** Each feature as people read it (the console's plan cards, emails). */
 export const FEATURE_NAMES: Record<FeatureFlag, string> = {
   auditExport: 'Audit log export (NDJSON, CSV)',
   webhooks: 'Webhooks',
+  customDomains: 'Custom domains (verified by DNS, served over TLS)',
 };
 
 /** A price in the currency's minor unit (cents). */
@@ -124,7 +125,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       requestsPerMinute: 1_200,
     },
     retentionDays: 90,
-    features: ['auditExport', 'webhooks'],
+    features: ['auditExport', 'webhooks', 'customDomains'],
     graceOveragePercent: 20,
   },
   enterprise: {
@@ -143,7 +144,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       requestsPerMinute: null,
     },
     retentionDays: 365,
-    features: ['auditExport', 'webhooks'],
+    features: ['auditExport', 'webhooks', 'customDomains'],
     graceOveragePercent: 0,
   },
 };

@@ -23,6 +23,7 @@ export const PERMISSIONS = [
   'billing:manage',
   'apiKeys:manage',
   'webhooks:manage',
+  'domains:manage',
   'platform:tenants:read',
   'platform:tenants:manage',
   'platform:admins:manage',
@@ -42,6 +43,7 @@ const ADMIN: Permission[] = [
   'tenant:export',
   'tenant:health',
   'webhooks:manage',
+  'domains:manage',
 ];
 const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete'];
 

@@ -32,6 +32,19 @@ export interface ResolutionConfig {
   /** Hosts `<slug>.<base domain>` name the tenant with that slug. */
   baseDomains: readonly string[];
   defaultTenantId: string | undefined;
+  /** The platform's own domains: never a tenant's custom domain (no lookup is made for them). */
+  platformDomains: readonly string[];
+  /**
+   * A header that carries the host the caller asked for, set by the deployment's own CDN in front of
+   * the API (CloudFront's distribution tenants); `undefined`: the request's host alone.
+   */
+  forwardedHostHeader: string | undefined;
+}
+
+/** How hosts are looked up: a base domain's slug, and a verified custom domain (both cached). */
+export interface HostLookups {
+  tenantOfSlug(slug: string): Promise<string | null>;
+  tenantOfDomain(domain: string): Promise<{ tenantId: string; serving: boolean } | null>;
 }
 
 /** What names the request's tenant. */
@@ -59,6 +72,25 @@ export function hostName(host: string): string {
   return bare.toLowerCase().replace(/\.$/, '');
 }
 
+/**
+ * Whether a host may be a tenant's custom domain: not an IP literal, not a name that never reaches the
+ * internet, not one of the platform's own (its base domains, configured domains, AWS's endpoints).
+ */
+export function mayBeCustomDomain(
+  name: string,
+  config: Pick<ResolutionConfig, 'platformDomains' | 'baseDomains'>,
+): boolean {
+  if (name === '' || name.startsWith('[') || /^[0-9.]+$/.test(name) || !name.includes('.')) return false;
+  const own = [
+    ...config.platformDomains,
+    ...config.baseDomains,
+    'localhost',
+    'amazonaws.com',
+    'cloudfront.net',
+  ];
+  return !own.some((domain) => name === domain || name.endsWith(`.${domain}`));
+}
+
 /** The slug a host names under one of the base domains, or `undefined` when it is under none. */
 export function slugOfHost(host: string, baseDomains: readonly string[]): string | undefined {
   const name = hostName(host);
@@ -84,11 +116,11 @@ export function slugOfHost(host: string, baseDomains: readonly string[]): string
 export async function resolveTenant(
   input: ResolutionInput,
   config: ResolutionConfig,
-  tenantOfSlug: (slug: string) => Promise<string | null>,
+  lookups: HostLookups,
 ): Promise<ResolvedTenant | undefined> {
   const named: Array<{ by: ResolutionStrategy; tenantId: string }> = [];
   for (const by of config.order) {
-    const tenantId = await nameBy(by, input, config, tenantOfSlug);
+    const tenantId = await nameBy(by, input, config, lookups);
     if (tenantId !== undefined) named.push({ by, tenantId });
   }
   const explicit = named.filter((entry) => EXPLICIT.has(entry.by));
@@ -128,7 +160,7 @@ async function nameBy(
   by: ResolutionStrategy,
   input: ResolutionInput,
   config: ResolutionConfig,
-  tenantOfSlug: (slug: string) => Promise<string | null>,
+  lookups: HostLookups,
 ): Promise<string | undefined> {
   switch (by) {
     case 'path':
@@ -143,14 +175,23 @@ async function nameBy(
         ? tenantIdNamed(input.query?.[config.queryParameter], config.queryParameter)
         : undefined;
     case 'host': {
-      if (!input.host || config.baseDomains.length === 0) return undefined;
-      const slug = slugOfHost(input.host, config.baseDomains);
-      if (slug === undefined) return undefined;
-      const tenantId = await tenantOfSlug(slug);
-      if (!tenantId) {
-        throw new NotFoundError(`No tenant answers at ${hostName(input.host)}.`, 'tenant_host_unknown');
+      const forwarded = config.forwardedHostHeader ? input.headers[config.forwardedHostHeader] : undefined;
+      const host = forwarded || input.host;
+      if (!host) return undefined;
+      const name = hostName(host);
+      const slug = config.baseDomains.length > 0 ? slugOfHost(name, config.baseDomains) : undefined;
+      if (slug !== undefined) {
+        const tenantId = await lookups.tenantOfSlug(slug);
+        if (!tenantId) throw new NotFoundError(`No tenant answers at ${name}.`, 'tenant_host_unknown');
+        return tenantId;
       }
-      return tenantId;
+      // The platform's own hosts (and IP literals, local names) name nothing: the other strategies do.
+      if (!mayBeCustomDomain(name, config)) return undefined;
+      // Any other host is a tenant's active custom domain or no one's: one no tenant holds, or holds
+      // but does not serve now (verified, not yet active; suspended), answers 404, never another tenant.
+      const held = await lookups.tenantOfDomain(name);
+      if (!held?.serving) throw new NotFoundError(`No tenant answers at ${name}.`, 'tenant_host_unknown');
+      return held.tenantId;
     }
     case 'credential':
       return defaultTenantOf(input.principal);

@@ -26,9 +26,10 @@ export function apiEvent(options: {
     isBase64Encoded: false,
     requestContext: {
       accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.test',
-      domainPrefix: 'api',
+      apiId: 'abc123',
+      // API Gateway's own host: the platform's, which names no tenant.
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'abc123',
       http: {
         method,
         path: options.path,

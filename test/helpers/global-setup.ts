@@ -24,6 +24,8 @@ export interface TwinInfo {
   metricsDir: string;
   /** Pauses, resumes and crashes the twin's children (the fault suite). */
   faultControlUrl: string;
+  /** The twin's DNS server's zone (infra/local/dns-local.ts): tests add records to it. */
+  dnsRecordsFile: string;
 }
 
 declare module 'vitest' {
@@ -85,6 +87,7 @@ async function startTestTwin(): Promise<SharedTwin> {
       logsDir: twin.logsDir,
       metricsDir: twin.metricsDir,
       faultControlUrl: twin.faultControlUrl ?? '',
+      dnsRecordsFile: twin.dns.recordsFile,
     },
     stop: async () => {
       await twin.stop();

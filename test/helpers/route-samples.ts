@@ -31,6 +31,11 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'webhooks.deliveries': () => undefined,
   'webhooks.test': () => ({ type: 'tenant.reactivated' }),
   'webhooks.retry': () => undefined,
+  'domains.add': (u) => ({ domain: `app-${u.toLowerCase()}.sample.test` }),
+  'domains.list': () => undefined,
+  'domains.get': () => undefined,
+  'domains.check': () => ({}),
+  'domains.remove': () => undefined,
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,
@@ -100,6 +105,8 @@ export interface PathIds {
   endpointId?: string;
   /** A logged delivery of that endpoint; a well-formed id of none when not given. */
   deliveryId?: string;
+  /** A custom domain of the tenant; a well-formed name of none when not given. */
+  domain?: string;
   file?: string;
 }
 
@@ -117,7 +124,9 @@ export function pathFor(route: RouteDefinition, ids: PathIds): string {
               ? (ids.endpointId ?? 'whk_01AAAAAAAAAAAAAAAAAAAAAAAA')
               : name === 'deliveryId'
                 ? (ids.deliveryId ?? 'dlv_01AAAAAAAAAAAAAAAAAAAAAAAA')
-                : ids[name as keyof PathIds];
+                : name === 'domain'
+                  ? (ids.domain ?? 'none.sample.test')
+                  : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

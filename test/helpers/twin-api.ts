@@ -339,9 +339,14 @@ export async function createApiKey(
 /** Every permission an owner holds, as API key scopes. */
 export const OWNER_SCOPES = [...ROLE_PERMISSIONS.owner];
 
-export async function createResources(
-  tenant: TestTenant,
-): Promise<{ agentId: string; runId: string; memoryId: string; keyId: string; endpointId?: string }> {
+export async function createResources(tenant: TestTenant): Promise<{
+  agentId: string;
+  runId: string;
+  memoryId: string;
+  keyId: string;
+  endpointId?: string;
+  domain?: string;
+}> {
   const token = tenant.owner.token;
   const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
     token,
@@ -368,12 +373,18 @@ export async function createResources(
     token,
     body: { url: 'http://127.0.0.1:9/hooks', events: ['tenant.reactivated'] },
   });
+  // A custom domain too, where the plan has them (claimed: nothing in DNS proves it).
+  const domain = await call<{ domain: string }>('POST', `/v1/tenants/${tenant.id}/domains`, {
+    token,
+    body: { domain: `${unique('res').toLowerCase()}.resources.example` },
+  });
   return {
     agentId: agent.body.id,
     runId: run.body.id,
     memoryId: memory.body.id,
     keyId: key.id,
     ...(webhook.status === 201 ? { endpointId: webhook.body.id } : {}),
+    ...(domain.status === 201 ? { domain: domain.body.domain } : {}),
   };
 }
 

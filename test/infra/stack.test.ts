@@ -1219,6 +1219,71 @@ describe('the console (S3 and CloudFront)', () => {
     }
   });
 
+  it('serves tenants’ verified domains through one multi-tenant CloudFront distribution and connection group', () => {
+    // One distribution in tenant-only mode, in front of the HTTP API, caching nothing, passing every
+    // header but Host, with the function that passes the host asked for.
+    template.resourceCountIs('AWS::CloudFront::ConnectionGroup', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        ConnectionMode: 'tenant-only',
+        Origins: [
+          Match.objectLike({
+            DomainName: { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('HttpApi') }])] },
+            CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'https-only' }),
+          }),
+        ],
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'https-only',
+          AllowedMethods: Match.arrayWith(['PATCH', 'POST', 'DELETE']),
+          // CachingDisabled and AllViewerExceptHostHeader (CloudFront's managed policies).
+          CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+          OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+          FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+        }),
+      }),
+    });
+    const [viewerHost] = Object.values(template.findResources('AWS::CloudFront::Function'));
+    expect(JSON.stringify(viewerHost)).toContain(
+      "request.headers['x-forwarded-host'] = { value: request.headers.host.value }",
+    );
+    template.hasOutput('CustomDomainsTarget', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('ConnectionGroup'), 'RoutingEndpoint'] },
+    });
+    // Only the domains function and the jobs worker (the hourly domain check) manage distribution
+    // tenants, and they are told where: the distribution, the connection group, its endpoint.
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+    const told = functions
+      .filter(([, fn]) => JSON.stringify(fn).includes('CLOUDFRONT_DISTRIBUTION_ID'))
+      .map(([id]) => id);
+    expect(told).toHaveLength(2);
+    expect(
+      told.every((id) => /domains|JobsWorker/.test(id)),
+      told.join(),
+    ).toBe(true);
+    const managing = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, policy]) => JSON.stringify(policy).includes('cloudfront:CreateDistributionTenant'))
+      .map(([id]) => id);
+    expect(managing).toHaveLength(2);
+    expect(
+      managing.every((id) => /domains|JobsWorker/.test(id)),
+      managing.join(),
+    ).toBe(true);
+    const [domainsFunction] = functions.filter(([id]) => /domains/.test(id)).map(([, fn]) => fn);
+    expect(domainsFunction?.Properties.Environment.Variables).toMatchObject({
+      CUSTOM_DOMAIN_SERVING: 'cloudfront',
+      CLOUDFRONT_DISTRIBUTION_ID: { Ref: expect.stringMatching(/CustomDomainsDistribution/) },
+      CUSTOM_DOMAIN_TARGET: { 'Fn::GetAtt': [expect.stringMatching(/ConnectionGroup/), 'RoutingEndpoint'] },
+    });
+    // Every API function reads the tenant's host from the header the CDN sets.
+    for (const [id, fn] of functions.filter(([, fn]) => JSON.stringify(fn).includes('TABLE_NAME'))) {
+      expect(fn.Properties.Environment.Variables.TENANT_FORWARDED_HOST_HEADER, id).toBe('x-forwarded-host');
+    }
+    // Pending domains are checked hourly, and the job's heartbeat is watched as an hourly one.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(20 * * * ? *)',
+    });
+  });
+
   it('takes a custom console address from the cdk context', () => {
     const app = new App({
       context: { 'aws:cdk:bundling-stacks': [], consoleUrl: 'https://console.example.com' },

@@ -22,6 +22,7 @@ import {
 import { platformDocumentClient } from '../../shared/data/clients';
 import { giveStripeCustomerNow } from '../helpers/stripe-customer';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
+import { addRecord } from '../../infra/local/dns-local';
 
 interface Scenario {
   /** Who acts: the tenant's owner, or the platform admin. */
@@ -152,6 +153,34 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     },
     action: 'webhook.delivery_retried',
     stamps: false,
+  },
+  'domains.add': { actor: 'owner', action: 'domain.added', after: { state: 'claimed' } },
+  'domains.check': {
+    actor: 'owner',
+    prepare: async (tenant) => {
+      const domain = `audit-${unique('d').toLowerCase()}.example`;
+      const added = await call<{ verification: { name: string; value: string } }>(
+        'POST',
+        `/v1/tenants/${tenant.id}/domains`,
+        { token: tenant.owner.token, body: { domain } },
+      );
+      addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added.body.verification });
+      return { domain };
+    },
+    // The TXT record proves control; with no CNAME yet the check stops at verified.
+    action: 'domain.verified',
+    before: { state: 'claimed' },
+    after: { state: 'verified' },
+  },
+  'domains.remove': {
+    actor: 'owner',
+    prepare: async (tenant) => {
+      const domain = `audit-${unique('d').toLowerCase()}.example`;
+      await call('POST', `/v1/tenants/${tenant.id}/domains`, { token: tenant.owner.token, body: { domain } });
+      return { domain };
+    },
+    action: 'domain.removed',
+    before: { state: 'claimed' },
   },
   'users.invite': { actor: 'owner', action: 'user.invited', after: { role: 'member' } },
   'users.changeRole': {

@@ -136,7 +136,7 @@ describe('cross-tenant isolation, walking the route manifest', () => {
         return;
       }
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
-      const ids = /\{(agentId|runId|memoryId|keyId|endpointId)\}/.test(route.path)
+      const ids = /\{(agentId|runId|memoryId|keyId|endpointId|domain)\}/.test(route.path)
         ? await createResources(c)
         : cIds;
       const rightful = await call(
@@ -365,7 +365,7 @@ describe('cross-tenant isolation with API keys, walking the route manifest', () 
         return;
       }
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
-      const ids = /\{(agentId|runId|memoryId|keyId|endpointId)\}/.test(route.path)
+      const ids = /\{(agentId|runId|memoryId|keyId|endpointId|domain)\}/.test(route.path)
         ? await createResources(c)
         : undefined;
       const rightful = await call(

@@ -20,6 +20,8 @@ const config: ResolutionConfig = {
   queryParameter: 'tenant',
   baseDomains: ['tenants.example.com', 'localhost'],
   defaultTenantId: DEFAULT,
+  platformDomains: ['api.example.com'],
+  forwardedHostHeader: undefined,
 };
 const person = { type: 'user', userId: 'usr_1', homeTenantId: HOME, isPlatformAdmin: false } as Principal;
 const key = { type: 'apiKey', keyId: 'key_1', tenantId: A, isPlatformAdmin: false } as Principal;
@@ -28,6 +30,16 @@ let reads = 0;
 const tenantOfSlug = async (slug: string) => {
   reads += 1;
   return slugs[slug] ?? null;
+};
+const customDomains: Record<string, { tenantId: string; serving: boolean }> = {
+  'shop.acme.test': { tenantId: A, serving: true },
+  'old.acme.test': { tenantId: A, serving: false },
+  'xn--bcher-kva.test': { tenantId: B, serving: true },
+};
+let domainReads = 0;
+const tenantOfDomain = async (domain: string) => {
+  domainReads += 1;
+  return customDomains[domain] ?? null;
 };
 const request = (over: Partial<ResolutionInput> = {}): ResolutionInput => ({
   pathTenantId: undefined,
@@ -38,7 +50,7 @@ const request = (over: Partial<ResolutionInput> = {}): ResolutionInput => ({
   ...over,
 });
 const resolve = (over: Partial<ResolutionInput> = {}, with_: Partial<ResolutionConfig> = {}) =>
-  resolveTenant(request(over), { ...config, ...with_ }, tenantOfSlug);
+  resolveTenant(request(over), { ...config, ...with_ }, { tenantOfSlug, tenantOfDomain });
 
 describe('tenant resolution', () => {
   it('names the tenant by each strategy, and says which', async () => {
@@ -116,16 +128,66 @@ describe('tenant resolution', () => {
       // A malformed label is refused before anything is read for it.
       if (!host.startsWith('initech') && !host.startsWith('xn--')) expect(reads, host).toBe(before);
     }
-    // Hosts under no base domain name nothing: the API's own host, an IP literal, a look-alike base.
+    // A look-alike of a base domain is no tenant's custom domain either.
+    await expect(resolve({ host: 'acme.localhost.evil.test' })).rejects.toMatchObject({
+      code: 'tenant_host_unknown',
+    });
+    // The platform's own hosts name nothing: the API's own host, an IP literal, localhost.
+    for (const host of ['api.example.com', '127.0.0.1:3000', '[::1]:3000', 'localhost']) {
+      expect(await resolve({ host }), host).toEqual({ tenantId: HOME, resolvedBy: 'credential' });
+    }
+  });
+
+  it('names the tenant of an active custom domain, and no one at a domain not served now', async () => {
+    expect(await resolve({ host: 'Shop.Acme.Test:443' })).toEqual({ tenantId: A, resolvedBy: 'host' });
+    expect(await resolve({ host: 'xn--bcher-kva.test' })).toEqual({ tenantId: B, resolvedBy: 'host' });
+    // Verified but not served (not yet active, or suspended): 404, never the caller's own tenant.
+    await expect(resolve({ host: 'old.acme.test' })).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'tenant_host_unknown',
+    });
+    // A host no tenant holds is no one's: 404 too, not the caller's default tenant.
+    await expect(resolve({ host: 'nobody.test' })).rejects.toMatchObject({ code: 'tenant_host_unknown' });
+    // A custom domain and a path naming another tenant disagree.
+    await expect(resolve({ host: 'shop.acme.test', pathTenantId: B })).rejects.toMatchObject({
+      code: 'tenant_mismatch',
+    });
+    // Behind the deployment's CDN the host asked for arrives in the forwarded header.
+    expect(
+      await resolve(
+        {
+          host: 'abc123.execute-api.us-east-1.amazonaws.com',
+          headers: { 'x-forwarded-host': 'shop.acme.test' },
+        },
+        { forwardedHostHeader: 'x-forwarded-host' },
+      ),
+    ).toEqual({ tenantId: A, resolvedBy: 'host' });
+    // The positive control of the header: unset, the header names nothing.
+    expect(
+      await resolve({
+        host: 'abc123.execute-api.us-east-1.amazonaws.com',
+        headers: { 'x-forwarded-host': 'shop.acme.test' },
+      }),
+    ).toEqual({ tenantId: HOME, resolvedBy: 'credential' });
+  });
+
+  it('never looks up the platform’s own hosts, IP literals or local names as custom domains', async () => {
+    const before = domainReads;
     for (const host of [
       'api.example.com',
+      'v2.api.example.com',
       '127.0.0.1:3000',
       '[::1]:3000',
-      'acme.localhost.evil.test',
-      'localhost',
+      'localhost:3000',
+      'abc123.execute-api.us-east-1.amazonaws.com',
+      'd111111abcdef8.cloudfront.net',
     ]) {
       expect(await resolve({ host }), host).toEqual({ tenantId: HOME, resolvedBy: 'credential' });
     }
+    expect(domainReads).toBe(before);
+    // The positive control: a host that may be a tenant's is looked up.
+    await resolve({ host: 'shop.acme.test' });
+    expect(domainReads).toBe(before + 1);
   });
 
   it('refuses a malformed tenant id wherever it is named, before anything is read', async () => {
