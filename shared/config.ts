@@ -158,7 +158,7 @@ const configSchema = z.pipe(
     /** The DNS servers the domain verifier asks (`host` or `host:port`, comma-separated); unset: the system's. */
     DNS_SERVERS: list(''),
     /** How long the verifier waits for one DNS answer. */
-    DNS_TIMEOUT_MS: wholeNumber(100, 30_000, 3_000),
+    DNS_TIMEOUT_MS: wholeNumber(100, 4_000, 2_000),
     /** What a custom domain's CNAME points at (in AWS the CloudFront connection group's endpoint). */
     CUSTOM_DOMAIN_TARGET: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
     /** What serves a verified domain: CloudFront distribution tenants, the twin's gateway, or nothing yet. */

@@ -83,6 +83,19 @@ export interface LocalDns {
   server: string;
   port: number;
   recordsFile: string;
+  /**
+   * Tests only (the fault control's `dns`): `pause` leaves questions unanswered (a silent server),
+   * `crash` closes the port and opens it again a moment later, `resume` answers again.
+   */
+  control: {
+    readonly paused: boolean;
+    readonly restarts: number;
+    readonly child: { pid?: number };
+    pause(): void;
+    resume(): void;
+    crash(): void;
+    ready(): Promise<void>;
+  };
   stop(): Promise<void>;
 }
 
@@ -117,49 +130,89 @@ export async function startDnsLocal(options: { recordsFile: string; port?: numbe
     if (cache?.mtimeMs !== mtimeMs) cache = { mtimeMs, records: readRecords(options.recordsFile) };
     return cache.records;
   };
-  const server = dns2.createServer({
-    udp: true,
-    tcp: true,
-    handle: (request, send) => {
-      const response = Packet.createResponseFromRequest(request);
-      const [question] = request.questions;
-      if (!question) return send(response);
-      const name = normalizeName(question.name);
-      let known: DnsRecord[] = [];
-      try {
-        known = records().filter((record) => record.name === name);
-      } catch {
-        response.header.rcode = Packet.RCODE.SERVFAIL;
+  let paused = false;
+  let restarts = 0;
+  let listening: Promise<unknown> = Promise.resolve();
+  // A crash closes the server's sockets for good: the restart is a new server on the same port.
+  const makeServer = () =>
+    dns2.createServer({
+      udp: true,
+      tcp: true,
+      handle: (request, send) => {
+        // Paused: the question goes unanswered, as a server that is down or unreachable leaves it.
+        if (paused) return undefined;
+        const response = Packet.createResponseFromRequest(request);
+        const [question] = request.questions;
+        if (!question) return send(response);
+        const name = normalizeName(question.name);
+        let known: DnsRecord[] = [];
+        try {
+          known = records().filter((record) => record.name === name);
+        } catch {
+          response.header.rcode = Packet.RCODE.SERVFAIL;
+          return send(response);
+        }
+        if (known.length === 0) {
+          response.header.rcode = Packet.RCODE.NXDOMAIN;
+          return send(response);
+        }
+        const wanted = Object.entries(Packet.TYPE).find(([, code]) => code === question.type)?.[0];
+        // A name with a CNAME has no other records: every question about it gets the CNAME.
+        const alias = known.find((record) => record.type === 'CNAME');
+        const answering = alias ? [alias] : known.filter((record) => record.type === wanted);
+        // dns2 encodes plain records (its README's way); its types ask for Resource instances.
+        const answers = response.answers as unknown as Array<Record<string, unknown>>;
+        for (const record of answering) {
+          const base = { name: question.name, class: Packet.CLASS.IN, ttl: 60 };
+          if (record.type === 'TXT') answers.push({ ...base, type: Packet.TYPE.TXT, data: record.value });
+          if (record.type === 'CNAME')
+            answers.push({ ...base, type: Packet.TYPE.CNAME, domain: record.value });
+          if (record.type === 'CAA')
+            answers.push({ ...base, type: Packet.TYPE.CAA, ...caaParts(record.value) });
+          if (record.type === 'A') answers.push({ ...base, type: Packet.TYPE.A, address: record.value });
+          if (record.type === 'AAAA')
+            answers.push({ ...base, type: Packet.TYPE.AAAA, address: record.value });
+        }
         return send(response);
-      }
-      if (known.length === 0) {
-        response.header.rcode = Packet.RCODE.NXDOMAIN;
-        return send(response);
-      }
-      const wanted = Object.entries(Packet.TYPE).find(([, code]) => code === question.type)?.[0];
-      // A name with a CNAME has no other records: every question about it gets the CNAME.
-      const alias = known.find((record) => record.type === 'CNAME');
-      const answering = alias ? [alias] : known.filter((record) => record.type === wanted);
-      // dns2 encodes plain records (its README's way); its types ask for Resource instances.
-      const answers = response.answers as unknown as Array<Record<string, unknown>>;
-      for (const record of answering) {
-        const base = { name: question.name, class: Packet.CLASS.IN, ttl: 60 };
-        if (record.type === 'TXT') answers.push({ ...base, type: Packet.TYPE.TXT, data: record.value });
-        if (record.type === 'CNAME') answers.push({ ...base, type: Packet.TYPE.CNAME, domain: record.value });
-        if (record.type === 'CAA')
-          answers.push({ ...base, type: Packet.TYPE.CAA, ...caaParts(record.value) });
-        if (record.type === 'A') answers.push({ ...base, type: Packet.TYPE.A, address: record.value });
-        if (record.type === 'AAAA') answers.push({ ...base, type: Packet.TYPE.AAAA, address: record.value });
-      }
-      return send(response);
-    },
-  });
-  await server.listen({ udp: { port, address: '127.0.0.1' }, tcp: { port, address: '127.0.0.1' } });
+      },
+    });
+  let server = makeServer();
+  const listen = () => {
+    server = makeServer();
+    return server.listen({ udp: { port, address: '127.0.0.1' }, tcp: { port, address: '127.0.0.1' } });
+  };
+  listening = listen();
+  await listening;
   return {
     server: `127.0.0.1:${port}`,
     port,
     recordsFile: options.recordsFile,
+    control: {
+      get paused() {
+        return paused;
+      },
+      get restarts() {
+        return restarts;
+      },
+      child: { pid: process.pid },
+      pause: () => {
+        paused = true;
+      },
+      resume: () => {
+        paused = false;
+      },
+      crash: () => {
+        restarts += 1;
+        listening = server
+          .close()
+          .then(() => new Promise((resolve) => setTimeout(resolve, 1_000)).then(listen));
+      },
+      ready: async () => {
+        await listening;
+      },
+    },
     stop: async () => {
+      await listening.catch(() => undefined);
       await server.close();
     },
   };

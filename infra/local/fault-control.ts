@@ -2,13 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SupervisedProcess } from './supervisor';
 
+/** What the control can pause, resume and crash: a supervised child, or the twin's DNS server. */
+export type Controllable = Pick<
+  SupervisedProcess,
+  'paused' | 'restarts' | 'pause' | 'resume' | 'crash' | 'ready'
+> & {
+  child: { pid?: number | undefined };
+};
+
 /**
  * Tests only: pauses, resumes and crashes the twin's supervised children on request, so the fault
  * suite (in a test worker, another process) can take a dependency away under load:
  * `POST /faults/<name>/<pause|resume|crash>`, `GET /faults` for their state. Loopback only.
  */
 export async function startFaultControl(
-  children: Record<string, SupervisedProcess>,
+  children: Record<string, Controllable>,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const state = () =>
     Object.fromEntries(

@@ -428,6 +428,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
         cognito: cognito.process,
         maildev: mail.process,
         ses: ses.process,
+        dns: dns.control,
       });
       stops.push(control.stop);
       faultControlUrl = control.url;

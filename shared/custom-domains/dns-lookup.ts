@@ -32,22 +32,35 @@ async function ask<T>(name: string, question: () => Promise<T[]>): Promise<T[]> 
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'EUNKNOWN';
     if (EMPTY.has(code)) return [];
-    throw new DnsLookupError(name, code);
+    // Cancelled at the check's deadline: the server did not answer in time.
+    throw new DnsLookupError(name, code === 'ECANCELLED' ? 'ETIMEOUT' : code);
   }
 }
 
+/**
+ * The lookups of one check. Each question is tried twice, `timeoutMs` each; whatever is still
+ * unanswered `timeoutMs * 2` after the first question is cancelled, so a check that meets a silent or
+ * slow server answers within that (with the lookups it could not make reported as failed), well
+ * inside the gateway's 30 s.
+ */
 export function dnsLookup(
   servers: readonly string[] = getConfig().customDomains.dnsServers,
   timeoutMs: number = getConfig().customDomains.dnsTimeoutMs,
 ): DnsLookup {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
   if (servers.length > 0) resolver.setServers([...servers]);
+  let deadline: NodeJS.Timeout | undefined;
+  const within = <T>(name: string, question: () => Promise<T[]>): Promise<T[]> => {
+    deadline ??= setTimeout(() => resolver.cancel(), timeoutMs * 2).unref();
+    return ask(name, question);
+  };
   return {
-    txt: (name) => ask(name, async () => (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''))),
+    txt: (name) =>
+      within(name, async () => (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''))),
     cname: (name) =>
-      ask(name, async () => (await resolver.resolveCname(name)).map((target) => target.toLowerCase())),
+      within(name, async () => (await resolver.resolveCname(name)).map((target) => target.toLowerCase())),
     caa: (name) =>
-      ask(name, async () =>
+      within(name, async () =>
         (await resolver.resolveCaa(name)).flatMap((record) =>
           Object.entries(record)
             .filter(([tag]) => tag !== 'critical')

@@ -39,18 +39,19 @@ function failure(error: unknown): string {
   throw error;
 }
 
-/** The CAA record set that applies to a host: its own, else its closest parent's (RFC 8659 §3). */
+/**
+ * The CAA record set that applies to a host: its own, else its closest parent's (RFC 8659 §3). Every
+ * name is asked at once (a check's lookups run side by side, within one deadline).
+ */
 async function relevantCaa(
   lookup: DnsLookup,
   domain: string,
 ): Promise<{ at: string | null; records: Array<{ tag: string; value: string }> }> {
   const labels = domain.split('.');
-  for (let index = 0; index < labels.length - 1; index += 1) {
-    const name = labels.slice(index).join('.');
-    const records = await lookup.caa(name);
-    if (records.length > 0) return { at: name, records };
-  }
-  return { at: null, records: [] };
+  const names = labels.slice(0, -1).map((_, index) => labels.slice(index).join('.'));
+  const answers = await Promise.all(names.map((name) => lookup.caa(name)));
+  const index = answers.findIndex((records) => records.length > 0);
+  return index < 0 ? { at: null, records: [] } : { at: names[index] ?? null, records: answers[index] ?? [] };
 }
 
 /** The issuer domain a CAA `issue` value names (`amazon.com; account=…` → `amazon.com`; `;` → ''). */
@@ -75,19 +76,7 @@ export async function inspectDomain(
   const name = challengeName(domain);
   const expected = challengeValue(options.token);
   const txt: DomainFindings['txt'] = { name, expected, found: [], ok: false, error: null };
-  try {
-    txt.found = await lookup.txt(name);
-    txt.ok = txt.found.includes(expected);
-  } catch (error) {
-    txt.error = failure(error);
-  }
   const cname: DomainFindings['cname'] = { expected: options.target, found: [], ok: false, error: null };
-  try {
-    cname.found = await lookup.cname(domain);
-    cname.ok = options.target !== null && cname.found.includes(options.target);
-  } catch (error) {
-    cname.error = failure(error);
-  }
   const caa: DomainFindings['caa'] = {
     at: null,
     issuers: [],
@@ -95,17 +84,39 @@ export async function inspectDomain(
     ok: false,
     error: null,
   };
-  try {
-    const relevant = await relevantCaa(lookup, domain);
-    caa.at = relevant.at;
-    const issue = relevant.records.filter((record) => record.tag === 'issue');
-    caa.issuers = issue.map((record) => issuerOf(record.value));
-    // No record set, or one without `issue` properties, lets any authority issue.
-    caa.ok =
-      issue.length === 0 || caa.issuers.some((issuer) => options.certificateAuthorities.includes(issuer));
-  } catch (error) {
-    caa.error = failure(error);
-  }
+  await Promise.all([
+    lookup.txt(name).then(
+      (found) => {
+        txt.found = found;
+        txt.ok = found.includes(expected);
+      },
+      (error: unknown) => {
+        txt.error = failure(error);
+      },
+    ),
+    lookup.cname(domain).then(
+      (found) => {
+        cname.found = found;
+        cname.ok = options.target !== null && found.includes(options.target);
+      },
+      (error: unknown) => {
+        cname.error = failure(error);
+      },
+    ),
+    relevantCaa(lookup, domain).then(
+      (relevant) => {
+        caa.at = relevant.at;
+        const issue = relevant.records.filter((record) => record.tag === 'issue');
+        caa.issuers = issue.map((record) => issuerOf(record.value));
+        // No record set, or one without `issue` properties, lets any authority issue.
+        caa.ok =
+          issue.length === 0 || caa.issuers.some((issuer) => options.certificateAuthorities.includes(issuer));
+      },
+      (error: unknown) => {
+        caa.error = failure(error);
+      },
+    ),
+  ]);
   return {
     checkedAt: options.now.toISOString(),
     txt,

@@ -138,6 +138,7 @@ export async function addDomain(
     domain,
     state: 'claimed',
     verificationToken: randomBytes(18).toString('base64url'),
+    version: 0,
     createdBy: principalId(ctx.principal),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -200,7 +201,8 @@ const guards = {
 };
 
 /**
- * One audited write of a domain, conditioned on the record as read (`updatedAt`), with the guard's
+ * One audited write of a domain, conditioned on the record as read (its `version`: two checks in the
+ * same millisecond would share an `updatedAt`), with the guard's
  * part in the same transaction. Through the platform client: the guard is a platform item.
  */
 async function writeDomain(
@@ -217,8 +219,9 @@ async function writeDomain(
     domain: entities.customDomain
       .patch(key)
       .set(change)
+      .add({ version: 1 })
       .remove(remove as never[])
-      .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
+      .where((attr, op) => op.eq(attr.version, current.version))
       .commit(),
     ...(guard ? { claim: guard(entities) } : {}),
   });
@@ -230,7 +233,7 @@ async function writeDomain(
     await writeTransaction(platformDocumentClient, build, rejections);
   }
   forgetDomain(current.domain);
-  const next = { ...current, ...change, updatedAt: now.toISOString() };
+  const next = { ...current, ...change, version: current.version + 1, updatedAt: now.toISOString() };
   for (const name of remove) delete next[name];
   return next;
 }
@@ -401,7 +404,7 @@ async function finishRelease(
     ({ customDomain }) => ({
       domain: customDomain
         .delete({ tenantId: item.tenantId, domain: item.domain })
-        .where((attr, op) => op.eq(attr.updatedAt, item.updatedAt))
+        .where((attr, op) => op.eq(attr.version, item.version))
         .commit(),
     }),
     { rejections: { domain: changedMeanwhile }, now, client: platformDocumentClient },
@@ -444,7 +447,7 @@ export async function removeDomain(
       (entities) => ({
         domain: entities.customDomain
           .delete({ tenantId: item.tenantId, domain: item.domain })
-          .where((attr, op) => op.eq(attr.updatedAt, item.updatedAt))
+          .where((attr, op) => op.eq(attr.version, item.version))
           .commit(),
         ...(holdsGuard ? { claim: dropGuard(entities) } : {}),
       }),

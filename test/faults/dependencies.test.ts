@@ -6,6 +6,7 @@ import {
   createTenant,
   inbox,
   loggedDelivery,
+  storedAuditEvents,
   temporaryPasswordIn,
   twin,
   unique,
@@ -13,11 +14,12 @@ import {
   type TestTenant,
 } from '../helpers/twin-api';
 import { Receiver } from '../helpers/webhook-receiver';
+import { addRecord } from '../../infra/local/dns-local';
 
 /** The gateway's integration timeout: every answer must come before it, as problem+json. */
 const GATEWAY_TIMEOUT_MS = 30_000;
 
-type Child = 'dynamodb' | 'cognito' | 'maildev' | 'ses';
+type Child = 'dynamodb' | 'cognito' | 'maildev' | 'ses' | 'dns';
 
 async function fault(child: Child, action: 'pause' | 'resume' | 'crash' | 'ready') {
   const response = await fetch(`${twin.faultControlUrl}/faults/${child}/${action}`, { method: 'POST' });
@@ -117,7 +119,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('dependencies taken away under load', () => {
   afterEach(async () => {
     // Whatever a test did, the next one starts with every dependency up.
-    for (const child of ['dynamodb', 'cognito', 'maildev'] as const) {
+    for (const child of ['dynamodb', 'cognito', 'maildev', 'dns'] as const) {
       await fault(child, 'resume').catch(() => undefined);
       await fault(child, 'ready');
     }
@@ -316,6 +318,78 @@ describe('dependencies taken away under load', () => {
     } finally {
       await receiver.stop();
     }
+  });
+
+  it('checks a custom domain against a silent or restarting DNS server and a paused DynamoDB: in time, saying so, moving nothing; racing checks move it once', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    interface Domain {
+      state: string;
+      verification: { name: string; value: string };
+      findings: { txt: { error: string | null }; actions: string[] } | null;
+    }
+    const add = async (domain: string) => {
+      const added = await call<Domain>('POST', `/v1/tenants/${tenant.id}/domains`, {
+        token: tenant.owner.token,
+        body: { domain },
+      });
+      expect(added.status, added.text).toBe(201);
+      addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added.body.verification });
+      addRecord(twin.dnsRecordsFile, { type: 'CNAME', name: domain, value: 'localhost' });
+    };
+    const check = async (domain: string): Promise<Answer> => {
+      const started = Date.now();
+      const response = await call('POST', `/v1/tenants/${tenant.id}/domains/${domain}/check`, {
+        token: tenant.owner.token,
+        body: {},
+      });
+      return { status: response.status, ms: Date.now() - started, response };
+    };
+    const domain = `faults-${unique('d').toLowerCase()}.example`;
+    await add(domain);
+    expect(((await check(domain)).response.body as unknown as Domain).state).toBe('active');
+
+    // A silent server: the check answers within its DNS deadline, reports the lookup as failed, and a
+    // DNS outage is not a missing record (the domain stays active, not at risk).
+    await fault('dns', 'pause');
+    const silent = await check(domain);
+    await fault('dns', 'resume');
+    expectWellFormed([silent]);
+    expect(silent.status, silent.response.text).toBe(200);
+    expect(silent.ms).toBeLessThan(15_000);
+    const seen = silent.response.body as unknown as Domain;
+    expect(seen.state).toBe('active');
+    expect(seen.findings?.txt.error).toContain('ETIMEOUT');
+    expect(seen.findings?.actions.join(' ')).toContain('it is retried');
+    // A server that went away and comes back: the checks meanwhile move nothing; after, all is well.
+    await fault('dns', 'crash');
+    const during = await check(domain);
+    expectWellFormed([during]);
+    expect((during.response.body as unknown as Domain).state).toBe('active');
+    await fault('dns', 'ready');
+    const after = await check(domain);
+    expect((after.response.body as unknown as Domain).findings?.txt.error).toBeNull();
+
+    // DynamoDB paused: 503 problem+json in time, and nothing half-done afterwards.
+    await fault('dynamodb', 'pause');
+    const refused = await check(domain);
+    await fault('dynamodb', 'resume');
+    await fault('dynamodb', 'ready');
+    expectWellFormed([refused]);
+    expect(refused.status).toBe(503);
+    expect(((await check(domain)).response.body as unknown as Domain).state).toBe('active');
+
+    // Six checks of a new domain at once: verified once, activated once, each answer the same state.
+    const raced = `race-${unique('d').toLowerCase()}.example`;
+    await add(raced);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => check(raced)));
+    expectWellFormed(answers);
+    expect(answers.map((answer) => answer.status)).toEqual(Array(6).fill(200));
+    expect(((await check(raced)).response.body as unknown as Domain).state).toBe('active');
+    const moves = (await storedAuditEvents(tenant.id))
+      .filter((event) => event.targetId === raced)
+      .map((event) => event.action)
+      .sort();
+    expect(moves).toEqual(['domain.activated', 'domain.added', 'domain.provisioning', 'domain.verified']);
   });
 
   it('answers 503 with Retry-After and a detail of its own when Stripe is down, hangs or is gone', async () => {

@@ -28,6 +28,8 @@ export const CustomDomainEntity = new Entity(
       missingSince: { type: 'string' },
       /** The serving resource (a CloudFront distribution tenant's id in AWS). */
       servingId: { type: 'string' },
+      /** Moves by one at every write: what a write is conditioned on. */
+      version: { type: 'number', required: true },
       createdBy: { type: 'string', required: true, readOnly: true },
       ...RECORD_TIMESTAMPS,
     },
