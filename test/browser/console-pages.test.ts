@@ -130,6 +130,7 @@ describe('the console’s pages in a browser', () => {
         ['api-keys', '/api-keys'],
         ['webhooks', '/webhooks'],
         ['webhook', `/webhooks/${ids.endpointId ?? ''}`],
+        ['domains', '/domains'],
         ['settings', '/settings'],
         ['audit', '/audit'],
         ['billing', '/billing'],

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openConsole, screenshot } from '../helpers/browser';
 import { totpCode } from '../helpers/totp';
+import { addRecord } from '../../infra/local/dns-local';
 import {
   tokenFor,
   call,
@@ -163,6 +164,43 @@ describe('the console in a browser', () => {
     const revoked = await call('GET', '/v1/tenants/current', { token: secret });
     expect(revoked.status).toBe(401);
     await screenshot(page, 'api-key-revoked');
+  });
+
+  it('adds a custom domain, shows the records to add and what each check found, until it is active', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    const page = await consoleFor(tenant.owner.email);
+    await page.getByRole('link', { name: 'Domains', exact: true }).click();
+    const domain = `app-${unique('web').toLowerCase()}.example`;
+    await page.getByLabel('Domain', { exact: true }).fill(domain);
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    const card = page.getByRole('region', { name: new RegExp(domain) });
+    await card.getByText('Added').waitFor();
+    await card.getByRole('button', { name: 'Copy the TXT record’s value' }).click();
+    const value = String(await page.evaluate('navigator.clipboard.readText()'));
+    expect(value).toMatch(/^tenantry-domain-verification=/);
+    addRecord(twin.dnsRecordsFile, { type: 'TXT', name: `_tenantry-challenge.${domain}`, value });
+
+    // The first check proves control; the card says the CNAME is what is left to add.
+    await card.getByRole('button', { name: 'Check now' }).click();
+    await card.getByText('Verified', { exact: true }).waitFor();
+    await expect
+      .poll(() => card.getByTestId('domain-actions').textContent())
+      .toContain(`Add a CNAME record at ${domain} pointing to localhost`);
+    addRecord(twin.dnsRecordsFile, { type: 'CNAME', name: domain, value: 'localhost' });
+    await card.getByRole('button', { name: 'Check now' }).click();
+    await card.getByText('Active', { exact: true }).waitFor();
+    await expect.poll(() => card.getByTestId('domain-actions').textContent()).toContain('Nothing to change');
+    await screenshot(page, 'domain-active');
+    const atHost = await call<{ id: string }>('GET', '/v1/tenants/current', {
+      token: tenant.owner.token,
+      from: '127.0.0.1',
+      headers: { host: `${domain}:${new URL(twin.apiUrl).port}` },
+    });
+    expect(atHost.body.id).toBe(tenant.id);
+
+    await card.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByText('No domain yet.').waitFor();
   });
 
   it('shows a quota bar move after runs, with the threshold marks and the health it implies', async () => {

@@ -71,6 +71,7 @@ describe('the console on a phone', () => {
         ['api-keys', `${base}/api-keys`],
         ['webhooks', `${base}/webhooks`],
         ['webhook', `${base}/webhooks/${ids.endpointId ?? ''}`],
+        ['domains', `${base}/domains`],
         ['settings', `${base}/settings`],
         ['audit', `${base}/audit`],
         ['billing', `${base}/billing`],

@@ -18,6 +18,7 @@ import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
 import { Users } from './pages/Users';
 import { WebhookPage, Webhooks } from './pages/Webhooks';
+import { Domains } from './pages/Domains';
 
 /** Where a signed-in person lands: their default tenant, else their first, else the platform pages. */
 function Home() {
@@ -84,6 +85,7 @@ export function App() {
               <Route path="runs/:runId" element={<RunPage />} />
               <Route path="webhooks" element={<Webhooks />} />
               <Route path="webhooks/:endpointId" element={<WebhookPage />} />
+              <Route path="domains" element={<Domains />} />
               <Route path="users" element={<Users />} />
               <Route path="api-keys" element={<ApiKeys />} />
               <Route path="settings" element={<Settings />} />

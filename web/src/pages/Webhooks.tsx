@@ -23,40 +23,14 @@ import {
   EVENT_TYPE_NAMES,
   type EventTypeName,
 } from '../../../shared/model/event-types';
-import { PLAN_IDS, PLANS } from '../../../shared/model/plans';
+import { PlanGate } from '../ui/plan-gate';
 
 type Endpoint = Schemas['WebhookEndpoint'];
 type Delivery = Schemas['WebhookDelivery'];
 
-const PLANS_WITH_WEBHOOKS = PLAN_IDS.filter((plan) => PLANS[plan].features.includes('webhooks')).map(
-  (plan) => PLANS[plan].name,
-);
-
 /** The events an endpoint asked for, in words. */
 function eventsInWords(events: readonly string[]): string {
   return events.includes('*') ? 'All events' : events.join(', ');
-}
-
-/** Why webhooks are not there: the plan, with the way to a plan that has them. */
-function PlanGate() {
-  const { tenantId, tenant, can } = useTenant();
-  return (
-    <section className="banner banner-info" aria-labelledby="plan-gate-heading">
-      <h2 id="plan-gate-heading">Webhooks are not in your plan</h2>
-      <p>
-        Your tenant is on the {PLANS[tenant.plan as keyof typeof PLANS]?.name ?? tenant.plan} plan. Webhooks
-        come with the {PLANS_WITH_WEBHOOKS.join(' and ')} plans: your endpoints receive your tenant’s events
-        (quotas nearly used, a payment failed, an export ready…) as signed HTTPS requests.
-      </p>
-      {can('billing:manage') ? (
-        <p>
-          <Link to={`/t/${tenantId}/billing`}>Change the plan in Billing</Link>
-        </p>
-      ) : (
-        <p>An owner of the tenant can change its plan.</p>
-      )}
-    </section>
-  );
 }
 
 /** The events an endpoint receives, as checkboxes: all of them, or the types chosen. */
@@ -154,7 +128,10 @@ export function Webhooks() {
     return (
       <>
         <h1>Webhooks</h1>
-        <PlanGate />
+        <PlanGate
+          feature="webhooks"
+          pitch="your endpoints receive your tenant’s events (quotas nearly used, a payment failed, an export ready…) as signed HTTPS requests."
+        />
       </>
     );
   }

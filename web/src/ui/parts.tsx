@@ -163,11 +163,13 @@ export function SubmitButton({
   );
 }
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+/** Copies `text`; `name` is its accessible name where the visible `label` alone would be ambiguous. */
+export function CopyButton({ text, label = 'Copy', name }: { text: string; label?: string; name?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
       type="button"
+      {...(name ? { 'aria-label': copied ? `${name}: copied` : name } : {})}
       onClick={async () => {
         await navigator.clipboard.writeText(text);
         setCopied(true);
