@@ -285,6 +285,18 @@ export const PROBLEMS = {
     description:
       'A limit override is lower than the plan’s own limit (or limits what the plan leaves unlimited); send `allowBelowPlan: true` to mean it.',
   },
+  single_tenant_mode: {
+    statuses: [403],
+    title: 'One tenant only',
+    description:
+      'The deployment runs as a single tenant (`SINGLE_TENANT`): new tenants cannot be signed up or created from an account.',
+  },
+  logo_invalid: {
+    statuses: [400],
+    title: 'Logo refused',
+    description:
+      'A logo is a PNG, JPEG or WebP image of at most 64 KB, each side from 16 to 1,024 pixels, whose bytes are the type it claims (SVG is not accepted: it can carry scripts). The detail says what was wrong.',
+  },
   domain_invalid: {
     statuses: [400],
     title: 'Not a domain name',

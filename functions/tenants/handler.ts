@@ -4,9 +4,18 @@ import { createApiHandler, type Operations } from '../../shared/api/api-handler'
 import { EXPORT_ROUTES } from '../../shared/api/routes/exports';
 import { SECRET_ROUTES } from '../../shared/api/routes/secrets';
 import { TENANT_ROUTES } from '../../shared/api/routes/tenants';
+import { PROFILE_ROUTES } from '../../shared/api/routes/profile';
+import {
+  brandingAtHost,
+  getProfile,
+  removeLogo,
+  setLogo,
+  updateProfile,
+} from '../../shared/tenants/tenant-profile';
+import { getConfig } from '../../shared/config';
 
 /** The tenants function serves the tenant's own routes, its exports and its secret settings. */
-const ROUTES = [...TENANT_ROUTES, ...EXPORT_ROUTES, ...SECRET_ROUTES] as const;
+const ROUTES = [...TENANT_ROUTES, ...EXPORT_ROUTES, ...SECRET_ROUTES, ...PROFILE_ROUTES] as const;
 import {
   deleteSecretSetting,
   listSecretSettings,
@@ -27,6 +36,24 @@ import {
 } from '../../shared/tenants/tenant-service';
 
 const operations: Operations<typeof ROUTES> = {
+  'tenants.profile.get': async (_input, request) => ({ status: 200, body: await getProfile(request.tenant) }),
+  'tenants.profile.update': async ({ body }, request) => ({
+    status: 200,
+    body: await updateProfile(request.tenant, body),
+  }),
+  'tenants.logo.set': async ({ body }, request) => ({
+    status: 200,
+    body: await setLogo(request.tenant, body, request.receivedAt),
+  }),
+  'tenants.logo.remove': async (_input, request) => {
+    await removeLogo(request.tenant, request.receivedAt);
+    return { status: 204, body: undefined };
+  },
+  'branding.get': async (_input, request) => {
+    const headers = request.raw?.headers ?? {};
+    const forwarded = getConfig().resolution.forwardedHostHeader;
+    return { status: 200, body: await brandingAtHost((forwarded && headers[forwarded]) || headers.host) };
+  },
   'tenants.signup': async ({ body }, request) => ({
     status: 202,
     body: await signUpTenant(request.meta, body),

@@ -25,6 +25,8 @@ export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { rate: number; bur
   'docs.reference': { rate: 20, burst: 40 },
   'docs.problems': { rate: 20, burst: 40 },
   'docs.asset': { rate: 50, burst: 100 },
+  // Each sign-in page at a tenant's host asks once.
+  'branding.get': { rate: 20, burst: 40 },
 };
 
 /** Sets the stage's throttles: one per public route, the stage's for the rest. */

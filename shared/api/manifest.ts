@@ -4,6 +4,7 @@ import { AUDIT_ROUTES } from './routes/audit';
 import { BILLING_ROUTES } from './routes/billing';
 import { DOCS_ROUTES } from './routes/docs';
 import { DOMAIN_ROUTES } from './routes/domains';
+import { PROFILE_ROUTES } from './routes/profile';
 import { PLATFORM_ROUTES } from './routes/platform';
 import { QUOTA_ROUTES } from './routes/quotas';
 import { RUN_ROUTES } from './routes/runs';
@@ -33,6 +34,7 @@ export const ROUTES = [
   ...PLATFORM_ROUTES,
   ...WEBHOOK_ROUTES,
   ...DOMAIN_ROUTES,
+  ...PROFILE_ROUTES,
   ...DOCS_ROUTES,
 ] as const;
 

@@ -17,7 +17,11 @@ export function backoffMs(attempts: number): number {
  * and for a tenant that asks for billing before the worker got to it.
  */
 export async function giveStripeCustomer(provider: BillingProvider, tenant: TenantItem): Promise<string> {
-  const customerId = await provider.createCustomer({ tenantId: tenant.tenantId, name: tenant.name });
+  const customerId = await provider.createCustomer({
+    tenantId: tenant.tenantId,
+    name: tenant.profile?.displayName ?? tenant.name,
+    email: tenant.profile?.billingEmail,
+  });
   await writeTransaction(platformDocumentClient, ({ tenant: tenants, billingCustomer, billingOutbox }) => ({
     tenant: tenants
       .patch({ tenantId: tenant.tenantId })
@@ -45,6 +49,26 @@ async function createCustomer(provider: BillingProvider, item: BillingOutboxItem
     return;
   }
   // The tenant is gone, or has its customer already: nothing left to do.
+  await BillingOutboxEntity.delete({ kind: item.kind, tenantId: item.tenantId }).go({ response: 'none' });
+}
+
+/**
+ * The tenant's Stripe customer takes its billing email and the name people see, as they are now (a
+ * later change overwrites the queued item: the worker sends what the tenant holds when it runs).
+ */
+async function updateCustomer(provider: BillingProvider, item: BillingOutboxItem): Promise<void> {
+  const tenant = (
+    await TenantEntity.get({ tenantId: item.tenantId }).go({
+      client: platformDocumentClient,
+      consistent: true,
+    })
+  ).data;
+  if (tenant?.stripeCustomerId) {
+    await provider.updateCustomer(tenant.stripeCustomerId, {
+      name: tenant.profile?.displayName ?? tenant.name,
+      email: tenant.profile?.billingEmail ?? null,
+    });
+  }
   await BillingOutboxEntity.delete({ kind: item.kind, tenantId: item.tenantId }).go({ response: 'none' });
 }
 
@@ -111,6 +135,7 @@ export async function processBillingOutbox(
     });
     try {
       if (item.kind === 'cancelSubscription') await cancelSubscription(provider, item);
+      else if (item.kind === 'updateCustomer') await updateCustomer(provider, item);
       else await createCustomer(provider, item);
       run.done += 1;
     } catch (error) {

@@ -45,6 +45,8 @@ export interface UsageReport {
 /** The one billing interface; Stripe implements it (`stripe-billing.ts`), the twin's stand-in too. */
 export interface BillingProvider {
   createCustomer(input: { tenantId: string; name: string; email?: string | undefined }): Promise<string>;
+  /** Sets the customer's name and email (`null` clears the email). */
+  updateCustomer(customerId: string, input: { name: string; email: string | null }): Promise<void>;
   createCheckoutSession(input: {
     customerId: string;
     tenantId: string;

@@ -101,6 +101,11 @@ function stripeCalls(stripe: () => Stripe, webhookSecret: () => string | undefin
       return customer.id;
     },
 
+    async updateCustomer(customerId, { name, email }) {
+      // Stripe clears a field given as the empty string.
+      await stripe().customers.update(customerId, { name, email: email ?? '' });
+    },
+
     async createCheckoutSession({ customerId, tenantId, plan, successUrl, cancelUrl }) {
       const overage = Object.keys(PLANS[plan].overagePrices) as PeriodicResource[];
       const keys = [basePriceKeyOf(plan), ...overage.map((resource) => overagePriceKeyOf(plan, resource))];
@@ -206,6 +211,7 @@ export function createStripeBilling(
   const calls = stripeCalls(stripe, webhookSecret);
   return {
     createCustomer: (input) => viaStripe(() => calls.createCustomer(input)),
+    updateCustomer: (customerId, input) => viaStripe(() => calls.updateCustomer(customerId, input)),
     createCheckoutSession: (input) => viaStripe(() => calls.createCheckoutSession(input)),
     createPortalSession: (input) => viaStripe(() => calls.createPortalSession(input)),
     getSubscription: (id) => viaStripe(() => calls.getSubscription(id)),

@@ -10,6 +10,7 @@ import { BillingOutboxEntity } from './entities/billing-outbox';
 import { BillingPeriodEntity } from './entities/billing-period';
 import { CustomDomainEntity } from './entities/custom-domain';
 import { DomainClaimEntity } from './entities/domain-claim';
+import { TenantLogoEntity } from './entities/tenant-logo';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { PlatformAdminEntity } from './entities/platform-admin';
@@ -58,6 +59,7 @@ const makeService = () =>
       rateWindow: RateWindowEntity,
       customDomain: CustomDomainEntity,
       domainClaim: DomainClaimEntity,
+      tenantLogo: TenantLogoEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

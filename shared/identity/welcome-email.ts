@@ -15,6 +15,8 @@ export const welcomeSchema = z.object({
   link: z.url(),
   role: z.optional(z.string().check(z.maxLength(40))),
   invitedBy: z.optional(z.string().check(z.maxLength(320))),
+  /** The tenant's primary colour (`#rrggbb`, checked for white text when it was set): the email's band. */
+  brandColor: z.optional(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/))),
 });
 export type Welcome = z.infer<typeof welcomeSchema>;
 
@@ -71,16 +73,19 @@ export function welcomeEmail(
     `Sign in: ${welcome.link}`,
     `Email: ${signIn.email}\nTemporary password: ${signIn.password}${usernameLine}`,
     after,
-    '— Tenantry',
+    `— ${welcome.tenantName}, on Tenantry`,
   ].join('\n\n');
+  const band = welcome.brandColor
+    ? `<p style="background:${welcome.brandColor};color:#ffffff;padding:12px 16px;border-radius:6px"><strong>${escapeHtml(welcome.tenantName)}</strong></p>`
+    : `<p><strong>${escapeHtml(welcome.tenantName)}</strong></p>`;
   const html = [
-    `<p><strong>${escapeHtml(welcome.tenantName)}</strong></p>`,
+    band,
     `<p>${escapeHtml(why)}</p>`,
     `<p><a href="${escapeHtml(welcome.link)}">Sign in to the console</a><br>${escapeHtml(welcome.link)}</p>`,
     // The placeholders are replaced by Cognito after this is made: left as they are.
     `<p>Email: ${escapeHtml(signIn.email)}<br>Temporary password: ${signIn.password}${usernameLine.replace('\n', '<br>')}</p>`,
     `<p>${escapeHtml(after)}</p>`,
-    '<p>— Tenantry</p>',
+    `<p>— ${escapeHtml(welcome.tenantName)}, on Tenantry</p>`,
   ].join('\n');
   return { subject, text, html };
 }

@@ -52,7 +52,9 @@ export async function emailForEvent(event: EventEnvelope): Promise<number> {
   if (!notice) return 0;
   return runWithTenantContext(ctx, async () => {
     if (!(await claimOnce(event.tenantId, `email#${event.id}`, new Date(event.occurredAt), 30))) return 0;
-    const text = [tenant.name, ...notice.paragraphs, `— Tenantry\n${getConfig().email.consoleUrl}`].join(
+    // The tenant's own name for itself (its profile) heads and signs its emails.
+    const name = tenant.profile?.displayName ?? tenant.name;
+    const text = [name, ...notice.paragraphs, `— ${name}, on Tenantry\n${getConfig().email.consoleUrl}`].join(
       '\n\n',
     );
     const addresses = await recipients(event, event.tenantId);
@@ -60,7 +62,7 @@ export async function emailForEvent(event: EventEnvelope): Promise<number> {
     let lastError: unknown;
     for (const to of addresses) {
       try {
-        await sendEmail({ to, subject: `[${tenant.name}] ${notice.subject}`, text });
+        await sendEmail({ to, subject: `[${name}] ${notice.subject}`, text });
         sent += 1;
       } catch (error) {
         lastError = error;

@@ -32,6 +32,11 @@ export interface ResolutionConfig {
   /** Hosts `<slug>.<base domain>` name the tenant with that slug. */
   baseDomains: readonly string[];
   defaultTenantId: string | undefined;
+  /**
+   * Single-tenant mode: the default tenant is the only one. A request that names another is refused
+   * (`tenant_mismatch`); one that names none acts on it, whatever the credential's own tenant.
+   */
+  singleTenant?: boolean | undefined;
   /** The platform's own domains: never a tenant's custom domain (no lookup is made for them). */
   platformDomains: readonly string[];
   /**
@@ -124,6 +129,19 @@ export async function resolveTenant(
     if (tenantId !== undefined) named.push({ by, tenantId });
   }
   const explicit = named.filter((entry) => EXPLICIT.has(entry.by));
+  if (config.singleTenant && config.defaultTenantId) {
+    const other = explicit.find((entry) => entry.tenantId !== config.defaultTenantId);
+    if (other) {
+      throw new ForbiddenError(
+        `This deployment serves one tenant; the request's ${words(other.by, config)} names another.`,
+        'tenant_mismatch',
+      );
+    }
+    const [chosen] = explicit;
+    return chosen
+      ? { tenantId: chosen.tenantId, resolvedBy: chosen.by }
+      : { tenantId: config.defaultTenantId, resolvedBy: 'default' };
+  }
   const [first] = explicit;
   if (first) {
     const other = explicit.find((entry) => entry.tenantId !== first.tenantId);

@@ -2,9 +2,11 @@ import { writeAudited } from '../audit/audited-transaction';
 import { changedFieldsOf } from '../audit/audit-log';
 import { requestTime, type TenantContext } from '../context/tenant-context';
 import { forgetTenant } from '../data/cached-records';
+import { platformDocumentClient } from '../data/clients';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { ConflictError, NotFoundError } from '../errors';
 import { toTenantView, type TenantView } from './tenant-view';
+import type { TransactionEntities, TransactionItem } from '../data/service';
 
 /** The tenant record, read strongly consistent: what was just changed is what is seen. */
 export async function readTenant(ctx: TenantContext): Promise<TenantItem> {
@@ -16,6 +18,7 @@ export async function readTenant(ctx: TenantContext): Promise<TenantItem> {
 type MutableField =
   | 'name'
   | 'settings'
+  | 'profile'
   | 'plan'
   | 'status'
   | 'statusReason'
@@ -48,6 +51,12 @@ export async function mutateTenant(
   ctx: TenantContext,
   action: string,
   compute: (current: TenantItem) => TenantChange,
+  /** Items the change brings with it, in its transaction (work for the billing outbox). */
+  also?: (
+    entities: TransactionEntities,
+    current: TenantItem,
+    next: TenantItem,
+  ) => Record<string, TransactionItem>,
 ): Promise<TenantView> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const current = await readTenant(ctx);
@@ -66,15 +75,17 @@ export async function mutateTenant(
       await writeAudited(
         ctx,
         { action, targetType: 'tenant', targetId: ctx.tenantId, before, after },
-        ({ tenant }) => ({
-          tenant: tenant
+        (entities) => ({
+          tenant: entities.tenant
             .patch({ tenantId: ctx.tenantId })
             .set(set)
             .remove(removed)
             .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
             .commit(),
+          ...(also ? also(entities, current, next) : {}),
         }),
-        { now },
+        // The tenant's own outbox item is a platform item: the platform client carries the write.
+        { now, ...(also ? { client: platformDocumentClient } : {}) },
       );
       forgetTenant(ctx.tenantId);
       return viewFor(ctx, next);

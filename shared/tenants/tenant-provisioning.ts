@@ -6,7 +6,7 @@ import { platformDocumentClient } from '../data/clients';
 import { STANDING_PERIOD } from '../data/entities/quota-counter';
 import { MembershipEntity } from '../data/entities/membership';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
-import { ConflictError, ValidationError } from '../errors';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { ensureDirectoryPerson } from '../identity/directory-person';
 import { enableDirectoryUser, findDirectoryUser } from '../identity/user-directory';
@@ -24,6 +24,8 @@ export interface ProvisionTenantInput {
   slug: string;
   plan?: PlanId | undefined;
   owner: { email: string; name?: string | undefined };
+  /** Its locale and time zone, from the start. */
+  settings?: { defaultLocale?: string | undefined; timezone?: string | undefined } | undefined;
 }
 
 export interface ProvisionedTenant {
@@ -137,7 +139,9 @@ export async function provisionTenant(
     status: 'active' as const,
     ...(input.plan === undefined ? { trialEndsAt: trialEnd(now) } : {}),
     activeOwnerCount: ownerStatus === 'active' ? 1 : 0,
-    settings: {},
+    settings: Object.fromEntries(
+      Object.entries(input.settings ?? {}).filter(([, value]) => value !== undefined),
+    ),
     shard: platformShardOf(tenantId),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -189,6 +193,12 @@ export async function provisionTenant(
 
 /** New tenants per source IP and hour, for signup and for a person's own tenants alike. */
 function consumeSignupAllowance(meta: RequestMeta): Promise<void> {
+  if (config.resolution.singleTenant) {
+    throw new ForbiddenError(
+      'This deployment serves one tenant: new tenants cannot be signed up.',
+      'single_tenant_mode',
+    );
+  }
   return consumeFixedWindow({
     scope: `SIGNUP#IP#${meta.sourceIp}`,
     resource: 'signup',
@@ -204,7 +214,7 @@ function consumeSignupAllowance(meta: RequestMeta): Promise<void> {
 export async function createOwnTenant(
   principal: UserPrincipal,
   meta: RequestMeta,
-  input: { name: string; slug: string },
+  input: { name: string; slug: string; settings?: ProvisionTenantInput['settings'] },
 ): Promise<ProvisionedTenant> {
   if (!principal.email) throw new ValidationError('The token carries no email address.', [], 'invalid_user');
   const identity = await findDirectoryUser(principal.email);

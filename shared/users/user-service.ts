@@ -119,11 +119,13 @@ async function invitationWelcome(
   const tenant = await loadTenant(ctx.tenantId);
   return {
     kind: 'invitation',
-    tenantName: tenant?.name ?? ctx.tenantId,
+    // The name the tenant gives itself, and its colour: its branding carried into the email.
+    tenantName: tenant?.profile?.displayName ?? tenant?.name ?? ctx.tenantId,
     tenantSlug: tenant?.slug ?? ctx.tenantId,
     link: welcomeLink(getConfig().email.consoleUrl, ctx.tenantId, invitee.email),
     role: invitee.role,
     invitedBy: inviter(ctx),
+    ...(tenant?.profile?.primaryColor ? { brandColor: tenant.profile.primaryColor } : {}),
   };
 }
 

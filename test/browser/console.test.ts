@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, screenshot } from '../helpers/browser';
+import { launchBrowser, openConsole, screenshot, signInThroughConsole } from '../helpers/browser';
+import { pngOf } from '../helpers/images';
 import { totpCode } from '../helpers/totp';
 import { addRecord } from '../../infra/local/dns-local';
 import {
@@ -201,6 +202,48 @@ describe('the console in a browser', () => {
     await card.getByRole('button', { name: 'Remove' }).click();
     await page.getByRole('button', { name: 'Yes' }).click();
     await page.getByText('No domain yet.').waitFor();
+  });
+
+  it('opened at a tenant’s host, shows its branding at sign-in and stays in that tenant', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    const other = await createTenant({ plan: 'starter' });
+    // The owner of the branded tenant is also a member of another: at the host, only this one counts.
+    const invited = await call('POST', `/v1/tenants/${other.id}/users`, {
+      token: other.owner.token,
+      body: { email: tenant.owner.email, role: 'member' },
+    });
+    expect(invited.status, invited.text).toBe(201);
+    await call('PATCH', `/v1/tenants/${tenant.id}/profile`, {
+      token: tenant.owner.token,
+      body: { displayName: 'Initech Portal', primaryColor: '#7c2d12' },
+    });
+    const logo = await call('PUT', `/v1/tenants/${tenant.id}/profile/logo`, {
+      token: tenant.owner.token,
+      body: { contentType: 'image/png', data: pngOf(64, 32).toString('base64') },
+    });
+    expect(logo.status, logo.text).toBe(200);
+    const origin = `http://${tenant.slug}.localhost:${new URL(twin.apiUrl).port}`;
+    const { page, errors } = await openConsole(browser, { origin });
+    pageErrors.push(errors);
+    await page.getByRole('heading', { name: 'Sign in to Initech Portal' }).waitFor();
+    const band = page.getByTestId('brand-band');
+    expect(await band.textContent()).toContain('Initech Portal');
+    expect(
+      await page.evaluate(
+        "getComputedStyle(document.querySelector('[data-testid=brand-band]')).backgroundColor",
+      ),
+    ).toBe('rgb(124, 45, 18)');
+    expect(await page.evaluate("document.querySelector('[data-testid=brand-band] img').naturalWidth")).toBe(
+      64,
+    );
+    await screenshot(page, 'branded-sign-in');
+    await signInThroughConsole(page, tenant.owner.email);
+    await page.waitForURL(new RegExp(`/t/${tenant.id}`));
+    // No switcher at a tenant's host; the positive control: at the twin's own address there is one.
+    expect(await page.getByLabel('Tenant', { exact: true }).count()).toBe(0);
+    const plain = await consoleFor(tenant.owner.email);
+    expect(await plain.getByLabel('Tenant', { exact: true }).count()).toBe(1);
+    expect(await plain.getByRole('heading', { name: 'Tenantry console' }).count()).toBe(0);
   });
 
   it('shows a quota bar move after runs, with the threshold marks and the health it implies', async () => {

@@ -48,17 +48,21 @@ export async function openConsole(
     viewport?: { width: number; height: number };
     /** The scheme the browser asks for (`prefers-color-scheme`); light unless told. */
     colorScheme?: 'light' | 'dark';
+    /** Where the console is opened: the twin's own address unless told (a tenant's host). */
+    origin?: string;
   } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({
-    baseURL: twin.apiUrl,
+    baseURL: options.origin ?? twin.apiUrl,
     viewport: options.viewport ?? { width: 1280, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
     acceptDownloads: true,
     // Only for injecting axe-core, which the console's content security policy (rightly) refuses.
     ...(options.bypassCsp ? { bypassCSP: true } : {}),
   });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: twin.apiUrl });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+    origin: options.origin ?? twin.apiUrl,
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));

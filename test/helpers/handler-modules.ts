@@ -2,6 +2,7 @@
 const modules = {
   agents: () => import('../../functions/agents/handler'),
   runs: () => import('../../functions/runs/handler'),
+  tenants: () => import('../../functions/tenants/handler'),
 };
 
 export async function loadHandler(fn: string) {

@@ -1,5 +1,6 @@
 import type { RouteId } from '../../shared/api/manifest';
 import type { RouteDefinition } from '../../shared/http/route';
+import { pngOf } from './images';
 
 /**
  * A valid request body for every route in the manifest (`undefined` where it takes none). Typed by
@@ -31,6 +32,11 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'webhooks.deliveries': () => undefined,
   'webhooks.test': () => ({ type: 'tenant.reactivated' }),
   'webhooks.retry': () => undefined,
+  'tenants.profile.get': () => undefined,
+  'tenants.profile.update': () => ({ company: 'Sample Company Ltd', primaryColor: '#1d4ed8' }),
+  'tenants.logo.set': () => ({ contentType: 'image/png', data: pngOf(32, 32).toString('base64') }),
+  'tenants.logo.remove': () => undefined,
+  'branding.get': () => undefined,
   'domains.add': (u) => ({ domain: `app-${u.toLowerCase()}.sample.test` }),
   'domains.list': () => undefined,
   'domains.get': () => undefined,

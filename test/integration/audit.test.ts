@@ -23,6 +23,7 @@ import { platformDocumentClient } from '../../shared/data/clients';
 import { giveStripeCustomerNow } from '../helpers/stripe-customer';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
 import { addRecord } from '../../infra/local/dns-local';
+import { pngOf } from '../helpers/images';
 
 interface Scenario {
   /** Who acts: the tenant's owner, or the platform admin. */
@@ -47,6 +48,29 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     action: 'tenant.updated',
     before: { settings: {} },
     after: { settings: { timezone: 'Europe/Paris' } },
+  },
+  'tenants.profile.update': {
+    actor: 'owner',
+    action: 'tenant.profile_updated',
+    after: { profile: { company: 'Sample Company Ltd', primaryColor: '#1d4ed8' } },
+  },
+  'tenants.logo.set': {
+    actor: 'owner',
+    action: 'tenant.logo_set',
+    after: { contentType: 'image/png', width: 32, height: 32 },
+  },
+  'tenants.logo.remove': {
+    actor: 'owner',
+    prepare: async (tenant) => {
+      const set = await call('PUT', `/v1/tenants/${tenant.id}/profile/logo`, {
+        token: tenant.owner.token,
+        body: { contentType: 'image/png', data: pngOf(20, 20).toString('base64') },
+      });
+      if (set.status !== 200) throw new Error(`logo: ${set.status} ${set.text}`);
+      return {};
+    },
+    action: 'tenant.logo_removed',
+    before: { contentType: 'image/png' },
   },
   'tenants.changePlan': {
     actor: 'platformAdmin',

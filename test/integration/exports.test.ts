@@ -96,6 +96,7 @@ describe('exporting a tenant', () => {
         'usageBucket',
         'tenantExport',
         'webhookEndpoint',
+        'customDomain',
       ]),
     );
     // What was stored for idempotent replays, secrets and their hashes stay behind.

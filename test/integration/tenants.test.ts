@@ -66,6 +66,35 @@ describe('tenant signup', () => {
     expect(Date.parse(tenant.body.trialEndsAt) - Date.now()).toBeGreaterThan(13 * 86_400_000);
   });
 
+  it('sets the locale and time zone given at signup, and refuses ones that are not', async () => {
+    const slug = unique('locale');
+    const response = await signUp({
+      name: 'Locale GmbH',
+      slug,
+      owner: { email: `${slug}@example.test` },
+      settings: { defaultLocale: 'de-DE', timezone: 'Europe/Berlin' },
+    });
+    expect(response.status, response.text).toBe(202);
+    const token = await activate(`${slug}@example.test`);
+    const profile = await call<{ locale: string; timeZone: string }>('GET', '/v1/tenants/current/profile', {
+      token,
+    });
+    expect(profile.body).toMatchObject({ locale: 'de-DE', timeZone: 'Europe/Berlin' });
+    for (const settings of [
+      { timezone: 'Mars/Olympus_Mons' },
+      { defaultLocale: 'german' },
+      { mfaRequired: true },
+    ]) {
+      const refused = await signUp({
+        name: 'Bad',
+        slug: unique('bad'),
+        owner: { email: `${unique('bad')}@example.test` },
+        settings,
+      });
+      expect(refused.status, JSON.stringify(settings)).toBe(400);
+    }
+  });
+
   it('answers a known email exactly as a new one, creates nothing, and emails the owner instead', async () => {
     const existing = await createTenant();
     const fresh = await signUp({

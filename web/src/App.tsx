@@ -19,11 +19,15 @@ import { SignIn } from './pages/SignIn';
 import { Users } from './pages/Users';
 import { WebhookPage, Webhooks } from './pages/Webhooks';
 import { Domains } from './pages/Domains';
+import { useBranding } from './branding';
 
 /** Where a signed-in person lands: their default tenant, else their first, else the platform pages. */
 function Home() {
   const { me } = useMe();
   const { search } = useLocation();
+  // At a tenant's host, the console is that tenant's.
+  const branding = useBranding();
+  if (branding) return <Navigate replace to={`/t/${branding.tenantId}${search}`} />;
   const tenantId =
     me.memberships.find((m) => m.tenantId === me.user.defaultTenantId && m.status !== 'disabled')?.tenantId ??
     me.memberships.find((m) => m.status !== 'disabled')?.tenantId;

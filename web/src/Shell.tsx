@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useNavigate, useParams } from 'react-router';
 import type { Permission } from '../../shared/model/roles';
 import { useSession } from './auth/session';
 import { useMe, useTenant } from './context';
+import { useBranding } from './branding';
 
 const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission }> = [
   { path: '', label: 'Overview', permission: 'tenant:read' },
@@ -22,6 +23,7 @@ const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission 
 export function Shell() {
   const { tokens, signOut } = useSession();
   const { me } = useMe();
+  const branding = useBranding();
   const { tenantId } = useParams();
   const navigate = useNavigate();
   return (
@@ -30,8 +32,9 @@ export function Shell() {
         Skip to content
       </a>
       <header className="top">
-        <span className="brand">Tenantry</span>
-        {me.memberships.length > 0 && (
+        <span className="brand">{branding ? branding.displayName : 'Tenantry'}</span>
+        {/* At a tenant's host the console is that tenant's: no switching (the host would refuse another). */}
+        {me.memberships.length > 0 && !branding && (
           <div className="switcher">
             <label htmlFor="tenant-switcher">Tenant</label>
             <select

@@ -133,6 +133,16 @@ export async function api(
     customers.set(customer.id, customer);
     return customer;
   }
+  if (a === 'customers' && method === 'POST' && b && !c) {
+    // Stripe's update: the fields given change; an empty string clears a field.
+    const customer = mustGet(customers, b, 'customer') as Obj;
+    for (const field of ['name', 'email', 'phone', 'description'] as const) {
+      if (params[field] !== undefined) customer[field] = params[field] === '' ? null : params[field];
+    }
+    if (params.metadata !== undefined)
+      customer.metadata = { ...(customer.metadata as Obj), ...metadataOf(params.metadata) };
+    return customer;
+  }
   if (a === 'customers' && method === 'GET' && b) return mustGet(customers, b, 'customer');
   if (a === 'customers' && method === 'GET' && !b) {
     // Newest first, as Stripe lists them; `email` filters.

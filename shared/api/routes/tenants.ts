@@ -36,15 +36,28 @@ const ipAllowlist = z
     z.maxLength(50),
     z.describe('CIDR blocks (IPv4 or IPv6) members may call from; empty allows any address.'),
   );
-const settingsFields = {
-  mfaRequired: z.optional(z.boolean()),
+/** Whether the runtime knows a time zone by this name (IANA names and their aliases, UTC). */
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const localeFields = {
   defaultLocale: z.optional(
     z.string().check(z.regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'a locale such as en or en-GB')),
   ),
   timezone: z.optional(
-    z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/, 'an IANA time zone such as Europe/Paris')),
+    z.string().check(z.maxLength(64), z.refine(isTimeZone, 'an IANA time zone such as Europe/Paris')),
   ),
 };
+const settingsFields = { mfaRequired: z.optional(z.boolean()), ...localeFields };
+/** What a new tenant may be given at its creation: its locale and time zone. */
+const initialSettings = z.optional(
+  z.strictObject(localeFields).check(z.describe('The tenant’s locale and time zone, set at its creation.')),
+);
 const settings = z.strictObject({ ...settingsFields, ipAllowlist: z.optional(ipAllowlist) });
 const settingsView = z.object({ ...settingsFields, ipAllowlist: z.optional(z.array(z.string())) });
 
@@ -120,11 +133,16 @@ export const TENANT_ROUTES = [
     description:
       'Self-service signup of a tenant on a trial of the Starter plan (`TRIAL_PLAN`, `TRIAL_DAYS` 14), which drops to Free (`TRIAL_END_PLAN`) at its end unless a plan is bought. The answer is the same `202` whether or not the email already has an account, so signup reveals none: a new address gets the tenant and its owner (Cognito emails the temporary password); a person who already has an account gets an email instead, saying how to create the tenant from their account (`POST /v1/me/tenants`). Limited per source IP and hour (`SIGNUP_LIMIT_PER_IP_PER_HOUR`, shared with `POST /v1/me/tenants`).',
     request: {
-      body: z.strictObject({ name, slug, owner }),
-      example: { name: 'Acme Robotics', slug: 'acme', owner: { email: 'ada@acme.example', name: 'Ada' } },
+      body: z.strictObject({ name, slug, owner, settings: initialSettings }),
+      example: {
+        name: 'Acme Robotics',
+        slug: 'acme',
+        owner: { email: 'ada@acme.example', name: 'Ada' },
+        settings: { defaultLocale: 'de-DE', timezone: 'Europe/Berlin' },
+      },
     },
     responses: { 202: { description: 'Accepted: the next step is in an email.', schema: signupAccepted } },
-    errors: ['slug_taken', 'invalid_user', 'rate_limited', 'service_unavailable'],
+    errors: ['slug_taken', 'invalid_user', 'rate_limited', 'service_unavailable', 'single_tenant_mode'],
   },
   {
     id: 'tenants.createOwn',
@@ -136,11 +154,11 @@ export const TENANT_ROUTES = [
     description:
       'A signed-in person (a member of other tenants or not) creates a tenant on a trial of the Starter plan, as signup does, and owns it at once. Limited per source IP like signup.',
     request: {
-      body: z.strictObject({ name, slug }),
+      body: z.strictObject({ name, slug, settings: initialSettings }),
       example: { name: 'Side Project', slug: 'side-project' },
     },
     responses: { 201: { description: 'The tenant, owned by the caller.', schema: provisionedTenant } },
-    errors: ['slug_taken', 'invalid_user', 'rate_limited', 'service_unavailable'],
+    errors: ['slug_taken', 'invalid_user', 'rate_limited', 'service_unavailable', 'single_tenant_mode'],
   },
   {
     id: 'tenants.create',

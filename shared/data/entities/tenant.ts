@@ -40,6 +40,21 @@ export const TenantEntity = new Entity(
           ipAllowlist: { type: 'list', items: { type: 'string' } },
         },
       },
+      /**
+       * What the tenant says of itself (shared/tenants/tenant-profile.ts): the name people see, how to
+       * reach it, the colour of its branding. Its logo is an item of its own (read only where shown).
+       */
+      profile: {
+        type: 'map',
+        properties: {
+          displayName: { type: 'string' },
+          contactEmail: { type: 'string' },
+          billingEmail: { type: 'string' },
+          phone: { type: 'string' },
+          company: { type: 'string' },
+          primaryColor: { type: 'string' },
+        },
+      },
       /** Per-tenant limit overrides (validated at the edge; `null` = unlimited). */
       limitOverrides: { type: 'any' },
       /** The tenant's Stripe customer, made by the billing outbox after the tenant is created. */

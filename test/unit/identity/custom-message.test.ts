@@ -66,6 +66,30 @@ describe('the user pool’s custom message trigger', () => {
     expect(html.length).toBeLessThan(20_000);
   });
 
+  it('carries the tenant’s branding: its colour as the band, and no style smuggled in through it', async () => {
+    const branded = await handler(
+      cognitoEvent(
+        'CustomMessage_AdminCreateUser',
+        welcomeClientMetadata({ ...invitation, brandColor: '#7c2d12' }),
+      ),
+    );
+    expect(branded.response.emailMessage).toContain('style="background:#7c2d12;color:#ffffff');
+    expect(branded.response.emailMessage).toContain('— Acme &#60;b&#62;&#38;&#60;/b&#62; Co, on Tenantry');
+    // A colour that is not one makes the metadata no welcome: Cognito's own wording, nothing injected.
+    const forged = await handler(
+      cognitoEvent(
+        'CustomMessage_AdminCreateUser',
+        welcomeClientMetadata({ ...invitation, brandColor: 'red;background:url(https://evil.test)' }),
+      ),
+    );
+    expect(forged.response.emailMessage ?? '').not.toContain('evil.test');
+    // The positive control: without a colour, the plain heading.
+    const plain = await handler(
+      cognitoEvent('CustomMessage_AdminCreateUser', welcomeClientMetadata(invitation)),
+    );
+    expect(plain.response.emailMessage).not.toContain('background:');
+  });
+
   it('words a tenant made for the address as its owner’s welcome', async () => {
     const welcome: Welcome = { ...invitation, kind: 'new-tenant', tenantName: 'Globex' };
     const answer = await handler(

@@ -190,6 +190,25 @@ describe('tenant resolution', () => {
     expect(domainReads).toBe(before + 1);
   });
 
+  it('in single-tenant mode acts on the one tenant and refuses any other named', async () => {
+    const single = { singleTenant: true, defaultTenantId: DEFAULT };
+    expect(await resolve({}, single)).toEqual({ tenantId: DEFAULT, resolvedBy: 'default' });
+    expect(await resolve({ principal: key }, single)).toEqual({ tenantId: DEFAULT, resolvedBy: 'default' });
+    expect(await resolve({ pathTenantId: DEFAULT }, single)).toEqual({
+      tenantId: DEFAULT,
+      resolvedBy: 'path',
+    });
+    await expect(resolve({ pathTenantId: A }, single)).rejects.toMatchObject({
+      code: 'tenant_mismatch',
+      message: "This deployment serves one tenant; the request's path names another.",
+    });
+    await expect(resolve({ host: 'acme.localhost' }, single)).rejects.toMatchObject({
+      code: 'tenant_mismatch',
+    });
+    // The positive control: the same request with the mode off is the caller's own tenant.
+    expect(await resolve({ pathTenantId: A })).toEqual({ tenantId: A, resolvedBy: 'path' });
+  });
+
   it('refuses a malformed tenant id wherever it is named, before anything is read', async () => {
     for (const over of [
       { pathTenantId: 'nope' },

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { cognitoErrorText, type SignInStep } from '../auth/cognito';
 import { useSession } from '../auth/session';
 import { Field } from '../ui/parts';
+import { BrandBand, useBranding } from '../branding';
 import {
   PASSWORD_POLICY,
   PASSWORD_POLICY_HINT,
@@ -20,6 +21,7 @@ type Pending =
  */
 export function SignIn() {
   const { auth, signedIn } = useSession();
+  const branding = useBranding();
   const [pending, setPending] = useState<Pending | undefined>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -78,7 +80,8 @@ export function SignIn() {
   const invitedEmail = new URLSearchParams(window.location.search).get('email') ?? undefined;
   return (
     <main id="main" className="sign-in">
-      <h1>Tenantry console</h1>
+      {branding && <BrandBand branding={branding} />}
+      <h1>{branding ? `Sign in to ${branding.displayName}` : 'Tenantry console'}</h1>
       <form onSubmit={submit} aria-describedby={error ? 'sign-in-error' : undefined}>
         {!pending && (
           <>
