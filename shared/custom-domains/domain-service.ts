@@ -12,6 +12,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError, NotFoundError } from '../errors';
 import type { DomainState } from '../model/domain-states';
 import { logger } from '../observability/logger';
+import { announce } from '../events/publish';
 import { dnsLookup, type DnsLookup } from './dns-lookup';
 import {
   actionsFor,
@@ -238,6 +239,10 @@ async function writeDomain(
   return next;
 }
 
+function daysAfter(from: Date, days: number): string {
+  return new Date(from.getTime() + days * 86_400_000).toISOString();
+}
+
 function stateChange(domain: string, action: string, from: DomainState, to: DomainState): AuditChange {
   return { action, targetType: 'domain', targetId: domain, before: { state: from }, after: { state: to } };
 }
@@ -366,13 +371,22 @@ async function carryOut(
       }
       return move('provisioning', 'domain.provisioning', { set: { servingId } });
     }
-    case 'activate':
-      return move('active', 'domain.activated', {
+    case 'activate': {
+      const active = await move('active', 'domain.activated', {
         set: { activeAt: at },
         guard: guards.serve(domain, tenantId, true),
       });
+      await announce(tenantId, 'domain.activated', { domain }, now);
+      return active;
+    }
     case 'at_risk':
       await move('at_risk', 'domain.at_risk', { set: { missingSince: at } });
+      await announce(
+        tenantId,
+        'domain.at_risk',
+        { domain, recordName: challengeName(domain), suspendAt: daysAfter(now, settings().suspendAfterDays) },
+        now,
+      );
       return 'stop';
     case 'restore':
       await move('active', 'domain.restored', {
@@ -382,6 +396,16 @@ async function carryOut(
       return 'stop';
     case 'suspend':
       await move('suspended', 'domain.suspended', { guard: guards.serve(domain, tenantId, false) });
+      await announce(
+        tenantId,
+        'domain.suspended',
+        {
+          domain,
+          recordName: challengeName(domain),
+          releaseAt: daysAfter(new Date(item.missingSince ?? at), settings().releaseAfterDays),
+        },
+        now,
+      );
       return 'stop';
     case 'release':
       return move('releasing', 'domain.releasing', { guard: guards.drop(domain, tenantId) });

@@ -27,6 +27,9 @@ export interface EventData {
   'export.completed': { exportId: string; itemCount: number; bytes: number; requesterEmail?: string };
   'user.invited': { email: string; role: string; invitedBy: string; newAccount: boolean };
   'webhook.endpoint_disabled': { endpointId: string; url: string; failures: number };
+  'domain.activated': { domain: string };
+  'domain.at_risk': { domain: string; recordName: string; suspendAt: string };
+  'domain.suspended': { domain: string; recordName: string; releaseAt: string };
 }
 
 export type EventType = keyof EventData;
@@ -230,6 +233,47 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
       paragraphs: [
         `The webhook endpoint ${data.url} (${data.endpointId}) failed ${inWords.count(data.failures)} deliveries in a row and was disabled: no more events are sent to it.`,
         'Its delivery log shows what it answered. Fix it, then enable it again on its page in the console (Webhooks).',
+      ],
+    }),
+  },
+  'domain.activated': {
+    audience: 'owners',
+    example: { domain: 'app.acme.example' },
+    notice: (data) => ({
+      subject: `${data.domain} is active`,
+      paragraphs: [
+        `Your custom domain ${data.domain} is verified and served over TLS: requests to it act on your tenant.`,
+        'Keep its TXT record: a daily check looks for it, and a domain whose record is gone is suspended after a grace.',
+      ],
+    }),
+  },
+  'domain.at_risk': {
+    audience: 'owners',
+    example: {
+      domain: 'app.acme.example',
+      recordName: '_tenantry-challenge.app.acme.example',
+      suspendAt: '2026-12-05T00:00:00.000Z',
+    },
+    notice: (data) => ({
+      subject: `${data.domain} is at risk`,
+      paragraphs: [
+        `Today's check of ${data.domain} found no TXT record at ${data.recordName}. The domain is still served, but unless the record is back it is suspended on ${inWords.date(data.suspendAt)}.`,
+        'Put the record back as the Domains page of the console shows it, then check the domain there.',
+      ],
+    }),
+  },
+  'domain.suspended': {
+    audience: 'owners',
+    example: {
+      domain: 'app.acme.example',
+      recordName: '_tenantry-challenge.app.acme.example',
+      releaseAt: '2026-12-16T00:00:00.000Z',
+    },
+    notice: (data) => ({
+      subject: `${data.domain} is suspended`,
+      paragraphs: [
+        `The TXT record at ${data.recordName} stayed gone, so ${data.domain} no longer acts on your tenant. Unless the record is back, the domain is released on ${inWords.date(data.releaseAt)} and anyone may claim it.`,
+        'Put the record back as the Domains page of the console shows it, then check the domain there: it is active again at once.',
       ],
     }),
   },

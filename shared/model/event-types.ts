@@ -10,6 +10,9 @@ export const EVENT_TYPE_NAMES = [
   'export.completed',
   'user.invited',
   'webhook.endpoint_disabled',
+  'domain.activated',
+  'domain.at_risk',
+  'domain.suspended',
 ] as const;
 
 export type EventTypeName = (typeof EVENT_TYPE_NAMES)[number];
@@ -28,4 +31,9 @@ export const EVENT_TYPE_DESCRIPTIONS: Readonly<Record<EventTypeName, string>> = 
   'export.completed': 'An export of the tenant was written and can be downloaded.',
   'user.invited': 'A person was invited into the tenant.',
   'webhook.endpoint_disabled': 'A webhook endpoint was disabled after too many failed deliveries in a row.',
+  'domain.activated': 'A custom domain of the tenant is verified and served: its host names the tenant.',
+  'domain.at_risk':
+    'A daily check no longer found an active custom domain’s TXT record; it is suspended unless the record comes back.',
+  'domain.suspended':
+    'A custom domain’s TXT record stayed gone past the grace: its host no longer names the tenant, and it is released unless the record comes back.',
 };

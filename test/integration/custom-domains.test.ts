@@ -5,6 +5,7 @@ import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import {
   addUser,
   call,
+  inbox,
   createTenant,
   storedAuditEvents,
   table,
@@ -188,13 +189,17 @@ describe('custom domains', () => {
     const atRisk = await check(a, domain, new Date(start + DAY));
     expect(atRisk.body.state).toBe('at_risk');
     expect(atRisk.body.missingSince).toBe(new Date(start + DAY).toISOString());
-    // At risk is still served.
+    // At risk is still served, and the owners are told when it will be suspended.
     expect((await atHost(domain, a.owner.token)).body.id).toBe(a.id);
+    const warned = await inbox(a.owner.email, { subject: `${domain} is at risk`, waitMs: 10_000 });
+    expect(warned).toHaveLength(1);
+    expect(warned[0]?.text).toContain(`found no TXT record at _tenantry-challenge.${domain}`);
     // Two days on: within the 3-day grace, still at risk; past it, suspended and no longer served.
     expect((await check(a, domain, new Date(start + 3 * DAY))).body.state).toBe('at_risk');
     expect((await check(a, domain, new Date(start + 4 * DAY + 1_000))).body.state).toBe('suspended');
     const suspended = await atHost(domain, a.owner.token);
     expect(suspended.status).toBe(404);
+    expect(await inbox(a.owner.email, { subject: `${domain} is suspended`, waitMs: 10_000 })).toHaveLength(1);
     expect(suspended.body).toMatchObject({ code: 'tenant_host_unknown' });
     // The record comes back: active again, served again.
     prove(added);

@@ -27,6 +27,17 @@ describe('the event catalogue', () => {
       'export.completed': { exportId: 'exp_1', itemCount: 3, bytes: 100 },
       'user.invited': { email: 'a@b.test', role: 'admin', invitedBy: 'o@b.test', newAccount: false },
       'webhook.endpoint_disabled': { endpointId: 'whk_1', url: 'https://x.test', failures: 15 },
+      'domain.activated': { domain: 'app.acme.test' },
+      'domain.at_risk': {
+        domain: 'app.acme.test',
+        recordName: '_c.app.acme.test',
+        suspendAt: '2026-12-05T00:00:00Z',
+      },
+      'domain.suspended': {
+        domain: 'app.acme.test',
+        recordName: '_c.app.acme.test',
+        releaseAt: '2026-12-16T00:00:00Z',
+      },
     };
     for (const type of EVENT_TYPES) {
       const notice = (
