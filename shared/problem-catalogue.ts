@@ -291,6 +291,22 @@ export const PROBLEMS = {
     description:
       'The deployment runs as a single tenant (`SINGLE_TENANT`): new tenants cannot be signed up or created from an account.',
   },
+  import_invalid: {
+    statuses: [400],
+    title: 'Import file refused',
+    description:
+      'The import file is not one of the formats (`tenantry-export/1`, `tenantry-import/1`), or a line of it is wrong: the detail names the line. Nothing was imported.',
+  },
+  import_target_not_empty: {
+    statuses: [409],
+    title: 'Tenant not empty',
+    description: 'An import goes into a new or an empty tenant: this one has agents of its own.',
+  },
+  import_exceeds_plan: {
+    statuses: [409],
+    title: 'Import over the plan',
+    description: 'The file has more agents than the tenant’s plan allows; change the plan first.',
+  },
   logo_invalid: {
     statuses: [400],
     title: 'Logo refused',

@@ -13,6 +13,7 @@ import {
   updateProfile,
 } from '../../shared/tenants/tenant-profile';
 import { getConfig } from '../../shared/config';
+import { importIntoTenant } from '../../shared/jobs/tenant-import';
 
 /** The tenants function serves the tenant's own routes, its exports and its secret settings. */
 const ROUTES = [...TENANT_ROUTES, ...EXPORT_ROUTES, ...SECRET_ROUTES, ...PROFILE_ROUTES] as const;
@@ -49,6 +50,10 @@ const operations: Operations<typeof ROUTES> = {
     await removeLogo(request.tenant, request.receivedAt);
     return { status: 204, body: undefined };
   },
+  'tenants.import': async ({ body }, request) => ({
+    status: 200,
+    body: await importIntoTenant(request.tenant, body.file, request.receivedAt),
+  }),
   'branding.get': async (_input, request) => {
     const headers = request.raw?.headers ?? {};
     const forwarded = getConfig().resolution.forwardedHostHeader;

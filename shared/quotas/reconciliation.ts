@@ -138,7 +138,12 @@ async function repair(
  * flight), and a repair is conditional on the counter not moving meanwhile. Each repair is audited
  * (`quota.reconciled`, before and after) and the drift found is published as a metric.
  */
-export async function reconcileQuotas(ctx: TenantContext, now: Date): Promise<ReconciledCounter[]> {
+export async function reconcileQuotas(
+  ctx: TenantContext,
+  now: Date,
+  /** `quiet: false`: repair even a counter that just moved (an import, which nothing else writes to). */
+  options: { quiet?: boolean } = {},
+): Promise<ReconciledCounter[]> {
   const found: ReconciledCounter[] = [];
   for (const spec of recounts(now)) {
     const read = async () =>
@@ -167,7 +172,8 @@ export async function reconcileQuotas(ctx: TenantContext, now: Date): Promise<Re
       found.push({ ...line, outcome: 'matches' });
       continue;
     }
-    const moved = counter ? now.getTime() - Date.parse(counter.updatedAt) < QUIET_MS : false;
+    const moved =
+      options.quiet !== false && counter ? now.getTime() - Date.parse(counter.updatedAt) < QUIET_MS : false;
     if (moved) {
       found.push({ ...line, outcome: 'busy' });
       continue;

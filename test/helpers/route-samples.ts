@@ -37,6 +37,9 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'tenants.logo.set': () => ({ contentType: 'image/png', data: pngOf(32, 32).toString('base64') }),
   'tenants.logo.remove': () => undefined,
   'branding.get': () => undefined,
+  'tenants.import': (u) => ({
+    file: `{"format":"tenantry-import/1"}\n{"type":"agent","ref":"${u}","name":"Imported ${u}","model":"claude-sonnet"}`,
+  }),
   'domains.add': (u) => ({ domain: `app-${u.toLowerCase()}.sample.test` }),
   'domains.list': () => undefined,
   'domains.get': () => undefined,

@@ -65,8 +65,13 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
     deliveryId,
   };
   return call(route.method, pathFor(route, ids), {
-    // A deleted tenant takes no key's request: its owner restores it.
-    token: route.id === 'tenants.restore' ? d.owner.token : token,
+    // A deleted tenant takes no key's request: its owner restores it. A platform operation's rightful
+    // caller is a platform admin.
+    token: route.permission?.startsWith('platform:')
+      ? await adminToken()
+      : route.id === 'tenants.restore'
+        ? d.owner.token
+        : token,
     body: route.id === 'tenants.delete' ? { confirm: d.slug } : sampleBody(route, unique('x')),
   });
 }
@@ -77,6 +82,8 @@ const LIFECYCLE = new Set<string>([
   'tenants.restore',
   'tenants.exports.create',
   'tenants.exports.get',
+  // An import goes into an empty tenant (the walk's tenants have resources).
+  'tenants.import',
   ...ROUTES.filter((route) => route.function === 'webhooks').map((route) => route.id),
 ]);
 
