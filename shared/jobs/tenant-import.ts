@@ -76,7 +76,7 @@ function derivedId(kind: 'agent' | 'memory', tenantId: string, ref: string): str
 function invalid(line: number, message: string): never {
   throw new ValidationError(
     `Line ${line} of the file: ${message}`,
-    [{ path: `line ${line}`, message }],
+    [{ path: 'file', message: `line ${line}: ${message}` }],
     'import_invalid',
   );
 }
