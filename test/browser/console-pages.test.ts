@@ -174,6 +174,8 @@ describe('the console’s pages in a browser', () => {
         'color-contrast',
       );
     },
+    // Twenty-odd pages, each analysed by axe: about a minute on idle cores, more than two on busy ones.
+    300_000,
   );
 
   it('creates an agent, edits it, starts a run and shows it finished, keeps and deletes memory, and deletes the agent', async () => {

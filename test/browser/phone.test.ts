@@ -116,5 +116,7 @@ describe('the console on a phone', () => {
       );
       expect((await overflow(page)).width).toBeGreaterThan(PHONE.width);
     },
+    // Every page twice (a person's, a platform admin's): half a minute on idle cores, more on busy ones.
+    180_000,
   );
 });
