@@ -60,7 +60,7 @@ describe('email notifications, from the events of the catalogue', () => {
     const [notice] = await inbox(tenant.owner.email, { subject: '80 %' });
     expect(notice?.subject).toBe(`[${tenant.name}] 80 % of your runs used`);
     expect(notice?.text).toContain('8 of its 10 runs');
-    expect(await inbox(tenant.owner.email, { subject: '80 %', waitMs: 300 })).toHaveLength(1);
+    expect(await inbox(tenant.owner.email, { subject: '80 %', waitMs: 15_000 })).toHaveLength(1);
     expect(await inbox(member.email, { subject: '80 %', waitMs: 300 })).toEqual([]);
   });
 
@@ -98,7 +98,7 @@ describe('email notifications, from the events of the catalogue', () => {
     expect(await emailForEvent(event)).toBe(1);
     expect(await emailForEvent(event)).toBe(0);
     expect(await emailForEvent({ ...event })).toBe(0);
-    expect(await inbox(tenant.owner.email, { subject: 'active again', waitMs: 300 })).toHaveLength(1);
+    expect(await inbox(tenant.owner.email, { subject: 'active again', waitMs: 15_000 })).toHaveLength(1);
     // Positive control: another event (another id) is sent.
     expect(await emailForEvent({ ...event, id: newId('event') })).toBe(1);
   });
