@@ -12,7 +12,6 @@ import {
   setLogo,
   updateProfile,
 } from '../../shared/tenants/tenant-profile';
-import { getConfig } from '../../shared/config';
 import { importIntoTenant } from '../../shared/jobs/tenant-import';
 
 /** The tenants function serves the tenant's own routes, its exports and its secret settings. */
@@ -54,11 +53,10 @@ const operations: Operations<typeof ROUTES> = {
     status: 200,
     body: await importIntoTenant(request.tenant, body.file, request.receivedAt),
   }),
-  'branding.get': async (_input, request) => {
-    const headers = request.raw?.headers ?? {};
-    const forwarded = getConfig().resolution.forwardedHostHeader;
-    return { status: 200, body: await brandingAtHost((forwarded && headers[forwarded]) || headers.host) };
-  },
+  'branding.get': async (_input, request) => ({
+    status: 200,
+    body: await brandingAtHost(request.raw?.headers ?? {}),
+  }),
   'tenants.signup': async ({ body }, request) => ({
     status: 202,
     body: await signUpTenant(request.meta, body),

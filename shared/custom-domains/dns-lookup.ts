@@ -16,10 +16,10 @@ export interface DnsLookup {
 
 export class DnsLookupError extends Error {
   constructor(
-    readonly name_: string,
+    readonly lookedUp: string,
     readonly code: string,
   ) {
-    super(`DNS lookup of ${name_} failed (${code})`);
+    super(`DNS lookup of ${lookedUp} failed (${code})`);
   }
 }
 

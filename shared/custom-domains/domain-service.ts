@@ -89,12 +89,15 @@ function toView(item: CustomDomainItem): CustomDomainView {
   };
 }
 
+const domainNotFound = () =>
+  new NotFoundError('No custom domain of this name in the tenant.', 'domain_not_found');
+
 /** The stored form of a domain named in a path; one that cannot be a domain is simply not found. */
 function storedName(domain: string): string {
   try {
     return normalizeDomain(domain, { reserved: [] });
   } catch {
-    throw new NotFoundError('No custom domain of this name in the tenant.', 'domain_not_found');
+    throw domainNotFound();
   }
 }
 
@@ -104,7 +107,7 @@ async function readDomain(ctx: TenantContext, domain: string): Promise<CustomDom
       consistent: true,
     })
   ).data;
-  if (!item) throw new NotFoundError('No custom domain of this name in the tenant.', 'domain_not_found');
+  if (!item) throw domainNotFound();
   return item;
 }
 
@@ -297,6 +300,17 @@ export async function checkDomain(
   }
 }
 
+/** A check asked for by a request: a domain the check released (its grace ran out) is gone, a 404. */
+export async function checkDomainNow(
+  ctx: TenantContext,
+  domain: string,
+  now: Date,
+): Promise<CustomDomainView> {
+  const view = await checkDomain(ctx, domain, now);
+  if (!view) throw domainNotFound();
+  return view;
+}
+
 /** The findings as recorded: what was seen, and what to change in the state the move leaves. */
 function recorded(findings: DomainFindings, domain: string, state: DomainState): DomainFindings {
   return { ...findings, actions: actionsFor(findings, domain, state) };
@@ -414,6 +428,29 @@ async function carryOut(
   }
 }
 
+/** Deletes a domain's record as read (its version), with its guard where it holds one; audited. */
+async function deleteDomain(
+  ctx: TenantContext,
+  item: CustomDomainItem,
+  action: 'domain.released' | 'domain.removed',
+  guard: Guard | null,
+  now: Date,
+): Promise<void> {
+  await writeAudited(
+    ctx,
+    { action, targetType: 'domain', targetId: item.domain, before: { state: item.state } },
+    (entities) => ({
+      domain: entities.customDomain
+        .delete({ tenantId: item.tenantId, domain: item.domain })
+        .where((attr, op) => op.eq(attr.version, item.version))
+        .commit(),
+      ...(guard ? { claim: guard(entities) } : {}),
+    }),
+    { rejections: { domain: changedMeanwhile }, now, client: platformDocumentClient },
+  );
+  forgetDomain(item.domain);
+}
+
 /** Takes the serving resource down; once it is gone the record goes too (audited). */
 async function finishRelease(
   ctx: TenantContext,
@@ -422,18 +459,7 @@ async function finishRelease(
   serving: DomainServing,
 ): Promise<boolean> {
   if (item.servingId && !(await serving.release(item.servingId))) return false;
-  await writeAudited(
-    ctx,
-    { action: 'domain.released', targetType: 'domain', targetId: item.domain, before: { state: item.state } },
-    ({ customDomain }) => ({
-      domain: customDomain
-        .delete({ tenantId: item.tenantId, domain: item.domain })
-        .where((attr, op) => op.eq(attr.version, item.version))
-        .commit(),
-    }),
-    { rejections: { domain: changedMeanwhile }, now, client: platformDocumentClient },
-  );
-  forgetDomain(item.domain);
+  await deleteDomain(ctx, item, 'domain.released', null, now);
   return true;
 }
 
@@ -456,28 +482,9 @@ export async function removeDomain(
     return { released: false, domain: toView(item) };
   }
   const gone = !item.servingId || (await serving.release(item.servingId));
-  const holdsGuard = !['claimed', 'verifying'].includes(item.state);
-  const dropGuard = guards.drop(item.domain, ctx.tenantId);
-  const audit: AuditChange = {
-    action: 'domain.removed',
-    targetType: 'domain',
-    targetId: item.domain,
-    before: { state: item.state },
-  };
+  const guard = ['claimed', 'verifying'].includes(item.state) ? null : guards.drop(item.domain, ctx.tenantId);
   if (gone) {
-    await writeAudited(
-      ctx,
-      audit,
-      (entities) => ({
-        domain: entities.customDomain
-          .delete({ tenantId: item.tenantId, domain: item.domain })
-          .where((attr, op) => op.eq(attr.version, item.version))
-          .commit(),
-        ...(holdsGuard ? { claim: dropGuard(entities) } : {}),
-      }),
-      { rejections: { domain: changedMeanwhile }, now, client: platformDocumentClient },
-    );
-    forgetDomain(item.domain);
+    await deleteDomain(ctx, item, 'domain.removed', guard, now);
     return { released: true };
   }
   const releasing = await writeDomain(
@@ -485,8 +492,8 @@ export async function removeDomain(
     item,
     { state: 'releasing' },
     [],
-    audit,
-    holdsGuard ? dropGuard : null,
+    { action: 'domain.removed', targetType: 'domain', targetId: item.domain, before: { state: item.state } },
+    guard,
     now,
   );
   return { released: false, domain: toView(releasing) };

@@ -54,6 +54,9 @@ export async function tenantOfDomain(domain: string): Promise<{ tenantId: string
   return held;
 }
 
+/** What tenant resolution looks hosts up with (shared/tenancy/tenant-resolution.ts `HostLookups`). */
+export const hostLookups = { tenantOfSlug: tenantIdOfSlug, tenantOfDomain };
+
 /** After a domain's guard changed in this process: the next request here reads it again. */
 export function forgetDomain(domain: string): void {
   domains.delete(domain);

@@ -45,6 +45,15 @@ type ImportItem =
 
 const IMPORTED_TYPES = new Set(['agent', 'run', 'memoryItem', 'tenantLogo', 'tenant']);
 
+/** How the items of each type are made: only where absent (ElectroDB's `create`). */
+const CREATES: Record<
+  Exclude<ImportItem['type'], 'tenant'>,
+  { create(item: never): { go(options: { response: 'none' }): Promise<unknown> } }
+> = { agent: AgentEntity, memoryItem: MemoryItemEntity, run: RunEntity, tenantLogo: TenantLogoEntity };
+
+/** Writes of one type in flight at once. */
+const IMPORT_CONCURRENCY = 16;
+
 const refSchema = z.string().check(z.minLength(1), z.maxLength(200));
 const simpleLine = z.discriminatedUnion('type', [
   z.strictObject({
@@ -190,33 +199,27 @@ export async function importIntoTenant(ctx: TenantContext, text: string, now: Da
     bucket[type] = (bucket[type] ?? 0) + 1;
   };
   const tenantId = ctx.tenantId;
-  // Agents first: memory and runs name them.
-  const order = ['tenant', 'tenantLogo', 'agent', 'memoryItem', 'run'];
-  for (const item of [...items].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type))) {
-    const data = { ...item.data, tenantId } as never;
-    switch (item.type) {
-      case 'agent':
-        tally(item.type, await putOnce(() => AgentEntity.create(data).go({ response: 'none' })));
-        break;
-      case 'memoryItem':
-        tally(item.type, await putOnce(() => MemoryItemEntity.create(data).go({ response: 'none' })));
-        break;
-      case 'run':
-        tally(item.type, await putOnce(() => RunEntity.create(data).go({ response: 'none' })));
-        break;
-      case 'tenantLogo':
-        tally(item.type, await putOnce(() => TenantLogoEntity.create(data).go({ response: 'none' })));
-        break;
-      case 'tenant': {
-        // What the tenant said of itself and its settings; never its plan, status, slug or billing.
-        const { settings, profile } = item.data as { settings?: object; profile?: object };
-        await TenantEntity.patch({ tenantId })
-          .set({ ...(settings ? { settings } : {}), ...(profile ? { profile } : {}) })
-          .go({ response: 'none' });
-        forgetTenant(tenantId);
-        tally(item.type, true);
-        break;
-      }
+  // The tenant's own record first, then agents before the memory and runs that name them; within a
+  // type, a few writes at a time.
+  for (const type of ['tenant', 'tenantLogo', 'agent', 'memoryItem', 'run'] as const) {
+    const ofType = items.filter((item) => item.type === type);
+    for (let start = 0; start < ofType.length; start += IMPORT_CONCURRENCY) {
+      await Promise.all(
+        ofType.slice(start, start + IMPORT_CONCURRENCY).map(async (item) => {
+          if (item.type === 'tenant') {
+            // What the tenant said of itself and its settings; never its plan, status, slug or billing.
+            const { settings, profile } = item.data as { settings?: object; profile?: object };
+            await TenantEntity.patch({ tenantId })
+              .set({ ...(settings ? { settings } : {}), ...(profile ? { profile } : {}) })
+              .go({ response: 'none' });
+            forgetTenant(tenantId);
+            tally(item.type, true);
+            return;
+          }
+          const data = { ...item.data, tenantId } as never;
+          tally(item.type, await putOnce(() => CREATES[item.type].create(data).go({ response: 'none' })));
+        }),
+      );
     }
   }
   // The counters from the items, whatever they held (nothing else writes to a tenant being imported).

@@ -36,7 +36,7 @@ export interface ResolutionConfig {
    * Single-tenant mode: the default tenant is the only one. A request that names another is refused
    * (`tenant_mismatch`); one that names none acts on it, whatever the credential's own tenant.
    */
-  singleTenant?: boolean | undefined;
+  singleTenant: boolean;
   /** The platform's own domains: never a tenant's custom domain (no lookup is made for them). */
   platformDomains: readonly string[];
   /**
@@ -77,6 +77,9 @@ export function hostName(host: string): string {
   return bare.toLowerCase().replace(/\.$/, '');
 }
 
+/** Hosts no tenant can have: local names, and the endpoints AWS serves the platform at. */
+const ALWAYS_OWN = ['localhost', 'amazonaws.com', 'cloudfront.net'];
+
 /**
  * Whether a host may be a tenant's custom domain: not an IP literal, not a name that never reaches the
  * internet, not one of the platform's own (its base domains, configured domains, AWS's endpoints).
@@ -86,14 +89,8 @@ export function mayBeCustomDomain(
   config: Pick<ResolutionConfig, 'platformDomains' | 'baseDomains'>,
 ): boolean {
   if (name === '' || name.startsWith('[') || /^[0-9.]+$/.test(name) || !name.includes('.')) return false;
-  const own = [
-    ...config.platformDomains,
-    ...config.baseDomains,
-    'localhost',
-    'amazonaws.com',
-    'cloudfront.net',
-  ];
-  return !own.some((domain) => name === domain || name.endsWith(`.${domain}`));
+  const under = (domain: string) => name === domain || name.endsWith(`.${domain}`);
+  return !(ALWAYS_OWN.some(under) || config.platformDomains.some(under) || config.baseDomains.some(under));
 }
 
 /** The slug a host names under one of the base domains, or `undefined` when it is under none. */
@@ -109,6 +106,40 @@ export function slugOfHost(host: string, baseDomains: readonly string[]): string
     return label;
   }
   return undefined;
+}
+
+/** The host a request asked for: the CDN's forwarded header where one is configured, else its own. */
+export function requestHost(
+  headers: Readonly<Record<string, string | undefined>>,
+  host: string | undefined,
+  config: Pick<ResolutionConfig, 'forwardedHostHeader'>,
+): string | undefined {
+  return (config.forwardedHostHeader ? headers[config.forwardedHostHeader] : undefined) || host;
+}
+
+/**
+ * The tenant a host names: the one whose slug it is under a base domain, or whose active custom domain
+ * it is; `undefined` for the platform's own hosts (IP literals, local names, its own domains), which
+ * leave the naming to the other strategies. Any other host names a tenant or is a 404 — one no tenant
+ * holds, or holds but does not serve now (verified, not yet active; suspended) — never another tenant.
+ */
+export async function tenantOfHost(
+  host: string,
+  config: Pick<ResolutionConfig, 'baseDomains' | 'platformDomains'>,
+  lookups: HostLookups,
+): Promise<string | undefined> {
+  const name = hostName(host);
+  const unknown = () => new NotFoundError(`No tenant answers at ${name}.`, 'tenant_host_unknown');
+  const slug = slugOfHost(name, config.baseDomains);
+  if (slug !== undefined) {
+    const tenantId = await lookups.tenantOfSlug(slug);
+    if (!tenantId) throw unknown();
+    return tenantId;
+  }
+  if (!mayBeCustomDomain(name, config)) return undefined;
+  const held = await lookups.tenantOfDomain(name);
+  if (!held?.serving) throw unknown();
+  return held.tenantId;
 }
 
 /**
@@ -193,23 +224,8 @@ async function nameBy(
         ? tenantIdNamed(input.query?.[config.queryParameter], config.queryParameter)
         : undefined;
     case 'host': {
-      const forwarded = config.forwardedHostHeader ? input.headers[config.forwardedHostHeader] : undefined;
-      const host = forwarded || input.host;
-      if (!host) return undefined;
-      const name = hostName(host);
-      const slug = config.baseDomains.length > 0 ? slugOfHost(name, config.baseDomains) : undefined;
-      if (slug !== undefined) {
-        const tenantId = await lookups.tenantOfSlug(slug);
-        if (!tenantId) throw new NotFoundError(`No tenant answers at ${name}.`, 'tenant_host_unknown');
-        return tenantId;
-      }
-      // The platform's own hosts (and IP literals, local names) name nothing: the other strategies do.
-      if (!mayBeCustomDomain(name, config)) return undefined;
-      // Any other host is a tenant's active custom domain or no one's: one no tenant holds, or holds
-      // but does not serve now (verified, not yet active; suspended), answers 404, never another tenant.
-      const held = await lookups.tenantOfDomain(name);
-      if (!held?.serving) throw new NotFoundError(`No tenant answers at ${name}.`, 'tenant_host_unknown');
-      return held.tenantId;
+      const host = requestHost(input.headers, input.host, config);
+      return host ? tenantOfHost(host, config, lookups) : undefined;
     }
     case 'credential':
       return defaultTenantOf(input.principal);

@@ -2,13 +2,13 @@ import { imageSize } from 'image-size';
 import { writeAudited } from '../audit/audited-transaction';
 import { getConfig } from '../config';
 import { requestTime, type TenantContext } from '../context/tenant-context';
-import { tenantIdOfSlug, tenantOfDomain, loadTenant } from '../data/cached-records';
+import { hostLookups, loadTenant } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
 import { TenantLogoEntity, type TenantLogoItem } from '../data/entities/tenant-logo';
 import type { TenantItem } from '../data/entities/tenant';
 import type { TransactionItem } from '../data/service';
 import { NotFoundError, ValidationError } from '../errors';
-import { hostName, mayBeCustomDomain, slugOfHost } from '../tenancy/tenant-resolution';
+import { requestHost, tenantOfHost } from '../tenancy/tenant-resolution';
 import { mutateTenant, readTenant } from './tenant-mutation';
 
 /**
@@ -256,25 +256,22 @@ export interface PublicBranding {
 }
 
 /**
- * The branding of the tenant a host names (its slug under a base domain, or its active custom
- * domain), for the console's sign-in there. A host that names no tenant is a 404; the platform's own
- * hosts (an address, localhost) are a 404 too: they have no tenant's branding. A deleted tenant shows none.
+ * The branding of the tenant the request's host names (its slug under a base domain, or its active
+ * custom domain; in single-tenant mode the one tenant, at any host), for the console's sign-in there.
+ * A host that names no tenant, a platform host and a deleted tenant are a 404: there is no branding.
  */
-export async function brandingAtHost(host: string | undefined): Promise<PublicBranding> {
+export async function brandingAtHost(
+  headers: Readonly<Record<string, string | undefined>>,
+): Promise<PublicBranding> {
+  const { resolution } = getConfig();
+  const host = requestHost(headers, headers.host, resolution);
   const unknown = () =>
     new NotFoundError(`No tenant answers at ${host ?? 'this host'}.`, 'tenant_host_unknown');
-  if (!host) throw unknown();
-  const { resolution } = getConfig();
-  const name = hostName(host);
-  const slug = resolution.baseDomains.length > 0 ? slugOfHost(name, resolution.baseDomains) : undefined;
-  let tenantId: string | null = null;
-  // One tenant: its branding wherever the console is opened.
-  if (resolution.singleTenant && resolution.defaultTenantId) tenantId = resolution.defaultTenantId;
-  else if (slug !== undefined) tenantId = await tenantIdOfSlug(slug);
-  else if (mayBeCustomDomain(name, resolution)) {
-    const held = await tenantOfDomain(name);
-    tenantId = held?.serving ? held.tenantId : null;
-  }
+  const tenantId = resolution.singleTenant
+    ? resolution.defaultTenantId
+    : host
+      ? await tenantOfHost(host, resolution, hostLookups)
+      : undefined;
   const tenant = tenantId ? await loadTenant(tenantId) : null;
   if (!tenant || tenant.status === 'deleted') throw unknown();
   const logo = await readLogo(tenant.tenantId, platformDocumentClient);

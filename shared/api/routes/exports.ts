@@ -76,4 +76,40 @@ export const EXPORT_ROUTES = [
     responses: { 200: { description: 'The export.', schema: exportView } },
     errors: ['export_not_found'],
   },
+  {
+    id: 'tenants.import',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/import',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'platform:tenants:manage',
+    summary: 'Import data into a tenant',
+    description:
+      'Platform admins: loads a file into a new or an empty tenant (`409 import_target_not_empty` when it has agents of its own). `file` is either an export of this platform (`tenantry-export/1`, unzipped: agents, runs, memory, the logo, settings and profile come back under their ids) or the NDJSON format for data from a single-tenant system (`tenantry-import/1`, docs/operations.md). Each item is written only where absent, so importing again changes nothing; the quota counters are then set from the items, and one `tenant.imported` audit event records what came in, what was there already and what a file cannot carry (skipped, by type). `npm run tenant:import` does the same from a file.',
+    request: {
+      path: oneTenantPath,
+      body: z.strictObject({
+        file: z.string().check(z.minLength(1), z.describe('The file’s text, one JSON object a line.')),
+      }),
+      maxBodyBytes: 4 * 1024 * 1024,
+      example: {
+        file: '{"format":"tenantry-import/1"}\n{"type":"agent","ref":"support","name":"Support","model":"claude-sonnet"}',
+      },
+    },
+    responses: {
+      200: {
+        description: 'What was imported.',
+        schema: component(
+          'ImportReport',
+          z.object({
+            format: z.string(),
+            imported: z.record(z.string(), z.int()),
+            alreadyThere: z.record(z.string(), z.int()),
+            skipped: z.record(z.string(), z.int()),
+          }),
+        ),
+      },
+    },
+    errors: ['import_invalid', 'import_target_not_empty', 'import_exceeds_plan'],
+  },
 ] as const satisfies readonly RouteDefinition[];

@@ -1,12 +1,6 @@
 import { apiKeyStatusOf } from '../../api-keys/key-use';
 import type { Principal, RequestMeta, TenantContext } from '../../context/tenant-context';
-import {
-  loadApiKey,
-  loadMembership,
-  loadTenant,
-  tenantIdOfSlug,
-  tenantOfDomain,
-} from '../../data/cached-records';
+import { hostLookups, loadApiKey, loadMembership, loadTenant } from '../../data/cached-records';
 import { getConfig } from '../../config';
 import { resolveTenant } from '../../tenancy/tenant-resolution';
 import type { ApiKeyItem } from '../../data/entities/api-key';
@@ -176,7 +170,7 @@ export async function admitToTenant(
       principal,
     },
     getConfig().resolution,
-    { tenantOfSlug: tenantIdOfSlug, tenantOfDomain },
+    hostLookups,
   );
   if (!resolved) throw new ForbiddenError('The caller belongs to no tenant.', 'no_tenant');
   const { tenantId, resolvedBy } = resolved;

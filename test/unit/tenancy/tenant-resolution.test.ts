@@ -21,6 +21,7 @@ const config: ResolutionConfig = {
   baseDomains: ['tenants.example.com', 'localhost'],
   defaultTenantId: DEFAULT,
   platformDomains: ['api.example.com'],
+  singleTenant: false,
   forwardedHostHeader: undefined,
 };
 const person = { type: 'user', userId: 'usr_1', homeTenantId: HOME, isPlatformAdmin: false } as Principal;
