@@ -45,6 +45,7 @@ const LAYERS = [
     'billing',
     'webhooks',
     'custom-domains',
+    'sso',
     'exports',
     'tenants',
     'operations',

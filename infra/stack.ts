@@ -71,7 +71,6 @@ export class TenantryStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.tableConstruct = new TenantryTable(this, 'Data');
-    this.auth = new TenantryAuth(this, 'Auth');
     // Seals pagination cursors. Resolved into the functions' (encrypted) configuration at deploy time;
     // rotating it only ends the cursors clients hold, which then start their list again.
     const cursorSecret = new Secret(this, 'CursorSecret', {
@@ -93,6 +92,12 @@ export class TenantryStack extends Stack {
     // unless CDK context `consoleUrl` names a custom domain; the API allows it as a CORS origin.
     this.console = new TenantryConsole(this, 'Console');
     const consoleUrl = contextText(this, 'consoleUrl', this.console.url);
+    // The user pool, with its hosted domain (CDK context `authDomainPrefix`), where a tenant's people
+    // sign in through their own identity provider and come back to the console.
+    this.auth = new TenantryAuth(this, 'Auth', {
+      consoleUrl,
+      domainPrefix: contextText(this, 'authDomainPrefix', ''),
+    });
     // How long an export is kept: what the app tells people and what the bucket's lifecycle does,
     // from one value (CDK context `exportRetentionDays`, 1 to 30).
     const exportRetentionDays = Number(contextText(this, 'exportRetentionDays', '7'));
@@ -130,6 +135,7 @@ export class TenantryStack extends Stack {
       TABLE_NAME: this.tableConstruct.table.tableName,
       COGNITO_USER_POOL_ID: this.auth.userPool.userPoolId,
       COGNITO_CLIENT_ID: this.auth.client.userPoolClientId,
+      COGNITO_DOMAIN_URL: this.auth.domain.baseUrl(),
       EVENT_BUS_NAME: 'default',
       LOG_LEVEL: logLevel,
     };
@@ -160,6 +166,9 @@ export class TenantryStack extends Stack {
       // Signup sends its own email, as the one sender identity.
       tenantsFunction.addToRolePolicy(sendAsSender);
     }
+    // The sso function seals a provider's client secret and reads it back to change the provider.
+    const ssoFunction = this.api.functions.sso;
+    if (ssoFunction) secretsKey.grant(ssoFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
     // A resent invitation emails its new temporary password.
     this.api.functions.users?.addToRolePolicy(sendAsSender);
     this.jobs = new TenantryJobs(this, 'Jobs', { data: this.tableConstruct, environment });

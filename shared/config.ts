@@ -48,6 +48,11 @@ const configSchema = z.pipe(
     COGNITO_ENDPOINT: z.optional(z.url()),
     COGNITO_USER_POOL_ID: text('unset'),
     COGNITO_CLIENT_ID: text('unset'),
+    /**
+     * The user pool's hosted domain (`https://<prefix>.auth.<region>.amazoncognito.com`, or its custom
+     * domain): where federated sign-in starts and identity providers answer. The twin: cognito-local.
+     */
+    COGNITO_DOMAIN_URL: z.optional(z.url()),
     /** Defaults to Cognito's issuer for the pool; cognito-local is configured to issue the same form. */
     COGNITO_ISSUER: z.optional(z.url()),
     /** Defaults to `${issuer}/.well-known/jwks.json`. */
@@ -212,6 +217,7 @@ const configSchema = z.pipe(
         issuer,
         jwksUri: env.COGNITO_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
         platformAdminGroup: env.PLATFORM_ADMIN_GROUP,
+        domainUrl: (env.COGNITO_DOMAIN_URL ?? env.COGNITO_ENDPOINT ?? 'https://auth.invalid').replace(/\/+$/, ''),
       },
       cache: {
         tenantTtlMs: env.TENANT_CACHE_TTL_MS,

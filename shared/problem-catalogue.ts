@@ -485,6 +485,35 @@ export const PROBLEMS = {
     title: 'Internal Server Error',
     description: 'An unexpected error. Quote the `requestId` when reporting it.',
   },
+  sso_not_configured: {
+    statuses: [404],
+    title: 'No identity provider',
+    description: 'The tenant has no identity provider set; `PUT /v1/tenants/{tenantId}/sso` sets one.',
+  },
+  sso_discovery_failed: {
+    statuses: [422],
+    title: 'OpenID discovery failed',
+    description:
+      'The issuer did not serve an OpenID Connect discovery document at `/.well-known/openid-configuration` naming itself as issuer, with authorization, token and JWKS endpoints. The detail says what was wrong. Nothing was saved.',
+  },
+  sso_metadata_invalid: {
+    statuses: [422],
+    title: 'SAML metadata not usable',
+    description:
+      'The SAML metadata is not an identity provider’s: no EntityDescriptor with an IDPSSODescriptor, no sign-on URL with the HTTP-Redirect or HTTP-POST binding, no readable signing certificate, or every certificate expired; or it is over 256 KB or has a DOCTYPE. Nothing was saved.',
+  },
+  sso_unreachable: {
+    statuses: [422],
+    title: 'Provider unreachable',
+    description:
+      'The issuer or metadata URL cannot be called: not `https`, a private, loopback or reserved address, not resolving, or not answering within 5 s. Nothing was saved.',
+  },
+  sso_provider_refused: {
+    statuses: [422],
+    title: 'Cognito refused the provider',
+    description:
+      'Amazon Cognito refused the identity provider as configured (its message is in the detail): typically discovery or metadata it could not read. Nothing was saved.',
+  },
   service_unavailable: {
     statuses: [503],
     title: 'Service unavailable',

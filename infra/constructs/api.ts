@@ -46,6 +46,16 @@ const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
   // Platform-admin power is a group claim and a record: granting by email adds the group,
   // revoking takes it away. Nothing else of the pool.
   platform: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup'],
+  // A tenant's identity provider is a Cognito identity provider offered by the app client; the
+  // client is read whole and written whole (UpdateUserPoolClient resets what it is not sent).
+  sso: [
+    'cognito-idp:CreateIdentityProvider',
+    'cognito-idp:UpdateIdentityProvider',
+    'cognito-idp:DeleteIdentityProvider',
+    'cognito-idp:DescribeIdentityProvider',
+    'cognito-idp:DescribeUserPoolClient',
+    'cognito-idp:UpdateUserPoolClient',
+  ],
 };
 
 export interface TenantryApiProps {

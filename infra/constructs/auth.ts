@@ -1,30 +1,44 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
   Mfa,
+  OAuthScope,
   StringAttribute,
   UserPool,
   UserPoolClient,
+  UserPoolClientIdentityProvider,
+  UserPoolDomain,
   CfnUserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { SSO_GROUPS_ATTRIBUTE } from '../../shared/model/sso';
 import {
   PASSWORD_POLICY,
   PLATFORM_ADMIN_GROUP,
   USER_POOL_CUSTOM_ATTRIBUTES,
 } from '../../shared/model/user-pool-definition';
 
+export interface TenantryAuthProps {
+  /** Where people come back to after signing in through their tenant's identity provider. */
+  consoleUrl: string;
+  /** The hosted domain's prefix (`<prefix>.auth.<region>.amazoncognito.com`); default `tenantry-<account>`. */
+  domainPrefix?: string;
+}
+
 /**
  * The user pool: email sign-in, strong passwords, optional MFA (TOTP; tenants may require it), the
- * immutable custom attributes `tenantId` and `userId` that only the API writes, the platform-admins
- * group, and one public app client that can read but never write those attributes.
+ * immutable custom attributes `tenantId` and `userId` that only the API writes, the `ssoGroups`
+ * attribute a tenant's identity provider fills at each sign-in, the platform-admins group, a hosted
+ * domain for federated sign-in, and one public app client that can read but never write those
+ * attributes. Tenants' identity providers are added to the client at run time by the sso function.
  */
 export class TenantryAuth extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
+  readonly domain: UserPoolDomain;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: TenantryAuthProps) {
     super(scope, id);
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
@@ -32,12 +46,16 @@ export class TenantryAuth extends Construct {
       signInCaseSensitive: false,
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
-      customAttributes: Object.fromEntries(
-        USER_POOL_CUSTOM_ATTRIBUTES.map((name) => [
-          name,
-          new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
-        ]),
-      ),
+      customAttributes: {
+        ...Object.fromEntries(
+          USER_POOL_CUSTOM_ATTRIBUTES.map((name) => [
+            name,
+            new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+          ]),
+        ),
+        // Filled by a tenant's identity provider at each sign-in (its role claim or groups).
+        [SSO_GROUPS_ATTRIBUTE]: new StringAttribute({ minLen: 0, maxLen: 2048, mutable: true }),
+      },
       passwordPolicy: {
         minLength: PASSWORD_POLICY.minLength,
         requireLowercase: PASSWORD_POLICY.requireLowercase,
@@ -83,6 +101,19 @@ export class TenantryAuth extends Construct {
       refreshTokenValidity: Duration.days(30),
       readAttributes: standardRead.withCustomAttributes(...USER_POOL_CUSTOM_ATTRIBUTES),
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+      // Federated sign-in: the console sends people to the hosted domain's /oauth2/authorize with
+      // their tenant's provider and PKCE, and takes the code back at /sso/callback. The providers are
+      // added by the sso function (a template change to this client resets them: see docs/operations.md).
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [`${props.consoleUrl.replace(/\/+$/, '')}/sso/callback`],
+        logoutUrls: [props.consoleUrl],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+    });
+    this.domain = this.userPool.addDomain('HostedDomain', {
+      cognitoDomain: { domainPrefix: props.domainPrefix || `tenantry-${Stack.of(this).account}` },
     });
 
     new CfnUserPoolGroup(this, 'PlatformAdminsGroup', {

@@ -9,7 +9,8 @@
 //   a pool's policy but enforces none;
 // - its data files are written atomically, one write at a time: its store (StormDB) rewrote a pool's
 //   whole file in place on every change, with overlapping writes, so a crash mid-write (the fault
-//   suite's, under load) left the file empty or cut, and on restart every user of the pool was gone.
+//   suite's, under load) left the file empty or cut, and on restart every user of the pool was gone;
+// - the user pool's identity providers, which cognito-local lacks (cognito-identity-providers.cjs).
 'use strict';
 const { renameSync, writeFileSync, writeSync } = require('node:fs');
 const { dirname, join } = require('node:path');
@@ -20,6 +21,7 @@ const { ConsoleMessageSender } = require(join(lib, 'services', 'messageDelivery'
 const { createDefaultServer } = require(join(lib, 'server', 'defaults'));
 const StormDB = require(require.resolve('stormdb', { paths: [lib] }));
 const { atomicWriter } = require('./atomic-file-writer.cjs');
+const { identityProviderApi } = require('./cognito-identity-providers.cjs');
 
 const writers = new Map();
 StormDB.localFileEngine.prototype.write = function write(data) {
@@ -87,13 +89,16 @@ createDefaultServer(logger)
   .then((server) => {
     // Before cognito-local's one route (POST /), after its body parsers: the router's stack order.
     const stack = server.application.router.stack;
-    server.application.use(enforcePasswordPolicy);
-    const check = stack.pop();
-    stack.splice(
-      stack.findIndex((layer) => layer.route?.path === '/'),
-      0,
-      check,
-    );
+    const identityProviders = identityProviderApi(join('.cognito', 'db'));
+    for (const middleware of [enforcePasswordPolicy, identityProviders.middleware]) {
+      server.application.use(middleware);
+      const layer = stack.pop();
+      stack.splice(
+        stack.findIndex((candidate) => candidate.route?.path === '/'),
+        0,
+        layer,
+      );
+    }
     return server.start();
   })
   .then((server) => {

@@ -22,6 +22,7 @@ import { startFaultControl } from './fault-control';
 import { startMailRelay } from './mail-relay';
 import { startStripeLocal } from './stripe-local';
 import { startDnsLocal } from './dns-local';
+import { startLocalOidcIdp, type LocalOidcIdp } from './oidc-idp';
 
 /** The custom message trigger's name in the twin's Lambda stand-in (what cognito-local invokes). */
 const CUSTOM_MESSAGE_FUNCTION = 'tenantry-custom-message';
@@ -129,6 +130,8 @@ export interface LocalTwin {
   lambdaEndpoint: string;
   /** The DNS server the domain verifier asks, and the file of its records (\`npm run dns\`). */
   dns: { server: string; recordsFile: string };
+  /** The stand-in for a company's OpenID provider (Northwind Traders), for a tenant's SSO. */
+  oidcIdp: Pick<LocalOidcIdp, 'issuer' | 'clientId' | 'clientSecret' | 'people'>;
   region: string;
   tableName: string;
   userPool: LocalUserPool;
@@ -170,6 +173,7 @@ interface ServicePorts {
   smtp: number;
   mailWeb: number;
   lambda: number;
+  oidc: number;
 }
 
 /**
@@ -202,6 +206,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     smtp: await stablePort(previous.smtp),
     mailWeb: await stablePort(previous.mailWeb),
     lambda: await stablePort(previous.lambda),
+    oidc: await stablePort(previous.oidc),
   };
   const [dynamoPort, cognitoPort, sesPort, stripePort, exportsPort, smtpPort, mailWebPort] = [
     ports.dynamodb,
@@ -247,6 +252,13 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       ...supervision,
     });
     stops.push(cognito.stop);
+    // A company's identity provider, which a tenant's SSO points at; it answers the user pool's
+    // federation endpoint, as a real one answers Cognito's hosted domain.
+    const oidcIdp = await startLocalOidcIdp({
+      port: ports.oidc,
+      redirectUris: [`${cognito.endpoint}/oauth2/idpresponse`],
+    });
+    stops.push(oidcIdp.stop);
     const mail = await startMailDev({
       smtpPort,
       webPort: mailWebPort,
@@ -301,6 +313,9 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       COGNITO_ENDPOINT: cognito.endpoint,
       COGNITO_USER_POOL_ID: userPool.userPoolId,
       COGNITO_CLIENT_ID: userPool.clientId,
+      // Federated sign-in starts, and identity providers answer, at the user pool's hosted domain:
+      // in the twin, cognito-local, which plays those endpoints (cognito-local-server.cjs).
+      COGNITO_DOMAIN_URL: cognito.endpoint,
       COGNITO_JWKS_URI: `${cognito.endpoint}/${userPool.userPoolId}/.well-known/jwks.json`,
       SES_ENDPOINT: ses.endpoint,
       STRIPE_API_URL: stripe.url,
@@ -444,6 +459,12 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       exportsUrl: exportFiles.url,
       lambdaEndpoint: lambda.endpoint,
       dns: { server: dns.server, recordsFile: dns.recordsFile },
+      oidcIdp: {
+        issuer: oidcIdp.issuer,
+        clientId: oidcIdp.clientId,
+        clientSecret: oidcIdp.clientSecret,
+        people: oidcIdp.people,
+      },
       region,
       tableName,
       userPool,

@@ -4,6 +4,7 @@ import { AUDIT_ROUTES } from './routes/audit';
 import { BILLING_ROUTES } from './routes/billing';
 import { DOCS_ROUTES } from './routes/docs';
 import { DOMAIN_ROUTES } from './routes/domains';
+import { SSO_ROUTES } from './routes/sso';
 import { PROFILE_ROUTES } from './routes/profile';
 import { PLATFORM_ROUTES } from './routes/platform';
 import { QUOTA_ROUTES } from './routes/quotas';
@@ -34,6 +35,7 @@ export const ROUTES = [
   ...PLATFORM_ROUTES,
   ...WEBHOOK_ROUTES,
   ...DOMAIN_ROUTES,
+  ...SSO_ROUTES,
   ...PROFILE_ROUTES,
   ...DOCS_ROUTES,
 ] as const;

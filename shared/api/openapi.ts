@@ -25,6 +25,7 @@ const TAGS: Record<RouteDefinition['function'], string> = {
   webhooks: 'Webhooks: a tenant’s endpoints for its events, signed as Standard Webhooks, retried, logged.',
   domains:
     'Custom domains: a tenant’s own hosts, verified by a DNS TXT record, served over TLS, re-checked daily.',
+  sso: 'Single sign-on: a tenant’s own identity provider (OIDC or SAML), made into a Cognito identity provider.',
   docs: 'This reference and the OpenAPI document.',
 };
 

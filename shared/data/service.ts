@@ -11,6 +11,7 @@ import { BillingPeriodEntity } from './entities/billing-period';
 import { CustomDomainEntity } from './entities/custom-domain';
 import { DomainClaimEntity } from './entities/domain-claim';
 import { TenantLogoEntity } from './entities/tenant-logo';
+import { SsoConnectionEntity } from './entities/sso-connection';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { PlatformAdminEntity } from './entities/platform-admin';
@@ -60,6 +61,7 @@ const makeService = () =>
       customDomain: CustomDomainEntity,
       domainClaim: DomainClaimEntity,
       tenantLogo: TenantLogoEntity,
+      ssoConnection: SsoConnectionEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

@@ -18,6 +18,7 @@ export type FunctionName =
   | 'platform'
   | 'webhooks'
   | 'domains'
+  | 'sso'
   | 'docs';
 
 /** What a route accepts; each schema runs in the validation middleware, before anything is consumed. */

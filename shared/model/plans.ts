@@ -22,7 +22,7 @@ export type LimitName = (typeof LIMIT_NAMES)[number];
 export type Limits = Record<LimitName, number | null>;
 
 /** What a plan sells beyond its limits: only what the API checks (a feature is sold once it exists). */
-export const FEATURE_FLAGS = ['auditExport', 'webhooks', 'customDomains'] as const;
+export const FEATURE_FLAGS = ['auditExport', 'webhooks', 'customDomains', 'sso'] as const;
 export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
 
 /** Each feature as people read it (the console's plan cards, emails). */
@@ -30,6 +30,7 @@ export const FEATURE_NAMES: Record<FeatureFlag, string> = {
   auditExport: 'Audit log export (NDJSON, CSV)',
   webhooks: 'Webhooks',
   customDomains: 'Custom domains (verified by DNS, served over TLS)',
+  sso: 'Single sign-on through your identity provider (OIDC or SAML)',
 };
 
 /** A price in the currency's minor unit (cents). */
@@ -144,7 +145,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       requestsPerMinute: null,
     },
     retentionDays: 365,
-    features: ['auditExport', 'webhooks', 'customDomains'],
+    features: ['auditExport', 'webhooks', 'customDomains', 'sso'],
     graceOveragePercent: 0,
   },
 };

@@ -24,6 +24,7 @@ export const PERMISSIONS = [
   'apiKeys:manage',
   'webhooks:manage',
   'domains:manage',
+  'sso:manage',
   'platform:tenants:read',
   'platform:tenants:manage',
   'platform:admins:manage',
@@ -45,7 +46,7 @@ const ADMIN: Permission[] = [
   'webhooks:manage',
   'domains:manage',
 ];
-const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete'];
+const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete', 'sso:manage'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   viewer: new Set(VIEWER),

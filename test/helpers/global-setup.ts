@@ -26,6 +26,8 @@ export interface TwinInfo {
   faultControlUrl: string;
   /** The twin's DNS server's zone (infra/local/dns-local.ts): tests add records to it. */
   dnsRecordsFile: string;
+  /** The stand-in OpenID provider (infra/local/oidc-idp.ts) and its client for the user pool. */
+  oidcIdp: { issuer: string; clientId: string; clientSecret: string };
 }
 
 declare module 'vitest' {
@@ -88,6 +90,11 @@ async function startTestTwin(): Promise<SharedTwin> {
       metricsDir: twin.metricsDir,
       faultControlUrl: twin.faultControlUrl ?? '',
       dnsRecordsFile: twin.dns.recordsFile,
+      oidcIdp: {
+        issuer: twin.oidcIdp.issuer,
+        clientId: twin.oidcIdp.clientId,
+        clientSecret: twin.oidcIdp.clientSecret,
+      },
     },
     stop: async () => {
       await twin.stop();

@@ -1,5 +1,6 @@
 import type { RouteId } from '../../shared/api/manifest';
 import type { RouteDefinition } from '../../shared/http/route';
+import { inject } from 'vitest';
 import { pngOf } from './images';
 
 /**
@@ -45,6 +46,12 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'domains.get': () => undefined,
   'domains.check': () => ({}),
   'domains.remove': () => undefined,
+  'sso.get': () => undefined,
+  'sso.put': () => {
+    const { issuer, clientId, clientSecret } = inject('twin').oidcIdp;
+    return { type: 'oidc', oidc: { issuer, clientId, clientSecret } };
+  },
+  'sso.remove': () => undefined,
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,

@@ -136,6 +136,28 @@ describe('the Tenantry stack', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'platform-admins' });
   });
 
+  it('has a hosted domain and a code-flow client for federated sign-in, back to the console', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: Match.arrayWith(['openid', 'email', 'profile']),
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+    const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    // The console's address (a CloudFront token) joined with the callback path.
+    expect(JSON.stringify((client?.Properties as { CallbackURLs: unknown }).CallbackURLs)).toContain(
+      '/sso/callback',
+    );
+    // A tenant's provider fills ssoGroups at each sign-in: mutable, and never the client's to write.
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'ssoGroups', Mutable: true })]),
+    });
+    // The functions learn where federated sign-in starts.
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.some((fn) => JSON.stringify(fn).includes('COGNITO_DOMAIN_URL'))).toBe(true);
+  });
+
   it('gives the app client no write access to the custom attributes', () => {
     const clients = template.findResources('AWS::Cognito::UserPoolClient');
     const [client] = Object.values(clients);
@@ -211,7 +233,7 @@ describe('the Tenantry stack', () => {
     }
   });
 
-  it('wraps secrets with a rotated KMS key: sealed by the tenants and webhooks functions, opened by them and the webhook worker only', () => {
+  it('wraps secrets with a rotated KMS key: sealed by the tenants, sso and webhooks functions, opened by the first two and the webhook worker only', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const withKms = (action: string) =>
@@ -220,10 +242,12 @@ describe('the Tenantry stack', () => {
         .map(([id]) => id)
         .sort();
     expect(withKms('kms:GenerateDataKey')).toEqual([
+      expect.stringMatching(/sso/),
       expect.stringMatching(/tenants/),
       expect.stringMatching(/webhooks/),
     ]);
     expect(withKms('kms:Decrypt')).toEqual([
+      expect.stringMatching(/sso/),
       expect.stringMatching(/tenants/),
       expect.stringMatching(/WebhookDeliveries/),
     ]);
@@ -312,13 +336,24 @@ describe('the Tenantry stack', () => {
     }
   });
 
-  it('grants Cognito admin actions only to the functions that manage users (and the purge)', () => {
+  it('grants Cognito admin actions only to the functions that manage users, identity providers (and the purge)', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const withCognito = policies
       .filter(([, policy]) => JSON.stringify(policy).includes('cognito-idp:'))
       .map(([id]) => id);
-    expect(withCognito.length).toBe(5);
-    expect(withCognito.every((id) => /tenants|users|platform|authorizer|JobsWorker/.test(id))).toBe(true);
+    expect(withCognito.length).toBe(6);
+    expect(withCognito.every((id) => /tenants|users|platform|sso|authorizer|JobsWorker/.test(id))).toBe(true);
+    // The sso function: the pool's identity providers and the app client's list of them, nothing else.
+    const ssoPolicy = JSON.stringify(policies.find(([id]) => /sso/.test(id)) ?? '');
+    expect(ssoPolicy.match(/cognito-idp:\w+/g)?.sort()).toEqual([
+      'cognito-idp:CreateIdentityProvider',
+      'cognito-idp:DeleteIdentityProvider',
+      'cognito-idp:DescribeIdentityProvider',
+      'cognito-idp:DescribeUserPoolClient',
+      'cognito-idp:UpdateIdentityProvider',
+      'cognito-idp:UpdateUserPoolClient',
+    ]);
+    expect(ssoPolicy).toContain('AuthUserPool');
     const authorizerPolicy = JSON.stringify(policies.find(([id]) => id.includes('authorizer')) ?? '');
     expect(authorizerPolicy.match(/cognito-idp:\w+/g)).toEqual(['cognito-idp:AdminGetUser']);
     // The platform function: the platform-admins group's membership, nothing else of the pool.

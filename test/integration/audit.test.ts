@@ -28,6 +28,8 @@ import { pngOf } from '../helpers/images';
 interface Scenario {
   /** Who acts: the tenant's owner, or the platform admin. */
   actor: 'owner' | 'platformAdmin' | 'newOwner';
+  /** The plan of the scenario's tenant (professional unless said). */
+  plan?: string;
   prepare?: (tenant: TestTenant) => Promise<Partial<PathIds>>;
   action: string;
   /** The body, where the route's sample will not do (it depends on the tenant). */
@@ -188,6 +190,26 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     stamps: false,
   },
   'domains.add': { actor: 'owner', action: 'domain.added', after: { state: 'claimed' } },
+  'sso.put': {
+    actor: 'owner',
+    plan: 'enterprise',
+    action: 'sso.configured',
+    after: { type: 'oidc', enabled: true, defaultRole: 'member' },
+  },
+  'sso.remove': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: async (tenant) => {
+      const set = await call('PUT', `/v1/tenants/${tenant.id}/sso`, {
+        token: tenant.owner.token,
+        body: sampleBody(ROUTES.find((route) => route.id === 'sso.put') as RouteDefinition, 'x'),
+      });
+      if (set.status !== 200) throw new Error(set.text);
+      return {};
+    },
+    action: 'sso.removed',
+    before: { type: 'oidc', enabled: true },
+  },
   'domains.check': {
     actor: 'owner',
     prepare: async (tenant) => {
@@ -376,7 +398,7 @@ describe('audit log, walking the mutating routes of the manifest', () => {
     const scenario = SCENARIOS[route.id];
     it(`${route.id} leaves exactly one audit event with its actor and before/after, at the request's time`, async () => {
       if (!scenario) throw new Error(`no scenario for ${route.id}`);
-      const tenant = await createTenant();
+      const tenant = await createTenant(scenario.plan ? { plan: scenario.plan } : {});
       const prepared = (await scenario.prepare?.(tenant)) ?? {};
       const ids: PathIds = {
         tenantId: tenant.id,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/api/manifest';
 import { REFUSAL_AUDIT_LIMIT } from '../../shared/http/admission/refusal-audit';
 import type { RouteDefinition } from '../../shared/http/route';
-import { pathFor, sampleBody } from '../helpers/route-samples';
+import { pathFor, sampleBody, SAMPLE_BODIES } from '../helpers/route-samples';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   addUser,
@@ -41,8 +41,15 @@ async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: 
  * restore needs D deleted first; reading an export needs one.
  */
 async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'key') {
-  const d = await createTenant();
+  const d = await createTenant(route.function === 'sso' ? { plan: 'enterprise' } : {});
   const token = credential === 'owner' ? d.owner.token : (await createApiKey(d, OWNER_SCOPES)).secret;
+  if (route.function === 'sso' && route.method !== 'PUT') {
+    const set = await call('PUT', `/v1/tenants/${d.id}/sso`, {
+      token: d.owner.token,
+      body: SAMPLE_BODIES['sso.put']('sso'),
+    });
+    expect(set.status, set.text).toBe(200);
+  }
   if (route.id === 'tenants.restore') {
     const deleted = await call('DELETE', `/v1/tenants/${d.id}`, { token, body: { confirm: d.slug } });
     expect(deleted.status, deleted.text).toBe(200);
@@ -84,6 +91,8 @@ const LIFECYCLE = new Set<string>([
   'tenants.exports.get',
   // An import goes into an empty tenant (the walk's tenants have resources).
   'tenants.import',
+  // SSO is sold on Enterprise; reading or removing a provider needs one set.
+  ...ROUTES.filter((route) => route.function === 'sso').map((route) => route.id),
   ...ROUTES.filter((route) => route.function === 'webhooks').map((route) => route.id),
 ]);
 

@@ -1,0 +1,322 @@
+import { writeAudited } from '../audit/audited-transaction';
+import { getConfig } from '../config';
+import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
+import { SsoConnectionEntity, type SsoConnectionItem } from '../data/entities/sso-connection';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import {
+  DEFAULT_OIDC_SCOPES,
+  DEFAULT_SAML_EMAIL_ATTRIBUTE,
+  SSO_GROUPS_ATTRIBUTE,
+  samlServiceProviderEntityId,
+  ssoProviderName,
+  type SsoRole,
+  type SsoType,
+} from '../model/sso';
+import { openValue, sealValue, type SealedValue } from '../secrets/envelope';
+import {
+  deleteFederatedProvider,
+  putFederatedProvider,
+  setClientSupportsProvider,
+  type FederatedProvider,
+} from './cognito-federation';
+import {
+  discoverOidc,
+  fetchSamlMetadata,
+  readSamlMetadata,
+  type OidcEndpoints,
+  type SamlCertificate,
+} from './provider-checks';
+
+export interface RoleMapping {
+  /** The provider claim (OIDC) or attribute (SAML) holding the person's groups or role. */
+  attribute: string;
+  /** First match wins; a person matching none gets the default role. */
+  rules: Array<{ value: string; role: SsoRole }>;
+}
+
+export type SsoConnectionInput = {
+  enabled?: boolean | undefined;
+  defaultRole?: SsoRole | undefined;
+  roleMapping?: RoleMapping | null | undefined;
+} & (
+  | {
+      type: 'oidc';
+      oidc: {
+        issuer: string;
+        clientId: string;
+        clientSecret?: string | undefined;
+        scopes?: string[] | undefined;
+      };
+    }
+  | {
+      type: 'saml';
+      saml: {
+        metadataUrl?: string | undefined;
+        metadataXml?: string | undefined;
+        emailAttribute?: string | undefined;
+        nameAttribute?: string | undefined;
+      };
+    }
+);
+
+interface StoredOidc {
+  issuer: string;
+  clientId: string;
+  scopes: string[];
+  endpoints: OidcEndpoints;
+}
+
+interface StoredSaml {
+  entityId: string;
+  ssoUrl: string;
+  ssoBinding: 'redirect' | 'post';
+  metadataUrl: string | null;
+  emailAttribute: string;
+  nameAttribute: string | null;
+  certificates: SamlCertificate[];
+}
+
+export interface SsoConnectionView {
+  type: SsoType;
+  enabled: boolean;
+  providerName: string;
+  oidc: (Omit<StoredOidc, 'endpoints'> & { endpoints: OidcEndpoints; clientSecretSet: boolean }) | null;
+  saml:
+    | (Omit<StoredSaml, 'certificates'> & {
+        certificates: Array<Omit<SamlCertificate, 'pem'> & { expired: boolean; expiresInDays: number }>;
+      })
+    | null;
+  /** What to register at the provider. */
+  serviceProvider: {
+    /** OIDC: the redirect URI of the client registered at the provider. */
+    redirectUri: string;
+    /** SAML: the assertion consumer service URL and the audience (entity id). */
+    acsUrl: string;
+    entityId: string;
+  };
+  defaultRole: SsoRole;
+  roleMapping: RoleMapping | null;
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+const DAY_MS = 86_400_000;
+
+function secretContext(tenantId: string): Record<string, string> {
+  return { tenantId, secret: 'sso.oidc.clientSecret' };
+}
+
+export function serviceProviderOf(): SsoConnectionView['serviceProvider'] {
+  const { domainUrl, userPoolId } = getConfig().cognito;
+  return {
+    redirectUri: `${domainUrl}/oauth2/idpresponse`,
+    acsUrl: `${domainUrl}/saml2/idpresponse`,
+    entityId: samlServiceProviderEntityId(userPoolId),
+  };
+}
+
+function toView(item: SsoConnectionItem, now: Date): SsoConnectionView {
+  const oidc = item.oidc as StoredOidc | undefined;
+  const saml = item.saml as StoredSaml | undefined;
+  return {
+    type: item.type,
+    enabled: item.enabled,
+    providerName: item.providerName,
+    oidc: oidc ? { ...oidc, clientSecretSet: item.sealedClientSecret !== undefined } : null,
+    saml: saml
+      ? {
+          ...saml,
+          certificates: saml.certificates.map(({ pem: _pem, ...certificate }) => {
+            const left = Date.parse(certificate.notAfter) - now.getTime();
+            return { ...certificate, expired: left <= 0, expiresInDays: Math.floor(left / DAY_MS) };
+          }),
+        }
+      : null,
+    serviceProvider: serviceProviderOf(),
+    defaultRole: item.defaultRole,
+    roleMapping: (item.roleMapping as RoleMapping | undefined) ?? null,
+    createdBy: item.createdBy,
+    createdAt: item.createdAt,
+    updatedBy: item.updatedBy,
+    updatedAt: item.updatedAt,
+  };
+}
+
+function changedMeanwhile(): ConflictError {
+  return new ConflictError(
+    'The identity provider was changed meanwhile; read it and try again.',
+    'concurrent_modification',
+  );
+}
+
+function notConfigured(): NotFoundError {
+  return new NotFoundError('The tenant has no identity provider.', 'sso_not_configured');
+}
+
+export async function readSsoConnection(tenantId: string): Promise<SsoConnectionItem | null> {
+  return (await SsoConnectionEntity.get({ tenantId }).go({ consistent: true })).data ?? null;
+}
+
+export async function getSsoConnection(ctx: TenantContext): Promise<SsoConnectionView> {
+  const item = await readSsoConnection(ctx.tenantId);
+  if (!item) throw notConfigured();
+  return toView(item, requestTime(ctx));
+}
+
+/** The attribute mapping Cognito applies at each sign-in: email, name, and the role claim if one is mapped. */
+function attributeMapping(input: SsoConnectionInput): Record<string, string> {
+  const groups: Record<string, string> = input.roleMapping
+    ? { [`custom:${SSO_GROUPS_ATTRIBUTE}`]: input.roleMapping.attribute }
+    : {};
+  if (input.type === 'oidc') return { email: 'email', name: 'name', username: 'sub', ...groups };
+  return {
+    email: input.saml.emailAttribute ?? DEFAULT_SAML_EMAIL_ATTRIBUTE,
+    ...(input.saml.nameAttribute ? { name: input.saml.nameAttribute } : {}),
+    ...groups,
+  };
+}
+
+/**
+ * Sets the tenant's identity provider: checks it (OIDC discovery at the issuer; SAML metadata read,
+ * its certificates' validity), makes or replaces the Cognito identity provider named for the tenant and
+ * adds it to the app client, then records it (the client secret sealed), audited with before and after.
+ * An OIDC client secret is needed when the provider is first set or its issuer or client id change;
+ * otherwise the one kept is used again. Conditioned on the version read: a change made meanwhile is 409.
+ */
+export async function putSsoConnection(
+  ctx: TenantContext,
+  input: SsoConnectionInput,
+  now: Date = requestTime(ctx),
+): Promise<SsoConnectionView> {
+  const current = await readSsoConnection(ctx.tenantId);
+  const providerName = ssoProviderName(ctx.tenantId);
+  let oidc: StoredOidc | undefined;
+  let saml: StoredSaml | undefined;
+  let sealed: SealedValue | undefined;
+  let details: Record<string, string>;
+  if (input.type === 'oidc') {
+    const issuer = input.oidc.issuer.replace(/\/+$/, '');
+    const kept = current?.oidc as StoredOidc | undefined;
+    const sameClient = kept?.issuer === issuer && kept.clientId === input.oidc.clientId;
+    let secret = input.oidc.clientSecret;
+    if (secret === undefined) {
+      if (!sameClient || !current?.sealedClientSecret) {
+        throw new ValidationError('A client secret is needed for a new issuer or client id.', [
+          { path: 'oidc.clientSecret', message: 'required when the issuer or client id changes' },
+        ]);
+      }
+      secret = await openValue(current.sealedClientSecret as SealedValue, secretContext(ctx.tenantId));
+    }
+    const scopes = [...new Set(['openid', ...(input.oidc.scopes ?? DEFAULT_OIDC_SCOPES)])];
+    oidc = { issuer, clientId: input.oidc.clientId, scopes, endpoints: await discoverOidc(issuer) };
+    sealed = await sealValue(secret, secretContext(ctx.tenantId));
+    details = {
+      client_id: input.oidc.clientId,
+      client_secret: secret,
+      authorize_scopes: scopes.join(' '),
+      oidc_issuer: issuer,
+      attributes_request_method: 'GET',
+    };
+  } else {
+    const { metadataUrl, metadataXml } = input.saml;
+    const xml = metadataUrl ? await fetchSamlMetadata(metadataUrl) : (metadataXml as string);
+    const metadata = readSamlMetadata(xml, now);
+    saml = {
+      entityId: metadata.entityId,
+      ssoUrl: metadata.ssoUrl,
+      ssoBinding: metadata.ssoBinding,
+      metadataUrl: metadataUrl ?? null,
+      emailAttribute: input.saml.emailAttribute ?? DEFAULT_SAML_EMAIL_ATTRIBUTE,
+      nameAttribute: input.saml.nameAttribute ?? null,
+      certificates: metadata.certificates,
+    };
+    details = metadataUrl
+      ? { MetadataURL: metadataUrl, IDPSignout: 'false' }
+      : { MetadataFile: xml, IDPSignout: 'false' };
+  }
+  const provider: FederatedProvider = {
+    name: providerName,
+    type: input.type === 'oidc' ? 'OIDC' : 'SAML',
+    details,
+    attributeMapping: attributeMapping(input),
+  };
+  // A provider changing type is made anew: Cognito keeps a provider's type for life.
+  if (current && current.type !== input.type) await deleteFederatedProvider(providerName);
+  await putFederatedProvider(provider);
+  const enabled = input.enabled ?? true;
+  await setClientSupportsProvider(providerName, enabled);
+
+  const item: SsoConnectionItem = {
+    tenantId: ctx.tenantId,
+    type: input.type,
+    providerName,
+    enabled,
+    ...(oidc ? { oidc, sealedClientSecret: sealed } : {}),
+    ...(saml ? { saml } : {}),
+    defaultRole: input.defaultRole ?? 'member',
+    ...(input.roleMapping ? { roleMapping: input.roleMapping } : {}),
+    version: (current?.version ?? 0) + 1,
+    createdBy: current?.createdBy ?? principalId(ctx.principal),
+    updatedBy: principalId(ctx.principal),
+    createdAt: current?.createdAt ?? now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const summary = (connection: SsoConnectionItem) => ({
+    type: connection.type,
+    enabled: connection.enabled,
+    issuer: (connection.oidc as StoredOidc | undefined)?.issuer,
+    clientId: (connection.oidc as StoredOidc | undefined)?.clientId,
+    entityId: (connection.saml as StoredSaml | undefined)?.entityId,
+    defaultRole: connection.defaultRole,
+    roleMapping: connection.roleMapping ?? null,
+  });
+  await writeAudited(
+    ctx,
+    {
+      action: current ? 'sso.updated' : 'sso.configured',
+      targetType: 'sso',
+      targetId: providerName,
+      ...(current ? { before: summary(current) } : {}),
+      after: summary(item),
+    },
+    ({ ssoConnection }) => ({
+      connection: current
+        ? ssoConnection
+            .put(item)
+            .where((attr, op) => op.eq(attr.version, current.version))
+            .commit()
+        : ssoConnection.create(item).commit(),
+    }),
+    { rejections: { connection: changedMeanwhile }, now },
+  );
+  return toView(item, now);
+}
+
+/**
+ * Removes the tenant's identity provider: the record first (a sign-in through a provider with no
+ * record is refused), then the app client's list and the Cognito provider. Audited.
+ */
+export async function deleteSsoConnection(ctx: TenantContext, now: Date = requestTime(ctx)): Promise<void> {
+  const current = await readSsoConnection(ctx.tenantId);
+  if (!current) throw notConfigured();
+  await writeAudited(
+    ctx,
+    {
+      action: 'sso.removed',
+      targetType: 'sso',
+      targetId: current.providerName,
+      before: { type: current.type, enabled: current.enabled },
+    },
+    ({ ssoConnection }) => ({
+      connection: ssoConnection
+        .delete({ tenantId: ctx.tenantId })
+        .where((attr, op) => op.eq(attr.version, current.version))
+        .commit(),
+    }),
+    { rejections: { connection: changedMeanwhile }, now },
+  );
+  await setClientSupportsProvider(current.providerName, false);
+  await deleteFederatedProvider(current.providerName);
+}

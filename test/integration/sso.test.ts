@@ -1,0 +1,224 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  DescribeIdentityProviderCommand,
+  DescribeUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  addUser,
+  call,
+  cognito,
+  createTenant,
+  storedAuditEvents,
+  twin,
+  type TestTenant,
+  type TestUser,
+} from '../helpers/twin-api';
+import { idpMetadata, signingCertificate } from '../helpers/saml-metadata';
+
+/**
+ * A tenant's identity provider on the twin: the sso function checks it (OIDC discovery at the twin's
+ * stand-in OpenID provider; SAML metadata), then makes it a Cognito identity provider offered by the
+ * app client through the real SDK, against cognito-local's stand-in of Cognito's identity-provider API.
+ */
+interface SsoView {
+  type: string;
+  enabled: boolean;
+  providerName: string;
+  oidc: {
+    issuer: string;
+    clientId: string;
+    clientSecretSet: boolean;
+    endpoints: { authorization: string };
+  } | null;
+  saml: {
+    entityId: string;
+    certificates: Array<{ subject: string; expired: boolean; expiresInDays: number }>;
+  } | null;
+  serviceProvider: { redirectUri: string; acsUrl: string; entityId: string };
+  defaultRole: string;
+  roleMapping: unknown;
+}
+
+const providerIn = async (name: string) =>
+  cognito
+    .send(new DescribeIdentityProviderCommand({ UserPoolId: twin.userPoolId, ProviderName: name }))
+    .then((answer) => answer.IdentityProvider)
+    .catch((error: { name: string }) => error.name);
+const clientProviders = async () =>
+  (
+    await cognito.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: twin.userPoolId, ClientId: twin.clientId }),
+    )
+  ).UserPoolClient?.SupportedIdentityProviders ?? [];
+
+describe('a tenant’s identity provider', () => {
+  let tenant: TestTenant;
+  let admin: TestUser;
+  const path = () => `/v1/tenants/${tenant.id}/sso`;
+  const oidc = (extra: Record<string, unknown> = {}) => ({
+    type: 'oidc',
+    oidc: {
+      issuer: twin.oidcIdp.issuer,
+      clientId: twin.oidcIdp.clientId,
+      clientSecret: twin.oidcIdp.clientSecret,
+    },
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    tenant = await createTenant({ plan: 'enterprise' });
+    admin = await addUser(tenant, 'admin');
+  });
+
+  it('sets an OIDC provider: discovery checked, a Cognito provider made and offered by the app client', async () => {
+    const saved = await call<SsoView>('PUT', path(), {
+      token: tenant.owner.token,
+      body: oidc({
+        roleMapping: { attribute: 'groups', rules: [{ value: 'tenantry-admins', role: 'admin' }] },
+      }),
+    });
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.body).toMatchObject({
+      type: 'oidc',
+      enabled: true,
+      providerName: `ten-${tenant.id.slice(4)}`,
+      oidc: {
+        issuer: twin.oidcIdp.issuer,
+        clientId: twin.oidcIdp.clientId,
+        clientSecretSet: true,
+        endpoints: { authorization: `${twin.oidcIdp.issuer}/auth` },
+      },
+      serviceProvider: { redirectUri: `${twin.cognitoEndpoint}/oauth2/idpresponse` },
+      defaultRole: 'member',
+    });
+    expect(saved.text).not.toContain(twin.oidcIdp.clientSecret);
+
+    const provider = await providerIn(saved.body.providerName);
+    expect(provider).toMatchObject({
+      ProviderType: 'OIDC',
+      ProviderDetails: {
+        client_id: twin.oidcIdp.clientId,
+        oidc_issuer: twin.oidcIdp.issuer,
+        authorize_scopes: 'openid email profile',
+        authorize_url: `${twin.oidcIdp.issuer}/auth`,
+      },
+      AttributeMapping: { email: 'email', 'custom:ssoGroups': 'groups' },
+    });
+    expect(await clientProviders()).toContain(saved.body.providerName);
+
+    const read = await call<SsoView>('GET', path(), { token: tenant.owner.token });
+    expect(read.body).toEqual(saved.body);
+    const audit = (await storedAuditEvents(tenant.id)).find((event) => event.action === 'sso.configured');
+    expect(audit).toMatchObject({ targetType: 'sso', targetId: saved.body.providerName });
+    expect(JSON.stringify(audit)).not.toContain(twin.oidcIdp.clientSecret);
+  });
+
+  it('keeps the client secret when the same issuer and client are saved again without it', async () => {
+    const again = await call<SsoView>('PUT', path(), {
+      token: tenant.owner.token,
+      body: {
+        type: 'oidc',
+        oidc: { issuer: twin.oidcIdp.issuer, clientId: twin.oidcIdp.clientId },
+        defaultRole: 'viewer',
+      },
+    });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body).toMatchObject({
+      defaultRole: 'viewer',
+      roleMapping: null,
+      oidc: { clientSecretSet: true },
+    });
+    const provider = await providerIn(again.body.providerName);
+    expect((provider as { ProviderDetails: Record<string, string> }).ProviderDetails.client_secret).toBe(
+      twin.oidcIdp.clientSecret,
+    );
+    // A new client id needs its secret.
+    const newClient = await call('PUT', path(), {
+      token: tenant.owner.token,
+      body: { type: 'oidc', oidc: { issuer: twin.oidcIdp.issuer, clientId: 'another-client' } },
+    });
+    expect(newClient.status).toBe(400);
+    expect(newClient.body).toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('refuses an issuer whose discovery fails or that the platform may not call, and changes nothing', async () => {
+    const before = await call<SsoView>('GET', path(), { token: tenant.owner.token });
+    const wrongIssuer = await call('PUT', path(), {
+      token: tenant.owner.token,
+      // The stand-in's discovery document names it without the path: not this issuer.
+      body: oidc({ oidc: { ...oidc().oidc, issuer: `${twin.oidcIdp.issuer}/elsewhere` } }),
+    });
+    expect(wrongIssuer.status, wrongIssuer.text).toBe(422);
+    expect(wrongIssuer.body).toMatchObject({ code: 'sso_discovery_failed' });
+    const privateAddress = await call('PUT', path(), {
+      token: tenant.owner.token,
+      body: oidc({ oidc: { ...oidc().oidc, issuer: 'https://10.0.0.8/idp' } }),
+    });
+    expect(privateAddress.status).toBe(422);
+    expect(privateAddress.body).toMatchObject({ code: 'sso_unreachable' });
+    expect((await call('GET', path(), { token: tenant.owner.token })).body).toEqual(before.body);
+  });
+
+  it('sets a SAML provider from its metadata, showing each certificate’s expiry', async () => {
+    const saml = await createTenant({ plan: 'enterprise' });
+    const certificate = await signingCertificate('idp.northwind.example', {
+      notAfterDate: new Date(Date.now() + 40 * 86_400_000),
+    });
+    const xml = idpMetadata({
+      entityId: 'https://idp.northwind.example/saml',
+      ssoUrl: 'https://idp.northwind.example/sso',
+      certificates: [certificate.base64],
+    });
+    const saved = await call<SsoView>('PUT', `/v1/tenants/${saml.id}/sso`, {
+      token: saml.owner.token,
+      body: { type: 'saml', saml: { metadataXml: xml } },
+    });
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.body.saml).toMatchObject({
+      entityId: 'https://idp.northwind.example/saml',
+      certificates: [{ subject: 'CN=idp.northwind.example', expired: false, expiresInDays: 39 }],
+    });
+    expect(saved.body.serviceProvider).toEqual({
+      redirectUri: `${twin.cognitoEndpoint}/oauth2/idpresponse`,
+      acsUrl: `${twin.cognitoEndpoint}/saml2/idpresponse`,
+      entityId: `urn:amazon:cognito:sp:${twin.userPoolId}`,
+    });
+    expect(await providerIn(saved.body.providerName)).toMatchObject({
+      ProviderType: 'SAML',
+      ProviderDetails: { MetadataFile: xml },
+    });
+    const broken = await call('PUT', `/v1/tenants/${saml.id}/sso`, {
+      token: saml.owner.token,
+      body: { type: 'saml', saml: { metadataXml: '<md:EntityDescriptor entityID="x"/>' } },
+    });
+    expect(broken.status).toBe(422);
+    expect(broken.body).toMatchObject({ code: 'sso_metadata_invalid' });
+  });
+
+  it('is the owners’ alone, and sold on Enterprise only (each refusal beside the rightful caller)', async () => {
+    const byAdmin = await call('GET', path(), { token: admin.token });
+    expect(byAdmin.status).toBe(403);
+    expect((await call('GET', path(), { token: tenant.owner.token })).status).toBe(200);
+    const professional = await createTenant({ plan: 'professional' });
+    const unsold = await call('PUT', `/v1/tenants/${professional.id}/sso`, {
+      token: professional.owner.token,
+      body: oidc(),
+    });
+    expect(unsold.status).toBe(403);
+    expect(unsold.body).toMatchObject({ code: 'feature_not_in_plan' });
+    expect(await providerIn(`ten-${professional.id.slice(4)}`)).toBe('ResourceNotFoundException');
+  });
+
+  it('removes the provider: gone from the record, the app client and Cognito', async () => {
+    const name = `ten-${tenant.id.slice(4)}`;
+    const removed = await call('DELETE', path(), { token: tenant.owner.token });
+    expect(removed.status, removed.text).toBe(204);
+    expect(await clientProviders()).not.toContain(name);
+    expect(await providerIn(name)).toBe('ResourceNotFoundException');
+    const gone = await call('GET', path(), { token: tenant.owner.token });
+    expect(gone.status).toBe(404);
+    expect(gone.body).toMatchObject({ code: 'sso_not_configured' });
+    const actions = (await storedAuditEvents(tenant.id)).map((event) => event.action);
+    expect(actions).toEqual(expect.arrayContaining(['sso.configured', 'sso.updated', 'sso.removed']));
+  });
+});
