@@ -514,6 +514,27 @@ export const PROBLEMS = {
     description:
       'Amazon Cognito refused the identity provider as configured (its message is in the detail): typically discovery or metadata it could not read. Nothing was saved.',
   },
+  sso_domain_not_found: {
+    statuses: [404],
+    title: 'Domain not captured',
+    description: 'The tenant captures no such email domain.',
+  },
+  sso_domain_exists: {
+    statuses: [409],
+    title: 'Domain captured already',
+    description: 'The tenant captures this email domain already.',
+  },
+  sso_domain_taken: {
+    statuses: [409],
+    title: 'Domain captured by another tenant',
+    description:
+      'Another tenant has verified this email domain for its identity provider; a domain signs in through one tenant’s provider only. It is free again once that tenant removes it.',
+  },
+  sso_domain_limit: {
+    statuses: [409],
+    title: 'Too many captured domains',
+    description: 'A tenant captures at most 20 email domains; remove one first.',
+  },
   service_unavailable: {
     statuses: [503],
     title: 'Service unavailable',

@@ -27,6 +27,8 @@ export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { rate: number; bur
   'docs.asset': { rate: 50, burst: 100 },
   // Each sign-in page at a tenant's host asks once.
   'branding.get': { rate: 20, burst: 40 },
+  // Each sign-in that types an address asks once (home realm discovery).
+  'sso.discover': { rate: 20, burst: 40 },
 };
 
 /** Sets the stage's throttles: one per public route, the stage's for the rest. */

@@ -8,11 +8,14 @@ import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
+  AddCustomAttributesCommand,
+  UpdateUserPoolClientCommand,
   CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
   DescribeUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TABLE_DEFINITION } from '../../shared/data/table-definition';
+import { SSO_GROUPS_ATTRIBUTE } from '../../shared/model/sso';
 import {
   PASSWORD_POLICY,
   PLATFORM_ADMIN_GROUP,
@@ -101,8 +104,9 @@ export async function ensureUserPool(
         // The pool is gone (data removed): create a new one below.
       }
       if (found) {
-        // Pools made before MFA was configured here get it too.
+        // Pools made before MFA was configured here get it too, and the SSO groups attribute.
         await configureMfa(client, existing.userPoolId);
+        await addSsoGroupsAttribute(client, existing.userPoolId);
         return existing;
       }
     }
@@ -120,11 +124,14 @@ export async function ensureUserPool(
             TemporaryPasswordValidityDays: PASSWORD_POLICY.temporaryPasswordValidityDays,
           },
         },
-        Schema: USER_POOL_CUSTOM_ATTRIBUTES.map((name) => ({
-          Name: name,
-          AttributeDataType: 'String',
-          Mutable: false,
-        })),
+        Schema: [
+          ...USER_POOL_CUSTOM_ATTRIBUTES.map((name) => ({
+            Name: name,
+            AttributeDataType: 'String' as const,
+            Mutable: false,
+          })),
+          { Name: SSO_GROUPS_ATTRIBUTE, AttributeDataType: 'String', Mutable: true },
+        ],
       }),
     );
     const userPoolId = pool.UserPool?.Id;
@@ -141,6 +148,52 @@ export async function ensureUserPool(
     if (!clientId) throw new Error('cognito-local returned no app client id');
     await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: PLATFORM_ADMIN_GROUP }));
     return { userPoolId, clientId };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A pool made before SSO gets the attribute a tenant's provider fills (as the CDK pool has it). */
+async function addSsoGroupsAttribute(client: CognitoIdentityProviderClient, userPoolId: string): Promise<void> {
+  const pool = await client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
+  const names = (pool.UserPool?.SchemaAttributes ?? []).map((attribute) => attribute.Name);
+  if (names.includes(`custom:${SSO_GROUPS_ATTRIBUTE}`) || names.includes(SSO_GROUPS_ATTRIBUTE)) return;
+  await client.send(
+    new AddCustomAttributesCommand({
+      UserPoolId: userPoolId,
+      CustomAttributes: [{ Name: SSO_GROUPS_ATTRIBUTE, AttributeDataType: 'String', Mutable: true }],
+    }),
+  );
+}
+
+/**
+ * The app client's hosted sign-in, as the CDK client has it: the authorization-code flow back to the
+ * console's `/sso/callback` (the console's address changes with the twin's port, so it is set at each
+ * start). The identity providers it offers are left as they are: tenants' owners add them.
+ */
+export async function configureHostedSignIn(
+  endpoint: string,
+  region: string,
+  pool: LocalUserPool,
+  consoleUrls: string[],
+): Promise<void> {
+  const client = new CognitoIdentityProviderClient({
+    region,
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await client.send(
+      new UpdateUserPoolClientCommand({
+        UserPoolId: pool.userPoolId,
+        ClientId: pool.clientId,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthScopes: ['openid', 'email', 'profile'],
+        CallbackURLs: consoleUrls.map((url) => `${url.replace(/\/+$/, '')}/sso/callback`),
+        LogoutURLs: consoleUrls,
+      }),
+    );
   } finally {
     client.destroy();
   }

@@ -8,7 +8,7 @@ import { startLocalApiGateway } from './api-gateway';
 import { consoleResponder, ensureConsoleBuilt } from './console';
 import { keepRequestLog } from './request-log-files';
 import { startMetricStore } from './metric-store';
-import { ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
+import { configureHostedSignIn, ensureTable, ensureUserPool, type LocalUserPool } from './bootstrap';
 import { startCognitoLocal, type CognitoMessage } from './cognito-local';
 import { cognitoMessageRelay } from './cognito-mail';
 import { startLambdaLocal } from './lambda-local';
@@ -304,6 +304,8 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const secretsKey = state.secretsKey ?? randomBytes(32).toString('base64url');
 
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
+    // Federated sign-in comes back to the console the twin serves (and to Vite's, `npm run web:dev`).
+    await configureHostedSignIn(cognito.endpoint, region, userPool, [apiUrl, ...LOCAL_DEVELOPMENT_ORIGINS]);
     const runtimeEnv: Record<string, string> = {
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: 'local',

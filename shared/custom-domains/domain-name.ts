@@ -154,3 +154,15 @@ export function normalizeDomain(input: string, rules: DomainNameRules): string {
 export function displayDomain(ascii: string): string {
   return domainToUnicode(ascii) || ascii;
 }
+
+/**
+ * The stored form of a domain named in a path, or `null` for a name that cannot be a domain (which is
+ * then simply not found: no lookup is made).
+ */
+export function pathDomain(domain: string): string | null {
+  try {
+    return normalizeDomain(domain, { reserved: [] });
+  } catch {
+    return null;
+  }
+}

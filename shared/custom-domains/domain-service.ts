@@ -22,7 +22,7 @@ import {
   type DomainFindings,
 } from './domain-findings';
 import { nextStep, type DomainStep } from './domain-lifecycle';
-import { displayDomain, normalizeDomain } from './domain-name';
+import { displayDomain, normalizeDomain, pathDomain } from './domain-name';
 import { configuredServing, ServingRefused, type DomainServing } from './domain-serving';
 
 /** How many custom domains a tenant may have. */
@@ -62,7 +62,8 @@ function settings() {
   return getConfig().customDomains;
 }
 
-function rules() {
+/** What a tenant may not claim: the platform's own domains (custom domains and SSO domains alike). */
+export function domainNameRules() {
   const { platformDomains } = settings();
   return { reserved: [...getConfig().resolution.baseDomains, ...platformDomains] };
 }
@@ -94,11 +95,9 @@ const domainNotFound = () =>
 
 /** The stored form of a domain named in a path; one that cannot be a domain is simply not found. */
 function storedName(domain: string): string {
-  try {
-    return normalizeDomain(domain, { reserved: [] });
-  } catch {
-    throw domainNotFound();
-  }
+  const name = pathDomain(domain);
+  if (name === null) throw domainNotFound();
+  return name;
 }
 
 async function readDomain(ctx: TenantContext, domain: string): Promise<CustomDomainItem> {
@@ -121,7 +120,7 @@ export async function addDomain(
   input: { domain: string },
   now: Date = requestTime(ctx),
 ): Promise<CustomDomainView> {
-  const domain = normalizeDomain(input.domain, rules());
+  const domain = normalizeDomain(input.domain, domainNameRules());
   const [existing, claim] = await Promise.all([
     CustomDomainEntity.query
       .byTenant({ tenantId: ctx.tenantId })

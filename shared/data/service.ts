@@ -12,6 +12,8 @@ import { CustomDomainEntity } from './entities/custom-domain';
 import { DomainClaimEntity } from './entities/domain-claim';
 import { TenantLogoEntity } from './entities/tenant-logo';
 import { SsoConnectionEntity } from './entities/sso-connection';
+import { SsoDomainEntity } from './entities/sso-domain';
+import { SsoDomainClaimEntity } from './entities/sso-domain-claim';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { PlatformAdminEntity } from './entities/platform-admin';
@@ -62,6 +64,8 @@ const makeService = () =>
       domainClaim: DomainClaimEntity,
       tenantLogo: TenantLogoEntity,
       ssoConnection: SsoConnectionEntity,
+      ssoDomain: SsoDomainEntity,
+      ssoDomainClaim: SsoDomainClaimEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

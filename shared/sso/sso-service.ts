@@ -13,6 +13,10 @@ import {
   type SsoType,
 } from '../model/sso';
 import { openValue, sealValue, type SealedValue } from '../secrets/envelope';
+import { loadTenant } from '../data/cached-records';
+import { platformDocumentClient } from '../data/clients';
+import { entitlementsOf } from '../model/entitlements';
+import { tenantCapturing } from './sso-domains';
 import {
   deleteFederatedProvider,
   putFederatedProvider,
@@ -157,6 +161,11 @@ function notConfigured(): NotFoundError {
 
 export async function readSsoConnection(tenantId: string): Promise<SsoConnectionItem | null> {
   return (await SsoConnectionEntity.get({ tenantId }).go({ consistent: true })).data ?? null;
+}
+
+/** The connection, read where no tenant acts yet (home realm discovery, the sign-in trigger). */
+async function readSsoConnectionAsPlatform(tenantId: string): Promise<SsoConnectionItem | null> {
+  return (await SsoConnectionEntity.get({ tenantId }).go({ client: platformDocumentClient })).data ?? null;
 }
 
 export async function getSsoConnection(ctx: TenantContext): Promise<SsoConnectionView> {
@@ -319,4 +328,40 @@ export async function deleteSsoConnection(ctx: TenantContext, now: Date = reques
   );
   await setClientSupportsProvider(current.providerName, false);
   await deleteFederatedProvider(current.providerName);
+}
+
+export interface SignInDiscovery {
+  sso: boolean;
+  providerName: string | null;
+  tenantId: string | null;
+  authorizeUrl: string | null;
+}
+
+const PASSWORD_SIGN_IN: SignInDiscovery = {
+  sso: false,
+  providerName: null,
+  tenantId: null,
+  authorizeUrl: null,
+};
+
+/**
+ * Home realm discovery: an address whose domain a tenant has captured, where that tenant is active, is
+ * on a plan that sells `sso` and has its provider set and enabled, signs in through that provider; the
+ * answer is where the hosted sign-in starts (the console adds its state and PKCE challenge). Anything
+ * else signs in with a password. Reads one guard, the tenant and the connection.
+ */
+export async function discoverSignIn(email: string): Promise<SignInDiscovery> {
+  const tenantId = await tenantCapturing(email);
+  if (!tenantId) return PASSWORD_SIGN_IN;
+  const [tenant, connection] = await Promise.all([loadTenant(tenantId), readSsoConnectionAsPlatform(tenantId)]);
+  if (!tenant || tenant.status !== 'active' || !connection?.enabled) return PASSWORD_SIGN_IN;
+  if (!entitlementsOf(tenant).features.has('sso')) return PASSWORD_SIGN_IN;
+  const { cognito, email: emailSettings } = getConfig();
+  const authorize = new URL(`${cognito.domainUrl}/oauth2/authorize`);
+  authorize.searchParams.set('identity_provider', connection.providerName);
+  authorize.searchParams.set('client_id', cognito.clientId);
+  authorize.searchParams.set('response_type', 'code');
+  authorize.searchParams.set('scope', 'openid email profile');
+  authorize.searchParams.set('redirect_uri', `${emailSettings.consoleUrl.replace(/\/+$/, '')}/sso/callback`);
+  return { sso: true, providerName: connection.providerName, tenantId, authorizeUrl: authorize.toString() };
 }

@@ -52,6 +52,11 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
     return { type: 'oidc', oidc: { issuer, clientId, clientSecret } };
   },
   'sso.remove': () => undefined,
+  'sso.domains.add': (u) => ({ domain: `sso-${u.toLowerCase()}.sample.test` }),
+  'sso.domains.list': () => undefined,
+  'sso.domains.check': () => ({}),
+  'sso.domains.remove': () => undefined,
+  'sso.discover': (u) => ({ email: `${u.toLowerCase()}@northwind.example` }),
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,

@@ -196,6 +196,43 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     action: 'sso.configured',
     after: { type: 'oidc', enabled: true, defaultRole: 'member' },
   },
+  'sso.domains.add': {
+    actor: 'owner',
+    plan: 'enterprise',
+    action: 'sso.domain_added',
+    after: { state: 'pending' },
+  },
+  'sso.domains.check': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: async (tenant) => {
+      const domain = `audit-${unique('s').toLowerCase()}.example`;
+      const added = await call<{ verification: { name: string; value: string } }>(
+        'POST',
+        `/v1/tenants/${tenant.id}/sso/domains`,
+        { token: tenant.owner.token, body: { domain } },
+      );
+      addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added.body.verification });
+      return { domain };
+    },
+    action: 'sso.domain_verified',
+    before: { state: 'pending' },
+    after: { state: 'verified', verifiedBy: 'dns' },
+  },
+  'sso.domains.remove': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: async (tenant) => {
+      const domain = `audit-${unique('s').toLowerCase()}.example`;
+      await call('POST', `/v1/tenants/${tenant.id}/sso/domains`, {
+        token: tenant.owner.token,
+        body: { domain },
+      });
+      return { domain };
+    },
+    action: 'sso.domain_removed',
+    before: { state: 'pending' },
+  },
   'sso.remove': {
     actor: 'owner',
     plan: 'enterprise',
@@ -334,8 +371,13 @@ async function createAgentOnly(tenant: TestTenant): Promise<string> {
 
 // Platform operations are audited in the platform's own log (platform-admins.test.ts); Stripe's
 // webhook audits the changes it makes, with the system as actor (billing.test.ts).
+// Home realm discovery is a POST (an address stays out of URLs and logs) that changes nothing.
 const mutating = ROUTES.filter(
-  (route) => isMutation(route) && route.function !== 'platform' && route.id !== 'billing.webhook',
+  (route) =>
+    isMutation(route) &&
+    route.function !== 'platform' &&
+    route.id !== 'billing.webhook' &&
+    route.id !== 'sso.discover',
 );
 
 async function actAs(

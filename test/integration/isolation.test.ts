@@ -50,6 +50,15 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
     });
     expect(set.status, set.text).toBe(200);
   }
+  const ssoDomain =
+    route.function === 'sso' && route.path.includes('{domain}')
+      ? (
+          await call<{ domain: string }>('POST', `/v1/tenants/${d.id}/sso/domains`, {
+            token: d.owner.token,
+            body: SAMPLE_BODIES['sso.domains.add'](unique('d')),
+          })
+        ).body.domain
+      : undefined;
   if (route.id === 'tenants.restore') {
     const deleted = await call('DELETE', `/v1/tenants/${d.id}`, { token, body: { confirm: d.slug } });
     expect(deleted.status, deleted.text).toBe(200);
@@ -70,6 +79,7 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
     exportId,
     endpointId,
     deliveryId,
+    ...(ssoDomain ? { domain: ssoDomain } : {}),
   };
   return call(route.method, pathFor(route, ids), {
     // A deleted tenant takes no key's request: its owner restores it. A platform operation's rightful

@@ -10,10 +10,12 @@ import {
   createTenant,
   storedAuditEvents,
   twin,
+  unique,
   type TestTenant,
   type TestUser,
 } from '../helpers/twin-api';
 import { idpMetadata, signingCertificate } from '../helpers/saml-metadata';
+import { addRecord } from '../../infra/local/dns-local';
 
 /**
  * A tenant's identity provider on the twin: the sso function checks it (OIDC discovery at the twin's
@@ -220,5 +222,170 @@ describe('a tenant’s identity provider', () => {
     expect(gone.body).toMatchObject({ code: 'sso_not_configured' });
     const actions = (await storedAuditEvents(tenant.id)).map((event) => event.action);
     expect(actions).toEqual(expect.arrayContaining(['sso.configured', 'sso.updated', 'sso.removed']));
+  });
+});
+
+interface SsoDomainView {
+  domain: string;
+  state: string;
+  verification: { name: string; value: string };
+  verifiedBy: string | null;
+  found: string[];
+}
+
+interface Discovery {
+  sso: boolean;
+  providerName: string | null;
+  tenantId: string | null;
+  authorizeUrl: string | null;
+}
+
+describe('email domains captured for a tenant’s provider, and home realm discovery', () => {
+  let tenant: TestTenant;
+  let rival: TestTenant;
+  const domains = (t: TestTenant) => `/v1/tenants/${t.id}/sso/domains`;
+  const discover = (email: string) => call<Discovery>('POST', '/v1/sso/discover', { body: { email } });
+
+  beforeAll(async () => {
+    [tenant, rival] = await Promise.all([
+      createTenant({ plan: 'enterprise' }),
+      createTenant({ plan: 'enterprise' }),
+    ]);
+    for (const t of [tenant, rival]) {
+      const set = await call('PUT', `/v1/tenants/${t.id}/sso`, {
+        token: t.owner.token,
+        body: {
+          type: 'oidc',
+          oidc: {
+            issuer: twin.oidcIdp.issuer,
+            clientId: twin.oidcIdp.clientId,
+            clientSecret: twin.oidcIdp.clientSecret,
+          },
+        },
+      });
+      expect(set.status, set.text).toBe(200);
+    }
+  });
+
+  it('verifies a domain by its TXT record, then sends its addresses to the tenant’s provider', async () => {
+    const domain = `${unique('nw').toLowerCase()}.example`;
+    const added = await call<SsoDomainView>('POST', domains(tenant), {
+      token: tenant.owner.token,
+      body: { domain },
+    });
+    expect(added.status, added.text).toBe(201);
+    expect(added.body).toMatchObject({
+      domain,
+      state: 'pending',
+      verification: { name: `_tenantry-sso.${domain}` },
+    });
+    // Not proven yet: still pending, and addresses there sign in with a password.
+    const early = await call<SsoDomainView>('POST', `${domains(tenant)}/${domain}/check`, {
+      token: tenant.owner.token,
+      body: {},
+    });
+    expect(early.body).toMatchObject({ state: 'pending', found: [] });
+    expect((await discover(`ada@${domain}`)).body).toMatchObject({ sso: false });
+
+    addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added.body.verification });
+    const checked = await call<SsoDomainView>('POST', `${domains(tenant)}/${domain}/check`, {
+      token: tenant.owner.token,
+      body: {},
+    });
+    expect(checked.body).toMatchObject({ state: 'verified', verifiedBy: 'dns' });
+
+    const found = await discover(`Ada@${domain.toUpperCase()}`);
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({
+      sso: true,
+      tenantId: tenant.id,
+      providerName: `ten-${tenant.id.slice(4)}`,
+    });
+    const authorize = new URL(found.body.authorizeUrl ?? '');
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${twin.cognitoEndpoint}/oauth2/authorize`);
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+      identity_provider: `ten-${tenant.id.slice(4)}`,
+      client_id: twin.clientId,
+      response_type: 'code',
+      redirect_uri: `${twin.apiUrl}/sso/callback`,
+    });
+    // Another domain, and an address with none, still sign in with a password.
+    expect((await discover(`ada@other-${domain}`)).body).toMatchObject({ sso: false, authorizeUrl: null });
+
+    // One tenant's alone: the rival can neither add nor verify it.
+    const rivalAdd = await call('POST', domains(rival), { token: rival.owner.token, body: { domain } });
+    expect(rivalAdd.status).toBe(409);
+    expect(rivalAdd.body).toMatchObject({ code: 'sso_domain_taken' });
+
+    // Removed: the address signs in with a password again, and the rival may capture the domain.
+    const removed = await call('DELETE', `${domains(tenant)}/${domain}`, { token: tenant.owner.token });
+    expect(removed.status).toBe(204);
+    expect((await discover(`ada@${domain}`)).body).toMatchObject({ sso: false });
+    const rivalAgain = await call<SsoDomainView>('POST', domains(rival), {
+      token: rival.owner.token,
+      body: { domain },
+    });
+    expect(rivalAgain.status, rivalAgain.text).toBe(201);
+  });
+
+  it('lets two tenants race to verify one domain: exactly one holds it', async () => {
+    const domain = `${unique('race').toLowerCase()}.example`;
+    const [mine, theirs] = await Promise.all(
+      [tenant, rival].map((t) =>
+        call<SsoDomainView>('POST', domains(t), { token: t.owner.token, body: { domain } }),
+      ),
+    );
+    // Both proved control (a shared zone), and both check at once.
+    for (const added of [mine, theirs])
+      addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added!.body.verification });
+    const checks = await Promise.all(
+      [tenant, rival].map((t) =>
+        call<SsoDomainView>('POST', `${domains(t)}/${domain}/check`, { token: t.owner.token, body: {} }),
+      ),
+    );
+    expect(checks.map((check) => check.status).sort()).toEqual([200, 409]);
+    const winner = checks[0]?.status === 200 ? tenant : rival;
+    expect((await discover(`grace@${domain}`)).body).toMatchObject({ sso: true, tenantId: winner.id });
+  });
+
+  it('takes a domain verified as the tenant’s custom domain at once', async () => {
+    const domain = `${unique('cd').toLowerCase()}.example`;
+    const custom = await call<{ verification: { name: string; value: string } }>(
+      'POST',
+      `/v1/tenants/${tenant.id}/domains`,
+      { token: tenant.owner.token, body: { domain } },
+    );
+    addRecord(twin.dnsRecordsFile, { type: 'TXT', ...custom.body.verification });
+    await call('POST', `/v1/tenants/${tenant.id}/domains/${domain}/check`, {
+      token: tenant.owner.token,
+      body: {},
+    });
+    const added = await call<SsoDomainView>('POST', domains(tenant), {
+      token: tenant.owner.token,
+      body: { domain },
+    });
+    expect(added.body).toMatchObject({ state: 'verified', verifiedBy: 'customDomain' });
+  });
+
+  it('sends no one to a provider that is disabled, or of a tenant whose plan no longer sells SSO', async () => {
+    const domain = `${unique('off').toLowerCase()}.example`;
+    const added = await call<SsoDomainView>('POST', domains(rival), {
+      token: rival.owner.token,
+      body: { domain },
+    });
+    addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added.body.verification });
+    await call('POST', `${domains(rival)}/${domain}/check`, { token: rival.owner.token, body: {} });
+    expect((await discover(`linus@${domain}`)).body).toMatchObject({ sso: true });
+    const disabled = await call('PUT', `/v1/tenants/${rival.id}/sso`, {
+      token: rival.owner.token,
+      body: {
+        type: 'oidc',
+        oidc: { issuer: twin.oidcIdp.issuer, clientId: twin.oidcIdp.clientId },
+        enabled: false,
+      },
+    });
+    expect(disabled.status, disabled.text).toBe(200);
+    expect(await clientProviders()).not.toContain(`ten-${rival.id.slice(4)}`);
+    expect((await discover(`linus@${domain}`)).body).toMatchObject({ sso: false });
   });
 });

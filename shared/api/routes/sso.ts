@@ -8,6 +8,9 @@ import { SSO_ROLES, SSO_TYPES } from '../../model/sso';
 import { MAX_METADATA_BYTES } from '../../sso/provider-checks';
 
 const ssoPath = tenantPath();
+const ssoDomainPath = tenantPath({
+  domain: z.string().check(z.minLength(1), z.maxLength(253), z.describe('The email domain, as added.')),
+});
 
 const httpUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2_048));
 const roleMapping = component(
@@ -126,6 +129,30 @@ const connectionView = component(
   }),
 );
 
+const ssoDomainView = component(
+  'SsoDomain',
+  z.object({
+    domain: z.string().check(z.describe('ASCII (punycode for an internationalized name).')),
+    displayName: z.string(),
+    state: z
+      .enum(['pending', 'verified'])
+      .check(
+        z.describe(
+          '`pending` until control is proven (the TXT record, or the tenant’s own verified custom domain of the same name); `verified`: the domain is this tenant’s alone and its addresses sign in through its provider.',
+        ),
+      ),
+    verification: z.object({ type: z.literal('TXT'), name: z.string(), value: z.string() }),
+    verifiedBy: z.nullable(z.enum(['dns', 'customDomain'])),
+    verifiedAt: z.nullable(timestamp),
+    lastCheckedAt: z.nullable(timestamp),
+    found: z
+      .array(z.string())
+      .check(z.describe('The TXT values the last check found at the challenge name.')),
+    lookupError: z.nullable(z.string().check(z.describe('Why the last lookup failed, if it did.'))),
+    createdAt: timestamp,
+  }),
+);
+
 const ssoCommon = {
   function: 'sso',
   auth: 'tenant',
@@ -189,5 +216,94 @@ export const SSO_ROUTES = [
     request: { path: ssoPath },
     responses: { 204: { description: 'Removed.' } },
     errors: ['sso_not_configured', 'concurrent_modification'],
+  },
+  {
+    ...ssoCommon,
+    id: 'sso.domains.add',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/sso/domains',
+    summary: 'Capture an email domain',
+    description:
+      'An email domain whose people sign in through the tenant’s provider once it is verified: add the TXT record the answer names (`_tenantry-sso.<domain>`), then `check`. A domain the tenant has verified as a custom domain is verified at once. A domain another tenant has captured is refused. At most 20.',
+    request: {
+      path: ssoPath,
+      body: z.strictObject({ domain: z.string().check(z.minLength(1), z.maxLength(300)) }),
+      example: { domain: 'northwind.example' },
+    },
+    responses: { 201: { description: 'The domain, with the record to add.', schema: ssoDomainView } },
+    errors: [
+      'domain_invalid',
+      'domain_not_allowed',
+      'domain_confusable',
+      'sso_domain_exists',
+      'sso_domain_taken',
+      'sso_domain_limit',
+    ],
+  },
+  {
+    ...ssoCommon,
+    id: 'sso.domains.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/sso/domains',
+    summary: 'List the captured email domains',
+    description: 'Every domain the tenant captures, with its state and the record that proves it.',
+    request: { path: ssoPath },
+    responses: { 200: { description: 'The domains.', schema: z.object({ items: z.array(ssoDomainView) }) } },
+    errors: [],
+  },
+  {
+    ...ssoCommon,
+    id: 'sso.domains.check',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/sso/domains/{domain}/check',
+    summary: 'Check a captured domain now',
+    description:
+      'Asks DNS for the TXT record now. Found: the domain is verified and this tenant’s alone (409 `sso_domain_taken` if another tenant verified it first). Not found, or DNS failed: it stays pending, with what was found or why the lookup failed.',
+    request: { path: ssoDomainPath, body: z.strictObject({}), bodyOptional: true },
+    responses: { 200: { description: 'The domain after the check.', schema: ssoDomainView } },
+    errors: ['sso_domain_not_found', 'sso_domain_taken'],
+  },
+  {
+    ...ssoCommon,
+    id: 'sso.domains.remove',
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/sso/domains/{domain}',
+    summary: 'Stop capturing a domain',
+    description:
+      'Its addresses stop being sent to the tenant’s provider; another tenant may capture it then.',
+    request: { path: ssoDomainPath },
+    responses: { 204: { description: 'Removed.' } },
+    errors: ['sso_domain_not_found'],
+  },
+  {
+    id: 'sso.discover',
+    method: 'POST',
+    path: '/v1/sso/discover',
+    function: 'sso',
+    auth: 'public',
+    summary: 'Find how an address signs in (home realm discovery)',
+    description:
+      'Whether an email address signs in through a tenant’s identity provider: its domain is captured (verified) by a tenant whose provider is set and enabled, on a plan with `sso`. If so, the answer names the provider and the hosted sign-in URL to start from (add `state`, `code_challenge` and `code_challenge_method=S256`); otherwise `sso: false` and the address signs in with its password. Says nothing about whether the address is a person of the platform.',
+    request: {
+      body: z.strictObject({ email: z.email().check(z.maxLength(254)) }),
+      example: { email: 'ada@northwind.example' },
+    },
+    responses: {
+      200: {
+        description: 'How the address signs in.',
+        schema: component(
+          'SsoDiscovery',
+          z.object({
+            sso: z.boolean(),
+            providerName: z.nullable(z.string()),
+            tenantId: z.nullable(z.string()),
+            authorizeUrl: z.nullable(
+              z.string().check(z.describe('The hosted domain’s /oauth2/authorize for the provider.')),
+            ),
+          }),
+        ),
+      },
+    },
+    errors: [],
   },
 ] as const satisfies readonly RouteDefinition[];
