@@ -217,7 +217,10 @@ const configSchema = z.pipe(
         issuer,
         jwksUri: env.COGNITO_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
         platformAdminGroup: env.PLATFORM_ADMIN_GROUP,
-        domainUrl: (env.COGNITO_DOMAIN_URL ?? env.COGNITO_ENDPOINT ?? 'https://auth.invalid').replace(/\/+$/, ''),
+        domainUrl: (env.COGNITO_DOMAIN_URL ?? env.COGNITO_ENDPOINT ?? 'https://auth.invalid').replace(
+          /\/+$/,
+          '',
+        ),
       },
       cache: {
         tenantTtlMs: env.TENANT_CACHE_TTL_MS,

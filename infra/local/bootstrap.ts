@@ -154,7 +154,10 @@ export async function ensureUserPool(
 }
 
 /** A pool made before SSO gets the attribute a tenant's provider fills (as the CDK pool has it). */
-async function addSsoGroupsAttribute(client: CognitoIdentityProviderClient, userPoolId: string): Promise<void> {
+async function addSsoGroupsAttribute(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+): Promise<void> {
   const pool = await client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
   const names = (pool.UserPool?.SchemaAttributes ?? []).map((attribute) => attribute.Name);
   if (names.includes(`custom:${SSO_GROUPS_ATTRIBUTE}`) || names.includes(SSO_GROUPS_ATTRIBUTE)) return;

@@ -38,7 +38,10 @@ async function discover(issuer) {
     if (!response.ok) throw new Error(`status ${response.status}`);
     document = await response.json();
   } catch (error) {
-    throw new CognitoError('InvalidParameterException', `Unable to contact well-known endpoint: ${error.message}`);
+    throw new CognitoError(
+      'InvalidParameterException',
+      `Unable to contact well-known endpoint: ${error.message}`,
+    );
   }
   if (document.issuer !== issuer.replace(/\/+$/, '')) {
     throw new CognitoError('InvalidParameterException', 'OIDC issuer does not match the discovery document');
@@ -55,7 +58,8 @@ async function discover(issuer) {
 async function checkedDetails(type, details) {
   if (type === 'OIDC') {
     for (const key of ['client_id', 'authorize_scopes', 'oidc_issuer']) {
-      if (!details[key]) throw new CognitoError('InvalidParameterException', `${key} is required for OIDC providers`);
+      if (!details[key])
+        throw new CognitoError('InvalidParameterException', `${key} is required for OIDC providers`);
     }
     return { attributes_request_method: 'GET', ...details, ...(await discover(details.oidc_issuer)) };
   }
@@ -69,7 +73,10 @@ async function checkedDetails(type, details) {
         if (!response.ok) throw new Error(`status ${response.status}`);
         return { ...details, MetadataFile: await response.text(), ActiveEncryptionCertificate: '' };
       } catch (error) {
-        throw new CognitoError('InvalidParameterException', `Unable to retrieve the metadata: ${error.message}`);
+        throw new CognitoError(
+          'InvalidParameterException',
+          `Unable to retrieve the metadata: ${error.message}`,
+        );
       }
     }
     return { ...details };
@@ -94,7 +101,10 @@ function targets(store) {
         throw new CognitoError('InvalidParameterException', '1 validation error detected: ProviderType');
       }
       if (store.get(UserPoolId, ProviderName)) {
-        throw new CognitoError('DuplicateProviderException', 'A provider with the specified name already exists.');
+        throw new CognitoError(
+          'DuplicateProviderException',
+          'A provider with the specified name already exists.',
+        );
       }
       const now = Date.now();
       const provider = {
@@ -179,8 +189,12 @@ function identityProviderApi(dir) {
     handler(req.body ?? {}).then(
       (output) => res.status(200).type('application/x-amz-json-1.1').send(JSON.stringify(output)),
       (error) => {
-        if (error instanceof CognitoError) res.status(400).json({ __type: error.type, message: error.message });
-        else res.status(500).json({ __type: 'InternalErrorException', message: String(error?.message ?? error) });
+        if (error instanceof CognitoError)
+          res.status(400).json({ __type: error.type, message: error.message });
+        else
+          res
+            .status(500)
+            .json({ __type: 'InternalErrorException', message: String(error?.message ?? error) });
       },
     );
   };

@@ -10,7 +10,8 @@ export type SsoRole = (typeof SSO_ROLES)[number];
 export const DEFAULT_OIDC_SCOPES = ['openid', 'email', 'profile'] as const;
 
 /** Where a SAML provider's email address is unless the tenant names another attribute. */
-export const DEFAULT_SAML_EMAIL_ATTRIBUTE = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
+export const DEFAULT_SAML_EMAIL_ATTRIBUTE =
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
 
 /**
  * The user pool attribute a provider's role claim or group list is mapped to at each sign-in (mutable,

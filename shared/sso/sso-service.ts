@@ -353,7 +353,10 @@ const PASSWORD_SIGN_IN: SignInDiscovery = {
 export async function discoverSignIn(email: string): Promise<SignInDiscovery> {
   const tenantId = await tenantCapturing(email);
   if (!tenantId) return PASSWORD_SIGN_IN;
-  const [tenant, connection] = await Promise.all([loadTenant(tenantId), readSsoConnectionAsPlatform(tenantId)]);
+  const [tenant, connection] = await Promise.all([
+    loadTenant(tenantId),
+    readSsoConnectionAsPlatform(tenantId),
+  ]);
   if (!tenant || tenant.status !== 'active' || !connection?.enabled) return PASSWORD_SIGN_IN;
   if (!entitlementsOf(tenant).features.has('sso')) return PASSWORD_SIGN_IN;
   const { cognito, email: emailSettings } = getConfig();
