@@ -16,7 +16,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { TenantryApi } from './constructs/api';
 import { TenantryAuth } from './constructs/auth';
-import { tenantryFunction } from './constructs/tenantry-function';
+import { grantTable, tenantryFunction } from './constructs/tenantry-function';
 import { UserPoolOperation } from 'aws-cdk-lib/aws-cognito';
 import { ApiMapping, DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
@@ -67,6 +67,7 @@ export class TenantryStack extends Stack {
   readonly insights: TenantInsights;
   readonly console: TenantryConsole;
   readonly customMessage: NodejsFunction;
+  readonly preTokenGeneration: NodejsFunction;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -182,6 +183,24 @@ export class TenantryStack extends Stack {
       timeout: Duration.seconds(5),
     });
     this.auth.userPool.addTrigger(UserPoolOperation.CUSTOM_MESSAGE, this.customMessage);
+    // The pre-token-generation trigger: a sign-in through a tenant's identity provider (and each refresh
+    // of its tokens) is admitted there, the person made a member just in time. It reads and writes the
+    // table as the platform; it is not told the pool's own ids (the pool names it: that would be a cycle).
+    const {
+      COGNITO_USER_POOL_ID: _poolId,
+      COGNITO_CLIENT_ID: _clientId,
+      COGNITO_DOMAIN_URL: _domainUrl,
+      ...triggerEnvironment
+    } = environment;
+    this.preTokenGeneration = tenantryFunction(this, 'PreTokenGeneration', {
+      entry: 'triggers/pre-token-generation',
+      description:
+        'Tenantry: Cognito pre-token-generation trigger (single sign-on admission, members just in time).',
+      environment: triggerEnvironment,
+      timeout: Duration.seconds(5),
+    });
+    grantTable(this.preTokenGeneration, this.tableConstruct);
+    this.auth.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, this.preTokenGeneration);
     // Stripe's keys: ops put the secret key and the webhook signing secret in this secret (both are
     // placeholders until then, and billing answers 503). Only the functions that call Stripe get them.
     const stripeSecret = new Secret(this, 'StripeSecret', {
@@ -283,7 +302,12 @@ export class TenantryStack extends Stack {
     this.customDomains.grantManage(this.jobs.worker);
     // Domain events (the catalogue in shared/events) go to the default bus from whatever publishes them.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    for (const fn of [...Object.values(this.api.functions), this.jobs.worker, this.jobs.webhookDeliveries])
+    for (const fn of [
+      ...Object.values(this.api.functions),
+      this.jobs.worker,
+      this.jobs.webhookDeliveries,
+      this.preTokenGeneration,
+    ])
       defaultBus.grantPutEventsTo(fn);
     // Daily backups beside point-in-time recovery, optionally copied to another region or account.
     const backupRetentionDays = Number(contextText(this, 'backupRetentionDays', '35'));
@@ -305,6 +329,7 @@ export class TenantryStack extends Stack {
       notifications: this.jobs.notifications,
       webhookDeliveries: this.jobs.webhookDeliveries,
       customMessage: this.customMessage,
+      preTokenGeneration: this.preTokenGeneration,
     };
     // Bulkheads: the public functions and the jobs have concurrency of their own (and a ceiling),
     // unless the account's limit has no room for it (`-c reservedConcurrency=off`).

@@ -10,7 +10,10 @@
 // - its data files are written atomically, one write at a time: its store (StormDB) rewrote a pool's
 //   whole file in place on every change, with overlapping writes, so a crash mid-write (the fault
 //   suite's, under load) left the file empty or cut, and on restart every user of the pool was gone;
-// - the user pool's identity providers, which cognito-local lacks (cognito-identity-providers.cjs).
+// - the user pool's identity providers, which cognito-local lacks (cognito-identity-providers.cjs),
+//   and Cognito's federation endpoints for them (cognito-federation.cjs), which use the server's own
+//   services (its token generator runs the pool's triggers): the server is put together here as
+//   cognito-local's `createDefaultServer` does, keeping those services at hand.
 'use strict';
 const { renameSync, writeFileSync, writeSync } = require('node:fs');
 const { dirname, join } = require('node:path');
@@ -18,7 +21,19 @@ const { dirname, join } = require('node:path');
 const lib = join(dirname(require.resolve('cognito-local/package.json')), 'lib');
 const pino = require(require.resolve('pino', { paths: [lib] }));
 const { ConsoleMessageSender } = require(join(lib, 'services', 'messageDelivery', 'consoleMessageSender'));
-const { createDefaultServer } = require(join(lib, 'server', 'defaults'));
+const AWS = require(require.resolve('aws-sdk', { paths: [lib] }));
+const { loadConfig } = require(join(lib, 'server', 'config'));
+const { Router } = require(join(lib, 'server', 'Router'));
+const { createServer } = require(join(lib, 'server', 'server'));
+const servicesModule = require(join(lib, 'services'));
+const { CognitoServiceFactoryImpl } = require(join(lib, 'services', 'cognitoService'));
+const { CryptoService } = require(join(lib, 'services', 'crypto'));
+const { StormDBDataStoreFactory } = require(join(lib, 'services', 'dataStore', 'stormDb'));
+const { MessageDeliveryService } = require(join(lib, 'services', 'messageDelivery', 'messageDelivery'));
+const { otp } = require(join(lib, 'services', 'otp'));
+const { JwtTokenGenerator } = require(join(lib, 'services', 'tokenGenerator'));
+const { UserPoolServiceFactoryImpl } = require(join(lib, 'services', 'userPoolService'));
+const { federation } = require('./cognito-federation.cjs');
 const StormDB = require(require.resolve('stormdb', { paths: [lib] }));
 const { atomicWriter } = require('./atomic-file-writer.cjs');
 const { identityProviderApi } = require('./cognito-identity-providers.cjs');
@@ -84,21 +99,61 @@ function enforcePasswordPolicy(req, res, next) {
   });
 }
 
+/** cognito-local's `createDefaultServer`, step by step, answering its services with the server. */
+async function createServerWithServices(logger) {
+  const ctx = { logger };
+  const config = await loadConfig(ctx, new StormDBDataStoreFactory('.cognito'));
+  const clock = new servicesModule.DateClock();
+  const dataStoreFactory = new StormDBDataStoreFactory('.cognito/db');
+  const cognito = await new CognitoServiceFactoryImpl(
+    '.cognito/db',
+    dataStoreFactory,
+    new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
+  ).create(ctx, config.UserPoolDefaults);
+  const triggers = new servicesModule.TriggersService(
+    clock,
+    cognito,
+    new servicesModule.LambdaService(config.TriggerFunctions, new AWS.Lambda(config.LambdaClient)),
+    new CryptoService(config.KMSConfig),
+  );
+  const services = {
+    clock,
+    cognito,
+    config,
+    messages: new servicesModule.MessagesService(
+      triggers,
+      new MessageDeliveryService(new ConsoleMessageSender()),
+    ),
+    otp,
+    tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
+    triggers,
+  };
+  return { server: createServer(Router(services), logger, config.ServerConfig, services), services };
+}
+
+/** Puts the middleware just before the first of the router's layers that `before` picks. */
+function insertBefore(application, middleware, before) {
+  const stack = application.router.stack;
+  application.use(middleware);
+  const layer = stack.pop();
+  stack.splice(stack.findIndex(before), 0, layer);
+}
+
 const logger = pino({ level: process.env.COGNITO_LOCAL_LOG_LEVEL || 'warn' });
-createDefaultServer(logger)
-  .then((server) => {
+createServerWithServices(logger)
+  .then(({ server, services }) => {
     // Before cognito-local's one route (POST /), after its body parsers: the router's stack order.
-    const stack = server.application.router.stack;
     const identityProviders = identityProviderApi(join('.cognito', 'db'));
     for (const middleware of [enforcePasswordPolicy, identityProviders.middleware]) {
-      server.application.use(middleware);
-      const layer = stack.pop();
-      stack.splice(
-        stack.findIndex((candidate) => candidate.route?.path === '/'),
-        0,
-        layer,
-      );
+      insertBefore(server.application, middleware, (layer) => layer.route?.path === '/');
     }
+    // Before its own OAuth routes: a sign-in through an identity provider, and that sign-in's codes.
+    const endpoint = `http://${process.env.HOST || '127.0.0.1'}:${process.env.PORT}`;
+    insertBefore(
+      server.application,
+      federation(services, identityProviders.store, endpoint),
+      (layer) => layer.route?.path === '/oauth2/authorize',
+    );
     return server.start();
   })
   .then((server) => {

@@ -73,7 +73,8 @@ export async function startLocalOidcIdp(options: {
   redirectUris: string[];
   people?: readonly LocalPerson[];
 }): Promise<LocalOidcIdp> {
-  const people = options.people ?? NORTHWIND_PEOPLE;
+  // Northwind's people, and whoever a test adds (`POST /_stand-in/people`, as IT adds a colleague).
+  const people: LocalPerson[] = [...(options.people ?? NORTHWIND_PEOPLE)];
   const issuer = `http://127.0.0.1:${options.port}`;
   const clientId = 'tenantry-twin';
   const clientSecret = 'tenantry-twin-secret';
@@ -90,11 +91,11 @@ export async function startLocalOidcIdp(options: {
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
+    // Groups come with every sign-in, as an Entra ID or Okta app registered to emit them sends them.
     claims: {
-      openid: ['sub'],
+      openid: ['sub', 'groups'],
       email: ['email', 'email_verified'],
       profile: ['name'],
-      groups: ['groups'],
     },
     // Claims in the ID token itself, as Entra ID and Okta put them (Cognito reads them from there).
     conformIdTokenClaims: false,
@@ -113,12 +114,14 @@ export async function startLocalOidcIdp(options: {
       };
     },
     adapter: StandInAdapter as never,
+    // Lifetimes of the stand-in's sign-in artifacts (seconds), short as a provider's are.
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => false },
     cookies: { keys: [randomBytes(24).toString('base64url')] },
     jwks: { keys: [jwk as never] },
-    scopes: ['openid', 'email', 'profile', 'groups'],
+    scopes: ['openid', 'email', 'profile'],
   };
   const provider = new Provider(issuer, configuration);
   const callback = provider.callback();
@@ -160,7 +163,36 @@ export async function startLocalOidcIdp(options: {
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
+  async function addPerson(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<LocalPerson>;
+    const email = String(body.email ?? '')
+      .trim()
+      .toLowerCase();
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"email required"}');
+      return;
+    }
+    const person: LocalPerson = {
+      sub: body.sub ?? `p-${randomBytes(8).toString('hex')}`,
+      email,
+      name: body.name ?? email.split('@')[0] ?? email,
+      groups: Array.isArray(body.groups) ? body.groups.map(String) : [],
+    };
+    const at = people.findIndex((candidate) => candidate.email === email);
+    if (at >= 0) people[at] = { ...person, sub: (people[at] as LocalPerson).sub };
+    else people.push(person);
+    res
+      .writeHead(201, { 'content-type': 'application/json' })
+      .end(JSON.stringify(people.find((p) => p.email === email)));
+  }
+
   const server: Server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/_stand-in/people') {
+      addPerson(req, res).catch(() => res.writeHead(400).end());
+      return;
+    }
     const match = /^\/interaction\/([\w-]+)(?:\/(login))?$/.exec(req.url?.split('?')[0] ?? '');
     if (!match) {
       callback(req, res);

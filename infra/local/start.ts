@@ -22,10 +22,12 @@ import { startFaultControl } from './fault-control';
 import { startMailRelay } from './mail-relay';
 import { startStripeLocal } from './stripe-local';
 import { startDnsLocal } from './dns-local';
-import { startLocalOidcIdp, type LocalOidcIdp } from './oidc-idp';
+import { LOCAL_IDP_PASSWORD, startLocalOidcIdp, type LocalOidcIdp } from './oidc-idp';
 
 /** The custom message trigger's name in the twin's Lambda stand-in (what cognito-local invokes). */
 const CUSTOM_MESSAGE_FUNCTION = 'tenantry-custom-message';
+/** The pre-token-generation trigger's (a sign-in through a tenant's identity provider is admitted there). */
+const PRE_TOKEN_GENERATION_FUNCTION = 'tenantry-pre-token-generation';
 
 export interface LocalTwinOptions {
   /** Where DynamoDB Local and cognito-local keep data; `persist: false` keeps DynamoDB in memory. */
@@ -238,12 +240,21 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     // The user pool's triggers, which cognito-local invokes through Lambda's Invoke API as Cognito does.
     const lambda = await startLambdaLocal({
       port: ports.lambda,
-      functions: { [CUSTOM_MESSAGE_FUNCTION]: 'triggers/custom-message' },
+      functions: {
+        [CUSTOM_MESSAGE_FUNCTION]: 'triggers/custom-message',
+        [PRE_TOKEN_GENERATION_FUNCTION]: 'triggers/pre-token-generation',
+      },
       logFile: join(options.dataDir, 'logs', 'lambda-local.log'),
     });
     stops.push(lambda.stop);
     const cognito = await startCognitoLocal({
-      triggers: { lambdaEndpoint: lambda.endpoint, functions: { CustomMessage: CUSTOM_MESSAGE_FUNCTION } },
+      triggers: {
+        lambdaEndpoint: lambda.endpoint,
+        functions: {
+          CustomMessage: CUSTOM_MESSAGE_FUNCTION,
+          PreTokenGeneration: PRE_TOKEN_GENERATION_FUNCTION,
+        },
+      },
       port: cognitoPort,
       dataDir: join(options.dataDir, 'cognito'),
       region,
@@ -498,6 +509,7 @@ Tenantry local twin is up.
   exports        ${twin.exportsUrl}   (tenant exports, downloaded through the signed links the API gives)
   DNS            ${twin.dns.server}   (what the custom-domain verifier asks; add records with npm run dns -- add TXT <name> <value>)
   Lambda         ${twin.lambdaEndpoint}   (the user pool's triggers, invoked by cognito-local as Cognito invokes them)
+  OpenID (SSO)   ${twin.oidcIdp.issuer}   (Northwind Traders' identity provider; client ${twin.oidcIdp.clientId} / ${twin.oidcIdp.clientSecret}, password ${LOCAL_IDP_PASSWORD})
   data and logs  ${dataDir}   (the functions' log: ${join(dataDir, 'logs', 'functions.log')})
 
 Seeded accounts (password ${seed.platformAdmin.password}):

@@ -14,7 +14,8 @@ export function functionEntry(
     | 'jobs/billing-outbox'
     | 'jobs/notifications'
     | 'jobs/webhook-deliveries'
-    | 'triggers/custom-message',
+    | 'triggers/custom-message'
+    | 'triggers/pre-token-generation',
 ): string {
   return name.includes('/') ? `functions/${name}.ts` : `functions/${name}/handler.ts`;
 }

@@ -17,6 +17,8 @@ const userContextSchema = z.object({
   mfa: z.optional(z.enum(['true', 'false'])),
   /** When the person signed in (the token's `auth_time`, epoch seconds): a new one is a new sign-in. */
   authTime: z.optional(z.string().check(z.regex(/^\d{1,12}$/))),
+  /** The tenant a single sign-on session is bound to (the only one it may act on). */
+  ssoTenantId: z.optional(z.string().check(z.minLength(1))),
 });
 
 const apiKeyContextSchema = z.object({
@@ -41,6 +43,7 @@ export function toAuthorizerContext(identity: VerifiedIdentity, mfaEnrolled: boo
     ...(identity.email ? { email: identity.email } : {}),
     groups: identity.groups.join(','),
     ...(identity.authTime !== undefined ? { authTime: String(identity.authTime) } : {}),
+    ...(identity.ssoTenantId ? { ssoTenantId: identity.ssoTenantId } : {}),
   };
 }
 

@@ -13,6 +13,11 @@ export interface VerifiedIdentity {
   groups: string[];
   /** When the person authenticated (`auth_time`, epoch seconds): refreshed tokens keep it. */
   authTime: number | undefined;
+  /**
+   * The tenant a sign-in through that tenant's identity provider is bound to (`sso_tenant`, set by the
+   * pre-token-generation trigger): the only tenant such a session may act on.
+   */
+  ssoTenantId: string | undefined;
 }
 
 const config = getConfig();
@@ -73,5 +78,6 @@ export async function verifyIdToken(token: string): Promise<VerifiedIdentity> {
     email: stringClaim(payload, 'email'),
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
     authTime: typeof payload.auth_time === 'number' ? payload.auth_time : undefined,
+    ssoTenantId: stringClaim(payload, 'sso_tenant'),
   };
 }

@@ -17,6 +17,8 @@ export interface UserPrincipal {
   mfaEnrolled: boolean;
   /** When the person signed in (the ID token's `auth_time`); absent for system principals. */
   signedInAt?: string | undefined;
+  /** Signed in through this tenant's identity provider: the session acts on this tenant alone. */
+  ssoTenantId?: string | undefined;
 }
 
 /** A tenant API key acting as its own principal: its scopes are its permissions. */

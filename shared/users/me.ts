@@ -24,14 +24,18 @@ export interface MeView {
 /**
  * The signed-in person and every tenant they belong to (for a tenant switcher), found through the
  * index keyed by user, a platform lookup, so the platform client reads it. Nothing of any tenant
- * but the caller's own memberships is returned.
+ * but the caller's own memberships is returned; a single sign-on session, only its tenant's.
  */
 export async function describeMe(principal: UserPrincipal): Promise<MeView> {
+  // A session from a tenant's identity provider sees that tenant alone (its other memberships are the
+  // person's business with a password sign-in, not the provider's).
   const memberships = (
     await MembershipEntity.query
       .byUser({ userId: principal.userId })
       .go({ client: platformDocumentClient, pages: 'all' })
-  ).data;
+  ).data.filter(
+    (membership) => principal.ssoTenantId === undefined || membership.tenantId === principal.ssoTenantId,
+  );
   const tenants = memberships.length
     ? (
         await TenantEntity.get(memberships.map((membership) => ({ tenantId: membership.tenantId }))).go({

@@ -329,8 +329,8 @@ describe('the Tenantry stack', () => {
       (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
     );
     // One per domain, the authorizer, the job scheduler and worker, the billing outbox, the
-    // notifications, the webhook deliveries and the user pool's custom message trigger.
-    expect(functions).toHaveLength(domains.size + 7);
+    // notifications, the webhook deliveries and the user pool's custom message and pre-token triggers.
+    expect(functions).toHaveLength(domains.size + 8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -627,8 +627,29 @@ describe('the Tenantry stack', () => {
     const withPutEvents = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes('events:PutEvents'),
     );
-    // Every API function, the job worker and the webhook deliveries (which tells of a disabled endpoint).
-    expect(withPutEvents.length).toBe(new Set(ROUTES.map((route) => route.function)).size + 2);
+    // Every API function, the job worker, the webhook deliveries (which tells of a disabled endpoint)
+    // and the pre-token trigger (a member made just in time may cross a users threshold).
+    expect(withPutEvents.length).toBe(new Set(ROUTES.map((route) => route.function)).size + 3);
+  });
+
+  it('admits single sign-on in a pre-token-generation trigger that reads the table, not told the pool’s ids', () => {
+    const pool = Object.values(template.findResources('AWS::Cognito::UserPool'))[0];
+    const lambdaConfig = (pool?.Properties as { LambdaConfig: Record<string, unknown> }).LambdaConfig;
+    expect(Object.keys(lambdaConfig).sort()).toEqual(['CustomMessage', 'PreTokenGeneration']);
+    const [id, trigger] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([key]) =>
+      key.startsWith('PreTokenGeneration'),
+    ) ?? ['', undefined];
+    expect(JSON.stringify(lambdaConfig.PreTokenGeneration)).toContain(id);
+    const variables = (trigger?.Properties as { Environment: { Variables: Record<string, unknown> } })
+      .Environment.Variables;
+    expect(variables).toHaveProperty('TABLE_NAME');
+    // The pool names the trigger; the trigger naming the pool would be a cycle CloudFormation refuses.
+    expect(variables).not.toHaveProperty('COGNITO_USER_POOL_ID');
+    const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([key]) =>
+      key.startsWith('PreTokenGeneration'),
+    );
+    expect(JSON.stringify(policy?.[1])).toContain('dynamodb:UpdateItem');
+    expect(JSON.stringify(policy?.[1])).not.toContain('cognito-idp:');
   });
 
   it('delivers webhooks from their own encrypted queue, with a dead-letter queue and partial batch failures', () => {

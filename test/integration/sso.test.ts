@@ -16,6 +16,7 @@ import {
 } from '../helpers/twin-api';
 import { idpMetadata, signingCertificate } from '../helpers/saml-metadata';
 import { addRecord } from '../../infra/local/dns-local';
+import { twinOidcProvider } from '../helpers/sso-sign-in';
 
 /**
  * A tenant's identity provider on the twin: the sso function checks it (OIDC discovery at the twin's
@@ -57,15 +58,7 @@ describe('a tenant’s identity provider', () => {
   let tenant: TestTenant;
   let admin: TestUser;
   const path = () => `/v1/tenants/${tenant.id}/sso`;
-  const oidc = (extra: Record<string, unknown> = {}) => ({
-    type: 'oidc',
-    oidc: {
-      issuer: twin.oidcIdp.issuer,
-      clientId: twin.oidcIdp.clientId,
-      clientSecret: twin.oidcIdp.clientSecret,
-    },
-    ...extra,
-  });
+  const oidc = (extra: Record<string, unknown> = {}) => twinOidcProvider(twin.oidcIdp, extra);
 
   beforeAll(async () => {
     tenant = await createTenant({ plan: 'enterprise' });
@@ -148,13 +141,13 @@ describe('a tenant’s identity provider', () => {
     const wrongIssuer = await call('PUT', path(), {
       token: tenant.owner.token,
       // The stand-in's discovery document names it without the path: not this issuer.
-      body: oidc({ oidc: { ...oidc().oidc, issuer: `${twin.oidcIdp.issuer}/elsewhere` } }),
+      body: twinOidcProvider({ ...twin.oidcIdp, issuer: `${twin.oidcIdp.issuer}/elsewhere` }),
     });
     expect(wrongIssuer.status, wrongIssuer.text).toBe(422);
     expect(wrongIssuer.body).toMatchObject({ code: 'sso_discovery_failed' });
     const privateAddress = await call('PUT', path(), {
       token: tenant.owner.token,
-      body: oidc({ oidc: { ...oidc().oidc, issuer: 'https://10.0.0.8/idp' } }),
+      body: twinOidcProvider({ ...twin.oidcIdp, issuer: 'https://10.0.0.8/idp' }),
     });
     expect(privateAddress.status).toBe(422);
     expect(privateAddress.body).toMatchObject({ code: 'sso_unreachable' });
@@ -254,14 +247,7 @@ describe('email domains captured for a tenant’s provider, and home realm disco
     for (const t of [tenant, rival]) {
       const set = await call('PUT', `/v1/tenants/${t.id}/sso`, {
         token: t.owner.token,
-        body: {
-          type: 'oidc',
-          oidc: {
-            issuer: twin.oidcIdp.issuer,
-            clientId: twin.oidcIdp.clientId,
-            clientSecret: twin.oidcIdp.clientSecret,
-          },
-        },
+        body: twinOidcProvider(twin.oidcIdp),
       });
       expect(set.status, set.text).toBe(200);
     }

@@ -41,6 +41,7 @@ async function principalOf(event: ApiEvent): Promise<Principal> {
     isPlatformAdmin: claimsPlatformAdmin && (await hasPlatformAdminRecord(claims.userId)),
     mfaEnrolled: claims.mfa === 'true',
     ...(claims.authTime ? { signedInAt: new Date(Number(claims.authTime) * 1000).toISOString() } : {}),
+    ...(claims.ssoTenantId ? { ssoTenantId: claims.ssoTenantId } : {}),
   };
 }
 

@@ -41,6 +41,13 @@ async function grantOf(principal: Principal, tenantId: string, now: Date): Promi
     }
     return { kind: 'apiKey', key };
   }
+  // A session from a tenant's identity provider speaks for that tenant's people there, nowhere else.
+  if (principal.ssoTenantId !== undefined && principal.ssoTenantId !== tenantId) {
+    throw new ForbiddenError(
+      'This session was signed in through another organisation’s identity provider; sign in again for this tenant.',
+      'tenant_mismatch',
+    );
+  }
   const membership = await loadMembership(tenantId, principal.userId);
   if (!membership) {
     if (tenantId !== principal.homeTenantId) {

@@ -1,0 +1,117 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * A sign-in through a tenant's identity provider as a browser makes it, without one: from the hosted
+ * authorize URL home realm discovery names, through the provider's sign-in form (cookies kept per
+ * host), back through the federation to the console's callback, then the code exchanged with its PKCE
+ * verifier at `/oauth2/token`, as the console does.
+ */
+export interface SsoOutcome {
+  /** The tokens, when the sign-in got that far. */
+  tokens?: { id_token: string; access_token: string; refresh_token: string };
+  /** The error the federation or the token endpoint answered with, when it did. */
+  error?: string;
+  errorDescription?: string;
+  /** Every URL the browser was sent to, in order. */
+  visited: string[];
+}
+
+const LOGIN_FORM = /<form method="post" action="([^"]+)"/;
+
+export async function signInThroughProvider(options: {
+  authorizeUrl: string;
+  email: string;
+  password: string;
+  /** The console's callback the authorize URL names. */
+  redirectUri: string;
+  cognitoEndpoint: string;
+  clientId: string;
+}): Promise<SsoOutcome> {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const state = randomBytes(12).toString('base64url');
+  const start = new URL(options.authorizeUrl);
+  start.searchParams.set('state', state);
+  start.searchParams.set('code_challenge', challenge);
+  start.searchParams.set('code_challenge_method', 'S256');
+
+  const jar = new Map<string, Map<string, string>>();
+  const visited: string[] = [];
+  const send = async (url: string, init: RequestInit = {}): Promise<Response> => {
+    const { host } = new URL(url);
+    const cookies = jar.get(host) ?? new Map<string, string>();
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, ...value] = (pair ?? '').split('=');
+      if (name) cookies.set(name.trim(), value.join('='));
+    }
+    jar.set(host, cookies);
+    visited.push(url);
+    return response;
+  };
+
+  let url = start.toString();
+  for (let step = 0; step < 20; step += 1) {
+    if (url.startsWith(options.redirectUri)) {
+      const back = new URL(url);
+      if (back.searchParams.get('state') !== state) return { error: 'state_mismatch', visited };
+      const error = back.searchParams.get('error');
+      if (error)
+        return { error, errorDescription: back.searchParams.get('error_description') ?? '', visited };
+      const code = back.searchParams.get('code') ?? '';
+      const exchanged = await fetch(`${options.cognitoEndpoint}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          client_id: options.clientId,
+          redirect_uri: options.redirectUri,
+          code_verifier: verifier,
+        }),
+      });
+      const body = (await exchanged.json()) as Record<string, string>;
+      if (!exchanged.ok) return { error: body.error, errorDescription: body.error_description, visited };
+      return { tokens: body as unknown as SsoOutcome['tokens'], visited };
+    }
+    const response = await send(url);
+    if (response.status >= 300 && response.status < 400) {
+      url = new URL(response.headers.get('location') ?? '', url).toString();
+      continue;
+    }
+    const page = await response.text();
+    const form = LOGIN_FORM.exec(page);
+    if (response.status !== 200 || !form) {
+      return { error: `stuck_at_${response.status}`, errorDescription: page.slice(0, 300), visited };
+    }
+    const posted = await send(new URL(form[1] as string, url).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: options.email, password: options.password }).toString(),
+    });
+    if (posted.status === 200)
+      return { error: 'login_refused', errorDescription: await posted.text(), visited };
+    url = new URL(posted.headers.get('location') ?? '', url).toString();
+  }
+  return { error: 'too_many_redirects', visited };
+}
+
+/** The body that sets the twin's stand-in OpenID provider as a tenant's (its client registered there). */
+export function twinOidcProvider(
+  idp: { issuer: string; clientId: string; clientSecret: string },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: 'oidc',
+    oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
+    ...extra,
+  };
+}

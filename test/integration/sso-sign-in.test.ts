@@ -1,0 +1,214 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
+import { addRecord } from '../../infra/local/dns-local';
+import { LOCAL_IDP_PASSWORD } from '../../infra/local/oidc-idp';
+import { signInThroughProvider, twinOidcProvider, type SsoOutcome } from '../helpers/sso-sign-in';
+import {
+  activate,
+  call,
+  createTenant,
+  storedAuditEvents,
+  twin,
+  unique,
+  type TestTenant,
+} from '../helpers/twin-api';
+
+/**
+ * Signing in through a tenant's OpenID provider on the twin, the whole way: home realm discovery, the
+ * federation (cognito-local's stand-in of Cognito's hosted endpoints), the stand-in provider's sign-in
+ * form, the code back to the console's callback, the token exchange with PKCE, the pre-token-generation
+ * trigger admitting the person (a member just in time), and the API taking the ID token.
+ */
+interface Discovery {
+  sso: boolean;
+  authorizeUrl: string | null;
+}
+
+async function addPerson(email: string, groups: string[] = []): Promise<void> {
+  const response = await fetch(`${twin.oidcIdp.issuer}/_stand-in/people`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, groups }),
+  });
+  expect(response.status).toBe(201);
+}
+
+/** A tenant on Enterprise with the stand-in provider set and a domain of its own verified. */
+async function ssoTenant(): Promise<{ tenant: TestTenant; domain: string }> {
+  const tenant = await createTenant({ plan: 'enterprise' });
+  const set = await call('PUT', `/v1/tenants/${tenant.id}/sso`, {
+    token: tenant.owner.token,
+    body: twinOidcProvider(twin.oidcIdp, {
+      roleMapping: { attribute: 'groups', rules: [{ value: 'tenantry-admins', role: 'admin' }] },
+    }),
+  });
+  expect(set.status, set.text).toBe(200);
+  const domain = `${unique('corp').toLowerCase()}.example`;
+  const added = await call<{ verification: { name: string; value: string } }>(
+    'POST',
+    `/v1/tenants/${tenant.id}/sso/domains`,
+    { token: tenant.owner.token, body: { domain } },
+  );
+  addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added.body.verification });
+  const checked = await call('POST', `/v1/tenants/${tenant.id}/sso/domains/${domain}/check`, {
+    token: tenant.owner.token,
+    body: {},
+  });
+  expect(checked.body).toMatchObject({ state: 'verified' });
+  return { tenant, domain };
+}
+
+async function signIn(email: string, authorizeFor = email): Promise<SsoOutcome> {
+  const found = await call<Discovery>('POST', '/v1/sso/discover', { body: { email: authorizeFor } });
+  expect(found.body.sso, found.text).toBe(true);
+  return signInThroughProvider({
+    authorizeUrl: found.body.authorizeUrl ?? '',
+    email,
+    password: LOCAL_IDP_PASSWORD,
+    redirectUri: `${twin.apiUrl}/sso/callback`,
+    cognitoEndpoint: twin.cognitoEndpoint,
+    clientId: twin.clientId,
+  });
+}
+
+describe('signing in through a tenant’s OpenID provider', () => {
+  let tenant: TestTenant;
+  let domain: string;
+
+  beforeAll(async () => {
+    ({ tenant, domain } = await ssoTenant());
+  });
+
+  it('makes the person a member at the first sign-in, with the role the provider’s groups map to', async () => {
+    const ada = `ada@${domain}`;
+    await addPerson(ada, ['tenantry-admins', 'staff']);
+    const outcome = await signIn(ada);
+    expect(outcome.error, outcome.errorDescription).toBeUndefined();
+    const idToken = outcome.tokens?.id_token ?? '';
+    const claims = decodeJwt(idToken);
+    expect(claims).toMatchObject({
+      email: ada,
+      'custom:tenantId': tenant.id,
+      sso_tenant: tenant.id,
+      identities: [
+        expect.objectContaining({ providerName: `ten-${tenant.id.slice(4)}`, providerType: 'OIDC' }),
+      ],
+    });
+    // The provider, the federation and the pool: the person went out to the provider and back.
+    expect(outcome.visited.some((url) => url.startsWith(`${twin.oidcIdp.issuer}/interaction/`))).toBe(true);
+
+    const current = await call<{ id: string }>('GET', '/v1/tenants/current', { token: idToken });
+    expect(current.status, current.text).toBe(200);
+    expect(current.body.id).toBe(tenant.id);
+    const me = await call<{ memberships: Array<{ tenantId: string; role: string }> }>('GET', '/v1/me', {
+      token: idToken,
+    });
+    expect(me.body.memberships).toEqual([expect.objectContaining({ tenantId: tenant.id, role: 'admin' })]);
+    const provisioned = (await storedAuditEvents(tenant.id)).filter(
+      (event) => event.action === 'user.provisioned',
+    );
+    expect(provisioned).toHaveLength(1);
+    expect(provisioned[0]).toMatchObject({ targetId: claims['custom:userId'] });
+  });
+
+  it('gives the default role to a person no rule maps, and the same person at every sign-in', async () => {
+    const grace = `grace@${domain}`;
+    await addPerson(grace, ['staff']);
+    const first = await signIn(grace);
+    const second = await signIn(grace);
+    const [a, b] = [first, second].map((outcome) => decodeJwt(outcome.tokens?.id_token ?? ''));
+    expect(a?.['custom:userId']).toBeDefined();
+    expect(b?.['custom:userId']).toBe(a?.['custom:userId']);
+    const users = await call<{ items: Array<{ email: string; role: string }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/users`,
+      {
+        token: tenant.owner.token,
+      },
+    );
+    expect(users.body.items.filter((user) => user.email === grace)).toEqual([
+      expect.objectContaining({ role: 'member' }),
+    ]);
+    // The users counter equals the members it counts.
+    const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/quotas`,
+      { token: tenant.owner.token },
+    );
+    expect(quotas.body.quotas.find((quota) => quota.resource === 'users')?.used).toBe(
+      users.body.items.length,
+    );
+  });
+
+  it('refuses an address the tenant has not verified the domain of (a provider speaks for its own domains only)', async () => {
+    const stranger = `eve@${unique('elsewhere').toLowerCase()}.example`;
+    await addPerson(stranger);
+    // The provider signs her in, but she is not at the tenant's domain: no tokens, no membership.
+    const outcome = await signIn(stranger, `ada@${domain}`);
+    expect(outcome.tokens).toBeUndefined();
+    expect(outcome.errorDescription).toContain('has not verified the domain');
+    const users = await call<{ items: Array<{ email: string }> }>('GET', `/v1/tenants/${tenant.id}/users`, {
+      token: tenant.owner.token,
+    });
+    expect(users.body.items.map((user) => user.email)).not.toContain(stranger);
+  });
+
+  it('binds the session to the tenant: tenant A’s provider never signs anyone into tenant B', async () => {
+    const other = await createTenant();
+    const bob = `bob@${domain}`;
+    await addPerson(bob);
+    // Bob is also a member of B, with a password of his own there.
+    const invited = await call('POST', `/v1/tenants/${other.id}/users`, {
+      token: other.owner.token,
+      body: { email: bob, role: 'member' },
+    });
+    expect(invited.status, invited.text).toBe(201);
+    const password = await activate(bob);
+    // Positive control: his password session reaches B.
+    expect((await call('GET', `/v1/tenants/${other.id}`, { token: password })).status).toBe(200);
+
+    const outcome = await signIn(bob);
+    const sso = outcome.tokens?.id_token ?? '';
+    expect((await call('GET', `/v1/tenants/${tenant.id}`, { token: sso })).status).toBe(200);
+    const elsewhere = await call('GET', `/v1/tenants/${other.id}`, { token: sso });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body).toMatchObject({ code: 'tenant_mismatch' });
+    const named = await call('GET', '/v1/tenants/current', {
+      token: sso,
+      headers: { 'x-tenant-id': other.id },
+    });
+    expect(named.status).toBe(403);
+    const me = await call<{ memberships: Array<{ tenantId: string }> }>('GET', '/v1/me', { token: sso });
+    expect(me.body.memberships.map((membership) => membership.tenantId)).toEqual([tenant.id]);
+  });
+
+  it('stops signing people in once the tenant’s provider is disabled (discovery and the trigger both)', async () => {
+    const own = await ssoTenant();
+    const linus = `linus@${own.domain}`;
+    await addPerson(linus);
+    const found = await call<Discovery>('POST', '/v1/sso/discover', { body: { email: linus } });
+    const disabled = await call('PUT', `/v1/tenants/${own.tenant.id}/sso`, {
+      token: own.tenant.owner.token,
+      body: {
+        type: 'oidc',
+        oidc: { issuer: twin.oidcIdp.issuer, clientId: twin.oidcIdp.clientId },
+        enabled: false,
+      },
+    });
+    expect(disabled.status).toBe(200);
+    expect((await call<Discovery>('POST', '/v1/sso/discover', { body: { email: linus } })).body.sso).toBe(
+      false,
+    );
+    // The authorize URL from before: the client no longer offers the provider.
+    const outcome = await signInThroughProvider({
+      authorizeUrl: found.body.authorizeUrl ?? '',
+      email: linus,
+      password: LOCAL_IDP_PASSWORD,
+      redirectUri: `${twin.apiUrl}/sso/callback`,
+      cognitoEndpoint: twin.cognitoEndpoint,
+      clientId: twin.clientId,
+    });
+    expect(outcome.tokens).toBeUndefined();
+    expect(outcome.error).toBe('invalid_request');
+  });
+});
