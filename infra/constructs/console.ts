@@ -112,6 +112,8 @@ export class TenantryConsole extends Construct {
           contentSecurityPolicy: consoleContentSecurityPolicy([
             `https://*.execute-api.${region}.amazonaws.com`,
             `https://cognito-idp.${region}.amazonaws.com`,
+            // The user pool's hosted domain, where a single sign-on's code is exchanged for tokens.
+            `https://*.auth.${region}.amazoncognito.com`,
           ]),
         },
         contentTypeOptions: { override: true },

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import { addRecord } from '../../infra/local/dns-local';
+import { call, createTenant, twin, unique, type TestTenant } from './twin-api';
 
 /**
  * A sign-in through a tenant's identity provider as a browser makes it, without one: from the hosted
@@ -114,4 +117,39 @@ export function twinOidcProvider(
     oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
     ...extra,
   };
+}
+
+/** Adds a person to the twin's stand-in OpenID provider (as a company's IT adds a colleague). */
+export async function addPerson(email: string, groups: string[] = []): Promise<void> {
+  const response = await fetch(`${twin.oidcIdp.issuer}/_stand-in/people`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, groups }),
+  });
+  expect(response.status).toBe(201);
+}
+
+/** A tenant on Enterprise with the stand-in provider set and a domain of its own verified. */
+export async function ssoTenant(): Promise<{ tenant: TestTenant; domain: string }> {
+  const tenant = await createTenant({ plan: 'enterprise' });
+  const set = await call('PUT', `/v1/tenants/${tenant.id}/sso`, {
+    token: tenant.owner.token,
+    body: twinOidcProvider(twin.oidcIdp, {
+      roleMapping: { attribute: 'groups', rules: [{ value: 'tenantry-admins', role: 'admin' }] },
+    }),
+  });
+  expect(set.status, set.text).toBe(200);
+  const domain = `${unique('corp').toLowerCase()}.example`;
+  const added = await call<{ verification: { name: string; value: string } }>(
+    'POST',
+    `/v1/tenants/${tenant.id}/sso/domains`,
+    { token: tenant.owner.token, body: { domain } },
+  );
+  addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added.body.verification });
+  const checked = await call('POST', `/v1/tenants/${tenant.id}/sso/domains/${domain}/check`, {
+    token: tenant.owner.token,
+    body: {},
+  });
+  expect(checked.body).toMatchObject({ state: 'verified' });
+  return { tenant, domain };
 }

@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { addRecord } from '../../infra/local/dns-local';
 import { LOCAL_IDP_PASSWORD } from '../../infra/local/oidc-idp';
-import { signInThroughProvider, twinOidcProvider, type SsoOutcome } from '../helpers/sso-sign-in';
+import { addPerson, signInThroughProvider, ssoTenant, type SsoOutcome } from '../helpers/sso-sign-in';
 import {
   activate,
   call,
@@ -22,40 +21,6 @@ import {
 interface Discovery {
   sso: boolean;
   authorizeUrl: string | null;
-}
-
-async function addPerson(email: string, groups: string[] = []): Promise<void> {
-  const response = await fetch(`${twin.oidcIdp.issuer}/_stand-in/people`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, groups }),
-  });
-  expect(response.status).toBe(201);
-}
-
-/** A tenant on Enterprise with the stand-in provider set and a domain of its own verified. */
-async function ssoTenant(): Promise<{ tenant: TestTenant; domain: string }> {
-  const tenant = await createTenant({ plan: 'enterprise' });
-  const set = await call('PUT', `/v1/tenants/${tenant.id}/sso`, {
-    token: tenant.owner.token,
-    body: twinOidcProvider(twin.oidcIdp, {
-      roleMapping: { attribute: 'groups', rules: [{ value: 'tenantry-admins', role: 'admin' }] },
-    }),
-  });
-  expect(set.status, set.text).toBe(200);
-  const domain = `${unique('corp').toLowerCase()}.example`;
-  const added = await call<{ verification: { name: string; value: string } }>(
-    'POST',
-    `/v1/tenants/${tenant.id}/sso/domains`,
-    { token: tenant.owner.token, body: { domain } },
-  );
-  addRecord(twin.dnsRecordsFile, { type: 'TXT', ...added.body.verification });
-  const checked = await call('POST', `/v1/tenants/${tenant.id}/sso/domains/${domain}/check`, {
-    token: tenant.owner.token,
-    body: {},
-  });
-  expect(checked.body).toMatchObject({ state: 'verified' });
-  return { tenant, domain };
 }
 
 async function signIn(email: string, authorizeFor = email): Promise<SsoOutcome> {

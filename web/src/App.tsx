@@ -15,7 +15,7 @@ import { PlatformFigures } from './pages/platform/Figures';
 import { PlatformTenant } from './pages/platform/Tenant';
 import { PlatformTenants } from './pages/platform/Tenants';
 import { Settings } from './pages/Settings';
-import { SignIn } from './pages/SignIn';
+import { SignIn, SsoCallback } from './pages/SignIn';
 import { Users } from './pages/Users';
 import { WebhookPage, Webhooks } from './pages/Webhooks';
 import { Domains } from './pages/Domains';
@@ -60,7 +60,7 @@ function NotFound() {
 
 export function App() {
   const { tokens } = useSession();
-  if (!tokens) return <SignIn />;
+  if (!tokens) return window.location.pathname === '/sso/callback' ? <SsoCallback /> : <SignIn />;
   return (
     <BrowserRouter>
       <MeProvider>

@@ -1,4 +1,5 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { discoverSignIn, finishSignIn, startSignIn } from '../auth/sso';
 import { cognitoErrorText, type SignInStep } from '../auth/cognito';
 import { useSession } from '../auth/session';
 import { Field } from '../ui/parts';
@@ -20,7 +21,8 @@ type Pending =
  * (the first sign-in with an invitation's temporary password) or the authenticator app's code.
  */
 export function SignIn() {
-  const { auth, signedIn } = useSession();
+  const { auth, signedIn, config } = useSession();
+  const form = useRef<HTMLFormElement>(null);
   const branding = useBranding();
   const [pending, setPending] = useState<Pending | undefined>();
   const [error, setError] = useState<string>();
@@ -76,13 +78,33 @@ export function SignIn() {
     return void advance(auth.answerMfa(pending.email, pending.session, value('code').trim()));
   };
 
+  /** Single sign-on for the address typed: to its organisation's provider, or why not. */
+  const singleSignOn = async () => {
+    const email = String(new FormData(form.current ?? undefined).get('email') ?? '').trim();
+    if (!email) return setError('Type your work email first.');
+    setBusy(true);
+    setError(undefined);
+    try {
+      const found = await discoverSignIn(config.apiUrl, email);
+      if (!found.sso || !found.authorizeUrl) {
+        setError('Your organisation does not sign in with single sign-on here: use your password.');
+        return;
+      }
+      await startSignIn(found.authorizeUrl);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   // An invitation's link names the address it was sent to: filled in, the password next.
   const invitedEmail = new URLSearchParams(window.location.search).get('email') ?? undefined;
   return (
     <main id="main" className="sign-in">
       {branding && <BrandBand branding={branding} />}
       <h1>{branding ? `Sign in to ${branding.displayName}` : 'Tenantry console'}</h1>
-      <form onSubmit={submit} aria-describedby={error ? 'sign-in-error' : undefined}>
+      <form ref={form} onSubmit={submit} aria-describedby={error ? 'sign-in-error' : undefined}>
         {!pending && (
           <>
             <h2>Sign in</h2>
@@ -207,16 +229,59 @@ export function SignIn() {
               Back to sign-in
             </button>
           ) : (
-            <button
-              type="button"
-              className="link"
-              onClick={() => (setPending({ kind: 'forgot' }), setError(undefined), setNotice(undefined))}
-            >
-              Forgot your password?
-            </button>
+            <>
+              <button type="button" onClick={() => void singleSignOn()} disabled={busy}>
+                Sign in with SSO
+              </button>
+              <button
+                type="button"
+                className="link"
+                onClick={() => (setPending({ kind: 'forgot' }), setError(undefined), setNotice(undefined))}
+              >
+                Forgot your password?
+              </button>
+            </>
           )}
         </div>
       </form>
+    </main>
+  );
+}
+
+/**
+ * `/sso/callback`: where the hosted sign-in sends the browser back with a code; exchanged once, the
+ * person is signed in and the console starts at its home.
+ */
+export function SsoCallback() {
+  const { signedIn } = useSession();
+  const [error, setError] = useState<string>();
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    finishSignIn(window.location.search).then(
+      (tokens) => {
+        window.history.replaceState(null, '', '/');
+        signedIn(tokens);
+      },
+      (failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)),
+    );
+  }, [signedIn]);
+  return (
+    <main id="main" className="sign-in">
+      <h1>Single sign-on</h1>
+      {error ? (
+        <>
+          <p className="error" role="alert">
+            {error}
+          </p>
+          <p>
+            <a href="/">Back to sign-in</a>
+          </p>
+        </>
+      ) : (
+        <p role="status">Signing you in…</p>
+      )}
     </main>
   );
 }
