@@ -98,6 +98,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
       'membership_inactive',
       'ip_not_allowed',
       'mfa_required',
+      'sso_required',
       'invitation_expired',
       'rate_limited',
       'quota_exceeded',

@@ -5,6 +5,8 @@ import { MembershipEntity, type MembershipItem } from './entities/membership';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { SlugClaimEntity } from './entities/slug-claim';
 import { DomainClaimEntity } from './entities/domain-claim';
+import { SsoDomainClaimEntity } from './entities/sso-domain-claim';
+import { domainToASCII } from 'node:url';
 import { TenantEntity, type TenantItem } from './entities/tenant';
 import { TtlCache } from './ttl-cache';
 
@@ -19,6 +21,7 @@ const platformAdmins = new TtlCache<boolean>(config.cache.membershipTtlMs);
 const apiKeys = new TtlCache<ApiKeyItem | null>(config.cache.membershipTtlMs);
 const slugs = new TtlCache<string | null>(config.cache.hostTtlMs, 10_000);
 const domains = new TtlCache<{ tenantId: string; serving: boolean } | null>(config.cache.hostTtlMs, 10_000);
+const ssoDomains = new TtlCache<string | null>(config.cache.hostTtlMs, 10_000);
 
 export function loadTenant(tenantId: string): Promise<TenantItem | null> {
   return tenants.get(tenantId, async () => {
@@ -52,6 +55,25 @@ export async function tenantOfDomain(domain: string): Promise<{ tenantId: string
   });
   if (held === null) domains.delete(domain);
   return held;
+}
+
+/**
+ * The tenant that has captured an address's email domain for its identity provider, remembered for the
+ * host cache's time (read only for tenants that require single sign-on).
+ */
+export async function tenantCapturingAddress(email: string): Promise<string | null> {
+  const domain = domainToASCII(
+    email
+      .slice(email.lastIndexOf('@') + 1)
+      .trim()
+      .toLowerCase()
+      .replace(/\.$/, ''),
+  );
+  if (!domain) return null;
+  return ssoDomains.get(domain, async () => {
+    const result = await SsoDomainClaimEntity.get({ domain }).go({ client: platformDocumentClient });
+    return result.data?.tenantId ?? null;
+  });
 }
 
 /** What tenant resolution looks hosts up with (shared/tenancy/tenant-resolution.ts `HostLookups`). */

@@ -13,7 +13,10 @@ import {
   type SsoType,
 } from '../model/sso';
 import { openValue, sealValue, type SealedValue } from '../secrets/envelope';
-import { loadTenant } from '../data/cached-records';
+import { forgetTenant, loadTenant } from '../data/cached-records';
+import { MembershipEntity } from '../data/entities/membership';
+import { TenantEntity } from '../data/entities/tenant';
+import type { TransactionEntities } from '../data/service';
 import { platformDocumentClient } from '../data/clients';
 import { entitlementsOf } from '../model/entitlements';
 import { tenantCapturing } from './sso-domains';
@@ -40,6 +43,8 @@ export interface RoleMapping {
 
 export type SsoConnectionInput = {
   enabled?: boolean | undefined;
+  requireSso?: boolean | undefined;
+  breakGlassUserId?: string | null | undefined;
   defaultRole?: SsoRole | undefined;
   roleMapping?: RoleMapping | null | undefined;
 } & (
@@ -100,6 +105,9 @@ export interface SsoConnectionView {
   };
   defaultRole: SsoRole;
   roleMapping: RoleMapping | null;
+  /** Password sessions of the captured domains' addresses are refused (but the break-glass owner's). */
+  requireSso: boolean;
+  breakGlassUserId: string | null;
   createdBy: string;
   createdAt: string;
   updatedBy: string;
@@ -121,7 +129,12 @@ export function serviceProviderOf(): SsoConnectionView['serviceProvider'] {
   };
 }
 
-function toView(item: SsoConnectionItem, now: Date): SsoConnectionView {
+interface Enforcement {
+  requireSso: boolean;
+  breakGlassUserId: string | null;
+}
+
+function toView(item: SsoConnectionItem, now: Date, enforcement: Enforcement): SsoConnectionView {
   const oidc = item.oidc as StoredOidc | undefined;
   const saml = item.saml as StoredSaml | undefined;
   return {
@@ -141,6 +154,7 @@ function toView(item: SsoConnectionItem, now: Date): SsoConnectionView {
     serviceProvider: serviceProviderOf(),
     defaultRole: item.defaultRole,
     roleMapping: (item.roleMapping as RoleMapping | undefined) ?? null,
+    ...enforcement,
     createdBy: item.createdBy,
     createdAt: item.createdAt,
     updatedBy: item.updatedBy,
@@ -168,10 +182,29 @@ async function readSsoConnectionAsPlatform(tenantId: string): Promise<SsoConnect
   return (await SsoConnectionEntity.get({ tenantId }).go({ client: platformDocumentClient })).data ?? null;
 }
 
+async function enforcementOf(tenantId: string): Promise<Enforcement> {
+  const tenant = (await TenantEntity.get({ tenantId }).go({ consistent: true })).data;
+  return { requireSso: tenant?.ssoRequired ?? false, breakGlassUserId: tenant?.ssoBreakGlassUserId ?? null };
+}
+
 export async function getSsoConnection(ctx: TenantContext): Promise<SsoConnectionView> {
-  const item = await readSsoConnection(ctx.tenantId);
+  const [item, enforcement] = await Promise.all([
+    readSsoConnection(ctx.tenantId),
+    enforcementOf(ctx.tenantId),
+  ]);
   if (!item) throw notConfigured();
-  return toView(item, requestTime(ctx));
+  return toView(item, requestTime(ctx), enforcement);
+}
+
+/** The break-glass person must be an active owner of the tenant: the one who can always get in. */
+async function assertBreakGlass(ctx: TenantContext, userId: string): Promise<void> {
+  const member = (await MembershipEntity.get({ tenantId: ctx.tenantId, userId }).go({ consistent: true }))
+    .data;
+  if (member?.role !== 'owner' || member.status !== 'active') {
+    throw new ValidationError('The break-glass person must be an active owner of the tenant.', [
+      { path: 'breakGlassUserId', message: 'must name an active owner' },
+    ]);
+  }
 }
 
 /** The attribute mapping Cognito applies at each sign-in: email, name, and the role claim if one is mapped. */
@@ -201,6 +234,11 @@ export async function putSsoConnection(
 ): Promise<SsoConnectionView> {
   const current = await readSsoConnection(ctx.tenantId);
   const providerName = ssoProviderName(ctx.tenantId);
+  if (input.breakGlassUserId) await assertBreakGlass(ctx, input.breakGlassUserId);
+  const enforcement: Enforcement = {
+    requireSso: input.requireSso ?? false,
+    breakGlassUserId: input.breakGlassUserId ?? null,
+  };
   let oidc: StoredOidc | undefined;
   let saml: StoredSaml | undefined;
   let sealed: SealedValue | undefined;
@@ -281,26 +319,39 @@ export async function putSsoConnection(
     defaultRole: connection.defaultRole,
     roleMapping: connection.roleMapping ?? null,
   });
+  const before = current ? { ...summary(current), ...(await enforcementOf(ctx.tenantId)) } : undefined;
   await writeAudited(
     ctx,
     {
       action: current ? 'sso.updated' : 'sso.configured',
       targetType: 'sso',
       targetId: providerName,
-      ...(current ? { before: summary(current) } : {}),
-      after: summary(item),
+      ...(before ? { before } : {}),
+      after: { ...summary(item), ...enforcement },
     },
-    ({ ssoConnection }) => ({
+    ({ ssoConnection, tenant }) => ({
       connection: current
         ? ssoConnection
             .put(item)
             .where((attr, op) => op.eq(attr.version, current.version))
             .commit()
         : ssoConnection.create(item).commit(),
+      // Where admission reads it, with the tenant it loads anyway: no read more per request.
+      enforcement: enforcementWrite(tenant, ctx.tenantId, enforcement),
     }),
     { rejections: { connection: changedMeanwhile }, now },
   );
-  return toView(item, now);
+  forgetTenant(ctx.tenantId);
+  return toView(item, now, enforcement);
+}
+
+function enforcementWrite(tenant: TransactionEntities['tenant'], tenantId: string, enforcement: Enforcement) {
+  const update = tenant.patch({ tenantId }).set({ ssoRequired: enforcement.requireSso });
+  return (
+    enforcement.breakGlassUserId
+      ? update.set({ ssoBreakGlassUserId: enforcement.breakGlassUserId })
+      : update.remove(['ssoBreakGlassUserId'])
+  ).commit();
 }
 
 /**
@@ -318,14 +369,16 @@ export async function deleteSsoConnection(ctx: TenantContext, now: Date = reques
       targetId: current.providerName,
       before: { type: current.type, enabled: current.enabled },
     },
-    ({ ssoConnection }) => ({
+    ({ ssoConnection, tenant }) => ({
       connection: ssoConnection
         .delete({ tenantId: ctx.tenantId })
         .where((attr, op) => op.eq(attr.version, current.version))
         .commit(),
+      enforcement: enforcementWrite(tenant, ctx.tenantId, { requireSso: false, breakGlassUserId: null }),
     }),
     { rejections: { connection: changedMeanwhile }, now },
   );
+  forgetTenant(ctx.tenantId);
   await setClientSupportsProvider(current.providerName, false);
   await deleteFederatedProvider(current.providerName);
 }

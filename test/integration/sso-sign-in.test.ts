@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { LOCAL_IDP_PASSWORD } from '../../infra/local/oidc-idp';
-import { addPerson, signInThroughProvider, ssoTenant, type SsoOutcome } from '../helpers/sso-sign-in';
+import {
+  addPerson,
+  signInThroughProvider,
+  ssoTenant,
+  twinOidcProvider,
+  type SsoOutcome,
+} from '../helpers/sso-sign-in';
 import {
   activate,
   call,
@@ -175,5 +181,66 @@ describe('signing in through a tenant’s OpenID provider', () => {
     });
     expect(outcome.tokens).toBeUndefined();
     expect(outcome.error).toBe('invalid_request');
+  });
+});
+
+describe('a tenant that requires single sign-on', () => {
+  it('refuses a password session of a captured address, but not the break-glass owner’s or another domain’s', async () => {
+    const { tenant, domain } = await ssoTenant();
+    const invite = async (email: string, role: string) => {
+      const invited = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/users`, {
+        token: tenant.owner.token,
+        body: { email, role },
+      });
+      expect(invited.status, invited.text).toBe(201);
+      const token = await activate(email);
+      // The first request accepts the invitation: an active member from here.
+      expect((await call('GET', `/v1/tenants/${tenant.id}`, { token })).status).toBe(200);
+      return { id: invited.body.id, token };
+    };
+    const carol = await invite(`carol@${domain}`, 'member');
+    const dave = await invite(`dave@${domain}`, 'owner');
+    await addPerson(`carol@${domain}`);
+    // Before the requirement: Carol's password session works (the positive control).
+    expect((await call('GET', `/v1/tenants/${tenant.id}`, { token: carol.token })).status).toBe(200);
+
+    const require = await call<{ requireSso: boolean; breakGlassUserId: string }>(
+      'PUT',
+      `/v1/tenants/${tenant.id}/sso`,
+      {
+        token: tenant.owner.token,
+        body: twinOidcProvider(twin.oidcIdp, { requireSso: true, breakGlassUserId: dave.id }),
+      },
+    );
+    expect(require.status, require.text).toBe(200);
+    expect(require.body).toMatchObject({ requireSso: true, breakGlassUserId: dave.id });
+
+    const refused = await call('GET', `/v1/tenants/${tenant.id}`, { token: carol.token });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'sso_required' });
+    // Through the provider she gets in; the break-glass owner and the original owner (another
+    // domain) keep their passwords.
+    const sso = await signIn(`carol@${domain}`);
+    expect(
+      (await call('GET', `/v1/tenants/${tenant.id}`, { token: sso.tokens?.id_token ?? '' })).status,
+    ).toBe(200);
+    expect((await call('GET', `/v1/tenants/${tenant.id}`, { token: dave.token })).status).toBe(200);
+    expect((await call('GET', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token })).status).toBe(200);
+    // The refusal is an attempt the tenant's audit log keeps.
+    const audited = (await storedAuditEvents(tenant.id)).filter((event) => event.action === 'access.refused');
+    expect(audited.some((event) => JSON.stringify(event).includes('sso_required'))).toBe(true);
+
+    // A break-glass person must be an active owner; lifting the requirement lets passwords back in.
+    const notOwner = await call('PUT', `/v1/tenants/${tenant.id}/sso`, {
+      token: tenant.owner.token,
+      body: twinOidcProvider(twin.oidcIdp, { requireSso: true, breakGlassUserId: carol.id }),
+    });
+    expect(notOwner.status).toBe(400);
+    const lifted = await call('PUT', `/v1/tenants/${tenant.id}/sso`, {
+      token: tenant.owner.token,
+      body: twinOidcProvider(twin.oidcIdp),
+    });
+    expect(lifted.body).toMatchObject({ requireSso: false, breakGlassUserId: null });
+    expect((await call('GET', `/v1/tenants/${tenant.id}`, { token: carol.token })).status).toBe(200);
   });
 });

@@ -6,6 +6,7 @@ import { timestamp } from '../schemas/common';
 import { opaqueText, singleLineText } from '../schemas/text';
 import { SSO_ROLES, SSO_TYPES } from '../../model/sso';
 import { MAX_METADATA_BYTES } from '../../sso/provider-checks';
+import { idSchema } from '../../ids';
 
 const ssoPath = tenantPath();
 const ssoDomainPath = tenantPath({
@@ -36,6 +37,18 @@ const common = {
     z.enum(SSO_ROLES).check(z.describe('The role of a person’s first sign-in (default `member`).')),
   ),
   roleMapping: z.optional(z.nullable(roleMapping)),
+  requireSso: z.optional(
+    z
+      .boolean()
+      .check(
+        z.describe(
+          'Refuse password sessions of the captured domains’ addresses at this tenant (default false); the break-glass owner and other domains keep their passwords.',
+        ),
+      ),
+  ),
+  breakGlassUserId: z.optional(
+    z.nullable(idSchema('user').check(z.describe('An active owner who may always sign in with a password.'))),
+  ),
 };
 const oidcInput = z.strictObject({
   type: z.literal('oidc'),
@@ -122,6 +135,8 @@ const connectionView = component(
     }),
     defaultRole: z.enum(SSO_ROLES),
     roleMapping: z.nullable(roleMapping),
+    requireSso: z.boolean(),
+    breakGlassUserId: z.nullable(z.string()),
     createdBy: z.string(),
     createdAt: timestamp,
     updatedBy: z.string(),

@@ -72,6 +72,12 @@ export const TenantEntity = new Entity(
       /** The paid plan a deletion's cancelled subscription was for: offered again after a restore. */
       planBeforeDeletion: { type: PLAN_IDS },
       purgeAfter: { type: 'string' },
+      /**
+       * Its identity provider is required for the addresses of the domains it has captured (a password
+       * session of such an address is refused), but for the break-glass owner named here.
+       */
+      ssoRequired: { type: 'boolean' },
+      ssoBreakGlassUserId: { type: 'string' },
       shard: { type: 'number', required: true, readOnly: true },
       ...RECORD_TIMESTAMPS,
     },

@@ -16,6 +16,7 @@ import type { RouteDefinition } from '../route';
  */
 export const AUDITED_REFUSALS = new Set([
   'tenant_mismatch',
+  'sso_required',
   'ip_not_allowed',
   'mfa_required',
   'membership_inactive',

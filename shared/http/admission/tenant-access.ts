@@ -1,6 +1,12 @@
 import { apiKeyStatusOf } from '../../api-keys/key-use';
-import type { Principal, RequestMeta, TenantContext } from '../../context/tenant-context';
-import { hostLookups, loadApiKey, loadMembership, loadTenant } from '../../data/cached-records';
+import type { Principal, RequestMeta, TenantContext, UserPrincipal } from '../../context/tenant-context';
+import {
+  hostLookups,
+  loadApiKey,
+  loadMembership,
+  loadTenant,
+  tenantCapturingAddress,
+} from '../../data/cached-records';
 import { getConfig } from '../../config';
 import { resolveTenant } from '../../tenancy/tenant-resolution';
 import type { ApiKeyItem } from '../../data/entities/api-key';
@@ -147,6 +153,22 @@ function assertMemberStanding(
   }
 }
 
+/**
+ * A tenant that requires single sign-on takes its captured addresses' sessions only from its own
+ * identity provider: a password session of such an address is refused, but for the break-glass owner
+ * the tenant names. Addresses of other domains (contractors) keep their passwords. Reads the domain's
+ * guard only for tenants that require it (cached).
+ */
+async function assertSignInMethod(principal: UserPrincipal, tenant: TenantItem): Promise<void> {
+  if (!tenant.ssoRequired || principal.ssoTenantId === tenant.tenantId) return;
+  if (principal.userId === tenant.ssoBreakGlassUserId || !principal.email) return;
+  if ((await tenantCapturingAddress(principal.email)) !== tenant.tenantId) return;
+  throw new ForbiddenError(
+    'This organisation signs your address in through its identity provider only: use Sign in with SSO.',
+    'sso_required',
+  );
+}
+
 function assertPermission(ctx: TenantContext, route: RouteDefinition): void {
   if (!route.permission || ctx.permissions.has(route.permission)) return;
   const who = ctx.principal.type === 'apiKey' ? 'This API key’s scopes lack' : `The ${ctx.role} role lacks`;
@@ -188,6 +210,7 @@ export async function admitToTenant(
     tenant = await admittingTenant(tenantId, grant, route, meta);
     if (grant.kind === 'membership' && principal.type === 'user') {
       assertMemberStanding(grant.membership, tenant, principal.mfaEnrolled, receivedAt);
+      await assertSignInMethod(principal, tenant);
     }
   } catch (error) {
     // An attempt against the tenant (someone not of it, a disallowed address, MFA missing, a revoked
