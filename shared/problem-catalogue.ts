@@ -539,7 +539,7 @@ export const PROBLEMS = {
     statuses: [403],
     title: 'Single sign-on required',
     description:
-      'The tenant requires its identity provider for addresses of the domains it has captured, and this session was signed in with a password. Sign in with SSO (`POST /v1/sso/discover` names where). The tenant’s break-glass owner, and addresses of other domains, keep their passwords.',
+      'The tenant requires its identity provider for addresses of the domains it has captured, and this session was signed in with a password. Use single sign-on (`POST /v1/sso/discover` names where). The tenant’s break-glass owner, and addresses of other domains, keep their passwords.',
   },
   service_unavailable: {
     statuses: [503],

@@ -28,7 +28,7 @@ describe('single sign-on in the console', () => {
     await addPerson(email, ['tenantry-admins']);
     const { page, errors } = await openConsole(browser);
     await page.getByLabel('Email').fill(email);
-    await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+    await page.getByRole('button', { name: 'Use single sign-on' }).click();
     // The provider's own sign-in page.
     await page.getByRole('heading', { name: 'Northwind Traders' }).waitFor();
     await page.getByLabel('Email').fill(email);
@@ -45,7 +45,7 @@ describe('single sign-on in the console', () => {
   it('says an address outside any captured domain signs in with its password (the form stays)', async () => {
     const { page, errors } = await openConsole(browser);
     await page.getByLabel('Email').fill(`someone@not-captured-${domain}`);
-    await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+    await page.getByRole('button', { name: 'Use single sign-on' }).click();
     await expect
       .poll(() => page.getByRole('alert').textContent())
       .toContain('does not sign in with single sign-on');

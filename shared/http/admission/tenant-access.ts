@@ -164,7 +164,7 @@ async function assertSignInMethod(principal: UserPrincipal, tenant: TenantItem):
   if (principal.userId === tenant.ssoBreakGlassUserId || !principal.email) return;
   if ((await tenantCapturingAddress(principal.email)) !== tenant.tenantId) return;
   throw new ForbiddenError(
-    'This organisation signs your address in through its identity provider only: use Sign in with SSO.',
+    'This organisation signs your address in through its identity provider only: use single sign-on.',
     'sso_required',
   );
 }

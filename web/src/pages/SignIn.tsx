@@ -231,7 +231,7 @@ export function SignIn() {
           ) : (
             <>
               <button type="button" onClick={() => void singleSignOn()} disabled={busy}>
-                Sign in with SSO
+                Use single sign-on
               </button>
               <button
                 type="button"
