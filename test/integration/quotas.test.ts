@@ -10,6 +10,7 @@ import { writeTransaction } from '../../shared/data/transactions';
 import { consumePeriodic } from '../../shared/quotas/periodic-quota';
 import { meterRequest } from '../../shared/quotas/request-metering';
 import { takeCounted } from '../../shared/quotas/counted-quota';
+import { SETTLE_AFTER_MS, settleStaleTakes } from '../../shared/quotas/quota-takes';
 import { runWithTenantContext } from '../../shared/context/tenant-context';
 import { ownerContext } from '../helpers/tenant-context';
 import { adminToken, call, countItems, createTenant, type TestTenant } from '../helpers/twin-api';
@@ -275,8 +276,25 @@ describe('races', () => {
     expect(Object.keys(totals).every((status) => ['201', '429', '503'].includes(status))).toBe(true);
     expect(await counter(tenant.id, 'runs', '2032-02')).toBe(50);
     expect(await countItems(tenant.id, 'RUN#')).toBe(50);
-    // Every take was settled as its request ended: none is left pending.
+    // Each take is settled as its request ends. On a busy machine a request can run out of time
+    // before settling (its run committed, its take still pending): once the settle window has
+    // passed, the next take or the daily reconciliation settles it against its receipt, here kept.
+    const ctx = ownerContext(tenant.id, tenant.owner.id, 'enterprise', { runs: 50 });
+    const pending = await runWithTenantContext(ctx, () =>
+      QuotaCounterEntity.get({ tenantId: tenant.id, resource: 'runs', period: '2032-02' }).go({
+        consistent: true,
+      }),
+    );
+    const settled = await runWithTenantContext(ctx, () =>
+      settleStaleTakes(
+        ctx,
+        { resource: 'runs', period: '2032-02', pending: pending.data?.pending },
+        new Date(RACE_AT.getTime() + SETTLE_AFTER_MS + 1_000),
+      ),
+    );
+    expect(settled.givenBack).toBe(0);
     expect(await pendingTakes(tenant.id, 'runs', '2032-02')).toBe(0);
+    expect(await counter(tenant.id, 'runs', '2032-02')).toBe(50);
   });
 
   it('keeps agent items equal to the counter under 60 concurrent creates against a limit of 10', async () => {
