@@ -181,6 +181,26 @@ describe('the Tenantry stack', () => {
     }
   });
 
+  it('lets API Gateway invoke each API function through this API only, with one permission per function', () => {
+    const fromGateway = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .map(
+        (resource) => resource.Properties as { Principal: string; FunctionName: unknown; SourceArn: unknown },
+      )
+      .filter((permission) => permission.Principal === 'apigateway.amazonaws.com');
+    const functions = fromGateway.map((permission) => JSON.stringify(permission.FunctionName));
+    // The API functions (one per domain) and the authorizer; no function twice.
+    expect(new Set(functions).size).toBe(functions.length);
+    expect(functions.length).toBe(new Set(ROUTES.map((route) => route.function)).size + 1);
+    for (const permission of fromGateway) {
+      const source = JSON.stringify(permission.SourceArn);
+      expect(source).toContain('execute-api');
+      // Scoped to this HTTP API by its id, never to every API of the account.
+      expect(source).toMatch(/"Ref":"ApiHttpApi[0-9A-F]+"/);
+    }
+    // Well inside CloudFormation's 500 resources a stack may hold.
+    expect(Object.keys(template.toJSON().Resources as object).length).toBeLessThan(420);
+  });
+
   it('sends whatever matches no route to the docs function, without the authorizer', () => {
     const routes = template.findResources('AWS::ApiGatewayV2::Route');
     const fallback = Object.values(routes).find(
