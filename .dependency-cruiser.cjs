@@ -46,6 +46,8 @@ const LAYERS = [
     'webhooks',
     'custom-domains',
     'sso',
+    // Directory sync: provisions members (users) and reads the tenant's provider's role mapping (sso).
+    'scim',
     'exports',
     'tenants',
     'operations',

@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   webhook: 'whk',
   delivery: 'dlv',
   quotaTake: 'qtk',
+  group: 'grp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

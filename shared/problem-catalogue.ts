@@ -541,6 +541,52 @@ export const PROBLEMS = {
     description:
       'The tenant requires its identity provider for addresses of the domains it has captured, and this session was signed in with a password. Use single sign-on (`POST /v1/sso/discover` names where). The tenant’s break-glass owner, and addresses of other domains, keep their passwords.',
   },
+  scim_filter_invalid: {
+    statuses: [400],
+    title: 'SCIM filter not valid',
+    description:
+      'The `filter` is not RFC 7644 filter syntax, or names an attribute these resources do not have. Answered in SCIM’s error format with `scimType: invalidFilter`.',
+  },
+  scim_patch_invalid: {
+    statuses: [400],
+    title: 'SCIM patch not valid',
+    description:
+      'A PATCH operation is not `add`, `remove` or `replace`, has a path that names nothing (`scimType: invalidPath` or `noTarget`), or leaves the resource invalid. Nothing was changed.',
+  },
+  scim_value_invalid: {
+    statuses: [400],
+    title: 'SCIM value not valid',
+    description:
+      'A value is missing or of the wrong kind (`userName` must be an email address; a group’s members must be users of the tenant). `scimType: invalidValue`; nothing was changed.',
+  },
+  scim_mutability: {
+    statuses: [400],
+    title: 'Attribute cannot change',
+    description:
+      'The request changes `userName` (the person’s address), which a membership keeps for life: deprovision the user and provision the new address. `scimType: mutability`.',
+  },
+  scim_domain_not_captured: {
+    statuses: [400],
+    title: 'Address outside the tenant’s domains',
+    description:
+      'A directory provisions addresses of the email domains its tenant has captured and verified (`/v1/tenants/{tenantId}/sso/domains`) and no others: a directory speaks for its own company’s people only. `scimType: invalidValue`.',
+  },
+  scim_user_exists: {
+    statuses: [409],
+    title: 'User exists',
+    description:
+      'The address is a member of the tenant already. Find it with `filter=userName eq "<address>"` and update it instead. `scimType: uniqueness`.',
+  },
+  scim_user_not_found: {
+    statuses: [404],
+    title: 'No such user',
+    description: 'The tenant has no member with this id.',
+  },
+  scim_group_not_found: {
+    statuses: [404],
+    title: 'No such group',
+    description: 'The tenant’s directory has no group with this id.',
+  },
   service_unavailable: {
     statuses: [503],
     title: 'Service unavailable',

@@ -55,6 +55,11 @@ const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
     'cognito-idp:DescribeIdentityProvider',
     'cognito-idp:DescribeUserPoolClient',
     'cognito-idp:UpdateUserPoolClient',
+    // Directory sync (SCIM): a provisioned person's sign-in is looked up; a deactivated one's
+    // sessions through the tenant's provider end; a deprovisioned one's last membership disables it.
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminDisableUser',
+    'cognito-idp:AdminUserGlobalSignOut',
   ],
 };
 

@@ -131,6 +131,29 @@ async function createServerWithServices(logger) {
   return { server: createServer(Router(services), logger, config.ServerConfig, services), services };
 }
 
+/**
+ * AdminUserGlobalSignOut, which cognito-local does not have: the user's refresh tokens are revoked
+ * (cognito-local finds a refresh token's user by the tokens kept on the user), as Cognito does.
+ */
+function globalSignOut(services) {
+  return (req, res, next) => {
+    const target = String(req.headers['x-amz-target'] ?? '').split('.')[1];
+    if (req.method !== 'POST' || req.path !== '/' || target !== 'AdminUserGlobalSignOut') return next();
+    const ctx = { logger };
+    const { UserPoolId, Username } = req.body ?? {};
+    (async () => {
+      const userPool = await services.cognito.getUserPool(ctx, UserPoolId);
+      const user = await userPool.getUserByUsername(ctx, String(Username ?? ''));
+      if (!user) {
+        res.status(400).json({ __type: 'UserNotFoundException', message: 'User does not exist.' });
+        return;
+      }
+      await userPool.saveUser(ctx, { ...user, RefreshTokens: [] });
+      res.status(200).type('application/x-amz-json-1.1').send('{}');
+    })().catch(next);
+  };
+}
+
 /** Puts the middleware just before the first of the router's layers that `before` picks. */
 function insertBefore(application, middleware, before) {
   const stack = application.router.stack;
@@ -144,7 +167,7 @@ createServerWithServices(logger)
   .then(({ server, services }) => {
     // Before cognito-local's one route (POST /), after its body parsers: the router's stack order.
     const identityProviders = identityProviderApi(join('.cognito', 'db'));
-    for (const middleware of [enforcePasswordPolicy, identityProviders.middleware]) {
+    for (const middleware of [enforcePasswordPolicy, identityProviders.middleware, globalSignOut(services)]) {
       insertBefore(server.application, middleware, (layer) => layer.route?.path === '/');
     }
     // Before its own OAuth routes: a sign-in through an identity provider, and that sign-in's codes.

@@ -69,7 +69,8 @@ function toResult(
   const headers = { ...(reply.headers ?? {}) };
   if (!spec?.schema) return { statusCode: reply.status, headers };
   const contentType = [spec.contentType ?? 'application/json'].flat()[0] ?? 'application/json';
-  const body = contentType === 'application/json' ? JSON.stringify(reply.body) : String(reply.body);
+  const json = contentType === 'application/json' || contentType.endsWith('+json');
+  const body = json ? JSON.stringify(reply.body) : String(reply.body);
   return { statusCode: reply.status, headers: { 'content-type': contentType, ...headers }, body };
 }
 

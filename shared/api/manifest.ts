@@ -5,6 +5,7 @@ import { BILLING_ROUTES } from './routes/billing';
 import { DOCS_ROUTES } from './routes/docs';
 import { DOMAIN_ROUTES } from './routes/domains';
 import { SSO_ROUTES } from './routes/sso';
+import { SCIM_ROUTES } from './routes/scim';
 import { PROFILE_ROUTES } from './routes/profile';
 import { PLATFORM_ROUTES } from './routes/platform';
 import { QUOTA_ROUTES } from './routes/quotas';
@@ -36,6 +37,7 @@ export const ROUTES = [
   ...WEBHOOK_ROUTES,
   ...DOMAIN_ROUTES,
   ...SSO_ROUTES,
+  ...SCIM_ROUTES,
   ...PROFILE_ROUTES,
   ...DOCS_ROUTES,
 ] as const;

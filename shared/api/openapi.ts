@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type * as core from 'zod/v4/core';
 import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../problem-catalogue';
 import { DEFAULT_MAX_BODY_BYTES } from '../config';
-import { PROBLEM_TYPE_BASE } from '../http/problem';
+import { isScimPath, PROBLEM_TYPE_BASE } from '../http/problem';
 import { isIdempotent, type RouteDefinition } from '../http/route';
 import { ROLE_PERMISSIONS, ROLES } from '../model/roles';
 import { ROUTES } from './manifest';
@@ -241,6 +241,26 @@ const PROBLEM = {
   required: ['type', 'title', 'status', 'code', 'detail'],
 };
 
+/** SCIM's error (RFC 7644 §3.12), which the SCIM routes answer with; the problem's members beside it. */
+const SCIM_ERROR = {
+  type: 'object',
+  description:
+    'A SCIM error (RFC 7644 §3.12): `status` is the HTTP status as a string, `scimType` where SCIM names one. The problem’s `type`, `title`, `code` and `requestId` are beside them.',
+  properties: {
+    schemas: { type: 'array', items: { const: 'urn:ietf:params:scim:api:messages:2.0:Error' } },
+    status: { type: 'string' },
+    scimType: { type: 'string' },
+    detail: { type: 'string' },
+    type: { type: 'string' },
+    title: { type: 'string' },
+    code: { type: 'string', enum: PROBLEM_CODES },
+    requestId: { type: 'string' },
+    instance: { type: 'string' },
+    errors: PROBLEM.properties.errors,
+  },
+  required: ['schemas', 'status', 'detail', 'code'],
+};
+
 const RATE_LIMIT_HEADERS = {
   'RateLimit-Policy': 'The rate limit policy, e.g. `60;w=60`.',
   'RateLimit-Limit': 'Requests allowed in the current minute.',
@@ -265,16 +285,27 @@ function problemResponses(route: RouteDefinition): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
     const codes = byStatus.get(status) ?? [];
-    const content: Record<string, unknown> = {
-      'application/problem+json': {
-        schema: {
-          allOf: [
-            { $ref: '#/components/schemas/Problem' },
-            { type: 'object', properties: { status: { const: status }, code: { enum: codes } } },
-          ],
-        },
-      },
-    };
+    const content: Record<string, unknown> = isScimPath(route.path.replace('{tenantId}', 'ten'))
+      ? {
+          'application/scim+json': {
+            schema: {
+              allOf: [
+                { $ref: '#/components/schemas/ScimError' },
+                { type: 'object', properties: { status: { const: String(status) }, code: { enum: codes } } },
+              ],
+            },
+          },
+        }
+      : {
+          'application/problem+json': {
+            schema: {
+              allOf: [
+                { $ref: '#/components/schemas/Problem' },
+                { type: 'object', properties: { status: { const: status }, code: { enum: codes } } },
+              ],
+            },
+          },
+        };
     if ((route.auth !== 'public' && status === 401) || status === 413) {
       content['application/json'] = { schema: { $ref: '#/components/schemas/GatewayError' } };
     }
@@ -434,7 +465,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
           description: 'A Cognito ID token of the tenant’s user pool (it carries `custom:userId`).',
         },
       },
-      schemas: { Problem: PROBLEM, GatewayError: GATEWAY_ERROR, ...components },
+      schemas: { Problem: PROBLEM, ScimError: SCIM_ERROR, GatewayError: GATEWAY_ERROR, ...components },
     },
   };
 }

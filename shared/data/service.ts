@@ -14,6 +14,7 @@ import { TenantLogoEntity } from './entities/tenant-logo';
 import { SsoConnectionEntity } from './entities/sso-connection';
 import { SsoDomainEntity } from './entities/sso-domain';
 import { SsoDomainClaimEntity } from './entities/sso-domain-claim';
+import { ScimGroupEntity } from './entities/scim-group';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { PlatformAdminEntity } from './entities/platform-admin';
@@ -66,6 +67,7 @@ const makeService = () =>
       ssoConnection: SsoConnectionEntity,
       ssoDomain: SsoDomainEntity,
       ssoDomainClaim: SsoDomainClaimEntity,
+      scimGroup: ScimGroupEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

@@ -52,3 +52,44 @@ export function internalErrorResponse(requestId: string | undefined): APIGateway
   };
   return { statusCode: 500, headers: { 'content-type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(body) };
 }
+
+/** The SCIM routes (`/v1/tenants/{id}/scim/v2/…`) answer errors in SCIM's own format (RFC 7644 §3.12). */
+export function isScimPath(path: string | undefined): boolean {
+  return /^\/v1\/tenants\/[^/]+\/scim\/v2(\/|$)/.test(path ?? '');
+}
+
+const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+/** SCIM's `scimType` for the problems that have one (RFC 7644 table 9). */
+const SCIM_TYPES: Partial<Record<string, string>> = {
+  validation_failed: 'invalidValue',
+  body_required: 'invalidSyntax',
+  malformed_json: 'invalidSyntax',
+  scim_filter_invalid: 'invalidFilter',
+  scim_patch_invalid: 'invalidSyntax',
+  scim_value_invalid: 'invalidValue',
+  scim_domain_not_captured: 'invalidValue',
+  scim_mutability: 'mutability',
+  scim_user_exists: 'uniqueness',
+};
+
+/**
+ * A problem in SCIM's error format, for the SCIM routes: `schemas`, `status` (a string), `scimType`
+ * where one applies and `detail`, which directories show their admins; the problem's own members
+ * (`type`, `title`, `code`, `requestId`, `errors`) beside them, which SCIM clients ignore.
+ */
+export function scimProblem(response: APIGatewayProxyStructuredResultV2): APIGatewayProxyStructuredResultV2 {
+  const problem = JSON.parse(String(response.body ?? '{}')) as ProblemDocument & { scimType?: string };
+  const scimType = problem.scimType ?? SCIM_TYPES[problem.code];
+  return {
+    ...response,
+    headers: { ...response.headers, 'content-type': 'application/scim+json' },
+    body: JSON.stringify({
+      schemas: [SCIM_ERROR_SCHEMA],
+      ...problem,
+      // SCIM's status is the HTTP status as a string.
+      status: String(problem.status),
+      ...(scimType ? { scimType } : {}),
+    }),
+  };
+}

@@ -49,6 +49,23 @@ async function claimEmail(
 }
 
 /**
+ * The person an address names, claimed now if it names none yet, and their password sign-in if they
+ * have one (`null`): for a person the tenant's directory provisions (SCIM), who signs in through the
+ * tenant's provider and gets no password from here.
+ */
+export async function claimPerson(
+  email: string,
+  now: Date,
+): Promise<{ userId: string; signIn: DirectoryUser | null }> {
+  const normalized = normalizedEmail(email);
+  const { claim, signIn } = await claimEmail(normalized, now);
+  return {
+    userId: claim.userId,
+    signIn: signIn === undefined ? await findDirectoryUser(normalized) : signIn,
+  };
+}
+
+/**
  * Records the address of a sign-in made outside the API (the twin's seeded platform admin), so that
  * it names its person as every other does. Nothing changes when it is recorded already.
  */

@@ -17,6 +17,8 @@ import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
+  AdminUserGlobalSignOutCommand,
+  type AdminUserGlobalSignOutCommandOutput,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { getConfig } from '../config';
@@ -277,4 +279,20 @@ export async function renewTemporaryPassword(username: string): Promise<string |
     }),
   );
   return password;
+}
+
+/**
+ * Signs a sign-in out everywhere: its refresh tokens are revoked, so no session of it gets new
+ * tokens (the ones it holds expire within the hour, and the API refuses them sooner where the
+ * membership is what ended). A sign-in that is gone has nothing to end.
+ */
+export async function signOutEverywhere(username: string): Promise<void> {
+  try {
+    await directory<AdminUserGlobalSignOutCommandOutput>(
+      new AdminUserGlobalSignOutCommand({ UserPoolId: config.cognito.userPoolId, Username: username }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') return;
+    translate(error);
+  }
 }

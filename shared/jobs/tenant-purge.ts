@@ -140,7 +140,8 @@ async function deleteOrphanedUsers(members: Partition['members']): Promise<numbe
         // A claim of another person, or none (a person from before claims): left as it is.
         if (!isConditionalFailure(error)) throw error;
       });
-    await deleteDirectoryUser(member.cognitoUsername);
+    // A person the directory provisioned may have no sign-in yet.
+    if (member.cognitoUsername) await deleteDirectoryUser(member.cognitoUsername);
     removed += 1;
   }
   return removed;

@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'webhooks:manage',
   'domains:manage',
   'sso:manage',
+  'directory:sync',
   'platform:tenants:read',
   'platform:tenants:manage',
   'platform:admins:manage',
@@ -46,7 +47,11 @@ const ADMIN: Permission[] = [
   'webhooks:manage',
   'domains:manage',
 ];
-const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete', 'sso:manage'];
+/**
+ * `directory:sync` is SCIM provisioning (members made, changed and ended by the tenant's directory):
+ * an owner's, held in practice by an API key scoped to it alone, the directory's bearer token.
+ */
+const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete', 'sso:manage', 'directory:sync'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   viewer: new Set(VIEWER),

@@ -294,7 +294,7 @@ export async function removeUser(ctx: TenantContext, userId: string): Promise<vo
   const remaining = await MembershipEntity.query
     .byUser({ userId })
     .go({ client: platformDocumentClient, count: 1 });
-  if (remaining.data.length > 0) return;
+  if (remaining.data.length > 0 || !current.cognitoUsername) return;
   await disableDirectoryUser(current.cognitoUsername).catch((error: unknown) =>
     logger.error('Membership removed but the Cognito user could not be disabled', { userId, error }),
   );

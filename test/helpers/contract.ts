@@ -108,7 +108,7 @@ export function assertDocumented(response: ObservedResponse): void {
     }
     schema = content[1].schema;
   }
-  if (mediaType !== 'application/json' && mediaType !== 'application/problem+json') return;
+  if (mediaType !== 'application/json' && !mediaType.endsWith('+json')) return;
   let body: unknown;
   try {
     body = JSON.parse(response.text);

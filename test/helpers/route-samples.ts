@@ -57,6 +57,26 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'sso.domains.check': () => ({}),
   'sso.domains.remove': () => undefined,
   'sso.discover': (u) => ({ email: `${u.toLowerCase()}@northwind.example` }),
+  'scim.config': () => undefined,
+  'scim.users.list': () => undefined,
+  // An address of no captured domain: refused (400) without a change wherever the walks send it.
+  'scim.users.create': (u) => ({ userName: `${u.toLowerCase()}@scim-sample.test`, active: true }),
+  'scim.users.get': () => undefined,
+  'scim.users.replace': (u) => ({ userName: `${u.toLowerCase()}@scim-sample.test`, active: true }),
+  'scim.users.patch': () => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations: [{ op: 'replace', path: 'displayName', value: 'Sample' }],
+  }),
+  'scim.users.delete': () => undefined,
+  'scim.groups.list': () => undefined,
+  'scim.groups.create': (u) => ({ displayName: `Group ${u}` }),
+  'scim.groups.get': () => undefined,
+  'scim.groups.replace': (u) => ({ displayName: `Group ${u}` }),
+  'scim.groups.patch': () => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations: [{ op: 'replace', path: 'displayName', value: 'Renamed' }],
+  }),
+  'scim.groups.delete': () => undefined,
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
   'tenants.secrets.delete': () => undefined,
@@ -128,6 +148,8 @@ export interface PathIds {
   deliveryId?: string;
   /** A custom domain of the tenant; a well-formed name of none when not given. */
   domain?: string;
+  /** A directory group of the tenant (SCIM); a well-formed id of none when not given. */
+  groupId?: string;
   file?: string;
 }
 
@@ -147,7 +169,9 @@ export function pathFor(route: RouteDefinition, ids: PathIds): string {
                 ? (ids.deliveryId ?? 'dlv_01AAAAAAAAAAAAAAAAAAAAAAAA')
                 : name === 'domain'
                   ? (ids.domain ?? 'none.sample.test')
-                  : ids[name as keyof PathIds];
+                  : name === 'groupId'
+                    ? (ids.groupId ?? 'grp_01AAAAAAAAAAAAAAAAAAAAAAAA')
+                    : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

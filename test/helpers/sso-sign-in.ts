@@ -139,7 +139,12 @@ export async function ssoTenant(): Promise<{ tenant: TestTenant; domain: string 
     }),
   });
   expect(set.status, set.text).toBe(200);
-  const domain = `${unique('corp').toLowerCase()}.example`;
+  const domain = await verifiedSsoDomain(tenant, `${unique('corp').toLowerCase()}.example`);
+  return { tenant, domain };
+}
+
+/** Captures `domain` for the tenant and proves it (its TXT record in the twin's DNS, then a check). */
+export async function verifiedSsoDomain(tenant: TestTenant, domain: string): Promise<string> {
   const added = await call<{ verification: { name: string; value: string } }>(
     'POST',
     `/v1/tenants/${tenant.id}/sso/domains`,
@@ -151,5 +156,5 @@ export async function ssoTenant(): Promise<{ tenant: TestTenant; domain: string 
     body: {},
   });
   expect(checked.body).toMatchObject({ state: 'verified' });
-  return { tenant, domain };
+  return domain;
 }

@@ -363,9 +363,14 @@ describe('the Tenantry stack', () => {
       .map(([id]) => id);
     expect(withCognito.length).toBe(6);
     expect(withCognito.every((id) => /tenants|users|platform|sso|authorizer|JobsWorker/.test(id))).toBe(true);
-    // The sso function: the pool's identity providers and the app client's list of them, nothing else.
+    // The sso function: the pool's identity providers and the app client's list of them; for directory
+    // sync, a person's sign-in read, disabled (the last membership deprovisioned) and signed out
+    // everywhere (deactivated). Nothing else: it creates no sign-in and sets no password.
     const ssoPolicy = JSON.stringify(policies.find(([id]) => /sso/.test(id)) ?? '');
     expect(ssoPolicy.match(/cognito-idp:\w+/g)?.sort()).toEqual([
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminUserGlobalSignOut',
       'cognito-idp:CreateIdentityProvider',
       'cognito-idp:DeleteIdentityProvider',
       'cognito-idp:DescribeIdentityProvider',

@@ -24,6 +24,7 @@ import { giveStripeCustomerNow } from '../helpers/stripe-customer';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../../shared/data/entities/quota-counter';
 import { addRecord } from '../../infra/local/dns-local';
 import { pngOf } from '../helpers/images';
+import { verifiedSsoDomain } from '../helpers/sso-sign-in';
 
 interface Scenario {
   /** Who acts: the tenant's owner, or the platform admin. */
@@ -40,6 +41,34 @@ interface Scenario {
   after?: Record<string, unknown>;
   /** Actions the route's work also audits on their own (an import's counters set from its items). */
   alsoAudited?: string[];
+}
+
+/** A domain of the tenant verified for SSO (SCIM provisions its addresses), remembered per tenant. */
+const scimDomains = new Map<string, string>();
+async function scimDomain(tenant: TestTenant): Promise<string> {
+  const domain = await verifiedSsoDomain(tenant, `audit-${unique('scim').toLowerCase()}.example`);
+  scimDomains.set(tenant.id, domain);
+  return domain;
+}
+
+/** A user the tenant's directory provisioned (by the owner, who holds `directory:sync`). */
+async function scimUser(tenant: TestTenant): Promise<Partial<PathIds>> {
+  const domain = await scimDomain(tenant);
+  const user = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/scim/v2/Users`, {
+    token: tenant.owner.token,
+    body: { userName: `person@${domain}`, displayName: 'Before' },
+  });
+  if (user.status !== 201) throw new Error(user.text);
+  return { userId: user.body.id };
+}
+
+async function scimGroup(tenant: TestTenant): Promise<Partial<PathIds>> {
+  const group = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/scim/v2/Groups`, {
+    token: tenant.owner.token,
+    body: { displayName: 'Before' },
+  });
+  if (group.status !== 201) throw new Error(group.text);
+  return { groupId: group.body.id };
 }
 
 /** What each mutating route must leave in the audit log. Typed by route id: a new mutation needs a row. */
@@ -195,6 +224,72 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     plan: 'enterprise',
     action: 'sso.configured',
     after: { type: 'oidc', enabled: true, defaultRole: 'member' },
+  },
+  'scim.users.create': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: async (tenant) => (await scimDomain(tenant), {}),
+    body: (tenant) => ({ userName: `new@${scimDomains.get(tenant.id)}` }),
+    action: 'user.provisioned',
+    after: { role: 'member', status: 'active', via: 'scim' },
+  },
+  'scim.users.replace': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: scimUser,
+    body: (tenant) => ({ userName: `person@${scimDomains.get(tenant.id)}`, displayName: 'After' }),
+    action: 'user.updated',
+    before: { name: 'Before' },
+    after: { name: 'After', via: 'scim' },
+  },
+  'scim.users.patch': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: scimUser,
+    body: () => ({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    }),
+    action: 'user.deactivated',
+    before: { status: 'active' },
+    after: { status: 'disabled', via: 'scim' },
+  },
+  'scim.users.delete': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: scimUser,
+    action: 'user.removed',
+    before: { role: 'member', status: 'active' },
+  },
+  'scim.groups.create': {
+    actor: 'owner',
+    plan: 'enterprise',
+    action: 'directory.group_created',
+    after: { members: 0 },
+  },
+  'scim.groups.replace': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: scimGroup,
+    body: () => ({ displayName: 'After' }),
+    action: 'directory.group_updated',
+    before: { displayName: 'Before' },
+    after: { displayName: 'After', added: [], removed: [] },
+  },
+  'scim.groups.patch': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: scimGroup,
+    action: 'directory.group_updated',
+    before: { displayName: 'Before' },
+    after: { displayName: 'Renamed' },
+  },
+  'scim.groups.delete': {
+    actor: 'owner',
+    plan: 'enterprise',
+    prepare: scimGroup,
+    action: 'directory.group_deleted',
+    before: { displayName: 'Before', members: 0 },
   },
   'sso.domains.add': {
     actor: 'owner',

@@ -3,6 +3,7 @@ import * as z from 'zod/v4/core';
 import { PLANS } from '../../shared/model/plans';
 import { ROUTES } from '../../shared/api/manifest';
 import { isMutation, type RouteDefinition } from '../../shared/http/route';
+import { isScimPath } from '../../shared/http/problem';
 import { badCases, withBadField, type JsonSchema } from '../helpers/bad-values';
 import { pathFor, sampleBody } from '../helpers/route-samples';
 import {
@@ -106,9 +107,15 @@ function expectNamed(
   response: ApiResponse<{ code?: string; errors?: Array<{ path: string }> }>,
   field: string,
   why: string,
+  route?: RouteDefinition,
 ) {
   expect(response.status, `${field}: ${why}: ${response.text}`).toBe(400);
-  expect(response.headers.get('content-type')).toContain('application/problem+json');
+  // The SCIM routes answer in SCIM's error format, with the problem's members beside it.
+  const scim = route !== undefined && isScimPath(route.path);
+  expect(response.headers.get('content-type')).toContain(
+    scim ? 'application/scim+json' : 'application/problem+json',
+  );
+  if (scim) expect(response.body).toMatchObject({ status: '400', scimType: expect.any(String) });
   const named = (response.body.errors ?? []).map((issue) => issue.path);
   expect(named, `${field}: ${why}: ${response.text}`).toContain(field);
 }
@@ -161,7 +168,7 @@ describe('bad input derived from every field’s schema', () => {
             body: withBadField(sample, bad),
           });
           tried.push(`${bad.path.join('.')}: ${bad.why}`);
-          expectNamed(response as never, bad.path.join('.') || '(root)', bad.why);
+          expectNamed(response as never, bad.path.join('.') || '(root)', bad.why, route);
         });
       }
       if (route.request.query) {
@@ -180,7 +187,7 @@ describe('bad input derived from every field’s schema', () => {
             ...(sample === undefined ? {} : { body: sample }),
           });
           tried.push(`?${bad.path[0]}: ${bad.why}`);
-          expectNamed(response as never, bad.path[0] as string, bad.why);
+          expectNamed(response as never, bad.path[0] as string, bad.why, route);
         });
       }
       expect(tried.length).toBeGreaterThan(0);

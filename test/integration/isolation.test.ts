@@ -3,6 +3,8 @@ import { ROUTES } from '../../shared/api/manifest';
 import { REFUSAL_AUDIT_LIMIT } from '../../shared/http/admission/refusal-audit';
 import type { RouteDefinition } from '../../shared/http/route';
 import { pathFor, sampleBody, SAMPLE_BODIES } from '../helpers/route-samples';
+import { ssoTenant } from '../helpers/sso-sign-in';
+import { isScimPath } from '../../shared/http/problem';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   addUser,
@@ -41,6 +43,7 @@ async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: 
  * restore needs D deleted first; reading an export needs one.
  */
 async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'key') {
+  if (route.id.startsWith('scim.')) return scimControl(route, credential);
   const d = await createTenant(route.function === 'sso' ? { plan: 'enterprise' } : {});
   const token = credential === 'owner' ? d.owner.token : (await createApiKey(d, OWNER_SCOPES)).secret;
   if (route.function === 'sso' && route.method !== 'PUT') {
@@ -91,6 +94,44 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
         : token,
     body: route.id === 'tenants.delete' ? { confirm: d.slug } : sampleBody(route, unique('x')),
   });
+}
+
+/**
+ * The positive control of a SCIM route: on an Enterprise tenant of its own with its provider set and
+ * a domain verified (SCIM provisions that domain's addresses), on a user it provisioned or a group
+ * it made, by its owner or its full-scope key.
+ */
+async function scimControl(route: RouteDefinition, credential: 'owner' | 'key') {
+  const { tenant: d, domain } = await ssoTenant();
+  const token = credential === 'owner' ? d.owner.token : (await createApiKey(d, OWNER_SCOPES)).secret;
+  const base = `/v1/tenants/${d.id}/scim/v2`;
+  const userName = `${unique('scim').toLowerCase()}@${domain}`;
+  const user = await call<{ id: string }>('POST', `${base}/Users`, { token, body: { userName } });
+  expect(user.status, user.text).toBe(201);
+  const group = await call<{ id: string }>('POST', `${base}/Groups`, {
+    token,
+    body: { displayName: 'staff' },
+  });
+  expect(group.status, group.text).toBe(201);
+  const body =
+    route.id === 'scim.users.create'
+      ? { userName: `${unique('new').toLowerCase()}@${domain}` }
+      : route.id === 'scim.users.replace'
+        ? { userName, displayName: 'Replaced' }
+        : sampleBody(route, unique('x'));
+  return call(
+    route.method,
+    pathFor(route, {
+      tenantId: d.id,
+      userId: user.body.id,
+      groupId: group.body.id,
+      agentId: '',
+      runId: '',
+      memoryId: '',
+      keyId: '',
+    }),
+    { token, body },
+  );
 }
 
 /** Routes whose positive control runs on a tenant of its own; webhook endpoints (10 a tenant at most) too. */
@@ -145,7 +186,10 @@ describe('cross-tenant isolation, walking the route manifest', () => {
         headers: namesTenantInPath ? {} : { 'x-tenant-id': b.id },
       });
       expect([403, 404]).toContain(response.status);
-      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      // Problem+json; on the SCIM routes, SCIM's error format with the problem's members beside it.
+      expect(response.headers.get('content-type')).toContain(
+        isScimPath(route.path) ? 'application/scim+json' : 'application/problem+json',
+      );
       expect(response.body).toMatchObject({
         code: route.auth === 'platform' ? 'platform_admin_required' : 'tenant_mismatch',
       });
@@ -259,8 +303,12 @@ describe('cross-tenant isolation, walking the route manifest', () => {
       memoryId: 'memory_not_found',
       keyId: 'api_key_not_found',
     };
+    // The SCIM routes' users are walked in their own suite (scim.test.ts), on tenants whose plan sells them.
     const withResourceIds = ROUTES.filter(
-      (route) => route.auth === 'tenant' && /\{(userId|agentId|runId|memoryId|keyId)\}/.test(route.path),
+      (route) =>
+        route.auth === 'tenant' &&
+        !route.id.startsWith('scim.') &&
+        /\{(userId|agentId|runId|memoryId|keyId)\}/.test(route.path),
     );
 
     it('covers every route with a resource id', () => {

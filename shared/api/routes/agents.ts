@@ -6,7 +6,7 @@ import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
 import { pageOf, timestamp } from '../schemas/common';
 import { storableJsonDocument } from '../schemas/json-value';
-import { multiLineText, singleLineText } from '../schemas/text';
+import { multiLineText, singleLineText } from '../../text';
 
 const agentsPath = tenantPath();
 const agentPath = tenantPath({ agentId: idSchema('agent') });

@@ -7,7 +7,7 @@ import { cursorParam, limitParam } from '../../http/validation';
 import { API_KEY_SCOPES } from '../../model/roles';
 import { component } from '../schemas/components';
 import { pageOf, timestamp } from '../schemas/common';
-import { singleLineText } from '../schemas/text';
+import { singleLineText } from '../../text';
 
 const keysPath = tenantPath();
 const keyPath = tenantPath({ keyId: idSchema('apiKey') });

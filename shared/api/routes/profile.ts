@@ -3,7 +3,7 @@ import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
 import type { RouteDefinition } from '../../http/route';
 import { emailAddress, timestamp } from '../schemas/common';
-import { singleLineText } from '../schemas/text';
+import { singleLineText } from '../../text';
 import { idSchema } from '../../ids';
 
 const profilePath = tenantPath();

@@ -4,7 +4,7 @@ import { component } from '../schemas/components';
 import type { RouteDefinition } from '../../http/route';
 import { SECRET_NAMES } from '../../model/secret-names';
 import { timestamp } from '../schemas/common';
-import { opaqueText } from '../schemas/text';
+import { opaqueText } from '../../text';
 
 const oneTenantPath = tenantPath();
 

@@ -3,7 +3,7 @@ import { tenantPath } from '../schemas/tenant-path';
 import type { RouteDefinition } from '../../http/route';
 import { component } from '../schemas/components';
 import { timestamp } from '../schemas/common';
-import { opaqueText, singleLineText } from '../schemas/text';
+import { opaqueText, singleLineText } from '../../text';
 import { SSO_ROLES, SSO_TYPES } from '../../model/sso';
 import { MAX_METADATA_BYTES } from '../../sso/provider-checks';
 import { idSchema } from '../../ids';

@@ -7,7 +7,7 @@ import type { RouteDefinition } from '../../http/route';
 import { LIMIT_NAMES, PLAN_IDS } from '../../model/plans';
 import { TENANT_STATUSES } from '../../model/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
-import { singleLineText } from '../schemas/text';
+import { singleLineText } from '../../text';
 import { canonicalCidr, isCidr } from '../../tenancy/ip-allowlist';
 
 const slug = z

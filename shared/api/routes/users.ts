@@ -8,7 +8,7 @@ import { cursorParam, limitParam } from '../../http/validation';
 import { ROLES } from '../../model/roles';
 import { TENANT_STATUSES } from '../../model/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
-import { singleLineText } from '../schemas/text';
+import { singleLineText } from '../../text';
 
 const usersPath = tenantPath();
 const userPath = tenantPath({ userId: idSchema('user') });

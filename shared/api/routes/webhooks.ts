@@ -6,7 +6,7 @@ import type { RouteDefinition } from '../../http/route';
 import { cursorParam, limitParam } from '../../http/validation';
 import { component } from '../schemas/components';
 import { pageOf, timestamp } from '../schemas/common';
-import { singleLineText } from '../schemas/text';
+import { singleLineText } from '../../text';
 import { DELIVERY_TRIGGERS } from '../../model/webhook-deliveries';
 
 const endpointsPath = tenantPath();

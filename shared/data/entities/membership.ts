@@ -17,11 +17,18 @@ export const MembershipEntity = new Entity(
       userId: { type: 'string', required: true, readOnly: true },
       email: { type: 'string', required: true, readOnly: true },
       name: { type: 'string' },
+      /** From the tenant's directory (SCIM): its own id for the person, and the parts of their name. */
+      externalId: { type: 'string' },
+      givenName: { type: 'string' },
+      familyName: { type: 'string' },
+      /** Who manages the membership: the directory (SCIM) once it has provisioned or claimed it. */
+      managedBy: { type: ['scim'] as const },
       role: { type: ROLES, required: true },
       status: { type: MEMBERSHIP_STATUSES, required: true },
       /**
        * The Cognito user name, for AdminDisableUser and friends; changes only when a lost sign-in
-       * is made again (resending the invitation).
+       * is made again (resending the invitation). Empty for a person the tenant's directory
+       * provisioned who has no sign-in yet: their first single sign-on fills it.
        */
       cognitoUsername: { type: 'string', required: true },
       invitedBy: { type: 'string' },

@@ -5,7 +5,7 @@ import { countProblem } from '../../observability/metrics';
 import { isDependencyUnavailable } from '../../dependency-errors';
 import { AppError, ServiceUnavailableError } from '../../errors';
 import { RateLimitedError } from '../../quotas/rate-limited-error';
-import { internalErrorResponse, problemResponse } from '../problem';
+import { internalErrorResponse, isScimPath, problemResponse, scimProblem } from '../problem';
 import { rateLimitHeaders } from '../rate-limit-headers';
 import type { AdmissionContext } from './tenant-context';
 
@@ -25,7 +25,7 @@ function typedError(error: unknown): AppError | undefined {
 
 /**
  * The one place errors become responses: typed errors, and dependencies that failed, become their
- * problem+json; anything else is a bug, logged in full and answered with a generic 500 that names
+ * problem+json (in SCIM's error format on the SCIM routes); anything else is a bug, logged in full and answered with a generic 500 that names
  * the request id and nothing more.
  */
 export function problemErrorHandler(): MiddlewareObj<
@@ -54,14 +54,14 @@ export function problemErrorHandler(): MiddlewareObj<
           response.headers = { ...rateLimitHeaders(typed.rateLimit), ...response.headers };
         }
         response.headers = { ...response.headers, ...resolved };
-        request.response = response;
+        request.response = isScimPath(event.rawPath) ? scimProblem(response) : response;
         return;
       }
       countProblem('internal_error', 500);
       logger.error('Unhandled error', { error: error ?? undefined });
       const response = internalErrorResponse(requestId);
       response.headers = { ...response.headers, ...resolved };
-      request.response = response;
+      request.response = isScimPath(event.rawPath) ? scimProblem(response) : response;
     },
   };
 }

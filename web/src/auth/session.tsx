@@ -53,8 +53,9 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
     refreshing.current ??= auth
       .refresh(now)
       .then(
-        (next) => (keep(next), next.idToken),
-        () => (keep(undefined), undefined),
+        // Kept only if the session is still the one refreshed: a sign-out meanwhile stays signed out.
+        (next) => (current.current === now ? (keep(next), next.idToken) : undefined),
+        () => (current.current === now && keep(undefined), undefined),
       )
       .finally(() => (refreshing.current = undefined));
     return refreshing.current;
@@ -76,7 +77,10 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
       },
       async refresh() {
         const now = current.current;
-        if (now) keep(await auth.refresh(now));
+        if (!now) return;
+        const next = await auth.refresh(now);
+        // A sign-out while the refresh was on its way wins: its tokens are not brought back.
+        if (current.current === now) keep(next);
       },
     }),
     [config, auth, api, tokens, keep],
