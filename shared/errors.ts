@@ -46,7 +46,11 @@ export class ValidationError extends AppError {
 
 export class UnauthorizedError extends AppError {
   readonly statusCode = 401;
-  readonly code = 'unauthorized';
+  readonly code: ProblemCodeFor<401>;
+  constructor(message: string, code: ProblemCodeFor<401> = 'unauthorized') {
+    super(message);
+    this.code = code;
+  }
 }
 
 export class ForbiddenError extends AppError {

@@ -69,6 +69,12 @@ export const PROBLEMS = {
     title: 'Invalid user',
     description: 'The identity provider refused the user’s attributes (for example the email address).',
   },
+  session_revoked: {
+    statuses: [401],
+    title: 'Signed out',
+    description:
+      'The sign-in this token belongs to was signed out: by the person (everywhere, or this session), or, for this tenant, by one of its admins. Sign in again.',
+  },
   unauthorized: {
     statuses: [401],
     title: 'Unauthorized',
@@ -540,6 +546,11 @@ export const PROBLEMS = {
     title: 'Single sign-on required',
     description:
       'The tenant requires its identity provider for addresses of the domains it has captured, and this session was signed in with a password. Use single sign-on (`POST /v1/sso/discover` names where). The tenant’s break-glass owner, and addresses of other domains, keep their passwords.',
+  },
+  session_not_found: {
+    statuses: [404],
+    title: 'No such session',
+    description: 'You have no open session with this id (it ended, expired, or was never yours).',
   },
   scim_filter_invalid: {
     statuses: [400],

@@ -36,12 +36,14 @@ const COGNITO_ACTIONS: Partial<Record<FunctionName, string[]>> = {
     'cognito-idp:AdminGetUser',
     'cognito-idp:AdminSetUserPassword',
   ],
+  // …and a person signing out everywhere has their refresh tokens revoked.
   users: [
     'cognito-idp:AdminCreateUser',
     'cognito-idp:AdminDisableUser',
     'cognito-idp:AdminEnableUser',
     'cognito-idp:AdminGetUser',
     'cognito-idp:AdminSetUserPassword',
+    'cognito-idp:AdminUserGlobalSignOut',
   ],
   // Platform-admin power is a group claim and a record: granting by email adds the group,
   // revoking takes it away. Nothing else of the pool.

@@ -90,6 +90,8 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
   const codes: ProblemCode[] = ['validation_failed', 'internal_error', 'service_unavailable'];
   codes.push('malformed_json', 'payload_too_large', 'unsupported_media_type');
   if (route.request.body && !route.request.bodyOptional) codes.push('body_required');
+  // A person's signed-out sign-in is refused on every authenticated route.
+  if (route.auth !== 'public') codes.push('session_revoked');
   if (route.auth === 'user') codes.push('unauthorized', 'person_required');
   if (route.auth === 'platform') codes.push('unauthorized', 'platform_admin_required');
   if (route.auth === 'tenant') {

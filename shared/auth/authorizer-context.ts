@@ -9,6 +9,8 @@ import type { VerifiedIdentity } from './id-token-verifier';
 const userContextSchema = z.object({
   principalType: z.literal('user'),
   sub: z.string().check(z.minLength(1)),
+  /** The Cognito user name (`cognito:username`), for signing the sign-in out. */
+  username: z.optional(z.string().check(z.minLength(1))),
   userId: z.string().check(z.minLength(1)),
   tenantId: z.optional(z.string()),
   email: z.optional(z.string()),
@@ -38,6 +40,7 @@ export function toAuthorizerContext(identity: VerifiedIdentity, mfaEnrolled: boo
     mfa: mfaEnrolled ? 'true' : 'false',
     principalType: 'user',
     sub: identity.sub,
+    username: identity.username,
     userId: identity.userId,
     ...(identity.tenantId ? { tenantId: identity.tenantId } : {}),
     ...(identity.email ? { email: identity.email } : {}),

@@ -9,6 +9,8 @@ export interface UserPrincipal {
   userId: string;
   /** Cognito `sub`. */
   sub: string;
+  /** The Cognito user name (`cognito:username`) of a person's request. */
+  username?: string | undefined;
   email: string | undefined;
   /** The tenant named by the token's `custom:tenantId`; absent for a platform admin without one. */
   homeTenantId: string | undefined;

@@ -9,6 +9,7 @@ import { SsoDomainClaimEntity } from './entities/sso-domain-claim';
 import { domainToASCII } from 'node:url';
 import { TenantEntity, type TenantItem } from './entities/tenant';
 import { TtlCache } from './ttl-cache';
+import { PersonSignOutEntity, type PersonSignOutItem } from './entities/person-session';
 
 /**
  * Reads the records that decide who may act on a tenant, before any tenant context exists. These are
@@ -18,6 +19,7 @@ const config = getConfig();
 const tenants = new TtlCache<TenantItem | null>(config.cache.tenantTtlMs);
 const memberships = new TtlCache<MembershipItem | null>(config.cache.membershipTtlMs);
 const platformAdmins = new TtlCache<boolean>(config.cache.membershipTtlMs);
+const signOuts = new TtlCache<PersonSignOutItem | null>(config.cache.membershipTtlMs);
 const apiKeys = new TtlCache<ApiKeyItem | null>(config.cache.membershipTtlMs);
 const slugs = new TtlCache<string | null>(config.cache.hostTtlMs, 10_000);
 const domains = new TtlCache<{ tenantId: string; serving: boolean } | null>(config.cache.hostTtlMs, 10_000);
@@ -112,6 +114,18 @@ export function hasPlatformAdminRecord(userId: string): Promise<boolean> {
     const result = await PlatformAdminEntity.get({ userId }).go({ consistent: true });
     return result.data !== null;
   });
+}
+
+/** What the person has signed out, if anything (cached as briefly as memberships). */
+export function loadSignOut(userId: string): Promise<PersonSignOutItem | null> {
+  return signOuts.get(
+    userId,
+    async () => (await PersonSignOutEntity.get({ userId }).go({ consistent: true })).data,
+  );
+}
+
+export function forgetSignOut(userId: string): void {
+  signOuts.delete(userId);
 }
 
 export function forgetPlatformAdmin(userId: string): void {

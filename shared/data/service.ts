@@ -15,6 +15,7 @@ import { SsoConnectionEntity } from './entities/sso-connection';
 import { SsoDomainEntity } from './entities/sso-domain';
 import { SsoDomainClaimEntity } from './entities/sso-domain-claim';
 import { ScimGroupEntity } from './entities/scim-group';
+import { PersonSessionEntity, PersonSignOutEntity } from './entities/person-session';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { PlatformAdminEntity } from './entities/platform-admin';
@@ -68,6 +69,8 @@ const makeService = () =>
       ssoDomain: SsoDomainEntity,
       ssoDomainClaim: SsoDomainClaimEntity,
       scimGroup: ScimGroupEntity,
+      personSession: PersonSessionEntity,
+      personSignOut: PersonSignOutEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

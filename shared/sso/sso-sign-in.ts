@@ -146,7 +146,8 @@ export async function admitFederatedSignIn(
   } else if (membership.status === 'invited') {
     await activateInvitedMembership(ctx, membership);
   }
-  if (membership && !membership.cognitoUsername) await recordSignIn(tenantId, userId, identity.username);
+  if (membership && !membership.cognitoUsername)
+    await recordProviderSignIn(tenantId, userId, identity.username);
   return { 'custom:userId': userId, 'custom:tenantId': tenantId, sso_tenant: tenantId };
 }
 
@@ -154,7 +155,7 @@ export async function admitFederatedSignIn(
  * A person the tenant's directory provisioned signs in for the first time: their membership learns
  * the Cognito user their provider made, which a deactivation signs out (once, whoever gets here first).
  */
-async function recordSignIn(tenantId: string, userId: string, username: string): Promise<void> {
+async function recordProviderSignIn(tenantId: string, userId: string, username: string): Promise<void> {
   await MembershipEntity.patch({ tenantId, userId })
     .set({ cognitoUsername: username })
     .where((attr, op) => op.eq(attr.cognitoUsername, ''))

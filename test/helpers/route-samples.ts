@@ -87,6 +87,11 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'users.changeRole': () => ({ role: 'viewer' }),
   'users.resendInvitation': () => undefined,
   'users.remove': () => undefined,
+  'users.sessions.list': () => undefined,
+  // Signs its caller out everywhere: the walks run it as a person of their own (isolation LIFECYCLE).
+  'users.sessions.signOutEverywhere': () => undefined,
+  'users.sessions.end': () => undefined,
+  'users.signOut': () => ({}),
   'apiKeys.create': (u) => ({ name: `Key ${u}`, scopes: ['agents:read', 'runs:read'] }),
   'apiKeys.list': () => undefined,
   'apiKeys.get': () => undefined,
@@ -148,6 +153,8 @@ export interface PathIds {
   deliveryId?: string;
   /** A custom domain of the tenant; a well-formed name of none when not given. */
   domain?: string;
+  /** One of the caller's sessions; a well-formed id of none when not given. */
+  sessionId?: string;
   /** A directory group of the tenant (SCIM); a well-formed id of none when not given. */
   groupId?: string;
   file?: string;
@@ -171,7 +178,9 @@ export function pathFor(route: RouteDefinition, ids: PathIds): string {
                   ? (ids.domain ?? 'none.sample.test')
                   : name === 'groupId'
                     ? (ids.groupId ?? 'grp_01AAAAAAAAAAAAAAAAAAAAAAAA')
-                    : ids[name as keyof PathIds];
+                    : name === 'sessionId'
+                      ? (ids.sessionId ?? 'ses_1000000000')
+                      : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

@@ -363,6 +363,17 @@ describe('the Tenantry stack', () => {
       .map(([id]) => id);
     expect(withCognito.length).toBe(6);
     expect(withCognito.every((id) => /tenants|users|platform|sso|authorizer|JobsWorker/.test(id))).toBe(true);
+    // The users function: invitations' sign-ins, a removed person's disabled, and a person signing out
+    // everywhere (their refresh tokens revoked). It deletes no sign-in.
+    const usersPolicy = JSON.stringify(policies.find(([id]) => /usersFunction/i.test(id)) ?? '');
+    expect(usersPolicy.match(/cognito-idp:\w+/g)?.sort()).toEqual([
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminSetUserPassword',
+      'cognito-idp:AdminUserGlobalSignOut',
+    ]);
     // The sso function: the pool's identity providers and the app client's list of them; for directory
     // sync, a person's sign-in read, disabled (the last membership deprovisioned) and signed out
     // everywhere (deactivated). Nothing else: it creates no sign-in and sets no password.

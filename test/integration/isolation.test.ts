@@ -28,6 +28,8 @@ import { giveStripeCustomerNow } from '../helpers/stripe-customer';
 
 /** The user a rightful call acts on: a pending invitee for the routes that need one, else the member. */
 async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: TestUser): Promise<string> {
+  // A member of their own to sign out (the walk's member may have been removed by then).
+  if (route.id === 'users.signOut') return (await addUser(tenant, 'viewer')).id;
   if (route.id !== 'users.resendInvitation') return member.id;
   const invited = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/users`, {
     token: tenant.owner.token,
@@ -45,7 +47,11 @@ async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: 
 async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'key') {
   if (route.id.startsWith('scim.')) return scimControl(route, credential);
   const d = await createTenant(route.function === 'sso' ? { plan: 'enterprise' } : {});
-  const token = credential === 'owner' ? d.owner.token : (await createApiKey(d, OWNER_SCOPES)).secret;
+  // A person's own routes are theirs alone: no key acts on them.
+  const token =
+    credential === 'owner' || route.auth === 'user'
+      ? d.owner.token
+      : (await createApiKey(d, OWNER_SCOPES)).secret;
   if (route.function === 'sso' && route.method !== 'PUT') {
     const set = await call('PUT', `/v1/tenants/${d.id}/sso`, {
       token: d.owner.token,
@@ -67,6 +73,11 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
     expect(deleted.status, deleted.text).toBe(200);
   }
   const exportId = route.id === 'tenants.exports.get' ? (await exportOf(d, token)).id : undefined;
+  // D's owner's one session (its first request reached D), which the control ends.
+  const sessionId =
+    route.id === 'users.sessions.end'
+      ? (await call<{ items: Array<{ id: string }> }>('GET', '/v1/me/sessions', { token })).body.items[0]?.id
+      : undefined;
   const endpointId = route.path.includes('{endpointId}') ? (await createResources(d)).endpointId : undefined;
   const deliveryId =
     route.path.includes('{deliveryId}') && endpointId
@@ -83,6 +94,7 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
     endpointId,
     deliveryId,
     ...(ssoDomain ? { domain: ssoDomain } : {}),
+    ...(sessionId ? { sessionId } : {}),
   };
   return call(route.method, pathFor(route, ids), {
     // A deleted tenant takes no key's request: its owner restores it. A platform operation's rightful
@@ -142,6 +154,9 @@ const LIFECYCLE = new Set<string>([
   'tenants.exports.get',
   // An import goes into an empty tenant (the walk's tenants have resources).
   'tenants.import',
+  // Signing out ends the caller's own sessions: a person the walk can spare does it.
+  'users.sessions.signOutEverywhere',
+  'users.sessions.end',
   // SSO is sold on Enterprise; reading or removing a provider needs one set.
   ...ROUTES.filter((route) => route.function === 'sso').map((route) => route.id),
   ...ROUTES.filter((route) => route.function === 'webhooks').map((route) => route.id),

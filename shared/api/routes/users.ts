@@ -10,6 +10,25 @@ import { TENANT_STATUSES } from '../../model/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../../text';
 
+const sessionId = z
+  .string()
+  .check(
+    z.regex(/^ses_\d{1,12}$/, 'must be a session id (ses_…)'),
+    z.describe('A session’s id, from the list.'),
+  );
+const sessionView = component(
+  'Session',
+  z.object({
+    id: z.string(),
+    signedInAt: timestamp,
+    via: z.enum(['password', 'sso']),
+    userAgent: z.nullable(z.string()),
+    sourceIp: z.nullable(z.string()),
+    tenants: z.array(z.string()),
+    current: z.boolean(),
+  }),
+);
+
 const usersPath = tenantPath();
 const userPath = tenantPath({ userId: idSchema('user') });
 
@@ -187,5 +206,60 @@ export const USER_ROUTES = [
     request: { path: userPath },
     responses: { 200: { description: 'The invited user.', schema: userView } },
     errors: ['user_not_found', 'role_above_own', 'not_invited', 'concurrent_modification'],
+  },
+  {
+    id: 'users.sessions.list',
+    method: 'GET',
+    path: '/v1/me/sessions',
+    function: 'users',
+    auth: 'user',
+    summary: 'Where you are signed in',
+    description:
+      'Your open sessions, newest first: each sign-in (password or single sign-on), the browser and address it was first used from, the tenants it reached, and which one this request came with. A session lasts as long as its refresh token (30 days) unless it is signed out.',
+    request: {},
+    responses: {
+      200: { description: 'Your open sessions.', schema: z.object({ items: z.array(sessionView) }) },
+    },
+    errors: [],
+  },
+  {
+    id: 'users.sessions.signOutEverywhere',
+    method: 'DELETE',
+    path: '/v1/me/sessions',
+    function: 'users',
+    auth: 'user',
+    summary: 'Sign out everywhere',
+    description:
+      'Ends every session of yours, this one included: the tokens they hold are refused from now on (not at their expiry), and Cognito revokes their refresh tokens.',
+    request: {},
+    responses: { 204: { description: 'Signed out everywhere.' } },
+    errors: [],
+  },
+  {
+    id: 'users.sessions.end',
+    method: 'DELETE',
+    path: '/v1/me/sessions/{sessionId}',
+    function: 'users',
+    auth: 'user',
+    summary: 'End one session',
+    description:
+      'Ends one of your sessions (a lost laptop): its tokens are refused from now on; the others go on.',
+    request: { path: z.strictObject({ sessionId: sessionId }) },
+    responses: { 204: { description: 'Ended.' } },
+    errors: ['session_not_found'],
+  },
+  {
+    id: 'users.signOut',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/users/{userId}/sign-out',
+    function: 'users',
+    auth: 'tenant',
+    permission: 'users:remove',
+    summary: 'Sign a member out',
+    description:
+      'Ends the member’s sessions in this tenant: the tokens they hold are refused here from now on, and they sign in again to come back. Their other tenants are not touched. Nobody signs out a member ranked above them.',
+    request: { path: userPath, body: z.strictObject({}), bodyOptional: true },
+    responses: { 204: { description: 'Signed out of the tenant.' } },
+    errors: ['user_not_found', 'role_above_own'],
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -36,6 +36,8 @@ export const MembershipEntity = new Entity(
       invitedAt: { type: 'string' },
       /** The person's last sign-in that reached this tenant (the token's `auth_time`), and how many. */
       lastSignInAt: { type: 'string' },
+      /** An admin signed the member out of the tenant: their sign-ins up to this time are refused here. */
+      sessionsRevokedBefore: { type: 'string' },
       signInCount: { type: 'number' },
       ...RECORD_TIMESTAMPS,
     },

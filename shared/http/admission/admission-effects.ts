@@ -3,6 +3,7 @@ import { auditSourceOf } from '../../audit/actor';
 import { recordAuditEvent } from '../../audit/audit-log';
 import { activateInvitedMembership } from '../../users/membership-activation';
 import { isNewSignIn, recordSignIn } from '../../users/sign-in-activity';
+import { noteSession } from '../../users/sessions';
 import type { TenantRequest } from '../admitted-request';
 import { isMutation } from '../route';
 import { defaultTenantOf } from '../../tenancy/tenant-resolution';
@@ -46,7 +47,7 @@ export function admissionEffectsOf(request: TenantRequest, grant: Grant): Admiss
     if (signedInAt && isNewSignIn(membership, signedInAt))
       effects.push({
         name: 'user.signedIn',
-        run: () => recordSignIn(ctx, membership, signedInAt),
+        run: () => Promise.all([recordSignIn(ctx, membership, signedInAt), noteSession(ctx, signedInAt)]),
         beside: true,
       });
     return effects;

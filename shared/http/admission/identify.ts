@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { authorizerContextSchema } from '../../auth/authorizer-context';
 import { getConfig } from '../../config';
 import type { Principal, RequestMeta } from '../../context/tenant-context';
-import { hasPlatformAdminRecord } from '../../data/cached-records';
+import { hasPlatformAdminRecord, loadSignOut } from '../../data/cached-records';
+import { isSignInRevoked } from '../../users/sessions';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { requestMetaOf, type ApiEvent } from '../api-event';
 import type { RouteDefinition } from '../route';
@@ -30,17 +31,23 @@ async function principalOf(event: ApiEvent): Promise<Principal> {
   if (claims.principalType === 'apiKey') {
     return { type: 'apiKey', keyId: claims.keyId, tenantId: claims.tenantId, isPlatformAdmin: false };
   }
+  const signedInAt = claims.authTime ? new Date(Number(claims.authTime) * 1000).toISOString() : undefined;
+  // A sign-in the person signed out (everywhere, or this session) is refused, whatever its token's expiry.
+  if (isSignInRevoked(await loadSignOut(claims.userId), signedInAt)) {
+    throw new UnauthorizedError('This session was signed out; sign in again.', 'session_revoked');
+  }
   const groups = claims.groups ? claims.groups.split(',') : [];
   const claimsPlatformAdmin = groups.includes(config.cognito.platformAdminGroup);
   return {
     type: 'user',
     userId: claims.userId,
     sub: claims.sub,
+    ...(claims.username ? { username: claims.username } : {}),
     email: claims.email,
     homeTenantId: claims.tenantId,
     isPlatformAdmin: claimsPlatformAdmin && (await hasPlatformAdminRecord(claims.userId)),
     mfaEnrolled: claims.mfa === 'true',
-    ...(claims.authTime ? { signedInAt: new Date(Number(claims.authTime) * 1000).toISOString() } : {}),
+    ...(signedInAt ? { signedInAt } : {}),
     ...(claims.ssoTenantId ? { ssoTenantId: claims.ssoTenantId } : {}),
   };
 }

@@ -17,6 +17,7 @@ import { entitlementsOf } from '../../model/entitlements';
 import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../model/roles';
 import { allowlistAllows } from '../../tenancy/ip-allowlist';
 import { invitationExpiry } from '../../users/user-view';
+import { isSignedOutOfTenant } from '../../users/sessions';
 import type { TenantRequest } from '../admitted-request';
 import type { ApiEvent } from '../api-event';
 import { isMutation, type RouteDefinition } from '../route';
@@ -209,6 +210,12 @@ export async function admitToTenant(
     grant = await grantOf(principal, tenantId, receivedAt);
     tenant = await admittingTenant(tenantId, grant, route, meta);
     if (grant.kind === 'membership' && principal.type === 'user') {
+      if (isSignedOutOfTenant(grant.membership, principal.signedInAt)) {
+        throw new UnauthorizedError(
+          'An admin of this tenant signed you out; sign in again.',
+          'session_revoked',
+        );
+      }
       assertMemberStanding(grant.membership, tenant, principal.mfaEnrolled, receivedAt);
       await assertSignInMethod(principal, tenant);
     }
