@@ -379,6 +379,41 @@ describe('the console in a browser', () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
   });
 
+  it('lists where the person is signed in, ends another browser’s session, then signs out everywhere', async () => {
+    const tenant = await createTenant({ plan: 'starter' });
+    const other = await consoleFor(tenant.owner.email);
+    await other.getByRole('heading', { name: 'Overview' }).waitFor();
+    // Sign-ins are told apart by their time, in whole seconds.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const page = await consoleFor(tenant.owner.email);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('link', { name: tenant.owner.email }).click();
+    const sessions = page.getByRole('table', { name: 'Your sessions' });
+    // This browser's (newest), the other browser's, and the test's own sign-in through the API.
+    await expect.poll(() => sessions.getByRole('row').count()).toBe(4);
+    const rows = sessions.getByRole('row');
+    expect(await rows.nth(1).textContent()).toContain('(this browser)');
+    expect(await rows.nth(1).getByRole('button').count()).toBe(0);
+    await screenshot(page, 'sessions');
+
+    await rows.nth(2).getByRole('button', { name: /^End/ }).click();
+    await rows.nth(2).getByRole('button', { name: 'Yes' }).click();
+    await expect.poll(() => sessions.getByRole('row').count()).toBe(3);
+    // The other browser's next request is refused, and it is back at the sign-in.
+    await other.reload();
+    await other.getByLabel('Email').waitFor();
+    // Positive control: this browser goes on.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    expect(await page.getByLabel('Email').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByLabel('Email').waitFor();
+    const refused = await call('GET', `/v1/tenants/${tenant.id}`, { token: tenant.owner.token });
+    expect(refused.status).toBe(401);
+  });
+
   it('switches between the tenants of a person who belongs to two', async () => {
     const [first, second] = await Promise.all([
       createTenant({ plan: 'starter' }),

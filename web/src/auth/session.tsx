@@ -61,7 +61,9 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
     return refreshing.current;
   }, [auth, keep]);
 
-  const api = useMemo(() => createApiClient(config.apiUrl, idToken), [config, idToken]);
+  // A session the API says has ended (signed out everywhere, or by a tenant's admin) signs out here.
+  const ended = useCallback(() => keep(undefined), [keep]);
+  const api = useMemo(() => createApiClient(config.apiUrl, idToken, ended), [config, idToken, ended]);
 
   const value = useMemo<Session>(
     () => ({

@@ -3,11 +3,13 @@ import QRCode from 'qrcode';
 import { cognitoErrorText } from '../auth/cognito';
 import { useSession } from '../auth/session';
 import { useMe } from '../context';
-import { Field } from '../ui/parts';
+import { ActionButton, DataTable, ErrorBox, Field, formatDate } from '../ui/parts';
+import { must } from '../api/client';
+import { useLoad } from '../ui/load';
 
 /** The signed-in person: their tenants, their second factor (enrol an authenticator app), sign-out. */
 export function Account() {
-  const { auth, tokens, refresh, signOut } = useSession();
+  const { auth, tokens, refresh } = useSession();
   const { me, reloadMe } = useMe();
   const [secret, setSecret] = useState<string>();
   const [qr, setQr] = useState<string>();
@@ -105,11 +107,68 @@ export function Account() {
           {error}
         </p>
       )}
-      <h2>Sign out</h2>
-      <p>Signs you out of every browser.</p>
-      <button type="button" onClick={() => void signOut()}>
-        Sign out everywhere
-      </button>
+      <Sessions />
     </main>
+  );
+}
+
+/** Where the person is signed in: each session, ending one, or all of them (this one too). */
+function Sessions() {
+  const { api, signOut } = useSession();
+  const sessions = useLoad(() => must(api.GET('/v1/me/sessions')), [api]);
+  const everywhere = async () => {
+    await must(api.DELETE('/v1/me/sessions'));
+    await signOut();
+  };
+  return (
+    <>
+      <h2>Where you are signed in</h2>
+      {sessions.error ? (
+        <ErrorBox error={sessions.error} />
+      ) : (
+        <DataTable
+          caption="Your sessions"
+          columns={['Browser', 'From', 'Signed in', 'How', 'Tenants', { label: 'Actions', hidden: true }]}
+        >
+          {(sessions.data?.items ?? []).map((session) => (
+            <tr key={session.id}>
+              <td>
+                {session.userAgent ?? 'Unknown browser'}
+                {session.current && <strong> (this browser)</strong>}
+              </td>
+              <td>{session.sourceIp ?? '—'}</td>
+              <td>{formatDate(session.signedInAt)}</td>
+              <td>{session.via === 'sso' ? 'Single sign-on' : 'Password'}</td>
+              <td className="number">{session.tenants.length}</td>
+              <td>
+                {!session.current && (
+                  <ActionButton
+                    confirm="End this session? Its browser is signed out."
+                    action={async () => {
+                      await must(
+                        api.DELETE('/v1/me/sessions/{sessionId}', {
+                          params: { path: { sessionId: session.id } },
+                        }),
+                      );
+                      sessions.reload();
+                    }}
+                  >
+                    End
+                    <span className="visually-hidden">
+                      {' '}
+                      the session signed in {formatDate(session.signedInAt)}
+                    </span>
+                  </ActionButton>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+      <p>Signing out everywhere ends every session above, this one too.</p>
+      <ActionButton className="danger" confirm="Sign out of every browser, this one too?" action={everywhere}>
+        Sign out everywhere
+      </ActionButton>
+    </>
   );
 }

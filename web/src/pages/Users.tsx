@@ -158,6 +158,22 @@ export function Users() {
                       Resend<span className="visually-hidden"> the invitation to {user.email}</span>
                     </ActionButton>
                   )}
+                  {can('users:remove') && !self && user.status === 'active' && (
+                    <ActionButton
+                      confirm={`Sign ${user.email} out of this tenant? They sign in again to come back.`}
+                      action={async () => {
+                        await must(
+                          api.POST('/v1/tenants/{tenantId}/users/{userId}/sign-out', {
+                            params: userPath(user),
+                            body: {},
+                          }),
+                        );
+                        setNotice(`${user.email} is signed out of this tenant.`);
+                      }}
+                    >
+                      Sign out<span className="visually-hidden"> {user.email}</span>
+                    </ActionButton>
+                  )}
                   {can('users:remove') && !self && (
                     <ActionButton
                       className="danger"
