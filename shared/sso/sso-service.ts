@@ -177,9 +177,15 @@ export async function readSsoConnection(tenantId: string): Promise<SsoConnection
   return (await SsoConnectionEntity.get({ tenantId }).go({ consistent: true })).data ?? null;
 }
 
-/** The connection, read where no tenant acts yet (home realm discovery, the sign-in trigger). */
-async function readSsoConnectionAsPlatform(tenantId: string): Promise<SsoConnectionItem | null> {
-  return (await SsoConnectionEntity.get({ tenantId }).go({ client: platformDocumentClient })).data ?? null;
+/**
+ * The connection, read where no tenant acts yet (home realm discovery, the sign-in trigger), strongly
+ * consistent: a provider just disabled or removed signs nobody in.
+ */
+export async function readSsoConnectionAsPlatform(tenantId: string): Promise<SsoConnectionItem | null> {
+  return (
+    (await SsoConnectionEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true }))
+      .data ?? null
+  );
 }
 
 async function enforcementOf(tenantId: string): Promise<Enforcement> {

@@ -4,7 +4,6 @@ import { platformDocumentClient } from '../data/clients';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { EmailClaimEntity } from '../data/entities/email-claim';
 import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
-import { SsoConnectionEntity } from '../data/entities/sso-connection';
 import { normalizedEmail } from '../identity/directory-person';
 import { ConflictError } from '../errors';
 import { newId } from '../ids';
@@ -13,7 +12,7 @@ import { tenantOfSsoProvider, type SsoRole } from '../model/sso';
 import { afterCountedTake, takeCounted } from '../quotas/counted-quota';
 import { systemContextOf } from '../tenancy/system-context';
 import { activateInvitedMembership } from '../users/membership-activation';
-import type { RoleMapping } from './sso-service';
+import { readSsoConnectionAsPlatform, type RoleMapping } from './sso-service';
 import { tenantCapturing } from './sso-domains';
 
 /** A sign-in through a tenant's provider that the platform refuses; the message is what the person sees. */
@@ -114,11 +113,11 @@ export async function admitFederatedSignIn(
   if (!providerName || !tenantId) throw new SsoSignInRefused('This identity provider is not a tenant’s.');
   const [tenant, connection] = await Promise.all([
     loadTenant(tenantId),
-    SsoConnectionEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true }),
+    readSsoConnectionAsPlatform(tenantId),
   ]);
   if (!tenant || tenant.status !== 'active')
     throw new SsoSignInRefused('The organisation’s account is not active.');
-  if (!connection.data?.enabled || connection.data.providerName !== providerName) {
+  if (!connection?.enabled || connection.providerName !== providerName) {
     throw new SsoSignInRefused('Single sign-on is not set up for this organisation.');
   }
   if (!entitlementsOf(tenant).features.has('sso')) {
@@ -137,8 +136,8 @@ export async function admitFederatedSignIn(
   if (!membership) {
     const role = roleFor(
       groupsOf(identity.attributes['custom:ssoGroups']),
-      connection.data.roleMapping as RoleMapping | undefined,
-      connection.data.defaultRole,
+      connection.roleMapping as RoleMapping | undefined,
+      connection.defaultRole,
     );
     await provision(ctx, { tenantId, userId, email, role, username: identity.username, providerName }, now);
   } else if (membership.status === 'disabled') {

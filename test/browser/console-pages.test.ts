@@ -131,6 +131,8 @@ describe('the console’s pages in a browser', () => {
         ['webhooks', '/webhooks'],
         ['webhook', `/webhooks/${ids.endpointId ?? ''}`],
         ['domains', '/domains'],
+        // Professional: the page's plan gate (sso.test.ts walks it set up, on Enterprise).
+        ['sso', '/sso'],
         ['settings', '/settings'],
         ['audit', '/audit'],
         ['billing', '/billing'],
@@ -392,7 +394,17 @@ describe('the console’s pages in a browser', () => {
     await expect.poll(() => health.textContent()).toContain('Action needed');
     expect(await health.textContent()).toContain('Agents: 1 of 1 used; more is refused.');
     const listed = page.getByRole('row').filter({ has: page.getByText('agents.list', { exact: true }) });
-    await expect.poll(() => listed.textContent()).toMatch(/agents\.list\s*3/);
+    // A request's log line is written as its answer goes out: on a busy machine the job may run before
+    // the last one is; it counts it at its next run, as the schedule's next run would.
+    await expect
+      .poll(async () => {
+        const text = (await listed.textContent().catch(() => '')) ?? '';
+        if (/agents\.list\s*3/.test(text)) return text;
+        await runOperatorFigures(new Date());
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return text;
+      })
+      .toMatch(/agents\.list\s*3/);
     await screenshot(page, 'overview-health');
     // A member sees the overview without the health card (owners and admins only).
     const member = await addUser(tenant, 'member');

@@ -1,9 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_IDP_PASSWORD } from '../../infra/local/oidc-idp';
-import { launchBrowser, openConsole, screenshot } from '../helpers/browser';
+import { accessibilityViolations, launchBrowser, openConsole, screenshot } from '../helpers/browser';
+import { addRecord } from '../../infra/local/dns-local';
 import { addPerson, ssoTenant } from '../helpers/sso-sign-in';
-import type { TestTenant } from '../helpers/twin-api';
+import { call, createTenant, twin, unique, type TestTenant } from '../helpers/twin-api';
 
 /**
  * Single sign-on in a real browser: the console asks where the address signs in, goes to the
@@ -39,6 +40,53 @@ describe('single sign-on in the console', () => {
     await expect.poll(() => page.url()).toContain(`/t/${tenant.id}`);
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     await screenshot(page, 'sso-signed-in');
+    expect(errors).toEqual([]);
+  });
+
+  it('sets the provider, verifies a domain and makes a directory token on the Single sign-on page', async () => {
+    const own = await createTenant({ plan: 'enterprise' });
+    const { page, errors } = await openConsole(browser, { signInAs: own.owner.email, bypassCsp: true });
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('link', { name: 'Single sign-on' }).click();
+    await page.getByRole('heading', { name: 'Set your identity provider' }).waitFor();
+    await page.getByLabel('Issuer').fill(twin.oidcIdp.issuer);
+    await page.getByLabel('Client id').fill(twin.oidcIdp.clientId);
+    await page.getByLabel('Client secret').fill(twin.oidcIdp.clientSecret);
+    await page.getByLabel('New people join as').selectOption('viewer');
+    await page.getByRole('button', { name: 'Save the provider' }).click();
+    // Saved: what it is, and what to register at the provider.
+    await page.getByRole('heading', { name: /OpenID Connect/ }).waitFor();
+    expect(await page.locator('dl.facts').first().textContent()).toContain('viewer');
+    expect(await page.getByRole('main').textContent()).toMatch(/Redirect URI.*\/oauth2\/idpresponse/);
+
+    const domain = `${unique('console').toLowerCase()}.example`;
+    await page.getByLabel('Email domain', { exact: true }).fill(domain);
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    const row = page.getByRole('row', { name: new RegExp(domain) });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Pending');
+    const listed = await call<{ items: Array<{ verification: { name: string; value: string } }> }>(
+      'GET',
+      `/v1/tenants/${own.id}/sso/domains`,
+      { token: own.owner.token },
+    );
+    const record = listed.body.items[0]?.verification;
+    // The record the page shows is the one to add.
+    expect(await row.textContent()).toContain(record?.value ?? '(none)');
+    addRecord(twin.dnsRecordsFile, { type: 'TXT', name: record?.name ?? '', value: record?.value ?? '' });
+    await row.getByRole('button', { name: /^Check now/ }).click();
+    await expect.poll(() => row.textContent()).toContain('Verified');
+
+    await page.getByRole('button', { name: 'Create a directory token' }).click();
+    expect(await page.getByRole('main').textContent()).toContain(
+      `${twin.apiUrl}/v1/tenants/${own.id}/scim/v2`,
+    );
+    const token = (await page.getByTestId('scim-token').textContent()) ?? '';
+    expect(token).toMatch(/^tntry_/);
+    const users = await call('GET', `/v1/tenants/${own.id}/scim/v2/Users`, { token });
+    expect(users.status, users.text).toBe(200);
+    await screenshot(page, 'sso-settings');
+    expect(await accessibilityViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 

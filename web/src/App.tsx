@@ -19,6 +19,7 @@ import { SignIn, SsoCallback } from './pages/SignIn';
 import { Users } from './pages/Users';
 import { WebhookPage, Webhooks } from './pages/Webhooks';
 import { Domains } from './pages/Domains';
+import { SingleSignOn } from './pages/SingleSignOn';
 import { useBranding } from './branding';
 
 /** Where a signed-in person lands: their default tenant, else their first, else the platform pages. */
@@ -90,6 +91,7 @@ export function App() {
               <Route path="webhooks" element={<Webhooks />} />
               <Route path="webhooks/:endpointId" element={<WebhookPage />} />
               <Route path="domains" element={<Domains />} />
+              <Route path="sso" element={<SingleSignOn />} />
               <Route path="users" element={<Users />} />
               <Route path="api-keys" element={<ApiKeys />} />
               <Route path="settings" element={<Settings />} />

@@ -13,6 +13,7 @@ const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission 
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys:manage' },
   { path: 'webhooks', label: 'Webhooks', permission: 'webhooks:manage' },
   { path: 'domains', label: 'Domains', permission: 'domains:manage' },
+  { path: 'sso', label: 'Single sign-on', permission: 'sso:manage' },
   { path: 'settings', label: 'Settings', permission: 'tenant:update' },
   { path: 'audit', label: 'Audit log', permission: 'audit:read' },
   { path: 'billing', label: 'Billing', permission: 'billing:manage' },

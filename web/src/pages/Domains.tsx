@@ -1,19 +1,10 @@
-import { type FormEvent } from 'react';
 import { ApiProblem, must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
-import { useAction, useLoad } from '../ui/load';
-import {
-  ActionButton,
-  CopyButton,
-  DataTable,
-  ErrorBox,
-  Field,
-  formatDate,
-  Loading,
-  SubmitButton,
-} from '../ui/parts';
+import { useLoad } from '../ui/load';
+import { ActionButton, CopyButton, DataTable, ErrorBox, formatDate, Loading } from '../ui/parts';
 import { PlanGate } from '../ui/plan-gate';
+import { AddDomainForm } from '../ui/add-domain-form';
 
 type Domain = Schemas['CustomDomain'];
 
@@ -160,7 +151,6 @@ function DomainCard({ domain, onChanged }: { domain: Domain; onChanged(): void }
 export function Domains() {
   const { api } = useSession();
   const { tenantId } = useTenant();
-  const { busy, error, run } = useAction();
   const list = useLoad(
     () => must(api.GET('/v1/tenants/{tenantId}/domains', { params: { path: { tenantId } } })),
     [api, tenantId],
@@ -186,42 +176,20 @@ export function Domains() {
       </p>
       <section aria-labelledby="add-domain-heading">
         <h2 id="add-domain-heading">Add a domain</h2>
-        <form
-          className="inline-form"
-          onSubmit={(event: FormEvent<HTMLFormElement>) => {
-            event.preventDefault();
-            const form = event.currentTarget;
-            const domain = String(new FormData(form).get('domain') ?? '').trim();
-            void run(async () => {
-              await must(
-                api.POST('/v1/tenants/{tenantId}/domains', {
-                  params: { path: { tenantId } },
-                  body: { domain },
-                }),
-              );
-              form.reset();
-              list.reload();
-            });
-          }}
-        >
-          <Field
-            label="Domain"
-            hint="A host you own, such as app.example.com (not a wildcard, not an address)."
-          >
-            {(id, hint) => (
-              <input
-                id={id}
-                name="domain"
-                required
-                maxLength={253}
-                placeholder="app.example.com"
-                aria-describedby={hint}
-              />
-            )}
-          </Field>
-          <SubmitButton busy={busy}>Add domain</SubmitButton>
-        </form>
-        <ErrorBox error={error} />
+        <AddDomainForm
+          label="Domain"
+          hint="A host you own, such as app.example.com (not a wildcard, not an address)."
+          placeholder="app.example.com"
+          add={(domain) =>
+            must(
+              api.POST('/v1/tenants/{tenantId}/domains', {
+                params: { path: { tenantId } },
+                body: { domain },
+              }),
+            )
+          }
+          onAdded={list.reload}
+        />
       </section>
       <h2>Your domains</h2>
       <ErrorBox error={list.error} />
