@@ -15,6 +15,7 @@ import {
 } from '../helpers/twin-api';
 import { Receiver } from '../helpers/webhook-receiver';
 import { addRecord } from '../../infra/local/dns-local';
+import { ssoTenant } from '../helpers/sso-sign-in';
 
 /** The gateway's integration timeout: every answer must come before it, as problem+json. */
 const GATEWAY_TIMEOUT_MS = 30_000;
@@ -194,6 +195,72 @@ describe('dependencies taken away under load', () => {
     const served = load.answers.slice(-6).filter((answer) => answer.status < 300);
     expect(served.length, 'served again after the restart').toBeGreaterThan(0);
     await expectNothingLost(tenant, load.acknowledged);
+  });
+
+  it('provisions through SCIM while DynamoDB and then Cognito are paused: SCIM-format 503s in time, nothing acknowledged lost, the seats equal the members', async () => {
+    const { tenant, domain } = await ssoTenant();
+    const key = await call<{ secret: string }>('POST', `/v1/tenants/${tenant.id}/api-keys`, {
+      token: tenant.owner.token,
+      body: { name: 'Directory', scopes: ['directory:sync'] },
+    });
+    const answers: Answer[] = [];
+    const acknowledged: string[] = [];
+    let running = true;
+    const loop = async (worker: number) => {
+      for (let i = 0; running; i += 1) {
+        const started = Date.now();
+        const response = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/scim/v2/Users`, {
+          token: key.body.secret,
+          body: { userName: `p${worker}-${i}@${domain}` },
+          headers: { 'content-type': 'application/scim+json' },
+        });
+        answers.push({ status: response.status, ms: Date.now() - started, response });
+        if (response.status === 201) acknowledged.push(response.body.id);
+        if (response.status >= 500) await pause(200);
+      }
+    };
+    const loops = [0, 1, 2].map(loop);
+    await pause(1_000);
+    // Longer than a request's 10 s budget: requests waiting on the paused dependency are answered 503.
+    await fault('dynamodb', 'pause');
+    await pause(12_000);
+    await fault('dynamodb', 'resume');
+    await pause(1_500);
+    await fault('cognito', 'pause');
+    await pause(12_000);
+    await fault('cognito', 'resume');
+    await pause(1_500);
+    running = false;
+    await Promise.all(loops);
+
+    for (const { status, ms, response } of answers) {
+      expect(ms, `${status} after ${ms} ms`).toBeLessThan(GATEWAY_TIMEOUT_MS);
+      expect(status, response.text).not.toBe(500);
+      if (status >= 400) {
+        // The SCIM routes answer in SCIM's error format.
+        expect(response.headers.get('content-type'), response.text).toContain('application/scim+json');
+        expect(response.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'] });
+      }
+      if (status === 503) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 503).length, JSON.stringify(statuses)).toBeGreaterThan(0);
+    // Positive control: provisioning went on before, between and after the pauses.
+    expect(acknowledged.length).toBeGreaterThan(3);
+    const listed = await call<{ Resources: Array<{ id: string }>; totalResults: number }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/scim/v2/Users?count=200`,
+      { token: key.body.secret },
+    );
+    expect(listed.status, listed.text).toBe(200);
+    const ids = listed.body.Resources.map((user) => user.id);
+    for (const id of acknowledged) expect(ids).toContain(id);
+    const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/quotas`,
+      { token: tenant.owner.token },
+    );
+    expect(quotas.body.quotas.find((line) => line.resource === 'users')?.used).toBe(listed.body.totalResults);
   });
 
   it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {
