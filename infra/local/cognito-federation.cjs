@@ -12,6 +12,13 @@
 //   the federated user `<provider>_<sub>` is made or updated in the pool with the provider's attributes
 //   mapped as the provider's AttributeMapping says (and `identities`, as Cognito keeps it), and the
 //   browser goes back to the app with a code of the federation's own;
+// - POST /saml2/idpresponse: a SAML provider's answer (HTTP-POST binding: SAMLResponse and RelayState).
+//   The authorize step sent the provider an AuthnRequest (HTTP-Redirect, or HTTP-POST where its
+//   metadata names only that) as the pool's service provider `urn:amazon:cognito:sp:<pool>`; the
+//   Response is checked by node-saml (the library passport-saml is built on): the Assertion signed
+//   by a certificate of the provider's metadata, its issuer, audience, recipient and time window, and
+//   InResponseTo naming this sign-in's request (each request id is used once, so a replayed Response
+//   is refused). The federated user is `<provider>_<NameID>`, its attributes mapped as for OIDC;
 // - POST /oauth2/token with that code (and its PKCE verifier): tokens made by cognito-local's own token
 //   generator, which runs the pool's PreTokenGeneration trigger (the same Lambda as in AWS), the ID
 //   token carrying `identities` as Cognito's does.
@@ -28,6 +35,13 @@ const { verifyS256 } = require(join(lib, 'oauth2', 'pkce'));
 const privateKey = require(join(lib, 'keys', 'cognitoLocal.private.json'));
 const jwt = require(require.resolve('jsonwebtoken', { paths: [lib] }));
 const jose = require('jose');
+const { SAML } = require('@node-saml/node-saml');
+const { XMLParser } = require('fast-xml-parser');
+
+const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+const POST_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
+/** Cognito's own words for a SAML answer it refuses (the reason follows, for the twin's users). */
+const BAD_SAML = 'Invalid samlResponse or relayState from identity provider';
 
 /** How long a sign-in may take at the provider, and a code may wait to be exchanged. */
 const PENDING_MS = 10 * 60_000;
@@ -37,6 +51,10 @@ function expiring() {
   const entries = new Map();
   return {
     put(key, value, ms) {
+      // Sign-ins abandoned at the provider leave entries behind; they go when their time is up.
+      if (entries.size > 1000) {
+        for (const [old, entry] of entries) if (entry.until <= Date.now()) entries.delete(old);
+      }
       entries.set(key, { value, until: Date.now() + ms });
     },
     /** The entry, once: a state or code is single-use (a replayed one finds nothing). */
@@ -55,6 +73,37 @@ function attributeValue(value) {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+const many = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** What the pool's SAML provider's metadata says: entity id, sign-on URL and binding, signing certificates. */
+function samlMetadata(xml) {
+  const document = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    removeNSPrefix: true,
+    processEntities: false,
+    parseTagValue: false,
+  }).parse(xml);
+  const entity = document.EntityDescriptor ?? many(document.EntitiesDescriptor?.EntityDescriptor)[0];
+  const idp = many(entity?.IDPSSODescriptor)[0];
+  if (!idp) throw new Error('The provider metadata has no IDPSSODescriptor');
+  const services = many(idp.SingleSignOnService);
+  const sso =
+    services.find((service) => service['@Binding'] === REDIRECT_BINDING) ??
+    services.find((service) => service['@Binding'] === POST_BINDING);
+  if (!sso) throw new Error('The provider metadata has no SingleSignOnService');
+  const certificates = many(idp.KeyDescriptor)
+    .filter((key) => key['@use'] === undefined || key['@use'] === 'signing')
+    .flatMap((key) => many(key.KeyInfo?.X509Data?.X509Certificate))
+    .map((raw) => String(typeof raw === 'object' ? raw['#text'] : raw).replace(/\s+/g, ''));
+  return {
+    entityId: entity['@entityID'],
+    ssoUrl: sso['@Location'],
+    binding: sso['@Binding'] === REDIRECT_BINDING ? 'HTTP-Redirect' : 'HTTP-POST',
+    certificates,
+  };
+}
+
 function federation(services, identityProviders, endpoint) {
   const pending = expiring();
   const codes = expiring();
@@ -62,6 +111,49 @@ function federation(services, identityProviders, endpoint) {
   const keySets = new Map();
   let oidc;
   const openid = async () => (oidc ??= await import('openid-client'));
+  // The SAML requests sent and not yet answered, by id: node-saml checks InResponseTo against them and
+  // removes each as it is answered.
+  const samlRequests = expiring();
+  const samlRequestCache = {
+    async saveAsync(key, value) {
+      samlRequests.put(key, value, PENDING_MS);
+      return { value, createdAt: Date.now() };
+    },
+    async getAsync(key) {
+      const value = samlRequests.take(key);
+      if (value !== undefined) samlRequests.put(key, value, PENDING_MS);
+      return value ?? null;
+    },
+    async removeAsync(key) {
+      return samlRequests.take(key) ?? null;
+    },
+  };
+
+  /** node-saml as the pool's service provider towards this provider (the request id given, to send one). */
+  function samlServiceProvider(provider, userPoolId, requestId) {
+    const metadata = samlMetadata(provider.ProviderDetails.MetadataFile ?? '');
+    const entityId = `urn:amazon:cognito:sp:${userPoolId}`;
+    return {
+      metadata,
+      saml: new SAML({
+        callbackUrl: `${endpoint}/saml2/idpresponse`,
+        entryPoint: metadata.ssoUrl,
+        authnRequestBinding: metadata.binding,
+        issuer: entityId,
+        audience: entityId,
+        idpCert: metadata.certificates,
+        idpIssuer: metadata.entityId,
+        wantAssertionsSigned: true,
+        wantAuthnResponseSigned: false,
+        validateInResponseTo: 'always',
+        requestIdExpirationPeriodMs: PENDING_MS,
+        cacheProvider: samlRequestCache,
+        identifierFormat: null,
+        disableRequestedAuthnContext: true,
+        ...(requestId ? { generateUniqueId: () => requestId } : {}),
+      }),
+    };
+  }
 
   async function oidcConfiguration(provider) {
     const details = provider.ProviderDetails;
@@ -179,13 +271,32 @@ function federation(services, identityProviders, endpoint) {
       providerName: idp.ProviderName,
       nonce: randomBytes(24).toString('base64url'),
     };
+    if (idp.ProviderType === 'SAML') {
+      const requestId = `_${randomBytes(20).toString('hex')}`;
+      try {
+        const { saml, metadata } = samlServiceProvider(idp, appClient.UserPoolId, requestId);
+        pending.put(handle, { ...session, samlRequestId: requestId }, PENDING_MS);
+        if (metadata.binding === 'HTTP-Redirect') {
+          return res.redirect(await saml.getAuthorizeUrlAsync(handle, undefined, {}));
+        }
+        return res.type('html').send(await saml.getAuthorizeFormAsync(handle, undefined, {}));
+      } catch (error) {
+        return back(
+          res,
+          q.redirect_uri,
+          state,
+          'server_error',
+          `The SAML provider cannot be used: ${error.message}`,
+        );
+      }
+    }
     if (idp.ProviderType !== 'OIDC') {
       return back(
         res,
         q.redirect_uri,
         state,
         'invalid_request',
-        `${idp.ProviderType} providers are not played here yet`,
+        `${idp.ProviderType} providers are not played here`,
       );
     }
     try {
@@ -210,6 +321,21 @@ function federation(services, identityProviders, endpoint) {
     }
   }
 
+  /** The sign-in's provider, or (when it was removed meanwhile) undefined, the app told so. */
+  function sessionProvider(res, session) {
+    const idp = identityProviders.get(session.userPoolId, session.providerName);
+    if (!idp) {
+      back(
+        res,
+        session.redirectUri,
+        session.appState,
+        'invalid_request',
+        'The identity provider was removed',
+      );
+    }
+    return idp;
+  }
+
   async function oidcResponse(req, res) {
     const session = req.query.state ? pending.take(String(req.query.state)) : undefined;
     if (!session) {
@@ -227,15 +353,8 @@ function federation(services, identityProviders, endpoint) {
       );
     }
     const ctx = { logger: req.log };
-    const idp = identityProviders.get(session.userPoolId, session.providerName);
-    if (!idp)
-      return back(
-        res,
-        session.redirectUri,
-        session.appState,
-        'invalid_request',
-        'The identity provider was removed',
-      );
+    const idp = sessionProvider(res, session);
+    if (!idp) return;
     let claims;
     try {
       const client = await openid();
@@ -262,12 +381,56 @@ function federation(services, identityProviders, endpoint) {
       return back(res, session.redirectUri, session.appState, 'invalid_request', `Bad id_token: ${reason}`);
     }
     const user = await federatedUser(ctx, session.userPoolId, idp, String(claims.sub), claims);
+    signedIn(res, session, user);
+  }
+
+  /** Back to the app with a code of the federation's own for the federated user. */
+  function signedIn(res, session, user) {
     const code = randomUUID();
     codes.put(code, { ...session, username: user.Username }, CODE_MS);
     const url = new URL(session.redirectUri);
     url.searchParams.set('code', code);
     if (session.appState) url.searchParams.set('state', session.appState);
     res.redirect(url.toString());
+  }
+
+  async function samlResponse(req, res) {
+    const body = req.body ?? {};
+    const session = body.RelayState ? pending.take(String(body.RelayState)) : undefined;
+    if (!session?.samlRequestId) {
+      return res.status(400).json({ error: 'invalid_request', error_description: BAD_SAML });
+    }
+    const idp = sessionProvider(res, session);
+    if (!idp) return;
+    let profile;
+    try {
+      if (!body.SAMLResponse) throw new Error('SAMLResponse is missing');
+      ({ profile } = await samlServiceProvider(idp, session.userPoolId).saml.validatePostResponseAsync({
+        SAMLResponse: String(body.SAMLResponse),
+      }));
+      if (!profile?.nameID) throw new Error('the Response carries no subject');
+      // node-saml knows the request was ours; this sign-in's, the RelayState says.
+      if (profile.inResponseTo !== session.samlRequestId)
+        throw new Error('InResponseTo names another sign-in');
+    } catch (error) {
+      await samlRequestCache.removeAsync(session.samlRequestId);
+      return back(
+        res,
+        session.redirectUri,
+        session.appState,
+        'invalid_request',
+        `${BAD_SAML}: ${error.message}`,
+      );
+    }
+    const ctx = { logger: req.log };
+    const user = await federatedUser(
+      ctx,
+      session.userPoolId,
+      idp,
+      String(profile.nameID),
+      profile.attributes ?? {},
+    );
+    signedIn(res, session, user);
   }
 
   async function token(req, res, next) {
@@ -310,6 +473,7 @@ function federation(services, identityProviders, endpoint) {
   return (req, res, next) => {
     if (req.method === 'GET' && req.path === '/oauth2/authorize') return wrap(authorize)(req, res, next);
     if (req.method === 'GET' && req.path === '/oauth2/idpresponse') return wrap(oidcResponse)(req, res, next);
+    if (req.method === 'POST' && req.path === '/saml2/idpresponse') return wrap(samlResponse)(req, res, next);
     if (req.method === 'POST' && req.path === '/oauth2/token') return wrap(token)(req, res, next);
     next();
   };

@@ -3,6 +3,9 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider, { type Configuration } from 'oidc-provider';
 // @ts-expect-error: the library's own in-memory adapter has no type declarations of its own.
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
+import { addPerson, loginPage, NORTHWIND_PEOPLE, readBody, signIn, type LocalPerson } from './northwind';
+
+export { LOCAL_IDP_PASSWORD, LOCAL_IDP_DOMAIN, NORTHWIND_PEOPLE, type LocalPerson } from './northwind';
 
 /**
  * The library's in-memory store, under its own name: the stand-in's sign-ins last seconds and need not
@@ -24,57 +27,14 @@ export interface LocalOidcIdp {
   stop(): Promise<void>;
 }
 
-export interface LocalPerson {
-  sub: string;
-  email: string;
-  name: string;
-  groups: string[];
-}
-
-/** Everyone's password at the stand-in providers (the twin's only: nobody real signs in there). */
-export const LOCAL_IDP_PASSWORD = 'Northwind-Local-1!';
-export const LOCAL_IDP_DOMAIN = 'northwind.example';
-
-export const NORTHWIND_PEOPLE: readonly LocalPerson[] = [
-  {
-    sub: 'nw-0001',
-    email: `ada@${LOCAL_IDP_DOMAIN}`,
-    name: 'Ada Lovelace',
-    groups: ['tenantry-admins', 'staff'],
-  },
-  { sub: 'nw-0002', email: `grace@${LOCAL_IDP_DOMAIN}`, name: 'Grace Hopper', groups: ['staff'] },
-  { sub: 'nw-0003', email: `linus@${LOCAL_IDP_DOMAIN}`, name: 'Linus Pauling', groups: ['contractors'] },
-];
-
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function loginPage(uid: string, clientId: string, error?: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Northwind sign-in</title>
-<style>body{font-family:system-ui;max-width:24rem;margin:4rem auto;color:#1b1b1b}label{display:block;margin:.75rem 0}
-input{width:100%;padding:.5rem;font-size:1rem}button{padding:.5rem 1rem;font-size:1rem;background:#0b5cad;color:#fff;border:0;border-radius:4px}
-.error{color:#a40000}</style></head><body><main>
-<h1>Northwind Traders</h1><p>Sign in to continue to <strong>${escape(clientId)}</strong>.</p>
-${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
-<form method="post" action="/interaction/${escape(uid)}/login">
-<label>Email <input name="email" type="email" autocomplete="username" required></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">Sign in</button></form></main></body></html>`;
-}
-
-async function formBody(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
-
 export async function startLocalOidcIdp(options: {
   port: number;
   /** Where the federation (cognito-local) receives the provider's answer. */
   redirectUris: string[];
-  people?: readonly LocalPerson[];
+  /** The company's directory (shared with the SAML stand-in; `POST /_stand-in/people` adds to it). */
+  people?: LocalPerson[];
 }): Promise<LocalOidcIdp> {
-  // Northwind's people, and whoever a test adds (`POST /_stand-in/people`, as IT adds a colleague).
-  const people: LocalPerson[] = [...(options.people ?? NORTHWIND_PEOPLE)];
+  const people: LocalPerson[] = options.people ?? [...NORTHWIND_PEOPLE];
   const issuer = `http://127.0.0.1:${options.port}`;
   const clientId = 'tenantry-twin';
   const clientSecret = 'tenantry-twin-secret';
@@ -138,16 +98,16 @@ export async function startLocalOidcIdp(options: {
     const client = String(details.params.client_id ?? '');
     if (details.prompt.name === 'login') {
       if (req.method !== 'POST' || action !== 'login') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginPage(uid, client));
-        return;
-      }
-      const body = await formBody(req);
-      const email = (body.get('email') ?? '').trim().toLowerCase();
-      const person = people.find((candidate) => candidate.email === email);
-      if (!person || body.get('password') !== LOCAL_IDP_PASSWORD) {
         res
           .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-          .end(loginPage(uid, client, 'Wrong email or password.'));
+          .end(loginPage(`/interaction/${uid}/login`, client));
+        return;
+      }
+      const person = signIn(people, new URLSearchParams(await readBody(req)));
+      if (!person) {
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(loginPage(`/interaction/${uid}/login`, client, 'Wrong email or password.'));
         return;
       }
       await provider.interactionFinished(
@@ -170,34 +130,9 @@ export async function startLocalOidcIdp(options: {
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
-  async function addPerson(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<LocalPerson>;
-    const email = String(body.email ?? '')
-      .trim()
-      .toLowerCase();
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"email required"}');
-      return;
-    }
-    const person: LocalPerson = {
-      sub: body.sub ?? `p-${randomBytes(8).toString('hex')}`,
-      email,
-      name: body.name ?? email.split('@')[0] ?? email,
-      groups: Array.isArray(body.groups) ? body.groups.map(String) : [],
-    };
-    const at = people.findIndex((candidate) => candidate.email === email);
-    if (at >= 0) people[at] = { ...person, sub: (people[at] as LocalPerson).sub };
-    else people.push(person);
-    res
-      .writeHead(201, { 'content-type': 'application/json' })
-      .end(JSON.stringify(people.find((p) => p.email === email)));
-  }
-
   const server: Server = createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/_stand-in/people') {
-      addPerson(req, res).catch(() => res.writeHead(400).end());
+      addPerson(people, req, res).catch(() => res.writeHead(400).end());
       return;
     }
     const match = /^\/interaction\/([\w-]+)(?:\/(login))?$/.exec(req.url?.split('?')[0] ?? '');

@@ -22,7 +22,10 @@ import { startFaultControl } from './fault-control';
 import { startMailRelay } from './mail-relay';
 import { startStripeLocal } from './stripe-local';
 import { startDnsLocal } from './dns-local';
-import { LOCAL_IDP_PASSWORD, startLocalOidcIdp, type LocalOidcIdp } from './oidc-idp';
+import { LOCAL_IDP_PASSWORD, NORTHWIND_PEOPLE, type LocalPerson } from './northwind';
+import { startLocalOidcIdp, type LocalOidcIdp } from './oidc-idp';
+import { startLocalSamlIdp, type LocalSamlIdp } from './saml-idp';
+import { samlServiceProviderEntityId } from '../../shared/model/sso';
 
 /** The custom message trigger's name in the twin's Lambda stand-in (what cognito-local invokes). */
 const CUSTOM_MESSAGE_FUNCTION = 'tenantry-custom-message';
@@ -134,6 +137,8 @@ export interface LocalTwin {
   dns: { server: string; recordsFile: string };
   /** The stand-in for a company's OpenID provider (Northwind Traders), for a tenant's SSO. */
   oidcIdp: Pick<LocalOidcIdp, 'issuer' | 'clientId' | 'clientSecret' | 'people'>;
+  /** The stand-in for the same company's SAML 2.0 identity provider (its metadata URL is what a tenant sets). */
+  samlIdp: Pick<LocalSamlIdp, 'entityId' | 'metadataUrl'>;
   region: string;
   tableName: string;
   userPool: LocalUserPool;
@@ -176,6 +181,7 @@ interface ServicePorts {
   mailWeb: number;
   lambda: number;
   oidc: number;
+  saml: number;
 }
 
 /**
@@ -209,6 +215,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     mailWeb: await stablePort(previous.mailWeb),
     lambda: await stablePort(previous.lambda),
     oidc: await stablePort(previous.oidc),
+    saml: await stablePort(previous.saml),
   };
   const [dynamoPort, cognitoPort, sesPort, stripePort, exportsPort, smtpPort, mailWebPort] = [
     ports.dynamodb,
@@ -265,11 +272,16 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     stops.push(cognito.stop);
     // A company's identity provider, which a tenant's SSO points at; it answers the user pool's
     // federation endpoint, as a real one answers Cognito's hosted domain.
+    // Northwind's one directory, shared by its OpenID and SAML providers.
+    const northwind: LocalPerson[] = [...NORTHWIND_PEOPLE];
     const oidcIdp = await startLocalOidcIdp({
       port: ports.oidc,
       redirectUris: [`${cognito.endpoint}/oauth2/idpresponse`],
+      people: northwind,
     });
     stops.push(oidcIdp.stop);
+    const samlIdp = await startLocalSamlIdp({ port: ports.saml, people: northwind });
+    stops.push(samlIdp.stop);
     const mail = await startMailDev({
       smtpPort,
       webPort: mailWebPort,
@@ -317,6 +329,11 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
     // Federated sign-in comes back to the console the twin serves (and to Vite's, `npm run web:dev`).
     await configureHostedSignIn(cognito.endpoint, region, userPool, [apiUrl, ...LOCAL_DEVELOPMENT_ORIGINS]);
+    // The SAML provider has the pool registered as its service provider (the entity id names the pool).
+    samlIdp.register({
+      entityId: samlServiceProviderEntityId(userPool.userPoolId),
+      acsUrl: `${cognito.endpoint}/saml2/idpresponse`,
+    });
     const runtimeEnv: Record<string, string> = {
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: 'local',
@@ -478,6 +495,7 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
         clientSecret: oidcIdp.clientSecret,
         people: oidcIdp.people,
       },
+      samlIdp: { entityId: samlIdp.entityId, metadataUrl: samlIdp.metadataUrl },
       region,
       tableName,
       userPool,
@@ -510,6 +528,7 @@ Tenantry local twin is up.
   DNS            ${twin.dns.server}   (what the custom-domain verifier asks; add records with npm run dns -- add TXT <name> <value>)
   Lambda         ${twin.lambdaEndpoint}   (the user pool's triggers, invoked by cognito-local as Cognito invokes them)
   OpenID (SSO)   ${twin.oidcIdp.issuer}   (Northwind Traders' identity provider; client ${twin.oidcIdp.clientId} / ${twin.oidcIdp.clientSecret}, password ${LOCAL_IDP_PASSWORD})
+  SAML (SSO)     ${twin.samlIdp.metadataUrl}   (the same company's SAML provider: its metadata URL, the same people and password)
   data and logs  ${dataDir}   (the functions' log: ${join(dataDir, 'logs', 'functions.log')})
 
 Seeded accounts (password ${seed.platformAdmin.password}):

@@ -1,15 +1,15 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_IDP_PASSWORD } from '../../infra/local/oidc-idp';
+import { LOCAL_IDP_PASSWORD } from '../../infra/local/northwind';
 import { accessibilityViolations, launchBrowser, openConsole, screenshot } from '../helpers/browser';
 import { addRecord } from '../../infra/local/dns-local';
-import { addPerson, ssoTenant } from '../helpers/sso-sign-in';
+import { addPerson, ssoTenant, verifiedSsoDomain } from '../helpers/sso-sign-in';
 import { call, createTenant, twin, unique, type TestTenant } from '../helpers/twin-api';
 
 /**
  * Single sign-on in a real browser: the console asks where the address signs in, goes to the
- * tenant's identity provider (the twin's stand-in OpenID provider) through the federation, and comes
- * back signed in to the tenant.
+ * tenant's identity provider (the twin's stand-in OpenID or SAML provider) through the federation, and
+ * comes back signed in to the tenant.
  */
 describe('single sign-on in the console', () => {
   let browser: Browser;
@@ -87,6 +87,43 @@ describe('single sign-on in the console', () => {
     expect(users.status, users.text).toBe(200);
     await screenshot(page, 'sso-settings');
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('sets a SAML provider from its metadata URL, and a person signs in through it into the tenant', async () => {
+    const own = await createTenant({ plan: 'enterprise' });
+    const owner = await openConsole(browser, { signInAs: own.owner.email, bypassCsp: true });
+    await owner.page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await owner.page.getByRole('link', { name: 'Single sign-on' }).click();
+    await owner.page.getByRole('heading', { name: 'Set your identity provider' }).waitFor();
+    await owner.page.getByLabel('SAML 2.0').check();
+    await owner.page.getByLabel('Metadata URL').fill(twin.samlIdp.metadataUrl);
+    await owner.page.getByRole('button', { name: 'Save the provider' }).click();
+    // Saved: the provider's entity id and signing certificate, and what to register there.
+    await owner.page.getByRole('heading', { name: /SAML 2\.0/ }).waitFor();
+    const main = (await owner.page.getByRole('main').textContent()) ?? '';
+    expect(main).toContain(twin.samlIdp.entityId);
+    expect(main).toMatch(/ACS URL.*\/saml2\/idpresponse/);
+    expect(main).toContain('Northwind SAML');
+    expect(await accessibilityViolations(owner.page)).toEqual([]);
+    expect(owner.errors).toEqual([]);
+
+    const domain = await verifiedSsoDomain(own, `${unique('samlconsole').toLowerCase()}.example`);
+    const email = `grace@${domain}`;
+    await addPerson(email, ['staff']);
+    const { page, errors } = await openConsole(browser);
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Use single sign-on' }).click();
+    await page.getByRole('heading', { name: 'Northwind Traders' }).waitFor();
+    expect(page.url()).toContain(new URL('/sso', twin.samlIdp.metadataUrl).href);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(LOCAL_IDP_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The provider's form posts itself to the federation; back in the console, in the tenant.
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await expect.poll(() => page.url()).toContain(`/t/${own.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await screenshot(page, 'sso-saml-signed-in');
     expect(errors).toEqual([]);
   });
 

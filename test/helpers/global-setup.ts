@@ -28,6 +28,8 @@ export interface TwinInfo {
   dnsRecordsFile: string;
   /** The stand-in OpenID provider (infra/local/oidc-idp.ts) and its client for the user pool. */
   oidcIdp: { issuer: string; clientId: string; clientSecret: string };
+  /** The stand-in SAML provider (infra/local/saml-idp.ts), the pool registered at it. */
+  samlIdp: { entityId: string; metadataUrl: string };
 }
 
 declare module 'vitest' {
@@ -95,6 +97,7 @@ async function startTestTwin(): Promise<SharedTwin> {
         clientId: twin.oidcIdp.clientId,
         clientSecret: twin.oidcIdp.clientSecret,
       },
+      samlIdp: twin.samlIdp,
     },
     stop: async () => {
       await twin.stop();

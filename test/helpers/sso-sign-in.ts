@@ -17,9 +17,24 @@ export interface SsoOutcome {
   errorDescription?: string;
   /** Every URL the browser was sent to, in order. */
   visited: string[];
+  /** A SAML provider's self-submitting form, as the browser posted it to the federation. */
+  samlPost?: { action: string; fields: Record<string, string> };
 }
 
 const LOGIN_FORM = /<form method="post" action="([^"]+)"/;
+const HIDDEN = /<input type="hidden" name="([^"]+)" value="([^"]*)">/g;
+const unescapeHtml = (text: string) =>
+  text.replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)));
+
+/** A page's self-submitting form of hidden fields (SAML's HTTP-POST binding), if it is one. */
+function autoPostForm(page: string, base: string): { action: string; fields: Record<string, string> } | null {
+  const form = LOGIN_FORM.exec(page);
+  const fields = Object.fromEntries(
+    [...page.matchAll(HIDDEN)].map((match) => [match[1] as string, unescapeHtml(match[2] as string)]),
+  );
+  if (!form || Object.keys(fields).length === 0) return null;
+  return { action: new URL(unescapeHtml(form[1] as string), base).toString(), fields };
+}
 
 export async function signInThroughProvider(options: {
   authorizeUrl: string;
@@ -29,6 +44,10 @@ export async function signInThroughProvider(options: {
   redirectUri: string;
   cognitoEndpoint: string;
   clientId: string;
+  /** Changes a SAML provider's form before the browser posts it (a tampering or misdirecting test). */
+  beforeSamlPost?: (
+    post: NonNullable<SsoOutcome['samlPost']>,
+  ) => NonNullable<SsoOutcome['samlPost']> | Promise<NonNullable<SsoOutcome['samlPost']>>;
 }): Promise<SsoOutcome> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
@@ -62,13 +81,22 @@ export async function signInThroughProvider(options: {
   };
 
   let url = start.toString();
+  let samlPost: SsoOutcome['samlPost'];
   for (let step = 0; step < 20; step += 1) {
     if (url.startsWith(options.redirectUri)) {
       const back = new URL(url);
-      if (back.searchParams.get('state') !== state) return { error: 'state_mismatch', visited };
+      if (back.searchParams.get('state') !== state) {
+        const why = [back.searchParams.get('error'), back.searchParams.get('error_description')];
+        return { error: 'state_mismatch', errorDescription: why.filter(Boolean).join(': '), visited };
+      }
       const error = back.searchParams.get('error');
       if (error)
-        return { error, errorDescription: back.searchParams.get('error_description') ?? '', visited };
+        return {
+          error,
+          errorDescription: back.searchParams.get('error_description') ?? '',
+          visited,
+          ...(samlPost ? { samlPost } : {}),
+        };
       const code = back.searchParams.get('code') ?? '';
       const exchanged = await fetch(`${options.cognitoEndpoint}/oauth2/token`, {
         method: 'POST',
@@ -83,7 +111,7 @@ export async function signInThroughProvider(options: {
       });
       const body = (await exchanged.json()) as Record<string, string>;
       if (!exchanged.ok) return { error: body.error, errorDescription: body.error_description, visited };
-      return { tokens: body as unknown as SsoOutcome['tokens'], visited };
+      return { tokens: body as unknown as SsoOutcome['tokens'], visited, ...(samlPost ? { samlPost } : {}) };
     }
     const response = await send(url);
     if (response.status >= 300 && response.status < 400) {
@@ -100,8 +128,28 @@ export async function signInThroughProvider(options: {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ email: options.email, password: options.password }).toString(),
     });
-    if (posted.status === 200)
-      return { error: 'login_refused', errorDescription: await posted.text(), visited };
+    if (posted.status === 200) {
+      const answer = await posted.text();
+      // A SAML provider answers with a form the browser submits at once to the federation.
+      samlPost = autoPostForm(answer, url) ?? undefined;
+      if (!samlPost) return { error: 'login_refused', errorDescription: answer, visited };
+      if (options.beforeSamlPost) samlPost = await options.beforeSamlPost(samlPost);
+      const delivered = await send(samlPost.action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(samlPost.fields).toString(),
+      });
+      if (delivered.status < 300 || delivered.status >= 400) {
+        return {
+          error: `stuck_at_${delivered.status}`,
+          errorDescription: await delivered.text(),
+          visited,
+          samlPost,
+        };
+      }
+      url = new URL(delivered.headers.get('location') ?? '', samlPost.action).toString();
+      continue;
+    }
     url = new URL(posted.headers.get('location') ?? '', url).toString();
   }
   return { error: 'too_many_redirects', visited };
@@ -119,7 +167,15 @@ export function twinOidcProvider(
   };
 }
 
-/** Adds a person to the twin's stand-in OpenID provider (as a company's IT adds a colleague). */
+/** The body that sets the twin's stand-in SAML provider as a tenant's (its metadata URL). */
+export function twinSamlProvider(
+  idp: { metadataUrl: string },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { type: 'saml', saml: { metadataUrl: idp.metadataUrl }, ...extra };
+}
+
+/** Adds a person to the twin's stand-in providers' directory (as a company's IT adds a colleague). */
 export async function addPerson(email: string, groups: string[] = []): Promise<void> {
   const response = await fetch(`${twin.oidcIdp.issuer}/_stand-in/people`, {
     method: 'POST',

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { LOCAL_IDP_PASSWORD } from '../../infra/local/oidc-idp';
+import { LOCAL_IDP_PASSWORD } from '../../infra/local/northwind';
 import { addPerson, signInThroughProvider, ssoTenant, type SsoOutcome } from '../helpers/sso-sign-in';
 import {
   call,
