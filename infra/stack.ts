@@ -172,7 +172,12 @@ export class TenantryStack extends Stack {
     if (ssoFunction) secretsKey.grant(ssoFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
     // A resent invitation emails its new temporary password.
     this.api.functions.users?.addToRolePolicy(sendAsSender);
-    this.jobs = new TenantryJobs(this, 'Jobs', { data: this.tableConstruct, environment });
+    this.jobs = new TenantryJobs(this, 'Jobs', {
+      data: this.tableConstruct,
+      environment,
+      userPool: this.auth.userPool,
+      userPoolClient: this.auth.client,
+    });
     // The user pool's custom message trigger: an invitation's temporary password comes in the one
     // invitation email (link and why, from AdminCreateUser's ClientMetadata). It reads nothing and
     // may do nothing: no table, no secrets, no environment beyond the runtime's.
@@ -328,6 +333,7 @@ export class TenantryStack extends Stack {
       billingOutbox: this.jobs.billingOutbox,
       notifications: this.jobs.notifications,
       webhookDeliveries: this.jobs.webhookDeliveries,
+      ssoReconcile: this.jobs.ssoReconcile,
       customMessage: this.customMessage,
       preTokenGeneration: this.preTokenGeneration,
     };
@@ -346,7 +352,10 @@ export class TenantryStack extends Stack {
       functions,
       deadLetterQueues,
       rules: this.jobs.rules,
-      dailyJobs: JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*' && JOBS[job].schedule.hour !== '*'),
+      dailyJobs: [
+        ...JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*' && JOBS[job].schedule.hour !== '*'),
+        'sso-reconcile',
+      ],
       frequentJobs: {
         [OPERATOR_FIGURES_JOB]: OPERATOR_FIGURES_EVERY_MINUTES,
         ...Object.fromEntries(

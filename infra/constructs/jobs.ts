@@ -1,4 +1,6 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { CustomResource, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnUserPoolClient, IUserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -16,7 +18,13 @@ import { grantTable, tenantryFunction } from './tenantry-function';
 export interface TenantryJobsProps {
   data: TenantryTable;
   environment: Record<string, string>;
+  /** The pool and app client whose tenants' identity providers the SSO reconcile offers again. */
+  userPool: IUserPool;
+  userPoolClient: UserPoolClient;
 }
+
+/** The SSO provider reconcile's daily run: 05:00 UTC, after the other daily jobs. */
+export const SSO_RECONCILE_SCHEDULE = { minute: '0', hour: '5', day: '*' } as const;
 
 /** SQS's advice: a queue's visibility timeout at least six times its consumer's timeout. */
 const VISIBILITY_PER_CONSUMER_TIMEOUT = 6;
@@ -40,6 +48,8 @@ export class TenantryJobs extends Construct {
   readonly scheduler: NodejsFunction;
   readonly worker: NodejsFunction;
   readonly billingOutbox: NodejsFunction;
+  /** Offers the tenants' enabled identity providers on the app client again (after deploys, daily). */
+  readonly ssoReconcile: NodejsFunction;
   /** The consumer of the domain events on the default bus: email, and webhook deliveries queued. */
   readonly notifications: NodejsFunction;
   /** Tenant webhook deliveries, one attempt per message; retries are delayed messages. */
@@ -144,6 +154,8 @@ export class TenantryJobs extends Construct {
     });
     invokedAsynchronously(this.billingOutbox);
 
+    this.ssoReconcile = this.providerReconcile(props, target, invokedAsynchronously);
+
     // Domain events (source `tenantry`, the catalogue in shared/events) reach their consumers here.
     this.notifications = tenantryFunction(this, 'Notifications', {
       entry: 'jobs/notifications',
@@ -205,6 +217,91 @@ export class TenantryJobs extends Construct {
       ],
     });
     invokedAsynchronously(this.scheduler);
+  }
+
+  /**
+   * A deploy that changes the app client resets its `SupportedIdentityProviders` to the template's
+   * (`COGNITO`), and tenants' providers are added at run time. This function offers them again: after
+   * every deploy that changed the client (a custom resource whose one property is a digest of the
+   * client's settings, so it is updated, and the function run, exactly then) and daily at 05:00.
+   */
+  private providerReconcile(
+    props: TenantryJobsProps,
+    target: (
+      fn: NodejsFunction,
+      options: { event?: RuleTargetInput; retryAttempts: number; maxEventAge: Duration },
+    ) => LambdaFunction,
+    invokedAsynchronously: (fn: NodejsFunction) => void,
+  ): NodejsFunction {
+    const fn = tenantryFunction(this, 'SsoReconcile', {
+      entry: 'jobs/sso-reconcile',
+      description: 'Offers the tenants’ enabled identity providers on the app client again.',
+      environment: props.environment,
+      timeout: Duration.minutes(2),
+    });
+    grantTable(fn, props.data);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'cognito-idp:ListIdentityProviders',
+          'cognito-idp:DescribeUserPoolClient',
+          'cognito-idp:UpdateUserPoolClient',
+        ],
+        resources: [props.userPool.userPoolArn],
+      }),
+    );
+    this.rules['sso-reconcile'] = new Rule(this, 'SsoReconcileSchedule', {
+      description: 'Offers the tenants’ enabled identity providers on the app client again (daily).',
+      schedule: Schedule.cron(SSO_RECONCILE_SCHEDULE),
+      targets: [
+        target(fn, {
+          event: RuleTargetInput.fromObject({ job: 'sso-reconcile' }),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+    invokedAsynchronously(fn);
+    const client = props.userPoolClient.node.defaultChild as CfnUserPoolClient;
+    const stack = Stack.of(this);
+    const settings = Lazy.string({
+      produce: () =>
+        createHash('sha256')
+          .update(
+            JSON.stringify(
+              stack.resolve({
+                name: client.clientName,
+                flows: client.allowedOAuthFlows,
+                flowsForClient: client.allowedOAuthFlowsUserPoolClient,
+                scopes: client.allowedOAuthScopes,
+                callbacks: client.callbackUrLs,
+                logouts: client.logoutUrLs,
+                providers: client.supportedIdentityProviders,
+                authFlows: client.explicitAuthFlows,
+                read: client.readAttributes,
+                write: client.writeAttributes,
+                validity: [
+                  client.accessTokenValidity,
+                  client.idTokenValidity,
+                  client.refreshTokenValidity,
+                  client.authSessionValidity,
+                  client.tokenValidityUnits,
+                ],
+                errors: client.preventUserExistenceErrors,
+                revocation: client.enableTokenRevocation,
+                secret: client.generateSecret,
+              }),
+            ),
+          )
+          .digest('hex'),
+    });
+    const afterDeploy = new CustomResource(this, 'SsoReconcileAfterDeploy', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::SsoProviderReconcile',
+      properties: { clientSettings: settings },
+    });
+    afterDeploy.node.addDependency(props.userPoolClient);
+    return fn;
   }
 
   /**

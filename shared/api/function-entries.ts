@@ -14,6 +14,7 @@ export function functionEntry(
     | 'jobs/billing-outbox'
     | 'jobs/notifications'
     | 'jobs/webhook-deliveries'
+    | 'jobs/sso-reconcile'
     | 'triggers/custom-message'
     | 'triggers/pre-token-generation',
 ): string {

@@ -2,6 +2,7 @@ import {
   CreateIdentityProviderCommand,
   DeleteIdentityProviderCommand,
   DescribeUserPoolClientCommand,
+  ListIdentityProvidersCommand,
   UpdateIdentityProviderCommand,
   UpdateUserPoolClientCommand,
   type UpdateUserPoolClientCommandInput,
@@ -83,14 +84,38 @@ function updateInput(client: UserPoolClientType, providers: string[]): UpdateUse
   return { ...kept, SupportedIdentityProviders: providers };
 }
 
+/** The names of the pool's identity providers, every page. */
+export async function listFederatedProviderNames(): Promise<string[]> {
+  const { userPoolId } = getConfig().cognito;
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    let page;
+    try {
+      page = await cognitoClient.send(
+        new ListIdentityProvidersCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: nextToken }),
+      );
+    } catch (error) {
+      translate(error, 'list the identity providers');
+    }
+    names.push(...(page.Providers ?? []).flatMap((provider) => provider.ProviderName ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return names;
+}
+
 /**
- * Adds or removes a provider in the app client's `SupportedIdentityProviders`. UpdateUserPoolClient
- * replaces the whole client (a field left out is reset), so every field read is sent back; and two
- * tenants changing the list at once could each write over the other, so the list is read again after
- * the write and the change repeated until it is there (the daily reconcile repairs what a crash leaves).
+ * Changes the app client's `SupportedIdentityProviders` to what `change` makes of the list read.
+ * UpdateUserPoolClient replaces the whole client (a field left out is reset), so every field read is
+ * sent back; and two writers at once could each write over the other, so the list is read again after
+ * the write and the change repeated until reading it changes nothing. Answers the list as first read
+ * and as it stands.
  */
-export async function setClientSupportsProvider(name: string, supported: boolean): Promise<void> {
+async function changeClientProviders(
+  change: (current: string[]) => string[],
+): Promise<{ before: string[]; after: string[] }> {
   const { userPoolId, clientId } = getConfig().cognito;
+  let before: string[] | undefined;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     let client: UserPoolClientType | undefined;
     try {
@@ -104,8 +129,11 @@ export async function setClientSupportsProvider(name: string, supported: boolean
     }
     if (!client) throw new ServiceUnavailableError('The app client was not found; check COGNITO_CLIENT_ID.');
     const current = client.SupportedIdentityProviders ?? ['COGNITO'];
-    if (current.includes(name) === supported) return;
-    const next = supported ? [...current, name] : current.filter((provider) => provider !== name);
+    before ??= current;
+    const next = change(current);
+    if (next.length === current.length && next.every((name) => current.includes(name))) {
+      return { before, after: current };
+    }
     try {
       await cognitoClient.send(new UpdateUserPoolClientCommand(updateInput(client, next)));
     } catch (error) {
@@ -114,4 +142,33 @@ export async function setClientSupportsProvider(name: string, supported: boolean
     await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 150 * (attempt + 1)));
   }
   throw new ServiceUnavailableError('The app client kept changing under this update; retry shortly.');
+}
+
+/**
+ * Adds or removes a provider in the app client's `SupportedIdentityProviders` (the provider reconcile,
+ * shared/sso/provider-reconcile.ts, repairs what a crash or a deploy leaves).
+ */
+export async function setClientSupportsProvider(name: string, supported: boolean): Promise<void> {
+  await changeClientProviders((current) =>
+    current.includes(name) === supported
+      ? current
+      : supported
+        ? [...current, name]
+        : current.filter((provider) => provider !== name),
+  );
+}
+
+/**
+ * Sets which of the pool's providers the app client offers: `offered` added where missing, and the
+ * names `removable` picks (and `offered` does not name) taken away; any other name is kept. Answers
+ * the list as first read and as it stands.
+ */
+export async function offerClientProviders(
+  offered: readonly string[],
+  removable: (name: string) => boolean,
+): Promise<{ before: string[]; after: string[] }> {
+  return changeClientProviders((current) => [
+    ...current.filter((name) => !removable(name) || offered.includes(name)),
+    ...offered.filter((name) => !current.includes(name)),
+  ]);
 }

@@ -348,6 +348,9 @@ export async function putSsoConnection(
     { rejections: { connection: changedMeanwhile }, now },
   );
   forgetTenant(ctx.tenantId);
+  // Once more, now the setting is recorded: a provider reconcile that ran between the client's change
+  // and the record's read the setting from before and may have undone the change (one read if not).
+  await setClientSupportsProvider(providerName, enabled);
   return toView(item, now, enforcement);
 }
 

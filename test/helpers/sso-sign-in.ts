@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { addRecord } from '../../infra/local/dns-local';
+import { LOCAL_IDP_PASSWORD } from '../../infra/local/northwind';
 import { call, createTenant, twin, unique, type TestTenant } from './twin-api';
 
 /**
@@ -153,6 +154,33 @@ export async function signInThroughProvider(options: {
     url = new URL(posted.headers.get('location') ?? '', url).toString();
   }
   return { error: 'too_many_redirects', visited };
+}
+
+/**
+ * Home realm discovery for `email`, then its sign-in through the provider discovery names, the
+ * stand-in providers' password given, back to the console's callback on the twin.
+ */
+export async function discoverAndSignIn(
+  email: string,
+  options: Pick<Parameters<typeof signInThroughProvider>[0], 'beforeSamlPost'> & {
+    /** The address discovery is asked for, when it is not the one signing in. */
+    discoverFor?: string;
+  } = {},
+): Promise<SsoOutcome> {
+  const { discoverFor = email, ...rest } = options;
+  const found = await call<{ sso: boolean; authorizeUrl: string | null }>('POST', '/v1/sso/discover', {
+    body: { email: discoverFor },
+  });
+  expect(found.body.sso, found.text).toBe(true);
+  return signInThroughProvider({
+    authorizeUrl: found.body.authorizeUrl ?? '',
+    email,
+    password: LOCAL_IDP_PASSWORD,
+    redirectUri: `${twin.apiUrl}/sso/callback`,
+    cognitoEndpoint: twin.cognitoEndpoint,
+    clientId: twin.clientId,
+    ...rest,
+  });
 }
 
 /** The body that sets the twin's stand-in OpenID provider as a tenant's (its client registered there). */

@@ -349,11 +349,44 @@ describe('the Tenantry stack', () => {
       (resource) => (resource.Properties as { Runtime?: string }).Runtime === 'nodejs22.x',
     );
     // One per domain, the authorizer, the job scheduler and worker, the billing outbox, the
-    // notifications, the webhook deliveries and the user pool's custom message and pre-token triggers.
-    expect(functions).toHaveLength(domains.size + 8);
+    // notifications, the webhook deliveries, the SSO provider reconcile and the user pool's custom
+    // message and pre-token triggers.
+    expect(functions).toHaveLength(domains.size + 9);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
+  });
+
+  it('offers tenants’ identity providers again after every deploy that changes the app client, and daily', () => {
+    const reconciles = template.findResources('Custom::SsoProviderReconcile');
+    const [id, resource] = Object.entries(reconciles)[0] ?? [];
+    expect(Object.keys(reconciles)).toHaveLength(1);
+    const client = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'))[0];
+    // Run after the client is deployed, by the reconcile function, whenever the client's settings change.
+    expect(resource?.DependsOn).toContain(client);
+    const properties = resource?.Properties as { ServiceToken: unknown; clientSettings: string };
+    expect(JSON.stringify(properties.ServiceToken)).toContain('JobsSsoReconcileFunction');
+    expect(properties.clientSettings).toMatch(/^[0-9a-f]{64}$/);
+    // A different console address is a different client (its callback URLs): the digest changes, so
+    // CloudFormation updates the resource and the reconcile runs.
+    const { app, stack } = buildApp(
+      new App({
+        context: {
+          ...CDK_CONTEXT,
+          'aws:cdk:bundling-stacks': [],
+          consoleUrl: 'https://console.elsewhere.example',
+        },
+      }),
+    );
+    app.synth();
+    const other = Template.fromStack(stack).findResources('Custom::SsoProviderReconcile');
+    expect((other[id as string]?.Properties as { clientSettings: string }).clientSettings).not.toBe(
+      properties.clientSettings,
+    );
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 5 * * ? *)',
+      Targets: [Match.objectLike({ Input: JSON.stringify({ job: 'sso-reconcile' }) })],
+    });
   });
 
   it('grants Cognito admin actions only to the functions that manage users, identity providers (and the purge)', () => {
@@ -361,8 +394,18 @@ describe('the Tenantry stack', () => {
     const withCognito = policies
       .filter(([, policy]) => JSON.stringify(policy).includes('cognito-idp:'))
       .map(([id]) => id);
-    expect(withCognito.length).toBe(6);
-    expect(withCognito.every((id) => /tenants|users|platform|sso|authorizer|JobsWorker/.test(id))).toBe(true);
+    expect(withCognito.length).toBe(7);
+    expect(
+      withCognito.every((id) => /tenants|users|platform|sso|authorizer|JobsWorker|JobsSsoReconcile/.test(id)),
+    ).toBe(true);
+    // The SSO provider reconcile: the pool's providers listed, the app client's list of them set.
+    const reconcilePolicy = JSON.stringify(policies.find(([id]) => id.includes('JobsSsoReconcile')) ?? '');
+    expect(reconcilePolicy.match(/cognito-idp:\w+/g)?.sort()).toEqual([
+      'cognito-idp:DescribeUserPoolClient',
+      'cognito-idp:ListIdentityProviders',
+      'cognito-idp:UpdateUserPoolClient',
+    ]);
+    expect(reconcilePolicy).toContain('AuthUserPool');
     // The users function: invitations' sign-ins, a removed person's disabled, and a person signing out
     // everywhere (their refresh tokens revoked). It deletes no sign-in.
     const usersPolicy = JSON.stringify(policies.find(([id]) => /usersFunction/i.test(id)) ?? '');
@@ -885,6 +928,7 @@ describe('operator alarms', () => {
       [
         'billing-outbox',
         OPERATOR_FIGURES_JOB,
+        'sso-reconcile',
         ...JOB_NAMES.filter((job) => JOBS[job].schedule.day === '*'),
       ].sort(),
     );

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { LOCAL_IDP_PASSWORD } from '../../infra/local/northwind';
-import { addPerson, signInThroughProvider, ssoTenant, type SsoOutcome } from '../helpers/sso-sign-in';
+import { addPerson, discoverAndSignIn, ssoTenant, type SsoOutcome } from '../helpers/sso-sign-in';
 import {
   call,
   createApiKey,
@@ -109,17 +108,7 @@ async function membersCount(): Promise<number> {
   return users.body.items.length;
 }
 
-async function signIn(email: string): Promise<SsoOutcome> {
-  const found = await call<{ authorizeUrl: string | null }>('POST', '/v1/sso/discover', { body: { email } });
-  return signInThroughProvider({
-    authorizeUrl: found.body.authorizeUrl ?? '',
-    email,
-    password: LOCAL_IDP_PASSWORD,
-    redirectUri: `${twin.apiUrl}/sso/callback`,
-    cognitoEndpoint: twin.cognitoEndpoint,
-    clientId: twin.clientId,
-  });
-}
+const signIn = (email: string): Promise<SsoOutcome> => discoverAndSignIn(email);
 
 beforeAll(async () => {
   ({ tenant, domain } = await ssoTenant());

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { LOCAL_IDP_PASSWORD } from '../../infra/local/northwind';
 import { SAML_ATTRIBUTES, type SamlFault } from '../../infra/local/saml-idp';
 import {
   addPerson,
-  signInThroughProvider,
+  discoverAndSignIn,
   twinSamlProvider,
   verifiedSsoDomain,
   type SsoOutcome,
@@ -23,21 +22,8 @@ type Post = NonNullable<SsoOutcome['samlPost']>;
 
 const BAD_SAML = /^Invalid samlResponse or relayState from identity provider/;
 
-async function signIn(email: string, beforeSamlPost?: (post: Post) => Post | Promise<Post>) {
-  const found = await call<{ sso: boolean; authorizeUrl: string }>('POST', '/v1/sso/discover', {
-    body: { email },
-  });
-  expect(found.body.sso, found.text).toBe(true);
-  return signInThroughProvider({
-    authorizeUrl: found.body.authorizeUrl,
-    email,
-    password: LOCAL_IDP_PASSWORD,
-    redirectUri: `${twin.apiUrl}/sso/callback`,
-    cognitoEndpoint: twin.cognitoEndpoint,
-    clientId: twin.clientId,
-    ...(beforeSamlPost ? { beforeSamlPost } : {}),
-  });
-}
+const signIn = (email: string, beforeSamlPost?: (post: Post) => Post | Promise<Post>) =>
+  discoverAndSignIn(email, beforeSamlPost ? { beforeSamlPost } : {});
 
 async function fault(email: string, which: SamlFault): Promise<void> {
   const made = await fetch(new URL('/_stand-in/faults', twin.samlIdp.metadataUrl), {

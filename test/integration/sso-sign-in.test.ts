@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { LOCAL_IDP_PASSWORD } from '../../infra/local/northwind';
 import {
   addPerson,
+  discoverAndSignIn,
   signInThroughProvider,
   ssoTenant,
   twinOidcProvider,
@@ -29,18 +30,8 @@ interface Discovery {
   authorizeUrl: string | null;
 }
 
-async function signIn(email: string, authorizeFor = email): Promise<SsoOutcome> {
-  const found = await call<Discovery>('POST', '/v1/sso/discover', { body: { email: authorizeFor } });
-  expect(found.body.sso, found.text).toBe(true);
-  return signInThroughProvider({
-    authorizeUrl: found.body.authorizeUrl ?? '',
-    email,
-    password: LOCAL_IDP_PASSWORD,
-    redirectUri: `${twin.apiUrl}/sso/callback`,
-    cognitoEndpoint: twin.cognitoEndpoint,
-    clientId: twin.clientId,
-  });
-}
+const signIn = (email: string, authorizeFor = email): Promise<SsoOutcome> =>
+  discoverAndSignIn(email, { discoverFor: authorizeFor });
 
 describe('signing in through a tenant’s OpenID provider', () => {
   let tenant: TestTenant;

@@ -4,6 +4,7 @@ import {
   DeleteIdentityProviderCommand,
   DescribeUserPoolClientCommand,
   InvalidParameterException,
+  ListIdentityProvidersCommand,
   ResourceNotFoundException,
   UpdateIdentityProviderCommand,
   UpdateUserPoolClientCommand,
@@ -13,6 +14,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceUnavailableError, UnprocessableError } from '../../../shared/errors';
 import {
   deleteFederatedProvider,
+  listFederatedProviderNames,
+  offerClientProviders,
   putFederatedProvider,
   setClientSupportsProvider,
 } from '../../../shared/sso/cognito-federation';
@@ -149,5 +152,42 @@ describe('a tenant identity provider in Cognito', () => {
       .on(DeleteIdentityProviderCommand)
       .rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
     await expect(deleteFederatedProvider(provider.name)).resolves.toBeUndefined();
+  });
+
+  it('lists every page of the pool’s providers', async () => {
+    cognito
+      .on(ListIdentityProvidersCommand)
+      .resolvesOnce({ Providers: [{ ProviderName: 'a' }, { ProviderName: 'b' }], NextToken: 'page-2' })
+      .resolvesOnce({ Providers: [{ ProviderName: 'c' }] });
+    await expect(listFederatedProviderNames()).resolves.toEqual(['a', 'b', 'c']);
+    expect(cognito.commandCalls(ListIdentityProvidersCommand)[1]?.args[0].input.NextToken).toBe('page-2');
+  });
+
+  it('offers the providers named, takes off only those picked, and keeps COGNITO and any other', async () => {
+    const gone = 'ten-01JD2222222222222222222222';
+    cognito
+      .on(DescribeUserPoolClientCommand)
+      .resolvesOnce({
+        UserPoolClient: { ...appClient, SupportedIdentityProviders: ['COGNITO', 'Google', gone] },
+      })
+      .resolves({
+        UserPoolClient: { ...appClient, SupportedIdentityProviders: ['COGNITO', 'Google', provider.name] },
+      });
+    cognito.on(UpdateUserPoolClientCommand).resolves({});
+    const { before, after } = await offerClientProviders([provider.name], (name) => name === gone);
+    expect(before).toEqual(['COGNITO', 'Google', gone]);
+    expect(after).toEqual(['COGNITO', 'Google', provider.name]);
+    expect(
+      cognito
+        .commandCalls(UpdateUserPoolClientCommand)
+        .map((call) => call.args[0].input.SupportedIdentityProviders),
+    ).toEqual([['COGNITO', 'Google', provider.name]]);
+    // Already so: nothing is written.
+    cognito.reset();
+    cognito.on(DescribeUserPoolClientCommand).resolves({
+      UserPoolClient: { ...appClient, SupportedIdentityProviders: ['COGNITO', provider.name] },
+    });
+    await offerClientProviders([provider.name], (name) => name.startsWith('ten-'));
+    expect(cognito.commandCalls(UpdateUserPoolClientCommand)).toHaveLength(0);
   });
 });
