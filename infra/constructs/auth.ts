@@ -16,6 +16,7 @@ import { SSO_GROUPS_ATTRIBUTE } from '../../shared/model/sso';
 import {
   PASSWORD_POLICY,
   PLATFORM_ADMIN_GROUP,
+  REFRESH_TOKEN_DAYS,
   USER_POOL_CUSTOM_ATTRIBUTES,
 } from '../../shared/model/user-pool-definition';
 
@@ -98,7 +99,7 @@ export class TenantryAuth extends Construct {
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
+      refreshTokenValidity: Duration.days(REFRESH_TOKEN_DAYS),
       readAttributes: standardRead.withCustomAttributes(...USER_POOL_CUSTOM_ATTRIBUTES),
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
       // Federated sign-in: the console sends people to the hosted domain's /oauth2/authorize with

@@ -6,9 +6,9 @@ import { PlatformAdminEntity } from './entities/platform-admin';
 import { SlugClaimEntity } from './entities/slug-claim';
 import { DomainClaimEntity } from './entities/domain-claim';
 import { SsoDomainClaimEntity } from './entities/sso-domain-claim';
-import { domainToASCII } from 'node:url';
 import { TenantEntity, type TenantItem } from './entities/tenant';
 import { TtlCache } from './ttl-cache';
+import { capturedDomainOf } from '../model/sso';
 import { PersonSignOutEntity, type PersonSignOutItem } from './entities/person-session';
 
 /**
@@ -64,13 +64,7 @@ export async function tenantOfDomain(domain: string): Promise<{ tenantId: string
  * host cache's time (read only for tenants that require single sign-on).
  */
 export async function tenantCapturingAddress(email: string): Promise<string | null> {
-  const domain = domainToASCII(
-    email
-      .slice(email.lastIndexOf('@') + 1)
-      .trim()
-      .toLowerCase()
-      .replace(/\.$/, ''),
-  );
+  const domain = capturedDomainOf(email);
   if (!domain) return null;
   return ssoDomains.get(domain, async () => {
     const result = await SsoDomainClaimEntity.get({ domain }).go({ client: platformDocumentClient });

@@ -6,6 +6,12 @@ export const USER_POOL_CUSTOM_ATTRIBUTES = ['tenantId', 'userId'] as const;
 export const PLATFORM_ADMIN_GROUP = 'platform-admins';
 
 /**
+ * How long the app client's refresh tokens last, and so a sign-in's session: the CDK client is made
+ * with it and the API remembers a session for as long.
+ */
+export const REFRESH_TOKEN_DAYS = 30;
+
+/**
  * The one password policy: the CDK pool is made with it, the twin's pool is made with it and its
  * cognito-local enforces it (cognito-local-server.cjs), and the console checks it before sending.
  */

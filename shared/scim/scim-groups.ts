@@ -10,13 +10,13 @@ import { readSsoConnection } from '../sso/sso-service';
 import { roleFor } from '../sso/sso-sign-in';
 import { parsePatched, scimGroupInput, type ScimGroupInput, type ScimPatchInput } from './scim-schemas';
 import {
+  applyPatch,
   scimPage,
   toScimGroup,
   type ScimGroup,
   type ScimListQuery,
   type ScimListResponse,
 } from './scim-resources';
-import { applyPatch } from './scim-users';
 
 /**
  * SCIM Groups: the tenant's directory groups and their members. Where the tenant's role mapping

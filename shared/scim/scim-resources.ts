@@ -1,4 +1,6 @@
 import { filter as filterOf, parse, type Filter } from 'scim2-parse-filter';
+import { scimPatch, ScimError } from 'scim-patch';
+import type { ScimPatchInput } from './scim-schemas';
 import { ValidationError } from '../errors';
 import type { MembershipItem } from '../data/entities/membership';
 import type { ScimGroupItem } from '../data/entities/scim-group';
@@ -267,4 +269,23 @@ export function serviceProviderConfig(tenantId: string) {
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${scimBase(tenantId)}/ServiceProviderConfig` },
   };
+}
+
+/** A patch applied to a copy of the resource; an operation scim-patch refuses is a 400 with its scimType. */
+export function applyPatch<T extends { meta: object; schemas: string[] }>(
+  resource: T,
+  patch: ScimPatchInput,
+): T {
+  const document = JSON.parse(JSON.stringify(resource)) as T;
+  try {
+    return scimPatch(document as never, patch.Operations as never, {
+      mutateDocument: true,
+      treatMissingAsAdd: true,
+    });
+  } catch (error) {
+    if (!(error instanceof ScimError)) throw error;
+    const refused = new ValidationError(error.message, [], 'scim_patch_invalid');
+    if (error.scimCode) refused.extensions.scimType = error.scimCode;
+    throw refused;
+  }
 }

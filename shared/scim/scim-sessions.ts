@@ -2,7 +2,7 @@ import type { TenantContext } from '../context/tenant-context';
 import type { MembershipItem } from '../data/entities/membership';
 import { signOutEverywhere } from '../identity/user-directory';
 import { logger } from '../observability/logger';
-import { readSsoConnection } from '../sso/sso-service';
+import { ssoProviderName } from '../model/sso';
 
 /**
  * Ends the sessions in the tenant of a person its directory deactivated or deprovisioned:
@@ -14,8 +14,8 @@ import { readSsoConnection } from '../sso/sso-service';
  */
 export async function endDirectorySessions(ctx: TenantContext, member: MembershipItem): Promise<void> {
   if (!member.cognitoUsername) return;
-  const connection = await readSsoConnection(ctx.tenantId);
-  if (!connection || !member.cognitoUsername.startsWith(`${connection.providerName}_`)) return;
+  // The tenant's provider's users are `<provider>_<subject>`, the provider named by the tenant's id.
+  if (!member.cognitoUsername.startsWith(`${ssoProviderName(ctx.tenantId)}_`)) return;
   await signOutEverywhere(member.cognitoUsername).catch((error: unknown) =>
     // The membership is what ended (committed); the revocation is the second wall, logged if it failed.
     logger.error('A deactivated person’s provider sign-in could not be signed out', {

@@ -1,4 +1,3 @@
-import { scimPatch, ScimError } from 'scim-patch';
 import { parse } from 'scim2-parse-filter';
 import { writeAudited } from '../audit/audited-transaction';
 import { requestTime, type TenantContext } from '../context/tenant-context';
@@ -16,6 +15,7 @@ import { removeUser } from '../users/user-service';
 import { endDirectorySessions } from './scim-sessions';
 import { parsePatched, scimUserInput, type ScimPatchInput, type ScimUserInput } from './scim-schemas';
 import {
+  applyPatch,
   scimPage,
   toScimUser,
   type ScimListQuery,
@@ -250,25 +250,6 @@ export async function patchScimUser(
   const current = await membershipOf(ctx, userId);
   const patched = applyPatch(toScimUser(current), patch);
   return applyScimUser(ctx, current, parsePatched(scimUserInput, patched), now);
-}
-
-/** A patch applied to a copy of the resource; an operation scim-patch refuses is a 400 with its scimType. */
-export function applyPatch<T extends { meta: object; schemas: string[] }>(
-  resource: T,
-  patch: ScimPatchInput,
-): T {
-  const document = JSON.parse(JSON.stringify(resource)) as T;
-  try {
-    return scimPatch(document as never, patch.Operations as never, {
-      mutateDocument: true,
-      treatMissingAsAdd: true,
-    });
-  } catch (error) {
-    if (!(error instanceof ScimError)) throw error;
-    const refused = new ValidationError(error.message, [], 'scim_patch_invalid');
-    if (error.scimCode) refused.extensions.scimType = error.scimCode;
-    throw refused;
-  }
 }
 
 /** DELETE: the membership goes, as when an admin removes a member (the last owner stays). */

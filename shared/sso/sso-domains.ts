@@ -8,6 +8,7 @@ import { SsoDomainClaimEntity } from '../data/entities/sso-domain-claim';
 import { ConflictError, NotFoundError } from '../errors';
 import { DnsLookupError, dnsLookup, type DnsLookup } from '../custom-domains/dns-lookup';
 import { displayDomain, normalizeDomain, pathDomain } from '../custom-domains/domain-name';
+import { capturedDomainOf } from '../model/sso';
 import { domainNameRules } from '../custom-domains/domain-service';
 
 /** How many email domains one tenant may capture. */
@@ -263,9 +264,7 @@ export async function removeSsoDomain(
 
 /** The tenant that has captured an email address's domain, or `null`. */
 export async function tenantCapturing(email: string): Promise<string | null> {
-  const at = email.lastIndexOf('@');
-  if (at < 1) return null;
-  const domain = pathDomain(email.slice(at + 1));
+  const domain = capturedDomainOf(email);
   if (domain === null) return null;
   const claim = await SsoDomainClaimEntity.get({ domain }).go({ consistent: false });
   return claim.data?.tenantId ?? null;

@@ -2,7 +2,7 @@ import { writeAudited } from '../audit/audited-transaction';
 import { requestTime, type TenantContext, type UserPrincipal } from '../context/tenant-context';
 import { forgetMembership, forgetSignOut } from '../data/cached-records';
 import { isConditionalFailure } from '../data/dynamo-errors';
-import { MembershipEntity, type MembershipItem } from '../data/entities/membership';
+import type { MembershipItem } from '../data/entities/membership';
 import {
   PersonSessionEntity,
   PersonSignOutEntity,
@@ -10,10 +10,11 @@ import {
   type PersonSignOutItem,
 } from '../data/entities/person-session';
 import { expiresAfterDays } from '../data/ttl';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { signOutEverywhere as revokeRefreshTokens } from '../identity/user-directory';
 import { logger } from '../observability/logger';
-import { roleRank } from '../model/roles';
+import { REFRESH_TOKEN_DAYS } from '../model/user-pool-definition';
+import { assertMayManage, getMembership } from './member-access';
 
 /**
  * Where a person is signed in, and signing out. A session is one sign-in (the token's `auth_time`,
@@ -24,8 +25,6 @@ import { roleRank } from '../model/roles';
  * same way; an admin can end a member's sessions in their tenant.
  */
 
-/** A session lives as long as the app client's refresh tokens (Cognito's default, 30 days). */
-const SESSION_DAYS = 30;
 /** At most this many single sessions are remembered as ended (older ones expire with their tokens). */
 const MAX_REVOKED = 100;
 
@@ -75,7 +74,7 @@ export async function noteSession(ctx: TenantContext, signedInAt: string): Promi
       via: principal.ssoTenantId ? 'sso' : 'password',
       ...(ctx.userAgent ? { userAgent: ctx.userAgent.slice(0, 512) } : {}),
       sourceIp: ctx.sourceIp,
-      expiresAt: expiresAfterDays(now, SESSION_DAYS),
+      expiresAt: expiresAfterDays(now, REFRESH_TOKEN_DAYS),
     })
     .add({ tenants: [ctx.tenantId] })
     .go({ response: 'none' });
@@ -148,12 +147,7 @@ export async function endSession(principal: UserPrincipal, sessionId: string, no
  */
 export async function signOutMember(ctx: TenantContext, userId: string): Promise<void> {
   const now = requestTime(ctx);
-  const current = (await MembershipEntity.get({ tenantId: ctx.tenantId, userId }).go({ consistent: true }))
-    .data;
-  if (!current) throw new NotFoundError('No user with this id in the tenant.', 'user_not_found');
-  if (ctx.role !== 'platform_admin' && roleRank(current.role) > roleRank(ctx.role)) {
-    throw new ForbiddenError(`A ${ctx.role} cannot sign out a ${current.role}.`, 'role_above_own');
-  }
+  assertMayManage(ctx, await getMembership(ctx, userId));
   try {
     await writeAudited(
       ctx,

@@ -13,34 +13,13 @@ import { welcomeLink, type Welcome } from '../identity/welcome-email';
 import { getConfig } from '../config';
 import { logger } from '../observability/logger';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
-import { roleRank, type Role } from '../model/roles';
+import type { Role } from '../model/roles';
 import { forgetMembership, forgetTenant, loadTenant } from '../data/cached-records';
 import { activeOwnerChange, ensureActiveOwnerCount } from './owner-count';
 import { toUserView, type UserView } from './user-view';
+import { assertMayGrant, assertMayManage, getMembership } from './member-access';
 
 /** A platform admin outranks every tenant role. */
-function actorRank(ctx: TenantContext): number {
-  return ctx.role === 'platform_admin' ? Number.POSITIVE_INFINITY : roleRank(ctx.role);
-}
-
-function assertMayGrant(ctx: TenantContext, role: Role): void {
-  if (roleRank(role) > actorRank(ctx)) {
-    throw new ForbiddenError(`A ${ctx.role} cannot grant the ${role} role.`, 'role_above_own');
-  }
-}
-
-function assertMayManage(ctx: TenantContext, target: MembershipItem): void {
-  if (roleRank(target.role) > actorRank(ctx)) {
-    throw new ForbiddenError(`A ${ctx.role} cannot change a ${target.role}.`, 'role_above_own');
-  }
-}
-
-async function getMembership(ctx: TenantContext, userId: string): Promise<MembershipItem> {
-  const result = await MembershipEntity.get({ tenantId: ctx.tenantId, userId }).go({ consistent: true });
-  if (!result.data) throw new NotFoundError('No user with this id in the tenant.', 'user_not_found');
-  return result.data;
-}
-
 /**
  * Invitations, with the addresses they went to, are for those who may manage users (`users:invite`):
  * to members and viewers a pending invitation does not exist.
