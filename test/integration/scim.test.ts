@@ -27,7 +27,7 @@ interface ScimUser {
   externalId?: string;
   name?: { givenName?: string; familyName?: string };
   roles: Array<{ value: string }>;
-  meta: { location: string; resourceType: string };
+  meta: { location: string; resourceType: string; lastModified: string };
 }
 interface ScimList<T> {
   totalResults: number;
@@ -331,6 +331,33 @@ describe('SCIM users', () => {
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409]);
     expect(await usersUsed()).toBe(before + 1);
     expect(await usersUsed()).toBe(await membersCount());
+  });
+
+  it('applies one of two PATCHes of the same person at a time: the other is a 409, nothing half-done', async () => {
+    const user = await provision(unique('twice').toLowerCase());
+    const names = ['First', 'Second', 'Third', 'Fourth', 'Fifth'];
+    const answers = await Promise.all(
+      names.map((name) =>
+        scim<ScimUser>('PATCH', `/Users/${user.id}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'replace', path: 'name.givenName', value: name }],
+        }),
+      ),
+    );
+    const applied = answers.filter((answer) => answer.status === 200);
+    expect(applied.length).toBeGreaterThanOrEqual(1);
+    for (const answer of answers.filter((answer) => answer.status !== 200)) {
+      expectScimError(answer as unknown as ApiResponse, 409);
+      expect(answer.body).toMatchObject({ code: 'concurrent_modification' });
+    }
+    // What stands is what the last applied change answered; each applied change audited once.
+    const read = await scim<ScimUser>('GET', `/Users/${user.id}`);
+    expect(applied.map((answer) => answer.body.name?.givenName)).toContain(read.body.name?.givenName);
+    expect(applied.map((answer) => answer.body.meta.lastModified)).toContain(read.body.meta.lastModified);
+    const updates = (await storedAuditEvents(tenant.id)).filter(
+      (event) => event.action === 'user.updated' && event.targetId === user.id,
+    );
+    expect(updates).toHaveLength(applied.length);
   });
 });
 

@@ -102,6 +102,34 @@ describe('signing in through a tenant’s OpenID provider', () => {
     );
   });
 
+  it('makes one membership when a new person’s first sign-in arrives three times at once', async () => {
+    const dora = `dora-${unique('race').toLowerCase()}@${domain}`;
+    await addPerson(dora, ['staff']);
+    const outcomes = await Promise.all([signIn(dora), signIn(dora), signIn(dora)]);
+    // Each sign-in is admitted, as the same person.
+    for (const outcome of outcomes) expect(outcome.error, outcome.errorDescription).toBeUndefined();
+    const userIds = new Set(
+      outcomes.map((outcome) => decodeJwt(outcome.tokens?.id_token ?? '')['custom:userId']),
+    );
+    expect(userIds.size).toBe(1);
+    const users = await call<{ items: Array<{ email: string }> }>('GET', `/v1/tenants/${tenant.id}/users`, {
+      token: tenant.owner.token,
+    });
+    expect(users.body.items.filter((user) => user.email === dora)).toHaveLength(1);
+    const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/quotas`,
+      { token: tenant.owner.token },
+    );
+    expect(quotas.body.quotas.find((quota) => quota.resource === 'users')?.used).toBe(
+      users.body.items.length,
+    );
+    const provisioned = (await storedAuditEvents(tenant.id)).filter(
+      (event) => event.action === 'user.provisioned' && event.targetId === [...userIds][0],
+    );
+    expect(provisioned).toHaveLength(1);
+  });
+
   it('refuses an address the tenant has not verified the domain of (a provider speaks for its own domains only)', async () => {
     const stranger = `eve@${unique('elsewhere').toLowerCase()}.example`;
     await addPerson(stranger);
