@@ -197,7 +197,7 @@ describe('dependencies taken away under load', () => {
     await expectNothingLost(tenant, load.acknowledged);
   });
 
-  it('provisions through SCIM while DynamoDB and then Cognito are paused: SCIM-format 503s in time, nothing acknowledged lost, the seats equal the members', async () => {
+  it('provisions, changes and deprovisions through SCIM while DynamoDB and then Cognito are paused: SCIM-format 503s in time, nothing acknowledged lost or undone, the seats equal the members', async () => {
     const { tenant, domain } = await ssoTenant();
     const key = await call<{ secret: string }>('POST', `/v1/tenants/${tenant.id}/api-keys`, {
       token: tenant.owner.token,
@@ -219,7 +219,49 @@ describe('dependencies taken away under load', () => {
         if (response.status >= 500) await pause(200);
       }
     };
-    const loops = [0, 1, 2].map(loop);
+    // Beside them, the directory changes and deprovisions those it made: each user's changes in order,
+    // so what stands is the last one acknowledged or one sent after it (a change the pause cut short
+    // may have been written all the same).
+    const deleted = new Set<string>();
+    const deleteSent = new Set<string>();
+    const sentNames = new Map<string, string[]>();
+    const acknowledgedNames = new Map<string, string>();
+    const changer = async () => {
+      for (let i = 0; running; i += 1) {
+        const id = acknowledged.find((candidate) => !deleted.has(candidate));
+        if (!id) {
+          await pause(100);
+          continue;
+        }
+        const started = Date.now();
+        const name = `Name ${i}`;
+        const remove = i % 4 === 3;
+        if (remove) deleteSent.add(id);
+        else sentNames.set(id, [...(sentNames.get(id) ?? []), name]);
+        const response = await call(
+          remove ? 'DELETE' : 'PATCH',
+          `/v1/tenants/${tenant.id}/scim/v2/Users/${id}`,
+          {
+            token: key.body.secret,
+            headers: { 'content-type': 'application/scim+json' },
+            ...(remove
+              ? {}
+              : {
+                  body: {
+                    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+                    Operations: [{ op: 'replace', path: 'name.givenName', value: name }],
+                  },
+                }),
+          },
+        );
+        answers.push({ status: response.status, ms: Date.now() - started, response });
+        // Gone: deprovisioned now, or by a removal the pause cut short that was written all the same.
+        if (response.status === 204 || (response.status === 404 && deleteSent.has(id))) deleted.add(id);
+        if (response.status === 200) acknowledgedNames.set(id, name);
+        if (response.status >= 500) await pause(200);
+      }
+    };
+    const loops = [...[0, 1, 2].map(loop), changer()];
     await pause(1_000);
     // Longer than a request's 10 s budget: requests waiting on the paused dependency are answered 503.
     await fault('dynamodb', 'pause');
@@ -254,7 +296,23 @@ describe('dependencies taken away under load', () => {
     );
     expect(listed.status, listed.text).toBe(200);
     const ids = listed.body.Resources.map((user) => user.id);
-    for (const id of acknowledged) expect(ids).toContain(id);
+    // Positive control: the directory changed and removed people throughout.
+    expect(deleted.size).toBeGreaterThan(0);
+    expect(acknowledgedNames.size).toBeGreaterThan(0);
+    for (const id of acknowledged) {
+      if (deleted.has(id)) expect(ids).not.toContain(id);
+      else if (!deleteSent.has(id)) expect(ids).toContain(id);
+    }
+    for (const [id, name] of acknowledgedNames) {
+      if (deleteSent.has(id)) continue;
+      const user = await call<{ name?: { givenName?: string } }>(
+        'GET',
+        `/v1/tenants/${tenant.id}/scim/v2/Users/${id}`,
+        { token: key.body.secret },
+      );
+      const sent = sentNames.get(id) ?? [];
+      expect(sent.slice(sent.indexOf(name))).toContain(user.body.name?.givenName);
+    }
     const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
       'GET',
       `/v1/tenants/${tenant.id}/quotas`,
