@@ -35,7 +35,9 @@ export interface BenchClient {
   ): Promise<{ status: number; body: Record<string, unknown>; ms: number }>;
   adminToken(): Promise<string>;
   /** A tenant made by the platform admin, its owner signed in. */
-  createTenant(plan: string): Promise<{ id: string; token: string; ownerId: string }>;
+  createTenant(plan: string): Promise<{ id: string; token: string; ownerId: string; email: string }>;
+  /** A new sign-in of a person the benchmark made (the bench password). */
+  signInAs(email: string): Promise<string>;
 }
 
 /** A twin of the benchmark's own (in memory, quiet), with a client. */
@@ -128,10 +130,10 @@ export function benchClient(endpoints: TwinEndpoints): BenchClient {
     await setPermanentPassword(cognito, endpoints.userPoolId, email, LOCAL_PASSWORD);
     const token = await signInAs(email);
     const made = created.body as { tenant: { id: string }; owner: { id: string } };
-    return { id: made.tenant.id, token, ownerId: made.owner.id };
+    return { id: made.tenant.id, token, ownerId: made.owner.id, email };
   };
 
-  return { endpoints, call, adminToken, createTenant };
+  return { endpoints, call, adminToken, createTenant, signInAs: (email) => signInAs(email) };
 }
 
 /**

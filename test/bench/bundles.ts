@@ -21,7 +21,7 @@ const LOAD_TARGET = 1.3;
 
 /**
  * Every Lambda function: one per domain of the manifest, the authorizer, the job functions, and the
- * user pool's custom message trigger (Cognito waits at most 5 s for it, cold start included).
+ * user pool's triggers (Cognito waits at most 5 s for each, cold start included).
  */
 const FUNCTIONS = [
   ...new Set(ROUTES.map((route) => route.function)),
@@ -31,7 +31,9 @@ const FUNCTIONS = [
   'jobs/billing-outbox',
   'jobs/notifications',
   'jobs/webhook-deliveries',
+  'jobs/sso-reconcile',
   'triggers/custom-message',
+  'triggers/pre-token-generation',
 ] as const;
 
 const BARE_HANDLER = `

@@ -27,8 +27,9 @@ import type { ApiEvent, ApiResult } from '../../shared/http/api-event';
 import type { RouteDefinition } from '../../shared/http/route';
 import { onFinishedRequest, type FinishedRequest } from '../../shared/observability/request-cost';
 import { apiEvent, lambdaContext } from '../helpers/api-event';
-import { pathFor, sampleBody } from '../helpers/route-samples';
+import { pathFor, sampleBody, useSampleIdp, type PathIds } from '../helpers/route-samples';
 import { printTable, startBenchTwin } from './bench-twin';
+import { ssoFixture } from './sso-fixture';
 
 /** On-demand prices (us-east-1), per million. */
 const PRICE = {
@@ -141,6 +142,7 @@ function bareHandler(endpoint: string, region: string, tableName: string) {
 
 async function main(): Promise<void> {
   const bench = await startBenchTwin();
+  useSampleIdp(bench.twin.oidcIdp);
   let capturing: string | undefined;
   let captured: FinishedRequest | undefined;
   const unsubscribe = onFinishedRequest((request) => {
@@ -198,6 +200,21 @@ async function main(): Promise<void> {
       };
     };
 
+    // Signing out everywhere ends every session of its caller: it is called by another tenant's owner,
+    // signed in anew for each call (in the next second: a sign-in within the second of a sign-out
+    // counts as before it), so the benchmark's own owner stays signed in.
+    const leaving = await bench.createTenant('professional');
+    const leavingToken = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      return bench.signInAs(leaving.email);
+    };
+
+    const sso = await ssoFixture(
+      bench,
+      bench.twin.dns.recordsFile,
+      sampleBody(ROUTES.find((route) => route.id === 'sso.put') as RouteDefinition, 'sso'),
+    );
+
     const rows: Array<Array<string | number>> = [];
     const ratios: number[] = [];
     const overFloor: string[] = [];
@@ -210,6 +227,7 @@ async function main(): Promise<void> {
       let status = 0;
       for (let attempt = 0; attempt <= MEASURED; attempt += 1) {
         const ids = { tenantId: tenant.id, userId: memberId, ...(await fresh()) };
+        const caller = route.id === 'users.sessions.signOutEverywhere' ? await leavingToken() : token;
         if (route.id === 'users.resendInvitation') {
           const invited = await bench.call('POST', `${base}/users`, {
             token: tenant.token,
@@ -224,11 +242,17 @@ async function main(): Promise<void> {
           });
           ids.userId = String(other.body.id);
         }
+        let request = {
+          token: caller,
+          ids: ids as PathIds,
+          body: route.id === 'tenants.changePlan' ? plan : sampleBody(route, `r${Date.now()}${attempt}`),
+        };
+        if (sso.covers(route)) request = await sso.prepare(route, request.ids, request.body);
         capturing = route.id;
         captured = undefined;
-        const response = await bench.call(route.method, pathFor(route, ids), {
-          token,
-          body: route.id === 'tenants.changePlan' ? plan : sampleBody(route, `r${Date.now()}${attempt}`),
+        const response = await bench.call(route.method, pathFor(route, request.ids), {
+          token: request.token,
+          body: request.body,
         });
         capturing = undefined;
         status = response.status;

@@ -3,6 +3,16 @@ import type { RouteDefinition } from '../../shared/http/route';
 import { inject } from 'vitest';
 import { pngOf } from './images';
 
+let sampleIdp: { issuer: string; clientId: string; clientSecret: string } | undefined;
+
+/**
+ * The OpenID provider the `sso.put` sample names: in the test suites the twin's (vitest's `inject`);
+ * a benchmark, outside vitest, names its own twin's.
+ */
+export function useSampleIdp(idp: { issuer: string; clientId: string; clientSecret: string }): void {
+  sampleIdp = idp;
+}
+
 /**
  * A valid request body for every route in the manifest (`undefined` where it takes none). Typed by
  * route id, so a route added to the manifest does not compile here until someone gives it a sample,
@@ -48,7 +58,7 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'domains.remove': () => undefined,
   'sso.get': () => undefined,
   'sso.put': () => {
-    const { issuer, clientId, clientSecret } = inject('twin').oidcIdp;
+    const { issuer, clientId, clientSecret } = sampleIdp ?? inject('twin').oidcIdp;
     return { type: 'oidc', oidc: { issuer, clientId, clientSecret } };
   },
   'sso.remove': () => undefined,
