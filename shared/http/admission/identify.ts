@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { authorizerContextSchema } from '../../auth/authorizer-context';
 import { getConfig } from '../../config';
 import type { Principal, RequestMeta } from '../../context/tenant-context';
-import { hasPlatformAdminRecord, loadSignOut } from '../../data/cached-records';
+import { hasPlatformAdminRecord, loadMembership, loadSignOut } from '../../data/cached-records';
+import { isIdOf } from '../../ids';
 import { isSignInRevoked } from '../../users/sessions';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { requestMetaOf, type ApiEvent } from '../api-event';
@@ -24,7 +25,7 @@ export interface IdentifiedRequest {
  * power needs the group claim and a platform-admin record on the server (read only for callers who
  * carry the claim, cached seconds); a key never has it.
  */
-async function principalOf(event: ApiEvent): Promise<Principal> {
+async function principalOf(event: ApiEvent, route: RouteDefinition): Promise<Principal> {
   const parsed = z.safeParse(authorizerContextSchema, event.requestContext.authorizer?.lambda);
   if (!parsed.success) throw new UnauthorizedError('The request carries no verified identity.');
   const claims = parsed.data;
@@ -32,12 +33,30 @@ async function principalOf(event: ApiEvent): Promise<Principal> {
     return { type: 'apiKey', keyId: claims.keyId, tenantId: claims.tenantId, isPlatformAdmin: false };
   }
   const signedInAt = claims.authTime ? new Date(Number(claims.authTime) * 1000).toISOString() : undefined;
-  // A sign-in the person signed out (everywhere, or this session) is refused, whatever its token's expiry.
-  if (isSignInRevoked(await loadSignOut(claims.userId), signedInAt)) {
-    throw new UnauthorizedError('This session was signed out; sign in again.', 'session_revoked');
+  // On a tenant route, the membership tenant access will most likely read next (the tenant the path
+  // names, else the person's home tenant, which resolves it unless a host or header names another): its
+  // read starts now, beside the sign-out marker's, and tenant access takes it from the cache (one round
+  // trip, not two, when neither is cached). Only where the cache keeps it, or it would be read twice.
+  const pathTenantId = event.pathParameters?.tenantId;
+  const likelyTenantId = pathTenantId && pathTenantId !== 'current' ? pathTenantId : claims.tenantId;
+  if (
+    route.auth === 'tenant' &&
+    config.cache.membershipTtlMs > 0 &&
+    likelyTenantId &&
+    isIdOf('tenant', likelyTenantId)
+  ) {
+    loadMembership(likelyTenantId, claims.userId).catch(() => undefined);
   }
   const groups = claims.groups ? claims.groups.split(',') : [];
   const claimsPlatformAdmin = groups.includes(config.cognito.platformAdminGroup);
+  const [signOut, platformAdminRecord] = await Promise.all([
+    loadSignOut(claims.userId),
+    claimsPlatformAdmin ? hasPlatformAdminRecord(claims.userId) : false,
+  ]);
+  // A sign-in the person signed out (everywhere, or this session) is refused, whatever its token's expiry.
+  if (isSignInRevoked(signOut, signedInAt)) {
+    throw new UnauthorizedError('This session was signed out; sign in again.', 'session_revoked');
+  }
   return {
     type: 'user',
     userId: claims.userId,
@@ -45,7 +64,7 @@ async function principalOf(event: ApiEvent): Promise<Principal> {
     ...(claims.username ? { username: claims.username } : {}),
     email: claims.email,
     homeTenantId: claims.tenantId,
-    isPlatformAdmin: claimsPlatformAdmin && (await hasPlatformAdminRecord(claims.userId)),
+    isPlatformAdmin: claimsPlatformAdmin && platformAdminRecord,
     mfaEnrolled: claims.mfa === 'true',
     ...(signedInAt ? { signedInAt } : {}),
     ...(claims.ssoTenantId ? { ssoTenantId: claims.ssoTenantId } : {}),
@@ -60,7 +79,7 @@ export async function identify(event: ApiEvent, route: RouteDefinition): Promise
   const meta = requestMetaOf(event);
   const identified = { route, meta, receivedAt: meta.receivedAt };
   if (route.auth === 'public') return { ...identified, principal: undefined };
-  const principal = await principalOf(event);
+  const principal = await principalOf(event, route);
   if (route.auth === 'user' || route.auth === 'platform') {
     if (principal.type === 'apiKey') {
       throw route.auth === 'user'
