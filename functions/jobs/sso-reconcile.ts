@@ -1,4 +1,4 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { logger } from '../../shared/observability/logger';
 import { countJobRun } from '../../shared/observability/metrics';
 import {
@@ -9,6 +9,8 @@ import {
 export const SSO_RECONCILE_JOB = 'sso-reconcile';
 /** The one custom resource's id: every deploy that changes the app client updates it. */
 const PHYSICAL_ID = 'tenantry-sso-provider-reconcile';
+/** Time kept back from the function's own limit to answer CloudFormation in. */
+const ANSWER_MARGIN_MS = 15_000;
 
 /**
  * Makes the app client offer the tenants' enabled identity providers again. Two callers:
@@ -17,11 +19,13 @@ const PHYSICAL_ID = 'tenantry-sso-provider-reconcile';
  * - CloudFormation, after each deploy that changed the app client (a custom resource whose properties
  *   are the client's): the deploy reset the client's providers to the template's. A failure is
  *   reported to CloudFormation as success with the reason logged, so a reconcile never rolls back a
- *   deploy (the daily run repairs it). CloudFormation is always answered, even on failure, so a stack
+ *   deploy (the daily run repairs it). CloudFormation is always answered, even on failure or when the
+ *   reconcile outlasts the function's time (it is then answered before the time is up), so a stack
  *   never waits an hour on it.
  */
 export async function handler(
   event: CloudFormationCustomResourceEvent | { job?: unknown },
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<ProviderReconcileResult | undefined> {
   if (!('RequestType' in event)) {
     const result = await reconcileFederatedProviders();
@@ -32,13 +36,24 @@ export async function handler(
   let reason = 'Nothing to do on delete';
   let result: ProviderReconcileResult | undefined;
   if (event.RequestType !== 'Delete') {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      result = await reconcileFederatedProviders();
+      const budget = context ? context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS : Infinity;
+      result = await Promise.race([
+        reconcileFederatedProviders(),
+        new Promise<never>((_resolve, reject) => {
+          if (Number.isFinite(budget)) {
+            timer = setTimeout(() => reject(new Error('it ran out of time')), Math.max(0, budget));
+          }
+        }),
+      ]);
       reason = `Offered ${result.offered} of ${result.providers} tenant providers (added ${result.added.length}, removed ${result.removed.length})`;
       logger.info('Identity providers reconciled after a deploy', { ...result });
     } catch (error) {
       reason = `The reconcile failed (the daily run repairs it): ${error instanceof Error ? error.message : String(error)}`;
       logger.error('Identity providers not reconciled after a deploy', { error });
+    } finally {
+      clearTimeout(timer);
     }
   }
   await answerCloudFormation(event, reason);

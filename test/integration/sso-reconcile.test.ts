@@ -129,5 +129,12 @@ describe('the SSO provider reconcile', () => {
     expect(answers.at(-1)).toMatchObject({ Status: 'SUCCESS', RequestId: 'request-Delete' });
     await handler({ job: 'sso-reconcile' });
     expect(await offered()).toContain(name);
+    // A reconcile that would outlast the function's time: CloudFormation is answered before it is up.
+    await handler(event('Update'), { getRemainingTimeInMillis: () => 15_000 });
+    expect(answers.at(-1)).toMatchObject({
+      Status: 'SUCCESS',
+      RequestId: 'request-Update',
+      Reason: expect.stringMatching(/daily run repairs it\): it ran out of time/),
+    });
   });
 });
