@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import samlify from 'samlify';
 import { XMLValidator } from 'fast-xml-parser';
 import selfsigned from 'selfsigned';
@@ -113,11 +114,24 @@ export async function startLocalSamlIdp(options: {
   port: number;
   /** The company's directory (shared with the OpenID stand-in; `POST /_stand-in/people` adds to it). */
   people?: LocalPerson[];
+  /**
+   * Where the signing key and certificate are kept across restarts (a persisted twin): a provider set
+   * from the metadata keeps the certificate it was given, as a company's IdP keeps its own.
+   */
+  keyFile?: string;
 }): Promise<LocalSamlIdp> {
   const people: LocalPerson[] = options.people ?? [...NORTHWIND_PEOPLE];
   const base = `http://127.0.0.1:${options.port}`;
   const entityId = `${base}/metadata`;
-  const [own, foreign] = await Promise.all([signingKey('Northwind SAML'), signingKey('Not Northwind')]);
+  const kept =
+    options.keyFile && existsSync(options.keyFile)
+      ? (JSON.parse(readFileSync(options.keyFile, 'utf8')) as { cert: string; key: string })
+      : undefined;
+  const [own, foreign] = await Promise.all([
+    kept ?? signingKey('Northwind SAML'),
+    signingKey('Not Northwind'),
+  ]);
+  if (options.keyFile && !kept) writeFileSync(options.keyFile, JSON.stringify(own), { mode: 0o600 });
   const idpSettings = (key: { cert: string; key: string }) => ({
     entityID: entityId,
     privateKey: key.key,

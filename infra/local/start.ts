@@ -280,7 +280,11 @@ export async function startLocalTwin(options: LocalTwinOptions): Promise<LocalTw
       people: northwind,
     });
     stops.push(oidcIdp.stop);
-    const samlIdp = await startLocalSamlIdp({ port: ports.saml, people: northwind });
+    const samlIdp = await startLocalSamlIdp({
+      port: ports.saml,
+      people: northwind,
+      ...(options.persist ? { keyFile: join(options.dataDir, 'saml-idp-key.json') } : {}),
+    });
     stops.push(samlIdp.stop);
     const mail = await startMailDev({
       smtpPort,
