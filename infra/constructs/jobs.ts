@@ -244,6 +244,7 @@ export class TenantryJobs extends Construct {
       new PolicyStatement({
         actions: [
           'cognito-idp:ListIdentityProviders',
+          'cognito-idp:DeleteIdentityProvider',
           'cognito-idp:DescribeUserPoolClient',
           'cognito-idp:UpdateUserPoolClient',
         ],

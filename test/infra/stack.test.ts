@@ -398,9 +398,11 @@ describe('the Tenantry stack', () => {
     expect(
       withCognito.every((id) => /tenants|users|platform|sso|authorizer|JobsWorker|JobsSsoReconcile/.test(id)),
     ).toBe(true);
-    // The SSO provider reconcile: the pool's providers listed, the app client's list of them set.
+    // The SSO provider reconcile: the pool's providers listed (a purged tenant's deleted), the app
+    // client's list of them set.
     const reconcilePolicy = JSON.stringify(policies.find(([id]) => id.includes('JobsSsoReconcile')) ?? '');
     expect(reconcilePolicy.match(/cognito-idp:\w+/g)?.sort()).toEqual([
+      'cognito-idp:DeleteIdentityProvider',
       'cognito-idp:DescribeUserPoolClient',
       'cognito-idp:ListIdentityProviders',
       'cognito-idp:UpdateUserPoolClient',

@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateIdentityProviderCommand,
+  DescribeIdentityProviderCommand,
+  DescribeUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { ulid } from 'ulid';
 import { handler } from '../../functions/jobs/sso-reconcile';
 import { cognitoClient } from '../../shared/identity/user-directory';
 import { ssoProviderName } from '../../shared/model/sso';
@@ -93,6 +98,38 @@ describe('the SSO provider reconcile', () => {
     expect((await reconcileFederatedProviders(later)).removed).toContain(name);
     expect(await offered()).not.toContain(name);
     expect(await offered()).toContain(ssoProviderName(enabled.tenant.id));
+  });
+
+  it('takes off and deletes the provider of a tenant that is gone (purged), and keeps its positive control', async () => {
+    // A purged tenant's provider: its tenant and setting went with the purge, the provider stayed.
+    const name = ssoProviderName(`ten_${ulid()}`);
+    await cognitoClient.send(
+      new CreateIdentityProviderCommand({
+        UserPoolId: twin.userPoolId,
+        ProviderName: name,
+        ProviderType: 'OIDC',
+        ProviderDetails: {
+          client_id: twin.oidcIdp.clientId,
+          client_secret: twin.oidcIdp.clientSecret,
+          authorize_scopes: 'openid email',
+          oidc_issuer: twin.oidcIdp.issuer,
+        },
+      }),
+    );
+    await setClientSupportsProvider(name, true);
+    const result = await reconcileFederatedProviders();
+    expect(result.deleted).toContain(name);
+    expect(result.removed).toContain(name);
+    expect(await offered()).not.toContain(name);
+    const gone = await cognitoClient
+      .send(new DescribeIdentityProviderCommand({ UserPoolId: twin.userPoolId, ProviderName: name }))
+      .then(() => 'still there')
+      .catch((error: { name: string }) => error.name);
+    expect(gone).toBe('ResourceNotFoundException');
+    // A tenant that exists keeps its provider, on the client and in the pool.
+    const kept = ssoProviderName(enabled.tenant.id);
+    expect(result.deleted).not.toContain(kept);
+    expect(await offered()).toContain(kept);
   });
 
   it('runs as CloudFormation’s custom resource after a deploy, and always answers it', async () => {
