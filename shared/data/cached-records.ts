@@ -8,7 +8,7 @@ import { DomainClaimEntity } from './entities/domain-claim';
 import { SsoDomainClaimEntity } from './entities/sso-domain-claim';
 import { TenantEntity, type TenantItem } from './entities/tenant';
 import { TtlCache } from './ttl-cache';
-import { capturedDomainOf } from '../model/sso';
+import { capturedDomainOf } from '../email-domain';
 import { PersonSignOutEntity, type PersonSignOutItem } from './entities/person-session';
 
 /**

@@ -1,5 +1,3 @@
-import { domainToASCII } from 'node:url';
-
 /** How a tenant's people sign in through their own identity provider. */
 export const SSO_TYPES = ['oidc', 'saml'] as const;
 export type SsoType = (typeof SSO_TYPES)[number];
@@ -40,22 +38,4 @@ export function tenantOfSsoProvider(providerName: string): string | null {
 /** What a SAML provider is told the service provider is: Cognito's entity id for the pool. */
 export function samlServiceProviderEntityId(userPoolId: string): string {
   return `urn:amazon:cognito:sp:${userPoolId}`;
-}
-
-/**
- * The domain an email address would be captured by, as captured domains are stored (lower-case
- * ASCII, no trailing dot), or `null` for an address without one. Every lookup of a capture uses it.
- */
-export function capturedDomainOf(email: string): string | null {
-  const at = email.lastIndexOf('@');
-  if (at < 1) return null;
-  return (
-    domainToASCII(
-      email
-        .slice(at + 1)
-        .trim()
-        .toLowerCase()
-        .replace(/\.$/, ''),
-    ) || null
-  );
 }

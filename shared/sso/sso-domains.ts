@@ -8,7 +8,7 @@ import { SsoDomainClaimEntity } from '../data/entities/sso-domain-claim';
 import { ConflictError, NotFoundError } from '../errors';
 import { DnsLookupError, dnsLookup, type DnsLookup } from '../custom-domains/dns-lookup';
 import { displayDomain, normalizeDomain, pathDomain } from '../custom-domains/domain-name';
-import { capturedDomainOf } from '../model/sso';
+import { capturedDomainOf } from '../email-domain';
 import { domainNameRules } from '../custom-domains/domain-service';
 
 /** How many email domains one tenant may capture. */

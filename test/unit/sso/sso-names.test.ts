@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capturedDomainOf, ssoProviderName, tenantOfSsoProvider } from '../../../shared/model/sso';
+import { capturedDomainOf } from '../../../shared/email-domain';
+import { ssoProviderName, tenantOfSsoProvider } from '../../../shared/model/sso';
 
 describe('single sign-on names', () => {
   it('reads an address’s domain as captures are stored: lower-case ASCII, no trailing dot', () => {
