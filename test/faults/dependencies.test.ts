@@ -16,6 +16,12 @@ import {
 import { Receiver } from '../helpers/webhook-receiver';
 import { addRecord } from '../../infra/local/dns-local';
 import { ssoTenant } from '../helpers/sso-sign-in';
+import { createServer } from 'node:http';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { handler as reconcileHandler } from '../../functions/jobs/sso-reconcile';
+import { ssoProviderName } from '../../shared/model/sso';
+import { setClientSupportsProvider } from '../../shared/sso/cognito-federation';
 
 /** The gateway's integration timeout: every answer must come before it, as problem+json. */
 const GATEWAY_TIMEOUT_MS = 30_000;
@@ -319,6 +325,57 @@ describe('dependencies taken away under load', () => {
       { token: tenant.owner.token },
     );
     expect(quotas.body.quotas.find((line) => line.resource === 'users')?.used).toBe(listed.body.totalResults);
+  });
+
+  it('answers CloudFormation in time while Cognito is paused after a deploy, and the next run offers the provider the deploy dropped', async () => {
+    const { tenant } = await ssoTenant();
+    const name = ssoProviderName(tenant.id);
+    // What a deploy of the app client leaves: the tenant's provider is not on the client.
+    await setClientSupportsProvider(name, false);
+    const answers: Array<{ Status: string; Reason: string }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        answers.push(JSON.parse(body) as { Status: string; Reason: string });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const event = {
+      RequestType: 'Update',
+      ResponseURL: `http://127.0.0.1:${port}/response`,
+      StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Tenantry/1',
+      RequestId: 'after-deploy',
+      LogicalResourceId: 'JobsSsoReconcileAfterDeploy',
+      ResourceType: 'Custom::SsoProviderReconcile',
+      PhysicalResourceId: 'tenantry-sso-provider-reconcile',
+      ResourceProperties: { ServiceToken: 'x', clientSettings: 'digest' },
+      OldResourceProperties: {},
+    } as unknown as CloudFormationCustomResourceEvent;
+    try {
+      await fault('cognito', 'pause');
+      const started = Date.now();
+      // A function with 25 s left: it answers 15 s before its end, whatever Cognito does.
+      await reconcileHandler(event, { getRemainingTimeInMillis: () => 25_000 });
+      const took = Date.now() - started;
+      expect(took).toBeLessThan(GATEWAY_TIMEOUT_MS);
+      expect(answers).toEqual([
+        expect.objectContaining({ Status: 'SUCCESS', Reason: expect.stringMatching(/ran out of time/) }),
+      ]);
+    } finally {
+      await fault('cognito', 'resume');
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    // The next run (the daily one, or the cut-short one finishing) offers the provider again.
+    await reconcileHandler({ job: 'sso-reconcile' });
+    const client = await cognito.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: twin.userPoolId, ClientId: twin.clientId }),
+    );
+    expect(client.UserPoolClient?.SupportedIdentityProviders).toContain(name);
+    expect(client.UserPoolClient?.SupportedIdentityProviders).toContain('COGNITO');
   });
 
   it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {
