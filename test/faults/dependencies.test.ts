@@ -6,6 +6,7 @@ import {
   createTenant,
   inbox,
   loggedDelivery,
+  quotaUsed,
   storedAuditEvents,
   temporaryPasswordIn,
   twin,
@@ -319,12 +320,7 @@ describe('dependencies taken away under load', () => {
       const sent = sentNames.get(id) ?? [];
       expect(sent.slice(sent.indexOf(name))).toContain(user.body.name?.givenName);
     }
-    const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
-      'GET',
-      `/v1/tenants/${tenant.id}/quotas`,
-      { token: tenant.owner.token },
-    );
-    expect(quotas.body.quotas.find((line) => line.resource === 'users')?.used).toBe(listed.body.totalResults);
+    expect(await quotaUsed(tenant, 'users')).toBe(listed.body.totalResults);
   });
 
   it('answers CloudFormation in time while Cognito is paused after a deploy, and the next run offers the provider the deploy dropped', async () => {

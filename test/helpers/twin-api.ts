@@ -493,3 +493,13 @@ export async function countItems(tenantId: string, prefix: string): Promise<numb
   } while (start);
   return count;
 }
+
+/** What the tenant's quota report says is used of one resource (its owner asking), or -1 if absent. */
+export async function quotaUsed(tenant: TestTenant, resource: string): Promise<number> {
+  const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
+    'GET',
+    `/v1/tenants/${tenant.id}/quotas`,
+    { token: tenant.owner.token },
+  );
+  return quotas.body.quotas.find((line) => line.resource === resource)?.used ?? -1;
+}

@@ -5,6 +5,7 @@ import {
   call,
   createApiKey,
   createTenant,
+  quotaUsed,
   storedAuditEvents,
   twin,
   unique,
@@ -92,14 +93,7 @@ async function member(userId: string): Promise<{ role: string; status: string } 
   return response.status === 200 ? response.body : undefined;
 }
 
-async function usersUsed(): Promise<number> {
-  const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
-    'GET',
-    `/v1/tenants/${tenant.id}/quotas`,
-    { token: tenant.owner.token },
-  );
-  return quotas.body.quotas.find((quota) => quota.resource === 'users')?.used ?? -1;
-}
+const usersUsed = (): Promise<number> => quotaUsed(tenant, 'users');
 
 async function membersCount(): Promise<number> {
   const users = await call<{ items: unknown[] }>('GET', `/v1/tenants/${tenant.id}/users?limit=100`, {

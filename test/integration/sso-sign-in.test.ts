@@ -13,6 +13,7 @@ import {
   activate,
   call,
   createTenant,
+  quotaUsed,
   storedAuditEvents,
   twin,
   unique,
@@ -92,14 +93,7 @@ describe('signing in through a tenant’s OpenID provider', () => {
       expect.objectContaining({ role: 'member' }),
     ]);
     // The users counter equals the members it counts.
-    const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
-      'GET',
-      `/v1/tenants/${tenant.id}/quotas`,
-      { token: tenant.owner.token },
-    );
-    expect(quotas.body.quotas.find((quota) => quota.resource === 'users')?.used).toBe(
-      users.body.items.length,
-    );
+    expect(await quotaUsed(tenant, 'users')).toBe(users.body.items.length);
   });
 
   it('makes one membership when a new person’s first sign-in arrives three times at once', async () => {
@@ -116,14 +110,7 @@ describe('signing in through a tenant’s OpenID provider', () => {
       token: tenant.owner.token,
     });
     expect(users.body.items.filter((user) => user.email === dora)).toHaveLength(1);
-    const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
-      'GET',
-      `/v1/tenants/${tenant.id}/quotas`,
-      { token: tenant.owner.token },
-    );
-    expect(quotas.body.quotas.find((quota) => quota.resource === 'users')?.used).toBe(
-      users.body.items.length,
-    );
+    expect(await quotaUsed(tenant, 'users')).toBe(users.body.items.length);
     const provisioned = (await storedAuditEvents(tenant.id)).filter(
       (event) => event.action === 'user.provisioned' && event.targetId === [...userIds][0],
     );
