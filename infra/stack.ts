@@ -2,6 +2,7 @@ import {
   CfnElement,
   CfnOutput,
   Duration,
+  NestedStack,
   RemovalPolicy,
   Stack,
   Validations,
@@ -60,6 +61,8 @@ export class TenantryStack extends Stack {
   readonly auth: TenantryAuth;
   readonly api: TenantryApi;
   readonly jobs: TenantryJobs;
+  /** The nested stack holding the operators' alarms, insights and dashboard. */
+  readonly operations: NestedStack;
   readonly alarms: OperatorAlarms;
   readonly backup: TableBackup;
   readonly customDomains: CustomDomains;
@@ -348,7 +351,14 @@ export class TenantryStack extends Stack {
     };
     // The operator figures job counts the API functions' requests by tenant and route.
     this.jobs.countRequestsOf(Object.values(this.api.functions));
-    this.alarms = new OperatorAlarms(this, 'Alarms', {
+    // The operators' side (alarms, their topic, Contributor Insights, the dashboard) is a nested stack
+    // of its own: a hundred alarms and more would otherwise crowd CloudFormation's 500 resources a
+    // template may hold, which the API's routes (one resource each) need. Its values come in as
+    // parameters CDK makes for it; nothing in the main stack refers back into it.
+    this.operations = new NestedStack(this, 'Operations', {
+      description: 'Tenantry operations: alarms, their topic, Contributor Insights rules and the dashboard.',
+    });
+    this.alarms = new OperatorAlarms(this.operations, 'Alarms', {
       functions,
       deadLetterQueues,
       rules: this.jobs.rules,
@@ -367,11 +377,11 @@ export class TenantryStack extends Stack {
       alarmEmail: contextText(this, 'alarmEmail', '') || undefined,
     });
     // Which tenants are behind the figures (Contributor Insights over the per-request cost line).
-    this.insights = new TenantInsights(this, 'TenantInsights', {
+    this.insights = new TenantInsights(this.operations, 'TenantInsights', {
       functions: Object.values(this.api.functions),
       alarmAction: this.alarms.action,
     });
-    this.dashboard = new OperatorDashboard(this, 'Dashboard', {
+    this.dashboard = new OperatorDashboard(this.operations, 'Dashboard', {
       functions,
       deadLetterQueues,
       httpApi: this.api.httpApi,

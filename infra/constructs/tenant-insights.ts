@@ -45,11 +45,13 @@ export class TenantInsights extends Construct {
   constructor(scope: Construct, id: string, props: TenantInsightsProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    // The rules are named after the deployed stack (the parent when this is in a nested one).
+    const stackName = (stack.nestedStackParent ?? stack).stackName;
     const logGroupNames = props.functions.map((fn) => fn.logGroup.logGroupName);
     const rule = (name: keyof typeof RULES) => {
       const { valueOf, filters } = RULES[name];
       return new CfnInsightRule(this, `TopTenantsBy${name}`, {
-        ruleName: `${stack.stackName}-top-tenants-by-${name.toLowerCase()}`,
+        ruleName: `${stackName}-top-tenants-by-${name.toLowerCase()}`,
         ruleState: 'ENABLED',
         ruleBody: stack.toJsonString({
           Schema: { Name: 'CloudWatchLogRule', Version: 1 },
@@ -92,7 +94,7 @@ export class TenantInsights extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: `One tenant made more than ${NOISY_SHARE_PERCENT} % of more than ${NOISY_MIN_REQUESTS} requests every 5 minutes for 15 minutes: a noisy neighbour. Contributor Insights (rule ${stack.stackName}-top-tenants-by-requests) names it; its per-minute rate limit and quotas are what bound it.`,
+      alarmDescription: `One tenant made more than ${NOISY_SHARE_PERCENT} % of more than ${NOISY_MIN_REQUESTS} requests every 5 minutes for 15 minutes: a noisy neighbour. Contributor Insights (rule ${stackName}-top-tenants-by-requests) names it; its per-minute rate limit and quotas are what bound it.`,
     });
     this.noisyNeighbour.addAlarmAction(props.alarmAction);
     this.noisyNeighbour.addOkAction(props.alarmAction);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../app';
 import { readDatapoints } from '../local/metric-store';
+import { nestedStackParameters, withParentValues, type TemplateJson } from './nested-template';
 import { evaluateAlarm, type AlarmProperties, type AlarmVerdict } from './alarm-evaluation';
 
 /**
@@ -18,7 +19,13 @@ export function stackAlarms(): Array<{ name: string; properties: AlarmProperties
     const { app, stack } = buildApp(
       new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } }),
     );
-    const template = app.synth().getStackByName(stack.stackName).template as {
+    const assembly = app.synth();
+    const parent = assembly.getStackByName(stack.stackName).template as TemplateJson;
+    // The alarms are in the nested operations stack; read with the values the parent passes it.
+    const nested = JSON.parse(
+      readFileSync(join(assembly.directory, stack.operations.templateFile), 'utf8'),
+    ) as TemplateJson;
+    const template = withParentValues(nested, nestedStackParameters(parent)).template as {
       Resources: Record<string, { Type: string; Properties: AlarmProperties }>;
     };
     return Object.entries(template.Resources)

@@ -10,26 +10,53 @@ import { JOBS, JOB_NAMES } from '../../shared/jobs/job-definitions';
 import { OPERATOR_FIGURES_JOB } from '../../shared/model/operator-figures';
 import { buildApp } from '../../infra/app';
 import { TenantryStack } from '../../infra/stack';
+import {
+  nestedStackParameters,
+  withParentValues,
+  type TemplateJson,
+} from '../../infra/tools/nested-template';
 
 /** The context `cdk synth` reads from cdk.json. */
 const CDK_CONTEXT = (
   JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object }
 ).context;
 
-let synthesized: Template | undefined;
+let synthesized: { main: Template; operations: Template } | undefined;
 
 /**
  * The app as `cdk synth` makes it (cdk.json's context, cdk-nag's checks, CloudFormation's
  * validation), synthesized once for every test that reads its template: a synthesis takes seconds,
  * and several times that on a busy machine. Bundling is skipped here (it runs in `cdk synth`).
  */
-function sharedTemplate(): Template {
+function synthesizedApp(): { main: Template; operations: Template } {
   if (!synthesized) {
     const { app, stack } = buildApp(new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } }));
     app.synth();
-    synthesized = Template.fromStack(stack);
+    const main = Template.fromStack(stack);
+    synthesized = { main, operations: operationsOf(Template.fromStack(stack.operations), main) };
   }
   return synthesized;
+}
+
+/** The nested stack's template read as one with the parent's (its parameters replaced by their values). */
+function operationsOf(nested: Template, parent: Template): Template {
+  const { template, unpassed } = withParentValues(
+    nested.toJSON() as TemplateJson,
+    nestedStackParameters(parent.toJSON() as TemplateJson),
+  );
+  // Every parameter is one the parent passes: none is left for an operator to fill in.
+  expect(unpassed).toEqual([]);
+  return Template.fromJSON(template);
+}
+
+/** The main stack's template. */
+function sharedTemplate(): Template {
+  return synthesizedApp().main;
+}
+
+/** The nested operations stack's template: the alarms, their topic, the insights and the dashboard. */
+function operationsTemplate(): Template {
+  return synthesizedApp().operations;
 }
 
 describe('the Tenantry stack', () => {
@@ -78,7 +105,7 @@ describe('the Tenantry stack', () => {
     for (const policy of policies)
       expect(JSON.stringify(policy)).not.toMatch(/dynamodb:|cognito-idp:|ses:|kms:|secretsmanager:/);
     // And its errors page the operators as every function's do.
-    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).toContain(triggerId);
+    expect(JSON.stringify(operationsTemplate().findResources('AWS::CloudWatch::Alarm'))).toContain(triggerId);
   });
 
   it('has one table keyed pk/sk with gsi1, gsi2, TTL, PITR, deletion protection, retained', () => {
@@ -197,8 +224,9 @@ describe('the Tenantry stack', () => {
       // Scoped to this HTTP API by its id, never to every API of the account.
       expect(source).toMatch(/"Ref":"ApiHttpApi[0-9A-F]+"/);
     }
-    // Well inside CloudFormation's 500 resources a stack may hold.
+    // Well inside CloudFormation's 500 resources a template may hold, each of the two.
     expect(Object.keys(template.toJSON().Resources as object).length).toBeLessThan(420);
+    expect(Object.keys(operationsTemplate().toJSON().Resources as object).length).toBeLessThan(420);
   });
 
   it('sends whatever matches no route to the docs function, without the authorizer', () => {
@@ -752,7 +780,10 @@ describe('the Tenantry stack', () => {
 });
 
 describe('operator alarms', () => {
+  /** The operations stack, where the alarms are. */
   let template: Template;
+  /** The main stack, where the functions they watch are. */
+  let main: Template;
   type AlarmResource = {
     Properties: {
       AlarmDescription?: string;
@@ -767,7 +798,8 @@ describe('operator alarms', () => {
   let alarms: AlarmResource[];
 
   beforeAll(() => {
-    template = sharedTemplate();
+    template = operationsTemplate();
+    main = sharedTemplate();
     alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
   });
 
@@ -792,10 +824,12 @@ describe('operator alarms', () => {
 
   it('watches every function (errors, throttles, duration near its timeout) and every dead-letter queue', () => {
     const functions = Object.keys(
-      template.findResources('AWS::Lambda::Function', {
+      main.findResources('AWS::Lambda::Function', {
         Properties: { Runtime: 'nodejs22.x' },
       }),
     );
+    // The positive control: the functions are found where they are (the main stack).
+    expect(functions.length).toBeGreaterThanOrEqual(20);
     const watched = (metric: string) =>
       alarms
         .filter(
@@ -806,7 +840,7 @@ describe('operator alarms', () => {
       for (const fn of functions)
         expect(watched(metric).some((dimensions) => dimensions.includes(fn))).toBe(true);
     }
-    const deadLetterQueues = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) =>
+    const deadLetterQueues = Object.entries(main.findResources('AWS::SQS::Queue')).filter(([id]) =>
       /DeadLetter|AsyncFailure/.test(id),
     );
     expect(deadLetterQueues.length).toBeGreaterThanOrEqual(4);
@@ -856,7 +890,7 @@ describe('operator alarms', () => {
   });
 
   it('watches every EventBridge rule’s failed invocations', () => {
-    const rules = Object.keys(template.findResources('AWS::Events::Rule'));
+    const rules = Object.keys(main.findResources('AWS::Events::Rule'));
     expect(rules.length).toBeGreaterThanOrEqual(7);
     for (const rule of rules) {
       expect(
@@ -955,7 +989,7 @@ describe('operator alarms', () => {
     for (const alarm of Object.keys(template.findResources('AWS::CloudWatch::Alarm')))
       expect(body).toContain(alarm);
     for (const fn of Object.keys(
-      template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }),
+      main.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }),
     ))
       expect(body).toContain(fn);
     // The API, the table and the queues; and the application's figures by route and problem code
@@ -981,7 +1015,7 @@ describe('operator alarms', () => {
         (by) => `Tenantry-top-tenants-by-${by}`,
       ),
     );
-    const apiLogGroups = Object.entries(template.findResources('AWS::Lambda::Function'))
+    const apiLogGroups = Object.entries(main.findResources('AWS::Lambda::Function'))
       .filter(([, fn]) =>
         String((fn.Properties as { Description?: string }).Description).match(/^Tenantry \w+ API\.$/),
       )
@@ -1010,7 +1044,7 @@ describe('operator alarms', () => {
   it('emails the address the cdk context names, and nobody when it names none', () => {
     expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' } });
-    Template.fromStack(new TenantryStack(app, 'WithAlarmEmail')).hasResourceProperties(
+    Template.fromStack(new TenantryStack(app, 'WithAlarmEmail').operations).hasResourceProperties(
       'AWS::SNS::Subscription',
       {
         Protocol: 'email',
