@@ -79,9 +79,18 @@ const ENDED = new Set(['canceled', 'incomplete_expired']);
 
 const iso = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000).toISOString() : null);
 
+/**
+ * The plan a subscription item's price is the base price of: by its lookup key, or, for a price an
+ * earlier catalogue made (its key since taken by a new price, the subscription kept on the old one),
+ * by the `plan` the setup put in its metadata. Overage prices carry a `resource` too and are not it.
+ */
 function planOfPrice(price: Stripe.Price | undefined): PlanId | null {
-  const key = price?.lookup_key;
-  return PLAN_IDS.find((plan) => basePriceKeyOf(plan) === key) ?? null;
+  if (!price) return null;
+  const byKey = PLAN_IDS.find((plan) => basePriceKeyOf(plan) === price.lookup_key);
+  if (byKey) return byKey;
+  const { plan, resource } = price.metadata ?? {};
+  if (resource || price.recurring?.usage_type === 'metered') return null;
+  return PLAN_IDS.find((id) => id === plan) ?? null;
 }
 
 async function pricesByKey(stripe: Stripe, keys: string[]): Promise<Map<string, string>> {

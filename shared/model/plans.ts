@@ -1,8 +1,9 @@
 /**
- * Plans as data: what each plan allows. `null` means unlimited. Periodic limits are per calendar
- * month (UTC); counted limits are totals at any moment. A tenant may carry overrides per limit.
+ * Plans as data, the one catalogue: what each plan allows and costs. `null` means unlimited. Periodic
+ * limits are per calendar month (UTC); counted limits are totals at any moment. A tenant may carry
+ * overrides per limit. Where each number comes from, and why: docs/plans.md.
  */
-export const PLAN_IDS = ['free', 'starter', 'professional', 'enterprise'] as const;
+export const PLAN_IDS = ['free', 'starter', 'professional', 'business', 'enterprise'] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
 
 export const DEFAULT_PLAN: PlanId = 'free';
@@ -58,6 +59,8 @@ export interface Plan {
   features: readonly FeatureFlag[];
   /** Extra use of periodic resources allowed past the limit, billed as overage (percent of the limit). */
   graceOveragePercent: number;
+  /** The plan a quota answer offers next; `null` where only a conversation with sales goes further. */
+  upgradeTo: PlanId | null;
 }
 
 const MB = 1024 * 1024;
@@ -71,7 +74,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     overagePrices: {},
     limits: {
       users: 3,
-      agents: 2,
+      agents: 3,
       apiKeys: 2,
       storageBytes: 10 * MB,
       runs: 100,
@@ -82,6 +85,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     retentionDays: 7,
     features: [],
     graceOveragePercent: 0,
+    upgradeTo: 'starter',
   },
   starter: {
     id: 'starter',
@@ -105,11 +109,12 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     retentionDays: 30,
     features: [],
     graceOveragePercent: 10,
+    upgradeTo: 'professional',
   },
   professional: {
     id: 'professional',
     name: 'Professional',
-    monthlyPrice: { amount: 19_900, currency: 'usd' },
+    monthlyPrice: { amount: 29_900, currency: 'usd' },
     overagePrices: {
       runs: { per: 1, price: { amount: 1, currency: 'usd' } },
       tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
@@ -128,6 +133,31 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     retentionDays: 90,
     features: ['auditExport', 'webhooks', 'customDomains'],
     graceOveragePercent: 20,
+    upgradeTo: 'business',
+  },
+  business: {
+    id: 'business',
+    name: 'Business',
+    monthlyPrice: { amount: 79_900, currency: 'usd' },
+    overagePrices: {
+      runs: { per: 1, price: { amount: 1, currency: 'usd' } },
+      tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
+      apiCalls: { per: 1_000, price: { amount: 2, currency: 'usd' } },
+    },
+    limits: {
+      users: 250,
+      agents: 500,
+      apiKeys: 250,
+      storageBytes: 100 * GB,
+      runs: 100_000,
+      tokens: 100_000_000,
+      apiCalls: 5_000_000,
+      requestsPerMinute: 3_000,
+    },
+    retentionDays: 180,
+    features: ['auditExport', 'webhooks', 'customDomains', 'sso'],
+    graceOveragePercent: 25,
+    upgradeTo: 'enterprise',
   },
   enterprise: {
     id: 'enterprise',
@@ -147,13 +177,13 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     retentionDays: 365,
     features: ['auditExport', 'webhooks', 'customDomains', 'sso'],
     graceOveragePercent: 0,
+    upgradeTo: null,
   },
 };
 
 /** The next plan up, for "how to upgrade" in a quota answer. */
 export function nextPlan(plan: PlanId): PlanId | null {
-  const index = PLAN_IDS.indexOf(plan);
-  return PLAN_IDS[index + 1] ?? null;
+  return PLANS[plan].upgradeTo;
 }
 
 export function isPeriodic(resource: QuotaResource): resource is PeriodicResource {

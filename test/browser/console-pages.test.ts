@@ -347,7 +347,9 @@ describe('the console’s pages in a browser', () => {
       const { page: freePage } = await consoleFor(free.owner.email);
       await freePage.goto(`/t/${free.id}/webhooks`);
       await freePage.getByRole('heading', { name: 'Webhooks are not in your plan' }).waitFor();
-      expect(await freePage.locator('main').textContent()).toContain('Professional and Enterprise');
+      expect(await freePage.locator('main').textContent()).toContain(
+        'Professional, Business, and Enterprise',
+      );
       await freePage.getByRole('link', { name: 'Change the plan in Billing' }).click();
       await freePage.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
       expect(errors).toEqual([]);

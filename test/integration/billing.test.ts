@@ -2,6 +2,8 @@ import Stripe from 'stripe';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { processBillingOutbox } from '../../shared/billing/billing-outbox';
 import { billingSummary } from '../../shared/billing/billing-service';
+import { basePriceKeyOf, productIdOf } from '../../shared/billing/catalog-names';
+import { ensureStripeCatalog } from '../../shared/billing/catalog-setup';
 import { cancelSubscriptionOfDeletedTenant } from '../../shared/billing/tenant-deletion';
 import { stripeBilling } from '../../shared/billing/stripe-billing';
 import { platformDocumentClient } from '../../shared/data/clients';
@@ -224,6 +226,47 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
     );
     expect(events.map((e) => e.after?.plan)).toEqual(['starter', 'free']);
     expect(events.every((e) => e.actorType === 'system')).toBe(true);
+  });
+
+  it('keeps a subscription on its price when the catalogue’s price changes, and still reads it as its plan', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    await withCustomer(tenant);
+    const { subscription } = await subscribe(tenant, 'business');
+    expect(await currentPlan(tenant)).toMatchObject({ plan: 'business', status: 'active' });
+    const [sold] = (await stripe.prices.list({ lookup_keys: [basePriceKeyOf('business')], active: true }))
+      .data;
+    expect(sold?.unit_amount).toBe(PLANS.business.monthlyPrice?.amount);
+    // A later catalogue sells Business for more: a new price takes the lookup key over, as
+    // `npm run stripe:setup` does (Stripe's prices are immutable).
+    const raised = await stripe.prices.create({
+      product: productIdOf('business'),
+      currency: 'usd',
+      unit_amount: (sold?.unit_amount ?? 0) + 10_000,
+      recurring: { interval: 'month' },
+      lookup_key: basePriceKeyOf('business'),
+      transfer_lookup_key: true,
+      metadata: { plan: 'business' },
+    });
+    try {
+      const kept = await stripe.subscriptions.retrieve(subscription.id);
+      expect(kept.items.data[0]?.price.id).toBe(sold?.id);
+      expect(kept.items.data[0]?.price.lookup_key).toBeNull();
+      // An event about it now (a renewal paid) leaves the tenant on Business, not on Free.
+      await standIn(`subscriptions/${subscription.id}/pay`);
+      expect(await currentPlan(tenant)).toMatchObject({ plan: 'business', status: 'active' });
+      expect((await stripeBilling.getSubscription(subscription.id)).plan).toBe('business');
+    } finally {
+      // The setup puts the catalogue's price back (a third price, the key moved to it).
+      const steps = await ensureStripeCatalog(stripe);
+      expect(steps).toContainEqual(
+        expect.objectContaining({ action: 'updated', object: 'price', name: basePriceKeyOf('business') }),
+      );
+    }
+    const [now] = (await stripe.prices.list({ lookup_keys: [basePriceKeyOf('business')], active: true }))
+      .data;
+    expect(now?.id).not.toBe(raised.id);
+    expect(now?.unit_amount).toBe(PLANS.business.monthlyPrice?.amount);
+    expect((await stripe.subscriptions.retrieve(subscription.id)).items.data[0]?.price.id).toBe(sold?.id);
   });
 
   it('lets only owners buy (billing:manage), and only plans sold through checkout', async () => {

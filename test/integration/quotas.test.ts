@@ -1,3 +1,4 @@
+import { PLANS } from '../../shared/model/plans';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -91,30 +92,29 @@ async function newAgent(tenant: TestTenant, name = 'Agent'): Promise<string> {
 describe('quotas on the free plan', () => {
   it('stops agent creation at the limit with a problem naming resource, limit, use and upgrade', async () => {
     const tenant = await createTenant({ plan: 'free' });
-    await newAgent(tenant, 'one');
-    await newAgent(tenant, 'two');
+    const limit = PLANS.free.limits.agents ?? 0;
+    for (let n = 1; n <= limit; n += 1) await newAgent(tenant, `agent ${n}`);
     const refused = await call('POST', `/v1/tenants/${tenant.id}/agents`, {
       token: tenant.owner.token,
-      body: { name: 'three', model: 'claude-sonnet' },
+      body: { name: 'one too many', model: 'claude-sonnet' },
     });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
     expect(refused.body).toMatchObject({
       code: 'quota_exceeded',
       resource: 'agents',
-      limit: 2,
-      used: 2,
+      limit,
+      used: limit,
       plan: 'free',
-      upgrade: { plan: 'starter', limit: 10 },
+      upgrade: { plan: 'starter', limit: PLANS.starter.limits.agents },
     });
-    expect(await countItems(tenant.id, 'AGENT#')).toBe(2);
+    expect(await countItems(tenant.id, 'AGENT#')).toBe(limit);
   });
 
   it('applies a plan upgrade on the next request', async () => {
     const tenant = await createTenant({ plan: 'free' });
-    await newAgent(tenant);
-    await newAgent(tenant);
-    const body = { name: 'third', model: 'claude-sonnet' };
+    for (let n = 0; n < (PLANS.free.limits.agents ?? 0); n += 1) await newAgent(tenant);
+    const body = { name: 'one more', model: 'claude-sonnet' };
     expect(
       (await call('POST', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token, body })).status,
     ).toBe(403);

@@ -1,3 +1,4 @@
+import { PLANS } from '../../shared/model/plans';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,7 +160,10 @@ describe('importing a tenant’s data', () => {
     const free = await createTenant({ plan: 'free' });
     const many = [
       '{"format":"tenantry-import/1"}',
-      ...['a', 'b', 'c'].map((ref) => `{"type":"agent","ref":"${ref}","name":"${ref}","model":"m"}`),
+      // One agent more than the Free plan allows.
+      ...Array.from({ length: (PLANS.free.limits.agents ?? 0) + 1 }, (_, n) => `agent-${n}`).map(
+        (ref) => `{"type":"agent","ref":"${ref}","name":"${ref}","model":"m"}`,
+      ),
     ].join('\n');
     const over = await importInto(free, many);
     expect(over.status).toBe(409);

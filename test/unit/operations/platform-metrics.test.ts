@@ -95,24 +95,30 @@ describe('the platform figures', () => {
   it('count every tenant by plan and status, deleted ones included', () => {
     expect(figures.tenants.total).toBe(7);
     expect(figures.tenants.byStatus).toEqual({ active: 5, suspended: 1, deleted: 1 });
-    expect(figures.tenants.byPlan).toEqual({ free: 2, starter: 2, professional: 2, enterprise: 1 });
+    expect(figures.tenants.byPlan).toEqual({
+      free: 2,
+      starter: 2,
+      professional: 2,
+      business: 0,
+      enterprise: 1,
+    });
   });
 
   it('take as recurring revenue the list price of paid subscriptions only: not trials, contracts or deleted tenants', () => {
-    expect(figures.revenue.byPlan.professional).toEqual({ subscriptions: 1, mrrUsd: 199 });
+    expect(figures.revenue.byPlan.professional).toEqual({ subscriptions: 1, mrrUsd: 299 });
     expect(figures.revenue.byPlan.starter).toEqual({ subscriptions: 1, mrrUsd: 29 });
-    expect(figures.revenue.mrrUsd).toBe(228);
+    expect(figures.revenue.mrrUsd).toBe(328);
     expect(figures.revenue.contractTenants).toBe(1);
     expect(figures.monthElapsed).toBe(0.5);
-    expect(figures.revenue.monthToDateUsd).toBe(114);
+    expect(figures.revenue.monthToDateUsd).toBe(164);
   });
 
   it('set each tenant’s month-to-date revenue against what its requests cost in DynamoDB', () => {
     const free = figures.lowestMargin.find((entry) => entry.tenantId === 'ten_FREE');
     expect(free).toMatchObject({ revenueUsd: 0, costUsd: 2.25, marginUsd: -2.25 });
     const paid = figures.lowestMargin.find((entry) => entry.tenantId === 'ten_PAID');
-    expect(paid?.revenueUsd).toBe(99.5);
-    expect(paid?.marginUsd).toBeCloseTo(99.5 - (800 * 0.125 + 100 * 0.625) / 1_000_000, 6);
+    expect(paid?.revenueUsd).toBe(149.5);
+    expect(paid?.marginUsd).toBeCloseTo(149.5 - (800 * 0.125 + 100 * 0.625) / 1_000_000, 6);
     expect(figures.lowestMargin[0]?.tenantId).toBe('ten_FREE');
     const margins = figures.lowestMargin.map((entry) => entry.marginUsd);
     expect(margins).toEqual([...margins].sort((a, b) => a - b));

@@ -1,5 +1,5 @@
 import { useSearchParams } from 'react-router';
-import { FEATURE_NAMES, PLANS, type FeatureFlag } from '../../../shared/model/plans';
+import { FEATURE_NAMES, PLANS, type FeatureFlag, type PlanId } from '../../../shared/model/plans';
 import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
@@ -30,7 +30,7 @@ export function Billing() {
   const currentPrice =
     plans.data?.items.find((plan) => plan.id === billing.data?.plan)?.monthlyPrice?.amount ?? 0;
 
-  const startCheckout = async (plan: 'free' | 'starter' | 'professional' | 'enterprise') => {
+  const startCheckout = async (plan: PlanId) => {
     const session = await must(
       api.POST('/v1/tenants/{tenantId}/billing/checkout', {
         params: { path: { tenantId } },

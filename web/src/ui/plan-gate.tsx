@@ -14,7 +14,7 @@ export function PlanGate({ feature, pitch }: { feature: FeatureFlag; pitch: stri
       <h2 id="plan-gate-heading">{name} are not in your plan</h2>
       <p>
         Your tenant is on the {PLANS[tenant.plan as keyof typeof PLANS]?.name ?? tenant.plan} plan. {name}{' '}
-        come with the {plans.join(' and ')} plans: {pitch}
+        come with the {new Intl.ListFormat('en', { type: 'conjunction' }).format(plans)} plans: {pitch}
       </p>
       {can('billing:manage') ? (
         <p>
