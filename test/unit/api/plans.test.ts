@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../shared/api/manifest';
+import type { RouteDefinition } from '../../../shared/http/route';
 import { FEATURE_FLAGS, LIMIT_NAMES, PLAN_IDS, PLANS, type PlanId } from '../../../shared/model/plans';
 
 /** The plans that can be reached from `plan` by following upgrades (the plan itself first). */
@@ -17,7 +18,9 @@ const atLeast = (a: number | null, b: number | null) => a === null || (b !== nul
 
 describe('the plan catalogue', () => {
   it('sells only features the API checks: each is required by at least one route', () => {
-    const required = new Set(ROUTES.flatMap((route) => (route.feature ? [route.feature] : [])));
+    const required = new Set(
+      (ROUTES as readonly RouteDefinition[]).flatMap((route) => (route.feature ? [route.feature] : [])),
+    );
     const sold = new Set(PLAN_IDS.flatMap((plan) => PLANS[plan].features));
     expect([...sold].filter((feature) => !required.has(feature))).toEqual([]);
     // Every declared feature is sold by some plan, and every route's feature is a declared one.
