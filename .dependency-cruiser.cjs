@@ -36,6 +36,8 @@ const LAYERS = [
     'platform',
     'secrets',
     'quotas',
+    // Below agents: an agent joins a project in the transaction that makes or moves it.
+    'projects',
     'agents',
     'memory',
     'runs',

@@ -86,8 +86,12 @@ export class MethodNotAllowedError extends AppError {
 export class ConflictError extends AppError {
   readonly statusCode = 409;
   readonly code: ProblemCodeFor<409>;
-  constructor(message: string, code: ProblemCodeFor<409> = 'concurrent_modification') {
-    super(message);
+  constructor(
+    message: string,
+    code: ProblemCodeFor<409> = 'concurrent_modification',
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, extensions);
     this.code = code;
   }
 }

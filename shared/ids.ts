@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   delivery: 'dlv',
   quotaTake: 'qtk',
   group: 'grp',
+  project: 'prj',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

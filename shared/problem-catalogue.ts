@@ -223,6 +223,22 @@ export const PROBLEMS = {
     title: 'API key not found',
     description: 'No API key with this id in the tenant.',
   },
+  project_not_found: {
+    statuses: [404],
+    title: 'Project not found',
+    description: 'No project with this id in the tenant (or not the one a project-limited API key is limited to).',
+  },
+  project_not_empty: {
+    statuses: [409],
+    title: 'Project not empty',
+    description: 'The project still has agents (`agentCount`): move or delete them first.',
+  },
+  project_key_not_allowed: {
+    statuses: [403],
+    title: 'API key limited to a project',
+    description:
+      'The API key is limited to one project (`projectId`) and may use only the routes of projects, agents and memory.',
+  },
   agent_not_found: {
     statuses: [404],
     title: 'Agent not found',

@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
-import type { ApiKeyScope, Role } from '../model/roles';
+import { PROJECT_KEY_SCOPES, type ApiKeyScope, type Role } from '../model/roles';
 import { apiKeyHint, apiKeySecretHash, newApiKeySecret } from './key-secret';
 import type { ApiKeyStatus } from '../model/api-key-status';
 import { apiKeyStatusOf } from './key-use';
@@ -18,6 +18,8 @@ export interface ApiKeyView {
   /** The start of the secret, to recognise the key by; never enough to use it. */
   hint: string;
   scopes: ApiKeyScope[];
+  /** The project the key is limited to; `null` for the whole tenant. */
+  projectId: string | null;
   status: ApiKeyStatus;
   createdBy: string;
   createdAt: string;
@@ -36,6 +38,7 @@ function toView(item: ApiKeyItem, now: Date): ApiKeyView {
     name: item.name,
     hint: item.hint,
     scopes: [...item.scopes].sort(),
+    projectId: item.projectId ?? null,
     status: apiKeyStatusOf(item, now),
     createdBy: item.createdBy,
     createdAt: item.createdAt,
@@ -50,6 +53,8 @@ export interface CreateApiKeyInput {
   name: string;
   scopes: ApiKeyScope[];
   expiresAt?: string | undefined;
+  /** Limits the key to one project of the tenant. */
+  projectId?: string | undefined;
 }
 
 /** The role a new key records as its ceiling: the creator's (a platform admin's keys rank as owners). */
@@ -76,6 +81,14 @@ export async function createApiKey(
       { scopes: beyond },
     );
   }
+  if (input.projectId !== undefined) {
+    const unusable = input.scopes.filter((scope) => !PROJECT_KEY_SCOPES.includes(scope));
+    if (unusable.length > 0) {
+      throw new ValidationError('A key limited to a project may hold only the scopes of its routes.', [
+        { path: 'scopes', message: `${unusable.join(', ')}: only ${PROJECT_KEY_SCOPES.join(', ')}` },
+      ]);
+    }
+  }
   if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= now.getTime()) {
     throw new ValidationError('A key cannot expire in the past.', [
       { path: 'expiresAt', message: 'must be in the future' },
@@ -96,6 +109,7 @@ export async function createApiKey(
     createdBy: principalId(ctx.principal),
     createdAt: now.toISOString(),
     validUntil,
+    projectId: input.projectId,
     updatedAt: now.toISOString(),
   };
   await writeAudited(
@@ -104,9 +118,23 @@ export async function createApiKey(
       action: 'api_key.created',
       targetType: 'apiKey',
       targetId: key.keyId,
-      after: { name: key.name, scopes: [...key.scopes].sort(), expiresAt: validUntil ?? null },
+      after: {
+        name: key.name,
+        scopes: [...key.scopes].sort(),
+        expiresAt: validUntil ?? null,
+        ...(input.projectId ? { projectId: input.projectId } : {}),
+      },
     },
-    ({ apiKey, apiKeyLookup, quotaCounter }) => ({
+    ({ apiKey, apiKeyLookup, quotaCounter, project }) => ({
+      // The project exists as the key is made (a deleted one cannot gain keys).
+      ...(input.projectId
+        ? {
+            project: project
+              .check({ tenantId: ctx.tenantId, projectId: input.projectId })
+              .where((attr, op) => op.exists(attr.projectId))
+              .commit(),
+          }
+        : {}),
       quota: takeCounted(quotaCounter, ctx, 'apiKeys', 1, now),
       key: apiKey.create(key).commit(),
       lookup: apiKeyLookup
@@ -122,7 +150,14 @@ export async function createApiKey(
         .commit(),
     }),
     // The lookup is a platform item (the authorizer finds a key by it): the platform client.
-    { rejections: { quota: () => countedQuotaError(ctx, 'apiKeys') }, now, client: platformDocumentClient },
+    {
+      rejections: {
+        quota: () => countedQuotaError(ctx, 'apiKeys'),
+        project: () => new NotFoundError('No project with this id in the tenant.', 'project_not_found'),
+      },
+      now,
+      client: platformDocumentClient,
+    },
   );
   await afterCountedTake(ctx, 'apiKeys', now);
   return { ...toView(key, now), secret };

@@ -1,4 +1,5 @@
 import { AGENT_ROUTES } from './routes/agents';
+import { PROJECT_ROUTES } from './routes/projects';
 import { API_KEY_ROUTES } from './routes/api-keys';
 import { AUDIT_ROUTES } from './routes/audit';
 import { BILLING_ROUTES } from './routes/billing';
@@ -29,6 +30,7 @@ export const ROUTES = [
   ...USER_ROUTES,
   ...API_KEY_ROUTES,
   ...AUDIT_ROUTES,
+  ...PROJECT_ROUTES,
   ...AGENT_ROUTES,
   ...RUN_ROUTES,
   ...QUOTA_ROUTES,

@@ -17,7 +17,8 @@ const TAGS: Record<RouteDefinition['function'], string> = {
   users: 'Users: the people of a tenant, their roles and invitations.',
   apiKeys: 'API keys: machine credentials of a tenant, each its own principal with its own scopes.',
   audit: 'Audit: every change in a tenant, who made it and from where.',
-  agents: 'Agents and their memory (counted against `agents` and `storageBytes`).',
+  agents:
+    'Projects, agents and their memory (counted against `projects`, `agents` and `storageBytes`). An API key limited to a project reaches these routes alone, and only its project in them.',
   runs: 'Runs of agents (monthly `runs` on start, monthly `tokens` on completion).',
   quotas: 'Quotas and usage: every limit, its use, and use over time.',
   billing: 'Billing: the plans for sale, subscriptions with Stripe, usage and overage.',
@@ -106,6 +107,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
       'quota_exceeded',
       'metering_contention',
     );
+    if (!route.projectScoped) codes.push('project_key_not_allowed');
     // Open routes too: an API key is refused on every route while its tenant is suspended.
     codes.push('tenant_suspended');
     // Open routes too: an API key is refused on every route of a deleted tenant.

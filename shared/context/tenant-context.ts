@@ -53,6 +53,11 @@ export interface TenantContext {
   /** The plan's limits with the tenant's overrides; `null` is unlimited. */
   limits: Limits;
   features: ReadonlySet<FeatureFlag>;
+  /**
+   * The project an API key is limited to: it sees and changes that project's agents (their memory
+   * and runs) and nothing of the tenant beyond them. Absent for people and whole-tenant keys.
+   */
+  projectId?: string | undefined;
   tenantStatus: TenantStatus;
   requestId: string;
   sourceIp: string;

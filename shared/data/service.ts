@@ -18,6 +18,7 @@ import { ScimGroupEntity } from './entities/scim-group';
 import { PersonSessionEntity, PersonSignOutEntity } from './entities/person-session';
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
+import { ProjectEntity } from './entities/project';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { PlatformAdminCountEntity } from './entities/platform-admin-count';
 import { PlatformAuditEventEntity } from './entities/platform-audit-event';
@@ -71,6 +72,7 @@ const makeService = () =>
       scimGroup: ScimGroupEntity,
       personSession: PersonSessionEntity,
       personSignOut: PersonSignOutEntity,
+      project: ProjectEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

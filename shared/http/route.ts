@@ -84,6 +84,11 @@ export interface RouteDefinition {
   /** A plan feature the route requires (403 `feature_not_in_plan` without it). */
   feature?: FeatureFlag;
   /**
+   * The operation keeps a project-limited API key to its project (projects, agents, memory). Every
+   * other route refuses such a key (403 `project_key_not_allowed`).
+   */
+  projectScoped?: boolean;
+  /**
    * The answer carries a secret that is never stored, so no answer is kept for an Idempotency-Key to
    * replay: the header is not honoured (a retry makes a second, separately revocable one).
    */

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { writeAudited } from '../audit/audited-transaction';
 import type { TenantContext } from '../context/tenant-context';
 import { isConditionalFailure } from '../data/dynamo-errors';
+import { ProjectEntity } from '../data/entities/project';
 import { AgentEntity } from '../data/entities/agent';
 import { MemoryItemEntity } from '../data/entities/memory-item';
 import { RunEntity } from '../data/entities/run';
@@ -37,19 +38,26 @@ export interface ImportReport {
 }
 
 type ImportItem =
+  | { type: 'project'; data: Record<string, unknown> }
   | { type: 'agent'; data: Record<string, unknown> }
   | { type: 'run'; data: Record<string, unknown> }
   | { type: 'memoryItem'; data: Record<string, unknown> }
   | { type: 'tenantLogo'; data: Record<string, unknown> }
   | { type: 'tenant'; data: Record<string, unknown> };
 
-const IMPORTED_TYPES = new Set(['agent', 'run', 'memoryItem', 'tenantLogo', 'tenant']);
+const IMPORTED_TYPES = new Set(['project', 'agent', 'run', 'memoryItem', 'tenantLogo', 'tenant']);
 
 /** How the items of each type are made: only where absent (ElectroDB's `create`). */
 const CREATES: Record<
   Exclude<ImportItem['type'], 'tenant'>,
   { create(item: never): { go(options: { response: 'none' }): Promise<unknown> } }
-> = { agent: AgentEntity, memoryItem: MemoryItemEntity, run: RunEntity, tenantLogo: TenantLogoEntity };
+> = {
+  project: ProjectEntity,
+  agent: AgentEntity,
+  memoryItem: MemoryItemEntity,
+  run: RunEntity,
+  tenantLogo: TenantLogoEntity,
+};
 
 /** Writes of one type in flight at once. */
 const IMPORT_CONCURRENCY = 16;
@@ -117,7 +125,7 @@ export function parseImport(
       if (!IMPORTED_TYPES.has(entry.type)) skipped[entry.type] = (skipped[entry.type] ?? 0) + 1;
       else items.push({ type: entry.type, data: entry.data as Record<string, unknown> } as ImportItem);
     });
-    return { format: EXPORT_FORMAT, items, skipped };
+    return { format: EXPORT_FORMAT, items: withProjectCounts(items), skipped };
   }
   if (header.format !== IMPORT_FORMAT) {
     invalid(
@@ -157,6 +165,33 @@ export function parseImport(
 }
 
 /** Puts an item where it is absent: `true` when written, `false` when it was there already. */
+/**
+ * An export's projects with their agent counts taken from the agents the file holds (not from the
+ * count the export read, which another request may have moved), and an agent whose project the file
+ * lacks imported outside any project: no agent points at a project that is not there.
+ */
+function withProjectCounts(items: ImportItem[]): ImportItem[] {
+  const projects = new Set(
+    items.filter((item) => item.type === 'project').map((item) => String(item.data.projectId)),
+  );
+  const counts = new Map<string, number>();
+  const kept = items.map((item) => {
+    if (item.type !== 'agent' || item.data.projectId === undefined) return item;
+    const projectId = String(item.data.projectId);
+    if (!projects.has(projectId)) {
+      const { projectId: _dropped, ...data } = item.data;
+      return { type: item.type, data };
+    }
+    counts.set(projectId, (counts.get(projectId) ?? 0) + 1);
+    return item;
+  });
+  return kept.map((item) =>
+    item.type === 'project'
+      ? { type: item.type, data: { ...item.data, agentCount: counts.get(String(item.data.projectId)) ?? 0 } }
+      : item,
+  );
+}
+
 async function putOnce(write: () => Promise<unknown>): Promise<boolean> {
   try {
     await write();
@@ -193,15 +228,24 @@ export async function importIntoTenant(ctx: TenantContext, text: string, now: Da
       'import_exceeds_plan',
     );
   }
+  const projectLimit = ctx.limits.projects;
+  const importedProjects = items.filter((item) => item.type === 'project').length;
+  if (projectLimit !== null && importedProjects > projectLimit) {
+    throw new ConflictError(
+      `The file has ${importedProjects} projects; the tenant's plan allows ${projectLimit}.`,
+      'import_exceeds_plan',
+    );
+  }
   const report: ImportReport = { format, imported: {}, alreadyThere: {}, skipped };
   const tally = (type: string, written: boolean) => {
     const bucket = written ? report.imported : report.alreadyThere;
     bucket[type] = (bucket[type] ?? 0) + 1;
   };
   const tenantId = ctx.tenantId;
-  // The tenant's own record first, then agents before the memory and runs that name them; within a
+  // The tenant's own record first, then projects before the agents in them, and agents before the
+  // memory and runs that name them; within a
   // type, a few writes at a time.
-  for (const type of ['tenant', 'tenantLogo', 'agent', 'memoryItem', 'run'] as const) {
+  for (const type of ['tenant', 'tenantLogo', 'project', 'agent', 'memoryItem', 'run'] as const) {
     const ofType = items.filter((item) => item.type === type);
     for (let start = 0; start < ofType.length; start += IMPORT_CONCURRENCY) {
       await Promise.all(

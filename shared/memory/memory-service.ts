@@ -1,5 +1,5 @@
 import { writeAudited } from '../audit/audited-transaction';
-import { getAgentItem } from '../agents/agent-service';
+import { agentInScope, getAgentItem } from '../agents/agent-service';
 import { readPage } from '../data/page';
 import { MemoryItemEntity, type MemoryItem } from '../data/entities/memory-item';
 import { tenantPartitionKey } from '../data/table-definition';
@@ -64,7 +64,7 @@ export async function addMemory(
     ({ agent, memoryItem, quotaCounter }) => ({
       agent: agent
         .check({ tenantId: ctx.tenantId, agentId })
-        .where((attr, op) => op.exists(attr.agentId))
+        .where((attr, op) => agentInScope(ctx, attr, op))
         .commit(),
       quota: takeCounted(quotaCounter, ctx, 'storageBytes', sizeBytes, now),
       memory: memoryItem.create(item).commit(),
@@ -81,9 +81,11 @@ export async function addMemory(
 }
 
 async function getMemoryItem(ctx: TenantContext, agentId: string, memoryId: string): Promise<MemoryItem> {
-  const result = await MemoryItemEntity.get({ tenantId: ctx.tenantId, agentId, memoryId }).go({
-    consistent: true,
-  });
+  // A project-limited key reaches the memory of its project's agents only: the agent is read beside.
+  const [result] = await Promise.all([
+    MemoryItemEntity.get({ tenantId: ctx.tenantId, agentId, memoryId }).go({ consistent: true }),
+    ctx.projectId !== undefined ? getAgentItem(ctx, agentId) : undefined,
+  ]);
   if (!result.data) throw new NotFoundError('No memory item with this id for the agent.', 'memory_not_found');
   return result.data;
 }

@@ -9,7 +9,7 @@ export type PlanId = (typeof PLAN_IDS)[number];
 export const DEFAULT_PLAN: PlanId = 'free';
 
 /** Resources counted as a standing total: a create takes, a delete gives back. */
-export const COUNTED_RESOURCES = ['users', 'agents', 'apiKeys', 'storageBytes'] as const;
+export const COUNTED_RESOURCES = ['users', 'agents', 'projects', 'apiKeys', 'storageBytes'] as const;
 /** Resources consumed per calendar month; a new month is a new counter. */
 export const PERIODIC_RESOURCES = ['runs', 'tokens', 'apiCalls'] as const;
 export const QUOTA_RESOURCES = [...COUNTED_RESOURCES, ...PERIODIC_RESOURCES] as const;
@@ -75,6 +75,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: 3,
       agents: 3,
+      projects: 1,
       apiKeys: 2,
       storageBytes: 10 * MB,
       runs: 100,
@@ -99,6 +100,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: 10,
       agents: 10,
+      projects: 3,
       apiKeys: 10,
       storageBytes: 1 * GB,
       runs: 2_000,
@@ -123,6 +125,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: 50,
       agents: 100,
+      projects: 20,
       apiKeys: 50,
       storageBytes: 10 * GB,
       runs: 20_000,
@@ -147,6 +150,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: 250,
       agents: 500,
+      projects: 100,
       apiKeys: 250,
       storageBytes: 100 * GB,
       runs: 100_000,
@@ -167,6 +171,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     limits: {
       users: null,
       agents: null,
+      projects: null,
       apiKeys: null,
       storageBytes: null,
       runs: null,

@@ -18,6 +18,8 @@ export const PERMISSIONS = [
   'audit:read',
   'agents:read',
   'agents:write',
+  'projects:read',
+  'projects:manage',
   'runs:read',
   'runs:write',
   'billing:manage',
@@ -32,7 +34,7 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const VIEWER: Permission[] = ['tenant:read', 'users:read', 'agents:read', 'runs:read'];
+const VIEWER: Permission[] = ['tenant:read', 'users:read', 'agents:read', 'projects:read', 'runs:read'];
 const MEMBER: Permission[] = [...VIEWER, 'agents:write', 'runs:write'];
 const ADMIN: Permission[] = [
   ...MEMBER,
@@ -46,6 +48,7 @@ const ADMIN: Permission[] = [
   'tenant:health',
   'webhooks:manage',
   'domains:manage',
+  'projects:manage',
 ];
 /**
  * `directory:sync` is SCIM provisioning (members made, changed and ended by the tenant's directory):
@@ -69,6 +72,12 @@ export const API_KEY_SCOPES = PERMISSIONS.filter(
     !permission.startsWith('platform:'),
 );
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/**
+ * The scopes a key limited to one project may hold: those of the routes that keep it to its project
+ * (projects, agents and their memory); any other would open nothing.
+ */
+export const PROJECT_KEY_SCOPES: readonly ApiKeyScope[] = ['projects:read', 'agents:read', 'agents:write'];
 
 /** Platform admins are apart from tenant roles: everything, on any tenant, always audited. */
 export const PLATFORM_ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);

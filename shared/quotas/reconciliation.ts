@@ -50,6 +50,7 @@ function recounts(now: Date): Recount[] {
   return [
     { resource: 'users', period: STANDING_PERIOD, prefix: 'USER#', attributes: [], measure: () => 1 },
     { resource: 'agents', period: STANDING_PERIOD, prefix: 'AGENT#', attributes: [], measure: () => 1 },
+    { resource: 'projects', period: STANDING_PERIOD, prefix: 'PROJECT#', attributes: [], measure: () => 1 },
     {
       resource: 'apiKeys',
       period: STANDING_PERIOD,

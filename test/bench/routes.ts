@@ -162,6 +162,7 @@ async function main(): Promise<void> {
       limitOverrides: {
         users: null,
         agents: null,
+        projects: null,
         apiKeys: null,
         storageBytes: null,
         requestsPerMinute: 100_000,
@@ -192,8 +193,13 @@ async function main(): Promise<void> {
         token: tenant.token,
         body: { name: 'k', scopes: ['agents:read'] },
       });
+      const project = await bench.call('POST', `${base}/projects`, {
+        token: tenant.token,
+        body: { name: 'P' },
+      });
       return {
         agentId,
+        projectId: String(project.body.id),
         runId: String(run.body.id),
         memoryId: String(memory.body.id),
         keyId: String(key.body.id),

@@ -108,6 +108,11 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'apiKeys.revoke': () => undefined,
   'audit.list': () => undefined,
   'audit.export': () => undefined,
+  'projects.list': () => undefined,
+  'projects.create': (u) => ({ name: `Project ${u}` }),
+  'projects.get': () => undefined,
+  'projects.update': () => ({ description: 'The agents of one product.' }),
+  'projects.delete': () => undefined,
   'agents.list': () => undefined,
   'agents.create': (u) => ({ name: `Agent ${u}`, model: 'claude-sonnet' }),
   'agents.get': () => undefined,
@@ -167,6 +172,8 @@ export interface PathIds {
   sessionId?: string;
   /** A directory group of the tenant (SCIM); a well-formed id of none when not given. */
   groupId?: string;
+  /** A project of the tenant; a well-formed id of none when not given. */
+  projectId?: string;
   file?: string;
 }
 
@@ -188,9 +195,11 @@ export function pathFor(route: RouteDefinition, ids: PathIds): string {
                   ? (ids.domain ?? 'none.sample.test')
                   : name === 'groupId'
                     ? (ids.groupId ?? 'grp_01AAAAAAAAAAAAAAAAAAAAAAAA')
-                    : name === 'sessionId'
-                      ? (ids.sessionId ?? 'ses_1000000000')
-                      : ids[name as keyof PathIds];
+                    : name === 'projectId'
+                      ? (ids.projectId ?? 'prj_01AAAAAAAAAAAAAAAAAAAAAAAA')
+                      : name === 'sessionId'
+                        ? (ids.sessionId ?? 'ses_1000000000')
+                        : ids[name as keyof PathIds];
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

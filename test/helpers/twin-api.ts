@@ -339,15 +339,27 @@ export async function createApiKey(
 /** Every permission an owner holds, as API key scopes. */
 export const OWNER_SCOPES = [...ROLE_PERMISSIONS.owner];
 
-export async function createResources(tenant: TestTenant): Promise<{
+export async function createResources(
+  tenant: TestTenant,
+  /** An (empty) project too: plans allow few, so only where a walk needs one. */
+  options: { project?: boolean } = {},
+): Promise<{
   agentId: string;
   runId: string;
   memoryId: string;
   keyId: string;
   endpointId?: string;
   domain?: string;
+  projectId?: string;
 }> {
   const token = tenant.owner.token;
+  const project = options.project
+    ? await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/projects`, {
+        token,
+        body: { name: unique('Project') },
+      })
+    : undefined;
+  if (project && project.status !== 201) throw new Error(`project failed: ${project.status} ${project.text}`);
   const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
     token,
     body: { name: 'Helper', model: 'claude-sonnet' },
@@ -385,6 +397,7 @@ export async function createResources(tenant: TestTenant): Promise<{
     keyId: key.id,
     ...(webhook.status === 201 ? { endpointId: webhook.body.id } : {}),
     ...(domain.status === 201 ? { domain: domain.body.domain } : {}),
+    ...(project ? { projectId: project.body.id } : {}),
   };
 }
 

@@ -421,6 +421,19 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     stamps: false,
   },
   'billing.portal': { actor: 'owner', action: 'billing.portal_opened', stamps: false },
+  'projects.create': { actor: 'owner', action: 'project.created' },
+  'projects.update': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ projectId: (await createResources(tenant, { project: true })).projectId }),
+    action: 'project.updated',
+    before: { description: null },
+    after: { description: 'The agents of one product.' },
+  },
+  'projects.delete': {
+    actor: 'owner',
+    prepare: async (tenant) => ({ projectId: (await createResources(tenant, { project: true })).projectId }),
+    action: 'project.deleted',
+  },
   'agents.create': { actor: 'owner', action: 'agent.created', after: { model: 'claude-sonnet' } },
   'agents.update': {
     actor: 'owner',

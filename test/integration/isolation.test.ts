@@ -26,6 +26,8 @@ import {
 } from '../helpers/twin-api';
 import { giveStripeCustomerNow } from '../helpers/stripe-customer';
 
+type ResourceIds = Awaited<ReturnType<typeof createResources>>;
+
 /** The user a rightful call acts on: a pending invitee for the routes that need one, else the member. */
 async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: TestUser): Promise<string> {
   // A member of their own to sign out (the walk's member may have been removed by then).
@@ -171,16 +173,19 @@ describe('cross-tenant isolation, walking the route manifest', () => {
   let b: TestTenant;
   let bMember: TestUser;
   let bAuditBefore: number;
-  let bIds: { agentId: string; runId: string; memoryId: string; keyId: string; endpointId?: string };
+  let bIds: ResourceIds;
 
   let c: TestTenant;
   let cMember: TestUser;
-  let cIds: { agentId: string; runId: string; memoryId: string; keyId: string; endpointId?: string };
+  let cIds: ResourceIds;
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([createTenant(), createTenant(), createTenant()]);
     [bMember, cMember] = await Promise.all([addUser(b, 'member'), addUser(c, 'member')]);
-    [bIds, cIds] = await Promise.all([createResources(b), createResources(c)]);
+    [bIds, cIds] = await Promise.all([
+      createResources(b, { project: true }),
+      createResources(c, { project: true }),
+    ]);
     bAuditBefore = (await storedAuditEvents(b.id)).length;
   });
 
@@ -221,8 +226,8 @@ describe('cross-tenant isolation, walking the route manifest', () => {
         return;
       }
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
-      const ids = /\{(agentId|runId|memoryId|keyId|endpointId|domain)\}/.test(route.path)
-        ? await createResources(c)
+      const ids = /\{(agentId|runId|memoryId|keyId|endpointId|domain|projectId)\}/.test(route.path)
+        ? await createResources(c, { project: route.path.includes('{projectId}') })
         : cIds;
       const rightful = await call(
         route.method,
@@ -317,13 +322,14 @@ describe('cross-tenant isolation, walking the route manifest', () => {
       runId: 'run_not_found',
       memoryId: 'memory_not_found',
       keyId: 'api_key_not_found',
+      projectId: 'project_not_found',
     };
     // The SCIM routes' users are walked in their own suite (scim.test.ts), on tenants whose plan sells them.
     const withResourceIds = ROUTES.filter(
       (route) =>
         route.auth === 'tenant' &&
         !route.id.startsWith('scim.') &&
-        /\{(userId|agentId|runId|memoryId|keyId)\}/.test(route.path),
+        /\{(userId|agentId|runId|memoryId|keyId|projectId)\}/.test(route.path),
     );
 
     it('covers every route with a resource id', () => {
@@ -335,7 +341,7 @@ describe('cross-tenant isolation, walking the route manifest', () => {
         const own = {
           tenantId: a.id,
           userId: await rightfulUser(route, a, aMember),
-          ...(await createResources(a)),
+          ...(await createResources(a, { project: route.path.includes('{projectId}') })),
         };
         const foreign = { tenantId: a.id, userId: bMember.id, ...bIds };
         const attack = await call(route.method, pathFor(route, foreign), {
@@ -406,14 +412,14 @@ describe('cross-tenant isolation with API keys, walking the route manifest', () 
   let cKey: TestApiKey;
   let bMember: TestUser;
   let cMember: TestUser;
-  let bIds: { agentId: string; runId: string; memoryId: string; keyId: string; endpointId?: string };
+  let bIds: ResourceIds;
   let bAuditBefore: number;
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([createTenant(), createTenant(), createTenant()]);
     [aKey, cKey] = await Promise.all([createApiKey(a, OWNER_SCOPES), createApiKey(c, OWNER_SCOPES)]);
     [bMember, cMember] = await Promise.all([addUser(b, 'member'), addUser(c, 'member')]);
-    bIds = await createResources(b);
+    bIds = await createResources(b, { project: true });
     bAuditBefore = (await storedAuditEvents(b.id)).length;
   });
 
@@ -454,8 +460,8 @@ describe('cross-tenant isolation with API keys, walking the route manifest', () 
         return;
       }
       const platformOperation = route.auth === 'platform' || route.permission?.startsWith('platform:');
-      const ids = /\{(agentId|runId|memoryId|keyId|endpointId|domain)\}/.test(route.path)
-        ? await createResources(c)
+      const ids = /\{(agentId|runId|memoryId|keyId|endpointId|domain|projectId)\}/.test(route.path)
+        ? await createResources(c, { project: route.path.includes('{projectId}') })
         : undefined;
       const rightful = await call(
         route.method,

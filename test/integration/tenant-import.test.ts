@@ -52,7 +52,12 @@ const agentIds = async (tenant: TestTenant) =>
 describe('importing a tenant’s data', () => {
   it('restores a tenant from its own export into a new tenant, idempotently, counters from the items', async () => {
     const source = await createTenant();
-    const ids = await createResources(source);
+    const ids = await createResources(source, { project: true });
+    // The agent in the project: both come back, the project counting it.
+    await call('PATCH', `/v1/tenants/${source.id}/agents/${ids.agentId}`, {
+      token: source.owner.token,
+      body: { projectId: ids.projectId },
+    });
     await call('PATCH', `/v1/tenants/${source.id}/profile`, {
       token: source.owner.token,
       body: { displayName: 'Source Ltd', primaryColor: '#1d4ed8' },
@@ -70,8 +75,19 @@ describe('importing a tenant’s data', () => {
     expect(first.status, first.text).toBe(200);
     expect(first.body).toMatchObject({
       format: 'tenantry-export/1',
-      imported: { agent: 1, run: 1, memoryItem: 1, tenantLogo: 1, tenant: 1 },
+      imported: { project: 1, agent: 1, run: 1, memoryItem: 1, tenantLogo: 1, tenant: 1 },
     });
+    const project = await call<{ agentCount: number }>(
+      'GET',
+      `/v1/tenants/${target.id}/projects/${ids.projectId}`,
+      { token: target.owner.token },
+    );
+    expect(project.body.agentCount).toBe(1);
+    const agent = await call<{ projectId: string }>('GET', `/v1/tenants/${target.id}/agents/${ids.agentId}`, {
+      token: target.owner.token,
+    });
+    expect(agent.body.projectId).toBe(ids.projectId);
+    expect(await used(target, 'projects')).toBe(1);
     // What an export cannot carry is counted, not lost silently.
     expect(first.body.skipped).toMatchObject({ apiKey: 1, membership: 1, customDomain: 1 });
     expect(await agentIds(target)).toEqual([ids.agentId]);

@@ -18,6 +18,7 @@ const agentFields = {
   model: singleLineText(100),
   description: z.optional(multiLineText(1_000)),
   instructions: z.optional(multiLineText(8_000)),
+  projectId: z.optional(idSchema('project')),
 };
 
 const agentView = component(
@@ -28,6 +29,9 @@ const agentView = component(
     description: z.nullable(z.string()),
     model: z.string(),
     instructions: z.nullable(z.string()),
+    projectId: z
+      .nullable(idSchema('project'))
+      .check(z.describe('The project the agent belongs to; `null` for an agent of the tenant at large.')),
     createdBy: z.string(),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -55,20 +59,22 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:read',
     summary: "List the tenant's agents",
     description:
-      'The tenant’s agents, a page at a time; with `search`, those whose name contains it (case-insensitive). A page filtered by a search may hold fewer items than `limit` and still have a next one.',
+      'The tenant’s agents, a page at a time; with `search`, those whose name contains it (case-insensitive); with `projectId`, those of that project. A filtered page may hold fewer items than `limit` and still have a next one. An API key limited to a project lists that project’s agents only.',
     request: {
       path: agentsPath,
       query: z.strictObject({
         limit: limitParam,
         cursor: cursorParam,
         search: z.optional(singleLineText(100)),
+        projectId: z.optional(idSchema('project')),
       }),
     },
     responses: { 200: { description: 'A page of agents.', schema: pageOf(agentView) } },
-    errors: ['invalid_cursor'],
+    errors: ['invalid_cursor', 'project_not_found'],
   },
   {
     id: 'agents.create',
@@ -76,16 +82,18 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:write',
     summary: 'Create an agent',
-    description: 'Creates an agent. Counts against the plan’s `agents` limit (403 `quota_exceeded` past it).',
+    description:
+      'Creates an agent, in the project `projectId` names if any (an API key limited to a project puts it in its own). Counts against the plan’s `agents` limit (403 `quota_exceeded` past it).',
     request: {
       path: agentsPath,
       body: z.strictObject(agentFields),
       example: { name: 'Support triage', model: 'claude-sonnet', instructions: 'Sort tickets by urgency.' },
     },
     responses: { 201: { description: 'The new agent.', schema: agentView } },
-    errors: ['quota_exceeded'],
+    errors: ['quota_exceeded', 'project_not_found'],
   },
   {
     id: 'agents.get',
@@ -93,6 +101,7 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents/{agentId}',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:read',
     summary: 'Get an agent',
     description: 'One agent of the tenant.',
@@ -106,9 +115,11 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents/{agentId}',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:write',
     summary: 'Update an agent',
-    description: 'Changes the fields sent; audited with the fields that changed.',
+    description:
+      'Changes the fields sent; audited with the fields that changed. `projectId` moves the agent to another project, or (`null`) out of any.',
     request: {
       path: agentPath,
       body: z
@@ -117,12 +128,17 @@ export const AGENT_ROUTES = [
           model: z.optional(agentFields.model),
           description: agentFields.description,
           instructions: agentFields.instructions,
+          projectId: z.optional(
+            z
+              .nullable(idSchema('project'))
+              .check(z.describe('Moves the agent to this project, or (`null`) out of any.')),
+          ),
         })
         .check(z.refine((body) => Object.keys(body).length > 0, 'at least one field is required')),
       example: { instructions: 'Be brief.' },
     },
     responses: { 200: oneAgent },
-    errors: ['agent_not_found', 'concurrent_modification'],
+    errors: ['agent_not_found', 'concurrent_modification', 'project_not_found'],
   },
   {
     id: 'agents.delete',
@@ -130,12 +146,13 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents/{agentId}',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:write',
     summary: 'Delete an agent',
     description: 'Deletes the agent and gives its `agents` quota back.',
     request: { path: agentPath },
     responses: { 204: { description: 'Deleted.' } },
-    errors: ['agent_not_found'],
+    errors: ['agent_not_found', 'concurrent_modification'],
   },
   {
     id: 'memory.list',
@@ -143,6 +160,7 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents/{agentId}/memory',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:read',
     summary: "List an agent's memory",
     description: 'The agent’s memory items, a page at a time.',
@@ -156,6 +174,7 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents/{agentId}/memory',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:write',
     summary: 'Store a memory item',
     description:
@@ -177,6 +196,7 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents/{agentId}/memory/{memoryId}',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:read',
     summary: 'Get a memory item',
     description: 'One memory item of the agent.',
@@ -190,6 +210,7 @@ export const AGENT_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents/{agentId}/memory/{memoryId}',
     function: 'agents',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'agents:write',
     summary: 'Delete a memory item',
     description: 'Deletes the item and gives its bytes back to the storage quota.',

@@ -19,6 +19,13 @@ const apiKeyFields = {
     .string()
     .check(z.describe('The start of the secret, to recognise the key by; never enough to use it.')),
   scopes: z.array(z.enum(API_KEY_SCOPES)),
+  projectId: z
+    .nullable(idSchema('project'))
+    .check(
+      z.describe(
+        'The project the key is limited to (its agents and their memory); `null` for the whole tenant.',
+      ),
+    ),
   status: z.enum(API_KEY_STATUSES),
   createdBy: z.string().check(z.describe('The user (or key) that created it.')),
   createdAt: timestamp,
@@ -56,7 +63,7 @@ export const API_KEY_ROUTES = [
     answersSecret: true,
     summary: 'Create an API key',
     description:
-      'A key for machines to call the API as the tenant: its own principal, with `scopes` chosen among the caller’s own permissions, and an optional expiry. The secret is in this answer and nowhere else (only its hash is stored), so `Idempotency-Key` is not honoured here. Keys count against the plan’s `apiKeys` limit until revoked.',
+      'A key for machines to call the API as the tenant: its own principal, with `scopes` chosen among the caller’s own permissions, and an optional expiry. With `projectId` it is limited to that project: its agents and their memory, with the scopes `projects:read`, `agents:read` and `agents:write` only; every other route refuses it (403 `project_key_not_allowed`). The secret is in this answer and nowhere else (only its hash is stored), so `Idempotency-Key` is not honoured here. Keys count against the plan’s `apiKeys` limit until revoked.',
     request: {
       path: keysPath,
       body: z.strictObject({
@@ -66,6 +73,7 @@ export const API_KEY_ROUTES = [
           z.refine((scopes) => new Set(scopes).size === scopes.length, 'must not repeat a scope'),
         ),
         expiresAt: z.optional(timestamp),
+        projectId: z.optional(idSchema('project')),
       }),
       example: {
         name: 'CI deploys',
@@ -76,7 +84,7 @@ export const API_KEY_ROUTES = [
     responses: {
       201: { description: 'The new key, with its secret (shown once).', schema: createdApiKeyView },
     },
-    errors: ['scope_above_own', 'quota_exceeded', 'concurrent_modification'],
+    errors: ['scope_above_own', 'quota_exceeded', 'concurrent_modification', 'project_not_found'],
   },
   {
     id: 'apiKeys.list',

@@ -21,6 +21,8 @@ export const AgentEntity = new Entity(
       description: { type: 'string' },
       model: { type: 'string', required: true },
       instructions: { type: 'string' },
+      /** The project the agent belongs to; absent for an agent of the tenant at large. */
+      projectId: { type: 'string' },
       createdBy: { type: 'string', required: true, readOnly: true },
       ...RECORD_TIMESTAMPS,
     },

@@ -17,6 +17,8 @@ export const ApiKeyEntity = new Entity(
       name: { type: 'string', required: true },
       /** The permissions the key holds, chosen at creation among its creator's. */
       scopes: { type: 'set', items: API_KEY_SCOPES, required: true, readOnly: true },
+      /** The project the key is limited to (its agents, their memory and runs); absent for the whole tenant. */
+      projectId: { type: 'string', readOnly: true },
       /** Its creator's role at creation: the ceiling for roles it may grant or manage. */
       role: { type: ROLES, required: true, readOnly: true },
       /** The first characters of the secret, to recognise it in a list (never enough to use it). */

@@ -178,6 +178,16 @@ function assertPermission(ctx: TenantContext, route: RouteDefinition): void {
   });
 }
 
+/** A key limited to a project reaches only the routes that keep it to that project. */
+function assertProjectScope(ctx: TenantContext, route: RouteDefinition): void {
+  if (ctx.projectId === undefined || route.projectScoped) return;
+  throw new ForbiddenError(
+    'This API key is limited to one project: it may use its projects, agents and memory routes only.',
+    'project_key_not_allowed',
+    { projectId: ctx.projectId },
+  );
+}
+
 /**
  * Stage 2, tenant access (`tenant` routes): builds the {@link TenantContext} from verified identity
  * only, enforcing in order: the tenant named by path or header is well-formed and one the caller
@@ -236,12 +246,15 @@ export async function admitToTenant(
     principal,
     ...access,
     ...entitlementsOf(tenant),
+    projectId: grant.kind === 'apiKey' ? grant.key.projectId : undefined,
     tenantStatus: tenant.status,
     requestId: meta.requestId,
     sourceIp: meta.sourceIp,
     userAgent: meta.userAgent,
     receivedAt,
   };
+  // A project key is told it is limited to its project before it is told which scope it lacks.
+  assertProjectScope(ctx, route);
   assertPermission(ctx, route);
   return { request: { route, meta, receivedAt, principal, tenant: ctx, resolvedBy }, grant };
 }

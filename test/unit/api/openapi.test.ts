@@ -67,6 +67,7 @@ describe('the contract check of the test helper', () => {
     description: null,
     model: 'm',
     instructions: null,
+    projectId: null,
     createdBy: 'usr_01AAAAAAAAAAAAAAAAAAAAAAAA',
     createdAt: '2026-11-23T07:00:00.000Z',
     updatedAt: '2026-11-23T07:00:00.000Z',

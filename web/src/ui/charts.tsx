@@ -9,6 +9,7 @@ type QuotaLine = Schemas['QuotaReport']['quotas'][number];
 export const RESOURCE_NAMES: Record<string, string> = {
   users: 'Users',
   agents: 'Agents',
+  projects: 'Projects',
   apiKeys: 'API keys',
   storageBytes: 'Storage',
   runs: 'Runs this month',
