@@ -99,7 +99,8 @@ describe('the console’s pages in a browser', () => {
     'has no WCAG 2.1 A or AA violations on any page (axe-core) in the %s scheme, for tenant people and platform admins',
     async (colorScheme) => {
       const tenant = await createTenant({ plan: 'professional' });
-      const ids = await createResources(tenant);
+      // With a project, so that the projects table and the agents' project fields are on their pages.
+      const ids = await createResources(tenant, { project: true });
       const { page: signIn } = await consoleFor(undefined, undefined, { bypassCsp: true, colorScheme });
       const found: Record<string, unknown[]> = {};
       const check = async (page: Page, name: string) => {
@@ -122,6 +123,7 @@ describe('the console’s pages in a browser', () => {
       const { page } = await consoleFor(tenant.owner.email, undefined, { bypassCsp: true, colorScheme });
       const pages: Array<[string, string]> = [
         ['overview', ''],
+        ['projects', '/projects'],
         ['agents', '/agents'],
         ['agent', `/agents/${ids.agentId}`],
         ['runs', '/runs'],
@@ -263,6 +265,67 @@ describe('the console’s pages in a browser', () => {
     await page.getByRole('button', { name: 'Yes' }).click();
     await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
     const gone = await call('GET', `/v1/tenants/${tenant.id}/agents/${agentId}`, {
+      token: tenant.owner.token,
+    });
+    expect(gone.status).toBe(404);
+    expect(errors).toEqual([]);
+  });
+
+  it('groups agents in projects: creates one, an agent in it, filters by it, refuses to delete it until empty', async () => {
+    const tenant = await createTenant({ plan: 'professional' });
+    const { page, errors } = await consoleFor(tenant.owner.email);
+    await page.getByRole('link', { name: 'Projects', exact: true }).click();
+    await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    await page.getByText('No project yet.').waitFor();
+    await page.getByLabel('Project name').fill('Help desk');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    const row = page.locator('tr[data-project]');
+    await row.waitFor();
+    const projectId = (await row.getAttribute('data-project')) ?? '';
+    expect(projectId).toMatch(/^prj_/);
+
+    // The project's link opens its agents; an agent made there goes into it.
+    await row.getByRole('link', { name: 'Help desk' }).click();
+    await page.getByText('No agent in this project yet.').waitFor();
+    expect(await page.getByLabel('Project', { exact: true }).first().inputValue()).toBe(projectId);
+    await page.getByLabel('Name').fill('Ticket sorter');
+    await page.getByLabel('Model', { exact: true }).fill('claude-sonnet');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('heading', { name: 'Ticket sorter', level: 1 }).waitFor();
+    await page.locator('dl.facts').getByText('Help desk').waitFor();
+    const agentId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    const stored = await call<{ projectId: string }>('GET', `/v1/tenants/${tenant.id}/agents/${agentId}`, {
+      token: tenant.owner.token,
+    });
+    expect(stored.body.projectId).toBe(projectId);
+
+    // The filter: the project's agents, and all of them.
+    await call('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body: { name: 'Loose one', model: 'claude-sonnet' },
+    });
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByRole('link', { name: 'Loose one' }).waitFor();
+    await page.locator('form[role="search"]').getByLabel('Project').selectOption(projectId);
+    await expect.poll(() => page.getByRole('link', { name: 'Loose one' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Ticket sorter' }).waitFor();
+
+    // A project with an agent is not deleted: the API's reason is shown, and it stays.
+    await page.getByRole('link', { name: 'Projects', exact: true }).click();
+    await page.locator(`tr[data-project="${projectId}"]`).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByRole('alert').filter({ hasText: 'still has 1 agent' }).waitFor();
+    // Moved out of it (the agent's edit), the project goes.
+    await page.goto(`/t/${tenant.id}/agents/${agentId}`);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Project', { exact: true }).selectOption('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Edit' }).waitFor();
+    await page.getByRole('link', { name: 'Projects', exact: true }).click();
+    await page.locator(`tr[data-project="${projectId}"]`).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByText('No project yet.').waitFor();
+    const gone = await call('GET', `/v1/tenants/${tenant.id}/projects/${projectId}`, {
       token: tenant.owner.token,
     });
     expect(gone.status).toBe(404);

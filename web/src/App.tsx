@@ -4,6 +4,7 @@ import { MeProvider, TenantProvider, useMe } from './context';
 import { Shell, TenantLayout } from './Shell';
 import { Account } from './pages/Account';
 import { AgentPage, Agents } from './pages/Agents';
+import { Projects } from './pages/Projects';
 import { ApiKeys } from './pages/ApiKeys';
 import { RunPage, Runs } from './pages/Runs';
 import { Audit } from './pages/Audit';
@@ -84,6 +85,7 @@ export function App() {
               }
             >
               <Route index element={<Overview />} />
+              <Route path="projects" element={<Projects />} />
               <Route path="agents" element={<Agents />} />
               <Route path="agents/:agentId" element={<AgentPage />} />
               <Route path="runs" element={<Runs />} />

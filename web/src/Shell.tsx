@@ -7,6 +7,7 @@ import { useBranding } from './branding';
 
 const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission }> = [
   { path: '', label: 'Overview', permission: 'tenant:read' },
+  { path: 'projects', label: 'Projects', permission: 'projects:read' },
   { path: 'agents', label: 'Agents', permission: 'agents:read' },
   { path: 'runs', label: 'Runs', permission: 'runs:read' },
   { path: 'users', label: 'Users', permission: 'users:read' },

@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { must, type Schemas } from '../api/client';
 import type { paths } from '../api/schema';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { useAction, useCursorPages, useLoad } from '../ui/load';
 import { RUN_STATUS_WORDS } from './Runs';
+import { useProjects } from './Projects';
 import {
   ActionButton,
   DataTable,
@@ -21,6 +22,7 @@ import {
 } from '../ui/parts';
 
 type Agent = Schemas['Agent'];
+type Project = Schemas['Project'];
 type MemoryBody = NonNullable<
   paths['/v1/tenants/{tenantId}/agents/{agentId}/memory']['post']['requestBody']
 >['content']['application/json'];
@@ -28,14 +30,25 @@ type MemoryBody = NonNullable<
 /** The agent's fields as a form: a new agent, or an agent's edit. */
 function AgentForm({
   agent,
+  projects,
+  initialProject,
   busy,
   submitLabel,
   onSubmit,
 }: {
   agent?: Agent;
+  /** The projects it may be put in (none shown when the tenant has none). */
+  projects: Project[];
+  initialProject?: string;
   busy: boolean;
   submitLabel: string;
-  onSubmit(fields: { name: string; model: string; description?: string; instructions?: string }): void;
+  onSubmit(fields: {
+    name: string;
+    model: string;
+    description?: string;
+    instructions?: string;
+    projectId?: string | null;
+  }): void;
 }) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -46,6 +59,8 @@ function AgentForm({
       model: text('model'),
       ...(text('description') ? { description: text('description') } : {}),
       ...(text('instructions') ? { instructions: text('instructions') } : {}),
+      // Only where the form offered a choice: a form without one moves nothing.
+      ...(data.has('projectId') ? { projectId: text('projectId') || null } : {}),
     });
   };
   return (
@@ -70,6 +85,24 @@ function AgentForm({
           <input id={id} name="description" maxLength={1_000} defaultValue={agent?.description ?? ''} />
         )}
       </Field>
+      {projects.length > 0 && (
+        <Field label="Project">
+          {(id) => (
+            <select
+              id={id}
+              name="projectId"
+              defaultValue={agent ? (agent.projectId ?? '') : (initialProject ?? '')}
+            >
+              <option value="">No project</option>
+              {projects.map((project) => (
+                <option key={project.id} value={project.id}>
+                  {project.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       <Field label="Instructions (optional)">
         {(id) => (
           <textarea
@@ -93,17 +126,25 @@ export function Agents() {
   const navigate = useNavigate();
   const { busy, error, run } = useAction();
   const [search, setSearch] = useState('');
+  const [params, setParams] = useSearchParams();
+  const projectId = params.get('project') ?? '';
+  const projects = useProjects();
+  const projectName = new Map((projects.data ?? []).map((project) => [project.id, project.name]));
   const list = useCursorPages(
     (cursor) =>
       must(
         api.GET('/v1/tenants/{tenantId}/agents', {
           params: {
             path: { tenantId },
-            query: { ...(search ? { search } : {}), ...(cursor ? { cursor } : {}) },
+            query: {
+              ...(search ? { search } : {}),
+              ...(projectId ? { projectId } : {}),
+              ...(cursor ? { cursor } : {}),
+            },
           },
         }),
       ),
-    [api, tenantId, search],
+    [api, tenantId, search, projectId],
   );
   return (
     <>
@@ -112,12 +153,17 @@ export function Agents() {
         <section aria-labelledby="create-agent-heading">
           <h2 id="create-agent-heading">Create an agent</h2>
           <AgentForm
+            projects={projects.data ?? []}
+            initialProject={projectId}
             busy={busy}
             submitLabel="Create agent"
-            onSubmit={(fields) =>
+            onSubmit={({ projectId: chosen, ...fields }) =>
               void run(async () => {
                 const agent = await must(
-                  api.POST('/v1/tenants/{tenantId}/agents', { params: { path: { tenantId } }, body: fields }),
+                  api.POST('/v1/tenants/{tenantId}/agents', {
+                    params: { path: { tenantId } },
+                    body: { ...fields, ...(chosen ? { projectId: chosen } : {}) },
+                  }),
                 );
                 navigate(`/t/${tenantId}/agents/${agent.id}`);
               })
@@ -142,20 +188,47 @@ export function Agents() {
           )}
         </Field>
         <button type="submit">Search</button>
+        {(projects.data ?? []).length > 0 && (
+          <Field label="Project">
+            {(id) => (
+              <select
+                id={id}
+                value={projectId}
+                onChange={(event) =>
+                  setParams(event.target.value ? { project: event.target.value } : {}, { replace: true })
+                }
+              >
+                <option value="">All projects</option>
+                {(projects.data ?? []).map((project) => (
+                  <option key={project.id} value={project.id}>
+                    {project.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
       </form>
       <ErrorBox error={list.error} />
       {list.loading && <Loading />}
       {list.data && list.data.items.length === 0 && (
-        <p className="muted">{search ? `No agent’s name contains “${search}”.` : 'No agent yet.'}</p>
+        <p className="muted">
+          {search
+            ? `No agent’s name contains “${search}”${projectId ? ' in this project' : ''}.`
+            : projectId
+              ? 'No agent in this project yet.'
+              : 'No agent yet.'}
+        </p>
       )}
       {list.data && list.data.items.length > 0 && (
-        <DataTable caption="Agents" columns={['Name', 'Model', 'Description', 'Created']}>
+        <DataTable caption="Agents" columns={['Name', 'Model', 'Project', 'Description', 'Created']}>
           {list.data.items.map((agent) => (
             <tr key={agent.id}>
               <th scope="row">
                 <Link to={`/t/${tenantId}/agents/${agent.id}`}>{agent.name}</Link>
               </th>
               <td>{agent.model}</td>
+              <td>{agent.projectId ? (projectName.get(agent.projectId) ?? agent.projectId) : '—'}</td>
               <td>{agent.description ?? ''}</td>
               <td>{formatDate(agent.createdAt)}</td>
             </tr>
@@ -179,6 +252,7 @@ export function AgentPage() {
     [api, tenantId, agentId],
   );
   const [editing, setEditing] = useState(false);
+  const projects = useProjects();
   const edit = useAction();
   const start = useAction();
   const runs = useCursorPages(
@@ -204,6 +278,7 @@ export function AgentPage() {
         <EditSection title="Edit the agent" error={edit.error} onCancel={() => setEditing(false)}>
           <AgentForm
             agent={current}
+            projects={projects.data ?? []}
             busy={edit.busy}
             submitLabel="Save"
             onSubmit={(fields) =>
@@ -224,6 +299,13 @@ export function AgentPage() {
         <dl className="facts">
           <dt>Model</dt>
           <dd>{current.model}</dd>
+          <dt>Project</dt>
+          <dd>
+            {current.projectId
+              ? ((projects.data ?? []).find((project) => project.id === current.projectId)?.name ??
+                current.projectId)
+              : '—'}
+          </dd>
           <dt>Description</dt>
           <dd>{current.description ?? '—'}</dd>
           <dt>Instructions</dt>
