@@ -237,7 +237,7 @@ export const PROBLEMS = {
     statuses: [403],
     title: 'API key limited to a project',
     description:
-      'The API key is limited to one project (`projectId`) and may use only the routes of projects, agents and memory.',
+      'The API key is limited to one project (`projectId`) and may use only the routes of projects, agents, memory and runs.',
   },
   agent_not_found: {
     statuses: [404],

@@ -2,6 +2,8 @@ import { writeAudited } from '../audit/audited-transaction';
 import { changedFieldsOf } from '../audit/audit-log';
 import { readPage, tenantList } from '../data/page';
 import { allConditions } from '../data/filters';
+import { TtlCache } from '../data/ttl-cache';
+import { getConfig } from '../config';
 import { AgentEntity, type AgentItem } from '../data/entities/agent';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
@@ -73,6 +75,35 @@ export function agentInScope(
 ): string {
   const exists = op.exists(attr.agentId);
   return ctx.projectId === undefined ? exists : `${exists} AND ${op.eq(attr.projectId, ctx.projectId)}`;
+}
+
+/**
+ * Which project each agent is in, as a run starting on it last found (seconds, not minutes). A run
+ * records its agent's project and commits on condition the agent is still in it, so a stale answer
+ * costs a retry, never a wrong record.
+ */
+const agentProjects = new TtlCache<string | null>(getConfig().cache.membershipTtlMs, 10_000);
+
+/** The project an agent is in (`null` for none), cached; a missing agent is `404 agent_not_found`. */
+export async function projectOfAgent(ctx: TenantContext, agentId: string): Promise<string | null> {
+  const key = `${ctx.tenantId}:${agentId}`;
+  try {
+    return await agentProjects.get(key, async () => {
+      const found = await AgentEntity.get({ tenantId: ctx.tenantId, agentId }).go({
+        attributes: ['agentId', 'projectId'],
+      });
+      if (!found.data) throw agentNotFound();
+      return found.data.projectId ?? null;
+    });
+  } catch (error) {
+    agentProjects.delete(key);
+    throw error;
+  }
+}
+
+/** Forgets what {@link projectOfAgent} found (a run's condition said it is no longer so). */
+export function forgetProjectOfAgent(ctx: TenantContext, agentId: string): void {
+  agentProjects.delete(`${ctx.tenantId}:${agentId}`);
 }
 
 type ProjectWriter = TransactionEntities['project'];
@@ -229,6 +260,7 @@ export async function updateAgent(
       },
     },
   );
+  if (moves) forgetProjectOfAgent(ctx, agentId);
   return toView(next);
 }
 

@@ -18,7 +18,7 @@ const TAGS: Record<RouteDefinition['function'], string> = {
   apiKeys: 'API keys: machine credentials of a tenant, each its own principal with its own scopes.',
   audit: 'Audit: every change in a tenant, who made it and from where.',
   agents:
-    'Projects, agents and their memory (counted against `projects`, `agents` and `storageBytes`). An API key limited to a project reaches these routes alone, and only its project in them.',
+    'Projects, agents and their memory (counted against `projects`, `agents` and `storageBytes`). An API key limited to a project reaches these routes and the runs’ alone, and only its project in them.',
   runs: 'Runs of agents (monthly `runs` on start, monthly `tokens` on completion).',
   quotas: 'Quotas and usage: every limit, its use, and use over time.',
   billing: 'Billing: the plans for sale, subscriptions with Stripe, usage and overage.',

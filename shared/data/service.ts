@@ -19,6 +19,7 @@ import { PersonSessionEntity, PersonSignOutEntity } from './entities/person-sess
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { ProjectEntity } from './entities/project';
+import { ProjectUsageEntity } from './entities/project-usage';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { PlatformAdminCountEntity } from './entities/platform-admin-count';
 import { PlatformAuditEventEntity } from './entities/platform-audit-event';
@@ -73,6 +74,7 @@ const makeService = () =>
       personSession: PersonSessionEntity,
       personSignOut: PersonSignOutEntity,
       project: ProjectEntity,
+      projectUsage: ProjectUsageEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

@@ -84,7 +84,7 @@ export interface RouteDefinition {
   /** A plan feature the route requires (403 `feature_not_in_plan` without it). */
   feature?: FeatureFlag;
   /**
-   * The operation keeps a project-limited API key to its project (projects, agents, memory). Every
+   * The operation keeps a project-limited API key to its project (projects, agents, memory, runs). Every
    * other route refuses such a key (403 `project_key_not_allowed`).
    */
   projectScoped?: boolean;

@@ -75,9 +75,15 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**
  * The scopes a key limited to one project may hold: those of the routes that keep it to its project
- * (projects, agents and their memory); any other would open nothing.
+ * (projects, agents, their memory and runs); any other would open nothing.
  */
-export const PROJECT_KEY_SCOPES: readonly ApiKeyScope[] = ['projects:read', 'agents:read', 'agents:write'];
+export const PROJECT_KEY_SCOPES: readonly ApiKeyScope[] = [
+  'projects:read',
+  'agents:read',
+  'agents:write',
+  'runs:read',
+  'runs:write',
+];
 
 /** Platform admins are apart from tenant roles: everything, on any tenant, always audited. */
 export const PLATFORM_ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);

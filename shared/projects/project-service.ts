@@ -2,6 +2,8 @@ import { writeAudited } from '../audit/audited-transaction';
 import { changedFieldsOf } from '../audit/audit-log';
 import { readPage, tenantList, type Page } from '../data/page';
 import { ProjectEntity, type ProjectItem } from '../data/entities/project';
+import { ProjectUsageEntity, type ProjectUsageItem } from '../data/entities/project-usage';
+import { monthPeriod } from '../quotas/periods';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
@@ -13,17 +15,29 @@ export interface ProjectView {
   description: string | null;
   /** The agents in the project now. */
   agentCount: number;
+  /** What the project's runs used this month (UTC), counted as each run completes. */
+  usage: ProjectUsageView;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
 }
 
-function toView(item: ProjectItem): ProjectView {
+export interface ProjectUsageView {
+  /** The month (`YYYY-MM`, UTC) of the runs counted. */
+  period: string;
+  /** Runs of the project's agents started this month and completed (succeeded or failed). */
+  runs: number;
+  /** The tokens those runs reported. */
+  tokens: number;
+}
+
+function toView(item: ProjectItem, usage: ProjectUsageView): ProjectView {
   return {
     id: item.projectId,
     name: item.name,
     description: item.description ?? null,
     agentCount: item.agentCount,
+    usage,
     createdBy: item.createdBy,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
@@ -33,6 +47,30 @@ function toView(item: ProjectItem): ProjectView {
 export interface ProjectInput {
   name: string;
   description?: string | undefined;
+}
+
+const noUsage = (period: string): ProjectUsageView => ({ period, runs: 0, tokens: 0 });
+
+function usageOf(item: ProjectUsageItem | null | undefined, period: string): ProjectUsageView {
+  return item ? { period, runs: item.runs, tokens: item.tokens } : noUsage(period);
+}
+
+/** This month's figures of one project. */
+async function monthUsage(ctx: TenantContext, projectId: string): Promise<ProjectUsageView> {
+  const period = monthPeriod(requestTime(ctx));
+  const found = await ProjectUsageEntity.get({ tenantId: ctx.tenantId, period, projectId }).go();
+  return usageOf(found.data, period);
+}
+
+/** This month's figures of every project that has some: one Query (they are keyed by month first). */
+async function monthUsages(
+  ctx: TenantContext,
+): Promise<{ period: string; byProject: Map<string, ProjectUsageItem> }> {
+  const period = monthPeriod(requestTime(ctx));
+  const found = await ProjectUsageEntity.query
+    .byTenant({ tenantId: ctx.tenantId, period })
+    .go({ pages: 'all' });
+  return { period, byProject: new Map(found.data.map((item) => [item.projectId, item])) };
 }
 
 export const projectNotFound = () =>
@@ -77,7 +115,7 @@ export async function createProject(
     { rejections: { quota: () => countedQuotaError(ctx, 'projects') }, now },
   );
   await afterCountedTake(ctx, 'projects', now);
-  return toView(project);
+  return toView(project, noUsage(monthPeriod(now)));
 }
 
 export async function getProjectItem(ctx: TenantContext, projectId: string): Promise<ProjectItem> {
@@ -88,7 +126,8 @@ export async function getProjectItem(ctx: TenantContext, projectId: string): Pro
 }
 
 export async function getProject(ctx: TenantContext, projectId: string): Promise<ProjectView> {
-  return toView(await getProjectItem(ctx, projectId));
+  const [item, usage] = await Promise.all([getProjectItem(ctx, projectId), monthUsage(ctx, projectId)]);
+  return toView(item, usage);
 }
 
 /** The tenant's projects, a page at a time; a project-limited key sees its own alone. */
@@ -97,15 +136,27 @@ export async function listProjects(
   query: { limit: number; cursor?: string | undefined },
 ): Promise<Page<ProjectView>> {
   if (ctx.projectId !== undefined) {
-    const own = await ProjectEntity.get({ tenantId: ctx.tenantId, projectId: ctx.projectId }).go();
-    return { items: own.data ? [toView(own.data)] : [], nextCursor: null };
+    const [own, usage] = await Promise.all([
+      ProjectEntity.get({ tenantId: ctx.tenantId, projectId: ctx.projectId }).go(),
+      monthUsage(ctx, ctx.projectId),
+    ]);
+    return { items: own.data ? [toView(own.data, usage)] : [], nextCursor: null };
   }
-  return readPage(
-    tenantList(ctx, 'projects'),
-    query,
-    (from) => ProjectEntity.query.byTenant({ tenantId: ctx.tenantId }).go(from),
-    toView,
-  );
+  const [page, usages] = await Promise.all([
+    readPage(
+      tenantList(ctx, 'projects'),
+      query,
+      (from) => ProjectEntity.query.byTenant({ tenantId: ctx.tenantId }).go(from),
+      (item) => item,
+    ),
+    monthUsages(ctx),
+  ]);
+  return {
+    items: page.items.map((item) =>
+      toView(item, usageOf(usages.byProject.get(item.projectId), usages.period)),
+    ),
+    nextCursor: page.nextCursor,
+  };
 }
 
 export async function updateProject(
@@ -113,7 +164,7 @@ export async function updateProject(
   projectId: string,
   input: Partial<ProjectInput>,
 ): Promise<ProjectView> {
-  const current = await getProjectItem(ctx, projectId);
+  const [current, usage] = await Promise.all([getProjectItem(ctx, projectId), monthUsage(ctx, projectId)]);
   const now = requestTime(ctx).toISOString();
   const changes = {
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -121,7 +172,7 @@ export async function updateProject(
   };
   const next: ProjectItem = { ...current, ...changes, updatedAt: now };
   const { before, after } = changedFieldsOf(current, next, Object.keys(changes));
-  if (Object.keys(after).length === 0) return toView(current);
+  if (Object.keys(after).length === 0) return toView(current, usage);
   await writeAudited(
     ctx,
     { action: 'project.updated', targetType: 'project', targetId: projectId, before, after },
@@ -138,7 +189,7 @@ export async function updateProject(
       },
     },
   );
-  return toView(next);
+  return toView(next, usage);
 }
 
 /**

@@ -2,7 +2,9 @@ import { writeAudited } from '../audit/audited-transaction';
 import { readPage, tenantList } from '../data/page';
 import { allConditions } from '../data/filters';
 import { RunEntity, type RunItem } from '../data/entities/run';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError, type AppError } from '../errors';
+import { agentNotFound, forgetProjectOfAgent, projectOfAgent } from '../agents/agent-service';
+import { assertProjectVisible } from '../projects/project-service';
 import { newId } from '../ids';
 import { afterRecordedPeriodic, recordPeriodic } from '../quotas/periodic-quota';
 import { monthPeriod } from '../quotas/periods';
@@ -11,6 +13,8 @@ import { principalId, requestTime, type TenantContext } from '../context/tenant-
 export interface RunView {
   id: string;
   agentId: string;
+  /** The agent's project when the run started; `null` for none. */
+  projectId: string | null;
   status: RunItem['status'];
   input: unknown;
   output: unknown;
@@ -26,6 +30,7 @@ function toView(item: RunItem): RunView {
   return {
     id: item.runId,
     agentId: item.agentId,
+    projectId: item.projectId ?? null,
     status: item.status,
     input: item.input ?? null,
     output: item.output ?? null,
@@ -41,6 +46,11 @@ function toView(item: RunItem): RunView {
  * Starts a run of an agent. The `runs` quota and the rate limit were taken by admission's metering
  * (the route declares `consumes: 'runs'`) and are given back if this fails; it refused the run if
  * this month's tokens are used up (`requiresLeft: 'tokens'`: the run could not report any).
+ *
+ * The run records its agent's project. The agent is not read before the write: its existence and its
+ * project are the run's transaction's condition, the project taken from a key limited to one or from
+ * a short cache of what the agent was found in. A cache that was wrong (the agent moved) costs one
+ * fresh read and a second attempt.
  */
 export async function startRun(
   ctx: TenantContext,
@@ -48,32 +58,56 @@ export async function startRun(
   input: { input?: unknown },
   now: Date = requestTime(ctx),
 ): Promise<RunView> {
+  if (ctx.projectId !== undefined) return startRunIn(ctx, agentId, ctx.projectId, input, now, agentNotFound);
+  const moved = () => new ConflictError('The agent moved meanwhile; retry.', 'concurrent_modification');
+  try {
+    return await startRunIn(ctx, agentId, await projectOfAgent(ctx, agentId), input, now, moved);
+  } catch (error) {
+    if (!(error instanceof ConflictError) || error.code !== 'concurrent_modification') throw error;
+    forgetProjectOfAgent(ctx, agentId);
+    return startRunIn(ctx, agentId, await projectOfAgent(ctx, agentId), input, now, moved);
+  }
+}
+
+async function startRunIn(
+  ctx: TenantContext,
+  agentId: string,
+  projectId: string | null,
+  input: { input?: unknown },
+  now: Date,
+  notAsExpected: () => AppError,
+): Promise<RunView> {
   const run: RunItem = {
     tenantId: ctx.tenantId,
     runId: newId('run', now.getTime()),
     agentId,
+    ...(projectId ? { projectId } : {}),
     status: 'running',
     input: input.input,
     period: monthPeriod(now),
     startedBy: principalId(ctx.principal),
     startedAt: now.toISOString(),
   };
-  // The agent's existence is checked in the run's own transaction, not read before it.
   await writeAudited(
     ctx,
-    { action: 'run.started', targetType: 'run', targetId: run.runId, after: { agentId, status: 'running' } },
+    {
+      action: 'run.started',
+      targetType: 'run',
+      targetId: run.runId,
+      after: { agentId, status: 'running', ...(projectId ? { projectId } : {}) },
+    },
     ({ run: runs, agent }) => ({
       agent: agent
         .check({ tenantId: ctx.tenantId, agentId })
-        .where((attr, op) => op.exists(attr.agentId))
+        .where((attr, op) =>
+          projectId
+            ? `${op.exists(attr.agentId)} AND ${op.eq(attr.projectId, projectId)}`
+            : `${op.exists(attr.agentId)} AND ${op.notExists(attr.projectId)}`,
+        )
         .commit(),
       run: runs.create(run).commit(),
     }),
-    {
-      rejections: {
-        agent: () => new NotFoundError('No agent with this id in the tenant.', 'agent_not_found'),
-      },
-    },
+    { rejections: { agent: notAsExpected } },
   );
   return toView(run);
 }
@@ -97,7 +131,7 @@ export async function completeRun(
   now: Date = requestTime(ctx),
 ): Promise<RunView> {
   const current = (await RunEntity.get({ tenantId: ctx.tenantId, runId }).go({ consistent: true })).data;
-  if (!current) throw new NotFoundError('No run with this id in the tenant.', 'run_not_found');
+  if (!current || !runVisible(ctx, current)) throw runNotFound();
   if (current.status !== 'running') throw new ConflictError('The run is already completed.', 'run_completed');
   const completed: RunItem = {
     ...current,
@@ -115,7 +149,7 @@ export async function completeRun(
       before: { status: 'running' },
       after: { status: input.status, tokensUsed: input.tokensUsed },
     },
-    ({ run, quotaCounter, usageBucket }) => ({
+    ({ run, quotaCounter, usageBucket, projectUsage }) => ({
       run: run
         .patch({ tenantId: ctx.tenantId, runId })
         .set({
@@ -129,6 +163,16 @@ export async function completeRun(
       ...(input.tokensUsed > 0
         ? recordPeriodic({ quotaCounter, usageBucket }, ctx, 'tokens', input.tokensUsed, now)
         : {}),
+      // The project's figures for the month the run started in, with the run's own completion.
+      ...(current.projectId
+        ? {
+            projectUsage: projectUsage
+              .update({ tenantId: ctx.tenantId, period: current.period, projectId: current.projectId })
+              .add({ runs: 1, tokens: input.tokensUsed })
+              .set({ updatedAt: completed.completedAt })
+              .commit(),
+          }
+        : {}),
     }),
     { rejections: { run: () => new ConflictError('The run is already completed.', 'run_completed') } },
   );
@@ -138,8 +182,15 @@ export async function completeRun(
 
 export async function getRun(ctx: TenantContext, runId: string): Promise<RunView> {
   const result = await RunEntity.get({ tenantId: ctx.tenantId, runId }).go();
-  if (!result.data) throw new NotFoundError('No run with this id in the tenant.', 'run_not_found');
+  if (!result.data || !runVisible(ctx, result.data)) throw runNotFound();
   return toView(result.data);
+}
+
+const runNotFound = () => new NotFoundError('No run with this id in the tenant.', 'run_not_found');
+
+/** A key limited to a project sees the runs of that project's agents alone. */
+function runVisible(ctx: TenantContext, run: RunItem): boolean {
+  return ctx.projectId === undefined || run.projectId === ctx.projectId;
 }
 
 export async function listRuns(
@@ -149,8 +200,12 @@ export async function listRuns(
     cursor?: string | undefined;
     agentId?: string | undefined;
     status?: RunItem['status'] | undefined;
+    projectId?: string | undefined;
   },
 ): Promise<{ items: RunView[]; nextCursor: string | null }> {
+  if (query.projectId !== undefined) assertProjectVisible(ctx, query.projectId);
+  // A project-limited key lists its project's runs whatever it asks.
+  const projectId = ctx.projectId ?? query.projectId;
   return readPage(
     tenantList(ctx, 'runs'),
     query,
@@ -161,6 +216,7 @@ export async function listRuns(
           allConditions([
             query.agentId ? op.eq(attr.agentId, query.agentId) : '',
             query.status ? op.eq(attr.status, query.status) : '',
+            projectId !== undefined ? op.eq(attr.projectId, projectId) : '',
           ]),
         )
         .go({ ...from, order: 'desc' }),

@@ -119,6 +119,59 @@ describe('projects', () => {
     expect(move).toMatchObject({ before: { projectId: support.id }, after: { projectId: sales.id } });
   });
 
+  it('counts each project’s completed runs and their tokens this month, and records a moved agent’s new project', async () => {
+    const tenant = await createTenant();
+    const target = await newProject(tenant);
+    const agent = await newAgent(tenant);
+    const base = `/v1/tenants/${tenant.id}`;
+    const start = () =>
+      call<{ id: string; projectId: string | null }>('POST', `${base}/agents/${agent.id}/runs`, {
+        token: tenant.owner.token,
+        body: {},
+      });
+    // The runs function now remembers the agent in no project…
+    const before = await start();
+    expect(before.body.projectId).toBeNull();
+    // …and the agents function moves it: the next run finds the move and records the project.
+    await call('PATCH', `${base}/agents/${agent.id}`, {
+      token: tenant.owner.token,
+      body: { projectId: target.id },
+    });
+    const after = await start();
+    expect(after.status, after.text).toBe(201);
+    expect(after.body.projectId).toBe(target.id);
+    for (const [run, tokens] of [
+      [before.body.id, 100],
+      [after.body.id, 250],
+    ] as const) {
+      const done = await call('POST', `${base}/runs/${run}/complete`, {
+        token: tenant.owner.token,
+        body: { status: 'succeeded', tokensUsed: tokens },
+      });
+      expect(done.status).toBe(200);
+    }
+    // Only the run that started in the project counts for it; the tenant's tokens count both.
+    const usage = (await project(tenant, target.id)) as Project & { usage: { runs: number; tokens: number } };
+    expect(usage.usage).toMatchObject({ runs: 1, tokens: 250 });
+    const listed = await call<{ items: Array<{ id: string; usage: { runs: number; tokens: number } }> }>(
+      'GET',
+      `${base}/projects`,
+      { token: tenant.owner.token },
+    );
+    expect(listed.body.items.find((item) => item.id === target.id)?.usage).toMatchObject({
+      runs: 1,
+      tokens: 250,
+    });
+    const ofProject = await call<{ items: Array<{ id: string }> }>(
+      'GET',
+      `${base}/runs?projectId=${target.id}`,
+      {
+        token: tenant.owner.token,
+      },
+    );
+    expect(ofProject.body.items.map((run) => run.id)).toEqual([after.body.id]);
+  });
+
   it('refuses to delete a project with agents, and deletes it once they are gone, giving its quota back', async () => {
     const tenant = await createTenant();
     const kept = await newProject(tenant);
@@ -267,7 +320,7 @@ describe('API keys limited to a project', () => {
         token: tenant.owner.token,
         body: {
           name: 'Mine only',
-          scopes: ['projects:read', 'agents:read', 'agents:write'],
+          scopes: ['projects:read', 'agents:read', 'agents:write', 'runs:read', 'runs:write'],
           projectId: mine.id,
         },
       },
@@ -296,6 +349,21 @@ describe('API keys limited to a project', () => {
     const projects = await call<{ items: Project[] }>('GET', `${base}/projects`, { token: secret });
     expect(projects.body.items.map((item) => item.id)).toEqual([mine.id]);
     expect((await project(tenant, mine.id)).agentCount).toBe(2);
+    // Its runs: started, read, completed, listed.
+    const run = await call<{ id: string; projectId: string }>('POST', `${base}/agents/${myAgent.id}/runs`, {
+      token: secret,
+      body: {},
+    });
+    expect(run.status, run.text).toBe(201);
+    expect(run.body.projectId).toBe(mine.id);
+    expect((await call('GET', `${base}/runs/${run.body.id}`, { token: secret })).status).toBe(200);
+    const done = await call('POST', `${base}/runs/${run.body.id}/complete`, {
+      token: secret,
+      body: { status: 'succeeded', tokensUsed: 10 },
+    });
+    expect(done.status).toBe(200);
+    const runs = await call<{ items: Array<{ id: string }> }>('GET', `${base}/runs`, { token: secret });
+    expect(runs.body.items.map((item) => item.id)).toEqual([run.body.id]);
   });
 
   it('finds nothing of another project or of the tenant at large, and reaches no other route', async () => {
@@ -311,7 +379,23 @@ describe('API keys limited to a project', () => {
       });
       expect(stored.status).toBe(404);
       expect((await call('DELETE', `${base}/agents/${agent.id}`, { token: secret })).status).toBe(404);
+      const started = await call('POST', `${base}/agents/${agent.id}/runs`, { token: secret, body: {} });
+      expect(started.status).toBe(404);
+      expect(started.body).toMatchObject({ code: 'agent_not_found' });
     }
+    // Another project's run, started by the owner: not found, and not listed.
+    const theirRun = await call<{ id: string }>('POST', `${base}/agents/${theirAgent.id}/runs`, {
+      token: tenant.owner.token,
+      body: {},
+    });
+    expect((await call('GET', `${base}/runs/${theirRun.body.id}`, { token: secret })).status).toBe(404);
+    const completing = await call('POST', `${base}/runs/${theirRun.body.id}/complete`, {
+      token: secret,
+      body: { status: 'failed', tokensUsed: 0 },
+    });
+    expect(completing.status).toBe(404);
+    const listed = await call<{ items: unknown[] }>('GET', `${base}/runs`, { token: secret });
+    expect(listed.body.items).toEqual([]);
     expect((await call('GET', `${base}/projects/${theirs.id}`, { token: secret })).status).toBe(404);
     // Its own agent cannot be taken out of the project, nor put in another.
     for (const projectId of [null, theirs.id]) {
@@ -327,7 +411,7 @@ describe('API keys limited to a project', () => {
       body: { name: 'Elsewhere', model: 'claude-sonnet', projectId: theirs.id },
     });
     expect(elsewhere.status).toBe(404);
-    for (const path of [`${base}/users`, `${base}/quotas`, `${base}/runs`, `${base}/api-keys`]) {
+    for (const path of [`${base}/users`, `${base}/quotas`, `${base}/audit-logs`, `${base}/api-keys`]) {
       const refused = await call('GET', path, { token: secret });
       expect(refused.status, path).toBe(403);
       expect(refused.body).toMatchObject({ code: 'project_key_not_allowed' });
@@ -337,6 +421,10 @@ describe('API keys limited to a project', () => {
     const whole = await createApiKey(tenant, ['projects:read', 'agents:read', 'agents:write']);
     for (const agent of [theirAgent, looseAgent])
       expect((await call('GET', `${base}/agents/${agent.id}`, { token: whole.secret })).status).toBe(200);
+    const wholeRuns = await createApiKey(tenant, ['runs:read']);
+    expect((await call('GET', `${base}/runs/${theirRun.body.id}`, { token: wholeRuns.secret })).status).toBe(
+      200,
+    );
     expect((await call('GET', `${base}/projects/${theirs.id}`, { token: whole.secret })).status).toBe(200);
   });
 

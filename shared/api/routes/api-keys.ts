@@ -23,7 +23,7 @@ const apiKeyFields = {
     .nullable(idSchema('project'))
     .check(
       z.describe(
-        'The project the key is limited to (its agents and their memory); `null` for the whole tenant.',
+        'The project the key is limited to (its agents, their memory and runs); `null` for the whole tenant.',
       ),
     ),
   status: z.enum(API_KEY_STATUSES),
@@ -63,7 +63,7 @@ export const API_KEY_ROUTES = [
     answersSecret: true,
     summary: 'Create an API key',
     description:
-      'A key for machines to call the API as the tenant: its own principal, with `scopes` chosen among the caller’s own permissions, and an optional expiry. With `projectId` it is limited to that project: its agents and their memory, with the scopes `projects:read`, `agents:read` and `agents:write` only; every other route refuses it (403 `project_key_not_allowed`). The secret is in this answer and nowhere else (only its hash is stored), so `Idempotency-Key` is not honoured here. Keys count against the plan’s `apiKeys` limit until revoked.',
+      'A key for machines to call the API as the tenant: its own principal, with `scopes` chosen among the caller’s own permissions, and an optional expiry. With `projectId` it is limited to that project: its agents, their memory and runs, with the scopes `projects:read`, `agents:read`, `agents:write`, `runs:read` and `runs:write` only; every other route refuses it (403 `project_key_not_allowed`). The secret is in this answer and nowhere else (only its hash is stored), so `Idempotency-Key` is not honoured here. Keys count against the plan’s `apiKeys` limit until revoked.',
     request: {
       path: keysPath,
       body: z.strictObject({

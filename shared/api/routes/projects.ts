@@ -22,6 +22,13 @@ const projectView = component(
     name: z.string(),
     description: z.nullable(z.string()),
     agentCount: z.int().check(z.gte(0), z.describe('The agents in the project now.')),
+    usage: z
+      .object({
+        period: z.string().check(z.describe('The month (`YYYY-MM`, UTC) the figures are of.')),
+        runs: z.int().check(z.gte(0), z.describe('Runs of its agents started this month and completed.')),
+        tokens: z.int().check(z.gte(0), z.describe('The tokens those runs reported.')),
+      })
+      .check(z.describe('What the project’s runs used this month, counted as each run completes.')),
     createdBy: z.string(),
     createdAt: timestamp,
     updatedAt: timestamp,

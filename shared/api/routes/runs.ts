@@ -16,6 +16,9 @@ const runView = component(
   z.object({
     id: idSchema('run'),
     agentId: idSchema('agent'),
+    projectId: z
+      .nullable(idSchema('project'))
+      .check(z.describe('The agent’s project when the run started; `null` for none.')),
     status: z.enum(RUN_STATUSES),
     input: z.unknown(),
     output: z.unknown(),
@@ -36,12 +39,13 @@ export const RUN_ROUTES = [
     path: '/v1/tenants/{tenantId}/agents/{agentId}/runs',
     function: 'runs',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'runs:write',
     consumes: 'runs',
     requiresLeft: 'tokens',
     summary: 'Start a run',
     description:
-      'Starts a run of an agent. Consumes one of the month’s `runs` (429 `quota_exceeded` with `Retry-After` past the limit), given back if the start fails. A run cannot start once the month’s tokens are used up.',
+      'Starts a run of an agent, recording the agent’s project. Consumes one of the month’s `runs` (429 `quota_exceeded` with `Retry-After` past the limit), given back if the start fails. A run cannot start once the month’s tokens are used up.',
     request: {
       path: tenantPath({ agentId: idSchema('agent') }),
       body: z.strictObject({ input: z.optional(storableJson()) }),
@@ -49,7 +53,7 @@ export const RUN_ROUTES = [
       example: { input: { prompt: 'Summarise the open tickets.' } },
     },
     responses: { 201: { description: 'The running run.', schema: runView } },
-    errors: ['agent_not_found'],
+    errors: ['agent_not_found', 'concurrent_modification'],
   },
   {
     id: 'runs.complete',
@@ -57,6 +61,7 @@ export const RUN_ROUTES = [
     path: '/v1/tenants/{tenantId}/runs/{runId}/complete',
     function: 'runs',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'runs:write',
     summary: 'Complete a run',
     description:
@@ -79,20 +84,23 @@ export const RUN_ROUTES = [
     path: '/v1/tenants/{tenantId}/runs',
     function: 'runs',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'runs:read',
     summary: "List the tenant's runs",
-    description: 'Newest first, optionally of one agent or status, a page at a time.',
+    description:
+      'Newest first, optionally of one agent, project or status, a page at a time. An API key limited to a project lists that project’s runs only.',
     request: {
       path: runsPath,
       query: z.strictObject({
         agentId: z.optional(idSchema('agent')),
         status: z.optional(z.enum(RUN_STATUSES)),
+        projectId: z.optional(idSchema('project')),
         limit: limitParam,
         cursor: cursorParam,
       }),
     },
     responses: { 200: { description: 'A page of runs.', schema: pageOf(runView) } },
-    errors: ['invalid_cursor'],
+    errors: ['invalid_cursor', 'project_not_found'],
   },
   {
     id: 'runs.get',
@@ -100,6 +108,7 @@ export const RUN_ROUTES = [
     path: '/v1/tenants/{tenantId}/runs/{runId}',
     function: 'runs',
     auth: 'tenant',
+    projectScoped: true,
     permission: 'runs:read',
     summary: 'Get a run',
     description: 'One run of the tenant.',

@@ -12,6 +12,8 @@ export const RunEntity = new Entity(
       ...TENANT_ID_ATTRIBUTE,
       runId: { type: 'string', required: true, readOnly: true },
       agentId: { type: 'string', required: true, readOnly: true },
+      /** The agent's project when the run started; absent for an agent of no project. */
+      projectId: { type: 'string', readOnly: true },
       status: { type: RUN_STATUSES, required: true },
       input: { type: 'any' },
       output: { type: 'any' },

@@ -182,7 +182,7 @@ function assertPermission(ctx: TenantContext, route: RouteDefinition): void {
 function assertProjectScope(ctx: TenantContext, route: RouteDefinition): void {
   if (ctx.projectId === undefined || route.projectScoped) return;
   throw new ForbiddenError(
-    'This API key is limited to one project: it may use its projects, agents and memory routes only.',
+    'This API key is limited to one project: it may use the routes of its project, agents, memory and runs only.',
     'project_key_not_allowed',
     { projectId: ctx.projectId },
   );

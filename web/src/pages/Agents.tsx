@@ -6,7 +6,7 @@ import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { useAction, useCursorPages, useLoad } from '../ui/load';
 import { RUN_STATUS_WORDS } from './Runs';
-import { useProjects } from './Projects';
+import { ProjectOptions, useProjects } from './Projects';
 import {
   ActionButton,
   DataTable,
@@ -93,12 +93,7 @@ function AgentForm({
               name="projectId"
               defaultValue={agent ? (agent.projectId ?? '') : (initialProject ?? '')}
             >
-              <option value="">No project</option>
-              {projects.map((project) => (
-                <option key={project.id} value={project.id}>
-                  {project.name}
-                </option>
-              ))}
+              <ProjectOptions projects={projects} none="No project" />
             </select>
           )}
         </Field>
@@ -198,12 +193,7 @@ export function Agents() {
                   setParams(event.target.value ? { project: event.target.value } : {}, { replace: true })
                 }
               >
-                <option value="">All projects</option>
-                {(projects.data ?? []).map((project) => (
-                  <option key={project.id} value={project.id}>
-                    {project.name}
-                  </option>
-                ))}
+                <ProjectOptions projects={projects.data ?? []} none="All projects" />
               </select>
             )}
           </Field>

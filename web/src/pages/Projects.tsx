@@ -41,6 +41,20 @@ export function useProjects() {
   }, [api, tenantId]);
 }
 
+/** The projects as a select's options, after the one that names none (`""` as its value). */
+export function ProjectOptions({ projects, none }: { projects: Project[]; none: string }) {
+  return (
+    <>
+      <option value="">{none}</option>
+      {projects.map((project) => (
+        <option key={project.id} value={project.id}>
+          {project.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
 /** A project's name and description as a form: a new project, or a project's edit. */
 function ProjectForm({
   project,
@@ -95,8 +109,9 @@ export function Projects() {
     <>
       <h1>Projects</h1>
       <p className="muted">
-        A project groups agents, and with them their memory and runs. An API key may be limited to one
-        project. Each project counts against your plan.
+        A project groups agents, and with them their memory and runs: each shows what its runs used this month
+        (runs completed and their tokens). An API key may be limited to one project. Each project counts
+        against your plan.
       </p>
       {manage && (
         <section aria-labelledby="create-project-heading">
@@ -162,6 +177,8 @@ export function Projects() {
               </th>
               <td>{project.description ?? ''}</td>
               <td className="number">{formatNumber(project.agentCount)}</td>
+              <td className="number">{formatNumber(project.usage.runs)}</td>
+              <td className="number">{formatNumber(project.usage.tokens)}</td>
               <td>{formatDate(project.createdAt)}</td>
               {manage && (
                 <td>

@@ -5,6 +5,7 @@ import { must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { useCursorPages, useLoad } from '../ui/load';
+import { ProjectOptions, useProjects } from './Projects';
 import {
   DataTable,
   ErrorBox,
@@ -63,6 +64,8 @@ export function Runs() {
   const { tenantId } = useTenant();
   const [agentId, setAgentId] = useState('');
   const [status, setStatus] = useState<RunStatus | ''>('');
+  const [projectId, setProjectId] = useState('');
+  const projects = useProjects();
   const starter = useStarters();
   const agents = useLoad(
     () =>
@@ -81,17 +84,27 @@ export function Runs() {
             query: {
               ...(agentId ? { agentId } : {}),
               ...(status ? { status } : {}),
+              ...(projectId ? { projectId } : {}),
               ...(cursor ? { cursor } : {}),
             },
           },
         }),
       ),
-    [api, tenantId, agentId, status],
+    [api, tenantId, agentId, status, projectId],
   );
   return (
     <>
       <h1>Runs</h1>
       <div className="filters" role="group" aria-label="Filters">
+        {(projects.data ?? []).length > 0 && (
+          <Field label="Project">
+            {(id) => (
+              <select id={id} value={projectId} onChange={(event) => setProjectId(event.target.value)}>
+                <ProjectOptions projects={projects.data ?? []} none="Every project" />
+              </select>
+            )}
+          </Field>
+        )}
         <Field label="Agent">
           {(id) => (
             <select id={id} value={agentId} onChange={(event) => setAgentId(event.target.value)}>
