@@ -67,9 +67,10 @@ function expectWellFormed(answers: Answer[]): void {
 
 /**
  * Creates agents and reads them from `workers` loops until `stop()`; every answer is kept, and the
- * ids of the agents whose creation was acknowledged (201).
+ * ids of the agents whose creation was acknowledged (201). Every other agent goes into the project,
+ * when one is given (its count moves in the agent's own transaction).
  */
-function agentLoad(tenant: TestTenant, workers: number) {
+function agentLoad(tenant: TestTenant, workers: number, projectId?: string) {
   const answers: Answer[] = [];
   const acknowledged: string[] = [];
   let running = true;
@@ -80,7 +81,11 @@ function agentLoad(tenant: TestTenant, workers: number) {
         i % 2 === 0
           ? await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
               token: tenant.owner.token,
-              body: { name: `Load ${worker}-${i}`, model: 'claude-sonnet' },
+              body: {
+                name: `Load ${worker}-${i}`,
+                model: 'claude-sonnet',
+                ...(projectId && i % 4 === 0 ? { projectId } : {}),
+              },
             })
           : await call('GET', `/v1/tenants/${tenant.id}/agents?limit=5`, { token: tenant.owner.token });
       answers.push({ status: response.status, ms: Date.now() - started, response });
@@ -99,9 +104,17 @@ function agentLoad(tenant: TestTenant, workers: number) {
   };
 }
 
-/** Every acknowledged agent is there, and the agents counter equals the agents. */
-async function expectNothingLost(tenant: TestTenant, acknowledged: string[]): Promise<void> {
+/**
+ * Every acknowledged agent is there, the agents counter equals the agents, and the project's count
+ * equals the agents in it.
+ */
+async function expectNothingLost(
+  tenant: TestTenant,
+  acknowledged: string[],
+  projectId?: string,
+): Promise<void> {
   const ids: string[] = [];
+  const inProject: string[] = [];
   let cursor: string | null = null;
   do {
     const page: ApiResponse<{ items: Array<{ id: string }>; nextCursor: string | null }> = await call(
@@ -111,8 +124,25 @@ async function expectNothingLost(tenant: TestTenant, acknowledged: string[]): Pr
     );
     expect(page.status, page.text).toBe(200);
     ids.push(...page.body.items.map((item) => item.id));
+    inProject.push(
+      ...(page.body.items as Array<{ id: string; projectId?: string | null }>)
+        .filter((item) => projectId !== undefined && item.projectId === projectId)
+        .map((item) => item.id),
+    );
     cursor = page.body.nextCursor;
   } while (cursor);
+  if (projectId) {
+    const project = await call<{ agentCount: number }>(
+      'GET',
+      `/v1/tenants/${tenant.id}/projects/${projectId}`,
+      {
+        token: tenant.owner.token,
+      },
+    );
+    expect(project.body.agentCount).toBe(inProject.length);
+    // The positive control of the count: the load put agents in it.
+    expect(inProject.length).toBeGreaterThan(0);
+  }
   for (const id of acknowledged) expect(ids).toContain(id);
   const quotas = await call<{ quotas: Array<{ resource: string; used: number }> }>(
     'GET',
@@ -120,6 +150,15 @@ async function expectNothingLost(tenant: TestTenant, acknowledged: string[]): Pr
     { token: tenant.owner.token },
   );
   expect(quotas.body.quotas.find((line) => line.resource === 'agents')?.used).toBe(ids.length);
+}
+
+async function newProject(tenant: TestTenant): Promise<string> {
+  const made = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/projects`, {
+    token: tenant.owner.token,
+    body: { name: unique('Load') },
+  });
+  expect(made.status, made.text).toBe(201);
+  return made.body.id;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -165,7 +204,8 @@ describe('dependencies taken away under load', () => {
 
   it('answers 503 with Retry-After while DynamoDB is paused, within the gateway’s 30 s, and loses nothing acknowledged', async () => {
     const tenant = await createTenant({ limitOverrides: { agents: null } });
-    const load = agentLoad(tenant, 6);
+    const projectId = await newProject(tenant);
+    const load = agentLoad(tenant, 6, projectId);
     await pause(1_000);
     await fault('dynamodb', 'pause');
     await pause(12_000);
@@ -182,13 +222,14 @@ describe('dependencies taken away under load', () => {
     expect(load.acknowledged.length).toBeGreaterThan(0);
     const last = await call('GET', `/v1/tenants/${tenant.id}/agents`, { token: tenant.owner.token });
     expect(last.status).toBe(200);
-    await expectNothingLost(tenant, load.acknowledged);
+    await expectNothingLost(tenant, load.acknowledged, projectId);
   });
 
   it('answers 503 while DynamoDB is down after a crash, runs again once it is restarted, and loses nothing acknowledged', async () => {
     const tenant = await createTenant({ limitOverrides: { agents: null } });
+    const projectId = await newProject(tenant);
     const before = (await fault('dynamodb', 'ready')).dynamodb.restarts;
-    const load = agentLoad(tenant, 6);
+    const load = agentLoad(tenant, 6, projectId);
     await pause(1_000);
     await fault('dynamodb', 'crash');
     await pause(1_500);
@@ -201,7 +242,7 @@ describe('dependencies taken away under load', () => {
     expect(load.answers.some((answer) => answer.status === 503)).toBe(true);
     const served = load.answers.slice(-6).filter((answer) => answer.status < 300);
     expect(served.length, 'served again after the restart').toBeGreaterThan(0);
-    await expectNothingLost(tenant, load.acknowledged);
+    await expectNothingLost(tenant, load.acknowledged, projectId);
   });
 
   it('provisions, changes and deprovisions through SCIM while DynamoDB and then Cognito are paused: SCIM-format 503s in time, nothing acknowledged lost or undone, the seats equal the members', async () => {
