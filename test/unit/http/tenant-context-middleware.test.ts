@@ -146,6 +146,56 @@ describe('tenant context middleware', () => {
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ id, status: 'active' });
   });
 
+  /** A person of their own (the sign-out marker is cached per person) reading the tenant by its path. */
+  const freshPersonReads = async (tenantId: string, pathTenantId: string | undefined) => {
+    tenantCounter += 1;
+    const userId = `usr_01DDDDDDDDDDDDDDDDDDDD${String(tenantCounter).padStart(4, '0')}`;
+    dynamo
+      .on(GetCommand, { Key: { pk: `TENANT#${tenantId}`, sk: 'TENANT' } })
+      .resolves({ Item: tenantItem(tenantId) });
+    dynamo
+      .on(GetCommand, { Key: { pk: `TENANT#${tenantId}`, sk: `USER#${userId}` } })
+      .resolves({ Item: { ...membershipItem(tenantId, 'viewer'), sk: `USER#${userId}`, userId } });
+    const result = await tenantsHandler(
+      apiEvent({
+        routeKey: 'GET /v1/tenants/{tenantId}',
+        path: `/v1/tenants/${pathTenantId ?? 'current'}`,
+        ...(pathTenantId ? { pathParameters: { tenantId: pathTenantId } } : {}),
+        authorizer: { ...identity(tenantId), userId },
+      }),
+      lambdaContext,
+    );
+    const reads = dynamo.commandCalls(GetCommand).map((call) => {
+      const key = call.args[0].input.Key as { pk: string; sk: string };
+      return `${key.pk} ${key.sk}`;
+    });
+    return {
+      result,
+      reads,
+      membership: `TENANT#${tenantId} USER#${userId}`,
+      signOut: `PERSON#${userId} SIGNOUT`,
+    };
+  };
+
+  it('starts the likely membership’s read beside the sign-out marker’s, and reads it once', async () => {
+    const id = freshTenantId();
+    const { result, reads, membership, signOut } = await freshPersonReads(id, id);
+    expect(result.statusCode).toBe(200);
+    // Once: tenant access takes the identification's read from the cache, it does not read again.
+    expect(reads.filter((read) => read === membership)).toHaveLength(1);
+    // Sent before the sign-out marker's read, so the two are one round trip.
+    expect(reads.indexOf(signOut)).toBeGreaterThanOrEqual(0);
+    expect(reads.indexOf(membership)).toBeLessThan(reads.indexOf(signOut));
+  });
+
+  it('starts no membership read before the sign-out marker’s for a path naming no tenant id', async () => {
+    const id = freshTenantId();
+    // `tenants/not-an-id`: the request is refused as malformed, and nothing of a tenant was read first.
+    const { reads, signOut } = await freshPersonReads(id, 'not-an-id');
+    expect(reads.indexOf(signOut)).toBeGreaterThanOrEqual(0);
+    expect(reads.filter((read) => read.startsWith('TENANT#not-an-id'))).toEqual([]);
+  });
+
   it('writes a debug line for each admission stage it runs at LOG_LEVEL=DEBUG, and none at INFO', async () => {
     const debugMessages = async (level: 'DEBUG' | 'INFO') => {
       // The level is the function's configuration (read at its cold start), as in Lambda.
