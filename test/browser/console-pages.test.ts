@@ -299,6 +299,23 @@ describe('the console’s pages in a browser', () => {
     });
     expect(stored.body.projectId).toBe(projectId);
 
+    // A key limited to the project: only the project's scopes offered; it reaches the agent, not the rest.
+    await page.getByRole('link', { name: 'API keys', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Create a key' });
+    await form.getByLabel('Name').fill('Help desk bot');
+    await form.getByLabel('Project', { exact: true }).selectOption(projectId);
+    expect(await form.getByRole('checkbox', { name: 'users:read' }).count()).toBe(0);
+    await form.getByRole('checkbox', { name: 'agents:read' }).waitFor();
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('api-key-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^tntry_/);
+    expect((await call('GET', `/v1/tenants/${tenant.id}/agents/${agentId}`, { token: secret })).status).toBe(
+      200,
+    );
+    expect((await call('GET', `/v1/tenants/${tenant.id}/users`, { token: secret })).status).toBe(403);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByRole('cell', { name: 'Help desk', exact: true }).waitFor();
+
     // The filter: the project's agents, and all of them.
     await call('POST', `/v1/tenants/${tenant.id}/agents`, {
       token: tenant.owner.token,

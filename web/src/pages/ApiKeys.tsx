@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { API_KEY_SCOPES, ROLE_PERMISSIONS } from '../../../shared/model/roles';
+import { API_KEY_SCOPES, PROJECT_KEY_SCOPES, ROLE_PERMISSIONS } from '../../../shared/model/roles';
 import { must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { useAction, useCursorPages } from '../ui/load';
+import { ProjectOptions, useProjects } from './Projects';
 import {
   ActionButton,
   DataTable,
@@ -25,6 +26,8 @@ export function ApiKeys() {
   const { tenantId, role } = useTenant();
   const [status, setStatus] = useState<(typeof STATUSES)[number] | ''>('active');
   const [created, setCreated] = useState<Schemas['CreatedApiKey']>();
+  const projects = useProjects();
+  const projectName = new Map((projects.data ?? []).map((project) => [project.id, project.name]));
   const list = useCursorPages(
     (cursor) =>
       must(
@@ -71,7 +74,7 @@ export function ApiKeys() {
       {list.loading && <Loading />}
       <DataTable
         caption="API keys"
-        columns={['Name', 'Key', 'Scopes', 'Status', 'Last used', 'Expires', 'Actions']}
+        columns={['Name', 'Key', 'Scopes', 'Project', 'Status', 'Last used', 'Expires', 'Actions']}
       >
         {list.data?.items.map((key) => (
           <tr key={key.id}>
@@ -80,6 +83,7 @@ export function ApiKeys() {
               <code>{key.hint}…</code>
             </td>
             <td className="scopes">{key.scopes.join(', ')}</td>
+            <td>{key.projectId ? (projectName.get(key.projectId) ?? key.projectId) : 'Whole tenant'}</td>
             <td>
               <span className={`pill pill-${key.status}`}>{key.status}</span>
             </td>
@@ -121,6 +125,10 @@ function CreateKeyForm({
   const { api } = useSession();
   const { tenantId } = useTenant();
   const { busy, error, run } = useAction();
+  const projects = useProjects();
+  // A key limited to a project holds only the scopes of that project's routes.
+  const [projectId, setProjectId] = useState('');
+  const offered = projectId ? grantable.filter((scope) => PROJECT_KEY_SCOPES.includes(scope)) : grantable;
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
@@ -134,6 +142,7 @@ function CreateKeyForm({
             name: String(data.get('name')).trim(),
             scopes,
             ...(expires ? { expiresAt: new Date(`${expires}T23:59:59Z`).toISOString() } : {}),
+            ...(projectId ? { projectId } : {}),
           },
         }),
       );
@@ -144,10 +153,27 @@ function CreateKeyForm({
     <form className="inline-form" onSubmit={submit} aria-labelledby="create-key-heading">
       <h2 id="create-key-heading">Create a key</h2>
       <Field label="Name">{(id) => <input id={id} name="name" required maxLength={100} />}</Field>
-      <fieldset>
+      {(projects.data ?? []).length > 0 && (
+        <Field
+          label="Project"
+          hint="A key limited to a project reaches its agents, their memory and runs, and nothing else."
+        >
+          {(id, hint) => (
+            <select
+              id={id}
+              value={projectId}
+              aria-describedby={hint}
+              onChange={(event) => setProjectId(event.target.value)}
+            >
+              <ProjectOptions projects={projects.data ?? []} none="Whole tenant" />
+            </select>
+          )}
+        </Field>
+      )}
+      <fieldset key={projectId}>
         <legend>Scopes</legend>
         <div className="checks">
-          {grantable.map((scope) => (
+          {offered.map((scope) => (
             <label key={scope}>
               <input type="checkbox" name="scopes" value={scope} defaultChecked={scope.endsWith(':read')} />{' '}
               {scope}
