@@ -52,6 +52,8 @@ const LAYERS = [
     'scim',
     'exports',
     'tenants',
+    // Above tenants: a partner's child is provisioned as every tenant is.
+    'partners',
     'operations',
   ].map((domain) => ({ id: domain, name: `domain: ${domain}`, paths: [`^shared/${domain}/`] })),
   {

@@ -223,6 +223,12 @@ export const PROBLEMS = {
     title: 'API key not found',
     description: 'No API key with this id in the tenant.',
   },
+  hierarchy_too_deep: {
+    statuses: [409],
+    title: 'Hierarchy too deep',
+    description:
+      'The tenant is as far below its root partner as a tenant may be (`maxDepth` levels): it cannot have children.',
+  },
   project_not_found: {
     statuses: [404],
     title: 'Project not found',

@@ -1,5 +1,6 @@
 import { getExport, listExports, requestExport } from '../../shared/exports/tenant-exports';
 import { listTenants } from '../../shared/tenants/tenant-listing';
+import { createChildTenant, listChildTenants } from '../../shared/partners/child-tenants';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { EXPORT_ROUTES } from '../../shared/api/routes/exports';
 import { SECRET_ROUTES } from '../../shared/api/routes/secrets';
@@ -70,6 +71,14 @@ const operations: Operations<typeof ROUTES> = {
     body: await createTenantAsPlatformAdmin(request.principal, request.meta, body),
   }),
   'tenants.list': async ({ query }) => ({ status: 200, body: await listTenants(query) }),
+  'children.create': async ({ body }, request) => ({
+    status: 201,
+    body: await createChildTenant(request.tenant, body, request.receivedAt),
+  }),
+  'children.list': async ({ query }, request) => ({
+    status: 200,
+    body: await listChildTenants(request.tenant, query),
+  }),
   'tenants.getCurrent': async (_input, request) => ({
     status: 200,
     body: await getTenant(request.tenant),

@@ -56,3 +56,17 @@ export async function writeAuditedAs<Items extends Record<string, TransactionIte
     ),
   );
 }
+
+/**
+ * The audit event of a change in another tenant's log, for the same transaction: a change that
+ * concerns two tenants (a partner creating a tenant below it) is audited in both, or in neither.
+ */
+export function auditedAlsoIn(
+  entities: TransactionEntities,
+  tenantId: string,
+  source: AuditSource,
+  change: AuditChange,
+  at: Date,
+): TransactionItem {
+  return entities.auditEvent.create(auditEventItem(tenantId, source, change, at)).commit();
+}

@@ -8,6 +8,7 @@ import { BillingCustomerEntity } from '../data/entities/billing-customer';
 import { BillingEventEntity } from '../data/entities/billing-event';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { isConditionalFailure } from '../data/dynamo-errors';
+import { childSummaryUpdates } from '../data/hierarchy-copies';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import type { RequestMeta } from '../context/tenant-context';
@@ -186,9 +187,11 @@ async function writeBillingChange(change: {
       },
       after: { plan: after.plan, subscriptionStatus: after.subscriptionStatus ?? null, status: after.status },
     },
-    ({ billingEvent, tenant: tenants }) => ({
-      ...(record ? { event: billingEvent.create({ ...record, tenantId: tenant.tenantId }).commit() } : {}),
-      tenant: tenants
+    (entities) => ({
+      ...(record
+        ? { event: entities.billingEvent.create({ ...record, tenantId: tenant.tenantId }).commit() }
+        : {}),
+      tenant: entities.tenant
         .patch({ tenantId: tenant.tenantId })
         .set({
           plan: after.plan,
@@ -207,6 +210,16 @@ async function writeBillingChange(change: {
         ])
         .where((attr, op) => op.eq(attr.updatedAt, tenant.updatedAt))
         .commit(),
+      // A partner's summary of the tenant follows its plan and status.
+      ...childSummaryUpdates(
+        entities,
+        tenant,
+        {
+          ...(after.plan !== tenant.plan ? { plan: after.plan } : {}),
+          ...(after.status !== tenant.status ? { status: after.status } : {}),
+        },
+        now.toISOString(),
+      ),
     }),
     {
       rejections: {

@@ -19,6 +19,7 @@ import { PersonSessionEntity, PersonSignOutEntity } from './entities/person-sess
 import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { ProjectEntity } from './entities/project';
+import { ChildTenantEntity } from './entities/child-tenant';
 import { ProjectUsageEntity } from './entities/project-usage';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { PlatformAdminCountEntity } from './entities/platform-admin-count';
@@ -75,6 +76,7 @@ const makeService = () =>
       personSignOut: PersonSignOutEntity,
       project: ProjectEntity,
       projectUsage: ProjectUsageEntity,
+      childTenant: ChildTenantEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

@@ -3,13 +3,21 @@
  * limits are per calendar month (UTC); counted limits are totals at any moment. A tenant may carry
  * overrides per limit. Where each number comes from, and why: docs/plans.md.
  */
-export const PLAN_IDS = ['free', 'starter', 'professional', 'business', 'enterprise'] as const;
+export const PLAN_IDS = ['free', 'starter', 'professional', 'business', 'enterprise', 'partner'] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
 
 export const DEFAULT_PLAN: PlanId = 'free';
 
 /** Resources counted as a standing total: a create takes, a delete gives back. */
-export const COUNTED_RESOURCES = ['users', 'agents', 'projects', 'apiKeys', 'storageBytes'] as const;
+export const COUNTED_RESOURCES = [
+  'users',
+  'agents',
+  'projects',
+  'apiKeys',
+  'storageBytes',
+  /** The tenants a partner created under it (its direct children). */
+  'childTenants',
+] as const;
 /** Resources consumed per calendar month; a new month is a new counter. */
 export const PERIODIC_RESOURCES = ['runs', 'tokens', 'apiCalls'] as const;
 export const QUOTA_RESOURCES = [...COUNTED_RESOURCES, ...PERIODIC_RESOURCES] as const;
@@ -23,7 +31,7 @@ export type LimitName = (typeof LIMIT_NAMES)[number];
 export type Limits = Record<LimitName, number | null>;
 
 /** What a plan sells beyond its limits: only what the API checks (a feature is sold once it exists). */
-export const FEATURE_FLAGS = ['auditExport', 'webhooks', 'customDomains', 'sso'] as const;
+export const FEATURE_FLAGS = ['auditExport', 'webhooks', 'customDomains', 'sso', 'partners'] as const;
 export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
 
 /** Each feature as people read it (the console's plan cards, emails). */
@@ -32,6 +40,7 @@ export const FEATURE_NAMES: Record<FeatureFlag, string> = {
   webhooks: 'Webhooks',
   customDomains: 'Custom domains (verified by DNS, served over TLS)',
   sso: 'Single sign-on through your identity provider (OIDC or SAML)',
+  partners: 'Partner hierarchy (tenants of your own customers, under yours)',
 };
 
 /** A price in the currency's minor unit (cents). */
@@ -66,6 +75,34 @@ export interface Plan {
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
 
+/** Business: SSO without a contract (see docs/plans.md); the Partner plan builds on it. */
+const BUSINESS: Plan = {
+  id: 'business',
+  name: 'Business',
+  monthlyPrice: { amount: 79_900, currency: 'usd' },
+  overagePrices: {
+    runs: { per: 1, price: { amount: 1, currency: 'usd' } },
+    tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
+    apiCalls: { per: 1_000, price: { amount: 2, currency: 'usd' } },
+  },
+  limits: {
+    users: 250,
+    agents: 500,
+    projects: 100,
+    apiKeys: 250,
+    storageBytes: 100 * GB,
+    childTenants: 0,
+    runs: 100_000,
+    tokens: 100_000_000,
+    apiCalls: 5_000_000,
+    requestsPerMinute: 3_000,
+  },
+  retentionDays: 180,
+  features: ['auditExport', 'webhooks', 'customDomains', 'sso'],
+  graceOveragePercent: 25,
+  upgradeTo: 'enterprise',
+};
+
 export const PLANS: Readonly<Record<PlanId, Plan>> = {
   free: {
     id: 'free',
@@ -78,6 +115,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       projects: 1,
       apiKeys: 2,
       storageBytes: 10 * MB,
+      childTenants: 0,
       runs: 100,
       tokens: 100_000,
       apiCalls: 10_000,
@@ -103,6 +141,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       projects: 3,
       apiKeys: 10,
       storageBytes: 1 * GB,
+      childTenants: 0,
       runs: 2_000,
       tokens: 2_000_000,
       apiCalls: 100_000,
@@ -128,6 +167,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       projects: 20,
       apiKeys: 50,
       storageBytes: 10 * GB,
+      childTenants: 0,
       runs: 20_000,
       tokens: 20_000_000,
       apiCalls: 1_000_000,
@@ -138,31 +178,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     graceOveragePercent: 20,
     upgradeTo: 'business',
   },
-  business: {
-    id: 'business',
-    name: 'Business',
-    monthlyPrice: { amount: 79_900, currency: 'usd' },
-    overagePrices: {
-      runs: { per: 1, price: { amount: 1, currency: 'usd' } },
-      tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
-      apiCalls: { per: 1_000, price: { amount: 2, currency: 'usd' } },
-    },
-    limits: {
-      users: 250,
-      agents: 500,
-      projects: 100,
-      apiKeys: 250,
-      storageBytes: 100 * GB,
-      runs: 100_000,
-      tokens: 100_000_000,
-      apiCalls: 5_000_000,
-      requestsPerMinute: 3_000,
-    },
-    retentionDays: 180,
-    features: ['auditExport', 'webhooks', 'customDomains', 'sso'],
-    graceOveragePercent: 25,
-    upgradeTo: 'enterprise',
-  },
+  business: BUSINESS,
   enterprise: {
     id: 'enterprise',
     name: 'Enterprise',
@@ -174,14 +190,25 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       projects: null,
       apiKeys: null,
       storageBytes: null,
+      childTenants: null,
       runs: null,
       tokens: null,
       apiCalls: null,
       requestsPerMinute: null,
     },
     retentionDays: 365,
-    features: ['auditExport', 'webhooks', 'customDomains', 'sso'],
+    features: ['auditExport', 'webhooks', 'customDomains', 'sso', 'partners'],
     graceOveragePercent: 0,
+    upgradeTo: null,
+  },
+  partner: {
+    ...BUSINESS,
+    id: 'partner',
+    name: 'Partner',
+    monthlyPrice: { amount: 99_900, currency: 'usd' },
+    // Business's limits for its own use, and the tenants of its customers below it.
+    limits: { ...BUSINESS.limits, childTenants: 100 },
+    features: ['auditExport', 'webhooks', 'customDomains', 'sso', 'partners'],
     upgradeTo: null,
   },
 };

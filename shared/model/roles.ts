@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'agents:write',
   'projects:read',
   'projects:manage',
+  'children:read',
+  'children:manage',
   'runs:read',
   'runs:write',
   'billing:manage',
@@ -49,6 +51,9 @@ const ADMIN: Permission[] = [
   'webhooks:manage',
   'domains:manage',
   'projects:manage',
+  // A partner's customers' tenants: seeing the subtree and creating in it.
+  'children:read',
+  'children:manage',
 ];
 /**
  * `directory:sync` is SCIM provisioning (members made, changed and ended by the tenant's directory):

@@ -52,6 +52,14 @@ function recounts(now: Date): Recount[] {
     { resource: 'agents', period: STANDING_PERIOD, prefix: 'AGENT#', attributes: [], measure: () => 1 },
     { resource: 'projects', period: STANDING_PERIOD, prefix: 'PROJECT#', attributes: [], measure: () => 1 },
     {
+      // The tenant's own children, not their descendants (listed beside them).
+      resource: 'childTenants',
+      period: STANDING_PERIOD,
+      prefix: 'CHILD#',
+      attributes: ['depth'],
+      measure: (item) => (item.depth === 1 ? 1 : 0),
+    },
+    {
       resource: 'apiKeys',
       period: STANDING_PERIOD,
       prefix: 'APIKEY#',

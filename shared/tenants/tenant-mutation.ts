@@ -6,6 +6,7 @@ import { platformDocumentClient } from '../data/clients';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { ConflictError, NotFoundError } from '../errors';
 import { toTenantView, type TenantView } from './tenant-view';
+import { childSummaryUpdates, type ChildSummary } from '../data/hierarchy-copies';
 import type { TransactionEntities, TransactionItem } from '../data/service';
 
 /** The tenant record, read strongly consistent: what was just changed is what is seen. */
@@ -37,6 +38,15 @@ const UNAUDITED = new Set(['internalNote']);
 
 export function viewFor(ctx: TenantContext, item: TenantItem): TenantView {
   return toTenantView(item, { internal: ctx.principal.isPlatformAdmin });
+}
+
+/** What moved of the summary a partner keeps of the tenant (name, plan, status). */
+function summaryChange(current: TenantItem, next: TenantItem): ChildSummary {
+  return {
+    ...(next.name !== current.name ? { name: next.name } : {}),
+    ...(next.plan !== current.plan ? { plan: next.plan } : {}),
+    ...(next.status !== current.status ? { status: next.status } : {}),
+  };
 }
 
 /** Actions that may change a deleted tenant: none but its restoration. */
@@ -83,9 +93,11 @@ export async function mutateTenant(
             .where((attr, op) => op.eq(attr.updatedAt, current.updatedAt))
             .commit(),
           ...(also ? also(entities, current, next) : {}),
+          ...childSummaryUpdates(entities, current, summaryChange(current, next), now.toISOString()),
         }),
-        // The tenant's own outbox item is a platform item: the platform client carries the write.
-        { now, ...(also ? { client: platformDocumentClient } : {}) },
+        // The tenant's own outbox item is a platform item, and so are its ancestors' summaries of it:
+        // the platform client carries those writes.
+        { now, ...(also || current.ancestorIds?.length ? { client: platformDocumentClient } : {}) },
       );
       forgetTenant(ctx.tenantId);
       return viewFor(ctx, next);

@@ -6,7 +6,8 @@ import { platformDocumentClient } from '../data/clients';
 import { STANDING_PERIOD } from '../data/entities/quota-counter';
 import { MembershipEntity } from '../data/entities/membership';
 import { SlugClaimEntity } from '../data/entities/slug-claim';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors';
+import { ConflictError, ForbiddenError, ValidationError, type AppError } from '../errors';
+import type { TransactionEntities, TransactionItem } from '../data/service';
 import { newId } from '../ids';
 import { ensureDirectoryPerson } from '../identity/directory-person';
 import { enableDirectoryUser, findDirectoryUser } from '../identity/user-directory';
@@ -26,6 +27,22 @@ export interface ProvisionTenantInput {
   owner: { email: string; name?: string | undefined };
   /** Its locale and time zone, from the start. */
   settings?: { defaultLocale?: string | undefined; timezone?: string | undefined } | undefined;
+}
+
+/**
+ * Where a new tenant goes in a partner's hierarchy: its parent and ancestors (recorded on it), and
+ * what the same transaction writes in their partitions (the parent's count, the subtree's records).
+ */
+export interface TenantPlacement {
+  parentId: string;
+  /** Root first, the parent last. */
+  ancestorIds: string[];
+  alsoWrite(
+    entities: TransactionEntities,
+    tenant: { tenantId: string; name: string; slug: string; plan: PlanId; status: 'active' },
+  ): Record<string, TransactionItem>;
+  /** What to answer when one of those items' condition failed. */
+  rejections: Record<string, () => AppError | Promise<AppError>>;
 }
 
 export interface ProvisionedTenant {
@@ -120,6 +137,7 @@ export async function provisionTenant(
   source: (ids: { tenantId: string; ownerUserId: string }) => Omit<AuditSource, 'retentionDays'>,
   now: Date = new Date(),
   existingOwner?: ExistingOwner,
+  placement?: TenantPlacement,
 ): Promise<ProvisionedTenant> {
   await assertSlugFree(input.slug);
 
@@ -138,6 +156,7 @@ export async function provisionTenant(
     plan: input.plan ?? config.tenants.trialPlan,
     status: 'active' as const,
     ...(input.plan === undefined ? { trialEndsAt: trialEnd(now) } : {}),
+    ...(placement ? { parentId: placement.parentId, ancestorIds: placement.ancestorIds } : {}),
     activeOwnerCount: ownerStatus === 'active' ? 1 : 0,
     settings: Object.fromEntries(
       Object.entries(input.settings ?? {}).filter(([, value]) => value !== undefined),
@@ -165,7 +184,33 @@ export async function provisionTenant(
       targetId: tenantId,
       after: { name: tenant.name, slug: tenant.slug, plan: tenant.plan, owner: input.owner.email },
     },
-    ({ slugClaim, tenant: tenants, membership: memberships, quotaCounter, billingOutbox }) => ({
+    (entities) => ({
+      ...(placement ? placement.alsoWrite(entities, tenant) : {}),
+      ...provisioningItems(entities),
+    }),
+    {
+      rejections: {
+        slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken'),
+        ...(placement?.rejections ?? {}),
+      },
+      now,
+      client: platformDocumentClient,
+    },
+  );
+
+  return {
+    tenant: toTenantView(tenant),
+    owner: { id: ownerUserId, email: input.owner.email, role: 'owner', status: ownerStatus },
+  };
+
+  function provisioningItems({
+    slugClaim,
+    tenant: tenants,
+    membership: memberships,
+    quotaCounter,
+    billingOutbox,
+  }: TransactionEntities) {
+    return {
       slug: slugClaim.create({ slug: input.slug, tenantId }).commit(),
       tenant: tenants.create(tenant).commit(),
       owner: memberships.create(membership).commit(),
@@ -177,18 +222,8 @@ export async function provisionTenant(
       billing: billingOutbox
         .create({ kind: 'createCustomer', tenantId, attempts: 0, nextAttemptAt: timestamp })
         .commit(),
-    }),
-    {
-      rejections: { slug: () => new ConflictError(`The slug ${input.slug} is taken.`, 'slug_taken') },
-      now,
-      client: platformDocumentClient,
-    },
-  );
-
-  return {
-    tenant: toTenantView(tenant),
-    owner: { id: ownerUserId, email: input.owner.email, role: 'owner', status: ownerStatus },
-  };
+    };
+  }
 }
 
 /** New tenants per source IP and hour, for signup and for a person's own tenants alike. */

@@ -23,6 +23,12 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'tenants.createOwn': (u) => ({ name: `Own ${u}`, slug: `o-${u}` }),
   'tenants.create': (u) => ({ name: `Created ${u}`, slug: `c-${u}`, owner: { email: `${u}@create.test` } }),
   'tenants.list': () => undefined,
+  'children.create': (u) => ({
+    name: `Customer ${u}`,
+    slug: `k-${u}`.toLowerCase().slice(0, 40),
+    owner: { email: `${u}@customer.test` },
+  }),
+  'children.list': () => undefined,
   'tenants.getCurrent': () => undefined,
   'tenants.get': () => undefined,
   'tenants.update': (u) => ({ name: `Renamed ${u}`, settings: { timezone: 'Europe/Paris' } }),

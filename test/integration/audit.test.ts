@@ -422,6 +422,7 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
   },
   'billing.portal': { actor: 'owner', action: 'billing.portal_opened', stamps: false },
   'projects.create': { actor: 'owner', action: 'project.created' },
+  'children.create': { actor: 'owner', plan: 'partner', action: 'tenant.child_created' },
   'projects.update': {
     actor: 'owner',
     prepare: async (tenant) => ({ projectId: (await createResources(tenant, { project: true })).projectId }),

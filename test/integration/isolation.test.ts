@@ -48,7 +48,13 @@ async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: 
  */
 async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'key') {
   if (route.id.startsWith('scim.')) return scimControl(route, credential);
-  const d = await createTenant(route.function === 'sso' ? { plan: 'enterprise' } : {});
+  const d = await createTenant(
+    route.function === 'sso'
+      ? { plan: 'enterprise' }
+      : route.id.startsWith('children.')
+        ? { plan: 'partner' }
+        : {},
+  );
   // A person's own routes are theirs alone: no key acts on them.
   const token =
     credential === 'owner' || route.auth === 'user'
@@ -159,6 +165,9 @@ const LIFECYCLE = new Set<string>([
   // Signing out ends the caller's own sessions: a person the walk can spare does it.
   'users.sessions.signOutEverywhere',
   'users.sessions.end',
+  // Child tenants are sold on the Partner plan.
+  'children.create',
+  'children.list',
   // SSO is sold on Enterprise; reading or removing a provider needs one set.
   ...ROUTES.filter((route) => route.function === 'sso').map((route) => route.id),
   ...ROUTES.filter((route) => route.function === 'webhooks').map((route) => route.id),

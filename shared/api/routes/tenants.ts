@@ -383,4 +383,56 @@ export const TENANT_ROUTES = [
     responses: { 200: oneTenant },
     errors: ['not_deleted', 'retention_ended', 'concurrent_modification'],
   },
+  {
+    id: 'children.create',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/children',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'children:manage',
+    feature: 'partners',
+    summary: 'Create a child tenant (partner)',
+    description:
+      'A partner creates a tenant for a customer, below itself (at most 4 levels below its root partner: 409 `hierarchy_too_deep`): the customer’s owner is invited by email and owns it, on the Free plan. Counts against the plan’s `childTenants`. The partner sees the child’s name, plan and status in its subtree, and nothing of its data.',
+    request: {
+      path: oneTenantPath,
+      body: z.strictObject({ name, slug, owner }),
+      example: { name: 'Initech', slug: 'initech', owner: { email: 'bill@initech.example' } },
+    },
+    responses: { 201: { description: 'The child tenant and its invited owner.', schema: provisionedTenant } },
+    errors: ['slug_taken', 'email_taken', 'hierarchy_too_deep', 'quota_exceeded'],
+  },
+  {
+    id: 'children.list',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/children',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'children:read',
+    summary: 'List the tenants below (partner)',
+    description:
+      'The tenants below the caller’s, children and their descendants, from the caller’s own partition: each with its name, slug, plan, status, parent and depth (1 for a child), a page at a time.',
+    request: { path: oneTenantPath, query: z.strictObject({ limit: limitParam, cursor: cursorParam }) },
+    responses: {
+      200: {
+        description: 'A page of the tenants below.',
+        schema: pageOf(
+          component(
+            'ChildTenant',
+            z.object({
+              id: idSchema('tenant'),
+              name: z.string(),
+              slug: z.string(),
+              plan: z.enum(PLAN_IDS),
+              status: z.enum(TENANT_STATUSES),
+              parentId: idSchema('tenant'),
+              depth: z.int().check(z.gte(1), z.lte(4)),
+              createdAt: timestamp,
+            }),
+          ),
+        ),
+      },
+    },
+    errors: ['invalid_cursor'],
+  },
 ] as const satisfies readonly RouteDefinition[];

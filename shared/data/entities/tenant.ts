@@ -20,6 +20,10 @@ export const TenantEntity = new Entity(
       slug: { type: 'string', required: true, readOnly: true },
       plan: { type: PLAN_IDS, required: true },
       status: { type: TENANT_STATUSES, required: true },
+      /** The partner tenant that created it, if one did (a partner's child). */
+      parentId: { type: 'string', readOnly: true },
+      /** Its ancestors, the root first and the parent last: each lists it from its own partition. */
+      ancestorIds: { type: 'list', items: { type: 'string' }, readOnly: true },
       statusReason: { type: 'string' },
       /** A platform admin's note on the suspension, shown to platform admins only (never audited in the tenant). */
       internalNote: { type: 'string' },

@@ -101,6 +101,7 @@ describe('the platform figures', () => {
       professional: 2,
       business: 0,
       enterprise: 1,
+      partner: 0,
     });
   });
 
