@@ -428,7 +428,7 @@ describe('the console’s pages in a browser', () => {
       await freePage.goto(`/t/${free.id}/webhooks`);
       await freePage.getByRole('heading', { name: 'Webhooks are not in your plan' }).waitFor();
       expect(await freePage.locator('main').textContent()).toContain(
-        'Professional, Business, and Enterprise',
+        'Professional, Business, Enterprise, and Partner',
       );
       await freePage.getByRole('link', { name: 'Change the plan in Billing' }).click();
       await freePage.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
