@@ -415,6 +415,52 @@ describe('dependencies taken away under load', () => {
     expect(client.UserPoolClient?.SupportedIdentityProviders).toContain('COGNITO');
   });
 
+  it('creates child tenants while DynamoDB and then Cognito are paused: 503s in time, every acknowledged child listed, the count equal to the children', async () => {
+    const partner = await createTenant({ plan: 'partner' });
+    const answers: Answer[] = [];
+    const acknowledged: string[] = [];
+    let running = true;
+    const loop = async (worker: number) => {
+      for (let i = 0; running; i += 1) {
+        const started = Date.now();
+        const slug = unique(`f${worker}`).toLowerCase();
+        const response = await call<{ tenant: { id: string } }>(
+          'POST',
+          `/v1/tenants/${partner.id}/children`,
+          {
+            token: partner.owner.token,
+            body: { name: `Customer ${slug}`, slug, owner: { email: `${slug}@fault.test` } },
+          },
+        );
+        answers.push({ status: response.status, ms: Date.now() - started, response });
+        if (response.status === 201) acknowledged.push(response.body.tenant.id);
+        if (response.status >= 500) await pause(200);
+      }
+    };
+    const loops = [0, 1, 2].map((worker) => loop(worker));
+    await pause(1_000);
+    for (const child of ['dynamodb', 'cognito'] as const) {
+      await fault(child, 'pause');
+      await pause(8_000);
+      await fault(child, 'resume');
+      await pause(1_500);
+    }
+    running = false;
+    await Promise.all(loops);
+
+    expectWellFormed(answers);
+    expect(answers.some((answer) => answer.status === 503)).toBe(true);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    const listed = await call<{ items: Array<{ id: string; depth: number }> }>(
+      'GET',
+      `/v1/tenants/${partner.id}/children?limit=100`,
+      { token: partner.owner.token },
+    );
+    const ids = listed.body.items.map((item) => item.id);
+    for (const id of acknowledged) expect(ids).toContain(id);
+    expect(await quotaUsed(partner, 'childTenants')).toBe(ids.length);
+  });
+
   it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {
     const tenant = await createTenant({ limitOverrides: { users: null } });
     const answers: Answer[] = [];

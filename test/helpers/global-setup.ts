@@ -59,7 +59,7 @@ async function startTestTwin(): Promise<SharedTwin> {
     persist: false,
     apiPort: apiPort.port,
     apiPortReservation: apiPort,
-    logLevel: 'SILENT',
+    logLevel: (process.env.TENANTRY_TEST_LOG_LEVEL as 'SILENT' | undefined) ?? 'SILENT',
     testClock: true,
     // On disk (in memory where /dev/shm is): a crashed DynamoDB Local comes back with its data.
     durableDatabase: true,

@@ -15,10 +15,24 @@ import type { AdmissionContext } from './tenant-context';
  */
 function typedError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
+  // A typed error thrown under a library (the call budget's 503, thrown inside the DynamoDB client
+  // ElectroDB wraps) is answered as itself.
+  const wrapped = wrappedAppError(error);
+  if (wrapped) return wrapped;
   if (isDependencyUnavailable(error)) {
     return new ServiceUnavailableError('A service the API depends on is unavailable; retry shortly.', {
       cause: error,
     });
+  }
+  return undefined;
+}
+
+/** The first typed error in `error`'s chain of causes, a few levels deep. */
+export function wrappedAppError(error: unknown): AppError | undefined {
+  let current: unknown = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    if (current instanceof AppError) return current;
+    current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
