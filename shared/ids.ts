@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   quotaTake: 'qtk',
   group: 'grp',
   project: 'prj',
+  delegation: 'dlg',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

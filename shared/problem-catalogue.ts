@@ -229,10 +229,39 @@ export const PROBLEMS = {
     description:
       'The tenant is as far below its root partner as a tenant may be (`maxDepth` levels): it cannot have children.',
   },
+  child_not_found: {
+    statuses: [404],
+    title: 'Child tenant not found',
+    description: 'No tenant with this id is below the caller’s tenant.',
+  },
+  delegation_not_found: {
+    statuses: [404],
+    title: 'Delegation not found',
+    description:
+      'No delegation between the caller’s tenant and the tenant named (or not the one named by `delegationId`).',
+  },
+  delegation_exists: {
+    statuses: [409],
+    title: 'Delegation exists',
+    description:
+      'A delegation between the two tenants is pending or in force (`delegationId`, `delegationStatus`): end it before asking for another.',
+  },
+  delegation_not_pending: {
+    statuses: [409],
+    title: 'Delegation not pending',
+    description: 'Only a pending delegation can be approved; this one is `delegationStatus`.',
+  },
+  delegation_inactive: {
+    statuses: [403],
+    title: 'Delegation not in force',
+    description:
+      'The caller acts in this tenant only through its partner’s (`partnerId`) delegation, which is not in force (`delegationStatus`: pending, expired, declined, withdrawn or revoked; or the partner is not active, `partnerStatus`).',
+  },
   project_not_found: {
     statuses: [404],
     title: 'Project not found',
-    description: 'No project with this id in the tenant (or not the one a project-limited API key is limited to).',
+    description:
+      'No project with this id in the tenant (or not the one a project-limited API key is limited to).',
   },
   project_not_empty: {
     statuses: [409],

@@ -5,6 +5,14 @@ import { createApiHandler, type Operations } from '../../shared/api/api-handler'
 import { EXPORT_ROUTES } from '../../shared/api/routes/exports';
 import { SECRET_ROUTES } from '../../shared/api/routes/secrets';
 import { TENANT_ROUTES } from '../../shared/api/routes/tenants';
+import { DELEGATION_ROUTES } from '../../shared/api/routes/delegations';
+import {
+  approveDelegation,
+  endDelegation,
+  getDelegation,
+  listDelegations,
+  requestDelegation,
+} from '../../shared/partners/delegations';
 import { PROFILE_ROUTES } from '../../shared/api/routes/profile';
 import {
   brandingAtHost,
@@ -15,8 +23,17 @@ import {
 } from '../../shared/tenants/tenant-profile';
 import { importIntoTenant } from '../../shared/jobs/tenant-import';
 
-/** The tenants function serves the tenant's own routes, its exports and its secret settings. */
-const ROUTES = [...TENANT_ROUTES, ...EXPORT_ROUTES, ...SECRET_ROUTES, ...PROFILE_ROUTES] as const;
+/**
+ * The tenants function serves the tenant's own routes, its children and delegations, its exports
+ * and its secret settings.
+ */
+const ROUTES = [
+  ...TENANT_ROUTES,
+  ...DELEGATION_ROUTES,
+  ...EXPORT_ROUTES,
+  ...SECRET_ROUTES,
+  ...PROFILE_ROUTES,
+] as const;
 import {
   deleteSecretSetting,
   listSecretSettings,
@@ -78,6 +95,26 @@ const operations: Operations<typeof ROUTES> = {
   'children.list': async ({ query }, request) => ({
     status: 200,
     body: await listChildTenants(request.tenant, query),
+  }),
+  'delegations.list': async ({ query }, request) => ({
+    status: 200,
+    body: await listDelegations(request.tenant, query),
+  }),
+  'delegations.request': async ({ body }, request) => ({
+    status: 201,
+    body: await requestDelegation(request.tenant, body),
+  }),
+  'delegations.get': async ({ path }, request) => ({
+    status: 200,
+    body: await getDelegation(request.tenant, path.counterpartId),
+  }),
+  'delegations.approve': async ({ path, body }, request) => ({
+    status: 200,
+    body: await approveDelegation(request.tenant, path.counterpartId, body),
+  }),
+  'delegations.end': async ({ path }, request) => ({
+    status: 200,
+    body: await endDelegation(request.tenant, path.counterpartId),
   }),
   'tenants.getCurrent': async (_input, request) => ({
     status: 200,

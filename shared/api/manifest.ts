@@ -14,6 +14,7 @@ import { RUN_ROUTES } from './routes/runs';
 import { EXPORT_ROUTES } from './routes/exports';
 import { SECRET_ROUTES } from './routes/secrets';
 import { TENANT_ROUTES } from './routes/tenants';
+import { DELEGATION_ROUTES } from './routes/delegations';
 import { USER_ROUTES } from './routes/users';
 import { WEBHOOK_ROUTES } from './routes/webhooks';
 
@@ -25,6 +26,7 @@ import { WEBHOOK_ROUTES } from './routes/webhooks';
  */
 export const ROUTES = [
   ...TENANT_ROUTES,
+  ...DELEGATION_ROUTES,
   ...EXPORT_ROUTES,
   ...SECRET_ROUTES,
   ...USER_ROUTES,

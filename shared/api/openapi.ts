@@ -99,6 +99,8 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
     codes.push('unauthorized', 'tenant_mismatch', 'no_tenant', 'tenant_not_found', 'tenant_host_unknown');
     codes.push(
       'membership_inactive',
+      // A partner's person in a tenant below it whose delegation is not in force.
+      'delegation_inactive',
       'ip_not_allowed',
       'mfa_required',
       'sso_required',

@@ -10,6 +10,8 @@ export interface Actor {
   isPlatformAdmin: boolean;
   /** A person's email, from their token. */
   email?: string | undefined;
+  /** A partner's person acting in a tenant below it: the partner, through which delegation. */
+  actingFor?: { tenantId: string; delegationId: string } | undefined;
 }
 
 export interface AuditSource {
@@ -24,9 +26,15 @@ export function auditSourceOf(ctx: TenantContext): AuditSource {
     actor: {
       type: ctx.principal.type,
       id: principalId(ctx.principal),
-      tenantId: ctx.principal.type === 'apiKey' ? ctx.principal.tenantId : ctx.principal.homeTenantId,
+      tenantId:
+        ctx.principal.type === 'apiKey'
+          ? ctx.principal.tenantId
+          : (ctx.delegation?.partnerId ?? ctx.principal.homeTenantId),
       isPlatformAdmin: ctx.principal.isPlatformAdmin,
       ...(ctx.principal.type === 'user' && ctx.principal.email ? { email: ctx.principal.email } : {}),
+      ...(ctx.delegation
+        ? { actingFor: { tenantId: ctx.delegation.partnerId, delegationId: ctx.delegation.delegationId } }
+        : {}),
     },
     meta: {
       requestId: ctx.requestId,

@@ -66,6 +66,12 @@ export function auditEventItem(
     actorTenantId: source.actor.tenantId,
     actorIsPlatformAdmin: source.actor.isPlatformAdmin,
     ...(source.actor.email ? { actorEmail: source.actor.email } : {}),
+    ...(source.actor.actingFor
+      ? {
+          actorActingFor: source.actor.actingFor.tenantId,
+          actorDelegationId: source.actor.actingFor.delegationId,
+        }
+      : {}),
     targetType: change.targetType,
     targetId: change.targetId,
     before: change.before,
@@ -108,6 +114,7 @@ export interface AuditEventView {
     email: string | null;
     tenantId?: string | undefined;
     platformAdmin: boolean;
+    actingFor: { tenantId: string; delegationId: string } | null;
   };
   target: { type: string; id: string; email: string | null };
   before?: Record<string, unknown> | undefined;
@@ -138,6 +145,10 @@ function toView(
       email: actorEmail ?? null,
       tenantId: item.actorTenantId,
       platformAdmin: item.actorIsPlatformAdmin ?? false,
+      actingFor:
+        item.actorActingFor && item.actorDelegationId
+          ? { tenantId: item.actorActingFor, delegationId: item.actorDelegationId }
+          : null,
     },
     target: {
       type: item.targetType,

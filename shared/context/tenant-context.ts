@@ -58,6 +58,11 @@ export interface TenantContext {
    * and runs) and nothing of the tenant beyond them. Absent for people and whole-tenant keys.
    */
   projectId?: string | undefined;
+  /**
+   * A partner's person acting in this tenant (below the partner) through a delegation its owner
+   * approved: the partner, the delegation, and when it ends. Absent for everyone else.
+   */
+  delegation?: { partnerId: string; delegationId: string; expiresAt: string } | undefined;
   tenantStatus: TenantStatus;
   requestId: string;
   sourceIp: string;

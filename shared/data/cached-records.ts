@@ -1,6 +1,7 @@
 import { getConfig } from '../config';
 import { platformDocumentClient } from './clients';
 import { ApiKeyEntity, type ApiKeyItem } from './entities/api-key';
+import { DelegationEntity, type DelegationItem } from './entities/delegation';
 import { MembershipEntity, type MembershipItem } from './entities/membership';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { SlugClaimEntity } from './entities/slug-claim';
@@ -133,4 +134,24 @@ export function forgetTenant(tenantId: string): void {
 
 export function forgetMembership(tenantId: string, userId: string): void {
   memberships.delete(`${tenantId}/${userId}`);
+}
+
+const grantedDelegations = new TtlCache<DelegationItem[]>(config.cache.membershipTtlMs);
+
+/**
+ * The delegations a tenant granted (its partners' access, any state), read as briefly cached as
+ * memberships: a revocation ends access within that time everywhere, at once where it was made.
+ * Whether one is in force is decided at each request (its expiry against the request's time).
+ */
+export function loadGrantedDelegations(tenantId: string): Promise<DelegationItem[]> {
+  return grantedDelegations.get(tenantId, async () => {
+    const result = await DelegationEntity.query
+      .byTenant({ tenantId, side: 'granted' })
+      .go({ client: platformDocumentClient, pages: 'all' });
+    return result.data;
+  });
+}
+
+export function forgetGrantedDelegations(tenantId: string): void {
+  grantedDelegations.delete(tenantId);
 }

@@ -20,6 +20,7 @@ import { MembershipEntity } from './entities/membership';
 import { MemoryItemEntity } from './entities/memory-item';
 import { ProjectEntity } from './entities/project';
 import { ChildTenantEntity } from './entities/child-tenant';
+import { DelegationEntity } from './entities/delegation';
 import { ProjectUsageEntity } from './entities/project-usage';
 import { PlatformAdminEntity } from './entities/platform-admin';
 import { PlatformAdminCountEntity } from './entities/platform-admin-count';
@@ -77,6 +78,7 @@ const makeService = () =>
       project: ProjectEntity,
       projectUsage: ProjectUsageEntity,
       childTenant: ChildTenantEntity,
+      delegation: DelegationEntity,
     },
     // No client here: a Service would impose it on every entity. Each transaction names its client.
     { table: TABLE_NAME },

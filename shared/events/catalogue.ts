@@ -30,6 +30,28 @@ export interface EventData {
   'domain.activated': { domain: string };
   'domain.at_risk': { domain: string; recordName: string; suspendAt: string };
   'domain.suspended': { domain: string; recordName: string; releaseAt: string };
+  'delegation.requested': {
+    delegationId: string;
+    partnerName: string;
+    role: string;
+    durationDays: number;
+    requestedBy: string;
+    reason?: string;
+  };
+  'delegation.approved': {
+    delegationId: string;
+    childId: string;
+    childName: string;
+    role: string;
+    expiresAt: string;
+  };
+  'delegation.ended': {
+    delegationId: string;
+    partnerName: string;
+    childName: string;
+    status: string;
+    endedBy: string;
+  };
 }
 
 export type EventType = keyof EventData;
@@ -102,6 +124,58 @@ const RESOURCE_WORDS: Record<string, string> = {
 };
 
 export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
+  'delegation.requested': {
+    audience: 'owners',
+    example: {
+      delegationId: 'dlg_01JF3Z9G7Q5W8R2T6Y4B1N0M3K',
+      partnerName: 'Acme Managed Services',
+      role: 'admin',
+      durationDays: 90,
+      requestedBy: 'consultant@acme-msp.example',
+      reason: 'Set up the agents for the December launch',
+    },
+    notice: (data, tenant) => ({
+      subject: `${data.partnerName} asks for access to ${tenant.name}`,
+      paragraphs: [
+        `${data.requestedBy}, of your partner ${data.partnerName}, asks that its people may act in ${tenant.name} (${tenant.slug}) as ${data.role} at most, for ${data.durationDays} days from your approval.`,
+        ...(data.reason ? [`Their reason: ${data.reason}`] : []),
+        'An owner approves or declines it in the console (Settings, Delegations). Nothing is open to them until then, and you can revoke it at any time.',
+      ],
+    }),
+  },
+  'delegation.approved': {
+    audience: 'owners',
+    example: {
+      delegationId: 'dlg_01JF3Z9G7Q5W8R2T6Y4B1N0M3K',
+      childId: 'ten_01JF3Z9G7Q5W8R2T6Y4B1N0M3P',
+      childName: 'Initech',
+      role: 'admin',
+      expiresAt: '2027-03-01T00:00:00.000Z',
+    },
+    notice: (data) => ({
+      subject: `${data.childName} approved your access`,
+      paragraphs: [
+        `${data.childName} approved your delegation: your people may act in it as ${data.role} at most (no more than their own role here) until ${inWords.date(data.expiresAt)}.`,
+        'Switch into it from your customers’ list in the console.',
+      ],
+    }),
+  },
+  'delegation.ended': {
+    audience: 'owners',
+    example: {
+      delegationId: 'dlg_01JF3Z9G7Q5W8R2T6Y4B1N0M3K',
+      partnerName: 'Acme Managed Services',
+      childName: 'Initech',
+      status: 'revoked',
+      endedBy: 'owner@initech.example',
+    },
+    notice: (data) => ({
+      subject: `The delegation between ${data.partnerName} and ${data.childName} was ${data.status}`,
+      paragraphs: [
+        `${data.endedBy} ${data.status === 'revoked' ? 'revoked' : data.status === 'declined' ? 'declined' : 'withdrew'} the delegation that lets ${data.partnerName}’s people act in ${data.childName}. ${data.status === 'revoked' ? 'Their access has ended.' : 'It was never in force.'}`,
+      ],
+    }),
+  },
   'quota.threshold_crossed': {
     audience: 'owners',
     example: {

@@ -13,12 +13,20 @@ export const EVENT_TYPE_NAMES = [
   'domain.activated',
   'domain.at_risk',
   'domain.suspended',
+  'delegation.requested',
+  'delegation.approved',
+  'delegation.ended',
 ] as const;
 
 export type EventTypeName = (typeof EVENT_TYPE_NAMES)[number];
 
 /** What each event means, in words for people (the console, the API reference). */
 export const EVENT_TYPE_DESCRIPTIONS: Readonly<Record<EventTypeName, string>> = {
+  'delegation.requested':
+    'A partner above the tenant asked for delegated access to it; an owner approves or declines it.',
+  'delegation.approved': 'A tenant below this partner approved its delegated access.',
+  'delegation.ended':
+    'A delegation between a partner and a tenant below it was declined, withdrawn or revoked by the other side.',
   'quota.threshold_crossed':
     'A monthly or counted resource crossed one of the thresholds (80, 90, 95 % by default).',
   'tenant.suspended': 'A platform admin (or dunning) suspended the tenant; its running runs were cancelled.',

@@ -22,6 +22,9 @@ export const PERMISSIONS = [
   'projects:manage',
   'children:read',
   'children:manage',
+  'delegations:read',
+  'delegations:manage',
+  'delegations:approve',
   'runs:read',
   'runs:write',
   'billing:manage',
@@ -54,12 +57,23 @@ const ADMIN: Permission[] = [
   // A partner's customers' tenants: seeing the subtree and creating in it.
   'children:read',
   'children:manage',
+  // Delegations: a partner asks for access to its children, either side ends one.
+  'delegations:read',
+  'delegations:manage',
 ];
 /**
  * `directory:sync` is SCIM provisioning (members made, changed and ended by the tenant's directory):
  * an owner's, held in practice by an API key scoped to it alone, the directory's bearer token.
  */
-const OWNER: Permission[] = [...ADMIN, 'billing:manage', 'tenant:delete', 'sso:manage', 'directory:sync'];
+const OWNER: Permission[] = [
+  ...ADMIN,
+  'billing:manage',
+  'tenant:delete',
+  'sso:manage',
+  'directory:sync',
+  // Letting a partner's people in is the owner's decision.
+  'delegations:approve',
+];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   viewer: new Set(VIEWER),
@@ -89,6 +103,22 @@ export const PROJECT_KEY_SCOPES: readonly ApiKeyScope[] = [
   'runs:read',
   'runs:write',
 ];
+
+/**
+ * What a partner's person acting in a child through a delegation never holds, whatever the role it
+ * caps: making API keys (a key would outlive the delegation) and the child's own delegations (a
+ * partner does not manage its access from inside).
+ */
+const NEVER_DELEGATED: ReadonlySet<Permission> = new Set<Permission>([
+  'apiKeys:manage',
+  'delegations:manage',
+  'delegations:approve',
+]);
+
+/** The permissions of a role held through a delegation: the role's, less {@link NEVER_DELEGATED}. */
+export function delegatedPermissions(role: Role): ReadonlySet<Permission> {
+  return new Set([...ROLE_PERMISSIONS[role]].filter((permission) => !NEVER_DELEGATED.has(permission)));
+}
 
 /** Platform admins are apart from tenant roles: everything, on any tenant, always audited. */
 export const PLATFORM_ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);

@@ -29,6 +29,15 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
     owner: { email: `${u}@customer.test` },
   }),
   'children.list': () => undefined,
+  'delegations.list': () => undefined,
+  'delegations.request': () => ({
+    childId: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA',
+    role: 'viewer',
+    durationDays: 30,
+  }),
+  'delegations.get': () => undefined,
+  'delegations.approve': () => ({ delegationId: 'dlg_01AAAAAAAAAAAAAAAAAAAAAAAA' }),
+  'delegations.end': () => undefined,
   'tenants.getCurrent': () => undefined,
   'tenants.get': () => undefined,
   'tenants.update': (u) => ({ name: `Renamed ${u}`, settings: { timezone: 'Europe/Paris' } }),
@@ -180,32 +189,29 @@ export interface PathIds {
   groupId?: string;
   /** A project of the tenant; a well-formed id of none when not given. */
   projectId?: string;
+  /** The other tenant of a delegation; a well-formed id of none when not given. */
+  counterpartId?: string;
   file?: string;
 }
+
+/** What a path parameter is when the ids given name none: well-formed, and of nothing. */
+const NOTHING_NAMED: Record<string, string> = {
+  file: 'swagger-ui.css',
+  name: 'webhookSigningSecret',
+  exportId: 'exp_01AAAAAAAAAAAAAAAAAAAAAAAA',
+  endpointId: 'whk_01AAAAAAAAAAAAAAAAAAAAAAAA',
+  deliveryId: 'dlv_01AAAAAAAAAAAAAAAAAAAAAAAA',
+  domain: 'none.sample.test',
+  groupId: 'grp_01AAAAAAAAAAAAAAAAAAAAAAAA',
+  projectId: 'prj_01AAAAAAAAAAAAAAAAAAAAAAAA',
+  counterpartId: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA',
+  sessionId: 'ses_1000000000',
+};
 
 /** Fills a route's path parameters. */
 export function pathFor(route: RouteDefinition, ids: PathIds): string {
   return route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
-    const value =
-      name === 'file'
-        ? (ids.file ?? 'swagger-ui.css')
-        : name === 'name'
-          ? 'webhookSigningSecret'
-          : name === 'exportId'
-            ? (ids.exportId ?? 'exp_01AAAAAAAAAAAAAAAAAAAAAAAA')
-            : name === 'endpointId'
-              ? (ids.endpointId ?? 'whk_01AAAAAAAAAAAAAAAAAAAAAAAA')
-              : name === 'deliveryId'
-                ? (ids.deliveryId ?? 'dlv_01AAAAAAAAAAAAAAAAAAAAAAAA')
-                : name === 'domain'
-                  ? (ids.domain ?? 'none.sample.test')
-                  : name === 'groupId'
-                    ? (ids.groupId ?? 'grp_01AAAAAAAAAAAAAAAAAAAAAAAA')
-                    : name === 'projectId'
-                      ? (ids.projectId ?? 'prj_01AAAAAAAAAAAAAAAAAAAAAAAA')
-                      : name === 'sessionId'
-                        ? (ids.sessionId ?? 'ses_1000000000')
-                        : ids[name as keyof PathIds];
+    const value = name === 'name' ? NOTHING_NAMED.name : (ids[name as keyof PathIds] ?? NOTHING_NAMED[name]);
     if (!value) throw new Error(`no id for {${name}} in ${route.path}`);
     return value;
   });

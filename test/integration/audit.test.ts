@@ -31,6 +31,8 @@ interface Scenario {
   actor: 'owner' | 'platformAdmin' | 'newOwner';
   /** The plan of the scenario's tenant (professional unless said). */
   plan?: string;
+  /** The scenario's tenant, where a new one of a plan will not do (a child below a partner). */
+  tenant?: () => Promise<TestTenant>;
   prepare?: (tenant: TestTenant) => Promise<Partial<PathIds>>;
   action: string;
   /** The body, where the route's sample will not do (it depends on the tenant). */
@@ -70,6 +72,35 @@ async function scimGroup(tenant: TestTenant): Promise<Partial<PathIds>> {
   if (group.status !== 201) throw new Error(group.text);
   return { groupId: group.body.id };
 }
+
+/** A tenant below `partner`, its owner signed in and active (their first request made). */
+async function childOf(partner: TestTenant): Promise<TestTenant> {
+  const email = `${unique('customer')}@customer.test`;
+  const slug = unique('k').toLowerCase();
+  const made = await call<{ tenant: { id: string; slug: string; name: string }; owner: { id: string } }>(
+    'POST',
+    `/v1/tenants/${partner.id}/children`,
+    { token: partner.owner.token, body: { name: `Customer ${slug}`, slug, owner: { email } } },
+  );
+  if (made.status !== 201) throw new Error(made.text);
+  const token = await activate(email);
+  const first = await call('GET', `/v1/tenants/${made.body.tenant.id}`, { token });
+  if (first.status !== 200) throw new Error(first.text);
+  return { ...made.body.tenant, owner: { id: made.body.owner.id, email, token } };
+}
+
+/** The partner asks for a viewer's delegation to its child; its id. */
+async function askDelegation(partner: TestTenant, childId: string): Promise<string> {
+  const asked = await call<{ id: string }>('POST', `/v1/tenants/${partner.id}/delegations`, {
+    token: partner.owner.token,
+    body: { childId, role: 'viewer', durationDays: 30 },
+  });
+  if (asked.status !== 201) throw new Error(asked.text);
+  return asked.body.id;
+}
+
+/** What a delegation scenario's tenant was prepared with: its child, or its partner and delegation. */
+const delegationFixtures = new Map<string, { childId?: string; partnerId?: string; delegationId?: string }>();
 
 /** What each mutating route must leave in the audit log. Typed by route id: a new mutation needs a row. */
 const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
@@ -423,6 +454,52 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
   'billing.portal': { actor: 'owner', action: 'billing.portal_opened', stamps: false },
   'projects.create': { actor: 'owner', action: 'project.created' },
   'children.create': { actor: 'owner', plan: 'partner', action: 'tenant.child_created' },
+  'delegations.request': {
+    actor: 'owner',
+    plan: 'partner',
+    prepare: async (tenant) => {
+      delegationFixtures.set(tenant.id, { childId: (await childOf(tenant)).id });
+      return {};
+    },
+    body: (tenant) => ({
+      childId: delegationFixtures.get(tenant.id)?.childId,
+      role: 'viewer',
+      durationDays: 30,
+    }),
+    action: 'delegation.requested',
+    after: { role: 'viewer', durationDays: 30 },
+  },
+  // The child's owner approves what its partner asked for.
+  'delegations.approve': {
+    actor: 'owner',
+    tenant: async () => {
+      const partner = await createTenant({ plan: 'partner' });
+      const child = await childOf(partner);
+      delegationFixtures.set(child.id, {
+        partnerId: partner.id,
+        delegationId: await askDelegation(partner, child.id),
+      });
+      return child;
+    },
+    prepare: async (tenant) => ({ counterpartId: delegationFixtures.get(tenant.id)?.partnerId }),
+    body: (tenant) => ({ delegationId: delegationFixtures.get(tenant.id)?.delegationId }),
+    action: 'delegation.approved',
+    before: { status: 'pending' },
+    after: { status: 'active', role: 'viewer' },
+  },
+  // The partner withdraws its pending request.
+  'delegations.end': {
+    actor: 'owner',
+    plan: 'partner',
+    prepare: async (tenant) => {
+      const child = await childOf(tenant);
+      await askDelegation(tenant, child.id);
+      return { counterpartId: child.id };
+    },
+    action: 'delegation.withdrawn',
+    before: { status: 'pending' },
+    after: { status: 'withdrawn' },
+  },
   'projects.update': {
     actor: 'owner',
     prepare: async (tenant) => ({ projectId: (await createResources(tenant, { project: true })).projectId }),
@@ -557,7 +634,9 @@ describe('audit log, walking the mutating routes of the manifest', () => {
     const scenario = SCENARIOS[route.id];
     it(`${route.id} leaves exactly one audit event with its actor and before/after, at the request's time`, async () => {
       if (!scenario) throw new Error(`no scenario for ${route.id}`);
-      const tenant = await createTenant(scenario.plan ? { plan: scenario.plan } : {});
+      const tenant = scenario.tenant
+        ? await scenario.tenant()
+        : await createTenant(scenario.plan ? { plan: scenario.plan } : {});
       const prepared = (await scenario.prepare?.(tenant)) ?? {};
       const ids: PathIds = {
         tenantId: tenant.id,
@@ -615,6 +694,8 @@ describe('audit log, walking the mutating routes of the manifest', () => {
         for (const [field, value] of Object.entries(times)) {
           if (madeTenant && field !== 'createdAt') continue;
           if (sk.startsWith('EXPORT#') && field === 'completedAt') continue;
+          // A deadline counted from the request's time (a delegation's end), not a stamp of it.
+          if (field === 'expiresAt') continue;
           if (value === was?.[field]) continue;
           stamped.push(`${sk} ${field} ${value}`);
           expect(`${sk} ${field} ${value}`).toBe(`${sk} ${field} ${receivedAt.toISOString()}`);

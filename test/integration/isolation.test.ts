@@ -7,6 +7,7 @@ import { ssoTenant } from '../helpers/sso-sign-in';
 import { isScimPath } from '../../shared/http/problem';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  activate,
   addUser,
   adminToken,
   call,
@@ -48,6 +49,7 @@ async function rightfulUser(route: RouteDefinition, tenant: TestTenant, member: 
  */
 async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'key') {
   if (route.id.startsWith('scim.')) return scimControl(route, credential);
+  if (route.id.startsWith('delegations.')) return delegationControl(route, credential);
   const d = await createTenant(
     route.function === 'sso'
       ? { plan: 'enterprise' }
@@ -154,6 +156,57 @@ async function scimControl(route: RouteDefinition, credential: 'owner' | 'key') 
   );
 }
 
+/**
+ * The positive control of a delegation route: a partner of its own with a child below it (and, but
+ * for the request itself, a pending delegation to it); the partner's owner (or key) acts, but for the
+ * approval, the child owner's act.
+ */
+async function delegationControl(route: RouteDefinition, credential: 'owner' | 'key') {
+  const partner = await createTenant({ plan: 'partner' });
+  const childEmail = `${unique('customer')}@customer.test`;
+  const made = await call<{ tenant: { id: string } }>('POST', `/v1/tenants/${partner.id}/children`, {
+    token: partner.owner.token,
+    body: { name: 'Customer', slug: unique('k').toLowerCase(), owner: { email: childEmail } },
+  });
+  expect(made.status, made.text).toBe(201);
+  const childId = made.body.tenant.id;
+  const ask = { childId, role: 'viewer', durationDays: 30 };
+  const asked =
+    route.id === 'delegations.request'
+      ? undefined
+      : await call<{ id: string }>('POST', `/v1/tenants/${partner.id}/delegations`, {
+          token: partner.owner.token,
+          body: ask,
+        });
+  if (asked) expect(asked.status, asked.text).toBe(201);
+  const acting =
+    route.id === 'delegations.approve'
+      ? { id: childId, owner: { id: '', email: childEmail, token: await activate(childEmail) } }
+      : partner;
+  const token =
+    credential === 'owner'
+      ? acting.owner.token
+      : (await createApiKey(acting as TestTenant, OWNER_SCOPES)).secret;
+  const ids = {
+    tenantId: acting.id,
+    userId: '',
+    agentId: '',
+    runId: '',
+    memoryId: '',
+    keyId: '',
+    counterpartId: route.id === 'delegations.approve' ? partner.id : childId,
+  };
+  return call(route.method, pathFor(route, ids), {
+    token,
+    body:
+      route.id === 'delegations.request'
+        ? ask
+        : route.id === 'delegations.approve'
+          ? { delegationId: asked?.body.id }
+          : sampleBody(route, unique('x')),
+  });
+}
+
 /** Routes whose positive control runs on a tenant of its own; webhook endpoints (10 a tenant at most) too. */
 const LIFECYCLE = new Set<string>([
   'tenants.delete',
@@ -165,9 +218,10 @@ const LIFECYCLE = new Set<string>([
   // Signing out ends the caller's own sessions: a person the walk can spare does it.
   'users.sessions.signOutEverywhere',
   'users.sessions.end',
-  // Child tenants are sold on the Partner plan.
+  // Child tenants are sold on the Partner plan; delegations need a partner and a child.
   'children.create',
   'children.list',
+  ...ROUTES.filter((route) => route.id.startsWith('delegations.')).map((route) => route.id),
   // SSO is sold on Enterprise; reading or removing a provider needs one set.
   ...ROUTES.filter((route) => route.function === 'sso').map((route) => route.id),
   ...ROUTES.filter((route) => route.function === 'webhooks').map((route) => route.id),

@@ -23,6 +23,15 @@ const auditEventView = component(
       ),
       tenantId: z.optional(z.string()),
       platformAdmin: z.boolean(),
+      actingFor: z.nullable(
+        z
+          .object({ tenantId: idSchema('tenant'), delegationId: idSchema('delegation') })
+          .check(
+            z.describe(
+              'A partner’s person acting in this tenant through a delegation: the partner they acted for and the delegation; `null` otherwise.',
+            ),
+          ),
+      ),
     }),
     target: z.object({
       type: z.string(),

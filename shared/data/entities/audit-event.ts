@@ -21,6 +21,9 @@ export const AuditEventEntity = new Entity(
       actorIsPlatformAdmin: { type: 'boolean', readOnly: true },
       /** A person's email when they acted (events from before it was kept have none). */
       actorEmail: { type: 'string', readOnly: true },
+      /** A partner's person acting through a delegation: the partner they acted for, and the delegation. */
+      actorActingFor: { type: 'string', readOnly: true },
+      actorDelegationId: { type: 'string', readOnly: true },
       targetType: { type: 'string', required: true, readOnly: true },
       targetId: { type: 'string', required: true, readOnly: true },
       before: { type: 'any', readOnly: true },

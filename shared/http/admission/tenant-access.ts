@@ -14,7 +14,7 @@ import type { MembershipItem } from '../../data/entities/membership';
 import type { TenantItem } from '../../data/entities/tenant';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors';
 import { entitlementsOf } from '../../model/entitlements';
-import { PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../model/roles';
+import { delegatedPermissions, PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../model/roles';
 import { allowlistAllows } from '../../tenancy/ip-allowlist';
 import { invitationExpiry } from '../../users/user-view';
 import { isSignedOutOfTenant } from '../../users/sessions';
@@ -23,12 +23,17 @@ import type { ApiEvent } from '../api-event';
 import { isMutation, type RouteDefinition } from '../route';
 import type { IdentifiedRequest } from './identify';
 import { auditRefusedAccess } from './refusal-audit';
+import { delegatedGrant, type DelegatedGrant } from './delegated-access';
 
-/** What lets the caller act on the tenant: platform-admin power, a membership, or the tenant's own key. */
+/**
+ * What lets the caller act on the tenant: platform-admin power, a membership, the tenant's own key,
+ * or a partner's delegation its owner approved.
+ */
 export type Grant =
   | { kind: 'platform' }
   | { kind: 'membership'; membership: MembershipItem }
-  | { kind: 'apiKey'; key: ApiKeyItem };
+  | { kind: 'apiKey'; key: ApiKeyItem }
+  | DelegatedGrant;
 
 /**
  * The caller's grant on the tenant, checked before the tenant is even read. A membership is the only
@@ -48,8 +53,11 @@ async function grantOf(principal: Principal, tenantId: string, now: Date): Promi
     }
     return { kind: 'apiKey', key };
   }
-  // A session from a tenant's identity provider speaks for that tenant's people there, nowhere else.
+  // A session from a tenant's identity provider speaks for that tenant's people there, and in the
+  // tenants that tenant holds a delegation to, nowhere else.
   if (principal.ssoTenantId !== undefined && principal.ssoTenantId !== tenantId) {
+    const delegated = await delegatedGrant(principal, tenantId, now);
+    if (delegated) return delegated;
     throw new ForbiddenError(
       'This session was signed in through another organisation’s identity provider; sign in again for this tenant.',
       'tenant_mismatch',
@@ -57,6 +65,9 @@ async function grantOf(principal: Principal, tenantId: string, now: Date): Promi
   }
   const membership = await loadMembership(tenantId, principal.userId);
   if (!membership) {
+    // No member, but perhaps a partner's person its owner let in.
+    const delegated = await delegatedGrant(principal, tenantId, now);
+    if (delegated) return delegated;
     if (tenantId !== principal.homeTenantId) {
       throw new ForbiddenError(
         'The caller is not a member of the tenant the request names.',
@@ -140,18 +151,53 @@ function assertMemberStanding(
   if (membership.status === 'disabled') {
     throw new ForbiddenError('The caller is not a member of this tenant.', 'membership_inactive');
   }
-  if (tenant.settings?.mfaRequired && !mfaEnrolled) {
-    throw new ForbiddenError('This tenant requires multi-factor authentication.', 'mfa_required', {
-      enrol:
-        'Set up an authenticator app (Cognito AssociateSoftwareToken, VerifySoftwareToken, then SetUserMFAPreference with SoftwareTokenMfaSettings enabled), then sign in again.',
-    });
-  }
+  if (tenant.settings?.mfaRequired && !mfaEnrolled) throw mfaRequired('This tenant requires');
+
   if (membership.status === 'invited') {
     const expires = invitationExpiry(membership);
     if (expires && expires <= now) {
       throw new ForbiddenError('The invitation to this tenant has expired.', 'invitation_expired');
     }
   }
+}
+
+function mfaRequired(who: string): ForbiddenError {
+  return new ForbiddenError(`${who} multi-factor authentication.`, 'mfa_required', {
+    enrol:
+      'Set up an authenticator app (Cognito AssociateSoftwareToken, VerifySoftwareToken, then SetUserMFAPreference with SoftwareTokenMfaSettings enabled), then sign in again.',
+  });
+}
+
+/**
+ * A delegated person acts for their partner, which admits them too: it is active (a suspended or
+ * deleted partner's people act nowhere for it), the request comes from an address it allows, and
+ * where it (or the child) requires MFA they have it, and where it requires single sign-on they used
+ * it. The child's own address rules and status are checked as for its members.
+ */
+async function assertPartnerStanding(
+  grant: DelegatedGrant,
+  principal: UserPrincipal,
+  child: TenantItem,
+  meta: RequestMeta,
+): Promise<void> {
+  const partner = await loadTenant(grant.delegation.partnerId);
+  if (!partner || partner.status !== 'active') {
+    throw new ForbiddenError(
+      'The partner this delegation is for is not active: its people cannot act for it.',
+      'delegation_inactive',
+      { partnerId: grant.delegation.partnerId, partnerStatus: partner?.status ?? 'deleted' },
+    );
+  }
+  const allowlist = partner.settings?.ipAllowlist ?? [];
+  if (allowlist.length > 0 && !allowlistAllows(allowlist, meta.sourceIp)) {
+    throw new ForbiddenError(
+      `Your partner accepts requests only from its allowed addresses, and not from ${meta.sourceIp}.`,
+      'ip_not_allowed',
+    );
+  }
+  if (partner.settings?.mfaRequired && !principal.mfaEnrolled) throw mfaRequired('Your partner requires');
+  if (child.settings?.mfaRequired && !principal.mfaEnrolled) throw mfaRequired('This tenant requires');
+  await assertSignInMethod(principal, partner);
 }
 
 /**
@@ -229,6 +275,9 @@ export async function admitToTenant(
       assertMemberStanding(grant.membership, tenant, principal.mfaEnrolled, receivedAt);
       await assertSignInMethod(principal, tenant);
     }
+    if (grant.kind === 'delegation' && principal.type === 'user') {
+      await assertPartnerStanding(grant, principal, tenant, meta);
+    }
   } catch (error) {
     // An attempt against the tenant (someone not of it, a disallowed address, MFA missing, a revoked
     // key) goes in its audit log, rate-limited.
@@ -240,13 +289,24 @@ export async function admitToTenant(
       ? { role: 'platform_admin' as const, permissions: PLATFORM_ADMIN_PERMISSIONS }
       : grant.kind === 'membership'
         ? { role: grant.membership.role, permissions: ROLE_PERMISSIONS[grant.membership.role] }
-        : { role: grant.key.role, permissions: new Set(grant.key.scopes) };
+        : grant.kind === 'delegation'
+          ? { role: grant.role, permissions: delegatedPermissions(grant.role) }
+          : { role: grant.key.role, permissions: new Set(grant.key.scopes) };
   const ctx: TenantContext = {
     tenantId,
     principal,
     ...access,
     ...entitlementsOf(tenant),
     projectId: grant.kind === 'apiKey' ? grant.key.projectId : undefined,
+    ...(grant.kind === 'delegation'
+      ? {
+          delegation: {
+            partnerId: grant.delegation.partnerId,
+            delegationId: grant.delegation.delegationId,
+            expiresAt: grant.delegation.expiresAt ?? receivedAt.toISOString(),
+          },
+        }
+      : {}),
     tenantStatus: tenant.status,
     requestId: meta.requestId,
     sourceIp: meta.sourceIp,

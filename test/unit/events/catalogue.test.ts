@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_CATALOGUE, EVENT_TYPES, inWords } from '../../../shared/events/catalogue';
+import { EVENT_CATALOGUE, EVENT_TYPES, inWords, type EventData } from '../../../shared/events/catalogue';
 import { EVENT_TYPE_NAMES } from '../../../shared/model/event-types';
 
 describe('the event catalogue', () => {
@@ -9,7 +9,8 @@ describe('the event catalogue', () => {
 
   it('words every event for its audience, branded by the tenant', () => {
     const tenant = { name: 'Acme', slug: 'acme' };
-    const samples: Record<string, unknown> = {
+    // Typed by event: a new event does not compile here until it has a sample.
+    const samples: { [T in keyof EventData]: EventData[T] } = {
       'quota.threshold_crossed': {
         resource: 'runs',
         period: '2026-11',
@@ -37,6 +38,27 @@ describe('the event catalogue', () => {
         domain: 'app.acme.test',
         recordName: '_c.app.acme.test',
         releaseAt: '2026-12-16T00:00:00Z',
+      },
+      'delegation.requested': {
+        delegationId: 'dlg_1',
+        partnerName: 'Acme MSP',
+        role: 'admin',
+        durationDays: 30,
+        requestedBy: 'x@msp.test',
+      },
+      'delegation.approved': {
+        delegationId: 'dlg_1',
+        childId: 'ten_1',
+        childName: 'Initech',
+        role: 'viewer',
+        expiresAt: '2027-01-01T00:00:00Z',
+      },
+      'delegation.ended': {
+        delegationId: 'dlg_1',
+        partnerName: 'Acme MSP',
+        childName: 'Initech',
+        status: 'declined',
+        endedBy: 'owner@initech.test',
       },
     };
     for (const type of EVENT_TYPES) {

@@ -2,6 +2,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -132,6 +133,8 @@ describe('tenant context middleware', () => {
   beforeEach(() => {
     // DynamoDB answers a read of a missing item with no Item; the tests give the items that exist.
     dynamo.on(GetCommand).resolves({});
+    // No tenant has granted a delegation unless a test says so.
+    dynamo.on(QueryCommand).resolves({ Items: [] });
     dynamo.on(UpdateCommand).resolves({ Attributes: { used: 1 } });
   });
   afterEach(() => {
@@ -281,6 +284,98 @@ describe('tenant context middleware', () => {
     expect(problem(result).code).toBe('tenant_deleted');
     // Positive control: reading the tenant stays open to its owner while it is deleted.
     expect((await getCurrent(id)).statusCode).toBe(200);
+  });
+
+  describe('a partner’s person in a tenant below it, through a delegation', () => {
+    /** The child granted its partner a delegation of `role`, in `state`, ending at `expiresAt`. */
+    function granted(childId: string, partnerId: string, role: string, state: string, expiresAt: string) {
+      dynamo
+        .on(QueryCommand, {
+          ExpressionAttributeValues: { ':pk': `TENANT#${childId}` },
+        })
+        .resolves({
+          Items: [
+            {
+              pk: `TENANT#${childId}`,
+              sk: `DELEGATION#granted#${partnerId}`,
+              __edb_e__: 'delegation',
+              __edb_v__: '1',
+              tenantId: childId,
+              side: 'granted',
+              counterpartId: partnerId,
+              delegationId: 'dlg_01DDDDDDDDDDDDDDDDDDDDDDDD',
+              partnerId,
+              childId,
+              partnerName: 'Partner',
+              childName: 'Child',
+              role,
+              durationDays: 30,
+              status: state,
+              requestedBy: 'usr_x',
+              requestedAt: '2026-01-01T00:00:00.000Z',
+              expiresAt,
+              createdAt: '2026-01-01T00:00:00.000Z',
+              updatedAt: '2026-01-01T00:00:00.000Z',
+            },
+          ],
+        });
+    }
+    const inAMonth = () => new Date(Date.now() + 30 * 86_400_000).toISOString();
+
+    it('admits a partner owner under the delegation’s role, and refuses what the role lacks', async () => {
+      const [child, partner] = [freshTenantId(), freshTenantId()];
+      given(child, tenantItem(child), undefined);
+      given(partner, tenantItem(partner), membershipItem(partner, 'owner'));
+      granted(child, partner, 'viewer', 'active', inAMonth());
+      // Reading is a viewer's; renaming is not.
+      expect((await getCurrent(partner, { 'x-tenant-id': child })).statusCode).toBe(200);
+      const refused = await tenantsHandler(
+        apiEvent({
+          routeKey: 'PATCH /v1/tenants/{tenantId}',
+          path: `/v1/tenants/${child}`,
+          pathParameters: { tenantId: child },
+          authorizer: identity(partner),
+          body: { name: 'New' },
+        }),
+        lambdaContext,
+      );
+      expect(problem(refused)).toMatchObject({ code: 'permission_denied' });
+      expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    });
+
+    it('refuses a delegation out of force as such, and the person of no partner of the tenant as a stranger', async () => {
+      const [child, partner] = [freshTenantId(), freshTenantId()];
+      given(child, tenantItem(child), undefined);
+      given(partner, tenantItem(partner), membershipItem(partner, 'owner'));
+      granted(child, partner, 'admin', 'active', new Date(Date.now() - 1_000).toISOString());
+      const expired = await getCurrent(partner, { 'x-tenant-id': child });
+      expect(expired.statusCode).toBe(403);
+      expect(problem(expired)).toMatchObject({ code: 'delegation_inactive', delegationStatus: 'expired' });
+      // Someone who is no member of the partner learns nothing of its delegation.
+      const [otherChild, otherPartner] = [freshTenantId(), freshTenantId()];
+      given(otherChild, tenantItem(otherChild), undefined);
+      given(otherPartner, tenantItem(otherPartner), undefined);
+      granted(otherChild, otherPartner, 'admin', 'active', inAMonth());
+      expect(problem(await getCurrent(undefined, { 'x-tenant-id': otherChild }))).toMatchObject({
+        code: 'tenant_mismatch',
+      });
+    });
+
+    it('refuses it while the partner is suspended, beside the same delegation admitting while it is active', async () => {
+      const [child, partner, suspended] = [freshTenantId(), freshTenantId(), freshTenantId()];
+      given(child, tenantItem(child), undefined);
+      given(partner, tenantItem(partner), membershipItem(partner, 'admin'));
+      granted(child, partner, 'admin', 'active', inAMonth());
+      expect((await getCurrent(partner, { 'x-tenant-id': child })).statusCode).toBe(200);
+      const [child2] = [freshTenantId()];
+      given(child2, tenantItem(child2), undefined);
+      given(suspended, tenantItem(suspended, 'suspended'), membershipItem(suspended, 'admin'));
+      granted(child2, suspended, 'admin', 'active', inAMonth());
+      expect(problem(await getCurrent(suspended, { 'x-tenant-id': child2 }))).toMatchObject({
+        code: 'delegation_inactive',
+        partnerStatus: 'suspended',
+      });
+    });
   });
 
   it('refuses a user whose membership is gone or disabled', async () => {
