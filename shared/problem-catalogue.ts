@@ -229,6 +229,12 @@ export const PROBLEMS = {
     description:
       'The tenant is as far below its root partner as a tenant may be (`maxDepth` levels): it cannot have children.',
   },
+  tenant_has_children: {
+    statuses: [409],
+    title: 'Tenant has children',
+    description:
+      'Tenants are below this one (a partner’s customers): it can be deleted once each of them is deleted and purged.',
+  },
   child_not_found: {
     statuses: [404],
     title: 'Child tenant not found',

@@ -4,6 +4,7 @@ import { quotaReport, usageReport } from '../../shared/quotas/quota-report';
 import { reconcileQuotas } from '../../shared/quotas/reconciliation';
 import { routeUsageReport } from '../../shared/operations/route-stats';
 import { tenantHealth } from '../../shared/operations/tenant-health';
+import { childHealth } from '../../shared/operations/child-health';
 
 const operations: Operations<typeof QUOTA_ROUTES> = {
   'quotas.get': async (_input, request) => ({
@@ -19,6 +20,10 @@ const operations: Operations<typeof QUOTA_ROUTES> = {
     body: await routeUsageReport(request.tenant, query),
   }),
   'tenants.health': async (_input, request) => ({ status: 200, body: await tenantHealth(request.tenant) }),
+  'children.health': async ({ path }, request) => ({
+    status: 200,
+    body: await childHealth(request.tenant, path.childId),
+  }),
   'quotas.reconcile': async (_input, request) => ({
     status: 200,
     body: { counters: await reconcileQuotas(request.tenant, request.receivedAt) },

@@ -1,6 +1,11 @@
 import { BatchWriteCommand, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BillingProvider } from '../billing/billing-provider';
-import { forgetTenant } from '../data/cached-records';
+import { forgetGrantedDelegations, forgetTenant } from '../data/cached-records';
+import { ChildTenantEntity } from '../data/entities/child-tenant';
+import { DelegationEntity } from '../data/entities/delegation';
+import { writeTransaction } from '../data/transactions';
+import { ConflictError } from '../errors';
+import { giveBackCounted } from '../quotas/counted-quota';
 import { platformDocumentClient, TABLE_NAME, tenantDocumentClient } from '../data/clients';
 import { ApiKeyLookupEntity } from '../data/entities/api-key-lookup';
 import { BillingCustomerEntity } from '../data/entities/billing-customer';
@@ -29,13 +34,15 @@ interface Partition {
   keys: PartitionKey[];
   apiKeyHashes: string[];
   members: Array<{ userId: string; cognitoUsername: string; email: string }>;
+  /** Its delegations, each kept twice: the other tenant's copy goes with it. */
+  delegations: Array<{ side: 'granted' | 'held'; counterpartId: string }>;
 }
 
 const PK = TABLE_DEFINITION.partitionKey;
 const SK = TABLE_DEFINITION.sortKey;
 
 async function readPartition(tenantId: string): Promise<Partition> {
-  const partition: Partition = { keys: [], apiKeyHashes: [], members: [] };
+  const partition: Partition = { keys: [], apiKeyHashes: [], members: [], delegations: [] };
   let start: Record<string, unknown> | undefined;
   do {
     const page = await tenantDocumentClient.send(
@@ -50,9 +57,11 @@ async function readPartition(tenantId: string): Promise<Partition> {
           '#user': 'userId',
           '#username': 'cognitoUsername',
           '#email': 'email',
+          '#side': 'side',
+          '#counterpart': 'counterpartId',
         },
         ExpressionAttributeValues: { ':pk': `${TENANT_KEY_PREFIX}${tenantId}` },
-        ProjectionExpression: '#pk, #sk, #e, #hash, #user, #username, #email',
+        ProjectionExpression: '#pk, #sk, #e, #hash, #user, #username, #email, #side, #counterpart',
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
@@ -61,6 +70,9 @@ async function readPartition(tenantId: string): Promise<Partition> {
       partition.keys.push({ pk: String(item[PK]), sk: String(item[SK]) });
       if (item.__edb_e__ === 'apiKey' && typeof item.secretHash === 'string') {
         partition.apiKeyHashes.push(item.secretHash);
+      }
+      if (item.__edb_e__ === 'delegation' && (item.side === 'granted' || item.side === 'held')) {
+        partition.delegations.push({ side: item.side, counterpartId: String(item.counterpartId) });
       }
       if (item.__edb_e__ === 'membership' && typeof item.cognitoUsername === 'string') {
         partition.members.push({
@@ -123,6 +135,49 @@ async function deletePlatformItems(tenant: TenantItem, partition: Partition): Pr
 }
 
 /**
+ * What the tenant's place in a hierarchy left in other partitions: its summary (`CHILD#`) in each
+ * ancestor's, with the `childTenants` place it took of its parent given back in the same
+ * transaction as the parent's summary goes (so a purge run twice gives it back once); and the other
+ * side's copy of each of its delegations.
+ */
+async function deleteHierarchyCopies(tenant: TenantItem, partition: Partition, now: Date): Promise<number> {
+  let removed = 0;
+  const client = platformDocumentClient;
+  const ancestors = tenant.ancestorIds ?? [];
+  for (const ancestorId of ancestors) {
+    const summary = { tenantId: ancestorId, childId: tenant.tenantId };
+    if (ancestorId !== tenant.parentId) {
+      await ChildTenantEntity.delete(summary).go({ client, response: 'none' });
+      removed += 1;
+      continue;
+    }
+    try {
+      await writeTransaction(client, (entities) => ({
+        summary: entities.childTenant
+          .delete(summary)
+          .where((attr, op) => op.exists(attr.childId))
+          .commit(),
+        quota: giveBackCounted(entities.quotaCounter, { tenantId: ancestorId }, 'childTenants', 1, now),
+      }));
+      removed += 1;
+    } catch (error) {
+      // Given back already (a purge run before), or the parent is gone itself: nothing to give.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  for (const delegation of partition.delegations) {
+    const mirror =
+      delegation.side === 'granted'
+        ? { tenantId: delegation.counterpartId, side: 'held' as const, counterpartId: tenant.tenantId }
+        : { tenantId: delegation.counterpartId, side: 'granted' as const, counterpartId: tenant.tenantId };
+    await DelegationEntity.delete(mirror).go({ client, response: 'none' });
+    if (mirror.side === 'granted') forgetGrantedDelegations(mirror.tenantId);
+    removed += 1;
+  }
+  return removed;
+}
+
+/**
  * Sign-ins of members the tenant was the last membership of (their memberships are gone by now),
  * with their addresses' claims: nothing of the person stays.
  */
@@ -170,6 +225,7 @@ export async function purgeTenant(
 
   const partition = await readPartition(tenantId);
   let itemsRemoved = await deletePlatformItems(tenant, partition);
+  itemsRemoved += await deleteHierarchyCopies(tenant, partition, now);
   const tenantKey = partition.keys.find((key) => key.sk === 'TENANT');
   const rest = partition.keys.filter((key) => key !== tenantKey);
   await deleteKeys(rest);

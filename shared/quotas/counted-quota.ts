@@ -47,7 +47,7 @@ export function takeCounted(
 /** The counter update that gives `amount` back (a delete), never below zero. */
 export function giveBackCounted(
   quota: QuotaWriter,
-  ctx: TenantContext,
+  ctx: Pick<TenantContext, 'tenantId'>,
   resource: CountedResource,
   amount: number,
   now: Date,

@@ -1,4 +1,5 @@
 import { getConfig } from '../config';
+import { ChildTenantEntity } from '../data/entities/child-tenant';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 import { ConflictError, ValidationError } from '../errors';
 import { announce } from '../events/publish';
@@ -51,6 +52,15 @@ export async function deleteTenant(
   input: { confirm: string },
   now: Date = requestTime(ctx),
 ): Promise<TenantView> {
+  // A partner's customers own their tenants: it goes only once none is below it (each deleted and
+  // purged, its own owners' decision), so no tenant is left under a parent that is gone.
+  const below = await ChildTenantEntity.query.byTenant({ tenantId: ctx.tenantId }).go({ limit: 1 });
+  if (below.data.length > 0) {
+    throw new ConflictError(
+      'Tenants are below this one: it can be deleted once each of them is deleted and purged.',
+      'tenant_has_children',
+    );
+  }
   const view = await mutateTenant(ctx, 'tenant.deleted', (current) => {
     if (input.confirm !== current.slug) {
       throw new ValidationError(

@@ -29,6 +29,7 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
     owner: { email: `${u}@customer.test` },
   }),
   'children.list': () => undefined,
+  'children.health': () => undefined,
   'delegations.list': () => undefined,
   'delegations.request': () => ({
     childId: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA',
@@ -191,6 +192,8 @@ export interface PathIds {
   projectId?: string;
   /** The other tenant of a delegation; a well-formed id of none when not given. */
   counterpartId?: string;
+  /** A tenant below the tenant; a well-formed id of none when not given. */
+  childId?: string;
   file?: string;
 }
 
@@ -205,6 +208,7 @@ const NOTHING_NAMED: Record<string, string> = {
   groupId: 'grp_01AAAAAAAAAAAAAAAAAAAAAAAA',
   projectId: 'prj_01AAAAAAAAAAAAAAAAAAAAAAAA',
   counterpartId: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA',
+  childId: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA',
   sessionId: 'ses_1000000000',
 };
 

@@ -89,6 +89,14 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
       ? (await call<{ items: Array<{ id: string }> }>('GET', '/v1/me/sessions', { token })).body.items[0]?.id
       : undefined;
   const endpointId = route.path.includes('{endpointId}') ? (await createResources(d)).endpointId : undefined;
+  const childId = route.path.includes('{childId}')
+    ? (
+        await call<{ tenant: { id: string } }>('POST', `/v1/tenants/${d.id}/children`, {
+          token: d.owner.token,
+          body: SAMPLE_BODIES['children.create'](unique('k')),
+        })
+      ).body.tenant.id
+    : undefined;
   const deliveryId =
     route.path.includes('{deliveryId}') && endpointId
       ? await loggedDelivery(d, endpointId, token)
@@ -105,6 +113,7 @@ async function lifecycleControl(route: RouteDefinition, credential: 'owner' | 'k
     deliveryId,
     ...(ssoDomain ? { domain: ssoDomain } : {}),
     ...(sessionId ? { sessionId } : {}),
+    ...(childId ? { childId } : {}),
   };
   return call(route.method, pathFor(route, ids), {
     // A deleted tenant takes no key's request: its owner restores it. A platform operation's rightful
@@ -221,6 +230,7 @@ const LIFECYCLE = new Set<string>([
   // Child tenants are sold on the Partner plan; delegations need a partner and a child.
   'children.create',
   'children.list',
+  'children.health',
   ...ROUTES.filter((route) => route.id.startsWith('delegations.')).map((route) => route.id),
   // SSO is sold on Enterprise; reading or removing a provider needs one set.
   ...ROUTES.filter((route) => route.function === 'sso').map((route) => route.id),

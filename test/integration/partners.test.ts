@@ -9,6 +9,7 @@ import {
   storedAuditEvents,
   unique,
 } from '../helpers/twin-api';
+import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 
 interface Child {
   id: string;
@@ -109,6 +110,83 @@ describe('partners and the tenants below them', () => {
     }
     // A child lists no one above it: its own subtree is empty.
     expect(await subtree(first, firstOwner)).toEqual([]);
+  });
+
+  it('shows the partner each child’s health, as codes without figures, and nothing of a tenant not below it', async () => {
+    const partner = await createTenant({ plan: 'partner' });
+    const child = await newChild(partner, partner.owner.token);
+    const health = (id: string, token = partner.owner.token) =>
+      call<{ status: string; reasons: Array<Record<string, unknown>> }>(
+        'GET',
+        `/v1/tenants/${partner.id}/children/${id}/health`,
+        { token },
+      );
+    const healthy = await health(child.id);
+    expect(healthy.status, healthy.text).toBe(200);
+    expect(healthy.body).toMatchObject({ childId: child.id, status: 'healthy', reasons: [] });
+    // Suspended by the platform: critical, said by its code alone (not the reason the admin wrote).
+    const suspended = await call('POST', `/v1/tenants/${child.id}/suspend`, {
+      token: await adminToken(),
+      body: { reason: 'Confidential billing dispute' },
+    });
+    expect(suspended.status, suspended.text).toBe(200);
+    const critical = await health(child.id);
+    expect(critical.body).toMatchObject({
+      status: 'critical',
+      reasons: [{ code: 'suspended', severity: 'critical' }],
+    });
+    expect(critical.text).not.toContain('Confidential');
+    // Another tenant's id, or the partner's own, is no child of it.
+    const stranger = await createTenant();
+    for (const id of [stranger.id, partner.id]) {
+      const refused = await health(id);
+      expect(refused.status).toBe(404);
+      expect(refused.body).toMatchObject({ code: 'child_not_found' });
+      expect(refused.text).not.toContain(stranger.slug);
+    }
+  });
+
+  it('keeps a partner while tenants are below it; a child’s purge takes it out of the subtree, gives its place back and ends its delegations', async () => {
+    const partner = await createTenant({ plan: 'partner' });
+    const child = await newChild(partner, partner.owner.token);
+    const childOwner = await activate(child.email);
+    const asked = await call('POST', `/v1/tenants/${partner.id}/delegations`, {
+      token: partner.owner.token,
+      body: { childId: child.id, role: 'viewer', durationDays: 30 },
+    });
+    expect(asked.status, asked.text).toBe(201);
+    const refused = await call('DELETE', `/v1/tenants/${partner.id}`, {
+      token: partner.owner.token,
+      body: { confirm: partner.slug },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'tenant_has_children' });
+    // The customer deletes its tenant; past the retention window, the purge.
+    const deleted = await call('DELETE', `/v1/tenants/${child.id}`, {
+      token: childOwner,
+      body: { confirm: child.slug },
+    });
+    expect(deleted.status, deleted.text).toBe(200);
+    expect((await subtree(partner, partner.owner.token)).map((c) => c.status)).toEqual(['deleted']);
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    const purge = () =>
+      processTenantJob(
+        { job: 'tenant-purge', tenantId: child.id, period: later.toISOString().slice(0, 10) },
+        later,
+      );
+    await purge();
+    expect(await subtree(partner, partner.owner.token)).toEqual([]);
+    expect(await quotaUsed(partner, 'childTenants')).toBe(0);
+    expect(await countItems(partner.id, 'DELEGATION#')).toBe(0);
+    // A second run finds it gone and gives nothing back twice.
+    await purge();
+    expect(await quotaUsed(partner, 'childTenants')).toBe(0);
+    // Nothing below it now: the partner may go.
+    const gone = await call('DELETE', `/v1/tenants/${partner.id}`, {
+      token: partner.owner.token,
+      body: { confirm: partner.slug },
+    });
+    expect(gone.status, gone.text).toBe(200);
   });
 
   it('nests to four levels below the root, each ancestor listing its whole subtree, and refuses a fifth', async () => {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
+import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
 import { COUNTED_RESOURCES, PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../model/plans';
 import { timestamp } from '../schemas/common';
@@ -238,6 +239,36 @@ export const QUOTA_ROUTES = [
     request: { path: oneTenantPath },
     responses: { 200: { description: 'The tenant’s health.', schema: tenantHealth } },
     errors: [],
+  },
+  {
+    id: 'children.health',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/children/{childId}/health',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'children:read',
+    allowWhenSuspended: true,
+    summary: 'A child tenant’s health (partner)',
+    description:
+      'What a partner may know of a tenant below it without a delegation: its health (healthy, warning or critical) and the codes and severities of the reasons (a quota used up, a failed payment, server errors, 429s, a disabled webhook endpoint, a suspension), none of their figures or words. Computed at each call, as the tenant’s own report.',
+    request: { path: tenantPath({ childId: idSchema('tenant') }) },
+    responses: {
+      200: {
+        description: 'The child’s health.',
+        schema: component(
+          'ChildTenantHealth',
+          z.object({
+            childId: idSchema('tenant'),
+            status: z.enum(HEALTH_STATUSES),
+            reasons: z.array(
+              z.object({ code: z.enum(HEALTH_REASON_CODES), severity: z.enum(['warning', 'critical']) }),
+            ),
+            checkedAt: timestamp,
+          }),
+        ),
+      },
+    },
+    errors: ['child_not_found'],
   },
   {
     id: 'quotas.reconcile',

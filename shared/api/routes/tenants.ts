@@ -365,7 +365,7 @@ export const TENANT_ROUTES = [
       example: { confirm: 'acme' },
     },
     responses: { 200: { description: 'The tenant, deleted, with its `purgeAfter`.', schema: tenantView } },
-    errors: ['confirmation_mismatch', 'concurrent_modification'],
+    errors: ['confirmation_mismatch', 'tenant_has_children', 'concurrent_modification'],
   },
   {
     id: 'tenants.restore',

@@ -1,0 +1,43 @@
+import { runWithTenantContext, type TenantContext } from '../context/tenant-context';
+import { loadTenant } from '../data/cached-records';
+import { ChildTenantEntity } from '../data/entities/child-tenant';
+import { NotFoundError } from '../errors';
+import type { HealthReasonCode, HealthStatus } from '../model/operator-figures';
+import { systemContextOf } from '../tenancy/system-context';
+import { tenantHealth } from './tenant-health';
+
+/** What a partner sees of a child's health: the verdict and its reasons' codes, no figures or names. */
+export interface ChildHealthView {
+  childId: string;
+  status: HealthStatus;
+  reasons: Array<{ code: HealthReasonCode; severity: 'warning' | 'critical' }>;
+  checkedAt: string;
+}
+
+const childNotFound = () => new NotFoundError('No tenant with this id below this one.', 'child_not_found');
+
+/**
+ * A tenant below the caller's, as healthy as its own health report says (`tenantHealth`), reduced
+ * to what a partner may know without a delegation: the status and the reasons' codes and severities
+ * (a quota used up, a failed payment, errors, a disabled endpoint), none of their figures, addresses
+ * or words. The child is proved to be below the caller from the caller's own partition first; its
+ * report is then computed in the child's partition as the platform's work for the partner (a system
+ * context of the child, as jobs act), reading nothing else.
+ */
+export async function childHealth(ctx: TenantContext, childId: string): Promise<ChildHealthView> {
+  const below = await ChildTenantEntity.get({ tenantId: ctx.tenantId, childId }).go({ consistent: true });
+  if (!below.data) throw childNotFound();
+  const child = await loadTenant(childId);
+  if (!child) throw childNotFound();
+  const childCtx: TenantContext = {
+    ...systemContextOf(child, ctx.requestId, `partner:${ctx.tenantId}`),
+    ...(ctx.receivedAt ? { receivedAt: ctx.receivedAt } : {}),
+  };
+  const health = await runWithTenantContext(childCtx, () => tenantHealth(childCtx));
+  return {
+    childId,
+    status: health.status,
+    reasons: health.reasons.map((reason) => ({ code: reason.code, severity: reason.severity })),
+    checkedAt: health.checkedAt,
+  };
+}
