@@ -235,6 +235,12 @@ export const PROBLEMS = {
     description:
       'Tenants are below this one (a partner’s customers): it can be deleted once each of them is deleted and purged.',
   },
+  allocation_exceeds_limit: {
+    statuses: [409],
+    title: 'Allocation exceeds the limit',
+    description:
+      'What the partner would give its children of `resource` passes its own limit (`limit`): `allocated` to the others, `requested` for this one.',
+  },
   child_not_found: {
     statuses: [404],
     title: 'Child tenant not found',

@@ -1,6 +1,7 @@
 import { getExport, listExports, requestExport } from '../../shared/exports/tenant-exports';
 import { listTenants } from '../../shared/tenants/tenant-listing';
 import { createChildTenant, listChildTenants } from '../../shared/partners/child-tenants';
+import { allocateToChild } from '../../shared/partners/allocations';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { EXPORT_ROUTES } from '../../shared/api/routes/exports';
 import { SECRET_ROUTES } from '../../shared/api/routes/secrets';
@@ -95,6 +96,10 @@ const operations: Operations<typeof ROUTES> = {
   'children.list': async ({ query }, request) => ({
     status: 200,
     body: await listChildTenants(request.tenant, query),
+  }),
+  'children.allocate': async ({ path, body }, request) => ({
+    status: 200,
+    body: await allocateToChild(request.tenant, path.childId, body),
   }),
   'delegations.list': async ({ query }, request) => ({
     status: 200,

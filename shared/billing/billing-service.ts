@@ -172,7 +172,7 @@ export async function billingSummary(
   const usage = PERIODIC_RESOURCES.map((resource): UsageLine => {
     const used = usedOf(resource);
     const limit = ctx.limits[resource];
-    const ceiling = enforcedCeiling(ctx.plan, resource, limit);
+    const ceiling = enforcedCeiling(ctx.plan, resource, limit, ctx.hardLimits?.has(resource));
     // Use cannot pass what the plan lets through, so neither can its projection.
     const atPace = Math.round(used / Math.min(1, elapsedMs / periodMs));
     const projected = tooEarly ? null : ceiling === null ? atPace : Math.min(ceiling, atPace);

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FeatureFlag, Limits, PlanId } from '../model/plans';
+import type { FeatureFlag, Limits, PlanId, QuotaResource } from '../model/plans';
 import type { TenantStatus } from '../model/tenant-status';
 import type { Permission, Role } from '../model/roles';
 
@@ -53,6 +53,8 @@ export interface TenantContext {
   /** The plan's limits with the tenant's overrides; `null` is unlimited. */
   limits: Limits;
   features: ReadonlySet<FeatureFlag>;
+  /** The resources whose limit is a partner's slice: no grace overage past it. */
+  hardLimits?: ReadonlySet<QuotaResource> | undefined;
   /**
    * The project an API key is limited to: it sees and changes that project's agents (their memory
    * and runs) and nothing of the tenant beyond them. Absent for people and whole-tenant keys.

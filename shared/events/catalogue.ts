@@ -139,7 +139,7 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
       paragraphs: [
         `${data.requestedBy}, of your partner ${data.partnerName}, asks that its people may act in ${tenant.name} (${tenant.slug}) as ${data.role} at most, for ${data.durationDays} days from your approval.`,
         ...(data.reason ? [`Their reason: ${data.reason}`] : []),
-        'An owner approves or declines it in the console (Settings, Delegations). Nothing is open to them until then, and you can revoke it at any time.',
+        'An owner approves or declines it in the console (Partner access). Nothing is open to them until then, and you can revoke it at any time.',
       ],
     }),
   },

@@ -6,6 +6,8 @@ import { DelegationEntity } from '../data/entities/delegation';
 import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
 import { giveBackCounted } from '../quotas/counted-quota';
+import type { Allocation } from '../model/plans';
+import { totalsAfter } from '../partners/allocations';
 import { platformDocumentClient, TABLE_NAME, tenantDocumentClient } from '../data/clients';
 import { ApiKeyLookupEntity } from '../data/entities/api-key-lookup';
 import { BillingCustomerEntity } from '../data/entities/billing-customer';
@@ -134,36 +136,106 @@ async function deletePlatformItems(tenant: TenantItem, partition: Partition): Pr
   return removed;
 }
 
+class AlreadyReleased extends ConflictError {
+  constructor() {
+    super('The parent’s summary of the tenant is gone already.', 'concurrent_modification');
+  }
+}
+class ParentMoved extends ConflictError {
+  constructor() {
+    super('The parent’s allocations changed meanwhile.', 'concurrent_modification');
+  }
+}
+class NothingToGiveBack extends ConflictError {
+  constructor() {
+    super('The parent’s childTenants count has nothing to give back.', 'concurrent_modification');
+  }
+}
+
+/**
+ * The parent's summary of the tenant goes, with what the tenant took of the parent: its place in
+ * `childTenants` and the slices of the parent's limits it was given (the parent may use them again).
+ * Once, however often the purge runs: the transaction is conditioned on the summary; the slices on
+ * the parent's allocation version (read again when another allocation moved it). A count with
+ * nothing to give back (reconciled meanwhile) does not keep the summary.
+ */
+async function releaseFromParent(tenant: TenantItem, now: Date): Promise<number> {
+  const parentId = tenant.parentId;
+  if (!parentId) return 0;
+  const client = platformDocumentClient;
+  const slices = (tenant.allocation ?? {}) as Allocation;
+  const hasSlices = Object.keys(slices).length > 0;
+  let giveBackPlace = true;
+  for (let attempt = 1; attempt <= 8; attempt += 1) {
+    const parent = hasSlices
+      ? (await TenantEntity.get({ tenantId: parentId }).go({ client, consistent: true })).data
+      : null;
+    const version = parent?.allocationVersion;
+    try {
+      await writeTransaction(
+        client,
+        (entities) => ({
+          summary: entities.childTenant
+            .delete({ tenantId: parentId, childId: tenant.tenantId })
+            .where((attr, op) => op.exists(attr.childId))
+            .commit(),
+          ...(giveBackPlace
+            ? {
+                quota: giveBackCounted(entities.quotaCounter, { tenantId: parentId }, 'childTenants', 1, now),
+              }
+            : {}),
+          ...(parent
+            ? {
+                parent: entities.tenant
+                  .patch({ tenantId: parentId })
+                  .set({
+                    allocatedToChildren: totalsAfter(
+                      (parent.allocatedToChildren ?? {}) as Allocation,
+                      slices,
+                      {},
+                    ),
+                    allocationVersion: (version ?? 0) + 1,
+                  })
+                  .where((attr, op) =>
+                    version === undefined
+                      ? op.notExists(attr.allocationVersion)
+                      : op.eq(attr.allocationVersion, version),
+                  )
+                  .commit(),
+              }
+            : {}),
+        }),
+        {
+          summary: () => new AlreadyReleased(),
+          quota: () => new NothingToGiveBack(),
+          parent: () => new ParentMoved(),
+        },
+      );
+      forgetTenant(parentId);
+      return 1;
+    } catch (error) {
+      if (error instanceof AlreadyReleased) return 0;
+      if (error instanceof NothingToGiveBack) giveBackPlace = false;
+      else if (!(error instanceof ParentMoved)) throw error;
+    }
+  }
+  throw new Error('The parent’s allocations kept changing: the next purge run releases the tenant.');
+}
+
 /**
  * What the tenant's place in a hierarchy left in other partitions: its summary (`CHILD#`) in each
- * ancestor's, with the `childTenants` place it took of its parent given back in the same
- * transaction as the parent's summary goes (so a purge run twice gives it back once); and the other
+ * ancestor's (the parent's with what the tenant took of it: `releaseFromParent`), and the other
  * side's copy of each of its delegations.
  */
 async function deleteHierarchyCopies(tenant: TenantItem, partition: Partition, now: Date): Promise<number> {
-  let removed = 0;
+  let removed = await releaseFromParent(tenant, now);
   const client = platformDocumentClient;
-  const ancestors = tenant.ancestorIds ?? [];
-  for (const ancestorId of ancestors) {
-    const summary = { tenantId: ancestorId, childId: tenant.tenantId };
-    if (ancestorId !== tenant.parentId) {
-      await ChildTenantEntity.delete(summary).go({ client, response: 'none' });
-      removed += 1;
-      continue;
-    }
-    try {
-      await writeTransaction(client, (entities) => ({
-        summary: entities.childTenant
-          .delete(summary)
-          .where((attr, op) => op.exists(attr.childId))
-          .commit(),
-        quota: giveBackCounted(entities.quotaCounter, { tenantId: ancestorId }, 'childTenants', 1, now),
-      }));
-      removed += 1;
-    } catch (error) {
-      // Given back already (a purge run before), or the parent is gone itself: nothing to give.
-      if (!(error instanceof ConflictError)) throw error;
-    }
+  for (const ancestorId of (tenant.ancestorIds ?? []).filter((id) => id !== tenant.parentId)) {
+    await ChildTenantEntity.delete({ tenantId: ancestorId, childId: tenant.tenantId }).go({
+      client,
+      response: 'none',
+    });
+    removed += 1;
   }
   for (const delegation of partition.delegations) {
     const mirror =

@@ -26,6 +26,17 @@ export type CountedResource = (typeof COUNTED_RESOURCES)[number];
 export type PeriodicResource = (typeof PERIODIC_RESOURCES)[number];
 export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
 
+/**
+ * What a partner may give a child a slice of (its own limits, less what it gave): every quota but
+ * the tenants below (a child's children are its own to give).
+ */
+export const ALLOCATABLE_RESOURCES = QUOTA_RESOURCES.filter(
+  (resource): resource is Exclude<QuotaResource, 'childTenants'> => resource !== 'childTenants',
+);
+export type AllocatableResource = (typeof ALLOCATABLE_RESOURCES)[number];
+/** Slices by resource: a child's (what it was given), or a partner's total (what it gave). */
+export type Allocation = Partial<Record<AllocatableResource, number>>;
+
 export const LIMIT_NAMES = [...QUOTA_RESOURCES, 'requestsPerMinute'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 export type Limits = Record<LimitName, number | null>;
@@ -233,8 +244,14 @@ export function effectiveLimits(plan: PlanId, overrides: LimitOverrides | undefi
  * The hard ceiling enforced for a resource: the limit, plus the plan's grace overage for periodic
  * resources (use past the limit is billed as overage). `null` is unlimited.
  */
-export function enforcedCeiling(plan: PlanId, resource: QuotaResource, limit: number | null): number | null {
+export function enforcedCeiling(
+  plan: PlanId,
+  resource: QuotaResource,
+  limit: number | null,
+  /** A limit that is a partner's slice is hard: no grace past what was given. */
+  hard = false,
+): number | null {
   if (limit === null) return null;
-  if (!isPeriodic(resource)) return limit;
+  if (hard || !isPeriodic(resource)) return limit;
   return Math.floor(limit * (1 + PLANS[plan].graceOveragePercent / 100));
 }

@@ -4,7 +4,7 @@ import { requestTime, type TenantContext } from '../context/tenant-context';
 import { ChildTenantEntity, type ChildTenantItem } from '../data/entities/child-tenant';
 import { readPage, tenantList, type Page } from '../data/page';
 import { ConflictError } from '../errors';
-import type { PlanId } from '../model/plans';
+import type { Allocation, PlanId } from '../model/plans';
 import type { TenantStatus } from '../model/tenant-status';
 import { afterCountedTake, countedQuotaError, takeCounted } from '../quotas/counted-quota';
 import { readTenant } from '../tenants/tenant-mutation';
@@ -22,6 +22,8 @@ export interface ChildTenantView {
   parentId: string;
   /** 1 for the caller's own child, 2 for a grandchild… */
   depth: number;
+  /** The slices of the caller's limits it gave this child (its own children only). */
+  allocation: Allocation;
   createdAt: string;
 }
 
@@ -34,6 +36,7 @@ function toView(item: ChildTenantItem): ChildTenantView {
     status: item.status,
     parentId: item.parentId,
     depth: item.depth,
+    allocation: (item.allocation ?? {}) as Allocation,
     createdAt: item.createdAt,
   };
 }

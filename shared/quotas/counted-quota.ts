@@ -8,7 +8,7 @@ import { emitThresholdEvents } from './thresholds';
 type QuotaWriter = TransactionEntities['quotaCounter'];
 
 function ceilingFor(ctx: TenantContext, resource: CountedResource): number | null {
-  return enforcedCeiling(ctx.plan, resource, ctx.limits[resource]);
+  return enforcedCeiling(ctx.plan, resource, ctx.limits[resource], ctx.hardLimits?.has(resource));
 }
 
 /**

@@ -52,7 +52,7 @@ export async function addToPeriodCounter(
 ): Promise<Consumption> {
   const period = monthPeriod(now);
   const limit = ctx.limits[resource];
-  const ceiling = enforcedCeiling(ctx.plan, resource, limit);
+  const ceiling = enforcedCeiling(ctx.plan, resource, limit, ctx.hardLimits?.has(resource));
   // A take for an operation is recorded as pending in the same write (quota-takes.ts).
   const update = QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource, period })
     .add({ used: amount, ...(takeId ? { pending: [takeId] } : {}) })
@@ -166,7 +166,7 @@ export async function assertPeriodicLeft(
   resource: PeriodicResource,
   now: Date,
 ): Promise<void> {
-  const ceiling = enforcedCeiling(ctx.plan, resource, ctx.limits[resource]);
+  const ceiling = enforcedCeiling(ctx.plan, resource, ctx.limits[resource], ctx.hardLimits?.has(resource));
   if (ceiling === null) return;
   const counter = await QuotaCounterEntity.get({
     tenantId: ctx.tenantId,

@@ -75,7 +75,7 @@ export async function quotaReport(ctx: TenantContext, now: Date = requestTime(ct
       period: keyPeriod,
       used,
       limit,
-      enforcedLimit: enforcedCeiling(ctx.plan, resource, limit),
+      enforcedLimit: enforcedCeiling(ctx.plan, resource, limit, ctx.hardLimits?.has(resource)),
       remaining: limit === null ? null : Math.max(0, limit - used),
       percent: limit === null ? null : limit === 0 ? 100 : Math.round((used / limit) * 1000) / 10,
       overage: limit === null ? 0 : Math.max(0, used - limit),

@@ -82,7 +82,7 @@ export async function meterRequest(
   now: Date = requestTime(ctx),
 ): Promise<RateLimitState> {
   const rpm = ctx.limits.requestsPerMinute;
-  const ceiling = enforcedCeiling(ctx.plan, 'apiCalls', ctx.limits.apiCalls);
+  const ceiling = enforcedCeiling(ctx.plan, 'apiCalls', ctx.limits.apiCalls, ctx.hardLimits?.has('apiCalls'));
   const minute = minuteOf(now);
   const period = monthPeriod(now);
   const resetSeconds = 60 - now.getUTCSeconds();

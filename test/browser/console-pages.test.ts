@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityViolations, launchBrowser, openConsole, screenshot } from '../helpers/browser';
 import { runOperatorFigures } from '../../shared/operations/operator-figures';
 import {
+  activate,
   addUser,
   adminToken,
   call,
@@ -136,6 +137,9 @@ describe('the console’s pages in a browser', () => {
         // Professional: the page's plan gate (sso.test.ts walks it set up, on Enterprise).
         ['sso', '/sso'],
         ['settings', '/settings'],
+        // Professional: the Customers page's plan gate; no partner above: the empty Partner access.
+        ['customers', '/customers'],
+        ['partner-access', '/partner-access'],
         ['audit', '/audit'],
         ['billing', '/billing'],
         ['data', '/data'],
@@ -347,6 +351,91 @@ describe('the console’s pages in a browser', () => {
     });
     expect(gone.status).toBe(404);
     expect(errors).toEqual([]);
+  });
+
+  it('lets a partner make a customer’s tenant, ask for access, act in it under a banner once its owner approves, until the owner revokes it', async () => {
+    const partner = await createTenant({ plan: 'partner' });
+    const { page, errors } = await consoleFor(partner.owner.email);
+    await page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+    await page.getByText('No customer’s tenant yet.').waitFor();
+    const ownerEmail = `${unique('owner')}@customer.test`;
+    await page.getByLabel('Name', { exact: true }).fill('Initech');
+    await page.getByLabel('Slug').fill(unique('initech').toLowerCase());
+    await page.getByLabel('Owner’s email').fill(ownerEmail);
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    const row = page.locator('tr[data-child]');
+    await row.waitFor();
+    const childId = (await row.getAttribute('data-child')) ?? '';
+    expect(childId).toMatch(/^ten_/);
+    await row.locator('[data-health="healthy"]').waitFor();
+    // A slice of the partner's agents for it: its limit now, whatever its plan.
+    await row.getByRole('button', { name: 'Give limits' }).click();
+    await page.getByLabel('agents', { exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await row.getByRole('cell', { name: 'agents 2' }).waitFor();
+    // Without access, the partner has nothing to open.
+    expect(await row.getByRole('button', { name: 'Open' }).count()).toBe(0);
+    await row.getByRole('button', { name: 'Ask for access' }).click();
+    await page.getByLabel('Role at most').selectOption('member');
+    await page.getByLabel('Reason (shown to its owners)').fill('Set up the launch agents');
+    await page.getByRole('button', { name: 'Ask', exact: true }).click();
+    await row.locator('[data-access="pending"]').waitFor();
+
+    // The customer's owner approves it in their own console.
+    await activate(ownerEmail);
+    const owner = await consoleFor(ownerEmail);
+    await owner.page.getByRole('link', { name: 'Partner access', exact: true }).click();
+    const request = owner.page.locator('tr[data-delegation]');
+    await request.getByText('Set up the launch agents').waitFor();
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await owner.page.getByRole('button', { name: 'Yes' }).click();
+    await owner.page.locator('tr[data-status="active"]').waitFor();
+
+    // The partner opens it: a banner says whose it is and as what; a member's pages, not an admin's.
+    await page.reload();
+    await row.locator('[data-access="active"]').waitFor();
+    await row.getByRole('button', { name: 'Open' }).click();
+    const banner = page.getByTestId('delegated-visit');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain(`for ${partner.name}, as member`);
+    expect(await page.getByRole('link', { name: 'Users', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'API keys', exact: true }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByLabel('Name').fill('Launch agent');
+    await page.getByLabel('Model', { exact: true }).fill('claude-sonnet');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('heading', { name: 'Launch agent', level: 1 }).waitFor();
+    const log = await call<{
+      items: Array<{ actor: { id: string; actingFor: { tenantId: string } | null } }>;
+    }>('GET', `/v1/tenants/${childId}/audit-logs?action=agent.created`, {
+      token: await activate(ownerEmail),
+    });
+    expect(log.body.items[0]?.actor).toMatchObject({
+      id: partner.owner.id,
+      actingFor: { tenantId: partner.id },
+    });
+
+    // The owner revokes it: the partner's next page is refused, in words.
+    await owner.page.locator('tr[data-delegation]').getByRole('button', { name: 'Revoke' }).click();
+    await owner.page.getByRole('button', { name: 'Yes' }).click();
+    await owner.page.locator('tr[data-status="revoked"]').waitFor();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page
+            .locator('.loading')
+            .first()
+            .waitFor({ state: 'detached' })
+            .catch(() => undefined);
+          return page.getByRole('alert').filter({ hasText: 'not in force' }).count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    expect(owner.errors).toEqual([]);
   });
 
   it('adds a webhook endpoint (its secret once), sends a test event, sends a failed one again, disables and enables it', async () => {

@@ -30,6 +30,7 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   }),
   'children.list': () => undefined,
   'children.health': () => undefined,
+  'children.allocate': () => ({ limits: { agents: 1 } }),
   'delegations.list': () => undefined,
   'delegations.request': () => ({
     childId: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA',

@@ -516,3 +516,22 @@ export async function quotaUsed(tenant: TestTenant, resource: string): Promise<n
   );
   return quotas.body.quotas.find((line) => line.resource === resource)?.used ?? -1;
 }
+
+/**
+ * A tenant below `partner`, made by its owner, with the new tenant's owner signed in and active
+ * (their first request made, so the tenant's emails reach them).
+ */
+export async function createChild(partner: TestTenant): Promise<TestTenant> {
+  const slug = unique('c').toLowerCase();
+  const email = `${unique('customer')}@customer.test`;
+  const made = await call<{ tenant: { id: string; slug: string; name: string }; owner: { id: string } }>(
+    'POST',
+    `/v1/tenants/${partner.id}/children`,
+    { token: partner.owner.token, body: { name: `Customer ${slug}`, slug, owner: { email } } },
+  );
+  if (made.status !== 201) throw new Error(`child failed: ${made.status} ${made.text}`);
+  const token = await activate(email);
+  const first = await call('GET', `/v1/tenants/${made.body.tenant.id}`, { token });
+  if (first.status !== 200) throw new Error(`child owner cannot read it: ${first.status} ${first.text}`);
+  return { ...made.body.tenant, owner: { id: made.body.owner.id, email, token } };
+}

@@ -4,6 +4,7 @@ import { isMutation, type RouteDefinition } from '../../shared/http/route';
 import { pathFor, sampleBody, type PathIds } from '../helpers/route-samples';
 import {
   activate,
+  createChild,
   addUser,
   adminToken,
   call,
@@ -71,22 +72,6 @@ async function scimGroup(tenant: TestTenant): Promise<Partial<PathIds>> {
   });
   if (group.status !== 201) throw new Error(group.text);
   return { groupId: group.body.id };
-}
-
-/** A tenant below `partner`, its owner signed in and active (their first request made). */
-async function childOf(partner: TestTenant): Promise<TestTenant> {
-  const email = `${unique('customer')}@customer.test`;
-  const slug = unique('k').toLowerCase();
-  const made = await call<{ tenant: { id: string; slug: string; name: string }; owner: { id: string } }>(
-    'POST',
-    `/v1/tenants/${partner.id}/children`,
-    { token: partner.owner.token, body: { name: `Customer ${slug}`, slug, owner: { email } } },
-  );
-  if (made.status !== 201) throw new Error(made.text);
-  const token = await activate(email);
-  const first = await call('GET', `/v1/tenants/${made.body.tenant.id}`, { token });
-  if (first.status !== 200) throw new Error(first.text);
-  return { ...made.body.tenant, owner: { id: made.body.owner.id, email, token } };
 }
 
 /** The partner asks for a viewer's delegation to its child; its id. */
@@ -454,11 +439,19 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
   'billing.portal': { actor: 'owner', action: 'billing.portal_opened', stamps: false },
   'projects.create': { actor: 'owner', action: 'project.created' },
   'children.create': { actor: 'owner', plan: 'partner', action: 'tenant.child_created' },
+  'children.allocate': {
+    actor: 'owner',
+    plan: 'partner',
+    prepare: async (tenant) => ({ childId: (await createChild(tenant)).id }),
+    action: 'tenant.allocation_changed',
+    before: { allocation: {} },
+    after: { allocation: { agents: 1 } },
+  },
   'delegations.request': {
     actor: 'owner',
     plan: 'partner',
     prepare: async (tenant) => {
-      delegationFixtures.set(tenant.id, { childId: (await childOf(tenant)).id });
+      delegationFixtures.set(tenant.id, { childId: (await createChild(tenant)).id });
       return {};
     },
     body: (tenant) => ({
@@ -474,7 +467,7 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     actor: 'owner',
     tenant: async () => {
       const partner = await createTenant({ plan: 'partner' });
-      const child = await childOf(partner);
+      const child = await createChild(partner);
       delegationFixtures.set(child.id, {
         partnerId: partner.id,
         delegationId: await askDelegation(partner, child.id),
@@ -492,7 +485,7 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     actor: 'owner',
     plan: 'partner',
     prepare: async (tenant) => {
-      const child = await childOf(tenant);
+      const child = await createChild(tenant);
       await askDelegation(tenant, child.id);
       return { counterpartId: child.id };
     },

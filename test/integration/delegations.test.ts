@@ -3,6 +3,7 @@ import {
   activate,
   addUser,
   call,
+  createChild,
   createTenant,
   inbox,
   storedAuditEvents,
@@ -20,19 +21,10 @@ interface Delegation {
   expiresAt: string | null;
 }
 
-/** A child of the partner, made by its owner, with the child's owner signed in. */
+/** A child of the partner: its id, slug, owner's address and token. */
 async function newChild(partner: TestTenant) {
-  const slug = unique('c').toLowerCase();
-  const email = `${unique('customer')}@customer.test`;
-  const made = await call<{ tenant: { id: string } }>('POST', `/v1/tenants/${partner.id}/children`, {
-    token: partner.owner.token,
-    body: { name: `Customer ${slug}`, slug, owner: { email } },
-  });
-  expect(made.status, made.text).toBe(201);
-  const ownerToken = await activate(email);
-  // The owner's first request makes them an active owner (whom the tenant's emails reach).
-  expect((await call('GET', `/v1/tenants/${made.body.tenant.id}`, { token: ownerToken })).status).toBe(200);
-  return { id: made.body.tenant.id, slug, email, ownerToken };
+  const child = await createChild(partner);
+  return { id: child.id, slug: child.slug, email: child.owner.email, ownerToken: child.owner.token };
 }
 
 async function requestDelegation(

@@ -231,6 +231,7 @@ const LIFECYCLE = new Set<string>([
   'children.create',
   'children.list',
   'children.health',
+  'children.allocate',
   ...ROUTES.filter((route) => route.id.startsWith('delegations.')).map((route) => route.id),
   // SSO is sold on Enterprise; reading or removing a provider needs one set.
   ...ROUTES.filter((route) => route.function === 'sso').map((route) => route.id),

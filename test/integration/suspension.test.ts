@@ -22,6 +22,10 @@ const PAST_THE_GATE: Record<string, string> = {
   'tenants.delete': 'confirmation_mismatch',
   'tenants.restore': 'not_deleted',
   'tenants.exports.get': 'export_not_found',
+  // No partner or child with the walk's sample id: the routes' own 404.
+  'delegations.get': 'delegation_not_found',
+  'delegations.end': 'delegation_not_found',
+  'children.health': 'child_not_found',
 };
 
 describe('a suspended tenant', () => {

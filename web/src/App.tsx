@@ -5,6 +5,8 @@ import { Shell, TenantLayout } from './Shell';
 import { Account } from './pages/Account';
 import { AgentPage, Agents } from './pages/Agents';
 import { Projects } from './pages/Projects';
+import { Customers } from './pages/Customers';
+import { PartnerAccess } from './pages/PartnerAccess';
 import { ApiKeys } from './pages/ApiKeys';
 import { RunPage, Runs } from './pages/Runs';
 import { Audit } from './pages/Audit';
@@ -86,6 +88,8 @@ export function App() {
             >
               <Route index element={<Overview />} />
               <Route path="projects" element={<Projects />} />
+              <Route path="customers" element={<Customers />} />
+              <Route path="partner-access" element={<PartnerAccess />} />
               <Route path="agents" element={<Agents />} />
               <Route path="agents/:agentId" element={<AgentPage />} />
               <Route path="runs" element={<Runs />} />

@@ -10,12 +10,14 @@ const TENANT_PAGES: Array<{ path: string; label: string; permission: Permission 
   { path: 'projects', label: 'Projects', permission: 'projects:read' },
   { path: 'agents', label: 'Agents', permission: 'agents:read' },
   { path: 'runs', label: 'Runs', permission: 'runs:read' },
+  { path: 'customers', label: 'Customers', permission: 'children:read' },
   { path: 'users', label: 'Users', permission: 'users:read' },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys:manage' },
   { path: 'webhooks', label: 'Webhooks', permission: 'webhooks:manage' },
   { path: 'domains', label: 'Domains', permission: 'domains:manage' },
   { path: 'sso', label: 'Single sign-on', permission: 'sso:manage' },
   { path: 'settings', label: 'Settings', permission: 'tenant:update' },
+  { path: 'partner-access', label: 'Partner access', permission: 'delegations:read' },
   { path: 'audit', label: 'Audit log', permission: 'audit:read' },
   { path: 'billing', label: 'Billing', permission: 'billing:manage' },
   { path: 'data', label: 'Data', permission: 'tenant:export' },
@@ -45,6 +47,10 @@ export function Shell() {
               onChange={(event) => event.target.value && navigate(`/t/${event.target.value}`)}
             >
               {!tenantId && <option value="">Choose a tenant</option>}
+              {/* A tenant the person acts in for a partner (a delegation) is not among their own. */}
+              {tenantId && !me.memberships.some((membership) => membership.tenantId === tenantId) && (
+                <option value={tenantId}>This tenant (not yours)</option>
+              )}
               {me.memberships.map((membership) => (
                 <option key={membership.tenantId} value={membership.tenantId}>
                   {membership.tenantName} ({membership.role}
@@ -69,7 +75,7 @@ export function Shell() {
 
 /** A tenant's pages: the status banner, the navigation its role allows, the page. */
 export function TenantLayout() {
-  const { tenant, tenantId, can, platformVisit } = useTenant();
+  const { tenant, tenantId, can, platformVisit, delegatedVisit } = useTenant();
   const pages = TENANT_PAGES.filter((page) => can(page.permission));
   // On a phone the pages fold behind a Menu button (CSS shows it there only); choosing one folds them.
   const [open, setOpen] = useState(false);
@@ -108,6 +114,17 @@ export function TenantLayout() {
             <strong>You are in {tenant.name} as a platform admin.</strong> You see what its owners see;
             whatever you change here is recorded in its audit log as yours.{' '}
             <Link to={`/platform/tenants/${tenantId}`}>Back to the platform’s page of this tenant</Link>
+          </div>
+        )}
+        {delegatedVisit && (
+          <div className="banner banner-info" role="note" data-testid="delegated-visit">
+            <strong>
+              You are in {tenant.name} for {delegatedVisit.partnerName}, as {delegatedVisit.role}, until{' '}
+              {new Date(delegatedVisit.expiresAt).toLocaleDateString()}.
+            </strong>{' '}
+            Its owners approved this access and can end it; whatever you change here is recorded in its audit
+            log as yours, acting for {delegatedVisit.partnerName}.{' '}
+            <Link to={`/t/${delegatedVisit.partnerId}/customers`}>Back to {delegatedVisit.partnerName}</Link>
           </div>
         )}
         {tenant.status !== 'active' && (

@@ -1,6 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useParams } from 'react-router';
-import { ROLE_PERMISSIONS, type Permission, type Role } from '../../shared/model/roles';
+import { delegatedPermissions, ROLE_PERMISSIONS, type Permission, type Role } from '../../shared/model/roles';
 import { must, type Schemas } from './api/client';
 import { useSession } from './auth/session';
 import { useLoad } from './ui/load';
@@ -31,6 +31,33 @@ export function useMe(): MeContextValue {
   return value;
 }
 
+/**
+ * A partner's person in a tenant below it, through a delegation: whom they act for, under which role
+ * (the lower of the delegation's and their own), until when. Set when they open the tenant from the
+ * partner's Customers page, kept for the browser tab; the API decides at each request all the same.
+ */
+export interface DelegatedVisit {
+  partnerId: string;
+  partnerName: string;
+  role: Role;
+  expiresAt: string;
+}
+
+const visitKey = (tenantId: string) => `tenantry.delegated.${tenantId}`;
+
+export function rememberDelegatedVisit(tenantId: string, visit: DelegatedVisit): void {
+  sessionStorage.setItem(visitKey(tenantId), JSON.stringify(visit));
+}
+
+function delegatedVisitTo(tenantId: string): DelegatedVisit | undefined {
+  try {
+    const stored = sessionStorage.getItem(visitKey(tenantId));
+    return stored ? (JSON.parse(stored) as DelegatedVisit) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface TenantScope {
   tenantId: string;
   tenant: Tenant;
@@ -38,6 +65,8 @@ export interface TenantScope {
   role: Role | undefined;
   /** A platform admin who is not a member: sees and may do what an owner may, audited as themself. */
   platformVisit: boolean;
+  /** A partner's person acting here through a delegation (not a member, not a platform admin). */
+  delegatedVisit: DelegatedVisit | undefined;
   can(permission: Permission): boolean;
   reloadTenant(): void;
 }
@@ -61,10 +90,11 @@ export function TenantProvider({ children }: { children: ReactNode }) {
   const membership = me.memberships.find((m) => m.tenantId === tenantId);
   if (tenant.error) return <ErrorBox error={tenant.error} />;
   if (!tenant.data) return <Loading label="Loading the tenant…" />;
-  const role = membership?.role;
   // The API lets a platform admin read and act on any tenant (audited in the tenant's log as the
   // admin); the console shows them the owner's pages, with a banner saying whose they are.
   const platformVisit = !membership && me.user.platformAdmin;
+  const delegatedVisit = !membership && !platformVisit ? delegatedVisitTo(tenantId) : undefined;
+  const role = membership?.role ?? delegatedVisit?.role;
   return (
     <TenantContext.Provider
       value={{
@@ -72,7 +102,13 @@ export function TenantProvider({ children }: { children: ReactNode }) {
         tenant: tenant.data,
         role,
         platformVisit,
-        can: (permission) => (platformVisit ? canWith('owner', permission) : canWith(role, permission)),
+        delegatedVisit,
+        can: (permission) =>
+          platformVisit
+            ? canWith('owner', permission)
+            : delegatedVisit
+              ? delegatedPermissions(delegatedVisit.role).has(permission)
+              : canWith(role, permission),
         reloadTenant: tenant.reload,
       }}
     >

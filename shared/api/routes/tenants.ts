@@ -4,7 +4,7 @@ import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import { cursorParam, limitParam } from '../../http/validation';
 import type { RouteDefinition } from '../../http/route';
-import { LIMIT_NAMES, PLAN_IDS } from '../../model/plans';
+import { ALLOCATABLE_RESOURCES, LIMIT_NAMES, PLAN_IDS } from '../../model/plans';
 import { TENANT_STATUSES } from '../../model/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../../text';
@@ -62,6 +62,18 @@ const settings = z.strictObject({ ...settingsFields, ipAllowlist: z.optional(ipA
 const settingsView = z.object({ ...settingsFields, ipAllowlist: z.optional(z.array(z.string())) });
 
 const oneTenantPath = tenantPath();
+
+const sliceAmount = z.int().check(z.gte(0), z.lte(1e15));
+/** A partner's slices for one child, by resource (each optional). */
+const allocationInput = z.strictObject(
+  Object.fromEntries(ALLOCATABLE_RESOURCES.map((resource) => [resource, z.optional(sliceAmount)])) as Record<
+    (typeof ALLOCATABLE_RESOURCES)[number],
+    z.ZodMiniOptional<typeof sliceAmount>
+  >,
+);
+const allocationView = z
+  .record(z.string(), z.int())
+  .check(z.describe('Slices of the partner’s limits, by resource (`runs`, `agents`…); empty when none.'));
 
 const limitValue = z.nullable(z.int().check(z.gte(0), z.lte(1e15)));
 
@@ -427,6 +439,7 @@ export const TENANT_ROUTES = [
               status: z.enum(TENANT_STATUSES),
               parentId: idSchema('tenant'),
               depth: z.int().check(z.gte(1), z.lte(4)),
+              allocation: allocationView,
               createdAt: timestamp,
             }),
           ),
@@ -434,5 +447,38 @@ export const TENANT_ROUTES = [
       },
     },
     errors: ['invalid_cursor'],
+  },
+  {
+    id: 'children.allocate',
+    method: 'PUT',
+    path: '/v1/tenants/{tenantId}/children/{childId}/allocation',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'children:manage',
+    feature: 'partners',
+    summary: 'Give a child slices of the limits (partner)',
+    description:
+      'A partner gives one of its own children slices of its limits, as a PUT: the child’s limit for each resource named is its slice, hard (no grace overage past it), whatever its plan; a resource left out follows the child’s plan. The partner’s own limits are what it has less what it gave; the sum of what it gave never passes its own limit, however many allocations race (409 `allocation_exceeds_limit`). Audited in both tenants.',
+    request: {
+      path: tenantPath({ childId: idSchema('tenant') }),
+      body: z.strictObject({ limits: allocationInput }),
+      example: { limits: { agents: 10, runs: 5000, tokens: 2000000 } },
+    },
+    responses: {
+      200: {
+        description: 'The child’s slices and what the partner has given in all.',
+        schema: component(
+          'ChildAllocation',
+          z.object({
+            childId: idSchema('tenant'),
+            allocation: allocationView,
+            partnerAllocated: allocationView.check(
+              z.describe('What the partner has given all its children, by resource, now.'),
+            ),
+          }),
+        ),
+      },
+    },
+    errors: ['child_not_found', 'tenant_deleted', 'allocation_exceeds_limit', 'concurrent_modification'],
   },
 ] as const satisfies readonly RouteDefinition[];

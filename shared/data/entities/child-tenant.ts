@@ -23,6 +23,8 @@ export const ChildTenantEntity = new Entity(
       slug: { type: 'string', required: true, readOnly: true },
       plan: { type: PLAN_IDS, required: true },
       status: { type: TENANT_STATUSES, required: true },
+      /** The slices of the parent's limits the child was given (its parent's copy only). */
+      allocation: { type: 'any' },
       ...RECORD_TIMESTAMPS,
     },
     indexes: {

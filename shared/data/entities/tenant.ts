@@ -61,6 +61,12 @@ export const TenantEntity = new Entity(
       },
       /** Per-tenant limit overrides (validated at the edge; `null` = unlimited). */
       limitOverrides: { type: 'any' },
+      /** The slices of its limits its parent (a partner) gave it: its limit for each resource named. */
+      allocation: { type: 'any' },
+      /** What it (a partner) gave its children, by resource: taken off its own limits. */
+      allocatedToChildren: { type: 'any' },
+      /** Moves with every change of `allocatedToChildren`: the condition two allocations race on. */
+      allocationVersion: { type: 'number' },
       /** The tenant's Stripe customer, made by the billing outbox after the tenant is created. */
       stripeCustomerId: { type: 'string' },
       /** The subscription the plan follows, as Stripe last said it (re-read at every webhook). */

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { entitlementsOf, ownLimits } from '../../../shared/model/entitlements';
+import { enforcedCeiling, PLANS } from '../../../shared/model/plans';
+import { totalsAfter } from '../../../shared/partners/allocations';
+
+describe('entitlements with a partner’s slices', () => {
+  it('makes a slice the child’s limit, whatever its plan, and hard (no grace past it)', () => {
+    const child = entitlementsOf({ plan: 'business', allocation: { runs: 40, agents: 2 } });
+    expect(child.limits.runs).toBe(40);
+    expect(child.limits.agents).toBe(2);
+    // Untouched resources follow the plan; the plan's grace applies to them only.
+    expect(child.limits.tokens).toBe(PLANS.business.limits.tokens);
+    expect([...child.hardLimits].sort()).toEqual(['agents', 'runs']);
+    expect(PLANS.business.graceOveragePercent).toBeGreaterThan(0);
+    expect(enforcedCeiling('business', 'runs', 40, child.hardLimits.has('runs'))).toBe(40);
+    expect(enforcedCeiling('business', 'tokens', 1000, child.hardLimits.has('tokens'))).toBeGreaterThan(1000);
+  });
+
+  it('takes what a partner gave off its own limits, never below zero, and leaves unlimited ones so', () => {
+    const partner = entitlementsOf({
+      plan: 'partner',
+      limitOverrides: { users: null },
+      allocatedToChildren: { agents: 120, users: 10, runs: 1e9 },
+    });
+    expect(partner.limits.agents).toBe(PLANS.partner.limits.agents - 120);
+    expect(partner.limits.users).toBeNull();
+    expect(partner.limits.runs).toBe(0);
+    expect(partner.hardLimits.size).toBe(0);
+    // What it may give in all is its limit before the subtraction.
+    expect(ownLimits({ plan: 'partner', allocatedToChildren: { agents: 120 } }).agents).toBe(
+      PLANS.partner.limits.agents,
+    );
+  });
+
+  it('counts a child’s new slices in the partner’s totals in place of its old ones', () => {
+    expect(totalsAfter({ agents: 5, runs: 100 }, { agents: 2 }, { agents: 3, tokens: 10 })).toEqual({
+      agents: 6,
+      runs: 100,
+      tokens: 10,
+    });
+    // A child's slices taken back entirely: the resource leaves the totals at zero.
+    expect(totalsAfter({ agents: 2 }, { agents: 2 }, {})).toEqual({});
+  });
+});
