@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   call,
   cognito,
+  createChild,
   createTenant,
   inbox,
   loggedDelivery,
   quotaUsed,
   storedAuditEvents,
+  table,
   temporaryPasswordIn,
   twin,
   unique,
@@ -461,6 +464,123 @@ describe('dependencies taken away under load', () => {
     const ids = listed.body.items.map((item) => item.id);
     for (const id of acknowledged) expect(ids).toContain(id);
     expect(await quotaUsed(partner, 'childTenants')).toBe(ids.length);
+  });
+
+  it('gives slices and asks for, approves and ends delegations while DynamoDB is paused and after it crashes: 503s in time, the partner’s total equal to its children’s slices, both sides of each delegation alike', async () => {
+    const partner = await createTenant({ plan: 'partner', limitOverrides: { agents: 12 } });
+    const children: TestTenant[] = [];
+    for (let index = 0; index < 4; index += 1) children.push(await createChild(partner));
+    const answers: Answer[] = [];
+    const sent = new Map<string, number[]>();
+    const acknowledged = new Map<string, number>();
+    let running = true;
+    const timed = async (send: () => Promise<ApiResponse>) => {
+      const started = Date.now();
+      const response = await send();
+      answers.push({ status: response.status, ms: Date.now() - started, response });
+      if (response.status >= 500) await pause(200);
+      return response;
+    };
+    // Two loops of slices, each with its own children (one allocation at a time per child).
+    const allocations = async (worker: number) => {
+      const mine = children.filter((_child, index) => index % 2 === worker);
+      for (let i = 0; running; i += 1) {
+        const child = mine[i % mine.length] as TestTenant;
+        const agents = 1 + ((i * 7 + worker) % 4);
+        sent.set(child.id, [...(sent.get(child.id) ?? []), agents]);
+        const response = await timed(() =>
+          call('PUT', `/v1/tenants/${partner.id}/children/${child.id}/allocation`, {
+            token: partner.owner.token,
+            body: { limits: { agents } },
+          }),
+        );
+        if (response.status === 200) {
+          acknowledged.set(child.id, agents);
+          sent.set(child.id, [agents]);
+        }
+      }
+    };
+    // One loop of delegations: asked, approved by the child's owner, ended by either side.
+    const delegations = async () => {
+      for (let i = 0; running; i += 1) {
+        const child = children[i % children.length] as TestTenant;
+        const asked = await timed(() =>
+          call<{ id: string }>('POST', `/v1/tenants/${partner.id}/delegations`, {
+            token: partner.owner.token,
+            body: { childId: child.id, role: 'viewer', durationDays: 7 },
+          }),
+        );
+        if (asked.status === 201) {
+          await timed(() =>
+            call('POST', `/v1/tenants/${child.id}/delegations/${partner.id}/approve`, {
+              token: child.owner.token,
+              body: { delegationId: (asked.body as { id: string }).id },
+            }),
+          );
+        }
+        const [side, token, other] =
+          i % 2 === 0
+            ? [partner.id, partner.owner.token, child.id]
+            : [child.id, child.owner.token, partner.id];
+        await timed(() => call('DELETE', `/v1/tenants/${side}/delegations/${other}`, { token }));
+      }
+    };
+    const loops = [allocations(0), allocations(1), delegations()];
+    await pause(1_000);
+    await fault('dynamodb', 'pause');
+    await pause(12_000);
+    await fault('dynamodb', 'resume');
+    await pause(1_500);
+    const before = (await fault('dynamodb', 'ready')).dynamodb.restarts;
+    await fault('dynamodb', 'crash');
+    await pause(1_500);
+    expect((await fault('dynamodb', 'ready')).dynamodb.restarts).toBe(before + 1);
+    await pause(2_000);
+    running = false;
+    await Promise.all(loops);
+
+    expectWellFormed(answers);
+    expect(answers.some((answer) => answer.status === 503)).toBe(true);
+    // Positive control: slices were given before, between and after the faults.
+    expect(acknowledged.size).toBeGreaterThan(0);
+    const listed = await call<{ items: Array<{ id: string; allocation: { agents?: number } }> }>(
+      'GET',
+      `/v1/tenants/${partner.id}/children?limit=100`,
+      { token: partner.owner.token },
+    );
+    const stored = new Map(listed.body.items.map((item) => [item.id, item.allocation.agents ?? 0]));
+    const sum = [...stored.values()].reduce((total, agents) => total + agents, 0);
+    expect(sum).toBeLessThanOrEqual(12);
+    // Each child has its last acknowledged slice, or one sent after it whose answer was lost.
+    for (const [childId, agents] of acknowledged) {
+      expect([agents, ...(sent.get(childId) ?? [])], childId).toContain(stored.get(childId));
+    }
+    // The partner's total is its children's sum, exactly (one transaction wrote both).
+    const partnerRecord = await table.send(
+      new GetCommand({ TableName: twin.tableName, Key: { pk: `TENANT#${partner.id}`, sk: 'TENANT' } }),
+    );
+    expect((partnerRecord.Item?.allocatedToChildren as { agents?: number } | undefined)?.agents ?? 0).toBe(
+      sum,
+    );
+    // Both sides of each delegation say the same.
+    for (const child of children) {
+      const held = await call<{ status: string }>(
+        'GET',
+        `/v1/tenants/${partner.id}/delegations/${child.id}`,
+        {
+          token: partner.owner.token,
+        },
+      );
+      const granted = await call<{ status: string }>(
+        'GET',
+        `/v1/tenants/${child.id}/delegations/${partner.id}`,
+        {
+          token: child.owner.token,
+        },
+      );
+      expect(granted.status).toBe(held.status);
+      if (held.status === 200) expect(granted.body.status, child.id).toBe(held.body.status);
+    }
   });
 
   it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {

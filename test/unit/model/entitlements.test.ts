@@ -22,7 +22,7 @@ describe('entitlements with a partner’s slices', () => {
       limitOverrides: { users: null },
       allocatedToChildren: { agents: 120, users: 10, runs: 1e9 },
     });
-    expect(partner.limits.agents).toBe(PLANS.partner.limits.agents - 120);
+    expect(partner.limits.agents).toBe((PLANS.partner.limits.agents ?? 0) - 120);
     expect(partner.limits.users).toBeNull();
     expect(partner.limits.runs).toBe(0);
     expect(partner.hardLimits.size).toBe(0);
