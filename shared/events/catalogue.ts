@@ -66,8 +66,11 @@ export interface EventEnvelope<T extends EventType = EventType> {
   data: EventData[T];
 }
 
-/** Who is emailed about an event: the tenant's active owners, or one address named in its data. */
-export type Audience = 'owners' | 'requester' | 'invitee';
+/**
+ * Who is emailed about an event: the tenant's active owners; its owners invited too (what a new
+ * tenant's owner must hear of before their first sign-in); or one address named in its data.
+ */
+export type Audience = 'owners' | 'ownersAndInvited' | 'requester' | 'invitee';
 
 export interface Notice {
   subject: string;
@@ -124,8 +127,9 @@ const RESOURCE_WORDS: Record<string, string> = {
 };
 
 export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
+  // A partner asks right after it made the tenant, before its owner's first sign-in, as often as not.
   'delegation.requested': {
-    audience: 'owners',
+    audience: 'ownersAndInvited',
     example: {
       delegationId: 'dlg_01JF3Z9G7Q5W8R2T6Y4B1N0M3K',
       partnerName: 'Acme Managed Services',

@@ -136,6 +136,23 @@ describe('delegations: a partner’s people in a tenant below it', () => {
     }
   });
 
+  it('tells a new tenant’s owner of a request before their first sign-in', async () => {
+    const partner = await createTenant({ plan: 'partner' });
+    const email = `${unique('fresh')}@customer.test`;
+    const slug = unique('f').toLowerCase();
+    const made = await call<{ tenant: { id: string } }>('POST', `/v1/tenants/${partner.id}/children`, {
+      token: partner.owner.token,
+      body: { name: `Fresh ${slug}`, slug, owner: { email } },
+    });
+    expect(made.status, made.text).toBe(201);
+    // Asked at once: the owner is still invited, and is told with the invitation.
+    const asked = await requestDelegation(partner, made.body.tenant.id, { reason: 'Onboarding' });
+    expect(asked.status, asked.text).toBe(201);
+    const told = await inbox(email, { subject: 'asks for access', waitMs: 10_000 });
+    expect(told).toHaveLength(1);
+    expect(told[0]?.text).toContain('Onboarding');
+  });
+
   it('caps each of the partner’s people at the lower of the delegation’s role and their own', async () => {
     const { partner, child } = await delegated('member');
     const viewer = await addUser(partner, 'viewer');
