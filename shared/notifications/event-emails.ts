@@ -13,13 +13,13 @@ import { logger } from '../observability/logger';
 import { runWithTenantContext } from '../context/tenant-context';
 import { systemContextOf } from '../tenancy/system-context';
 import { sendEmail } from './email';
-import { activeOwnerEmails, ownerEmails } from './owner-notices';
+import { ownerEmails } from './owner-notices';
 
 /** The addresses an event's email goes to, by the catalogue's audience. */
 async function recipients(event: EventEnvelope, tenantId: string): Promise<string[]> {
   const audience = EVENT_CATALOGUE[event.type].audience;
-  if (audience === 'owners') return activeOwnerEmails(tenantId);
-  if (audience === 'ownersAndInvited') return ownerEmails(tenantId);
+  if (audience === 'owners') return ownerEmails(tenantId);
+  if (audience === 'ownersAndInvited') return ownerEmails(tenantId, { invited: true });
   if (audience === 'requester') {
     const address = (event.data as EventData['export.completed']).requesterEmail;
     return address ? [address] : [];
