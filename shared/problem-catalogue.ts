@@ -241,6 +241,12 @@ export const PROBLEMS = {
     description:
       'What the partner would give its children of `resource` passes its own limit (`limit`): `allocated` to the others, `requested` for this one.',
   },
+  pool_nested: {
+    statuses: [409],
+    title: 'A pool cannot be pooled',
+    description:
+      'A tenant that draws `resource` from its own partner’s pool cannot pool it with its children, and a child that pools `resource` with its own children cannot draw it from a pool: one counter is the pool of one partner and its direct children.',
+  },
   child_not_found: {
     statuses: [404],
     title: 'Child tenant not found',

@@ -6,15 +6,9 @@ import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import { monthPeriod, startOfNextMonth } from '../quotas/periods';
+import { ceilingOf } from '../quotas/pools';
 import { requestTime, type TenantContext } from '../context/tenant-context';
-import {
-  enforcedCeiling,
-  PERIODIC_RESOURCES,
-  PLANS,
-  type Money,
-  type PeriodicResource,
-  type PlanId,
-} from '../model/plans';
+import { PERIODIC_RESOURCES, PLANS, type Money, type PeriodicResource, type PlanId } from '../model/plans';
 import { giveStripeCustomer } from './billing-outbox';
 import type { BillingProvider, InvoiceSummary } from './billing-provider';
 import { overageCost } from './overage-report';
@@ -172,7 +166,7 @@ export async function billingSummary(
   const usage = PERIODIC_RESOURCES.map((resource): UsageLine => {
     const used = usedOf(resource);
     const limit = ctx.limits[resource];
-    const ceiling = enforcedCeiling(ctx.plan, resource, limit, ctx.hardLimits?.has(resource));
+    const ceiling = ceilingOf(ctx, resource);
     // Use cannot pass what the plan lets through, so neither can its projection.
     const atPace = Math.round(used / Math.min(1, elapsedMs / periodMs));
     const projected = tooEarly ? null : ceiling === null ? atPace : Math.min(ceiling, atPace);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FeatureFlag, Limits, PlanId, QuotaResource } from '../model/plans';
+import type { FeatureFlag, Limits, PlanId, PoolableResource, QuotaResource } from '../model/plans';
+import type { Pool } from '../model/entitlements';
 import type { TenantStatus } from '../model/tenant-status';
 import type { Permission, Role } from '../model/roles';
 
@@ -55,6 +56,11 @@ export interface TenantContext {
   features: ReadonlySet<FeatureFlag>;
   /** The resources whose limit is a partner's slice: no grace overage past it. */
   hardLimits?: ReadonlySet<QuotaResource> | undefined;
+  /**
+   * The monthly resources it draws from its partner’s pool: counted on the partner’s counter, under
+   * the partner’s limit (`quotas/pools.ts`). Absent or empty for most tenants.
+   */
+  pools?: Partial<Record<PoolableResource, Pool>> | undefined;
   /**
    * The project an API key is limited to: it sees and changes that project's agents (their memory
    * and runs) and nothing of the tenant beyond them. Absent for people and whole-tenant keys.

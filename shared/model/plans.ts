@@ -36,6 +36,17 @@ export const ALLOCATABLE_RESOURCES = QUOTA_RESOURCES.filter(
 export type AllocatableResource = (typeof ALLOCATABLE_RESOURCES)[number];
 /** Slices by resource: a child's (what it was given), or a partner's total (what it gave). */
 export type Allocation = Partial<Record<AllocatableResource, number>>;
+/**
+ * What a partner may pool with a child instead of slicing: the monthly consumables (runs, tokens),
+ * whose use the child then counts on the partner’s own counter, under the partner’s limit. Standing
+ * totals (users, agents, storage) are sliced, and API calls are not pooled: their counter also
+ * carries each tenant’s own per-minute window.
+ */
+export const POOLABLE_RESOURCES = ['runs', 'tokens'] as const;
+export type PoolableResource = (typeof POOLABLE_RESOURCES)[number];
+export function isPoolable(resource: string): resource is PoolableResource {
+  return (POOLABLE_RESOURCES as readonly string[]).includes(resource);
+}
 
 export const LIMIT_NAMES = [...QUOTA_RESOURCES, 'requestsPerMinute'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];

@@ -3,6 +3,7 @@ import { loadTenant } from '../data/cached-records';
 import { ChildTenantEntity } from '../data/entities/child-tenant';
 import { NotFoundError } from '../errors';
 import type { HealthReasonCode, HealthStatus } from '../model/operator-figures';
+import { poolsDrawn } from '../model/entitlements';
 import { systemContextOf } from '../tenancy/system-context';
 import { tenantHealth } from './tenant-health';
 
@@ -29,8 +30,10 @@ export async function childHealth(ctx: TenantContext, childId: string): Promise<
   if (!below.data) throw childNotFound();
   const child = await loadTenant(childId);
   if (!child) throw childNotFound();
+  // The partner's record, for a child that draws on its pool (the partner is the caller).
+  const partner = poolsDrawn(child).length > 0 ? await loadTenant(ctx.tenantId) : null;
   const childCtx: TenantContext = {
-    ...systemContextOf(child, ctx.requestId, `partner:${ctx.tenantId}`),
+    ...systemContextOf(child, ctx.requestId, `partner:${ctx.tenantId}`, partner ?? undefined),
     ...(ctx.receivedAt ? { receivedAt: ctx.receivedAt } : {}),
   };
   const health = await runWithTenantContext(childCtx, () => tenantHealth(childCtx));

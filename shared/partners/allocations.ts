@@ -6,14 +6,22 @@ import { platformDocumentClient } from '../data/clients';
 import { ChildTenantEntity } from '../data/entities/child-tenant';
 import { TenantEntity } from '../data/entities/tenant';
 import type { TransactionEntities } from '../data/service';
-import { ConflictError, NotFoundError } from '../errors';
-import { ownLimits } from '../model/entitlements';
-import { ALLOCATABLE_RESOURCES, type Allocation, type AllocatableResource } from '../model/plans';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ownLimits, poolsDrawn, type LimitSources } from '../model/entitlements';
+import {
+  ALLOCATABLE_RESOURCES,
+  POOLABLE_RESOURCES,
+  type Allocation,
+  type AllocatableResource,
+  type PoolableResource,
+} from '../model/plans';
 
 export interface AllocationView {
   childId: string;
   /** What the child was given: its limit for each resource named, whatever its plan's. */
   allocation: Allocation;
+  /** The monthly resources it draws from the partner's pool (its use counted on the partner's counter). */
+  pooled: PoolableResource[];
   /** What the partner has given all its children, by resource, after this change. */
   partnerAllocated: Allocation;
 }
@@ -56,6 +64,40 @@ function overAllocated(
 }
 
 /**
+ * One counter is the pool of one partner and its direct children: a partner that draws a resource
+ * from its own partner's pool cannot pool it on, and a child that pools it with its own children
+ * cannot start drawing it from a pool (their use would be on a counter nobody is limited by).
+ */
+async function assertPoolable(
+  partner: LimitSources,
+  childId: string,
+  pooled: PoolableResource[],
+): Promise<void> {
+  const drawn = poolsDrawn(partner).find((resource) => pooled.includes(resource));
+  if (drawn) {
+    throw new ConflictError(
+      `This tenant draws ${drawn} from its own partner’s pool: it cannot pool it with its children.`,
+      'pool_nested',
+      { resource: drawn },
+    );
+  }
+  const grandchildren = await ChildTenantEntity.query
+    .byTenant({ tenantId: childId })
+    .go({ pages: 'all', client: platformDocumentClient });
+  const pooling = grandchildren.data
+    .filter((item) => item.depth === 1)
+    .flatMap((item) => item.pooled ?? [])
+    .find((resource): resource is PoolableResource => pooled.includes(resource as PoolableResource));
+  if (pooling) {
+    throw new ConflictError(
+      `The child pools ${pooling} with its own children: it cannot draw it from a pool.`,
+      'pool_nested',
+      { resource: pooling },
+    );
+  }
+}
+
+/**
  * A partner gives one of its own children slices of its limits (a PUT: the slices named replace the
  * child's, a resource left out has none and follows the child's plan). The child's limit for each is
  * its slice, hard (no grace past it); the partner's own limit is what it has less what it gave. The
@@ -66,12 +108,20 @@ function overAllocated(
 export async function allocateToChild(
   ctx: TenantContext,
   childId: string,
-  input: { limits: Allocation },
+  input: { limits: Allocation; pooled?: PoolableResource[] | undefined },
 ): Promise<AllocationView> {
   const now = requestTime(ctx);
   const next: Allocation = Object.fromEntries(
     Object.entries(input.limits).filter(([, amount]) => typeof amount === 'number'),
   );
+  const pooled = POOLABLE_RESOURCES.filter((resource) => input.pooled?.includes(resource));
+  const both = pooled.find((resource) => next[resource] !== undefined);
+  if (both) {
+    throw new ValidationError(
+      `A child either draws ${both} from the pool or is given a slice of it, not both.`,
+      [{ path: 'pooled', message: `${both} is also in limits` }],
+    );
+  }
   for (let attempt = 1; ; attempt += 1) {
     const [summary, partner, child] = await Promise.all([
       ChildTenantEntity.get({ tenantId: ctx.tenantId, childId }).go({ consistent: true }),
@@ -87,7 +137,12 @@ export async function allocateToChild(
     if (child.data.status === 'deleted') {
       throw new ConflictError('The tenant has been deleted.', 'tenant_deleted');
     }
+    if (pooled.length > 0) await assertPoolable(partner.data, childId, pooled);
     const before = (child.data.allocation ?? {}) as Allocation;
+    const pooledBefore = child.data.pooled ?? [];
+    // A child that stops drawing runs from the pool leaves this month's on the partner's counter:
+    // the reconciliation recounts them there for two months more.
+    const runsLeftPool = pooledBefore.includes('runs') && !pooled.includes('runs');
     const given = (partner.data.allocatedToChildren ?? {}) as Allocation;
     const totals = totalsAfter(given, before, next);
     const over = overAllocated(ownLimits(partner.data), totals, next);
@@ -108,8 +163,8 @@ export async function allocateToChild(
       action: 'tenant.allocation_changed',
       targetType: 'tenant',
       targetId: childId,
-      before: { allocation: before },
-      after: { allocation: next },
+      before: { allocation: before, pooled: pooledBefore },
+      after: { allocation: next, pooled },
     };
     try {
       await writeAudited(
@@ -125,10 +180,10 @@ export async function allocateToChild(
                 : op.eq(attr.allocationVersion, version),
             )
             .commit(),
-          child: entities.tenant.patch({ tenantId: childId }).set({ allocation: next }).commit(),
+          child: entities.tenant.patch({ tenantId: childId }).set({ allocation: next, pooled }).commit(),
           summary: entities.childTenant
             .patch({ tenantId: ctx.tenantId, childId })
-            .set({ allocation: next })
+            .set({ allocation: next, pooled, ...(runsLeftPool ? { poolEndedAt: now.toISOString() } : {}) })
             .commit(),
           childAudit: auditedAlsoIn(entities, childId, auditSourceOf(ctx), change, now),
         }),
@@ -140,7 +195,7 @@ export async function allocateToChild(
       );
       forgetTenant(ctx.tenantId);
       forgetTenant(childId);
-      return { childId, allocation: next, partnerAllocated: totals };
+      return { childId, allocation: next, pooled, partnerAllocated: totals };
     } catch (error) {
       if (!(error instanceof AllocationRaced) || attempt >= ATTEMPTS) throw error;
     }

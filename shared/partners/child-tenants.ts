@@ -4,7 +4,7 @@ import { requestTime, type TenantContext } from '../context/tenant-context';
 import { ChildTenantEntity, type ChildTenantItem } from '../data/entities/child-tenant';
 import { readPage, tenantList, type Page } from '../data/page';
 import { ConflictError } from '../errors';
-import type { Allocation, PlanId } from '../model/plans';
+import { isPoolable, type Allocation, type PlanId, type PoolableResource } from '../model/plans';
 import type { TenantStatus } from '../model/tenant-status';
 import { afterCountedTake, countedQuotaError, takeCounted } from '../quotas/counted-quota';
 import { readTenant } from '../tenants/tenant-mutation';
@@ -24,6 +24,8 @@ export interface ChildTenantView {
   depth: number;
   /** The slices of the caller's limits it gave this child (its own children only). */
   allocation: Allocation;
+  /** The monthly resources it draws from the caller's pool (its own children only). */
+  pooled: PoolableResource[];
   createdAt: string;
 }
 
@@ -37,6 +39,7 @@ function toView(item: ChildTenantItem): ChildTenantView {
     parentId: item.parentId,
     depth: item.depth,
     allocation: (item.allocation ?? {}) as Allocation,
+    pooled: (item.pooled ?? []).filter(isPoolable),
     createdAt: item.createdAt,
   };
 }

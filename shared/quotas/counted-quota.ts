@@ -1,15 +1,12 @@
 import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
 import type { TransactionEntities } from '../data/service';
 import type { TenantContext } from '../context/tenant-context';
-import { enforcedCeiling, type CountedResource } from '../model/plans';
+import type { CountedResource } from '../model/plans';
+import { ceilingOf } from './pools';
 import { QuotaExceededError } from './quota-exceeded-error';
 import { emitThresholdEvents } from './thresholds';
 
 type QuotaWriter = TransactionEntities['quotaCounter'];
-
-function ceilingFor(ctx: TenantContext, resource: CountedResource): number | null {
-  return enforcedCeiling(ctx.plan, resource, ctx.limits[resource], ctx.hardLimits?.has(resource));
-}
 
 /**
  * The counter update that takes `amount` of a counted resource, for the same TransactWriteItems as
@@ -23,7 +20,7 @@ export function takeCounted(
   amount: number,
   now: Date,
 ) {
-  const ceiling = ceilingFor(ctx, resource);
+  const ceiling = ceilingOf(ctx, resource);
   if (ceiling !== null && amount > ceiling) {
     throw new QuotaExceededError({
       resource,
@@ -78,7 +75,7 @@ export async function countedQuotaError(
 ): Promise<QuotaExceededError> {
   return new QuotaExceededError({
     resource,
-    limit: ceilingFor(ctx, resource) ?? 0,
+    limit: ceilingOf(ctx, resource) ?? 0,
     used: await countedUse(ctx, resource),
     period: STANDING_PERIOD,
     plan: ctx.plan,

@@ -3,11 +3,13 @@ import { UsageBucketEntity, type CAPACITY_SERIES } from '../data/entities/usage-
 import { isConditionalFailure } from '../data/dynamo-errors';
 import type { TransactionEntities } from '../data/service';
 import { requestTime, type TenantContext } from '../context/tenant-context';
-import { enforcedCeiling, PLANS, type PeriodicResource } from '../model/plans';
+import { PLANS, type PeriodicResource } from '../model/plans';
+import { ceilingOf, counterClient, counterOwner, poolOf } from './pools';
 import { hourBucket, monthPeriod, secondsUntil, startOfNextMonth } from './periods';
 import { QuotaExceededError } from './quota-exceeded-error';
 import { emitThresholdEvents } from './thresholds';
 import { expiresAfterDays } from '../data/ttl';
+import { platformDocumentClient } from '../data/clients';
 
 export interface Consumption {
   resource: PeriodicResource;
@@ -17,6 +19,21 @@ export interface Consumption {
   limit: number | null;
   /** The takes pending on the counter after this one (`quota-takes.ts`), when it was a take. */
   pending?: string[];
+}
+
+/**
+ * The month's counter a tenant's use of a resource goes on (its partner's for a pool), the
+ * client it is read and written with, and whose threshold events its crossings are.
+ */
+export function periodCounter(ctx: TenantContext, resource: PeriodicResource, period: string) {
+  const owner = counterOwner(ctx, resource);
+  const client = counterClient(ctx, resource);
+  const pool = poolOf(ctx, resource);
+  return {
+    key: { tenantId: owner, resource, period },
+    options: client ? { client } : {},
+    thresholdsOf: pool ? { tenantId: pool.tenantId, plan: pool.plan, client } : ctx,
+  };
 }
 
 /** The 429 answer for a monthly resource: Retry-After until the month ends. */
@@ -48,30 +65,33 @@ export async function addToPeriodCounter(
   resource: PeriodicResource,
   amount: number,
   now: Date,
-  takeId?: string,
+  /** A take for an operation, recorded as pending in the same write (quota-takes.ts). */
+  pendingMember?: string,
 ): Promise<Consumption> {
   const period = monthPeriod(now);
   const limit = ctx.limits[resource];
-  const ceiling = enforcedCeiling(ctx.plan, resource, limit, ctx.hardLimits?.has(resource));
-  // A take for an operation is recorded as pending in the same write (quota-takes.ts).
-  const update = QuotaCounterEntity.update({ tenantId: ctx.tenantId, resource, period })
-    .add({ used: amount, ...(takeId ? { pending: [takeId] } : {}) })
+  const ceiling = ceilingOf(ctx, resource);
+  const counter = periodCounter(ctx, resource, period);
+  const update = QuotaCounterEntity.update(counter.key)
+    .add({ used: amount, ...(pendingMember ? { pending: [pendingMember] } : {}) })
     .set({ updatedAt: now.toISOString() });
   try {
     const result = await (
       ceiling === null
         ? update
         : update.where((attr, op) => `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`)
-    ).go({ response: 'updated_new' });
+    ).go({ response: 'updated_new', ...counter.options });
     const used = result.data?.used ?? amount;
-    await emitThresholdEvents(ctx, { resource, period, before: used - amount, after: used, limit }, now);
+    await emitThresholdEvents(
+      counter.thresholdsOf,
+      { resource, period, before: used - amount, after: used, limit },
+      now,
+    );
     const pending = result.data?.pending;
     return { resource, amount, period, used, limit, ...(pending ? { pending: [...pending] } : {}) };
   } catch (error) {
     if (!isConditionalFailure(error) || ceiling === null) throw error;
-    const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({
-      consistent: true,
-    });
+    const current = await QuotaCounterEntity.get(counter.key).go({ consistent: true, ...counter.options });
     throw periodQuotaExceeded(ctx, resource, ceiling, current.data?.used ?? 0, now);
   }
 }
@@ -92,8 +112,10 @@ export function recordPeriodic(
   now: Date,
 ) {
   return {
+    // A pool's counter is in the partner's partition: the transaction is sent with
+    // `counterClient(ctx, resource)`.
     counter: writers.quotaCounter
-      .update({ tenantId: ctx.tenantId, resource, period: monthPeriod(now) })
+      .update(periodCounter(ctx, resource, monthPeriod(now)).key)
       .add({ used: amount })
       .set({ updatedAt: now.toISOString() })
       .commit(),
@@ -117,28 +139,33 @@ export async function afterRecordedPeriodic(
 ): Promise<void> {
   if (ctx.limits[resource] === null) return;
   const period = monthPeriod(now);
-  const current = await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({
-    consistent: true,
-  });
+  const counter = periodCounter(ctx, resource, period);
+  const current = await QuotaCounterEntity.get(counter.key).go({ consistent: true, ...counter.options });
   const used = current.data?.used ?? amount;
   const limit = ctx.limits[resource];
-  await emitThresholdEvents(ctx, { resource, period, before: used - amount, after: used, limit }, now);
+  await emitThresholdEvents(
+    counter.thresholdsOf,
+    { resource, period, before: used - amount, after: used, limit },
+    now,
+  );
 }
 
 /** Adds to the hourly usage bucket: one atomic ADD, kept for the plan's retention. */
 export async function addToUsageBucket(
-  ctx: TenantContext,
+  ctx: Pick<TenantContext, 'tenantId' | 'plan'>,
   resource: PeriodicResource | (typeof CAPACITY_SERIES)[number],
   amount: number,
   now: Date,
+  /** The tenant is not the request's (a pooled child's take settled by its partner's request). */
+  another = false,
 ): Promise<void> {
   await UsageBucketEntity.update({ tenantId: ctx.tenantId, resource, hour: hourBucket(now) })
     .add({ used: amount })
     .set({ expiresAt: retentionExpiry(ctx, now) })
-    .go({ response: 'none' });
+    .go({ response: 'none', ...(another ? { client: platformDocumentClient } : {}) });
 }
 
-export function retentionExpiry(ctx: TenantContext, now: Date): number {
+export function retentionExpiry(ctx: Pick<TenantContext, 'plan'>, now: Date): number {
   return expiresAfterDays(now, PLANS[ctx.plan].retentionDays);
 }
 
@@ -166,13 +193,10 @@ export async function assertPeriodicLeft(
   resource: PeriodicResource,
   now: Date,
 ): Promise<void> {
-  const ceiling = enforcedCeiling(ctx.plan, resource, ctx.limits[resource], ctx.hardLimits?.has(resource));
+  const ceiling = ceilingOf(ctx, resource);
   if (ceiling === null) return;
-  const counter = await QuotaCounterEntity.get({
-    tenantId: ctx.tenantId,
-    resource,
-    period: monthPeriod(now),
-  }).go();
+  const { key, options } = periodCounter(ctx, resource, monthPeriod(now));
+  const counter = await QuotaCounterEntity.get(key).go(options);
   const used = counter.data?.used ?? 0;
   if (used >= ceiling) throw periodQuotaExceeded(ctx, resource, ceiling, used, now);
 }

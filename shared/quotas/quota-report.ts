@@ -6,7 +6,6 @@ import { getConfig } from '../config';
 import { ValidationError } from '../errors';
 import { requestTime, type TenantContext } from '../context/tenant-context';
 import {
-  enforcedCeiling,
   isPeriodic,
   PERIODIC_RESOURCES,
   PLANS,
@@ -16,6 +15,8 @@ import {
   type QuotaResource,
 } from '../model/plans';
 import { hourBucket, monthPeriod, startOfNextMonth } from './periods';
+import { ceilingOf, poolOf } from './pools';
+import { periodCounter } from './periodic-quota';
 
 export interface QuotaLine {
   resource: QuotaResource;
@@ -28,6 +29,11 @@ export interface QuotaLine {
   percent: number | null;
   overage: number;
   resetsAt: string | null;
+  /**
+   * The partner whose pool the tenant draws this resource from: `used`, the limits and what remains
+   * are the pool's (the partner's and its pooled children's use together). `null` for its own.
+   */
+  pooledFrom: string | null;
 }
 
 export interface QuotaReport {
@@ -58,14 +64,26 @@ export async function quotaReport(ctx: TenantContext, now: Date = requestTime(ct
     resource,
     period: isPeriodic(resource) ? period : STANDING_PERIOD,
   }));
-  const [counters, monthEvents, standingEvents] = await Promise.all([
+  // A resource drawn from a partner's pool is counted on the partner's counter.
+  const pooled = PERIODIC_RESOURCES.filter((resource) => poolOf(ctx, resource) !== undefined);
+  const [counters, poolCounters, monthEvents, standingEvents] = await Promise.all([
     QuotaCounterEntity.get(keys).go({ consistent: true }),
+    Promise.all(
+      pooled.map(async (resource) => {
+        const { key, options } = periodCounter(ctx, resource, period);
+        return [
+          resource,
+          (await QuotaCounterEntity.get(key).go({ consistent: true, ...options })).data,
+        ] as const;
+      }),
+    ),
     QuotaEventEntity.query.byTenant({ tenantId: ctx.tenantId, period }).go({ pages: 'all' }),
     QuotaEventEntity.query.byTenant({ tenantId: ctx.tenantId, period: STANDING_PERIOD }).go({ pages: 'all' }),
   ]);
   const usedOf = new Map(
     counters.data.map((counter) => [`${counter.resource}#${counter.period}`, counter.used]),
   );
+  for (const [resource, counter] of poolCounters) usedOf.set(`${resource}#${period}`, counter?.used ?? 0);
   const resetsAt = startOfNextMonth(now).toISOString();
   const quotas = keys.map(({ resource, period: keyPeriod }): QuotaLine => {
     const used = usedOf.get(`${resource}#${keyPeriod}`) ?? 0;
@@ -75,11 +93,12 @@ export async function quotaReport(ctx: TenantContext, now: Date = requestTime(ct
       period: keyPeriod,
       used,
       limit,
-      enforcedLimit: enforcedCeiling(ctx.plan, resource, limit, ctx.hardLimits?.has(resource)),
+      enforcedLimit: ceilingOf(ctx, resource),
       remaining: limit === null ? null : Math.max(0, limit - used),
       percent: limit === null ? null : limit === 0 ? 100 : Math.round((used / limit) * 1000) / 10,
       overage: limit === null ? 0 : Math.max(0, used - limit),
       resetsAt: isPeriodic(resource) ? resetsAt : null,
+      pooledFrom: poolOf(ctx, resource)?.tenantId ?? null,
     };
   });
   return {

@@ -5,8 +5,10 @@ import { QuotaTakeReceiptEntity } from '../data/entities/quota-take-receipt';
 import { newId } from '../ids';
 import type { TenantContext } from '../context/tenant-context';
 import type { PeriodicResource } from '../model/plans';
-import { addToPeriodCounter, addToUsageBucket, type Consumption } from './periodic-quota';
+import { addToPeriodCounter, addToUsageBucket, periodCounter, type Consumption } from './periodic-quota';
 import { expiresAfterDays } from '../data/ttl';
+import { platformDocumentClient } from '../data/clients';
+import { TenantEntity } from '../data/entities/tenant';
 
 /**
  * A monthly quota taken for an operation (a run's start, the routes that declare `consumes`): one
@@ -22,6 +24,12 @@ import { expiresAfterDays } from '../data/ttl';
  */
 export interface QuotaTake {
   takeId: string;
+  /**
+   * How it is pending on its counter: the take id on the tenant's own counter; `<tenant>/<take id>`
+   * on a partner's pool (`pools.ts`), where the partner's takes and its children's meet, so whoever
+   * settles it finds its receipt in its own tenant's partition.
+   */
+  member: string;
   consumption: Consumption;
   /** When it was taken (its month and hour). */
   at: Date;
@@ -41,7 +49,8 @@ export async function takeForOperation(
   now: Date,
 ): Promise<{ take: QuotaTake; receipt: { Put: Record<string, unknown> } }> {
   const takeId = newId('quotaTake', now.getTime());
-  const consumption = await addToPeriodCounter(ctx, resource, TAKE_AMOUNT, now, takeId);
+  const member = pendingMember(ctx, resource, takeId);
+  const consumption = await addToPeriodCounter(ctx, resource, TAKE_AMOUNT, now, member);
   const receipt = QuotaTakeReceiptEntity.put({
     tenantId: ctx.tenantId,
     takeId,
@@ -49,24 +58,34 @@ export async function takeForOperation(
     period: consumption.period,
     expiresAt: expiresAfterDays(now, RECEIPT_DAYS),
   }).params() as Record<string, unknown>;
-  return { take: { takeId, consumption, at: now }, receipt: { Put: receipt } };
+  return { take: { takeId, member, consumption, at: now }, receipt: { Put: receipt } };
 }
 
-const counterKey = (ctx: TenantContext, take: Pick<QuotaTake, 'consumption'>) => ({
-  tenantId: ctx.tenantId,
-  resource: take.consumption.resource,
-  period: take.consumption.period,
-});
+/** How a take of this tenant is pending on the counter its use goes on. */
+function pendingMember(ctx: TenantContext, resource: PeriodicResource, takeId: string): string {
+  const { key } = periodCounter(ctx, resource, '');
+  return key.tenantId === ctx.tenantId ? takeId : `${ctx.tenantId}/${takeId}`;
+}
+
+/** The counter a take of this tenant is pending on, and the client for it. */
+const counterOf = (ctx: TenantContext, take: Pick<QuotaTake, 'consumption'>) =>
+  periodCounter(ctx, take.consumption.resource, take.consumption.period);
 
 /**
  * The take was used: it is no longer pending (its unit stays counted), and its unit goes to the
  * usage of the hour it was taken in (side by side: two items, one round trip). A take's usage is
  * counted only when kept, so a take given back never touched the hour's usage.
  */
-export async function keepTake(ctx: TenantContext, take: Pick<QuotaTake, 'takeId' | 'consumption' | 'at'>) {
-  const kept = QuotaCounterEntity.patch(counterKey(ctx, take))
-    .delete({ pending: [take.takeId] })
-    .go({ response: 'none' })
+export async function keepTake(
+  ctx: TenantContext,
+  take: Pick<QuotaTake, 'member' | 'consumption' | 'at'>,
+  /** Another tenant whose take the caller settles (a pooled child's, on its partner's counter). */
+  taker?: Pick<TenantContext, 'tenantId' | 'plan'>,
+) {
+  const counter = counterOf(ctx, take);
+  const kept = QuotaCounterEntity.patch(counter.key)
+    .delete({ pending: [take.member] })
+    .go({ response: 'none', ...counter.options })
     .then(
       () => true,
       (error: unknown) => {
@@ -77,19 +96,29 @@ export async function keepTake(ctx: TenantContext, take: Pick<QuotaTake, 'takeId
     );
   const [stillCounted] = await Promise.all([
     kept,
-    addToUsageBucket(ctx, take.consumption.resource, take.consumption.amount, take.at),
+    addToUsageBucket(
+      taker ?? ctx,
+      take.consumption.resource,
+      take.consumption.amount,
+      take.at,
+      taker !== undefined,
+    ),
   ]);
   return stillCounted;
 }
 
 /** Gives the take's unit back, if it is still pending (once); answers whether it did. */
-export async function giveBackTake(ctx: TenantContext, take: QuotaTake): Promise<boolean> {
+export async function giveBackTake(
+  ctx: TenantContext,
+  take: Pick<QuotaTake, 'member' | 'consumption'>,
+): Promise<boolean> {
   try {
-    await QuotaCounterEntity.update(counterKey(ctx, take))
+    const counter = counterOf(ctx, take);
+    await QuotaCounterEntity.update(counter.key)
       .subtract({ used: take.consumption.amount })
-      .delete({ pending: [take.takeId] })
-      .where((attr, op) => op.contains(attr.pending, take.takeId))
-      .go({ response: 'none' });
+      .delete({ pending: [take.member] })
+      .where((attr, op) => op.contains(attr.pending, take.member))
+      .go({ response: 'none', ...counter.options });
   } catch (error) {
     if (isConditionalFailure(error)) return false;
     throw error;
@@ -107,11 +136,17 @@ export async function settleStaleTakes(
   now: Date,
 ): Promise<{ kept: number; givenBack: number }> {
   const settled = { kept: 0, givenBack: 0 };
-  for (const takeId of counter.pending ?? []) {
+  const owner = periodCounter(ctx, counter.resource, counter.period).key.tenantId;
+  for (const member of counter.pending ?? []) {
+    // A take of the counter's own tenant is its id; another's (a pooled child's) names its tenant.
+    const slash = member.indexOf('/');
+    const takerId = slash < 0 ? owner : member.slice(0, slash);
+    const takeId = member.slice(slash + 1);
     const takenAt = decodeTime(takeId.slice(takeId.indexOf('_') + 1));
     if (now.getTime() - takenAt < SETTLE_AFTER_MS) continue;
     const take: QuotaTake = {
       takeId,
+      member,
       consumption: {
         resource: counter.resource,
         amount: TAKE_AMOUNT,
@@ -121,11 +156,21 @@ export async function settleStaleTakes(
       },
       at: new Date(takenAt),
     };
-    const receipt = await QuotaTakeReceiptEntity.get({ tenantId: ctx.tenantId, takeId }).go({
+    const theirs = takerId === ctx.tenantId ? {} : { client: platformDocumentClient };
+    const receipt = await QuotaTakeReceiptEntity.get({ tenantId: takerId, takeId }).go({
       consistent: true,
+      ...theirs,
     });
     if (receipt.data) {
-      await keepTake(ctx, take);
+      // The unit goes to the hourly usage of the tenant that took it, kept for its plan's retention.
+      const taker =
+        takerId === ctx.tenantId
+          ? undefined
+          : {
+              tenantId: takerId,
+              plan: (await TenantEntity.get({ tenantId: takerId }).go(theirs)).data?.plan ?? ctx.plan,
+            };
+      await keepTake(ctx, take, taker);
       settled.kept += 1;
     } else if (await giveBackTake(ctx, take)) {
       settled.givenBack += 1;

@@ -1,6 +1,7 @@
 import { writeAudited } from '../audit/audited-transaction';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_NAME, tenantDocumentClient } from '../data/clients';
+import { platformDocumentClient, TABLE_NAME, tenantDocumentClient } from '../data/clients';
+import { ChildTenantEntity, type ChildTenantItem } from '../data/entities/child-tenant';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
 import { tenantPartitionKey } from '../data/table-definition';
 import { ConflictError } from '../errors';
@@ -44,8 +45,9 @@ function recounts(now: Date): Recount[] {
     resource: 'runs',
     period,
     prefix: 'RUN#',
-    attributes: ['period'],
-    measure: (item) => (item.period === period ? 1 : 0),
+    attributes: ['period', 'countedIn'],
+    // A run a partner's pool counted is on the partner's counter (`pools.ts`), not this one.
+    measure: (item) => (item.period === period && item.countedIn === undefined ? 1 : 0),
   });
   return [
     { resource: 'users', period: STANDING_PERIOD, prefix: 'USER#', attributes: [], measure: () => 1 },
@@ -78,13 +80,46 @@ function recounts(now: Date): Recount[] {
   ];
 }
 
+/** How long after a child stopped drawing runs from the pool its runs may still be on the pool's counter. */
+const POOL_MEMORY_MS = 62 * 86_400_000;
+
+function drewRunsLately(child: ChildTenantItem, now: Date): boolean {
+  if (child.depth !== 1) return false;
+  if (child.pooled?.includes('runs')) return true;
+  return child.poolEndedAt !== undefined && now.getTime() - Date.parse(child.poolEndedAt) < POOL_MEMORY_MS;
+}
+
+/**
+ * The runs of a month the tenant's children counted on its pool: each child that draws runs from it
+ * (or did in the last two months) is recounted in its own partition, for the platform.
+ */
+async function pooledRuns(tenantId: string, period: string, now: Date): Promise<number> {
+  const children = await ChildTenantEntity.query.byTenant({ tenantId }).go({ pages: 'all' });
+  let total = 0;
+  for (const child of children.data) {
+    if (!drewRunsLately(child, now)) continue;
+    total += await recount(
+      child.childId,
+      {
+        resource: 'runs',
+        period,
+        prefix: 'RUN#',
+        attributes: ['period', 'countedIn'],
+        measure: (item) => (item.period === period && item.countedIn === tenantId ? 1 : 0),
+      },
+      platformDocumentClient,
+    );
+  }
+  return total;
+}
+
 /** Adds up the items under a prefix of the tenant's partition (a Query; no tenant code Scans). */
-async function recount(tenantId: string, spec: Recount): Promise<number> {
+async function recount(tenantId: string, spec: Recount, client = tenantDocumentClient): Promise<number> {
   let total = 0;
   let start: Record<string, unknown> | undefined;
   const names = Object.fromEntries(spec.attributes.map((name, index) => [`#a${index}`, name]));
   do {
-    const page = await tenantDocumentClient.send(
+    const page = await client.send(
       new QueryCommand({
         TableName: TABLE_NAME,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -174,7 +209,9 @@ export async function reconcileQuotas(
       if (settled.kept + settled.givenBack > 0) stored = await read();
     }
     const counter = stored ? { used: stored.used, updatedAt: stored.updatedAt } : null;
-    const recounted = await recount(ctx.tenantId, spec);
+    const recounted =
+      (await recount(ctx.tenantId, spec)) +
+      (spec.resource === 'runs' ? await pooledRuns(ctx.tenantId, spec.period, now) : 0);
     const counted = counter?.used ?? 0;
     const line = { resource: spec.resource, period: spec.period, counted, recounted };
     if (counted === recounted) {

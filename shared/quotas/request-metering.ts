@@ -1,5 +1,5 @@
 import { requestTime, type TenantContext } from '../context/tenant-context';
-import { enforcedCeiling } from '../model/plans';
+import { ceilingOf } from './pools';
 import { getConfig } from '../config';
 import { countMeteredInBlock } from '../observability/metrics';
 import { giveBackUnspent, takeBlock, type MeterPlan } from './api-call-counter';
@@ -82,7 +82,7 @@ export async function meterRequest(
   now: Date = requestTime(ctx),
 ): Promise<RateLimitState> {
   const rpm = ctx.limits.requestsPerMinute;
-  const ceiling = enforcedCeiling(ctx.plan, 'apiCalls', ctx.limits.apiCalls, ctx.hardLimits?.has('apiCalls'));
+  const ceiling = ceilingOf(ctx, 'apiCalls');
   const minute = minuteOf(now);
   const period = monthPeriod(now);
   const resetSeconds = 60 - now.getUTCSeconds();

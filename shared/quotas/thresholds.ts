@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { QuotaEventEntity } from '../data/entities/quota-event';
 import { isConditionalFailure } from '../data/dynamo-errors';
@@ -29,7 +30,8 @@ export function crossedThresholds(
  * event item is created with `attribute_not_exists`, so a retried request cannot emit it twice.
  */
 export async function emitThresholdEvents(
-  ctx: TenantContext,
+  /** The tenant whose counter it is (a partner, for its pool), and the client to write it with. */
+  ctx: Pick<TenantContext, 'tenantId' | 'plan'> & { client?: DynamoDBDocumentClient | undefined },
   change: { resource: QuotaResource; period: string; before: number; after: number; limit: number | null },
   now: Date,
 ): Promise<void> {
@@ -44,7 +46,7 @@ export async function emitThresholdEvents(
         used: change.after,
         limit: change.limit,
         occurredAt: now.toISOString(),
-      }).go({ response: 'none' });
+      }).go({ response: 'none', ...(ctx.client ? { client: ctx.client } : {}) });
     } catch (error) {
       if (isConditionalFailure(error)) continue;
       throw error;
@@ -71,7 +73,7 @@ export async function emitThresholdEvents(
         threshold,
       })
         .set({ publishedTo })
-        .go({ response: 'none' });
+        .go({ response: 'none', ...(ctx.client ? { client: ctx.client } : {}) });
     } catch (error) {
       // The event item stays without `publishedTo`; the request it rode on is not failed for it.
       logger.error('Quota threshold event not published', { error, threshold, resource: change.resource });

@@ -7,6 +7,7 @@ import { agentNotFound, forgetProjectOfAgent, projectOfAgent } from '../agents/a
 import { assertProjectVisible } from '../projects/project-service';
 import { newId } from '../ids';
 import { afterRecordedPeriodic, recordPeriodic } from '../quotas/periodic-quota';
+import { counterClient, counterOwner, isPooled } from '../quotas/pools';
 import { monthPeriod } from '../quotas/periods';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
 
@@ -85,6 +86,7 @@ async function startRunIn(
     status: 'running',
     input: input.input,
     period: monthPeriod(now),
+    ...(isPooled(ctx, 'runs') ? { countedIn: counterOwner(ctx, 'runs') } : {}),
     startedBy: principalId(ctx.principal),
     startedAt: now.toISOString(),
   };
@@ -174,7 +176,11 @@ export async function completeRun(
           }
         : {}),
     }),
-    { rejections: { run: () => new ConflictError('The run is already completed.', 'run_completed') } },
+    {
+      rejections: { run: () => new ConflictError('The run is already completed.', 'run_completed') },
+      // Tokens drawn from a partner's pool are counted on the partner's counter, in its partition.
+      ...(input.tokensUsed > 0 && isPooled(ctx, 'tokens') ? { client: counterClient(ctx, 'tokens') } : {}),
+    },
   );
   if (input.tokensUsed > 0) await afterRecordedPeriodic(ctx, 'tokens', input.tokensUsed, now);
   return toView(completed);

@@ -1,6 +1,6 @@
 import { platformDocumentClient } from '../data/clients';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
-import { entitlementsOf } from '../model/entitlements';
+import { entitlementsOf, poolsDrawn } from '../model/entitlements';
 import type { TenantContext } from '../context/tenant-context';
 import { PLATFORM_ADMIN_PERMISSIONS } from '../model/roles';
 
@@ -13,14 +13,25 @@ export async function systemContextFor(
   requestId: string,
   actorId: string,
 ): Promise<TenantContext | null> {
-  const tenant = (
-    await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
-  ).data;
-  return tenant ? systemContextOf(tenant, requestId, actorId) : null;
+  const read = async (id: string) =>
+    (await TenantEntity.get({ tenantId: id }).go({ client: platformDocumentClient, consistent: true })).data;
+  const tenant = await read(tenantId);
+  if (!tenant) return null;
+  // A child drawing on its partner's pool is limited by the partner's record too.
+  const parent = poolsDrawn(tenant).length > 0 && tenant.parentId ? await read(tenant.parentId) : null;
+  return systemContextOf(tenant, requestId, actorId, parent ?? undefined);
 }
 
-/** The same context, from a tenant record already read. */
-export function systemContextOf(tenant: TenantItem, requestId: string, actorId: string): TenantContext {
+/**
+ * The same context, from a tenant record already read (and its parent's, for a child drawing on its
+ * partner's pool; without it, the pool is closed to this context: see `entitlementsOf`).
+ */
+export function systemContextOf(
+  tenant: TenantItem,
+  requestId: string,
+  actorId: string,
+  parent?: TenantItem,
+): TenantContext {
   return {
     tenantId: tenant.tenantId,
     principal: {
@@ -34,7 +45,7 @@ export function systemContextOf(tenant: TenantItem, requestId: string, actorId: 
     },
     role: 'platform_admin',
     permissions: PLATFORM_ADMIN_PERMISSIONS,
-    ...entitlementsOf(tenant),
+    ...entitlementsOf(tenant, parent),
     tenantStatus: tenant.status,
     requestId,
     sourceIp: '0.0.0.0',

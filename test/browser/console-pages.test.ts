@@ -372,8 +372,10 @@ describe('the console’s pages in a browser', () => {
     // A slice of the partner's agents for it: its limit now, whatever its plan.
     await row.getByRole('button', { name: 'Give limits' }).click();
     await page.getByLabel('agents', { exact: true }).fill('2');
+    // And its tokens drawn from the partner's own pool.
+    await page.getByLabel('tokens from your pool').check();
     await page.getByRole('button', { name: 'Save limits' }).click();
-    await row.getByRole('cell', { name: 'agents 2' }).waitFor();
+    await row.getByRole('cell', { name: 'agents 2 · tokens from your pool' }).waitFor();
     // Without access, the partner has nothing to open.
     expect(await row.getByRole('button', { name: 'Open' }).count()).toBe(0);
     await row.getByRole('button', { name: 'Ask for access' }).click();

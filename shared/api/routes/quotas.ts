@@ -34,6 +34,13 @@ const quotaReport = component(
         percent: z.nullable(z.number()),
         overage: z.number(),
         resetsAt: z.nullable(timestamp),
+        pooledFrom: z
+          .nullable(idSchema('tenant'))
+          .check(
+            z.describe(
+              'The partner whose pool the tenant draws this resource from (`runs`, `tokens`): `used` and the limits are then the pool’s, the partner’s use and its pooled children’s together. `null` when the tenant counts its own.',
+            ),
+          ),
       }),
     ),
     rateLimit: z.object({ requestsPerMinute: z.nullable(z.number()) }),

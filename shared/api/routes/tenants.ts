@@ -4,7 +4,7 @@ import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import { cursorParam, limitParam } from '../../http/validation';
 import type { RouteDefinition } from '../../http/route';
-import { ALLOCATABLE_RESOURCES, LIMIT_NAMES, PLAN_IDS } from '../../model/plans';
+import { ALLOCATABLE_RESOURCES, LIMIT_NAMES, PLAN_IDS, POOLABLE_RESOURCES } from '../../model/plans';
 import { TENANT_STATUSES } from '../../model/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../../text';
@@ -74,6 +74,10 @@ const allocationInput = z.strictObject(
 const allocationView = z
   .record(z.string(), z.int())
   .check(z.describe('Slices of the partner’s limits, by resource (`runs`, `agents`…); empty when none.'));
+
+const pooledView = z
+  .array(z.enum(POOLABLE_RESOURCES))
+  .check(z.describe('The monthly resources the child draws from its partner’s pool; empty when none.'));
 
 const limitValue = z.nullable(z.int().check(z.gte(0), z.lte(1e15)));
 
@@ -440,6 +444,7 @@ export const TENANT_ROUTES = [
               parentId: idSchema('tenant'),
               depth: z.int().check(z.gte(1), z.lte(4)),
               allocation: allocationView,
+              pooled: pooledView,
               createdAt: timestamp,
             }),
           ),
@@ -461,8 +466,20 @@ export const TENANT_ROUTES = [
       'A partner gives one of its own children slices of its limits, as a PUT: the child’s limit for each resource named is its slice, hard (no grace overage past it), whatever its plan; a resource left out follows the child’s plan. The partner’s own limits are what it has less what it gave; the sum of what it gave never passes its own limit, however many allocations race (409 `allocation_exceeds_limit`). Audited in both tenants.',
     request: {
       path: tenantPath({ childId: idSchema('tenant') }),
-      body: z.strictObject({ limits: allocationInput }),
-      example: { limits: { agents: 10, runs: 5000, tokens: 2000000 } },
+      body: z.strictObject({
+        limits: allocationInput,
+        pooled: z.optional(
+          z
+            .array(z.enum(POOLABLE_RESOURCES))
+            .check(
+              z.maxLength(POOLABLE_RESOURCES.length),
+              z.describe(
+                'The monthly resources (`runs`, `tokens`) the child draws from the partner’s pool instead: its use of each is counted on the partner’s own counter, under the partner’s limit, together with the partner’s and its other pooled children’s. A resource is pooled or sliced, not both. Left out: none.',
+              ),
+            ),
+        ),
+      }),
+      example: { limits: { agents: 10, runs: 5000 }, pooled: ['tokens'] },
     },
     responses: {
       200: {
@@ -472,6 +489,7 @@ export const TENANT_ROUTES = [
           z.object({
             childId: idSchema('tenant'),
             allocation: allocationView,
+            pooled: pooledView,
             partnerAllocated: allocationView.check(
               z.describe('What the partner has given all its children, by resource, now.'),
             ),
@@ -479,6 +497,12 @@ export const TENANT_ROUTES = [
         ),
       },
     },
-    errors: ['child_not_found', 'tenant_deleted', 'allocation_exceeds_limit', 'concurrent_modification'],
+    errors: [
+      'child_not_found',
+      'tenant_deleted',
+      'allocation_exceeds_limit',
+      'pool_nested',
+      'concurrent_modification',
+    ],
   },
 ] as const satisfies readonly RouteDefinition[];

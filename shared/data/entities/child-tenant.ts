@@ -25,6 +25,10 @@ export const ChildTenantEntity = new Entity(
       status: { type: TENANT_STATUSES, required: true },
       /** The slices of the parent's limits the child was given (its parent's copy only). */
       allocation: { type: 'any' },
+      /** The resources the child draws from the parent’s pool (its parent’s copy only). */
+      pooled: { type: 'list', items: { type: 'string' } },
+      /** When it last stopped drawing runs from the pool (its runs of that month are on the parent's counter). */
+      poolEndedAt: { type: 'string' },
       ...RECORD_TIMESTAMPS,
     },
     indexes: {

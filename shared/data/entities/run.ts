@@ -19,6 +19,8 @@ export const RunEntity = new Entity(
       output: { type: 'any' },
       tokensUsed: { type: 'number' },
       period: { type: 'string', required: true, readOnly: true },
+      /** The partner whose pool counted it (`quotas/pools.ts`); absent when its own counter did. */
+      countedIn: { type: 'string', readOnly: true },
       startedBy: { type: 'string', required: true, readOnly: true },
       startedAt: { type: 'string', required: true, readOnly: true },
       completedAt: { type: 'string' },

@@ -63,6 +63,8 @@ export const TenantEntity = new Entity(
       limitOverrides: { type: 'any' },
       /** The slices of its limits its parent (a partner) gave it: its limit for each resource named. */
       allocation: { type: 'any' },
+      /** The monthly resources it draws from its parent’s pool (runs, tokens), instead of its own limits. */
+      pooled: { type: 'list', items: { type: 'string' } },
       /** What it (a partner) gave its children, by resource: taken off its own limits. */
       allocatedToChildren: { type: 'any' },
       /** Moves with every change of `allocatedToChildren`: the condition two allocations race on. */

@@ -13,7 +13,7 @@ import type { ApiKeyItem } from '../../data/entities/api-key';
 import type { MembershipItem } from '../../data/entities/membership';
 import type { TenantItem } from '../../data/entities/tenant';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors';
-import { entitlementsOf } from '../../model/entitlements';
+import { entitlementsOf, poolsDrawn } from '../../model/entitlements';
 import { delegatedPermissions, PLATFORM_ADMIN_PERMISSIONS, ROLE_PERMISSIONS } from '../../model/roles';
 import { allowlistAllows } from '../../tenancy/ip-allowlist';
 import { invitationExpiry } from '../../users/user-view';
@@ -292,11 +292,13 @@ export async function admitToTenant(
         : grant.kind === 'delegation'
           ? { role: grant.role, permissions: delegatedPermissions(grant.role) }
           : { role: grant.key.role, permissions: new Set(grant.key.scopes) };
+  // A child drawing on its partner's pool is limited by the partner's record too (cached like its own).
+  const parent = poolsDrawn(tenant).length > 0 && tenant.parentId ? await loadTenant(tenant.parentId) : null;
   const ctx: TenantContext = {
     tenantId,
     principal,
     ...access,
-    ...entitlementsOf(tenant),
+    ...entitlementsOf(tenant, parent ?? undefined),
     projectId: grant.kind === 'apiKey' ? grant.key.projectId : undefined,
     ...(grant.kind === 'delegation'
       ? {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { entitlementsOf, ownLimits } from '../../../shared/model/entitlements';
 import { enforcedCeiling, PLANS } from '../../../shared/model/plans';
 import { totalsAfter } from '../../../shared/partners/allocations';
+import { ceilingOf, counterOwner } from '../../../shared/quotas/pools';
 
 describe('entitlements with a partner’s slices', () => {
   it('makes a slice the child’s limit, whatever its plan, and hard (no grace past it)', () => {
@@ -40,5 +41,51 @@ describe('entitlements with a partner’s slices', () => {
     });
     // A child's slices taken back entirely: the resource leaves the totals at zero.
     expect(totalsAfter({ agents: 2 }, { agents: 2 }, {})).toEqual({});
+  });
+});
+
+describe('entitlements of a child drawing on its partner’s pool', () => {
+  const partner = {
+    tenantId: 'ten_partner',
+    plan: 'partner' as const,
+    limitOverrides: { runs: 1000 },
+    allocatedToChildren: { runs: 200 },
+    allocation: {},
+  };
+
+  it('takes the partner’s own limit, plan grace and counter for each pooled resource', () => {
+    const child = entitlementsOf(
+      {
+        tenantId: 'ten_child',
+        parentId: 'ten_partner',
+        plan: 'free',
+        pooled: ['runs'],
+        allocation: { agents: 2 },
+      },
+      partner,
+    );
+    expect(child.limits.runs).toBe(800);
+    expect(child.pools).toEqual({ runs: { tenantId: 'ten_partner', plan: 'partner', hard: false } });
+    const ctx = { ...child, tenantId: 'ten_child' };
+    expect(counterOwner(ctx, 'runs')).toBe('ten_partner');
+    expect(ceilingOf(ctx, 'runs')).toBe(enforcedCeiling('partner', 'runs', 800));
+    // Tokens are not pooled: the child's own plan, counter and ceiling (the positive control).
+    expect(counterOwner(ctx, 'tokens')).toBe('ten_child');
+    expect(ceilingOf(ctx, 'tokens')).toBe(enforcedCeiling('free', 'tokens', PLANS.free.limits.tokens));
+    expect(ceilingOf(ctx, 'agents')).toBe(2);
+  });
+
+  it('closes the pool (limit 0) where the partner’s record was not read, and ignores pools of a tenant with no parent', () => {
+    const unread = entitlementsOf({
+      tenantId: 'ten_child',
+      parentId: 'ten_partner',
+      plan: 'free',
+      pooled: ['runs'],
+    });
+    expect(unread.limits.runs).toBe(0);
+    expect(ceilingOf(unread, 'runs')).toBe(0);
+    const orphan = entitlementsOf({ tenantId: 'ten_root', plan: 'free', pooled: ['runs', 'agents'] });
+    expect(orphan.pools).toEqual({});
+    expect(orphan.limits.runs).toBe(PLANS.free.limits.runs);
   });
 });

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { ALLOCATABLE_RESOURCES, PLANS } from '../../../shared/model/plans';
+import { ALLOCATABLE_RESOURCES, PLANS, POOLABLE_RESOURCES } from '../../../shared/model/plans';
 import { roleRank, type Role } from '../../../shared/model/roles';
 import { DELEGATED_ROLES, MAX_DELEGATION_DAYS } from '../../../shared/model/delegations';
 import { must, type Schemas } from '../api/client';
@@ -166,11 +166,14 @@ function AskForAccess({ child, onDone }: { child: Child; onDone(): void }) {
   );
 }
 
-/** The slices of the partner's limits a child was given, in a few words. */
-function slicesInWords(allocation: Record<string, number>): string {
-  const named = Object.entries(allocation).map(
-    ([resource, amount]) => `${resource} ${amount.toLocaleString('en-US')}`,
-  );
+/** The slices of the partner's limits a child was given, and what it draws from the pool, in a few words. */
+function slicesInWords(allocation: Record<string, number>, pooled: readonly string[]): string {
+  const named = [
+    ...Object.entries(allocation).map(
+      ([resource, amount]) => `${resource} ${amount.toLocaleString('en-US')}`,
+    ),
+    ...pooled.map((resource) => `${resource} from your pool`),
+  ];
   return named.length > 0 ? named.join(' · ') : '';
 }
 
@@ -182,17 +185,19 @@ function GiveLimits({ child, onDone }: { child: Child; onDone(): void }) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
+    const pooled = POOLABLE_RESOURCES.filter((resource) => data.getAll('pooled').includes(resource));
     const limits = Object.fromEntries(
       ALLOCATABLE_RESOURCES.flatMap((resource) => {
         const value = String(data.get(resource) ?? '').trim();
-        return value === '' ? [] : [[resource, Number(value)]];
+        // A pooled resource has no slice: the pool's limit is yours.
+        return value === '' || (pooled as string[]).includes(resource) ? [] : [[resource, Number(value)]];
       }),
     );
     void run(async () => {
       await must(
         api.PUT('/v1/tenants/{tenantId}/children/{childId}/allocation', {
           params: { path: { tenantId, childId: child.id } },
-          body: { limits },
+          body: { limits, pooled },
         }),
       );
       onDone();
@@ -202,7 +207,8 @@ function GiveLimits({ child, onDone }: { child: Child; onDone(): void }) {
     <EditSection title={`Limits given to “${child.name}”`} error={error} onCancel={onDone}>
       <p className="muted">
         Each number is the child’s limit for it, whatever its plan, and comes off yours; blank follows its
-        plan.
+        plan. Runs and tokens may instead come from your pool: the child then uses your own monthly allowance,
+        shared with you and your other pooled customers.
       </p>
       <form className="inline-form" onSubmit={submit}>
         {ALLOCATABLE_RESOURCES.map((resource) => (
@@ -218,6 +224,22 @@ function GiveLimits({ child, onDone }: { child: Child; onDone(): void }) {
             )}
           </Field>
         ))}
+        <fieldset>
+          <legend>Shared instead of sliced</legend>
+          <div className="checks">
+            {POOLABLE_RESOURCES.map((resource) => (
+              <label key={resource}>
+                <input
+                  type="checkbox"
+                  name="pooled"
+                  value={resource}
+                  defaultChecked={child.pooled.includes(resource)}
+                />{' '}
+                {resource} from your pool
+              </label>
+            ))}
+          </div>
+        </fieldset>
         <SubmitButton busy={busy}>Save limits</SubmitButton>
       </form>
     </EditSection>
@@ -309,7 +331,7 @@ function CustomersOfPartner() {
                 <td>
                   <ChildHealthCell childId={child.id} />
                 </td>
-                <td>{slicesInWords(child.allocation)}</td>
+                <td>{slicesInWords(child.allocation, child.pooled)}</td>
                 <td data-access={delegation?.status ?? 'none'}>
                   {!delegation && <span className="muted">none</span>}
                   {delegation?.status === 'pending' && `asked (${delegation.role}), waiting for its owner`}
