@@ -241,6 +241,18 @@ export const PROBLEMS = {
     description:
       'What the partner would give its children of `resource` passes its own limit (`limit`): `allocated` to the others, `requested` for this one.',
   },
+  child_has_subscription: {
+    statuses: [409],
+    title: 'The child pays for a subscription',
+    description:
+      'The child tenant pays for a subscription of its own (`subscriptionStatus`): its owner ends it in the billing portal before its partner pays for it.',
+  },
+  billed_by_partner: {
+    statuses: [409],
+    title: 'Billed by the partner',
+    description:
+      'The tenant’s partner (`partnerId`) pays for it: its plan is the partner’s to change, and it checks out no subscription of its own.',
+  },
   pool_nested: {
     statuses: [409],
     title: 'A pool cannot be pooled',

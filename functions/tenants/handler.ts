@@ -2,6 +2,7 @@ import { getExport, listExports, requestExport } from '../../shared/exports/tena
 import { listTenants } from '../../shared/tenants/tenant-listing';
 import { createChildTenant, listChildTenants } from '../../shared/partners/child-tenants';
 import { allocateToChild } from '../../shared/partners/allocations';
+import { setChildBilling } from '../../shared/partners/child-billing';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { EXPORT_ROUTES } from '../../shared/api/routes/exports';
 import { SECRET_ROUTES } from '../../shared/api/routes/secrets';
@@ -100,6 +101,10 @@ const operations: Operations<typeof ROUTES> = {
   'children.allocate': async ({ path, body }, request) => ({
     status: 200,
     body: await allocateToChild(request.tenant, path.childId, body),
+  }),
+  'children.billing': async ({ path, body }, request) => ({
+    status: 200,
+    body: await setChildBilling(request.tenant, path.childId, body),
   }),
   'delegations.list': async ({ query }, request) => ({
     status: 200,

@@ -1,4 +1,4 @@
-import type { PlanId } from '../model/plans';
+import type { Money, PlanId } from '../model/plans';
 
 /** A subscription as the provider knows it now (always re-read: webhooks may arrive in any order). */
 export interface SubscriptionState {
@@ -42,6 +42,16 @@ export interface UsageReport {
   timestamp: Date;
 }
 
+export interface InvoiceItem {
+  customerId: string;
+  amount: Money;
+  description: string;
+  metadata: Record<string, string>;
+  /** The service period it is for. */
+  period: { start: Date; end: Date };
+  idempotencyKey: string;
+}
+
 /** The one billing interface; Stripe implements it (`stripe-billing.ts`), the twin's stand-in too. */
 export interface BillingProvider {
   createCustomer(input: { tenantId: string; name: string; email?: string | undefined }): Promise<string>;
@@ -60,6 +70,11 @@ export interface BillingProvider {
   cancelSubscription(subscriptionId: string): Promise<void>;
   listInvoices(customerId: string, limit: number): Promise<InvoiceSummary[]>;
   reportUsage(report: UsageReport): Promise<void>;
+  /**
+   * A one-off charge for the customer's next invoice (a partner paying for a child: its plan, its
+   * overage), one line each; the same `idempotencyKey` within a day makes no second one.
+   */
+  addInvoiceItem(item: InvoiceItem): Promise<string>;
   /** Checks the signature (300 s tolerance) and parses the event; throws if either fails. */
   verifyWebhook(rawBody: string, signature: string): BillingEvent;
 }

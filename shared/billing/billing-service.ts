@@ -3,6 +3,7 @@ import { recordAuditEvent } from '../audit/audit-log';
 import { platformDocumentClient } from '../data/clients';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
+import { ChildTenantEntity } from '../data/entities/child-tenant';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import { monthPeriod, startOfNextMonth } from '../quotas/periods';
@@ -55,6 +56,13 @@ export async function startCheckout(
     ]);
   }
   const tenant = await currentTenant(ctx);
+  if (tenant.billedTo) {
+    throw new ConflictError(
+      'The tenant’s partner pays for it: its plan is the partner’s to change.',
+      'billed_by_partner',
+      { partnerId: tenant.billedTo },
+    );
+  }
   if (tenant.subscriptionId) {
     throw new ConflictError(
       'The tenant already has a subscription; change its plan in the customer portal (POST …/billing/portal).',
@@ -140,6 +148,13 @@ export interface BillingSummary {
   projection: Projection;
   /** Null when the billing provider could not be reached: the rest still answers. */
   invoices: InvoiceSummary[] | null;
+  /** The partner that pays for this tenant (its plan and overage on the partner's invoice), if one does. */
+  paidByPartner: string | null;
+  /**
+   * A partner's children it pays for, each a line of its invoice after the month's close: the
+   * child, its plan and the plan's monthly price (its overage, if any, is a line beside it).
+   */
+  paidForChildren: Array<{ childId: string; name: string; plan: PlanId; monthlyPrice: Money | null }>;
 }
 
 /** Plan, subscription, this month's use with its overage and projection, recent invoices. */
@@ -148,7 +163,18 @@ export async function billingSummary(
   ctx: TenantContext,
   now: Date = requestTime(ctx),
 ): Promise<BillingSummary> {
-  const tenant = await TenantEntity.get({ tenantId: ctx.tenantId }).go({ client: platformDocumentClient });
+  const [tenant, children] = await Promise.all([
+    TenantEntity.get({ tenantId: ctx.tenantId }).go({ client: platformDocumentClient }),
+    ChildTenantEntity.query.byTenant({ tenantId: ctx.tenantId }).go({ pages: 'all' }),
+  ]);
+  const paidForChildren = children.data
+    .filter((child) => child.depth === 1 && child.billedTo === ctx.tenantId && child.status !== 'deleted')
+    .map((child) => ({
+      childId: child.childId,
+      name: child.name,
+      plan: child.plan,
+      monthlyPrice: PLANS[child.plan].monthlyPrice,
+    }));
   const period = monthPeriod(now);
   const counters = await QuotaCounterEntity.get(
     PERIODIC_RESOURCES.map((resource) => ({ tenantId: ctx.tenantId, resource, period })),
@@ -227,5 +253,7 @@ export async function billingSummary(
     },
     projection,
     invoices,
+    paidByPartner: tenant.data?.billedTo ?? null,
+    paidForChildren,
   };
 }

@@ -193,6 +193,24 @@ function stripeCalls(stripe: () => Stripe, webhookSecret: () => string | undefin
       });
     },
 
+    async addInvoiceItem({ customerId, amount, description, metadata, period, idempotencyKey }) {
+      const item = await stripe().invoiceItems.create(
+        {
+          customer: customerId,
+          amount: amount.amount,
+          currency: amount.currency,
+          description,
+          metadata,
+          period: {
+            start: Math.floor(period.start.getTime() / 1000),
+            end: Math.floor(period.end.getTime() / 1000),
+          },
+        },
+        { idempotencyKey },
+      );
+      return item.id;
+    },
+
     verifyWebhook(rawBody, signature): BillingEvent {
       const secret = webhookSecret();
       if (!secret)
@@ -227,6 +245,7 @@ export function createStripeBilling(
     cancelSubscription: (id) => viaStripe(() => calls.cancelSubscription(id)),
     listInvoices: (customerId, limit) => viaStripe(() => calls.listInvoices(customerId, limit)),
     reportUsage: (report) => viaStripe(() => calls.reportUsage(report)),
+    addInvoiceItem: (item) => viaStripe(() => calls.addInvoiceItem(item)),
     verifyWebhook: (rawBody, signature) => calls.verifyWebhook(rawBody, signature),
   };
 }

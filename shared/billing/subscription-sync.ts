@@ -68,6 +68,8 @@ interface TenantBilling {
   subscriptionStatus: string | undefined;
   billingPeriodEnd: string | undefined;
   pastDueSince: string | undefined;
+  /** The partner paying for it: its own (ended) subscriptions then change nothing. */
+  billedTo?: string | undefined;
 }
 
 function billingOf(tenant: TenantItem): TenantBilling {
@@ -79,6 +81,7 @@ function billingOf(tenant: TenantItem): TenantBilling {
     subscriptionStatus: tenant.subscriptionStatus,
     billingPeriodEnd: tenant.billingPeriodEnd,
     pastDueSince: tenant.pastDueSince,
+    billedTo: tenant.billedTo,
   };
 }
 
@@ -94,6 +97,8 @@ export function nextBilling(
   subscription: SubscriptionState,
   at: string,
 ): TenantBilling | null {
+  // A partner pays for it: its plan is the partner's, whatever an old subscription of its own says.
+  if (current.billedTo) return null;
   const own = !current.subscriptionId || current.subscriptionId === subscription.id;
   const selling = SELLING.has(subscription.status);
   if (!own && !selling) return null;

@@ -59,9 +59,16 @@ async function monthlyReset(ctx: TenantContext, period: string, now: Date): Prom
  * period) however often the job runs.
  */
 async function billingClose(ctx: TenantContext, period: string, now: Date): Promise<void> {
-  const counters = await QuotaCounterEntity.get(
-    PERIODIC_RESOURCES.map((resource) => ({ tenantId: ctx.tenantId, resource, period })),
-  ).go({ consistent: true });
+  const [counters, tenant] = await Promise.all([
+    QuotaCounterEntity.get(
+      PERIODIC_RESOURCES.map((resource) => ({ tenantId: ctx.tenantId, resource, period })),
+    ).go({
+      consistent: true,
+    }),
+    TenantEntity.get({ tenantId: ctx.tenantId }).go({ consistent: true }),
+  ]);
+  // A partner paying for the tenant now pays for the month that closes.
+  const billedTo = tenant.data?.billedTo;
   const usage = Object.fromEntries(PERIODIC_RESOURCES.map((resource) => [resource, 0]));
   for (const counter of counters.data) usage[counter.resource] = counter.used;
   const limits = Object.fromEntries(PERIODIC_RESOURCES.map((resource) => [resource, ctx.limits[resource]]));
@@ -100,6 +107,7 @@ async function billingClose(ctx: TenantContext, period: string, now: Date): Prom
           overage,
           amounts,
           servingCost,
+          ...(billedTo ? { billedTo } : {}),
           closedAt: now.toISOString(),
         })
         .commit(),

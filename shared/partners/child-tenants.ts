@@ -4,6 +4,7 @@ import { requestTime, type TenantContext } from '../context/tenant-context';
 import { ChildTenantEntity, type ChildTenantItem } from '../data/entities/child-tenant';
 import { readPage, tenantList, type Page } from '../data/page';
 import { ConflictError } from '../errors';
+import type { Payer } from '../model/child-billing';
 import { isPoolable, type Allocation, type PlanId, type PoolableResource } from '../model/plans';
 import type { TenantStatus } from '../model/tenant-status';
 import { afterCountedTake, countedQuotaError, takeCounted } from '../quotas/counted-quota';
@@ -26,6 +27,8 @@ export interface ChildTenantView {
   allocation: Allocation;
   /** The monthly resources it draws from the caller's pool (its own children only). */
   pooled: PoolableResource[];
+  /** Who pays for it (its parent's copy: `partner` when the caller does). */
+  paidBy: Payer;
   createdAt: string;
 }
 
@@ -40,6 +43,7 @@ function toView(item: ChildTenantItem): ChildTenantView {
     depth: item.depth,
     allocation: (item.allocation ?? {}) as Allocation,
     pooled: (item.pooled ?? []).filter(isPoolable),
+    paidBy: item.billedTo && item.billedTo === item.parentId ? 'partner' : 'child',
     createdAt: item.createdAt,
   };
 }

@@ -376,6 +376,12 @@ describe('the console’s pages in a browser', () => {
     await page.getByLabel('tokens from your pool').check();
     await page.getByRole('button', { name: 'Save limits' }).click();
     await row.getByRole('cell', { name: 'agents 2 · tokens from your pool' }).waitFor();
+    // The partner pays for it, on Starter: a line of its own invoice each month.
+    await row.getByRole('button', { name: 'Who pays' }).click();
+    await page.getByLabel('Paid by').selectOption({ label: 'you, on Starter' });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await row.locator('[data-paid-by="partner"]').waitFor();
+    await row.getByRole('cell', { name: 'Starter', exact: true }).waitFor();
     // Without access, the partner has nothing to open.
     expect(await row.getByRole('button', { name: 'Open' }).count()).toBe(0);
     await row.getByRole('button', { name: 'Ask for access' }).click();

@@ -31,6 +31,7 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'children.list': () => undefined,
   'children.health': () => undefined,
   'children.allocate': () => ({ limits: { agents: 1 } }),
+  'children.billing': () => ({ paidBy: 'partner', plan: 'starter' }),
   'delegations.list': () => undefined,
   'delegations.request': () => ({
     childId: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA',

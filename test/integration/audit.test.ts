@@ -447,6 +447,14 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     before: { allocation: {} },
     after: { allocation: { agents: 1 } },
   },
+  'children.billing': {
+    actor: 'owner',
+    plan: 'partner',
+    prepare: async (tenant) => ({ childId: (await createChild(tenant)).id }),
+    action: 'tenant.billing_changed',
+    before: { paidBy: 'child', plan: 'free' },
+    after: { paidBy: 'partner', plan: 'starter' },
+  },
   'delegations.request': {
     actor: 'owner',
     plan: 'partner',

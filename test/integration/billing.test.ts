@@ -1,5 +1,5 @@
-import Stripe from 'stripe';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { standIn, standInStripe } from '../helpers/stripe-customer';
 import { processBillingOutbox } from '../../shared/billing/billing-outbox';
 import { billingSummary } from '../../shared/billing/billing-service';
 import { basePriceKeyOf, productIdOf } from '../../shared/billing/catalog-names';
@@ -53,23 +53,7 @@ describe('the plans for sale', () => {
   });
 });
 
-const stripe = new Stripe(twin.runtimeEnv.STRIPE_SECRET_KEY ?? '', {
-  host: new URL(twin.stripeUrl).hostname,
-  port: new URL(twin.stripeUrl).port,
-  protocol: 'http',
-});
-
-/** The stand-in's own controls: play the customer paying, a card failing, an outage. */
-async function standIn<T = Record<string, unknown>>(path: string, body: unknown = {}): Promise<T> {
-  const response = await fetch(`${twin.stripeUrl}/_stand-in/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 200)
-    throw new Error(`stand-in ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const stripe = standInStripe();
 
 async function standInEvents(): Promise<
   Array<{ id: string; type: string; data: { object: { id: string } } }>

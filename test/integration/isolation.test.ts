@@ -232,6 +232,7 @@ const LIFECYCLE = new Set<string>([
   'children.list',
   'children.health',
   'children.allocate',
+  'children.billing',
   ...ROUTES.filter((route) => route.id.startsWith('delegations.')).map((route) => route.id),
   // SSO is sold on Enterprise; reading or removing a provider needs one set.
   ...ROUTES.filter((route) => route.function === 'sso').map((route) => route.id),

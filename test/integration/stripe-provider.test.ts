@@ -97,6 +97,38 @@ describe.each(targets)('the Stripe billing provider against $target', ({ key, ur
       await expect(billing.reportUsage(report)).resolves.toBeUndefined();
     });
 
+    it('adds an invoice item for the customer’s next invoice, once per idempotency key', async () => {
+      const customerId = await billing.createCustomer({
+        tenantId: newId('tenant'),
+        name: 'Invoice item suite',
+      });
+      const item = {
+        customerId,
+        amount: { amount: 2_900, currency: 'usd' as const },
+        description: 'Initech — Starter plan, 2041-03',
+        metadata: { tenantId: 'ten_child', line: 'plan' },
+        period: { start: new Date('2041-03-01T00:00:00Z'), end: new Date('2041-03-31T23:59:59Z') },
+        idempotencyKey: `provider-suite-${newId('tenant')}`,
+      };
+      const first = await billing.addInvoiceItem(item);
+      expect(await billing.addInvoiceItem(item)).toBe(first);
+      const pending = await client.invoiceItems.list({ customer: customerId, pending: true });
+      expect(pending.data).toHaveLength(1);
+      expect(pending.data[0]).toMatchObject({
+        id: first,
+        object: 'invoiceitem',
+        amount: 2_900,
+        currency: 'usd',
+        customer: customerId,
+        description: item.description,
+        metadata: item.metadata,
+        period: {
+          start: Date.parse('2041-03-01T00:00:00Z') / 1000,
+          end: Date.parse('2041-03-31T23:59:59Z') / 1000,
+        },
+      });
+    });
+
     it('answers Stripe’s refusals as 503, never as a crash', async () => {
       await expect(billing.getSubscription('sub_does_not_exist')).rejects.toBeInstanceOf(
         ServiceUnavailableError,

@@ -63,9 +63,16 @@ export function newInvoice(state: StripeState, subscription: Obj, status: 'paid'
   const { invoices } = state;
   const item = ((subscription.items as { data: Obj[] }).data[0] ?? {}) as Record<string, unknown>;
   const price = item.price as Obj | undefined;
-  const amount = Number(price?.unit_amount ?? 0);
+  const id = idOf('in');
+  // The customer's pending invoice items go on it, each a line beside the subscription's.
+  const pending = [...state.invoiceItems.values()].filter(
+    (invoiceItem) => invoiceItem.customer === subscription.customer && invoiceItem.invoice === null,
+  );
+  for (const invoiceItem of pending) invoiceItem.invoice = id;
+  const amount =
+    Number(price?.unit_amount ?? 0) + pending.reduce((sum, line) => sum + Number(line.amount), 0);
   const invoice: Obj = {
-    id: idOf('in'),
+    id,
     object: 'invoice',
     amount_due: amount,
     amount_paid: status === 'paid' ? amount : 0,
@@ -86,6 +93,29 @@ export function newInvoice(state: StripeState, subscription: Obj, status: 'paid'
       quote_details: null,
       subscription_details: { subscription: subscription.id, metadata: subscription.metadata },
     },
+    lines: list(`/v1/invoices/${id}/lines`, [
+      {
+        id: idOf('il'),
+        object: 'line_item',
+        amount: Number(price?.unit_amount ?? 0),
+        currency: 'usd',
+        description: `1 × ${String(price?.nickname ?? 'subscription')}`,
+        metadata: {},
+        parent: { type: 'subscription_item_details', invoice_item_details: null },
+      },
+      ...pending.map((invoiceItem) => ({
+        id: idOf('il'),
+        object: 'line_item',
+        amount: invoiceItem.amount,
+        currency: invoiceItem.currency,
+        description: invoiceItem.description,
+        metadata: invoiceItem.metadata,
+        parent: {
+          type: 'invoice_item_details',
+          invoice_item_details: { invoice_item: invoiceItem.id, proration: false },
+        },
+      })),
+    ]),
     period_start: item.current_period_start,
     period_end: item.current_period_end,
     status,
@@ -341,6 +371,59 @@ export async function api(
       .sort((x, y) => Number(y.created) - Number(x.created))
       .slice(0, limit);
     return list('/v1/invoices', found);
+  }
+  if (a === 'invoiceitems' && method === 'POST' && !b) {
+    const customer = required(params, 'customer');
+    mustGet(customers, customer, 'customer');
+    const amount = Number(params.amount);
+    if (!Number.isInteger(amount)) {
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        'Invalid integer: amount',
+        'parameter_invalid_integer',
+        'amount',
+      );
+    }
+    const period = params.period as { start?: string; end?: string } | undefined;
+    const invoiceItem: Obj = {
+      id: idOf('ii'),
+      object: 'invoiceitem',
+      amount,
+      currency: required(params, 'currency'),
+      customer,
+      date: now(),
+      description: (params.description as string) ?? null,
+      discountable: true,
+      discounts: [],
+      invoice: null,
+      livemode: false,
+      metadata: metadataOf(params.metadata),
+      parent: null,
+      period: {
+        start: Number(period?.start ?? now()),
+        end: Number(period?.end ?? now()),
+      },
+      proration: false,
+      quantity: 1,
+      tax_rates: [],
+      test_clock: null,
+    };
+    state.invoiceItems.set(invoiceItem.id, invoiceItem);
+    return invoiceItem;
+  }
+  if (a === 'invoiceitems' && method === 'GET' && b) return mustGet(state.invoiceItems, b, 'invoiceitem');
+  if (a === 'invoiceitems' && method === 'GET' && !b) {
+    const customer = params.customer as string | undefined;
+    const found = [...state.invoiceItems.values()]
+      .filter((invoiceItem) => !customer || invoiceItem.customer === customer)
+      .filter(
+        (invoiceItem) =>
+          params.pending === undefined || (invoiceItem.invoice === null) === (params.pending === 'true'),
+      )
+      .sort((x, y) => Number(y.date) - Number(x.date))
+      .slice(0, Number(params.limit ?? 10));
+    return list('/v1/invoiceitems', found);
   }
   if (a === 'events' && method === 'GET' && b) return mustGet(events, b, 'event');
   throw new StripeError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`);

@@ -52,6 +52,20 @@ export function required(params: Record<string, unknown>, name: string): string 
   return value;
 }
 
+/** The object stores kept across restarts. */
+const STORES = [
+  'customers',
+  'products',
+  'prices',
+  'meters',
+  'meterEvents',
+  'sessions',
+  'subscriptions',
+  'invoices',
+  'invoiceItems',
+  'events',
+] as const;
+
 /** What the stand-in holds: Stripe's objects (kept across restarts), its outage switch, its webhooks. */
 export class StripeState {
   readonly customers = new Map<string, Obj>();
@@ -62,6 +76,8 @@ export class StripeState {
   readonly sessions = new Map<string, Obj>();
   readonly subscriptions = new Map<string, Obj>();
   readonly invoices = new Map<string, Obj>();
+  /** One-off charges waiting for the customer's next invoice (then on it, `invoice` set). */
+  readonly invoiceItems = new Map<string, Obj>();
   readonly events = new Map<string, Obj>();
   /** Answers kept by Idempotency-Key, as Stripe keeps them. */
   readonly idempotent = new Map<string, { status: number; body: unknown }>();
@@ -97,9 +113,7 @@ export class StripeState {
   }
 
   private stores(): Record<string, Map<string, Obj>> {
-    const { customers, products, prices, meters, meterEvents, sessions, subscriptions, invoices, events } =
-      this;
-    return { customers, products, prices, meters, meterEvents, sessions, subscriptions, invoices, events };
+    return Object.fromEntries(STORES.map((name) => [name, this[name]]));
   }
 
   /** Keeps the objects across restarts, with the twin's data (its customers are named in the table). */

@@ -1,3 +1,4 @@
+import { idSchema } from '../../ids';
 import * as z from 'zod/mini';
 import { tenantPath } from '../schemas/tenant-path';
 import { getConfig } from '../../config';
@@ -101,6 +102,27 @@ const billingView = component(
         }),
       ),
     ),
+    paidByPartner: z
+      .nullable(idSchema('tenant'))
+      .check(
+        z.describe(
+          'The partner that pays for this tenant: its plan and overage are lines on the partner’s invoice, and it checks out no subscription of its own.',
+        ),
+      ),
+    paidForChildren: z
+      .array(
+        z.object({
+          childId: idSchema('tenant'),
+          name: z.string(),
+          plan: z.enum(PLAN_IDS),
+          monthlyPrice: z.nullable(money),
+        }),
+      )
+      .check(
+        z.describe(
+          'A partner’s children it pays for: after each month’s close, each child’s plan and its overage are lines of the partner’s next invoice, named by the child.',
+        ),
+      ),
   }),
 );
 
@@ -161,7 +183,7 @@ export const BILLING_ROUTES = [
         schema: z.object({ url: z.string(), sessionId: z.string() }),
       },
     },
-    errors: ['subscription_exists', 'service_unavailable', 'concurrent_modification'],
+    errors: ['subscription_exists', 'billed_by_partner', 'service_unavailable', 'concurrent_modification'],
   },
   {
     id: 'billing.portal',

@@ -5,6 +5,7 @@ import { idSchema } from '../../ids';
 import { cursorParam, limitParam } from '../../http/validation';
 import type { RouteDefinition } from '../../http/route';
 import { ALLOCATABLE_RESOURCES, LIMIT_NAMES, PLAN_IDS, POOLABLE_RESOURCES } from '../../model/plans';
+import { PAYERS } from '../../model/child-billing';
 import { TENANT_STATUSES } from '../../model/tenant-status';
 import { emailAddress, pageOf, timestamp } from '../schemas/common';
 import { singleLineText } from '../../text';
@@ -445,6 +446,11 @@ export const TENANT_ROUTES = [
               depth: z.int().check(z.gte(1), z.lte(4)),
               allocation: allocationView,
               pooled: pooledView,
+              paidBy: z
+                .enum(PAYERS)
+                .check(
+                  z.describe('Who pays for the child (its parent’s copy): `partner` or the `child` itself.'),
+                ),
               createdAt: timestamp,
             }),
           ),
@@ -504,5 +510,43 @@ export const TENANT_ROUTES = [
       'pool_nested',
       'concurrent_modification',
     ],
+  },
+  {
+    id: 'children.billing',
+    method: 'PUT',
+    path: '/v1/tenants/{tenantId}/children/{childId}/billing',
+    function: 'tenants',
+    auth: 'tenant',
+    permission: 'children:manage',
+    feature: 'partners',
+    summary: 'Pay for a child, or let it pay its own way (partner)',
+    description:
+      'Who pays for one of the partner’s own children. `partner` with a `plan` (one with a list price): the child is on that plan, and after each month’s close its plan and its overage are invoice items on the partner’s Stripe customer — lines of the partner’s next invoice, each naming the child, the plan or resource and the month, each sent once. The child then checks out no subscription of its own (`409 billed_by_partner`); one that pays for a subscription of its own ends it first (`409 child_has_subscription`). `child`: it pays its own way again, from the free plan. Audited in both tenants.',
+    request: {
+      path: tenantPath({ childId: idSchema('tenant') }),
+      body: z.strictObject({
+        paidBy: z.enum(PAYERS),
+        plan: z.optional(
+          z
+            .enum(PLAN_IDS)
+            .check(
+              z.describe(
+                'With `paidBy: partner`: the child’s plan (Free, Starter, Professional, Business or Partner).',
+              ),
+            ),
+        ),
+      }),
+      example: { paidBy: 'partner', plan: 'starter' },
+    },
+    responses: {
+      200: {
+        description: 'Who pays for the child now, and its plan.',
+        schema: component(
+          'ChildBilling',
+          z.object({ childId: idSchema('tenant'), paidBy: z.enum(PAYERS), plan: z.enum(PLAN_IDS) }),
+        ),
+      },
+    },
+    errors: ['child_not_found', 'tenant_deleted', 'child_has_subscription', 'concurrent_modification'],
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -22,6 +22,8 @@ export const BillingPeriodEntity = new Entity(
       amounts: { type: 'any', readOnly: true },
       /** What serving the tenant cost in DynamoDB that month, beside what its plan charges. */
       servingCost: { type: 'any', readOnly: true },
+      /** The partner that paid for the tenant that month: its plan and overage went on the partner's invoice. */
+      billedTo: { type: 'string', readOnly: true },
       /** The overage reported to Stripe: per resource, the meter event's identifier and when. */
       reported: { type: 'any' },
       closedAt: { type: 'string', required: true, readOnly: true },

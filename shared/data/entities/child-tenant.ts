@@ -27,6 +27,8 @@ export const ChildTenantEntity = new Entity(
       allocation: { type: 'any' },
       /** The resources the child draws from the parent’s pool (its parent’s copy only). */
       pooled: { type: 'list', items: { type: 'string' } },
+      /** The parent, when it pays for the child (its parent's copy only). */
+      billedTo: { type: 'string' },
       /** When it last stopped drawing runs from the pool (its runs of that month are on the parent's counter). */
       poolEndedAt: { type: 'string' },
       ...RECORD_TIMESTAMPS,

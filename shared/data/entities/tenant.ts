@@ -69,6 +69,8 @@ export const TenantEntity = new Entity(
       allocatedToChildren: { type: 'any' },
       /** Moves with every change of `allocatedToChildren`: the condition two allocations race on. */
       allocationVersion: { type: 'number' },
+      /** The partner that pays for it (its plan and overage on the partner's invoice); absent: it pays. */
+      billedTo: { type: 'string' },
       /** The tenant's Stripe customer, made by the billing outbox after the tenant is created. */
       stripeCustomerId: { type: 'string' },
       /** The subscription the plan follows, as Stripe last said it (re-read at every webhook). */

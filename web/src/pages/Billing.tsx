@@ -105,10 +105,33 @@ export function Billing() {
               </p>
             </div>
           </section>
+          {billing.data.paidByPartner && (
+            <p className="notice" data-testid="paid-by-partner">
+              Your partner pays for this tenant: its plan and any overage are on your partner’s invoice, and
+              your partner changes the plan.
+            </p>
+          )}
           {billing.data.subscriptionId && (
             <p>
               <ActionButton action={openPortal}>Manage payment details (Stripe)</ActionButton>
             </p>
+          )}
+          {billing.data.paidForChildren.length > 0 && (
+            <>
+              <h2>Customers you pay for</h2>
+              <p className="muted">
+                After each month closes, each customer’s plan and any overage are lines of your next invoice.
+              </p>
+              <DataTable caption="Customers you pay for" columns={['Customer', 'Plan', 'Each month']}>
+                {billing.data.paidForChildren.map((child) => (
+                  <tr key={child.childId}>
+                    <th scope="row">{child.name}</th>
+                    <td className="capitalize">{child.plan}</td>
+                    <td>{formatMoney(child.monthlyPrice)}</td>
+                  </tr>
+                ))}
+              </DataTable>
+            </>
           )}
           <h2>Usage this month</h2>
           <DataTable columns={['Resource', 'Used', 'Included', 'Projected', 'Projected overage']}>
@@ -146,6 +169,8 @@ export function Billing() {
               <p>
                 <strong>Your plan</strong>
               </p>
+            ) : billing.data?.paidByPartner ? (
+              <p className="muted">Your partner chooses your plan.</p>
             ) : !plan.selfServe || !plan.monthlyPrice ? (
               <p className="muted">Contact sales</p>
             ) : plan.monthlyPrice.amount > currentPrice ? (

@@ -3,6 +3,7 @@ import { useNavigate } from 'react-router';
 import { ALLOCATABLE_RESOURCES, PLANS, POOLABLE_RESOURCES } from '../../../shared/model/plans';
 import { roleRank, type Role } from '../../../shared/model/roles';
 import { DELEGATED_ROLES, MAX_DELEGATION_DAYS } from '../../../shared/model/delegations';
+import { PARTNER_PAYABLE_PLANS } from '../../../shared/model/child-billing';
 import { must, type Schemas } from '../api/client';
 import { useSession } from '../auth/session';
 import { rememberDelegatedVisit, useTenant } from '../context';
@@ -246,6 +247,55 @@ function GiveLimits({ child, onDone }: { child: Child; onDone(): void }) {
   );
 }
 
+/** Who pays for a child: the partner (on a plan it names, a line of its invoice each month) or the child. */
+function ChildPayer({ child, onDone }: { child: Child; onDone(): void }) {
+  const { api } = useSession();
+  const { tenantId } = useTenant();
+  const { busy, error, run } = useAction();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const plan = String(data.get('plan') ?? '');
+    const body =
+      plan === 'child'
+        ? { paidBy: 'child' as const }
+        : { paidBy: 'partner' as const, plan: plan as (typeof PARTNER_PAYABLE_PLANS)[number] };
+    void run(async () => {
+      await must(
+        api.PUT('/v1/tenants/{tenantId}/children/{childId}/billing', {
+          params: { path: { tenantId, childId: child.id } },
+          body,
+        }),
+      );
+      onDone();
+    });
+  };
+  return (
+    <EditSection title={`Who pays for “${child.name}”`} error={error} onCancel={onDone}>
+      <p className="muted">
+        When you pay, the customer is on the plan you choose, and each month its plan and any overage are
+        lines of your invoice, named by the customer. A customer that pays for a subscription of its own ends
+        it first.
+      </p>
+      <form className="inline-form" onSubmit={submit}>
+        <Field label="Paid by">
+          {(id) => (
+            <select id={id} name="plan" defaultValue={child.paidBy === 'partner' ? child.plan : 'child'}>
+              <option value="child">the customer itself</option>
+              {PARTNER_PAYABLE_PLANS.map((plan) => (
+                <option key={plan} value={plan}>
+                  you, on {PLANS[plan].name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <SubmitButton busy={busy}>Save</SubmitButton>
+      </form>
+    </EditSection>
+  );
+}
+
 /** What a partner's person acts as in a child: the lower of the delegation's role and their own. */
 function actingRole(delegated: Role, own: Role | undefined): Role {
   return own && roleRank(own) < roleRank(delegated) ? own : delegated;
@@ -257,6 +307,7 @@ function CustomersOfPartner() {
   const navigate = useNavigate();
   const [asking, setAsking] = useState<Child | null>(null);
   const [giving, setGiving] = useState<Child | null>(null);
+  const [paying, setPaying] = useState<Child | null>(null);
   const children = useCursorPages(
     (cursor) =>
       must(
@@ -306,6 +357,15 @@ function CustomersOfPartner() {
           }}
         />
       )}
+      {paying && (
+        <ChildPayer
+          child={paying}
+          onDone={() => {
+            setPaying(null);
+            children.reload();
+          }}
+        />
+      )}
       <h2>Tenants below</h2>
       <ErrorBox error={children.error ?? held.error} />
       {children.loading && <Loading />}
@@ -315,7 +375,7 @@ function CustomersOfPartner() {
       {children.data && children.data.items.length > 0 && (
         <DataTable
           caption="Customers’ tenants"
-          columns={['Name', 'Plan', 'Status', 'Health', 'Limits given', 'Access', 'Actions']}
+          columns={['Name', 'Plan', 'Paid by', 'Status', 'Health', 'Limits given', 'Access', 'Actions']}
         >
           {children.data.items.map((child) => {
             const delegation = held.data?.get(child.id);
@@ -327,6 +387,7 @@ function CustomersOfPartner() {
                   {child.depth > 1 && <span className="muted"> · {child.depth} levels below</span>}
                 </th>
                 <td>{PLANS[child.plan as keyof typeof PLANS]?.name ?? child.plan}</td>
+                <td data-paid-by={child.paidBy}>{child.paidBy === 'partner' ? 'you' : 'the customer'}</td>
                 <td>{child.status}</td>
                 <td>
                   <ChildHealthCell childId={child.id} />
@@ -360,6 +421,11 @@ function CustomersOfPartner() {
                   {manage && child.depth === 1 && child.status !== 'deleted' && (
                     <button type="button" onClick={() => setGiving(child)}>
                       Give limits
+                    </button>
+                  )}{' '}
+                  {manage && child.depth === 1 && child.status !== 'deleted' && (
+                    <button type="button" onClick={() => setPaying(child)}>
+                      Who pays
                     </button>
                   )}{' '}
                   {delegate && !live && child.status !== 'deleted' && (
