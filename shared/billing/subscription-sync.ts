@@ -8,7 +8,7 @@ import { BillingCustomerEntity } from '../data/entities/billing-customer';
 import { BillingEventEntity } from '../data/entities/billing-event';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { isConditionalFailure } from '../data/dynamo-errors';
-import { childSummaryUpdates } from '../data/hierarchy-copies';
+import { childSummaryUpdates, summaryChange } from '../data/hierarchy-copies';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import type { RequestMeta } from '../context/tenant-context';
@@ -219,10 +219,7 @@ async function writeBillingChange(change: {
       ...childSummaryUpdates(
         entities,
         tenant,
-        {
-          ...(after.plan !== tenant.plan ? { plan: after.plan } : {}),
-          ...(after.status !== tenant.status ? { status: after.status } : {}),
-        },
+        summaryChange(tenant, { name: tenant.name, plan: after.plan, status: after.status }),
         now.toISOString(),
       ),
     }),

@@ -9,6 +9,15 @@ export interface ChildSummary {
   status?: TenantStatus | undefined;
 }
 
+/** What moved of the summary a partner keeps of the tenant (name, plan, status) from `current` to `next`. */
+export function summaryChange(current: ChildSummary, next: ChildSummary): ChildSummary {
+  return {
+    ...(next.name !== current.name ? { name: next.name } : {}),
+    ...(next.plan !== current.plan ? { plan: next.plan } : {}),
+    ...(next.status !== current.status ? { status: next.status } : {}),
+  };
+}
+
 /**
  * The updates of a tenant's summary in each ancestor's partition, for the same transaction as the
  * tenant's own change: so a partner's list of its subtree never says other than the tenants do. None

@@ -7,7 +7,7 @@ import { writeTransaction } from '../data/transactions';
 import { ConflictError } from '../errors';
 import { giveBackCounted } from '../quotas/counted-quota';
 import type { Allocation } from '../model/plans';
-import { totalsAfter } from '../partners/allocations';
+import { partnerTotalsUpdate, totalsAfter } from '../partners/allocations';
 import { platformDocumentClient, TABLE_NAME, tenantDocumentClient } from '../data/clients';
 import { ApiKeyLookupEntity } from '../data/entities/api-key-lookup';
 import { BillingCustomerEntity } from '../data/entities/billing-customer';
@@ -186,22 +186,12 @@ async function releaseFromParent(tenant: TenantItem, now: Date): Promise<number>
             : {}),
           ...(parent
             ? {
-                parent: entities.tenant
-                  .patch({ tenantId: parentId })
-                  .set({
-                    allocatedToChildren: totalsAfter(
-                      (parent.allocatedToChildren ?? {}) as Allocation,
-                      slices,
-                      {},
-                    ),
-                    allocationVersion: (version ?? 0) + 1,
-                  })
-                  .where((attr, op) =>
-                    version === undefined
-                      ? op.notExists(attr.allocationVersion)
-                      : op.eq(attr.allocationVersion, version),
-                  )
-                  .commit(),
+                parent: partnerTotalsUpdate(
+                  entities,
+                  parentId,
+                  totalsAfter((parent.allocatedToChildren ?? {}) as Allocation, slices, {}),
+                  version,
+                ),
               }
             : {}),
         }),

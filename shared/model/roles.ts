@@ -129,3 +129,11 @@ const RANK: Readonly<Record<Role, number>> = { viewer: 1, member: 2, admin: 3, o
 export function roleRank(role: Role): number {
   return RANK[role];
 }
+
+/**
+ * What a partner's person acts as in a child through a delegation: the lower of the delegation's
+ * role and their own in the partner (the delegation's where theirs is not known).
+ */
+export function delegatedRole(delegated: Role, own: Role | undefined): Role {
+  return own && roleRank(own) < roleRank(delegated) ? own : delegated;
+}

@@ -4,14 +4,26 @@ import { ChildTenantEntity } from '../data/entities/child-tenant';
 import { NotFoundError } from '../errors';
 import type { HealthReasonCode, HealthStatus } from '../model/operator-figures';
 import { poolsDrawn } from '../model/entitlements';
+import type { QuotaResource } from '../model/plans';
 import { systemContextOf } from '../tenancy/system-context';
-import { tenantHealth } from './tenant-health';
+import { healthAndQuotas } from './tenant-health';
 
 /** What a partner sees of a child's health: the verdict and its reasons' codes, no figures or names. */
 export interface ChildHealthView {
   childId: string;
   status: HealthStatus;
   reasons: Array<{ code: HealthReasonCode; severity: 'warning' | 'critical' }>;
+  /**
+   * Its use of each quota against its limit (this month's for the monthly ones): what the partner
+   * gave it, pools with it and may pay for. Figures of use only, none of what it is used for.
+   */
+  usage: Array<{
+    resource: QuotaResource;
+    period: string;
+    used: number;
+    limit: number | null;
+    pooledFrom: string | null;
+  }>;
   checkedAt: string;
 }
 
@@ -36,11 +48,18 @@ export async function childHealth(ctx: TenantContext, childId: string): Promise<
     ...systemContextOf(child, ctx.requestId, `partner:${ctx.tenantId}`, partner ?? undefined),
     ...(ctx.receivedAt ? { receivedAt: ctx.receivedAt } : {}),
   };
-  const health = await runWithTenantContext(childCtx, () => tenantHealth(childCtx));
+  const { health, quotas } = await runWithTenantContext(childCtx, () => healthAndQuotas(childCtx));
   return {
     childId,
     status: health.status,
     reasons: health.reasons.map((reason) => ({ code: reason.code, severity: reason.severity })),
+    usage: quotas.map(({ resource, period, used, limit, pooledFrom }) => ({
+      resource,
+      period,
+      used,
+      limit,
+      pooledFrom,
+    })),
     checkedAt: health.checkedAt,
   };
 }

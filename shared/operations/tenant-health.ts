@@ -142,7 +142,9 @@ function trafficReasons(traffic: TenantHealth['traffic']): HealthReason[] {
  * webhook endpoints and its traffic of the last clock hours (from the operator figures job). The
  * worst reason decides: critical, warning, else healthy.
  */
-export async function tenantHealth(ctx: TenantContext): Promise<TenantHealth> {
+export async function healthAndQuotas(
+  ctx: TenantContext,
+): Promise<{ health: TenantHealth; quotas: QuotaLine[] }> {
   const now = requestTime(ctx);
   const from = new Date(now.getTime() - 3_600_000);
   from.setUTCMinutes(0, 0, 0);
@@ -201,5 +203,10 @@ export async function tenantHealth(ctx: TenantContext): Promise<TenantHealth> {
     : reasons.length
       ? 'warning'
       : 'healthy';
-  return { status, reasons, checkedAt: now.toISOString(), traffic };
+  return { health: { status, reasons, checkedAt: now.toISOString(), traffic }, quotas: quotas.quotas };
+}
+
+/** The tenant's health (`healthAndQuotas` without the quota lines). */
+export async function tenantHealth(ctx: TenantContext): Promise<TenantHealth> {
+  return (await healthAndQuotas(ctx)).health;
 }

@@ -49,6 +49,25 @@ export function totalsAfter(given: Allocation, before: Allocation, next: Allocat
   return totals;
 }
 
+/**
+ * The write of a partner's new totals given to its children, for a transaction: conditioned on the
+ * allocation version read with them (a concurrent change fails it, and the caller reads again).
+ */
+export function partnerTotalsUpdate(
+  entities: Pick<TransactionEntities, 'tenant'>,
+  partnerId: string,
+  totals: Allocation,
+  version: number | undefined,
+) {
+  return entities.tenant
+    .patch({ tenantId: partnerId })
+    .set({ allocatedToChildren: totals, allocationVersion: (version ?? 0) + 1 })
+    .where((attr, op) =>
+      version === undefined ? op.notExists(attr.allocationVersion) : op.eq(attr.allocationVersion, version),
+    )
+    .commit();
+}
+
 /** The first resource whose total would pass the partner's own limit, if any. */
 function overAllocated(
   limits: ReturnType<typeof ownLimits>,
@@ -171,15 +190,7 @@ export async function allocateToChild(
         ctx,
         change,
         (entities: TransactionEntities) => ({
-          partner: entities.tenant
-            .patch({ tenantId: ctx.tenantId })
-            .set({ allocatedToChildren: totals, allocationVersion: (version ?? 0) + 1 })
-            .where((attr, op) =>
-              version === undefined
-                ? op.notExists(attr.allocationVersion)
-                : op.eq(attr.allocationVersion, version),
-            )
-            .commit(),
+          partner: partnerTotalsUpdate(entities, ctx.tenantId, totals, version),
           child: entities.tenant.patch({ tenantId: childId }).set({ allocation: next, pooled }).commit(),
           summary: entities.childTenant
             .patch({ tenantId: ctx.tenantId, childId })

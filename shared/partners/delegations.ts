@@ -1,7 +1,7 @@
 import { auditSourceOf } from '../audit/actor';
 import { auditedAlsoIn, writeAudited } from '../audit/audited-transaction';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
-import { forgetGrantedDelegations } from '../data/cached-records';
+import { forgetGrantedDelegations, loadTenant } from '../data/cached-records';
 import { platformDocumentClient } from '../data/clients';
 import { ChildTenantEntity } from '../data/entities/child-tenant';
 import { DelegationEntity, type DelegationItem } from '../data/entities/delegation';
@@ -11,7 +11,6 @@ import {
   type DelegationState,
   type DelegationStatus,
 } from '../model/delegations';
-import { TenantEntity } from '../data/entities/tenant';
 import { readPage, tenantList, type Page } from '../data/page';
 import type { TransactionEntities, TransactionItem } from '../data/service';
 import { ConflictError, NotFoundError } from '../errors';
@@ -128,7 +127,8 @@ export async function requestDelegation(
     DelegationEntity.get({ tenantId: ctx.tenantId, side: 'held', counterpartId: input.childId }).go({
       consistent: true,
     }),
-    TenantEntity.get({ tenantId: ctx.tenantId }).go({ consistent: true }),
+    // Only its name, for the child's people to read: admission read the record already (cached).
+    loadTenant(ctx.tenantId),
   ]);
   if (!child.data) {
     throw new NotFoundError('No tenant with this id below this one.', 'child_not_found');
@@ -150,7 +150,7 @@ export async function requestDelegation(
     delegationId: newId('delegation', now.getTime()),
     partnerId: ctx.tenantId,
     childId: input.childId,
-    partnerName: partner.data?.name ?? ctx.tenantId,
+    partnerName: partner?.name ?? ctx.tenantId,
     childName: child.data.name,
     role: input.role,
     durationDays: input.durationDays,

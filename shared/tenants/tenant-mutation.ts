@@ -6,7 +6,7 @@ import { platformDocumentClient } from '../data/clients';
 import { TenantEntity, type TenantItem } from '../data/entities/tenant';
 import { ConflictError, NotFoundError } from '../errors';
 import { toTenantView, type TenantView } from './tenant-view';
-import { childSummaryUpdates, type ChildSummary } from '../data/hierarchy-copies';
+import { childSummaryUpdates, summaryChange } from '../data/hierarchy-copies';
 import type { TransactionEntities, TransactionItem } from '../data/service';
 
 /** The tenant record, read strongly consistent: what was just changed is what is seen. */
@@ -38,15 +38,6 @@ const UNAUDITED = new Set(['internalNote']);
 
 export function viewFor(ctx: TenantContext, item: TenantItem): TenantView {
   return toTenantView(item, { internal: ctx.principal.isPlatformAdmin });
-}
-
-/** What moved of the summary a partner keeps of the tenant (name, plan, status). */
-function summaryChange(current: TenantItem, next: TenantItem): ChildSummary {
-  return {
-    ...(next.name !== current.name ? { name: next.name } : {}),
-    ...(next.plan !== current.plan ? { plan: next.plan } : {}),
-    ...(next.status !== current.status ? { status: next.status } : {}),
-  };
 }
 
 /** Actions that may change a deleted tenant: none but its restoration. */

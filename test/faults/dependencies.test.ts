@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  adminToken,
   call,
   cognito,
   createChild,
@@ -165,6 +166,24 @@ async function newProject(tenant: TestTenant): Promise<string> {
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What the write-path fault tests put a running load through: a second of normal service, DynamoDB
+ * paused for 12 s (past a request's 10 s budget), resumed, then killed and restarted by the
+ * supervisor, and two seconds of service after.
+ */
+async function pauseThenCrashDynamoDb(): Promise<void> {
+  await pause(1_000);
+  await fault('dynamodb', 'pause');
+  await pause(12_000);
+  await fault('dynamodb', 'resume');
+  await pause(1_500);
+  const before = (await fault('dynamodb', 'ready')).dynamodb.restarts;
+  await fault('dynamodb', 'crash');
+  await pause(1_500);
+  expect((await fault('dynamodb', 'ready')).dynamodb.restarts).toBe(before + 1);
+  await pause(2_000);
+}
 
 describe('dependencies taken away under load', () => {
   afterEach(async () => {
@@ -526,16 +545,7 @@ describe('dependencies taken away under load', () => {
       }
     };
     const loops = [allocations(0), allocations(1), delegations()];
-    await pause(1_000);
-    await fault('dynamodb', 'pause');
-    await pause(12_000);
-    await fault('dynamodb', 'resume');
-    await pause(1_500);
-    const before = (await fault('dynamodb', 'ready')).dynamodb.restarts;
-    await fault('dynamodb', 'crash');
-    await pause(1_500);
-    expect((await fault('dynamodb', 'ready')).dynamodb.restarts).toBe(before + 1);
-    await pause(2_000);
+    await pauseThenCrashDynamoDb();
     running = false;
     await Promise.all(loops);
 
@@ -581,6 +591,111 @@ describe('dependencies taken away under load', () => {
       expect(granted.status).toBe(held.status);
       if (held.status === 200) expect(granted.body.status, child.id).toBe(held.body.status);
     }
+  });
+
+  it('starts runs from a partner’s pool, by the partner and two pooled children, while DynamoDB is paused and after it crashes: 503s in time, every acknowledged run counted once, the pool equal to its runs', async () => {
+    const partner = await createTenant({ plan: 'partner', limitOverrides: { runs: 50 } });
+    const children = [await createChild(partner), await createChild(partner)];
+    for (const child of children) {
+      const pooled = await call('PUT', `/v1/tenants/${partner.id}/children/${child.id}/allocation`, {
+        token: partner.owner.token,
+        body: { limits: {}, pooled: ['runs'] },
+      });
+      expect(pooled.status, pooled.text).toBe(200);
+    }
+    const starters = [partner, ...children].map((tenant) => ({ id: tenant.id, token: tenant.owner.token }));
+    // The children's caches learn the pool within seconds: wait until each says so.
+    for (const tenant of starters.slice(1)) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const report = await call<{ quotas: Array<{ resource: string; pooledFrom: string | null }> }>(
+          'GET',
+          `/v1/tenants/${tenant.id}/quotas`,
+          { token: tenant.token },
+        );
+        const line = report.body.quotas.find((quota) => quota.resource === 'runs');
+        if (line?.pooledFrom === partner.id || Date.now() > deadline) break;
+        await pause(250);
+      }
+    }
+    const agents = await Promise.all(
+      starters.map(async (tenant) => {
+        const made = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
+          token: tenant.token,
+          body: { name: 'Pool agent', model: 'claude-sonnet' },
+        });
+        expect(made.status, made.text).toBe(201);
+        return made.body.id;
+      }),
+    );
+    const answers: Answer[] = [];
+    const acknowledged: string[] = [];
+    let running = true;
+    const loops = starters.map(async (tenant, index) => {
+      while (running) {
+        const started = Date.now();
+        const response = await call<{ id: string }>(
+          'POST',
+          `/v1/tenants/${tenant.id}/agents/${agents[index]}/runs`,
+          { token: tenant.token, body: {} },
+        );
+        answers.push({ status: response.status, ms: Date.now() - started, response });
+        if (response.status === 201) acknowledged.push(response.body.id);
+        await pause(response.status >= 500 ? 200 : 150);
+      }
+    });
+    await pauseThenCrashDynamoDb();
+    running = false;
+    await Promise.all(loops);
+
+    expectWellFormed(answers);
+    expect(answers.some((answer) => answer.status === 503)).toBe(true);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    // The reconciliation, once every take is over, settles what dead requests left pending.
+    const later = new Date(Date.now() + 3 * 60_000);
+    const reconciled = await call<{ counters: Array<{ resource: string; period: string; outcome: string }> }>(
+      'POST',
+      `/v1/tenants/${partner.id}/quotas/reconcile`,
+      { token: await adminToken(), at: later },
+    );
+    expect(reconciled.status, reconciled.text).toBe(200);
+    const period = new Date().toISOString().slice(0, 7);
+    const runsLine = reconciled.body.counters.find(
+      (line) => line.resource === 'runs' && line.period === period,
+    );
+    expect(['matches', 'repaired']).toContain(runsLine?.outcome);
+    // The runs written: the partner's own and its children's counted in its pool.
+    const written: string[] = [];
+    for (const tenant of starters) {
+      const items = await table.send(
+        new QueryCommand({
+          TableName: twin.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenant.id}`, ':run': 'RUN#' },
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of items.Items ?? []) {
+        const pooled =
+          tenant.id === partner.id ? item.countedIn === undefined : item.countedIn === partner.id;
+        expect(pooled, `${tenant.id} ${String(item.runId)}`).toBe(true);
+        written.push(item.runId as string);
+      }
+    }
+    // Nothing acknowledged is lost, nothing written twice, and the pool counts exactly what was written,
+    // never past its ceiling (50 and the partner plan's grace).
+    for (const runId of acknowledged) expect(written).toContain(runId);
+    expect(new Set(written).size).toBe(written.length);
+    const counter = await table.send(
+      new GetCommand({
+        TableName: twin.tableName,
+        Key: { pk: `TENANT#${partner.id}`, sk: `QUOTA#runs#${period}` },
+        ConsistentRead: true,
+      }),
+    );
+    expect(counter.Item?.used).toBe(written.length);
+    expect([...((counter.Item?.pending as Set<string> | undefined) ?? [])]).toEqual([]);
+    expect(written.length).toBeLessThanOrEqual(60);
   });
 
   it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {

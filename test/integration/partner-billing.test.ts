@@ -8,14 +8,7 @@ import { QuotaCounterEntity } from '../../shared/data/entities/quota-counter';
 import { TenantEntity } from '../../shared/data/entities/tenant';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { PLANS } from '../../shared/model/plans';
-import {
-  call,
-  createChild,
-  createTenant,
-  storedAuditEvents,
-  twin,
-  type TestTenant,
-} from '../helpers/twin-api';
+import { call, createChild, createTenant, storedAuditEvents, type TestTenant } from '../helpers/twin-api';
 
 const stripe = standInStripe();
 

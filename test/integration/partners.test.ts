@@ -10,6 +10,7 @@ import {
   unique,
 } from '../helpers/twin-api';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
+import { PLANS } from '../../shared/model/plans';
 
 interface Child {
   id: string;
@@ -124,6 +125,17 @@ describe('partners and the tenants below them', () => {
     const healthy = await health(child.id);
     expect(healthy.status, healthy.text).toBe(200);
     expect(healthy.body).toMatchObject({ childId: child.id, status: 'healthy', reasons: [] });
+    // Its use of each quota against its limit (the owner counts as one user; Free's limits).
+    const usage = (healthy.body as unknown as { usage: Array<Record<string, unknown>> }).usage;
+    expect(usage.find((line) => line.resource === 'users')).toMatchObject({
+      used: 1,
+      limit: PLANS.free.limits.users,
+      pooledFrom: null,
+    });
+    expect(usage.find((line) => line.resource === 'runs')).toMatchObject({
+      used: 0,
+      limit: PLANS.free.limits.runs,
+    });
     // Suspended by the platform: critical, said by its code alone (not the reason the admin wrote).
     const suspended = await call('POST', `/v1/tenants/${child.id}/suspend`, {
       token: await adminToken(),

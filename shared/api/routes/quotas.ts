@@ -257,7 +257,7 @@ export const QUOTA_ROUTES = [
     allowWhenSuspended: true,
     summary: 'A child tenant’s health (partner)',
     description:
-      'What a partner may know of a tenant below it without a delegation: its health (healthy, warning or critical) and the codes and severities of the reasons (a quota used up, a failed payment, server errors, 429s, a disabled webhook endpoint, a suspension), none of their figures or words. Computed at each call, as the tenant’s own report.',
+      'What a partner may know of a tenant below it without a delegation: its health (healthy, warning or critical) and the codes and severities of the reasons (a quota used up, a failed payment, server errors, 429s, a disabled webhook endpoint, a suspension), none of their figures or words; and its use of each quota against its limit (what the partner gives it, pools with it and may pay for). Computed at each call, as the tenant’s own report.',
     request: { path: tenantPath({ childId: idSchema('tenant') }) },
     responses: {
       200: {
@@ -269,6 +269,17 @@ export const QUOTA_ROUTES = [
             status: z.enum(HEALTH_STATUSES),
             reasons: z.array(
               z.object({ code: z.enum(HEALTH_REASON_CODES), severity: z.enum(['warning', 'critical']) }),
+            ),
+            usage: z.array(
+              z.object({
+                resource: z.enum(QUOTA_RESOURCES),
+                period: z
+                  .string()
+                  .check(z.describe('`YYYY-MM` for monthly resources, `ALL` for counted ones.')),
+                used: z.number(),
+                limit: z.nullable(z.number()),
+                pooledFrom: z.nullable(idSchema('tenant')),
+              }),
             ),
             checkedAt: timestamp,
           }),

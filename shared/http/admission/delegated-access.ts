@@ -3,7 +3,7 @@ import { loadGrantedDelegations, loadMembership } from '../../data/cached-record
 import type { DelegationItem } from '../../data/entities/delegation';
 import type { MembershipItem } from '../../data/entities/membership';
 import { ForbiddenError } from '../../errors';
-import { roleRank, type Role } from '../../model/roles';
+import { delegatedRole, roleRank, type Role } from '../../model/roles';
 import { delegationStatus } from '../../model/delegations';
 import { isSignedOutOfTenant } from '../../users/sessions';
 
@@ -15,10 +15,6 @@ export interface DelegatedGrant {
   partnerMembership: MembershipItem;
   /** The lower of the delegation's role and the person's own role in the partner. */
   role: Role;
-}
-
-function lowerRole(a: Role, b: Role): Role {
-  return roleRank(a) <= roleRank(b) ? a : b;
 }
 
 /**
@@ -58,7 +54,7 @@ export async function delegatedGrant(
       kind: 'delegation' as const,
       delegation,
       partnerMembership: membership,
-      role: lowerRole(delegation.role, membership.role),
+      role: delegatedRole(delegation.role, membership.role),
     }))
     .sort((a, b) => roleRank(b.role) - roleRank(a.role));
   const best = inForce[0];

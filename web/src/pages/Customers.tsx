@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { ALLOCATABLE_RESOURCES, PLANS, POOLABLE_RESOURCES } from '../../../shared/model/plans';
-import { roleRank, type Role } from '../../../shared/model/roles';
+import { delegatedRole } from '../../../shared/model/roles';
 import { DELEGATED_ROLES, MAX_DELEGATION_DAYS } from '../../../shared/model/delegations';
 import { PARTNER_PAYABLE_PLANS } from '../../../shared/model/child-billing';
 import { must, type Schemas } from '../api/client';
@@ -40,13 +40,28 @@ function ChildHealthCell({ childId }: { childId: string }) {
   if (health.error) return <span className="muted">unknown</span>;
   if (!health.data) return <span className="muted">…</span>;
   const reasons = health.data.reasons.map((reason) => reason.code.replaceAll('_', ' '));
+  // Its use of what a partner gives, pools or pays for: agents and this month's runs and tokens.
+  const usage = health.data.usage
+    .filter((line) => USAGE_SHOWN.includes(line.resource))
+    .map(
+      (line) =>
+        `${line.resource} ${line.used.toLocaleString('en-US')}${line.limit === null ? '' : ` / ${line.limit.toLocaleString('en-US')}`}${line.pooledFrom ? ' (pool)' : ''}`,
+    );
   return (
-    <span data-health={health.data.status}>
-      {health.data.status}
-      {reasons.length > 0 && <span className="muted"> ({reasons.join(', ')})</span>}
-    </span>
+    <>
+      <span data-health={health.data.status}>
+        {health.data.status}
+        {reasons.length > 0 && <span className="muted"> ({reasons.join(', ')})</span>}
+      </span>
+      <br />
+      <span className="muted" data-testid="child-usage">
+        {usage.join(' · ')}
+      </span>
+    </>
   );
 }
+
+const USAGE_SHOWN: readonly string[] = ['agents', 'runs', 'tokens'];
 
 /** The delegations this partner holds, by child (at most one each). */
 function useHeldDelegations() {
@@ -296,11 +311,6 @@ function ChildPayer({ child, onDone }: { child: Child; onDone(): void }) {
   );
 }
 
-/** What a partner's person acts as in a child: the lower of the delegation's role and their own. */
-function actingRole(delegated: Role, own: Role | undefined): Role {
-  return own && roleRank(own) < roleRank(delegated) ? own : delegated;
-}
-
 function CustomersOfPartner() {
   const { api } = useSession();
   const { tenantId, tenant, role, can } = useTenant();
@@ -409,7 +419,7 @@ function CustomersOfPartner() {
                         rememberDelegatedVisit(child.id, {
                           partnerId: tenantId,
                           partnerName: tenant.name,
-                          role: actingRole(delegation.role, role),
+                          role: delegatedRole(delegation.role, role),
                           expiresAt: delegation.expiresAt ?? '',
                         });
                         navigate(`/t/${child.id}`);
