@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   group: 'grp',
   project: 'prj',
   delegation: 'dlg',
+  usageEvent: 'use',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -52,6 +52,12 @@ export const PROBLEMS = {
     title: 'Invalid Idempotency-Key',
     description: 'The `Idempotency-Key` header must be 1 to 255 visible ASCII characters.',
   },
+  idempotency_key_required: {
+    statuses: [400],
+    title: 'Idempotency-Key required',
+    description:
+      'This request counts something (a usage record): send an `Idempotency-Key` header, unique per record, so a retry is answered without counting twice.',
+  },
   invalid_webhook_signature: {
     statuses: [400],
     title: 'Invalid webhook signature',

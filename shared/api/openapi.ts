@@ -123,6 +123,7 @@ export function pipelineCodes(route: RouteDefinition): ProblemCode[] {
         'idempotency_answer_lost',
         'idempotency_key_reused',
       );
+      if (route.requiresIdempotencyKey) codes.push('idempotency_key_required');
     }
   }
   return codes;

@@ -32,6 +32,17 @@ export interface OperationCommit {
   readonly attachments: Array<{ Update: Record<string, unknown> } | { Put: Record<string, unknown> }>;
   /** Whether a write of the operation has committed with the attachments. */
   committed: boolean;
+  /**
+   * A write carrying the attachments failed without saying it wrote nothing (a timeout, a dropped
+   * connection, a 5xx; not a cancelled transaction): it may have committed. What was taken for the
+   * operation is then left to be settled against its receipt once the request is over.
+   */
+  uncertain?: boolean;
+}
+
+/** A failure that does not say the write was not made: anything but a cancelled transaction. */
+function markUncertain(commit: OperationCommit, error: unknown): void {
+  if (!reasonsOf(error) && !(error instanceof ConditionalCheckFailedException)) commit.uncertain = true;
 }
 
 const store = new AsyncLocalStorage<OperationCommit | undefined>();
@@ -122,6 +133,7 @@ async function sendTransaction(
     commit.committed = true;
     return result;
   } catch (error) {
+    markUncertain(commit, error);
     const reasons = reasonsOf(error);
     if (!reasons) throw error;
     if (reasons.slice(items.length).some((reason) => reason.Code === 'ConditionalCheckFailed'))
@@ -164,6 +176,7 @@ async function sendSingle(
       }
       return { $metadata: result.$metadata };
     } catch (error) {
+      markUncertain(commit, error);
       const reasons = reasonsOf(error);
       if (!reasons) throw error;
       const [own, ...attached] = reasons;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPE_NAMES } from '../model/event-types';
-import { PLANS, type PlanId } from '../model/plans';
+import { METERED_RESOURCES, PLANS, type PlanId } from '../model/plans';
 import { bytesInWords } from '../model/quantities';
 
 /**
@@ -122,8 +122,8 @@ const RESOURCE_WORDS: Record<string, string> = {
   apiKeys: 'API keys',
   storageBytes: 'storage',
   runs: 'runs',
-  tokens: 'tokens',
   apiCalls: 'API calls',
+  ...Object.fromEntries(Object.entries(METERED_RESOURCES).map(([resource, meter]) => [resource, meter.units])),
 };
 
 export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {

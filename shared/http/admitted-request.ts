@@ -2,6 +2,7 @@ import type { ResolutionStrategy } from '../model/resolution-strategies';
 import type * as z from 'zod/v4/core';
 import type { Principal, RequestMeta, TenantContext, UserPrincipal } from '../context/tenant-context';
 import type { RouteDefinition } from './route';
+import type { QuotaTake } from '../quotas/quota-takes';
 
 /** What every admitted request carries: its route, who sent it from where, and its one "now". */
 export interface AdmittedRequestBase {
@@ -27,6 +28,10 @@ export interface TenantRequest extends AdmittedRequestBase {
   principal: Principal;
   /** Which strategy named the tenant (the `Tenant-Resolved-By` header of the answer). */
   resolvedBy?: ResolutionStrategy;
+  /** The Idempotency-Key the request claimed, if it sent one. */
+  idempotencyKey?: string;
+  /** The monthly quota metering took for the operation (`consumes`, `consumesBody`), if any. */
+  take?: QuotaTake;
 }
 
 export type AdmittedRequest = PublicRequest | PersonRequest | TenantRequest;

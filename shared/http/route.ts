@@ -76,6 +76,13 @@ export interface RouteDefinition {
    */
   consumes?: PeriodicResource;
   /**
+   * The validated body names a monthly resource and an amount (`{ resource, amount }`): taken like
+   * `consumes`, that amount of that resource, before the handler (the usage API).
+   */
+  consumesBody?: boolean;
+  /** An `Idempotency-Key` is required: a 400 `idempotency_key_required` without one. */
+  requiresIdempotencyKey?: boolean;
+  /**
    * A monthly resource the work the call starts will consume later (a run reports its tokens when it
    * completes): refused with 429 once this month's use has reached its ceiling. Read beside the
    * metering write, not after it.

@@ -18,13 +18,68 @@ export const COUNTED_RESOURCES = [
   /** The tenants a partner created under it (its direct children). */
   'childTenants',
 ] as const;
-/** Resources consumed per calendar month; a new month is a new counter. */
-export const PERIODIC_RESOURCES = ['runs', 'tokens', 'apiCalls'] as const;
+/** How a metered resource is named and billed (see {@link METERED_RESOURCES}). */
+export interface MeterDefinition {
+  /** One unit, as people read it ("token"). */
+  unit: string;
+  /** More than one ("tokens"). */
+  units: string;
+  description: string;
+  /**
+   * The Stripe meter its overage is reported to: the event name `npm run stripe:setup` makes the
+   * meter with and the monthly close sends the overage under.
+   */
+  stripeMeter: string;
+}
+
+/**
+ * The monthly resources the platform's own services record through the usage API
+ * (`POST /v1/tenants/{tenantId}/usage`, `docs/usage-api.md`): model gateways their tokens, tool
+ * runners their tool calls. Each is declared here once; its limit and overage price are each plan's
+ * (`limits`, `overagePrices` below). A new one is a line here and a number in each plan: the usage
+ * API accepts it, the quota report, thresholds, usage series and monthly close count it, and Stripe
+ * bills its overage, with no code.
+ */
+export const METERED_RESOURCES = {
+  tokens: {
+    unit: 'token',
+    units: 'tokens',
+    description: 'Model tokens, input and output together (a run reports its own when it completes).',
+    stripeMeter: 'tenantry_tokens_overage',
+  },
+  toolCalls: {
+    unit: 'tool call',
+    units: 'tool calls',
+    description: 'Calls the tenant’s agents make to tools through the platform’s tool runners.',
+    stripeMeter: 'tenantry_toolCalls_overage',
+  },
+} as const satisfies Record<string, MeterDefinition>;
+export type MeteredResource = keyof typeof METERED_RESOURCES;
+/** The most one usage record may carry: larger amounts are split by the caller (or are a bug). */
+export const MAX_USAGE_AMOUNT = 1_000_000_000;
+export const METERED_RESOURCE_NAMES = Object.keys(METERED_RESOURCES) as [
+  MeteredResource,
+  ...MeteredResource[],
+];
+export function isMetered(resource: string): resource is MeteredResource {
+  return Object.hasOwn(METERED_RESOURCES, resource);
+}
+
+/**
+ * Resources consumed per calendar month; a new month is a new counter. Runs and API calls are
+ * metered by Tenantry's own routes; the rest are the {@link METERED_RESOURCES}.
+ */
+export const PERIODIC_RESOURCES = [
+  'runs',
+  ...METERED_RESOURCE_NAMES.filter((resource) => resource === 'tokens'),
+  'apiCalls',
+  ...METERED_RESOURCE_NAMES.filter((resource) => resource !== 'tokens'),
+] as readonly PeriodicResource[] as readonly [PeriodicResource, ...PeriodicResource[]];
 export const QUOTA_RESOURCES = [...COUNTED_RESOURCES, ...PERIODIC_RESOURCES] as const;
 
 export type CountedResource = (typeof COUNTED_RESOURCES)[number];
-export type PeriodicResource = (typeof PERIODIC_RESOURCES)[number];
-export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
+export type PeriodicResource = 'runs' | 'apiCalls' | MeteredResource;
+export type QuotaResource = CountedResource | PeriodicResource;
 
 /**
  * What a partner may give a child a slice of (its own limits, less what it gave): every quota but
@@ -49,7 +104,7 @@ export function isPoolable(resource: string): resource is PoolableResource {
 }
 
 export const LIMIT_NAMES = [...QUOTA_RESOURCES, 'requestsPerMinute'] as const;
-export type LimitName = (typeof LIMIT_NAMES)[number];
+export type LimitName = QuotaResource | 'requestsPerMinute';
 export type Limits = Record<LimitName, number | null>;
 
 /** What a plan sells beyond its limits: only what the API checks (a feature is sold once it exists). */
@@ -106,6 +161,7 @@ const BUSINESS: Plan = {
     runs: { per: 1, price: { amount: 1, currency: 'usd' } },
     tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
     apiCalls: { per: 1_000, price: { amount: 2, currency: 'usd' } },
+    toolCalls: { per: 1_000, price: { amount: 30, currency: 'usd' } },
   },
   limits: {
     users: 250,
@@ -117,6 +173,7 @@ const BUSINESS: Plan = {
     runs: 100_000,
     tokens: 100_000_000,
     apiCalls: 5_000_000,
+    toolCalls: 1_000_000,
     requestsPerMinute: 3_000,
   },
   retentionDays: 180,
@@ -141,6 +198,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       runs: 100,
       tokens: 100_000,
       apiCalls: 10_000,
+      toolCalls: 1_000,
       requestsPerMinute: 60,
     },
     retentionDays: 7,
@@ -156,6 +214,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       runs: { per: 1, price: { amount: 2, currency: 'usd' } },
       tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
       apiCalls: { per: 1_000, price: { amount: 5, currency: 'usd' } },
+      toolCalls: { per: 1_000, price: { amount: 50, currency: 'usd' } },
     },
     limits: {
       users: 10,
@@ -167,6 +226,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       runs: 2_000,
       tokens: 2_000_000,
       apiCalls: 100_000,
+      toolCalls: 20_000,
       requestsPerMinute: 300,
     },
     retentionDays: 30,
@@ -182,6 +242,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       runs: { per: 1, price: { amount: 1, currency: 'usd' } },
       tokens: { per: 1_000, price: { amount: 1, currency: 'usd' } },
       apiCalls: { per: 1_000, price: { amount: 3, currency: 'usd' } },
+      toolCalls: { per: 1_000, price: { amount: 40, currency: 'usd' } },
     },
     limits: {
       users: 50,
@@ -193,6 +254,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       runs: 20_000,
       tokens: 20_000_000,
       apiCalls: 1_000_000,
+      toolCalls: 200_000,
       requestsPerMinute: 1_200,
     },
     retentionDays: 90,
@@ -216,6 +278,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       runs: null,
       tokens: null,
       apiCalls: null,
+      toolCalls: null,
       requestsPerMinute: null,
     },
     retentionDays: 365,

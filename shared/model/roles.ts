@@ -27,6 +27,8 @@ export const PERMISSIONS = [
   'delegations:approve',
   'runs:read',
   'runs:write',
+  'usage:read',
+  'usage:write',
   'billing:manage',
   'apiKeys:manage',
   'webhooks:manage',
@@ -60,6 +62,10 @@ const ADMIN: Permission[] = [
   // Delegations: a partner asks for access to its children, either side ends one.
   'delegations:read',
   'delegations:manage',
+  // The usage API (`docs/usage-api.md`): held in practice by the platform's services' API keys, which
+  // only someone holding the scope can make.
+  'usage:read',
+  'usage:write',
 ];
 /**
  * `directory:sync` is SCIM provisioning (members made, changed and ended by the tenant's directory):

@@ -21,6 +21,8 @@ import { TenantEntity } from '../data/entities/tenant';
  *   ({@link SETTLE_AFTER_MS}) the next take of the resource, or the daily reconciliation, settles it
  *   against its receipt: kept with one, given back without.
  * Giving back is conditional on the take still being pending, so it happens once whoever does it.
+ * A take is of one unit (a run) or of the amount a usage record names (`usage-api.ts`): that amount
+ * is part of how it is pending (`<take id>+<amount>`), so whoever gives it back gives back all of it.
  */
 export interface QuotaTake {
   takeId: string;
@@ -35,22 +37,26 @@ export interface QuotaTake {
   at: Date;
 }
 
-/** What one take is: one unit of the resource. */
+/** What a take is unless it says otherwise: one unit of the resource. */
 const TAKE_AMOUNT = 1;
 /** Past this, the request that took a unit is over (the function's 10 s, and a wide margin). */
 export const SETTLE_AFTER_MS = 60_000;
 /** A receipt outlives the month its take counts in, and the settling of that month. */
 const RECEIPT_DAYS = 62;
 
-/** Takes one unit for the operation; answers the take and its receipt, for the operation's commit. */
+/**
+ * Takes `amount` (one unit unless said) for the operation; answers the take and its receipt, for
+ * the operation's commit.
+ */
 export async function takeForOperation(
   ctx: TenantContext,
   resource: PeriodicResource,
   now: Date,
+  amount = TAKE_AMOUNT,
 ): Promise<{ take: QuotaTake; receipt: { Put: Record<string, unknown> } }> {
   const takeId = newId('quotaTake', now.getTime());
-  const member = pendingMember(ctx, resource, takeId);
-  const consumption = await addToPeriodCounter(ctx, resource, TAKE_AMOUNT, now, member);
+  const member = `${pendingMember(ctx, resource, takeId)}${amount === TAKE_AMOUNT ? '' : `+${amount}`}`;
+  const consumption = await addToPeriodCounter(ctx, resource, amount, now, member);
   const receipt = QuotaTakeReceiptEntity.put({
     tenantId: ctx.tenantId,
     takeId,
@@ -59,6 +65,18 @@ export async function takeForOperation(
     expiresAt: expiresAfterDays(now, RECEIPT_DAYS),
   }).params() as Record<string, unknown>;
   return { take: { takeId, member, consumption, at: now }, receipt: { Put: receipt } };
+}
+
+/** A pending member read back: whose take, which, and of how much. */
+export function parseMember(member: string): { takerId: string | undefined; takeId: string; amount: number } {
+  const slash = member.indexOf('/');
+  const plus = member.indexOf('+');
+  const takeId = member.slice(slash + 1, plus < 0 ? undefined : plus);
+  return {
+    takerId: slash < 0 ? undefined : member.slice(0, slash),
+    takeId,
+    amount: plus < 0 ? TAKE_AMOUNT : Number(member.slice(plus + 1)),
+  };
 }
 
 /** How a take of this tenant is pending on the counter its use goes on. */
@@ -139,9 +157,9 @@ export async function settleStaleTakes(
   const owner = periodCounter(ctx, counter.resource, counter.period).key.tenantId;
   for (const member of counter.pending ?? []) {
     // A take of the counter's own tenant is its id; another's (a pooled child's) names its tenant.
-    const slash = member.indexOf('/');
-    const takerId = slash < 0 ? owner : member.slice(0, slash);
-    const takeId = member.slice(slash + 1);
+    const parsed = parseMember(member);
+    const takerId = parsed.takerId ?? owner;
+    const { takeId, amount } = parsed;
     const takenAt = decodeTime(takeId.slice(takeId.indexOf('_') + 1));
     if (now.getTime() - takenAt < SETTLE_AFTER_MS) continue;
     const take: QuotaTake = {
@@ -149,7 +167,7 @@ export async function settleStaleTakes(
       member,
       consumption: {
         resource: counter.resource,
-        amount: TAKE_AMOUNT,
+        amount,
         period: counter.period,
         used: 0,
         limit: null,

@@ -8,7 +8,7 @@ import { ConflictError } from '../errors';
 import { logger } from '../observability/logger';
 import { countQuotaDrift } from '../observability/metrics';
 import type { TenantContext } from '../context/tenant-context';
-import type { CountedResource } from '../model/plans';
+import { METERED_RESOURCE_NAMES, type CountedResource } from '../model/plans';
 import { monthPeriod, previousMonthPeriod } from './periods';
 import { settleStaleTakes } from './quota-takes';
 
@@ -234,5 +234,22 @@ export async function reconcileQuotas(
       found.push({ ...line, outcome: 'busy' });
     }
   }
+  await settleMeteredTakes(ctx, now);
   return found;
+}
+
+/**
+ * The metered resources' counters (this month's and the last's) are not recounted: usage records
+ * expire with the plan's retention, before the months they count in are closed. Their takes left
+ * pending by requests that died are settled against their receipts, as the next record's would.
+ */
+async function settleMeteredTakes(ctx: TenantContext, now: Date): Promise<void> {
+  for (const resource of METERED_RESOURCE_NAMES) {
+    for (const period of [monthPeriod(now), previousMonthPeriod(now)]) {
+      const stored = (
+        await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({ consistent: true })
+      ).data;
+      if (stored?.pending) await settleStaleTakes(ctx, { resource, period, pending: stored.pending }, now);
+    }
+  }
 }

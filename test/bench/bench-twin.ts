@@ -31,7 +31,7 @@ export interface BenchClient {
   call(
     method: string,
     path: string,
-    options?: { token?: string; body?: unknown },
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<{ status: number; body: Record<string, unknown>; ms: number }>;
   adminToken(): Promise<string>;
   /** A tenant made by the platform admin, its owner signed in. */
@@ -80,6 +80,7 @@ export function benchClient(endpoints: TwinEndpoints): BenchClient {
             method,
             agent,
             headers: {
+              ...options.headers,
               ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
               ...(payload !== undefined
                 ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: quota enforcement and metering on DynamoDB Local, side by side with the patterns
- * and libraries people reach for. Prints figures; asserts nothing (targets are read, not timed tests).
+ * and libraries people reach for; then the usage API beside a metered route on the `npm start` twin. Prints figures; asserts nothing (targets are read, not timed tests).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { freePort } from '../../infra/local/free-port';
 import { hotTenantCase } from './hot-tenant';
 import { pool } from './pool';
+import { usageApiCase } from './usage-api';
 
 const REGION = 'us-east-1';
 const TABLE = 'tenantry-bench';
@@ -193,6 +194,9 @@ async function main(): Promise<void> {
     }
     flexClient.destroy();
     peer.destroy();
+
+    // 4. The usage API beside a metered route, on the twin npm start starts.
+    await usageApiCase();
   } finally {
     await dynamo.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -699,6 +699,92 @@ describe('dependencies taken away under load', () => {
     expect(written.length).toBeLessThanOrEqual(enforcedCeiling('partner', 'runs', 50) as number);
   });
 
+  it('records usage while DynamoDB is paused and after it crashes, each record retried under its key: 503s in time, every acknowledged record counted once, the counter equal to its records and never past its ceiling', async () => {
+    // Starter’s grace is 10 %: 30 tool calls a month are admitted to 33, 11 records of 3.
+    const tenant = await createTenant({ plan: 'starter', limitOverrides: { toolCalls: 30 } });
+    const writer = await call<{ secret: string }>('POST', `/v1/tenants/${tenant.id}/api-keys`, {
+      token: tenant.owner.token,
+      body: { name: 'Tool runner', scopes: ['usage:write', 'usage:read'] },
+    });
+    expect(writer.status, writer.text).toBe(201);
+    const send = (key: string, at?: Date) =>
+      call<{ event: { id: string; idempotencyKey: string } }>('POST', `/v1/tenants/${tenant.id}/usage`, {
+        token: writer.body.secret,
+        body: { resource: 'toolCalls', amount: 3, description: `tool call batch ${key}` },
+        headers: { 'idempotency-key': key },
+        ...(at ? { at } : {}),
+      });
+    const answers: Answer[] = [];
+    /** Each key's last answer: a key is sent until it is acknowledged or refused for the quota. */
+    const ended = new Map<string, number>();
+    const acknowledged = new Map<string, string>();
+    let running = true;
+    let sequence = 0;
+    const lanes = Array.from({ length: 3 }, async (_, lane) => {
+      let key = `lane${lane}-${sequence++}`;
+      while (running) {
+        const started = Date.now();
+        const response = await send(key);
+        answers.push({ status: response.status, ms: Date.now() - started, response });
+        if (response.status === 201) acknowledged.set(key, response.body.event.id);
+        // A 5xx or a key still held is retried under the same key; anything else ends it.
+        if (response.status < 500 && response.status !== 409) {
+          ended.set(key, response.status);
+          key = `lane${lane}-${sequence++}`;
+        }
+        await pause(response.status >= 500 ? 200 : 100);
+      }
+      return key;
+    });
+    await pauseThenCrashDynamoDb();
+    running = false;
+    const unfinished = await Promise.all(lanes);
+
+    expectWellFormed(answers);
+    expect(answers.some((answer) => answer.status === 503)).toBe(true);
+    expect(answers.some((answer) => answer.status === 429)).toBe(true);
+    // The keys left mid-retry, sent again once their dead requests cannot hold them any more.
+    for (const key of unfinished) {
+      const retried = await send(key, new Date(Date.now() + 20_000));
+      expect([201, 409, 429], retried.text).toContain(retried.status);
+      if (retried.status === 409) expect(retried.body).toMatchObject({ code: 'idempotency_answer_lost' });
+      if (retried.status === 201) acknowledged.set(key, retried.body.event.id);
+    }
+    // The daily reconciliation, once every take is over, settles what dead requests left pending.
+    const reconciled = await call('POST', `/v1/tenants/${tenant.id}/quotas/reconcile`, {
+      token: await adminToken(),
+      at: new Date(Date.now() + 3 * 60_000),
+    });
+    expect(reconciled.status, reconciled.text).toBe(200);
+
+    const period = new Date().toISOString().slice(0, 7);
+    const stored = await table.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :usage)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenant.id}`, ':usage': 'USEVT#' },
+        ConsistentRead: true,
+      }),
+    );
+    const records = stored.Items ?? [];
+    // Nothing acknowledged is lost, nothing recorded twice under one key.
+    const ids = records.map((item) => item.usageEventId as string);
+    for (const id of acknowledged.values()) expect(ids).toContain(id);
+    const keys = records.map((item) => item.idempotencyKey as string);
+    expect(new Set(keys).size).toBe(keys.length);
+    const total = records.reduce((sum, item) => sum + (item.amount as number), 0);
+    const counter = await table.send(
+      new GetCommand({
+        TableName: twin.tableName,
+        Key: { pk: `TENANT#${tenant.id}`, sk: `QUOTA#toolCalls#${period}` },
+        ConsistentRead: true,
+      }),
+    );
+    expect(counter.Item?.used).toBe(total);
+    expect([...((counter.Item?.pending as Set<string> | undefined) ?? [])]).toEqual([]);
+    expect(total).toBeLessThanOrEqual(enforcedCeiling('starter', 'toolCalls', 30) as number);
+  });
+
   it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {
     const tenant = await createTenant({ limitOverrides: { users: null } });
     const answers: Answer[] = [];

@@ -8,6 +8,7 @@ import { TEST_CLOCK_HEADER } from '../../infra/local/start';
 import { signIn } from '../../infra/local/sign-in';
 import { ROLE_PERMISSIONS } from '../../shared/model/roles';
 import { assertDocumented } from './contract';
+import { ROUTES } from '../../shared/api/manifest';
 
 export const twin = inject('twin');
 
@@ -38,6 +39,25 @@ export interface CallOptions {
   at?: Date;
   /** The loopback address (127.0.0.0/8) to send from, for controls keyed by the source address. */
   from?: string;
+  /** Send no Idempotency-Key where the route requires one (to see it refused). */
+  withoutIdempotencyKey?: boolean;
+}
+
+/**
+ * The routes that require an Idempotency-Key (a usage record), by method and path: a well-behaved
+ * client sends one, so every suite's request to them carries a fresh key unless it sends its own
+ * or says `withoutIdempotencyKey`.
+ */
+const KEYED_ROUTES = ROUTES.filter(
+  (route) => 'requiresIdempotencyKey' in route && route.requiresIdempotencyKey,
+).map((route) => ({
+  method: route.method,
+  pattern: new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}(\\?.*)?$`),
+}));
+
+function needsKey(method: string, path: string, headers: Record<string, string>): boolean {
+  if (Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key')) return false;
+  return KEYED_ROUTES.some((route) => route.method === method && route.pattern.test(path));
 }
 
 async function sendFromDefault(
@@ -101,6 +121,9 @@ export async function call<T = Record<string, unknown>>(
   const headers: Record<string, string> = { ...options.headers };
   if (options.at) headers[TEST_CLOCK_HEADER] = options.at.toISOString();
   if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (!options.withoutIdempotencyKey && needsKey(method, path, headers)) {
+    headers['idempotency-key'] = `test-${randomBytes(12).toString('hex')}`;
+  }
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);

@@ -571,6 +571,11 @@ const mutating = ROUTES.filter(
     route.function !== 'platform' &&
     route.id !== 'billing.webhook' &&
     route.id !== 'sso.discover' &&
+    // A quota check is a POST (it takes a body) that changes nothing. A usage record is a service's
+    // metering, one of thousands an hour: the usage log is its record (who, what, when, why, the
+    // request id), proven in usage-api.test.ts, not the audit log, which is for changes people make.
+    route.id !== 'quotas.check' &&
+    route.id !== 'usage.record' &&
     // A person ending their own sessions acts on no tenant: no tenant's log holds it.
     route.auth !== 'user',
 );

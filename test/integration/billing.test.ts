@@ -13,7 +13,7 @@ import { BillingPeriodEntity } from '../../shared/data/entities/billing-period';
 import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { consumePeriodic } from '../../shared/quotas/periodic-quota';
 import { runWithTenantContext } from '../../shared/context/tenant-context';
-import { PLAN_IDS, PLANS } from '../../shared/model/plans';
+import { METERED_RESOURCES, PLAN_IDS, PLANS } from '../../shared/model/plans';
 import {
   activate,
   addUser,
@@ -746,6 +746,56 @@ describe('billing with Stripe (the stand-in, driven by the real SDK)', () => {
       });
       // Nothing else was billable: no other resource went over.
       expect((await meterEvents()).filter((event) => event.identifier.includes(tenant.id))).toHaveLength(1);
+    });
+
+    it('bills a metered resource recorded through the usage API past its limit to its own meter, as plan data declares it', async () => {
+      const tenant = await createTenant({ plan: 'free' });
+      await withCustomer(tenant);
+      await subscribe(tenant, 'starter');
+      const at = new Date('2041-03-20T12:00:00Z');
+      const usage = (path: string, body: Record<string, unknown>) =>
+        call<{ limit: number | null; event?: { overage: number } }>(
+          'POST',
+          `/v1/tenants/${tenant.id}/${path}`,
+          {
+            token: tenant.owner.token,
+            body,
+            at,
+          },
+        );
+      // The functions learn the new plan within seconds (their tenant caches).
+      const deadline = Date.now() + 15_000;
+      while ((await usage('quotas/check', { resource: 'toolCalls', amount: 1 })).body.limit !== 20_000) {
+        if (Date.now() > deadline) throw new Error('the plan change never reached the usage API');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      for (const amount of [20_000, 1_500]) {
+        const made = await usage('usage', {
+          resource: 'toolCalls',
+          amount,
+          description: `tool calls ×${amount}`,
+        });
+        expect(made.status, made.text).toBe(201);
+      }
+      const job = { job: 'billing-close' as const, tenantId: tenant.id, period: '2041-03' };
+      await processTenantJob(job, new Date('2041-04-01T01:00:00Z'));
+      const identifier = `tenantry-${tenant.id}-toolCalls-2041-03`;
+      expect((await meterEvents()).filter((event) => event.identifier === identifier)).toEqual([
+        expect.objectContaining({
+          event_name: METERED_RESOURCES.toolCalls.stripeMeter,
+          payload: expect.objectContaining({ value: '1500' }),
+        }),
+      ]);
+      const closed = await BillingPeriodEntity.get({ tenantId: tenant.id, period: '2041-03' }).go({
+        client: platformDocumentClient,
+        consistent: true,
+      });
+      // Two started blocks of 1,000 at Starter's 50¢.
+      expect(closed.data).toMatchObject({
+        overage: { toolCalls: 1_500 },
+        amounts: { toolCalls: { amount: 100, currency: 'usd' } },
+        reported: { toolCalls: { identifier } },
+      });
     });
 
     it('reports an overage that Stripe refused during the close when the job is retried, once', async () => {

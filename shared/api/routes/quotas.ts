@@ -3,8 +3,18 @@ import { tenantPath } from '../schemas/tenant-path';
 import { component } from '../schemas/components';
 import { idSchema } from '../../ids';
 import type { RouteDefinition } from '../../http/route';
-import { COUNTED_RESOURCES, PERIODIC_RESOURCES, PLAN_IDS, QUOTA_RESOURCES } from '../../model/plans';
-import { timestamp } from '../schemas/common';
+import {
+  COUNTED_RESOURCES,
+  MAX_USAGE_AMOUNT,
+  METERED_RESOURCE_NAMES,
+  METERED_RESOURCES,
+  PERIODIC_RESOURCES,
+  PLAN_IDS,
+  QUOTA_RESOURCES,
+} from '../../model/plans';
+import { pageOf, timestamp } from '../schemas/common';
+import { cursorParam, limitParam } from '../../http/validation';
+import { singleLineText } from '../../text';
 import {
   HEALTH_REASON_CODES,
   HEALTH_STATUSES,
@@ -172,7 +182,155 @@ const tenantHealth = component(
   }),
 );
 
+const meteredResource = z
+  .enum(METERED_RESOURCE_NAMES)
+  .check(
+    z.describe(
+      `A metered resource, as the plan data declares them: ${METERED_RESOURCE_NAMES.map((name) => `\`${name}\` (${METERED_RESOURCES[name].description})`).join('; ')}`,
+    ),
+  );
+const usageAmount = z
+  .int()
+  .check(
+    z.minimum(1),
+    z.maximum(MAX_USAGE_AMOUNT),
+    z.describe(`Whole units, 1 to ${MAX_USAGE_AMOUNT.toLocaleString('en-US')} in one record.`),
+  );
+
+const meteredStanding = {
+  resource: z.enum(METERED_RESOURCE_NAMES),
+  period: z.string().check(z.describe('The month, `YYYY-MM` (UTC).')),
+  used: z.number(),
+  limit: z.nullable(z.number()).check(z.describe('`null` is unlimited.')),
+  enforcedLimit: z
+    .nullable(z.number())
+    .check(z.describe('The ceiling records are admitted under: the limit and the plan’s overage allowance.')),
+  remaining: z
+    .nullable(z.number())
+    .check(z.describe('What may still be recorded this month, to `enforcedLimit`; `null` is unlimited.')),
+  overage: z.number().check(z.describe('Units past `limit` this month, billed at the plan’s overage price.')),
+  resetsAt: timestamp,
+  pooledFrom: z
+    .nullable(idSchema('tenant'))
+    .check(z.describe('The partner whose pool the tenant draws the resource from; `null` when its own.')),
+};
+
+const usageEventView = component(
+  'UsageEvent',
+  z.object({
+    id: idSchema('usageEvent'),
+    resource: z.string(),
+    amount: z.int(),
+    description: z.string(),
+    period: z.string().check(z.describe('The month it counts in, `YYYY-MM`.')),
+    overage: z.int().check(z.describe('Of `amount`, the units past the limit (billed as overage).')),
+    recordedBy: z.object({ type: z.enum(['user', 'apiKey']), id: z.string() }),
+    idempotencyKey: z.string(),
+    countedIn: z
+      .nullable(idSchema('tenant'))
+      .check(z.describe('The partner whose pool counted it; `null` when the tenant’s own counter did.')),
+    requestId: z.nullable(z.string()),
+    recordedAt: timestamp,
+  }),
+);
+
+const usageAmountBody = { resource: meteredResource, amount: usageAmount };
+
 export const QUOTA_ROUTES = [
+  {
+    id: 'quotas.check',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/quotas/check',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'usage:write',
+    summary: 'Would this usage be admitted? (usage API)',
+    description:
+      'For the platform’s services before they spend: would recording `amount` units of a metered resource be admitted now, how much remains this month, and what recording it would do (`within_limit`, `overage` past the limit and billed, or `refused`). One consistent read: nothing is taken, and a record made after it is admitted or refused by itself. Callers: API keys with the `usage:write` scope, or owners and admins.',
+    request: {
+      path: oneTenantPath,
+      body: z.strictObject(usageAmountBody),
+      example: { resource: 'tokens', amount: 12_000 },
+    },
+    responses: {
+      200: {
+        description: 'What recording it would do.',
+        schema: component(
+          'UsageCheck',
+          z.object({
+            ...meteredStanding,
+            amount: z.int(),
+            outcome: z.enum(['within_limit', 'overage', 'refused']),
+            wouldBeOverage: z.int().check(z.describe('Of `amount`, the units that would be past the limit.')),
+          }),
+        ),
+      },
+    },
+    errors: [],
+  },
+  {
+    id: 'usage.record',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/usage',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'usage:write',
+    consumesBody: true,
+    requiresIdempotencyKey: true,
+    summary: 'Record usage (usage API)',
+    description:
+      'For the platform’s services after they spend: records `amount` units of a metered resource with why (`description`). Admitted or refused atomically by one conditional update of the month’s counter (concurrent records never pass the ceiling together; `429 quota_exceeded` with `Retry-After` when it has no room, and nothing is recorded). An `Idempotency-Key` header is required: a retry with the same key and body gets the first answer (`Idempotent-Replayed: true`) and counts nothing again. Callers: API keys with the `usage:write` scope, or owners and admins.',
+    request: {
+      path: oneTenantPath,
+      body: z.strictObject({
+        ...usageAmountBody,
+        description: singleLineText(500).check(
+          z.describe('Why: what was spent, for whom (shown in the usage log). 1 to 500 characters.'),
+        ),
+      }),
+      example: {
+        resource: 'tokens',
+        amount: 12_000,
+        description: 'gpt-large completion for run run_01JF3Z9G7Q',
+      },
+    },
+    responses: {
+      201: {
+        description: 'The usage recorded, and where the resource stands after it.',
+        schema: component(
+          'UsageRecorded',
+          z.object({ event: usageEventView, quota: z.object(meteredStanding) }),
+        ),
+      },
+    },
+    errors: [],
+  },
+  {
+    id: 'usage.events',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/usage/events',
+    function: 'quotas',
+    auth: 'tenant',
+    permission: 'usage:read',
+    allowWhenSuspended: true,
+    summary: 'The usage log (usage API)',
+    description:
+      'Every usage record, newest first: who recorded how much of what, when and why; filtered by resource and time. Kept for the plan’s retention. Callers: API keys with the `usage:read` scope, or owners and admins.',
+    request: {
+      path: oneTenantPath,
+      query: z.strictObject({
+        resource: z.optional(z.enum(METERED_RESOURCE_NAMES)),
+        from: z.optional(
+          z.iso.datetime({ offset: true }).check(z.describe('Records at or after this time.')),
+        ),
+        to: z.optional(z.iso.datetime({ offset: true }).check(z.describe('Records at or before this time.'))),
+        limit: limitParam,
+        cursor: cursorParam,
+      }),
+    },
+    responses: { 200: { description: 'A page of usage records.', schema: pageOf(usageEventView) } },
+    errors: ['invalid_cursor', 'invalid_range'],
+  },
   {
     id: 'quotas.get',
     method: 'GET',

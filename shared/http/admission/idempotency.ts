@@ -57,6 +57,13 @@ export async function claimIdempotency(
   commit: OperationCommit,
 ): Promise<{ claim?: IdempotencyClaim; replay?: ApiResult }> {
   const key = event.headers['idempotency-key'];
+  if (key === undefined && request.route.requiresIdempotencyKey) {
+    throw new ValidationError(
+      'This request needs an Idempotency-Key header (1 to 255 visible ASCII characters, unique per record): a retry with the same key is answered without counting twice.',
+      [{ path: 'Idempotency-Key', message: 'required' }],
+      'idempotency_key_required',
+    );
+  }
   if (!isIdempotent(request.route) || key === undefined) return {};
   if (!KEY_PATTERN.test(key)) {
     throw new ValidationError(
@@ -89,6 +96,7 @@ export async function claimIdempotency(
       .where((attr, op) => op.eq(attr.claimToken, token))
       .params() as Record<string, unknown>;
     commit.attachments.push({ Update: marker });
+    request.idempotencyKey = key;
     return { claim: { itemKey, token } };
   } catch (error) {
     if (!isConditionalFailure(error)) throw error;

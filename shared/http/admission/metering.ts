@@ -1,6 +1,6 @@
 import type { OperationCommit } from '../../data/operation-commit';
 import { ForbiddenError } from '../../errors';
-import { PLANS } from '../../model/plans';
+import { PLANS, type PeriodicResource } from '../../model/plans';
 import { logger } from '../../observability/logger';
 import { countMeteredRequest } from '../../observability/metrics';
 import {
@@ -29,9 +29,27 @@ export interface Metering {
  * settled later against the receipt when the request died (`settleMetering`); and the monthly
  * resource its work will consume later, refused once used up (`requiresLeft`).
  */
-export async function meter(request: TenantRequest, commit: OperationCommit): Promise<Metering | undefined> {
+export async function meter(
+  request: TenantRequest,
+  commit: OperationCommit,
+  /** The validated body: what a `consumesBody` route takes (`{ resource, amount }`). */
+  body?: unknown,
+): Promise<Metering | undefined> {
   const { tenant: ctx, route, receivedAt } = request;
-  if (ctx.principal.isPlatformAdmin) return undefined;
+  const consumes = route.consumesBody
+    ? (body as { resource: PeriodicResource; amount: number })
+    : route.consumes
+      ? { resource: route.consumes, amount: 1 }
+      : undefined;
+  if (ctx.principal.isPlatformAdmin) {
+    if (!consumes || !route.consumesBody) return undefined;
+    // A platform admin's usage record counts like anyone's (its units are the tenant's): taken, with
+    // its receipt, but not rate-limited.
+    const taken = await takeForOperation(ctx, consumes.resource, receivedAt, consumes.amount);
+    commit.attachments.push(taken.receipt);
+    request.take = taken.take;
+    return { rateLimit: { limit: null, remaining: null, resetSeconds: 0 }, take: taken.take };
+  }
   if (route.feature && !ctx.features.has(route.feature)) {
     throw new ForbiddenError(
       `The ${PLANS[ctx.plan].name} plan does not include ${route.feature}.`,
@@ -47,7 +65,9 @@ export async function meter(request: TenantRequest, commit: OperationCommit): Pr
   // given back (or, if this process dies first, settled later: it has no receipt).
   const [metered, taken, left] = await Promise.allSettled([
     meterRequest(ctx, receivedAt),
-    route.consumes ? takeForOperation(ctx, route.consumes, receivedAt) : Promise.resolve(undefined),
+    consumes
+      ? takeForOperation(ctx, consumes.resource, receivedAt, consumes.amount)
+      : Promise.resolve(undefined),
     route.requiresLeft ? assertPeriodicLeft(ctx, route.requiresLeft, receivedAt) : Promise.resolve(),
   ]);
   if (metered.status === 'rejected' || taken.status === 'rejected' || left.status === 'rejected') {
@@ -64,6 +84,7 @@ export async function meter(request: TenantRequest, commit: OperationCommit): Pr
   countMeteredRequest();
   if (!taken.value) return { rateLimit: metered.value, take: undefined };
   commit.attachments.push(taken.value.receipt);
+  request.take = taken.value.take;
   return { rateLimit: metered.value, take: taken.value.take };
 }
 
@@ -71,20 +92,29 @@ export async function meter(request: TenantRequest, commit: OperationCommit): Pr
  * Ends the request's take: kept if its operation committed or answered, given back if it failed
  * before committing; then the takes other requests left pending and are over are settled (rare:
  * only after a request died). A failure here is logged: the take stays pending, and is settled by
- * the next take or the daily reconciliation.
+ * the next take or the daily reconciliation. So is the take of an operation whose write failed
+ * without saying it wrote nothing (`uncertain`: it may have committed; giving it back could count
+ * less than was done): once its request is over, its receipt says.
  */
 export async function settleMetering(
   request: TenantRequest,
   metering: Metering,
-  outcome: 'committed' | 'answered' | 'failed',
+  outcome: 'committed' | 'answered' | 'failed' | 'uncertain',
 ): Promise<void> {
   const { tenant, receivedAt } = request;
   const { take } = metering;
   if (!take) return;
+  if (outcome === 'uncertain') {
+    logger.warn('A take is left pending: its operation’s write may have committed', {
+      resource: take.consumption.resource,
+      takeId: take.takeId,
+    });
+    return;
+  }
   try {
     if (outcome !== 'failed') await keepTake(tenant, take);
     else await giveBackTake(tenant, take);
-    const others = (take.consumption.pending ?? []).filter((id) => id !== take.takeId);
+    const others = (take.consumption.pending ?? []).filter((member) => member !== take.member);
     if (others.length > 0) {
       await settleStaleTakes(
         tenant,

@@ -98,7 +98,7 @@ export async function admit<R extends RouteDefinition>(
     logger.debug('Admission: Idempotency-Key claimed');
   }
   try {
-    const metering = await meter(request, commit);
+    const metering = await meter(request, commit, input.body);
     if (metering) {
       admission.metering = metering;
       logger.debug('Admission: metered', {
@@ -149,7 +149,11 @@ export async function concludeAdmission(
   if (admission.besides) await Promise.all(admission.besides);
   const settle = () =>
     metering
-      ? settleMetering(request, metering, commit.committed ? 'committed' : response ? 'answered' : 'failed')
+      ? settleMetering(
+          request,
+          metering,
+          commit.committed ? 'committed' : response ? 'answered' : commit.uncertain ? 'uncertain' : 'failed',
+        )
       : Promise.resolve();
   if (claim) {
     try {
@@ -164,7 +168,13 @@ export async function concludeAdmission(
   await settle();
   logger.debug('Admission concluded', {
     outcome: commit.committed ? 'committed' : response ? 'answered' : 'failed',
-    take: metering?.take ? (commit.committed || response ? 'kept' : 'given back') : undefined,
+    take: metering?.take
+      ? commit.committed || response
+        ? 'kept'
+        : commit.uncertain
+          ? 'left pending'
+          : 'given back'
+      : undefined,
     idempotencyKey: claim ? 'concluded' : undefined,
   });
   if (!response) return response;

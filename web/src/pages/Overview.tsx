@@ -4,17 +4,19 @@ import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
 import { amount, fillSeries, QuotaBar, RESOURCE_NAMES, UsageChart } from '../ui/charts';
-import { COUNTED_RESOURCES, PLANS } from '../../../shared/model/plans';
+import { COUNTED_RESOURCES, METERED_RESOURCES, PLANS } from '../../../shared/model/plans';
 import { useLoad } from '../ui/load';
 import { DataTable, ErrorBox, formatDate, formatNumber, Loading, numberColumns } from '../ui/parts';
 
 const COUNTED = new Set<string>(COUNTED_RESOURCES);
 
-const USAGE_RESOURCES = [
+const USAGE_RESOURCES: ReadonlyArray<readonly [string, string]> = [
   ['runs', 'Runs'],
-  ['tokens', 'Tokens'],
   ['apiCalls', 'API calls'],
-] as const;
+  ...Object.entries(METERED_RESOURCES).map(
+    ([resource, meter]) => [resource, `${meter.units.charAt(0).toUpperCase()}${meter.units.slice(1)}`] as const,
+  ),
+];
 
 function hoursAgo(hours: number): string {
   const at = new Date(Date.now() - hours * 3_600_000);

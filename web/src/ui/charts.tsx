@@ -2,6 +2,7 @@ import { useState, type KeyboardEvent } from 'react';
 import { Link } from 'react-router';
 import type { Schemas } from '../api/client';
 import { bytesInWords } from '../../../shared/model/quantities';
+import { METERED_RESOURCES } from '../../../shared/model/plans';
 import { formatNumber } from './parts';
 
 type QuotaLine = Schemas['QuotaReport']['quotas'][number];
@@ -13,8 +14,14 @@ export const RESOURCE_NAMES: Record<string, string> = {
   apiKeys: 'API keys',
   storageBytes: 'Storage',
   runs: 'Runs this month',
-  tokens: 'Tokens this month',
   apiCalls: 'API calls this month',
+  // The resources the platform's services meter, named by their declaration.
+  ...Object.fromEntries(
+    Object.entries(METERED_RESOURCES).map(([resource, meter]) => [
+      resource,
+      `${meter.units.charAt(0).toUpperCase()}${meter.units.slice(1)} this month`,
+    ]),
+  ),
   requestsPerMinute: 'Requests a minute',
 };
 
