@@ -123,7 +123,9 @@ const RESOURCE_WORDS: Record<string, string> = {
   storageBytes: 'storage',
   runs: 'runs',
   apiCalls: 'API calls',
-  ...Object.fromEntries(Object.entries(METERED_RESOURCES).map(([resource, meter]) => [resource, meter.units])),
+  ...Object.fromEntries(
+    Object.entries(METERED_RESOURCES).map(([resource, meter]) => [resource, meter.units]),
+  ),
 };
 
 export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {

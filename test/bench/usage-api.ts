@@ -91,7 +91,11 @@ export async function usageApiCase(): Promise<void> {
           String(usage.admitted),
           usage.perSecond.toFixed(0),
         ],
-        ['POST …/agents/{id}/runs (takes one run, a fresh Idempotency-Key each)', String(runs.admitted), runs.perSecond.toFixed(0)],
+        [
+          'POST …/agents/{id}/runs (takes one run, a fresh Idempotency-Key each)',
+          String(runs.admitted),
+          runs.perSecond.toFixed(0),
+        ],
       ],
     );
     console.log(

@@ -14,7 +14,8 @@ const USAGE_RESOURCES: ReadonlyArray<readonly [string, string]> = [
   ['runs', 'Runs'],
   ['apiCalls', 'API calls'],
   ...Object.entries(METERED_RESOURCES).map(
-    ([resource, meter]) => [resource, `${meter.units.charAt(0).toUpperCase()}${meter.units.slice(1)}`] as const,
+    ([resource, meter]) =>
+      [resource, `${meter.units.charAt(0).toUpperCase()}${meter.units.slice(1)}`] as const,
   ),
 ];
 
