@@ -1,7 +1,10 @@
 import {
   LIMIT_NAMES,
+  PERIODIC_RESOURCES,
   PLAN_IDS,
   PLANS,
+  quotaPolicyOf,
+  type QuotaPolicy,
   type FeatureFlag,
   type Limits,
   type Money,
@@ -24,6 +27,8 @@ export interface PlanView {
     allowancePercent: number;
     prices: Partial<Record<PeriodicResource, OveragePrice>>;
   };
+  /** The policy at each monthly resource's limit. */
+  quotaPolicies: Record<PeriodicResource, QuotaPolicy>;
 }
 
 /** Every plan as sold, from the plan data: what `GET /v1/plans` shows and the Stripe setup creates. */
@@ -39,6 +44,9 @@ export function planCatalog(): PlanView[] {
       features: [...plan.features],
       auditRetentionDays: plan.retentionDays,
       overage: { allowancePercent: plan.graceOveragePercent, prices: plan.overagePrices },
+      quotaPolicies: Object.fromEntries(
+        PERIODIC_RESOURCES.map((resource) => [resource, quotaPolicyOf(id, resource)]),
+      ) as Record<PeriodicResource, QuotaPolicy>,
     };
   });
 }

@@ -18,6 +18,16 @@ export interface EventData {
     limit: number;
     plan: string;
   };
+  'quota.overage_started': {
+    resource: string;
+    period: string;
+    used: number;
+    limit: number;
+    plan: string;
+    /** `overage`: refused past the limit from `endsAt`; `suspend`: suspended at `endsAt` if still past it. */
+    policy: 'overage' | 'suspend';
+    endsAt: string;
+  };
   'tenant.suspended': { reason: string; runsCancelled: number };
   'tenant.reactivated': Record<string, never>;
   'tenant.deleted': { purgeAfter: string };
@@ -106,6 +116,9 @@ export const inWords = {
     });
   },
   plan: (plan: string) => PLANS[plan as PlanId]?.name ?? plan,
+  /** An instant to the minute: "December 15, 2026, 14:03 UTC". */
+  dateTime: (iso: string) =>
+    `${new Date(iso).toLocaleDateString('en-US', { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' })}, ${iso.slice(11, 16)} UTC`,
   /** An instant as its day: "December 15, 2026" (UTC). */
   date: (iso: string) =>
     new Date(iso).toLocaleDateString('en-US', {
@@ -179,6 +192,27 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDescription<T> } = {
       subject: `The delegation between ${data.partnerName} and ${data.childName} was ${data.status}`,
       paragraphs: [
         `${data.endedBy} ${data.status === 'revoked' ? 'revoked' : data.status === 'declined' ? 'declined' : 'withdrew'} the delegation that lets ${data.partnerName}’s people act in ${data.childName}. ${data.status === 'revoked' ? 'Their access has ended.' : 'It was never in force.'}`,
+      ],
+    }),
+  },
+  'quota.overage_started': {
+    audience: 'owners',
+    example: {
+      resource: 'toolCalls',
+      period: '2026-12',
+      used: 200_150,
+      limit: 200_000,
+      plan: 'professional',
+      policy: 'suspend',
+      endsAt: '2026-12-20T14:03:00.000Z',
+    },
+    notice: (data) => ({
+      subject: `Past your limit of ${inWords.resource(data.resource)}`,
+      paragraphs: [
+        `Your tenant has used ${inWords.amount(data.resource, data.used)} of its ${inWords.amount(data.resource, data.limit)} ${inWords.resource(data.resource)}${inWords.period(data.period) ? ` in ${inWords.period(data.period)}` : ''}, on the ${inWords.plan(data.plan)} plan. Use past the limit is billed as overage.`,
+        data.policy === 'suspend'
+          ? `If it is still past the limit at ${inWords.dateTime(data.endsAt)}, the tenant will be suspended until the next month begins or it moves to a larger plan (billing, in the console).`
+          : `From ${inWords.dateTime(data.endsAt)}, use past the limit is refused until the next month begins, or until you move to a larger plan (billing, in the console).`,
       ],
     }),
   },

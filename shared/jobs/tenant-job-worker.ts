@@ -13,6 +13,7 @@ import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
 import { purgeTenant } from './tenant-purge';
 import { reconcileQuotas } from '../quotas/reconciliation';
+import { enforceQuotaPolicies } from '../tenants/overage-suspension';
 import { recheckDomains } from '../custom-domains/domain-service';
 import { runAt, runWithTenantContext, type TenantContext } from '../context/tenant-context';
 import { systemContextFor } from '../tenancy/system-context';
@@ -165,7 +166,10 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
     runWithTenantContext(ctx, () => {
       switch (message.job) {
         case 'monthly-reset':
-          return monthlyReset(ctx, message.period, now);
+          // A new month ends a suspension for last month's sustained overage.
+          return monthlyReset(ctx, message.period, now).then(() =>
+            enforceQuotaPolicies(ctx.tenantId, now, ctx.requestId).then(() => undefined),
+          );
         case 'billing-close':
           return billingClose(ctx, message.period, now);
         case 'billing-daily':
@@ -173,7 +177,11 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
         case 'tenant-purge':
           return purgeTenant(stripeBilling, ctx.tenantId, now).then(() => undefined);
         case 'quota-reconcile':
-          return reconcileQuotas(ctx, now).then(() => undefined);
+          // Also suspends a tenant whose overage is sustained past its policy's hours (one that makes
+          // no request too), and lifts one no longer past its limit.
+          return reconcileQuotas(ctx, now).then(() =>
+            enforceQuotaPolicies(ctx.tenantId, now, ctx.requestId).then(() => undefined),
+          );
         case 'domain-check':
           return recheckDomains(ctx, now).then(() => undefined);
       }

@@ -1,6 +1,7 @@
 /** The names of the domain events (their data and emails are in `catalogue.ts`); a base module the manifest and the console may read. */
 export const EVENT_TYPE_NAMES = [
   'quota.threshold_crossed',
+  'quota.overage_started',
   'tenant.suspended',
   'tenant.reactivated',
   'tenant.deleted',
@@ -29,7 +30,10 @@ export const EVENT_TYPE_DESCRIPTIONS: Readonly<Record<EventTypeName, string>> = 
     'A delegation between a partner and a tenant below it was declined, withdrawn or revoked by the other side.',
   'quota.threshold_crossed':
     'A monthly or counted resource crossed one of the thresholds (80, 90, 95 % by default).',
-  'tenant.suspended': 'A platform admin (or dunning) suspended the tenant; its running runs were cancelled.',
+  'quota.overage_started':
+    'A monthly resource went past its limit under a plan policy that counts time past it: the event says when its overage stops being admitted, or when the tenant is suspended if it is still past the limit.',
+  'tenant.suspended':
+    'A platform admin, dunning or a quota policy (sustained overage) suspended the tenant; its running runs were cancelled.',
   'tenant.reactivated': 'The tenant’s suspension ended.',
   'tenant.deleted':
     'The tenant was deleted; its data is kept until its purge date, for a restore or an export.',

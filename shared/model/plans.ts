@@ -133,6 +133,23 @@ export interface OveragePrice {
   price: Money;
 }
 
+/**
+ * What happens at a monthly resource's limit, per plan and resource (`docs/usage-api.md`, "Quota
+ * policies"):
+ * - `refuse`: nothing is admitted past the limit;
+ * - `overage`: use past the limit is admitted up to `upToPercent` of it more, billed as overage;
+ *   with `forHours`, only for that many hours from the first unit past the limit, then refused until
+ *   the next month;
+ * - `suspend`: overage is admitted as above, and a tenant still past the limit `afterHours` after it
+ *   first went past it is suspended (its owners are told when it goes past, with the time), until it
+ *   moves to a plan it is within or the next month begins.
+ */
+export type QuotaPolicy =
+  | { kind: 'refuse' }
+  | { kind: 'overage'; upToPercent: number; forHours: number | null }
+  | { kind: 'suspend'; upToPercent: number; afterHours: number };
+export const QUOTA_POLICY_KINDS = ['refuse', 'overage', 'suspend'] as const;
+
 export interface Plan {
   id: PlanId;
   name: string;
@@ -145,6 +162,11 @@ export interface Plan {
   features: readonly FeatureFlag[];
   /** Extra use of periodic resources allowed past the limit, billed as overage (percent of the limit). */
   graceOveragePercent: number;
+  /**
+   * The policy of a monthly resource where it is not the plan's grace (`overage` up to
+   * `graceOveragePercent`, with no time limit; `refuse` with no grace): see {@link QuotaPolicy}.
+   */
+  quotaPolicies?: Partial<Record<PeriodicResource, QuotaPolicy>>;
   /** The plan a quota answer offers next; `null` where only a conversation with sales goes further. */
   upgradeTo: PlanId | null;
 }
@@ -232,6 +254,8 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     retentionDays: 30,
     features: [],
     graceOveragePercent: 10,
+    // Tool calls past the limit for three days at most (docs/plans.md).
+    quotaPolicies: { toolCalls: { kind: 'overage', upToPercent: 10, forHours: 72 } },
     upgradeTo: 'professional',
   },
   professional: {
@@ -260,6 +284,8 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     retentionDays: 90,
     features: ['auditExport', 'webhooks', 'customDomains'],
     graceOveragePercent: 20,
+    // Tool calls past the limit for two days, then a suspension until a larger plan or the next month.
+    quotaPolicies: { toolCalls: { kind: 'suspend', upToPercent: 20, afterHours: 48 } },
     upgradeTo: 'business',
   },
   business: BUSINESS,
@@ -327,5 +353,15 @@ export function enforcedCeiling(
 ): number | null {
   if (limit === null) return null;
   if (hard || !isPeriodic(resource)) return limit;
-  return Math.floor(limit * (1 + PLANS[plan].graceOveragePercent / 100));
+  const policy = quotaPolicyOf(plan, resource);
+  if (policy.kind === 'refuse') return limit;
+  return Math.floor(limit * (1 + policy.upToPercent / 100));
+}
+
+/** The policy at a monthly resource's limit on a plan: its own, or the plan's grace. */
+export function quotaPolicyOf(plan: PlanId, resource: PeriodicResource): QuotaPolicy {
+  const own = PLANS[plan].quotaPolicies?.[resource];
+  if (own) return own;
+  const grace = PLANS[plan].graceOveragePercent;
+  return grace > 0 ? { kind: 'overage', upToPercent: grace, forHours: null } : { kind: 'refuse' };
 }

@@ -5,6 +5,7 @@ import type { TransactionEntities } from '../data/service';
 import { requestTime, type TenantContext } from '../context/tenant-context';
 import { PLANS, type PeriodicResource } from '../model/plans';
 import { ceilingOf, counterClient, counterOwner, poolOf } from './pools';
+import { afterUse, ceilingNow, overageWindowStart, policyFor } from './quota-policies';
 import { hourBucket, monthPeriod, secondsUntil, startOfNextMonth } from './periods';
 import { QuotaExceededError } from './quota-exceeded-error';
 import { emitThresholdEvents } from './thresholds';
@@ -19,6 +20,8 @@ export interface Consumption {
   limit: number | null;
   /** The takes pending on the counter after this one (`quota-takes.ts`), when it was a take. */
   pending?: string[];
+  /** When the month's use went past the limit, under a policy that counts time past it. */
+  overSince?: string;
 }
 
 /**
@@ -72,6 +75,8 @@ export async function addToPeriodCounter(
   const limit = ctx.limits[resource];
   const ceiling = ceilingOf(ctx, resource);
   const counter = periodCounter(ctx, resource, period);
+  // An `overage` policy with hours admits past the limit only within them (`quota-policies.ts`).
+  const windowStart = limit === null ? null : overageWindowStart(policyFor(ctx, resource), now);
   const update = QuotaCounterEntity.update(counter.key)
     .add({ used: amount, ...(pendingMember ? { pending: [pendingMember] } : {}) })
     .set({ updatedAt: now.toISOString() });
@@ -79,20 +84,39 @@ export async function addToPeriodCounter(
     const result = await (
       ceiling === null
         ? update
-        : update.where((attr, op) => `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`)
-    ).go({ response: 'updated_new', ...counter.options });
+        : update.where((attr, op) =>
+            windowStart === null || limit === null
+              ? `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`
+              : `${op.notExists(attr.used)} OR ${op.lte(attr.used, limit - amount)} OR (${op.lte(attr.used, ceiling - amount)} AND (${op.notExists(attr.overSince)} OR ${op.gte(attr.overSince, windowStart)}))`,
+          )
+    ).go({ response: 'all_new', ...counter.options });
     const used = result.data?.used ?? amount;
     await emitThresholdEvents(
       counter.thresholdsOf,
       { resource, period, before: used - amount, after: used, limit },
       now,
     );
+    const overSince = await afterUse(
+      ctx,
+      resource,
+      { ...counter, used, overSince: result.data?.overSince },
+      now,
+    );
     const pending = result.data?.pending;
-    return { resource, amount, period, used, limit, ...(pending ? { pending: [...pending] } : {}) };
+    return {
+      resource,
+      amount,
+      period,
+      used,
+      limit,
+      ...(pending ? { pending: [...pending] } : {}),
+      ...(overSince ? { overSince } : {}),
+    };
   } catch (error) {
     if (!isConditionalFailure(error) || ceiling === null) throw error;
     const current = await QuotaCounterEntity.get(counter.key).go({ consistent: true, ...counter.options });
-    throw periodQuotaExceeded(ctx, resource, ceiling, current.data?.used ?? 0, now);
+    const enforced = ceilingNow(ctx, resource, current.data ?? undefined, now) ?? ceiling;
+    throw periodQuotaExceeded(ctx, resource, enforced, current.data?.used ?? 0, now);
   }
 }
 
@@ -148,6 +172,7 @@ export async function afterRecordedPeriodic(
     { resource, period, before: used - amount, after: used, limit },
     now,
   );
+  await afterUse(ctx, resource, { ...counter, used, overSince: current.data?.overSince }, now);
 }
 
 /** Adds to the hourly usage bucket: one atomic ADD, kept for the plan's retention. */
@@ -193,10 +218,10 @@ export async function assertPeriodicLeft(
   resource: PeriodicResource,
   now: Date,
 ): Promise<void> {
-  const ceiling = ceilingOf(ctx, resource);
-  if (ceiling === null) return;
+  if (ceilingOf(ctx, resource) === null) return;
   const { key, options } = periodCounter(ctx, resource, monthPeriod(now));
   const counter = await QuotaCounterEntity.get(key).go(options);
   const used = counter.data?.used ?? 0;
+  const ceiling = ceilingNow(ctx, resource, counter.data ?? undefined, now) as number;
   if (used >= ceiling) throw periodQuotaExceeded(ctx, resource, ceiling, used, now);
 }

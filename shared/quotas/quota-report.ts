@@ -17,6 +17,7 @@ import {
 import { hourBucket, monthPeriod, startOfNextMonth } from './periods';
 import { ceilingOf, poolOf } from './pools';
 import { periodCounter } from './periodic-quota';
+import { ceilingNow, policyStanding } from './quota-policies';
 
 export interface QuotaLine {
   resource: QuotaResource;
@@ -34,6 +35,12 @@ export interface QuotaLine {
    * are the pool's (the partner's and its pooled children's use together). `null` for its own.
    */
   pooledFrom: string | null;
+  /**
+   * Monthly resources: the plan's policy at the limit, when the month's use went past it (where the
+   * policy counts time) and when its overage stops being admitted or the tenant is suspended.
+   * `null` for counted resources.
+   */
+  policy: ReturnType<typeof policyStanding> | null;
 }
 
 export interface QuotaReport {
@@ -80,25 +87,31 @@ export async function quotaReport(ctx: TenantContext, now: Date = requestTime(ct
     QuotaEventEntity.query.byTenant({ tenantId: ctx.tenantId, period }).go({ pages: 'all' }),
     QuotaEventEntity.query.byTenant({ tenantId: ctx.tenantId, period: STANDING_PERIOD }).go({ pages: 'all' }),
   ]);
-  const usedOf = new Map(
-    counters.data.map((counter) => [`${counter.resource}#${counter.period}`, counter.used]),
+  const counterOf = new Map<string, { used: number; overSince?: string | undefined }>(
+    counters.data.map((counter) => [`${counter.resource}#${counter.period}`, counter]),
   );
-  for (const [resource, counter] of poolCounters) usedOf.set(`${resource}#${period}`, counter?.used ?? 0);
+  for (const [resource, counter] of poolCounters) {
+    counterOf.set(`${resource}#${period}`, { used: counter?.used ?? 0 });
+  }
   const resetsAt = startOfNextMonth(now).toISOString();
   const quotas = keys.map(({ resource, period: keyPeriod }): QuotaLine => {
-    const used = usedOf.get(`${resource}#${keyPeriod}`) ?? 0;
+    const counter = counterOf.get(`${resource}#${keyPeriod}`);
+    const used = counter?.used ?? 0;
     const limit = ctx.limits[resource];
     return {
       resource,
       period: keyPeriod,
       used,
       limit,
-      enforcedLimit: ceilingOf(ctx, resource),
+      enforcedLimit: isPeriodic(resource)
+        ? ceilingNow(ctx, resource, counter, now)
+        : ceilingOf(ctx, resource),
       remaining: limit === null ? null : Math.max(0, limit - used),
       percent: limit === null ? null : limit === 0 ? 100 : Math.round((used / limit) * 1000) / 10,
       overage: limit === null ? 0 : Math.max(0, used - limit),
       resetsAt: isPeriodic(resource) ? resetsAt : null,
       pooledFrom: poolOf(ctx, resource)?.tenantId ?? null,
+      policy: isPeriodic(resource) ? policyStanding(ctx, resource, counter) : null,
     };
   });
   return {

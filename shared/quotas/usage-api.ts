@@ -5,8 +5,9 @@ import { allConditions } from '../data/filters';
 import { readPage, tenantList, type Page, type PageQuery } from '../data/page';
 import { ValidationError } from '../errors';
 import { idBoundAt, newId } from '../ids';
-import { type MeteredResource } from '../model/plans';
-import { ceilingOf, counterOwner, poolOf } from './pools';
+import { type MeteredResource, type QuotaPolicy } from '../model/plans';
+import { counterOwner, poolOf } from './pools';
+import { ceilingNow, policyStanding } from './quota-policies';
 import { periodCounter, retentionExpiry } from './periodic-quota';
 import { monthPeriod, startOfNextMonth } from './periods';
 import type { QuotaTake } from './quota-takes';
@@ -45,11 +46,22 @@ export interface MeteredStanding {
   resetsAt: string;
   /** The partner whose pool the tenant draws the resource from, if it does. */
   pooledFrom: string | null;
+  /** The plan's policy at the limit, and where the tenant stands against its time past it. */
+  policy: QuotaPolicy;
+  overSince: string | null;
+  overageEndsAt: string | null;
+  suspendsAt: string | null;
 }
 
-function standing(ctx: TenantContext, resource: MeteredResource, used: number, now: Date): MeteredStanding {
+function standing(
+  ctx: TenantContext,
+  resource: MeteredResource,
+  counter: { used: number; overSince?: string | undefined },
+  now: Date,
+): MeteredStanding {
   const limit = ctx.limits[resource];
-  const ceiling = ceilingOf(ctx, resource);
+  const ceiling = ceilingNow(ctx, resource, counter, now);
+  const used = counter.used;
   return {
     resource,
     period: monthPeriod(now),
@@ -60,6 +72,7 @@ function standing(ctx: TenantContext, resource: MeteredResource, used: number, n
     overage: limit === null ? 0 : Math.max(0, used - limit),
     resetsAt: startOfNextMonth(now).toISOString(),
     pooledFrom: poolOf(ctx, resource)?.tenantId ?? null,
+    ...policyStanding(ctx, resource, counter),
   };
 }
 
@@ -89,7 +102,7 @@ export async function checkUsage(ctx: TenantContext, input: UsageAmount, now: Da
   const { key, options } = periodCounter(ctx, input.resource, monthPeriod(now));
   const counter = await QuotaCounterEntity.get(key).go({ consistent: true, ...options });
   const used = counter.data?.used ?? 0;
-  const current = standing(ctx, input.resource, used, now);
+  const current = standing(ctx, input.resource, { used, overSince: counter.data?.overSince }, now);
   const admitted = current.enforcedLimit === null || used + input.amount <= current.enforcedLimit;
   const wouldBeOverage = admitted ? pastLimit(current.limit, used, input.amount) : 0;
   return {
@@ -170,7 +183,10 @@ export async function recordUsage(
     expiresAt: retentionExpiry(ctx, now),
   };
   await UsageEventEntity.create(item).go({ response: 'none' });
-  return { event: toView(item), quota: standing(ctx, input.resource, used, now) };
+  return {
+    event: toView(item),
+    quota: standing(ctx, input.resource, { used, overSince: take.consumption.overSince }, now),
+  };
 }
 
 export interface UsageEventQuery extends PageQuery {

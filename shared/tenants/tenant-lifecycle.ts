@@ -18,24 +18,33 @@ const config = getConfig();
  */
 export async function suspendTenant(
   ctx: TenantContext,
-  input: { reason: string; internalNote?: string | undefined },
+  input: { reason: string; internalNote?: string | undefined; by?: 'quota_policy' | undefined },
   now: Date = requestTime(ctx),
 ): Promise<TenantView> {
   const view = await mutateTenant(ctx, 'tenant.suspended', (current) => {
     if (current.status === 'suspended')
       throw new ConflictError('The tenant is already suspended.', 'already_suspended');
-    return { status: 'suspended', statusReason: input.reason, internalNote: input.internalNote };
+    return {
+      status: 'suspended',
+      statusReason: input.reason,
+      internalNote: input.internalNote,
+      ...(input.by ? { suspendedBy: input.by } : {}),
+    };
   });
   const cancelled = await cancelRunningRuns(ctx, input.reason, now);
   await announce(ctx.tenantId, 'tenant.suspended', { reason: input.reason, runsCancelled: cancelled }, now);
   return view;
 }
 
-export async function reactivateTenant(ctx: TenantContext): Promise<TenantView> {
+export async function reactivateTenant(
+  ctx: TenantContext,
+  /** Only a suspension of this cause (a quota policy's, lifted by itself). */
+  only?: 'quota_policy',
+): Promise<TenantView> {
   const view = await mutateTenant(ctx, 'tenant.reactivated', (current) => {
-    if (current.status !== 'suspended')
+    if (current.status !== 'suspended' || (only && current.suspendedBy !== only))
       throw new ConflictError('Only a suspended tenant can be reactivated.', 'not_suspended');
-    return { status: 'active', statusReason: '', internalNote: undefined };
+    return { status: 'active', statusReason: '', internalNote: undefined, suspendedBy: undefined };
   });
   await announce(ctx.tenantId, 'tenant.reactivated', {}, requestTime(ctx));
   return view;

@@ -23,6 +23,7 @@ type MutableField =
   | 'plan'
   | 'status'
   | 'statusReason'
+  | 'suspendedBy'
   | 'internalNote'
   | 'limitOverrides'
   | 'deletedAt'

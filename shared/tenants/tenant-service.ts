@@ -1,6 +1,12 @@
 import type { TenantItem } from '../data/entities/tenant';
 import { ConflictError, ValidationError } from '../errors';
-import { type RequestMeta, type TenantContext, type UserPrincipal } from '../context/tenant-context';
+import {
+  requestTime,
+  type RequestMeta,
+  type TenantContext,
+  type UserPrincipal,
+} from '../context/tenant-context';
+import { enforceQuotaPoliciesAfter } from './overage-suspension';
 import { allowlistAllows } from '../tenancy/ip-allowlist';
 import {
   effectiveLimits,
@@ -124,5 +130,7 @@ export async function changePlan(
     plan: input.plan,
     limitOverrides: overrides,
   }));
+  // A suspension for sustained overage ends with a plan the tenant is within (`quota-policies.ts`).
+  await enforceQuotaPoliciesAfter(ctx.tenantId, requestTime(ctx));
   return { ...view, limits: effectiveLimits(input.plan, overrides) };
 }

@@ -3,9 +3,17 @@ import * as z from 'zod/mini';
 import { tenantPath } from '../schemas/tenant-path';
 import { getConfig } from '../../config';
 import type { RouteDefinition } from '../../http/route';
-import { FEATURE_FLAGS, LIMIT_NAMES, PERIODIC_RESOURCES, PLAN_IDS } from '../../model/plans';
+import {
+  FEATURE_FLAGS,
+  LIMIT_NAMES,
+  PERIODIC_RESOURCES,
+  PLAN_IDS,
+  PLANS,
+  quotaPolicyOf,
+} from '../../model/plans';
 import { component } from '../schemas/components';
 import { timestamp } from '../schemas/common';
+import { quotaPolicySchema } from '../schemas/quota-policy';
 
 const money = component(
   'Money',
@@ -34,8 +42,28 @@ const planView = component(
       allowancePercent: z.number(),
       prices: z.partialRecord(z.enum(PERIODIC_RESOURCES), z.object({ per: z.int(), price: money })),
     }),
+    quotaPolicies: z
+      .record(z.enum(PERIODIC_RESOURCES), quotaPolicySchema)
+      .check(z.describe('The policy at each monthly resource’s limit.')),
   }),
 );
+
+/** Each plan's policy at each monthly resource's limit, in words, from the plan data. */
+function policiesInWords(): string {
+  return PLAN_IDS.map((plan) => {
+    const lines = PERIODIC_RESOURCES.map((resource) => {
+      const policy = quotaPolicyOf(plan, resource);
+      const words =
+        policy.kind === 'refuse'
+          ? 'refuse'
+          : policy.kind === 'overage'
+            ? `overage to ${policy.upToPercent} %${policy.forHours === null ? '' : ` for ${policy.forHours} h`}`
+            : `overage to ${policy.upToPercent} %, suspend after ${policy.afterHours} h`;
+      return `\`${resource}\` ${words}`;
+    });
+    return `**${PLANS[plan].name}**: ${lines.join(', ')}`;
+  }).join('; ');
+}
 
 const billingPath = tenantPath();
 
@@ -136,8 +164,7 @@ export const BILLING_ROUTES = [
     function: 'billing',
     auth: 'public',
     summary: 'The plans for sale',
-    description:
-      'Every plan with its monthly price, limits (`null` is unlimited), features, audit retention and overage prices: use of a monthly resource past its limit, up to the allowance, is billed per block.',
+    description: `Every plan with its monthly price, limits (\`null\` is unlimited), features, audit retention, overage prices (use of a monthly resource past its limit, up to the allowance, is billed per block) and the policy at each monthly resource's limit (\`QuotaPolicy\`). The policies: ${policiesInWords()}.`,
     request: {},
     responses: { 200: { description: 'The plans.', schema: z.object({ items: z.array(planView) }) } },
     errors: [],

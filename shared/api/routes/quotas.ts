@@ -13,6 +13,7 @@ import {
   QUOTA_RESOURCES,
 } from '../../model/plans';
 import { pageOf, timestamp } from '../schemas/common';
+import { policyStandingFields } from '../schemas/quota-policy';
 import { cursorParam, limitParam } from '../../http/validation';
 import { singleLineText } from '../../text';
 import {
@@ -49,6 +50,13 @@ const quotaReport = component(
           .check(
             z.describe(
               'The partner whose pool the tenant draws this resource from (`runs`, `tokens`): `used` and the limits are then the pool’s, the partner’s use and its pooled children’s together. `null` when the tenant counts its own.',
+            ),
+          ),
+        policy: z
+          .nullable(z.object(policyStandingFields))
+          .check(
+            z.describe(
+              'Monthly resources: the plan’s policy at the limit and where the tenant stands against it; `null` for counted resources.',
             ),
           ),
       }),
@@ -213,6 +221,7 @@ const meteredStanding = {
   pooledFrom: z
     .nullable(idSchema('tenant'))
     .check(z.describe('The partner whose pool the tenant draws the resource from; `null` when its own.')),
+  ...policyStandingFields,
 };
 
 const usageEventView = component(

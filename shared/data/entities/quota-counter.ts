@@ -34,6 +34,11 @@ export const QuotaCounterEntity = new Entity(
        * against its receipt once its request cannot be running any more (`quotas/quota-takes.ts`).
        */
       pending: { type: 'set', items: 'string' },
+      /**
+       * Monthly resources whose plan's policy counts time past the limit (`overage` for some hours,
+       * `suspend` after some hours): when the month's use first went past the limit.
+       */
+      overSince: { type: 'string' },
     },
     indexes: {
       byTenant: {

@@ -13,6 +13,8 @@ import {
 import type { RateLimitState } from '../../quotas/rate-limited-error';
 import { meterRequest } from '../../quotas/request-metering';
 import { assertPeriodicLeft } from '../../quotas/periodic-quota';
+import { suspensionDue } from '../../quotas/quota-policies';
+import { enforceQuotaPoliciesAfter } from '../../tenants/overage-suspension';
 import type { TenantRequest } from '../admitted-request';
 
 /** What metering did for a request: its minute's rate-limit state, and the monthly take if any. */
@@ -85,6 +87,11 @@ export async function meter(
   if (!taken.value) return { rateLimit: metered.value, take: undefined };
   commit.attachments.push(taken.value.receipt);
   request.take = taken.value.take;
+  // The use that finds a `suspend` policy's hours over suspends the tenant (it is itself admitted).
+  const { consumption } = taken.value.take;
+  if (suspensionDue(ctx, consumption.resource, consumption, receivedAt)) {
+    await enforceQuotaPoliciesAfter(ctx.tenantId, receivedAt);
+  }
   return { rateLimit: metered.value, take: taken.value.take };
 }
 

@@ -24,6 +24,7 @@ import { isMutation, type RouteDefinition } from '../route';
 import type { IdentifiedRequest } from './identify';
 import { auditRefusedAccess } from './refusal-audit';
 import { delegatedGrant, type DelegatedGrant } from './delegated-access';
+import { enforceQuotaPolicies } from '../../tenants/overage-suspension';
 
 /**
  * What lets the caller act on the tenant: platform-admin power, a membership, the tenant's own key,
@@ -106,8 +107,16 @@ async function admittingTenant(
   grant: Grant,
   route: RouteDefinition,
   meta: RequestMeta,
+  receivedAt: Date,
 ): Promise<TenantItem> {
-  const tenant = await loadTenant(tenantId);
+  let tenant = await loadTenant(tenantId);
+  // A quota policy's suspension ends once the tenant is no longer past its limit (a larger plan
+  // bought through Stripe, overrides, a new month): its first request after that finds it lifted.
+  if (tenant?.status === 'suspended' && tenant.suspendedBy === 'quota_policy') {
+    if ((await enforceQuotaPolicies(tenantId, receivedAt, meta.requestId)) === 'reactivated') {
+      tenant = await loadTenant(tenantId);
+    }
+  }
   if (!tenant) {
     if (grant.kind === 'platform') throw new NotFoundError('No tenant has this id.', 'tenant_not_found');
     throw new ForbiddenError('The caller’s tenant no longer exists.', 'tenant_not_found');
@@ -264,7 +273,7 @@ export async function admitToTenant(
   let tenant: TenantItem;
   try {
     grant = await grantOf(principal, tenantId, receivedAt);
-    tenant = await admittingTenant(tenantId, grant, route, meta);
+    tenant = await admittingTenant(tenantId, grant, route, meta, receivedAt);
     if (grant.kind === 'membership' && principal.type === 'user') {
       if (isSignedOutOfTenant(grant.membership, principal.signedInAt)) {
         throw new UnauthorizedError(

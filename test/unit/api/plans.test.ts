@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../shared/api/manifest';
 import type { RouteDefinition } from '../../../shared/http/route';
-import { FEATURE_FLAGS, LIMIT_NAMES, PLAN_IDS, PLANS, type PlanId } from '../../../shared/model/plans';
+import {
+  FEATURE_FLAGS,
+  LIMIT_NAMES,
+  METERED_RESOURCE_NAMES,
+  METERED_RESOURCES,
+  PERIODIC_RESOURCES,
+  PLAN_IDS,
+  PLANS,
+  quotaPolicyOf,
+  type PlanId,
+} from '../../../shared/model/plans';
 
 /** The plans that can be reached from `plan` by following upgrades (the plan itself first). */
 function upgradePath(plan: PlanId): PlanId[] {
@@ -52,6 +62,32 @@ describe('the plan catalogue', () => {
     for (const plan of PLAN_IDS) {
       const { graceOveragePercent, overagePrices } = PLANS[plan];
       expect(Object.keys(overagePrices).length > 0, plan).toBe(graceOveragePercent > 0);
+    }
+  });
+
+  it('declares quota policies only where they are enforced, and overage only where it is priced', () => {
+    for (const plan of PLAN_IDS) {
+      for (const resource of PERIODIC_RESOURCES) {
+        const policy = quotaPolicyOf(plan, resource);
+        // API calls are metered in leased blocks: their policy is an amount, never time.
+        if (resource === 'apiCalls') {
+          expect(
+            policy.kind === 'suspend' || (policy.kind === 'overage' && policy.forHours !== null),
+            plan,
+          ).toBe(false);
+        }
+        // Overage admitted is overage billed: a policy past the limit needs the plan's price for it.
+        if (policy.kind !== 'refuse')
+          expect(PLANS[plan].overagePrices[resource], `${plan} ${resource}`).toBeDefined();
+      }
+    }
+  });
+
+  it('declares each metered resource with a limit and, where overage is allowed, a price on every plan', () => {
+    for (const resource of METERED_RESOURCE_NAMES) {
+      expect(METERED_RESOURCES[resource].stripeMeter).toMatch(/^tenantry_[A-Za-z]+_overage$/);
+      for (const plan of PLAN_IDS)
+        expect(PLANS[plan].limits[resource], `${plan} ${resource}`).not.toBeUndefined();
     }
   });
 });
