@@ -6,6 +6,10 @@ import { setChildBilling } from '../../shared/partners/child-billing';
 import { createApiHandler, type Operations } from '../../shared/api/api-handler';
 import { EXPORT_ROUTES } from '../../shared/api/routes/exports';
 import { SECRET_ROUTES } from '../../shared/api/routes/secrets';
+import { SETTING_ROUTES } from '../../shared/api/routes/settings';
+import { parseWith } from '../../shared/http/validation';
+import { SETTINGS } from '../../shared/setting-registry';
+import { deleteSetting, getSetting, putSetting } from '../../shared/tenants/typed-settings';
 import { TENANT_ROUTES } from '../../shared/api/routes/tenants';
 import { DELEGATION_ROUTES } from '../../shared/api/routes/delegations';
 import {
@@ -34,6 +38,7 @@ const ROUTES = [
   ...DELEGATION_ROUTES,
   ...EXPORT_ROUTES,
   ...SECRET_ROUTES,
+  ...SETTING_ROUTES,
   ...PROFILE_ROUTES,
 ] as const;
 import {
@@ -142,6 +147,24 @@ const operations: Operations<typeof ROUTES> = {
   'tenants.suspend': async ({ body }, request) => ({
     status: 200,
     body: await suspendTenant(request.tenant, body, request.receivedAt),
+  }),
+  'tenants.settings.get': async ({ path }, request) => ({
+    status: 200,
+    body: await getSetting(request.tenant, path.key),
+  }),
+  // Each key's own schema, at the edge: the route's body takes any value.
+  'tenants.settings.put': async ({ path, body }, request) => ({
+    status: 200,
+    body: await putSetting(
+      request.tenant,
+      path.key,
+      parseWith(SETTINGS[path.key].schema, body.value, `value of ${path.key}`),
+      request.receivedAt,
+    ),
+  }),
+  'tenants.settings.delete': async ({ path }, request) => ({
+    status: 200,
+    body: await deleteSetting(request.tenant, path.key),
   }),
   'tenants.secrets.list': async (_input, request) => ({
     status: 200,

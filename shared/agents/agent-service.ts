@@ -1,3 +1,4 @@
+import { settingValue } from '../setting-registry';
 import { writeAudited } from '../audit/audited-transaction';
 import { changedFieldsOf } from '../audit/audit-log';
 import { readPage, tenantList } from '../data/page';
@@ -5,7 +6,7 @@ import { allConditions } from '../data/filters';
 import { TtlCache } from '../data/ttl-cache';
 import { getConfig } from '../config';
 import { AgentEntity, type AgentItem } from '../data/entities/agent';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import { principalId, requestTime, type TenantContext } from '../context/tenant-context';
@@ -41,7 +42,8 @@ function toView(item: AgentItem): AgentView {
 
 export interface AgentInput {
   name: string;
-  model: string;
+  /** Absent: the tenant's `agents.defaultModel` setting. */
+  model?: string | undefined;
   description?: string | undefined;
   instructions?: string | undefined;
   /** The project to put it in; a project-limited key's own project when it names none. */
@@ -135,11 +137,17 @@ export async function createAgent(
 ): Promise<AgentView> {
   const projectId = input.projectId ?? ctx.projectId;
   if (projectId !== undefined) assertProjectVisible(ctx, projectId);
+  const model = input.model ?? (settingValue(ctx.typedSettings, 'agents.defaultModel') as string | null);
+  if (!model) {
+    throw new ValidationError('Name the agent’s model, or set the tenant’s agents.defaultModel setting.', [
+      { path: 'model', message: 'required: the tenant has no default model' },
+    ]);
+  }
   const agent: AgentItem = {
     tenantId: ctx.tenantId,
     agentId: newId('agent', now.getTime()),
     name: input.name,
-    model: input.model,
+    model,
     description: input.description,
     instructions: input.instructions,
     projectId,

@@ -13,6 +13,7 @@ import { QUOTA_ROUTES } from './routes/quotas';
 import { RUN_ROUTES } from './routes/runs';
 import { EXPORT_ROUTES } from './routes/exports';
 import { SECRET_ROUTES } from './routes/secrets';
+import { SETTING_ROUTES } from './routes/settings';
 import { TENANT_ROUTES } from './routes/tenants';
 import { DELEGATION_ROUTES } from './routes/delegations';
 import { USER_ROUTES } from './routes/users';
@@ -29,6 +30,7 @@ export const ROUTES = [
   ...DELEGATION_ROUTES,
   ...EXPORT_ROUTES,
   ...SECRET_ROUTES,
+  ...SETTING_ROUTES,
   ...USER_ROUTES,
   ...API_KEY_ROUTES,
   ...AUDIT_ROUTES,

@@ -3,6 +3,7 @@ import type { FeatureFlag, Limits, PlanId, PoolableResource, QuotaResource } fro
 import type { Pool } from '../model/entitlements';
 import type { TenantStatus } from '../model/tenant-status';
 import type { Permission, Role } from '../model/roles';
+import type { StoredSetting } from '../setting-registry';
 
 export interface UserPrincipal {
   /** `system` for scheduled jobs acting on a tenant; every request principal is a `user`. */
@@ -56,6 +57,8 @@ export interface TenantContext {
   features: ReadonlySet<FeatureFlag>;
   /** The resources whose limit is a partner's slice: no grace overage past it. */
   hardLimits?: ReadonlySet<QuotaResource> | undefined;
+  /** The typed settings the tenant set (`setting-registry.ts`), as its record holds them. */
+  typedSettings?: Readonly<Record<string, StoredSetting>> | undefined;
   /**
    * The monthly resources it draws from its partner’s pool: counted on the partner’s counter, under
    * the partner’s limit (`quotas/pools.ts`). Absent or empty for most tenants.

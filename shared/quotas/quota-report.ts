@@ -1,8 +1,8 @@
+import { settingValue } from '../setting-registry';
 import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-counter';
 import { QuotaEventEntity } from '../data/entities/quota-event';
 import { CAPACITY_SERIES, UsageBucketEntity } from '../data/entities/usage-bucket';
 import { capacityCostUsd } from './capacity-ledger';
-import { getConfig } from '../config';
 import { ValidationError } from '../errors';
 import { requestTime, type TenantContext } from '../context/tenant-context';
 import {
@@ -121,7 +121,7 @@ export async function quotaReport(ctx: TenantContext, now: Date = requestTime(ct
     rateLimit: { requestsPerMinute: ctx.limits.requestsPerMinute },
     features: [...ctx.features],
     retentionDays: PLANS[ctx.plan].retentionDays,
-    thresholds: [...getConfig().quotas.thresholds],
+    thresholds: [...(settingValue(ctx.typedSettings, 'quotas.notifyAtPercent') as number[])],
     thresholdEvents: [...standingEvents.data, ...monthEvents.data].map((event) => ({
       resource: event.resource,
       period: event.period,

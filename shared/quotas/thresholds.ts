@@ -1,3 +1,4 @@
+import { settingValue } from '../setting-registry';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { QuotaEventEntity } from '../data/entities/quota-event';
@@ -30,13 +31,18 @@ export function crossedThresholds(
  * event item is created with `attribute_not_exists`, so a retried request cannot emit it twice.
  */
 export async function emitThresholdEvents(
-  /** The tenant whose counter it is (a partner, for its pool), and the client to write it with. */
-  ctx: Pick<TenantContext, 'tenantId' | 'plan'> & { client?: DynamoDBDocumentClient | undefined },
+  /**
+   * The tenant whose counter it is (a partner, for its pool), and the client to write it with; its
+   * typed settings, where it set its own levels (`quotas.notifyAtPercent`).
+   */
+  ctx: Pick<TenantContext, 'tenantId' | 'plan'> &
+    Partial<Pick<TenantContext, 'typedSettings'>> & { client?: DynamoDBDocumentClient | undefined },
   change: { resource: QuotaResource; period: string; before: number; after: number; limit: number | null },
   now: Date,
 ): Promise<void> {
   if (change.limit === null) return;
-  for (const threshold of crossedThresholds(change.before, change.after, change.limit)) {
+  const levels = settingValue(ctx.typedSettings, 'quotas.notifyAtPercent') as number[];
+  for (const threshold of crossedThresholds(change.before, change.after, change.limit, levels)) {
     try {
       await QuotaEventEntity.create({
         tenantId: ctx.tenantId,

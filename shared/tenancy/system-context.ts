@@ -47,6 +47,7 @@ export function systemContextOf(
     permissions: PLATFORM_ADMIN_PERMISSIONS,
     ...entitlementsOf(tenant, parent),
     tenantStatus: tenant.status,
+    typedSettings: tenant.typedSettings as TenantContext['typedSettings'],
     requestId,
     sourceIp: '0.0.0.0',
     userAgent: 'tenantry-jobs',

@@ -24,6 +24,7 @@ type MutableField =
   | 'status'
   | 'statusReason'
   | 'suspendedBy'
+  | 'typedSettings'
   | 'internalNote'
   | 'limitOverrides'
   | 'deletedAt'

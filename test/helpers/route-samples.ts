@@ -107,6 +107,9 @@ export const SAMPLE_BODIES: Record<RouteId, (unique: string) => unknown> = {
   'scim.groups.delete': () => undefined,
   'tenants.secrets.list': () => undefined,
   'tenants.secrets.put': (u) => ({ value: `whsec_${u}` }),
+  'tenants.settings.get': () => undefined,
+  'tenants.settings.put': () => ({ value: 'claude-sonnet' }),
+  'tenants.settings.delete': () => undefined,
   'tenants.secrets.delete': () => undefined,
   'users.me': () => undefined,
   'users.list': () => undefined,
@@ -206,6 +209,7 @@ export interface PathIds {
 const NOTHING_NAMED: Record<string, string> = {
   file: 'swagger-ui.css',
   name: 'webhookSigningSecret',
+  key: 'agents.defaultModel',
   exportId: 'exp_01AAAAAAAAAAAAAAAAAAAAAAAA',
   endpointId: 'whk_01AAAAAAAAAAAAAAAAAAAAAAAA',
   deliveryId: 'dlv_01AAAAAAAAAAAAAAAAAAAAAAAA',

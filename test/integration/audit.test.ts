@@ -539,6 +539,25 @@ const SCENARIOS: Partial<Record<RouteId, Scenario>> = {
     action: 'memory.deleted',
     before: { kind: 'json' },
   },
+  'tenants.settings.put': {
+    actor: 'owner',
+    action: 'tenant.setting_changed',
+    after: { typedSettings: { 'agents.defaultModel': { value: 'claude-sonnet' } } },
+  },
+  'tenants.settings.delete': {
+    actor: 'owner',
+    prepare: async (tenant) => {
+      const set = await call('PUT', `/v1/tenants/${tenant.id}/settings/agents.defaultModel`, {
+        token: tenant.owner.token,
+        body: { value: 'claude-haiku' },
+      });
+      if (set.status !== 200) throw new Error(`setting: ${set.status} ${set.text}`);
+      return {};
+    },
+    action: 'tenant.setting_changed',
+    before: { typedSettings: { 'agents.defaultModel': { value: 'claude-haiku' } } },
+    after: { typedSettings: {} },
+  },
   'runs.start': {
     actor: 'owner',
     prepare: async (tenant) => ({ agentId: await createAgentOnly(tenant) }),

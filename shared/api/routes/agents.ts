@@ -86,10 +86,10 @@ export const AGENT_ROUTES = [
     permission: 'agents:write',
     summary: 'Create an agent',
     description:
-      'Creates an agent, in the project `projectId` names if any (an API key limited to a project puts it in its own). Counts against the plan’s `agents` limit (403 `quota_exceeded` past it).',
+      'Creates an agent, in the project `projectId` names if any (an API key limited to a project puts it in its own), with `model` or, where it names none, the tenant’s `agents.defaultModel` setting (a `400` when neither is). Counts against the plan’s `agents` limit (403 `quota_exceeded` past it).',
     request: {
       path: agentsPath,
-      body: z.strictObject(agentFields),
+      body: z.strictObject({ ...agentFields, model: z.optional(agentFields.model) }),
       example: { name: 'Support triage', model: 'claude-sonnet', instructions: 'Sort tickets by urgency.' },
     },
     responses: { 201: { description: 'The new agent.', schema: agentView } },

@@ -25,6 +25,8 @@ export const TenantEntity = new Entity(
       /** Its ancestors, the root first and the parent last: each lists it from its own partition. */
       ancestorIds: { type: 'list', items: { type: 'string' }, readOnly: true },
       statusReason: { type: 'string' },
+      /** The typed settings it set (`setting-registry.ts`): by key, the value, who set it and when. */
+      typedSettings: { type: 'any' },
       /** What suspended it, when not a person: a quota policy (sustained overage), lifted by itself. */
       suspendedBy: { type: ['quota_policy'] as const },
       /** A platform admin's note on the suspension, shown to platform admins only (never audited in the tenant). */

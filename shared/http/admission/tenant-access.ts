@@ -319,6 +319,7 @@ export async function admitToTenant(
         }
       : {}),
     tenantStatus: tenant.status,
+    typedSettings: tenant.typedSettings as TenantContext['typedSettings'],
     requestId: meta.requestId,
     sourceIp: meta.sourceIp,
     userAgent: meta.userAgent,
