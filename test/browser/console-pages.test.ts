@@ -500,7 +500,8 @@ describe('the console’s pages in a browser', () => {
       expect(await failed.textContent()).toContain('down for maintenance');
       status = 200;
       await failed.getByRole('button', { name: 'Send again' }).click();
-      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(3);
+      // The console reads the log again for 30 s after a resend (a busy system delivers late).
+      await expect.poll(() => rows.count(), { timeout: 32_000 }).toBe(3);
       expect(await rows.first().textContent()).toContain('sent again');
       expect(await rows.first().textContent()).toContain('Delivered (200)');
       expect(received).toHaveLength(3);

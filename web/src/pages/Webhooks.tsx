@@ -243,11 +243,14 @@ export function WebhookPage() {
       ),
     [api, tenantId, endpointId],
   );
-  // A test or a retry is queued: its attempt reaches the log a moment later, so the log is read again.
+  // A test or a retry is queued: its attempt reaches the log a moment later (many seconds on a busy
+  // system, or against an endpoint slow to answer), so the log is read again, less often as it waits.
   const timers = useRef<number[]>([]);
   useEffect(() => () => timers.current.forEach((timer) => window.clearTimeout(timer)), []);
   const readLogSoon = () => {
-    for (const ms of [700, 2_000, 5_000]) timers.current.push(window.setTimeout(() => log.reload(), ms));
+    for (const ms of [700, 2_000, 5_000, 10_000, 20_000, 30_000]) {
+      timers.current.push(window.setTimeout(() => log.reload(), ms));
+    }
   };
   if (endpoint.error) return <ErrorBox error={endpoint.error} />;
   if (!endpoint.data) return <Loading />;
