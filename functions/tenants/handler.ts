@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { getExport, listExports, requestExport } from '../../shared/exports/tenant-exports';
 import { listTenants } from '../../shared/tenants/tenant-listing';
 import { createChildTenant, listChildTenants } from '../../shared/partners/child-tenants';
@@ -158,7 +159,7 @@ const operations: Operations<typeof ROUTES> = {
     body: await putSetting(
       request.tenant,
       path.key,
-      parseWith(SETTINGS[path.key].schema, body.value, `value of ${path.key}`),
+      parseWith(z.object({ value: SETTINGS[path.key].schema }), body, `value of ${path.key}`).value,
       request.receivedAt,
     ),
   }),

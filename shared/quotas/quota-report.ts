@@ -12,6 +12,7 @@ import {
   QUOTA_RESOURCES,
   type PeriodicResource,
   type PlanId,
+  type QuotaPolicy,
   type QuotaResource,
 } from '../model/plans';
 import { hourBucket, monthPeriod, startOfNextMonth } from './periods';
@@ -40,7 +41,10 @@ export interface QuotaLine {
    * policy counts time) and when its overage stops being admitted or the tenant is suspended.
    * `null` for counted resources.
    */
-  policy: ReturnType<typeof policyStanding> | null;
+  policy: QuotaPolicy | null;
+  overSince: string | null;
+  overageEndsAt: string | null;
+  suspendsAt: string | null;
 }
 
 export interface QuotaReport {
@@ -111,7 +115,9 @@ export async function quotaReport(ctx: TenantContext, now: Date = requestTime(ct
       overage: limit === null ? 0 : Math.max(0, used - limit),
       resetsAt: isPeriodic(resource) ? resetsAt : null,
       pooledFrom: poolOf(ctx, resource)?.tenantId ?? null,
-      policy: isPeriodic(resource) ? policyStanding(ctx, resource, counter) : null,
+      ...(isPeriodic(resource)
+        ? policyStanding(ctx, resource, counter)
+        : { policy: null, overSince: null, overageEndsAt: null, suspendsAt: null }),
     };
   });
   return {

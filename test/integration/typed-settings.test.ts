@@ -87,6 +87,15 @@ describe('typed settings', () => {
       expect(answer.headers.get('content-type')).toContain('application/problem+json');
     }
     expect((await read(tenant, 'no.suchKey')).status).toBe(400);
+    // The problem names the value's rule where it failed.
+    const falling = await call<{ errors: Array<{ path: string; message: string }> }>(
+      'PUT',
+      path(tenant, 'quotas.notifyAtPercent'),
+      { token: tenant.owner.token, body: { value: [90, 80] } },
+    );
+    expect(falling.body.errors).toEqual([
+      { path: 'value', message: 'must rise: each level above the one before' },
+    ]);
     expect((await read(tenant, 'quotas.notifyAtPercent')).body.value).toEqual([70, 85]);
     expect(await storedAuditEvents(tenant.id)).toHaveLength(before.length);
   });

@@ -54,11 +54,13 @@ function policiesInWords(): string {
     const lines = PERIODIC_RESOURCES.map((resource) => {
       const policy = quotaPolicyOf(plan, resource);
       const words =
-        policy.kind === 'refuse'
-          ? 'refuse'
-          : policy.kind === 'overage'
-            ? `overage to ${policy.upToPercent} %${policy.forHours === null ? '' : ` for ${policy.forHours} h`}`
-            : `overage to ${policy.upToPercent} %, suspend after ${policy.afterHours} h`;
+        PLANS[plan].limits[resource] === null
+          ? 'unlimited'
+          : policy.kind === 'refuse'
+            ? 'refuse'
+            : policy.kind === 'overage'
+              ? `overage to ${policy.upToPercent} %${policy.forHours === null ? '' : ` for ${policy.forHours} h`}`
+              : `overage to ${policy.upToPercent} %, suspend after ${policy.afterHours} h`;
       return `\`${resource}\` ${words}`;
     });
     return `**${PLANS[plan].name}**: ${lines.join(', ')}`;

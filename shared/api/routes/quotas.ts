@@ -13,7 +13,7 @@ import {
   QUOTA_RESOURCES,
 } from '../../model/plans';
 import { pageOf, timestamp } from '../schemas/common';
-import { policyStandingFields } from '../schemas/quota-policy';
+import { policyStandingFields, quotaPolicySchema } from '../schemas/quota-policy';
 import { cursorParam, limitParam } from '../../http/validation';
 import { singleLineText } from '../../text';
 import {
@@ -53,12 +53,13 @@ const quotaReport = component(
             ),
           ),
         policy: z
-          .nullable(z.object(policyStandingFields))
+          .nullable(quotaPolicySchema)
           .check(
-            z.describe(
-              'Monthly resources: the plan’s policy at the limit and where the tenant stands against it; `null` for counted resources.',
-            ),
+            z.describe('Monthly resources: the plan’s policy at the limit; `null` for counted resources.'),
           ),
+        overSince: policyStandingFields.overSince,
+        overageEndsAt: policyStandingFields.overageEndsAt,
+        suspendsAt: policyStandingFields.suspendsAt,
       }),
     ),
     rateLimit: z.object({ requestsPerMinute: z.nullable(z.number()) }),
