@@ -105,9 +105,9 @@ export interface CounterAfterUse {
 /**
  * After a use was admitted: the first time the month's use is past the limit under a policy that
  * counts time, when is recorded on the counter (once: conditional, whoever is first) and the owners
- * are told what happens and when; a tenant under `suspend` past its hours is suspended. Never fails
- * the use it follows (it was admitted): a failure is logged, and the next use or the daily job does
- * it. Answers when the use went past the limit, as far as it knows.
+ * are told what happens and when (a `suspend` policy's suspension, once due, is its caller's:
+ * {@link suspensionDue}). Never fails the use it follows (it was admitted): a failure is logged, and
+ * the next use past the limit records it. Answers when the use went past the limit, as far as it knows.
  */
 export async function afterUse(
   ctx: TenantContext,
