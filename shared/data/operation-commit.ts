@@ -40,9 +40,16 @@ export interface OperationCommit {
   uncertain?: boolean;
 }
 
-/** A failure that does not say the write was not made: anything but a cancelled transaction. */
+/**
+ * A failure that does not say the write was not made: anything but a cancelled transaction, and a
+ * cancellation after the SDK sent it again (the attempt before may have committed, and the one
+ * after then finds its own conditions failed).
+ */
 function markUncertain(commit: OperationCommit, error: unknown): void {
-  if (!reasonsOf(error) && !(error instanceof ConditionalCheckFailedException)) commit.uncertain = true;
+  const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+  if (attempts > 1 || (!reasonsOf(error) && !(error instanceof ConditionalCheckFailedException))) {
+    commit.uncertain = true;
+  }
 }
 
 const store = new AsyncLocalStorage<OperationCommit | undefined>();

@@ -82,13 +82,20 @@ export async function addToPeriodCounter(
     .set({ updatedAt: now.toISOString() });
   try {
     const result = await (
-      ceiling === null
+      ceiling === null && !pendingMember
         ? update
-        : update.where((attr, op) =>
-            windowStart === null || limit === null
-              ? `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`
-              : `${op.notExists(attr.used)} OR ${op.lte(attr.used, limit - amount)} OR (${op.lte(attr.used, ceiling - amount)} AND (${op.notExists(attr.overSince)} OR ${op.gte(attr.overSince, windowStart)}))`,
-          )
+        : update.where((attr, op) => {
+            const room =
+              ceiling === null
+                ? ''
+                : windowStart === null || limit === null
+                  ? `${op.notExists(attr.used)} OR ${op.lte(attr.used, ceiling - amount)}`
+                  : `${op.notExists(attr.used)} OR ${op.lte(attr.used, limit - amount)} OR (${op.lte(attr.used, ceiling - amount)} AND (${op.notExists(attr.overSince)} OR ${op.gte(attr.overSince, windowStart)}))`;
+            // A take is added once: the SDK sends an update again after a timeout, and one that
+            // had been applied must not add its amount twice.
+            const once = pendingMember ? `NOT ${op.contains(attr.pending, pendingMember)}` : '';
+            return room && once ? `(${room}) AND ${once}` : room || once;
+          })
     ).go({ response: 'all_new', ...counter.options });
     const used = result.data?.used ?? amount;
     await emitThresholdEvents(
@@ -113,8 +120,14 @@ export async function addToPeriodCounter(
       ...(overSince ? { overSince } : {}),
     };
   } catch (error) {
-    if (!isConditionalFailure(error) || ceiling === null) throw error;
+    if (!isConditionalFailure(error) || (ceiling === null && !pendingMember)) throw error;
     const current = await QuotaCounterEntity.get(counter.key).go({ consistent: true, ...counter.options });
+    // The take was applied by an attempt whose answer was lost: it is taken, once.
+    if (pendingMember && current.data && [...(current.data.pending ?? [])].includes(pendingMember)) {
+      const used = current.data.used;
+      return { resource, amount, period, used, limit, pending: [...(current.data.pending ?? [])] };
+    }
+    if (ceiling === null) throw error;
     const enforced = ceilingNow(ctx, resource, current.data ?? undefined, now) ?? ceiling;
     throw periodQuotaExceeded(ctx, resource, enforced, current.data?.used ?? 0, now);
   }
