@@ -151,3 +151,14 @@ export class ServiceUnavailableError extends AppError {
     if (options.cause !== undefined) this.cause = options.cause;
   }
 }
+
+/** A list's time filter with `from` after `to` is a 400 `invalid_range` (ISO timestamps). */
+export function assertTimeRange(from: string | undefined, to: string | undefined): void {
+  if (from && to && Date.parse(from) > Date.parse(to)) {
+    throw new ValidationError(
+      '`from` is after `to`.',
+      [{ path: 'from', message: 'after to' }],
+      'invalid_range',
+    );
+  }
+}

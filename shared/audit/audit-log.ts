@@ -9,7 +9,7 @@ import { expiresAfterDays } from '../data/ttl';
 import { stringify } from 'csv-stringify/sync';
 import { EmailClaimEntity } from '../data/entities/email-claim';
 import { MembershipEntity } from '../data/entities/membership';
-import { ValidationError } from '../errors';
+import { assertTimeRange } from '../errors';
 import { idBoundAt } from '../ids';
 
 export interface AuditChange {
@@ -202,13 +202,7 @@ export async function listAuditEvents(
   ctx: TenantContext,
   query: AuditQuery,
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-  if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) {
-    throw new ValidationError(
-      '`from` is after `to`.',
-      [{ path: 'from', message: 'after to' }],
-      'invalid_range',
-    );
-  }
+  assertTimeRange(query.from, query.to);
   const actorId = query.actorEmail ? await userIdOf(query.actorEmail) : query.actorId;
   // An email no one has acted with: nothing to read.
   if (query.actorEmail && !actorId) return { items: [], nextCursor: null };

@@ -3,7 +3,7 @@ import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { UsageEventEntity, type UsageEventItem } from '../data/entities/usage-event';
 import { allConditions } from '../data/filters';
 import { readPage, tenantList, type Page, type PageQuery } from '../data/page';
-import { ValidationError } from '../errors';
+import { assertTimeRange } from '../errors';
 import { idBoundAt, newId } from '../ids';
 import { type MeteredResource, type QuotaPolicy } from '../model/plans';
 import { counterOwner, poolOf } from './pools';
@@ -200,13 +200,7 @@ export async function listUsageEvents(
   ctx: TenantContext,
   query: UsageEventQuery,
 ): Promise<Page<UsageEventView>> {
-  if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) {
-    throw new ValidationError(
-      '`from` is after `to`.',
-      [{ path: 'from', message: 'after to' }],
-      'invalid_range',
-    );
-  }
+  assertTimeRange(query.from, query.to);
   const since = query.from ? new Date(query.from) : undefined;
   const until = query.to ? new Date(query.to) : undefined;
   // An id is never older than its record (ids are monotonic: one made for an earlier time takes the
