@@ -7,7 +7,7 @@ import { ChildTenantEntity } from '../data/entities/child-tenant';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import { monthPeriod, startOfNextMonth } from '../quotas/periods';
-import { ceilingOf } from '../quotas/pools';
+import { ceilingOf } from '../quotas/quota-policies';
 import { requestTime, type TenantContext } from '../context/tenant-context';
 import { PERIODIC_RESOURCES, PLANS, type Money, type PeriodicResource, type PlanId } from '../model/plans';
 import { giveStripeCustomer } from './billing-outbox';

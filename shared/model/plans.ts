@@ -353,8 +353,12 @@ export function enforcedCeiling(
 ): number | null {
   if (limit === null) return null;
   if (hard || !isPeriodic(resource)) return limit;
-  const policy = quotaPolicyOf(plan, resource);
-  if (policy.kind === 'refuse') return limit;
+  return ceilingUnder(quotaPolicyOf(plan, resource), limit);
+}
+
+/** The ceiling a policy admits use under: the limit, and the overage it allows past it. */
+export function ceilingUnder(policy: QuotaPolicy, limit: number | null): number | null {
+  if (limit === null || policy.kind === 'refuse') return limit;
   return Math.floor(limit * (1 + policy.upToPercent / 100));
 }
 

@@ -2,7 +2,7 @@ import { QuotaCounterEntity, STANDING_PERIOD } from '../data/entities/quota-coun
 import type { TransactionEntities } from '../data/service';
 import type { TenantContext } from '../context/tenant-context';
 import type { CountedResource } from '../model/plans';
-import { ceilingOf } from './pools';
+import { ceilingOf } from './quota-policies';
 import { QuotaExceededError } from './quota-exceeded-error';
 import { emitThresholdEvents } from './thresholds';
 

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TenantContext } from '../context/tenant-context';
 import { platformDocumentClient } from '../data/clients';
-import { enforcedCeiling, isPoolable, type QuotaResource } from '../model/plans';
+import { isPoolable, type QuotaResource } from '../model/plans';
 
 /**
  * Where a tenant's use of a resource is counted, and under which ceiling. Most tenants count their
@@ -41,17 +41,4 @@ export function counterClient(
   resource: QuotaResource,
 ): DynamoDBDocumentClient | undefined {
   return isPooled(ctx, resource) ? platformDocumentClient : undefined;
-}
-
-/**
- * The ceiling a use of the resource is admitted under: the limit, with its plan's grace for a
- * monthly resource unless the limit is a partner's slice (hard); a pool's is the partner's own.
- */
-export function ceilingOf(
-  ctx: Pick<TenantContext, 'plan' | 'limits' | 'hardLimits' | 'pools'>,
-  resource: QuotaResource,
-): number | null {
-  const pool = poolOf(ctx, resource);
-  if (pool) return enforcedCeiling(pool.plan, resource, ctx.limits[resource], pool.hard);
-  return enforcedCeiling(ctx.plan, resource, ctx.limits[resource], ctx.hardLimits?.has(resource));
 }

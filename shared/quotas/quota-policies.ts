@@ -2,10 +2,18 @@ import type { TenantContext } from '../context/tenant-context';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { announce } from '../events/publish';
-import { PERIODIC_RESOURCES, quotaPolicyOf, type PeriodicResource, type QuotaPolicy } from '../model/plans';
+import {
+  ceilingUnder,
+  isPeriodic,
+  PERIODIC_RESOURCES,
+  quotaPolicyOf,
+  type PeriodicResource,
+  type QuotaPolicy,
+  type QuotaResource,
+} from '../model/plans';
 import { logger } from '../observability/logger';
 import { monthPeriod } from './periods';
-import { ceilingOf, poolOf } from './pools';
+import { poolOf } from './pools';
 
 /**
  * Quota policies (`QuotaPolicy`, plan data): what happens at a monthly resource's limit. The amount
@@ -35,6 +43,19 @@ export function policyFor(
   // A partner's slice is hard: nothing past it.
   if (ctx.hardLimits?.has(resource)) return { kind: 'refuse' };
   return quotaPolicyOf(ctx.plan, resource);
+}
+
+/**
+ * The ceiling a use of the resource is admitted under, the one rule every admission reads: a
+ * counted resource's limit; a monthly one's under its policy ({@link policyFor}: its plan's, a
+ * pool's partner's, nothing past a partner's slice).
+ */
+export function ceilingOf(
+  ctx: Pick<TenantContext, 'plan' | 'limits' | 'hardLimits' | 'pools'>,
+  resource: QuotaResource,
+): number | null {
+  const limit = ctx.limits[resource];
+  return isPeriodic(resource) ? ceilingUnder(policyFor(ctx, resource), limit) : limit;
 }
 
 const HOUR_MS = 3_600_000;

@@ -16,9 +16,9 @@ import {
   type QuotaResource,
 } from '../model/plans';
 import { hourBucket, monthPeriod, startOfNextMonth } from './periods';
-import { ceilingOf, poolOf } from './pools';
+import { poolOf } from './pools';
 import { periodCounter } from './periodic-quota';
-import { ceilingNow, policyStanding } from './quota-policies';
+import { ceilingNow, ceilingOf, policyStanding } from './quota-policies';
 
 export interface QuotaLine {
   resource: QuotaResource;

@@ -1,5 +1,5 @@
 import { requestTime, type TenantContext } from '../context/tenant-context';
-import { ceilingOf } from './pools';
+import { ceilingOf } from './quota-policies';
 import { getConfig } from '../config';
 import { countMeteredInBlock } from '../observability/metrics';
 import { giveBackUnspent, takeBlock, type MeterPlan } from './api-call-counter';

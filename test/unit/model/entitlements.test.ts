@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { entitlementsOf, ownLimits } from '../../../shared/model/entitlements';
 import { enforcedCeiling, PLANS } from '../../../shared/model/plans';
 import { totalsAfter } from '../../../shared/partners/allocations';
-import { ceilingOf, counterOwner } from '../../../shared/quotas/pools';
+import { counterOwner } from '../../../shared/quotas/pools';
+import { ceilingOf } from '../../../shared/quotas/quota-policies';
 
 describe('entitlements with a partner’s slices', () => {
   it('makes a slice the child’s limit, whatever its plan, and hard (no grace past it)', () => {
