@@ -13,13 +13,22 @@ export async function systemContextFor(
   requestId: string,
   actorId: string,
 ): Promise<TenantContext | null> {
+  return (await systemContextAndRecord(tenantId, requestId, actorId))?.ctx ?? null;
+}
+
+/** The same context, and the tenant's record it was made from (what the context does not carry). */
+export async function systemContextAndRecord(
+  tenantId: string,
+  requestId: string,
+  actorId: string,
+): Promise<{ ctx: TenantContext; tenant: TenantItem } | null> {
   const read = async (id: string) =>
     (await TenantEntity.get({ tenantId: id }).go({ client: platformDocumentClient, consistent: true })).data;
   const tenant = await read(tenantId);
   if (!tenant) return null;
   // A child drawing on its partner's pool is limited by the partner's record too.
   const parent = poolsDrawn(tenant).length > 0 && tenant.parentId ? await read(tenant.parentId) : null;
-  return systemContextOf(tenant, requestId, actorId, parent ?? undefined);
+  return { ctx: systemContextOf(tenant, requestId, actorId, parent ?? undefined), tenant };
 }
 
 /**

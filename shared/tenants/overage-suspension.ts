@@ -1,11 +1,9 @@
 import { runWithTenantContext } from '../context/tenant-context';
-import { platformDocumentClient } from '../data/clients';
-import { TenantEntity } from '../data/entities/tenant';
 import { ConflictError } from '../errors';
 import { PLANS } from '../model/plans';
 import { logger } from '../observability/logger';
 import { sustainedOverage } from '../quotas/quota-policies';
-import { systemContextFor } from '../tenancy/system-context';
+import { systemContextAndRecord } from '../tenancy/system-context';
 import { reactivateTenant, suspendTenant } from './tenant-lifecycle';
 
 /**
@@ -22,11 +20,13 @@ export async function enforceQuotaPolicies(
   now: Date,
   requestId = `quota-policy:${now.toISOString()}`,
 ): Promise<'suspended' | 'reactivated' | 'unchanged'> {
-  const found = await systemContextFor(tenantId, requestId, 'quota-policy');
+  const found = await systemContextAndRecord(tenantId, requestId, 'quota-policy');
   if (!found) return 'unchanged';
-  const ctx = { ...found, receivedAt: now };
+  const ctx = { ...found.ctx, receivedAt: now };
+  const { status, suspendedBy } = found.tenant;
+  // Only an active tenant is suspended, and only a quota policy's suspension is lifted.
+  if (status !== 'active' && !(status === 'suspended' && suspendedBy === 'quota_policy')) return 'unchanged';
   return runWithTenantContext(ctx, async () => {
-    if (ctx.tenantStatus !== 'active' && ctx.tenantStatus !== 'suspended') return 'unchanged';
     const sustained = await sustainedOverage(ctx, now);
     try {
       if (ctx.tenantStatus === 'active') {
@@ -43,10 +43,6 @@ export async function enforceQuotaPolicies(
         return 'suspended';
       }
       if (sustained.length > 0) return 'unchanged';
-      const tenant = (
-        await TenantEntity.get({ tenantId }).go({ client: platformDocumentClient, consistent: true })
-      ).data;
-      if (tenant?.suspendedBy !== 'quota_policy') return 'unchanged';
       await reactivateTenant(ctx, 'quota_policy');
       return 'reactivated';
     } catch (error) {
