@@ -57,14 +57,16 @@ export async function putSetting(
   value: unknown,
   now: Date = requestTime(ctx),
 ): Promise<SettingView> {
-  await mutateTenant(ctx, 'tenant.setting_changed', (current) => ({
-    typedSettings: {
+  // The settings as the write left them (the last compute, if a concurrent change made it retry).
+  let written: Record<string, StoredSetting> = {};
+  await mutateTenant(ctx, 'tenant.setting_changed', (current) => {
+    written = {
       ...((current.typedSettings as Record<string, StoredSetting> | undefined) ?? {}),
       [key]: { value, updatedBy: principalId(ctx.principal), updatedAt: now.toISOString() },
-    },
-  }));
-  const tenant = await readTenant(ctx);
-  return viewOf(key, tenant.typedSettings as Record<string, StoredSetting> | undefined);
+    };
+    return { typedSettings: written };
+  });
+  return viewOf(key, written);
 }
 
 /** Deletes a typed setting: the key holds its default again (audited). */
@@ -76,6 +78,6 @@ export async function deleteSetting(ctx: TenantContext, key: SettingKey): Promis
     delete settings[key];
     return { typedSettings: settings };
   });
-  const tenant = await readTenant(ctx);
-  return viewOf(key, tenant.typedSettings as Record<string, StoredSetting> | undefined);
+  // The key holds its default now, whatever else the tenant set.
+  return viewOf(key, undefined);
 }
