@@ -3,8 +3,8 @@ import { Link } from 'react-router';
 import { must } from '../api/client';
 import { useSession } from '../auth/session';
 import { useTenant } from '../context';
-import { amount, fillSeries, QuotaBar, RESOURCE_NAMES, UsageChart } from '../ui/charts';
-import { COUNTED_RESOURCES, METERED_RESOURCES, PLANS } from '../../../shared/model/plans';
+import { amount, fillSeries, METERED_NAMES, QuotaBar, RESOURCE_NAMES, UsageChart } from '../ui/charts';
+import { COUNTED_RESOURCES, PLANS } from '../../../shared/model/plans';
 import { useLoad } from '../ui/load';
 import { DataTable, ErrorBox, formatDate, formatNumber, Loading, numberColumns } from '../ui/parts';
 
@@ -13,10 +13,7 @@ const COUNTED = new Set<string>(COUNTED_RESOURCES);
 const USAGE_RESOURCES: ReadonlyArray<readonly [string, string]> = [
   ['runs', 'Runs'],
   ['apiCalls', 'API calls'],
-  ...Object.entries(METERED_RESOURCES).map(
-    ([resource, meter]) =>
-      [resource, `${meter.units.charAt(0).toUpperCase()}${meter.units.slice(1)}`] as const,
-  ),
+  ...Object.entries(METERED_NAMES),
 ];
 
 function hoursAgo(hours: number): string {

@@ -7,6 +7,14 @@ import { formatNumber } from './parts';
 
 type QuotaLine = Schemas['QuotaReport']['quotas'][number];
 
+/** The resources the platform's services meter, named by their declaration ("Tool calls"). */
+export const METERED_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(METERED_RESOURCES).map(([resource, meter]) => [
+    resource,
+    `${meter.units.charAt(0).toUpperCase()}${meter.units.slice(1)}`,
+  ]),
+);
+
 export const RESOURCE_NAMES: Record<string, string> = {
   users: 'Users',
   agents: 'Agents',
@@ -15,12 +23,8 @@ export const RESOURCE_NAMES: Record<string, string> = {
   storageBytes: 'Storage',
   runs: 'Runs this month',
   apiCalls: 'API calls this month',
-  // The resources the platform's services meter, named by their declaration.
   ...Object.fromEntries(
-    Object.entries(METERED_RESOURCES).map(([resource, meter]) => [
-      resource,
-      `${meter.units.charAt(0).toUpperCase()}${meter.units.slice(1)} this month`,
-    ]),
+    Object.entries(METERED_NAMES).map(([resource, name]) => [resource, `${name} this month`]),
   ),
   requestsPerMinute: 'Requests a minute',
 };
