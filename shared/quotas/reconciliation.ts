@@ -189,25 +189,17 @@ export async function reconcileQuotas(
   options: { quiet?: boolean } = {},
 ): Promise<ReconciledCounter[]> {
   const found: ReconciledCounter[] = [];
+  await settleTakes(ctx, now);
   for (const spec of recounts(now)) {
-    const read = async () =>
-      (
-        await QuotaCounterEntity.get({
-          tenantId: ctx.tenantId,
-          resource: spec.resource,
-          period: spec.period,
-        }).go({ consistent: true })
-      ).data;
-    let stored = await read();
-    // Takes left pending by requests that died are settled against their receipts first.
-    if (stored?.pending && spec.resource === 'runs') {
-      const settled = await settleStaleTakes(
-        ctx,
-        { resource: 'runs', period: spec.period, pending: stored.pending },
-        now,
-      );
-      if (settled.kept + settled.givenBack > 0) stored = await read();
-    }
+    const stored = (
+      await QuotaCounterEntity.get({
+        tenantId: ctx.tenantId,
+        resource: spec.resource,
+        period: spec.period,
+      }).go({
+        consistent: true,
+      })
+    ).data;
     const counter = stored ? { used: stored.used, updatedAt: stored.updatedAt } : null;
     const recounted =
       (await recount(ctx.tenantId, spec)) +
@@ -234,17 +226,17 @@ export async function reconcileQuotas(
       found.push({ ...line, outcome: 'busy' });
     }
   }
-  await settleMeteredTakes(ctx, now);
   return found;
 }
 
 /**
- * The metered resources' counters (this month's and the last's) are not recounted: usage records
- * expire with the plan's retention, before the months they count in are closed. Their takes left
- * pending by requests that died are settled against their receipts, as the next record's would.
+ * Takes left pending by requests that died, this month's and the last's, settled against their
+ * receipts before anything is recounted: runs (then recounted from their items) and the metered
+ * resources (not recounted: usage records expire with the plan's retention, before the months they
+ * count in are closed).
  */
-async function settleMeteredTakes(ctx: TenantContext, now: Date): Promise<void> {
-  for (const resource of METERED_RESOURCE_NAMES) {
+async function settleTakes(ctx: TenantContext, now: Date): Promise<void> {
+  for (const resource of ['runs', ...METERED_RESOURCE_NAMES] as const) {
     for (const period of [monthPeriod(now), previousMonthPeriod(now)]) {
       const stored = (
         await QuotaCounterEntity.get({ tenantId: ctx.tenantId, resource, period }).go({ consistent: true })
