@@ -48,9 +48,10 @@ export async function meter(
     // A platform admin's usage record counts like anyone's (its units are the tenant's): taken, with
     // its receipt, but not rate-limited.
     const taken = await takeForOperation(ctx, consumes.resource, receivedAt, consumes.amount);
-    commit.attachments.push(taken.receipt);
-    request.take = taken.take;
-    return { rateLimit: { limit: null, remaining: null, resetSeconds: 0 }, take: taken.take };
+    return {
+      rateLimit: { limit: null, remaining: null, resetSeconds: 0 },
+      take: await kept(request, commit, taken),
+    };
   }
   if (route.feature && !ctx.features.has(route.feature)) {
     throw new ForbiddenError(
@@ -85,14 +86,26 @@ export async function meter(
   }
   countMeteredRequest();
   if (!taken.value) return { rateLimit: metered.value, take: undefined };
-  commit.attachments.push(taken.value.receipt);
-  request.take = taken.value.take;
-  // The use that finds a `suspend` policy's hours over suspends the tenant (it is itself admitted).
-  const { consumption } = taken.value.take;
-  if (suspensionDue(ctx, consumption.resource, consumption, receivedAt)) {
-    await enforceQuotaPoliciesAfter(ctx.tenantId, receivedAt);
+  return { rateLimit: metered.value, take: await kept(request, commit, taken.value) };
+}
+
+/**
+ * A take admission made for the operation: its receipt goes with the operation's first write, the
+ * operation finds it on the request, and the use that finds a `suspend` policy's hours over
+ * suspends the tenant (the use itself is admitted).
+ */
+async function kept(
+  request: TenantRequest,
+  commit: OperationCommit,
+  taken: Awaited<ReturnType<typeof takeForOperation>>,
+): Promise<QuotaTake> {
+  commit.attachments.push(taken.receipt);
+  request.take = taken.take;
+  const { consumption } = taken.take;
+  if (suspensionDue(request.tenant, consumption.resource, consumption, request.receivedAt)) {
+    await enforceQuotaPoliciesAfter(request.tenant.tenantId, request.receivedAt);
   }
-  return { rateLimit: metered.value, take: taken.value.take };
+  return taken.take;
 }
 
 /**
