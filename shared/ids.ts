@@ -1,4 +1,4 @@
-import { encodeTime, monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory, ulid } from 'ulid';
 import * as z from 'zod/mini';
 
 /** Every id this API hands out is a type prefix plus a ULID: sortable by creation, and self-describing. */
@@ -28,6 +28,15 @@ const ULID_PATTERN = '[0-9A-HJKMNP-TV-Z]{26}';
 
 export function newId(kind: IdKind, now: number = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
+}
+
+/**
+ * An id whose time is exactly `ms`, whatever ids were made before it. `newId` is monotonic in a
+ * process: after an id made for a later time (a fixed clock, a clock moved on), its ids carry that
+ * later time. An id whose age is read from it (a quota take's, by the settling) is made here.
+ */
+export function timedId(kind: IdKind, ms: number): string {
+  return `${ID_PREFIXES[kind]}_${ulid(ms)}`;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { decodeTime } from 'ulid';
+import { isIdOf, newId, timedId } from '../../../shared/ids';
 import { parseMember } from '../../../shared/quotas/quota-takes';
 
 describe('how a take is pending on its counter', () => {
@@ -21,5 +23,16 @@ describe('how a take is pending on its counter', () => {
       takeId: 'qtk_01JF3Z9G7Q5W8R2T6Y4B1N0M3K',
       amount: 7,
     });
+  });
+  it('gives a take an id carrying its own time, even after an id made for a later time', () => {
+    const later = Date.parse('2041-03-20T12:00:00Z');
+    const now = Date.parse('2026-12-03T20:00:00Z');
+    newId('run', later);
+    // Ids are monotonic in a process: a run's id made now carries the later time…
+    expect(decodeTime(newId('run', now).slice(4))).toBe(later);
+    // …a take's carries its own, which is the age the settling reads.
+    const takeId = timedId('quotaTake', now);
+    expect(isIdOf('quotaTake', takeId)).toBe(true);
+    expect(decodeTime(takeId.slice(4))).toBe(now);
   });
 });
