@@ -4,6 +4,8 @@ import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../problem-catalogue'
 import { DEFAULT_MAX_BODY_BYTES } from '../config';
 import { isScimPath, PROBLEM_TYPE_BASE } from '../http/problem';
 import { isIdempotent, type RouteDefinition } from '../http/route';
+import { PLAN_IDS, PLANS } from '../model/plans';
+import { RATE_POLICIES } from '../model/rate-policies';
 import { ROLE_PERMISSIONS, ROLES } from '../model/roles';
 import { ROUTES } from './manifest';
 import { COMPONENTS } from './schemas/components';
@@ -58,9 +60,12 @@ payload limit never reaches a function: the gateway answers \`413\` with
 \`{"message":"Request Entity Too Large"}\` (\`application/json\`).
 
 ## Limits
-Tenant requests count against the plan's requests per minute and API calls per month; answers carry
-\`RateLimit-Policy\`, \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a \`429\`
-carries \`Retry-After\`. \`POST\` requests accept an \`Idempotency-Key\`: a retry with the same key and
+Tenant requests count against the plan's requests per minute and API calls per month; a few
+operations (starting runs, sending invitations) also have a rate policy of their own, per plan, said
+in their description. Answers carry \`RateLimit-Policy\` and \`RateLimit\` naming each policy that
+applies (\`"tenant"\`, and the operation's), \`RateLimit-Limit\`, \`RateLimit-Remaining\` and
+\`RateLimit-Reset\` for the one with the least left, and a \`429 rate_limited\` names the policy reached
+and carries \`Retry-After\`. \`POST\` requests accept an \`Idempotency-Key\`: a retry with the same key and
 body gets the first answer back (\`Idempotent-Replayed: true\`) and counts nothing twice (except where
 the answer holds a secret shown once: creating an API key). A key is kept 24 hours (a deployment may
 set \`IDEMPOTENCY_TTL_HOURS\`). While its first request runs, a retry is a \`409 idempotency_in_progress\`. The request's change commits in the same
@@ -150,6 +155,16 @@ function describe(route: RouteDefinition): string {
       `**Requires:** some of the month’s \`${route.requiresLeft}\` left (429 \`quota_exceeded\` once used up).`,
     );
   if (route.feature) lines.push(`**Plan feature:** \`${route.feature}\`.`);
+  if (route.rateLimit) {
+    const policy = RATE_POLICIES[route.rateLimit];
+    const perPlan = PLAN_IDS.map((plan) => {
+      const limit = policy.perMinute[plan];
+      return `${PLANS[plan].name} ${limit === null ? 'no limit of its own' : limit}`;
+    });
+    lines.push(
+      `**Rate limit:** policy \`${route.rateLimit}\` (${policy.description.toLowerCase()}), calls a minute per tenant beside its requests per minute: ${perPlan.join(', ')}. Past it, 429 \`rate_limited\` naming the policy; \`RateLimit-Policy\` and \`RateLimit\` name both.`,
+    );
+  }
   if (route.auth === 'tenant') {
     const open = [
       route.allowWhenSuspended ? 'while the tenant is suspended (to people; API keys are refused)' : '',
@@ -269,9 +284,12 @@ const SCIM_ERROR = {
 };
 
 const RATE_LIMIT_HEADERS = {
-  'RateLimit-Policy': 'The rate limit policy, e.g. `60;w=60`.',
-  'RateLimit-Limit': 'Requests allowed in the current minute.',
-  'RateLimit-Remaining': 'Requests left in the current minute.',
+  'RateLimit-Policy':
+    'Each rate policy that applies, named, with its quota and window in seconds (IETF draft structured field): `"tenant";q=300;w=60`, and the route’s own beside it, e.g. `"tenant";q=300;w=60, "run-starts";q=60;w=60`.',
+  RateLimit:
+    'What is left of each policy and the seconds until it resets: `"tenant";r=287;t=41, "run-starts";r=59;t=41`.',
+  'RateLimit-Limit': 'Calls allowed in the current minute by the policy with the least left.',
+  'RateLimit-Remaining': 'Calls left in the current minute under that policy.',
   'RateLimit-Reset': 'Seconds until the window resets.',
 };
 
@@ -425,6 +443,16 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
       operationId: route.id,
       ...(route.allowWhenSuspended ? { 'x-open-while-suspended': true } : {}),
       ...(route.allowWhenDeleted ? { 'x-open-while-deleted': true } : {}),
+      ...(route.rateLimit
+        ? {
+            'x-rate-limit-policy': {
+              name: route.rateLimit,
+              description: RATE_POLICIES[route.rateLimit].description,
+              windowSeconds: 60,
+              perMinute: RATE_POLICIES[route.rateLimit].perMinute,
+            },
+          }
+        : {}),
       tags: [route.function],
       summary: route.summary,
       description: describe(route),

@@ -12,6 +12,7 @@ import {
   type PeriodicResource,
   type PlanId,
 } from '../model/plans';
+import { RATE_POLICIES, RATE_POLICY_NAMES, type RatePolicyName } from '../model/rate-policies';
 
 export interface PlanView {
   id: PlanId;
@@ -29,6 +30,8 @@ export interface PlanView {
   };
   /** The policy at each monthly resource's limit. */
   quotaPolicies: Record<PeriodicResource, QuotaPolicy>;
+  /** Each route rate policy's calls a minute (`null`: none beyond `limits.requestsPerMinute`). */
+  ratePolicies: Record<RatePolicyName, number | null>;
 }
 
 /** Every plan as sold, from the plan data: what `GET /v1/plans` shows and the Stripe setup creates. */
@@ -47,6 +50,9 @@ export function planCatalog(): PlanView[] {
       quotaPolicies: Object.fromEntries(
         PERIODIC_RESOURCES.map((resource) => [resource, quotaPolicyOf(id, resource)]),
       ) as Record<PeriodicResource, QuotaPolicy>,
+      ratePolicies: Object.fromEntries(
+        RATE_POLICY_NAMES.map((name) => [name, RATE_POLICIES[name].perMinute[id]]),
+      ) as Record<RatePolicyName, number | null>,
     };
   });
 }

@@ -8,6 +8,7 @@ export const CORS_POLICY = {
   allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-tenant-id'],
   exposeHeaders: [
     'ratelimit-policy',
+    'ratelimit',
     'ratelimit-limit',
     'ratelimit-remaining',
     'ratelimit-reset',

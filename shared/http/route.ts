@@ -2,6 +2,7 @@ import type { $ZodType } from 'zod/v4/core';
 import type { ProblemCode } from '../problem-catalogue';
 import type { Permission } from '../model/roles';
 import type { FeatureFlag, PeriodicResource } from '../model/plans';
+import type { RatePolicyName } from '../model/rate-policies';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -90,6 +91,12 @@ export interface RouteDefinition {
   requiresLeft?: PeriodicResource;
   /** A plan feature the route requires (403 `feature_not_in_plan` without it). */
   feature?: FeatureFlag;
+  /**
+   * The route's own rate policy (`model/rate-policies.ts`), beside the tenant's requests per minute:
+   * calls a minute per tenant, per plan, counted in the same metering write (429 `rate_limited`
+   * naming the policy); routes naming the same policy share its window.
+   */
+  rateLimit?: RatePolicyName;
   /**
    * The operation keeps a project-limited API key to its project (projects, agents, memory, runs). Every
    * other route refuses such a key (403 `project_key_not_allowed`).

@@ -6,10 +6,11 @@ import { tenantDocumentClient } from '../data/clients';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { allConditions } from '../data/filters';
 import { TooManyRequestsError } from '../errors';
+import { RATE_POLICY_NAMES, type RatePolicyName } from '../model/rate-policies';
 import { logger } from '../observability/logger';
 import type { CapacityUnits } from './capacity-ledger';
 import { addToUsageBucket, periodQuotaExceeded } from './periodic-quota';
-import { RateLimitedError } from './rate-limited-error';
+import { RateLimitedError, type RateLimitState } from './rate-limited-error';
 import { emitThresholdEvents } from './thresholds';
 
 /**
@@ -26,6 +27,22 @@ interface MeterItem {
   windowCount?: number;
   windowReadUnits?: number;
   windowWriteUnits?: number;
+  /** Each rate policy's count in the open minute (`policyWindow`), beside `windowCount`. */
+  [policyWindow: `rateWindow_${string}`]: number | undefined;
+}
+
+/**
+ * A rate policy's count in the open minute: an attribute of the counter beside `windowCount`, added
+ * to by the write that admits a call of its routes and removed when the next minute opens.
+ */
+function policyWindow(policy: RatePolicyName): `rateWindow_${string}` {
+  return `rateWindow_${policy}`;
+}
+
+/** A call of a route with a rate policy: the policy and its limit for the tenant's plan. */
+export interface PolicyCall {
+  policy: RatePolicyName;
+  limit: number;
 }
 
 export interface MeterPlan {
@@ -43,20 +60,30 @@ export interface MeterPlan {
    * fallback, not the other way round. Either order is correct; the right guess saves a round trip.
    */
   newMinuteFirst: boolean;
+  /** The route's rate policy: the block is then one call, counted in the policy's window too. */
+  policy?: PolicyCall;
+}
+
+/** What a block left: the tenant's count in the minute, and the route's policy's. */
+export interface TakenBlock {
+  size: number;
+  windowAfter: number;
+  policyAfter?: number;
 }
 
 /**
  * Takes a block of up to `wanted` calls (at least 1) for this minute: all of it if the window and
- * the month have room, else as much as they have; none (429) if they have none.
+ * the month have room, else as much as they have; none (429) if they have none. A call of a route
+ * with a rate policy is a block of one, admitted only if the policy's window has room too.
  */
 export async function takeBlock(
   ctx: TenantContext,
   plan: MeterPlan,
   wanted: number,
   now: Date,
-): Promise<{ size: number; windowAfter: number }> {
-  const { key, minute, period, rpm, ceiling, resetSeconds, updatedAt, owed } = plan;
-  let size = wanted;
+): Promise<TakenBlock> {
+  const { key, minute, period, rpm, ceiling, updatedAt, owed, policy } = plan;
+  let size = policy ? 1 : wanted;
   for (let attempt = 0; attempt < 4; attempt += 1) {
     if (attempt === 0 && plan.newMinuteFirst) {
       // The window's state is unknown: the new minute's update states its own conditions (the window
@@ -86,17 +113,25 @@ export async function takeBlock(
           ]),
         )
         .params({ response: 'updated_new' });
-      const result = await send(sameMinute);
+      const result = await send(policy ? countedInPolicy(sameMinute, policy, 'add') : sameMinute);
       const item = (result.Attributes ?? {}) as MeterItem;
       await afterCount(ctx, period, item.used ?? size, size, now);
-      return { size, windowAfter: item.windowCount ?? size };
+      return {
+        size,
+        windowAfter: item.windowCount ?? size,
+        ...(policy ? { policyAfter: item[policyWindow(policy.policy)] ?? size } : {}),
+      };
     } catch (error) {
       old = refusedItem(error);
     }
     const monthRoom = ceiling === null ? Number.POSITIVE_INFINITY : ceiling - (old.used ?? 0);
     if (old.windowMinute === minute) {
       const windowRoom = rpm === null ? Number.POSITIVE_INFINITY : rpm - (old.windowCount ?? 0);
-      if (windowRoom <= 0) throw rateLimited(rpm ?? 0, resetSeconds);
+      const state = refusedState(plan, old);
+      if (windowRoom <= 0) throw new RateLimitedError(state);
+      if (policy && (old[policyWindow(policy.policy)] ?? 0) >= policy.limit) {
+        throw new RateLimitedError(state, policy.policy);
+      }
       if (monthRoom <= 0) throw periodQuotaExceeded(ctx, 'apiCalls', ceiling ?? 0, old.used ?? 0, now);
       size = Math.max(1, Math.min(size, windowRoom, monthRoom));
       continue;
@@ -125,8 +160,8 @@ async function openMinute(
   plan: MeterPlan,
   size: number,
   now: Date,
-): Promise<{ size: number; windowAfter: number } | undefined> {
-  const { key, minute, period, ceiling, updatedAt, owed } = plan;
+): Promise<TakenBlock | undefined> {
+  const { key, minute, period, ceiling, updatedAt, owed, policy } = plan;
   try {
     const newMinute = QuotaCounterEntity.update(key)
       .add({ used: size, readUnits: owed.read, writeUnits: owed.write })
@@ -144,7 +179,8 @@ async function openMinute(
         ]),
       )
       .params({ response: 'all_old' });
-    const result = await send(newMinute);
+    // The finished minute's policy windows go with it; the route's own starts at this call.
+    const result = await send(policy ? countedInPolicy(newMinute, policy, 'open') : opened(newMinute));
     const previous = (result.Attributes ?? {}) as MeterItem;
     if (previous.windowMinute && previous.windowCount) {
       const closed = new Date(`${previous.windowMinute}:00.000Z`);
@@ -160,7 +196,7 @@ async function openMinute(
       ]);
     }
     await afterCount(ctx, period, (previous.used ?? 0) + size, size, now);
-    return { size, windowAfter: size };
+    return { size, windowAfter: size, ...(policy ? { policyAfter: size } : {}) };
   } catch (error) {
     refusedItem(error);
     return undefined;
@@ -193,8 +229,104 @@ async function afterCount(
   );
 }
 
-function rateLimited(rpm: number, resetSeconds: number): RateLimitedError {
-  return new RateLimitedError(rpm, resetSeconds);
+/** The minute as the refused write found it: the tenant's count and the route's policy's. */
+function refusedState(plan: MeterPlan, old: MeterItem): RateLimitState {
+  const { rpm, resetSeconds, policy } = plan;
+  return {
+    limit: rpm,
+    remaining: rpm === null ? null : Math.max(0, rpm - (old.windowCount ?? 0)),
+    resetSeconds,
+    ...(policy
+      ? {
+          route: {
+            policy: policy.policy,
+            limit: policy.limit,
+            remaining: Math.max(0, policy.limit - (old[policyWindow(policy.policy)] ?? 0)),
+          },
+        }
+      : {}),
+  };
+}
+
+type UpdateParams = UpdateCommandInput & { UpdateExpression: string };
+
+/**
+ * Adds clauses to an update the entity built (ElectroDB knows no attribute named at run time): each
+ * action's items go after that action's own, or as a new action.
+ */
+function withClauses(
+  params: object,
+  actions: { SET?: string; ADD?: string; REMOVE?: string },
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+  condition?: string,
+): UpdateParams {
+  const built = params as UpdateParams;
+  let expression = built.UpdateExpression;
+  for (const [action, items] of Object.entries(actions)) {
+    if (!items) continue;
+    const at = expression.search(new RegExp(`(^| )${action} `));
+    if (at < 0) {
+      expression = `${expression} ${action} ${items}`;
+      continue;
+    }
+    const start = at + (expression[at] === ' ' ? 1 : 0) + action.length + 1;
+    const next = expression.slice(start).search(/ (SET|ADD|REMOVE|DELETE) /);
+    const end = next < 0 ? expression.length : start + next;
+    expression = `${expression.slice(0, end)}, ${items}${expression.slice(end)}`;
+  }
+  return {
+    ...built,
+    UpdateExpression: expression,
+    ExpressionAttributeNames: { ...built.ExpressionAttributeNames, ...names },
+    ExpressionAttributeValues: { ...built.ExpressionAttributeValues, ...values },
+    ...(condition
+      ? {
+          ConditionExpression: built.ConditionExpression
+            ? `(${built.ConditionExpression}) AND ${condition}`
+            : condition,
+        }
+      : {}),
+  };
+}
+
+/** The policy windows of a finished minute, removed as the next one opens (but `keep`). */
+function removedWindows(keep?: RatePolicyName): { names: Record<string, string>; remove: string } {
+  const others = RATE_POLICY_NAMES.filter((name) => name !== keep);
+  return {
+    names: Object.fromEntries(others.map((name, index) => [`#rateWindow${index}`, policyWindow(name)])),
+    remove: others.map((_, index) => `#rateWindow${index}`).join(', '),
+  };
+}
+
+/** A minute opened by a call of a route without a policy: every policy's window starts empty. */
+function opened(params: object): UpdateParams {
+  const { names, remove } = removedWindows();
+  return withClauses(params, { REMOVE: remove }, names, {});
+}
+
+/**
+ * A call counted in its route's policy window: added to it (if it has room) in the open minute, or
+ * starting it as the minute opens.
+ */
+function countedInPolicy(params: object, call: PolicyCall, mode: 'add' | 'open'): UpdateParams {
+  const names = { '#policyWindow': policyWindow(call.policy) };
+  if (mode === 'add') {
+    return withClauses(
+      params,
+      { ADD: '#policyWindow :policyOne' },
+      names,
+      { ':policyOne': 1, ':policyMax': call.limit - 1 },
+      '(attribute_not_exists(#policyWindow) OR #policyWindow <= :policyMax)',
+    );
+  }
+  const removed = removedWindows(call.policy);
+  return withClauses(
+    params,
+    { SET: '#policyWindow = :policyOne', ...(removed.remove ? { REMOVE: removed.remove } : {}) },
+    { ...names, ...removed.names },
+    { ':policyOne': 1 },
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { requestTime, type TenantContext } from '../context/tenant-context';
 import { ceilingOf } from './quota-policies';
 import { getConfig } from '../config';
 import { countMeteredInBlock } from '../observability/metrics';
+import { ratePolicyLimit, type RatePolicyName } from '../model/rate-policies';
 import { giveBackUnspent, takeBlock, type MeterPlan } from './api-call-counter';
 import { oweCapacity, takeOwedCapacity } from './capacity-ledger';
 import { minuteOf, monthPeriod } from './periods';
@@ -74,20 +75,55 @@ function stateOf(
  *   so concurrent first requests agree), and the finished minute's count goes to its hour's usage
  *   bucket: a second write once a minute, not once a request;
  * - a refused request writes nothing; why it was refused comes back with the failed condition.
+ * - a call of a route with a rate policy (`policy`, limited on the tenant's plan) takes no lease: its
+ *   one call is taken by a write that also counts it in the policy's window of the same minute, if
+ *   that has room, so the route's limit and the tenant's are one conditional update.
  * The updates are built by the counter's entity and sent with `ReturnValuesOnConditionCheckFailure`,
  * which ElectroDB does not expose.
  */
 export async function meterRequest(
   ctx: TenantContext,
   now: Date = requestTime(ctx),
+  policy?: RatePolicyName,
 ): Promise<RateLimitState> {
   const rpm = ctx.limits.requestsPerMinute;
   const ceiling = ceilingOf(ctx, 'apiCalls');
   const minute = minuteOf(now);
   const period = monthPeriod(now);
   const resetSeconds = 60 - now.getUTCSeconds();
+  const policyLimit = policy ? ratePolicyLimit(policy, ctx.plan) : null;
 
   const hot = isHot(ctx.tenantId);
+  if (policy && policyLimit !== null) {
+    const lease = leases.get(ctx.tenantId);
+    const owed = takeOwedCapacity(ctx.tenantId);
+    try {
+      const taken = await takeBlock(
+        ctx,
+        {
+          key: { tenantId: ctx.tenantId, resource: 'apiCalls', period },
+          minute,
+          period,
+          rpm,
+          ceiling,
+          resetSeconds,
+          updatedAt: now.toISOString(),
+          owed,
+          newMinuteFirst: !hot && (!lease || lease.minute !== minute || lease.period !== period),
+          policy: { policy, limit: policyLimit },
+        },
+        1,
+        now,
+      );
+      return {
+        ...stateOf(rpm, taken.windowAfter, 0, resetSeconds),
+        route: { policy, limit: policyLimit, remaining: policyLimit - (taken.policyAfter ?? 1) },
+      };
+    } catch (error) {
+      oweCapacity(ctx.tenantId, owed);
+      throw error;
+    }
+  }
   // A block being taken for this tenant is waited for, not doubled: the requests of one instance
   // share its blocks (a Lambda instance serves one request at a time; the twin serves many).
   for (let waits = 0; waits < 10; waits += 1) {

@@ -187,7 +187,8 @@ describe('purging a deleted tenant', () => {
     expect(exported.status).toBe('completed');
     const files = join(twin.runtimeEnv.EXPORTS_LOCAL_DIR ?? '', 'tenants', tenant.id);
     expect(existsSync(files)).toBe(true);
-    const neighbourBefore = (await itemsOf(neighbour.id)).length;
+    const keyOf = (item: Record<string, unknown>) => `${String(item.pk)} ${String(item.sk)}`;
+    const neighbourBefore = (await itemsOf(neighbour.id)).map(keyOf);
     expect((await itemsOf(tenant.id)).length).toBeGreaterThan(10);
     const deleted = await remove(tenant);
     expect(deleted.status).toBe(200);
@@ -199,7 +200,10 @@ describe('purging a deleted tenant', () => {
     await purge(tenant.id, new Date(Date.parse(deleted.body.purgeAfter) + 1000));
     expect(await itemsOf(tenant.id)).toEqual([]);
     expect(existsSync(files)).toBe(false);
-    expect((await itemsOf(neighbour.id)).length).toBe(neighbourBefore + 0);
+    // Every item of the neighbour is still there (the platform's jobs may have added some since).
+    const neighbourAfter = new Set((await itemsOf(neighbour.id)).map(keyOf));
+    expect(neighbourBefore.filter((key) => !neighbourAfter.has(key))).toEqual([]);
+    expect(neighbourBefore.length).toBeGreaterThan(10);
     expect(await signInExists(member.email)).toBe(false);
     expect(await signInExists(tenant.owner.email)).toBe(false);
     expect(await signInExists(shared.email)).toBe(true);

@@ -11,6 +11,7 @@ import {
   PLANS,
   quotaPolicyOf,
 } from '../../model/plans';
+import { RATE_POLICY_NAMES } from '../../model/rate-policies';
 import { component } from '../schemas/components';
 import { timestamp } from '../schemas/common';
 import { quotaPolicySchema } from '../schemas/quota-policy';
@@ -45,6 +46,13 @@ const planView = component(
     quotaPolicies: z
       .record(z.enum(PERIODIC_RESOURCES), quotaPolicySchema)
       .check(z.describe('The policy at each monthly resource’s limit.')),
+    ratePolicies: z
+      .record(z.enum(RATE_POLICY_NAMES), z.nullable(z.int()))
+      .check(
+        z.describe(
+          'Each route rate policy’s calls a minute per tenant (null: none beyond `requestsPerMinute`); the operations naming each say so.',
+        ),
+      ),
   }),
 );
 

@@ -43,6 +43,7 @@ export const RUN_ROUTES = [
     permission: 'runs:write',
     consumes: 'runs',
     requiresLeft: 'tokens',
+    rateLimit: 'run-starts',
     summary: 'Start a run',
     description:
       'Starts a run of an agent, recording the agent’s project. Consumes one of the month’s `runs` (429 `quota_exceeded` with `Retry-After` past the limit), given back if the start fails. A run cannot start once the month’s tokens are used up.',

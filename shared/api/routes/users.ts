@@ -143,6 +143,7 @@ export const USER_ROUTES = [
     function: 'users',
     auth: 'tenant',
     permission: 'users:invite',
+    rateLimit: 'invitations',
     summary: 'Invite a user',
     description:
       'Invites a person with a role no higher than the caller’s own. Cognito emails a temporary password; the membership turns active on their first request. Invitations count against the `users` quota.',
@@ -200,6 +201,7 @@ export const USER_ROUTES = [
     function: 'users',
     auth: 'tenant',
     permission: 'users:invite',
+    rateLimit: 'invitations',
     summary: 'Resend an invitation',
     description:
       'Starts a pending invitation’s expiry over, and sends Cognito’s temporary password again to a person who has never signed in. Revoke an invitation by removing the user.',

@@ -67,7 +67,7 @@ export async function meter(
   // needs left is a read: sent side by side, one round trip. A take whose request was refused is
   // given back (or, if this process dies first, settled later: it has no receipt).
   const [metered, taken, left] = await Promise.allSettled([
-    meterRequest(ctx, receivedAt),
+    meterRequest(ctx, receivedAt, route.rateLimit),
     consumes
       ? takeForOperation(ctx, consumes.resource, receivedAt, consumes.amount)
       : Promise.resolve(undefined),

@@ -5,6 +5,8 @@ import { ROUTES } from '../../../shared/api/manifest';
 import { buildOpenApiDocument, operationCodes } from '../../../shared/api/openapi';
 import { MAX_DEPTH } from '../../../shared/api/schemas/json-value';
 import { DEFAULT_MAX_BODY_BYTES } from '../../../shared/config';
+import type { RouteDefinition } from '../../../shared/http/route';
+import { RATE_POLICIES } from '../../../shared/model/rate-policies';
 import { PROBLEM_CODES, PROBLEMS } from '../../../shared/problem-catalogue';
 import { assertDocumented } from '../../helpers/contract';
 
@@ -39,6 +41,31 @@ describe('the OpenAPI document', () => {
     for (const route of ROUTES) {
       const op = generated.paths[route.path]?.[route.method.toLowerCase()];
       expect(op?.tags).toEqual([route.function]);
+    }
+  });
+
+  it('documents each route’s own rate policy on its operation, per plan, and no policy where none is named', () => {
+    const routes: readonly RouteDefinition[] = ROUTES;
+    const limited = routes.filter((route) => route.rateLimit);
+    expect(limited.map((route) => route.id).sort()).toEqual([
+      'runs.start',
+      'users.invite',
+      'users.resendInvitation',
+    ]);
+    for (const route of routes) {
+      const op = generated.paths[route.path]?.[route.method.toLowerCase()] as unknown as {
+        description: string;
+        'x-rate-limit-policy'?: { name: string; perMinute: Record<string, number | null> };
+      };
+      if (!route.rateLimit) {
+        expect(op['x-rate-limit-policy'], route.id).toBeUndefined();
+        expect(op.description, route.id).not.toContain('**Rate limit:**');
+        continue;
+      }
+      const policy = RATE_POLICIES[route.rateLimit];
+      expect(op['x-rate-limit-policy']).toMatchObject({ name: route.rateLimit, perMinute: policy.perMinute });
+      expect(op.description).toContain(`**Rate limit:** policy \`${route.rateLimit}\``);
+      expect(op.description).toContain(`Free ${policy.perMinute.free}`);
     }
   });
 
