@@ -1,4 +1,4 @@
-import { encodeTime, monotonicFactory, ulid } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 import * as z from 'zod/mini';
 
 /** Every id this API hands out is a type prefix plus a ULID: sortable by creation, and self-describing. */
@@ -23,20 +23,22 @@ export const ID_PREFIXES = {
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
-const nextUlid = monotonicFactory();
 const ULID_PATTERN = '[0-9A-HJKMNP-TV-Z]{26}';
 
-export function newId(kind: IdKind, now: number = Date.now()): string {
-  return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
-}
+let nextUlid = monotonicFactory();
+let lastTime = Number.NEGATIVE_INFINITY;
 
 /**
- * An id whose time is exactly `ms`, whatever ids were made before it. `newId` is monotonic in a
- * process: after an id made for a later time (a fixed clock, a clock moved on), its ids carry that
- * later time. An id whose age is read from it (a quota take's, by the settling) is made here.
+ * A new id of a kind, carrying the time `now`. While the clock moves forward, the ids one process
+ * makes sort in the order it made them (ULIDs of one millisecond count up). Each carries its own
+ * time: an id made for an earlier time than the last one (a fixed clock in the twin, a clock set
+ * back) starts the count again there rather than carrying the later time, since the age of a record
+ * (a quota take's, a record past its retention) is read from its id.
  */
-export function timedId(kind: IdKind, ms: number): string {
-  return `${ID_PREFIXES[kind]}_${ulid(ms)}`;
+export function newId(kind: IdKind, now: number = Date.now()): string {
+  if (now < lastTime) nextUlid = monotonicFactory();
+  lastTime = now;
+  return `${ID_PREFIXES[kind]}_${nextUlid(now)}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { decodeTime } from 'ulid';
 import { isConditionalFailure } from '../data/dynamo-errors';
 import { QuotaCounterEntity } from '../data/entities/quota-counter';
 import { QuotaTakeReceiptEntity } from '../data/entities/quota-take-receipt';
-import { timedId } from '../ids';
+import { newId } from '../ids';
 import type { TenantContext } from '../context/tenant-context';
 import type { PeriodicResource } from '../model/plans';
 import { addToPeriodCounter, addToUsageBucket, periodCounter, type Consumption } from './periodic-quota';
@@ -55,7 +55,7 @@ export async function takeForOperation(
   amount = TAKE_AMOUNT,
 ): Promise<{ take: QuotaTake; receipt: { Put: Record<string, unknown> } }> {
   // Its id carries the take's own time: the settling reads the take's age from it.
-  const takeId = timedId('quotaTake', now.getTime());
+  const takeId = newId('quotaTake', now.getTime());
   const member = `${pendingMember(ctx, resource, takeId)}${amount === TAKE_AMOUNT ? '' : `+${amount}`}`;
   const consumption = await addToPeriodCounter(ctx, resource, amount, now, member);
   const receipt = QuotaTakeReceiptEntity.put({
