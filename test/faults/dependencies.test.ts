@@ -186,6 +186,46 @@ async function pauseThenCrashDynamoDb(): Promise<void> {
   await pause(2_000);
 }
 
+/**
+ * Waits until what `snapshot` reads has stayed the same for 5 s (at most 60 s): the writes a
+ * restarted DynamoDB Local still had queued, of requests their callers gave up on, have landed. The
+ * reconciliation's premise is that the takes it settles belong to requests that are over.
+ */
+async function untilQuiet(snapshot: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let last = await snapshot();
+  let since = Date.now();
+  while (Date.now() - since < 5_000 && Date.now() < deadline) {
+    await pause(500);
+    const now = await snapshot();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+}
+
+/** A tenant's partition as its counters and items of one kind stand (for {@link untilQuiet}). */
+async function partitionState(tenantId: string, prefixes: readonly string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const prefix of prefixes) {
+    const items = await table.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': prefix },
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of items.Items ?? []) {
+      parts.push(
+        `${String(item.sk)}:${String(item.used ?? '')}:${[...((item.pending as Set<string>) ?? [])].sort().join(',')}`,
+      );
+    }
+  }
+  return parts.join('|');
+}
+
 describe('dependencies taken away under load', () => {
   afterEach(async () => {
     // Whatever a test did, the next one starts with every dependency up.
@@ -656,6 +696,11 @@ describe('dependencies taken away under load', () => {
     // time, a request the gateway gave up on ends its dependency calls by its function's 10 s (in
     // the twin as in Lambda); the settling then finds its takes a minute old by the clock given.
     await pause(12_000);
+    await untilQuiet(async () =>
+      (await Promise.all(starters.map((tenant) => partitionState(tenant.id, ['QUOTA#runs#', 'RUN#'])))).join(
+        '||',
+      ),
+    );
     const later = new Date(Date.now() + 3 * 60_000);
     const reconciled = await call<{ counters: Array<{ resource: string; period: string; outcome: string }> }>(
       'POST',
@@ -758,6 +803,7 @@ describe('dependencies taken away under load', () => {
       if (retried.status === 201) acknowledged.set(key, retried.body.event.id);
     }
     // The daily reconciliation, once every take is over, settles what dead requests left pending.
+    await untilQuiet(() => partitionState(tenant.id, ['QUOTA#toolCalls#', 'USEVT#']));
     const reconciled = await call('POST', `/v1/tenants/${tenant.id}/quotas/reconcile`, {
       token: await adminToken(),
       at: new Date(Date.now() + 3 * 60_000),
