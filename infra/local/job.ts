@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `npm run job -- <job> [ISO date]` (`monthly-reset`, `billing-close`, `billing-daily`, `quota-reconcile`, `tenant-purge`, `domain-check`, `operator-figures`, `sso-reconcile`): runs a scheduled job against the running
+ * `npm run job -- <job> [ISO date]` (`monthly-reset`, `billing-close`, `billing-daily`, `quota-reconcile`, `tenant-purge`, `data-retention`, `domain-check`, `operator-figures`, `sso-reconcile`): runs a scheduled job against the running
  * local twin with the same code the EventBridge schedule runs, its per-tenant work done in-process.
  */
 const [job, at] = process.argv.slice(2);

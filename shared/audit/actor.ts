@@ -1,5 +1,4 @@
 import { principalId, type RequestMeta, type TenantContext } from '../context/tenant-context';
-import { PLANS } from '../model/plans';
 
 /** Who did something, as the audit log records it. */
 export interface Actor {
@@ -17,8 +16,6 @@ export interface Actor {
 export interface AuditSource {
   actor: Actor;
   meta: RequestMeta;
-  /** How long the tenant's plan keeps audit events; the event expires (TTL) after that. */
-  retentionDays: number;
 }
 
 export function auditSourceOf(ctx: TenantContext): AuditSource {
@@ -42,6 +39,5 @@ export function auditSourceOf(ctx: TenantContext): AuditSource {
       userAgent: ctx.userAgent,
       ...(ctx.receivedAt ? { receivedAt: ctx.receivedAt } : {}),
     },
-    retentionDays: PLANS[ctx.plan].retentionDays,
   };
 }

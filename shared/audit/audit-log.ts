@@ -5,7 +5,6 @@ import { allConditions } from '../data/filters';
 import { newId } from '../ids';
 import type { TenantContext } from '../context/tenant-context';
 import type { Actor, AuditSource } from './actor';
-import { expiresAfterDays } from '../data/ttl';
 import { stringify } from 'csv-stringify/sync';
 import { EmailClaimEntity } from '../data/entities/email-claim';
 import { MembershipEntity } from '../data/entities/membership';
@@ -80,7 +79,6 @@ export function auditEventItem(
     userAgent: source.meta.userAgent,
     requestId: source.meta.requestId,
     occurredAt: now.toISOString(),
-    expiresAt: expiresAfterDays(now, source.retentionDays),
   };
 }
 

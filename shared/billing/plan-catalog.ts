@@ -11,6 +11,7 @@ import {
   type OveragePrice,
   type PeriodicResource,
   type PlanId,
+  type Retention,
 } from '../model/plans';
 import { RATE_POLICIES, RATE_POLICY_NAMES, type RatePolicyName } from '../model/rate-policies';
 
@@ -23,6 +24,8 @@ export interface PlanView {
   limits: Limits;
   features: FeatureFlag[];
   auditRetentionDays: number;
+  /** Days each class of data is kept while the tenant is active (`null`: as long as the tenant). */
+  retention: Retention;
   overage: {
     /** How far past a monthly limit use may go, billed as overage (percent of the limit). */
     allowancePercent: number;
@@ -45,7 +48,8 @@ export function planCatalog(): PlanView[] {
       selfServe: plan.monthlyPrice !== null,
       limits: Object.fromEntries(LIMIT_NAMES.map((name) => [name, plan.limits[name]])) as Limits,
       features: [...plan.features],
-      auditRetentionDays: plan.retentionDays,
+      auditRetentionDays: plan.retention.auditEvents,
+      retention: plan.retention,
       overage: { allowancePercent: plan.graceOveragePercent, prices: plan.overagePrices },
       quotaPolicies: Object.fromEntries(
         PERIODIC_RESOURCES.map((resource) => [resource, quotaPolicyOf(id, resource)]),

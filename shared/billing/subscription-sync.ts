@@ -12,7 +12,7 @@ import { childSummaryUpdates, summaryChange } from '../data/hierarchy-copies';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import type { RequestMeta } from '../context/tenant-context';
-import { DEFAULT_PLAN, PLANS, type PlanId } from '../model/plans';
+import { DEFAULT_PLAN, type PlanId } from '../model/plans';
 import type { BillingEvent, BillingProvider, SubscriptionState } from './billing-provider';
 
 /** Statuses in which a subscription still sells its plan (past_due: within the dunning grace). */
@@ -176,7 +176,6 @@ async function writeBillingChange(change: {
   const source: AuditSource = {
     actor: { type: 'system', id: 'billing', tenantId: tenant.tenantId, isPlatformAdmin: false },
     meta,
-    retentionDays: PLANS[after.plan].retentionDays,
   };
   await writeAuditedAs(
     tenant.tenantId,

@@ -41,6 +41,13 @@ export const JOBS = {
     description:
       'Purges deleted tenants past their retention window (TENANT_DELETION_RETENTION_DAYS): every item, lookup and orphaned sign-in; a platform record remains.',
   },
+  'data-retention': {
+    /** 03:30 UTC every day, after the purge. */
+    schedule: { minute: '30', hour: '3', day: '*' },
+    periodOf: (now: Date) => now.toISOString().slice(0, 10),
+    description:
+      'Deletes each active tenant’s audit events, usage records, ended runs and memory items past its plan’s retention for each; a suspended tenant’s data is kept whole.',
+  },
   'domain-check': {
     /** At 20 past every hour. */
     schedule: { minute: '20', hour: '*', day: '*' },

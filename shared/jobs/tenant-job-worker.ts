@@ -12,6 +12,7 @@ import { overageAmounts, reportOverage } from '../billing/overage-report';
 import { stripeBilling } from '../billing/stripe-billing';
 import { logger } from '../observability/logger';
 import { purgeTenant } from './tenant-purge';
+import { applyRetention } from './data-retention';
 import { reconcileQuotas } from '../quotas/reconciliation';
 import { enforceQuotaPolicies } from '../tenants/overage-suspension';
 import { recheckDomains } from '../custom-domains/domain-service';
@@ -184,6 +185,8 @@ export async function processTenantJob(message: TenantJobMessage, now: Date = ne
           );
         case 'domain-check':
           return recheckDomains(ctx, now).then(() => undefined);
+        case 'data-retention':
+          return applyRetention(ctx, now).then(() => undefined);
       }
     }),
   );

@@ -1,4 +1,5 @@
-import { BatchWriteCommand, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { deleteKeys, type TableKey } from '../data/batch-delete';
 import type { BillingProvider } from '../billing/billing-provider';
 import { forgetGrantedDelegations, forgetTenant } from '../data/cached-records';
 import { ChildTenantEntity } from '../data/entities/child-tenant';
@@ -26,10 +27,7 @@ import { logger } from '../observability/logger';
 
 export type PurgeOutcome = 'purged' | 'kept' | 'gone';
 
-interface PartitionKey {
-  pk: string;
-  sk: string;
-}
+type PartitionKey = TableKey;
 
 /** What the purge needs from the tenant's partition: every key, and what points out of it. */
 interface Partition {
@@ -87,23 +85,6 @@ async function readPartition(tenantId: string): Promise<Partition> {
     start = page.LastEvaluatedKey;
   } while (start);
   return partition;
-}
-
-/** Deletes keys 25 at a time, sending again what DynamoDB left unprocessed. */
-async function deleteKeys(keys: PartitionKey[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 25) {
-    let requests = keys
-      .slice(i, i + 25)
-      .map((key) => ({ DeleteRequest: { Key: { [PK]: key.pk, [SK]: key.sk } } }));
-    for (let attempt = 0; requests.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      const result = await tenantDocumentClient.send(
-        new BatchWriteCommand({ RequestItems: { [TABLE_NAME]: requests } }),
-      );
-      requests = (result.UnprocessedItems?.[TABLE_NAME] ?? []) as typeof requests;
-      if (attempt >= 8 && requests.length > 0) throw new Error('DynamoDB left deletes unprocessed');
-    }
-  }
 }
 
 /** The platform items that point at the tenant: its slug, its keys' lookups, its billing items. */

@@ -1,9 +1,12 @@
 import { writeAudited } from '../audit/audited-transaction';
 import { agentInScope, getAgentItem } from '../agents/agent-service';
 import { readPage } from '../data/page';
+import { tenantDocumentClient } from '../data/clients';
+import { writeTransaction } from '../data/transactions';
 import { MemoryItemEntity, type MemoryItem } from '../data/entities/memory-item';
 import { tenantPartitionKey } from '../data/table-definition';
-import { NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
+import { logger } from '../observability/logger';
 import { newId } from '../ids';
 import { afterCountedTake, countedQuotaError, giveBackCounted, takeCounted } from '../quotas/counted-quota';
 import { requestTime, type TenantContext } from '../context/tenant-context';
@@ -143,4 +146,45 @@ export async function deleteMemory(
       },
     },
   );
+}
+
+/**
+ * Deletes the tenant's memory items made before `before` (its plan's retention), each with its bytes
+ * given back to the storage quota in one transaction; not audited one by one (the retention job
+ * logs what it removed). An item deleted meanwhile is skipped. Answers how many it deleted.
+ */
+export async function expireMemory(ctx: TenantContext, before: Date, now: Date): Promise<number> {
+  const cutoff = before.toISOString();
+  let deleted = 0;
+  let cursor: string | null = null;
+  do {
+    const page: { data: MemoryItem[]; cursor: string | null } = await MemoryItemEntity.query
+      .byTenant({ tenantId: ctx.tenantId })
+      .where((attr, op) => op.lt(attr.createdAt, cutoff))
+      .go({ cursor, consistent: true });
+    for (const item of page.data) {
+      try {
+        await writeTransaction(
+          tenantDocumentClient,
+          ({ memoryItem, quotaCounter }) => ({
+            memory: memoryItem
+              .delete({ tenantId: ctx.tenantId, agentId: item.agentId, memoryId: item.memoryId })
+              .where((attr, op) => op.exists(attr.memoryId))
+              .commit(),
+            quota: giveBackCounted(quotaCounter, ctx, 'storageBytes', item.sizeBytes, now),
+          }),
+          { memory: () => new NotFoundError('Deleted meanwhile.', 'memory_not_found') },
+        );
+        deleted += 1;
+      } catch (error) {
+        if (error instanceof NotFoundError) continue;
+        // A storage counter below the item's bytes (drifted): the reconciliation repairs it, and the
+        // next day's run deletes the item.
+        if (!(error instanceof ConflictError)) throw error;
+        logger.warn('A memory item past its retention was kept for now', { memoryId: item.memoryId, error });
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return deleted;
 }

@@ -150,6 +150,28 @@ export type QuotaPolicy =
   | { kind: 'suspend'; upToPercent: number; afterHours: number };
 export const QUOTA_POLICY_KINDS = ['refuse', 'overage', 'suspend'] as const;
 
+/**
+ * The classes of a tenant's data kept for a time: its audit log, its usage records (the usage API's
+ * log), its runs that ended, and its agents' memory items.
+ */
+export const DATA_CLASSES = ['auditEvents', 'usageEvents', 'runs', 'memoryItems'] as const;
+export type DataClass = (typeof DATA_CLASSES)[number];
+
+/**
+ * Days each data class is kept, counted from the item's creation, while the tenant is active
+ * (`null`: for as long as the tenant exists). A suspended tenant's data is kept whole; a deleted
+ * tenant's is kept until its purge at the end of the deletion window, which removes all of it. The
+ * daily `data-retention` job deletes what is past its days (`jobs/data-retention.ts`); the table
+ * of every plan's numbers is in docs/plans.md.
+ */
+export type Retention = {
+  auditEvents: number;
+  usageEvents: number;
+  /** At least the months the daily reconciliation recounts runs for (this one and the last). */
+  runs: number | null;
+  memoryItems: number | null;
+};
+
 export interface Plan {
   id: PlanId;
   name: string;
@@ -158,7 +180,8 @@ export interface Plan {
   /** Overage prices of the monthly resources, for plans with a grace (none bill overage otherwise). */
   overagePrices: Partial<Record<PeriodicResource, OveragePrice>>;
   limits: Limits;
-  retentionDays: number;
+  /** How long each class of the tenant's data is kept while it is active (see {@link Retention}). */
+  retention: Retention;
   features: readonly FeatureFlag[];
   /** Extra use of periodic resources allowed past the limit, billed as overage (percent of the limit). */
   graceOveragePercent: number;
@@ -198,7 +221,7 @@ const BUSINESS: Plan = {
     toolCalls: 1_000_000,
     requestsPerMinute: 3_000,
   },
-  retentionDays: 180,
+  retention: { auditEvents: 180, usageEvents: 180, runs: 730, memoryItems: null },
   features: ['auditExport', 'webhooks', 'customDomains', 'sso'],
   graceOveragePercent: 25,
   upgradeTo: 'enterprise',
@@ -223,7 +246,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       toolCalls: 1_000,
       requestsPerMinute: 60,
     },
-    retentionDays: 7,
+    retention: { auditEvents: 7, usageEvents: 7, runs: 90, memoryItems: 90 },
     features: [],
     graceOveragePercent: 0,
     upgradeTo: 'starter',
@@ -251,7 +274,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       toolCalls: 20_000,
       requestsPerMinute: 300,
     },
-    retentionDays: 30,
+    retention: { auditEvents: 30, usageEvents: 62, runs: 180, memoryItems: null },
     features: [],
     graceOveragePercent: 10,
     // Tool calls past the limit for three days at most (docs/plans.md).
@@ -281,7 +304,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       toolCalls: 200_000,
       requestsPerMinute: 1_200,
     },
-    retentionDays: 90,
+    retention: { auditEvents: 90, usageEvents: 90, runs: 365, memoryItems: null },
     features: ['auditExport', 'webhooks', 'customDomains'],
     graceOveragePercent: 20,
     // Tool calls past the limit for two days, then a suspension until a larger plan or the next month.
@@ -307,7 +330,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
       toolCalls: null,
       requestsPerMinute: null,
     },
-    retentionDays: 365,
+    retention: { auditEvents: 365, usageEvents: 365, runs: null, memoryItems: null },
     features: ['auditExport', 'webhooks', 'customDomains', 'sso', 'partners'],
     graceOveragePercent: 0,
     upgradeTo: null,

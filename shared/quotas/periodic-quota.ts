@@ -203,8 +203,9 @@ export async function addToUsageBucket(
     .go({ response: 'none', ...(another ? { client: platformDocumentClient } : {}) });
 }
 
+/** An hourly usage bucket (usage analytics, an aggregate) is kept by TTL as long as usage records are. */
 export function retentionExpiry(ctx: Pick<TenantContext, 'plan'>, now: Date): number {
-  return expiresAfterDays(now, PLANS[ctx.plan].retentionDays);
+  return expiresAfterDays(now, PLANS[ctx.plan].retention.usageEvents);
 }
 
 /**

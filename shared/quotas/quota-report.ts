@@ -14,6 +14,7 @@ import {
   type PlanId,
   type QuotaPolicy,
   type QuotaResource,
+  type Retention,
 } from '../model/plans';
 import { hourBucket, monthPeriod, startOfNextMonth } from './periods';
 import { poolOf } from './pools';
@@ -53,7 +54,9 @@ export interface QuotaReport {
   quotas: QuotaLine[];
   rateLimit: { requestsPerMinute: number | null };
   features: string[];
+  /** The audit log's days (as `retention.auditEvents`). */
   retentionDays: number;
+  retention: Retention;
   /** The percentages at which a threshold event is recorded and emailed (configuration). */
   thresholds: number[];
   thresholdEvents: Array<{
@@ -126,7 +129,8 @@ export async function quotaReport(ctx: TenantContext, now: Date = requestTime(ct
     quotas,
     rateLimit: { requestsPerMinute: ctx.limits.requestsPerMinute },
     features: [...ctx.features],
-    retentionDays: PLANS[ctx.plan].retentionDays,
+    retentionDays: PLANS[ctx.plan].retention.auditEvents,
+    retention: PLANS[ctx.plan].retention,
     thresholds: [...(settingValue(ctx.typedSettings, 'quotas.notifyAtPercent') as number[])],
     thresholdEvents: [...standingEvents.data, ...monthEvents.data].map((event) => ({
       resource: event.resource,

@@ -8,7 +8,7 @@ import { idBoundAt, newId } from '../ids';
 import { type MeteredResource, type QuotaPolicy } from '../model/plans';
 import { counterOwner, poolOf } from './pools';
 import { ceilingNow, policyStanding } from './quota-policies';
-import { periodCounter, retentionExpiry } from './periodic-quota';
+import { periodCounter } from './periodic-quota';
 import { monthPeriod, startOfNextMonth } from './periods';
 import type { QuotaTake } from './quota-takes';
 
@@ -180,7 +180,6 @@ export async function recordUsage(
     idempotencyKey,
     ...(request.requestId ? { requestId: request.requestId } : {}),
     recordedAt: now.toISOString(),
-    expiresAt: retentionExpiry(ctx, now),
   };
   await UsageEventEntity.create(item).go({ response: 'none' });
   return {

@@ -17,7 +17,7 @@ import { sendEmail, type EmailMessage } from '../notifications/email';
 import { logger } from '../observability/logger';
 import type { RequestMeta, UserPrincipal } from '../context/tenant-context';
 import { consumeFixedWindow } from '../platform/fixed-window-limiter';
-import { PLANS, type PlanId } from '../model/plans';
+import type { PlanId } from '../model/plans';
 import { toTenantView, type TenantView } from './tenant-view';
 
 export interface ProvisionTenantInput {
@@ -134,7 +134,7 @@ async function newOwner(input: ProvisionTenantInput, tenantId: string, now: Date
  */
 export async function provisionTenant(
   input: ProvisionTenantInput,
-  source: (ids: { tenantId: string; ownerUserId: string }) => Omit<AuditSource, 'retentionDays'>,
+  source: (ids: { tenantId: string; ownerUserId: string }) => AuditSource,
   now: Date = new Date(),
   existingOwner?: ExistingOwner,
   placement?: TenantPlacement,
@@ -177,7 +177,7 @@ export async function provisionTenant(
   // The tenant's first records and its first audit event, at the signup's time.
   await writeAuditedAs(
     tenantId,
-    { ...source({ tenantId, ownerUserId }), retentionDays: PLANS[tenant.plan].retentionDays },
+    source({ tenantId, ownerUserId }),
     {
       action: 'tenant.created',
       targetType: 'tenant',

@@ -14,7 +14,7 @@ import {
 import { RATE_POLICY_NAMES } from '../../model/rate-policies';
 import { component } from '../schemas/components';
 import { timestamp } from '../schemas/common';
-import { quotaPolicySchema } from '../schemas/quota-policy';
+import { quotaPolicySchema, retentionSchema } from '../schemas/quota-policy';
 
 const money = component(
   'Money',
@@ -39,6 +39,7 @@ const planView = component(
     ),
     features: z.array(z.enum(FEATURE_FLAGS)),
     auditRetentionDays: z.int(),
+    retention: retentionSchema,
     overage: z.object({
       allowancePercent: z.number(),
       prices: z.partialRecord(z.enum(PERIODIC_RESOURCES), z.object({ per: z.int(), price: money })),

@@ -13,7 +13,7 @@ import {
   QUOTA_RESOURCES,
 } from '../../model/plans';
 import { pageOf, timestamp } from '../schemas/common';
-import { policyStandingFields, quotaPolicySchema } from '../schemas/quota-policy';
+import { policyStandingFields, quotaPolicySchema, retentionSchema } from '../schemas/quota-policy';
 import { cursorParam, limitParam } from '../../http/validation';
 import { singleLineText } from '../../text';
 import {
@@ -64,7 +64,8 @@ const quotaReport = component(
     ),
     rateLimit: z.object({ requestsPerMinute: z.nullable(z.number()) }),
     features: z.array(z.string()),
-    retentionDays: z.int(),
+    retentionDays: z.int().check(z.describe('The audit log’s days (as `retention.auditEvents`).')),
+    retention: retentionSchema,
     thresholds: z
       .array(z.number())
       .check(z.describe('The percentages at which the tenant is notified (80, 90 and 95 by default).')),

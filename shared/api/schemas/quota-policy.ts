@@ -37,3 +37,20 @@ export const policyStandingFields = {
     .nullable(timestamp)
     .check(z.describe('`suspend`: when the tenant is suspended if it is still past the limit.')),
 };
+
+/** How long each class of a tenant's data is kept (`Retention` in `shared/model/plans.ts`). */
+export const retentionSchema = component(
+  'Retention',
+  z
+    .object({
+      auditEvents: z.int(),
+      usageEvents: z.int(),
+      runs: z.nullable(z.int()),
+      memoryItems: z.nullable(z.int()),
+    })
+    .check(
+      z.describe(
+        'Days each class of data is kept from its creation while the tenant is active (null: as long as the tenant exists): audit events, usage records, runs that ended, memory items. Nothing expires while the tenant is suspended; a deleted tenant’s data is kept until its purge at the end of the deletion window.',
+      ),
+    ),
+);

@@ -32,8 +32,6 @@ export const AuditEventEntity = new Entity(
       userAgent: { type: 'string', readOnly: true },
       requestId: { type: 'string', readOnly: true },
       occurredAt: { type: 'string', required: true, readOnly: true },
-      /** TTL: the plan's audit retention from the time of the event. */
-      expiresAt: { type: 'number', readOnly: true },
     },
     indexes: {
       byTenant: {

@@ -31,8 +31,6 @@ export const UsageEventEntity = new Entity(
       idempotencyKey: { type: 'string', required: true, readOnly: true },
       requestId: { type: 'string', readOnly: true },
       recordedAt: { type: 'string', required: true, readOnly: true },
-      /** TTL: the plan's retention from the time it was recorded. */
-      expiresAt: { type: 'number', readOnly: true },
     },
     indexes: {
       byTenant: {

@@ -4,7 +4,6 @@ import { principalId, type Principal, type RequestMeta } from '../../context/ten
 import { platformDocumentClient } from '../../data/clients';
 import { AppError, ConflictError } from '../../errors';
 import { isIdOf } from '../../ids';
-import { PLANS } from '../../model/plans';
 import { logger } from '../../observability/logger';
 import type { RouteDefinition } from '../route';
 
@@ -63,8 +62,6 @@ export async function auditRefusedAccess(
       isPlatformAdmin: principal.isPlatformAdmin,
     },
     meta,
-    // Not knowing the tenant's plan (no read), the shortest retention any plan has.
-    retentionDays: SHORTEST_RETENTION_DAYS,
   };
   try {
     await writeAuditedAs(
@@ -111,4 +108,3 @@ export async function auditRefusedAccess(
 
 const NOT_A_TENANT = new ConflictError('No such tenant.');
 const WINDOW_FULL = new ConflictError('The refusal window is full.');
-const SHORTEST_RETENTION_DAYS = Math.min(...Object.values(PLANS).map((plan) => plan.retentionDays));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../shared/api/manifest';
 import type { RouteDefinition } from '../../../shared/http/route';
 import {
+  DATA_CLASSES,
   FEATURE_FLAGS,
   LIMIT_NAMES,
   METERED_RESOURCE_NAMES,
@@ -47,7 +48,10 @@ describe('the plan catalogue', () => {
         for (const limit of LIMIT_NAMES)
           expect(atLeast(higher.limits[limit], lower.limits[limit]), `${higher.id} ${limit}`).toBe(true);
         for (const feature of lower.features) expect(higher.features, higher.id).toContain(feature);
-        expect(higher.retentionDays).toBeGreaterThanOrEqual(lower.retentionDays);
+        for (const dataClass of DATA_CLASSES) {
+          const kept = atLeast(higher.retention[dataClass], lower.retention[dataClass]);
+          expect(kept, `${higher.id} keeps ${dataClass}`).toBe(true);
+        }
       }
       const top = PLANS[path.at(-1) as PlanId];
       expect([...top.features].sort()).toEqual([...FEATURE_FLAGS].sort());
