@@ -155,8 +155,11 @@ export async function afterUse(
             throw error;
           },
         );
-      // Another use went past it at the same moment and told the owners.
-      if (!started) return since;
+      if (!started) {
+        // Another use went past it at the same moment and told the owners: its time is the start.
+        const stored = await QuotaCounterEntity.get(counter.key).go({ consistent: true, ...counter.options });
+        return stored.data?.overSince ?? since;
+      }
       await announce(
         ctx.tenantId,
         'quota.overage_started',

@@ -27,6 +27,7 @@ import { DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-
 import { handler as reconcileHandler } from '../../functions/jobs/sso-reconcile';
 import { ssoProviderName } from '../../shared/model/sso';
 import { enforcedCeiling } from '../../shared/model/plans';
+import { processTenantJob } from '../../shared/jobs/tenant-job-worker';
 import { setClientSupportsProvider } from '../../shared/sso/cognito-federation';
 
 /** The gateway's integration timeout: every answer must come before it, as problem+json. */
@@ -836,6 +837,63 @@ describe('dependencies taken away under load', () => {
     expect(counter.Item?.used).toBe(total);
     expect([...((counter.Item?.pending as Set<string> | undefined) ?? [])]).toEqual([]);
     expect(total).toBeLessThanOrEqual(enforcedCeiling('starter', 'toolCalls', 30) as number);
+  });
+
+  it('applies retention while DynamoDB is paused and after it crashes, in racing runs: each item deleted once, a run that failed finished by the next, the storage counter equal to the memory left', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    const agent = await call<{ id: string }>('POST', `/v1/tenants/${tenant.id}/agents`, {
+      token: tenant.owner.token,
+      body: { name: 'Forgetful', model: 'claude-sonnet' },
+    });
+    expect(agent.status, agent.text).toBe(201);
+    const remember = (index: number, at?: Date) =>
+      call('POST', `/v1/tenants/${tenant.id}/agents/${agent.body.id}/memory`, {
+        token: tenant.owner.token,
+        body: { kind: 'text', content: `fact number ${index}` },
+        ...(at ? { at } : {}),
+      });
+    // Forty items made now (past Free's 90 days at the job's date), four made 60 days on (kept).
+    for (let index = 0; index < 40; index += 1) expect((await remember(index)).status).toBe(201);
+    const later = new Date(Date.now() + 60 * 86_400_000);
+    const kept: number[] = [];
+    for (let index = 0; index < 4; index += 1) {
+      expect((await remember(100 + index, later)).status).toBe(201);
+      kept.push(Buffer.byteLength(`fact number ${100 + index}`));
+    }
+    const at = new Date(Date.now() + 91 * 86_400_000);
+    const job = () =>
+      processTenantJob(
+        { job: 'data-retention', tenantId: tenant.id, period: at.toISOString().slice(0, 10) },
+        at,
+      );
+
+    // Three runs race (a message delivered twice, and the next day's); DynamoDB pauses, then crashes.
+    const runs = Promise.allSettled([job(), job(), job()]);
+    await pause(50);
+    await fault('dynamodb', 'pause');
+    await pause(3_000);
+    await fault('dynamodb', 'resume');
+    await pause(200);
+    const before = (await fault('dynamodb', 'ready')).dynamodb.restarts;
+    await fault('dynamodb', 'crash');
+    // The runs the crash cut short fail (connection refused); the others finished.
+    await runs;
+    expect((await fault('dynamodb', 'ready')).dynamodb.restarts).toBe(before + 1);
+    // Whatever the runs did, the next one finishes the job.
+    await job();
+
+    const memory = await table.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :memory)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenant.id}`, ':memory': 'MEMORY#' },
+        ConsistentRead: true,
+      }),
+    );
+    const left = (memory.Items ?? []).map((item) => item.sizeBytes as number);
+    expect(left.sort()).toEqual([...kept].sort());
+    // Each deleted item gave its bytes back once: the counter is what is left, to the byte.
+    expect(await quotaUsed(tenant, 'storageBytes')).toBe(kept.reduce((sum, bytes) => sum + bytes, 0));
   });
 
   it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {

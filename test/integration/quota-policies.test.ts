@@ -235,4 +235,27 @@ describe('quota policies', () => {
     );
     expect(await statusBecomes(tenant, 'suspended', new Date('2035-07-01T00:06:00.000Z'))).toBe('suspended');
   });
+  it('tells the owners once when racing uses cross the limit together, and starts the overage once', async () => {
+    const tenant = await createTenant({ plan: 'starter', limitOverrides: { toolCalls: 100 } });
+    const { record } = await serviceOf(tenant);
+    const crossed = new Date('2035-03-04T09:00:00.000Z');
+    expect((await record(99, crossed)).status).toBe(201);
+    // Twenty records of one at the same moment: the second unit is the first past the limit.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => record(1, later(crossed, index))),
+    );
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(11);
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(9);
+    const overSince = new Set(
+      answers.filter((answer) => answer.status === 201).map((answer) => answer.body.quota.overSince),
+    );
+    // One start of the overage, which every admitted record past the limit reports.
+    overSince.delete(null);
+    expect(overSince.size).toBe(1);
+    const told = await inbox(tenant.owner.email, { subject: 'Past your limit', waitMs: 10_000 });
+    expect(told).toHaveLength(1);
+    // A while later, still one: no second notice arrived behind the first.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await inbox(tenant.owner.email, { subject: 'Past your limit', waitMs: 0 })).toHaveLength(1);
+  });
 });
