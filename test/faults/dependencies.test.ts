@@ -896,6 +896,52 @@ describe('dependencies taken away under load', () => {
     expect(await quotaUsed(tenant, 'storageBytes')).toBe(kept.reduce((sum, bytes) => sum + bytes, 0));
   });
 
+  it('changes a typed setting from racing callers while DynamoDB is paused and after it crashes: 503s in time, every acknowledged value audited once, the stored value one of them', async () => {
+    const tenant = await createTenant();
+    const path = `/v1/tenants/${tenant.id}/settings/agents.defaultModel`;
+    const answers: Answer[] = [];
+    const acknowledged: string[] = [];
+    let running = true;
+    let sequence = 0;
+    const lanes = Array.from({ length: 3 }, async (_, lane) => {
+      while (running) {
+        const value = `model-${lane}-${sequence++}`;
+        const started = Date.now();
+        const response = await call<{ value: string }>('PUT', path, {
+          token: tenant.owner.token,
+          body: { value },
+        });
+        answers.push({ status: response.status, ms: Date.now() - started, response });
+        if (response.status === 200) {
+          expect(response.body.value).toBe(value);
+          acknowledged.push(value);
+        }
+        await pause(response.status >= 500 ? 200 : 100);
+      }
+    });
+    await pauseThenCrashDynamoDb();
+    running = false;
+    await Promise.all(lanes);
+
+    expectWellFormed(answers);
+    expect(answers.some((answer) => answer.status === 503)).toBe(true);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    // Writes the dead requests left queued have landed before anything is read.
+    await untilQuiet(async () => JSON.stringify(await storedAuditEvents(tenant.id)));
+    const changes = (await storedAuditEvents(tenant.id))
+      .filter((event) => event.action === 'tenant.setting_changed')
+      .map((event) => (event.after as { typedSettings?: Record<string, { value: string }> }).typedSettings);
+    const values = changes.map((settings) => settings?.['agents.defaultModel']?.value);
+    // Nothing acknowledged is lost from the audit log, and no change is in it twice.
+    for (const value of acknowledged) expect(values).toContain(value);
+    expect(new Set(values).size).toBe(values.length);
+    // The stored value is one a caller asked for and the audit log shows (an acknowledged one, or one
+    // whose answer was lost to the outage).
+    const stored = await call<{ value: string }>('GET', path, { token: tenant.owner.token });
+    expect(stored.status, stored.text).toBe(200);
+    expect(values).toContain(stored.body.value);
+  });
+
   it('answers 503 while Cognito is paused or down, and every acknowledged invitee has a sign-in', async () => {
     const tenant = await createTenant({ limitOverrides: { users: null } });
     const answers: Answer[] = [];
