@@ -6,7 +6,7 @@ import { TABLE_NAME, tenantDocumentClient } from '../clients';
 /**
  * One audited act in a tenant. Keys sort by ULID, so a reverse query is newest first. Written in
  * the same transaction as the change it records wherever the change is a DynamoDB write, and kept
- * for the plan's retention (table TTL).
+ * for the plan's retention by the daily data-retention job (no TTL: a suspended tenant's are kept).
  */
 export const AuditEventEntity = new Entity(
   {

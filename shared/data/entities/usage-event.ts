@@ -8,7 +8,7 @@ import { TABLE_NAME, tenantDocumentClient } from '../clients';
  * how much of which metered resource, when, and why. Written in the same transaction as the receipt
  * of the quota take that admitted it (`quotas/quota-takes.ts`) and the request's Idempotency-Key
  * record, so it exists exactly when its units count. Keys sort by ULID (newest first in a reverse
- * query); kept for the plan's retention (table TTL).
+ * query); kept for the plan's retention by the daily data-retention job (no TTL).
  */
 export const UsageEventEntity = new Entity(
   {
